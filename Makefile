@@ -1,0 +1,100 @@
+# numasim build.  `make` builds build/numasim; `make test` installs missing
+# dependencies, builds and runs every suite; `make run` runs the main job.
+# Sources are discovered by wildcard so adding a module needs no edit here.
+
+PREFIX  ?= /usr/local
+BUILD   ?= build
+CC      ?= cc
+OPT     ?= -O2 -g
+SAN     ?=
+PKGS    := jansson zlib liblzma libzstd
+DEPS_OK := $(BUILD)/.deps-ok
+
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CFLAGS  += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(OPT) $(SAN) \
+           -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -I. -I$(BUILD)/gen $(PKG_CFLAGS)
+LDLIBS  += $(PKG_LIBS) -lm -lpthread
+
+LIB_SRC  := $(sort $(wildcard sim/*.c hw/*.c os/*.c traces/*.c experiments/*.c))
+CLI_SRC  := $(sort $(wildcard sim/cli/*.c))
+TEST_SRC := $(sort $(wildcard tests/*/test_*.c))
+BENCH_SRC:= $(sort $(wildcard tests/bench/bench_*.c))
+PRESETS  := $(sort $(wildcard hw/presets/*.json))
+GEN_SRC  := $(BUILD)/gen/presets_gen.c
+
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/presets_gen.o
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
+TEST_BIN := $(TEST_SRC:%.c=$(BUILD)/%)
+TEST_HELPER_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/support/*.c))
+BENCH_BIN:= $(BENCH_SRC:%.c=$(BUILD)/%)
+LIB      := $(BUILD)/libnumasim.a
+
+.PHONY: all deps test test-san test-fast bench run plots install clean check-layering validate
+all: $(BUILD)/numasim
+
+$(DEPS_OK): mk/deps.sh
+	@mkdir -p $(BUILD)
+	@sh mk/deps.sh
+	@touch $@
+
+deps:
+	@sh mk/deps.sh
+
+$(GEN_SRC): $(PRESETS) mk/embed_presets.sh
+	@mkdir -p $(dir $@)
+	sh mk/embed_presets.sh $(PRESETS) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/%.o: %.c | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/gen/presets_gen.o: $(GEN_SRC)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/numasim: $(CLI_OBJ) $(LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
+
+# Tests link the library plus the CLI objects except main, so command code is testable.
+CLI_NOMAIN := $(filter-out $(BUILD)/sim/cli/main.o,$(CLI_OBJ))
+$(BUILD)/tests/%: tests/%.c $(LIB) $(CLI_NOMAIN) $(TEST_HELPER_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -o $@ $< $(TEST_HELPER_OBJ) $(CLI_NOMAIN) $(LIB) $(LDLIBS) -lcmocka
+
+test: $(DEPS_OK) $(BUILD)/numasim $(TEST_BIN) $(BENCH_BIN)
+	@sh tests/run.sh $(BUILD)
+
+# The same suite under AddressSanitizer + UBSan, in its own build tree.
+test-san:
+	$(MAKE) BUILD=build-san OPT="-O1 -g -fno-omit-frame-pointer" \
+	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" test
+
+bench: $(BUILD)/numasim $(BENCH_BIN)
+	@sh tests/bench/run.sh $(BUILD)
+
+run: $(BUILD)/numasim
+	@sh experiments/main.sh $(BUILD)/numasim
+
+plots: $(BUILD)/numasim
+	$(BUILD)/numasim plot results/main -o results/main/figures
+
+validate: $(BUILD)/numasim
+	$(BUILD)/numasim validate
+
+install: $(BUILD)/numasim
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/numasim/presets $(DESTDIR)$(PREFIX)/share/numasim/plots
+	install -m 0755 $(BUILD)/numasim $(DESTDIR)$(PREFIX)/bin/numasim
+	install -m 0644 $(PRESETS) $(DESTDIR)$(PREFIX)/share/numasim/presets/
+	install -m 0644 $(wildcard plots/*.gp plots/*.sh) $(DESTDIR)$(PREFIX)/share/numasim/plots/
+
+check-layering:
+	@sh tests/check_layering.sh
+
+clean:
+	rm -rf build build-san
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,46 @@
+/*
+ * hw/ddr.h - one node's DDR memory controller.
+ *
+ * Channels, ranks, bank groups and banks, with a configurable mapping of
+ * physical address bits to those coordinates.  Each bank remembers its open
+ * row and when it is next free; each channel's data bus is a resource with
+ * occupancy, so bandwidth saturates.  With the open-page policy:
+ *   row hit       tCL
+ *   row closed    tRCD + tCL
+ *   row conflict  tRP + tRCD + tCL   (and tRAS must have elapsed since ACT)
+ * plus the burst on the data bus (burst/2 nCK for DDR) and the fixed
+ * front-end latency.  Refresh, when tREFI > 0, makes all banks of a rank
+ * unavailable for tRFC every tREFI.
+ *
+ * Hot path: ddr_access() allocates nothing.
+ */
+#ifndef HW_DDR_H
+#define HW_DDR_H
+
+#include "hw/hw_cfg.h"
+#include "sim/report.h"
+
+typedef struct ddr ddr_t;
+
+enum ddr_outcome { DDR_ROW_HIT, DDR_ROW_CLOSED, DDR_ROW_CONFLICT };
+
+/* `base` is the node's first physical address: mapping uses paddr - base. */
+int ddr_create(ddr_t **out, const struct ddr_cfg *cfg, unsigned node, uint64_t base, char *err, size_t errlen);
+void ddr_destroy(ddr_t *d);
+
+/*
+ * One line-sized read or write arriving at the controller at `now`.
+ * @return ps from `now` until the data is returned (read) or accepted
+ * (write).  *outcome (may be NULL) says how the row buffer was found.
+ */
+sim_time_t ddr_access(ddr_t *d, uint64_t paddr, bool write, sim_time_t now, enum ddr_outcome *outcome);
+
+/* Unloaded latency of a row-closed read (for mlc and calibration). */
+sim_time_t ddr_idle_latency(const ddr_t *d);
+/* Peak data-bus bandwidth, MB/s, over all channels. */
+uint64_t ddr_peak_mbps(const ddr_t *d);
+
+/* "ddr": {node, channels:[{reads, writes, row_hits, row_misses, row_conflicts, bytes, busy_ns, avg_queue_ns}]} */
+void ddr_report(const ddr_t *d, sim_time_t end, rep_t *r);
+
+#endif

@@ -1,0 +1,54 @@
+/*
+ * hw/mmu.h - per-CPU TLBs, page-walk caches and the page-table walker.
+ *
+ * Translation order: L1 DTLB (or ITLB for fetches), per page size, then the
+ * unified STLB, then a walk.  The walk starts at the deepest page-walk-cache
+ * hit and performs one real memory load per remaining level: the entry's
+ * physical address goes through the data caches (the `load` callback, given
+ * by hw.c) and, on a miss, to the DRAM of the node that holds that
+ * page-table page.  Entries come from sim/pmem in the hw/pte.h format.
+ *
+ * TLB entries are tagged with an ASID; switching address spaces does not
+ * flush.  Invalidation (one page, a range, a whole ASID) is the interface
+ * the OS layer uses through hw_tlb_shootdown().
+ */
+#ifndef HW_MMU_H
+#define HW_MMU_H
+
+#include "hw/hw_cfg.h"
+#include "sim/pmem.h"
+#include "sim/report.h"
+
+typedef struct mmu mmu_t;
+
+/*
+ * Load of one page-table entry through the cache hierarchy of `cpu`.
+ * @return its latency in ps; *served (enum hw_served) says where it hit.
+ */
+typedef sim_time_t (*mmu_load_fn)(void *ctx, unsigned cpu, uint64_t paddr, sim_time_t now, uint8_t *served);
+
+struct mmu_result {
+	sim_time_t lat;        /* ps spent translating (0 on an L1 TLB hit with l1_latency 0) */
+	uint64_t paddr;
+	uint8_t fault;         /* enum hw_fault */
+	uint8_t page_shift;
+};
+
+/* One MMU per CPU. */
+int mmu_create(mmu_t **out, const struct hw_cfg *cfg, unsigned cpu, pmem_t *pm, mmu_load_fn load,
+	       void *load_ctx, uint64_t seed, char *err, size_t errlen);
+void mmu_destroy(mmu_t *m);
+
+void mmu_set_context(mmu_t *m, uint16_t asid, uint64_t root);
+
+/* Translate; sets A/D bits in pmem as the hardware would. */
+void mmu_translate(mmu_t *m, uint64_t vaddr, uint8_t op, sim_time_t now, struct mmu_result *res);
+
+/* Drop entries of asid in [vaddr, vaddr+len) (len 0: all of asid) from TLBs and PWCs. */
+void mmu_invalidate(mmu_t *m, uint16_t asid, uint64_t vaddr, uint64_t len);
+/* Whether this MMU has run `asid` since its last full flush (shootdown targeting). */
+bool mmu_may_hold(const mmu_t *m, uint16_t asid);
+
+void mmu_report(const mmu_t *m, rep_t *r);
+
+#endif

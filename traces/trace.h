@@ -1,0 +1,143 @@
+/*
+ * traces/trace.h - decoded trace records and the streaming reader API.
+ *
+ * Every format (numasim native binary, Valgrind lackey text, ChampSim
+ * binary, the simple text format) decodes into the same record stream, in
+ * batches, so the replay loop is format-agnostic and memory use does not
+ * grow with trace length.  Readers only decode: they know nothing of caches
+ * or page tables.
+ *
+ * A record is either a memory access (load/store/ifetch/modify at a virtual
+ * address) or a control record (mmap, mbind, thread placement, ...).  Control
+ * records are rare; their arguments live in a side array of the batch so the
+ * common record stays 24 bytes.
+ */
+#ifndef TRACES_TRACE_H
+#define TRACES_TRACE_H
+
+#include <stdio.h>
+#include "sim/types.h"
+
+/* Record kinds.  Memory ops reuse enum mem_op values. */
+enum trace_op {
+	TOP_LOAD = MEM_LOAD,
+	TOP_STORE = MEM_STORE,
+	TOP_IFETCH = MEM_IFETCH,
+	TOP_MODIFY = MEM_MODIFY,
+	TOP_CTRL = 4,
+	NR_TRACE_OPS
+};
+
+/*
+ * Control records.  Arguments (args[]) follow the Linux system call they
+ * model; `ret` is what the kernel returned in the recorded run (e.g. the
+ * address mmap chose), TRACE_RET_NONE when unknown.
+ */
+#define TRACE_CTRLS(X)                                                                      \
+	X(MMAP,          mmap,          "addr len prot flags fd offset")                        \
+	X(MUNMAP,        munmap,        "addr len")                                             \
+	X(BRK,           brk,           "addr")                                                 \
+	X(MPROTECT,      mprotect,      "addr len prot")                                        \
+	X(MADVISE,       madvise,       "addr len advice")                                      \
+	X(MBIND,         mbind,         "addr len mode nodemask flags")                         \
+	X(SET_MEMPOLICY, set_mempolicy, "mode nodemask")                                        \
+	X(MOVE_PAGES,    move_pages,    "addr count node flags  (pages addr..addr+count*4K)")   \
+	X(MIGRATE_PAGES, migrate_pages, "old_nodemask new_nodemask")                            \
+	X(FORK,          fork,          "child_tid")                                            \
+	X(CLONE,         clone,         "child_tid  (new thread in the same mm)")               \
+	X(EXIT,          exit,          "status")                                               \
+	X(THREAD_CPU,    thread_cpu,    "cpu  (pin this thread to a CPU)")                      \
+	X(FILE_READ,     file_read,     "fd offset len")                                        \
+	X(FILE_WRITE,    file_write,    "fd offset len")                                        \
+	X(SET_WEIGHTS,   set_weights,   "node weight  (weighted interleave)")                   \
+	X(MARK,          mark,          "id  (region-of-interest marker)")
+
+enum trace_ctrl_kind {
+#define TRACE_CTRL_ENUM(id, name, args) TCTRL_##id,
+	TRACE_CTRLS(TRACE_CTRL_ENUM)
+#undef TRACE_CTRL_ENUM
+	NR_TRACE_CTRLS
+};
+
+#define TRACE_CTRL_MAX_ARGS 6
+#define TRACE_RET_NONE UINT64_MAX
+
+struct trace_ctrl {
+	uint32_t kind;                        /* enum trace_ctrl_kind */
+	uint32_t nargs;
+	uint64_t args[TRACE_CTRL_MAX_ARGS];
+	uint64_t ret;
+};
+
+struct trace_rec {
+	uint64_t addr;       /* virtual address (memory ops) */
+	uint32_t gap;        /* non-memory instructions retired before this record */
+	uint16_t tid;        /* thread id within the trace, 0-based */
+	uint16_t size;       /* bytes accessed (memory ops) */
+	uint8_t op;          /* enum trace_op */
+	uint8_t pad;
+	uint16_t ctrl;       /* TOP_CTRL: index into trace_batch.ctrl */
+};
+_Static_assert(sizeof(struct trace_rec) == 24, "trace_rec must stay 24 bytes");
+
+struct trace_batch {
+	const struct trace_rec *rec;
+	size_t n;
+	const struct trace_ctrl *ctrl;
+	size_t nctrl;
+};
+
+enum trace_format {
+	TFMT_AUTO = 0,
+	TFMT_NATIVE,     /* .nst: numasim binary, docs/trace-format.md */
+	TFMT_LACKEY,     /* valgrind --tool=lackey --trace-mem=yes output */
+	TFMT_CHAMPSIM,   /* ChampSim input_instr, 64-byte records */
+	TFMT_TEXT,       /* numasim text format, docs/trace-format.md */
+	NR_TRACE_FORMATS
+};
+
+const char *trace_format_name(enum trace_format f);
+/* "native", "lackey", "champsim", "text"; @return TFMT_AUTO if unknown */
+enum trace_format trace_format_parse(const char *name);
+const char *trace_ctrl_name(uint32_t kind);
+
+typedef struct trace_reader trace_reader_t;
+
+/*
+ * Open a trace.  Compression (.gz .xz .zst, or by magic bytes) is handled
+ * transparently; TFMT_AUTO detects the format from the content.
+ * @return 0 or -SIM_EIO / -SIM_ETRACE with "file: ..." in err.
+ */
+int trace_open(trace_reader_t **out, const char *path, enum trace_format fmt, char *err, size_t errlen);
+
+/*
+ * Decode the next batch.  The batch stays valid until the next call.
+ * @return 1 with a non-empty batch, 0 at end of trace, or a negative code
+ * with err naming the file and the byte offset (binary) or line (text) and
+ * what was expected.
+ */
+int trace_next(trace_reader_t *r, struct trace_batch *b, char *err, size_t errlen);
+
+void trace_close(trace_reader_t *r);
+
+/* Number of threads announced by the header (native), else 0 = unknown. */
+unsigned trace_nr_threads(const trace_reader_t *r);
+enum trace_format trace_reader_format(const trace_reader_t *r);
+
+/* ---- writing (native and text formats) ---- */
+
+typedef struct trace_writer trace_writer_t;
+
+enum trace_compress { TCOMP_NONE, TCOMP_GZ, TCOMP_XZ, TCOMP_ZST };
+
+/*
+ * Create a writer; the file is written atomically (temp + rename at close).
+ * Compression is chosen from the extension (.gz/.xz/.zst) unless given.
+ */
+int trace_writer_open(trace_writer_t **out, const char *path, enum trace_format fmt,
+		      enum trace_compress comp, char *err, size_t errlen);
+int trace_write_rec(trace_writer_t *w, const struct trace_rec *r, const struct trace_ctrl *c);
+/* Finish and rename into place (commit=true) or discard. */
+int trace_writer_close(trace_writer_t *w, bool commit, char *err, size_t errlen);
+
+#endif
