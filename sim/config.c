@@ -381,7 +381,7 @@ static int parse_field(const struct cfg_field *f, json_t *v, void *obj, const ch
 			return sim_errf(err, errlen, SIM_ECONFIG, "%s: at most %u elements, got %zu", path,
 					f->max_elems, json_array_size(v));
 		for (size_t i = 0; i < json_array_size(v); i++) {
-			char p[PATH_MAX_LEN];
+			char p[PATH_MAX_LEN + 32];
 			json_t *el = json_array_get(v, i);
 			snprintf(p, sizeof(p), "%s[%zu]", path, i);
 			if (!json_is_object(el))
@@ -405,7 +405,7 @@ static int parse_field(const struct cfg_field *f, json_t *v, void *obj, const ch
 			return sim_errf(err, errlen, SIM_ECONFIG, "%s: at most %u elements, got %zu", path,
 					f->max_elems, json_array_size(v));
 		for (size_t i = 0; i < json_array_size(v); i++) {
-			char p[PATH_MAX_LEN];
+			char p[PATH_MAX_LEN + 32];
 			uint64_t u;
 			snprintf(p, sizeof(p), "%s[%zu]", path, i);
 			if ((rc = json_to_u64(json_array_get(v, i), p, &u, err, errlen)))
@@ -441,7 +441,7 @@ static int parse_obj(const struct cfg_table *t, json_t *j, void *out, const char
 				if (!strcmp(t->fields[i].key, key))
 					break;
 			if (i == t->nfields) {
-				char p[PATH_MAX_LEN];
+				char p[PATH_MAX_LEN + 32];
 				path_join(p, sizeof(p), path, key);
 				return sim_errf(err, errlen, SIM_ECONFIG, "%s: unknown key", p);
 			}
@@ -449,7 +449,7 @@ static int parse_obj(const struct cfg_table *t, json_t *j, void *out, const char
 	}
 	for (size_t i = 0; i < t->nfields; i++) {
 		const struct cfg_field *f = &t->fields[i];
-		char p[PATH_MAX_LEN];
+		char p[PATH_MAX_LEN + 32];
 		json_t *fv = j ? json_object_get(j, f->key) : NULL;
 		path_join(p, sizeof(p), path, f->key);
 		if (!fv && (f->flags & CFG_REQUIRED))
@@ -556,7 +556,7 @@ void cfg_print_doc(const struct cfg_table *t, const char *prefix, void *fpv)
 
 	for (size_t i = 0; i < t->nfields; i++) {
 		const struct cfg_field *f = &t->fields[i];
-		char p[PATH_MAX_LEN];
+		char p[PATH_MAX_LEN + 32];
 		path_join(p, sizeof(p), prefix, f->key);
 		if (f->type == CFG_OBJ) {
 			cfg_print_doc(f->sub, p, fp);
