@@ -1,0 +1,3 @@
+build/sim/err.o: sim/err.c sim/err.h sim/types.h
+sim/err.h:
+sim/types.h:

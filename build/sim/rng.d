@@ -1,0 +1,3 @@
+build/sim/rng.o: sim/rng.c sim/rng.h sim/types.h
+sim/rng.h:
+sim/types.h:
