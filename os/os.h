@@ -1,0 +1,129 @@
+/*
+ * os/os.h - the simulated operating system's memory manager, as one object.
+ *
+ * A Linux-like memory manager for the simulated machine: nodes and zones,
+ * the buddy allocator with per-CPU lists and watermarks, processes with VMAs
+ * and real 4-level page tables in sim/pmem, demand faults, NUMA memory
+ * policies, and (later) reclaim, compaction, migration and NUMA balancing.
+ * It decides where every page of the replayed program lives and returns the
+ * simulated time each operation costs, so the driver can charge it to the
+ * CPU that caused it.
+ *
+ * os/ uses hw/ (TLB shootdowns, page copies, node layout) but never the
+ * trace readers: the driver translates trace control records into
+ * os_syscall() calls.
+ */
+#ifndef OS_OS_H
+#define OS_OS_H
+
+#include <stdio.h>
+#include "hw/hw.h"
+#include "os/os_cfg.h"
+#include "sim/ev.h"
+#include "sim/pmem.h"
+#include "sim/report.h"
+
+typedef struct os os_t;
+
+/*
+ * @param q   the simulation's event queue: kernel threads (kswapd,
+ *            kcompactd, the NUMA-balancing scanner) are events on it.
+ * @return 0, -SIM_ENOMEM or -SIM_ECONFIG (message in err).
+ */
+int os_create(os_t **out, const struct os_cfg *cfg, hw_t *hw, pmem_t *pm, struct evq *q, uint64_t seed,
+	      char *err, size_t errlen);
+void os_destroy(os_t *os);
+
+/* ---- processes -------------------------------------------------------- */
+
+/*
+ * A new process with an empty address space.  With `implicit` set, a fault
+ * at an address outside every VMA creates an anonymous mapping around it
+ * (for traces without mmap records: lackey, ChampSim), under the process
+ * policy.  @return 0 and *pid, or a negative code.
+ */
+int os_process_create(os_t *os, bool implicit, int *pid);
+int os_process_fork(os_t *os, int parent, int *child);
+void os_process_exit(os_t *os, int pid);
+/* Translation context to load into the CPU running this process. */
+uint16_t os_process_asid(const os_t *os, int pid);
+uint64_t os_process_root(const os_t *os, int pid);
+/* false once the OOM killer has killed the process: its threads stop. */
+bool os_process_alive(const os_t *os, int pid);
+
+/* ---- memory policy ------------------------------------------------------ */
+
+/* Parsed form of "--policy": interleave:0-3, bind:1, preferred:0, weighted-interleave:0=3,1=1, local. */
+struct mpol_spec {
+	uint32_t mode;            /* enum mpol_mode (os/mempolicy.h) */
+	uint32_t flags;           /* MPOL_F_STATIC_NODES / MPOL_F_RELATIVE_NODES */
+	uint64_t nodes[HW_MAX_NODES / 64];   /* nodemask */
+	uint8_t weights[HW_MAX_NODES];       /* weighted interleave */
+};
+int mpol_spec_parse(const char *s, unsigned nr_nodes, struct mpol_spec *out, char *err, size_t errlen);
+int os_set_process_policy(os_t *os, int pid, const struct mpol_spec *pol);
+
+/* ---- faults and system calls -------------------------------------------- */
+
+enum os_fault_result {
+	OS_FAULT_RETRY = 0,       /* the mapping was fixed; re-issue the access */
+	OS_FAULT_SEGV,            /* no mapping / not permitted: the thread stops */
+	OS_FAULT_OOM,             /* the process was OOM-killed */
+};
+
+/*
+ * Resolve a hardware fault (enum hw_fault) of process `pid` on `cpu` at
+ * `now`.  *cost receives the simulated ps the fault took on that CPU (entry
+ * and exit, allocation, zeroing or copying, TLB shootdowns, reclaim stalls).
+ */
+enum os_fault_result os_handle_fault(os_t *os, int pid, unsigned cpu, sim_time_t now, uint64_t vaddr,
+				     bool write, uint8_t hw_fault, sim_time_t *cost);
+
+/* System calls carried by traces, in Linux's argument order. */
+#define OS_SYSCALLS(X)                         \
+	X(MMAP, mmap)                          \
+	X(MUNMAP, munmap)                      \
+	X(BRK, brk)                            \
+	X(MPROTECT, mprotect)                  \
+	X(MADVISE, madvise)                    \
+	X(MBIND, mbind)                        \
+	X(SET_MEMPOLICY, set_mempolicy)        \
+	X(MOVE_PAGES, move_pages)              \
+	X(MIGRATE_PAGES, migrate_pages)        \
+	X(FILE_READ, file_read)                \
+	X(FILE_WRITE, file_write)              \
+	X(SET_WEIGHTS, set_weights)
+
+enum os_sysno {
+#define OS_SYS_ENUM(id, name) OS_SYS_##id,
+	OS_SYSCALLS(OS_SYS_ENUM)
+#undef OS_SYS_ENUM
+	NR_OS_SYSCALLS
+};
+
+struct os_syscall {
+	uint32_t nr;              /* enum os_sysno */
+	uint64_t args[6];
+	uint64_t ret;             /* the recorded result (mmap: the address), or UINT64_MAX */
+};
+
+/*
+ * Apply one system call of `pid`.  *cost gets the CPU time it took.
+ * @return 0, or a negative code with err explaining (invalid arguments are
+ * reported, as the kernel would return -EINVAL, not fatal to the run).
+ */
+int os_syscall(os_t *os, int pid, unsigned cpu, sim_time_t now, const struct os_syscall *sc, sim_time_t *cost,
+	       char *err, size_t errlen);
+
+/* ---- views ---------------------------------------------------------------- */
+
+/* The OS sections of the JSON report (numastat, vmstat, zones, processes). */
+void os_report(const os_t *os, rep_t *r);
+
+/*
+ * Print a view in Linux's own text format: "buddyinfo", "pagetypeinfo",
+ * "zoneinfo", "numastat", "vmstat", "numa_maps".  @return 0 or -SIM_EUSAGE.
+ */
+int os_dump(const os_t *os, const char *view, FILE *fp);
+
+#endif

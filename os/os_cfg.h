@@ -1,0 +1,39 @@
+/*
+ * os/os_cfg.h - the OS half of a machine description ("os": {...}).
+ *
+ * Defaults are Linux's defaults (see ../shared/reference/linux-mm.md §14);
+ * costs are the measured figures of §13.  Extend this struct and its table
+ * in os_cfg.c as mechanisms land.
+ */
+#ifndef OS_OS_CFG_H
+#define OS_OS_CFG_H
+
+#include "sim/config.h"
+
+enum thp_mode { THP_NEVER, THP_MADVISE, THP_ALWAYS, NR_THP_MODES };
+extern const char *const thp_mode_names[];
+
+struct os_cfg {
+	uint32_t page_size;               /* bytes; 4096 */
+	uint64_t min_free_kbytes;         /* 0: computed as Linux does from lowmem */
+	uint32_t watermark_scale_factor;  /* in 1/10000 of the zone */
+	uint32_t watermark_boost_factor;
+	uint64_t zone_dma;                /* bytes of ZONE_DMA at the start of node 0 (0: none) */
+	uint64_t zone_dma32_end;          /* physical end of ZONE_DMA32 (0: none) */
+	uint64_t movablecore;             /* bytes per node given to ZONE_MOVABLE (0: none) */
+	uint32_t lowmem_reserve_ratio[4]; /* per zone: DMA, DMA32, NORMAL, MOVABLE */
+	uint32_t nr_lowmem_reserve_ratio;
+	uint32_t percpu_pagelist_high_fraction;
+	uint32_t zone_reclaim_mode;
+	uint32_t numa_balancing;          /* 0 off, 1 normal */
+	uint32_t thp;                     /* enum thp_mode */
+	uint64_t fault_cost;              /* ps: exception entry + exit + handler bookkeeping */
+	uint64_t zero_page_cost;          /* ps: clearing a 4 KiB page (on top of its DRAM traffic) */
+	uint64_t copy_page_cost;          /* ps: copying a 4 KiB page (COW, migration) */
+	uint64_t syscall_cost;            /* ps: entry + exit of a system call */
+	uint64_t implicit_vma;            /* bytes: granule of implicit mappings for record-less traces */
+};
+
+extern const struct cfg_table os_cfg_table;
+
+#endif
