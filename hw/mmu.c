@@ -135,7 +135,8 @@ struct mmu {
 	uint64_t asid_seen[ASID_WORDS];
 };
 
-enum { LVL_DTLB, LVL_ITLB, LVL_STLB };
+/* stat_lvl rows: the first two are indexed by side */
+enum { LVL_DTLB = SIDE_D, LVL_ITLB = SIDE_I, LVL_STLB };
 static const char *const lvl_key[3] = { "dtlb", "itlb", "stlb" };
 
 static int make_array(tlb_t **out, const char *name, const struct tlb_array_cfg *a, unsigned shift, uint32_t repl,
@@ -453,21 +454,20 @@ static void walk(mmu_t *m, uint64_t vaddr, bool write, int side, sim_time_t now,
 	m->stat_walk[WK_WALK_PS] += res->lat - start;
 }
 
-void mmu_translate(mmu_t *m, uint64_t vaddr, uint8_t op, sim_time_t now, struct mmu_result *res)
+#if defined(__GNUC__)
+#define MMU_NOINLINE __attribute__((noinline))
+#else
+#define MMU_NOINLINE
+#endif
+
+/* Everything after an L1 miss on the 4 KiB array: kept out of line so the hit path stays short. */
+static MMU_NOINLINE void translate_slow(mmu_t *m, uint64_t vaddr, bool write, int side, sim_time_t now,
+					struct mmu_result *res)
 {
-	bool write = op == MEM_STORE || op == MEM_MODIFY;
-	int side = op == MEM_IFETCH ? SIDE_I : SIDE_D;
 	uint64_t *lvl = m->stat_lvl[side == SIDE_I ? LVL_ITLB : LVL_DTLB];
 	uint64_t data;
 
-	if (unlikely(m->root == HW_NO_PAGING)) {
-		m->stat_walk[WK_UNTRANSLATED]++;
-		result(res, 0, vaddr, HW_FAULT_NONE, 12);
-		return;
-	}
-	res->lat = m->l1_ps;
-	lvl[LVL_LOOKUPS]++;
-	for (unsigned z = 0; z < NR_SZ; z++) {
+	for (unsigned z = SZ_2M; z < NR_SZ; z++) {
 		tlb_t *t = m->l1[side][z];
 		if (t && tlb_lookup(t, m->asid, vaddr, sz_shift[z], &data)) {
 			lvl[LVL_HITS_4K + z]++;
@@ -497,6 +497,41 @@ void mmu_translate(mmu_t *m, uint64_t vaddr, uint8_t op, sim_time_t now, struct 
 	res->paddr = 0;
 	res->page_shift = 0;
 	walk(m, vaddr, write, side, now, res);
+}
+
+static MMU_NOINLINE void use_entry_slow(mmu_t *m, uint64_t vaddr, uint64_t data, bool write, sim_time_t now,
+					struct mmu_result *res)
+{
+	use_entry(m, vaddr, data, sz_shift[SZ_4K], write, now, res);
+}
+
+void mmu_translate(mmu_t *m, uint64_t vaddr, uint8_t op, sim_time_t now, struct mmu_result *res)
+{
+	bool write = op == MEM_STORE || op == MEM_MODIFY;
+	int side = op == MEM_IFETCH ? SIDE_I : SIDE_D;
+	tlb_t *t = m->l1[side][SZ_4K];
+	uint64_t data;
+
+	if (unlikely(m->root == HW_NO_PAGING)) {
+		m->stat_walk[WK_UNTRANSLATED]++;
+		result(res, 0, vaddr, HW_FAULT_NONE, 12);
+		return;
+	}
+	res->lat = m->l1_ps;
+	m->stat_lvl[side][LVL_LOOKUPS]++;
+	/* the common case: a 4 KiB L1 hit that needs no dirty-bit work */
+	if (likely(t != NULL) && tlb_lookup(t, m->asid, vaddr, 12, &data)) {
+		m->stat_lvl[side][LVL_HITS_4K]++;
+		if (likely(!write || (data & (TE_W | TE_D)) == (TE_W | TE_D))) {
+			res->paddr = (data & TE_ADDR) | (vaddr & 0xfff);
+			res->fault = HW_FAULT_NONE;
+			res->page_shift = 12;
+			return;
+		}
+		use_entry_slow(m, vaddr, data, write, now, res);
+		return;
+	}
+	translate_slow(m, vaddr, write, side, now, res);
 }
 
 struct inval_arg {

@@ -51,6 +51,12 @@ struct tlb {
 static const struct stat_desc tlb_stat_desc[] = { TLB_STATS(STAT_DESC) };
 STAT_TABLE_CHECK(tlb_stat_desc, NR_TLB_STATS);
 
+#if defined(__GNUC__)
+#define TLB_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define TLB_ALWAYS_INLINE inline
+#endif
+
 static inline uint32_t ctx_of(uint16_t asid, unsigned shift)
 {
 	return CTX_VALID | (uint32_t)shift << 16 | asid;
@@ -179,7 +185,7 @@ static uint32_t plru_victim(const uint64_t *b, uint32_t n)
 }
 
 /* A hit (or a re-install of a present page). */
-static void touch_hit(tlb_t *t, uint64_t set, uint32_t w)
+static TLB_ALWAYS_INLINE void touch_hit(tlb_t *t, uint64_t set, uint32_t w)
 {
 	struct tlb_way *e = &t->way[set * t->ways + w];
 
