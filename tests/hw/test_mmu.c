@@ -405,6 +405,47 @@ static void mmu_accessed_dirty(void **state)
 	}
 }
 
+/* The dirty-bit assist through an STLB hit, and through an entry whose PTE went away unannounced. */
+static void mmu_assist_paths(void **state)
+{
+	struct env *e = malloc(sizeof(*e));
+	const uint64_t a = 0x40000000, b = 0x40001000, c = 0x40002000;
+
+	(void)state;
+	env_cfg(e);
+	e->cfg.tlb.l1d_4k = (struct tlb_array_cfg){ 1, 1 };
+	env_start(e);
+	uint64_t la = pt_map(&e->pt, a, 0x1000000, 1, RW_PAGE);
+	pt_map(&e->pt, b, 0x1001000, 1, RW_PAGE);
+	uint64_t lc = pt_map(&e->pt, c, 0x1002000, 1, RW_PAGE);
+	mmu_set_context(e->m, 1, ROOT);
+
+	xl(e, a, MEM_LOAD);
+	xl(e, b, MEM_LOAD);                                   /* a now only in the STLB, clean */
+	unsigned n = e->f.n;
+	assert_int_equal(xl(e, a, MEM_STORE), 1);
+	assert_int_equal(e->f.pa[n], la);
+	assert_int_equal(e->res.lat, STLB_PS + LOAD_PS);
+	assert_true(pmem_read64(e->pm, la) & PTE_D);
+	assert_int_equal(xl(e, a + 8, MEM_STORE), 0);         /* the L1 copy was marked dirty */
+	assert_int_equal(e->res.lat, L1_PS);
+	xl(e, b, MEM_LOAD);
+	assert_int_equal(xl(e, a + 16, MEM_STORE), 0);        /* so was the STLB copy */
+	assert_int_equal(e->res.lat, STLB_PS);
+
+	/* the OS unmapped c without a shootdown: the assist's re-walk faults and drops the entry */
+	xl(e, c, MEM_LOAD);
+	pmem_write64(e->pm, lc, 0);
+	assert_int_equal(xl(e, c, MEM_LOAD), 0);              /* a stale load still translates */
+	assert_int_equal(e->res.fault, HW_FAULT_NONE);
+	assert_int_equal(xl(e, c, MEM_STORE), 0);
+	assert_int_equal(e->res.fault, HW_FAULT_NOT_PRESENT);
+	assert_int_equal(xl(e, c, MEM_LOAD), 1);
+	assert_int_equal(e->res.fault, HW_FAULT_NOT_PRESENT);
+	assert_int_equal(stat(e->m, "walker", "d_assists", NULL), 2);
+	env_free(e);
+}
+
 static void mmu_faults(void **state)
 {
 	struct env *e = env_new();
@@ -782,6 +823,7 @@ int main(void)
 		cmocka_unit_test(mmu_stlb_and_pwc),
 		cmocka_unit_test(mmu_huge_pages),
 		cmocka_unit_test(mmu_accessed_dirty),
+		cmocka_unit_test(mmu_assist_paths),
 		cmocka_unit_test(mmu_faults),
 		cmocka_unit_test(mmu_asid_switch),
 		cmocka_unit_test(mmu_invalidate_ranges),
