@@ -18,6 +18,7 @@ static const struct command commands[] = {
 	{ "run", cmd_run, "replay traces on a simulated machine and report" },
 	{ "machine", cmd_machine, "list, show or dump machine descriptions" },
 	{ "config", cmd_config, "document every machine-description key" },
+	{ "mlc", cmd_mlc, "idle-latency and bandwidth matrices, like Intel MLC, by simulation" },
 };
 
 static void usage(FILE *fp)
