@@ -916,10 +916,7 @@ void hw_report(const hw_t *hw, rep_t *r)
 	coh_report(hw->coh, r);
 	linknet_report(hw->ln, hw->end, r);
 	rep_arr_begin(r, "ddr");
-	for (unsigned n = 0; n < hw->cfg.nr_nodes; n++) {
-		rep_obj_begin(r, NULL);
-		ddr_report(hw->ddr[n], hw->end, r);
-		rep_obj_end(r);
-	}
+	for (unsigned n = 0; n < hw->cfg.nr_nodes; n++)
+		ddr_report(hw->ddr[n], hw->end, r);   /* one object per node */
 	rep_arr_end(r);
 }
