@@ -14,6 +14,7 @@
 #include "hw/hw.h"
 #include "hw/ddr.h"
 #include "hw/link.h"
+#include "hw/pte.h"
 
 #define MHZ 2000         /* 500 ps per cycle */
 #define UNCORE 10000
@@ -394,6 +395,75 @@ static void hw_bulk(void **state)
 	hw_destroy(hw);
 }
 
+/* An L2 next-line prefetcher: the line after a miss is in the L2 when asked for. */
+static void hw_prefetch(void **state)
+{
+	struct hw_cfg c;
+	hw_t *hw;
+	sim_time_t t = 0;
+	struct hw_res r;
+	static const char *const useful[] = { "cpus", "0", "caches", "l2", "stats", "prefetches_useful", NULL };
+
+	(void)state;
+	base_cfg(&c, 1, 1);
+	c.caches.l2.prefetch = PF_NEXT_LINE;
+	hw = make(&c);
+	go(hw, 0, t += GAP, 0x5000, MEM_LOAD);
+	r = go(hw, 0, t += GAP, 0x5040, MEM_LOAD);
+	assert_int_equal(r.served, SRV_L2);
+	assert_int_equal(r.lat, cyc(&c, c.caches.l1d.latency) + cyc(&c, c.caches.l2.latency));
+	r = go(hw, 0, t += GAP, 0x5080, MEM_LOAD);   /* the useful hit triggered the next one */
+	assert_int_equal(r.served, SRV_L2);
+	assert_int_equal(rep_get(hw, useful), 2);
+	/* the prefetcher stays inside the 4 KiB page */
+	go(hw, 0, t += GAP, 0x7fc0, MEM_LOAD);
+	assert_int_equal(go(hw, 0, t += GAP, 0x8000, MEM_LOAD).served, SRV_DRAM_LOCAL);
+	hw_destroy(hw);
+}
+
+/* Page-walk loads go through the CPU's data caches as "walk" requests. */
+static void hw_walk_through_caches(void **state)
+{
+	struct hw_cfg c;
+	hw_t *hw;
+	struct hw_req q = { .vaddr = 0x400008, .size = 8, .op = MEM_LOAD };
+	struct hw_res r;
+	static const char *const walks[] = { "cpus", "0", "counters", "walk_loads", NULL };
+	static const char *const wmiss[] = { "cpus", "0", "caches", "l1d", "stats", "walk_misses", NULL };
+	const uint64_t root = 0x10000, flags = PTE_P | PTE_RW | PTE_US;
+
+	(void)state;
+	base_cfg(&c, 1, 1);
+	hw = make(&c);
+	/* 0x400000: PML4[0] -> PDPT[0] -> PD[2] -> PT[0] -> frame 0x200000 */
+	assert_int_equal(pmem_write64(pm, root, 0x11000 | flags), 0);
+	assert_int_equal(pmem_write64(pm, 0x11000, 0x12000 | flags), 0);
+	assert_int_equal(pmem_write64(pm, 0x12000 + 2 * 8, 0x13000 | flags), 0);
+	assert_int_equal(pmem_write64(pm, 0x13000, 0x200000 | flags), 0);
+	hw_set_context(hw, 0, 1, root);
+	hw_access(hw, 0, GAP, &q, &r);
+	assert_int_equal(r.fault, HW_FAULT_NONE);
+	assert_int_equal(r.paddr, 0x200008);
+	assert_int_equal(r.page_shift, 12);
+	assert_int_equal(r.served, SRV_DRAM_LOCAL);
+	assert_true(r.xlat > 0 && r.xlat < r.lat);
+	assert_int_equal(rep_get(hw, walks), 4);
+	assert_int_equal(rep_get(hw, wmiss), 4);
+	hw_access(hw, 0, 2 * GAP, &q, &r);              /* TLB hit, L1 hit */
+	assert_int_equal(r.served, SRV_L1);
+	assert_int_equal(r.xlat, 0);
+	assert_int_equal(r.lat, cyc(&c, c.caches.l1d.latency));
+	/* an unmapped page faults, with the walk's latency so far */
+	q.vaddr = 0x401000;
+	hw_access(hw, 0, 3 * GAP, &q, &r);
+	assert_int_equal(r.fault, HW_FAULT_NOT_PRESENT);
+	assert_true(r.lat > 0);
+	assert_int_equal(r.lat, r.xlat);
+	hw_destroy(hw);
+	for (uint64_t a = root; a < 0x14000; a += 4096)
+		pmem_clear_page(pm, a >> 12);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -405,6 +475,8 @@ int main(void)
 		cmocka_unit_test(hw_writeback),
 		cmocka_unit_test(hw_shootdown),
 		cmocka_unit_test(hw_bulk),
+		cmocka_unit_test(hw_prefetch),
+		cmocka_unit_test(hw_walk_through_caches),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
