@@ -135,10 +135,10 @@ static int ddr_validate(void *obj, const char *path, char *err, size_t errlen)
 {
 	struct ddr_cfg *d = obj;
 
-	if (!is_pow2_u64(d->channels) || !is_pow2_u64(d->ranks) || !is_pow2_u64(d->bankgroups) ||
-	    !is_pow2_u64(d->banks))
+	/* Channels may be 3 or 6 (Westmere, Skylake-SP): hw/ddr.c interleaves by modulo. */
+	if (!is_pow2_u64(d->ranks) || !is_pow2_u64(d->bankgroups) || !is_pow2_u64(d->banks))
 		return sim_errf(err, errlen, SIM_ECONFIG,
-				"%s: channels, ranks, bankgroups and banks must be powers of two", path);
+				"%s: ranks, bankgroups and banks must be powers of two", path);
 	if (!is_pow2_u64(d->row_size))
 		return sim_errf(err, errlen, SIM_ECONFIG, "%s.row_size: must be a power of two", path);
 	if (d->tRAS < d->tRCD)
