@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 #include "sim/cli/cmds.h"
+#include "sim/cli/cmd_cachegrind.h"
+#include "sim/cli/cmd_validate.h"
 #include "sim/version.h"
 
 struct command {
@@ -19,6 +21,8 @@ static const struct command commands[] = {
 	{ "machine", cmd_machine, "list, show or dump machine descriptions" },
 	{ "config", cmd_config, "document every machine-description key" },
 	{ "mlc", cmd_mlc, "idle-latency and bandwidth matrices, like Intel MLC, by simulation" },
+	{ "cachegrind", cmd_cachegrind, "replay a lackey trace with cachegrind's counting rules" },
+	{ "validate", cmd_validate, "compare numasim with references it did not write" },
 };
 
 static void usage(FILE *fp)
