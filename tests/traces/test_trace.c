@@ -698,6 +698,46 @@ static void native_errors(void **state)
 	}
 }
 
+/* The byte-level example of docs/trace-format.md, both ways. */
+static void doc_example(void **state)
+{
+	static const uint8_t bytes[] = {
+		0x4e, 0x55, 0x4d, 0x41, 0x53, 0x49, 0x4d, 0x54, 0x01, 0x00, 0x20, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x28, 0x00, 0x20, 0x08,
+		0x80, 0x01,
+		0x69, 0x00, 0x40, 0x04, 0x03,
+		0x82, 0x02,
+	};
+	struct flats f, want;
+	char err[512];
+	FILE *fp;
+	uint8_t got[sizeof(bytes) + 1];
+	trace_writer_t *w;
+	(void)state;
+
+	put_file(tpath("doc.nst"), bytes, sizeof(bytes));
+	assert_int_equal(read_all(tpath("doc.nst"), TFMT_AUTO, &f, err, sizeof(err)), 0);
+	memset(&want, 0, sizeof(want));
+	add_mem(&want, TOP_LOAD, 0x1000, 8, 0, 0);
+	add_mem(&want, TOP_STORE, 0x2000, 4, 3, 1);
+	assert_flats_equal(&want, &f);
+	free(f.v);
+
+	assert_int_equal(trace_writer_open(&w, tpath("doc2.nst"), TFMT_NATIVE, TCOMP_NONE, err, sizeof(err)), 0);
+	assert_int_equal(trace_writer_set_threads(w, 2), 0);
+	for (size_t i = 0; i < want.n; i++)
+		assert_int_equal(trace_write_rec(w, &want.v[i].r, NULL), 0);
+	assert_int_equal(trace_writer_set_threads(w, 3), -SIM_ESTATE);
+	assert_int_equal(trace_writer_close(w, true, err, sizeof(err)), 0);
+	fp = fopen(tpath("doc2.nst"), "rb");
+	assert_non_null(fp);
+	assert_int_equal(fread(got, 1, sizeof(got), fp), sizeof(bytes));
+	fclose(fp);
+	assert_memory_equal(got, bytes, sizeof(bytes));
+	free(want.v);
+}
+
 static void compressed_errors(void **state)
 {
 	struct flats in;
@@ -774,6 +814,7 @@ int main(void)
 		cmocka_unit_test(champsim_decode),
 		cmocka_unit_test(champsim_many),
 		cmocka_unit_test(native_errors),
+		cmocka_unit_test(doc_example),
 		cmocka_unit_test(compressed_errors),
 		cmocka_unit_test(writer_refuses),
 	};
