@@ -129,11 +129,11 @@ int trace_refill(trace_reader_t *r, char *err, size_t errlen)
 		r->pos = 0;
 		r->len = keep;
 	}
-	rc = tsrc_read(r->src, r->buf + keep, TRACE_BLOCK - keep, &got, err, errlen);
+	rc = tsrc_read(r->src, r->buf + keep, r->cap - keep, &got, err, errlen);
 	if (rc)
 		return rc;
 	r->len = keep + got;
-	if (got < TRACE_BLOCK - keep)
+	if (got < r->cap - keep)
 		r->src_eof = true;
 	return 0;
 }
@@ -148,9 +148,9 @@ int trace_getline(trace_reader_t *r, const char **line, size_t *len, char *err, 
 
 		if (!nl && !r->src_eof) {
 			int rc;
-			if (avail == TRACE_BLOCK)
-				return sim_errf(err, errlen, SIM_ETRACE, "%s:%llu: line longer than %u bytes",
-						r->path, (unsigned long long)r->lineno + 1, TRACE_BLOCK);
+			if (avail == r->cap)
+				return sim_errf(err, errlen, SIM_ETRACE, "%s:%llu: line longer than %zu bytes",
+						r->path, (unsigned long long)r->lineno + 1, r->cap);
 			if ((rc = trace_refill(r, err, errlen)))
 				return rc;
 			continue;
@@ -214,14 +214,21 @@ int trace_open(trace_reader_t **out, const char *path, enum trace_format fmt, ch
 		return sim_errf(err, errlen, SIM_ENOMEM, "%s: out of memory", path);
 	r->rec = malloc(TRACE_BATCH_RECS * sizeof(*r->rec));
 	r->ctrl = malloc(TRACE_BATCH_CTRLS * sizeof(*r->ctrl));
-	r->buf = malloc(TRACE_BLOCK);
-	if (!r->rec || !r->ctrl || !r->buf) {
+	if (!r->rec || !r->ctrl) {
 		trace_close(r);
 		return sim_errf(err, errlen, SIM_ENOMEM, "%s: out of memory", path);
 	}
 	if ((rc = tsrc_open(&r->src, path, err, errlen))) {
 		trace_close(r);
 		return rc;
+	}
+	r->cap = TRACE_BLOCK;
+	if (tsrc_size_hint(r->src) < TRACE_BLOCK)
+		r->cap = (size_t)SIM_MAX(TRACE_BLOCK_MIN, tsrc_size_hint(r->src) + 1);
+	r->buf = malloc(r->cap);
+	if (!r->buf) {
+		trace_close(r);
+		return sim_errf(err, errlen, SIM_ENOMEM, "%s: out of memory", path);
 	}
 	r->path = tsrc_path(r->src);
 	r->fmt = fmt == TFMT_AUTO ? detect(r) : fmt;

@@ -18,6 +18,7 @@
 #define TRACE_BATCH_RECS  4096        /* records per batch */
 #define TRACE_BATCH_CTRLS 256         /* control records per batch (they are rare) */
 #define TRACE_BLOCK       (1u << 20)  /* bytes read from the source at a time */
+#define TRACE_BLOCK_MIN   (1u << 16)  /* block of a small plain file */
 #define TRACE_ERR_MAX     512
 
 struct trace_reader_ops {
@@ -44,6 +45,7 @@ struct trace_reader {
 
 	/* block buffer: buf[pos..len) is read but not yet decoded */
 	uint8_t *buf;
+	size_t cap;                        /* TRACE_BLOCK, less for a small plain file */
 	size_t pos, len;
 	uint64_t base;                     /* stream offset of buf[0] */
 	bool src_eof;                      /* the source has nothing more */
@@ -63,7 +65,7 @@ int trace_refill(trace_reader_t *r, char *err, size_t errlen);
 /*
  * Next line for the text formats, without its "\n" (and "\r\n").  The line
  * stays valid until the next call.  Increments r->lineno.
- * @return 1, 0 at the end, or -SIM_ETRACE for a line longer than TRACE_BLOCK.
+ * @return 1, 0 at the end, or -SIM_ETRACE for a line longer than the block.
  */
 int trace_getline(trace_reader_t *r, const char **line, size_t *len, char *err, size_t errlen);
 

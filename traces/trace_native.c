@@ -2,11 +2,15 @@
  * traces/trace_native.c - the numasim native binary format (.nst): reader
  * and writer.  The byte layout is specified in docs/trace-format.md.
  *
- * Design for decode speed: a memory record is one tag byte (op, size class,
- * "gap follows", "same stride as last time") plus a zigzag LEB128 delta from
- * the previous address of the same thread and stream (instruction fetches and
- * data accesses keep separate predecessors, so a loop's code and its data do
- * not spoil each other's deltas).  Typical records are 2-4 bytes.
+ * Design for decode speed: a memory record is a tag byte whose bits give the
+ * op and the byte widths of everything that follows - a fixed-width zigzag
+ * address delta (0 bytes = "same stride as last time"), an optional size
+ * byte (absent = same size as last time) and an optional gap byte - so the
+ * position of the next record is known from the tag alone and the decoder's
+ * loop-carried dependency is one load and a few additions.  Deltas are taken
+ * from the previous address of the same thread and stream (instruction
+ * fetches and data accesses keep separate predecessors, so a loop's code and
+ * its data do not spoil each other's deltas).  Typical records are 2-4 bytes.
  *
  * The decoder runs over the reader's 1 MiB block without bounds checks as
  * long as at least NST_MAX_REC bytes remain (no record is longer), and only
@@ -31,10 +35,9 @@
 #define NST_TAG_END     0x82
 /* memory record tag bits (tag < 0x80) */
 #define NST_OP_MASK     0x03
-#define NST_SIZE_SHIFT  2
-#define NST_SIZE_VARINT 7
-#define NST_GAP         0x20
-#define NST_REPEAT      0x40
+#define NST_DW_SHIFT    2         /* bits 2-4: delta width code, 0 = repeat, 7 = 8 bytes */
+#define NST_SIZE        0x20      /* a size byte follows (0 = a u16 follows it) */
+#define NST_GAP         0x40      /* a gap byte follows (0 = a u32 follows it) */
 
 /* decode faults, reported by nst_fault() */
 enum nst_fault {
@@ -54,7 +57,8 @@ enum nst_fault {
 
 struct nst_astate {
 	uint64_t addr;            /* previous address */
-	uint64_t delta;           /* previous delta (for NST_REPEAT) */
+	uint64_t delta;           /* previous delta (for width code 0) */
+	uint64_t size;            /* previous size, 0 = none yet */
 };
 
 /* per thread: [0] data stream, [1] instruction stream */
@@ -81,6 +85,22 @@ static inline uint64_t zigzag(uint64_t d)
 {
 	return (d << 1) ^ (uint64_t)((int64_t)d >> 63);
 }
+
+/* Little-endian 8-byte load (one mov on little-endian hosts). */
+static inline uint64_t le64(const uint8_t *p)
+{
+	uint64_t v;
+	memcpy(&v, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	return v;
+}
+
+/* Masks keeping the delta bytes of each width code. */
+static const uint64_t nst_width_mask[8] = {
+	0, 0xff, 0xffff, 0xffffff, 0xffffffffull, 0xffffffffffull, 0xffffffffffffull, ~0ull,
+};
 
 static inline uint64_t le_get(const uint8_t *p, unsigned n)
 {
@@ -240,34 +260,62 @@ nst_run(trace_reader_t *r, struct nst_reader *nr, const uint8_t **pp, const uint
 		tag = *p++;
 		if (likely(tag < 0x80)) {
 			struct nst_astate *a = &st[(tag & NST_OP_MASK) == TOP_IFETCH];
-			unsigned code = (tag >> NST_SIZE_SHIFT) & 7;
-			uint64_t v, size, gap = 0;
+			unsigned dcode = (tag >> NST_DW_SHIFT) & 7;
+			unsigned dw = dcode + (dcode == 7);          /* 0..6, 8 bytes */
+			unsigned has_s = (tag >> 5) & 1, has_g = (tag >> 6) & 1;
+			uint64_t dm = 0 - (uint64_t)(dcode != 0);
+			uint64_t d, size, gap;
 
-			if (!(tag & NST_REPEAT)) {
-				if (unlikely(rc = vget(&p, end, checked, &v)))
-					break;
-				a->delta = unzigzag(v);
+			if (checked && (size_t)(end - p) < dw + has_s + has_g) {
+				rc = NF_TRUNC;
+				break;
 			}
+			d = checked ? le_get(p, dw) : le64(p) & nst_width_mask[dcode];
+			p += dw;
+			if (!checked && likely(!((has_s & (p[0] == 0)) | (has_g & (p[has_s] == 0))))) {
+				/* common case, branch-free: one-byte size and gap */
+				uint64_t sm = 0 - (uint64_t)has_s, gm = 0 - (uint64_t)has_g;
+				size = ((uint64_t)p[0] & sm) | (a->size & ~sm);
+				gap = (uint64_t)p[has_s] & gm;
+				p += has_s + has_g;
+			} else {
+				size = a->size;
+				gap = 0;
+				if (has_s) {
+					size = *p++;
+					if (!size) {
+						if (checked && end - p < 2) {
+							rc = NF_TRUNC;
+							break;
+						}
+						size = le_get(p, 2);
+						p += 2;
+					}
+				}
+				if (has_g) {
+					if (checked && p >= end) {
+						rc = NF_TRUNC;
+						break;
+					}
+					gap = *p++;
+					if (!gap) {
+						if (checked && end - p < 4) {
+							rc = NF_TRUNC;
+							break;
+						}
+						gap = le_get(p, 4);
+						p += 4;
+					}
+				}
+			}
+			if (unlikely(!size)) {
+				nr->bad = 0;
+				rc = NF_SIZE;
+				break;
+			}
+			a->size = size;
+			a->delta = (unzigzag(d) & dm) | (a->delta & ~dm);
 			a->addr += a->delta;
-			size = 1u << code;
-			if (unlikely(code == NST_SIZE_VARINT)) {
-				if ((rc = vget(&p, end, checked, &size)))
-					break;
-				if (size - 1 >= UINT16_MAX) {
-					nr->bad = size;
-					rc = NF_SIZE;
-					break;
-				}
-			}
-			if (tag & NST_GAP) {
-				if (unlikely(rc = vget(&p, end, checked, &gap)))
-					break;
-				if (unlikely(gap > UINT32_MAX)) {
-					nr->bad = gap;
-					rc = NF_GAP;
-					break;
-				}
-			}
 			rec[n].addr = a->addr;
 			rec[n].gap = (uint32_t)gap;
 			rec[n].tid = (uint16_t)tid;
@@ -534,22 +582,37 @@ static int nst_put(trace_writer_t *w, const struct trace_rec *r, const struct tr
 		uint8_t *tagp = p++;
 		unsigned tag = r->op;
 
-		if (delta == a->delta) {
-			tag |= NST_REPEAT;
-		} else {
-			p = vput(p, zigzag(delta));
+		if (delta != a->delta) {
+			uint64_t z = zigzag(delta);
+			unsigned width = z ? (ilog2_u64(z) >> 3) + 1 : 1;
+			if (width == 7)
+				width = 8;
+			le_put(p, z, width);
+			p += width;
+			tag |= (width == 8 ? 7 : width) << NST_DW_SHIFT;
 			a->delta = delta;
 		}
 		a->addr = r->addr;
-		if (is_pow2_u64(r->size) && r->size <= 64) {
-			tag |= ilog2_u64(r->size) << NST_SIZE_SHIFT;
-		} else {
-			tag |= NST_SIZE_VARINT << NST_SIZE_SHIFT;
-			p = vput(p, r->size);
+		if (r->size != a->size) {
+			tag |= NST_SIZE;
+			if (r->size < 256) {
+				*p++ = (uint8_t)r->size;
+			} else {
+				*p++ = 0;
+				le_put(p, r->size, 2);
+				p += 2;
+			}
+			a->size = r->size;
 		}
 		if (r->gap) {
 			tag |= NST_GAP;
-			p = vput(p, r->gap);
+			if (r->gap < 256) {
+				*p++ = (uint8_t)r->gap;
+			} else {
+				*p++ = 0;
+				le_put(p, r->gap, 4);
+				p += 4;
+			}
 		}
 		*tagp = (uint8_t)tag;
 	}

@@ -15,6 +15,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -25,16 +26,19 @@
 #include "traces/tsource.h"
 
 #define TSRC_IN_CAP (1u << 20)
+#define TSRC_IN_MIN (1u << 16)
 #define TSINK_OUT_CAP (1u << 18)
 
 struct tsrc {
 	char *path;
 	int fd;
 	bool close_fd;
+	uint64_t size_hint;        /* file size of a regular file, else UINT64_MAX */
 	enum trace_compress comp;
 
 	/* raw (compressed) input: in[in_pos..in_len) not yet consumed */
 	uint8_t *in;
+	size_t in_cap;             /* TSRC_IN_CAP, less for a small regular file */
 	size_t in_pos, in_len;
 	bool in_eof;
 	uint64_t in_base;          /* file offset of in[0] */
@@ -85,11 +89,11 @@ static int fill_in(struct tsrc *s, char *err, size_t errlen)
 		return 0;
 	s->in_base += s->in_len;
 	s->in_pos = s->in_len = 0;
-	rc = read_full(s, s->in, TSRC_IN_CAP, &got, err, errlen);
+	rc = read_full(s, s->in, s->in_cap, &got, err, errlen);
 	if (rc)
 		return rc;
 	s->in_len = got;
-	if (got < TSRC_IN_CAP)
+	if (got < s->in_cap)
 		s->in_eof = true;
 	return 0;
 }
@@ -281,6 +285,7 @@ int tsrc_open(struct tsrc **out, const char *path, char *err, size_t errlen)
 {
 	struct tsrc *s = calloc(1, sizeof(*s));
 	const lzma_stream xinit = LZMA_STREAM_INIT;
+	struct stat st;
 	int rc;
 
 	*out = NULL;
@@ -288,8 +293,8 @@ int tsrc_open(struct tsrc **out, const char *path, char *err, size_t errlen)
 		return sim_errf(err, errlen, SIM_ENOMEM, "%s: out of memory", path);
 	s->x = xinit;
 	s->path = strdup(path);
-	s->in = malloc(TSRC_IN_CAP);
-	if (!s->path || !s->in) {
+	s->size_hint = UINT64_MAX;
+	if (!s->path) {
 		tsrc_close(s);
 		return sim_errf(err, errlen, SIM_ENOMEM, "%s: out of memory", path);
 	}
@@ -303,6 +308,17 @@ int tsrc_open(struct tsrc **out, const char *path, char *err, size_t errlen)
 			return rc;
 		}
 		s->close_fd = true;
+		if (!fstat(s->fd, &st) && S_ISREG(st.st_mode))
+			s->size_hint = (uint64_t)st.st_size;
+	}
+	/* small files get small buffers: many small traces stay cheap */
+	s->in_cap = TSRC_IN_CAP;
+	if (s->size_hint < TSRC_IN_CAP)
+		s->in_cap = (size_t)SIM_MAX(TSRC_IN_MIN, s->size_hint + 1);
+	s->in = malloc(s->in_cap);
+	if (!s->in) {
+		tsrc_close(s);
+		return sim_errf(err, errlen, SIM_ENOMEM, "%s: out of memory", path);
 	}
 	if ((rc = fill_in(s, err, errlen)))
 		goto fail;
@@ -355,6 +371,11 @@ const uint8_t *tsrc_peek(const struct tsrc *s, size_t *len)
 enum trace_compress tsrc_compression(const struct tsrc *s)
 {
 	return s->comp;
+}
+
+uint64_t tsrc_size_hint(const struct tsrc *s)
+{
+	return s->comp == TCOMP_NONE ? s->size_hint : UINT64_MAX;
 }
 
 const char *tsrc_path(const struct tsrc *s)

@@ -54,6 +54,9 @@ const uint8_t *tsrc_peek(const struct tsrc *s, size_t *len);
 /* The compression detected at open. */
 enum trace_compress tsrc_compression(const struct tsrc *s);
 
+/* Decompressed size if known in advance (a plain regular file), else UINT64_MAX. */
+uint64_t tsrc_size_hint(const struct tsrc *s);
+
 /* The path given at open, for messages. */
 const char *tsrc_path(const struct tsrc *s);
 
