@@ -1,0 +1,184 @@
+/*
+ * sim/cli/cmd_machine.c - `numasim machine list|show|dump` and `numasim config doc`.
+ *
+ * `show` prints the topology the way `numactl -H` does (nodes, CPUs, memory,
+ * distance matrix), then the cache, TLB, link and DDR summary.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <jansson.h>
+#include "sim/cli/cmds.h"
+#include "sim/cli/machine.h"
+#include "sim/err.h"
+#include "sim/presets.h"
+
+static void cache_line(const char *name, const struct cache_cfg *c, const char *scope)
+{
+	if (!c->enabled) {
+		printf("  %-4s none\n", name);
+		return;
+	}
+	printf("  %-4s %6llu KiB %2u-way %3u B lines, %3u cycles, %s%s%s, %s\n", name,
+	       (unsigned long long)(c->size >> 10), c->ways, c->line, c->latency, repl_policy_names[c->repl],
+	       c->prefetch ? ", prefetch " : "", c->prefetch ? prefetch_kind_names[c->prefetch] : "", scope);
+}
+
+static void tlb_line(const char *name, const struct tlb_array_cfg *t)
+{
+	if (!t->entries)
+		return;
+	if (t->entries == t->ways)
+		printf(" %s %u (full)", name, t->entries);
+	else
+		printf(" %s %u/%u-way", name, t->entries, t->ways);
+}
+
+static void machine_show(const struct machine_desc *m)
+{
+	const struct hw_cfg *h = &m->hw;
+	unsigned cpu = 0;
+
+	printf("machine: %s\n", m->name);
+	if (m->description[0])
+		printf("%s\n", m->description);
+	printf("available: %u nodes (0-%u)\n", h->nr_nodes, h->nr_nodes - 1);
+	for (unsigned n = 0; n < h->nr_nodes; n++) {
+		printf("node %u cpus:", n);
+		for (unsigned i = 0; i < h->nodes[n].cpus; i++)
+			printf(" %u", cpu++);
+		printf("\nnode %u size: %llu MB\n", n, (unsigned long long)(h->nodes[n].memory >> 20));
+	}
+	printf("node distances:\nnode ");
+	for (unsigned n = 0; n < h->nr_nodes; n++)
+		printf("%4u", n);
+	printf("\n");
+	for (unsigned i = 0; i < h->nr_nodes; i++) {
+		printf("%4u:", i);
+		for (unsigned j = 0; j < h->nr_nodes; j++)
+			printf("%4u", h->nodes[i].distance[j]);
+		printf("\n");
+	}
+	printf("cpu: %s, %u MHz, %u sockets\n", hw_arch_names[h->cpu.arch], h->cpu.mhz, hw_cfg_nr_sockets(h));
+	printf("caches:\n");
+	cache_line("L1I", &h->caches.l1i, "per CPU");
+	cache_line("L1D", &h->caches.l1d, "per CPU");
+	cache_line("L2", &h->caches.l2, "per CPU");
+	cache_line("L3", &h->caches.l3, cache_inclusion_names[h->caches.l3.inclusion]);
+	printf("tlb:");
+	tlb_line("L1D-4K", &h->tlb.l1d_4k);
+	tlb_line("L1D-2M", &h->tlb.l1d_2m);
+	tlb_line("L1D-1G", &h->tlb.l1d_1g);
+	tlb_line("L1I-4K", &h->tlb.l1i_4k);
+	tlb_line("L1I-2M", &h->tlb.l1i_2m);
+	tlb_line("STLB", &h->tlb.stlb);
+	tlb_line("STLB-1G", &h->tlb.stlb_1g);
+	printf("; STLB %u cycles; PWC %u/%u/%u entries\n", h->tlb.stlb_latency, h->tlb.pwc_l4, h->tlb.pwc_l3,
+	       h->tlb.pwc_l2);
+	printf("links:\n");
+	for (unsigned l = 0; l < h->nr_links; l++)
+		printf("  node %u <-> node %u: %.1f ns, %.1f GB/s per direction\n", h->links[l].a, h->links[l].b,
+		       (double)h->links[l].latency / 1000.0, (double)h->links[l].bandwidth / 1000.0);
+	if (!h->nr_links)
+		printf("  none\n");
+	printf("memory:\n");
+	for (unsigned n = 0; n < h->nr_nodes; n++) {
+		const struct ddr_cfg *d = &h->nodes[n].ddr;
+		double mts = 2.0 * 1e6 / (double)d->tCK;
+		printf("  node %u: %u ch x %u rank x %u banks, DDR-%.0f, tCL-tRCD-tRP %u-%u-%u, peak %.1f GB/s\n", n,
+		       d->channels, d->ranks, d->bankgroups * d->banks, mts, d->tCL, d->tRCD, d->tRP,
+		       (double)d->channels * d->bus_bytes * mts / 1000.0);
+	}
+}
+
+static int preset_description(const char *json, char *out, size_t n)
+{
+	json_t *root = json_loads(json, 0, NULL);
+	const char *d;
+
+	out[0] = 0;
+	if (!root)
+		return -1;
+	d = json_string_value(json_object_get(root, "description"));
+	snprintf(out, n, "%s", d ? d : "");
+	json_decref(root);
+	return 0;
+}
+
+static void machine_usage(FILE *fp)
+{
+	fprintf(fp, "usage: numasim machine list\n"
+		    "       numasim machine show PRESET|FILE [-p KEY=VALUE]...\n"
+		    "       numasim machine dump PRESET|FILE [-p KEY=VALUE]...   (effective JSON, defaults filled in)\n");
+}
+
+int cmd_machine(int argc, char **argv)
+{
+	char err[1024];
+	struct machine_desc *m;
+	char **ov;
+	unsigned nov = 0;
+	int rc;
+
+	if (argc < 2) {
+		machine_usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "list")) {
+		for (const struct preset_blob *p = preset_blobs; p->name; p++) {
+			char desc[512];
+			preset_description(p->json, desc, sizeof(desc));
+			printf("%-16s %s\n", p->name, desc);
+		}
+		return 0;
+	}
+	if (strcmp(argv[1], "show") && strcmp(argv[1], "dump")) {
+		fprintf(stderr, "numasim machine: unknown command '%s'\n", argv[1]);
+		machine_usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (argc < 3) {
+		machine_usage(stderr);
+		return EXIT_USAGE;
+	}
+	ov = calloc((size_t)argc, sizeof(*ov));
+	m = calloc(1, sizeof(*m));
+	if (!ov || !m) {
+		free(ov);
+		free(m);
+		return 1;
+	}
+	for (int i = 3; i < argc; i++) {
+		if (!strcmp(argv[i], "-p") && i + 1 < argc) {
+			ov[nov++] = argv[++i];
+		} else {
+			fprintf(stderr, "numasim machine: unexpected argument '%s'\n", argv[i]);
+			free(ov);
+			free(m);
+			return EXIT_USAGE;
+		}
+	}
+	rc = machine_load(m, argv[2], ov, nov, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "numasim machine: %s\n", err);
+	} else if (!strcmp(argv[1], "show")) {
+		machine_show(m);
+	} else {
+		char *s = machine_dump(m);
+		printf("%s\n", s ? s : "");
+		free(s);
+	}
+	free(ov);
+	free(m);
+	return rc ? 1 : 0;
+}
+
+int cmd_config(int argc, char **argv)
+{
+	if (argc >= 2 && !strcmp(argv[1], "doc")) {
+		cfg_print_doc(&machine_desc_table, "", stdout);
+		return 0;
+	}
+	fprintf(stderr, "usage: numasim config doc    (every machine-description key with type, default and meaning)\n");
+	return EXIT_USAGE;
+}

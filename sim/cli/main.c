@@ -1,0 +1,54 @@
+/*
+ * sim/cli/main.c - `numasim COMMAND ...`: dispatch to the subcommands.
+ *
+ * The only place that exits; everything below returns error codes.
+ */
+#include <stdio.h>
+#include <string.h>
+#include "sim/cli/cmds.h"
+#include "sim/version.h"
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *help;
+};
+
+static const struct command commands[] = {
+	{ "run", cmd_run, "replay traces on a simulated machine and report" },
+	{ "machine", cmd_machine, "list, show or dump machine descriptions" },
+	{ "config", cmd_config, "document every machine-description key" },
+	{ "mlc", cmd_mlc, "idle-latency and bandwidth matrices, like Intel MLC, by simulation" },
+};
+
+static void usage(FILE *fp)
+{
+	fprintf(fp, "numasim %s - discrete-event NUMA machine emulator\n\nusage: numasim COMMAND [ARGS]\n\n",
+		NUMASIM_VERSION);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(fp, "  %-10s %s\n", commands[i].name, commands[i].help);
+	fprintf(fp, "  %-10s %s\n\nRun 'numasim COMMAND --help' for a command's options.\n", "version",
+		"print the version");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {
+		printf("numasim %s\n", NUMASIM_VERSION);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "numasim: unknown command '%s'\n\n", argv[1]);
+	usage(stderr);
+	return EXIT_USAGE;
+}

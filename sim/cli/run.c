@@ -1,0 +1,885 @@
+/*
+ * sim/cli/run.c - the replay engine behind `numasim run`.
+ *
+ * Wires the layers: trace readers feed per-thread record queues; each
+ * thread is an agent (an event) that replays its records on its CPU through
+ * hw_access(), asks the OS to resolve faults and to apply control records
+ * (mmap, mbind, ...), and accumulates per-CPU statistics.
+ *
+ * Records of one trace file may interleave several threads.  A reader is
+ * shared by the threads of its file and demultiplexes into per-thread
+ * queues on demand, so a file is decoded once; queues hold only the records
+ * read ahead of a lagging thread (bounded by how the file interleaves its
+ * threads, not by its length).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "hw/hw.h"
+#include "os/os.h"
+#include "sim/cli/run.h"
+#include "sim/err.h"
+#include "sim/ev.h"
+#include "sim/hist.h"
+#include "sim/pmem.h"
+#include "sim/version.h"
+
+#define MAX_THREADS_PER_TRACE 1024
+#define FAULT_RETRIES 8
+
+/* Per-CPU statistics of the replay itself (the hw/ and os/ layers keep theirs). */
+#define RUN_STATS(X)                                                                             \
+	X(RS_ACCESSES,  accesses,  EVENT, "accesses", "memory references replayed")              \
+	X(RS_LOADS,     loads,     EVENT, "accesses", "loads")                                   \
+	X(RS_STORES,    stores,    EVENT, "accesses", "stores")                                  \
+	X(RS_IFETCHES,  ifetches,  EVENT, "accesses", "instruction fetches")                     \
+	X(RS_MODIFIES,  modifies,  EVENT, "accesses", "read-modify-writes")                      \
+	X(RS_GAP,       compute_instructions, EVENT, "instructions", "non-memory instructions (gaps)") \
+	X(RS_FAULTS,    faults,    EVENT, "faults", "page faults resolved by the OS")            \
+	X(RS_FAULT_PS,  fault_ps,  EVENT, "ps", "CPU time in page faults")                       \
+	X(RS_SYSCALLS,  syscalls,  EVENT, "calls", "control records applied")                    \
+	X(RS_SYSCALL_PS, syscall_ps, EVENT, "ps", "CPU time in system calls")                    \
+	X(RS_XLAT_PS,   xlat_ps,   EVENT, "ps", "latency spent translating")                     \
+	X(RS_LAT_PS,    lat_ps,    EVENT, "ps", "total access latency")                          \
+	X(RS_SEGV,      segv,      EVENT, "faults", "accesses the OS refused (thread stopped)")   \
+	X(RS_SYSCALL_ERR, syscall_errors, EVENT, "calls", "control records the OS rejected")
+
+enum run_stat { RUN_STATS(STAT_ENUM) NR_RUN_STATS };
+static const struct stat_desc run_stat_desc[] = { RUN_STATS(STAT_DESC) };
+STAT_TABLE_CHECK(run_stat_desc, NR_RUN_STATS);
+
+#define MAX_HOPS 8
+
+struct cpu_stats {
+	uint64_t stat[NR_RUN_STATS];
+	uint64_t served[NR_HW_SERVED];
+	uint64_t served_ps[NR_HW_SERVED];
+	uint64_t hops[MAX_HOPS];
+	sim_time_t busy_until;      /* when the last thread on this CPU finished */
+	struct hist lat;
+	int cur_pid;                /* address space loaded in this CPU's MMU (-1 none) */
+};
+
+struct tsrc;
+
+struct thread {
+	struct ev ev;
+	struct simrun *sim;
+	struct tsrc *src;
+	uint16_t tid;
+	int pid;
+	unsigned cpu;
+	sim_time_t t;               /* this thread's clock, ps */
+	bool started, done;
+	/* record queue (ring) filled by the demultiplexer */
+	struct trace_rec *q;
+	size_t qcap, qhead, qn;
+	struct trace_ctrl *cq;      /* control records, in order */
+	size_t cqcap, cqhead, cqn;
+};
+
+struct tsrc {
+	const struct run_trace_arg *arg;
+	trace_reader_t *r;
+	int pid;                    /* process of thread 0 */
+	bool eof;
+	struct thread *threads[MAX_THREADS_PER_TRACE];
+	int tid_pid[MAX_THREADS_PER_TRACE];      /* pid for threads created by fork */
+	sim_time_t tid_start[MAX_THREADS_PER_TRACE];
+	unsigned nr_threads;
+	unsigned next_cpu;          /* placement of threads without explicit CPUs */
+};
+
+struct simrun {
+	struct run_opts opts;
+	struct machine_desc m;
+	struct evq q;
+	pmem_t *pm;
+	hw_t *hw;
+	os_t *os;
+	struct tsrc src[RUN_MAX_TRACES];
+	unsigned nr_src;
+	struct cpu_stats *cpu;
+	unsigned nr_cpus;
+	unsigned live;              /* threads not yet done */
+	sim_time_t cycle_ps;
+	sim_time_t end;
+	uint64_t total_accesses;
+	int error;                  /* first error (negative), stops the run */
+	char errmsg[1024];
+	/* progress (wall clock is used only for display, never for results) */
+	uint64_t next_progress;
+	struct timespec wall_start;
+	double last_draw;
+};
+
+/* ---- argument parsing ----------------------------------------------------- */
+
+static int parse_cpu_list(const char *s, unsigned *cpus, unsigned *n, char *err, size_t errlen, const char *arg)
+{
+	*n = 0;
+	while (*s) {
+		char *end;
+		unsigned long a = strtoul(s, &end, 10), b;
+		if (end == s)
+			return sim_errf(err, errlen, SIM_EUSAGE, "--trace %s: bad CPU list", arg);
+		b = a;
+		s = end;
+		if (*s == '-') {
+			b = strtoul(s + 1, &end, 10);
+			if (end == s + 1 || b < a)
+				return sim_errf(err, errlen, SIM_EUSAGE, "--trace %s: bad CPU range", arg);
+			s = end;
+		}
+		for (unsigned long c = a; c <= b; c++) {
+			if (*n >= HW_MAX_CPUS || c >= HW_MAX_CPUS)
+				return sim_errf(err, errlen, SIM_EUSAGE, "--trace %s: too many CPUs", arg);
+			cpus[(*n)++] = (unsigned)c;
+		}
+		if (*s == ',')
+			s++;
+		else if (*s)
+			return sim_errf(err, errlen, SIM_EUSAGE, "--trace %s: bad CPU list near '%s'", arg, s);
+	}
+	return 0;
+}
+
+int run_parse_trace_arg(const char *arg, struct run_trace_arg *out, char *err, size_t errlen)
+{
+	const char *at = strrchr(arg, '@');
+	const char *colon = strchr(arg, ':');
+	static const char *const fmts[] = { "native:", "lackey:", "champsim:", "text:" };
+
+	memset(out, 0, sizeof(*out));
+	out->fmt = TFMT_AUTO;
+	/* optional "fmt:" prefix */
+	if (colon) {
+		for (unsigned i = 0; i < ARRAY_SIZE(fmts); i++) {
+			if (!strncmp(arg, fmts[i], strlen(fmts[i]))) {
+				char name[16];
+				snprintf(name, sizeof(name), "%.*s", (int)(strlen(fmts[i]) - 1), fmts[i]);
+				out->fmt = trace_format_parse(name);
+				arg += strlen(fmts[i]);
+				break;
+			}
+		}
+	}
+	at = strrchr(arg, '@');
+	if (at) {
+		char *path = strndup(arg, (size_t)(at - arg));
+		int rc;
+		if (!path)
+			return -SIM_ENOMEM;
+		out->path = path;
+		rc = parse_cpu_list(at + 1, out->cpus, &out->nr_cpus, err, errlen, arg);
+		if (rc)
+			return rc;
+	} else {
+		out->path = strdup(arg);
+		if (!out->path)
+			return -SIM_ENOMEM;
+	}
+	if (!out->path[0])
+		return sim_errf(err, errlen, SIM_EUSAGE, "--trace %s: empty file name", arg);
+	return 0;
+}
+
+/* ---- thread queues ---------------------------------------------------------- */
+
+static int q_push(struct thread *th, const struct trace_rec *rec, const struct trace_ctrl *ctrl)
+{
+	if (th->qn == th->qcap) {
+		size_t ncap = th->qcap ? th->qcap * 2 : 1024;
+		struct trace_rec *nq = malloc(ncap * sizeof(*nq));
+		if (!nq)
+			return -SIM_ENOMEM;
+		for (size_t i = 0; i < th->qn; i++)
+			nq[i] = th->q[(th->qhead + i) % th->qcap];
+		free(th->q);
+		th->q = nq;
+		th->qcap = ncap;
+		th->qhead = 0;
+	}
+	th->q[(th->qhead + th->qn) % th->qcap] = *rec;
+	th->qn++;
+	if (rec->op == TOP_CTRL) {
+		if (th->cqn == th->cqcap) {
+			size_t ncap = th->cqcap ? th->cqcap * 2 : 16;
+			struct trace_ctrl *nq = malloc(ncap * sizeof(*nq));
+			if (!nq)
+				return -SIM_ENOMEM;
+			for (size_t i = 0; i < th->cqn; i++)
+				nq[i] = th->cq[(th->cqhead + i) % th->cqcap];
+			free(th->cq);
+			th->cq = nq;
+			th->cqcap = ncap;
+			th->cqhead = 0;
+		}
+		th->cq[(th->cqhead + th->cqn) % th->cqcap] = *ctrl;
+		th->cqn++;
+	}
+	return 0;
+}
+
+static void agent_run(struct ev *ev, void *ctx);
+
+static unsigned place_thread(struct simrun *s, struct tsrc *src, unsigned tid)
+{
+	const struct run_trace_arg *a = src->arg;
+
+	if (a->nr_cpus == 1)
+		return (a->cpus[0] + tid) % s->nr_cpus;
+	if (a->nr_cpus > 1)
+		return a->cpus[tid % a->nr_cpus] % s->nr_cpus;
+	return (src->next_cpu + tid) % s->nr_cpus;
+}
+
+static struct thread *thread_new(struct simrun *s, struct tsrc *src, unsigned tid, sim_time_t start)
+{
+	struct thread *th = calloc(1, sizeof(*th));
+
+	if (!th)
+		return NULL;
+	th->sim = s;
+	th->src = src;
+	th->tid = (uint16_t)tid;
+	th->pid = src->tid_pid[tid] ? src->tid_pid[tid] : src->pid;
+	th->cpu = place_thread(s, src, tid);
+	th->t = start;
+	th->started = true;
+	ev_init(&th->ev, agent_run, th);
+	src->threads[tid] = th;
+	if (tid + 1 > src->nr_threads)
+		src->nr_threads = tid + 1;
+	s->live++;
+	if (ev_schedule(&s->q, &th->ev, start < s->q.now ? s->q.now : start)) {
+		free(th);
+		src->threads[tid] = NULL;
+		s->live--;
+		return NULL;
+	}
+	return th;
+}
+
+static void run_fail(struct simrun *s, int rc, const char *fmt, const char *msg)
+{
+	if (s->error)
+		return;
+	s->error = rc ? rc : -SIM_ESTATE;
+	snprintf(s->errmsg, sizeof(s->errmsg), fmt, msg);
+}
+
+/*
+ * Read batches from the source until `want` has a record or the trace ends.
+ * New thread ids start agents at `now` (or when their clone was replayed).
+ */
+static int src_fill(struct simrun *s, struct tsrc *src, struct thread *want, sim_time_t now)
+{
+	while (!want->qn && !src->eof) {
+		struct trace_batch b;
+		char err[512];
+		int rc = trace_next(src->r, &b, err, sizeof(err));
+		if (rc < 0) {
+			run_fail(s, rc, "%s", err);
+			return rc;
+		}
+		if (rc == 0) {
+			src->eof = true;
+			break;
+		}
+		for (size_t i = 0; i < b.n; i++) {
+			const struct trace_rec *rec = &b.rec[i];
+			struct thread *th;
+			if (rec->tid >= MAX_THREADS_PER_TRACE) {
+				char m[256];
+				snprintf(m, sizeof(m), "%s: thread id %u exceeds the limit of %u threads per trace",
+					 src->arg->path, rec->tid, MAX_THREADS_PER_TRACE);
+				run_fail(s, -SIM_ETRACE, "%s", m);
+				return -SIM_ETRACE;
+			}
+			th = src->threads[rec->tid];
+			if (!th) {
+				sim_time_t start = src->tid_start[rec->tid] > now ? src->tid_start[rec->tid] : now;
+				th = thread_new(s, src, rec->tid, start);
+				if (!th) {
+					run_fail(s, -SIM_ENOMEM, "%s", "out of memory creating a thread");
+					return -SIM_ENOMEM;
+				}
+			}
+			if (th->done)
+				continue;   /* records after a thread's exit are ignored */
+			rc = q_push(th, rec, rec->op == TOP_CTRL ? &b.ctrl[rec->ctrl] : NULL);
+			if (rc) {
+				run_fail(s, rc, "%s", "out of memory queueing records");
+				return rc;
+			}
+		}
+	}
+	return 0;
+}
+
+/* ---- control records ---------------------------------------------------------- */
+
+static void thread_finish(struct simrun *s, struct thread *th)
+{
+	struct cpu_stats *c = &s->cpu[th->cpu];
+
+	th->done = true;
+	th->qn = 0;
+	th->cqn = 0;
+	if (th->t > c->busy_until)
+		c->busy_until = th->t;
+	if (th->t > s->end)
+		s->end = th->t;
+	s->live--;
+}
+
+static void do_ctrl(struct simrun *s, struct thread *th, const struct trace_ctrl *c)
+{
+	struct cpu_stats *cs = &s->cpu[th->cpu];
+	struct tsrc *src = th->src;
+	sim_time_t cost = 0;
+	char err[512];
+	int rc;
+
+	switch (c->kind) {
+	case TCTRL_THREAD_CPU:
+		if (c->args[0] >= s->nr_cpus) {
+			fprintf(stderr, "numasim: %s: thread %u: thread_cpu %llu ignored (machine has %u CPUs)\n",
+				src->arg->path, th->tid, (unsigned long long)c->args[0], s->nr_cpus);
+			cs->stat[RS_SYSCALL_ERR]++;
+			return;
+		}
+		th->cpu = (unsigned)c->args[0];
+		return;
+	case TCTRL_CLONE:
+	case TCTRL_FORK: {
+		uint64_t child = c->args[0];
+		if (child >= MAX_THREADS_PER_TRACE || src->threads[child]) {
+			cs->stat[RS_SYSCALL_ERR]++;
+			return;
+		}
+		if (c->kind == TCTRL_FORK) {
+			int cpid;
+			rc = os_process_fork(s->os, th->pid, &cpid);
+			if (rc) {
+				cs->stat[RS_SYSCALL_ERR]++;
+				return;
+			}
+			src->tid_pid[child] = cpid;
+		} else {
+			src->tid_pid[child] = th->pid;
+		}
+		src->tid_start[child] = th->t;
+		cs->stat[RS_SYSCALLS]++;
+		return;
+	}
+	case TCTRL_EXIT: {
+		bool last = true;
+		for (unsigned i = 0; i < src->nr_threads; i++)
+			if (src->threads[i] && src->threads[i] != th && !src->threads[i]->done &&
+			    src->threads[i]->pid == th->pid)
+				last = false;
+		thread_finish(s, th);
+		if (last)
+			os_process_exit(s->os, th->pid);
+		return;
+	}
+	case TCTRL_MARK:
+		return;
+	default:
+		break;
+	}
+
+	struct os_syscall sc = { .ret = c->ret };
+	switch (c->kind) {
+	case TCTRL_MMAP: sc.nr = OS_SYS_MMAP; break;
+	case TCTRL_MUNMAP: sc.nr = OS_SYS_MUNMAP; break;
+	case TCTRL_BRK: sc.nr = OS_SYS_BRK; break;
+	case TCTRL_MPROTECT: sc.nr = OS_SYS_MPROTECT; break;
+	case TCTRL_MADVISE: sc.nr = OS_SYS_MADVISE; break;
+	case TCTRL_MBIND: sc.nr = OS_SYS_MBIND; break;
+	case TCTRL_SET_MEMPOLICY: sc.nr = OS_SYS_SET_MEMPOLICY; break;
+	case TCTRL_MOVE_PAGES: sc.nr = OS_SYS_MOVE_PAGES; break;
+	case TCTRL_MIGRATE_PAGES: sc.nr = OS_SYS_MIGRATE_PAGES; break;
+	case TCTRL_FILE_READ: sc.nr = OS_SYS_FILE_READ; break;
+	case TCTRL_FILE_WRITE: sc.nr = OS_SYS_FILE_WRITE; break;
+	case TCTRL_SET_WEIGHTS: sc.nr = OS_SYS_SET_WEIGHTS; break;
+	default:
+		cs->stat[RS_SYSCALL_ERR]++;
+		return;
+	}
+	for (unsigned i = 0; i < c->nargs && i < 6; i++)
+		sc.args[i] = c->args[i];
+	rc = os_syscall(s->os, th->pid, th->cpu, th->t, &sc, &cost, err, sizeof(err));
+	cs->stat[RS_SYSCALLS]++;
+	cs->stat[RS_SYSCALL_PS] += cost;
+	th->t += cost;
+	if (rc) {
+		cs->stat[RS_SYSCALL_ERR]++;
+		fprintf(stderr, "numasim: %s: thread %u: %s: %s\n", src->arg->path, th->tid,
+			trace_ctrl_name(c->kind), err);
+	}
+}
+
+/* ---- the per-access path ---------------------------------------------------------- */
+
+static void progress_draw(struct simrun *s, bool final);
+
+static inline void set_context(struct simrun *s, struct thread *th)
+{
+	struct cpu_stats *c = &s->cpu[th->cpu];
+
+	if (unlikely(c->cur_pid != th->pid)) {
+		hw_set_context(s->hw, th->cpu, os_process_asid(s->os, th->pid), os_process_root(s->os, th->pid));
+		c->cur_pid = th->pid;
+	}
+}
+
+/* One memory access of a thread, faults included.  @return false to stop the thread. */
+static bool do_access(struct simrun *s, struct thread *th, const struct trace_rec *rec)
+{
+	struct cpu_stats *c = &s->cpu[th->cpu];
+	struct hw_req req = { .vaddr = rec->addr, .size = rec->size ? rec->size : 1, .op = rec->op };
+	struct hw_res res;
+
+	for (int tries = 0;; tries++) {
+		set_context(s, th);
+		hw_access(s->hw, th->cpu, th->t, &req, &res);
+		if (likely(res.fault == HW_FAULT_NONE))
+			break;
+		sim_time_t cost = 0;
+		bool write = rec->op == TOP_STORE || rec->op == TOP_MODIFY;
+		enum os_fault_result fr = os_handle_fault(s->os, th->pid, th->cpu, th->t + res.lat, rec->addr, write,
+							 res.fault, &cost);
+		th->t += res.lat + cost;
+		c->stat[RS_FAULTS]++;
+		c->stat[RS_FAULT_PS] += res.lat + cost;
+		if (fr == OS_FAULT_SEGV) {
+			c->stat[RS_SEGV]++;
+			fprintf(stderr, "numasim: %s: thread %u: %s at 0x%llx outside any mapping: thread stopped\n",
+				th->src->arg->path, th->tid, write ? "write" : "read", (unsigned long long)rec->addr);
+			return false;
+		}
+		if (fr == OS_FAULT_OOM || !os_process_alive(s->os, th->pid))
+			return false;
+		if (tries >= FAULT_RETRIES) {
+			char m[256];
+			snprintf(m, sizeof(m), "%s: thread %u: fault at 0x%llx not resolved after %d attempts",
+				 th->src->arg->path, th->tid, (unsigned long long)rec->addr, FAULT_RETRIES);
+			run_fail(s, -SIM_EFAULT, "%s", m);
+			return false;
+		}
+	}
+	c->stat[RS_ACCESSES]++;
+	c->stat[RS_LOADS + rec->op]++;     /* LOAD, STORE, IFETCH, MODIFY are consecutive */
+	c->stat[RS_LAT_PS] += res.lat;
+	c->stat[RS_XLAT_PS] += res.xlat;
+	c->served[res.served]++;
+	c->served_ps[res.served] += res.lat;
+	c->hops[res.hops < MAX_HOPS ? res.hops : MAX_HOPS - 1]++;
+	hist_add(&c->lat, res.lat);
+	th->t += res.lat;
+	return true;
+}
+
+static void agent_run(struct ev *ev, void *ctx)
+{
+	struct thread *th = ctx;
+	struct simrun *s = th->sim;
+	sim_time_t limit = ev->when + s->m.hw.cpu.lookahead;
+
+	if (th->t < ev->when)
+		th->t = ev->when;
+	while (!th->done && !s->error) {
+		if (!th->qn) {
+			if (src_fill(s, th->src, th, th->t) || !th->qn) {
+				thread_finish(s, th);
+				return;
+			}
+		}
+		struct trace_rec rec = th->q[th->qhead];
+		th->qhead = (th->qhead + 1 == th->qcap) ? 0 : th->qhead + 1;
+		th->qn--;
+		if (unlikely(rec.op == TOP_CTRL)) {
+			struct trace_ctrl c = th->cq[th->cqhead];
+			th->cqhead = (th->cqhead + 1) % th->cqcap;
+			th->cqn--;
+			do_ctrl(s, th, &c);
+			if (th->done)
+				return;
+			if (!os_process_alive(s->os, th->pid)) {
+				thread_finish(s, th);
+				return;
+			}
+			continue;
+		}
+		th->t += (sim_time_t)rec.gap * s->cycle_ps;
+		s->cpu[th->cpu].stat[RS_GAP] += rec.gap;
+		if (!do_access(s, th, &rec)) {
+			thread_finish(s, th);
+			return;
+		}
+		if (unlikely(++s->total_accesses >= s->next_progress)) {
+			s->next_progress += 1u << 20;
+			if (s->opts.progress)
+				progress_draw(s, false);
+			if (s->opts.max_accesses && s->total_accesses >= s->opts.max_accesses) {
+				thread_finish(s, th);
+				return;
+			}
+		}
+		if (th->t >= limit)
+			break;
+	}
+	if (!th->done && !s->error)
+		ev_schedule(&s->q, &th->ev, th->t);
+}
+
+/* ---- progress bar (display only) ------------------------------------------------------ */
+
+static double wall_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void progress_draw(struct simrun *s, bool final)
+{
+	double now = wall_now(), el;
+	double t0 = (double)s->wall_start.tv_sec + (double)s->wall_start.tv_nsec * 1e-9;
+
+	if (!final && now - s->last_draw < 0.2)
+		return;
+	s->last_draw = now;
+	el = now - t0;
+	fprintf(stderr, "\r\033[K%10.1fM accesses  %6.1fM/s  simulated %.3f ms  elapsed %.1f s%s",
+		(double)s->total_accesses / 1e6, el > 0 ? (double)s->total_accesses / 1e6 / el : 0.0,
+		(double)s->q.now / 1e9, el, final ? "\n" : "");
+	fflush(stderr);
+}
+
+/* ---- setup ----------------------------------------------------------------------------------- */
+
+int simrun_create(simrun_t **out, const struct run_opts *o, char *err, size_t errlen)
+{
+	struct simrun *s = calloc(1, sizeof(*s));
+	unsigned next_cpu = 0;
+	int rc;
+
+	if (!s)
+		return -SIM_ENOMEM;
+	s->opts = *o;
+	if ((rc = evq_init(&s->q)))
+		goto fail;
+	rc = machine_load(&s->m, o->machine, o->overrides, o->nr_overrides, err, errlen);
+	if (rc)
+		goto fail;
+	if ((rc = pmem_create(&s->pm)))
+		goto fail;
+	rc = hw_create(&s->hw, &s->m.hw, s->pm, o->seed, err, errlen);
+	if (rc)
+		goto fail;
+	rc = os_create(&s->os, &s->m.os, s->hw, s->pm, &s->q, o->seed, err, errlen);
+	if (rc)
+		goto fail;
+	s->nr_cpus = hw_nr_cpus(s->hw);
+	s->cycle_ps = hw_cycle_ps(&s->m.hw);
+	s->cpu = calloc(s->nr_cpus, sizeof(*s->cpu));
+	if (!s->cpu) {
+		rc = -SIM_ENOMEM;
+		goto fail;
+	}
+	for (unsigned i = 0; i < s->nr_cpus; i++) {
+		hist_init(&s->cpu[i].lat);
+		s->cpu[i].cur_pid = -1;
+	}
+	struct mpol_spec pol;
+	if (o->policy) {
+		rc = mpol_spec_parse(o->policy, s->m.hw.nr_nodes, &pol, err, errlen);
+		if (rc) {
+			sim_err_prefix(err, errlen, "--policy %s", o->policy);
+			goto fail;
+		}
+	}
+	if (!o->nr_traces) {
+		rc = sim_errf(err, errlen, SIM_EUSAGE, "run: at least one --trace FILE is needed");
+		goto fail;
+	}
+	for (unsigned i = 0; i < o->nr_traces; i++) {
+		struct tsrc *src = &s->src[s->nr_src];
+		const struct run_trace_arg *a = &s->opts.traces[i];
+		for (unsigned k = 0; k < a->nr_cpus; k++) {
+			if (a->cpus[k] >= s->nr_cpus) {
+				rc = sim_errf(err, errlen, SIM_EUSAGE, "--trace %s@%u: machine %s has CPUs 0-%u", a->path,
+					      a->cpus[k], s->m.name, s->nr_cpus - 1);
+				goto fail;
+			}
+		}
+		src->arg = a;
+		rc = trace_open(&src->r, a->path, a->fmt, err, errlen);
+		if (rc)
+			goto fail;
+		s->nr_src++;
+		rc = os_process_create(s->os, true, &src->pid);
+		if (rc) {
+			sim_errf(err, errlen, rc, "%s: cannot create a process: %s", a->path, sim_strerror(rc));
+			goto fail;
+		}
+		if (o->policy && (rc = os_set_process_policy(s->os, src->pid, &pol))) {
+			sim_errf(err, errlen, rc, "--policy %s: %s", o->policy, sim_strerror(rc));
+			goto fail;
+		}
+		src->next_cpu = next_cpu;
+		unsigned nt = trace_nr_threads(src->r);
+		next_cpu += nt ? nt : 1;
+		/* thread 0 starts at time 0; others start when their records appear */
+		if (!thread_new(s, src, 0, 0)) {
+			rc = -SIM_ENOMEM;
+			goto fail;
+		}
+	}
+	s->next_progress = 1u << 20;
+	clock_gettime(CLOCK_MONOTONIC, &s->wall_start);
+	*out = s;
+	return 0;
+fail:
+	simrun_destroy(s);
+	return rc;
+}
+
+void simrun_destroy(simrun_t *s)
+{
+	if (!s)
+		return;
+	for (unsigned i = 0; i < s->nr_src; i++) {
+		struct tsrc *src = &s->src[i];
+		for (unsigned t = 0; t < MAX_THREADS_PER_TRACE; t++) {
+			struct thread *th = src->threads[t];
+			if (!th)
+				continue;
+			ev_cancel(&s->q, &th->ev);
+			free(th->q);
+			free(th->cq);
+			free(th);
+		}
+		trace_close(src->r);
+	}
+	os_destroy(s->os);
+	hw_destroy(s->hw);
+	pmem_destroy(s->pm);
+	evq_destroy(&s->q);
+	free(s->cpu);
+	free(s);
+}
+
+int simrun_run(simrun_t *s, char *err, size_t errlen)
+{
+	while (s->live > 0 && !s->error && evq_run_one(&s->q))
+		;
+	if (s->opts.progress)
+		progress_draw(s, true);
+	if (s->error)
+		return sim_errf(err, errlen, s->error, "%s", s->errmsg);
+	return 0;
+}
+
+/* ---- reporting ---------------------------------------------------------------------------- */
+
+static void totals(const struct simrun *s, struct cpu_stats *t)
+{
+	memset(t, 0, sizeof(*t));
+	hist_init(&t->lat);
+	for (unsigned i = 0; i < s->nr_cpus; i++) {
+		const struct cpu_stats *c = &s->cpu[i];
+		for (unsigned k = 0; k < NR_RUN_STATS; k++)
+			t->stat[k] += c->stat[k];
+		for (unsigned k = 0; k < NR_HW_SERVED; k++) {
+			t->served[k] += c->served[k];
+			t->served_ps[k] += c->served_ps[k];
+		}
+		for (unsigned k = 0; k < MAX_HOPS; k++)
+			t->hops[k] += c->hops[k];
+		hist_merge(&t->lat, &c->lat);
+	}
+}
+
+static double ratio(uint64_t a, uint64_t b)
+{
+	return b ? (double)a / (double)b : 0.0;
+}
+
+static uint64_t mem_accesses(const struct cpu_stats *t)
+{
+	return t->served[SRV_C2C_LOCAL] + t->served[SRV_C2C_REMOTE] + t->served[SRV_DRAM_LOCAL] +
+	       t->served[SRV_DRAM_REMOTE];
+}
+
+static void rep_served(rep_t *r, const struct cpu_stats *c)
+{
+	rep_obj_begin(r, "served");
+	for (unsigned k = 0; k < NR_HW_SERVED; k++)
+		rep_u64(r, hw_served_names[k], c->served[k]);
+	rep_obj_end(r);
+	rep_obj_begin(r, "served_ns");
+	for (unsigned k = 0; k < NR_HW_SERVED; k++)
+		rep_ns(r, hw_served_names[k], c->served_ps[k]);
+	rep_obj_end(r);
+}
+
+int simrun_report(simrun_t *s, rep_t *r)
+{
+	struct cpu_stats t;
+	struct json_t *cfg;
+
+	totals(s, &t);
+	rep_str(r, "schema", "numasim-report");
+	rep_u64(r, "schema_version", 1);
+	rep_str(r, "numasim_version", NUMASIM_VERSION);
+	rep_u64(r, "seed", s->opts.seed);
+	cfg = cfg_dump_json(&machine_desc_table, &s->m);
+	rep_json(r, "machine", cfg);
+
+	rep_obj_begin(r, "run");
+	rep_arr_begin(r, "traces");
+	for (unsigned i = 0; i < s->nr_src; i++) {
+		const struct tsrc *src = &s->src[i];
+		rep_obj_begin(r, NULL);
+		rep_str(r, "path", src->arg->path);
+		rep_str(r, "format", trace_format_name(trace_reader_format(src->r)));
+		rep_u64(r, "pid", (uint64_t)src->pid);
+		rep_u64(r, "threads", src->nr_threads);
+		rep_arr_begin(r, "cpus");
+		for (unsigned k = 0; k < src->nr_threads; k++)
+			if (src->threads[k])
+				rep_u64(r, NULL, place_thread(s, (struct tsrc *)src, k));
+		rep_arr_end(r);
+		rep_obj_end(r);
+	}
+	rep_arr_end(r);
+	rep_str(r, "policy", s->opts.policy ? s->opts.policy : "default");
+	rep_arr_begin(r, "overrides");
+	for (unsigned i = 0; i < s->opts.nr_overrides; i++)
+		rep_str(r, NULL, s->opts.overrides[i]);
+	rep_arr_end(r);
+	rep_obj_end(r);
+
+	rep_obj_begin(r, "summary");
+	rep_u64(r, "accesses", t.stat[RS_ACCESSES]);
+	rep_u64(r, "loads", t.stat[RS_LOADS]);
+	rep_u64(r, "stores", t.stat[RS_STORES]);
+	rep_u64(r, "ifetches", t.stat[RS_IFETCHES]);
+	rep_u64(r, "modifies", t.stat[RS_MODIFIES]);
+	rep_u64(r, "compute_instructions", t.stat[RS_GAP]);
+	rep_ns(r, "sim_time_ns", s->end);
+	rep_hist(r, "latency", &t.lat);
+	rep_served(r, &t);
+	rep_real(r, "remote_ratio", ratio(t.served[SRV_C2C_REMOTE] + t.served[SRV_DRAM_REMOTE], mem_accesses(&t)));
+	rep_ns(r, "latency_ns", t.stat[RS_LAT_PS]);
+	rep_ns(r, "xlat_ns", t.stat[RS_XLAT_PS]);
+	rep_real(r, "xlat_share", ratio(t.stat[RS_XLAT_PS], t.stat[RS_LAT_PS]));
+	rep_u64(r, "faults", t.stat[RS_FAULTS]);
+	rep_ns(r, "fault_ns", t.stat[RS_FAULT_PS]);
+	rep_u64(r, "syscalls", t.stat[RS_SYSCALLS]);
+	rep_ns(r, "syscall_ns", t.stat[RS_SYSCALL_PS]);
+	rep_u64(r, "syscall_errors", t.stat[RS_SYSCALL_ERR]);
+	rep_u64(r, "segv", t.stat[RS_SEGV]);
+	rep_arr_begin(r, "hops");
+	for (unsigned k = 0; k < MAX_HOPS; k++)
+		rep_u64(r, NULL, t.hops[k]);
+	rep_arr_end(r);
+	rep_obj_end(r);
+
+	rep_arr_begin(r, "cpus");
+	for (unsigned i = 0; i < s->nr_cpus; i++) {
+		const struct cpu_stats *c = &s->cpu[i];
+		if (!c->stat[RS_ACCESSES] && !c->stat[RS_FAULTS] && !c->stat[RS_SYSCALLS])
+			continue;
+		rep_obj_begin(r, NULL);
+		rep_u64(r, "cpu", i);
+		rep_u64(r, "node", hw_cpu_node(s->hw, i));
+		rep_ns(r, "time_ns", c->busy_until);
+		struct stat_block sb = { run_stat_desc, c->stat, NR_RUN_STATS };
+		rep_stats(r, "counters", &sb);
+		rep_hist(r, "latency", &c->lat);
+		rep_served(r, c);
+		rep_obj_end(r);
+	}
+	rep_arr_end(r);
+
+	rep_obj_begin(r, "hw");
+	hw_report(s->hw, r);
+	rep_obj_end(r);
+	rep_obj_begin(r, "os");
+	os_report(s->os, r);
+	rep_obj_end(r);
+	return 0;
+}
+
+static void pct_line(FILE *fp, const char *label, const struct cpu_stats *t, uint64_t total)
+{
+	fprintf(fp, "%-14s", label);
+	for (unsigned k = 0; k < NR_HW_SERVED; k++)
+		fprintf(fp, " %s %.1f%%", hw_served_names[k], 100.0 * ratio(t->served[k], total));
+	fputc('\n', fp);
+}
+
+void simrun_print_summary(simrun_t *s, FILE *fp)
+{
+	struct cpu_stats t;
+	uint64_t n;
+
+	totals(s, &t);
+	n = t.stat[RS_ACCESSES];
+	fprintf(fp, "numasim %s  machine %s: %u nodes, %u CPUs  seed %llu\n", NUMASIM_VERSION, s->m.name,
+		s->m.hw.nr_nodes, s->nr_cpus, (unsigned long long)s->opts.seed);
+	for (unsigned i = 0; i < s->nr_src; i++) {
+		const struct tsrc *src = &s->src[i];
+		fprintf(fp, "trace %s (%s): pid %d, %u thread%s on CPU", src->arg->path,
+			trace_format_name(trace_reader_format(src->r)), src->pid, src->nr_threads,
+			src->nr_threads == 1 ? "" : "s");
+		for (unsigned k = 0; k < src->nr_threads && k < 16; k++)
+			fprintf(fp, "%s%u", k ? "," : " ", place_thread(s, (struct tsrc *)src, k));
+		fprintf(fp, "%s\n", src->nr_threads > 16 ? ",..." : "");
+	}
+	fprintf(fp, "policy         %s\n", s->opts.policy ? s->opts.policy : "default (local)");
+	fprintf(fp, "accesses       %llu  (loads %llu, stores %llu, ifetches %llu, modifies %llu)\n",
+		(unsigned long long)n, (unsigned long long)t.stat[RS_LOADS], (unsigned long long)t.stat[RS_STORES],
+		(unsigned long long)t.stat[RS_IFETCHES], (unsigned long long)t.stat[RS_MODIFIES]);
+	fprintf(fp, "simulated time %.3f us\n", (double)s->end / 1e6);
+	fprintf(fp, "latency (ns)   mean %.2f  p50 %.2f  p90 %.2f  p99 %.2f  max %.2f\n",
+		n ? (double)t.lat.sum / (double)n / 1000.0 : 0.0, (double)hist_quantile(&t.lat, 500) / 1000.0,
+		(double)hist_quantile(&t.lat, 900) / 1000.0, (double)hist_quantile(&t.lat, 990) / 1000.0,
+		(double)t.lat.max / 1000.0);
+	pct_line(fp, "served", &t, n);
+	fprintf(fp, "remote ratio   %.1f%% of accesses served beyond the socket's caches went to another node\n",
+		100.0 * ratio(t.served[SRV_C2C_REMOTE] + t.served[SRV_DRAM_REMOTE], mem_accesses(&t)));
+	fprintf(fp, "translation    %.1f%% of access latency in TLB misses and page walks\n",
+		100.0 * ratio(t.stat[RS_XLAT_PS], t.stat[RS_LAT_PS]));
+	fprintf(fp, "faults         %llu  (%.3f us)   syscalls %llu (%llu rejected)\n",
+		(unsigned long long)t.stat[RS_FAULTS], (double)t.stat[RS_FAULT_PS] / 1e6,
+		(unsigned long long)t.stat[RS_SYSCALLS], (unsigned long long)t.stat[RS_SYSCALL_ERR]);
+}
+
+int simrun_dump(simrun_t *s, const char *views, FILE *fp, char *err, size_t errlen)
+{
+	char *copy = strdup(views), *save = NULL;
+	int rc = 0;
+
+	if (!copy)
+		return -SIM_ENOMEM;
+	for (char *v = strtok_r(copy, ",", &save); v; v = strtok_r(NULL, ",", &save)) {
+		fprintf(fp, "==> %s <==\n", v);
+		rc = os_dump(s->os, v, fp);
+		if (rc) {
+			rc = sim_errf(err, errlen, SIM_EUSAGE,
+				      "--dump %s: unknown view (buddyinfo, pagetypeinfo, zoneinfo, numastat, vmstat, numa_maps)", v);
+			break;
+		}
+	}
+	free(copy);
+	return rc;
+}
