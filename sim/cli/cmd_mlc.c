@@ -1,17 +1,7 @@
 /*
  * sim/cli/cmd_mlc.c - `numasim mlc`: Intel Memory Latency Checker-style
- * idle-latency and bandwidth matrices, measured by simulating.
- *
- * Nothing is read back from the configuration: latency comes from dependent
- * random loads (a pointer chase: each load's address depends on the previous
- * one, so latencies add up and nothing overlaps) issued by one CPU of node c
- * into a buffer on node m, far larger than the caches; bandwidth from every
- * CPU of node c streaming reads from node m with `mlp` independent streams
- * each (real cores keep about ten L1 misses in flight), so links and DDR
- * channels saturate and queue.
- *
- * Addresses are physical (the CPUs run untranslated, HW_NO_PAGING): MLC
- * itself uses large pages so that TLB misses do not pollute the figure.
+ * idle-latency and bandwidth matrices, measured by simulating (the
+ * measurements themselves are in sim/cli/mlc.c).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -22,149 +12,8 @@
 #include "sim/afile.h"
 #include "sim/cli/cmds.h"
 #include "sim/cli/machine.h"
+#include "sim/cli/mlc.h"
 #include "sim/err.h"
-#include "sim/rng.h"
-
-struct mlc_opts {
-	uint64_t lat_samples;    /* dependent loads per (cpu node, memory node) */
-	uint64_t bw_lines;       /* lines read per bandwidth measurement */
-	unsigned mlp;            /* outstanding streams per CPU in the bandwidth test */
-	uint64_t buffer;         /* bytes of the latency buffer on the memory node */
-	uint64_t seed;
-};
-
-struct mlc_result {
-	unsigned n;
-	double lat_ns[HW_MAX_NODES][HW_MAX_NODES];
-	double bw_mbps[HW_MAX_NODES][HW_MAX_NODES];
-};
-
-static unsigned first_cpu_of(const struct hw_cfg *h, unsigned node)
-{
-	unsigned c = 0;
-	for (unsigned n = 0; n < node; n++)
-		c += h->nodes[n].cpus;
-	return c;
-}
-
-static int mlc_latency(const struct machine_desc *m, const struct mlc_opts *o, unsigned cn, unsigned mn,
-		       double *out, char *err, size_t errlen)
-{
-	pmem_t *pm;
-	hw_t *hw;
-	struct rng r;
-	struct hw_res res;
-	sim_time_t t = 0, sum = 0;
-	unsigned cpu = first_cpu_of(&m->hw, cn);
-	uint64_t line = m->hw.caches.l1d.line;
-	uint64_t buf = o->buffer < m->hw.nodes[mn].memory ? o->buffer : m->hw.nodes[mn].memory;
-	uint64_t lines = buf / line, base;
-	int rc;
-
-	if ((rc = pmem_create(&pm)))
-		return rc;
-	rc = hw_create(&hw, &m->hw, pm, o->seed, err, errlen);
-	if (rc) {
-		pmem_destroy(pm);
-		return rc;
-	}
-	base = hw_node_base(hw, mn);
-	hw_set_context(hw, cpu, 0, HW_NO_PAGING);
-	rng_seed(&r, o->seed, 1000 + cn * HW_MAX_NODES + mn);
-	/* warm-up touches settle nothing in particular but the row buffers and queues */
-	for (uint64_t i = 0; i < o->lat_samples / 10 + o->lat_samples; i++) {
-		struct hw_req q = { .vaddr = base + rng_below(&r, lines) * line, .size = 8, .op = MEM_LOAD };
-		hw_access(hw, cpu, t, &q, &res);
-		t += res.lat;
-		if (i >= o->lat_samples / 10)
-			sum += res.lat;
-	}
-	*out = (double)sum / (double)o->lat_samples / 1000.0;
-	hw_destroy(hw);
-	pmem_destroy(pm);
-	return 0;
-}
-
-static int mlc_bandwidth(const struct machine_desc *m, const struct mlc_opts *o, unsigned cn, unsigned mn,
-			 double *out, char *err, size_t errlen)
-{
-	pmem_t *pm;
-	hw_t *hw;
-	unsigned ncpu = m->hw.nodes[cn].cpus, cpu0 = first_cpu_of(&m->hw, cn);
-	unsigned nslots = ncpu * o->mlp;
-	uint64_t line = m->hw.caches.l1d.line;
-	uint64_t region, base, done = 0;
-	sim_time_t *clk, end = 0;
-	uint64_t *pos;
-	int rc;
-
-	if (!ncpu) {
-		*out = 0;
-		return 0;
-	}
-	if ((rc = pmem_create(&pm)))
-		return rc;
-	rc = hw_create(&hw, &m->hw, pm, o->seed, err, errlen);
-	if (rc) {
-		pmem_destroy(pm);
-		return rc;
-	}
-	clk = calloc(nslots, sizeof(*clk));
-	pos = calloc(nslots, sizeof(*pos));
-	if (!clk || !pos) {
-		free(clk);
-		free(pos);
-		hw_destroy(hw);
-		pmem_destroy(pm);
-		return -SIM_ENOMEM;
-	}
-	base = hw_node_base(hw, mn);
-	/* each stream reads its own slice of the node's memory sequentially */
-	region = (m->hw.nodes[mn].memory / nslots) / line * line;
-	for (unsigned c = 0; c < ncpu; c++)
-		hw_set_context(hw, cpu0 + c, 0, HW_NO_PAGING);
-	while (done < o->bw_lines) {
-		unsigned k = 0;
-		for (unsigned i = 1; i < nslots; i++)
-			if (clk[i] < clk[k])
-				k = i;
-		struct hw_req q = { .vaddr = base + (uint64_t)k * region + pos[k], .size = 8, .op = MEM_LOAD };
-		struct hw_res res;
-		hw_access(hw, cpu0 + k / o->mlp, clk[k], &q, &res);
-		clk[k] += res.lat;
-		pos[k] = (pos[k] + line) % (region ? region : line);
-		done++;
-	}
-	for (unsigned i = 0; i < nslots; i++)
-		if (clk[i] > end)
-			end = clk[i];
-	/* bytes per ps * 1e12 = B/s; / 1e6 = MB/s */
-	*out = end ? (double)(done * line) / (double)end * 1e6 : 0.0;
-	free(clk);
-	free(pos);
-	hw_destroy(hw);
-	pmem_destroy(pm);
-	return 0;
-}
-
-static int mlc_measure(const struct machine_desc *m, const struct mlc_opts *o, bool lat, bool bw,
-		       struct mlc_result *res, char *err, size_t errlen)
-{
-	int rc;
-
-	res->n = m->hw.nr_nodes;
-	for (unsigned c = 0; c < res->n; c++) {
-		for (unsigned n = 0; n < res->n; n++) {
-			if (m->hw.nodes[c].cpus == 0)
-				continue;
-			if (lat && (rc = mlc_latency(m, o, c, n, &res->lat_ns[c][n], err, errlen)))
-				return rc;
-			if (bw && (rc = mlc_bandwidth(m, o, c, n, &res->bw_mbps[c][n], err, errlen)))
-				return rc;
-		}
-	}
-	return 0;
-}
 
 static void print_matrix(const struct mlc_result *r, const double (*v)[HW_MAX_NODES], const char *fmt)
 {
@@ -200,7 +49,7 @@ int cmd_mlc(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct mlc_opts o = { .lat_samples = 20000, .bw_lines = 400000, .mlp = 10, .buffer = 1ULL << 30, .seed = 1 };
+	struct mlc_opts o = MLC_OPTS_DEFAULT;
 	struct machine_desc *m = calloc(1, sizeof(*m));
 	struct mlc_result *res = calloc(1, sizeof(*res));
 	char **ov = calloc((size_t)argc + 1, sizeof(char *));
