@@ -245,6 +245,21 @@ int shm_set(struct shm_obj *o, uint64_t slot, uint64_t pfn_plus_1)
 	return 0;
 }
 
+uint64_t shm_next(const struct shm_obj *o, uint64_t from)
+{
+	while (from < o->nr_slots) {
+		const uint64_t *c = o->chunks[from / SHM_CHUNK];
+		if (!c) {
+			from = (from / SHM_CHUNK + 1) * SHM_CHUNK;
+			continue;
+		}
+		if (c[from % SHM_CHUNK])
+			return from;
+		from++;
+	}
+	return o->nr_slots;
+}
+
 void shm_free(struct shm_obj *o)
 {
 	if (!o)

@@ -65,6 +65,7 @@ struct mm_struct {
 	size_t nr_vma, cap_vma;
 	uint64_t mmap_base;       /* top of the top-down mmap area */
 	uint64_t start_brk, brk;  /* heap */
+	bool brk_init;            /* start_brk known (first brk call or default) */
 };
 
 void mm_init(struct mm_struct *mm);
@@ -117,6 +118,8 @@ struct shm_obj *shm_create(uint64_t ino, unsigned page_shift, uint64_t nr_slots)
 uint64_t shm_get(const struct shm_obj *o, uint64_t slot);
 /* Store pfn + 1 (0 clears).  @return 0 or -SIM_ENOMEM. */
 int shm_set(struct shm_obj *o, uint64_t slot, uint64_t pfn_plus_1);
+/* First populated slot >= from, or nr_slots if none (skips empty chunks). */
+uint64_t shm_next(const struct shm_obj *o, uint64_t from);
 /* Free the object's host memory (its pages must have been released by the caller). */
 void shm_free(struct shm_obj *o);
 
