@@ -1365,8 +1365,9 @@ static int zone_verify(physmem_t *pm, struct zone *z, char *err, size_t errlen)
 					       migratetype_names[mt], migratetype_names[get_pageblock_migratetype(pm, b)]);
 				if (o < MAX_PAGE_ORDER) {
 					uint64_t bpfn = p->pfn ^ (1ULL << o);
-					struct page *b = find_buddy(pm, z, p->pfn, o);
-					if (b) {
+					/* looked up directly, not through find_buddy(), to check it too */
+					struct page *b = zone_spans_pfn(z, bpfn) ? pa_page_lookup(pm, bpfn) : NULL;
+					if (b && page_test(b, PG_buddy) && b->order == o) {
 						int bmt = get_pageblock_migratetype(pm, bpfn);
 						bool may_stay = o >= PAGEBLOCK_ORDER && (int)mt != bmt &&
 								(!migratetype_is_mergeable((int)mt) || !migratetype_is_mergeable(bmt));
