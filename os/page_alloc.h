@@ -206,7 +206,7 @@ struct alloc_ctx {
  * Allocate 2^order contiguous, naturally aligned frames.  On success *pfn
  * is the first frame; its descriptor has refcount 1 and order = order
  * (with __GFP_COMP: PG_head on the first frame and PG_tail plus private =
- * head pfn on the others).  *cost (if non-NULL) gets the simulated ps the
+ * head pfn on the others).  __GFP_ZERO charges zero_page_cost per page.  *cost (if non-NULL) gets the simulated ps the
  * allocator spent (added to, not overwritten).
  * @return 0, -SIM_EOOM when every path failed (counted, never fatal), or
  * -SIM_ERANGE for order > MAX_PAGE_ORDER / bad node / bad cpu.
@@ -223,6 +223,14 @@ void page_free(physmem_t *pm, uint64_t pfn, unsigned order, unsigned cpu);
 /* Return every per-CPU list to the buddy allocator (drain_all_pages). */
 void drain_all_pages(physmem_t *pm);
 
+enum compact_priority { COMPACT_PRIO_SYNC_FULL, COMPACT_PRIO_SYNC_LIGHT, COMPACT_PRIO_ASYNC };
+enum compact_result {
+	COMPACT_SKIPPED,          /* not suitable (too few free pages): did nothing */
+	COMPACT_DEFERRED,         /* skipped because it failed recently */
+	COMPACT_COMPLETE,         /* scanned the zones without success */
+	COMPACT_SUCCESS,          /* a block of the order should now be free */
+};
+
 /*
  * Hooks for reclaim / compaction / OOM (set by their owner, all optional).
  * The slow path calls the ones that are set; a NULL hook means "no
@@ -236,14 +244,22 @@ struct physmem_hooks {
 	/* Direct reclaim (try_to_free_pages).  @return pages reclaimed. */
 	uint64_t (*direct_reclaim)(void *ctx, const struct alloc_ctx *ac, sim_time_t *cost);
 	/*
-	 * Direct compaction at `prio` (2 ASYNC, 1 SYNC_LIGHT, 0 SYNC_FULL).
-	 * @return true if it believes a block of the order is now free.
+	 * Direct compaction at `prio` (enum compact_priority).  Counted as
+	 * compact_stall / compact_success / compact_fail here unless it
+	 * returns COMPACT_SKIPPED.
 	 */
-	bool (*direct_compact)(void *ctx, const struct alloc_ctx *ac, int prio, sim_time_t *cost);
+	enum compact_result (*direct_compact)(void *ctx, const struct alloc_ctx *ac, enum compact_priority prio,
+					      sim_time_t *cost);
 	/* Reclaimable pages of a zone (file LRU + anon with swap): retry decisions. */
 	uint64_t (*zone_reclaimable_pages)(void *ctx, unsigned nid, enum zone_type zid);
 	/* OOM killer.  @return true if memory was (or will be) freed. */
 	bool (*out_of_memory)(void *ctx, const struct alloc_ctx *ac, sim_time_t *cost);
+	/*
+	 * node_reclaim() for vm.zone_reclaim_mode != 0, called from the fast
+	 * path for a zone under its watermark on a node within distance 30.
+	 * @return pages reclaimed (0: skip the zone).
+	 */
+	uint64_t (*node_reclaim)(void *ctx, unsigned nid, const struct alloc_ctx *ac, sim_time_t *cost);
 };
 void physmem_set_hooks(physmem_t *pm, const struct physmem_hooks *h);
 
@@ -263,6 +279,8 @@ struct zone_info {
 	uint64_t pcp_pages;       /* pages sitting on per-CPU lists */
 	uint64_t nr_free_blocks[NR_PAGE_ORDERS];  /* free_area[o].nr_free */
 };
+/* vm.min_free_kbytes in effect (configured, or Linux's default incl. the THP raise). */
+uint64_t physmem_min_free_kbytes(const physmem_t *pm);
 /* @return 0, or -SIM_ERANGE for a bad nid / zid. */
 int physmem_zone_info(const physmem_t *pm, unsigned nid, enum zone_type zid, struct zone_info *out);
 

@@ -13,6 +13,9 @@
  * mechanisms numasim does not model stay 0 but keep their line, so views
  * diff cleanly against a real machine.
  *
+ * As in Linux, node stats count pages, and the THP items are printed
+ * divided by 512 (vmstat_item_print_in_thp): add 512 per anon THP.
+ *
  * The page allocator (os/page_alloc.c) maintains nr_free_pages, the NUMA
  * events, pgalloc_*, pgfree; every other module adds its events through
  * vmstat_inc() / node_stat_mod() / zone_stat_mod() (os/page_alloc.h).
@@ -82,11 +85,11 @@ enum numa_stat_item {
 	X(NR_WRITEBACK, nr_writeback, GAUGE, "pages", "pages under writeback")                       \
 	X(NR_WRITEBACK_TEMP, nr_writeback_temp, GAUGE, "pages", "FUSE writeback (always 0)")         \
 	X(NR_SHMEM, nr_shmem, GAUGE, "pages", "shmem/tmpfs pages")                                   \
-	X(NR_SHMEM_THPS, nr_shmem_hugepages, GAUGE, "pages", "shmem THPs")                           \
-	X(NR_SHMEM_PMDMAPPED, nr_shmem_pmdmapped, GAUGE, "pages", "shmem PMD mappings")              \
-	X(NR_FILE_THPS, nr_file_hugepages, GAUGE, "pages", "file THPs")                              \
-	X(NR_FILE_PMDMAPPED, nr_file_pmdmapped, GAUGE, "pages", "file PMD mappings")                 \
-	X(NR_ANON_THPS, nr_anon_transparent_hugepages, GAUGE, "thps", "anonymous THPs")              \
+	X(NR_SHMEM_THPS, nr_shmem_hugepages, GAUGE, "pages", "pages in shmem THPs (printed / 512)")                           \
+	X(NR_SHMEM_PMDMAPPED, nr_shmem_pmdmapped, GAUGE, "pages", "PMD-mapped shmem pages (printed / 512)")              \
+	X(NR_FILE_THPS, nr_file_hugepages, GAUGE, "pages", "pages in file THPs (printed / 512)")                              \
+	X(NR_FILE_PMDMAPPED, nr_file_pmdmapped, GAUGE, "pages", "PMD-mapped file pages (printed / 512)")                 \
+	X(NR_ANON_THPS, nr_anon_transparent_hugepages, GAUGE, "pages", "pages in anon THPs (printed / 512)")              \
 	X(NR_VMSCAN_WRITE, nr_vmscan_write, EVENT, "pages", "written by reclaim")                    \
 	X(NR_VMSCAN_IMMEDIATE, nr_vmscan_immediate_reclaim, EVENT, "pages", "reclaimed at writeback end") \
 	X(NR_DIRTIED, nr_dirtied, EVENT, "pages", "pages dirtied")                                   \
