@@ -26,6 +26,16 @@
 #include "os/fault.h"
 #include "sim/err.h"
 
+/*
+ * The hardware facade is referenced weakly: os/ unit tests run without a
+ * hardware model (hw == NULL, see os_create_with_cfg) and must link
+ * without pulling hw/ into their binaries.  With a hw_t these resolve to
+ * hw/hw.c as usual.
+ */
+#pragma weak hw_zero_page
+#pragma weak hw_copy_page
+#pragma weak hw_tlb_shootdown
+
 /* GFP_PGTABLE_USER: page-table pages are zeroed, unmovable kernel memory. */
 #define GFP_PGTABLE_USER (GFP_KERNEL | __GFP_ZERO)
 
@@ -745,7 +755,7 @@ void exit_mm(struct os *os, struct process *p)
 	struct pt_ctx ptc = { .os = os, .p = p, .cpu = p->last_cpu, .now = os->now };
 	struct pgtable_ops ops = pt_ops(&ptc);
 
-	if (!p->pgd_pfn)
+	if (p->pgd_pfn == NO_PGD)
 		return;
 	for (size_t i = 0; i < p->mm.nr_vma; i++) {
 		struct vma *v = &p->mm.vma[i];
@@ -754,7 +764,7 @@ void exit_mm(struct os *os, struct process *p)
 		v->shm = NULL;
 	}
 	pgtable_free_all(os->pm, p->pgd_pfn, &ops);
-	p->pgd_pfn = 0;
+	p->pgd_pfn = NO_PGD;
 	(void)oshw_flush(os, p, p->last_cpu, os->now, 0, 0);
 	mm_release(&p->mm);
 }

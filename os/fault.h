@@ -20,6 +20,8 @@
 #include "os/page_alloc.h"
 #include "os/pgtable.h"
 
+#define NO_PGD UINT64_MAX
+
 struct process {
 	int pid;
 	int parent;               /* pid of the parent, 0 if none */
@@ -27,7 +29,7 @@ struct process {
 	bool alive;
 	bool implicit;            /* faults outside VMAs create anonymous mappings */
 	struct mm_struct mm;
-	uint64_t pgd_pfn;         /* top-level table; 0 once freed */
+	uint64_t pgd_pfn;         /* top-level table; NO_PGD once freed */
 	struct mempolicy pol;     /* task policy (MPOL_DEFAULT: the default local policy) */
 	struct mpol_task il;      /* interleave cursor without an index */
 	unsigned last_cpu;        /* CPU it last ran a fault or system call on */

@@ -21,6 +21,8 @@
 #include "os/fault.h"
 #include "sim/err.h"
 
+#pragma weak hw_config   /* see fault.c: os/ tests link without hw/ */
+
 /* mmap uapi */
 #define PROT_READ            0x1
 #define PROT_WRITE           0x2
@@ -227,7 +229,7 @@ uint16_t os_process_asid(const os_t *os, int pid)
 uint64_t os_process_root(const os_t *os, int pid)
 {
 	struct process *p = os_proc(os, pid);
-	return p && p->pgd_pfn ? p->pgd_pfn << PAGE_SHIFT : HW_NO_PAGING;
+	return p && p->pgd_pfn != NO_PGD ? p->pgd_pfn << PAGE_SHIFT : HW_NO_PAGING;
 }
 
 bool os_process_alive(const os_t *os, int pid)
