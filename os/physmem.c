@@ -543,6 +543,9 @@ int physmem_create(physmem_t **out, const struct os_cfg *cfg, const struct physm
 		return sim_errf(err, errlen, SIM_ENOMEM, "physmem: out of host memory");
 	pm->host_bytes = sizeof(*pm);
 	pm->cfg = *cfg;
+#ifdef SIM_DEBUG_VM
+	pm->debug_vm = true;   /* buddy_check() after every operation */
+#endif
 	pm->nr_nodes = l->nr_nodes;
 	pm->nr_cpus = l->nr_cpus;
 	memcpy(pm->cpu_node, l->cpu_node, sizeof(pm->cpu_node));
