@@ -583,6 +583,7 @@ void hw_access(hw_t *hw, unsigned cpu, sim_time_t now, const struct hw_req *req,
 	res->lat = mr.lat;
 	res->paddr = mr.paddr;
 	res->fault = mr.fault;
+	res->fault_vaddr = req->vaddr;
 	res->page_shift = mr.page_shift;
 	res->served = SRV_L1;
 	res->hops = 0;
@@ -612,6 +613,7 @@ void hw_access(hw_t *hw, unsigned cpu, sim_time_t now, const struct hw_req *req,
 			res->xlat += m2.lat;
 			if (m2.fault != HW_FAULT_NONE) {
 				res->fault = m2.fault;
+				res->fault_vaddr = va;
 				res->lat = mr.lat + worst + m2.lat;
 				p->stat[HC_FAULTS]++;
 				p->stat[HC_XLAT_PS] += res->xlat;

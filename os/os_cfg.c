@@ -24,6 +24,8 @@ static const struct cfg_field os_fields[] = {
 	CFG_F_NS(struct os_cfg, zero_page_cost, 0, NS(1000000), NS(250), "ns: clearing one 4 KiB page"),
 	CFG_F_NS(struct os_cfg, copy_page_cost, 0, NS(1000000), NS(400), "ns: copying one 4 KiB page"),
 	CFG_F_NS(struct os_cfg, syscall_cost, 0, NS(1000000), NS(150), "ns: system call entry and exit"),
+	CFG_F_NS(struct os_cfg, alloc_cost, 0, NS(1000000), NS(50), "ns: a page allocation or free served by a per-CPU list"),
+	CFG_F_NS(struct os_cfg, buddy_cost, 0, NS(1000000), NS(25), "ns: one block moved in the buddy allocator (split, merge, refill, drain)"),
 	CFG_F_SIZE(struct os_cfg, implicit_vma, 4096, 1ULL << 40, 1ULL << 30,
 		   "bytes: alignment granule of implicit anonymous mappings"),
 };

@@ -31,6 +31,8 @@ struct os_cfg {
 	uint64_t zero_page_cost;          /* ps: clearing a 4 KiB page (on top of its DRAM traffic) */
 	uint64_t copy_page_cost;          /* ps: copying a 4 KiB page (COW, migration) */
 	uint64_t syscall_cost;            /* ps: entry + exit of a system call */
+	uint64_t alloc_cost;              /* ps: one page_alloc()/page_free() call served by a per-CPU list */
+	uint64_t buddy_cost;              /* ps: each block moved under the zone lock (split, merge, pcp refill/drain) */
 	uint64_t implicit_vma;            /* bytes: granule of implicit mappings for record-less traces */
 };
 

@@ -57,7 +57,7 @@ printf 'R 1000 8\nR 10zz 8\n' > "$T/badhex.txt"
 fails_with "malformed text trace names file and line" 1 "badhex.txt:2" $N run --machine tiny --trace "$T/badhex.txt"
 fails_with "missing trace file is reported" 1 "nosuch.nst" $N run --machine tiny --trace "$T/nosuch.nst"
 fails_with "unknown option is a usage error" 2 "usage:" $N run --machine tiny --bogus
-fails_with "CPU beyond the machine is refused" 2 "CPUs 0-3" $N run --machine tiny --trace "$T/t.txt@9"
+fails_with "CPU beyond the machine is refused" 1 "CPUs 0-3" $N run --machine tiny --trace "$T/t.txt@9"
 fails_with "unwritable report path fails cleanly" 1 "/nonexistent/r.json" $N run -q --machine tiny --trace "$T/t.txt" --report /nonexistent/r.json
 
 # native round trip and corruption with a byte offset

@@ -1,0 +1,138 @@
+/*
+ * os/fault.h - processes, page faults and the page-level operations the
+ * system calls share (Linux's mm/memory.c, mm/hugetlb.c fault paths,
+ * kernel/fork.c dup_mmap, mm/mmap.c exit_mmap).
+ *
+ * This header is private to os/: it defines the OS object (struct os) and
+ * the process (struct process) so that os.c (facade, system calls, views)
+ * and fault.c (faults, page mapping and unmapping, fork, exit) share them.
+ *
+ * Hardware interaction goes through the small oshw_* layer in fault.c: with
+ * a hw_t it calls hw_zero_page / hw_copy_page / hw_tlb_shootdown; without
+ * one (unit tests, os_create_with_cfg) it charges the os_cfg costs and the
+ * hw_cfg TLB figures instead, so the OS layer is testable on its own.
+ */
+#ifndef OS_FAULT_H
+#define OS_FAULT_H
+
+#include "os/mm.h"
+#include "os/os.h"
+#include "os/page_alloc.h"
+#include "os/pgtable.h"
+
+#define NO_PGD UINT64_MAX
+
+struct process {
+	int pid;
+	int parent;               /* pid of the parent, 0 if none */
+	uint16_t asid;
+	bool alive;
+	bool implicit;            /* faults outside VMAs create anonymous mappings */
+	struct mm_struct mm;
+	uint64_t pgd_pfn;         /* top-level table; NO_PGD once freed */
+	struct mempolicy pol;     /* task policy (MPOL_DEFAULT: the default local policy) */
+	struct mpol_task il;      /* interleave cursor without an index */
+	unsigned last_cpu;        /* CPU it last ran a fault or system call on */
+	uint64_t cpus_ran[HW_MAX_CPUS / 64];   /* CPUs that ran it: shootdown targets without hw */
+	uint64_t rss_anon;        /* MM_ANONPAGES, base pages */
+	uint64_t rss_shmem;       /* MM_SHMEMPAGES, base pages */
+	uint64_t hugetlb_pages;   /* base pages mapped through hugetlb (not in RSS, as in Linux) */
+	uint64_t node_pages[HW_MAX_NODES];     /* mapped user pages per node, base pages */
+	uint64_t pgtables[HW_MAX_NODES];       /* page-table pages per node, root included */
+	uint64_t min_flt;         /* faults resolved */
+};
+
+struct os {
+	struct os_cfg cfg;
+	const struct hw_cfg *hwc;
+	hw_t *hw;                 /* NULL in unit tests */
+	pmem_t *pm;
+	struct evq *q;
+	physmem_t *phys;
+	struct mpol_sys sys;
+	uint64_t zero_pfn;        /* the shared zero page */
+	struct process **procs;   /* indexed by pid; [0] unused */
+	size_t nr_procs, cap_procs;
+	uint32_t next_asid;
+	uint64_t next_anon_vma;
+	uint64_t next_ino;
+	sim_time_t now;           /* latest time seen (exit and fork have no time argument) */
+	uint64_t seed;
+};
+
+/*
+ * Test constructor: the OS without a hardware model.  Node layout and CPU
+ * placement come from hc (which must outlive the OS); zeroing/copying cost
+ * os_cfg's zero_page_cost/copy_page_cost, a shootdown hc->tlb.invlpg plus
+ * hc->tlb.ipi when the process ran on another CPU.
+ */
+int os_create_with_cfg(os_t **out, const struct os_cfg *cfg, const struct hw_cfg *hc, pmem_t *pm, struct evq *q,
+		       uint64_t seed, char *err, size_t errlen);
+
+/* The allocator behind the OS (tests and views). */
+physmem_t *os_physmem(const os_t *os);
+struct process *os_proc(const os_t *os, int pid);
+
+/* ---- hardware layer ---------------------------------------------------------- */
+
+sim_time_t oshw_zero(struct os *os, unsigned cpu, sim_time_t now, uint64_t pfn, uint64_t bytes);
+sim_time_t oshw_copy(struct os *os, unsigned cpu, sim_time_t now, uint64_t dst_pfn, uint64_t src_pfn,
+		     uint64_t bytes);
+/* Invalidate [vaddr, vaddr+len) of p's address space (len 0: all).  @return the initiator's cost. */
+sim_time_t oshw_flush(struct os *os, struct process *p, unsigned cpu, sim_time_t now, uint64_t vaddr,
+		      uint64_t len);
+unsigned os_cpu_node(const struct os *os, unsigned cpu);
+
+/* ---- faults -------------------------------------------------------------------- */
+
+/*
+ * handle_mm_fault for p at vaddr.  *cost += the handler's time.  Counts
+ * pgfault.  Used by os_handle_fault and by population (MAP_POPULATE,
+ * MADV_POPULATE_*).
+ */
+enum os_fault_result fault_handle(struct os *os, struct process *p, unsigned cpu, sim_time_t now, uint64_t vaddr,
+				  bool write, sim_time_t *cost);
+
+/*
+ * Fault in every page of [start, end) as populate_vma_page_range does
+ * (write faults for private writable VMAs, read faults otherwise).
+ * @return 0 or -SIM_EOOM.
+ */
+int fault_populate(struct os *os, struct process *p, unsigned cpu, sim_time_t now, uint64_t start, uint64_t end,
+		   bool write, sim_time_t *cost);
+
+/* ---- page-level operations shared with the system calls -------------------- */
+
+/*
+ * zap_page_range: clear the leaf entries of [start, end) inside VMA v and
+ * release their pages (no TLB flush: the caller flushes once).
+ * @return entries cleared.
+ */
+uint64_t zap_range(struct os *os, struct process *p, const struct vma *v, uint64_t start, uint64_t end,
+		   unsigned cpu);
+
+/* free_pgtables for an unmapped [start, end) given the VMAs left around it. */
+void free_pgtables(struct os *os, struct process *p, uint64_t start, uint64_t end, unsigned cpu);
+
+/* Drop one VMA reference to a shared object; the last one frees its pages. */
+void shm_put(struct os *os, struct shm_obj *o, unsigned cpu);
+
+/*
+ * Change the leaf entries of [start, end) in VMA v (flags already updated)
+ * to match v's protection, as change_protection does.  @return entries changed.
+ */
+uint64_t change_protection(struct os *os, struct process *p, const struct vma *v, uint64_t start, uint64_t end);
+
+/* Node of every present page of [start, end) in v, through fn (mbind checks). */
+typedef void (*page_node_fn)(void *ctx, const struct page *pg, unsigned nid);
+void for_each_mapped_page(struct os *os, struct process *p, const struct vma *v, uint64_t start, uint64_t end,
+			  page_node_fn fn, void *ctx);
+
+/* New process with a page-table root allocated for `cpu` under policy pol. */
+int proc_new(struct os *os, bool implicit, const struct mempolicy *pol, unsigned cpu, struct process **out);
+/* dup_mmap: VMAs and page tables of parent into child (COW for private memory). */
+int fork_mm(struct os *os, struct process *parent, struct process *child);
+/* exit_mmap: unmap everything, free the tables and the root. */
+void exit_mm(struct os *os, struct process *p);
+
+#endif

@@ -1,0 +1,948 @@
+/*
+ * os/os.c - the OS facade: creation, processes, system calls, views.
+ *
+ * System calls follow Linux 6.12's argument order and checks (mm/mmap.c
+ * do_mmap / do_vmi_munmap / do_brk_flags, mm/mprotect.c, mm/madvise.c,
+ * mm/mempolicy.c do_mbind / do_set_mempolicy); each is one handler in
+ * syscall_table[] indexed by enum os_sysno.  Invalid arguments return the
+ * negative code with a message naming Linux's errno, and change nothing,
+ * except where Linux itself applies part of the request before failing
+ * (mprotect and madvise up to a hole, mbind STRICT after installing the
+ * policy).
+ *
+ * Not modelled yet, rejected with -SIM_ENOTSUP and a message: file-backed
+ * mmap and file I/O (page cache), page migration (move_pages,
+ * migrate_pages, mbind MPOL_MF_MOVE when pages would have to move), and
+ * 1 GiB hugetlb pages (no contiguous-range allocator above order 10).
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include "os/fault.h"
+#include "sim/err.h"
+
+#pragma weak hw_config   /* see fault.c: os/ tests link without hw/ */
+
+/* mmap uapi */
+#define PROT_READ            0x1
+#define PROT_WRITE           0x2
+#define PROT_EXEC            0x4
+#define PROT_GROWSDOWN       0x01000000
+#define PROT_GROWSUP         0x02000000
+#define MAP_SHARED           0x01
+#define MAP_PRIVATE          0x02
+#define MAP_SHARED_VALIDATE  0x03
+#define MAP_TYPE             0x0f
+#define MAP_FIXED            0x10
+#define MAP_ANONYMOUS        0x20
+#define MAP_GROWSDOWN        0x0100
+#define MAP_NORESERVE        0x4000
+#define MAP_POPULATE         0x8000
+#define MAP_NONBLOCK         0x10000
+#define MAP_HUGETLB          0x40000
+#define MAP_FIXED_NOREPLACE  0x100000
+#define MAP_HUGE_SHIFT       26
+#define MAP_HUGE_MASK        0x3f
+
+/* madvise uapi */
+enum {
+	MADV_NORMAL = 0, MADV_RANDOM = 1, MADV_SEQUENTIAL = 2, MADV_WILLNEED = 3, MADV_DONTNEED = 4,
+	MADV_FREE = 8, MADV_REMOVE = 9, MADV_DONTFORK = 10, MADV_DOFORK = 11, MADV_MERGEABLE = 12,
+	MADV_UNMERGEABLE = 13, MADV_HUGEPAGE = 14, MADV_NOHUGEPAGE = 15, MADV_DONTDUMP = 16, MADV_DODUMP = 17,
+	MADV_WIPEONFORK = 18, MADV_KEEPONFORK = 19, MADV_COLD = 20, MADV_PAGEOUT = 21, MADV_POPULATE_READ = 22,
+	MADV_POPULATE_WRITE = 23, MADV_DONTNEED_LOCKED = 24, MADV_COLLAPSE = 25,
+};
+
+#define PMD_SIZE      (1ULL << 21)
+/* Heap start when the trace never told us (a PIE binary without ASLR). */
+#define DEFAULT_START_BRK 0x0000555555560000ULL
+
+static uint64_t page_align(uint64_t x)
+{
+	return (x + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+}
+
+/* ---- creation ------------------------------------------------------------------ */
+
+static int os_init(os_t **out, const struct os_cfg *cfg, const struct hw_cfg *hc, hw_t *hw, pmem_t *pm,
+		   struct evq *q, uint64_t seed, char *err, size_t errlen)
+{
+	struct physmem_layout *l = NULL;
+	struct os *os = calloc(1, sizeof(*os));
+	int rc;
+
+	*out = NULL;
+	if (!os || !(l = malloc(sizeof(*l)))) {
+		free(os);
+		return sim_errf(err, errlen, SIM_ENOMEM, "os: out of host memory");
+	}
+	os->cfg = *cfg;
+	os->hwc = hc;
+	os->hw = hw;
+	os->pm = pm;
+	os->q = q;
+	os->seed = seed;
+	os->next_ino = 1;
+	physmem_layout_from_hw_cfg(l, hc);
+	rc = physmem_create(&os->phys, cfg, l, err, errlen);
+	free(l);
+	if (rc) {
+		free(os);
+		return rc;
+	}
+	os->sys.nr_nodes = hc->nr_nodes;
+	nodes_clear(&os->sys.memory_nodes);
+	for (unsigned n = 0; n < hc->nr_nodes; n++)
+		if (hc->nodes[n].memory)
+			node_set(n, &os->sys.memory_nodes);
+	/* policy_zone: the highest populated zone below ZONE_MOVABLE (check_highest_zone) */
+	os->sys.policy_zone = ZONE_DMA;
+	for (unsigned n = 0; n < hc->nr_nodes; n++)
+		for (unsigned z = ZONE_DMA; z < ZONE_MOVABLE; z++) {
+			struct zone_info zi;
+			if (!physmem_zone_info(os->phys, n, z, &zi) && zi.populated && z > os->sys.policy_zone)
+				os->sys.policy_zone = z;
+		}
+	/* the shared zero page: one reserved frame on the first node with memory, as empty_zero_page */
+	unsigned zn = nm_first(&os->sys.memory_nodes);
+	struct alloc_ctx ac = { .order = 0, .gfp = GFP_KERNEL, .preferred_nid = (int)zn, .cpu = 0 };
+	nodemask_t only;
+	nodes_clear(&only);
+	node_set(zn, &only);
+	ac.nodemask = &only;
+	if (zn >= HW_MAX_NODES || page_alloc(os->phys, &ac, &os->zero_pfn, NULL)) {
+		physmem_destroy(os->phys);
+		free(os);
+		return sim_errf(err, errlen, SIM_ECONFIG, "os: no memory for the zero page");
+	}
+	page_set(pfn_to_page(os->phys, os->zero_pfn), PG_reserved);
+	pmem_clear_page(pm, os->zero_pfn);
+	*out = os;
+	return 0;
+}
+
+int os_create(os_t **out, const struct os_cfg *cfg, hw_t *hw, pmem_t *pm, struct evq *q, uint64_t seed, char *err,
+	      size_t errlen)
+{
+	return os_init(out, cfg, hw_config(hw), hw, pm, q, seed, err, errlen);
+}
+
+int os_create_with_cfg(os_t **out, const struct os_cfg *cfg, const struct hw_cfg *hc, pmem_t *pm, struct evq *q,
+		       uint64_t seed, char *err, size_t errlen)
+{
+	return os_init(out, cfg, hc, NULL, pm, q, seed, err, errlen);
+}
+
+void os_destroy(os_t *os)
+{
+	if (!os)
+		return;
+	for (size_t i = 1; i < os->nr_procs; i++) {
+		struct process *p = os->procs[i];
+		for (size_t k = 0; k < p->mm.nr_vma; k++) {
+			struct shm_obj *o = p->mm.vma[k].shm;
+			if (o && --o->refs == 0)
+				shm_free(o);
+		}
+		mm_release(&p->mm);
+		free(p);
+	}
+	free(os->procs);
+	physmem_destroy(os->phys);
+	free(os);
+}
+
+physmem_t *os_physmem(const os_t *os)
+{
+	return os->phys;
+}
+
+struct process *os_proc(const os_t *os, int pid)
+{
+	if (pid <= 0 || (size_t)pid >= os->nr_procs)
+		return NULL;
+	return os->procs[pid];
+}
+
+static struct process *live_proc(const os_t *os, int pid)
+{
+	struct process *p = os_proc(os, pid);
+	return p && p->alive ? p : NULL;
+}
+
+static void note_cpu(struct os *os, struct process *p, unsigned cpu, sim_time_t now)
+{
+	SIM_BUG_ON(cpu >= physmem_nr_cpus(os->phys));
+	p->last_cpu = cpu;
+	p->cpus_ran[cpu / 64] |= 1ULL << (cpu % 64);
+	if (now > os->now)
+		os->now = now;
+}
+
+/* ---- processes ------------------------------------------------------------------- */
+
+int os_process_create(os_t *os, bool implicit, int *pid)
+{
+	struct process *p;
+	int rc = proc_new(os, implicit, NULL, 0, &p);
+	if (rc)
+		return rc;
+	*pid = p->pid;
+	return 0;
+}
+
+int os_process_fork(os_t *os, int parent, int *child)
+{
+	struct process *pp = live_proc(os, parent), *c;
+	int rc;
+
+	if (!pp)
+		return -SIM_ESTATE;
+	if ((rc = proc_new(os, pp->implicit, &pp->pol, pp->last_cpu, &c)))
+		return rc;
+	c->parent = pp->pid;
+	c->last_cpu = pp->last_cpu;
+	if ((rc = fork_mm(os, pp, c))) {
+		exit_mm(os, c);
+		c->alive = false;
+		return rc;
+	}
+	*child = c->pid;
+	return 0;
+}
+
+void os_process_exit(os_t *os, int pid)
+{
+	struct process *p = live_proc(os, pid);
+	if (!p)
+		return;
+	exit_mm(os, p);
+	p->alive = false;
+}
+
+uint16_t os_process_asid(const os_t *os, int pid)
+{
+	struct process *p = os_proc(os, pid);
+	return p ? p->asid : 0;
+}
+
+uint64_t os_process_root(const os_t *os, int pid)
+{
+	struct process *p = os_proc(os, pid);
+	return p && p->pgd_pfn != NO_PGD ? p->pgd_pfn << PAGE_SHIFT : HW_NO_PAGING;
+}
+
+bool os_process_alive(const os_t *os, int pid)
+{
+	return live_proc(os, pid) != NULL;
+}
+
+int os_set_process_policy(os_t *os, int pid, const struct mpol_spec *spec)
+{
+	struct process *p = live_proc(os, pid);
+	struct mempolicy pol;
+	nodemask_t nodes;
+	int rc;
+
+	if (!p)
+		return -SIM_ESTATE;
+	for (unsigned i = 0; i < HW_MAX_NODES / 64; i++)
+		nodes.bits[i] = spec->nodes[i];
+	rc = mpol_new(&pol, spec->mode | spec->flags, &nodes, &os->sys, NULL, 0);
+	if (rc)
+		return rc;
+	/* weights are system-wide in Linux (sysfs): a spec's weights set those nodes' entries */
+	if (spec->mode == MPOL_WEIGHTED_INTERLEAVE)
+		for (unsigned n = 0; n < HW_MAX_NODES; n++)
+			if (spec->weights[n])
+				os->sys.iw[n] = spec->weights[n];
+	p->pol = pol;
+	mpol_task_reset(&p->il);
+	return 0;
+}
+
+/* ---- faults ------------------------------------------------------------------------- */
+
+enum os_fault_result os_handle_fault(os_t *os, int pid, unsigned cpu, sim_time_t now, uint64_t vaddr, bool write,
+				     uint8_t hw_fault, sim_time_t *cost)
+{
+	struct process *p = live_proc(os, pid);
+	sim_time_t c = 0;
+	(void)hw_fault;   /* the PTE itself says what is missing, as in Linux */
+
+	if (!p) {
+		*cost = 0;
+		return OS_FAULT_SEGV;
+	}
+	note_cpu(os, p, cpu, now);
+	enum os_fault_result r = fault_handle(os, p, cpu, now, vaddr, write, &c);
+	*cost = c;
+	return r;
+}
+
+/* ---- system calls ---------------------------------------------------------------------- */
+
+struct sysctx {
+	struct os *os;
+	struct process *p;
+	unsigned cpu;
+	sim_time_t now;
+	const struct os_syscall *sc;
+	sim_time_t *cost;
+	char *err;
+	size_t errlen;
+};
+
+/* A boundary at addr inside a hugetlb VMA must be huge-page aligned (hugetlb_vm_op_split). */
+static bool bad_huge_split(const struct process *p, uint64_t addr)
+{
+	const struct vma *v = vma_lookup(&p->mm, addr);
+	return v && (v->flags & VM_HUGETLB) && v->start < addr && (addr & ((1ULL << v->page_shift) - 1));
+}
+
+/* do_vmi_munmap: zap, flush, free tables, drop the VMAs of [start, end). */
+static int do_munmap(struct sysctx *s, uint64_t start, uint64_t end)
+{
+	struct process *p = s->p;
+	uint64_t cleared = 0;
+	int rc;
+
+	if (bad_huge_split(p, start) || bad_huge_split(p, end))
+		return sim_errf(s->err, s->errlen, SIM_ERANGE, "EINVAL: [0x%" PRIx64 ", 0x%" PRIx64
+				") splits a huge page", start, end);
+	if ((rc = mm_split_range(&p->mm, start, end)))
+		return rc;
+	size_t i = mm_find_idx(&p->mm, start);
+	while (i < p->mm.nr_vma && p->mm.vma[i].start < end) {
+		struct vma v = p->mm.vma[i];
+		cleared += zap_range(s->os, p, &v, v.start, v.end, s->cpu);
+		mm_remove(&p->mm, i);
+		shm_put(s->os, v.shm, s->cpu);
+	}
+	if (cleared)
+		*s->cost += oshw_flush(s->os, p, s->cpu, s->now, start, end - start);
+	free_pgtables(s->os, p, start, end, s->cpu);
+	return 0;
+}
+
+static int sys_mmap(struct sysctx *s)
+{
+	const uint64_t *a = s->sc->args;
+	uint64_t addr = a[0], len = a[1], prot = a[2], flags = a[3];
+	struct process *p = s->p;
+	unsigned shift = PAGE_SHIFT;
+	bool fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
+	bool shared;
+	int rc;
+
+	if (!(flags & MAP_ANONYMOUS))
+		return sim_errf(s->err, s->errlen, SIM_ENOTSUP,
+				"file-backed mapping (fd %" PRId64 ") not modelled yet: the page cache is not "
+				"implemented, only MAP_ANONYMOUS is",
+				(int64_t)a[4]);
+	switch (flags & MAP_TYPE) {
+	case MAP_SHARED:
+	case MAP_SHARED_VALIDATE:
+		shared = true;
+		break;
+	case MAP_PRIVATE:
+		shared = false;
+		break;
+	default:
+		return sim_errf(s->err, s->errlen, SIM_ERANGE, "EINVAL: flags 0x%" PRIx64
+				" are neither MAP_SHARED nor MAP_PRIVATE", flags);
+	}
+	if (!len)
+		return sim_errf(s->err, s->errlen, SIM_ERANGE, "EINVAL: zero length");
+	if (flags & MAP_HUGETLB) {
+		shift = (unsigned)((flags >> MAP_HUGE_SHIFT) & MAP_HUGE_MASK);
+		if (!shift)
+			shift = 21;
+		if (shift == 30)
+			return sim_errf(s->err, s->errlen, SIM_ENOTSUP,
+					"MAP_HUGE_1GB not modelled yet: gigantic pages need a contiguous-range "
+					"allocator above MAX_PAGE_ORDER");
+		if (shift != 21)
+			return sim_errf(s->err, s->errlen, SIM_ERANGE, "EINVAL: no hugetlb page size 2^%u", shift);
+	}
+	uint64_t psize = 1ULL << shift;
+	if (len > TASK_SIZE)
+		return sim_errf(s->err, s->errlen, SIM_ERANGE, "ENOMEM: length 0x%" PRIx64 " too large", len);
+	len = (len + psize - 1) & ~(psize - 1);
+	if (s->sc->ret != UINT64_MAX) {
+		/* the recorded run failed: replay the failure (nothing mapped) */
+		if (s->sc->ret >= (uint64_t)-4095)
+			return 0;
+		addr = s->sc->ret;
+		fixed = true;
+	}
+	if (fixed) {
+		if (addr & (psize - 1))
+			return sim_errf(s->err, s->errlen, SIM_ERANGE, "EINVAL: fixed address 0x%" PRIx64
+					" not aligned to 0x%" PRIx64, addr, psize);
+		if (addr + len > TASK_SIZE || addr + len < addr)
+			return sim_errf(s->err, s->errlen, SIM_ERANGE, "ENOMEM: [0x%" PRIx64 ", +0x%" PRIx64
+					") beyond TASK_SIZE", addr, len);
+		if ((flags & MAP_FIXED_NOREPLACE) && s->sc->ret == UINT64_MAX && mm_range_busy(&p->mm, addr, addr + len))
+			return sim_errf(s->err, s->errlen, SIM_ESTATE, "EEXIST: MAP_FIXED_NOREPLACE at 0x%" PRIx64
+					" overlaps a mapping", addr);
+		if (mm_range_busy(&p->mm, addr, addr + len) && (rc = do_munmap(s, addr, addr + len)))
+			return rc;
+	} else {
+		bool hint_ok = addr && !(addr & (psize - 1)) && addr >= MMAP_MIN_ADDR && addr + len <= TASK_SIZE &&
+			       !mm_range_busy(&p->mm, addr, addr + len);
+		if (!hint_ok) {
+			/* anonymous private mappings of whole 2 MiB multiples get THP alignment (6.12) */
+			uint64_t align = psize;
+			if (!addr && !shared && shift == PAGE_SHIFT && !(len & (PMD_SIZE - 1)))
+				align = PMD_SIZE;
+			addr = mm_get_unmapped_area(&p->mm, len, align);
+			if (!addr)
+				return sim_errf(s->err, s->errlen, SIM_ERANGE, "ENOMEM: no free range of 0x%" PRIx64
+						" bytes", len);
+		}
+	}
+	struct vma v = {
+		.start = addr,
+		.end = addr + len,
+		.flags = ((prot & PROT_READ) ? VM_READ : 0) | ((prot & PROT_WRITE) ? VM_WRITE : 0) |
+			 ((prot & PROT_EXEC) ? VM_EXEC : 0) | (shared ? VM_SHARED : 0) |
+			 ((flags & MAP_HUGETLB) ? VM_HUGETLB : 0) | ((flags & MAP_NORESERVE) ? VM_NORESERVE : 0) |
+			 ((flags & MAP_GROWSDOWN) ? VM_GROWSDOWN : 0),
+		/* private anonymous: vm_pgoff = addr >> PAGE_SHIFT; shmem and hugetlb files start at 0 */
+		.pgoff = shared || (flags & MAP_HUGETLB) ? 0 : addr >> PAGE_SHIFT,
+		.page_shift = shift,
+	};
+	mpol_none(&v.pol);
+	if (shared && !(v.shm = shm_create(s->os->next_ino++, shift, len >> shift)))
+		return -SIM_ENOMEM;
+	if (mm_insert(&p->mm, &v) < 0) {
+		shm_free(v.shm);
+		return -SIM_ENOMEM;
+	}
+	mm_merge_range(&p->mm, v.start, v.end);
+	if ((flags & MAP_POPULATE) && !(flags & MAP_NONBLOCK)) {
+		bool w = (v.flags & (VM_WRITE | VM_SHARED)) == VM_WRITE;
+		if (fault_populate(s->os, p, s->cpu, s->now, v.start, v.end, w, s->cost))
+			return sim_errf(s->err, s->errlen, SIM_EOOM, "MAP_POPULATE: out of memory (process killed)");
+	}
+	return 0;
+}
+
+/* Validate (addr, len) as Linux does for munmap/mprotect/madvise/mbind: *end = addr + PAGE_ALIGN(len). */
+static int check_range(struct sysctx *s, uint64_t addr, uint64_t len, uint64_t *end)
+{
+	if (addr & (PAGE_SIZE - 1))
+		return sim_errf(s->err, s->errlen, SIM_ERANGE, "EINVAL: address 0x%" PRIx64 " not page aligned", addr);
+	*end = addr + page_align(len);
+	if (*end < addr || *end > TASK_SIZE)
+		return sim_errf(s->err, s->errlen, SIM_ERANGE, "EINVAL: [0x%" PRIx64 ", +0x%" PRIx64
+				") outside the user address space", addr, len);
+	return 0;
+}
+
+static int sys_munmap(struct sysctx *s)
+{
+	uint64_t start = s->sc->args[0], end = 0;
+	int rc;
+
+	if ((rc = check_range(s, start, s->sc->args[1], &end)))
+		return rc;
+	if (start == end)
+		return sim_errf(s->err, s->errlen, SIM_ERANGE, "EINVAL: zero length");
+	return do_munmap(s, start, end);
+}
+
+static int sys_brk(struct sysctx *s)
+{
+	struct process *p = s->p;
+	struct mm_struct *mm = &p->mm;
+	uint64_t req = s->sc->args[0], ret = s->sc->ret;
+	bool have_ret = ret != UINT64_MAX;
+
+	if (!mm->brk_init) {
+		mm->start_brk = mm->brk = have_ret && !req ? ret : DEFAULT_START_BRK;
+		mm->brk_init = true;
+	}
+	uint64_t nbrk = have_ret ? ret : req;
+	if (nbrk < mm->start_brk || nbrk == mm->brk)
+		return 0;   /* a query, or a request the kernel refused */
+	uint64_t oldend = page_align(mm->brk), newend = page_align(nbrk);
+	if (newend > oldend) {
+		if (mm_range_busy(mm, oldend, newend))
+			return sim_errf(s->err, s->errlen, SIM_ESTATE, "brk: [0x%" PRIx64 ", 0x%" PRIx64
+					") overlaps an existing mapping; heap not grown", oldend, newend);
+		struct vma v = {
+			.start = oldend, .end = newend, .flags = VM_READ | VM_WRITE,
+			.pgoff = oldend >> PAGE_SHIFT, .page_shift = PAGE_SHIFT,
+		};
+		mpol_none(&v.pol);
+		if (mm_insert(mm, &v) < 0)
+			return -SIM_ENOMEM;
+		mm_merge_range(mm, oldend, newend);
+	} else if (newend < oldend) {
+		int rc = do_munmap(s, newend, oldend);
+		if (rc)
+			return rc;
+	}
+	mm->brk = nbrk;
+	return 0;
+}
+
+static int sys_mprotect(struct sysctx *s)
+{
+	struct process *p = s->p;
+	uint64_t start = s->sc->args[0], prot = s->sc->args[2], end = 0, changed = 0;
+	int rc;
+
+	if ((rc = check_range(s, start, s->sc->args[1], &end)))
+		return rc;
+	if (prot & ~(uint64_t)(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_GROWSDOWN | PROT_GROWSUP))
+		return sim_errf(s->err, s->errlen, SIM_ERANGE, "EINVAL: unknown prot bits 0x%" PRIx64, prot);
+	if (start == end)
+		return 0;
+	if (bad_huge_split(p, start) || bad_huge_split(p, end))
+		return sim_errf(s->err, s->errlen, SIM_ERANGE, "EINVAL: range splits a huge page");
+	if ((rc = mm_split_range(&p->mm, start, end)))
+		return rc;
+	uint64_t acc = ((prot & PROT_READ) ? VM_READ : 0) | ((prot & PROT_WRITE) ? VM_WRITE : 0) |
+		       ((prot & PROT_EXEC) ? VM_EXEC : 0);
+	uint64_t nstart = start;
+	size_t i = mm_find_idx(&p->mm, start);
+	rc = 0;
+	for (;; i++) {
+		if (i >= p->mm.nr_vma || p->mm.vma[i].start != nstart) {
+			rc = sim_errf(s->err, s->errlen, SIM_ERANGE, "ENOMEM: 0x%" PRIx64 " is not mapped", nstart);
+			break;
+		}
+		struct vma *v = &p->mm.vma[i];
+		uint64_t nflags = (v->flags & ~VM_ACCESS_FLAGS) | acc;
+		if (nflags != v->flags) {
+			v->flags = nflags;
+			changed += change_protection(s->os, p, v, v->start, v->end);
+		}
+		nstart = v->end;
+		if (nstart >= end)
+			break;
+	}
+	mm_merge_range(&p->mm, start, end);
+	if (changed)
+		*s->cost += oshw_flush(s->os, p, s->cpu, s->now, start, end - start);
+	return rc;
+}
+
+/*
+ * Apply fn to every VMA piece of [start, end) after splitting at the
+ * boundaries, then merge.  @return 1 if the range had holes, else 0 (or
+ * a negative code).
+ */
+static int for_each_vma_piece(struct sysctx *s, uint64_t start, uint64_t end,
+			      int (*fn)(struct sysctx *s, struct vma *v, void *arg), void *arg)
+{
+	struct process *p = s->p;
+	uint64_t covered = 0;
+	int rc;
+
+	if (bad_huge_split(p, start) || bad_huge_split(p, end))
+		return sim_errf(s->err, s->errlen, SIM_ERANGE, "EINVAL: range splits a huge page");
+	if ((rc = mm_split_range(&p->mm, start, end)))
+		return rc;
+	for (size_t i = mm_find_idx(&p->mm, start); i < p->mm.nr_vma && p->mm.vma[i].start < end; i++) {
+		covered += p->mm.vma[i].end - p->mm.vma[i].start;
+		if ((rc = fn(s, &p->mm.vma[i], arg)))
+			return rc;
+	}
+	mm_merge_range(&p->mm, start, end);
+	return covered != end - start;
+}
+
+struct flag_change {
+	uint64_t set, clear;
+};
+
+static int piece_flags(struct sysctx *s, struct vma *v, void *arg)
+{
+	const struct flag_change *fc = arg;
+	(void)s;
+	v->flags = (v->flags & ~fc->clear) | fc->set;
+	return 0;
+}
+
+static int piece_wipeonfork(struct sysctx *s, struct vma *v, void *arg)
+{
+	if (v->flags & (VM_SHARED | VM_HUGETLB))
+		return sim_errf(s->err, s->errlen, SIM_ERANGE, "EINVAL: MADV_WIPEONFORK on a shared or hugetlb mapping");
+	return piece_flags(s, v, arg);
+}
+
+static int piece_dontneed(struct sysctx *s, struct vma *v, void *arg)
+{
+	uint64_t *cleared = arg;
+	*cleared += zap_range(s->os, s->p, v, v->start, v->end, s->cpu);
+	return 0;
+}
+
+static int sys_madvise(struct sysctx *s)
+{
+	uint64_t start = s->sc->args[0], advice = s->sc->args[2], end = 0;
+	struct flag_change fc = { 0, 0 };
+	int rc;
+
+	if ((rc = check_range(s, start, s->sc->args[1], &end)))
+		return rc;
+	switch (advice) {
+	case MADV_NORMAL: case MADV_RANDOM: case MADV_SEQUENTIAL: case MADV_WILLNEED: case MADV_FREE:
+	case MADV_REMOVE: case MADV_MERGEABLE: case MADV_UNMERGEABLE: case MADV_DONTDUMP: case MADV_DODUMP:
+	case MADV_COLD: case MADV_PAGEOUT: case MADV_COLLAPSE:
+		/* accepted; no effect until readahead, KSM, reclaim and khugepaged exist */
+		return 0;
+	case MADV_DONTNEED:
+	case MADV_DONTNEED_LOCKED: {
+		uint64_t cleared = 0;
+		rc = for_each_vma_piece(s, start, end, piece_dontneed, &cleared);
+		if (cleared)
+			*s->cost += oshw_flush(s->os, s->p, s->cpu, s->now, start, end - start);
+		break;
+	}
+	case MADV_HUGEPAGE:
+		fc = (struct flag_change){ VM_HUGEPAGE, VM_NOHUGEPAGE };
+		rc = for_each_vma_piece(s, start, end, piece_flags, &fc);
+		break;
+	case MADV_NOHUGEPAGE:
+		fc = (struct flag_change){ VM_NOHUGEPAGE, VM_HUGEPAGE };
+		rc = for_each_vma_piece(s, start, end, piece_flags, &fc);
+		break;
+	case MADV_DONTFORK:
+	case MADV_DOFORK:
+		fc = advice == MADV_DONTFORK ? (struct flag_change){ VM_DONTCOPY, 0 } : (struct flag_change){ 0, VM_DONTCOPY };
+		rc = for_each_vma_piece(s, start, end, piece_flags, &fc);
+		break;
+	case MADV_WIPEONFORK:
+	case MADV_KEEPONFORK:
+		fc = advice == MADV_WIPEONFORK ? (struct flag_change){ VM_WIPEONFORK, 0 }
+					       : (struct flag_change){ 0, VM_WIPEONFORK };
+		rc = for_each_vma_piece(s, start, end, advice == MADV_WIPEONFORK ? piece_wipeonfork : piece_flags, &fc);
+		break;
+	case MADV_POPULATE_READ:
+	case MADV_POPULATE_WRITE:
+		if (mm_range_busy(&s->p->mm, start, end) == false)
+			return sim_errf(s->err, s->errlen, SIM_ERANGE, "ENOMEM: range not mapped");
+		if (fault_populate(s->os, s->p, s->cpu, s->now, start, end, advice == MADV_POPULATE_WRITE, s->cost))
+			return sim_errf(s->err, s->errlen, SIM_EOOM, "MADV_POPULATE: out of memory (process killed)");
+		return 0;
+	default:
+		return sim_errf(s->err, s->errlen, SIM_ERANGE, "EINVAL: unknown madvise advice %" PRIu64, advice);
+	}
+	if (rc == 1)
+		return sim_errf(s->err, s->errlen, SIM_ERANGE, "ENOMEM: [0x%" PRIx64 ", 0x%" PRIx64
+				") has unmapped parts (advice applied to the mapped ones)", start, end);
+	return rc;
+}
+
+static void nodemask_from_u64(nodemask_t *m, uint64_t word)
+{
+	nodes_clear(m);
+	m->bits[0] = word;
+}
+
+struct mbind_scan {
+	const nodemask_t *mask;
+	uint64_t misplaced;       /* pages on nodes outside the mask */
+	uint64_t movable;         /* of those, mapped only by this process (MPOL_MF_MOVE) */
+	uint64_t move_all;        /* of those, any mapping (MPOL_MF_MOVE_ALL) */
+};
+
+static void mbind_count(void *ctx, const struct page *pg, unsigned nid)
+{
+	struct mbind_scan *m = ctx;
+	if (node_isset(nid, m->mask))
+		return;
+	m->misplaced++;
+	m->move_all++;
+	if (pg->mapcount == 1)
+		m->movable++;
+}
+
+static int piece_policy(struct sysctx *s, struct vma *v, void *arg)
+{
+	(void)s;
+	v->pol = *(const struct mempolicy *)arg;
+	return 0;
+}
+
+static int sys_mbind(struct sysctx *s)
+{
+	const uint64_t *a = s->sc->args;
+	uint64_t start = a[0], end = 0, mode = a[2], flags = a[4];
+	struct process *p = s->p;
+	struct mempolicy pol;
+	nodemask_t user;
+	int rc;
+
+	if (flags & ~(uint64_t)MPOL_MF_VALID)
+		return sim_errf(s->err, s->errlen, SIM_ERANGE, "EINVAL: unknown mbind flags 0x%" PRIx64, flags);
+	if ((rc = check_range(s, start, a[1], &end)))
+		return rc;
+	nodemask_from_u64(&user, a[3]);
+	if ((rc = mpol_new(&pol, (uint32_t)mode, &user, &s->os->sys, s->err, s->errlen))) {
+		sim_err_prefix(s->err, s->errlen, "EINVAL");
+		return rc;
+	}
+	if ((mode & ~MPOL_MODE_FLAGS) == MPOL_DEFAULT)
+		flags &= ~(uint64_t)MPOL_MF_STRICT;
+	if (start == end)
+		return 0;
+	/* queue_pages_range: holes anywhere in the range fail before any change */
+	for (uint64_t at = start; at < end;) {
+		struct vma *v = find_vma(&p->mm, at);
+		if (!v || v->start > at)
+			return sim_errf(s->err, s->errlen, SIM_EFAULT, "EFAULT: 0x%" PRIx64 " in [0x%" PRIx64
+					", 0x%" PRIx64 ") is not mapped", at, start, end);
+		at = v->end;
+	}
+	struct mbind_scan scan = { .mask = &user };
+	if (flags & (MPOL_MF_STRICT | MPOL_MF_MOVE | MPOL_MF_MOVE_ALL))
+		for (size_t i = mm_find_idx(&p->mm, start); i < p->mm.nr_vma && p->mm.vma[i].start < end; i++) {
+			const struct vma *v = &p->mm.vma[i];
+			for_each_mapped_page(s->os, p, v, SIM_MAX(v->start, start), SIM_MIN(v->end, end), mbind_count,
+					     &scan);
+		}
+	if ((rc = for_each_vma_piece(s, start, end, piece_policy, &pol)) < 0)
+		return rc;
+	uint64_t to_move = (flags & MPOL_MF_MOVE_ALL) ? scan.move_all : (flags & MPOL_MF_MOVE) ? scan.movable : 0;
+	if (to_move)
+		return sim_errf(s->err, s->errlen, SIM_ENOTSUP,
+				"mbind: policy applied, but %" PRIu64 " existing page(s) would have to move "
+				"(MPOL_MF_MOVE): page migration is not modelled yet", to_move);
+	if ((flags & MPOL_MF_STRICT) && scan.misplaced)
+		return sim_errf(s->err, s->errlen, SIM_ESTATE,
+				"EIO: policy applied, but %" PRIu64 " page(s) of the range are on nodes outside the "
+				"mask (MPOL_MF_STRICT)", scan.misplaced);
+	return 0;
+}
+
+static int sys_set_mempolicy(struct sysctx *s)
+{
+	struct mempolicy pol;
+	nodemask_t user;
+	int rc;
+
+	nodemask_from_u64(&user, s->sc->args[1]);
+	if ((rc = mpol_new(&pol, (uint32_t)s->sc->args[0], &user, &s->os->sys, s->err, s->errlen))) {
+		sim_err_prefix(s->err, s->errlen, "EINVAL");
+		return rc;
+	}
+	s->p->pol = pol;
+	/* do_set_mempolicy: a new interleave policy starts from the lowest node */
+	mpol_task_reset(&s->p->il);
+	return 0;
+}
+
+static int sys_move_pages(struct sysctx *s)
+{
+	return sim_errf(s->err, s->errlen, SIM_ENOTSUP,
+			"move_pages(0x%" PRIx64 ", %" PRIu64 " pages, node %" PRIu64
+			"): page migration is not modelled yet", s->sc->args[0], s->sc->args[1], s->sc->args[2]);
+}
+
+static int sys_migrate_pages(struct sysctx *s)
+{
+	return sim_errf(s->err, s->errlen, SIM_ENOTSUP,
+			"migrate_pages(0x%" PRIx64 " -> 0x%" PRIx64 "): page migration is not modelled yet",
+			s->sc->args[0], s->sc->args[1]);
+}
+
+static int sys_file_io(struct sysctx *s)
+{
+	return sim_errf(s->err, s->errlen, SIM_ENOTSUP, "%s(fd %" PRId64 "): the page cache is not modelled yet",
+			s->sc->nr == OS_SYS_FILE_READ ? "file_read" : "file_write", (int64_t)s->sc->args[0]);
+}
+
+static int sys_set_weights(struct sysctx *s)
+{
+	uint64_t node = s->sc->args[0], w = s->sc->args[1];
+
+	if (node >= s->os->sys.nr_nodes)
+		return sim_errf(s->err, s->errlen, SIM_ERANGE, "set_weights: node %" PRIu64 " does not exist", node);
+	if (w > 255)
+		return sim_errf(s->err, s->errlen, SIM_ERANGE, "set_weights: weight %" PRIu64 " is not 0..255", w);
+	s->os->sys.iw[node] = (uint8_t)w;
+	return 0;
+}
+
+static int (*const syscall_table[NR_OS_SYSCALLS])(struct sysctx *s) = {
+	[OS_SYS_MMAP] = sys_mmap,
+	[OS_SYS_MUNMAP] = sys_munmap,
+	[OS_SYS_BRK] = sys_brk,
+	[OS_SYS_MPROTECT] = sys_mprotect,
+	[OS_SYS_MADVISE] = sys_madvise,
+	[OS_SYS_MBIND] = sys_mbind,
+	[OS_SYS_SET_MEMPOLICY] = sys_set_mempolicy,
+	[OS_SYS_MOVE_PAGES] = sys_move_pages,
+	[OS_SYS_MIGRATE_PAGES] = sys_migrate_pages,
+	[OS_SYS_FILE_READ] = sys_file_io,
+	[OS_SYS_FILE_WRITE] = sys_file_io,
+	[OS_SYS_SET_WEIGHTS] = sys_set_weights,
+};
+
+static const char *const syscall_names[NR_OS_SYSCALLS] = {
+#define OS_SYS_NAME(id, name) [OS_SYS_##id] = #name,
+	OS_SYSCALLS(OS_SYS_NAME)
+#undef OS_SYS_NAME
+};
+
+int os_syscall(os_t *os, int pid, unsigned cpu, sim_time_t now, const struct os_syscall *sc, sim_time_t *cost,
+	       char *err, size_t errlen)
+{
+	struct process *p = live_proc(os, pid);
+	sim_time_t c = os->cfg.syscall_cost;
+	int rc;
+
+	*cost = 0;
+	if (!p)
+		return sim_errf(err, errlen, SIM_ESTATE, "system call from pid %d, which is not running", pid);
+	if (sc->nr >= NR_OS_SYSCALLS)
+		return sim_errf(err, errlen, SIM_ERANGE, "ENOSYS: system call %u", sc->nr);
+	note_cpu(os, p, cpu, now);
+	struct sysctx s = { .os = os, .p = p, .cpu = cpu, .now = now, .sc = sc, .cost = &c, .err = err,
+			    .errlen = errlen };
+	rc = syscall_table[sc->nr](&s);
+	if (rc && err && errlen && !err[0])
+		snprintf(err, errlen, "%s", sim_strerror(rc));
+	if (rc)
+		sim_err_prefix(err, errlen, "%s", syscall_names[sc->nr]);
+	*cost = c;
+	return rc;
+}
+
+/* ---- views -------------------------------------------------------------------------------- */
+
+struct numa_maps_stats {
+	struct os *os;
+	uint64_t pages, anon, dirty, active, mapmax;
+	uint64_t node[HW_MAX_NODES];
+};
+
+static int gather_one(void *ctx, uint64_t va, uint64_t slot, uint64_t pte, unsigned level)
+{
+	struct numa_maps_stats *md = ctx;
+	(void)va, (void)slot, (void)level;
+
+	/* can_gather_numa_stats: no zero page, nothing without a struct page */
+	if ((pte & PTE_SPECIAL) || !pte_present(pte))
+		return 0;
+	const struct page *pg = pfn_to_page(md->os->phys, pte_pfn(pte));
+	md->pages++;
+	if ((pte & PTE_D) || page_test(pg, PG_dirty))
+		md->dirty++;
+	if (page_test(pg, PG_active) || page_test(pg, PG_unevictable))
+		md->active++;
+	if (page_test(pg, PG_anon))
+		md->anon++;
+	if ((uint64_t)pg->mapcount > md->mapmax)
+		md->mapmax = (uint64_t)pg->mapcount;
+	md->node[pg->node]++;
+	return 0;
+}
+
+/* show_numa_map for one process (fs/proc/task_mmu.c). */
+static void numa_maps_show(struct os *os, const struct process *p, FILE *fp)
+{
+	char pol[320];
+
+	for (size_t i = 0; i < p->mm.nr_vma; i++) {
+		const struct vma *v = &p->mm.vma[i];
+		struct numa_maps_stats md = { .os = os };
+		mpol_to_str(pol, sizeof(pol), v->pol.mode != MPOL_DEFAULT ? &v->pol : &p->pol);
+		fprintf(fp, "%08" PRIx64 " %s", v->start, pol);
+		if (v->flags & VM_HUGETLB)
+			fputs(" file=/anon_hugepage\\040(deleted)", fp);
+		else if (v->shm)
+			fputs(" file=/dev/zero\\040(deleted)", fp);
+		else if (p->mm.brk_init && v->start <= p->mm.brk && v->end >= p->mm.start_brk)
+			fputs(" heap", fp);
+		if (v->flags & VM_HUGETLB)
+			fputs(" huge", fp);
+		pgtable_walk(os->pm, p->pgd_pfn, v->start, v->end, gather_one, &md);
+		if (md.pages) {
+			if (md.anon)
+				fprintf(fp, " anon=%" PRIu64, md.anon);
+			if (md.dirty)
+				fprintf(fp, " dirty=%" PRIu64, md.dirty);
+			if (md.pages != md.anon && md.pages != md.dirty)
+				fprintf(fp, " mapped=%" PRIu64, md.pages);
+			if (md.mapmax > 1)
+				fprintf(fp, " mapmax=%" PRIu64, md.mapmax);
+			if (md.active < md.pages && !(v->flags & VM_HUGETLB))
+				fprintf(fp, " active=%" PRIu64, md.active);
+			for (unsigned n = 0; n < os->sys.nr_nodes; n++)
+				if (md.node[n] && node_isset(n, &os->sys.memory_nodes))
+					fprintf(fp, " N%u=%" PRIu64, n, md.node[n]);
+			fprintf(fp, " kernelpagesize_kB=%" PRIu64, (uint64_t)((1ULL << v->page_shift) >> 10));
+		}
+		fputc('\n', fp);
+	}
+}
+
+int os_dump(const os_t *cos, const char *view, FILE *fp)
+{
+	struct os *os = (struct os *)cos;   /* walks read pmem only; pfn_to_page may create descriptors */
+
+	if (!strncmp(view, "numa_maps-", 10)) {
+		char *end;
+		long pid = strtol(view + 10, &end, 10);
+		struct process *p = *end ? NULL : live_proc(os, (int)pid);
+		if (!p)
+			return -SIM_EUSAGE;
+		numa_maps_show(os, p, fp);
+		return 0;
+	}
+	if (!strcmp(view, "numa_maps")) {
+		unsigned live = 0;
+		for (size_t i = 1; i < os->nr_procs; i++)
+			live += os->procs[i]->alive;
+		for (size_t i = 1; i < os->nr_procs; i++) {
+			if (!os->procs[i]->alive)
+				continue;
+			if (live > 1)
+				fprintf(fp, "==> /proc/%d/numa_maps <==\n", os->procs[i]->pid);
+			numa_maps_show(os, os->procs[i], fp);
+		}
+		return 0;
+	}
+	return physmem_dump(os->phys, view, fp);
+}
+
+void os_report(const os_t *os, rep_t *r)
+{
+	char pol[320];
+
+	physmem_report(os->phys, r);
+	rep_arr_begin(r, "processes");
+	for (size_t i = 1; i < os->nr_procs; i++) {
+		const struct process *p = os->procs[i];
+		rep_obj_begin(r, NULL);
+		rep_i64(r, "pid", p->pid);
+		rep_i64(r, "parent", p->parent);
+		rep_bool(r, "alive", p->alive);
+		rep_bool(r, "implicit", p->implicit);
+		mpol_to_str(pol, sizeof(pol), &p->pol);
+		rep_str(r, "policy", pol);
+		rep_u64(r, "rss", p->rss_anon + p->rss_shmem);
+		rep_u64(r, "rss_anon", p->rss_anon);
+		rep_u64(r, "rss_shmem", p->rss_shmem);
+		rep_u64(r, "hugetlb_pages", p->hugetlb_pages);
+		rep_u64(r, "faults", p->min_flt);
+		rep_u64(r, "vmas", p->mm.nr_vma);
+		rep_arr_begin(r, "pages_per_node");
+		for (unsigned n = 0; n < os->sys.nr_nodes; n++)
+			rep_u64(r, NULL, p->node_pages[n]);
+		rep_arr_end(r);
+		rep_arr_begin(r, "page_table_pages_per_node");
+		for (unsigned n = 0; n < os->sys.nr_nodes; n++)
+			rep_u64(r, NULL, p->pgtables[n]);
+		rep_arr_end(r);
+		rep_obj_end(r);
+	}
+	rep_arr_end(r);
+}
