@@ -28,13 +28,66 @@ nok() { n=$((n + 1)); echo "not ok $n - $1"; failed=1; }
 skip_all() { echo "ok 1 # skip $1"; echo "1..1"; exit 0; }
 
 [ -x "$N" ] || skip_all "numasim not built ($N)"
-command -v valgrind >/dev/null 2>&1 || skip_all "valgrind not installed"
-command -v cc >/dev/null 2>&1 || skip_all "no C compiler for the test programs"
-valgrind --tool=lackey --help >/dev/null 2>&1 || skip_all "valgrind has no lackey tool"
-
 T=$(mktemp -d "${TMPDIR:-/tmp}/numasim-cg.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 cd "$T" || exit 1
+
+# ---- without valgrind: a hand-counted lackey trace and the command's errors ----
+# I1 = D1 = 128 B direct-mapped (2 sets of 64 B), LL 1 KiB 2-way (8 sets).
+# I 1000: I1 miss, LL miss.  I 1004: hit.  L 2000: D1 miss, LL miss.  S 2000:
+# hit.  M 203c,8 straddles blocks 0x80/0x81: one READ access, 0x81 misses in
+# D1 and in LL.  L 3000 (block 0xc0, set 0 of D1 and LL) evicts 0x80 from D1
+# and the LRU 0x40 from LL set 0.  L 2000: D1 miss, LL hit.
+# => Ir 2 I1mr 1 ILmr 1 Dr 4 D1mr 4 DLmr 3 Dw 1 D1mw 0 DLmw 0.
+cat > hand.lackey <<'TR'
+==1== Lackey, an example Valgrind tool
+I  00001000,4
+I  00001004,4
+ L 00002000,8
+ S 00002000,8
+ M 0000203c,8
+ L 00003000,4
+ L 00002000,4
+==1== done
+TR
+got=$("$N" cachegrind --I1=128,1,64 --D1=128,1,64 --LL=1024,2,64 hand.lackey 2>&1 | sed -n 's/^summary: //p')
+if [ "$got" = "2 1 1 4 4 3 1 0 0" ]; then ok "hand-counted lackey trace: cachegrind's rules (straddle, M as one read, LL on L1 miss)"
+else nok "hand-counted lackey trace: got '$got', want '2 1 1 4 4 3 1 0 0'"; fi
+# TLB side, 2-entry fully associative ITLB/DTLB: pages 1 | 2 2 2 3 2 => I 1 miss; D misses: 2, 3.
+got=$("$N" cachegrind --tlb-only --tlb=8192,2,4096 hand.lackey 2>&1 | sed -n 's/^tlb summary: //p')
+if [ "$got" = "2 1 4 2 1 0" ]; then ok "hand-counted trace through the TLB arrays (no STLB: LL events left out)"
+else nok "hand-counted TLB: got '$got', want '2 1 4 2 1 0'"; fi
+gzip -c hand.lackey > hand.lackey.gz
+got=$("$N" cachegrind --I1=128,1,64 --D1=128,1,64 --LL=1024,2,64 --json - hand.lackey.gz 2>&1 | tr -d ' \n')
+case $got in *'"D1mr":4,"DLmr":3'*) ok "--json - on a gzip trace" ;; *) nok "--json - on a gzip trace: $got" ;; esac
+printf 'I  00001000,4\n L zz,8\n' > bad.lackey
+"$N" cachegrind --I1=128,1,64 --D1=128,1,64 --LL=1024,2,64 bad.lackey >out 2>&1; rc=$?
+if [ $rc -eq 1 ] && grep -q 'bad.lackey:2:' out; then ok "a malformed lackey line is an error naming file and line"
+else nok "malformed lackey line: exit $rc: $(cat out)"; fi
+"$N" cachegrind --I1=128,1,64 --D1=128,1,64 --LL=1024,2,64 no-such-trace >out 2>&1; rc=$?
+if [ $rc -eq 1 ] && grep -q 'no-such-trace' out; then ok "a missing trace is an error naming it"
+else nok "missing trace: exit $rc: $(cat out)"; fi
+"$N" cachegrind --I1=128,1 --D1=128,1,64 --LL=1024,2,64 hand.lackey >out 2>&1; rc=$?
+if [ $rc -eq 2 ] && grep -q 'SIZE,WAYS,LINE' out; then ok "a geometry without a line size is a usage error"
+else nok "bad geometry: exit $rc: $(cat out)"; fi
+"$N" cachegrind --D1=128,1,64 --LL=1024,2,64 hand.lackey >out 2>&1; rc=$?
+if [ $rc -eq 2 ]; then ok "--I1 missing is a usage error"; else nok "--I1 missing: exit $rc"; fi
+# cachegrind's geometry rules: a set count that is not a power of two is refused
+if "$N" cachegrind --I1=49152,4,64 --D1=4096,2,64 --LL=65536,8,64 hand.lackey >out 2>&1; then
+	nok "a 48 KiB 4-way I1 (192 sets) is refused as cachegrind refuses it"
+elif grep -q "power-of-two set count" out; then
+	ok "a 48 KiB 4-way I1 (192 sets) is refused as cachegrind refuses it"
+else
+	nok "a 48 KiB 4-way I1: unclear error: $(cat out)"
+fi
+if "$N" cachegrind --tlb-only --tlb=12288,1,4096 hand.lackey >out 2>&1 || ! grep -q "power-of-two" out; then
+	nok "a 3-set TLB is refused like a cachegrind cache: $(cat out)"
+else ok "a 3-set TLB is refused like a cachegrind cache"; fi
+
+skip_rest() { n=$((n + 1)); echo "ok $n # skip $1"; echo "1..$n"; exit $failed; }
+command -v valgrind >/dev/null 2>&1 || skip_rest "valgrind not installed"
+command -v cc >/dev/null 2>&1 || skip_rest "no C compiler for the test programs"
+valgrind --tool=lackey --help >/dev/null 2>&1 || skip_rest "valgrind has no lackey tool"
 
 # ---- the programs and their inputs (fixed seeds; nothing committed) ----
 awk 'BEGIN { srand(7); for (i = 0; i < 800; i++)
@@ -98,7 +151,7 @@ if ! cc -O1 -o matmul matmul.c || ! cc -O1 -o chase chase.c; then
 	nok "compile the test programs"; echo "1..$n"; exit 1
 fi
 
-PROGS="sort gzip matmul chase"
+PROGS=${CG_PROGS:-"sort gzip matmul chase"}
 cmd_of() {
 	case $1 in
 	sort)   echo "sort --parallel=1 -S 1M sort.in" ;;
@@ -217,13 +270,5 @@ for p in $PROGS; do
 	rm -f "$p.lackey" "$p.lackey.gz"
 done
 
-# cachegrind's geometry rules: a set count that is not a power of two is refused
-if "$N" cachegrind --I1=49152,4,64 --D1=4096,2,64 --LL=65536,8,64 /dev/null >out 2>&1; then
-	nok "a 48 KiB 4-way I1 (192 sets) is refused as cachegrind refuses it"
-elif grep -q "power-of-two set count" out; then
-	ok "a 48 KiB 4-way I1 (192 sets) is refused as cachegrind refuses it"
-else
-	nok "a 48 KiB 4-way I1: unclear error: $(cat out)"
-fi
 echo "1..$n"
 exit $failed
