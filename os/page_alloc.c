@@ -1311,8 +1311,9 @@ static int blk_cmp(const void *a, const void *b)
 #define VERIFY(cond, ...)                                                 \
 	do {                                                              \
 		if (!(cond)) {                                            \
+			int rc_ = sim_errf(err, errlen, SIM_ESTATE, __VA_ARGS__); \
 			free(blocks);                                     \
-			return sim_errf(err, errlen, SIM_ESTATE, __VA_ARGS__); \
+			return rc_;                                       \
 		}                                                         \
 	} while (0)
 

@@ -278,7 +278,16 @@ struct zone_info {
 	uint64_t nr_free_highatomic;
 	uint64_t pcp_pages;       /* pages sitting on per-CPU lists */
 	uint64_t nr_free_blocks[NR_PAGE_ORDERS];  /* free_area[o].nr_free */
+	int pcp_batch, pcp_high_min, pcp_high_max; /* per-CPU list sizing (§3.1) */
 };
+
+/* One CPU's per-CPU list of a zone (zeros until the CPU first uses it). */
+struct pcp_info {
+	int count, high, batch, high_min, high_max;
+	int free_count, alloc_factor;
+};
+/* @return 0, or -SIM_ERANGE for a bad nid / zid / cpu. */
+int physmem_pcp_info(const physmem_t *pm, unsigned nid, enum zone_type zid, unsigned cpu, struct pcp_info *out);
 /* vm.min_free_kbytes in effect (configured, or Linux's default incl. the THP raise). */
 uint64_t physmem_min_free_kbytes(const physmem_t *pm);
 /* @return 0, or -SIM_ERANGE for a bad nid / zid. */

@@ -543,6 +543,9 @@ int physmem_create(physmem_t **out, const struct os_cfg *cfg, const struct physm
 		return sim_errf(err, errlen, SIM_ENOMEM, "physmem: out of host memory");
 	pm->host_bytes = sizeof(*pm);
 	pm->cfg = *cfg;
+#ifdef SIM_DEBUG_VM
+	pm->debug_vm = true;   /* buddy_check() after every operation */
+#endif
 	pm->nr_nodes = l->nr_nodes;
 	pm->nr_cpus = l->nr_cpus;
 	memcpy(pm->cpu_node, l->cpu_node, sizeof(pm->cpu_node));
@@ -665,6 +668,28 @@ int physmem_zone_info(const physmem_t *pm, unsigned nid, enum zone_type zid, str
 	out->pcp_pages = z->pcp_pages;
 	for (unsigned o = 0; o < NR_PAGE_ORDERS; o++)
 		out->nr_free_blocks[o] = z->free_area[o].nr_free;
+	out->pcp_batch = z->pcp_batch;
+	out->pcp_high_min = z->pcp_high_min;
+	out->pcp_high_max = z->pcp_high_max;
+	return 0;
+}
+
+int physmem_pcp_info(const physmem_t *pm, unsigned nid, enum zone_type zid, unsigned cpu, struct pcp_info *out)
+{
+	if (nid >= pm->nr_nodes || (unsigned)zid >= MAX_NR_ZONES || cpu >= pm->nr_cpus)
+		return -SIM_ERANGE;
+	const struct zone *z = &pm->nodes[nid]->zones[zid];
+	const struct per_cpu_pages *pcp = z->pcp ? z->pcp[cpu] : NULL;
+	memset(out, 0, sizeof(*out));
+	out->batch = z->pcp_batch;
+	out->high_min = z->pcp_high_min;
+	out->high_max = z->pcp_high_max;
+	if (pcp) {
+		out->count = pcp->count;
+		out->high = pcp->high;
+		out->free_count = pcp->free_count;
+		out->alloc_factor = pcp->alloc_factor;
+	}
 	return 0;
 }
 
