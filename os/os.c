@@ -799,6 +799,8 @@ int os_syscall(os_t *os, int pid, unsigned cpu, sim_time_t now, const struct os_
 	int rc;
 
 	*cost = 0;
+	if (err && errlen)
+		err[0] = '\0';
 	if (!p)
 		return sim_errf(err, errlen, SIM_ESTATE, "system call from pid %d, which is not running", pid);
 	if (sc->nr >= NR_OS_SYSCALLS)
