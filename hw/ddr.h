@@ -35,6 +35,17 @@ void ddr_destroy(ddr_t *d);
  */
 sim_time_t ddr_access(ddr_t *d, uint64_t paddr, bool write, sim_time_t now, enum ddr_outcome *outcome);
 
+/*
+ * Where an address lives inside the controller.  `column` counts 64-byte
+ * lines within the row.  See hw/ddr.c for the bit layout of each mapping.
+ */
+struct ddr_coord {
+	uint32_t channel, rank, bankgroup, bank, column;
+	uint64_t row;
+};
+/* Decode `paddr` (>= base) with the configured mapping.  No state change. */
+void ddr_map(const ddr_t *d, uint64_t paddr, struct ddr_coord *c);
+
 /* Unloaded latency of a row-closed read (for mlc and calibration). */
 sim_time_t ddr_idle_latency(const ddr_t *d);
 /* Peak data-bus bandwidth, MB/s, over all channels. */

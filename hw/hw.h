@@ -61,6 +61,8 @@ struct hw_res {
 	sim_time_t lat;         /* total ps until the data is available to the CPU */
 	sim_time_t xlat;        /* ps of lat spent in TLB misses and page walks */
 	uint64_t paddr;         /* translated address (valid when fault == NONE) */
+	uint64_t fault_vaddr;   /* address whose translation faulted: an access that
+				   straddles two pages may fault on the second one */
 	uint8_t served;         /* enum hw_served of the data access */
 	uint8_t hops;           /* link hops the data crossed (0: on-socket) */
 	uint8_t fault;          /* enum hw_fault */

@@ -117,6 +117,8 @@ static const struct cfg_field tlb_fields[] = {
 	CFG_F_U32(struct tlb_cfg, pwc_l3, 0, 4096, 4, "page-walk cache entries for PDPTEs"),
 	CFG_F_U32(struct tlb_cfg, pwc_l2, 0, 4096, 32, "page-walk cache entries for PDEs"),
 	CFG_F_U32(struct tlb_cfg, pwc_latency, 0, 100, 1, "cycles of a page-walk cache hit"),
+	CFG_F_U32(struct tlb_cfg, pwc_ways, 0, 4096, 4,
+		  "ways of each page-walk cache (0: fully associative; Sniper's default is 4)"),
 	CFG_F_ENUM(struct tlb_cfg, repl, repl_policy_names, REPL_LRU, "replacement policy of all TLB arrays"),
 	CFG_F_NS(struct tlb_cfg, ipi, 0, NS(1000000), NS(2000), "ns: one TLB-shootdown IPI round trip"),
 	CFG_F_NS(struct tlb_cfg, invlpg, 0, NS(100000), NS(100), "ns: invalidating one local TLB entry"),
@@ -135,10 +137,10 @@ static int ddr_validate(void *obj, const char *path, char *err, size_t errlen)
 {
 	struct ddr_cfg *d = obj;
 
-	if (!is_pow2_u64(d->channels) || !is_pow2_u64(d->ranks) || !is_pow2_u64(d->bankgroups) ||
-	    !is_pow2_u64(d->banks))
+	/* Channels may be 3 or 6 (Westmere, Skylake-SP): hw/ddr.c interleaves by modulo. */
+	if (!is_pow2_u64(d->ranks) || !is_pow2_u64(d->bankgroups) || !is_pow2_u64(d->banks))
 		return sim_errf(err, errlen, SIM_ECONFIG,
-				"%s: channels, ranks, bankgroups and banks must be powers of two", path);
+				"%s: ranks, bankgroups and banks must be powers of two", path);
 	if (!is_pow2_u64(d->row_size))
 		return sim_errf(err, errlen, SIM_ECONFIG, "%s.row_size: must be a power of two", path);
 	if (d->tRAS < d->tRCD)

@@ -9,7 +9,9 @@ for f in "$@"; do
     name=$(basename "$f" .json)
     printf '  { "%s", \n' "$name"
     # od gives one byte per field; emit as a string of octal escapes.
-    od -An -v -to1 "$f" | tr -s ' \n' ' ' | sed 's/ \([0-7]*\)/\\\1/g; s/^/    "/; s/$/" },/'
+    # (strip od's trailing blank first: it would become a lone "\" escaping the closing quote)
+    od -An -v -to1 "$f" | tr -s ' \n' ' ' | sed 's/ *$//; s/ \([0-7]*\)/\\\1/g; s/^/    "/; s/$/" },/'
+    echo
 done
 echo '  { 0, 0 }'
 echo '};'

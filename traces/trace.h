@@ -137,6 +137,16 @@ enum trace_compress { TCOMP_NONE, TCOMP_GZ, TCOMP_XZ, TCOMP_ZST };
 int trace_writer_open(trace_writer_t **out, const char *path, enum trace_format fmt,
 		      enum trace_compress comp, char *err, size_t errlen);
 int trace_write_rec(trace_writer_t *w, const struct trace_rec *r, const struct trace_ctrl *c);
+/*
+ * Added by the traces layer (additive):
+ * trace_writer_set_threads - declare the thread count for the native header
+ * (before the first record; records with tid >= n are then refused).  Without
+ * it an uncompressed native file gets max tid + 1 patched in at close and a
+ * compressed one says 0 (unknown).  @return 0 or -SIM_ESTATE after a record.
+ * trace_writer_error - the message of the error trace_write_rec returned.
+ */
+int trace_writer_set_threads(trace_writer_t *w, unsigned nr_threads);
+const char *trace_writer_error(const trace_writer_t *w);
 /* Finish and rename into place (commit=true) or discard. */
 int trace_writer_close(trace_writer_t *w, bool commit, char *err, size_t errlen);
 

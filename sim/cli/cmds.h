@@ -11,6 +11,7 @@
 int cmd_run(int argc, char **argv);
 int cmd_machine(int argc, char **argv);
 int cmd_config(int argc, char **argv);
+int cmd_mlc(int argc, char **argv);
 
 #define EXIT_USAGE 2
 

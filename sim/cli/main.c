@@ -5,6 +5,10 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include "sim/cli/cmd_gen.h"
+#include "sim/cli/cmd_plot.h"
+#include "sim/cli/cmd_sweep.h"
+#include "sim/cli/cmd_trace.h"
 #include "sim/cli/cmds.h"
 #include "sim/version.h"
 
@@ -14,10 +18,22 @@ struct command {
 	const char *help;
 };
 
+/* `trace gen` belongs to the experiment tools; the other `trace` commands to traces/. */
+static int cmd_trace_dispatch(int argc, char **argv)
+{
+	if (argc >= 2 && !strcmp(argv[1], "gen"))
+		return cmd_trace_gen(argc - 1, argv + 1);
+	return cmd_trace(argc, argv);
+}
+
 static const struct command commands[] = {
 	{ "run", cmd_run, "replay traces on a simulated machine and report" },
 	{ "machine", cmd_machine, "list, show or dump machine descriptions" },
 	{ "config", cmd_config, "document every machine-description key" },
+	{ "trace", cmd_trace_dispatch, "trace tools: gen, stat, convert" },
+	{ "sweep", cmd_sweep, "run a grid of experiments locally or on Slurm; collect results" },
+	{ "plot", cmd_plot, "draw the figures of a sweep with gnuplot" },
+	{ "mlc", cmd_mlc, "idle-latency and bandwidth matrices, like Intel MLC, by simulation" },
 };
 
 static void usage(FILE *fp)

@@ -452,15 +452,15 @@ static bool do_access(struct simrun *s, struct thread *th, const struct trace_re
 			break;
 		sim_time_t cost = 0;
 		bool write = rec->op == TOP_STORE || rec->op == TOP_MODIFY;
-		enum os_fault_result fr = os_handle_fault(s->os, th->pid, th->cpu, th->t + res.lat, rec->addr, write,
-							 res.fault, &cost);
+		enum os_fault_result fr = os_handle_fault(s->os, th->pid, th->cpu, th->t + res.lat, res.fault_vaddr,
+							 write, res.fault, &cost);
 		th->t += res.lat + cost;
 		c->stat[RS_FAULTS]++;
 		c->stat[RS_FAULT_PS] += res.lat + cost;
 		if (fr == OS_FAULT_SEGV) {
 			c->stat[RS_SEGV]++;
 			fprintf(stderr, "numasim: %s: thread %u: %s at 0x%llx outside any mapping: thread stopped\n",
-				th->src->arg->path, th->tid, write ? "write" : "read", (unsigned long long)rec->addr);
+				th->src->arg->path, th->tid, write ? "write" : "read", (unsigned long long)res.fault_vaddr);
 			return false;
 		}
 		if (fr == OS_FAULT_OOM || !os_process_alive(s->os, th->pid))
@@ -468,7 +468,7 @@ static bool do_access(struct simrun *s, struct thread *th, const struct trace_re
 		if (tries >= FAULT_RETRIES) {
 			char m[256];
 			snprintf(m, sizeof(m), "%s: thread %u: fault at 0x%llx not resolved after %d attempts",
-				 th->src->arg->path, th->tid, (unsigned long long)rec->addr, FAULT_RETRIES);
+				 th->src->arg->path, th->tid, (unsigned long long)res.fault_vaddr, FAULT_RETRIES);
 			run_fail(s, -SIM_EFAULT, "%s", m);
 			return false;
 		}

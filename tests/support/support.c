@@ -1,4 +1,4 @@
-/* tests/support/test_support.c - scratch directory shared by a suite's tests. */
+/* tests/support/support.c - scratch directory shared by a suite's tests. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,0 +1,361 @@
+/*
+ * hw/cache.c - set-associative cache array, its counters, and cachegrind's
+ * counting rules (see cache.h).
+ *
+ * Storage is two flat arrays indexed by slot = set * ways + way: the tag
+ * (block number + 1, so 0 means an empty way) and the CL_* flags.  A lookup
+ * is a scan of `ways` consecutive tags; replacement state lives in
+ * struct repl (hw/repl.h).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "hw/cache.h"
+#include "hw/prefetch.h"
+#include "hw/repl.h"
+#include "sim/err.h"
+
+static const struct stat_desc cache_stat_desc[] = { CACHE_STATS(STAT_DESC) };
+STAT_TABLE_CHECK(cache_stat_desc, NR_CACHE_STATS);
+
+static const uint8_t req_miss_stat[NR_CREQ] = {
+	[CREQ_LOAD] = CACHE_LOAD_MISSES,
+	[CREQ_STORE] = CACHE_STORE_MISSES,
+	[CREQ_IFETCH] = CACHE_IFETCH_MISSES,
+	[CREQ_WALK] = CACHE_WALK_MISSES,
+	[CREQ_PREFETCH] = CACHE_PF_MISSES,
+};
+
+struct cache {
+	const char *name;
+	struct cache_cfg cfg;
+	uint32_t sets, ways;
+	uint32_t line_shift;
+	uint64_t set_mask;       /* sets - 1 when sets is a power of two */
+	bool sets_pow2;
+	uint64_t *tag;           /* block + 1; 0: empty */
+	uint8_t *flags;
+	struct repl repl;
+	struct prefetcher pf;
+	uint64_t stat[NR_CACHE_STATS];
+};
+
+int cache_create(cache_t **out, const struct cache_cfg *cfg, const char *name, uint64_t seed, uint64_t stream,
+		 char *err, size_t errlen)
+{
+	cache_t *c;
+	uint64_t sets;
+	int rc;
+
+	*out = NULL;
+	if (!cfg->ways || !is_pow2_u64(cfg->line) || cfg->size % ((uint64_t)cfg->ways * cfg->line))
+		return sim_errf(err, errlen, SIM_ECONFIG, "%s: size %llu is not ways (%u) * line (%u) * sets", name,
+				(unsigned long long)cfg->size, cfg->ways, cfg->line);
+	sets = cfg->size / ((uint64_t)cfg->ways * cfg->line);
+	if (!sets || sets > UINT32_MAX)
+		return sim_errf(err, errlen, SIM_ECONFIG, "%s: %llu sets is out of range", name,
+				(unsigned long long)sets);
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -SIM_ENOMEM;
+	c->name = name;
+	c->cfg = *cfg;
+	c->sets = (uint32_t)sets;
+	c->ways = cfg->ways;
+	c->line_shift = ilog2_u64(cfg->line);
+	c->sets_pow2 = is_pow2_u64(sets);
+	c->set_mask = sets - 1;
+	c->tag = calloc(sets * cfg->ways, sizeof(*c->tag));
+	c->flags = calloc(sets * cfg->ways, sizeof(*c->flags));
+	if (!c->tag || !c->flags) {
+		cache_destroy(c);
+		return -SIM_ENOMEM;
+	}
+	rc = repl_init(&c->repl, cfg->repl, c->sets, c->ways, seed, stream, err, errlen);
+	if (rc) {
+		sim_err_prefix(err, errlen, "%s", name);
+		cache_destroy(c);
+		return rc;
+	}
+	prefetch_init(&c->pf, cfg->prefetch, cfg->prefetch_degree, c->line_shift);
+	*out = c;
+	return 0;
+}
+
+void cache_destroy(cache_t *c)
+{
+	if (!c)
+		return;
+	repl_fini(&c->repl);
+	free(c->tag);
+	free(c->flags);
+	free(c);
+}
+
+unsigned cache_line_shift(const cache_t *c) { return c->line_shift; }
+uint32_t cache_sets(const cache_t *c) { return c->sets; }
+uint32_t cache_ways(const cache_t *c) { return c->ways; }
+
+static inline uint32_t set_of(const cache_t *c, uint64_t blk)
+{
+	return (uint32_t)(likely(c->sets_pow2) ? blk & c->set_mask : blk % c->sets);
+}
+
+static inline int64_t find(const cache_t *c, uint32_t set, uint64_t blk)
+{
+	const uint64_t *t = &c->tag[(uint64_t)set * c->ways];
+	uint64_t want = blk + 1;
+
+	for (uint32_t w = 0; w < c->ways; w++)
+		if (t[w] == want)
+			return (int64_t)set * c->ways + w;
+	return -1;
+}
+
+int64_t cache_lookup(cache_t *c, uint64_t blk, enum cache_req req, bool *pf_hit)
+{
+	uint32_t set = set_of(c, blk);
+	int64_t slot = find(c, set, blk);
+
+	c->stat[CACHE_ACCESSES]++;
+	if (pf_hit)
+		*pf_hit = false;
+	if (slot < 0) {
+		c->stat[CACHE_MISSES]++;
+		c->stat[req_miss_stat[req]]++;
+		return -1;
+	}
+	c->stat[CACHE_HITS]++;
+	repl_touch(&c->repl, set, (uint32_t)(slot - (int64_t)set * c->ways));
+	if ((c->flags[slot] & CL_PREFETCHED) && req != CREQ_PREFETCH) {
+		c->flags[slot] &= (uint8_t)~CL_PREFETCHED;
+		c->stat[CACHE_PF_USEFUL]++;
+		if (pf_hit)
+			*pf_hit = true;
+	}
+	return slot;
+}
+
+int64_t cache_probe(const cache_t *c, uint64_t blk)
+{
+	return find(c, set_of(c, blk), blk);
+}
+
+uint8_t cache_slot_flags(const cache_t *c, int64_t slot) { return c->flags[slot]; }
+void cache_slot_set(cache_t *c, int64_t slot, uint8_t flags) { c->flags[slot] |= flags; }
+void cache_slot_clear(cache_t *c, int64_t slot, uint8_t flags) { c->flags[slot] &= (uint8_t)~flags; }
+
+int64_t cache_fill(cache_t *c, uint64_t blk, uint8_t flags, struct cache_victim *v)
+{
+	uint32_t set = set_of(c, blk);
+	uint64_t base = (uint64_t)set * c->ways;
+	uint32_t way = c->ways;
+
+	SIM_ASSERT(find(c, set, blk) < 0);
+	v->valid = false;
+	v->blk = 0;
+	v->flags = 0;
+	for (uint32_t w = 0; w < c->ways; w++) {
+		if (!c->tag[base + w]) {
+			way = w;
+			break;
+		}
+	}
+	if (way == c->ways) {
+		way = repl_victim(&c->repl, set);
+		v->valid = true;
+		v->blk = c->tag[base + way] - 1;
+		v->flags = c->flags[base + way];
+		c->stat[CACHE_EVICTIONS]++;
+		if (v->flags & CL_DIRTY)
+			c->stat[CACHE_WRITEBACKS]++;
+	}
+	c->tag[base + way] = blk + 1;
+	c->flags[base + way] = flags;
+	c->stat[CACHE_FILLS]++;
+	if (flags & CL_PREFETCHED)
+		c->stat[CACHE_PF_ISSUED]++;
+	repl_fill(&c->repl, set, way);
+	return (int64_t)(base + way);
+}
+
+uint8_t cache_invalidate(cache_t *c, uint64_t blk, bool count)
+{
+	int64_t slot = find(c, set_of(c, blk), blk);
+	uint8_t f;
+
+	if (slot < 0)
+		return 0;
+	f = c->flags[slot];
+	c->tag[slot] = 0;
+	c->flags[slot] = 0;
+	if (count)
+		c->stat[CACHE_INVALIDATIONS]++;
+	return (uint8_t)(f | CL_PRESENT);
+}
+
+unsigned cache_prefetch_train(cache_t *c, uint64_t blk, uint64_t *out)
+{
+	return prefetch_train(&c->pf, blk, out);
+}
+
+bool cache_has_prefetcher(const cache_t *c)
+{
+	return c->pf.kind != PF_NONE;
+}
+
+uint64_t cache_stat(const cache_t *c, enum cache_stat s)
+{
+	return c->stat[s];
+}
+
+struct stat_block cache_stats(const cache_t *c)
+{
+	return (struct stat_block){ cache_stat_desc, c->stat, NR_CACHE_STATS };
+}
+
+void cache_report(const cache_t *c, rep_t *r)
+{
+	struct stat_block sb = cache_stats(c);
+
+	rep_obj_begin(r, c->name);
+	rep_u64(r, "size", c->cfg.size);
+	rep_u64(r, "ways", c->ways);
+	rep_u64(r, "line", c->cfg.line);
+	rep_u64(r, "sets", c->sets);
+	rep_str(r, "repl", repl_policy_names[c->cfg.repl]);
+	rep_str(r, "prefetch", prefetch_kind_names[c->cfg.prefetch]);
+	rep_stats(r, "stats", &sb);
+	rep_real(r, "miss_ratio", c->stat[CACHE_ACCESSES] ?
+		 (double)c->stat[CACHE_MISSES] / (double)c->stat[CACHE_ACCESSES] : 0.0);
+	rep_obj_end(r);
+}
+
+/* --- cachegrind mode ------------------------------------------------------ */
+
+/* One line of a cachegrind reference: hit (touch) or miss (fill, LRU victim). */
+static bool cg_line_is_miss(cache_t *c, uint64_t blk)
+{
+	struct cache_victim v;
+
+	if (cache_lookup(c, blk, CREQ_LOAD, NULL) >= 0)
+		return false;
+	cache_fill(c, blk, 0, &v);
+	return true;
+}
+
+bool cache_access_cg(cache_t *c, uint64_t addr, uint32_t size)
+{
+	uint64_t b1 = addr >> c->line_shift;
+	uint64_t b2 = (addr + (size ? size : 1) - 1) >> c->line_shift;
+	bool miss = cg_line_is_miss(c, b1);
+
+	/* both lines are looked up: the second lookup updates LRU state too */
+	if (b2 != b1 && cg_line_is_miss(c, b2))
+		miss = true;
+	return miss;
+}
+
+const char *const cg_event_names[] = {
+#define CG_EVENT_NAME(id, name) #name,
+	CG_EVENTS(CG_EVENT_NAME)
+#undef CG_EVENT_NAME
+};
+
+struct cgsim {
+	cache_t *i1, *d1, *ll;
+	uint32_t min_line;
+	uint64_t n[NR_CG_EVENTS];
+};
+
+/*
+ * cachegrind allocates its tag arrays zeroed and uses the block number as
+ * the tag, so block 0 starts present in set 0 (as MRU; the other zero tags
+ * never match anything that maps to their set, or duplicate block 0 behind
+ * it, which under LRU behaves exactly like empty ways).
+ */
+static void cg_reset(cache_t *c)
+{
+	struct cache_victim v;
+
+	cache_fill(c, 0, 0, &v);
+	c->stat[CACHE_FILLS] = 0;
+}
+
+static int cg_cache(cache_t **out, const struct cache_cfg *cfg, const char *name, char *err, size_t errlen)
+{
+	struct cache_cfg k = *cfg;
+	uint64_t sets;
+
+	if (!k.ways || !k.line || !is_pow2_u64(k.line) || k.size % ((uint64_t)k.ways * k.line))
+		return sim_errf(err, errlen, SIM_ECONFIG, "%s: size %llu, %u ways, %u-byte lines is not a valid geometry",
+				name, (unsigned long long)k.size, k.ways, k.line);
+	sets = k.size / ((uint64_t)k.ways * k.line);
+	if (!is_pow2_u64(sets))
+		return sim_errf(err, errlen, SIM_ECONFIG,
+				"%s: %llu sets; cachegrind requires a power-of-two set count", name,
+				(unsigned long long)sets);
+	k.repl = REPL_LRU;
+	k.prefetch = PF_NONE;
+	k.enabled = true;
+	int rc = cache_create(out, &k, name, 0, 0, err, errlen);
+	if (!rc)
+		cg_reset(*out);
+	return rc;
+}
+
+int cgsim_create(cgsim_t **out, const struct cache_cfg *i1, const struct cache_cfg *d1,
+		 const struct cache_cfg *ll, char *err, size_t errlen)
+{
+	cgsim_t *s = calloc(1, sizeof(*s));
+	int rc;
+
+	*out = NULL;
+	if (!s)
+		return -SIM_ENOMEM;
+	if ((rc = cg_cache(&s->i1, i1, "I1", err, errlen)) || (rc = cg_cache(&s->d1, d1, "D1", err, errlen)) ||
+	    (rc = cg_cache(&s->ll, ll, "LL", err, errlen))) {
+		cgsim_destroy(s);
+		return rc;
+	}
+	s->min_line = SIM_MIN(SIM_MIN(i1->line, d1->line), ll->line);
+	*out = s;
+	return 0;
+}
+
+void cgsim_destroy(cgsim_t *s)
+{
+	if (!s)
+		return;
+	cache_destroy(s->i1);
+	cache_destroy(s->d1);
+	cache_destroy(s->ll);
+	free(s);
+}
+
+void cgsim_ref(cgsim_t *s, uint64_t addr, uint32_t size, enum mem_op op)
+{
+	if (op == MEM_IFETCH) {
+		s->n[CG_IR]++;
+		if (cache_access_cg(s->i1, addr, size)) {
+			s->n[CG_I1MR]++;
+			if (cache_access_cg(s->ll, addr, size))
+				s->n[CG_ILMR]++;
+		}
+		return;
+	}
+	/* data sizes are clamped to the smallest line (cachegrind's instrumenter) */
+	if (size > s->min_line)
+		size = s->min_line;
+	bool write = (op == MEM_STORE);   /* 'M' is one access counted as a read */
+	s->n[write ? CG_DW : CG_DR]++;
+	if (cache_access_cg(s->d1, addr, size)) {
+		s->n[write ? CG_D1MW : CG_D1MR]++;
+		if (cache_access_cg(s->ll, addr, size))
+			s->n[write ? CG_DLMW : CG_DLMR]++;
+	}
+}
+
+const uint64_t *cgsim_counts(const cgsim_t *s)
+{
+	return s->n;
+}

@@ -1,0 +1,152 @@
+/*
+ * hw/cache.h - one set-associative cache array.
+ *
+ * Geometry from struct cache_cfg: sets = size / (ways * line).  Addresses
+ * are handled as block numbers (paddr >> log2(line)); the set is
+ * block & (sets - 1) when sets is a power of two and block % sets
+ * otherwise; the whole block number is the tag.  Lines carry a valid bit
+ * (block stored + 1), a dirty bit, a writable bit (the private hierarchy
+ * holds it in E or M) and a prefetched bit (filled by a prefetcher and not
+ * yet demanded).  Write-back and write-allocate are policies of the caller
+ * (hw/hw.c): this module reports the victim of every fill, with its dirty
+ * bit, so the caller can write it to the next level.
+ *
+ * The cache also carries its prefetcher (hw/prefetch.h) and its counters.
+ * Hot path (lookup, fill, invalidate): no allocation, no strings.
+ *
+ * Cachegrind mode (cache_access_cg, struct cgsim): the counting rules of
+ * Valgrind's cachegrind, for bit-exact comparison with it: LRU only,
+ * power-of-two set count (cachegrind rejects anything else), one access per
+ * reference even when it straddles two lines (a miss if either missed),
+ * I1/D1 misses looked up in LL with the same (addr, size), 'M' counted as a
+ * single read, data sizes clamped to the smallest line size, and the
+ * initial state cachegrind starts from (every tag zero: block 0 present).
+ */
+#ifndef HW_CACHE_H
+#define HW_CACHE_H
+
+#include "hw/hw_cfg.h"
+#include "sim/stats.h"
+#include "sim/report.h"
+
+typedef struct cache cache_t;
+
+/* What kind of request looks a line up (for the miss split of the counters). */
+enum cache_req { CREQ_LOAD, CREQ_STORE, CREQ_IFETCH, CREQ_WALK, CREQ_PREFETCH, NR_CREQ };
+
+/* Line flags. */
+#define CL_DIRTY      0x1u   /* modified with respect to the next level */
+#define CL_WRITABLE   0x2u   /* private hierarchy holds the line in E or M */
+#define CL_PREFETCHED 0x4u   /* brought by a prefetcher, not yet demanded */
+
+#define CACHE_STATS(X)                                                                          \
+	X(CACHE_ACCESSES,      accesses,        EVENT, "accesses", "lookups (demand, walk and prefetch)") \
+	X(CACHE_HITS,          hits,            EVENT, "accesses", "lookups that found the line")   \
+	X(CACHE_MISSES,        misses,          EVENT, "accesses", "lookups that did not")          \
+	X(CACHE_LOAD_MISSES,   load_misses,     EVENT, "accesses", "misses of data loads")          \
+	X(CACHE_STORE_MISSES,  store_misses,    EVENT, "accesses", "misses of stores (RFO)")        \
+	X(CACHE_IFETCH_MISSES, ifetch_misses,   EVENT, "accesses", "misses of instruction fetches") \
+	X(CACHE_WALK_MISSES,   walk_misses,     EVENT, "accesses", "misses of page-walk loads")     \
+	X(CACHE_PF_MISSES,     prefetch_misses, EVENT, "accesses", "misses of prefetches from the level above") \
+	X(CACHE_FILLS,         fills,           EVENT, "lines",    "lines installed")               \
+	X(CACHE_EVICTIONS,     evictions,       EVENT, "lines",    "valid lines displaced by a fill") \
+	X(CACHE_WRITEBACKS,    writebacks,      EVENT, "lines",    "dirty lines displaced (written to the next level)") \
+	X(CACHE_INVALIDATIONS, invalidations,   EVENT, "lines",    "lines removed by coherence or back-invalidation") \
+	X(CACHE_PF_ISSUED,     prefetches_issued, EVENT, "lines",  "lines filled by this cache's prefetcher") \
+	X(CACHE_PF_USEFUL,     prefetches_useful, EVENT, "lines",  "prefetched lines later hit by a demand access")
+
+enum cache_stat { CACHE_STATS(STAT_ENUM) NR_CACHE_STATS };
+
+struct cache_victim {
+	uint64_t blk;        /* block number of the displaced line */
+	uint8_t flags;       /* its CL_* flags */
+	bool valid;          /* false: the fill used an empty way */
+};
+
+/*
+ * Build an empty cache.  `name` (static string, e.g. "l1d") is used in
+ * reports.  `seed`/`stream` feed the random policy.
+ * @return 0, -SIM_ENOMEM or -SIM_ECONFIG (message in err).
+ */
+int cache_create(cache_t **out, const struct cache_cfg *cfg, const char *name, uint64_t seed, uint64_t stream,
+		 char *err, size_t errlen);
+void cache_destroy(cache_t *c);
+
+unsigned cache_line_shift(const cache_t *c);
+uint32_t cache_sets(const cache_t *c);
+uint32_t cache_ways(const cache_t *c);
+
+/*
+ * Look block `blk` up as a request of kind `req`: counts the access, and on
+ * a hit updates replacement state.  A demand hit on a prefetched line
+ * clears the flag, counts it useful and sets *pf_hit (may be NULL).
+ * @return the line's slot (>= 0) on a hit, -1 on a miss.
+ */
+int64_t cache_lookup(cache_t *c, uint64_t blk, enum cache_req req, bool *pf_hit);
+
+/* Presence check that changes nothing (no counters, no replacement). @return slot or -1. */
+int64_t cache_probe(const cache_t *c, uint64_t blk);
+
+/* Flags of a valid slot (from lookup/probe/fill), for the caller to update. */
+uint8_t cache_slot_flags(const cache_t *c, int64_t slot);
+void cache_slot_set(cache_t *c, int64_t slot, uint8_t flags);    /* OR in */
+void cache_slot_clear(cache_t *c, int64_t slot, uint8_t flags);  /* AND out */
+
+/*
+ * Install `blk` (must be absent) with `flags`; an empty way is used first,
+ * else the policy's victim is displaced and returned in *v (counted as an
+ * eviction, and a writeback when dirty).
+ * @return the new line's slot.
+ */
+int64_t cache_fill(cache_t *c, uint64_t blk, uint8_t flags, struct cache_victim *v);
+
+/*
+ * Remove `blk` if present (coherence invalidation, back-invalidation or an
+ * exclusive cache handing the line up).  `count` says whether it is an
+ * invalidation for the counters.  @return its flags | 0x80 if it was
+ * present, 0 otherwise.
+ */
+#define CL_PRESENT 0x80u
+uint8_t cache_invalidate(cache_t *c, uint64_t blk, bool count);
+
+/* Blocks the prefetcher wants after a trigger at blk (out: PF_MAX_DEGREE). */
+unsigned cache_prefetch_train(cache_t *c, uint64_t blk, uint64_t *out);
+bool cache_has_prefetcher(const cache_t *c);
+
+/* Counters. */
+uint64_t cache_stat(const cache_t *c, enum cache_stat s);
+struct stat_block cache_stats(const cache_t *c);
+/* {name, size, ways, line, sets, repl, stats...} */
+void cache_report(const cache_t *c, rep_t *r);
+
+/*
+ * Cachegrind mode on one cache: look up the reference (addr, size) with
+ * cachegrind's rules (see top).  size 0 is treated as 1.
+ * @return true if it missed (in either line when it straddles).
+ */
+bool cache_access_cg(cache_t *c, uint64_t addr, uint32_t size);
+
+/* Cachegrind's three-cache model: I1, D1 and LL. */
+typedef struct cgsim cgsim_t;
+
+/* Cachegrind's summary events, in the order of its "summary:" line. */
+#define CG_EVENTS(X) X(CG_IR, Ir) X(CG_I1MR, I1mr) X(CG_ILMR, ILmr) X(CG_DR, Dr) X(CG_D1MR, D1mr) \
+	X(CG_DLMR, DLmr) X(CG_DW, Dw) X(CG_D1MW, D1mw) X(CG_DLMW, DLmw)
+#define CG_EVENT_ENUM(id, name) id,
+enum cg_event { CG_EVENTS(CG_EVENT_ENUM) NR_CG_EVENTS };
+extern const char *const cg_event_names[];
+
+/*
+ * Only size, ways and line of the configs are used (repl is forced to LRU).
+ * @return 0, -SIM_ENOMEM or -SIM_ECONFIG when a geometry is one cachegrind
+ * refuses (set count not a power of two, line not a power of two).
+ */
+int cgsim_create(cgsim_t **out, const struct cache_cfg *i1, const struct cache_cfg *d1,
+		 const struct cache_cfg *ll, char *err, size_t errlen);
+void cgsim_destroy(cgsim_t *s);
+/* One lackey record: MEM_IFETCH ('I'), MEM_LOAD ('L'), MEM_STORE ('S'), MEM_MODIFY ('M'). */
+void cgsim_ref(cgsim_t *s, uint64_t addr, uint32_t size, enum mem_op op);
+/* NR_CG_EVENTS counters, indexed by enum cg_event. */
+const uint64_t *cgsim_counts(const cgsim_t *s);
+
+#endif

@@ -1,0 +1,702 @@
+/*
+ * sim/cli/cmd_sweep.c - `numasim sweep`: run a sweep's grid of points.
+ *
+ *   numasim sweep SPEC -o DIR [-j N] [--only-points LIST]
+ *   numasim sweep SPEC -o DIR --slurm [--partition P] [--points-per-task K] [--slurm-dry-run]
+ *   numasim sweep collect DIR
+ *
+ * Every point runs as a child process - this same binary (/proc/self/exe)
+ * with `run` arguments - at most N at a time.  A point whose
+ * DIR/points/<id>/report.json exists is finished and skipped, so a sweep
+ * stopped by a crash or Ctrl-C resumes where it was; the run command writes
+ * that file atomically.  A failing point leaves error.txt (exit status and
+ * the tail of its stderr) and the others go on.  Generated workloads are
+ * written once to DIR/traces/ before any point runs.  DIR/sweep.json keeps
+ * the spec, so `collect` can rebuild results.csv from the directory alone.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <jansson.h>
+#include "experiments/sweep.h"
+#include "sim/afile.h"
+#include "sim/cli/cmd_sweep.h"
+#include "sim/err.h"
+
+#define STDERR_TAIL_LINES 20
+
+struct sweep_opts {
+	const char *spec_path;
+	const char *dir;
+	const char *only;
+	const char *partition;
+	unsigned jobs;
+	unsigned per_task;
+	bool slurm, slurm_dry_run;
+};
+
+struct child {
+	pid_t pid;
+	size_t point;        /* 1-based; 0 = generation job */
+	char dir[PATH_MAX];  /* where the log and error.txt go */
+	char log[PATH_MAX];
+	char what[PATH_MAX]; /* expected output: report.json or the trace */
+};
+
+static void sweep_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: numasim sweep SPEC.json -o DIR [-j N] [--only-points LIST]\n"
+		"       numasim sweep SPEC.json -o DIR --slurm [--partition P] [--points-per-task K] [--slurm-dry-run]\n"
+		"       numasim sweep collect DIR\n"
+		"  LIST is 1-based point numbers: 3, 1..8, 1..4,9.  See docs/experiments.md.\n");
+}
+
+static int mkdir_p(const char *path)
+{
+	char buf[PATH_MAX];
+	size_t n = strlen(path);
+
+	if (n == 0 || n >= sizeof(buf))
+		return -1;
+	memcpy(buf, path, n + 1);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		if (mkdir(buf, 0777) && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(buf, 0777) && errno != EEXIST ? -1 : 0;
+}
+
+static bool exists(const char *path)
+{
+	return access(path, F_OK) == 0;
+}
+
+static const char *self_exe(void)
+{
+	static char exe[PATH_MAX];    /* set once per process, read-only afterwards */
+	ssize_t n;
+
+	if (exe[0])
+		return exe;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		snprintf(exe, sizeof(exe), "/proc/self/exe");
+	else
+		exe[n] = 0;
+	return exe;
+}
+
+/* Start argv with stdout and stderr into `log`.  @return pid or -1. */
+static pid_t spawn(char *const argv[], const char *log)
+{
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0666), nul = open("/dev/null", O_RDONLY);
+
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+			close(fd);
+		}
+		if (nul >= 0) {
+			dup2(nul, 0);
+			close(nul);
+		}
+		execv(self_exe(), argv);
+		fprintf(stderr, "numasim sweep: cannot run %s: %s\n", self_exe(), strerror(errno));
+		_exit(127);
+	}
+	return pid;
+}
+
+/* error.txt: how the child ended, its command line, the end of its log. */
+static void write_error(const struct child *c, int status, char *const argv[])
+{
+	char path[PATH_MAX + 16], err[256], line[1024];
+	char *tail[STDERR_TAIL_LINES] = { 0 };
+	size_t nl = 0;
+	struct afile af;
+	FILE *log;
+
+	snprintf(path, sizeof(path), "%s/error.txt", c->dir);
+	if (afile_open(&af, path, err, sizeof(err))) {
+		fprintf(stderr, "numasim sweep: %s\n", err);
+		return;
+	}
+	if (WIFEXITED(status))
+		fprintf(af.fp, "exit status %d\n", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		fprintf(af.fp, "killed by signal %d\n", WTERMSIG(status));
+	fprintf(af.fp, "command:");
+	for (size_t i = 0; argv && argv[i]; i++)
+		fprintf(af.fp, " %s", argv[i]);
+	fprintf(af.fp, "\n--- last lines of %s ---\n", c->log);
+	log = fopen(c->log, "r");
+	if (log) {
+		while (fgets(line, sizeof(line), log)) {
+			free(tail[nl % STDERR_TAIL_LINES]);
+			tail[nl % STDERR_TAIL_LINES] = strdup(line);
+			nl++;
+		}
+		fclose(log);
+		for (size_t i = nl > STDERR_TAIL_LINES ? nl - STDERR_TAIL_LINES : 0; i < nl; i++)
+			fputs(tail[i % STDERR_TAIL_LINES] ? tail[i % STDERR_TAIL_LINES] : "", af.fp);
+		for (size_t i = 0; i < STDERR_TAIL_LINES; i++)
+			free(tail[i]);
+	}
+	if (afile_commit(&af, err, sizeof(err)))
+		fprintf(stderr, "numasim sweep: %s\n", err);
+}
+
+/* ---- argument vectors ------------------------------------------------------- */
+
+struct argv_buf {
+	char *v[64];
+	size_t n;
+};
+
+static void av_add(struct argv_buf *a, const char *s)
+{
+	SIM_BUG_ON(a->n + 1 >= ARRAY_SIZE(a->v));
+	a->v[a->n++] = strdup(s);
+	a->v[a->n] = NULL;
+}
+
+static void av_free(struct argv_buf *a)
+{
+	for (size_t i = 0; i < a->n; i++)
+		free(a->v[i]);
+	a->n = 0;
+}
+
+static void trace_path(const struct sweep_spec *s, const char *dir, size_t w, char *buf, size_t len)
+{
+	if (s->workloads[w].trace)
+		snprintf(buf, len, "%s", s->workloads[w].trace);
+	else
+		snprintf(buf, len, "%s/traces/%s.nst", dir, s->workloads[w].name);
+}
+
+static void point_argv(const struct sweep_spec *s, const struct sweep_point *p, const char *dir,
+		       struct argv_buf *a)
+{
+	char buf[PATH_MAX + 128], *m = sweep_machine_arg(s, p->machine);
+
+	av_add(a, "numasim");
+	av_add(a, "run");
+	av_add(a, "--machine");
+	av_add(a, m ? m : s->machines[p->machine]);
+	free(m);
+	av_add(a, "--trace");
+	trace_path(s, dir, p->workload, buf, sizeof(buf));
+	av_add(a, buf);
+	if (strcmp(s->policies[p->policy], "default")) {
+		av_add(a, "--policy");
+		av_add(a, s->policies[p->policy]);
+	}
+	av_add(a, "--seed");
+	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)s->seeds[p->seed]);
+	av_add(a, buf);
+	av_add(a, "--report");
+	snprintf(buf, sizeof(buf), "%s/points/%s/report.json", dir, p->id);
+	av_add(a, buf);
+	for (size_t i = 0; i < s->nr_override_args[p->override]; i++) {
+		av_add(a, "-p");
+		av_add(a, s->overrides[p->override][i]);
+	}
+}
+
+/* ---- running ---------------------------------------------------------------------- */
+
+struct runner {
+	const struct sweep_spec *s;
+	const char *dir;
+	unsigned jobs;
+	struct child *kids;
+	unsigned running;
+	size_t ran, failed;
+	bool *gen_failed;        /* per workload */
+};
+
+/* Reap one child; record its outcome. */
+static void reap_one(struct runner *r)
+{
+	int status;
+	pid_t pid = wait(&status);
+	struct child *c = NULL;
+
+	if (pid < 0)
+		return;
+	for (unsigned i = 0; i < r->jobs; i++)
+		if (r->kids[i].pid == pid)
+			c = &r->kids[i];
+	if (!c)
+		return;
+	r->running--;
+	c->pid = 0;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && exists(c->what)) {
+		char path[PATH_MAX + 16];
+
+		snprintf(path, sizeof(path), "%s/error.txt", c->dir);
+		if (c->point)
+			unlink(path);      /* an earlier failure is superseded */
+		return;
+	}
+	r->failed++;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		status = 1 << 8;       /* exited 0 without its output: count as status 1 */
+	if (c->point) {
+		struct sweep_point p;
+		struct argv_buf a = { .n = 0 };
+
+		sweep_point_get(r->s, c->point, &p);
+		point_argv(r->s, &p, r->dir, &a);
+		write_error(c, status, a.v);
+		av_free(&a);
+		fprintf(stderr, "numasim sweep: %s failed (see %s/error.txt)\n", p.id, c->dir);
+	} else {
+		fprintf(stderr, "numasim sweep: generating %s failed (see %s)\n", c->what, c->log);
+	}
+}
+
+static struct child *free_slot(struct runner *r)
+{
+	while (r->running >= r->jobs)
+		reap_one(r);
+	for (unsigned i = 0; i < r->jobs; i++)
+		if (!r->kids[i].pid)
+			return &r->kids[i];
+	SIM_BUG_ON(1);
+	return NULL;
+}
+
+/* Write each generated workload once: DIR/traces/<name>.nst. */
+static int generate_workloads(struct runner *r)
+{
+	const struct sweep_spec *s = r->s;
+	char out[PATH_MAX], spec[PATH_MAX], log[PATH_MAX], err[512];
+
+	for (size_t w = 0; w < s->nr_workloads; w++) {
+		const struct sweep_workload *wl = &s->workloads[w];
+		struct argv_buf a = { .n = 0 };
+		struct child *c;
+		size_t before = r->failed;
+
+		if (wl->trace)
+			continue;
+		trace_path(s, r->dir, w, out, sizeof(out));
+		if (exists(out))
+			continue;
+		if (wl->gen) {
+			char *text = json_dumps(wl->gen, JSON_INDENT(2));
+
+			snprintf(spec, sizeof(spec), "%s/traces/%s.json", r->dir, wl->name);
+			if (!text || afile_write_all(spec, text, strlen(text), err, sizeof(err))) {
+				fprintf(stderr, "numasim sweep: %s\n", text ? err : "out of memory");
+				free(text);
+				return 1;
+			}
+			free(text);
+		} else {
+			snprintf(spec, sizeof(spec), "%s", wl->gen_file);
+		}
+		snprintf(log, sizeof(log), "%s/traces/%s.log", r->dir, wl->name);
+		av_add(&a, "numasim");
+		av_add(&a, "trace");
+		av_add(&a, "gen");
+		av_add(&a, spec);
+		av_add(&a, "-o");
+		av_add(&a, out);
+		c = free_slot(r);
+		c->point = 0;
+		snprintf(c->dir, sizeof(c->dir), "%s/traces", r->dir);
+		snprintf(c->log, sizeof(c->log), "%s", log);
+		snprintf(c->what, sizeof(c->what), "%s", out);
+		c->pid = spawn(a.v, log);
+		av_free(&a);
+		if (c->pid < 0) {
+			fprintf(stderr, "numasim sweep: fork: %s\n", strerror(errno));
+			c->pid = 0;
+			return 1;
+		}
+		r->running++;
+		/* Generation is quick and everything depends on it: wait here. */
+		while (r->running)
+			reap_one(r);
+		r->gen_failed[w] = r->failed > before;
+	}
+	return 0;
+}
+
+static void fail_point_without_trace(struct runner *r, const struct sweep_point *p)
+{
+	char path[PATH_MAX + 64], err[256], text[PATH_MAX + 128];
+
+	snprintf(path, sizeof(path), "%s/points/%s/error.txt", r->dir, p->id);
+	snprintf(text, sizeof(text), "not run: generating workload %s failed (see %s/traces/%s.log)\n",
+		 r->s->workloads[p->workload].name, r->dir, r->s->workloads[p->workload].name);
+	if (afile_write_all(path, text, strlen(text), err, sizeof(err)))
+		fprintf(stderr, "numasim sweep: %s\n", err);
+	r->failed++;
+}
+
+static int run_points(struct runner *r, const bool *sel, size_t *skipped)
+{
+	size_t n = sweep_nr_points(r->s);
+
+	*skipped = 0;
+	for (size_t i = 1; i <= n; i++) {
+		struct sweep_point p;
+		struct argv_buf a = { .n = 0 };
+		struct child *c;
+		char pdir[PATH_MAX], report[PATH_MAX + 16];
+
+		if (sel && !sel[i])
+			continue;
+		sweep_point_get(r->s, i, &p);
+		snprintf(pdir, sizeof(pdir), "%s/points/%s", r->dir, p.id);
+		snprintf(report, sizeof(report), "%s/report.json", pdir);
+		if (exists(report)) {
+			(*skipped)++;
+			continue;
+		}
+		if (mkdir_p(pdir)) {
+			fprintf(stderr, "numasim sweep: %s: %s\n", pdir, strerror(errno));
+			return 1;
+		}
+		if (r->gen_failed[p.workload]) {
+			fail_point_without_trace(r, &p);
+			continue;
+		}
+		point_argv(r->s, &p, r->dir, &a);
+		c = free_slot(r);
+		c->point = i;
+		snprintf(c->dir, sizeof(c->dir), "%s", pdir);
+		snprintf(c->log, sizeof(c->log), "%s/stderr.log", pdir);
+		snprintf(c->what, sizeof(c->what), "%s", report);
+		c->pid = spawn(a.v, c->log);
+		av_free(&a);
+		if (c->pid < 0) {
+			fprintf(stderr, "numasim sweep: fork: %s\n", strerror(errno));
+			c->pid = 0;
+			return 1;
+		}
+		r->running++;
+		r->ran++;
+	}
+	while (r->running)
+		reap_one(r);
+	return 0;
+}
+
+/* ---- the sweep directory ----------------------------------------------------------- */
+
+/*
+ * DIR/sweep.json records the spec; a directory holds one sweep only, so a
+ * changed spec cannot silently reuse reports of the old one.
+ */
+static int claim_dir(const char *spec_path, const char *dir)
+{
+	char path[PATH_MAX], err[512];
+	json_error_t je;
+	json_t *spec = json_load_file(spec_path, JSON_REJECT_DUPLICATES, &je), *old;
+	char *text;
+	int rc = 0;
+
+	if (!spec) {
+		fprintf(stderr, "numasim sweep: %s:%d:%d: %s\n", spec_path, je.line, je.column, je.text);
+		return 1;
+	}
+	snprintf(path, sizeof(path), "%s/sweep.json", dir);
+	old = json_load_file(path, 0, &je);
+	if (old) {
+		if (!json_equal(old, spec)) {
+			fprintf(stderr, "numasim sweep: %s holds a different sweep (%s); use another -o DIR\n", dir,
+				path);
+			rc = 1;
+		}
+		json_decref(old);
+		json_decref(spec);
+		return rc;
+	}
+	text = json_dumps(spec, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	if (!text || afile_write_all(path, text, strlen(text), err, sizeof(err))) {
+		fprintf(stderr, "numasim sweep: %s\n", text ? err : "out of memory");
+		rc = 1;
+	}
+	free(text);
+	json_decref(spec);
+	return rc;
+}
+
+static int collect(const char *dir, bool quiet)
+{
+	char path[PATH_MAX], err[1024];
+	struct sweep_spec *s;
+	size_t failed, missing;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/sweep.json", dir);
+	if ((rc = sweep_spec_load(&s, path, err, sizeof(err)))) {
+		fprintf(stderr, "numasim sweep collect: %s\n", err);
+		return 1;
+	}
+	rc = sweep_collect(s, dir, &failed, &missing, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "numasim sweep collect: %s\n", err);
+	} else if (!quiet || failed || missing) {
+		fprintf(stderr, "numasim sweep: %s/results.csv: %zu points, %zu ok, %zu failed, %zu missing\n", dir,
+			sweep_nr_points(s), sweep_nr_points(s) - failed - missing, failed, missing);
+	}
+	sweep_spec_free(s);
+	return rc || failed || missing ? 1 : 0;
+}
+
+/* ---- Slurm ---------------------------------------------------------------------------- */
+
+static void sh_quote(FILE *f, const char *s)
+{
+	fputc('\'', f);
+	for (; *s; s++) {
+		if (*s == '\'')
+			fputs("'\\''", f);
+		else
+			fputc(*s, f);
+	}
+	fputc('\'', f);
+}
+
+static int slurm_submit(const struct sweep_opts *o, const struct sweep_spec *s)
+{
+	char spec_abs[PATH_MAX], dir_abs[PATH_MAX], path[PATH_MAX + 32], err[512], line[256];
+	size_t n = sweep_nr_points(s);
+	size_t k = o->per_task ? o->per_task : (n + 7) / 8;
+	size_t tasks = (n + k - 1) / k;
+	struct afile af;
+	FILE *p;
+
+	if (!realpath(o->spec_path, spec_abs) || !realpath(o->dir, dir_abs)) {
+		fprintf(stderr, "numasim sweep: %s: %s\n", o->spec_path, strerror(errno));
+		return 1;
+	}
+	snprintf(path, sizeof(path), "%s/slurm", dir_abs);
+	if (mkdir_p(path)) {
+		fprintf(stderr, "numasim sweep: %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	snprintf(path, sizeof(path), "%s/sweep.sbatch", dir_abs);
+	if (afile_open(&af, path, err, sizeof(err))) {
+		fprintf(stderr, "numasim sweep: %s\n", err);
+		return 1;
+	}
+	fprintf(af.fp, "#!/bin/sh\n# numasim sweep %s: %zu points, %zu per array task (written by numasim sweep --slurm)\n",
+		s->name, n, k);
+	fprintf(af.fp, "#SBATCH --job-name=numasim-%s\n", s->name);
+	fprintf(af.fp, "#SBATCH --array=0-%zu\n", tasks - 1);
+	fprintf(af.fp, "#SBATCH --ntasks=1\n#SBATCH --cpus-per-task=1\n");
+	fprintf(af.fp, "#SBATCH --output=%s/slurm/task-%%A_%%a.out\n", dir_abs);
+	if (o->partition)
+		fprintf(af.fp, "#SBATCH --partition=%s\n", o->partition);
+	fprintf(af.fp, "set -u\nK=%zu\nN=%zu\n", k, n);
+	fprintf(af.fp, "first=$((SLURM_ARRAY_TASK_ID * K + 1))\nlast=$((first + K - 1))\n"
+		       "[ \"$last\" -gt \"$N\" ] && last=$N\n");
+	fprintf(af.fp, "exec ");
+	sh_quote(af.fp, self_exe());
+	fprintf(af.fp, " sweep ");
+	sh_quote(af.fp, spec_abs);
+	fprintf(af.fp, " -o ");
+	sh_quote(af.fp, dir_abs);
+	fprintf(af.fp, " --only-points \"$first..$last\" -j \"${SLURM_CPUS_PER_TASK:-1}\"\n");
+	if (afile_commit(&af, err, sizeof(err))) {
+		fprintf(stderr, "numasim sweep: %s\n", err);
+		return 1;
+	}
+	if (o->slurm_dry_run) {
+		printf("%s\n", path);
+		return 0;
+	}
+	{
+		char cmd[PATH_MAX + 64];
+
+		snprintf(cmd, sizeof(cmd), "sbatch --parsable '%s'", path);
+		if (strchr(path, '\'')) {
+			fprintf(stderr, "numasim sweep: %s: quote in path\n", path);
+			return 1;
+		}
+		fflush(NULL);
+		p = popen(cmd, "r");
+	}
+	if (!p || !fgets(line, sizeof(line), p)) {
+		if (p)
+			pclose(p);
+		fprintf(stderr, "numasim sweep: sbatch failed\n");
+		return 1;
+	}
+	if (pclose(p) != 0) {
+		fprintf(stderr, "numasim sweep: sbatch failed: %s", line);
+		return 1;
+	}
+	line[strcspn(line, ";\n")] = 0;      /* "<jobid>[;cluster]" */
+	snprintf(path, sizeof(path), "%s/slurm/jobid", dir_abs);
+	{
+		char text[300];
+
+		snprintf(text, sizeof(text), "%s\n", line);
+		if (afile_write_all(path, text, strlen(text), err, sizeof(err)))
+			fprintf(stderr, "numasim sweep: %s\n", err);
+	}
+	printf("%s\n", line);
+	return 0;
+}
+
+/* ---- entry ----------------------------------------------------------------------------- */
+
+static int parse_opts(int argc, char **argv, struct sweep_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		bool has = i + 1 < argc;
+
+		if (!strcmp(a, "-o") && has) {
+			o->dir = argv[++i];
+		} else if (!strcmp(a, "-j") && has) {
+			char *end;
+			long j = strtol(argv[++i], &end, 10);
+
+			if (*end || j < 1 || j > 1024) {
+				fprintf(stderr, "numasim sweep: -j: \"%s\" is not in [1, 1024]\n", argv[i]);
+				return 2;
+			}
+			o->jobs = (unsigned)j;
+		} else if (!strcmp(a, "--only-points") && has) {
+			o->only = argv[++i];
+		} else if (!strcmp(a, "--slurm")) {
+			o->slurm = true;
+		} else if (!strcmp(a, "--slurm-dry-run")) {
+			o->slurm = o->slurm_dry_run = true;
+		} else if (!strcmp(a, "--partition") && has) {
+			o->partition = argv[++i];
+		} else if (!strcmp(a, "--points-per-task") && has) {
+			char *end;
+			long k = strtol(argv[++i], &end, 10);
+
+			if (*end || k < 1) {
+				fprintf(stderr, "numasim sweep: --points-per-task: \"%s\" is not >= 1\n", argv[i]);
+				return 2;
+			}
+			o->per_task = (unsigned)k;
+		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			sweep_usage(stdout);
+			return -1;
+		} else if (a[0] != '-' && !o->spec_path) {
+			o->spec_path = a;
+		} else {
+			fprintf(stderr, "numasim sweep: unexpected argument %s\n", a);
+			sweep_usage(stderr);
+			return 2;
+		}
+	}
+	if (!o->spec_path || !o->dir) {
+		sweep_usage(stderr);
+		return 2;
+	}
+	return 0;
+}
+
+int cmd_sweep(int argc, char **argv)
+{
+	struct sweep_opts o;
+	struct sweep_spec *s = NULL;
+	struct runner r;
+	bool *sel = NULL;
+	char err[1024], path[PATH_MAX];
+	size_t skipped = 0;
+	size_t nsel = 0;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	if (argc >= 2 && !strcmp(argv[1], "collect")) {
+		if (argc != 3) {
+			sweep_usage(stderr);
+			return 2;
+		}
+		return collect(argv[2], false);
+	}
+	rc = parse_opts(argc, argv, &o);
+	if (rc)
+		return rc < 0 ? 0 : rc;
+	if ((rc = sweep_spec_load(&s, o.spec_path, err, sizeof(err)))) {
+		fprintf(stderr, "numasim sweep: %s\n", err);
+		return 1;
+	}
+	if (o.only && sweep_parse_points(o.only, sweep_nr_points(s), &sel, err, sizeof(err))) {
+		fprintf(stderr, "numasim sweep: %s\n", err);
+		sweep_spec_free(s);
+		return 2;
+	}
+	for (size_t i = 1; i <= sweep_nr_points(s); i++)
+		nsel += !sel || sel[i];
+	snprintf(path, sizeof(path), "%s/points", o.dir);
+	if (mkdir_p(path) || (snprintf(path, sizeof(path), "%s/traces", o.dir), mkdir_p(path))) {
+		fprintf(stderr, "numasim sweep: %s: %s\n", path, strerror(errno));
+		rc = 1;
+		goto out;
+	}
+	if (claim_dir(o.spec_path, o.dir)) {
+		rc = 1;
+		goto out;
+	}
+	if (!o.jobs) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+		o.jobs = n > 0 ? (unsigned)n : 1;
+	}
+	r.s = s;
+	r.dir = o.dir;
+	r.jobs = o.jobs;
+	r.kids = calloc(o.jobs, sizeof(*r.kids));
+	r.gen_failed = calloc(s->nr_workloads, sizeof(bool));
+	if (!r.kids || !r.gen_failed) {
+		fprintf(stderr, "numasim sweep: out of memory\n");
+		rc = 1;
+		goto out;
+	}
+	rc = generate_workloads(&r);
+	if (rc)
+		goto out;
+	if (o.slurm) {
+		rc = r.failed ? 1 : slurm_submit(&o, s);
+		goto out;
+	}
+	rc = run_points(&r, sel, &skipped);
+	if (rc)
+		goto out;
+	fprintf(stderr, "numasim sweep: %zu points selected, %zu already done, %zu run, %zu failed\n",
+		nsel, skipped, r.ran, r.failed);
+	if (!o.only)
+		rc = collect(o.dir, true);
+	if (r.failed)
+		rc = 1;
+out:
+	free(r.kids);
+	free(r.gen_failed);
+	free(sel);
+	sweep_spec_free(s);
+	return rc;
+}

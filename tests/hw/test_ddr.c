@@ -1,0 +1,428 @@
+/*
+ * tests/hw/test_ddr.c - DDR controller timing, mapping, refresh and bus
+ * saturation with exact completion times, plus a differential check of
+ * row-buffer outcomes against a naive per-bank tracker.
+ *
+ * The test timing uses tCK = 1 ns so that every expectation reads as
+ * "frontend + n nCK": tCL 10, tRCD 11, tRP 12, tRAS 30, tCCD_L 6, BL8
+ * (tBL = 4 nCK), frontend 5 ns.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <jansson.h>
+#include "tests/support/test.h"
+#include "hw/ddr.h"
+#include "sim/err.h"
+#include "sim/rng.h"
+
+#define NS 1000ULL
+#define F  (5 * NS)
+#define LINE 64ULL
+
+static struct ddr_cfg test_cfg(void)
+{
+	struct ddr_cfg c = {
+		.channels = 1, .ranks = 1, .bankgroups = 4, .banks = 4,
+		.row_size = 8192, .bus_bytes = 8, .burst = 8, .tCK = 1000,
+		.tCL = 10, .tRCD = 11, .tRP = 12, .tRAS = 30, .tCCD_L = 6, .tRFC = 50,
+		.tREFI = 0, .frontend = F,
+		.mapping = DDR_MAP_RO_BA_RA_CO_CH, .page_policy = DDR_OPEN_PAGE,
+	};
+	return c;
+}
+
+static ddr_t *make(const struct ddr_cfg *c, uint64_t base)
+{
+	ddr_t *d = NULL;
+	char err[256];
+
+	assert_int_equal(ddr_create(&d, c, 0, base, err, sizeof(err)), 0);
+	return d;
+}
+
+/* Address of a given (row, column) in channel 0, rank 0, bank group 0, bank 0
+ * under ro_ba_ra_co_ch with 1 channel, 1 rank, 16 banks, 128 lines per row. */
+static uint64_t addr_rc(uint64_t row, uint64_t col)
+{
+	return (row * 16 * 128 + col) * LINE;
+}
+
+static void ddr_closed_hit_conflict(void **state)
+{
+	struct ddr_cfg c = test_cfg();
+	ddr_t *d = make(&c, 0);
+	enum ddr_outcome oc;
+
+	(void)state;
+	/* first touch: bank precharged */
+	assert_int_equal(ddr_access(d, addr_rc(0, 0), false, 0, &oc), F + (11 + 10 + 4) * NS);
+	assert_int_equal(oc, DDR_ROW_CLOSED);
+	assert_int_equal(ddr_idle_latency(d), F + (11 + 10 + 4) * NS);
+	/* same row later: tCL + burst */
+	assert_int_equal(ddr_access(d, addr_rc(0, 7), false, 1000 * NS, &oc), F + (10 + 4) * NS);
+	assert_int_equal(oc, DDR_ROW_HIT);
+	/* other row, long after the ACT: tRP + tRCD + tCL + burst */
+	assert_int_equal(ddr_access(d, addr_rc(3, 0), false, 2000 * NS, &oc), F + (12 + 11 + 10 + 4) * NS);
+	assert_int_equal(oc, DDR_ROW_CONFLICT);
+	/* and that row is now the open one */
+	assert_int_equal(ddr_access(d, addr_rc(3, 1), false, 3000 * NS, &oc), F + (10 + 4) * NS);
+	assert_int_equal(oc, DDR_ROW_HIT);
+	ddr_destroy(d);
+}
+
+/* A conflict right after an ACT waits until tRAS has elapsed before PRE. */
+static void ddr_tras(void **state)
+{
+	struct ddr_cfg c = test_cfg();
+	ddr_t *d = make(&c, 0);
+	enum ddr_outcome oc;
+
+	(void)state;
+	/* ACT at 5 ns, CAS at 16 ns */
+	assert_int_equal(ddr_access(d, addr_rc(0, 0), false, 0, &oc), 30 * NS);
+	/* issued at 3 ns: PRE at ACT + tRAS = 35, ACT 47, CAS 58, data 68..72 */
+	assert_int_equal(ddr_access(d, addr_rc(1, 0), false, 3 * NS, &oc), 72 * NS - 3 * NS);
+	assert_int_equal(oc, DDR_ROW_CONFLICT);
+	ddr_destroy(d);
+
+	/* Same pair once tRAS is over: no extra wait. */
+	d = make(&c, 0);
+	ddr_access(d, addr_rc(0, 0), false, 0, NULL);
+	assert_int_equal(ddr_access(d, addr_rc(1, 0), false, 30 * NS, &oc), F + (12 + 11 + 10 + 4) * NS);
+	ddr_destroy(d);
+}
+
+static void ddr_closed_page(void **state)
+{
+	struct ddr_cfg c = test_cfg();
+	ddr_t *d;
+	enum ddr_outcome oc;
+
+	(void)state;
+	c.page_policy = DDR_CLOSED_PAGE;
+	d = make(&c, 0);
+	assert_int_equal(ddr_access(d, addr_rc(0, 0), false, 0, &oc), 30 * NS);
+	assert_int_equal(oc, DDR_ROW_CLOSED);
+	/* back-to-back to the same bank: auto-precharge at ACT + tRAS = 35,
+	 * bank ready at 47, CAS 58, data 68..72 */
+	assert_int_equal(ddr_access(d, addr_rc(0, 1), false, 0, &oc), 72 * NS);
+	assert_int_equal(oc, DDR_ROW_CLOSED);
+	/* same row much later: still closed, never a hit */
+	assert_int_equal(ddr_access(d, addr_rc(0, 2), false, 1000 * NS, &oc), 30 * NS);
+	assert_int_equal(oc, DDR_ROW_CLOSED);
+	ddr_destroy(d);
+}
+
+/* tCCD_L separates column commands to one bank group even when the bus is free. */
+static void ddr_tccd_l(void **state)
+{
+	struct ddr_cfg c = test_cfg();
+	ddr_t *d = make(&c, 0);
+	enum ddr_outcome oc;
+
+	(void)state;
+	assert_int_equal(ddr_access(d, addr_rc(0, 0), false, 0, NULL), 30 * NS);
+	/* CAS at max(16, 16 + 6) = 22, data 32..36 (the bus alone would allow 34) */
+	assert_int_equal(ddr_access(d, addr_rc(0, 1), false, 0, &oc), 36 * NS);
+	assert_int_equal(oc, DDR_ROW_HIT);
+	ddr_destroy(d);
+}
+
+static void check_coord(const ddr_t *d, uint64_t paddr, uint32_t ch, uint32_t rank, uint32_t bg, uint32_t bank,
+			uint32_t col, uint64_t row)
+{
+	struct ddr_coord c;
+
+	ddr_map(d, paddr, &c);
+	assert_int_equal(c.channel, ch);
+	assert_int_equal(c.rank, rank);
+	assert_int_equal(c.bankgroup, bg);
+	assert_int_equal(c.bank, bank);
+	assert_int_equal(c.column, col);
+	assert_int_equal(c.row, row);
+}
+
+static void ddr_mapping(void **state)
+{
+	struct ddr_cfg c = test_cfg();
+	const uint64_t base = 1ULL << 30;
+	ddr_t *d;
+
+	(void)state;
+	c.channels = 2;
+	c.ranks = 2;
+	/* 2 ch, 128 cols, 2 ranks, 4 bg, 4 banks */
+	c.mapping = DDR_MAP_RO_BA_RA_CO_CH;
+	d = make(&c, base);
+	check_coord(d, base + 0 * LINE, 0, 0, 0, 0, 0, 0);
+	check_coord(d, base + 1 * LINE, 1, 0, 0, 0, 0, 0);
+	check_coord(d, base + 2 * LINE, 0, 0, 0, 0, 1, 0);
+	check_coord(d, base + 0x4000, 0, 1, 0, 0, 0, 0);        /* line 256 */
+	check_coord(d, base + 0x8000, 0, 0, 1, 0, 0, 0);        /* line 512 */
+	check_coord(d, base + 0x20000, 0, 0, 0, 1, 0, 0);       /* line 2048 */
+	check_coord(d, base + 0x80000, 0, 0, 0, 0, 0, 1);       /* line 8192 */
+	/* line 1 + 2*5 + 256 + 512*3 + 2048*2 + 8192*7 */
+	check_coord(d, base + (1 + 10 + 256 + 1536 + 4096 + 57344) * LINE, 1, 1, 3, 2, 5, 7);
+	ddr_destroy(d);
+
+	c.mapping = DDR_MAP_RO_RA_BA_CH_CO;   /* col(128) ch(2) bg(4) bank(4) rank(2) row */
+	d = make(&c, base);
+	check_coord(d, base + 127 * LINE, 0, 0, 0, 0, 127, 0);
+	check_coord(d, base + 0x2000, 1, 0, 0, 0, 0, 0);        /* 8 KiB: next channel */
+	check_coord(d, base + (5 + 128 + 256 * 3 + 1024 * 2 + 4096 + 8192 * 7) * LINE, 1, 1, 3, 2, 5, 7);
+	ddr_destroy(d);
+
+	c.mapping = DDR_MAP_RO_CO_BA_RA_CH;   /* ch(2) rank(2) bg(4) bank(4) col(128) row */
+	d = make(&c, base);
+	check_coord(d, base + 1 * LINE, 1, 0, 0, 0, 0, 0);
+	check_coord(d, base + 2 * LINE, 0, 1, 0, 0, 0, 0);
+	check_coord(d, base + 4 * LINE, 0, 0, 1, 0, 0, 0);
+	check_coord(d, base + 16 * LINE, 0, 0, 0, 1, 0, 0);
+	check_coord(d, base + 64 * LINE, 0, 0, 0, 0, 1, 0);
+	check_coord(d, base + (1 + 2 + 4 * 3 + 16 * 2 + 64 * 5 + 8192 * 7) * LINE, 1, 1, 3, 2, 5, 7);
+	ddr_destroy(d);
+
+	/* Three channels interleave by modulo. */
+	c.channels = 3;
+	c.mapping = DDR_MAP_RO_BA_RA_CO_CH;
+	d = make(&c, base);
+	check_coord(d, base + 2 * LINE, 2, 0, 0, 0, 0, 0);
+	check_coord(d, base + 4 * LINE, 1, 0, 0, 0, 1, 0);
+	check_coord(d, base + 3 * 128 * LINE, 0, 1, 0, 0, 0, 0);
+	check_coord(d, base + 3 * 128 * 2 * 16 * LINE + 5 * LINE, 2, 0, 0, 0, 1, 1);
+	ddr_destroy(d);
+}
+
+static void ddr_refresh(void **state)
+{
+	struct ddr_cfg c = test_cfg();
+	ddr_t *d;
+	enum ddr_outcome oc;
+
+	(void)state;
+	c.tREFI = 100 * NS;   /* windows [100, 150), [200, 250), ... ns */
+	d = make(&c, 0);
+	/* arrives at the controller 1 ps before the first window: served normally */
+	assert_int_equal(ddr_access(d, addr_rc(0, 0), false, 95 * NS - 1, &oc), 30 * NS);
+	ddr_destroy(d);
+
+	d = make(&c, 0);
+	/* opens row 0 at 5 ns */
+	assert_int_equal(ddr_access(d, addr_rc(0, 0), false, 0, &oc), 30 * NS);
+	/* arrives exactly at the window start: waits tRFC, and the refresh closed the row */
+	assert_int_equal(ddr_access(d, addr_rc(0, 1), false, 95 * NS, &oc), (150 + 25) * NS - 95 * NS);
+	assert_int_equal(oc, DDR_ROW_CLOSED);
+	/* a request in the middle of the next window waits for its end; the row
+	 * reopened at 150 ns was closed again by the refresh at 200 ns */
+	assert_int_equal(ddr_access(d, addr_rc(0, 2), false, 215 * NS, &oc), (250 + 25) * NS - 215 * NS);
+	assert_int_equal(oc, DDR_ROW_CLOSED);
+	ddr_destroy(d);
+
+	/* Two ranks: rank 1 is staggered by tREFI/2, windows [150, 200), ... */
+	c.ranks = 2;
+	d = make(&c, 0);
+	{
+		uint64_t rank1 = 128 * LINE;   /* line 128: rank 1 under ro_ba_ra_co_ch */
+		struct ddr_coord co;
+		ddr_map(d, rank1, &co);
+		assert_int_equal(co.rank, 1);
+		assert_int_equal(ddr_access(d, rank1, false, 100 * NS, &oc), 30 * NS);   /* 105: rank 1 free */
+		assert_int_equal(ddr_access(d, 0, false, 100 * NS, &oc), (150 + 25) * NS - 100 * NS);
+		assert_int_equal(ddr_access(d, rank1 + LINE * 1, false, 150 * NS, &oc), (200 + 25) * NS - 150 * NS);
+	}
+	ddr_destroy(d);
+}
+
+/* N reads to distinct banks of one channel issued at once complete one burst apart. */
+static void ddr_bus_saturation(void **state)
+{
+	struct ddr_cfg c = test_cfg();
+	ddr_t *d;
+
+	(void)state;
+	c.mapping = DDR_MAP_RO_CO_BA_RA_CH;   /* consecutive lines: bank group, then bank, then column */
+	d = make(&c, 0);
+	assert_int_equal(ddr_peak_mbps(d), 16000);   /* 8 B * 2 / 1 ns */
+	for (unsigned i = 0; i < 64; i++) {
+		/* first 16 open their banks (closed), the rest hit; either way the bus decides */
+		sim_time_t lat = ddr_access(d, i * LINE, false, 0, NULL);
+		assert_int_equal(lat, F + (11 + 10) * NS + (i + 1) * 4 * NS);
+	}
+	/* 64 lines in 64 * 4 ns of bus time: 4096 B / 256 ns = 16 GB/s = peak */
+	ddr_destroy(d);
+
+	/* Two channels double it: lines alternate channels. */
+	c.channels = 2;
+	d = make(&c, 0);
+	assert_int_equal(ddr_peak_mbps(d), 32000);
+	for (unsigned i = 0; i < 64; i++) {
+		sim_time_t lat = ddr_access(d, i * LINE, false, 0, NULL);
+		assert_int_equal(lat, F + (11 + 10) * NS + (i / 2 + 1) * 4 * NS);
+	}
+	ddr_destroy(d);
+}
+
+/* Writes are posted but occupy bank and bus. */
+static void ddr_writes(void **state)
+{
+	struct ddr_cfg c = test_cfg();
+	ddr_t *d;
+	enum ddr_outcome oc;
+
+	(void)state;
+	c.mapping = DDR_MAP_RO_CO_BA_RA_CH;
+	d = make(&c, 0);
+	assert_int_equal(ddr_access(d, 0, true, 0, &oc), F);
+	assert_int_equal(oc, DDR_ROW_CLOSED);
+	/* the read to another bank finds the bus taken by the write burst (26..30) */
+	assert_int_equal(ddr_access(d, LINE, false, 0, &oc), 34 * NS);
+	ddr_destroy(d);
+}
+
+static json_t *report_of(const ddr_t *d, sim_time_t end, rep_t **rp)
+{
+	rep_t *r;
+
+	assert_int_equal(rep_create(&r), 0);
+	ddr_report(d, end, r);
+	*rp = r;
+	return json_object_get(rep_root(r), "ddr");
+}
+
+static uint64_t jint(json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k);
+	assert_non_null(v);
+	assert_true(json_is_integer(v));
+	return (uint64_t)json_integer_value(v);
+}
+
+static void ddr_counters(void **state)
+{
+	struct ddr_cfg c = test_cfg();
+	ddr_t *d = make(&c, 0);
+	rep_t *r;
+	json_t *j, *ch;
+
+	(void)state;
+	ddr_access(d, addr_rc(0, 0), false, 0, NULL);            /* closed */
+	ddr_access(d, addr_rc(0, 1), true, 1000 * NS, NULL);     /* hit (write) */
+	ddr_access(d, addr_rc(2, 0), false, 2000 * NS, NULL);    /* conflict */
+	ddr_access(d, addr_rc(5, 0), false, 2000 * NS, NULL);    /* conflict, queued behind tRAS */
+	j = report_of(d, 4000 * NS, &r);
+	assert_int_equal(jint(j, "node"), 0);
+	assert_int_equal(jint(j, "peak_mbps"), 16000);
+	ch = json_array_get(json_object_get(j, "channels"), 0);
+	assert_non_null(ch);
+	assert_int_equal(jint(ch, "reads"), 3);
+	assert_int_equal(jint(ch, "writes"), 1);
+	assert_int_equal(jint(ch, "row_hits"), 1);
+	assert_int_equal(jint(ch, "row_misses"), 1);
+	assert_int_equal(jint(ch, "row_conflicts"), 2);
+	assert_int_equal(jint(ch, "bytes"), 256);
+	assert_int_equal(jint(ch, "busy_ns"), 16);
+	/* 3rd: PRE 2005, ACT 2017, CAS 2028; 4th: start 2028, PRE at ACT+tRAS = 2047,
+	 * ACT 2059, CAS 2070, done 2084; unloaded 37 -> queued 2084 - 2005 - 37 = 42 */
+	assert_int_equal(jint(ch, "queue_delay_ns"), 42);
+	assert_int_equal(jint(ch, "queue_delay_max_ns"), 42);
+	assert_int_equal(jint(ch, "refresh_stalls"), 0);
+	rep_destroy(r);
+	ddr_destroy(d);
+}
+
+static void ddr_bad_config(void **state)
+{
+	struct ddr_cfg c = test_cfg();
+	ddr_t *d = NULL;
+	char err[256] = "";
+
+	(void)state;
+	c.burst = 4;
+	assert_int_equal(ddr_create(&d, &c, 3, 0, err, sizeof(err)), -SIM_ECONFIG);
+	assert_null(d);
+	assert_non_null(strstr(err, "nodes[3].ddr.burst"));
+	c = test_cfg();
+	c.tREFI = 40 * NS;   /* tRFC 50 ns does not fit */
+	assert_int_equal(ddr_create(&d, &c, 1, 0, err, sizeof(err)), -SIM_ECONFIG);
+	assert_non_null(strstr(err, "nodes[1].ddr.tRFC"));
+	ddr_destroy(NULL);
+}
+
+/*
+ * Differential: random addresses under every mapping; a naive tracker that
+ * slices the address bits by hand and remembers the last row per bank must
+ * predict every outcome, and each latency must be at least the unloaded
+ * timing of that outcome.
+ */
+static void ddr_vs_naive(void **state)
+{
+	(void)state;
+	for (unsigned m = 0; m < NR_DDR_MAP; m++) {
+		struct ddr_cfg c = test_cfg();
+		uint64_t open_row[4 * 2 * 16];
+		bool open[4 * 2 * 16] = { false };
+		struct rng rng;
+		ddr_t *d;
+		sim_time_t now = 0;
+
+		c.channels = 4;
+		c.ranks = 2;
+		c.row_size = 1024;   /* 16 lines per row */
+		c.mapping = m;
+		d = make(&c, 0);
+		rng_seed(&rng, 42, m);
+		for (unsigned i = 0; i < 20000; i++) {
+			/* 2^16 lines = 4 MiB: 16 rows per bank, so all three outcomes occur */
+			uint64_t line = rng_next(&rng) & 0xffff;
+			unsigned ch, co, ra, bg, ba;
+			uint64_t row;
+			enum ddr_outcome oc, want;
+			sim_time_t lat, unloaded;
+
+			switch (m) {
+			case DDR_MAP_RO_BA_RA_CO_CH:   /* ch:2 co:4 ra:1 bg:2 ba:2 */
+				ch = line & 3; co = (line >> 2) & 15; ra = (line >> 6) & 1;
+				bg = (line >> 7) & 3; ba = (line >> 9) & 3; row = line >> 11;
+				break;
+			case DDR_MAP_RO_RA_BA_CH_CO:   /* co:4 ch:2 bg:2 ba:2 ra:1 */
+				co = line & 15; ch = (line >> 4) & 3; bg = (line >> 6) & 3;
+				ba = (line >> 8) & 3; ra = (line >> 10) & 1; row = line >> 11;
+				break;
+			default:                       /* ch:2 ra:1 bg:2 ba:2 co:4 */
+				ch = line & 3; ra = (line >> 2) & 1; bg = (line >> 3) & 3;
+				ba = (line >> 5) & 3; co = (line >> 7) & 15; row = line >> 11;
+				break;
+			}
+			(void)co;
+			unsigned k = ((ch * 2 + ra) * 4 + bg) * 4 + ba;
+			want = !open[k] ? DDR_ROW_CLOSED : open_row[k] == row ? DDR_ROW_HIT : DDR_ROW_CONFLICT;
+			open[k] = true;
+			open_row[k] = row;
+			now += rng_next(&rng) % (40 * NS);
+			lat = ddr_access(d, line * LINE, false, now, &oc);
+			assert_int_equal(oc, want);
+			unloaded = F + (10 + 4) * NS + (oc >= DDR_ROW_CLOSED ? 11 * NS : 0) +
+				   (oc == DDR_ROW_CONFLICT ? 12 * NS : 0);
+			assert_true(lat >= unloaded);
+		}
+		ddr_destroy(d);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(ddr_closed_hit_conflict),
+		cmocka_unit_test(ddr_tras),
+		cmocka_unit_test(ddr_closed_page),
+		cmocka_unit_test(ddr_tccd_l),
+		cmocka_unit_test(ddr_mapping),
+		cmocka_unit_test(ddr_refresh),
+		cmocka_unit_test(ddr_bus_saturation),
+		cmocka_unit_test(ddr_writes),
+		cmocka_unit_test(ddr_counters),
+		cmocka_unit_test(ddr_bad_config),
+		cmocka_unit_test(ddr_vs_naive),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
