@@ -584,9 +584,27 @@ static void progress_draw(struct simrun *s, bool final)
 		return;
 	s->last_draw = now;
 	el = now - t0;
-	fprintf(stderr, "\r\033[K%10.1fM accesses  %6.1fM/s  simulated %.3f ms  elapsed %.1f s%s",
+	/* ETA from the share of input bytes consumed (compressed bytes for compressed traces) */
+	uint64_t done = 0, total = 0;
+	bool known = true;
+	for (unsigned i = 0; i < s->nr_src; i++) {
+		uint64_t d, t;
+		if (!trace_progress(s->src[i].r, &d, &t)) {
+			known = false;
+			break;
+		}
+		done += d;
+		total += t;
+	}
+	char eta[48] = "";
+	if (!final && known && done > 0 && total >= done) {
+		double left = el * (double)(total - done) / (double)done;
+		snprintf(eta, sizeof(eta), "  %3.0f%%  ETA %d:%02d", 100.0 * (double)done / (double)total,
+			 (int)(left / 60), (int)left % 60);
+	}
+	fprintf(stderr, "\r\033[K%10.1fM accesses  %6.1fM/s  simulated %.3f ms  elapsed %.1f s%s%s",
 		(double)s->total_accesses / 1e6, el > 0 ? (double)s->total_accesses / 1e6 / el : 0.0,
-		(double)s->q.now / 1e9, el, final ? "\n" : "");
+		(double)s->q.now / 1e9, el, eta, final ? "\n" : "");
 	fflush(stderr);
 }
 
