@@ -117,6 +117,8 @@ static const struct cfg_field tlb_fields[] = {
 	CFG_F_U32(struct tlb_cfg, pwc_l3, 0, 4096, 4, "page-walk cache entries for PDPTEs"),
 	CFG_F_U32(struct tlb_cfg, pwc_l2, 0, 4096, 32, "page-walk cache entries for PDEs"),
 	CFG_F_U32(struct tlb_cfg, pwc_latency, 0, 100, 1, "cycles of a page-walk cache hit"),
+	CFG_F_U32(struct tlb_cfg, pwc_ways, 0, 4096, 4,
+		  "ways of each page-walk cache (0: fully associative; Sniper's default is 4)"),
 	CFG_F_ENUM(struct tlb_cfg, repl, repl_policy_names, REPL_LRU, "replacement policy of all TLB arrays"),
 	CFG_F_NS(struct tlb_cfg, ipi, 0, NS(1000000), NS(2000), "ns: one TLB-shootdown IPI round trip"),
 	CFG_F_NS(struct tlb_cfg, invlpg, 0, NS(100000), NS(100), "ns: invalidating one local TLB entry"),

@@ -68,6 +68,7 @@ struct tlb_cfg {
 	uint32_t pwc_l3;          /* PDPTE / L1 */
 	uint32_t pwc_l2;          /* PDE / L2 */
 	uint32_t pwc_latency;     /* cycles of a PWC hit */
+	uint32_t pwc_ways;        /* associativity of each PWC (0: fully associative) */
 	uint32_t repl;            /* enum repl_policy for all TLB arrays */
 	uint64_t ipi;             /* ps: cost of one shootdown IPI round trip */
 	uint64_t invlpg;          /* ps: local cost of invalidating one entry */

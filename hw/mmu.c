@@ -148,13 +148,17 @@ static int make_array(tlb_t **out, const char *name, const struct tlb_array_cfg 
 	return tlb_create(out, name, a->entries, a->ways, shift, repl, seed, stream, err, errlen);
 }
 
-static int make_pwc(tlb_t **out, const char *name, uint32_t entries, unsigned shift, uint64_t seed, uint64_t stream,
-		    char *err, size_t errlen)
+static int make_pwc(tlb_t **out, const char *name, uint32_t entries, uint32_t ways, unsigned shift, uint64_t seed,
+		    uint64_t stream, char *err, size_t errlen)
 {
 	*out = NULL;
 	if (!entries)
 		return 0;
-	return tlb_create(out, name, entries, entries, shift, REPL_LRU, seed, stream, err, errlen);
+	/* set-associative like the hardware it models: a 32-entry fully
+	   associative array would also cost 64 tag compares per walk here */
+	if (!ways || ways > entries)
+		ways = entries;
+	return tlb_create(out, name, entries, ways, shift, REPL_LRU, seed, stream, err, errlen);
 }
 
 int mmu_create(mmu_t **out, const struct hw_cfg *cfg, unsigned cpu, pmem_t *pm, mmu_load_fn load, void *load_ctx,
@@ -190,9 +194,9 @@ int mmu_create(mmu_t **out, const struct hw_cfg *cfg, unsigned cpu, pmem_t *pm, 
 	if (!rc) rc = make_array(&m->l1[SIDE_I][SZ_2M], "tlb.l1i_2m", &tc->l1i_2m, 21, tc->repl, seed, st | 4, err, errlen);
 	if (!rc) rc = make_array(&m->stlb, "tlb.stlb", &tc->stlb, 12, tc->repl, seed, st | 5, err, errlen);
 	if (!rc) rc = make_array(&m->stlb_1g, "tlb.stlb_1g", &tc->stlb_1g, 30, tc->repl, seed, st | 6, err, errlen);
-	if (!rc) rc = make_pwc(&m->pwc[4], "tlb.pwc_l4", tc->pwc_l4, pt_level_shift(4), seed, st | 7, err, errlen);
-	if (!rc) rc = make_pwc(&m->pwc[3], "tlb.pwc_l3", tc->pwc_l3, pt_level_shift(3), seed, st | 8, err, errlen);
-	if (!rc) rc = make_pwc(&m->pwc[2], "tlb.pwc_l2", tc->pwc_l2, pt_level_shift(2), seed, st | 9, err, errlen);
+	if (!rc) rc = make_pwc(&m->pwc[4], "tlb.pwc_l4", tc->pwc_l4, tc->pwc_ways, pt_level_shift(4), seed, st | 7, err, errlen);
+	if (!rc) rc = make_pwc(&m->pwc[3], "tlb.pwc_l3", tc->pwc_l3, tc->pwc_ways, pt_level_shift(3), seed, st | 8, err, errlen);
+	if (!rc) rc = make_pwc(&m->pwc[2], "tlb.pwc_l2", tc->pwc_l2, tc->pwc_ways, pt_level_shift(2), seed, st | 9, err, errlen);
 	if (rc) {
 		mmu_destroy(m);
 		return rc;

@@ -260,6 +260,12 @@ bool tlb_lookup(tlb_t *t, uint16_t asid, uint64_t vaddr, unsigned shift, uint64_
 		*data = e->data;
 		return true;
 	}
+	/* no entry of this page size was ever installed: skip the set scan (the
+	   common case for 2M/1G probes of a process that uses only 4K pages) */
+	if (!(t->shifts & (1ULL << shift))) {
+		t->stat[TLB_MISSES]++;
+		return false;
+	}
 	uint64_t set = set_of(t, vpn);
 	e = &t->way[set * t->ways];
 	for (uint32_t i = 0; i < t->ways; i++) {
@@ -308,7 +314,7 @@ bool tlb_insert(tlb_t *t, uint16_t asid, uint64_t vaddr, unsigned shift, uint64_
 {
 	uint64_t set;
 	uint32_t w;
-	struct tlb_way *e = find(t, asid, vaddr, shift, &set, &w);
+	struct tlb_way *e = (t->shifts & (1ULL << shift)) ? find(t, asid, vaddr, shift, &set, &w) : NULL;
 
 	t->last = t->entries;
 	if (e) {

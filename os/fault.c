@@ -48,10 +48,7 @@ unsigned os_cpu_node(const struct os *os, unsigned cpu)
 
 sim_time_t oshw_zero(struct os *os, unsigned cpu, sim_time_t now, uint64_t pfn, uint64_t bytes)
 {
-	sim_time_t c = os->cfg.zero_page_cost * (bytes >> PAGE_SHIFT);
-	if (os->hw)
-		c += hw_zero_page(os->hw, cpu, now, pfn << PAGE_SHIFT, bytes);
-	return c;
+	return os->hw ? hw_zero_page(os->hw, cpu, now, pfn << PAGE_SHIFT, bytes) : 0;
 }
 
 sim_time_t oshw_copy(struct os *os, unsigned cpu, sim_time_t now, uint64_t dst_pfn, uint64_t src_pfn,

@@ -9,8 +9,8 @@
  *
  * Hardware interaction goes through the small oshw_* layer in fault.c: with
  * a hw_t it calls hw_zero_page / hw_copy_page / hw_tlb_shootdown; without
- * one (unit tests, os_create_with_cfg) it charges the os_cfg costs and the
- * hw_cfg TLB figures instead, so the OS layer is testable on its own.
+ * one (unit tests, os_create_with_cfg) only the os_cfg costs and the hw_cfg
+ * TLB figures are charged, so the OS layer is testable on its own.
  */
 #ifndef OS_FAULT_H
 #define OS_FAULT_H
@@ -75,7 +75,14 @@ struct process *os_proc(const os_t *os, int pid);
 
 /* ---- hardware layer ---------------------------------------------------------- */
 
+/*
+ * The memory traffic of clearing a fresh page (0 without hardware).  The
+ * CPU time of clearing, os_cfg.zero_page_cost per page, is charged by
+ * page_alloc() itself for __GFP_ZERO requests, which every zeroed
+ * allocation here is.
+ */
 sim_time_t oshw_zero(struct os *os, unsigned cpu, sim_time_t now, uint64_t pfn, uint64_t bytes);
+/* Copying: os_cfg.copy_page_cost per page plus the hardware's traffic. */
 sim_time_t oshw_copy(struct os *os, unsigned cpu, sim_time_t now, uint64_t dst_pfn, uint64_t src_pfn,
 		     uint64_t bytes);
 /* Invalidate [vaddr, vaddr+len) of p's address space (len 0: all).  @return the initiator's cost. */

@@ -470,7 +470,7 @@ static int sys_brk(struct sysctx *s)
 	uint64_t oldend = page_align(mm->brk), newend = page_align(nbrk);
 	if (newend > oldend) {
 		if (mm_range_busy(mm, oldend, newend))
-			return sim_errf(s->err, s->errlen, SIM_ESTATE, "brk: [0x%" PRIx64 ", 0x%" PRIx64
+			return sim_errf(s->err, s->errlen, SIM_ESTATE, "[0x%" PRIx64 ", 0x%" PRIx64
 					") overlaps an existing mapping; heap not grown", oldend, newend);
 		struct vma v = {
 			.start = oldend, .end = newend, .flags = VM_READ | VM_WRITE,
@@ -712,7 +712,7 @@ static int sys_mbind(struct sysctx *s)
 	uint64_t to_move = (flags & MPOL_MF_MOVE_ALL) ? scan.move_all : (flags & MPOL_MF_MOVE) ? scan.movable : 0;
 	if (to_move)
 		return sim_errf(s->err, s->errlen, SIM_ENOTSUP,
-				"mbind: policy applied, but %" PRIu64 " existing page(s) would have to move "
+				"policy applied, but %" PRIu64 " existing page(s) would have to move "
 				"(MPOL_MF_MOVE): page migration is not modelled yet", to_move);
 	if ((flags & MPOL_MF_STRICT) && scan.misplaced)
 		return sim_errf(s->err, s->errlen, SIM_ESTATE,
@@ -763,9 +763,9 @@ static int sys_set_weights(struct sysctx *s)
 	uint64_t node = s->sc->args[0], w = s->sc->args[1];
 
 	if (node >= s->os->sys.nr_nodes)
-		return sim_errf(s->err, s->errlen, SIM_ERANGE, "set_weights: node %" PRIu64 " does not exist", node);
+		return sim_errf(s->err, s->errlen, SIM_ERANGE, "node %" PRIu64 " does not exist", node);
 	if (w > 255)
-		return sim_errf(s->err, s->errlen, SIM_ERANGE, "set_weights: weight %" PRIu64 " is not 0..255", w);
+		return sim_errf(s->err, s->errlen, SIM_ERANGE, "weight %" PRIu64 " is not 0..255", w);
 	s->os->sys.iw[node] = (uint8_t)w;
 	return 0;
 }
@@ -799,6 +799,8 @@ int os_syscall(os_t *os, int pid, unsigned cpu, sim_time_t now, const struct os_
 	int rc;
 
 	*cost = 0;
+	if (err && errlen)
+		err[0] = '\0';
 	if (!p)
 		return sim_errf(err, errlen, SIM_ESTATE, "system call from pid %d, which is not running", pid);
 	if (sc->nr >= NR_OS_SYSCALLS)

@@ -294,6 +294,11 @@ void trace_close(trace_reader_t *r)
 	free(r);
 }
 
+bool trace_progress(const trace_reader_t *r, uint64_t *done, uint64_t *total)
+{
+	return tsrc_progress(r->src, done, total);
+}
+
 unsigned trace_nr_threads(const trace_reader_t *r)
 {
 	return r->nr_threads;

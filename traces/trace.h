@@ -120,6 +120,9 @@ int trace_next(trace_reader_t *r, struct trace_batch *b, char *err, size_t errle
 
 void trace_close(trace_reader_t *r);
 
+/* Input bytes read so far and in total, for progress display; false if unknown. */
+bool trace_progress(const trace_reader_t *r, uint64_t *done, uint64_t *total);
+
 /* Number of threads announced by the header (native), else 0 = unknown. */
 unsigned trace_nr_threads(const trace_reader_t *r);
 enum trace_format trace_reader_format(const trace_reader_t *r);

@@ -42,6 +42,7 @@ struct tsrc {
 	size_t in_pos, in_len;
 	bool in_eof;
 	uint64_t in_base;          /* file offset of in[0] */
+	uint64_t fd_bytes;         /* bytes read from the file so far (progress display) */
 
 	z_stream z;
 	lzma_stream x;
@@ -75,6 +76,7 @@ static int read_full(struct tsrc *s, void *buf, size_t cap, size_t *got, char *e
 			break;
 		n += (size_t)r;
 	}
+	s->fd_bytes += n;
 	*got = n;
 	return 0;
 }
@@ -376,6 +378,15 @@ enum trace_compress tsrc_compression(const struct tsrc *s)
 uint64_t tsrc_size_hint(const struct tsrc *s)
 {
 	return s->comp == TCOMP_NONE ? s->size_hint : UINT64_MAX;
+}
+
+bool tsrc_progress(const struct tsrc *s, uint64_t *done, uint64_t *total)
+{
+	if (s->size_hint == UINT64_MAX)
+		return false;
+	*done = s->fd_bytes;
+	*total = s->size_hint;
+	return true;
 }
 
 const char *tsrc_path(const struct tsrc *s)

@@ -60,6 +60,13 @@ uint64_t tsrc_size_hint(const struct tsrc *s);
 /* The path given at open, for messages. */
 const char *tsrc_path(const struct tsrc *s);
 
+/*
+ * Input bytes consumed so far and the file's size (compressed bytes for a
+ * compressed file).  @return false when the size is unknown (a pipe).
+ * Used for progress display only.
+ */
+bool tsrc_progress(const struct tsrc *s, uint64_t *done, uint64_t *total);
+
 /* Close the file (standard input is left open).  Accepts NULL. */
 void tsrc_close(struct tsrc *s);
 

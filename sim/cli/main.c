@@ -25,6 +25,9 @@ static int cmd_trace_dispatch(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "gen"))
 		return cmd_trace_gen(argc - 1, argv + 1);
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
+		fprintf(argc < 2 ? stderr : stdout,
+			"usage: numasim trace gen [SPEC.json] -o OUT [--KEY VALUE]...   (synthetic workloads)\n");
 	return cmd_trace(argc, argv);
 }
 

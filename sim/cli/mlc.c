@@ -97,8 +97,18 @@ int mlc_bandwidth(const struct machine_desc *m, const struct mlc_opts *o, unsign
 		return -SIM_ENOMEM;
 	}
 	base = hw_node_base(hw, mn);
-	/* each stream reads its own slice of the node's memory sequentially */
-	region = (m->hw.nodes[mn].memory / nslots) / line * line;
+	/*
+	 * Each stream reads its own slice of the node's memory sequentially,
+	 * starting at a random 4 KiB page of the slice: MLC's buffers sit on
+	 * whatever physical pages the kernel gave it, and slices starting at
+	 * equal offsets would all begin on the same DDR channel and march
+	 * through the channels in lockstep.
+	 */
+	region = (m->hw.nodes[mn].memory / nslots) / 4096 * 4096;
+	struct rng r;
+	rng_seed(&r, o->seed, 2000 + cn * HW_MAX_NODES + mn);
+	for (unsigned k = 0; k < nslots && region >= 4096; k++)
+		pos[k] = rng_below(&r, region / 4096) * 4096;
 	for (unsigned c = 0; c < ncpu; c++)
 		hw_set_context(hw, cpu0 + c, 0, HW_NO_PAGING);
 	while (done < o->bw_lines) {

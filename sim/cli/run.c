@@ -73,6 +73,7 @@ struct thread {
 	unsigned cpu;
 	sim_time_t t;               /* this thread's clock, ps */
 	bool started, done;
+	bool waiting;               /* created, but its clone has not been replayed yet */
 	/* record queue (ring) filled by the demultiplexer */
 	struct trace_rec *q;
 	size_t qcap, qhead, qn;
@@ -88,6 +89,8 @@ struct tsrc {
 	struct thread *threads[MAX_THREADS_PER_TRACE];
 	int tid_pid[MAX_THREADS_PER_TRACE];      /* pid for threads created by fork */
 	sim_time_t tid_start[MAX_THREADS_PER_TRACE];
+	/* per child tid: 0 no clone seen, 1 clone read but not replayed, 2 replayed */
+	uint8_t clone_state[MAX_THREADS_PER_TRACE];
 	unsigned nr_threads;
 	unsigned next_cpu;          /* placement of threads without explicit CPUs */
 };
@@ -236,7 +239,7 @@ static unsigned place_thread(struct simrun *s, struct tsrc *src, unsigned tid)
 	return (src->next_cpu + tid) % s->nr_cpus;
 }
 
-static struct thread *thread_new(struct simrun *s, struct tsrc *src, unsigned tid, sim_time_t start)
+static struct thread *thread_new(struct simrun *s, struct tsrc *src, unsigned tid, sim_time_t start, bool wait)
 {
 	struct thread *th = calloc(1, sizeof(*th));
 
@@ -254,6 +257,9 @@ static struct thread *thread_new(struct simrun *s, struct tsrc *src, unsigned ti
 	if (tid + 1 > src->nr_threads)
 		src->nr_threads = tid + 1;
 	s->live++;
+	th->waiting = wait;
+	if (wait)
+		return th;
 	if (ev_schedule(&s->q, &th->ev, start < s->q.now ? s->q.now : start)) {
 		free(th);
 		src->threads[tid] = NULL;
@@ -299,10 +305,20 @@ static int src_fill(struct simrun *s, struct tsrc *src, struct thread *want, sim
 				run_fail(s, -SIM_ETRACE, "%s", m);
 				return -SIM_ETRACE;
 			}
+			if (rec->op == TOP_CTRL) {
+				const struct trace_ctrl *c = &b.ctrl[rec->ctrl];
+				if ((c->kind == TCTRL_CLONE || c->kind == TCTRL_FORK) && c->args[0] < MAX_THREADS_PER_TRACE &&
+				    !src->clone_state[c->args[0]])
+					src->clone_state[c->args[0]] = 1;
+			}
 			th = src->threads[rec->tid];
 			if (!th) {
+				/*
+				 * A thread whose clone record came first in the file starts
+				 * when its parent replays that record; others start now.
+				 */
 				sim_time_t start = src->tid_start[rec->tid] > now ? src->tid_start[rec->tid] : now;
-				th = thread_new(s, src, rec->tid, start);
+				th = thread_new(s, src, rec->tid, start, src->clone_state[rec->tid] == 1);
 				if (!th) {
 					run_fail(s, -SIM_ENOMEM, "%s", "out of memory creating a thread");
 					return -SIM_ENOMEM;
@@ -357,7 +373,10 @@ static void do_ctrl(struct simrun *s, struct thread *th, const struct trace_ctrl
 	case TCTRL_CLONE:
 	case TCTRL_FORK: {
 		uint64_t child = c->args[0];
-		if (child >= MAX_THREADS_PER_TRACE || src->threads[child]) {
+		struct thread *cth;
+		if (child >= MAX_THREADS_PER_TRACE || src->clone_state[child] == 2 ||
+		    (src->threads[child] && !src->threads[child]->waiting)) {
+			/* a second clone of one tid, or of a thread already running */
 			cs->stat[RS_SYSCALL_ERR]++;
 			return;
 		}
@@ -373,6 +392,15 @@ static void do_ctrl(struct simrun *s, struct thread *th, const struct trace_ctrl
 			src->tid_pid[child] = th->pid;
 		}
 		src->tid_start[child] = th->t;
+		src->clone_state[child] = 2;
+		cth = src->threads[child];
+		if (cth) {
+			cth->pid = src->tid_pid[child];
+			cth->t = th->t;
+			cth->waiting = false;
+			if (ev_schedule(&s->q, &cth->ev, th->t))
+				run_fail(s, -SIM_ENOMEM, "%s", "cannot schedule a cloned thread");
+		}
 		cs->stat[RS_SYSCALLS]++;
 		return;
 	}
@@ -556,9 +584,27 @@ static void progress_draw(struct simrun *s, bool final)
 		return;
 	s->last_draw = now;
 	el = now - t0;
-	fprintf(stderr, "\r\033[K%10.1fM accesses  %6.1fM/s  simulated %.3f ms  elapsed %.1f s%s",
+	/* ETA from the share of input bytes consumed (compressed bytes for compressed traces) */
+	uint64_t done = 0, total = 0;
+	bool known = true;
+	for (unsigned i = 0; i < s->nr_src; i++) {
+		uint64_t d, t;
+		if (!trace_progress(s->src[i].r, &d, &t)) {
+			known = false;
+			break;
+		}
+		done += d;
+		total += t;
+	}
+	char eta[48] = "";
+	if (!final && known && done > 0 && total >= done) {
+		double left = el * (double)(total - done) / (double)done;
+		snprintf(eta, sizeof(eta), "  %3.0f%%  ETA %d:%02d", 100.0 * (double)done / (double)total,
+			 (int)(left / 60), (int)left % 60);
+	}
+	fprintf(stderr, "\r\033[K%10.1fM accesses  %6.1fM/s  simulated %.3f ms  elapsed %.1f s%s%s",
 		(double)s->total_accesses / 1e6, el > 0 ? (double)s->total_accesses / 1e6 / el : 0.0,
-		(double)s->q.now / 1e9, el, final ? "\n" : "");
+		(double)s->q.now / 1e9, el, eta, final ? "\n" : "");
 	fflush(stderr);
 }
 
@@ -637,7 +683,7 @@ int simrun_create(simrun_t **out, const struct run_opts *o, char *err, size_t er
 		unsigned nt = trace_nr_threads(src->r);
 		next_cpu += nt ? nt : 1;
 		/* thread 0 starts at time 0; others start when their records appear */
-		if (!thread_new(s, src, 0, 0)) {
+		if (!thread_new(s, src, 0, 0, false)) {
 			rc = -SIM_ENOMEM;
 			goto fail;
 		}
@@ -676,10 +722,31 @@ void simrun_destroy(simrun_t *s)
 	free(s);
 }
 
+/* Threads whose parent ended before replaying their clone start when everything else is done. */
+static bool start_orphans(struct simrun *s)
+{
+	bool any = false;
+
+	for (unsigned i = 0; i < s->nr_src; i++) {
+		for (unsigned t = 0; t < s->src[i].nr_threads; t++) {
+			struct thread *th = s->src[i].threads[t];
+			if (th && th->waiting && !th->done) {
+				th->waiting = false;
+				th->t = s->end > s->q.now ? s->end : s->q.now;
+				ev_schedule(&s->q, &th->ev, th->t);
+				any = true;
+			}
+		}
+	}
+	return any;
+}
+
 int simrun_run(simrun_t *s, char *err, size_t errlen)
 {
-	while (s->live > 0 && !s->error && evq_run_one(&s->q))
-		;
+	do {
+		while (s->live > 0 && !s->error && evq_run_one(&s->q))
+			;
+	} while (s->live > 0 && !s->error && start_orphans(s));
 	if (s->opts.progress)
 		progress_draw(s, true);
 	if (s->error)
@@ -755,7 +822,7 @@ int simrun_report(simrun_t *s, rep_t *r)
 		rep_arr_begin(r, "cpus");
 		for (unsigned k = 0; k < src->nr_threads; k++)
 			if (src->threads[k])
-				rep_u64(r, NULL, place_thread(s, (struct tsrc *)src, k));
+				rep_u64(r, NULL, src->threads[k]->cpu);
 		rep_arr_end(r);
 		rep_obj_end(r);
 	}
@@ -842,7 +909,7 @@ void simrun_print_summary(simrun_t *s, FILE *fp)
 			trace_format_name(trace_reader_format(src->r)), src->pid, src->nr_threads,
 			src->nr_threads == 1 ? "" : "s");
 		for (unsigned k = 0; k < src->nr_threads && k < 16; k++)
-			fprintf(fp, "%s%u", k ? "," : " ", place_thread(s, (struct tsrc *)src, k));
+			fprintf(fp, "%s%u", k ? "," : " ", src->threads[k] ? src->threads[k]->cpu : place_thread(s, (struct tsrc *)src, k));
 		fprintf(fp, "%s\n", src->nr_threads > 16 ? ",..." : "");
 	}
 	fprintf(fp, "policy         %s\n", s->opts.policy ? s->opts.policy : "default (local)");

@@ -74,6 +74,8 @@ static inline struct fx *fx_new_cfg(unsigned nr_nodes, unsigned mib, unsigned cp
 	if (rc)
 		print_error("os_create_with_cfg: %s\n", err);
 	assert_int_equal(rc, 0);
+	/* the allocator checks its free lists after every operation the OS makes */
+	physmem_set_debug_vm(os_physmem(f->os), true);
 	return f;
 }
 
