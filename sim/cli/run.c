@@ -56,7 +56,8 @@ struct cpu_stats {
 	uint64_t stat[NR_RUN_STATS];
 	uint64_t served[NR_HW_SERVED];
 	uint64_t served_ps[NR_HW_SERVED];
-	uint64_t hops[MAX_HOPS];
+	uint64_t hops[MAX_HOPS];     /* accesses served beyond the socket, by link hops crossed */
+	uint64_t hops_ps[MAX_HOPS];  /* and their latency */
 	sim_time_t busy_until;      /* when the last thread on this CPU finished */
 	struct hist lat;
 	int cur_pid;                /* address space loaded in this CPU's MMU (-1 none) */
@@ -507,7 +508,11 @@ static bool do_access(struct simrun *s, struct thread *th, const struct trace_re
 	c->stat[RS_XLAT_PS] += res.xlat;
 	c->served[res.served]++;
 	c->served_ps[res.served] += res.lat;
-	c->hops[res.hops < MAX_HOPS ? res.hops : MAX_HOPS - 1]++;
+	if (res.served >= SRV_C2C_LOCAL) {
+		unsigned h = res.hops < MAX_HOPS ? res.hops : MAX_HOPS - 1;
+		c->hops[h]++;
+		c->hops_ps[h] += res.lat;
+	}
 	hist_add(&c->lat, res.lat);
 	th->t += res.lat;
 	return true;
@@ -768,8 +773,10 @@ static void totals(const struct simrun *s, struct cpu_stats *t)
 			t->served[k] += c->served[k];
 			t->served_ps[k] += c->served_ps[k];
 		}
-		for (unsigned k = 0; k < MAX_HOPS; k++)
+		for (unsigned k = 0; k < MAX_HOPS; k++) {
 			t->hops[k] += c->hops[k];
+			t->hops_ps[k] += c->hops_ps[k];
+		}
 		hist_merge(&t->lat, &c->lat);
 	}
 }
@@ -854,9 +861,14 @@ int simrun_report(simrun_t *s, rep_t *r)
 	rep_ns(r, "syscall_ns", t.stat[RS_SYSCALL_PS]);
 	rep_u64(r, "syscall_errors", t.stat[RS_SYSCALL_ERR]);
 	rep_u64(r, "segv", t.stat[RS_SEGV]);
+	/* memory accesses (c2c and DRAM) by link hops: index = hops */
 	rep_arr_begin(r, "hops");
 	for (unsigned k = 0; k < MAX_HOPS; k++)
 		rep_u64(r, NULL, t.hops[k]);
+	rep_arr_end(r);
+	rep_arr_begin(r, "hops_mean_ns");
+	for (unsigned k = 0; k < MAX_HOPS; k++)
+		rep_ns(r, NULL, t.hops[k] ? (t.hops_ps[k] + t.hops[k] / 2) / t.hops[k] : 0);
 	rep_arr_end(r);
 	rep_obj_end(r);
 
