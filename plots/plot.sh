@@ -31,7 +31,7 @@ done
 for f in "$DATA"/cdf-*.dat; do
     [ -e "$f" ] || continue
     w=$(basename "$f" .dat); w=${w#cdf-}
-    gp cdf.gp "$f" "$FIG/cdf-$w" "Access latency CDF (from quantiles), workload $w" "$(grep -c '^"' "$f")"
+    gp cdf.gp "$f" "$FIG/cdf-$w" "Access latency CDF, workload $w" "$(grep -c '^"' "$f")"
 done
 for f in "$DATA"/served-*.csv; do
     [ -e "$f" ] || continue

@@ -197,7 +197,11 @@ static int write_bars(const struct plot_data *d, const char *dir)
 	return 0;
 }
 
-/* Approximate latency CDF from the report's quantiles (the report has no full histogram). */
+/*
+ * Latency CDF per series: the report's summary.latency_cdf (every non-empty
+ * histogram bucket, first seed of the series) when present, else a curve
+ * through the quantiles of older reports.
+ */
 static int write_cdf_and_served(const struct plot_data *d, const char *dir)
 {
 	char path[PATH_MAX], name[300];
@@ -216,7 +220,19 @@ static int write_cdf_and_served(const struct plot_data *d, const char *dir)
 		for (size_t k = 0; k < d->nr_series; k++) {
 			char line[5][64];
 			size_t nq = 0;
+			const json_t *rep = first_report(d, w, k, NULL);
+			const json_t *full = rep ? sweep_metric(rep, "summary.latency_cdf") : NULL;
 
+			if (json_is_array(full) && json_array_size(full) > 0) {
+				size_t i;
+				const json_t *pt;
+				fprintf(cdf, "%s\"%s\" \"share\"\n", blocks ? "\n\n" : "", d->series[k]);
+				json_array_foreach(full, i, pt)
+					fprintf(cdf, "%.6g %.6g\n", json_number_value(json_array_get(pt, 0)),
+						json_number_value(json_array_get(pt, 1)));
+				blocks++;
+				continue;
+			}
 			for (size_t q = 0; q < ARRAY_SIZE(quantiles); q++) {
 				char mp[64];
 				double v;
@@ -272,7 +288,8 @@ static int write_cdf_and_served(const struct plot_data *d, const char *dir)
 
 /*
  * Node-to-node traffic from hw.links: each element names its endpoints
- * ("src"/"dst" or "from"/"to") and carries "bytes".  MiB per direction.
+ * ("src"/"dst", "from"/"to", or hw's "a"/"b" of one direction) and carries
+ * "bytes".  MiB per direction.
  */
 static int write_links(const struct plot_data *d, const char *dir)
 {
@@ -298,6 +315,11 @@ static int write_links(const struct plot_data *d, const char *dir)
 					src = json_object_get(e, "from");
 				if (!dst)
 					dst = json_object_get(e, "to");
+				/* hw's linknet_report: one element per direction, "a" -> "b" */
+				if (!src)
+					src = json_object_get(e, "a");
+				if (!dst)
+					dst = json_object_get(e, "b");
 				if (!json_is_integer(src) || !json_is_integer(dst) || !json_is_number(bytes) ||
 				    json_integer_value(src) < 0 || json_integer_value(src) >= 16 ||
 				    json_integer_value(dst) < 0 || json_integer_value(dst) >= 16)

@@ -850,6 +850,19 @@ int simrun_report(simrun_t *s, rep_t *r)
 	rep_u64(r, "compute_instructions", t.stat[RS_GAP]);
 	rep_ns(r, "sim_time_ns", s->end);
 	rep_hist(r, "latency", &t.lat);
+	/* the whole distribution: [upper bound of a histogram bucket (ns), share of accesses <= it] */
+	rep_arr_begin(r, "latency_cdf");
+	uint64_t seen = 0;
+	for (unsigned b = 0; b < HIST_BUCKETS && t.lat.count; b++) {
+		if (!t.lat.bucket[b])
+			continue;
+		seen += t.lat.bucket[b];
+		rep_arr_begin(r, NULL);
+		rep_ns(r, NULL, hist_bucket_upper(b) > t.lat.max ? t.lat.max : hist_bucket_upper(b));
+		rep_real(r, NULL, (double)seen / (double)t.lat.count);
+		rep_arr_end(r);
+	}
+	rep_arr_end(r);
 	rep_served(r, &t);
 	rep_real(r, "remote_ratio", ratio(t.served[SRV_C2C_REMOTE] + t.served[SRV_DRAM_REMOTE], mem_accesses(&t)));
 	rep_ns(r, "latency_ns", t.stat[RS_LAT_PS]);
