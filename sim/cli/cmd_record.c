@@ -1,6 +1,6 @@
 /*
  * sim/cli/cmd_record.c - `numasim record [-o OUT] [--threads-to-cpus LIST]
- * [--keep-ifetch] [--no-strace] -- PROGRAM ARGS...`
+ * [--keep-ifetch] [--strace] -- PROGRAM ARGS...`
  *
  * Runs PROGRAM under `valgrind --tool=lackey --trace-mem=yes
  * --trace-sched=yes --trace-syscalls=yes` with Valgrind's log on a pipe, and
@@ -9,13 +9,15 @@
  * the memory-management system calls with their real results.  The text log
  * is never stored: memory use stays that of one pipe buffer and one line.
  *
- * Valgrind prints pointers, not the node masks they point to, so when
- * strace is installed the run is wrapped in
+ * Valgrind prints pointers, not the node masks they point to, so with
+ * --strace the run is wrapped in
  * `strace -f --seccomp-bpf -e trace=mbind,set_mempolicy,migrate_pages` with
  * its output on a second pipe.  strace prints a call at its syscall-exit
  * stop, before the traced thread resumes, so by the time Valgrind's line for
  * a call has been read, strace's line is already in its pipe: draining that
  * pipe (non-blocking) after every read of the log keeps the two in step.
+ * It is not the default: under ptrace a multi-threaded Valgrind run is 5-10
+ * times slower (measured: 10 s -> 104 s for docs/record.md's example).
  *
  * The program's own output goes to the user's terminal; its exit status, as
  * Valgrind reports it, is the command's.
@@ -42,14 +44,15 @@
 #define LINE_MAX_BYTES (1u << 20)
 
 static const char usage_text[] =
-	"usage: numasim record [-o OUT] [--threads-to-cpus LIST] [--keep-ifetch] [--no-strace] -- PROGRAM [ARGS...]\n"
+	"usage: numasim record [-o OUT] [--threads-to-cpus LIST] [--keep-ifetch] [--strace] -- PROGRAM [ARGS...]\n"
 	"  runs PROGRAM under valgrind (lackey, --trace-sched, --trace-syscalls) and writes its\n"
 	"  multi-threaded trace with mmap/mbind/clone/exit... as control records (docs/record.md)\n"
 	"  -o OUT                 output trace (default: PROGRAM.nst.zst in the current directory;\n"
 	"                         compressed by extension .zst/.gz/.xz, text if the name has .txt)\n"
 	"  --threads-to-cpus LIST thread i starts on the i-th CPU of LIST (e.g. 0,2,4,6 or 0-3)\n"
 	"  --keep-ifetch          keep every instruction fetch as a record (default: count them as gaps)\n"
-	"  --no-strace            do not run strace for the node masks of mbind/set_mempolicy\n"
+	"  --strace               also run strace to read the node masks of mbind/set_mempolicy/\n"
+	"                         migrate_pages (without it those calls are dropped; slower)\n"
 	"  environment: NUMASIM_VALGRIND, NUMASIM_STRACE name the programs to use\n";
 
 static int usage(const char *msg, const char *arg)
@@ -327,7 +330,7 @@ static void report(const struct recorder *rc, const char *out)
 		(unsigned long long)st[VGS_CONTROL], (unsigned long long)st[VGS_FAILED]);
 	if (st[VGS_DROPPED_MASK])
 		fprintf(stderr, "numasim record: warning: %llu mbind/set_mempolicy/migrate_pages call(s) dropped: "
-			"their node mask was not known (install strace, or do not pass --no-strace)\n",
+			"their node mask was not known (record with --strace)\n",
 			(unsigned long long)st[VGS_DROPPED_MASK]);
 	if (st[VGS_DROPPED_OTHER])
 		fprintf(stderr, "numasim record: warning: %llu mremap/move_pages/fork call(s) not representable, "
@@ -344,7 +347,7 @@ int cmd_record(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "threads-to-cpus", required_argument, NULL, 'c' },
 		{ "keep-ifetch", no_argument, NULL, 'k' },
-		{ "no-strace", no_argument, NULL, 'n' },
+		{ "strace", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -352,7 +355,7 @@ int cmd_record(int argc, char **argv)
 	struct vglog_opts vo = { .name = "valgrind log", .threaded = true };
 	struct recorder rc = { .stfd = -1 };
 	unsigned *cpus = NULL, nr_cpus = 0;
-	bool use_strace = true;
+	bool use_strace = false;
 	char *out = NULL, logfd_arg[32], stpath[32];
 	int logp[2] = { -1, -1 }, stp[2] = { -1, -1 }, c, status = 0, ret = 1;
 	struct sigaction ign = { .sa_handler = SIG_IGN }, old_int, old_quit;
@@ -376,8 +379,8 @@ int cmd_record(int argc, char **argv)
 		case 'k':
 			vo.keep_ifetch = true;
 			break;
-		case 'n':
-			use_strace = false;
+		case 's':
+			use_strace = true;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -405,9 +408,8 @@ int cmd_record(int argc, char **argv)
 		goto done;
 	}
 	if (use_strace && !find_program(strace)) {
-		fprintf(stderr, "numasim record: warning: %s not found: the node masks of mbind/set_mempolicy calls "
-			"cannot be read; such calls will be dropped\n", strace);
-		use_strace = false;
+		fprintf(stderr, "numasim record: --strace: %s not found in PATH (or set NUMASIM_STRACE)\n", strace);
+		goto done;
 	}
 	if (!out && !(out = default_output(argv[optind]))) {
 		fprintf(stderr, "numasim record: out of memory\n");
