@@ -7,6 +7,7 @@
 #include <string.h>
 #include "sim/cli/cmd_gen.h"
 #include "sim/cli/cmd_plot.h"
+#include "sim/cli/cmd_record.h"
 #include "sim/cli/cmd_sweep.h"
 #include "sim/cli/cmd_trace.h"
 #include "sim/cli/cmds.h"
@@ -36,6 +37,7 @@ static const struct command commands[] = {
 	{ "machine", cmd_machine, "list, show or dump machine descriptions" },
 	{ "config", cmd_config, "document every machine-description key" },
 	{ "trace", cmd_trace_dispatch, "trace tools: gen, stat, convert" },
+	{ "record", cmd_record, "run a program under valgrind and record its multi-threaded trace" },
 	{ "sweep", cmd_sweep, "run a grid of experiments locally or on Slurm; collect results" },
 	{ "plot", cmd_plot, "draw the figures of a sweep with gnuplot" },
 	{ "mlc", cmd_mlc, "idle-latency and bandwidth matrices, like Intel MLC, by simulation" },

@@ -414,8 +414,6 @@ static void lackey_parse(void **state)
 		"I  04000000,3\n"
 		" L 1ffefff6c8,8\n"
 		" S 1ffefff6c0,8\n"
-		"SCHED[1]: acquired lock\n"
-		"SYSCALL[4242,1](brk) ... [sync] --> Success(0x4a2a000)\n"
 		" M 0403a1c8,4\n"
 		"I  0401b7a0,15\r\n"
 		"program output line\n"

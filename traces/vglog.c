@@ -1,0 +1,1086 @@
+/*
+ * traces/vglog.c - turning a Valgrind log (lackey memory trace, scheduler
+ * and system-call tracing) into trace records.
+ *
+ * Every line is classified first (vglog_classify) and then handed to the
+ * parser of its class; no line is matched by guesswork.  The shapes below are
+ * those Valgrind 3.19 prints (docs/record.md shows real samples):
+ *
+ *   I  0401ab70,3                          instruction fetch
+ *    L 1ffefffd88,8                        load (S store, M modify)
+ *   --123--   SCHED[2]:  acquired lock (...) thread 2 runs from here on
+ *   SYSCALL[123,2](9) sys_mmap ( 0x0, 8192, 3, 34, 4294967295, 0 ) --> [pre-success] Success(0x4835000)
+ *   SYSCALL[123,2](10) sys_mprotect ( 0x4a16000, 16384, 1 )[sync] --> Success(0x0)
+ *   SYSCALL[123,2](28) sys_madvise ( 0x483c000, 4096, 4 ) --> [async] ...
+ *   SYSCALL[123,2](28) ... [async] --> Success(0x0)           (result of the line above, later)
+ *   SYSCALL[123,1](56) sys_clone ( 1200011, ... )   clone(fork): ...
+ *    --> [pre-success] Success(0x7f85) --123--   SCHED[1]: ...  (result on the next line,
+ *                                                               with a debug line glued on)
+ *
+ * Thread numbering: the first thread is trace thread 0; each successful
+ * clone(CLONE_VM) gets the next number, emitted as TCTRL_CLONE in the
+ * parent's stream at the clone.  Valgrind reuses its thread slots, so the
+ * child's Valgrind id is predicted (Valgrind takes the lowest free slot) and
+ * confirmed when the child first runs; a new Valgrind id that was not
+ * predicted takes the oldest unconfirmed clone.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "sim/err.h"
+#include "traces/vglog.h"
+
+#define VG_MAX_TID 1024              /* Valgrind thread slots (VG_N_THREADS is 500 by default) */
+#define VG_MAX_CALL_ARGS 8
+#define STRACE_STASH 16              /* concurrent "<unfinished ...>" strace calls kept */
+#define STRACE_LINE_MAX 1024
+#define CLONE_VM 0x100ULL
+
+const struct stat_desc vglog_stat_desc[NR_VGLOG_STATS] = { VGLOG_STATS(STAT_DESC) };
+
+/* System calls the interpreter understands, by the name Valgrind prints. */
+enum vg_sys {
+	VS_MMAP, VS_MUNMAP, VS_BRK, VS_MPROTECT, VS_MADVISE, VS_MBIND, VS_SET_MEMPOLICY,
+	VS_MIGRATE_PAGES, VS_CLONE, VS_EXIT, VS_EXIT_GROUP, VS_MREMAP, VS_MOVE_PAGES, VS_FORK,
+	VS_VFORK, NR_VG_SYS
+};
+
+static const struct vg_sysdef {
+	const char *name;
+	uint8_t nargs;           /* arguments the conversion reads (Valgrind may print more) */
+	uint8_t bare_hex;        /* bit i: argument i is printed as hex without "0x" (%lx) */
+} vg_sys[NR_VG_SYS] = {
+	[VS_MMAP] = { "sys_mmap", 6, 0 },
+	[VS_MUNMAP] = { "sys_munmap", 2, 0 },
+	[VS_BRK] = { "sys_brk", 1, 0 },
+	[VS_MPROTECT] = { "sys_mprotect", 3, 0 },
+	[VS_MADVISE] = { "sys_madvise", 3, 0 },
+	[VS_MBIND] = { "sys_mbind", 6, 0 },
+	[VS_SET_MEMPOLICY] = { "sys_set_mempolicy", 3, 0 },
+	[VS_MIGRATE_PAGES] = { "sys_migrate_pages", 4, 0 },
+	[VS_CLONE] = { "sys_clone", 1, 1 },
+	[VS_EXIT] = { "exit", 1, 0 },
+	[VS_EXIT_GROUP] = { "exit_group", 1, 0 },
+	[VS_MREMAP] = { "sys_mremap", 0, 0 },
+	[VS_MOVE_PAGES] = { "sys_move_pages", 0, 0 },
+	[VS_FORK] = { "sys_fork", 0, 0 },
+	[VS_VFORK] = { "sys_vfork", 0, 0 },
+};
+
+/* A call whose result is still to come (async, or printed on the next line). */
+struct vg_call {
+	bool active;
+	int sys;                 /* enum vg_sys, or -1 for a call not converted */
+	uint32_t nr;
+	uint16_t vgtid;
+	unsigned nargs;
+	uint64_t args[VG_MAX_CALL_ARGS];
+	uint64_t lineno;
+};
+
+/* Node masks read by strace, in call order. */
+struct mask_entry {
+	int sys;                 /* VS_MBIND, VS_SET_MEMPOLICY, VS_MIGRATE_PAGES */
+	uint64_t addr, len;      /* mbind: to check the pairing */
+	uint64_t mask[2];
+	bool known[2];           /* false: strace could not read it or it exceeds 64 nodes */
+};
+
+struct strace_stash {
+	long pid;                /* 0: free */
+	size_t len;
+	char text[STRACE_LINE_MAX];
+};
+
+struct clone_wait {
+	uint16_t vgtid;          /* predicted Valgrind slot of the child */
+	uint16_t tid;            /* its trace thread */
+};
+
+struct vglog {
+	struct vglog_opts o;
+	unsigned *cpus;
+	bool threaded;
+	long pid;                        /* the recorded process, 0 until seen */
+	int trace_of[VG_MAX_TID];        /* Valgrind tid -> trace tid, -1 if none (or exited) */
+	bool first_bound;                /* trace thread 0 has been handed out */
+	int tid0_vg;                     /* Valgrind tid of thread 0, -1 while unknown */
+	unsigned next_tid;
+	uint16_t cur;                    /* trace thread running now */
+	uint64_t *pend;                  /* per trace thread: instructions not yet charged */
+	size_t pend_cap;
+	struct clone_wait *cw;           /* clones whose child has not run yet, oldest first */
+	size_t ncw, cwcap;
+	struct vg_call async[VG_MAX_TID];
+	struct vg_call cont;             /* printed without a result: " --> " line follows */
+	struct mask_entry *mq;           /* ring of strace masks */
+	size_t mq_head, mq_n, mq_cap;
+	struct strace_stash stash[STRACE_STASH];
+	uint64_t stat[NR_VGLOG_STATS];
+};
+
+/* ---- small lexers ------------------------------------------------------------------------------- */
+
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+static bool has(const char *s, size_t n, size_t i, const char *lit)
+{
+	size_t m = strlen(lit);
+	return i + m <= n && !memcmp(s + i, lit, m);
+}
+
+static size_t skip_sp(const char *s, size_t n, size_t i)
+{
+	while (i < n && s[i] == ' ')
+		i++;
+	return i;
+}
+
+/* Unsigned decimal; @return false if no digit or it overflows 64 bits. */
+static bool lex_dec(const char *s, size_t n, size_t *i, uint64_t *v)
+{
+	size_t j = *i;
+	uint64_t x = 0;
+
+	for (; j < n && s[j] >= '0' && s[j] <= '9'; j++) {
+		if (x > (UINT64_MAX - 9) / 10)
+			return false;
+		x = x * 10 + (uint64_t)(s[j] - '0');
+	}
+	if (j == *i)
+		return false;
+	*i = j;
+	*v = x;
+	return true;
+}
+
+/* Hex digits (no prefix), at most 16 significant. */
+static bool lex_hex(const char *s, size_t n, size_t *i, uint64_t *v)
+{
+	size_t j = *i;
+	uint64_t x = 0;
+	int d;
+
+	for (; j < n && (d = hexval(s[j])) >= 0; j++) {
+		if (x >> 60)
+			return false;
+		x = x << 4 | (unsigned)d;
+	}
+	if (j == *i)
+		return false;
+	*i = j;
+	*v = x;
+	return true;
+}
+
+/* "0x" hex, or [-]decimal (stored as two's complement), or (bare) hex. */
+static bool lex_num(const char *s, size_t n, size_t *i, bool bare_hex, uint64_t *v)
+{
+	if (has(s, n, *i, "0x")) {
+		*i += 2;
+		return lex_hex(s, n, i, v);
+	}
+	if (bare_hex)
+		return lex_hex(s, n, i, v);
+	if (*i < n && s[*i] == '-') {
+		size_t j = *i + 1;
+		if (!lex_dec(s, n, &j, v))
+			return false;
+		*v = (uint64_t)0 - *v;
+		*i = j;
+		return true;
+	}
+	return lex_dec(s, n, i, v);
+}
+
+/* "==123==" or "--123--" at the start: @return its length and the pid, or 0. */
+static size_t pid_fence(const char *s, size_t n, char c, long *pid)
+{
+	size_t i = 2;
+	long p = 0;
+
+	if (n < 5 || s[0] != c || s[1] != c)
+		return 0;
+	while (i < n && s[i] >= '0' && s[i] <= '9' && p < 100000000)
+		p = p * 10 + (s[i++] - '0');
+	if (i == 2 || i + 1 >= n || s[i] != c || s[i + 1] != c)
+		return 0;
+	if (pid)
+		*pid = p;
+	return i + 2;
+}
+
+enum vglog_line vglog_classify(const char *s, size_t n)
+{
+	size_t f;
+
+	if (!n)
+		return VGL_EMPTY;
+	if (s[0] == 'I' && n >= 2 && s[1] == ' ')
+		return VGL_ACCESS;
+	if (s[0] == ' ') {
+		if (n >= 3 && (s[1] == 'L' || s[1] == 'S' || s[1] == 'M') && s[2] == ' ')
+			return VGL_ACCESS;
+		if (has(s, n, 0, " --> "))
+			return VGL_RESULT;
+		return VGL_OTHER;
+	}
+	if (pid_fence(s, n, '=', NULL))
+		return VGL_BANNER;
+	if ((f = pid_fence(s, n, '-', NULL)))
+		return has(s, n, skip_sp(s, n, f), "SCHED[") ? VGL_SCHED : VGL_DEBUG;
+	if (has(s, n, 0, "SCHED["))
+		return VGL_SCHED;
+	if (has(s, n, 0, "SYSCALL["))
+		return VGL_SYSCALL;
+	return VGL_OTHER;
+}
+
+int vglog_access(const char *s, size_t n, int *op, uint64_t *addr, uint64_t *size, const char **what)
+{
+	size_t i, digits = 0;
+	uint64_t a = 0, z;
+
+	if (s[0] == 'I') {
+		*op = TOP_IFETCH;
+		i = 1;
+	} else {
+		*op = s[1] == 'L' ? TOP_LOAD : s[1] == 'S' ? TOP_STORE : TOP_MODIFY;
+		i = 2;
+	}
+	i = skip_sp(s, n, i);
+	for (; i < n && s[i] != ','; i++, digits++) {
+		int d = hexval(s[i]);
+		if (d < 0 || a >> 60) {
+			*what = "a hexadecimal address of at most 64 bits";
+			return -1;
+		}
+		a = a << 4 | (unsigned)d;
+	}
+	if (!digits) {
+		*what = "a hexadecimal address";
+		return -1;
+	}
+	if (i == n) {
+		*what = "',' and a size after the address";
+		return -1;
+	}
+	i++;
+	if (!lex_dec(s, n, &i, &z) || z == 0 || z > UINT16_MAX) {
+		*what = "a decimal size in 1..65535";
+		return -1;
+	}
+	i = skip_sp(s, n, i);
+	if (i != n) {
+		*what = "the end of the line after the size";
+		return -1;
+	}
+	*addr = a;
+	*size = z;
+	return 0;
+}
+
+/* ---- lifetime -------------------------------------------------------------------------------------- */
+
+int vglog_create(vglog_t **out, const struct vglog_opts *o)
+{
+	vglog_t *vg = calloc(1, sizeof(*vg));
+
+	*out = NULL;
+	if (!vg)
+		return -SIM_ENOMEM;
+	vg->o = *o;
+	if (!vg->o.name)
+		vg->o.name = "valgrind log";
+	if (o->nr_cpus) {
+		vg->cpus = malloc(o->nr_cpus * sizeof(*vg->cpus));
+		if (!vg->cpus) {
+			free(vg);
+			return -SIM_ENOMEM;
+		}
+		memcpy(vg->cpus, o->cpus, o->nr_cpus * sizeof(*vg->cpus));
+	}
+	vg->o.cpus = vg->cpus;
+	vg->threaded = o->threaded;
+	vg->tid0_vg = -1;
+	vg->next_tid = 1;
+	for (unsigned i = 0; i < VG_MAX_TID; i++)
+		vg->trace_of[i] = -1;
+	*out = vg;
+	return 0;
+}
+
+void vglog_destroy(vglog_t *vg)
+{
+	if (!vg)
+		return;
+	free(vg->cpus);
+	free(vg->pend);
+	free(vg->cw);
+	free(vg->mq);
+	free(vg);
+}
+
+bool vglog_threaded(const vglog_t *vg)
+{
+	return vg->threaded;
+}
+
+const uint64_t *vglog_stats(const vglog_t *vg)
+{
+	return vg->stat;
+}
+
+/* ---- output -------------------------------------------------------------------------------------------- */
+
+static int bad(const vglog_t *vg, char *err, size_t errlen, uint64_t lineno, const char *what, const char *s,
+	       size_t n)
+{
+	return sim_errf(err, errlen, SIM_ETRACE, "%s:%llu: expected %s, found '%.*s'", vg->o.name,
+			(unsigned long long)lineno, what, (int)SIM_MIN(n, 120), s);
+}
+
+/* Instructions waiting to be charged to the thread's next record, capped at the gap field. */
+static uint32_t take_gap(vglog_t *vg, unsigned tid)
+{
+	uint64_t g;
+
+	if (tid >= vg->pend_cap)
+		return 0;
+	g = SIM_MIN(vg->pend[tid], (uint64_t)UINT32_MAX);
+	vg->pend[tid] -= g;
+	return (uint32_t)g;
+}
+
+static int pend_room(vglog_t *vg, unsigned tid)
+{
+	if (tid < vg->pend_cap)
+		return 0;
+	size_t ncap = vg->pend_cap ? vg->pend_cap * 2 : 64;
+	while (ncap <= tid)
+		ncap *= 2;
+	uint64_t *np = realloc(vg->pend, ncap * sizeof(*np));
+	if (!np)
+		return -SIM_ENOMEM;
+	memset(np + vg->pend_cap, 0, (ncap - vg->pend_cap) * sizeof(*np));
+	vg->pend = np;
+	vg->pend_cap = ncap;
+	return 0;
+}
+
+static void emit_ctrl(vglog_t *vg, struct vglog_sink *out, unsigned tid, uint32_t kind, unsigned nargs,
+		      const uint64_t *args, uint64_t ret)
+{
+	struct trace_ctrl *c = &out->ctrl[out->nctrl];
+
+	memset(c, 0, sizeof(*c));
+	c->kind = kind;
+	c->nargs = nargs;
+	for (unsigned i = 0; i < nargs; i++)
+		c->args[i] = args[i];
+	c->ret = ret;
+	out->rec[out->n++] = (struct trace_rec){ .op = TOP_CTRL, .tid = (uint16_t)tid, .gap = take_gap(vg, tid),
+						 .ctrl = (uint16_t)out->nctrl };
+	out->nctrl++;
+	vg->stat[VGS_CONTROL]++;
+}
+
+/* A trace thread came into being: count it and give it its CPU. */
+static int thread_born(vglog_t *vg, unsigned tid, struct vglog_sink *out)
+{
+	int rc = pend_room(vg, tid);
+
+	if (rc)
+		return rc;
+	vg->stat[VGS_THREADS]++;
+	if (tid < vg->o.nr_cpus) {
+		uint64_t cpu = vg->cpus[tid];
+		emit_ctrl(vg, out, tid, TCTRL_THREAD_CPU, 1, &cpu, TRACE_RET_NONE);
+	}
+	return 0;
+}
+
+/* Make sure thread 0 exists before its first record (a log whose records precede any SCHED line). */
+static int ensure_first(vglog_t *vg, struct vglog_sink *out)
+{
+	if (vg->first_bound)
+		return 0;
+	vg->first_bound = true;
+	return thread_born(vg, 0, out);
+}
+
+/*
+ * The trace thread of Valgrind thread `v`, creating it if `v` has none.
+ * @return 0 with *tid, or a negative code (message in err).
+ */
+static int thread_of(vglog_t *vg, unsigned v, uint64_t lineno, struct vglog_sink *out, unsigned *tid, char *err,
+		     size_t errlen)
+{
+	int rc;
+
+	if (v == 0 || v >= VG_MAX_TID)
+		return sim_errf(err, errlen, SIM_ETRACE, "%s:%llu: expected a Valgrind thread id in 1..%u, found %u",
+				vg->o.name, (unsigned long long)lineno, VG_MAX_TID - 1, v);
+	if (vg->trace_of[v] >= 0) {
+		*tid = (unsigned)vg->trace_of[v];
+		return 0;
+	}
+	if (vg->ncw) {
+		size_t k = 0;
+		for (size_t i = 0; i < vg->ncw; i++)
+			if (vg->cw[i].vgtid == v) {
+				k = i;
+				break;
+			}
+		*tid = vg->cw[k].tid;
+		memmove(&vg->cw[k], &vg->cw[k + 1], (vg->ncw - k - 1) * sizeof(vg->cw[0]));
+		vg->ncw--;
+		vg->trace_of[v] = (int)*tid;
+		return 0;        /* born (counted, placed) at its clone */
+	}
+	if (!vg->first_bound || (vg->tid0_vg < 0 && vg->next_tid == 1)) {
+		/* the first thread, possibly already given records before its first SCHED line */
+		if ((rc = ensure_first(vg, out)))
+			return rc;
+		vg->tid0_vg = (int)v;
+		vg->trace_of[v] = 0;
+		*tid = 0;
+		return 0;
+	}
+	/* a thread whose clone the log does not show: the next number */
+	if (vg->next_tid > UINT16_MAX)
+		return sim_errf(err, errlen, SIM_ETRACE, "%s:%llu: more than %u threads", vg->o.name,
+				(unsigned long long)lineno, UINT16_MAX + 1);
+	*tid = vg->next_tid++;
+	vg->trace_of[v] = (int)*tid;
+	return thread_born(vg, *tid, out);
+}
+
+/* ---- strace masks ----------------------------------------------------------------------------------------- */
+
+static bool mq_push(vglog_t *vg, const struct mask_entry *e)
+{
+	if (vg->mq_n == vg->mq_cap) {
+		size_t ncap = vg->mq_cap ? vg->mq_cap * 2 : 16;
+		struct mask_entry *nq = malloc(ncap * sizeof(*nq));
+		if (!nq)
+			return false;
+		for (size_t i = 0; i < vg->mq_n; i++)
+			nq[i] = vg->mq[(vg->mq_head + i) % vg->mq_cap];
+		free(vg->mq);
+		vg->mq = nq;
+		vg->mq_cap = ncap;
+		vg->mq_head = 0;
+	}
+	vg->mq[(vg->mq_head + vg->mq_n) % vg->mq_cap] = *e;
+	vg->mq_n++;
+	return true;
+}
+
+/*
+ * strace's bitmask: "[0x00000000000002]" (low 64 bits kept), "NULL", "[]".
+ * *known is false for a pointer strace could not read or a node above 63.
+ * @return false if the text is not a mask at all.
+ */
+static bool strace_mask(const char *s, size_t n, uint64_t *mask, bool *known)
+{
+	uint64_t v = 0;
+	size_t digits;
+
+	*known = false;
+	*mask = 0;
+	if (n == 4 && !memcmp(s, "NULL", 4)) {
+		*known = true;
+		return true;
+	}
+	if (has(s, n, 0, "0x"))
+		return true;             /* an address strace could not read */
+	if (n < 2 || s[0] != '[' || s[n - 1] != ']')
+		return false;
+	s++;
+	n -= 2;
+	if (has(s, n, 0, "0x"))
+		s += 2, n -= 2;
+	for (digits = 0; digits < n; digits++) {
+		int d = hexval(s[digits]);
+		if (d < 0)
+			return false;
+		if (n - digits > 16) {
+			if (d)
+				return true;     /* a node beyond 63: cannot be carried */
+			continue;
+		}
+		v = v << 4 | (unsigned)d;
+	}
+	*mask = v;
+	*known = true;
+	return true;
+}
+
+/* Split "a, [b, c], d" at top-level commas. @return the number of fields (at most max). */
+static unsigned split_args(const char *s, size_t n, const char **f, size_t *fl, unsigned max)
+{
+	unsigned nf = 0, depth = 0;
+	size_t start = 0;
+
+	for (size_t i = 0; i <= n && nf < max; i++) {
+		char c = i < n ? s[i] : ',';
+		if (c == '[' || c == '{' || c == '(')
+			depth++;
+		else if ((c == ']' || c == '}' || c == ')') && depth)
+			depth--;
+		else if (c == ',' && !depth) {
+			size_t a = skip_sp(s, i, start), b = i;
+			while (b > a && s[b - 1] == ' ')
+				b--;
+			f[nf] = s + a;
+			fl[nf++] = b - a;
+			start = i + 1;
+		}
+	}
+	return nf;
+}
+
+static int strace_call(vglog_t *vg, const char *s, size_t n, char *err, size_t errlen)
+{
+	static const struct { const char *name; int sys; } names[] = {
+		{ "mbind(", VS_MBIND }, { "set_mempolicy(", VS_SET_MEMPOLICY }, { "migrate_pages(", VS_MIGRATE_PAGES },
+	};
+	struct mask_entry e = { .sys = -1 };
+	const char *f[8];
+	size_t fl[8], i = 0, close;
+	unsigned nf, depth = 0;
+
+	for (unsigned k = 0; k < ARRAY_SIZE(names); k++)
+		if (has(s, n, 0, names[k].name)) {
+			e.sys = names[k].sys;
+			i = strlen(names[k].name);
+		}
+	if (e.sys < 0)
+		return 0;
+	for (close = i; close < n; close++) {
+		if (s[close] == '[' || s[close] == '{' || s[close] == '(')
+			depth++;
+		else if (s[close] == ']' || s[close] == '}' || (s[close] == ')' && depth))
+			depth--;
+		else if (s[close] == ')')
+			break;
+	}
+	if (close == n)
+		return sim_errf(err, errlen, SIM_ETRACE, "strace: expected ')' closing the arguments, found '%.*s'",
+				(int)SIM_MIN(n, 120), s);
+	nf = split_args(s + i, close - i, f, fl, 8);
+	switch (e.sys) {
+	case VS_MBIND: {
+		size_t j = 0;
+		if (nf < 6 || !lex_num(f[0], fl[0], &j, false, &e.addr) || (j = 0, !lex_num(f[1], fl[1], &j, false, &e.len)) ||
+		    !strace_mask(f[3], fl[3], &e.mask[0], &e.known[0]))
+			return sim_errf(err, errlen, SIM_ETRACE, "strace: expected mbind(ADDR, LEN, MODE, MASK, MAXNODE, FLAGS), found '%.*s'",
+					(int)SIM_MIN(n, 120), s);
+		break;
+	}
+	case VS_SET_MEMPOLICY:
+		if (nf < 3 || !strace_mask(f[1], fl[1], &e.mask[0], &e.known[0]))
+			return sim_errf(err, errlen, SIM_ETRACE, "strace: expected set_mempolicy(MODE, MASK, MAXNODE), found '%.*s'",
+					(int)SIM_MIN(n, 120), s);
+		break;
+	default:
+		if (nf < 4 || !strace_mask(f[2], fl[2], &e.mask[0], &e.known[0]) ||
+		    !strace_mask(f[3], fl[3], &e.mask[1], &e.known[1]))
+			return sim_errf(err, errlen, SIM_ETRACE, "strace: expected migrate_pages(PID, MAXNODE, OLD, NEW), found '%.*s'",
+					(int)SIM_MIN(n, 120), s);
+		break;
+	}
+	return mq_push(vg, &e) ? 0 : -SIM_ENOMEM;
+}
+
+int vglog_strace_line(vglog_t *vg, const char *s, size_t n, char *err, size_t errlen)
+{
+	size_t i = 0;
+	uint64_t pid = 0;
+	static const char unfinished[] = " <unfinished ...>";
+	const size_t ul = sizeof(unfinished) - 1;
+
+	if (n && s[n - 1] == '\r')
+		n--;
+	if (has(s, n, 0, "[pid "))
+		i = 5;
+	if (!lex_dec(s, n, &i, &pid))
+		pid = 0;
+	if (i < n && s[i] == ']')
+		i++;
+	i = skip_sp(s, n, i);
+	s += i;
+	n -= i;
+	if (n >= ul && !memcmp(s + n - ul, unfinished, ul)) {
+		for (unsigned k = 0; k < STRACE_STASH; k++)
+			if (!vg->stash[k].pid) {
+				vg->stash[k].pid = (long)(pid ? pid : 1);
+				vg->stash[k].len = SIM_MIN(n - ul, (size_t)STRACE_LINE_MAX);
+				memcpy(vg->stash[k].text, s, vg->stash[k].len);
+				return 0;
+			}
+		return sim_errf(err, errlen, SIM_ETRACE, "strace: more than %u unfinished calls at once", STRACE_STASH);
+	}
+	if (has(s, n, 0, "<... ")) {
+		const char *r = memchr(s, '>', n);
+		for (unsigned k = 0; r && k < STRACE_STASH; k++)
+			if (vg->stash[k].pid == (long)(pid ? pid : 1)) {
+				char buf[2 * STRACE_LINE_MAX];
+				size_t a = vg->stash[k].len, b = SIM_MIN(n - (size_t)(r + 1 - s), (size_t)STRACE_LINE_MAX);
+				memcpy(buf, vg->stash[k].text, a);
+				memcpy(buf + a, r + 1, b);
+				vg->stash[k].pid = 0;
+				return strace_call(vg, buf, a + b, err, errlen);
+			}
+		return 0;
+	}
+	return strace_call(vg, s, n, err, errlen);
+}
+
+/* ---- system calls ------------------------------------------------------------------------------------------- */
+
+/* The mask of pointer `ptr` for call `sys`: @return 1 known, 0 unknown (drop the call), <0 error. */
+static int call_masks(vglog_t *vg, const struct vg_call *c, bool executed, uint64_t ptr0, uint64_t ptr1,
+		      uint64_t *m0, uint64_t *m1, char *err, size_t errlen)
+{
+	struct mask_entry e = { 0 };
+
+	*m0 = *m1 = 0;
+	if (vg->o.strace && executed) {
+		if (!vg->mq_n)
+			return sim_errf(err, errlen, SIM_ETRACE,
+					"%s:%llu: %s has no matching strace line (strace must trace the same run)",
+					vg->o.name, (unsigned long long)c->lineno, vg_sys[c->sys].name);
+		e = vg->mq[vg->mq_head];
+		vg->mq_head = (vg->mq_head + 1) % vg->mq_cap;
+		vg->mq_n--;
+		if (e.sys != c->sys || (c->sys == VS_MBIND && (e.addr != c->args[0] || e.len != c->args[1])))
+			return sim_errf(err, errlen, SIM_ETRACE,
+					"%s:%llu: %s does not match the next strace line (%s of 0x%llx): the two logs disagree",
+					vg->o.name, (unsigned long long)c->lineno, vg_sys[c->sys].name,
+					vg_sys[e.sys].name, (unsigned long long)e.addr);
+	}
+	if (ptr0) {
+		if (!e.known[0])
+			return 0;
+		*m0 = e.mask[0];
+	}
+	if (ptr1) {
+		if (!e.known[1])
+			return 0;
+		*m1 = e.mask[1];
+	}
+	return 1;
+}
+
+/* Predict the Valgrind slot of a new thread: the lowest one that is free. */
+static uint16_t predict_slot(const vglog_t *vg)
+{
+	for (unsigned v = 1; v < VG_MAX_TID; v++) {
+		bool taken = vg->trace_of[v] >= 0;
+		for (size_t i = 0; i < vg->ncw && !taken; i++)
+			taken = vg->cw[i].vgtid == v;
+		if (!taken)
+			return (uint16_t)v;
+	}
+	return 0;
+}
+
+/* A call's result is known: turn it into control records. */
+static int call_done(vglog_t *vg, const struct vg_call *c, bool failed, bool executed, uint64_t val,
+		     struct vglog_sink *out, char *err, size_t errlen)
+{
+	const uint64_t *a = c->args;
+	uint64_t ret = failed ? (uint64_t)0 - val : val, v[6], m0, m1;
+	unsigned tid;
+	int rc;
+
+	if (c->sys < 0)
+		return 0;
+	if ((rc = thread_of(vg, c->vgtid, c->lineno, out, &tid, err, errlen)))
+		return rc;
+	switch (c->sys) {
+	case VS_MMAP:
+		memcpy(v, a, 6 * sizeof(*v));
+		if (v[4] <= UINT32_MAX)                  /* fd is an int, printed as unsigned */
+			v[4] = (uint64_t)(int64_t)(int32_t)(uint32_t)v[4];
+		emit_ctrl(vg, out, tid, TCTRL_MMAP, 6, v, ret);
+		break;
+	case VS_MUNMAP:
+		emit_ctrl(vg, out, tid, TCTRL_MUNMAP, 2, a, ret);
+		break;
+	case VS_BRK:
+		emit_ctrl(vg, out, tid, TCTRL_BRK, 1, a, ret);
+		break;
+	case VS_MPROTECT:
+		emit_ctrl(vg, out, tid, TCTRL_MPROTECT, 3, a, ret);
+		break;
+	case VS_MADVISE:
+		emit_ctrl(vg, out, tid, TCTRL_MADVISE, 3, a, ret);
+		break;
+	case VS_MBIND:
+	case VS_SET_MEMPOLICY:
+	case VS_MIGRATE_PAGES: {
+		uint64_t p0 = c->sys == VS_MBIND ? a[3] : c->sys == VS_SET_MEMPOLICY ? a[1] : a[2];
+		uint64_t p1 = c->sys == VS_MIGRATE_PAGES ? a[3] : 0;
+		rc = call_masks(vg, c, executed, p0, p1, &m0, &m1, err, errlen);
+		if (rc < 0)
+			return rc;
+		if (!rc) {
+			vg->stat[VGS_DROPPED_MASK]++;
+			return 0;
+		}
+		if (c->sys == VS_MBIND) {
+			v[0] = a[0], v[1] = a[1], v[2] = a[2], v[3] = m0, v[4] = a[5];
+			emit_ctrl(vg, out, tid, TCTRL_MBIND, 5, v, ret);
+		} else if (c->sys == VS_SET_MEMPOLICY) {
+			v[0] = a[0], v[1] = m0;
+			emit_ctrl(vg, out, tid, TCTRL_SET_MEMPOLICY, 2, v, ret);
+		} else {
+			v[0] = m0, v[1] = m1;
+			emit_ctrl(vg, out, tid, TCTRL_MIGRATE_PAGES, 2, v, ret);
+		}
+		break;
+	}
+	case VS_CLONE: {
+		if (failed)
+			return 0;                /* no child */
+		if (!(a[0] & CLONE_VM)) {
+			vg->stat[VGS_DROPPED_OTHER]++;   /* a new process: not followed */
+			return 0;
+		}
+		if (vg->next_tid > UINT16_MAX)
+			return sim_errf(err, errlen, SIM_ETRACE, "%s:%llu: more than %u threads", vg->o.name,
+					(unsigned long long)c->lineno, UINT16_MAX + 1);
+		if (vg->ncw == vg->cwcap) {
+			size_t ncap = vg->cwcap ? vg->cwcap * 2 : 8;
+			struct clone_wait *ncw = realloc(vg->cw, ncap * sizeof(*ncw));
+			if (!ncw)
+				return -SIM_ENOMEM;
+			vg->cw = ncw;
+			vg->cwcap = ncap;
+		}
+		unsigned child = vg->next_tid++;
+		v[0] = child;
+		emit_ctrl(vg, out, tid, TCTRL_CLONE, 1, v, ret);
+		vg->cw[vg->ncw++] = (struct clone_wait){ .vgtid = predict_slot(vg), .tid = (uint16_t)child };
+		return thread_born(vg, child, out);
+	}
+	case VS_EXIT:
+	case VS_EXIT_GROUP:
+		emit_ctrl(vg, out, tid, TCTRL_EXIT, 1, a, TRACE_RET_NONE);
+		vg->trace_of[c->vgtid] = -1;     /* the slot is free for a later thread */
+		break;
+	default:
+		vg->stat[VGS_DROPPED_OTHER]++;   /* mremap, move_pages, fork, vfork */
+		return 0;
+	}
+	if (failed)
+		vg->stat[VGS_FAILED]++;
+	return 0;
+}
+
+enum tail_kind { TAIL_NONE, TAIL_ASYNC, TAIL_RESULT };
+
+/*
+ * Parse what follows a call's arguments, from s[*i]: "[sync] --> RESULT",
+ * " --> [pre-success] RESULT", " --> [pre-fail] RESULT", " --> [async] ...",
+ * " --> RESULT" (the " --> " continuation line) or nothing.  RESULT is
+ * "Success(0xV)", "Success(0xV:0xW)" or "Failure(0xE)".  *i ends after the
+ * result (the rest may be a glued debug line).
+ */
+static int parse_tail(const char *s, size_t n, size_t *i, enum tail_kind *kind, bool *failed, bool *executed,
+		      uint64_t *val)
+{
+	size_t j = skip_sp(s, n, *i);
+
+	*kind = TAIL_NONE;
+	*executed = true;
+	if (has(s, n, j, "[sync]"))
+		j = skip_sp(s, n, j + 6);
+	if (!has(s, n, j, "-->")) {
+		*i = j;
+		return 0;
+	}
+	j = skip_sp(s, n, j + 3);
+	if (has(s, n, j, "[async] ...")) {
+		*kind = TAIL_ASYNC;
+		*i = j + 11;
+		return 0;
+	}
+	if (has(s, n, j, "[pre-success]"))
+		j = skip_sp(s, n, j + 13);
+	else if (has(s, n, j, "[pre-fail]")) {
+		*executed = false;       /* Valgrind refused it; the kernel never saw it */
+		j = skip_sp(s, n, j + 10);
+	}
+	if (has(s, n, j, "Success(0x"))
+		*failed = false, j += 10;
+	else if (has(s, n, j, "Failure(0x"))
+		*failed = true, j += 10;
+	else
+		return -1;
+	if (!lex_hex(s, n, &j, val))
+		return -1;
+	if (has(s, n, j, ":0x")) {
+		uint64_t second;
+		j += 3;
+		if (!lex_hex(s, n, &j, &second))
+			return -1;
+	}
+	if (j >= n || s[j] != ')')
+		return -1;
+	*kind = TAIL_RESULT;
+	*i = j + 1;
+	return 0;
+}
+
+static int dispatch(vglog_t *vg, const char *s, size_t n, uint64_t lineno, struct vglog_sink *out, char *err,
+		    size_t errlen, int depth);
+
+/* What follows a result on the same line: spaces, or a glued Valgrind debug line. */
+static int rest_of_line(vglog_t *vg, const char *s, size_t n, size_t i, uint64_t lineno, struct vglog_sink *out,
+			char *err, size_t errlen, int depth)
+{
+	i = skip_sp(s, n, i);
+	if (i == n)
+		return 0;
+	if (depth == 0 && pid_fence(s + i, n - i, '-', NULL))
+		return dispatch(vg, s + i, n - i, lineno, out, err, errlen, depth + 1);
+	return bad(vg, err, errlen, lineno, "the end of the line after the system call's result", s, n);
+}
+
+static bool same_process(vglog_t *vg, long pid)
+{
+	if (!vg->pid)
+		vg->pid = pid;
+	if (pid == vg->pid)
+		return true;
+	vg->stat[VGS_FOREIGN]++;
+	return false;
+}
+
+static int switch_to(vglog_t *vg, unsigned v, uint64_t lineno, struct vglog_sink *out, char *err, size_t errlen)
+{
+	unsigned tid;
+	int rc = thread_of(vg, v, lineno, out, &tid, err, errlen);
+
+	if (!rc)
+		vg->cur = (uint16_t)tid;
+	return rc;
+}
+
+static int syscall_line(vglog_t *vg, const char *s, size_t n, uint64_t lineno, struct vglog_sink *out,
+			char *err, size_t errlen, int depth)
+{
+	size_t i = 8;
+	uint64_t pid, vgtid, nr, val = 0;
+	struct vg_call c = { .active = true, .sys = -1, .lineno = lineno };
+	enum tail_kind tk;
+	bool failed = false, executed = true;
+	int rc;
+
+	if (!lex_dec(s, n, &i, &pid) || !has(s, n, i, ",") || (i++, !lex_dec(s, n, &i, &vgtid)) ||
+	    !has(s, n, i, "](") || (i += 2, !lex_dec(s, n, &i, &nr)) || !has(s, n, i, ")"))
+		return bad(vg, err, errlen, lineno, "SYSCALL[PID,TID](NR)", s, n);
+	i++;
+	vg->stat[VGS_SYSCALLS]++;
+	if (!same_process(vg, (long)pid))
+		return 0;
+	if (vgtid == 0 || vgtid >= VG_MAX_TID)
+		return bad(vg, err, errlen, lineno, "a Valgrind thread id in 1..1023", s, n);
+	if ((rc = switch_to(vg, (unsigned)vgtid, lineno, out, err, errlen)))
+		return rc;
+	c.vgtid = (uint16_t)vgtid;
+	c.nr = (uint32_t)nr;
+	i = skip_sp(s, n, i);
+
+	if (has(s, n, i, "...")) {
+		/* the result of an [async] call printed earlier by this thread */
+		struct vg_call *p = &vg->async[vgtid];
+		i = skip_sp(s, n, i + 3);
+		if (!has(s, n, i, "[async]") || (i += 7, parse_tail(s, n, &i, &tk, &failed, &executed, &val)) ||
+		    tk != TAIL_RESULT)
+			return bad(vg, err, errlen, lineno, "'... [async] --> Success(0x...)' or 'Failure(0x...)'", s, n);
+		if (!p->active || p->nr != nr)
+			return sim_errf(err, errlen, SIM_ETRACE,
+					"%s:%llu: expected the result of a pending call, but thread %llu has no pending "
+					"system call %llu",
+					vg->o.name, (unsigned long long)lineno, (unsigned long long)vgtid,
+					(unsigned long long)nr);
+		c = *p;
+		p->active = false;
+		if ((rc = call_done(vg, &c, failed, executed, val, out, err, errlen)))
+			return rc;
+		return rest_of_line(vg, s, n, i, lineno, out, err, errlen, depth);
+	}
+
+	/* NAME ( ARGS ) */
+	size_t name = i;
+	while (i < n && s[i] != ' ' && s[i] != '(')
+		i++;
+	for (int k = 0; k < NR_VG_SYS; k++)
+		if (strlen(vg_sys[k].name) == i - name && !memcmp(s + name, vg_sys[k].name, i - name))
+			c.sys = k;
+	if (c.sys >= 0) {
+		const struct vg_sysdef *d = &vg_sys[c.sys];
+		i = skip_sp(s, n, i);
+		if (!has(s, n, i, "("))
+			return bad(vg, err, errlen, lineno, "'(' and the arguments of the system call", s, n);
+		i = skip_sp(s, n, i + 1);
+		while (i < n && s[i] != ')') {
+			uint64_t x;
+			if (c.nargs == VG_MAX_CALL_ARGS || !lex_num(s, n, &i, d->bare_hex >> c.nargs & 1, &x))
+				return bad(vg, err, errlen, lineno, "a numeric system call argument", s, n);
+			c.args[c.nargs++] = x;
+			i = skip_sp(s, n, i);
+			if (i < n && s[i] == ',')
+				i = skip_sp(s, n, i + 1);
+			else if (i < n && s[i] != ')')
+				return bad(vg, err, errlen, lineno, "',' or ')' after a system call argument", s, n);
+		}
+		if (i == n)
+			return bad(vg, err, errlen, lineno, "')' closing the system call's arguments", s, n);
+		if (c.nargs < d->nargs) {
+			char what[96];
+			snprintf(what, sizeof(what), "%u arguments to %s", d->nargs, d->name);
+			return bad(vg, err, errlen, lineno, what, s, n);
+		}
+		i++;
+	} else {
+		/* not converted: find its arrow, if any, to keep track of async calls */
+		const char *arrow = NULL;
+		for (size_t j = i; j + 3 <= n; j++)
+			if (!memcmp(s + j, "-->", 3)) {
+				arrow = s + j;
+				break;
+			}
+		i = arrow ? (size_t)(arrow - s) : n;
+	}
+	if (parse_tail(s, n, &i, &tk, &failed, &executed, &val))
+		return bad(vg, err, errlen, lineno, "'--> Success(0x...)', '--> Failure(0x...)' or '--> [async] ...'", s, n);
+	switch (tk) {
+	case TAIL_ASYNC:
+		vg->async[vgtid] = c;
+		return rest_of_line(vg, s, n, i, lineno, out, err, errlen, depth);
+	case TAIL_NONE:
+		/* the result comes on a " --> " line (anything printed in between, e.g. clone(fork)'s note, is skipped) */
+		vg->cont = c;
+		return 0;
+	case TAIL_RESULT:
+	default:
+		if ((rc = call_done(vg, &c, failed, executed, val, out, err, errlen)))
+			return rc;
+		return rest_of_line(vg, s, n, i, lineno, out, err, errlen, depth);
+	}
+}
+
+static int result_line(vglog_t *vg, const char *s, size_t n, uint64_t lineno, struct vglog_sink *out, char *err,
+		       size_t errlen, int depth)
+{
+	size_t i = 1;
+	enum tail_kind tk;
+	bool failed = false, executed = true;
+	uint64_t val = 0;
+	struct vg_call c = vg->cont;
+	int rc;
+
+	if (parse_tail(s, n, &i, &tk, &failed, &executed, &val) || tk == TAIL_NONE)
+		return bad(vg, err, errlen, lineno, "' --> Success(0x...)' or ' --> Failure(0x...)'", s, n);
+	if (!c.active)
+		return rest_of_line(vg, s, n, i, lineno, out, err, errlen, depth);   /* a fork child's half */
+	vg->cont.active = false;
+	if (tk == TAIL_ASYNC) {
+		vg->async[c.vgtid] = c;
+		return rest_of_line(vg, s, n, i, lineno, out, err, errlen, depth);
+	}
+	if ((rc = switch_to(vg, c.vgtid, lineno, out, err, errlen)) ||
+	    (rc = call_done(vg, &c, failed, executed, val, out, err, errlen)))
+		return rc;
+	return rest_of_line(vg, s, n, i, lineno, out, err, errlen, depth);
+}
+
+static int sched_line(vglog_t *vg, const char *s, size_t n, uint64_t lineno, struct vglog_sink *out, char *err,
+		      size_t errlen)
+{
+	long pid = 0;
+	size_t i = pid_fence(s, n, '-', &pid);
+	uint64_t v;
+
+	i = skip_sp(s, n, i) + 6;          /* "SCHED[" */
+	if (!lex_dec(s, n, &i, &v) || !has(s, n, i, "]:"))
+		return bad(vg, err, errlen, lineno, "SCHED[TID]:", s, n);
+	if (pid && !same_process(vg, pid))
+		return 0;
+	i = skip_sp(s, n, i + 2);
+	if (!has(s, n, i, "acquired lock"))
+		return 0;          /* releasing, entering, exiting...: the next "acquired" says who runs */
+	if (v == 0 || v >= VG_MAX_TID)
+		return bad(vg, err, errlen, lineno, "a Valgrind thread id in 1..1023", s, n);
+	return switch_to(vg, (unsigned)v, lineno, out, err, errlen);
+}
+
+static int dispatch(vglog_t *vg, const char *s, size_t n, uint64_t lineno, struct vglog_sink *out, char *err,
+		    size_t errlen, int depth)
+{
+	enum vglog_line k = vglog_classify(s, n);
+	const char *what;
+	uint64_t addr, size;
+	int op, rc;
+
+	switch (k) {
+	case VGL_ACCESS:
+		if (vglog_access(s, n, &op, &addr, &size, &what))
+			return bad(vg, err, errlen, lineno, what, s, n);
+		if (!vg->threaded) {
+			out->rec[out->n++] = (struct trace_rec){ .addr = addr, .size = (uint16_t)size, .op = (uint8_t)op };
+			vg->stat[op == TOP_IFETCH ? VGS_INSTRUCTIONS : VGS_ACCESSES]++;
+			return 0;
+		}
+		if ((rc = ensure_first(vg, out)))
+			return rc;
+		if (op == TOP_IFETCH) {
+			vg->stat[VGS_INSTRUCTIONS]++;
+			if (!vg->o.keep_ifetch) {
+				vg->pend[vg->cur]++;
+				return 0;
+			}
+		} else {
+			vg->stat[VGS_ACCESSES]++;
+		}
+		out->rec[out->n++] = (struct trace_rec){ .addr = addr, .size = (uint16_t)size, .op = (uint8_t)op,
+							 .tid = vg->cur, .gap = take_gap(vg, vg->cur) };
+		return 0;
+	case VGL_SCHED:
+		vg->threaded = true;
+		return sched_line(vg, s, n, lineno, out, err, errlen);
+	case VGL_SYSCALL:
+		vg->threaded = true;
+		return syscall_line(vg, s, n, lineno, out, err, errlen, depth);
+	case VGL_RESULT:
+		if (!vg->threaded)
+			return 0;
+		return result_line(vg, s, n, lineno, out, err, errlen, depth);
+	case VGL_BANNER: {
+		long pid;
+		if (!vg->pid && pid_fence(s, n, '=', &pid))
+			vg->pid = pid;
+		return 0;
+	}
+	case VGL_DEBUG:
+	case VGL_OTHER:
+	case VGL_EMPTY:
+	default:
+		return 0;
+	}
+}
+
+int vglog_line(vglog_t *vg, const char *s, size_t n, uint64_t lineno, struct vglog_sink *out, char *err,
+	       size_t errlen)
+{
+	vg->stat[VGS_LINES]++;
+	return dispatch(vg, s, n, lineno, out, err, errlen, 0);
+}
