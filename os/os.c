@@ -453,6 +453,23 @@ static int sys_munmap(struct sysctx *s)
 	return do_munmap(s, start, end);
 }
 
+/* Whether every VMA overlapping [start, end) is an implicit one (VM_IMPLICIT). */
+static bool implicit_only(const struct mm_struct *mm, uint64_t start, uint64_t end)
+{
+	bool any = false;
+
+	for (uint64_t a = start; a < end;) {
+		const struct vma *v = find_vma(mm, a);
+		if (!v || v->start >= end)
+			break;
+		if (!(v->flags & VM_IMPLICIT))
+			return false;
+		any = true;
+		a = v->end;
+	}
+	return any;
+}
+
 static int sys_brk(struct sysctx *s)
 {
 	struct process *p = s->p;
@@ -469,6 +486,10 @@ static int sys_brk(struct sysctx *s)
 		return 0;   /* a query, or a request the kernel refused */
 	uint64_t oldend = page_align(mm->brk), newend = page_align(nbrk);
 	if (newend > oldend) {
+		int rc;
+		/* a recorded heap wins over mappings numasim invented for untracked accesses */
+		if (implicit_only(mm, oldend, newend) && (rc = do_munmap(s, oldend, newend)))
+			return rc;
 		if (mm_range_busy(mm, oldend, newend))
 			return sim_errf(s->err, s->errlen, SIM_ESTATE, "[0x%" PRIx64 ", 0x%" PRIx64
 					") overlaps an existing mapping; heap not grown", oldend, newend);

@@ -538,6 +538,9 @@ static void agent_run(struct ev *ev, void *ctx)
 		th->qn--;
 		if (unlikely(rec.op == TOP_CTRL)) {
 			struct trace_ctrl c = th->cq[th->cqhead];
+			/* instructions retired before a system call take time too */
+			th->t += (sim_time_t)rec.gap * s->cycle_ps;
+			s->cpu[th->cpu].stat[RS_GAP] += rec.gap;
 			th->cqhead = (th->cqhead + 1) % th->cqcap;
 			th->cqn--;
 			do_ctrl(s, th, &c);
