@@ -11,9 +11,14 @@
  *   row conflict   PRE at max(S, last ACT + tRAS), ACT tRP later, CAS tRCD later
  *
  * CAS is further held back by tCCD_L after the previous CAS to the same bank
- * group, and until the channel's data bus is free tCL after it.  The burst
- * then occupies the bus for burst/2 nCK (DDR: two beats per clock) and the
- * data is complete at its end.  With the open-page policy the row stays
+ * group, and until the channel's data bus has a free burst slot tCL after
+ * it.  The burst then occupies the bus for burst/2 nCK (DDR: two beats per
+ * clock) and the data is complete at its end.  The bus keeps its last
+ * DDR_BUS_SLOTS reservations, so a request whose bank is ready can use a
+ * gap left before a request still waiting for its bank: the reordering an
+ * FR-FCFS scheduler does, without which one busy bank would stall the whole
+ * channel.  Reservations older than that window are summarised by the end
+ * of the latest one forgotten (nothing may start before it).  With the open-page policy the row stays
  * open and the bank can take its next column command at this CAS; with the
  * closed-page policy the bank auto-precharges as soon as tRAS allows and is
  * ready tRP later, so every access finds the row closed.
@@ -50,6 +55,12 @@
  *                    consecutive lines rotate over channels, then ranks and
  *                    banks: maximum parallelism, few row hits for streams
  *
+ * With `hash` the fields above are then permuted by the row, as memory
+ * controllers do so that streams whose starts are aligned to a large power
+ * of two (every thread's slice of a buffer) do not all use the same bank:
+ *   bankgroup ^= row % G;   bank ^= (row / G) % B;   channel = (channel + row) % C
+ * For a fixed row each is a permutation, so the mapping stays one-to-one.
+ *
  * Hot path: ddr_access() allocates nothing.
  */
 #include <stdio.h>
@@ -84,8 +95,12 @@ struct ddr_bank {
 	bool open;
 };
 
+#define DDR_BUS_SLOTS 32
+
 struct ddr_channel {
-	sim_time_t bus_free;      /* data bus busy until */
+	sim_time_t slot[DDR_BUS_SLOTS];   /* start times of reserved bursts, ascending */
+	unsigned nr_slots;
+	sim_time_t floor;                 /* end of the latest forgotten reservation */
 	uint64_t stat[NR_DDR_STATS];
 };
 
@@ -127,6 +142,8 @@ int ddr_create(ddr_t **out, const struct ddr_cfg *cfg, unsigned node, uint64_t b
 		return sim_errf(err, errlen, SIM_ECONFIG,
 				"nodes[%u].ddr.tRFC: %u nCK is not shorter than tREFI (%llu ps)", node, cfg->tRFC,
 				(unsigned long long)cfg->tREFI);
+	if (cfg->hash && (!is_pow2_u64(cfg->bankgroups) || !is_pow2_u64(cfg->banks)))
+		return sim_errf(err, errlen, SIM_ECONFIG, "nodes[%u].ddr.hash: needs power-of-two bankgroups and banks", node);
 	if (cfg->mapping >= NR_DDR_MAP || cfg->page_policy >= NR_DDR_PAGE)
 		return sim_errf(err, errlen, SIM_ECONFIG, "nodes[%u].ddr: unknown mapping or page policy", node);
 
@@ -212,6 +229,11 @@ void ddr_map(const ddr_t *d, uint64_t paddr, struct ddr_coord *c)
 		break;
 	}
 	c->row = x;
+	if (cfg->hash) {
+		c->bankgroup ^= (uint32_t)(x % cfg->bankgroups);
+		c->bank ^= (uint32_t)(x / cfg->bankgroups % cfg->banks);
+		c->channel = (uint32_t)((c->channel + x % cfg->channels) % cfg->channels);
+	}
 }
 
 /*
@@ -229,6 +251,39 @@ static bool last_refresh(const ddr_t *d, unsigned rank, sim_time_t t, sim_time_t
 		return false;
 	*start = first + (t - first) / d->tREFI * d->tREFI;
 	return true;
+}
+
+/* Reserve the earliest burst slot [t, t + tBL) with t >= earliest; @return t. */
+static sim_time_t bus_reserve(struct ddr_channel *ch, sim_time_t earliest, sim_time_t tBL)
+{
+	sim_time_t t = SIM_MAX(earliest, ch->floor);
+	unsigned i, pos;
+
+	for (i = 0; i < ch->nr_slots; i++) {
+		sim_time_t s = ch->slot[i];
+		if (s + tBL <= t)
+			continue;
+		if (s >= t + tBL)
+			break;          /* the gap before this burst fits */
+		t = s + tBL;
+	}
+	pos = i;
+	if (ch->nr_slots == DDR_BUS_SLOTS) {
+		/* forget the oldest reservation; nothing may be placed before its end */
+		ch->floor = SIM_MAX(ch->floor, ch->slot[0] + tBL);
+		if (pos == 0) {
+			/* would precede what we forget: place it after instead */
+			t = SIM_MAX(t, ch->floor);
+			return bus_reserve(ch, t, tBL);
+		}
+		memmove(&ch->slot[0], &ch->slot[1], (ch->nr_slots - 1) * sizeof(ch->slot[0]));
+		ch->nr_slots--;
+		pos--;
+	}
+	memmove(&ch->slot[pos + 1], &ch->slot[pos], (ch->nr_slots - pos) * sizeof(ch->slot[0]));
+	ch->slot[pos] = t;
+	ch->nr_slots++;
+	return t;
 }
 
 sim_time_t ddr_access(ddr_t *d, uint64_t paddr, bool write, sim_time_t now, enum ddr_outcome *outcome)
@@ -274,11 +329,10 @@ sim_time_t ddr_access(ddr_t *d, uint64_t paddr, bool write, sim_time_t now, enum
 		unloaded = d->tRP + d->tRCD + d->tCL + d->tBL;
 	}
 	cas = SIM_MAX(cas, d->cas_ok[g]);
-	data = SIM_MAX(cas + d->tCL, ch->bus_free);
+	data = bus_reserve(ch, cas + d->tCL, d->tBL);
 	cas = data - d->tCL;
 	done = data + d->tBL;
 
-	ch->bus_free = done;
 	d->cas_ok[g] = cas + d->tCCD_L;
 	if (oc != DDR_ROW_HIT)
 		b->act = act;

@@ -167,6 +167,8 @@ static const struct cfg_field ddr_fields[] = {
 	CFG_F_NS(struct ddr_cfg, frontend, 0, NS(1000), NS(20), "ns: controller queue + PHY, fixed per access"),
 	CFG_F_ENUM(struct ddr_cfg, mapping, ddr_mapping_names, DDR_MAP_RO_RA_BA_CH_CO, "physical address to DRAM coordinates"),
 	CFG_F_ENUM(struct ddr_cfg, page_policy, ddr_page_policy_names, DDR_OPEN_PAGE, "row-buffer policy"),
+	CFG_F_BOOL(struct ddr_cfg, hash, false,
+		   "permute channel, bank group and bank by the row, so aligned streams do not pile onto one bank"),
 };
 static const struct cfg_table ddr_table = CFG_TABLE("ddr", struct ddr_cfg, ddr_fields, ddr_validate);
 

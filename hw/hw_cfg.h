@@ -94,6 +94,7 @@ struct ddr_cfg {
 	uint64_t frontend;        /* ps: controller + PHY + on-die fabric from the L3 miss to the command */
 	uint32_t mapping;         /* enum ddr_mapping */
 	uint32_t page_policy;     /* enum ddr_page_policy */
+	bool hash;                /* permute channel/bank group/bank by the row (see hw/ddr.c) */
 };
 
 struct node_cfg {

@@ -262,6 +262,29 @@ static void ddr_bus_saturation(void **state)
 	ddr_destroy(d);
 }
 
+/* A request waiting for its bank does not hold up the bus for later ones. */
+static void ddr_bus_reorder(void **state)
+{
+	struct ddr_cfg c = test_cfg();
+	ddr_t *d = make(&c, 0);
+	enum ddr_outcome oc;
+
+	(void)state;
+	assert_int_equal(ddr_access(d, addr_rc(0, 0), false, 0, NULL), 30 * NS);     /* burst 26..30 */
+	assert_int_equal(ddr_access(d, addr_rc(1, 0), false, 0, &oc), 72 * NS);      /* waits tRAS: 68..72 */
+	assert_int_equal(oc, DDR_ROW_CONFLICT);
+	/* bank group 1: ready at once, takes the free slot 30..34 */
+	assert_int_equal(ddr_access(d, 128 * LINE, false, 0, &oc), 34 * NS);
+	assert_int_equal(oc, DDR_ROW_CLOSED);
+	ddr_destroy(d);
+}
+
+static int cmp_time(const void *a, const void *b)
+{
+	sim_time_t x = *(const sim_time_t *)a, y = *(const sim_time_t *)b;
+	return x < y ? -1 : x > y;
+}
+
 /* Writes are posted but occupy bank and bus. */
 static void ddr_writes(void **state)
 {
@@ -364,6 +387,8 @@ static void ddr_vs_naive(void **state)
 		struct rng rng;
 		ddr_t *d;
 		sim_time_t now = 0;
+		static sim_time_t burst[4][20000];
+		unsigned nb[4] = { 0 };
 
 		c.channels = 4;
 		c.ranks = 2;
@@ -398,14 +423,22 @@ static void ddr_vs_naive(void **state)
 			want = !open[k] ? DDR_ROW_CLOSED : open_row[k] == row ? DDR_ROW_HIT : DDR_ROW_CONFLICT;
 			open[k] = true;
 			open_row[k] = row;
-			now += rng_next(&rng) % (40 * NS);
+			/* alternate sparse phases and dense ones that queue past the bus window */
+			now += rng_next(&rng) % ((i & 1024) ? 40 * NS : NS);
 			lat = ddr_access(d, line * LINE, false, now, &oc);
 			assert_int_equal(oc, want);
 			unloaded = F + (10 + 4) * NS + (oc >= DDR_ROW_CLOSED ? 11 * NS : 0) +
 				   (oc == DDR_ROW_CONFLICT ? 12 * NS : 0);
 			assert_true(lat >= unloaded);
+			burst[ch][nb[ch]++] = now + lat - 4 * NS;
 		}
 		ddr_destroy(d);
+		/* no two bursts ever share a channel's data bus */
+		for (unsigned ch = 0; ch < 4; ch++) {
+			qsort(burst[ch], nb[ch], sizeof(burst[ch][0]), cmp_time);
+			for (unsigned i = 1; i < nb[ch]; i++)
+				assert_true(burst[ch][i] >= burst[ch][i - 1] + 4 * NS);
+		}
 	}
 }
 
@@ -419,6 +452,7 @@ int main(void)
 		cmocka_unit_test(ddr_mapping),
 		cmocka_unit_test(ddr_refresh),
 		cmocka_unit_test(ddr_bus_saturation),
+		cmocka_unit_test(ddr_bus_reorder),
 		cmocka_unit_test(ddr_writes),
 		cmocka_unit_test(ddr_counters),
 		cmocka_unit_test(ddr_bad_config),
