@@ -188,6 +188,8 @@ static const struct cfg_field link_fields[] = {
 	  .flags = CFG_REQUIRED, .doc = "node at the other end" },
 	CFG_F_NS(struct link_cfg, latency, 0, NS(100000), NS(25), "ns per traversal"),
 	CFG_F_U64(struct link_cfg, bandwidth, 1, 10000000, 20800, "MB/s per direction"),
+	CFG_F_U32(struct link_cfg, header, 0, 4096, 0,
+		  "bytes of framing each message adds on the wire (headers, CRC): lowers the payload bandwidth"),
 };
 const struct cfg_table link_cfg_table = CFG_TABLE("link", struct link_cfg, link_fields, NULL);
 

@@ -110,6 +110,7 @@ struct link_cfg {
 	uint32_t a, b;            /* node ids (the sockets/dies they sit on are linked) */
 	uint64_t latency;         /* ps per traversal, one direction */
 	uint64_t bandwidth;       /* MB/s (10^6 bytes) per direction */
+	uint32_t header;          /* bytes of framing per message (packet header, CRC): occupies the link */
 };
 
 struct cpu_cfg {

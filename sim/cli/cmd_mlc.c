@@ -12,7 +12,7 @@
 #include "sim/afile.h"
 #include "sim/cli/cmds.h"
 #include "sim/cli/machine.h"
-#include "sim/cli/mlc.h"
+#include "hw/mlc.h"
 #include "sim/err.h"
 
 static void print_matrix(const struct mlc_result *r, const double (*v)[HW_MAX_NODES], const char *fmt)
@@ -98,7 +98,7 @@ int cmd_mlc(int argc, char **argv)
 		fprintf(stderr, "numasim mlc: %s\n", err);
 		goto out;
 	}
-	if (mlc_measure(m, &o, lat, bw, res, err, sizeof(err))) {
+	if (mlc_measure(&m->hw, &o, lat, bw, res, err, sizeof(err))) {
 		fprintf(stderr, "numasim mlc: %s\n", err);
 		goto out;
 	}

@@ -10,7 +10,7 @@
  *               cachegrind's summary exactly, for two cache geometries and
  *               one TLB geometry (4 KiB "lines").
  *   presets     every built-in preset with a "calibration" object: the
- *               simulated MLC measurement (sim/cli/mlc.h, the code behind
+ *               simulated MLC measurement (hw/mlc.h, the code behind
  *               `numasim mlc`) against the published idle latencies (within
  *               10%) and remote/local bandwidth ratios (within the stated
  *               tolerance).
@@ -42,7 +42,7 @@
 #include "sim/cli/cmd_validate.h"
 #include "sim/cli/cmds.h"
 #include "sim/cli/machine.h"
-#include "sim/cli/mlc.h"
+#include "hw/mlc.h"
 #include "sim/config.h"
 #include "sim/err.h"
 #include "sim/presets.h"
@@ -475,7 +475,7 @@ static void check_preset(struct vtable *t, const char *name, const char *json_te
 			verror(t, ref, what, "calibration entry names a node the preset does not have");
 			continue;
 		}
-		if (mlc_latency(m, &o, c, n, &got, err, sizeof(err))) {
+		if (mlc_latency(&m->hw, &o, c, n, &got, err, sizeof(err))) {
 			verror(t, ref, what, err);
 			continue;
 		}
@@ -495,8 +495,8 @@ static void check_preset(struct vtable *t, const char *name, const char *json_te
 			verror(t, bref, what, "calibration entry incomplete (node, ratio or tolerance)");
 			continue;
 		}
-		if ((!local_bw[c] && mlc_bandwidth(m, &o, c, c, &local_bw[c], err, sizeof(err))) ||
-		    mlc_bandwidth(m, &o, c, n, &remote, err, sizeof(err))) {
+		if ((!local_bw[c] && mlc_bandwidth(&m->hw, &o, c, c, &local_bw[c], err, sizeof(err))) ||
+		    mlc_bandwidth(&m->hw, &o, c, n, &remote, err, sizeof(err))) {
 			verror(t, bref, what, err);
 			continue;
 		}
@@ -513,7 +513,7 @@ static void check_preset(struct vtable *t, const char *name, const char *json_te
 	/* absolute local bandwidth: published, but not a calibration criterion */
 	if (jnum(cal, "bw_local_gbps", 0) > 0) {
 		double want = jnum(cal, "bw_local_gbps", 0);
-		if (!local_bw[0] && mlc_bandwidth(m, &o, 0, 0, &local_bw[0], err, sizeof(err))) {
+		if (!local_bw[0] && mlc_bandwidth(&m->hw, &o, 0, 0, &local_bw[0], err, sizeof(err))) {
 			verror(t, ref, "MLC local read bandwidth, node 0", err);
 		} else {
 			snprintf(exp_s, sizeof(exp_s), "%.1f GB/s", want);

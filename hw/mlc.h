@@ -1,5 +1,5 @@
 /*
- * sim/cli/mlc.h - the measurements behind `numasim mlc`, callable on their
+ * hw/mlc.h - the measurements behind `numasim mlc`, callable on their
  * own (`numasim validate` compares them with published MLC figures).
  *
  * Latency: dependent random loads (a pointer chase) by the first CPU of
@@ -8,11 +8,10 @@
  * fresh machine built from the description, untranslated (HW_NO_PAGING),
  * and are deterministic for a given seed.
  */
-#ifndef SIM_CLI_MLC_H
-#define SIM_CLI_MLC_H
+#ifndef HW_MLC_H
+#define HW_MLC_H
 
 #include "hw/hw.h"
-#include "sim/cli/machine.h"
 
 struct mlc_opts {
 	uint64_t lat_samples;    /* dependent loads per (cpu node, memory node) */
@@ -36,18 +35,18 @@ struct mlc_result {
  * (mean of lat_samples dependent loads after a tenth as many warm-up ones).
  * @return 0 or a negative SIM_E* code with a message in err.
  */
-int mlc_latency(const struct machine_desc *m, const struct mlc_opts *o, unsigned cpu_node, unsigned mem_node,
+int mlc_latency(const struct hw_cfg *h, const struct mlc_opts *o, unsigned cpu_node, unsigned mem_node,
 		double *ns, char *err, size_t errlen);
 
 /*
  * Read bandwidth in MB/s (10^6 bytes/s) of all CPUs of cpu_node streaming
  * from mem_node; 0 when the node has no CPUs.  @return 0 or -SIM_E*.
  */
-int mlc_bandwidth(const struct machine_desc *m, const struct mlc_opts *o, unsigned cpu_node, unsigned mem_node,
+int mlc_bandwidth(const struct hw_cfg *h, const struct mlc_opts *o, unsigned cpu_node, unsigned mem_node,
 		  double *mbps, char *err, size_t errlen);
 
 /* The full matrices (rows of CPU-less nodes stay 0).  @return 0 or -SIM_E*. */
-int mlc_measure(const struct machine_desc *m, const struct mlc_opts *o, bool lat, bool bw, struct mlc_result *res,
+int mlc_measure(const struct hw_cfg *h, const struct mlc_opts *o, bool lat, bool bw, struct mlc_result *res,
 		char *err, size_t errlen);
 
 #endif

@@ -13,7 +13,7 @@
  * itself uses large pages so that TLB misses do not pollute the figure.
  */
 #include <stdlib.h>
-#include "sim/cli/mlc.h"
+#include "hw/mlc.h"
 #include "sim/err.h"
 #include "sim/rng.h"
 
@@ -25,7 +25,7 @@ static unsigned first_cpu_of(const struct hw_cfg *h, unsigned node)
 	return c;
 }
 
-int mlc_latency(const struct machine_desc *m, const struct mlc_opts *o, unsigned cn, unsigned mn, double *out,
+int mlc_latency(const struct hw_cfg *h, const struct mlc_opts *o, unsigned cn, unsigned mn, double *out,
 		char *err, size_t errlen)
 {
 	pmem_t *pm;
@@ -33,15 +33,15 @@ int mlc_latency(const struct machine_desc *m, const struct mlc_opts *o, unsigned
 	struct rng r;
 	struct hw_res res;
 	sim_time_t t = 0, sum = 0;
-	unsigned cpu = first_cpu_of(&m->hw, cn);
-	uint64_t line = m->hw.caches.l1d.line;
-	uint64_t buf = o->buffer < m->hw.nodes[mn].memory ? o->buffer : m->hw.nodes[mn].memory;
+	unsigned cpu = first_cpu_of(h, cn);
+	uint64_t line = h->caches.l1d.line;
+	uint64_t buf = o->buffer < h->nodes[mn].memory ? o->buffer : h->nodes[mn].memory;
 	uint64_t lines = buf / line, base;
 	int rc;
 
 	if ((rc = pmem_create(&pm)))
 		return rc;
-	rc = hw_create(&hw, &m->hw, pm, o->seed, err, errlen);
+	rc = hw_create(&hw, h, pm, o->seed, err, errlen);
 	if (rc) {
 		pmem_destroy(pm);
 		return rc;
@@ -63,14 +63,14 @@ int mlc_latency(const struct machine_desc *m, const struct mlc_opts *o, unsigned
 	return 0;
 }
 
-int mlc_bandwidth(const struct machine_desc *m, const struct mlc_opts *o, unsigned cn, unsigned mn, double *out,
+int mlc_bandwidth(const struct hw_cfg *h, const struct mlc_opts *o, unsigned cn, unsigned mn, double *out,
 		  char *err, size_t errlen)
 {
 	pmem_t *pm;
 	hw_t *hw;
-	unsigned ncpu = m->hw.nodes[cn].cpus, cpu0 = first_cpu_of(&m->hw, cn);
+	unsigned ncpu = h->nodes[cn].cpus, cpu0 = first_cpu_of(h, cn);
 	unsigned nslots = ncpu * o->mlp;
-	uint64_t line = m->hw.caches.l1d.line;
+	uint64_t line = h->caches.l1d.line;
 	uint64_t region, base, done = 0;
 	sim_time_t *clk, end = 0;
 	uint64_t *pos;
@@ -82,7 +82,7 @@ int mlc_bandwidth(const struct machine_desc *m, const struct mlc_opts *o, unsign
 	}
 	if ((rc = pmem_create(&pm)))
 		return rc;
-	rc = hw_create(&hw, &m->hw, pm, o->seed, err, errlen);
+	rc = hw_create(&hw, h, pm, o->seed, err, errlen);
 	if (rc) {
 		pmem_destroy(pm);
 		return rc;
@@ -104,7 +104,7 @@ int mlc_bandwidth(const struct machine_desc *m, const struct mlc_opts *o, unsign
 	 * equal offsets would all begin on the same DDR channel and march
 	 * through the channels in lockstep.
 	 */
-	region = (m->hw.nodes[mn].memory / nslots) / 4096 * 4096;
+	region = (h->nodes[mn].memory / nslots) / 4096 * 4096;
 	struct rng r;
 	rng_seed(&r, o->seed, 2000 + cn * HW_MAX_NODES + mn);
 	for (unsigned k = 0; k < nslots && region >= 4096; k++)
@@ -135,19 +135,19 @@ int mlc_bandwidth(const struct machine_desc *m, const struct mlc_opts *o, unsign
 	return 0;
 }
 
-int mlc_measure(const struct machine_desc *m, const struct mlc_opts *o, bool lat, bool bw, struct mlc_result *res,
+int mlc_measure(const struct hw_cfg *h, const struct mlc_opts *o, bool lat, bool bw, struct mlc_result *res,
 		char *err, size_t errlen)
 {
 	int rc;
 
-	res->n = m->hw.nr_nodes;
+	res->n = h->nr_nodes;
 	for (unsigned c = 0; c < res->n; c++) {
 		for (unsigned n = 0; n < res->n; n++) {
-			if (m->hw.nodes[c].cpus == 0)
+			if (h->nodes[c].cpus == 0)
 				continue;
-			if (lat && (rc = mlc_latency(m, o, c, n, &res->lat_ns[c][n], err, errlen)))
+			if (lat && (rc = mlc_latency(h, o, c, n, &res->lat_ns[c][n], err, errlen)))
 				return rc;
-			if (bw && (rc = mlc_bandwidth(m, o, c, n, &res->bw_mbps[c][n], err, errlen)))
+			if (bw && (rc = mlc_bandwidth(h, o, c, n, &res->bw_mbps[c][n], err, errlen)))
 				return rc;
 		}
 	}
