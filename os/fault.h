@@ -40,6 +40,7 @@ struct process {
 	uint64_t node_pages[HW_MAX_NODES];     /* mapped user pages per node, base pages */
 	uint64_t pgtables[HW_MAX_NODES];       /* page-table pages per node, root included */
 	uint64_t min_flt;         /* faults resolved */
+	struct numab_task *numab; /* NUMA-balancing scanner state (os/numa_balancing.c), NULL until used */
 };
 
 struct os {
@@ -58,6 +59,7 @@ struct os {
 	uint64_t next_ino;
 	sim_time_t now;           /* latest time seen (exit and fork have no time argument) */
 	uint64_t seed;
+	struct mig_state *mig;    /* migration, compaction, NUMA balancing, THP (os/mig_state.h) */
 };
 
 /*
