@@ -849,22 +849,24 @@ struct numa_maps_stats {
 static int gather_one(void *ctx, uint64_t va, uint64_t slot, uint64_t pte, unsigned level)
 {
 	struct numa_maps_stats *md = ctx;
-	(void)va, (void)slot, (void)level;
+	(void)va, (void)slot;
 
 	/* can_gather_numa_stats: no zero page, nothing without a struct page */
 	if ((pte & PTE_SPECIAL) || !pte_present(pte))
 		return 0;
 	const struct page *pg = pfn_to_page(md->os->phys, pte_pfn(pte));
-	md->pages++;
+	/* a PMD-mapped THP counts its 512 base pages (gather_pte_stats); hugetlb counts huge pages */
+	uint64_t nr = level > 1 && !page_test(pg, PG_hugetlb) ? pgtable_level_size(level) >> PAGE_SHIFT : 1;
+	md->pages += nr;
 	if ((pte & PTE_D) || page_test(pg, PG_dirty))
-		md->dirty++;
+		md->dirty += nr;
 	if (page_test(pg, PG_active) || page_test(pg, PG_unevictable))
-		md->active++;
+		md->active += nr;
 	if (page_test(pg, PG_anon))
-		md->anon++;
+		md->anon += nr;
 	if ((uint64_t)pg->mapcount > md->mapmax)
 		md->mapmax = (uint64_t)pg->mapcount;
-	md->node[pg->node]++;
+	md->node[pg->node] += nr;
 	return 0;
 }
 
