@@ -28,6 +28,8 @@
 #include "os/lru.h"
 #include "os/oom.h"
 #include "os/swap.h"
+#include "os/numa_balancing.h"
+#include "os/thp.h"
 #include "sim/err.h"
 
 /*
@@ -140,6 +142,12 @@ int alloc_policy_pages(struct os *os, struct process *p, const struct vma *v, ui
 	return page_alloc(os->phys, &ac, pfn, cost);
 }
 
+int fault_alloc_policy(struct os *os, struct process *p, const struct vma *v, uint64_t addr, unsigned order,
+		       gfp_t gfp, unsigned cpu, sim_time_t now, uint64_t *pfn, sim_time_t *cost)
+{
+	return alloc_policy_pages(os, p, v, addr, order, gfp, cpu, now, pfn, cost);
+}
+
 void put_page(struct os *os, struct page *pg, unsigned cpu)
 {
 	SIM_BUG_ON(pg->refcount <= 0);
@@ -148,6 +156,9 @@ void put_page(struct os *os, struct page *pg, unsigned cpu)
 	SIM_BUG_ON(pg->mapcount != 0);
 	lru_del(os, pg);
 	pg->flags &= ~((1u << PG_active) | (1u << PG_referenced) | (1u << PG_workingset) | (1u << PG_reclaim));
+	if (page_test(pg, PG_head) && page_test(pg, PG_anon) && !page_test(pg, PG_hugetlb))
+		node_stat_mod(os->phys, pg->node, NR_ANON_THPS, -(int64_t)(1ULL << pg->order));
+	page_clear(pg, PG_hugetlb);
 	page_clear(pg, PG_anon);
 	page_clear(pg, PG_swapbacked);
 	page_clear(pg, PG_uptodate);
@@ -207,6 +218,26 @@ static void pt_free(void *ctx, uint64_t pfn)
 static struct pgtable_ops pt_ops(struct pt_ctx *c)
 {
 	return (struct pgtable_ops){ .ctx = c, .alloc = pt_alloc, .free = pt_free };
+}
+
+void fault_put_page(struct os *os, struct page *pg, unsigned cpu)
+{
+	put_page(os, pg, cpu);
+}
+
+int fault_pgtable_slot(struct os *os, struct process *p, unsigned cpu, sim_time_t now, uint64_t vaddr, unsigned level,
+		       uint64_t *slot, sim_time_t *cost)
+{
+	struct pt_ctx ptc = { .os = os, .p = p, .cpu = cpu, .now = now };
+	struct pgtable_ops ops = pt_ops(&ptc);
+	return pgtable_slot_alloc(os->pm, p->pgd_pfn, vaddr, level, &ops, slot, NULL, cost);
+}
+
+void fault_pgtable_free(struct os *os, struct process *p, uint64_t pfn, unsigned cpu)
+{
+	struct pt_ctx ptc = { .os = os, .p = p, .cpu = cpu, .now = os->now };
+	pmem_clear_page(os->pm, pfn);
+	pt_free(&ptc, pfn);
 }
 
 /* ---- mapping accounting -------------------------------------------------------------- */
@@ -290,6 +321,8 @@ int new_anon_page(struct os *os, struct process *p, struct vma *v, uint64_t addr
 		*cost += oshw_zero(os, cpu, now, pfn, PAGE_SIZE << order);
 	anon_vma_prepare(os, v);
 	struct page *pg = pfn_to_page(os->phys, pfn);
+	if (v->flags & VM_HUGETLB)
+		page_set(pg, PG_hugetlb);
 	page_set(pg, PG_anon);
 	page_set(pg, PG_swapbacked);
 	page_set(pg, PG_uptodate);
@@ -327,6 +360,8 @@ static int shm_page(struct os *os, struct process *p, struct vma *v, uint64_t ad
 	}
 	*cost += oshw_zero(os, cpu, now, pfn, PAGE_SIZE << order);
 	struct page *pg = pfn_to_page(os->phys, pfn);
+	if (order)
+		page_set(pg, PG_hugetlb);
 	page_set(pg, PG_swapbacked);
 	page_set(pg, PG_uptodate);
 	pg->mapping = o;
@@ -474,6 +509,7 @@ enum os_fault_result fault_handle(struct os *os, struct process *p, unsigned cpu
 	struct pgtable_ops ops = pt_ops(&ptc);
 	uint64_t slot, pte;
 	unsigned level = 1;
+	bool thp_ok = false;
 	int rc;
 
 	*cost += os->cfg.fault_cost;
@@ -487,8 +523,26 @@ enum os_fault_result fault_handle(struct os *os, struct process *p, unsigned cpu
 		return OS_FAULT_SEGV;
 	if (!(v->flags & VM_ACCESS_FLAGS) || (write && !(v->flags & VM_WRITE)))
 		return OS_FAULT_SEGV;
-	if (v->flags & VM_HUGETLB)
+	if (v->flags & VM_HUGETLB) {
 		level = v->page_shift == 30 ? 3 : 2;
+	} else if ((thp_ok = thp_vma_suitable(os, v, vaddr)) || pgtable_lookup(os->pm, p->pgd_pfn, vaddr, &slot) == 2) {
+		/* transparent huge page: an existing PMD leaf, or a chance to make one (os/thp.c) */
+		uint64_t haddr = vaddr & ~(HPAGE_PMD_SIZE - 1);
+		rc = pgtable_slot_alloc(os->pm, p->pgd_pfn, haddr, 2, &ops, &slot, NULL, cost);
+		pte = rc ? 0 : pmem_read64(os->pm, slot);
+		if (!rc && pte_present(pte) && (pte & PTE_PS)) {
+			const struct page *hp = pfn_to_page(os->phys, pte_pfn(pte));
+			if (write && (pte & PTE_P) && !(pte & PTE_RW) && !(hp->mapcount == 1 && hp->refcount == 1))
+				rc = thp_split_at(os, p, vaddr, cpu, now, cost);   /* COW of a THP: split, copy 4 KiB */
+			else
+				level = 2;
+		} else if (!rc && !pte && thp_ok && thp_do_fault(os, p, v, vaddr, slot, cpu, now, cost)) {
+			goto done;
+		}
+		if (rc < 0)
+			goto out;
+		rc = 0;
+	}
 	uint64_t addr = vaddr & ~(pgtable_level_size(level) - 1);
 	rc = pgtable_slot_alloc(os->pm, p->pgd_pfn, addr, level, &ops, &slot, NULL, cost);
 	if (!rc) {
@@ -500,8 +554,9 @@ enum os_fault_result fault_handle(struct os *os, struct process *p, unsigned cpu
 		} else if (!pte_present(pte)) {
 			rc = do_pte_missing(os, p, v, vaddr, slot, level, write, cpu, now, cost);
 		} else if (!(pte & PTE_P)) {
-			/* PROT_NONE left on an accessible VMA cannot happen: mprotect rewrites PTEs */
-			SIM_BUG_ON(true);
+			/* only a NUMA-hinting entry is PROT_NONE in an accessible VMA (mprotect rewrites PTEs) */
+			SIM_BUG_ON(!(pte & PTE_NUMA));
+			rc = do_numa_page(os, p, v, vaddr, slot, pte, level, cpu, now, cost);
 		} else if (write && !(pte & PTE_RW)) {
 			rc = do_wp_page(os, p, v, vaddr, slot, pte, level, cpu, now, cost);
 		} else {
@@ -510,11 +565,13 @@ enum os_fault_result fault_handle(struct os *os, struct process *p, unsigned cpu
 			(void)oshw_flush(os, p, cpu, now, addr, pgtable_level_size(level));
 		}
 	}
+out:
 	if (rc == -SIM_EOOM)
 		return oom_kill(os, p);
 	SIM_BUG_ON(rc == -SIM_EFAULT);   /* a huge leaf outside a hugetlb VMA */
 	if (rc)
 		return OS_FAULT_SEGV;    /* host out of memory for pmem storage */
+done:
 	p->min_flt++;
 	return OS_FAULT_RETRY;
 }

@@ -162,6 +162,19 @@ typedef void (*page_node_fn)(void *ctx, const struct page *pg, unsigned nid);
 void for_each_mapped_page(struct os *os, struct process *p, const struct vma *v, uint64_t start, uint64_t end,
 			  page_node_fn fn, void *ctx);
 
+/* ---- for the migration layer (os/thp.c, os/migrate.c) ------------------------------ */
+
+/* vma_alloc_folio under the policy of (p, v) at addr.  @return 0 or the allocator's code. */
+int fault_alloc_policy(struct os *os, struct process *p, const struct vma *v, uint64_t addr, unsigned order,
+		       gfp_t gfp, unsigned cpu, sim_time_t now, uint64_t *pfn, sim_time_t *cost);
+/* The entry slot for vaddr at level in p, allocating missing tables as faults do. */
+int fault_pgtable_slot(struct os *os, struct process *p, unsigned cpu, sim_time_t now, uint64_t vaddr, unsigned level,
+		       uint64_t *slot, sim_time_t *cost);
+/* Free a page-table page of p that nothing points at any more. */
+void fault_pgtable_free(struct os *os, struct process *p, uint64_t pfn, unsigned cpu);
+/* Drop one reference to a user page (the last frees it). */
+void fault_put_page(struct os *os, struct page *pg, unsigned cpu);
+
 /* New process with a page-table root allocated for `cpu` under policy pol. */
 int proc_new(struct os *os, bool implicit, const struct mempolicy *pol, unsigned cpu, struct process **out);
 /* dup_mmap: VMAs and page tables of parent into child (COW for private memory). */

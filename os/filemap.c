@@ -615,6 +615,17 @@ int filemap_fault(struct os *os, struct process *p, struct vma *v, uint64_t vadd
 	return 0;
 }
 
+void filemap_replace_page(struct os *os, struct page *src, struct page *dst)
+{
+	struct file_obj *f = src->mapping;
+	uint64_t *e = idx_find(f, src->index);
+	(void)os;
+	SIM_BUG_ON(!e || *e != src->pfn << 1);
+	*e = dst->pfn << 1;
+	if (page_test(src, PG_dirty) && fm_of(os))
+		dirty_push(fm_of(os), dst->pfn);
+}
+
 /* ---- reclaim -------------------------------------------------------------------------------------- */
 
 void filemap_evict(struct os *os, struct page *pg)

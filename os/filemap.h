@@ -99,6 +99,8 @@ void filemap_writepage(struct os *os, struct page *pg, sim_time_t now);
 void filemap_evict(struct os *os, struct page *pg);
 /* Wake the flusher: write back the oldest dirty pages down to the background threshold. */
 void filemap_wakeup_flusher(struct os *os, sim_time_t now);
+/* Migration: dst (flags, mapping and index already copied) replaces src in its file's index. */
+void filemap_replace_page(struct os *os, struct page *src, struct page *dst);
 /* A page-cache page (mapping is a file). */
 bool page_is_file_cache(const struct page *pg);
 

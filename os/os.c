@@ -10,18 +10,24 @@
  * (mprotect and madvise up to a hole, mbind STRICT after installing the
  * policy).
  *
- * File-backed mmap, file_read and file_write go to the page cache
- * (os/filemap.h).  Not modelled yet, rejected with -SIM_ENOTSUP and a
- * message: page migration (move_pages, migrate_pages, mbind MPOL_MF_MOVE
- * when pages would have to move), and 1 GiB hugetlb pages (no
- * contiguous-range allocator above order 10).
+ * Page migration (move_pages, migrate_pages, mbind MPOL_MF_MOVE) is
+ * os/migrate.c's; THPs straddling the edges of munmap / mprotect /
+ * MADV_DONTNEED ranges are split first (os/thp.c).  File-backed mmap,
+ * file_read and file_write go to the page cache (os/filemap.h).
+ *
+ * Not modelled yet, rejected with -SIM_ENOTSUP and a message: 1 GiB
+ * hugetlb pages (no contiguous-range allocator above order 10).
  */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include "os/fault.h"
+#include "os/compaction.h"
 #include "os/filemap.h"
 #include "os/vmscan.h"
+#include "os/migrate.h"
+#include "os/numa_balancing.h"
+#include "os/thp.h"
 #include "sim/err.h"
 
 #pragma weak hw_config   /* see fault.c: os/ tests link without hw/ */
@@ -120,14 +126,22 @@ static int os_init(os_t **out, const struct os_cfg *cfg, const struct hw_cfg *hc
 	}
 	page_set(pfn_to_page(os->phys, os->zero_pfn), PG_reserved);
 	pmem_clear_page(pm, os->zero_pfn);
-	/* reclaim, swap, page cache, OOM: their allocator hooks */
+	if ((rc = mig_init(os, err, errlen))) {   /* migration, compaction, NUMA balancing, THP */
+		physmem_destroy(os->phys);
+		free(os);
+		return rc;
+	}
+	/* reclaim, swap, page cache, OOM; one hook set for both halves */
 	if (reclaim_init(os)) {
+		mig_destroy(os);
 		physmem_destroy(os->phys);
 		free(os);
 		return sim_errf(err, errlen, SIM_ENOMEM, "os: out of host memory");
 	}
 	struct physmem_hooks hooks = { 0 };
 	reclaim_fill_hooks(os, &hooks);
+	if (os->cfg.compaction)
+		hooks.direct_compact = compaction_direct_hook;
 	physmem_set_hooks(os->phys, &hooks);
 	*out = os;
 	return 0;
@@ -149,6 +163,7 @@ void os_destroy(os_t *os)
 {
 	if (!os)
 		return;
+	mig_destroy(os);
 	for (size_t i = 1; i < os->nr_procs; i++) {
 		struct process *p = os->procs[i];
 		for (size_t k = 0; k < p->mm.nr_vma; k++) {
@@ -289,6 +304,7 @@ enum os_fault_result os_handle_fault(os_t *os, int pid, unsigned cpu, sim_time_t
 		return OS_FAULT_SEGV;
 	}
 	note_cpu(os, p, cpu, now);
+	numab_task_tick(os, p, now);
 	enum os_fault_result r = fault_handle(os, p, cpu, now, vaddr, write, &c);
 	os->current = NULL;
 	*cost = c;
@@ -325,6 +341,8 @@ static int do_munmap(struct sysctx *s, uint64_t start, uint64_t end)
 	if (bad_huge_split(p, start) || bad_huge_split(p, end))
 		return sim_errf(s->err, s->errlen, SIM_ERANGE, "EINVAL: [0x%" PRIx64 ", 0x%" PRIx64
 				") splits a huge page", start, end);
+	if ((rc = thp_split_edges(s->os, p, start, end, s->cpu, s->now, s->cost)))
+		return rc;
 	if ((rc = mm_split_range(&p->mm, start, end)))
 		return rc;
 	size_t i = mm_find_idx(&p->mm, start);
@@ -528,6 +546,8 @@ static int sys_mprotect(struct sysctx *s)
 		return 0;
 	if (bad_huge_split(p, start) || bad_huge_split(p, end))
 		return sim_errf(s->err, s->errlen, SIM_ERANGE, "EINVAL: range splits a huge page");
+	if ((rc = thp_split_edges(s->os, p, start, end, s->cpu, s->now, s->cost)))
+		return rc;
 	if ((rc = mm_split_range(&p->mm, start, end)))
 		return rc;
 	uint64_t acc = ((prot & PROT_READ) ? VM_READ : 0) | ((prot & PROT_WRITE) ? VM_WRITE : 0) |
@@ -624,6 +644,8 @@ static int sys_madvise(struct sysctx *s)
 	case MADV_DONTNEED:
 	case MADV_DONTNEED_LOCKED: {
 		uint64_t cleared = 0;
+		if ((rc = thp_split_edges(s->os, s->p, start, end, s->cpu, s->now, s->cost)))
+			return rc;
 		rc = for_each_vma_piece(s, start, end, piece_dontneed, &cleared);
 		if (cleared)
 			*s->cost += oshw_flush(s->os, s->p, s->cpu, s->now, start, end - start);
@@ -735,10 +757,12 @@ static int sys_mbind(struct sysctx *s)
 	if ((rc = for_each_vma_piece(s, start, end, piece_policy, &pol)) < 0)
 		return rc;
 	uint64_t to_move = (flags & MPOL_MF_MOVE_ALL) ? scan.move_all : (flags & MPOL_MF_MOVE) ? scan.movable : 0;
-	if (to_move)
-		return sim_errf(s->err, s->errlen, SIM_ENOTSUP,
-				"policy applied, but %" PRIu64 " existing page(s) would have to move "
-				"(MPOL_MF_MOVE): page migration is not modelled yet", to_move);
+	if (to_move) {
+		/* do_mbind: migrate what is misplaced; STRICT then judges what is left */
+		uint64_t failed = mig_mbind_move(s->os, p, s->cpu, s->now, start, end, &user,
+						 flags & MPOL_MF_MOVE_ALL, s->cost);
+		scan.misplaced = failed;
+	}
 	if ((flags & MPOL_MF_STRICT) && scan.misplaced)
 		return sim_errf(s->err, s->errlen, SIM_ESTATE,
 				"EIO: policy applied, but %" PRIu64 " page(s) of the range are on nodes outside the "
@@ -765,16 +789,16 @@ static int sys_set_mempolicy(struct sysctx *s)
 
 static int sys_move_pages(struct sysctx *s)
 {
-	return sim_errf(s->err, s->errlen, SIM_ENOTSUP,
-			"move_pages(0x%" PRIx64 ", %" PRIu64 " pages, node %" PRIu64
-			"): page migration is not modelled yet", s->sc->args[0], s->sc->args[1], s->sc->args[2]);
+	const uint64_t *a = s->sc->args;
+	return mig_move_pages(s->os, s->p, s->cpu, s->now, a[0], a[1], a[2], a[3], s->cost, s->err, s->errlen);
 }
 
 static int sys_migrate_pages(struct sysctx *s)
 {
-	return sim_errf(s->err, s->errlen, SIM_ENOTSUP,
-			"migrate_pages(0x%" PRIx64 " -> 0x%" PRIx64 "): page migration is not modelled yet",
-			s->sc->args[0], s->sc->args[1]);
+	nodemask_t from, to;
+	nodemask_from_u64(&from, s->sc->args[0]);
+	nodemask_from_u64(&to, s->sc->args[1]);
+	return mig_migrate_pages(s->os, s->p, s->cpu, s->now, &from, &to, s->cost, NULL, s->err, s->errlen);
 }
 
 static int sys_file_io(struct sysctx *s)
@@ -845,6 +869,7 @@ int os_syscall(os_t *os, int pid, unsigned cpu, sim_time_t now, const struct os_
 	if (sc->nr >= NR_OS_SYSCALLS)
 		return sim_errf(err, errlen, SIM_ERANGE, "ENOSYS: system call %u", sc->nr);
 	note_cpu(os, p, cpu, now);
+	numab_task_tick(os, p, now);
 	struct sysctx s = { .os = os, .p = p, .cpu = cpu, .now = now, .sc = sc, .cost = &c, .err = err,
 			    .errlen = errlen };
 	rc = syscall_table[sc->nr](&s);
@@ -960,6 +985,7 @@ void os_report(const os_t *os, rep_t *r)
 	char pol[320];
 
 	physmem_report(os->phys, r);
+	mig_report(os, r);
 	rep_arr_begin(r, "processes");
 	for (size_t i = 1; i < os->nr_procs; i++) {
 		const struct process *p = os->procs[i];
@@ -1000,7 +1026,7 @@ sim_time_t os_cpu_stolen(os_t *os, unsigned cpu)
 		return 0;
 	sim_time_t t = os->rcl->stolen[cpu];
 	os->rcl->stolen[cpu] = 0;
-	return t;
+	return t + os_mig_stolen(os, cpu);   /* kswapd's, plus kcompactd's, khugepaged's and the NUMA scanner's */
 }
 
 int os_sample(const os_t *os, const char **names, uint64_t *vals, int max)

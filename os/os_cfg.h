@@ -12,6 +12,10 @@
 
 enum thp_mode { THP_NEVER, THP_MADVISE, THP_ALWAYS, NR_THP_MODES };
 extern const char *const thp_mode_names[];
+/* transparent_hugepage/defrag */
+enum thp_defrag { THP_DEFRAG_ALWAYS, THP_DEFRAG_DEFER, THP_DEFRAG_DEFER_MADVISE, THP_DEFRAG_MADVISE,
+		  THP_DEFRAG_NEVER, NR_THP_DEFRAG };
+extern const char *const thp_defrag_names[];
 
 struct os_cfg {
 	uint32_t page_size;               /* bytes; 4096 */
@@ -50,6 +54,23 @@ struct os_cfg {
 	uint64_t reclaim_page_cost;       /* ps per page freed by reclaim */
 	uint64_t reclaim_unmap_cost;      /* ps per page-table entry unmapped by reclaim */
 	uint64_t reclaim_pass_cost;       /* ps per shrink_node call (fixed overhead) */
+	/* ---- migration, compaction, NUMA balancing, THP (os/migrate.c and friends) ---- */
+	uint32_t compaction;              /* 0: no compaction at all (a kernel without CONFIG_COMPACTION) */
+	uint32_t compaction_proactiveness;/* vm.compaction_proactiveness, 0..100 */
+	uint32_t extfrag_threshold;       /* vm.extfrag_threshold, 0..1000 */
+	uint64_t numa_balancing_scan_delay;      /* ps */
+	uint64_t numa_balancing_scan_period_min; /* ps */
+	uint64_t numa_balancing_scan_period_max; /* ps */
+	uint32_t numa_balancing_scan_size_mb;
+	uint32_t thp_defrag;              /* enum thp_defrag */
+	uint32_t khugepaged_pages_to_scan;
+	uint64_t khugepaged_scan_sleep;   /* ps */
+	uint32_t khugepaged_max_ptes_none;
+	uint32_t nr_hugepages[64];        /* hugetlb 2 MiB pool per node, reserved at boot */
+	uint32_t nr_nr_hugepages;
+	uint64_t migrate_page_cost;       /* ps: isolate + unmap + remap bookkeeping per page (copy is separate) */
+	uint64_t compact_scan_cost;       /* ps: per page a compaction scanner examines */
+	uint64_t numa_pte_cost;           /* ps: per PTE the NUMA scanner changes */
 };
 
 extern const struct cfg_table os_cfg_table;
