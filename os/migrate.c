@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "os/compaction.h"
+#include "os/filemap.h"
+#include "os/lru.h"
 #include "os/mig_state.h"
 #include "os/numa_balancing.h"
 #include "os/rmap.h"
@@ -87,13 +89,18 @@ static int alloc_on_node(struct os *os, unsigned order, int nid, gfp_t gfp, unsi
 	return page_alloc(os->phys, &ac, pfn, cost);
 }
 
-/* LRU position and per-node LRU bookkeeping move with the page (list order kept). */
-static void lru_transfer(struct page *src, struct page *dst)
+/*
+ * The new page takes the old one's LRU list (os/lru.h keeps the per-node
+ * and per-zone counts: the nodes may differ).  dst already carries src's
+ * flags, PG_lru included.
+ */
+static void lru_transfer(struct os *os, struct page *src, struct page *dst)
 {
 	if (!page_test(src, PG_lru))
 		return;
-	list_insert_between(&dst->lru, src->lru.prev, src->lru.next);
-	src->lru.next = src->lru.prev = NULL;
+	lru_del(os, src);
+	page_clear(dst, PG_lru);
+	lru_add(os, dst);
 }
 
 static void move_stats(struct os *os, struct page *src, struct page *dst, uint64_t nr)
@@ -106,18 +113,16 @@ static void move_stats(struct os *os, struct page *src, struct page *dst, uint64
 	}
 	if (!page_test(src, PG_anon) && !src->order) {
 		node_stat_mod(os->phys, src->node, NR_FILE_PAGES, -1);
-		node_stat_mod(os->phys, src->node, NR_SHMEM, -1);
 		node_stat_mod(os->phys, dst->node, NR_FILE_PAGES, 1);
-		node_stat_mod(os->phys, dst->node, NR_SHMEM, 1);
+		if (page_test(src, PG_swapbacked)) {
+			node_stat_mod(os->phys, src->node, NR_SHMEM, -1);
+			node_stat_mod(os->phys, dst->node, NR_SHMEM, 1);
+		} else if (page_test(src, PG_dirty)) {
+			node_stat_mod(os->phys, src->node, NR_FILE_DIRTY, -1);
+			node_stat_mod(os->phys, dst->node, NR_FILE_DIRTY, 1);
+		}
 	}
-	if (page_test(src, PG_lru)) {
-		bool anon = page_test(src, PG_swapbacked), act = page_test(src, PG_active);
-		enum node_stat_item it = page_test(src, PG_unevictable) ? NR_UNEVICTABLE
-					 : anon ? (act ? NR_ACTIVE_ANON : NR_INACTIVE_ANON)
-						: (act ? NR_ACTIVE_FILE : NR_INACTIVE_FILE);
-		node_stat_mod(os->phys, src->node, it, -(int64_t)nr);
-		node_stat_mod(os->phys, dst->node, it, (int64_t)nr);
-	}
+	/* LRU sizes move with the list membership (lru_transfer) */
 }
 
 static int default_alloc(void *ctx, struct os *os, struct page *src, uint64_t *pfn, sim_time_t *cost)
@@ -161,14 +166,16 @@ static int migrate_one(struct os *os, struct page *src, const struct migrate_req
 	dst->last_cpupid = src->last_cpupid;
 	dst->refcount = src->refcount;
 	dst->mapcount = 0;
-	if (!page_test(src, PG_anon)) {
+	if (page_is_file_cache(src)) {
+		filemap_replace_page(os, src, dst);
+	} else if (!page_test(src, PG_anon)) {
 		struct shm_obj *o = src->mapping;
 		SIM_BUG_ON(shm_set(o, src->index, dpfn + 1));   /* the slot exists: no allocation */
 	}
 	unsigned mapped = rmap_replace(os, src, dst, b, rq->cpu, rq->now, cost);
 	SIM_BUG_ON(src->mapcount != 0 || mapped == 0);
 	move_stats(os, src, dst, nr);
-	lru_transfer(src, dst);
+	lru_transfer(os, src, dst);
 	/* the old page: references went with the mappings */
 	src->refcount = 0;
 	src->flags &= 1u << PG_head;

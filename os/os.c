@@ -12,15 +12,19 @@
  *
  * Page migration (move_pages, migrate_pages, mbind MPOL_MF_MOVE) is
  * os/migrate.c's; THPs straddling the edges of munmap / mprotect /
- * MADV_DONTNEED ranges are split first (os/thp.c).
+ * MADV_DONTNEED ranges are split first (os/thp.c).  File-backed mmap,
+ * file_read and file_write go to the page cache (os/filemap.h).
  *
- * Not modelled yet, rejected with -SIM_ENOTSUP and a message: file-backed
- * mmap and file I/O (page cache), and 1 GiB hugetlb pages (no contiguous-range allocator above order 10).
+ * Not modelled yet, rejected with -SIM_ENOTSUP and a message: 1 GiB
+ * hugetlb pages (no contiguous-range allocator above order 10).
  */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include "os/fault.h"
+#include "os/compaction.h"
+#include "os/filemap.h"
+#include "os/vmscan.h"
 #include "os/migrate.h"
 #include "os/numa_balancing.h"
 #include "os/thp.h"
@@ -127,6 +131,18 @@ static int os_init(os_t **out, const struct os_cfg *cfg, const struct hw_cfg *hc
 		free(os);
 		return rc;
 	}
+	/* reclaim, swap, page cache, OOM; one hook set for both halves */
+	if (reclaim_init(os)) {
+		mig_destroy(os);
+		physmem_destroy(os->phys);
+		free(os);
+		return sim_errf(err, errlen, SIM_ENOMEM, "os: out of host memory");
+	}
+	struct physmem_hooks hooks = { 0 };
+	reclaim_fill_hooks(os, &hooks);
+	if (os->cfg.compaction)
+		hooks.direct_compact = compaction_direct_hook;
+	physmem_set_hooks(os->phys, &hooks);
 	*out = os;
 	return 0;
 }
@@ -159,6 +175,7 @@ void os_destroy(os_t *os)
 		free(p);
 	}
 	free(os->procs);
+	reclaim_destroy(os);
 	physmem_destroy(os->phys);
 	free(os);
 }
@@ -186,6 +203,7 @@ static void note_cpu(struct os *os, struct process *p, unsigned cpu, sim_time_t 
 	SIM_BUG_ON(cpu >= physmem_nr_cpus(os->phys));
 	p->last_cpu = cpu;
 	p->cpus_ran[cpu / 64] |= 1ULL << (cpu % 64);
+	os->current = p;
 	if (now > os->now)
 		os->now = now;
 }
@@ -288,6 +306,7 @@ enum os_fault_result os_handle_fault(os_t *os, int pid, unsigned cpu, sim_time_t
 	note_cpu(os, p, cpu, now);
 	numab_task_tick(os, p, now);
 	enum os_fault_result r = fault_handle(os, p, cpu, now, vaddr, write, &c);
+	os->current = NULL;
 	*cost = c;
 	return r;
 }
@@ -349,11 +368,20 @@ static int sys_mmap(struct sysctx *s)
 	bool shared;
 	int rc;
 
-	if (!(flags & MAP_ANONYMOUS))
-		return sim_errf(s->err, s->errlen, SIM_ENOTSUP,
-				"file-backed mapping (fd %" PRId64 ") not modelled yet: the page cache is not "
-				"implemented, only MAP_ANONYMOUS is",
-				(int64_t)a[4]);
+	struct file_obj *file = NULL;
+	if (!(flags & MAP_ANONYMOUS)) {
+		if ((int64_t)a[4] < 0)
+			return sim_errf(s->err, s->errlen, SIM_ERANGE, "EBADF: file mapping with fd %" PRId64,
+					(int64_t)a[4]);
+		if (a[5] & (PAGE_SIZE - 1))
+			return sim_errf(s->err, s->errlen, SIM_ERANGE, "EINVAL: offset 0x%" PRIx64 " not page aligned",
+					a[5]);
+		if (flags & MAP_HUGETLB)
+			return sim_errf(s->err, s->errlen, SIM_ENOTSUP, "MAP_HUGETLB of a regular file (fd %" PRId64
+					"): hugetlbfs files are not modelled", (int64_t)a[4]);
+		if (!(file = filemap_file(s->os, p, (int64_t)a[4])))
+			return -SIM_ENOMEM;
+	}
 	switch (flags & MAP_TYPE) {
 	case MAP_SHARED:
 	case MAP_SHARED_VALIDATE:
@@ -424,11 +452,12 @@ static int sys_mmap(struct sysctx *s)
 			 ((flags & MAP_HUGETLB) ? VM_HUGETLB : 0) | ((flags & MAP_NORESERVE) ? VM_NORESERVE : 0) |
 			 ((flags & MAP_GROWSDOWN) ? VM_GROWSDOWN : 0),
 		/* private anonymous: vm_pgoff = addr >> PAGE_SHIFT; shmem and hugetlb files start at 0 */
-		.pgoff = shared || (flags & MAP_HUGETLB) ? 0 : addr >> PAGE_SHIFT,
+		.pgoff = file ? a[5] >> PAGE_SHIFT : shared || (flags & MAP_HUGETLB) ? 0 : addr >> PAGE_SHIFT,
 		.page_shift = shift,
+		.file = file,
 	};
 	mpol_none(&v.pol);
-	if (shared && !(v.shm = shm_create(s->os->next_ino++, shift, len >> shift)))
+	if (shared && !file && !(v.shm = shm_create(s->os->next_ino++, shift, len >> shift)))
 		return -SIM_ENOMEM;
 	if (mm_insert(&p->mm, &v) < 0) {
 		shm_free(v.shm);
@@ -774,8 +803,22 @@ static int sys_migrate_pages(struct sysctx *s)
 
 static int sys_file_io(struct sysctx *s)
 {
-	return sim_errf(s->err, s->errlen, SIM_ENOTSUP, "%s(fd %" PRId64 "): the page cache is not modelled yet",
-			s->sc->nr == OS_SYS_FILE_READ ? "file_read" : "file_write", (int64_t)s->sc->args[0]);
+	const uint64_t *a = s->sc->args;
+	int64_t fd = (int64_t)a[0];
+	int rc;
+
+	if (fd < 0)
+		return sim_errf(s->err, s->errlen, SIM_ERANGE, "EBADF: fd %" PRId64, fd);
+	if (a[1] + a[2] < a[1])
+		return sim_errf(s->err, s->errlen, SIM_ERANGE, "EINVAL: offset 0x%" PRIx64 " + length 0x%" PRIx64
+				" overflows", a[1], a[2]);
+	if (s->sc->nr == OS_SYS_FILE_READ)
+		rc = filemap_read(s->os, s->p, fd, a[1], a[2], s->cpu, s->now, s->cost);
+	else
+		rc = filemap_write(s->os, s->p, fd, a[1], a[2], s->cpu, s->now, s->cost);
+	if (rc == -SIM_EOOM)
+		return sim_errf(s->err, s->errlen, SIM_EOOM, "ENOMEM: no memory for the page cache");
+	return rc;
 }
 
 static int sys_set_weights(struct sysctx *s)
@@ -830,6 +873,7 @@ int os_syscall(os_t *os, int pid, unsigned cpu, sim_time_t now, const struct os_
 	struct sysctx s = { .os = os, .p = p, .cpu = cpu, .now = now, .sc = sc, .cost = &c, .err = err,
 			    .errlen = errlen };
 	rc = syscall_table[sc->nr](&s);
+	os->current = NULL;
 	if (rc && err && errlen && !err[0])
 		snprintf(err, errlen, "%s", sim_strerror(rc));
 	if (rc)
@@ -954,9 +998,13 @@ void os_report(const os_t *os, rep_t *r)
 		rep_bool(r, "implicit", p->implicit);
 		mpol_to_str(pol, sizeof(pol), &p->pol);
 		rep_str(r, "policy", pol);
-		rep_u64(r, "rss", p->rss_anon + p->rss_shmem);
+		rep_u64(r, "rss", p->rss_anon + p->rss_file + p->rss_shmem);
 		rep_u64(r, "rss_anon", p->rss_anon);
+		rep_u64(r, "rss_file", p->rss_file);
 		rep_u64(r, "rss_shmem", p->rss_shmem);
+		rep_u64(r, "swap_entries", p->swapents);
+		rep_i64(r, "oom_score_adj", p->oom_score_adj);
+		rep_u64(r, "major_faults", p->maj_flt);
 		rep_u64(r, "hugetlb_pages", p->hugetlb_pages);
 		rep_u64(r, "faults", p->min_flt);
 		rep_u64(r, "vmas", p->mm.nr_vma);
@@ -971,4 +1019,19 @@ void os_report(const os_t *os, rep_t *r)
 		rep_obj_end(r);
 	}
 	rep_arr_end(r);
+	reclaim_report((struct os *)os, r);
+}
+
+sim_time_t os_cpu_stolen(os_t *os, unsigned cpu)
+{
+	if (!os->rcl || cpu >= os->rcl->nr_cpus)
+		return 0;
+	sim_time_t t = os->rcl->stolen[cpu];
+	os->rcl->stolen[cpu] = 0;
+	return t + os_mig_stolen(os, cpu);   /* kswapd's, plus kcompactd's, khugepaged's and the NUMA scanner's */
+}
+
+int os_sample(const os_t *os, const char **names, uint64_t *vals, int max)
+{
+	return reclaim_sample(os, names, vals, max);
 }

@@ -293,6 +293,9 @@ uint64_t physmem_min_free_kbytes(const physmem_t *pm);
 /* @return 0, or -SIM_ERANGE for a bad nid / zid. */
 int physmem_zone_info(const physmem_t *pm, unsigned nid, enum zone_type zid, struct zone_info *out);
 
+/* kswapd: the boost reclaimed for is spent (balance_pgdat's end); lower it by nr pages. */
+void zone_reduce_boost(physmem_t *pm, unsigned nid, enum zone_type zid, uint64_t nr);
+
 /*
  * __zone_watermark_ok for (order, mark, highest_zoneidx) with ordinary
  * alloc flags (no reserves): what kswapd uses to decide balance.

@@ -133,8 +133,10 @@ void rmap_account_add(struct os *os, struct process *p, const struct vma *v, str
 		p->hugetlb_pages += nr;
 	else if (anon)
 		p->rss_anon += nr;
-	else
+	else if (page_test(pg, PG_swapbacked))
 		p->rss_shmem += nr;
+	else
+		p->rss_file += nr;
 }
 
 void rmap_account_remove(struct os *os, struct process *p, const struct vma *v, struct page *pg, uint64_t nr)
@@ -150,8 +152,10 @@ void rmap_account_remove(struct os *os, struct process *p, const struct vma *v, 
 		p->hugetlb_pages -= nr;
 	else if (anon)
 		p->rss_anon -= nr;
-	else
+	else if (page_test(pg, PG_swapbacked))
 		p->rss_shmem -= nr;
+	else
+		p->rss_file -= nr;
 }
 
 /* ---- try_to_unmap ------------------------------------------------------------------------ */
