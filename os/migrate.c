@@ -501,10 +501,7 @@ int mig_init(struct os *os, char *err, size_t errlen)
 	os->mig = m;
 	compaction_init(os);
 	thp_init(os);
-	if (os->cfg.compaction) {
-		struct physmem_hooks h = { .ctx = os, .direct_compact = compaction_direct_hook };
-		physmem_set_hooks(os->phys, &h);
-	}
+	/* the direct_compact hook is installed by os_init together with reclaim's hooks */
 	return 0;
 }
 

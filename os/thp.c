@@ -3,6 +3,7 @@
  */
 #include <stdlib.h>
 #include "os/compaction.h"
+#include "os/lru.h"
 #include "os/rmap.h"
 #include "os/thp.h"
 #include "sim/err.h"
@@ -74,6 +75,7 @@ bool thp_do_fault(struct os *os, struct process *p, struct vma *v, uint64_t vadd
 	pmem_write64(os->pm, pmd_slot, (pfn << PAGE_SHIFT) | leaf_bits(v) | PTE_PS);
 	rmap_account_add(os, p, v, pg, HPAGE_PMD_NR);
 	node_stat_mod(os->phys, pg->node, NR_ANON_THPS, HPAGE_PMD_NR);
+	lru_add(os, pg);
 	vmstat_inc(os->phys, THP_FAULT_ALLOC, 1);
 	return true;
 }
@@ -125,9 +127,10 @@ static int thp_split_page(struct os *os, struct page *pg, unsigned cpu, sim_time
 		*cost += oshw_flush(os, h->p, cpu, now, h->vaddr, HPAGE_PMD_SIZE);
 		vmstat_inc(os->phys, THP_SPLIT_PMD, 1);
 	}
-	/* __split_huge_page: 512 order-0 pages, each mapped where the head was */
+	/* __split_huge_page: 512 order-0 pages, each mapped where the head was, each on the LRU */
+	bool was_lru = page_test(pg, PG_lru);
+	lru_del(os, pg);
 	uint32_t flags = pg->flags & ~((1u << PG_head) | (1u << PG_tail));
-	struct list_head *prev = &pg->lru;
 	for (uint64_t k = 0; k < HPAGE_PMD_NR; k++) {
 		struct page *sub = pfn_to_page(os->phys, pg->pfn + k);
 		sub->flags = flags;
@@ -138,11 +141,9 @@ static int thp_split_page(struct os *os, struct page *pg, unsigned cpu, sim_time
 		sub->index = pg->index + k;
 		sub->private = 0;
 		sub->last_cpupid = pg->last_cpupid;
-		if (k && page_test(pg, PG_lru)) {
-			list_add(&sub->lru, prev);
-			prev = &sub->lru;
-		}
 	}
+	for (uint64_t k = 0; was_lru && k < HPAGE_PMD_NR; k++)
+		lru_add(os, pfn_to_page(os->phys, pg->pfn + k));
 	node_stat_mod(os->phys, pg->node, NR_ANON_THPS, -HPAGE_PMD_NR);
 	vmstat_inc(os->phys, THP_SPLIT_PAGE, 1);
 	rc = 1;
@@ -249,6 +250,7 @@ static sim_time_t collapse_range(struct os *os, struct process *p, struct vma *v
 	pmem_write64(os->pm, pmd_slot, (pfn << PAGE_SHIFT) | leaf_bits(v) | PTE_PS);
 	rmap_account_add(os, p, v, hp, HPAGE_PMD_NR);
 	node_stat_mod(os->phys, hp->node, NR_ANON_THPS, HPAGE_PMD_NR);
+	lru_add(os, hp);
 	fault_pgtable_free(os, p, table, cpu);
 	cost += oshw_flush(os, p, cpu, now, haddr, HPAGE_PMD_SIZE);
 	return cost;

@@ -5,6 +5,7 @@
  * accounting exact), khugepaged collapsing 512 PTEs into one THP.
  */
 #include "tests/os/os_fixture.h"
+#include "os/lru.h"
 #include "os/rmap.h"
 #include "os/thp.h"
 
@@ -119,6 +120,9 @@ static void test_split_on_munmap_and_cow(void **state)
 	assert_int_equal(s6->mapcount, 2);
 	assert_int_equal(rmap_count(f->os, s6), 2);
 	assert_int_equal(node_stat(fx_phys(f), 0, NR_ANON_THPS), 0);
+	lru_check(f->os);   /* split pages are on the LRU one by one, counts exact */
+	assert_int_equal(node_stat(fx_phys(f), 0, NR_INACTIVE_ANON) + node_stat(fx_phys(f), 0, NR_ACTIVE_ANON),
+			 os_proc(f->os, pid)->rss_anon + 1);   /* + the child's COW copy */
 	os_process_exit(f->os, child);
 	os_process_exit(f->os, pid);
 	buddy_check(fx_phys(f));
@@ -150,6 +154,7 @@ static void test_khugepaged_collapse(void **state)
 	assert_int_equal(p->pgtables[0], tables - 1);
 	assert_int_equal(node_stat(fx_phys(f), 0, NR_ANON_THPS), 512);
 	assert_int_equal(node_stat(fx_phys(f), 0, NR_ANON_MAPPED), 512);
+	lru_check(f->os);
 	os_process_exit(f->os, pid);
 	buddy_check(fx_phys(f));
 	fx_free(f);
