@@ -24,6 +24,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include "os/fault.h"
+#include "os/filemap.h"
+#include "os/lru.h"
+#include "os/oom.h"
+#include "os/swap.h"
+#include "os/numa_balancing.h"
+#include "os/thp.h"
 #include "sim/err.h"
 
 /*
@@ -105,7 +111,7 @@ static const struct mempolicy *policy_of(const struct process *p, const struct v
  * vma_alloc_folio / alloc_pages with the policy of (p, v) at addr:
  * policy_nodemask, then page_alloc (two passes for preferred-many).
  */
-static int alloc_policy_pages(struct os *os, struct process *p, const struct vma *v, uint64_t addr, unsigned order,
+int alloc_policy_pages(struct os *os, struct process *p, const struct vma *v, uint64_t addr, unsigned order,
 			      gfp_t gfp, unsigned cpu, sim_time_t now, uint64_t *pfn, sim_time_t *cost)
 {
 	const struct mempolicy *pol = policy_of(p, v);
@@ -136,12 +142,23 @@ static int alloc_policy_pages(struct os *os, struct process *p, const struct vma
 	return page_alloc(os->phys, &ac, pfn, cost);
 }
 
-static void put_page(struct os *os, struct page *pg, unsigned cpu)
+int fault_alloc_policy(struct os *os, struct process *p, const struct vma *v, uint64_t addr, unsigned order,
+		       gfp_t gfp, unsigned cpu, sim_time_t now, uint64_t *pfn, sim_time_t *cost)
+{
+	return alloc_policy_pages(os, p, v, addr, order, gfp, cpu, now, pfn, cost);
+}
+
+void put_page(struct os *os, struct page *pg, unsigned cpu)
 {
 	SIM_BUG_ON(pg->refcount <= 0);
 	if (--pg->refcount)
 		return;
 	SIM_BUG_ON(pg->mapcount != 0);
+	lru_del(os, pg);
+	pg->flags &= ~((1u << PG_active) | (1u << PG_referenced) | (1u << PG_workingset) | (1u << PG_reclaim));
+	if (page_test(pg, PG_head) && page_test(pg, PG_anon) && !page_test(pg, PG_hugetlb))
+		node_stat_mod(os->phys, pg->node, NR_ANON_THPS, -(int64_t)(1ULL << pg->order));
+	page_clear(pg, PG_hugetlb);
 	page_clear(pg, PG_anon);
 	page_clear(pg, PG_swapbacked);
 	page_clear(pg, PG_uptodate);
@@ -203,6 +220,26 @@ static struct pgtable_ops pt_ops(struct pt_ctx *c)
 	return (struct pgtable_ops){ .ctx = c, .alloc = pt_alloc, .free = pt_free };
 }
 
+void fault_put_page(struct os *os, struct page *pg, unsigned cpu)
+{
+	put_page(os, pg, cpu);
+}
+
+int fault_pgtable_slot(struct os *os, struct process *p, unsigned cpu, sim_time_t now, uint64_t vaddr, unsigned level,
+		       uint64_t *slot, sim_time_t *cost)
+{
+	struct pt_ctx ptc = { .os = os, .p = p, .cpu = cpu, .now = now };
+	struct pgtable_ops ops = pt_ops(&ptc);
+	return pgtable_slot_alloc(os->pm, p->pgd_pfn, vaddr, level, &ops, slot, NULL, cost);
+}
+
+void fault_pgtable_free(struct os *os, struct process *p, uint64_t pfn, unsigned cpu)
+{
+	struct pt_ctx ptc = { .os = os, .p = p, .cpu = cpu, .now = os->now };
+	pmem_clear_page(os->pm, pfn);
+	pt_free(&ptc, pfn);
+}
+
 /* ---- mapping accounting -------------------------------------------------------------- */
 
 static uint64_t leaf_pages(unsigned level)
@@ -223,8 +260,10 @@ static void map_page(struct os *os, struct process *p, const struct vma *v, stru
 		p->hugetlb_pages += nr;
 	else if (anon)
 		p->rss_anon += nr;
-	else
+	else if (page_test(pg, PG_swapbacked))
 		p->rss_shmem += nr;
+	else
+		p->rss_file += nr;
 }
 
 /* One mapping of pg in p goes away; drops the mapping's reference. */
@@ -242,13 +281,15 @@ static void unmap_page(struct os *os, struct process *p, const struct vma *v, st
 		p->hugetlb_pages -= nr;
 	else if (anon)
 		p->rss_anon -= nr;
-	else
+	else if (page_test(pg, PG_swapbacked))
 		p->rss_shmem -= nr;
+	else
+		p->rss_file -= nr;
 	put_page(os, pg, cpu);
 }
 
 /* Permission bits every leaf of v carries (vm_page_prot without RW). */
-static uint64_t vma_leaf_bits(const struct vma *v)
+uint64_t vma_leaf_bits(const struct vma *v)
 {
 	uint64_t b = PTE_US | PTE_A;
 
@@ -265,7 +306,7 @@ static void anon_vma_prepare(struct os *os, struct vma *v)
 }
 
 /* A fresh private anonymous page (refcount 1 = the mapping's). */
-static int new_anon_page(struct os *os, struct process *p, struct vma *v, uint64_t addr, unsigned order, bool zero,
+int new_anon_page(struct os *os, struct process *p, struct vma *v, uint64_t addr, unsigned order, bool zero,
 			 unsigned cpu, sim_time_t now, struct page **out, sim_time_t *cost)
 {
 	gfp_t gfp = GFP_HIGHUSER_MOVABLE | (zero ? __GFP_ZERO : 0);
@@ -280,12 +321,16 @@ static int new_anon_page(struct os *os, struct process *p, struct vma *v, uint64
 		*cost += oshw_zero(os, cpu, now, pfn, PAGE_SIZE << order);
 	anon_vma_prepare(os, v);
 	struct page *pg = pfn_to_page(os->phys, pfn);
+	if (v->flags & VM_HUGETLB)
+		page_set(pg, PG_hugetlb);
 	page_set(pg, PG_anon);
 	page_set(pg, PG_swapbacked);
 	page_set(pg, PG_uptodate);
 	pg->mapping = p;
 	pg->index = addr >> PAGE_SHIFT;
 	pg->mapcount = 0;
+	if (!(v->flags & VM_HUGETLB))
+		lru_add(os, pg);   /* folio_add_lru_vma: the inactive anon list */
 	*out = pg;
 	return 0;
 }
@@ -315,6 +360,8 @@ static int shm_page(struct os *os, struct process *p, struct vma *v, uint64_t ad
 	}
 	*cost += oshw_zero(os, cpu, now, pfn, PAGE_SIZE << order);
 	struct page *pg = pfn_to_page(os->phys, pfn);
+	if (order)
+		page_set(pg, PG_hugetlb);
 	page_set(pg, PG_swapbacked);
 	page_set(pg, PG_uptodate);
 	pg->mapping = o;
@@ -323,6 +370,7 @@ static int shm_page(struct os *os, struct process *p, struct vma *v, uint64_t ad
 	if (!order) {
 		node_stat_mod(os->phys, pg->node, NR_FILE_PAGES, 1);
 		node_stat_mod(os->phys, pg->node, NR_SHMEM, 1);
+		lru_add(os, pg);
 	}
 	*out = pg;
 	return 0;
@@ -389,13 +437,19 @@ static int do_wp_page(struct os *os, struct process *p, struct vma *v, uint64_t 
 	/* wp_page_shared, and wp_page_reuse of a page only we hold */
 	if (old && ((v->flags & VM_SHARED) || (old->mapcount == 1 && old->refcount == 1))) {
 		pmem_write64(os->pm, slot, pte | PTE_RW | PTE_D | PTE_A);
+		if (v->file)
+			filemap_mark_dirty(os, old);   /* page_mkwrite */
 		if (!(v->flags & VM_SHARED))
 			vmstat_inc(os->phys, PGREUSE, 1);
 		(void)oshw_flush(os, p, cpu, now, haddr, size);
 		return 0;
 	}
-	/* wp_page_copy: a zeroed page for the zero page, else a copy */
+	/* wp_page_copy: a zeroed page for the zero page, else a copy; old is pinned against reclaim meanwhile */
+	if (old)
+		old->refcount++;
 	rc = new_anon_page(os, p, v, haddr, order, old == NULL, cpu, now, &pg, cost);
+	if (old)
+		put_page(os, old, cpu);
 	if (rc)
 		return rc;
 	if (old)
@@ -441,11 +495,10 @@ static int do_pte_missing(struct os *os, struct process *p, struct vma *v, uint6
 	return rc;
 }
 
+/* The allocation failed after reclaim and the OOM killer: the faulting process dies (oom.h). */
 static enum os_fault_result oom_kill(struct os *os, struct process *p)
 {
-	vmstat_inc(os->phys, OOM_KILL, 1);
-	exit_mm(os, p);
-	p->alive = false;
+	oom_kill_process(os, p, 0, "allocation failed in the fault path");
 	return OS_FAULT_OOM;
 }
 
@@ -456,6 +509,7 @@ enum os_fault_result fault_handle(struct os *os, struct process *p, unsigned cpu
 	struct pgtable_ops ops = pt_ops(&ptc);
 	uint64_t slot, pte;
 	unsigned level = 1;
+	bool thp_ok = false;
 	int rc;
 
 	*cost += os->cfg.fault_cost;
@@ -469,17 +523,40 @@ enum os_fault_result fault_handle(struct os *os, struct process *p, unsigned cpu
 		return OS_FAULT_SEGV;
 	if (!(v->flags & VM_ACCESS_FLAGS) || (write && !(v->flags & VM_WRITE)))
 		return OS_FAULT_SEGV;
-	if (v->flags & VM_HUGETLB)
+	if (v->flags & VM_HUGETLB) {
 		level = v->page_shift == 30 ? 3 : 2;
+	} else if ((thp_ok = thp_vma_suitable(os, v, vaddr)) || pgtable_lookup(os->pm, p->pgd_pfn, vaddr, &slot) == 2) {
+		/* transparent huge page: an existing PMD leaf, or a chance to make one (os/thp.c) */
+		uint64_t haddr = vaddr & ~(HPAGE_PMD_SIZE - 1);
+		rc = pgtable_slot_alloc(os->pm, p->pgd_pfn, haddr, 2, &ops, &slot, NULL, cost);
+		pte = rc ? 0 : pmem_read64(os->pm, slot);
+		if (!rc && pte_present(pte) && (pte & PTE_PS)) {
+			const struct page *hp = pfn_to_page(os->phys, pte_pfn(pte));
+			if (write && (pte & PTE_P) && !(pte & PTE_RW) && !(hp->mapcount == 1 && hp->refcount == 1))
+				rc = thp_split_at(os, p, vaddr, cpu, now, cost);   /* COW of a THP: split, copy 4 KiB */
+			else
+				level = 2;
+		} else if (!rc && !pte && thp_ok && thp_do_fault(os, p, v, vaddr, slot, cpu, now, cost)) {
+			goto done;
+		}
+		if (rc < 0)
+			goto out;
+		rc = 0;
+	}
 	uint64_t addr = vaddr & ~(pgtable_level_size(level) - 1);
 	rc = pgtable_slot_alloc(os->pm, p->pgd_pfn, addr, level, &ops, &slot, NULL, cost);
 	if (!rc) {
 		pte = pmem_read64(os->pm, slot);
-		if (!pte_present(pte)) {
+		if (is_swap_pte(pte)) {
+			rc = do_swap_page(os, p, v, vaddr, slot, pte, write, cpu, now, cost);
+		} else if (!pte_present(pte) && v->file) {
+			rc = filemap_fault(os, p, v, vaddr, slot, write, cpu, now, cost);
+		} else if (!pte_present(pte)) {
 			rc = do_pte_missing(os, p, v, vaddr, slot, level, write, cpu, now, cost);
 		} else if (!(pte & PTE_P)) {
-			/* PROT_NONE left on an accessible VMA cannot happen: mprotect rewrites PTEs */
-			SIM_BUG_ON(true);
+			/* only a NUMA-hinting entry is PROT_NONE in an accessible VMA (mprotect rewrites PTEs) */
+			SIM_BUG_ON(!(pte & PTE_NUMA));
+			rc = do_numa_page(os, p, v, vaddr, slot, pte, level, cpu, now, cost);
 		} else if (write && !(pte & PTE_RW)) {
 			rc = do_wp_page(os, p, v, vaddr, slot, pte, level, cpu, now, cost);
 		} else {
@@ -488,11 +565,13 @@ enum os_fault_result fault_handle(struct os *os, struct process *p, unsigned cpu
 			(void)oshw_flush(os, p, cpu, now, addr, pgtable_level_size(level));
 		}
 	}
+out:
 	if (rc == -SIM_EOOM)
 		return oom_kill(os, p);
 	SIM_BUG_ON(rc == -SIM_EFAULT);   /* a huge leaf outside a hugetlb VMA */
 	if (rc)
 		return OS_FAULT_SEGV;    /* host out of memory for pmem storage */
+done:
 	p->min_flt++;
 	return OS_FAULT_RETRY;
 }
@@ -536,11 +615,13 @@ static int zap_one(void *ctx, uint64_t va, uint64_t slot, uint64_t pte, unsigned
 
 	pmem_write64(z->os->pm, slot, 0);
 	z->cleared++;
+	if (is_swap_pte(pte))
+		swap_entry_free(z->os, z->p, pte);
 	if ((pte & PTE_SPECIAL) || !pte_present(pte))
 		return 0;
 	struct page *pg = pfn_to_page(z->os->phys, pte_pfn(pte));
 	if ((pte & PTE_D) && !page_test(pg, PG_anon))
-		page_set(pg, PG_dirty);   /* zap_present_pte: dirty file/shmem page */
+		filemap_mark_dirty(z->os, pg);   /* zap_present_pte: dirty file/shmem page */
 	unmap_page(z->os, z->p, z->v, pg, leaf_pages(level), z->cpu);
 	return 0;
 }
@@ -578,6 +659,8 @@ static int prot_one(void *ctx, uint64_t va, uint64_t slot, uint64_t pte, unsigne
 	uint64_t npte = (pte & (PTE_ADDR_MASK | PTE_PS | PTE_A | PTE_D | PTE_SPECIAL)) | vma_leaf_bits(v);
 	(void)va, (void)level;
 
+	if (is_swap_pte(pte))
+		return 0;   /* swap entries carry no permissions: the swap-in applies the VMA's */
 	if ((v->flags & VM_WRITE) && (v->flags & VM_ACCESS_FLAGS) && !(pte & PTE_SPECIAL)) {
 		/*
 		 * pte_modify drops RW on private mappings (vm_page_prot is
@@ -659,6 +742,7 @@ int proc_new(struct os *os, bool implicit, const struct mempolicy *pol, unsigned
 	p->alive = true;
 	p->implicit = implicit;
 	p->last_cpu = cpu;
+	p->oom_score_adj = (int)os->cfg.oom_score_adj;
 	mm_init(&p->mm);
 	if (pol)
 		p->pol = *pol;
@@ -701,6 +785,9 @@ static int copy_one(void *ctx, uint64_t va, uint64_t slot, uint64_t pte, unsigne
 		struct page *pg = pfn_to_page(f->os->phys, pte_pfn(pte));
 		map_page(f->os, f->child, f->v, pg, leaf_pages(level));
 		pg->refcount++;
+	} else if (is_swap_pte(pte)) {
+		swap_entry_dup(f->os, f->child, pte);
+		return pmem_write64(f->os->pm, cslot, pte);
 	}
 	if (!(f->v->flags & VM_SHARED) && (pte & PTE_RW)) {
 		pte &= ~PTE_RW;

@@ -40,6 +40,11 @@ struct process {
 	uint64_t node_pages[HW_MAX_NODES];     /* mapped user pages per node, base pages */
 	uint64_t pgtables[HW_MAX_NODES];       /* page-table pages per node, root included */
 	uint64_t min_flt;         /* faults resolved */
+	uint64_t maj_flt;         /* of those, faults that waited for I/O (swap-in, file read-in) */
+	uint64_t rss_file;        /* MM_FILEPAGES: mapped page-cache pages, base pages */
+	uint64_t swapents;        /* MM_SWAPENTS: swap entries in the page tables */
+	int oom_score_adj;        /* -1000..1000 (os_cfg default) */
+	struct numab_task *numab; /* NUMA-balancing scanner state (os/numa_balancing.c), NULL until used */
 };
 
 struct os {
@@ -58,6 +63,9 @@ struct os {
 	uint64_t next_ino;
 	sim_time_t now;           /* latest time seen (exit and fork have no time argument) */
 	uint64_t seed;
+	struct mig_state *mig;    /* migration, compaction, NUMA balancing, THP (os/mig_state.h) */
+	struct reclaim *rcl;      /* LRUs, kswapd, swap, page cache, OOM, PSI (os/vmscan.h) */
+	struct process *current;  /* process of the fault or system call being handled (NULL: none) */
 };
 
 /*
@@ -89,6 +97,25 @@ sim_time_t oshw_copy(struct os *os, unsigned cpu, sim_time_t now, uint64_t dst_p
 sim_time_t oshw_flush(struct os *os, struct process *p, unsigned cpu, sim_time_t now, uint64_t vaddr,
 		      uint64_t len);
 unsigned os_cpu_node(const struct os *os, unsigned cpu);
+
+/* ---- helpers shared with reclaim, swap and the page cache (os/vmscan.c, swap.c, filemap.c) ---- */
+
+/*
+ * vma_alloc_folio / alloc_pages with the policy of (p, v) at addr (v NULL:
+ * the task policy without an interleave index).  @return page_alloc's code.
+ */
+int alloc_policy_pages(struct os *os, struct process *p, const struct vma *v, uint64_t addr, unsigned order,
+		       gfp_t gfp, unsigned cpu, sim_time_t now, uint64_t *pfn, sim_time_t *cost);
+/*
+ * A fresh private anonymous page of v at addr (refcount 1, mapcount 0,
+ * PG_anon, on the inactive anon LRU unless hugetlb), zeroed if asked.
+ */
+int new_anon_page(struct os *os, struct process *p, struct vma *v, uint64_t addr, unsigned order, bool zero,
+		  unsigned cpu, sim_time_t now, struct page **out, sim_time_t *cost);
+/* Drop one reference; the last frees the page (off its LRU list first). */
+void put_page(struct os *os, struct page *pg, unsigned cpu);
+/* Permission bits every leaf of v carries (vm_page_prot without RW). */
+uint64_t vma_leaf_bits(const struct vma *v);
 
 /* ---- faults -------------------------------------------------------------------- */
 
@@ -134,6 +161,19 @@ uint64_t change_protection(struct os *os, struct process *p, const struct vma *v
 typedef void (*page_node_fn)(void *ctx, const struct page *pg, unsigned nid);
 void for_each_mapped_page(struct os *os, struct process *p, const struct vma *v, uint64_t start, uint64_t end,
 			  page_node_fn fn, void *ctx);
+
+/* ---- for the migration layer (os/thp.c, os/migrate.c) ------------------------------ */
+
+/* vma_alloc_folio under the policy of (p, v) at addr.  @return 0 or the allocator's code. */
+int fault_alloc_policy(struct os *os, struct process *p, const struct vma *v, uint64_t addr, unsigned order,
+		       gfp_t gfp, unsigned cpu, sim_time_t now, uint64_t *pfn, sim_time_t *cost);
+/* The entry slot for vaddr at level in p, allocating missing tables as faults do. */
+int fault_pgtable_slot(struct os *os, struct process *p, unsigned cpu, sim_time_t now, uint64_t vaddr, unsigned level,
+		       uint64_t *slot, sim_time_t *cost);
+/* Free a page-table page of p that nothing points at any more. */
+void fault_pgtable_free(struct os *os, struct process *p, uint64_t pfn, unsigned cpu);
+/* Drop one reference to a user page (the last frees it). */
+void fault_put_page(struct os *os, struct page *pg, unsigned cpu);
 
 /* New process with a page-table root allocated for `cpu` under policy pol. */
 int proc_new(struct os *os, bool implicit, const struct mempolicy *pol, unsigned cpu, struct process **out);

@@ -128,7 +128,7 @@ void mm_remove(struct mm_struct *mm, size_t idx)
 
 bool vma_can_merge(const struct vma *a, const struct vma *b)
 {
-	if (a->end != b->start || a->flags != b->flags || a->shm != b->shm || a->page_shift != b->page_shift)
+	if (a->end != b->start || a->flags != b->flags || a->shm != b->shm || a->file != b->file || a->page_shift != b->page_shift)
 		return false;
 	if (b->pgoff != a->pgoff + ((a->end - a->start) >> PAGE_SHIFT))
 		return false;

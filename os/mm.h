@@ -56,6 +56,7 @@ struct vma {
 	uint64_t pgoff;           /* vm_pgoff, in 4 KiB pages */
 	uint64_t anon_vma;        /* 0 until the first anonymous page; VMAs with different ones never merge */
 	struct shm_obj *shm;      /* backing object of a shared or hugetlb mapping, else NULL */
+	struct file_obj *file;    /* backing file of a file mapping (os/filemap.h), else NULL */
 	unsigned page_shift;      /* 12, or 21 / 30 for hugetlb */
 	struct mempolicy pol;     /* VMA policy; MPOL_DEFAULT: use the task policy */
 };

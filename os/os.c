@@ -10,15 +10,24 @@
  * (mprotect and madvise up to a hole, mbind STRICT after installing the
  * policy).
  *
- * Not modelled yet, rejected with -SIM_ENOTSUP and a message: file-backed
- * mmap and file I/O (page cache), page migration (move_pages,
- * migrate_pages, mbind MPOL_MF_MOVE when pages would have to move), and
- * 1 GiB hugetlb pages (no contiguous-range allocator above order 10).
+ * Page migration (move_pages, migrate_pages, mbind MPOL_MF_MOVE) is
+ * os/migrate.c's; THPs straddling the edges of munmap / mprotect /
+ * MADV_DONTNEED ranges are split first (os/thp.c).  File-backed mmap,
+ * file_read and file_write go to the page cache (os/filemap.h).
+ *
+ * Not modelled yet, rejected with -SIM_ENOTSUP and a message: 1 GiB
+ * hugetlb pages (no contiguous-range allocator above order 10).
  */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include "os/fault.h"
+#include "os/compaction.h"
+#include "os/filemap.h"
+#include "os/vmscan.h"
+#include "os/migrate.h"
+#include "os/numa_balancing.h"
+#include "os/thp.h"
 #include "sim/err.h"
 
 #pragma weak hw_config   /* see fault.c: os/ tests link without hw/ */
@@ -117,6 +126,23 @@ static int os_init(os_t **out, const struct os_cfg *cfg, const struct hw_cfg *hc
 	}
 	page_set(pfn_to_page(os->phys, os->zero_pfn), PG_reserved);
 	pmem_clear_page(pm, os->zero_pfn);
+	if ((rc = mig_init(os, err, errlen))) {   /* migration, compaction, NUMA balancing, THP */
+		physmem_destroy(os->phys);
+		free(os);
+		return rc;
+	}
+	/* reclaim, swap, page cache, OOM; one hook set for both halves */
+	if (reclaim_init(os)) {
+		mig_destroy(os);
+		physmem_destroy(os->phys);
+		free(os);
+		return sim_errf(err, errlen, SIM_ENOMEM, "os: out of host memory");
+	}
+	struct physmem_hooks hooks = { 0 };
+	reclaim_fill_hooks(os, &hooks);
+	if (os->cfg.compaction)
+		hooks.direct_compact = compaction_direct_hook;
+	physmem_set_hooks(os->phys, &hooks);
 	*out = os;
 	return 0;
 }
@@ -137,6 +163,7 @@ void os_destroy(os_t *os)
 {
 	if (!os)
 		return;
+	mig_destroy(os);
 	for (size_t i = 1; i < os->nr_procs; i++) {
 		struct process *p = os->procs[i];
 		for (size_t k = 0; k < p->mm.nr_vma; k++) {
@@ -148,6 +175,7 @@ void os_destroy(os_t *os)
 		free(p);
 	}
 	free(os->procs);
+	reclaim_destroy(os);
 	physmem_destroy(os->phys);
 	free(os);
 }
@@ -175,6 +203,7 @@ static void note_cpu(struct os *os, struct process *p, unsigned cpu, sim_time_t 
 	SIM_BUG_ON(cpu >= physmem_nr_cpus(os->phys));
 	p->last_cpu = cpu;
 	p->cpus_ran[cpu / 64] |= 1ULL << (cpu % 64);
+	os->current = p;
 	if (now > os->now)
 		os->now = now;
 }
@@ -275,7 +304,9 @@ enum os_fault_result os_handle_fault(os_t *os, int pid, unsigned cpu, sim_time_t
 		return OS_FAULT_SEGV;
 	}
 	note_cpu(os, p, cpu, now);
+	numab_task_tick(os, p, now);
 	enum os_fault_result r = fault_handle(os, p, cpu, now, vaddr, write, &c);
+	os->current = NULL;
 	*cost = c;
 	return r;
 }
@@ -310,6 +341,8 @@ static int do_munmap(struct sysctx *s, uint64_t start, uint64_t end)
 	if (bad_huge_split(p, start) || bad_huge_split(p, end))
 		return sim_errf(s->err, s->errlen, SIM_ERANGE, "EINVAL: [0x%" PRIx64 ", 0x%" PRIx64
 				") splits a huge page", start, end);
+	if ((rc = thp_split_edges(s->os, p, start, end, s->cpu, s->now, s->cost)))
+		return rc;
 	if ((rc = mm_split_range(&p->mm, start, end)))
 		return rc;
 	size_t i = mm_find_idx(&p->mm, start);
@@ -335,11 +368,20 @@ static int sys_mmap(struct sysctx *s)
 	bool shared;
 	int rc;
 
-	if (!(flags & MAP_ANONYMOUS))
-		return sim_errf(s->err, s->errlen, SIM_ENOTSUP,
-				"file-backed mapping (fd %" PRId64 ") not modelled yet: the page cache is not "
-				"implemented, only MAP_ANONYMOUS is",
-				(int64_t)a[4]);
+	struct file_obj *file = NULL;
+	if (!(flags & MAP_ANONYMOUS)) {
+		if ((int64_t)a[4] < 0)
+			return sim_errf(s->err, s->errlen, SIM_ERANGE, "EBADF: file mapping with fd %" PRId64,
+					(int64_t)a[4]);
+		if (a[5] & (PAGE_SIZE - 1))
+			return sim_errf(s->err, s->errlen, SIM_ERANGE, "EINVAL: offset 0x%" PRIx64 " not page aligned",
+					a[5]);
+		if (flags & MAP_HUGETLB)
+			return sim_errf(s->err, s->errlen, SIM_ENOTSUP, "MAP_HUGETLB of a regular file (fd %" PRId64
+					"): hugetlbfs files are not modelled", (int64_t)a[4]);
+		if (!(file = filemap_file(s->os, p, (int64_t)a[4])))
+			return -SIM_ENOMEM;
+	}
 	switch (flags & MAP_TYPE) {
 	case MAP_SHARED:
 	case MAP_SHARED_VALIDATE:
@@ -410,11 +452,12 @@ static int sys_mmap(struct sysctx *s)
 			 ((flags & MAP_HUGETLB) ? VM_HUGETLB : 0) | ((flags & MAP_NORESERVE) ? VM_NORESERVE : 0) |
 			 ((flags & MAP_GROWSDOWN) ? VM_GROWSDOWN : 0),
 		/* private anonymous: vm_pgoff = addr >> PAGE_SHIFT; shmem and hugetlb files start at 0 */
-		.pgoff = shared || (flags & MAP_HUGETLB) ? 0 : addr >> PAGE_SHIFT,
+		.pgoff = file ? a[5] >> PAGE_SHIFT : shared || (flags & MAP_HUGETLB) ? 0 : addr >> PAGE_SHIFT,
 		.page_shift = shift,
+		.file = file,
 	};
 	mpol_none(&v.pol);
-	if (shared && !(v.shm = shm_create(s->os->next_ino++, shift, len >> shift)))
+	if (shared && !file && !(v.shm = shm_create(s->os->next_ino++, shift, len >> shift)))
 		return -SIM_ENOMEM;
 	if (mm_insert(&p->mm, &v) < 0) {
 		shm_free(v.shm);
@@ -524,6 +567,8 @@ static int sys_mprotect(struct sysctx *s)
 		return 0;
 	if (bad_huge_split(p, start) || bad_huge_split(p, end))
 		return sim_errf(s->err, s->errlen, SIM_ERANGE, "EINVAL: range splits a huge page");
+	if ((rc = thp_split_edges(s->os, p, start, end, s->cpu, s->now, s->cost)))
+		return rc;
 	if ((rc = mm_split_range(&p->mm, start, end)))
 		return rc;
 	uint64_t acc = ((prot & PROT_READ) ? VM_READ : 0) | ((prot & PROT_WRITE) ? VM_WRITE : 0) |
@@ -620,6 +665,8 @@ static int sys_madvise(struct sysctx *s)
 	case MADV_DONTNEED:
 	case MADV_DONTNEED_LOCKED: {
 		uint64_t cleared = 0;
+		if ((rc = thp_split_edges(s->os, s->p, start, end, s->cpu, s->now, s->cost)))
+			return rc;
 		rc = for_each_vma_piece(s, start, end, piece_dontneed, &cleared);
 		if (cleared)
 			*s->cost += oshw_flush(s->os, s->p, s->cpu, s->now, start, end - start);
@@ -731,10 +778,12 @@ static int sys_mbind(struct sysctx *s)
 	if ((rc = for_each_vma_piece(s, start, end, piece_policy, &pol)) < 0)
 		return rc;
 	uint64_t to_move = (flags & MPOL_MF_MOVE_ALL) ? scan.move_all : (flags & MPOL_MF_MOVE) ? scan.movable : 0;
-	if (to_move)
-		return sim_errf(s->err, s->errlen, SIM_ENOTSUP,
-				"policy applied, but %" PRIu64 " existing page(s) would have to move "
-				"(MPOL_MF_MOVE): page migration is not modelled yet", to_move);
+	if (to_move) {
+		/* do_mbind: migrate what is misplaced; STRICT then judges what is left */
+		uint64_t failed = mig_mbind_move(s->os, p, s->cpu, s->now, start, end, &user,
+						 flags & MPOL_MF_MOVE_ALL, s->cost);
+		scan.misplaced = failed;
+	}
 	if ((flags & MPOL_MF_STRICT) && scan.misplaced)
 		return sim_errf(s->err, s->errlen, SIM_ESTATE,
 				"EIO: policy applied, but %" PRIu64 " page(s) of the range are on nodes outside the "
@@ -761,22 +810,36 @@ static int sys_set_mempolicy(struct sysctx *s)
 
 static int sys_move_pages(struct sysctx *s)
 {
-	return sim_errf(s->err, s->errlen, SIM_ENOTSUP,
-			"move_pages(0x%" PRIx64 ", %" PRIu64 " pages, node %" PRIu64
-			"): page migration is not modelled yet", s->sc->args[0], s->sc->args[1], s->sc->args[2]);
+	const uint64_t *a = s->sc->args;
+	return mig_move_pages(s->os, s->p, s->cpu, s->now, a[0], a[1], a[2], a[3], s->cost, s->err, s->errlen);
 }
 
 static int sys_migrate_pages(struct sysctx *s)
 {
-	return sim_errf(s->err, s->errlen, SIM_ENOTSUP,
-			"migrate_pages(0x%" PRIx64 " -> 0x%" PRIx64 "): page migration is not modelled yet",
-			s->sc->args[0], s->sc->args[1]);
+	nodemask_t from, to;
+	nodemask_from_u64(&from, s->sc->args[0]);
+	nodemask_from_u64(&to, s->sc->args[1]);
+	return mig_migrate_pages(s->os, s->p, s->cpu, s->now, &from, &to, s->cost, NULL, s->err, s->errlen);
 }
 
 static int sys_file_io(struct sysctx *s)
 {
-	return sim_errf(s->err, s->errlen, SIM_ENOTSUP, "%s(fd %" PRId64 "): the page cache is not modelled yet",
-			s->sc->nr == OS_SYS_FILE_READ ? "file_read" : "file_write", (int64_t)s->sc->args[0]);
+	const uint64_t *a = s->sc->args;
+	int64_t fd = (int64_t)a[0];
+	int rc;
+
+	if (fd < 0)
+		return sim_errf(s->err, s->errlen, SIM_ERANGE, "EBADF: fd %" PRId64, fd);
+	if (a[1] + a[2] < a[1])
+		return sim_errf(s->err, s->errlen, SIM_ERANGE, "EINVAL: offset 0x%" PRIx64 " + length 0x%" PRIx64
+				" overflows", a[1], a[2]);
+	if (s->sc->nr == OS_SYS_FILE_READ)
+		rc = filemap_read(s->os, s->p, fd, a[1], a[2], s->cpu, s->now, s->cost);
+	else
+		rc = filemap_write(s->os, s->p, fd, a[1], a[2], s->cpu, s->now, s->cost);
+	if (rc == -SIM_EOOM)
+		return sim_errf(s->err, s->errlen, SIM_EOOM, "ENOMEM: no memory for the page cache");
+	return rc;
 }
 
 static int sys_set_weights(struct sysctx *s)
@@ -827,9 +890,11 @@ int os_syscall(os_t *os, int pid, unsigned cpu, sim_time_t now, const struct os_
 	if (sc->nr >= NR_OS_SYSCALLS)
 		return sim_errf(err, errlen, SIM_ERANGE, "ENOSYS: system call %u", sc->nr);
 	note_cpu(os, p, cpu, now);
+	numab_task_tick(os, p, now);
 	struct sysctx s = { .os = os, .p = p, .cpu = cpu, .now = now, .sc = sc, .cost = &c, .err = err,
 			    .errlen = errlen };
 	rc = syscall_table[sc->nr](&s);
+	os->current = NULL;
 	if (rc && err && errlen && !err[0])
 		snprintf(err, errlen, "%s", sim_strerror(rc));
 	if (rc)
@@ -849,22 +914,24 @@ struct numa_maps_stats {
 static int gather_one(void *ctx, uint64_t va, uint64_t slot, uint64_t pte, unsigned level)
 {
 	struct numa_maps_stats *md = ctx;
-	(void)va, (void)slot, (void)level;
+	(void)va, (void)slot;
 
 	/* can_gather_numa_stats: no zero page, nothing without a struct page */
 	if ((pte & PTE_SPECIAL) || !pte_present(pte))
 		return 0;
 	const struct page *pg = pfn_to_page(md->os->phys, pte_pfn(pte));
-	md->pages++;
+	/* a PMD-mapped THP counts its 512 base pages (gather_pte_stats); hugetlb counts huge pages */
+	uint64_t nr = level > 1 && !page_test(pg, PG_hugetlb) ? pgtable_level_size(level) >> PAGE_SHIFT : 1;
+	md->pages += nr;
 	if ((pte & PTE_D) || page_test(pg, PG_dirty))
-		md->dirty++;
+		md->dirty += nr;
 	if (page_test(pg, PG_active) || page_test(pg, PG_unevictable))
-		md->active++;
+		md->active += nr;
 	if (page_test(pg, PG_anon))
-		md->anon++;
+		md->anon += nr;
 	if ((uint64_t)pg->mapcount > md->mapmax)
 		md->mapmax = (uint64_t)pg->mapcount;
-	md->node[pg->node]++;
+	md->node[pg->node] += nr;
 	return 0;
 }
 
@@ -941,6 +1008,7 @@ void os_report(const os_t *os, rep_t *r)
 	char pol[320];
 
 	physmem_report(os->phys, r);
+	mig_report(os, r);
 	rep_arr_begin(r, "processes");
 	for (size_t i = 1; i < os->nr_procs; i++) {
 		const struct process *p = os->procs[i];
@@ -951,9 +1019,13 @@ void os_report(const os_t *os, rep_t *r)
 		rep_bool(r, "implicit", p->implicit);
 		mpol_to_str(pol, sizeof(pol), &p->pol);
 		rep_str(r, "policy", pol);
-		rep_u64(r, "rss", p->rss_anon + p->rss_shmem);
+		rep_u64(r, "rss", p->rss_anon + p->rss_file + p->rss_shmem);
 		rep_u64(r, "rss_anon", p->rss_anon);
+		rep_u64(r, "rss_file", p->rss_file);
 		rep_u64(r, "rss_shmem", p->rss_shmem);
+		rep_u64(r, "swap_entries", p->swapents);
+		rep_i64(r, "oom_score_adj", p->oom_score_adj);
+		rep_u64(r, "major_faults", p->maj_flt);
 		rep_u64(r, "hugetlb_pages", p->hugetlb_pages);
 		rep_u64(r, "faults", p->min_flt);
 		rep_u64(r, "vmas", p->mm.nr_vma);
@@ -968,4 +1040,19 @@ void os_report(const os_t *os, rep_t *r)
 		rep_obj_end(r);
 	}
 	rep_arr_end(r);
+	reclaim_report((struct os *)os, r);
+}
+
+sim_time_t os_cpu_stolen(os_t *os, unsigned cpu)
+{
+	if (!os->rcl || cpu >= os->rcl->nr_cpus)
+		return 0;
+	sim_time_t t = os->rcl->stolen[cpu];
+	os->rcl->stolen[cpu] = 0;
+	return t + os_mig_stolen(os, cpu);   /* kswapd's, plus kcompactd's, khugepaged's and the NUMA scanner's */
+}
+
+int os_sample(const os_t *os, const char **names, uint64_t *vals, int max)
+{
+	return reclaim_sample(os, names, vals, max);
 }

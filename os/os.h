@@ -115,6 +115,28 @@ struct os_syscall {
 int os_syscall(os_t *os, int pid, unsigned cpu, sim_time_t now, const struct os_syscall *sc, sim_time_t *cost,
 	       char *err, size_t errlen);
 
+/* ---- kernel threads and sampling -------------------------------------------- */
+
+/*
+ * Simulated ps that kernel threads (kswapd; kcompactd and the NUMA
+ * scanner when they land) spent on `cpu` since the last call; the counter
+ * is cleared.  The driver adds it to the clock of the thread on that CPU.
+ */
+sim_time_t os_cpu_stolen(os_t *os, unsigned cpu);
+
+/*
+ * A fixed set of counters for a time series (docs/os-reclaim.md lists
+ * them): nr_free_pages.nodeN.ZONE per populated zone (gauges), then
+ * kswapd_wakeups, pgscan_kswapd, pgsteal_kswapd, pgscan_direct,
+ * pgsteal_direct, direct_reclaim_stalls, pswpin, pswpout, pgmajfault,
+ * compact_stall, compact_isolated, pgmigrate_success, numa_hint_faults,
+ * numa_pages_migrated, oom_kill, psi_some_ps, psi_full_ps (cumulative).
+ * Names are stable for the OS's lifetime and owned by it.  Writes up to
+ * max pairs.  @return the number written; the set's size is the return
+ * value for max large enough (the same for every call).
+ */
+int os_sample(const os_t *os, const char **names, uint64_t *vals, int max);
+
 /* ---- views ---------------------------------------------------------------- */
 
 /* The OS sections of the JSON report (numastat, vmstat, zones, processes). */

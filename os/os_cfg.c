@@ -2,6 +2,8 @@
 #include "os/os_cfg.h"
 
 const char *const thp_mode_names[] = { "never", "madvise", "always", NULL };
+const char *const thp_defrag_names[] = { "always", "defer", "defer+madvise", "madvise", "never", NULL };
+#define MS(x) ((uint64_t)(x) * 1000000000ULL)
 
 #define NS(x) ((uint64_t)(x) * 1000)
 
@@ -28,5 +30,43 @@ static const struct cfg_field os_fields[] = {
 	CFG_F_NS(struct os_cfg, buddy_cost, 0, NS(1000000), NS(25), "ns: one block moved in the buddy allocator (split, merge, refill, drain)"),
 	CFG_F_SIZE(struct os_cfg, implicit_vma, 4096, 1ULL << 40, 1ULL << 30,
 		   "bytes: alignment granule of implicit anonymous mappings"),
+	CFG_F_U32(struct os_cfg, swappiness, 0, 200, 60, "vm.swappiness"),
+	CFG_F_SIZE(struct os_cfg, swap_size, 0, 1ULL << 44, 0, "bytes of the swap device (0: no swap)"),
+	CFG_F_NS(struct os_cfg, swap_latency, 0, NS(1000000000), NS(100000), "ns per swap request on top of the transfer"),
+	CFG_F_SIZE(struct os_cfg, swap_bandwidth, 1ULL << 20, 1ULL << 40, 2ULL << 30, "swap device bytes per second"),
+	CFG_F_NS(struct os_cfg, disk_latency, 0, NS(1000000000), NS(100000), "ns per file I/O request on top of the transfer"),
+	CFG_F_SIZE(struct os_cfg, disk_bandwidth, 1ULL << 20, 1ULL << 40, 2ULL << 30, "file disk bytes per second"),
+	CFG_F_U32(struct os_cfg, dirty_ratio, 1, 100, 20, "vm.dirty_ratio: writers wait above this % of dirtyable memory"),
+	CFG_F_U32(struct os_cfg, dirty_background_ratio, 0, 100, 10,
+		  "vm.dirty_background_ratio: writeback starts above this %"),
+	CFG_F_U32(struct os_cfg, read_ahead_kb, 0, 65536, 128, "file fault readahead window, KiB"),
+	CFG_F_U32(struct os_cfg, oom_score_adj, 0, 1000, 0, "oom_score_adj of every process (negative values: not yet)"),
+	CFG_F_NS(struct os_cfg, sample_interval_ns, 0, NS(1000000000000ULL), NS(1000000), "ns between time-series samples (os_sample)"),
+	CFG_F_NS(struct os_cfg, reclaim_scan_cost, 0, NS(1000000), NS(50), "ns per page isolated and checked by reclaim"),
+	CFG_F_NS(struct os_cfg, reclaim_page_cost, 0, NS(1000000), NS(250), "ns per page freed by reclaim"),
+	CFG_F_NS(struct os_cfg, reclaim_unmap_cost, 0, NS(1000000), NS(450), "ns per mapping removed by reclaim (rmap walk + PTE)"),
+	CFG_F_NS(struct os_cfg, reclaim_pass_cost, 0, NS(1000000), NS(1000), "ns of fixed overhead per shrink_node pass"),
+	CFG_F_U32(struct os_cfg, compaction, 0, 1, 1, "numasim: 0 disables compaction (no CONFIG_COMPACTION)"),
+	CFG_F_U32(struct os_cfg, compaction_proactiveness, 0, 100, 20, "vm.compaction_proactiveness"),
+	CFG_F_U32(struct os_cfg, extfrag_threshold, 0, 1000, 500, "vm.extfrag_threshold"),
+	CFG_F_NS(struct os_cfg, numa_balancing_scan_delay, NS(1000), MS(3600000), MS(1000),
+		 "ns: numa_balancing/scan_delay_ms (first scan after the task starts)"),
+	CFG_F_NS(struct os_cfg, numa_balancing_scan_period_min, NS(1000), MS(3600000), MS(1000),
+		 "ns: numa_balancing/scan_period_min_ms"),
+	CFG_F_NS(struct os_cfg, numa_balancing_scan_period_max, NS(1000), MS(3600000), MS(60000),
+		 "ns: numa_balancing/scan_period_max_ms"),
+	CFG_F_U32(struct os_cfg, numa_balancing_scan_size_mb, 1, 1u << 20, 256, "numa_balancing/scan_size_mb"),
+	CFG_F_ENUM(struct os_cfg, thp_defrag, thp_defrag_names, THP_DEFRAG_MADVISE, "transparent_hugepage/defrag"),
+	CFG_F_U32(struct os_cfg, khugepaged_pages_to_scan, 0, 1u << 30, 4096, "khugepaged/pages_to_scan (0: khugepaged off)"),
+	CFG_F_NS(struct os_cfg, khugepaged_scan_sleep, NS(1000), MS(3600000), MS(10000),
+		 "ns: khugepaged/scan_sleep_millisecs"),
+	CFG_F_U32(struct os_cfg, khugepaged_max_ptes_none, 0, 511, 511, "khugepaged/max_ptes_none"),
+	CFG_F_U32_LIST(struct os_cfg, nr_hugepages, nr_nr_hugepages, 0, 1u << 24,
+		       "hugetlb 2 MiB pages reserved at boot per node (nodeN/hugepages/hugepages-2048kB/nr_hugepages); "
+		       "empty: no pool, MAP_HUGETLB allocates surplus pages from the buddy allocator"),
+	CFG_F_NS(struct os_cfg, migrate_page_cost, 0, NS(1000000), NS(1000),
+		 "ns: migrating one 4 KiB page besides the copy (isolate, allocate, unmap, remap)"),
+	CFG_F_NS(struct os_cfg, compact_scan_cost, 0, NS(1000000), NS(5), "ns: one page examined by a compaction scanner"),
+	CFG_F_NS(struct os_cfg, numa_pte_cost, 0, NS(1000000), NS(20), "ns: one PTE made NUMA-hinting by the scanner"),
 };
 const struct cfg_table os_cfg_table = CFG_TABLE("os", struct os_cfg, os_fields, NULL);

@@ -12,6 +12,10 @@
 
 enum thp_mode { THP_NEVER, THP_MADVISE, THP_ALWAYS, NR_THP_MODES };
 extern const char *const thp_mode_names[];
+/* transparent_hugepage/defrag */
+enum thp_defrag { THP_DEFRAG_ALWAYS, THP_DEFRAG_DEFER, THP_DEFRAG_DEFER_MADVISE, THP_DEFRAG_MADVISE,
+		  THP_DEFRAG_NEVER, NR_THP_DEFRAG };
+extern const char *const thp_defrag_names[];
 
 struct os_cfg {
 	uint32_t page_size;               /* bytes; 4096 */
@@ -34,6 +38,39 @@ struct os_cfg {
 	uint64_t alloc_cost;              /* ps: one page_alloc()/page_free() call served by a per-CPU list */
 	uint64_t buddy_cost;              /* ps: each block moved under the zone lock (split, merge, pcp refill/drain) */
 	uint64_t implicit_vma;            /* bytes: granule of implicit mappings for record-less traces */
+	/* reclaim, swap, page cache, OOM (os/vmscan.h, os/swap.h, os/filemap.h, os/oom.h) */
+	uint32_t swappiness;              /* vm.swappiness, 0..200 */
+	uint64_t swap_size;               /* bytes of swap device (0: no swap) */
+	uint64_t swap_latency;            /* ps per swap request */
+	uint64_t swap_bandwidth;          /* bytes per second */
+	uint64_t disk_latency;            /* ps per file I/O request */
+	uint64_t disk_bandwidth;          /* bytes per second */
+	uint32_t dirty_ratio;             /* vm.dirty_ratio, % of dirtyable memory */
+	uint32_t dirty_background_ratio;  /* vm.dirty_background_ratio */
+	uint32_t read_ahead_kb;           /* fault readahead window (read_ahead_kb) */
+	uint32_t oom_score_adj;           /* every process's oom_score_adj (0..1000) */
+	uint64_t sample_interval_ns;      /* ps (a CFG_NS field: JSON in ns) between os_sample() rows */
+	uint64_t reclaim_scan_cost;       /* ps per page isolated and checked */
+	uint64_t reclaim_page_cost;       /* ps per page freed by reclaim */
+	uint64_t reclaim_unmap_cost;      /* ps per page-table entry unmapped by reclaim */
+	uint64_t reclaim_pass_cost;       /* ps per shrink_node call (fixed overhead) */
+	/* ---- migration, compaction, NUMA balancing, THP (os/migrate.c and friends) ---- */
+	uint32_t compaction;              /* 0: no compaction at all (a kernel without CONFIG_COMPACTION) */
+	uint32_t compaction_proactiveness;/* vm.compaction_proactiveness, 0..100 */
+	uint32_t extfrag_threshold;       /* vm.extfrag_threshold, 0..1000 */
+	uint64_t numa_balancing_scan_delay;      /* ps */
+	uint64_t numa_balancing_scan_period_min; /* ps */
+	uint64_t numa_balancing_scan_period_max; /* ps */
+	uint32_t numa_balancing_scan_size_mb;
+	uint32_t thp_defrag;              /* enum thp_defrag */
+	uint32_t khugepaged_pages_to_scan;
+	uint64_t khugepaged_scan_sleep;   /* ps */
+	uint32_t khugepaged_max_ptes_none;
+	uint32_t nr_hugepages[64];        /* hugetlb 2 MiB pool per node, reserved at boot */
+	uint32_t nr_nr_hugepages;
+	uint64_t migrate_page_cost;       /* ps: isolate + unmap + remap bookkeeping per page (copy is separate) */
+	uint64_t compact_scan_cost;       /* ps: per page a compaction scanner examines */
+	uint64_t numa_pte_cost;           /* ps: per PTE the NUMA scanner changes */
 };
 
 extern const struct cfg_table os_cfg_table;

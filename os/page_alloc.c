@@ -835,6 +835,7 @@ static void prep_new_page(physmem_t *pm, struct page *p, unsigned order, gfp_t g
 	p->mapping = NULL;
 	p->index = 0;
 	p->private = 0;
+	p->last_cpupid = 0;
 	if ((gfp & __GFP_COMP) && order) {
 		page_set(p, PG_head);
 		for (uint64_t i = 1; i < (1ULL << order); i++) {
@@ -1450,4 +1451,44 @@ void buddy_check(physmem_t *pm)
 		fprintf(stderr, "buddy_check: %s\n", err);
 		SIM_BUG_ON(1);
 	}
+}
+
+/* ---- compaction support -------------------------------------------------------------------------- */
+
+struct page *pfn_page_peek(const physmem_t *pm, uint64_t pfn)
+{
+	return pfn < pm->max_pfn ? pa_page_lookup(pm, pfn) : NULL;
+}
+
+int page_isolate_free(physmem_t *pm, uint64_t pfn)
+{
+	struct page *p = pfn_page_peek(pm, pfn);
+
+	if (!p || !page_test(p, PG_buddy))
+		return -SIM_ESTATE;
+	unsigned order = p->order;
+	struct zone *z = &pm->nodes[p->node]->zones[p->zone];
+	int mt = get_pageblock_migratetype(pm, pfn);
+	if (mt != MIGRATE_ISOLATE &&
+	    !zone_watermark_ok_free(z, 0, z->wmark[WMARK_MIN] + (1ULL << order), 0, ALLOC_CMA, z->vm_stat[NR_FREE_PAGES]))
+		return -SIM_EOOM;
+	del_from_free_list(z, p, order, mt);
+	account_freepages(z, -(1LL << order), mt);
+	/* a whole (or half) pageblock taken for migration targets becomes MOVABLE, as Linux does */
+	if (order >= PAGEBLOCK_ORDER - 1 && mt != MIGRATE_ISOLATE && mt != MIGRATE_HIGHATOMIC)
+		change_pageblock_range(pm, pfn, order, MIGRATE_MOVABLE);
+	for (uint64_t i = 0; i < (1ULL << order); i++) {
+		struct page *t = pfn_to_page(pm, pfn + i);
+		t->flags = 0;
+		t->refcount = 0;
+		t->mapcount = 0;
+		t->order = 0;
+		t->mapping = NULL;
+		t->index = 0;
+		t->private = 0;
+		t->last_cpupid = 0;
+	}
+	if (pm->debug_vm)
+		buddy_check(pm);
+	return (int)order;
 }

@@ -293,12 +293,35 @@ uint64_t physmem_min_free_kbytes(const physmem_t *pm);
 /* @return 0, or -SIM_ERANGE for a bad nid / zid. */
 int physmem_zone_info(const physmem_t *pm, unsigned nid, enum zone_type zid, struct zone_info *out);
 
+/* kswapd: the boost reclaimed for is spent (balance_pgdat's end); lower it by nr pages. */
+void zone_reduce_boost(physmem_t *pm, unsigned nid, enum zone_type zid, uint64_t nr);
+
 /*
  * __zone_watermark_ok for (order, mark, highest_zoneidx) with ordinary
  * alloc flags (no reserves): what kswapd uses to decide balance.
  */
 bool zone_watermark_ok(const physmem_t *pm, unsigned nid, enum zone_type zid, unsigned order,
 		       enum zone_watermarks mark, enum zone_type highest_zoneidx);
+
+/* ---- compaction support (os/compaction.c) --------------------------------- */
+
+/*
+ * Descriptor of pfn if its pageblock has descriptors, else NULL: a block
+ * without descriptors was never touched since boot and is entirely free.
+ * Never allocates (scanners use it to skip untouched memory).
+ */
+struct page *pfn_page_peek(const physmem_t *pm, uint64_t pfn);
+
+/*
+ * __isolate_free_page + split_page: take the free buddy block headed at
+ * pfn off its free list, if the zone stays above MIN + 2^order free pages
+ * (the check Linux makes for non-isolated blocks).  The frames become
+ * order-0 pages with refcount 0 owned by the caller, who gives each one
+ * back with page_free(pm, pfn, 0, cpu) or hands it out (refcount 1).
+ * @return the block's order, or -SIM_ESTATE (not a free block head) /
+ * -SIM_EOOM (watermark).
+ */
+int page_isolate_free(physmem_t *pm, uint64_t pfn);
 
 /* ---- counters --------------------------------------------------------------- */
 

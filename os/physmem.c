@@ -648,6 +648,14 @@ void physmem_set_debug_vm(physmem_t *pm, bool on)
 	pm->debug_vm = on;
 }
 
+void zone_reduce_boost(physmem_t *pm, unsigned nid, enum zone_type zid, uint64_t nr)
+{
+	if (nid >= pm->nr_nodes || (unsigned)zid >= MAX_NR_ZONES)
+		return;
+	struct zone *z = &pm->nodes[nid]->zones[zid];
+	z->watermark_boost -= SIM_MIN(z->watermark_boost, nr);
+}
+
 int physmem_zone_info(const physmem_t *pm, unsigned nid, enum zone_type zid, struct zone_info *out)
 {
 	if (nid >= pm->nr_nodes || (unsigned)zid >= MAX_NR_ZONES)

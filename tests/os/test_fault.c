@@ -7,6 +7,7 @@
  * mappings, hugetlb, exact costs, and the leak check.
  */
 #include "tests/os/os_fixture.h"
+#include "os/oom.h"
 
 #define PROT_RW   3
 #define PROT_R    1
@@ -337,9 +338,18 @@ static void bind_fails_preferred_spills(void **state)
 	assert_int_equal(fx_fault(f, pm, 0, 0x10001000, true, NULL), OS_FAULT_RETRY);
 	assert_int_equal(pte_node(f, pm, 0x10001000), 0);   /* second pass without the mask */
 	uint64_t kills = vmstat_event(fx_phys(f), OOM_KILL);
+	/*
+	 * The OOM killer (os/oom.c) kills by badness: pm and pp (2 pages each,
+	 * pm later on the tie) free too little of node 1 to lift it over its
+	 * MIN watermark, so pb, the allocating process, goes last.
+	 */
 	assert_int_equal(fx_fault(f, pb, 0, 0x10001000, true, NULL), OS_FAULT_OOM);
 	assert_false(os_process_alive(f->os, pb));
-	assert_int_equal(vmstat_event(fx_phys(f), OOM_KILL), kills + 1);
+	assert_int_equal(vmstat_event(fx_phys(f), OOM_KILL), kills + 3);
+	assert_int_equal(oom_nr_kills(f->os), 3);
+	assert_int_equal(oom_kill_pid(f->os, 0), pm);
+	assert_int_equal(oom_kill_pid(f->os, 1), pp);
+	assert_int_equal(oom_kill_pid(f->os, 2), pb);
 	assert_int_equal(fx_fault(f, pb, 0, 0x10001000, true, NULL), OS_FAULT_SEGV);
 	fx_free(f);
 }

@@ -1,0 +1,210 @@
+/*
+ * os/lru.c - per-node LRU lists (see lru.h).
+ */
+#include <string.h>
+#include "os/fault.h"
+#include "os/lru.h"
+#include "os/vmscan.h"
+#include "sim/err.h"
+
+const char *const lru_names[NR_LRU_LISTS] = {
+	"inactive_anon", "active_anon", "inactive_file", "active_file", "unevictable",
+};
+
+_Static_assert(NR_INACTIVE_ANON + LRU_UNEVICTABLE == NR_UNEVICTABLE, "node LRU stats in list order");
+_Static_assert(NR_ZONE_INACTIVE_ANON + LRU_UNEVICTABLE == NR_ZONE_UNEVICTABLE, "zone LRU stats in list order");
+
+void lruvec_init(struct lruvec *lv)
+{
+	memset(lv, 0, sizeof(*lv));
+	for (unsigned l = 0; l < NR_LRU_LISTS; l++)
+		INIT_LIST_HEAD(&lv->lists[l]);
+}
+
+struct lruvec *node_lruvec(struct os *os, unsigned nid)
+{
+	if (!os->rcl || nid >= os->rcl->nr_nodes)
+		return NULL;
+	return &os->rcl->lru[nid];
+}
+
+uint64_t lruvec_lru_size(const struct lruvec *lv, enum lru_list l, enum zone_type highest)
+{
+	uint64_t n = 0;
+	for (unsigned z = 0; z <= (unsigned)highest && z < MAX_NR_ZONES; z++)
+		n += lv->nr_zone[l][z];
+	return n;
+}
+
+enum lru_list page_lru(const struct page *pg)
+{
+	if (page_test(pg, PG_unevictable))
+		return LRU_UNEVICTABLE;
+	enum lru_list l = page_test(pg, PG_swapbacked) ? LRU_INACTIVE_ANON : LRU_INACTIVE_FILE;
+	return page_test(pg, PG_active) ? l + 1 : l;
+}
+
+static void lru_account(struct os *os, struct lruvec *lv, const struct page *pg, enum lru_list l, int64_t sign)
+{
+	int64_t nr = sign * (int64_t)page_nr(pg);
+
+	lv->nr[l] += (uint64_t)nr;
+	lv->nr_zone[l][pg->zone] += (uint64_t)nr;
+	node_stat_mod(os->phys, pg->node, NR_INACTIVE_ANON + l, nr);
+	zone_stat_mod(os->phys, pg->node, pg->zone, NR_ZONE_INACTIVE_ANON + l, nr);
+}
+
+static void lru_link(struct os *os, struct page *pg, bool tail)
+{
+	struct lruvec *lv = node_lruvec(os, pg->node);
+	enum lru_list l = page_lru(pg);
+
+	SIM_BUG_ON(page_test(pg, PG_lru) || page_test(pg, PG_tail));
+	if (tail)
+		list_add_tail(&pg->lru, &lv->lists[l]);
+	else
+		list_add(&pg->lru, &lv->lists[l]);
+	page_set(pg, PG_lru);
+	lru_account(os, lv, pg, l, +1);
+}
+
+void lru_add(struct os *os, struct page *pg)
+{
+	if (!node_lruvec(os, pg->node))
+		return;
+	lru_link(os, pg, false);
+}
+
+void lru_del(struct os *os, struct page *pg)
+{
+	struct lruvec *lv = node_lruvec(os, pg->node);
+
+	if (!lv || !page_test(pg, PG_lru))
+		return;
+	list_del(&pg->lru);
+	page_clear(pg, PG_lru);
+	lru_account(os, lv, pg, page_lru(pg), -1);
+}
+
+void lru_move(struct os *os, struct page *pg, bool tail)
+{
+	/* flags may have changed since the page was linked: unlink by the list it is counted on */
+	struct lruvec *lv = node_lruvec(os, pg->node);
+	SIM_BUG_ON(!lv || !page_test(pg, PG_lru));
+	list_del(&pg->lru);
+	page_clear(pg, PG_lru);
+	lru_link(os, pg, tail);
+	(void)lv;
+}
+
+bool lru_isolate(struct os *os, struct page *pg)
+{
+	if (!node_lruvec(os, pg->node) || !page_test(pg, PG_lru))
+		return false;
+	lru_del(os, pg);
+	node_stat_mod(os->phys, pg->node, page_test(pg, PG_swapbacked) ? NR_ISOLATED_ANON : NR_ISOLATED_FILE,
+		      (int64_t)page_nr(pg));
+	return true;
+}
+
+void lru_putback(struct os *os, struct page *pg)
+{
+	if (!node_lruvec(os, pg->node))
+		return;
+	node_stat_mod(os->phys, pg->node, page_test(pg, PG_swapbacked) ? NR_ISOLATED_ANON : NR_ISOLATED_FILE,
+		      -(int64_t)page_nr(pg));
+	lru_link(os, pg, false);
+}
+
+void mark_page_accessed(struct os *os, struct page *pg)
+{
+	if (page_test(pg, PG_unevictable))
+		return;
+	if (!page_test(pg, PG_referenced)) {
+		page_set(pg, PG_referenced);
+	} else if (!page_test(pg, PG_active)) {
+		page_clear(pg, PG_referenced);
+		if (page_test(pg, PG_lru)) {
+			/* list_move by the list it is counted on, then flip */
+			lru_del(os, pg);
+			page_set(pg, PG_active);
+			lru_add(os, pg);
+		} else {
+			page_set(pg, PG_active);
+		}
+		vmstat_inc(os->phys, PGACTIVATE, page_nr(pg));
+		struct lruvec *lv = node_lruvec(os, pg->node);
+		if (lv)
+			lv->nonresident_age += page_nr(pg);   /* workingset_activation */
+	}
+}
+
+uint64_t int_sqrt64(uint64_t x)
+{
+	uint64_t r = 0, bit = 1ULL << 62;
+
+	while (bit > x)
+		bit >>= 2;
+	while (bit) {
+		if (x >= r + bit) {
+			x -= r + bit;
+			r = (r >> 1) + bit;
+		} else {
+			r >>= 1;
+		}
+		bit >>= 2;
+	}
+	return r;
+}
+
+bool inactive_is_low_pages(uint64_t inactive, uint64_t active)
+{
+	uint64_t gb = (inactive + active) >> (30 - PAGE_SHIFT);
+	uint64_t ratio = gb ? int_sqrt64(10 * gb) : 1;
+	return inactive * ratio < active;
+}
+
+bool inactive_is_low(const struct lruvec *lv, enum lru_list inactive_lru)
+{
+	return inactive_is_low_pages(lv->nr[inactive_lru], lv->nr[inactive_lru + 1]);
+}
+
+void lru_note_cost(struct lruvec *lv, bool file, uint64_t nr_io, uint64_t nr_rotated)
+{
+	uint64_t cost = nr_io * SWAP_CLUSTER_MAX + nr_rotated;
+	uint64_t lrusize = lv->nr[0] + lv->nr[1] + lv->nr[2] + lv->nr[3];
+
+	if (file)
+		lv->file_cost += cost;
+	else
+		lv->anon_cost += cost;
+	if (lv->file_cost + lv->anon_cost > lrusize / 4) {
+		lv->file_cost /= 2;
+		lv->anon_cost /= 2;
+	}
+}
+
+void lru_check(struct os *os)
+{
+	if (!os->rcl)
+		return;
+	for (unsigned n = 0; n < os->rcl->nr_nodes; n++) {
+		struct lruvec *lv = &os->rcl->lru[n];
+		for (unsigned l = 0; l < NR_LRU_LISTS; l++) {
+			uint64_t cnt = 0, zc[MAX_NR_ZONES] = { 0 };
+			for (struct list_head *e = lv->lists[l].next; e != &lv->lists[l]; e = e->next) {
+				struct page *pg = lru_to_page(e);
+				SIM_BUG_ON(!page_test(pg, PG_lru));
+				SIM_BUG_ON(page_lru(pg) != (enum lru_list)l);
+				SIM_BUG_ON(pg->node != n);
+				SIM_BUG_ON(pg->refcount <= 0);
+				cnt += page_nr(pg);
+				zc[pg->zone] += page_nr(pg);
+			}
+			SIM_BUG_ON(cnt != lv->nr[l]);
+			SIM_BUG_ON(cnt != node_stat(os->phys, n, NR_INACTIVE_ANON + l));
+			for (unsigned z = 0; z < MAX_NR_ZONES; z++)
+				SIM_BUG_ON(zc[z] != lv->nr_zone[l][z]);
+		}
+	}
+}

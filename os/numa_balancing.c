@@ -1,0 +1,289 @@
+/*
+ * os/numa_balancing.c - automatic NUMA balancing (see numa_balancing.h).
+ *
+ * Scan cadence is simulated time, not task CPU time: a process's scanner
+ * runs every scan_period of simulated time once the process has run (Linux
+ * counts task runtime; for a CPU-bound replay the two coincide).  The scan
+ * cost (numa_pte_cost per entry changed + the TLB shootdown) is charged as
+ * stolen time to the CPU the process last ran on: Linux runs task_numa_work
+ * in the task's own context on return to user space.
+ */
+#include <stdlib.h>
+#include "os/numa_balancing.h"
+#include "os/rmap.h"
+#include "sim/err.h"
+
+#define MAX_SCAN_WINDOW_MB 2560
+#define MS_PS 1000000000ULL
+
+static uint64_t nr_scan_pages(const struct os *os)
+{
+	return (uint64_t)os->cfg.numa_balancing_scan_size_mb << (20 - PAGE_SHIFT);
+}
+
+static uint64_t task_nr_scan_windows(const struct os *os, const struct process *p)
+{
+	uint64_t rss = p->rss_anon + p->rss_shmem, n = nr_scan_pages(os);
+	uint64_t w = (rss + n - 1) / n;
+	return w ? w : 1;
+}
+
+sim_time_t task_scan_min(const struct os *os, const struct process *p)
+{
+	uint64_t windows = 1, size = os->cfg.numa_balancing_scan_size_mb;
+	if (size < MAX_SCAN_WINDOW_MB)
+		windows = MAX_SCAN_WINDOW_MB / size;
+	sim_time_t floor = 1000 * MS_PS / windows;
+	sim_time_t scan = os->cfg.numa_balancing_scan_period_min / task_nr_scan_windows(os, p);
+	return SIM_MAX(floor, scan);
+}
+
+sim_time_t task_scan_max(const struct os *os, const struct process *p)
+{
+	sim_time_t smin = task_scan_min(os, p);
+	sim_time_t smax = os->cfg.numa_balancing_scan_period_max / task_nr_scan_windows(os, p);
+	return SIM_MAX(smin, smax);
+}
+
+void update_task_scan_period(struct os *os, struct process *p, struct numab_task *t)
+{
+	sim_time_t period = t->scan_period, smin = task_scan_min(os, p), smax = task_scan_max(os, p);
+
+	if (t->local + t->shared == 0 || t->failed) {
+		period = SIM_MIN(smax, period * 2);
+	} else {
+		sim_time_t slot = (period + 9) / 10;
+		uint64_t lr = 10 * t->local / (t->local + t->remote);
+		uint64_t ps = 10 * t->priv / (t->priv + t->shared);
+		if (ps >= 7)
+			period += SIM_MAX(ps - 7, (uint64_t)1) * slot;
+		else if (lr >= 7)
+			period += SIM_MAX(lr - 7, (uint64_t)1) * slot;
+		else {
+			sim_time_t dec = (7 - SIM_MAX(lr, ps)) * slot;
+			period = period > dec ? period - dec : 0;
+		}
+	}
+	t->scan_period = SIM_MIN(SIM_MAX(period, smin), smax);
+	t->local = t->remote = t->failed = t->priv = t->shared = 0;
+}
+
+/* ---- the scanner --------------------------------------------------------------------------- */
+
+struct scan_ctx {
+	struct os *os;
+	int64_t pages, virt;      /* budgets */
+	uint64_t changed, lo, hi, stop_va;
+};
+
+static int scan_one(void *ctx, uint64_t va, uint64_t slot, uint64_t pte, unsigned level)
+{
+	struct scan_ctx *s = ctx;
+	uint64_t size = pgtable_level_size(level), nr = size >> PAGE_SHIFT;
+
+	s->virt -= (int64_t)nr;
+	if ((pte & PTE_P) && !(pte & PTE_SPECIAL)) {
+		struct page *pg = pfn_to_page(s->os->phys, pte_pfn(pte));
+		/* change_prot_numa skips shared COW pages and hugetlb */
+		if (!(page_test(pg, PG_anon) && pg->mapcount > 1) && !page_test(pg, PG_hugetlb)) {
+			pmem_write64(s->os->pm, slot, (pte & ~PTE_P) | PTE_PROTNONE | PTE_NUMA);
+			vmstat_inc(s->os->phys, NUMA_PTE_UPDATES, nr);
+			if (level > 1)
+				vmstat_inc(s->os->phys, NUMA_HUGE_PTE_UPDATES, 1);
+			s->changed += nr;
+			s->lo = SIM_MIN(s->lo, va);
+			s->hi = SIM_MAX(s->hi, va + size);
+			s->pages -= (int64_t)nr;
+		}
+	}
+	if (s->pages <= 0 || s->virt <= 0) {
+		s->stop_va = va + size;
+		return 1;
+	}
+	return 0;
+}
+
+/* vma_migratable + MOF policy: the VMAs task_numa_work looks at. */
+static bool vma_scannable(const struct process *p, const struct vma *v)
+{
+	if (v->flags & VM_HUGETLB || !(v->flags & VM_ACCESS_FLAGS))
+		return false;
+	/* only the implicit default policy carries MPOL_F_MOF (explicit ones need =balancing, not parsed here) */
+	return v->pol.mode == MPOL_DEFAULT && p->pol.mode == MPOL_DEFAULT;
+}
+
+sim_time_t task_numa_work(struct os *os, struct process *p, sim_time_t now)
+{
+	struct numab_task *t = p->numab;
+	struct scan_ctx s = { .os = os, .pages = (int64_t)nr_scan_pages(os), .virt = 8 * (int64_t)nr_scan_pages(os),
+			      .lo = UINT64_MAX };
+	sim_time_t cost = 0;
+	bool stopped = false;
+
+	size_t i = mm_find_idx(&p->mm, t->scan_offset);
+	for (; i < p->mm.nr_vma; i++) {
+		const struct vma *v = &p->mm.vma[i];
+		if (!vma_scannable(p, v))
+			continue;
+		uint64_t start = SIM_MAX(v->start, t->scan_offset);
+		if (pgtable_walk(os->pm, p->pgd_pfn, start, v->end, scan_one, &s)) {
+			t->scan_offset = s.stop_va;
+			stopped = true;
+			break;
+		}
+		t->scan_offset = v->end;
+	}
+	if (!stopped) {
+		t->scan_offset = 0;
+		t->scan_seq++;
+	}
+	t->scans++;
+	t->ptes_updated += s.changed;
+	if (s.changed) {
+		cost += s.changed * os->cfg.numa_pte_cost;
+		cost += oshw_flush(os, p, p->last_cpu, now, s.lo, s.hi - s.lo);
+	}
+	return cost;
+}
+
+/* task_numa_placement, reduced to the preferred node (task migration is not modelled). */
+static void task_numa_placement(struct numab_task *t, unsigned nr_nodes)
+{
+	uint64_t best = 0;
+	for (unsigned n = 0; n < nr_nodes; n++) {
+		if (t->faults_mem[n] > best) {
+			best = t->faults_mem[n];
+			t->preferred_nid = (int)n;
+		}
+		t->faults_mem[n] /= 2;
+	}
+}
+
+static void numab_run(struct ev *ev, void *ctx)
+{
+	struct numab_task *t = ctx;
+	struct os *os = t->os;
+	struct process *p = os_proc(os, t->pid);
+
+	if (!p || !p->alive || p->pgd_pfn == NO_PGD)
+		return;
+	sim_time_t cost = task_numa_work(os, p, ev->when);
+	task_numa_placement(t, os->sys.nr_nodes);
+	update_task_scan_period(os, p, t);
+	mig_charge_kthread(os, p->last_cpu, cost);
+	os->mig->numab_scans++;
+	ev_schedule(os->q, &t->ev, ev->when + t->scan_period);
+}
+
+void numab_task_tick(struct os *os, struct process *p, sim_time_t now)
+{
+	if (!os->cfg.numa_balancing || p->numab || !os->q || os->sys.nr_nodes < 2)
+		return;
+	struct numab_task *t = calloc(1, sizeof(*t));
+	if (!t)
+		return;   /* host out of memory: this process is simply not balanced */
+	t->os = os;
+	t->pid = p->pid;
+	t->preferred_nid = -1;
+	t->scan_period = os->cfg.numa_balancing_scan_delay;
+	ev_init(&t->ev, numab_run, t);
+	p->numab = t;
+	sim_time_t when = SIM_MAX(now, os->q->now) + os->cfg.numa_balancing_scan_delay;
+	ev_schedule(os->q, &t->ev, when);
+}
+
+void numab_destroy(struct os *os)
+{
+	for (size_t i = 1; i < os->nr_procs; i++) {
+		struct process *p = os->procs[i];
+		if (!p->numab)
+			continue;
+		if (os->q)
+			ev_cancel(os->q, &p->numab->ev);
+		free(p->numab);
+		p->numab = NULL;
+	}
+}
+
+/* ---- the hinting fault ---------------------------------------------------------------------- */
+
+static uint32_t make_cpupid(unsigned cpu, int pid)
+{
+	return ((uint32_t)(cpu + 1) << 8) | ((uint32_t)pid & 0xff);
+}
+
+/* should_numa_migrate_memory (§10.4, NORMAL mode, no NUMA groups). */
+static bool should_numa_migrate(struct os *os, const struct numab_task *t, uint32_t last, int pid, unsigned dst_nid)
+{
+	bool same_pid = last && (last & 0xff) == ((uint32_t)pid & 0xff);
+	bool early = !t || t->preferred_nid < 0 || t->scan_seq <= 4;
+
+	if (early && (!last || same_pid))
+		return true;
+	if (last && os_cpu_node(os, (last >> 8) - 1) != dst_nid)
+		return false;
+	return true;
+}
+
+/* migrate_misplaced_folio_prepare: the target must have a zone above HIGH + nr. */
+static bool target_has_room(struct os *os, unsigned nid, unsigned order)
+{
+	for (unsigned z = 0; z < MAX_NR_ZONES; z++) {
+		struct zone_info zi;
+		if (physmem_zone_info(os->phys, nid, (enum zone_type)z, &zi) || !zi.populated)
+			continue;
+		if (zi.nr_free > zi.watermark[WMARK_HIGH] + zi.watermark_boost + (1ULL << order))
+			return true;
+	}
+	return false;
+}
+
+int do_numa_page(struct os *os, struct process *p, struct vma *v, uint64_t vaddr, uint64_t slot, uint64_t pte,
+		 unsigned level, unsigned cpu, sim_time_t now, sim_time_t *cost)
+{
+	struct numab_task *t = p->numab;
+	struct page *pg = pfn_to_page(os->phys, pte_pfn(pte));
+	unsigned this_nid = os_cpu_node(os, cpu), page_nid = pg->node;
+	uint64_t nr = pgtable_level_size(level) >> PAGE_SHIFT;
+	(void)vaddr;
+
+	vmstat_inc(os->phys, NUMA_HINT_FAULTS, 1);
+	if (page_nid == this_nid)
+		vmstat_inc(os->phys, NUMA_HINT_FAULTS_LOCAL, 1);
+	/* make the entry accessible again (the walker never cached the hinting entry) */
+	pmem_write64(os->pm, slot, (pte & ~(PTE_NUMA | PTE_PROTNONE)) | PTE_P);
+	uint32_t last = pg->last_cpupid;
+	pg->last_cpupid = make_cpupid(cpu, p->pid);
+	bool priv = !last || (last & 0xff) == ((uint32_t)p->pid & 0xff);
+	bool local = page_nid == this_nid;
+	bool mof = v->pol.mode == MPOL_DEFAULT && p->pol.mode == MPOL_DEFAULT;
+
+	if (mof && page_nid != this_nid && should_numa_migrate(os, t, last, p->pid, this_nid)) {
+		if (target_has_room(os, this_nid, pg->order)) {
+			struct migrate_req rq = { .reason = MR_NUMA_MISPLACED, .cpu = cpu, .now = now,
+						  .target_nid = (int)this_nid };
+			uint64_t moved = 0;
+			migrate_folios(os, &pg, 1, &rq, cost, &moved);
+			if (moved) {
+				vmstat_inc(os->phys, NUMA_PAGE_MIGRATE, moved);
+				page_nid = this_nid;
+			} else if (t) {
+				t->failed++;
+			}
+		} else if (t) {
+			t->failed++;
+		}
+	}
+	if (t) {
+		t->faults_mem[page_nid] += nr;
+		if (local)
+			t->local += nr;
+		else
+			t->remote += nr;
+		if (priv)
+			t->priv += nr;
+		else
+			t->shared += nr;
+	}
+	return 0;
+}

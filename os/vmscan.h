@@ -1,0 +1,177 @@
+/*
+ * os/vmscan.h - page reclaim: shrinking the LRU lists, kswapd, direct
+ * reclaim (Linux's mm/vmscan.c, classic LRU; linux-mm.md §7).
+ *
+ * shrink_node() is Linux's: get_scan_count splits the scan between anon and
+ * file by swappiness and the recent cost of each (§7.4); active lists are
+ * aged only when their inactive list is low (or refaults happened since the
+ * last cycle) (§7.3); inactive lists are scanned in batches of 32 from the
+ * tail, each page given a second chance by its accessed bits (§7.2, §7.5).
+ * Anonymous pages go to swap (os/swap.h), clean file pages are dropped,
+ * dirty file pages are written by kswapd only (os/filemap.h).
+ *
+ * Accessed bits: the check reads every PTE mapping the page through the
+ * reverse map (os/rmap.h), clears PTE_A, and invalidates that translation
+ * (the generic ptep_clear_flush_young, which arm64 uses; x86's variant
+ * skips the flush and relies on TLB turnover).  Without the flush a hot
+ * page's translation would stay cached and the walker would never set A
+ * again, so the page would look idle; the invalidations of one batch of 32
+ * pages are sent as one shootdown per process and charged to the reclaimer.
+ *
+ * kswapd is one simulated kernel thread per node: an event on the
+ * simulation's queue, bound to the first CPU of the node (or of the nearest
+ * node with CPUs).  Woken by the allocator's slow path (wake_kswapd hook),
+ * it runs balance_pgdat one priority pass per event, each pass taking the
+ * CPU time its work cost (added to that CPU's stolen time, os_cpu_stolen),
+ * until some eligible zone is above its high watermark; then it naps
+ * 100 ms and sleeps.  Direct reclaim (try_to_free_pages) runs inside the
+ * allocation and its time is the allocating CPU's stall.
+ */
+#ifndef OS_VMSCAN_H
+#define OS_VMSCAN_H
+
+#include "os/lru.h"
+#include "sim/ev.h"
+
+#define SWAP_CLUSTER_MAX  32
+#define DEF_PRIORITY      12
+#define MAX_SWAPPINESS    200
+#define MAX_RECLAIM_FAILURES 16   /* MAX_RECLAIM_RETRIES: kswapd gives up ("hopeless") */
+#define KSWAPD_NAP_PS     (100ULL * 1000 * 1000 * 1000)   /* HZ/10 */
+
+/* numasim's own reclaim counters (the rest are Linux's vmstat events). */
+#define RECLAIM_STATS(X)                                                                           \
+	X(RS_KSWAPD_WAKEUPS, kswapd_wakeups, EVENT, "wakeups", "kswapd started running")            \
+	X(RS_KSWAPD_PASSES, kswapd_passes, EVENT, "passes", "balance_pgdat priority passes")        \
+	X(RS_KSWAPD_PS, kswapd_ps, EVENT, "ps", "CPU time of kswapd")                               \
+	X(RS_DIRECT_STALLS, direct_reclaim_stalls, EVENT, "stalls", "direct reclaim entered")       \
+	X(RS_DIRECT_PS, direct_reclaim_ps, EVENT, "ps", "time allocating CPUs spent in direct reclaim") \
+	X(RS_SWAPIN_PS, swapin_wait_ps, EVENT, "ps", "time faulting CPUs waited for swap reads")      \
+	X(RS_REFERENCED_FLUSHES, young_flushes, EVENT, "shootdowns", "TLB shootdowns after clearing accessed bits") \
+	X(RS_NOSWAP_ACTIVATED, noswap_activated, EVENT, "pages", "anon pages kept: swap full or absent") \
+	X(RS_SHMEM_KEPT, shmem_kept, EVENT, "pages", "shmem pages kept (shmem swap not modelled)")    \
+	X(RS_HUGE_KEPT, huge_kept, EVENT, "pages", "compound pages kept (not split for swap)")      \
+	X(RS_FILE_WRITEBACK_KEPT, dirty_kept, EVENT, "pages", "dirty file pages rotated (not written by direct reclaim)") \
+	X(RS_OOM_NO_VICTIM, oom_no_victim, EVENT, "calls", "OOM killer found nothing to kill")
+
+enum reclaim_stat {
+	RECLAIM_STATS(STAT_ENUM)
+	NR_RECLAIM_STATS
+};
+
+enum kswapd_state { KSWAPD_SLEEPING, KSWAPD_RUNNING, KSWAPD_NAPPING };
+
+struct kswapd {
+	struct ev ev;
+	struct os *os;
+	unsigned nid, cpu;
+	enum kswapd_state state;
+	unsigned order;           /* kswapd_order requested by wakers */
+	enum zone_type classzone; /* kswapd_highest_zoneidx */
+	unsigned run_order;       /* order / classzone of the current run */
+	enum zone_type run_classzone;
+	int priority;             /* of the current run */
+	uint64_t run_reclaimed;   /* pages reclaimed in the current run */
+	unsigned failures;        /* kswapd_failures */
+	bool pending_wake;        /* woken while napping */
+};
+
+struct swap_info;
+struct filemap;
+struct oom_state;
+struct psi;
+
+/* Everything reclaim-related hanging off struct os (os->rcl). */
+struct reclaim {
+	unsigned nr_nodes, nr_cpus;
+	struct lruvec *lru;       /* [nr_nodes] */
+	struct kswapd *kswapd;    /* [nr_nodes] */
+	sim_time_t *stolen;       /* [nr_cpus]: kernel-thread ps not yet collected */
+	struct swap_info *swap;
+	struct blkdev *disk;      /* file I/O */
+	struct filemap *fm;
+	struct oom_state *oom;
+	struct psi *psi;
+	uint64_t stat[NR_RECLAIM_STATS];
+	/* os_sample names */
+	char (*sample_names)[48];
+	unsigned nr_samples;
+};
+
+/* Scan control of one reclaim invocation (struct scan_control). */
+struct scan_control {
+	uint64_t nr_to_reclaim;
+	enum zone_type reclaim_idx;
+	int priority;
+	unsigned order;
+	bool may_writepage, may_unmap, may_swap;
+	bool is_kswapd;
+	unsigned cpu;             /* CPU doing the work: TLB shootdowns start there */
+	sim_time_t now;
+	/* results */
+	uint64_t nr_scanned, nr_reclaimed;
+	sim_time_t cost;          /* CPU ps of the reclaimer */
+	/* prepare_scan_control state */
+	unsigned may_deactivate;  /* 1: anon, 2: file */
+	bool file_is_tiny, cache_trim_mode;
+	uint64_t anon_cost, file_cost;
+};
+#define DEACTIVATE_ANON 1u
+#define DEACTIVATE_FILE 2u
+
+/* ---- setup ------------------------------------------------------------------------- */
+
+struct os;
+struct physmem_hooks;
+
+/* Create os->rcl (LRUs, kswapds, swap, disk, page cache, OOM, PSI).  @return 0 or -SIM_ENOMEM. */
+int reclaim_init(struct os *os);
+void reclaim_destroy(struct os *os);
+/* Fill the reclaim/OOM fields of the allocator hooks (wake_kswapd, direct_reclaim, ...). */
+void reclaim_fill_hooks(struct os *os, struct physmem_hooks *h);
+
+/* ---- the policy in isolation (pure functions: unit tests) --------------------------------- */
+
+enum scan_balance { SCAN_EQUAL, SCAN_FRACT, SCAN_ANON, SCAN_FILE };
+
+struct scan_count_in {
+	uint64_t lru_size[NR_EVICTABLE_LRU];  /* pages per list, zones <= reclaim_idx */
+	unsigned swappiness;      /* 0..200 */
+	int priority;             /* 12..0 */
+	bool can_swap;            /* may_swap and swap space left */
+	bool file_is_tiny, cache_trim_mode;
+	uint64_t anon_cost, file_cost;
+};
+/* get_scan_count (§7.4): scan targets per evictable list.  @return the balance chosen. */
+enum scan_balance get_scan_count_calc(const struct scan_count_in *in, uint64_t nr[NR_EVICTABLE_LRU]);
+
+/* ---- reclaim ----------------------------------------------------------------------------- */
+
+/* shrink_node: one pass over node nid under sc.  Adds to sc's results. */
+void shrink_node(struct os *os, unsigned nid, struct scan_control *sc);
+
+/*
+ * try_to_free_pages for an allocation of `order` in classzone `reclaim_idx`
+ * preferring node `nid` (zonelist order) and limited to `mask` (NULL: all).
+ * Counts allocstall.  @return pages reclaimed; *cost += the CPU time.
+ */
+uint64_t try_to_free_pages(struct os *os, int nid, const nodemask_t *mask, unsigned order,
+			   enum zone_type reclaim_idx, unsigned cpu, sim_time_t now, sim_time_t *cost);
+
+/* wakeup_kswapd (§7.7). */
+void wakeup_kswapd(struct os *os, unsigned nid, unsigned order, enum zone_type classzone, sim_time_t now);
+/* pgdat_balanced: some managed zone <= classzone passes HIGH for order. */
+bool pgdat_balanced(struct os *os, unsigned nid, unsigned order, enum zone_type classzone);
+
+/* Reclaimable pages of a zone: file LRU, plus anon LRU while swap has room. */
+uint64_t zone_reclaimable_pages(struct os *os, unsigned nid, enum zone_type zid);
+bool can_reclaim_anon_pages(struct os *os);
+
+/* CPU time a kernel thread spent on cpu: accumulate (os_cpu_stolen collects). */
+void reclaim_steal(struct os *os, unsigned cpu, sim_time_t ps);
+
+/* os_sample's body (see os.h).  @return the number of (name, value) pairs written. */
+int reclaim_sample(const struct os *os, const char **names, uint64_t *vals, int max);
+void reclaim_report(struct os *os, struct rep *r);
+
+#endif

@@ -1,0 +1,72 @@
+/*
+ * tests/os/reclaim_fixture.h - helpers shared by the reclaim-side suites
+ * (test_lru, test_vmscan, test_swap, test_oom, test_filemap): an OS with a
+ * swap device, anonymous memory faulted in bulk, LRU queries.
+ */
+#ifndef TESTS_OS_RECLAIM_FIXTURE_H
+#define TESTS_OS_RECLAIM_FIXTURE_H
+
+#include "tests/os/os_fixture.h"
+#include "os/filemap.h"
+#include "os/lru.h"
+#include "os/oom.h"
+#include "os/psi.h"
+#include "os/rmap.h"
+#include "os/swap.h"
+#include "os/vmscan.h"
+
+#define PROT_RW        3
+#define MAP_PRIV_ANON  0x22
+#define MAP_SHARED_F   0x01
+#define MAP_PRIVATE_F  0x02
+#define MAP_FIXED_     0x10
+#define RX_SWAP_LAT    10000000ULL   /* 10 us */
+#define RX_SWAP_BW     4096000000ULL /* 4096 B/us: 1 us per page */
+
+/* nr nodes of mib MiB, `cpus` CPUs each, swap of swap_mib MiB, 10 us + 1 us/page devices. */
+static inline struct fx *rx_new(unsigned nr, unsigned mib, unsigned cpus, unsigned swap_mib)
+{
+	struct os_cfg c = fx_os_cfg();
+	c.swap_size = (uint64_t)swap_mib << 20;
+	c.swap_latency = RX_SWAP_LAT;
+	c.swap_bandwidth = RX_SWAP_BW;
+	c.disk_latency = RX_SWAP_LAT;
+	c.disk_bandwidth = RX_SWAP_BW;
+	c.reclaim_scan_cost = 0;
+	c.reclaim_page_cost = 0;
+	c.reclaim_unmap_cost = 0;
+	c.reclaim_pass_cost = 1000000;   /* 1 us per shrink_node */
+	return fx_new_cfg(nr, mib, cpus, &c);
+}
+
+/* An anonymous private mapping at addr, written page by page on cpu (all faults must succeed). */
+static inline void rx_touch(struct fx *f, int pid, unsigned cpu, uint64_t addr, uint64_t pages)
+{
+	for (uint64_t i = 0; i < pages; i++)
+		assert_int_equal(fx_fault(f, pid, cpu, addr + (i << PAGE_SHIFT), true, NULL), OS_FAULT_RETRY);
+}
+
+static inline struct page *rx_page(struct fx *f, int pid, uint64_t addr)
+{
+	uint64_t pte = fx_pte(f, pid, addr, NULL);
+	assert_true(pte & PTE_P);
+	return pfn_to_page(fx_phys(f), pte_pfn(pte));
+}
+
+static inline uint64_t rx_ev(struct fx *f, enum vm_event_item e)
+{
+	return vmstat_event(fx_phys(f), e);
+}
+
+static inline uint64_t rx_node(struct fx *f, unsigned nid, enum node_stat_item it)
+{
+	return node_stat(fx_phys(f), nid, it);
+}
+
+static inline void rx_run_events(struct fx *f)
+{
+	while (evq_run_one(&f->q))
+		;
+}
+
+#endif

@@ -1,0 +1,234 @@
+/*
+ * tests/os/test_vmscan.c - get_scan_count (§7.4 vectors worked by hand),
+ * kswapd as an event-queue kernel thread (wake, balance, nap, sleep,
+ * stolen CPU time), direct reclaim (allocstall, stall in the fault's cost,
+ * PSI), reclaimable-page accounting with and without swap.
+ */
+#include "tests/os/reclaim_fixture.h"
+
+static struct scan_count_in sc_in(uint64_t ia, uint64_t aa, uint64_t iff, uint64_t af, unsigned swappiness, int prio)
+{
+	return (struct scan_count_in){ .lru_size = { ia, aa, iff, af }, .swappiness = swappiness, .priority = prio,
+				       .can_swap = true };
+}
+
+static void scan_count_vectors(void **state)
+{
+	uint64_t nr[4];
+	(void)state;
+
+	/* no cost history, swappiness 60: ap = 60, fp = 140; 4096 >> 0 = 4096 per list */
+	struct scan_count_in in = sc_in(4096, 4096, 4096, 4096, 60, 1);
+	in.priority = 0;
+	/* priority 0 with swappiness > 0 is SCAN_EQUAL */
+	assert_int_equal(get_scan_count_calc(&in, nr), SCAN_EQUAL);
+	assert_int_equal(nr[0], 4096);
+	assert_int_equal(nr[3], 4096);
+	in.priority = 1;   /* 2048 each: anon 2048*60/200 = 614, file 2048*140/200 = 1433 */
+	assert_int_equal(get_scan_count_calc(&in, nr), SCAN_FRACT);
+	assert_int_equal(nr[LRU_INACTIVE_ANON], 614);
+	assert_int_equal(nr[LRU_ACTIVE_ANON], 614);
+	assert_int_equal(nr[LRU_INACTIVE_FILE], 1433);
+	assert_int_equal(nr[LRU_ACTIVE_FILE], 1433);
+	/*
+	 * anon_cost 100, file_cost 300: total 400, a = 500, f = 700, T = 1200;
+	 * ap = 60 * 1201 / 501 = 143, fp = 140 * 1201 / 701 = 239;
+	 * 1000 >> 2 = 250: anon 250 * 143 / 382 = 93, file 250 * 239 / 382 = 156.
+	 */
+	in = sc_in(1000, 1000, 1000, 1000, 60, 2);
+	in.anon_cost = 100;
+	in.file_cost = 300;
+	assert_int_equal(get_scan_count_calc(&in, nr), SCAN_FRACT);
+	assert_int_equal(nr[LRU_INACTIVE_ANON], 93);
+	assert_int_equal(nr[LRU_INACTIVE_FILE], 156);
+	/* swappiness 0: no anon; 200: no file */
+	in = sc_in(1000, 1000, 1000, 1000, 0, 2);
+	get_scan_count_calc(&in, nr);
+	assert_int_equal(nr[LRU_INACTIVE_ANON], 0);
+	assert_int_equal(nr[LRU_INACTIVE_FILE], 250);
+	in = sc_in(1000, 1000, 1000, 1000, 200, 2);
+	get_scan_count_calc(&in, nr);
+	assert_int_equal(nr[LRU_INACTIVE_ANON], 250);
+	assert_int_equal(nr[LRU_INACTIVE_FILE], 0);
+	/* no swap: file only, whatever the priority */
+	in = sc_in(1000, 1000, 1000, 1000, 60, 0);
+	in.can_swap = false;
+	assert_int_equal(get_scan_count_calc(&in, nr), SCAN_FILE);
+	assert_int_equal(nr[LRU_INACTIVE_ANON] + nr[LRU_ACTIVE_ANON], 0);
+	assert_int_equal(nr[LRU_ACTIVE_FILE], 1000);
+	/* file tiny -> anon only; cache trim -> file only */
+	in = sc_in(1000, 1000, 1000, 1000, 60, 3);
+	in.file_is_tiny = true;
+	assert_int_equal(get_scan_count_calc(&in, nr), SCAN_ANON);
+	assert_int_equal(nr[LRU_INACTIVE_ANON], 125);
+	assert_int_equal(nr[LRU_INACTIVE_FILE], 0);
+	in.file_is_tiny = false;
+	in.cache_trim_mode = true;
+	assert_int_equal(get_scan_count_calc(&in, nr), SCAN_FILE);
+	assert_int_equal(nr[LRU_INACTIVE_ANON], 0);
+	assert_int_equal(nr[LRU_INACTIVE_FILE], 125);
+}
+
+/* lru_note_cost: io counts 32, rotations 1; both halve past a quarter of the lists. */
+static void note_cost(void **state)
+{
+	struct lruvec lv;
+	(void)state;
+	lruvec_init(&lv);
+	lv.nr[LRU_INACTIVE_ANON] = 4000;
+	lru_note_cost(&lv, false, 2, 10);
+	assert_int_equal(lv.anon_cost, 74);
+	lru_note_cost(&lv, true, 30, 100);
+	/* file 30 * 32 + 100 = 1060; 74 + 1060 > 4000 / 4: both halve */
+	assert_int_equal(lv.file_cost, 530);
+	assert_int_equal(lv.anon_cost, 37);
+}
+
+/* Write pages on CPU 0 until kswapd is woken; @return pages written. */
+static uint64_t touch_until_kswapd(struct fx *f, int pid, uint64_t a, uint64_t max)
+{
+	struct kswapd *k = &f->os->rcl->kswapd[0];
+	uint64_t i;
+	for (i = 0; i < max && k->state == KSWAPD_SLEEPING; i++)
+		assert_int_equal(fx_fault(f, pid, 0, a + (i << PAGE_SHIFT), true, NULL), OS_FAULT_RETRY);
+	return i;
+}
+
+static void kswapd_balances_the_node(void **state)
+{
+	struct fx *f = rx_new(1, 64, 2, 64);
+	int pid = fx_proc(f, false);
+	uint64_t a = 0x10000000;
+	(void)state;
+
+	fx_mmap_at(f, pid, a, 64ULL << 20, PROT_RW, MAP_PRIV_ANON | MAP_FIXED_);
+	uint64_t n = touch_until_kswapd(f, pid, a, 16384);
+	assert_true(n < 16384);
+	struct kswapd *k = &f->os->rcl->kswapd[0];
+	assert_int_equal(k->state, KSWAPD_RUNNING);
+	assert_int_equal(k->cpu, 0);
+	assert_false(pgdat_balanced(f->os, 0, 0, ZONE_MOVABLE));
+	assert_int_equal(rx_ev(f, PGSCAN_KSWAPD), 0);   /* nothing happens until its event runs */
+	rx_run_events(f);
+	assert_int_equal(k->state, KSWAPD_SLEEPING);     /* balanced, napped, slept */
+	assert_true(pgdat_balanced(f->os, 0, 0, ZONE_MOVABLE));
+	assert_true(rx_ev(f, PGSCAN_KSWAPD) > 0);
+	assert_true(rx_ev(f, PGSTEAL_KSWAPD) > 0);
+	assert_int_equal(rx_ev(f, PSWPOUT), rx_ev(f, PGSTEAL_ANON));
+	assert_int_equal(rx_ev(f, PGSCAN_DIRECT), 0);
+	/* one run per wakeup, plus one per restart because the node was still unbalanced */
+	assert_int_equal(rx_ev(f, PAGEOUTRUN), 1 + rx_ev(f, KSWAPD_HIGH_WMARK_HIT_QUICKLY));
+	assert_int_equal(f->os->rcl->stat[RS_KSWAPD_WAKEUPS], 1);
+	assert_int_equal(os_proc(f->os, pid)->swapents, rx_ev(f, PSWPOUT));
+	/* its CPU time: stolen from CPU 0 once, reported to PSI as kernel-thread time */
+	sim_time_t stolen = os_cpu_stolen(f->os, 0);
+	assert_int_equal(stolen, f->os->rcl->stat[RS_KSWAPD_PS]);
+	assert_true(stolen >= f->os->rcl->stat[RS_KSWAPD_PASSES] * 1000000);
+	assert_int_equal(os_cpu_stolen(f->os, 0), 0);
+	assert_int_equal(os_cpu_stolen(f->os, 1), 0);
+	struct psi_totals pt;
+	psi_get(f->os->rcl->psi, &pt);
+	assert_int_equal(pt.kthread, stolen);
+	assert_int_equal(pt.full, 0);
+	lru_check(f->os);
+	fx_free(f);
+}
+
+static void direct_reclaim_stalls(void **state)
+{
+	struct fx *f = rx_new(1, 64, 2, 64);
+	int pid = fx_proc(f, false);
+	uint64_t a = 0x10000000, i;
+	sim_time_t cost = 0;
+	(void)state;
+
+	fx_mmap_at(f, pid, a, 64ULL << 20, PROT_RW, MAP_PRIV_ANON | MAP_FIXED_);
+	/* kswapd is woken but its event never runs: the faults fall to MIN and reclaim directly */
+	for (i = 0; i < 16384 && !rx_ev(f, ALLOCSTALL_MOVABLE); i++)
+		assert_int_equal(fx_fault(f, pid, 0, a + (i << PAGE_SHIFT), true, &cost), OS_FAULT_RETRY);
+	/* the one fault may retry reclaim several times (should_reclaim_retry) until a zone passes MIN */
+	assert_true(rx_ev(f, ALLOCSTALL_MOVABLE) >= 1);
+	assert_int_equal(rx_ev(f, ALLOCSTALL_MOVABLE), f->os->rcl->stat[RS_DIRECT_STALLS]);
+	assert_true(rx_ev(f, PGSCAN_DIRECT) > 0);
+	assert_true(rx_ev(f, PGSTEAL_DIRECT) >= SWAP_CLUSTER_MAX);
+	/* the stall is in the fault's cost and in PSI (one CPU busy: some == full) */
+	sim_time_t stall = f->os->rcl->stat[RS_DIRECT_PS];
+	assert_true(stall >= 1000000);
+	assert_true(cost >= FX_FAULT_PS + stall);
+	struct psi_totals pt;
+	psi_get(f->os->rcl->psi, &pt);
+	assert_int_equal(pt.task, stall);
+	assert_int_equal(pt.full, stall);
+	assert_int_equal(pt.some, stall);
+	assert_int_equal(os_cpu_stolen(f->os, 0), 0);   /* the allocating CPU paid it directly */
+	lru_check(f->os);
+	fx_free(f);
+}
+
+/* Without swap, anon memory is not reclaimable: reclaim skips it, the OOM killer ends it. */
+static void no_swap(void **state)
+{
+	struct fx *f = rx_new(1, 64, 2, 0);
+	int pid = fx_proc(f, false);
+	uint64_t a = 0x10000000;
+	(void)state;
+
+	fx_mmap_at(f, pid, a, 64ULL << 20, PROT_RW, MAP_PRIV_ANON | MAP_FIXED_);
+	rx_touch(f, pid, 0, a, 1000);
+	assert_int_equal(zone_reclaimable_pages(f->os, 0, ZONE_NORMAL), 0);
+	assert_false(can_reclaim_anon_pages(f->os));
+	enum os_fault_result r = OS_FAULT_RETRY;
+	for (uint64_t i = 1000; i < 16384 && r == OS_FAULT_RETRY; i++)
+		r = fx_fault(f, pid, 0, a + (i << PAGE_SHIFT), true, NULL);
+	assert_int_equal(r, OS_FAULT_OOM);
+	assert_int_equal(rx_ev(f, PSWPOUT), 0);
+	assert_int_equal(rx_ev(f, PGSTEAL_ANON), 0);
+	assert_int_equal(rx_ev(f, OOM_KILL), 1);
+	assert_false(os_process_alive(f->os, pid));
+	assert_int_equal(rx_node(f, 0, NR_INACTIVE_ANON) + rx_node(f, 0, NR_ACTIVE_ANON), 0);
+	lru_check(f->os);
+	fx_free(f);
+}
+
+static void reclaimable_with_swap(void **state)
+{
+	struct fx *f = rx_new(1, 64, 2, 16);
+	int pid = fx_proc(f, false);
+	uint64_t a = 0x10000000;
+	(void)state;
+
+	fx_mmap_at(f, pid, a, 0x100000, PROT_RW, MAP_PRIV_ANON | MAP_FIXED_);
+	rx_touch(f, pid, 0, a, 100);
+	uint64_t n = 0;
+	for (unsigned z = 0; z < MAX_NR_ZONES; z++)
+		n += zone_reclaimable_pages(f->os, 0, z);
+	assert_int_equal(n, 100);
+	/* os_sample: names are stable and the counters match vmstat */
+	const char *names[64];
+	uint64_t vals[64];
+	int cnt = os_sample(f->os, names, vals, 64);
+	assert_true(cnt > 17);
+	bool seen = false;
+	for (int i = 0; i < cnt; i++)
+		if (!strcmp(names[i], "pswpout")) {
+			seen = true;
+			assert_int_equal(vals[i], rx_ev(f, PSWPOUT));
+		}
+	assert_true(seen);
+	assert_string_equal(names[cnt - 1], "psi_full_ps");
+	assert_int_equal(os_sample(f->os, names, vals, 3), 3);
+	fx_free(f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(scan_count_vectors),
+		cmocka_unit_test(note_cost),
+		cmocka_unit_test(kswapd_balances_the_node),
+		cmocka_unit_test(direct_reclaim_stalls),
+		cmocka_unit_test(no_swap),
+		cmocka_unit_test(reclaimable_with_swap),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
