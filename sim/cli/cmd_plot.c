@@ -353,15 +353,28 @@ static int write_links(const struct plot_data *d, const char *dir)
 	return 0;
 }
 
+/*
+ * Time series of one point per series: the report's raw columns turned into
+ * what a reader wants to see: time in ms, the remote-access ratio and mean
+ * latency per interval, free memory per node in MiB, and every OS counter
+ * that moved (per interval).  Columns that stay zero are left out.
+ */
+#define TS_COLS 128
+
 static int write_timeseries(const struct plot_data *d, const char *dir)
 {
 	char path[PATH_MAX], name[200];
 
 	for (size_t w = 0; w < d->s->nr_workloads; w++) {
 		for (size_t k = 0; k < d->nr_series; k++) {
-			size_t idx, i, j;
-			const json_t *rep = first_report(d, w, k, &idx), *cols, *rows, *row, *c;
+			size_t idx, i, j, nrows, ncols;
+			const json_t *rep = first_report(d, w, k, &idx), *cols, *rows, *row;
 			struct sweep_point p;
+			const char *raw[TS_COLS];
+			int node_of[TS_COLS];       /* nr_free_pages.nodeN.*: N, else -1 */
+			int col_acc = -1, col_mem = -1, col_rem = -1, col_lat = -1;
+			unsigned max_node = 0;
+			bool keep[TS_COLS] = { false };
 			FILE *f;
 
 			if (!rep)
@@ -371,31 +384,91 @@ static int write_timeseries(const struct plot_data *d, const char *dir)
 			if (!json_is_array(cols) || json_array_size(cols) < 2 || !json_is_array(rows) ||
 			    json_array_size(rows) == 0)
 				continue;
+			ncols = SIM_MIN(json_array_size(cols), (size_t)TS_COLS);
+			nrows = json_array_size(rows);
+			for (j = 0; j < ncols; j++) {
+				const json_t *c = json_array_get(cols, j);
+				raw[j] = json_is_string(c) ? json_string_value(c) : "?";
+				node_of[j] = -1;
+				if (!strcmp(raw[j], "accesses"))
+					col_acc = (int)j;
+				else if (!strcmp(raw[j], "memory_accesses"))
+					col_mem = (int)j;
+				else if (!strcmp(raw[j], "remote_accesses"))
+					col_rem = (int)j;
+				else if (!strcmp(raw[j], "latency_ps"))
+					col_lat = (int)j;
+				else if (!strncmp(raw[j], "nr_free_pages.node", 18)) {
+					node_of[j] = atoi(raw[j] + 18);
+					if ((unsigned)node_of[j] > max_node)
+						max_node = (unsigned)node_of[j];
+				}
+			}
+			/* which plain counters moved at all */
+			for (j = 1; j < ncols; j++) {
+				if ((int)j == col_acc || (int)j == col_mem || (int)j == col_rem || (int)j == col_lat ||
+				    node_of[j] >= 0)
+					continue;
+				json_array_foreach(rows, i, row) {
+					bool ok;
+					if (num(json_array_get(row, j), &ok) != 0 && ok) {
+						keep[j] = true;
+						break;
+					}
+				}
+			}
 			sweep_point_get(d->s, idx, &p);
 			snprintf(name, sizeof(name), "ts-%s.csv", p.id);
 			f = open_data(dir, name, path, sizeof(path));
 			if (!f)
 				return -1;
-			json_array_foreach(cols, j, c) {
-				char col[128];
-
-				snprintf(col, sizeof(col), "%s", json_is_string(c) ? json_string_value(c) : "?");
-				clean_label(col);
-				fprintf(f, "%s%s", j ? "," : "", col);
-			}
+			fprintf(f, "t_ms");
+			if (col_mem >= 0 && col_rem >= 0)
+				fprintf(f, ",remote ratio (per interval)");
+			if (col_acc >= 0 && col_lat >= 0)
+				fprintf(f, ",mean access latency (ns)");
+			for (unsigned n = 0; n <= max_node; n++)
+				for (j = 0; j < ncols; j++)
+					if (node_of[j] == (int)n) {
+						fprintf(f, ",free memory node %u (MiB)", n);
+						break;
+					}
+			for (j = 1; j < ncols; j++)
+				if (keep[j])
+					fprintf(f, ",%s (per interval)", raw[j]);
 			fputc('\n', f);
-			json_array_foreach(rows, i, row) {
-				json_array_foreach(row, j, c) {
-					bool ok;
-					double v = num(c, &ok);
-
-					fprintf(f, "%s", j ? "," : "");
-					if (ok)
-						fprintf(f, "%.10g", v);
+			for (i = 0; i < nrows; i++) {
+				bool ok;
+				row = json_array_get(rows, i);
+				fprintf(f, "%.6g", num(json_array_get(row, 0), &ok) / 1e6);
+				if (col_mem >= 0 && col_rem >= 0) {
+					double m = num(json_array_get(row, (size_t)col_mem), &ok);
+					double r = num(json_array_get(row, (size_t)col_rem), &ok);
+					fprintf(f, ",%.6g", m > 0 ? r / m : 0.0);
 				}
+				if (col_acc >= 0 && col_lat >= 0) {
+					double a = num(json_array_get(row, (size_t)col_acc), &ok);
+					double l = num(json_array_get(row, (size_t)col_lat), &ok);
+					fprintf(f, ",%.6g", a > 0 ? l / a / 1000.0 : 0.0);
+				}
+				for (unsigned n = 0; n <= max_node; n++) {
+					double pages = 0;
+					bool any = false;
+					for (j = 0; j < ncols; j++)
+						if (node_of[j] == (int)n) {
+							pages += num(json_array_get(row, j), &ok);
+							any = true;
+						}
+					if (any)
+						fprintf(f, ",%.6g", pages * 4096.0 / 1048576.0);
+				}
+				for (j = 1; j < ncols; j++)
+					if (keep[j])
+						fprintf(f, ",%.10g", num(json_array_get(row, j), &ok));
 				fputc('\n', f);
 			}
 			fclose(f);
+			(void)ncols;
 		}
 	}
 	return 0;

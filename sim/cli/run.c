@@ -51,6 +51,9 @@ static const struct stat_desc run_stat_desc[] = { RUN_STATS(STAT_DESC) };
 STAT_TABLE_CHECK(run_stat_desc, NR_RUN_STATS);
 
 #define MAX_HOPS 8
+#define TS_MAX_COLS 96
+#define TS_MAX_ROWS 4096      /* past this, adjacent rows merge and the interval doubles */
+#define TS_RUN_COLS 4         /* accesses, memory accesses, remote accesses, latency ps */
 
 struct cpu_stats {
 	uint64_t stat[NR_RUN_STATS];
@@ -113,6 +116,16 @@ struct simrun {
 	uint64_t total_accesses;
 	int error;                  /* first error (negative), stops the run */
 	char errmsg[1024];
+	/* time series (report "timeseries"): one row per sampling interval */
+	struct ev sample_ev;
+	sim_time_t sample_every;     /* ps; doubles when rows are merged */
+	sim_time_t last_sample;
+	unsigned ts_cols;            /* columns after t_ns */
+	const char *ts_names[TS_MAX_COLS];
+	bool ts_gauge[TS_MAX_COLS];  /* gauges are sampled as-is, counters as deltas */
+	uint64_t ts_prev[TS_MAX_COLS];
+	uint64_t *ts_rows;           /* nr_rows x (1 + ts_cols) */
+	size_t ts_nr, ts_cap;
 	/* progress (wall clock is used only for display, never for results) */
 	uint64_t next_progress;
 	struct timespec wall_start;
@@ -526,6 +539,12 @@ static void agent_run(struct ev *ev, void *ctx)
 
 	if (th->t < ev->when)
 		th->t = ev->when;
+	/* kernel threads (kswapd, kcompactd, the NUMA scanner) ran on this CPU meanwhile */
+	th->t += os_cpu_stolen(s->os, th->cpu);
+	if (!os_process_alive(s->os, th->pid)) {
+		thread_finish(s, th);
+		return;
+	}
 	while (!th->done && !s->error) {
 		if (!th->qn) {
 			if (src_fill(s, th->src, th, th->t) || !th->qn) {
@@ -616,6 +635,123 @@ static void progress_draw(struct simrun *s, bool final)
 	fflush(stderr);
 }
 
+/* ---- time series ---------------------------------------------------------------------------- */
+
+static void ts_collect(struct simrun *s, uint64_t *v)
+{
+	const char *names[TS_MAX_COLS];
+	uint64_t acc = 0, mem = 0, rem = 0, lat = 0;
+
+	for (unsigned i = 0; i < s->nr_cpus; i++) {
+		const struct cpu_stats *c = &s->cpu[i];
+		acc += c->stat[RS_ACCESSES];
+		lat += c->stat[RS_LAT_PS];
+		mem += c->served[SRV_C2C_LOCAL] + c->served[SRV_C2C_REMOTE] + c->served[SRV_DRAM_LOCAL] +
+		       c->served[SRV_DRAM_REMOTE];
+		rem += c->served[SRV_C2C_REMOTE] + c->served[SRV_DRAM_REMOTE];
+	}
+	v[0] = acc;
+	v[1] = mem;
+	v[2] = rem;
+	v[3] = lat;
+	os_sample(s->os, names, v + TS_RUN_COLS, (int)(s->ts_cols - TS_RUN_COLS));
+}
+
+static int ts_add_row(struct simrun *s, sim_time_t when)
+{
+	uint64_t now[TS_MAX_COLS];
+	size_t w = 1 + s->ts_cols;
+
+	if (s->ts_nr == TS_MAX_ROWS) {
+		/* halve the resolution: merge row pairs (counters add, gauges keep the later) */
+		for (size_t r = 0; r < s->ts_nr / 2; r++) {
+			uint64_t *dst = s->ts_rows + r * w, *a = s->ts_rows + 2 * r * w, *b = a + w;
+			dst[0] = b[0];
+			for (unsigned k = 0; k < s->ts_cols; k++)
+				dst[1 + k] = s->ts_gauge[k] ? b[1 + k] : a[1 + k] + b[1 + k];
+		}
+		s->ts_nr /= 2;
+		s->sample_every *= 2;
+	}
+	if (s->ts_nr == s->ts_cap) {
+		size_t ncap = s->ts_cap ? s->ts_cap * 2 : 64;
+		uint64_t *n = realloc(s->ts_rows, ncap * w * sizeof(*n));
+		if (!n)
+			return -SIM_ENOMEM;
+		s->ts_rows = n;
+		s->ts_cap = ncap;
+	}
+	ts_collect(s, now);
+	uint64_t *row = s->ts_rows + s->ts_nr * w;
+	row[0] = when;
+	for (unsigned k = 0; k < s->ts_cols; k++) {
+		row[1 + k] = s->ts_gauge[k] ? now[k] : now[k] - s->ts_prev[k];
+		s->ts_prev[k] = now[k];
+	}
+	s->ts_nr++;
+	s->last_sample = when;
+	return 0;
+}
+
+static void sample_run(struct ev *ev, void *ctx)
+{
+	struct simrun *s = ctx;
+
+	if (ts_add_row(s, ev->when))
+		run_fail(s, -SIM_ENOMEM, "%s", "out of memory for the time series");
+	if (s->live > 0 && !s->error)
+		ev_schedule(&s->q, &s->sample_ev, s->last_sample + s->sample_every);
+}
+
+static int ts_init(struct simrun *s)
+{
+	static const char *const run_names[TS_RUN_COLS] = {
+		"accesses", "memory_accesses", "remote_accesses", "latency_ps",
+	};
+	uint64_t vals[TS_MAX_COLS];
+	int n;
+
+	s->sample_every = s->m.os.sample_interval_ns;   /* ps, despite the key's name */
+	if (!s->sample_every)
+		return 0;
+	for (unsigned k = 0; k < TS_RUN_COLS; k++)
+		s->ts_names[k] = run_names[k];
+	n = os_sample(s->os, s->ts_names + TS_RUN_COLS, vals, TS_MAX_COLS - TS_RUN_COLS);
+	s->ts_cols = TS_RUN_COLS + (unsigned)n;
+	for (unsigned k = TS_RUN_COLS; k < s->ts_cols; k++)
+		s->ts_gauge[k] = !strncmp(s->ts_names[k], "nr_free_pages", 13);
+	ts_collect(s, s->ts_prev);
+	ev_init(&s->sample_ev, sample_run, s);
+	return ev_schedule(&s->q, &s->sample_ev, s->sample_every);
+}
+
+static void ts_report(const struct simrun *s, rep_t *r)
+{
+	size_t w = 1 + s->ts_cols;
+
+	if (!s->sample_every)
+		return;
+	rep_obj_begin(r, "timeseries");
+	rep_ns(r, "interval_ns", s->sample_every);
+	rep_str(r, "note", "one row per interval ending at t_ns; counters are per interval, nr_free_pages.* are gauges");
+	rep_arr_begin(r, "columns");
+	rep_str(r, NULL, "t_ns");
+	for (unsigned k = 0; k < s->ts_cols; k++)
+		rep_str(r, NULL, s->ts_names[k]);
+	rep_arr_end(r);
+	rep_arr_begin(r, "rows");
+	for (size_t i = 0; i < s->ts_nr; i++) {
+		const uint64_t *row = s->ts_rows + i * w;
+		rep_arr_begin(r, NULL);
+		rep_ns(r, NULL, row[0]);
+		for (unsigned k = 0; k < s->ts_cols; k++)
+			rep_u64(r, NULL, row[1 + k]);
+		rep_arr_end(r);
+	}
+	rep_arr_end(r);
+	rep_obj_end(r);
+}
+
 /* ---- setup ----------------------------------------------------------------------------------- */
 
 int simrun_create(simrun_t **out, const struct run_opts *o, char *err, size_t errlen)
@@ -696,6 +832,8 @@ int simrun_create(simrun_t **out, const struct run_opts *o, char *err, size_t er
 			goto fail;
 		}
 	}
+	if ((rc = ts_init(s)))
+		goto fail;
 	s->next_progress = 1u << 20;
 	clock_gettime(CLOCK_MONOTONIC, &s->wall_start);
 	*out = s;
@@ -722,6 +860,8 @@ void simrun_destroy(simrun_t *s)
 		}
 		trace_close(src->r);
 	}
+	ev_cancel(&s->q, &s->sample_ev);
+	free(s->ts_rows);
 	os_destroy(s->os);
 	hw_destroy(s->hw);
 	pmem_destroy(s->pm);
@@ -755,6 +895,9 @@ int simrun_run(simrun_t *s, char *err, size_t errlen)
 		while (s->live > 0 && !s->error && evq_run_one(&s->q))
 			;
 	} while (s->live > 0 && !s->error && start_orphans(s));
+	/* the last, partial interval */
+	if (s->sample_every && !s->error && s->end > s->last_sample && ts_add_row(s, s->end))
+		return sim_errf(err, errlen, SIM_ENOMEM, "out of memory for the time series");
 	if (s->opts.progress)
 		progress_draw(s, true);
 	if (s->error)
@@ -911,6 +1054,7 @@ int simrun_report(simrun_t *s, rep_t *r)
 	rep_obj_begin(r, "os");
 	os_report(s->os, r);
 	rep_obj_end(r);
+	ts_report(s, r);
 	return 0;
 }
 
