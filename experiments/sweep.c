@@ -77,6 +77,10 @@ void sweep_spec_free(struct sweep_spec *s)
 	free(s->workloads);
 	free(s->policies);
 	free(s->overrides);
+	if (s->override_names)
+		for (size_t i = 0; i < s->nr_overrides; i++)
+			free(s->override_names[i]);
+	free(s->override_names);
 	free(s->nr_override_args);
 	free(s->seeds);
 	free(s->metrics);
@@ -178,6 +182,7 @@ static int parse_workload(struct sweep_spec *s, size_t i, const json_t *v, const
 static int parse_spec(struct sweep_spec *s, const json_t *root, const char *where, char *err, size_t errlen)
 {
 	static const char *const keys[] = { "name", "comment", "machines", "workloads", "policies", "overrides",
+					    "override_names",
 					    "seeds", "metrics" };
 	const json_t *a, *v;
 	const char *key;
@@ -253,6 +258,23 @@ static int parse_spec(struct sweep_spec *s, const json_t *root, const char *wher
 					return NOMEM();
 				s->nr_override_args[i] = j + 1;
 			}
+		}
+	}
+
+	a = json_object_get(root, "override_names");
+	if (a) {
+		if (!json_is_array(a) || json_array_size(a) != s->nr_overrides)
+			return sim_errf(err, errlen, SIM_ECONFIG, "%s: override_names: must be an array of %zu strings, "
+					"one per override set", where, s->nr_overrides);
+		s->override_names = calloc(s->nr_overrides, sizeof(char *));
+		if (!s->override_names)
+			return NOMEM();
+		json_array_foreach(a, i, v) {
+			if (!json_is_string(v) || !json_string_length(v))
+				return sim_errf(err, errlen, SIM_ECONFIG, "%s: override_names[%zu]: must be a non-empty string",
+						where, i);
+			if (!(s->override_names[i] = strdup(json_string_value(v))))
+				return NOMEM();
 		}
 	}
 

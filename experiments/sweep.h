@@ -33,6 +33,7 @@ struct sweep_spec {
 	struct sweep_workload *workloads; size_t nr_workloads;
 	char **policies;  size_t nr_policies;
 	char ***overrides; size_t *nr_override_args; size_t nr_overrides;
+	char **override_names;           /* optional labels of the override sets (figures), or NULL */
 	uint64_t *seeds;  size_t nr_seeds;
 	char **metrics;   size_t nr_metrics;
 };

@@ -86,7 +86,10 @@ static int build_series(struct plot_data *d)
 		snprintf(label, sizeof(label), "%s", s->policies[p.policy]);
 		if (s->nr_machines > 1)
 			snprintf(label + strlen(label), sizeof(label) - strlen(label), " @%s", s->machines[p.machine]);
-		if (s->nr_overrides > 1) {
+		if (s->nr_overrides > 1 && s->override_names) {
+			snprintf(label + strlen(label), sizeof(label) - strlen(label), " [%s]",
+				 s->override_names[p.override]);
+		} else if (s->nr_overrides > 1) {
 			char *ov = sweep_override_label(s, p.override);
 			snprintf(label + strlen(label), sizeof(label) - strlen(label), " [%s]",
 				 ov && ov[0] ? ov : "no overrides");
