@@ -178,7 +178,8 @@ static void strace_lines(struct recorder *rc, bool final)
 	size_t start = 0;
 
 	for (;;) {
-		char *nl = memchr(rc->st.buf + start, '\n', rc->st.len - start);
+		/* memchr on a NULL buffer is undefined even for length 0 */
+		char *nl = rc->st.buf ? memchr(rc->st.buf + start, '\n', rc->st.len - start) : NULL;
 		size_t n = nl ? (size_t)(nl - rc->st.buf - start) : rc->st.len - start;
 		if (!nl && !(final && n))
 			break;
@@ -189,8 +190,10 @@ static void strace_lines(struct recorder *rc, bool final)
 		}
 		start += n + (nl ? 1 : 0);
 	}
-	memmove(rc->st.buf, rc->st.buf + start, rc->st.len - start);
-	rc->st.len -= start;
+	if (start) {
+		memmove(rc->st.buf, rc->st.buf + start, rc->st.len - start);
+		rc->st.len -= start;
+	}
 }
 
 /* Read whatever strace has written so far (its fd is non-blocking). */
@@ -245,15 +248,17 @@ static void log_lines(struct recorder *rc, bool final)
 	size_t start = 0;
 
 	for (;;) {
-		char *nl = memchr(rc->log.buf + start, '\n', rc->log.len - start);
+		char *nl = rc->log.buf ? memchr(rc->log.buf + start, '\n', rc->log.len - start) : NULL;
 		size_t n = nl ? (size_t)(nl - rc->log.buf - start) : rc->log.len - start;
 		if (!nl && !(final && n))
 			break;
 		log_line(rc, rc->log.buf + start, n);
 		start += n + (nl ? 1 : 0);
 	}
-	memmove(rc->log.buf, rc->log.buf + start, rc->log.len - start);
-	rc->log.len -= start;
+	if (start) {
+		memmove(rc->log.buf, rc->log.buf + start, rc->log.len - start);
+		rc->log.len -= start;
+	}
 	if (rc->log.len > LINE_MAX_BYTES && !rc->failed) {
 		snprintf(rc->err, sizeof(rc->err), "valgrind log:%llu: line longer than %u bytes",
 			 (unsigned long long)rc->lineno + 1, LINE_MAX_BYTES);

@@ -721,7 +721,6 @@ static int ts_init(struct simrun *s)
 	for (unsigned k = TS_RUN_COLS; k < s->ts_cols; k++)
 		s->ts_gauge[k] = !strncmp(s->ts_names[k], "nr_free_pages", 13);
 	ts_collect(s, s->ts_prev);
-	ev_init(&s->sample_ev, sample_run, s);
 	return ev_schedule(&s->q, &s->sample_ev, s->sample_every);
 }
 
@@ -763,6 +762,7 @@ int simrun_create(simrun_t **out, const struct run_opts *o, char *err, size_t er
 	if (!s)
 		return -SIM_ENOMEM;
 	s->opts = *o;
+	ev_init(&s->sample_ev, sample_run, s);   /* idle until ts_init schedules it */
 	if ((rc = evq_init(&s->q)))
 		goto fail;
 	rc = machine_load(&s->m, o->machine, o->overrides, o->nr_overrides, err, errlen);
