@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "os/fault.h"
+#include "os/rmap.h"
 #include "os/filemap.h"
 #include "os/lru.h"
 #include "os/oom.h"
@@ -270,21 +271,7 @@ static void map_page(struct os *os, struct process *p, const struct vma *v, stru
 static void unmap_page(struct os *os, struct process *p, const struct vma *v, struct page *pg, uint64_t nr,
 		       unsigned cpu)
 {
-	bool huge = v->flags & VM_HUGETLB;
-	bool anon = page_test(pg, PG_anon);
-
-	SIM_BUG_ON(pg->mapcount <= 0);
-	if (--pg->mapcount == 0 && !huge)
-		node_stat_mod(os->phys, pg->node, anon ? NR_ANON_MAPPED : NR_FILE_MAPPED, -(int64_t)nr);
-	p->node_pages[pg->node] -= nr;
-	if (huge)
-		p->hugetlb_pages -= nr;
-	else if (anon)
-		p->rss_anon -= nr;
-	else if (page_test(pg, PG_swapbacked))
-		p->rss_shmem -= nr;
-	else
-		p->rss_file -= nr;
+	rmap_account_remove(os, p, v, pg, nr);
 	put_page(os, pg, cpu);
 }
 

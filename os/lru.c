@@ -139,23 +139,6 @@ void mark_page_accessed(struct os *os, struct page *pg)
 	}
 }
 
-uint64_t int_sqrt64(uint64_t x)
-{
-	uint64_t r = 0, bit = 1ULL << 62;
-
-	while (bit > x)
-		bit >>= 2;
-	while (bit) {
-		if (x >= r + bit) {
-			x -= r + bit;
-			r = (r >> 1) + bit;
-		} else {
-			r >>= 1;
-		}
-		bit >>= 2;
-	}
-	return r;
-}
 
 bool inactive_is_low_pages(uint64_t inactive, uint64_t active)
 {

@@ -100,7 +100,6 @@ void mark_page_accessed(struct os *os, struct page *pg);
  */
 bool inactive_is_low_pages(uint64_t inactive, uint64_t active);
 bool inactive_is_low(const struct lruvec *lv, enum lru_list inactive_lru);
-uint64_t int_sqrt64(uint64_t x);
 
 /*
  * lru_note_cost: reclaim of one type did nr_io I/Os and rotated nr_rotated

@@ -366,4 +366,7 @@ int buddy_verify(physmem_t *pm, char *err, size_t errlen);
 /* Run buddy_check() after every operation of this instance (tests). */
 void physmem_set_debug_vm(physmem_t *pm, bool on);
 
+/* floor(sqrt(x)), bit by bit like Linux's int_sqrt() (min_free_kbytes, inactive_ratio). */
+uint64_t int_sqrt64(uint64_t x);
+
 #endif

@@ -347,7 +347,8 @@ unsigned physmem_node_order(const physmem_t *pm, unsigned nid, unsigned *out)
 
 /* ---- watermarks, reserves, pcp sizes (linux-mm.md §3) ------------------------------- */
 
-static uint64_t int_sqrt(uint64_t x)
+
+uint64_t int_sqrt64(uint64_t x)
 {
 	uint64_t r = 0, bit = 1ULL << 62;
 
@@ -435,7 +436,7 @@ static void init_min_free_kbytes(physmem_t *pm)
 		return;
 	}
 	uint64_t lowmem_kb = nr_free_buffer_pages(pm) * (PAGE_SIZE >> 10);
-	uint64_t v = int_sqrt(lowmem_kb * 16);
+	uint64_t v = int_sqrt64(lowmem_kb * 16);
 	pm->min_free_kbytes = SIM_MIN(SIM_MAX(v, 128u), 262144u);
 	setup_per_zone_wmarks(pm);
 	if (pm->cfg.thp == THP_NEVER)
