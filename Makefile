@@ -30,6 +30,7 @@ TEST_HELPER_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/support/*.c))
 BENCH_BIN:= $(BENCH_SRC:%.c=$(BUILD)/%)
 LIB      := $(BUILD)/libnumasim.a
 
+.SECONDARY: $(TEST_HELPER_OBJ)
 .PHONY: all deps test test-san test-fast bench run plots install clean check-layering validate
 all: $(BUILD)/numasim
 
