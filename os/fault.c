@@ -26,6 +26,7 @@
 #include "os/fault.h"
 #include "os/rmap.h"
 #include "os/filemap.h"
+#include "os/hugetlb.h"
 #include "os/lru.h"
 #include "os/oom.h"
 #include "os/swap.h"
@@ -159,7 +160,10 @@ void put_page(struct os *os, struct page *pg, unsigned cpu)
 	pg->flags &= ~((1u << PG_active) | (1u << PG_referenced) | (1u << PG_workingset) | (1u << PG_reclaim));
 	if (page_test(pg, PG_head) && page_test(pg, PG_anon) && !page_test(pg, PG_hugetlb))
 		node_stat_mod(os->phys, pg->node, NR_ANON_THPS, -(int64_t)(1ULL << pg->order));
-	page_clear(pg, PG_hugetlb);
+	if (page_test(pg, PG_hugetlb)) {
+		hugetlb_free_folio(os, pg);   /* free_huge_folio: back to the pool, never to the buddy allocator */
+		return;
+	}
 	page_clear(pg, PG_anon);
 	page_clear(pg, PG_swapbacked);
 	page_clear(pg, PG_uptodate);
@@ -301,7 +305,8 @@ int new_anon_page(struct os *os, struct process *p, struct vma *v, uint64_t addr
 
 	if (order)
 		gfp |= __GFP_COMP | __GFP_RETRY_MAYFAIL | __GFP_NOWARN;
-	int rc = alloc_policy_pages(os, p, v, addr, order, gfp, cpu, now, &pfn, cost);
+	int rc = v->flags & VM_HUGETLB ? hugetlb_alloc_folio(os, p, v, addr, zero, cpu, cost, &pfn)
+				       : alloc_policy_pages(os, p, v, addr, order, gfp, cpu, now, &pfn, cost);
 	if (rc)
 		return rc;
 	if (zero)
@@ -337,7 +342,8 @@ static int shm_page(struct os *os, struct process *p, struct vma *v, uint64_t ad
 	gfp_t gfp = GFP_HIGHUSER_MOVABLE | __GFP_ZERO;
 	if (order)
 		gfp |= __GFP_COMP | __GFP_RETRY_MAYFAIL | __GFP_NOWARN;
-	int rc = alloc_policy_pages(os, p, v, addr, order, gfp, cpu, now, &pfn, cost);
+	int rc = v->flags & VM_HUGETLB ? hugetlb_alloc_folio(os, p, v, addr, true, cpu, cost, &pfn)
+				       : alloc_policy_pages(os, p, v, addr, order, gfp, cpu, now, &pfn, cost);
 	if (rc)
 		return rc;
 	if ((rc = shm_set(o, slot, pfn + 1))) {
@@ -367,6 +373,7 @@ void shm_put(struct os *os, struct shm_obj *o, unsigned cpu)
 {
 	if (!o || --o->refs)
 		return;
+	hugetlb_shm_release(os, o);
 	for (uint64_t s = shm_next(o, 0); s < o->nr_slots; s = shm_next(o, s + 1)) {
 		struct page *pg = pfn_to_page(os->phys, shm_get(o, s) - 1);
 		SIM_BUG_ON(pg->mapcount != 0);
@@ -831,6 +838,7 @@ void exit_mm(struct os *os, struct process *p)
 	for (size_t i = 0; i < p->mm.nr_vma; i++) {
 		struct vma *v = &p->mm.vma[i];
 		zap_range(os, p, v, v->start, v->end, p->last_cpu);
+		hugetlb_vma_close(os, p, v);
 		shm_put(os, v->shm, p->last_cpu);
 		v->shm = NULL;
 	}

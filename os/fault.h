@@ -66,6 +66,7 @@ struct os {
 	struct mig_state *mig;    /* migration, compaction, NUMA balancing, THP (os/mig_state.h) */
 	struct reclaim *rcl;      /* LRUs, kswapd, swap, page cache, OOM, PSI (os/vmscan.h) */
 	struct process *current;  /* process of the fault or system call being handled (NULL: none) */
+	struct hugetlb *htlb;     /* hugetlb pools and reservations (os/hugetlb.h) */
 };
 
 /*

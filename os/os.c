@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "os/fault.h"
+#include "os/hugetlb.h"
 #include "os/compaction.h"
 #include "os/filemap.h"
 #include "os/vmscan.h"
@@ -143,6 +144,11 @@ static int os_init(os_t **out, const struct os_cfg *cfg, const struct hw_cfg *hc
 	if (os->cfg.compaction)
 		hooks.direct_compact = compaction_direct_hook;
 	physmem_set_hooks(os->phys, &hooks);
+	/* hugetlb pools last: boot-time pages come from a fully set up allocator */
+	if ((rc = hugetlb_init(os, err, errlen))) {
+		os_destroy(os);
+		return rc;
+	}
 	*out = os;
 	return 0;
 }
@@ -175,6 +181,7 @@ void os_destroy(os_t *os)
 		free(p);
 	}
 	free(os->procs);
+	hugetlb_destroy(os);
 	reclaim_destroy(os);
 	physmem_destroy(os->phys);
 	free(os);
@@ -349,6 +356,7 @@ static int do_munmap(struct sysctx *s, uint64_t start, uint64_t end)
 	while (i < p->mm.nr_vma && p->mm.vma[i].start < end) {
 		struct vma v = p->mm.vma[i];
 		cleared += zap_range(s->os, p, &v, v.start, v.end, s->cpu);
+		hugetlb_vma_close(s->os, p, &v);
 		mm_remove(&p->mm, i);
 		shm_put(s->os, v.shm, s->cpu);
 	}
@@ -459,7 +467,16 @@ static int sys_mmap(struct sysctx *s)
 	mpol_none(&v.pol);
 	if (shared && !file && !(v.shm = shm_create(s->os->next_ino++, shift, len >> shift)))
 		return -SIM_ENOMEM;
+	/* hugetlb_reserve_pages: the pool must cover the whole mapping now, or mmap fails */
+	if ((v.flags & VM_HUGETLB) && (rc = hugetlb_reserve_vma(s->os, p, &v, s->err, s->errlen))) {
+		shm_free(v.shm);
+		return rc;
+	}
 	if (mm_insert(&p->mm, &v) < 0) {
+		if (v.shm)
+			hugetlb_shm_release(s->os, v.shm);
+		else if (v.flags & VM_HUGETLB)
+			hugetlb_vma_close(s->os, p, &v);
 		shm_free(v.shm);
 		return -SIM_ENOMEM;
 	}
@@ -987,6 +1004,10 @@ int os_dump(const os_t *cos, const char *view, FILE *fp)
 		numa_maps_show(os, p, fp);
 		return 0;
 	}
+	if (!strcmp(view, "meminfo-hugetlb")) {
+		hugetlb_report_meminfo(os, fp);
+		return 0;
+	}
 	if (!strcmp(view, "numa_maps")) {
 		unsigned live = 0;
 		for (size_t i = 1; i < os->nr_procs; i++)
@@ -1040,6 +1061,7 @@ void os_report(const os_t *os, rep_t *r)
 		rep_obj_end(r);
 	}
 	rep_arr_end(r);
+	hugetlb_report(os, r);
 	reclaim_report((struct os *)os, r);
 }
 

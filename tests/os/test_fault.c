@@ -419,7 +419,12 @@ static void implicit_mappings(void **state)
 /* Hugetlb 2 MiB: PMD leaves with PS, read faults allocate (no zero page), COW across fork. */
 static void hugetlb_2m(void **state)
 {
-	struct fx *f = fx_new(2, 64, 2);
+	struct os_cfg hc_ = fx_os_cfg();
+	/* a 4-page hugetlb pool per node: MAP_HUGETLB reserves from it */
+	hc_.nr_hugepages[0] = 4;
+	hc_.nr_hugepages[1] = 4;
+	hc_.nr_nr_hugepages = 2;
+	struct fx *f = fx_new_cfg(2, 64, 2, &hc_);
 	sim_time_t cost;
 	unsigned lvl;
 	(void)state;

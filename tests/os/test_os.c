@@ -123,7 +123,12 @@ static void mmap_fixed_and_rejects(void **state)
 
 static void munmap_splits_and_frees(void **state)
 {
-	struct fx *f = fx_new(2, 64, 2);
+	struct os_cfg hc_ = fx_os_cfg();
+	/* a 4-page hugetlb pool per node: MAP_HUGETLB reserves from it */
+	hc_.nr_hugepages[0] = 4;
+	hc_.nr_hugepages[1] = 4;
+	hc_.nr_nr_hugepages = 2;
+	struct fx *f = fx_new_cfg(2, 64, 2, &hc_);
 	sim_time_t cost;
 	(void)state;
 
@@ -328,7 +333,12 @@ static void brk_heap(void **state)
 /* numa_maps for a small scenario, byte for byte. */
 static void numa_maps_text(void **state)
 {
-	struct fx *f = fx_new(2, 64, 2);
+	struct os_cfg hc_ = fx_os_cfg();
+	/* a 4-page hugetlb pool per node: MAP_HUGETLB reserves from it */
+	hc_.nr_hugepages[0] = 4;
+	hc_.nr_hugepages[1] = 4;
+	hc_.nr_nr_hugepages = 2;
+	struct fx *f = fx_new_cfg(2, 64, 2, &hc_);
 	(void)state;
 
 	int pid = fx_proc(f, false);
@@ -409,7 +419,12 @@ static void process_policy_spec(void **state)
 /* Everything allocated by a busy scenario returns to the allocator when the processes exit. */
 static void leak_check(void **state)
 {
-	struct fx *f = fx_new(2, 64, 2);
+	struct os_cfg hc_ = fx_os_cfg();
+	/* a 4-page hugetlb pool per node: MAP_HUGETLB reserves from it */
+	hc_.nr_hugepages[0] = 4;
+	hc_.nr_hugepages[1] = 4;
+	hc_.nr_nr_hugepages = 2;
+	struct fx *f = fx_new_cfg(2, 64, 2, &hc_);
 	(void)state;
 
 	uint64_t free0 = fx_free_pages(f);

@@ -105,7 +105,11 @@ static void test_anon_fork_cow(void **state)
 static void test_shmem_and_hugetlb(void **state)
 {
 	(void)state;
-	struct fx *f = fx_new(1, 64, 2);
+	struct os_cfg hc_ = fx_os_cfg();
+	/* a 4-page hugetlb pool per node: MAP_HUGETLB reserves from it */
+	hc_.nr_hugepages[0] = 4;
+	hc_.nr_nr_hugepages = 1;
+	struct fx *f = fx_new_cfg(1, 64, 2, &hc_);
 	int pid = fx_proc(f, false), child = 0;
 	uint64_t a = 0x20000000, h = 0x40000000;
 

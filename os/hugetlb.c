@@ -1,0 +1,418 @@
+/*
+ * os/hugetlb.c - per-node pools of 2 MiB hugetlb pages, mmap-time
+ * reservations and the fault-time dequeue (Linux 6.12 mm/hugetlb.c for the
+ * default 2 MiB hstate; the contract is in os/hugetlb.h).
+ *
+ * Reservations are a sorted array of 64-bit keys, one per reserved huge
+ * page: bit 63 clear for a private mapping, (pid, virtual huge page number),
+ * set for a shared object, (inode number, page index).  Keys of one mapping
+ * are consecutive, so reserving and releasing a range are one memmove each,
+ * and the array can never exceed the pool size (a reservation needs a free
+ * page behind it).  Keys are numbers, never pointers, so nothing depends on
+ * host addresses.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "os/hugetlb.h"
+#include "sim/err.h"
+#include "sim/stats.h"
+
+#define HPAGE_SHIFT   (PAGE_SHIFT + HPAGE_ORDER)
+#define KEY_SHARED    (1ULL << 63)
+#define KEY_IDX_BITS  27          /* TASK_SIZE >> HPAGE_SHIFT < 2^26 */
+
+#define HUGETLB_STATS(X)                                                                                       \
+	X(HTLB_POOL_SHORTFALL, pool_shortfall, EVENT, "pages",                                                   \
+	  "huge pages nr_hugepages asked for that the nodes could not supply at boot")                         \
+	X(HTLB_RESV_FAIL, resv_fail, EVENT, "mmaps", "MAP_HUGETLB mmaps refused with ENOMEM (pool too small)")   \
+	X(HTLB_ALLOC, alloc, EVENT, "pages", "huge pages dequeued from the pools for faults")                    \
+	X(HTLB_ALLOC_RESERVED, alloc_reserved, EVENT, "pages", "of those, pages that consumed a reservation")    \
+	X(HTLB_ALLOC_OTHER_NODE, alloc_other_node, EVENT, "pages",                                               \
+	  "of those, pages from a node other than the policy's preferred one (zonelist fallback)")              \
+	X(HTLB_FREE, free, EVENT, "pages", "huge pages returned to the pools (munmap, exit, COW)")               \
+	X(HTLB_SIGBUS, sigbus, EVENT, "faults", "faults that found no pool page they could take (SIGBUS)")
+
+enum hugetlb_stat { HUGETLB_STATS(STAT_ENUM) NR_HUGETLB_STATS };
+static const struct stat_desc hugetlb_stat_desc[] = { HUGETLB_STATS(STAT_DESC) };
+STAT_TABLE_CHECK(hugetlb_stat_desc, NR_HUGETLB_STATS);
+
+/* One node's pool: hugepage_freelists[nid] as a LIFO stack of head pfns. */
+struct hpool {
+	uint64_t *free;
+	uint64_t nr_free, cap;
+	uint64_t total;           /* nr_huge_pages_node */
+	uint64_t requested;       /* os_cfg.nr_hugepages[nid] */
+};
+
+struct hugetlb {
+	unsigned nr_nodes;
+	struct hpool node[HW_MAX_NODES];
+	uint64_t nr_free;         /* free_huge_pages */
+	uint64_t resv;            /* resv_huge_pages: equals nr_keys */
+	uint64_t *keys;           /* sorted reservation keys */
+	size_t nr_keys, cap_keys;
+	uint64_t stat[NR_HUGETLB_STATS];
+};
+
+/* ---- reservation keys ------------------------------------------------------------ */
+
+static uint64_t priv_key(int pid, uint64_t vaddr)
+{
+	SIM_BUG_ON(pid <= 0 || (vaddr >> HPAGE_SHIFT) >= (1ULL << KEY_IDX_BITS));
+	return ((uint64_t)pid << KEY_IDX_BITS) | (vaddr >> HPAGE_SHIFT);
+}
+
+static uint64_t shared_key(uint64_t ino, uint64_t idx)
+{
+	SIM_BUG_ON(idx > (1ULL << KEY_IDX_BITS) || ino >= (1ULL << (63 - KEY_IDX_BITS)));
+	return KEY_SHARED | (ino << KEY_IDX_BITS) | idx;
+}
+
+/* First index with keys[i] >= k. */
+static size_t key_lower_bound(const struct hugetlb *h, uint64_t k)
+{
+	size_t lo = 0, hi = h->nr_keys;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (h->keys[mid] < k)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Insert the n consecutive keys first..first+n-1 (none present).  @return 0 or -SIM_ENOMEM. */
+static int keys_insert_range(struct hugetlb *h, uint64_t first, uint64_t n)
+{
+	if (h->nr_keys + n > h->cap_keys) {
+		size_t cap = h->cap_keys ? h->cap_keys : 64;
+		while (cap < h->nr_keys + n)
+			cap *= 2;
+		uint64_t *k = realloc(h->keys, cap * sizeof(*k));
+		if (!k)
+			return -SIM_ENOMEM;
+		h->keys = k;
+		h->cap_keys = cap;
+	}
+	size_t at = key_lower_bound(h, first);
+	SIM_BUG_ON(at < h->nr_keys && h->keys[at] < first + n);   /* reserved twice */
+	memmove(h->keys + at + n, h->keys + at, (h->nr_keys - at) * sizeof(*h->keys));
+	for (uint64_t i = 0; i < n; i++)
+		h->keys[at + i] = first + i;
+	h->nr_keys += n;
+	h->resv += n;
+	return 0;
+}
+
+/* Remove every key in [lo, hi).  @return how many. */
+static uint64_t keys_remove_range(struct hugetlb *h, uint64_t lo, uint64_t hi)
+{
+	size_t a = key_lower_bound(h, lo), b = key_lower_bound(h, hi);
+
+	memmove(h->keys + a, h->keys + b, (h->nr_keys - b) * sizeof(*h->keys));
+	h->nr_keys -= b - a;
+	h->resv -= b - a;
+	return b - a;
+}
+
+/* ---- pools -------------------------------------------------------------------------- */
+
+static int pool_push(struct hpool *hp, uint64_t pfn)
+{
+	if (hp->nr_free == hp->cap) {
+		uint64_t cap = hp->cap ? hp->cap * 2 : 16;
+		uint64_t *f = realloc(hp->free, cap * sizeof(*f));
+		if (!f)
+			return -SIM_ENOMEM;
+		hp->free = f;
+		hp->cap = cap;
+	}
+	hp->free[hp->nr_free++] = pfn;
+	return 0;
+}
+
+/* alloc_pool_huge_folio for node nid: one order-9 page from that node's buddy allocator only. */
+static int pool_grow_node(struct os *os, unsigned nid, uint64_t *pfn)
+{
+	nodemask_t only;
+	nodes_clear(&only);
+	node_set(nid, &only);
+	struct alloc_ctx ac = {
+		.order = HPAGE_ORDER,
+		/* htlb_alloc_mask (movable: 2 MiB pages can migrate on x86) | __GFP_THISNODE, no OOM killer */
+		.gfp = GFP_HIGHUSER_MOVABLE | __GFP_COMP | __GFP_THISNODE | __GFP_RETRY_MAYFAIL | __GFP_NOWARN,
+		.preferred_nid = (int)nid,
+		.nodemask = &only,
+		.cpu = 0,
+		.now = os->now,
+	};
+	return page_alloc(os->phys, &ac, pfn, NULL);
+}
+
+int hugetlb_init(struct os *os, char *err, size_t errlen)
+{
+	struct hugetlb *h = calloc(1, sizeof(*h));
+
+	if (!h)
+		return sim_errf(err, errlen, SIM_ENOMEM, "os: out of host memory");
+	h->nr_nodes = os->sys.nr_nodes;
+	os->htlb = h;
+	if (os->cfg.nr_nr_hugepages > h->nr_nodes)
+		return sim_errf(err, errlen, SIM_ECONFIG, "os.nr_hugepages: %u entries for a machine of %u nodes",
+				os->cfg.nr_nr_hugepages, h->nr_nodes);
+	for (unsigned n = 0; n < os->cfg.nr_nr_hugepages; n++) {
+		struct hpool *hp = &h->node[n];
+		hp->requested = os->cfg.nr_hugepages[n];
+		if (!node_isset(n, &os->sys.memory_nodes))
+			continue;   /* a memoryless node supplies nothing */
+		while (hp->total < hp->requested) {
+			uint64_t pfn;
+			if (pool_grow_node(os, n, &pfn))
+				break;
+			struct page *pg = pfn_to_page(os->phys, pfn);
+			pg->refcount = 0;   /* free pool pages hold no reference */
+			page_set(pg, PG_hugetlb);
+			if (pool_push(hp, pfn))
+				return sim_errf(err, errlen, SIM_ENOMEM, "os: out of host memory");
+			hp->total++;
+			h->nr_free++;
+		}
+	}
+	for (unsigned n = 0; n < h->nr_nodes; n++)
+		h->stat[HTLB_POOL_SHORTFALL] += h->node[n].requested - h->node[n].total;
+	return 0;
+}
+
+void hugetlb_destroy(struct os *os)
+{
+	struct hugetlb *h = os->htlb;
+
+	if (!h)
+		return;
+	for (unsigned n = 0; n < HW_MAX_NODES; n++)
+		free(h->node[n].free);
+	free(h->keys);
+	free(h);
+	os->htlb = NULL;
+}
+
+/* ---- reservations ----------------------------------------------------------------------- */
+
+/* allowed_mems_nr: free pool pages on the nodes a task MPOL_BIND allows (all nodes otherwise). */
+static uint64_t allowed_free(const struct hugetlb *h, const struct process *p)
+{
+	uint64_t n = 0;
+
+	for (unsigned nid = 0; nid < h->nr_nodes; nid++)
+		if (p->pol.mode != MPOL_BIND || node_isset(nid, &p->pol.nodes))
+			n += h->node[nid].nr_free;
+	return n;
+}
+
+int hugetlb_reserve_vma(struct os *os, const struct process *p, const struct vma *v, char *err, size_t errlen)
+{
+	struct hugetlb *h = os->htlb;
+	uint64_t nr = (v->end - v->start) >> HPAGE_SHIFT;
+
+	SIM_BUG_ON(!(v->flags & VM_HUGETLB) || v->page_shift != HPAGE_SHIFT);
+	if (v->flags & VM_NORESERVE)
+		return 0;
+	/* hugetlb_acct_memory without surplus pages: every reservation needs a free page behind it */
+	uint64_t avail = h->nr_free - h->resv, allowed = allowed_free(h, p);
+	if (nr > avail || nr > allowed) {
+		h->stat[HTLB_RESV_FAIL]++;
+		return sim_errf(err, errlen, SIM_EOOM,
+				"ENOMEM: MAP_HUGETLB of %" PRIu64 " huge pages cannot be reserved: HugePages_Free %"
+				PRIu64 " - HugePages_Rsvd %" PRIu64 " = %" PRIu64 " available%s (no surplus pages: "
+				"raise os.nr_hugepages)", nr, h->nr_free, h->resv, avail,
+				nr <= avail ? ", fewer on the task's MPOL_BIND nodes" : "");
+	}
+	uint64_t first = v->shm ? shared_key(v->shm->ino, (v->pgoff << PAGE_SHIFT) >> HPAGE_SHIFT)
+				: priv_key(p->pid, v->start);
+	if (keys_insert_range(h, first, nr))
+		return sim_errf(err, errlen, SIM_ENOMEM, "os: out of host memory");
+	return 0;
+}
+
+void hugetlb_vma_close(struct os *os, const struct process *p, const struct vma *v)
+{
+	if (!(v->flags & VM_HUGETLB) || v->shm)
+		return;
+	keys_remove_range(os->htlb, priv_key(p->pid, v->start), priv_key(p->pid, v->end));
+}
+
+void hugetlb_shm_release(struct os *os, const struct shm_obj *o)
+{
+	if (o->page_shift != HPAGE_SHIFT)
+		return;
+	keys_remove_range(os->htlb, shared_key(o->ino, 0), shared_key(o->ino, o->nr_slots));
+}
+
+/* ---- allocation and freeing ----------------------------------------------------------------- */
+
+/*
+ * dequeue_hugetlb_folio_nodemask: the first node of nid's zonelist, within
+ * mask (NULL: any), with a free pool page.  @return the pfn, or UINT64_MAX.
+ */
+static uint64_t dequeue_nodemask(struct os *os, unsigned nid, const nodemask_t *mask)
+{
+	struct hugetlb *h = os->htlb;
+	unsigned order[HW_MAX_NODES];
+	unsigned n = physmem_node_order(os->phys, nid, order);
+
+	for (unsigned i = 0; i < n; i++) {
+		struct hpool *hp = &h->node[order[i]];
+		if ((mask && !node_isset(order[i], mask)) || !hp->nr_free)
+			continue;
+		h->nr_free--;
+		return hp->free[--hp->nr_free];
+	}
+	return UINT64_MAX;
+}
+
+int hugetlb_alloc_folio(struct os *os, struct process *p, const struct vma *v, uint64_t haddr, bool zero,
+			unsigned cpu, sim_time_t *cost, uint64_t *pfn)
+{
+	struct hugetlb *h = os->htlb;
+	uint64_t key = v->shm ? shared_key(v->shm->ino, ((v->pgoff << PAGE_SHIFT) + (haddr - v->start)) >> HPAGE_SHIFT)
+			      : priv_key(p->pid, haddr);
+	size_t at = key_lower_bound(h, key);
+	bool reserved = at < h->nr_keys && h->keys[at] == key;
+
+	SIM_BUG_ON(haddr & ((1ULL << HPAGE_SHIFT) - 1));
+	/* without a reservation only the unreserved free pages may be taken */
+	if (!reserved && h->nr_free <= h->resv) {
+		h->stat[HTLB_SIGBUS]++;
+		return -SIM_ESTATE;
+	}
+	/* huge_node: the VMA policy, else the task policy, else local; interleave indexes 2 MiB pages */
+	const struct mempolicy *pol = v->pol.mode != MPOL_DEFAULT ? &v->pol
+				    : p->pol.mode != MPOL_DEFAULT ? &p->pol : NULL;
+	int local = (int)os_cpu_node(os, cpu);
+	struct mpol_target t = { .nid = local };
+	if (pol)
+		mpol_policy_nodemask(pol, &p->il, &os->sys, GFP_HIGHUSER_MOVABLE,
+				     mpol_ilx(v->start, v->pgoff, haddr, HPAGE_ORDER, 0), local, &t);
+	const nodemask_t *mask = t.has_mask ? &t.mask : NULL;
+	uint64_t got = UINT64_MAX;
+	if (t.preferred_many) {
+		got = dequeue_nodemask(os, (unsigned)t.nid, mask);
+		mask = NULL;
+	}
+	if (got == UINT64_MAX)
+		got = dequeue_nodemask(os, (unsigned)t.nid, mask);
+	if (got == UINT64_MAX) {
+		h->stat[HTLB_SIGBUS]++;
+		return -SIM_ESTATE;
+	}
+	if (reserved)
+		keys_remove_range(h, key, key + 1);
+	struct page *pg = pfn_to_page(os->phys, got);
+	SIM_BUG_ON(pg->refcount != 0 || !page_test(pg, PG_hugetlb));
+	pg->refcount = 1;
+	h->stat[HTLB_ALLOC]++;
+	h->stat[HTLB_ALLOC_RESERVED] += reserved;
+	h->stat[HTLB_ALLOC_OTHER_NODE] += pg->node != t.nid;
+	if (zero)
+		*cost += os->cfg.zero_page_cost << HPAGE_ORDER;
+	*pfn = got;
+	return 0;
+}
+
+void hugetlb_free_folio(struct os *os, struct page *pg)
+{
+	struct hugetlb *h = os->htlb;
+
+	SIM_BUG_ON(pg->refcount != 0 || pg->mapcount != 0 || pg->order != HPAGE_ORDER);
+	pg->flags &= 1u << PG_head;
+	page_set(pg, PG_hugetlb);
+	pg->mapping = NULL;
+	pg->index = 0;
+	if (pool_push(&h->node[pg->node], pg->pfn))
+		SIM_BUG_ON(1);   /* cannot happen: the stack had room for this page when it was dequeued */
+	h->nr_free++;
+	h->stat[HTLB_FREE]++;
+}
+
+/* ---- counters and views ------------------------------------------------------------------------ */
+
+void hugetlb_node_counts(const struct os *os, unsigned nid, struct hugetlb_counts *out)
+{
+	const struct hugetlb *h = os->htlb;
+
+	*out = (struct hugetlb_counts){ 0 };
+	if (!h || nid >= h->nr_nodes)
+		return;
+	out->requested = h->node[nid].requested;
+	out->total = h->node[nid].total;
+	out->free = h->node[nid].nr_free;
+}
+
+void hugetlb_counts(const struct os *os, struct hugetlb_counts *out, uint64_t *rsvd)
+{
+	const struct hugetlb *h = os->htlb;
+
+	*out = (struct hugetlb_counts){ 0 };
+	if (rsvd)
+		*rsvd = h ? h->resv : 0;
+	if (!h)
+		return;
+	for (unsigned n = 0; n < h->nr_nodes; n++) {
+		out->requested += h->node[n].requested;
+		out->total += h->node[n].total;
+		out->free += h->node[n].nr_free;
+	}
+}
+
+void hugetlb_report_meminfo(const struct os *os, FILE *fp)
+{
+	struct hugetlb_counts c;
+	uint64_t rsvd;
+	uint64_t kb = (1ULL << HPAGE_SHIFT) >> 10;
+
+	hugetlb_counts(os, &c, &rsvd);
+	fprintf(fp, "HugePages_Total:   %5" PRIu64 "\n", c.total);
+	fprintf(fp, "HugePages_Free:    %5" PRIu64 "\n", c.free);
+	fprintf(fp, "HugePages_Rsvd:    %5" PRIu64 "\n", rsvd);
+	fprintf(fp, "HugePages_Surp:    %5" PRIu64 "\n", c.surplus);
+	fprintf(fp, "Hugepagesize:   %8" PRIu64 " kB\n", kb);
+	fprintf(fp, "Hugetlb:        %8" PRIu64 " kB\n", c.total * kb);
+}
+
+void hugetlb_report(const struct os *os, rep_t *r)
+{
+	const struct hugetlb *h = os->htlb;
+	struct hugetlb_counts c;
+	uint64_t rsvd;
+
+	if (!h)
+		return;
+	hugetlb_counts(os, &c, &rsvd);
+	rep_obj_begin(r, "hugetlb");
+	rep_u64(r, "page_size_kB", (1ULL << HPAGE_SHIFT) >> 10);
+	rep_u64(r, "HugePages_Total", c.total);
+	rep_u64(r, "HugePages_Free", c.free);
+	rep_u64(r, "HugePages_Rsvd", rsvd);
+	rep_u64(r, "HugePages_Surp", c.surplus);
+	rep_u64(r, "requested", c.requested);
+	rep_arr_begin(r, "nodes");
+	for (unsigned n = 0; n < h->nr_nodes; n++) {
+		struct hugetlb_counts nc;
+		hugetlb_node_counts(os, n, &nc);
+		rep_obj_begin(r, NULL);
+		rep_u64(r, "node", n);
+		rep_u64(r, "requested", nc.requested);
+		rep_u64(r, "HugePages_Total", nc.total);
+		rep_u64(r, "HugePages_Free", nc.free);
+		rep_u64(r, "HugePages_Surp", nc.surplus);
+		rep_obj_end(r);
+	}
+	rep_arr_end(r);
+	struct stat_block sb = { hugetlb_stat_desc, h->stat, NR_HUGETLB_STATS };
+	rep_stats(r, "counters", &sb);
+	rep_obj_end(r);
+}
