@@ -23,7 +23,8 @@ static void run_usage(FILE *fp)
 		"  -s, --seed N           seed of every random choice (default 1)\n"
 		"  -r, --report FILE      write the JSON report (docs/report.md)\n"
 		"  -p KEY=VALUE           override a machine field, e.g. -p nodes.1.ddr.tRCD=22 -p os.thp=never\n"
-		"  -d, --dump VIEWS       print OS views at the end: buddyinfo,pagetypeinfo,zoneinfo,numastat,vmstat,numa_maps\n"
+		"  -d, --dump VIEWS       print OS views at the end: buddyinfo,pagetypeinfo,zoneinfo,numastat,vmstat,numa_maps,\n"
+		"                         meminfo-hugetlb\n"
 		"  -n, --max-accesses N   stop after N accesses\n"
 		"      --progress / --no-progress   progress bar on stderr (default: when stderr is a terminal)\n"
 		"  -q, --quiet            no summary on stdout\n");
