@@ -1,0 +1,85 @@
+#!/bin/sh
+# Memory policies end to end on the 2-node `tiny` preset: where pages land
+# (numa_maps, numastat) and the remote-access ratio that follows from it.
+#   - two threads, one per node, each writes then reads its own 256 KiB
+#     (four times the L3, so reads go to DRAM);
+#   - first touch keeps each thread's data local; interleave and bind:1
+#     make half of the DRAM accesses remote;
+#   - one thread writing 80 MiB under the default policy outgrows node 0
+#     (64 MiB) and spills to node 1: numa_miss on node 1, numa_foreign on 0.
+BUILD=${1:-build}
+N=${NUMASIM:-$BUILD/numasim}
+T=$(mktemp -d "${TMPDIR:-/tmp}/numasim-pol.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+n=0; failed=0
+ok()  { n=$((n + 1)); echo "ok $n - $1"; }
+nok() { n=$((n + 1)); echo "not ok $n - $1"; failed=1; [ -f "$T/out" ] && sed 's/^/#   /' "$T/out" | head -n 20; }
+if [ ! -x "$N" ]; then echo "1..0 # skip numasim not built"; exit 0; fi
+
+# trace: thread 0 on CPU 0 (node 0) owns 0x10000000.., thread 1 on CPU 2 (node 1) owns 0x10040000..
+{
+    echo "thread_cpu cpu=0"
+    echo "T1 thread_cpu cpu=2"
+    i=0
+    while [ $i -lt 64 ]; do
+        printf 'W %x 8\nT1 W %x 8\n' $((0x10000000 + i * 4096)) $((0x10040000 + i * 4096))
+        i=$((i + 1))
+    done
+    r=0
+    while [ $r -lt 4 ]; do
+        i=0
+        while [ $i -lt 4096 ]; do
+            printf 'R %x 8\nT1 R %x 8\n' $((0x10000000 + i * 64)) $((0x10040000 + i * 64))
+            i=$((i + 1))
+        done
+        r=$((r + 1))
+    done
+} > "$T/two.txt"
+
+ratio() { sed -n 's/.*"remote_ratio": \([0-9.e-]*\).*/\1/p' "$1" | head -n 1; }
+maps()  { grep -A1 '==> numa_maps' "$1" | tail -n 1; }
+
+run() { # policy name
+    if [ "$1" = default ]; then pol=""; else pol="--policy $1"; fi
+    # shellcheck disable=SC2086
+    "$N" run -q --machine tiny --trace "$T/two.txt" $pol --report "$T/$2.json" --dump numa_maps,numastat >"$T/$2.txt" 2>&1
+}
+
+check_policy() { # policy name want-N0 want-N1 ratio-low ratio-high
+    if ! run "$1" "$2"; then cp "$T/$2.txt" "$T/out"; nok "$1: run"; return; fi
+    m=$(maps "$T/$2.txt"); r=$(ratio "$T/$2.json")
+    echo "# $1: $m; remote ratio $r"
+    case "$m" in
+        *"N0=$3 N1=$4 "*|*"N0=$3 kernel"*|*"N1=$4 kernel"*) ok "$1: numa_maps places N0=$3 N1=$4" ;;
+        *) echo "$m" > "$T/out"; nok "$1: numa_maps places N0=$3 N1=$4" ;;
+    esac
+    if awk -v r="$r" -v lo="$5" -v hi="$6" 'BEGIN { exit !(r >= lo && r <= hi) }'; then
+        ok "$1: remote ratio $r in [$5, $6]"
+    else
+        echo "remote ratio $r" > "$T/out"; nok "$1: remote ratio $r in [$5, $6]"
+    fi
+}
+
+check_policy default ft 64 64 0 0.02
+check_policy interleave:0-1 il 64 64 0.45 0.55
+check_policy bind:1 b1 0 128 0.45 0.55
+check_policy bind:0 b0 128 0 0.45 0.55
+
+# spill under the default policy: 80 MiB from node 0's CPU on 64 MiB nodes
+if "$N" trace gen --pattern hog --size 80M --threads 1 --cpus 0 -o "$T/hog.nst" >/dev/null 2>&1 &&
+   "$N" run -q --machine tiny --trace "$T/hog.nst" --dump numastat >"$T/hog.txt" 2>&1; then
+    miss1=$(awk '/^numa_miss/ { print $3 }' "$T/hog.txt")
+    foreign0=$(awk '/^numa_foreign/ { print $2 }' "$T/hog.txt")
+    miss0=$(awk '/^numa_miss/ { print $2 }' "$T/hog.txt")
+    echo "# spill: numa_miss node1 $miss1, numa_foreign node0 $foreign0, numa_miss node0 $miss0"
+    if [ "${miss1:-0}" -gt 1000 ] && [ "$miss1" = "$foreign0" ] && [ "$miss0" = 0 ]; then
+        ok "default policy spills to node 1: numa_miss(1) = numa_foreign(0) = $miss1"
+    else
+        cp "$T/hog.txt" "$T/out"; nok "default policy spills to node 1"
+    fi
+else
+    cp "$T/hog.txt" "$T/out" 2>/dev/null; nok "hog run"
+fi
+
+echo "1..$n"
+exit $failed
