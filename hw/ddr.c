@@ -256,10 +256,29 @@ static bool last_refresh(const ddr_t *d, unsigned rank, sim_time_t t, sim_time_t
 /* Reserve the earliest burst slot [t, t + tBL) with t >= earliest; @return t. */
 static sim_time_t bus_reserve(struct ddr_channel *ch, sim_time_t earliest, sim_time_t tBL)
 {
-	sim_time_t t = SIM_MAX(earliest, ch->floor);
-	unsigned i, pos;
+	sim_time_t t;
+	unsigned i;
 
-	for (i = 0; i < ch->nr_slots; i++) {
+	if (ch->nr_slots == DDR_BUS_SLOTS) {
+		/* forget the oldest reservation; nothing may be placed before its end */
+		ch->floor = SIM_MAX(ch->floor, ch->slot[0] + tBL);
+		memmove(&ch->slot[0], &ch->slot[1], (ch->nr_slots - 1) * sizeof(ch->slot[0]));
+		ch->nr_slots--;
+	}
+	t = SIM_MAX(earliest, ch->floor);
+	/*
+	 * Bursts never overlap, so starts and ends ascend together: binary-search
+	 * the first burst that ends after t (most requests land near the end).
+	 */
+	unsigned lo = 0, hi = ch->nr_slots;
+	while (lo < hi) {
+		unsigned mid = (lo + hi) / 2;
+		if (ch->slot[mid] + tBL <= t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (i = lo; i < ch->nr_slots; i++) {
 		sim_time_t s = ch->slot[i];
 		if (s + tBL <= t)
 			continue;
@@ -267,21 +286,8 @@ static sim_time_t bus_reserve(struct ddr_channel *ch, sim_time_t earliest, sim_t
 			break;          /* the gap before this burst fits */
 		t = s + tBL;
 	}
-	pos = i;
-	if (ch->nr_slots == DDR_BUS_SLOTS) {
-		/* forget the oldest reservation; nothing may be placed before its end */
-		ch->floor = SIM_MAX(ch->floor, ch->slot[0] + tBL);
-		if (pos == 0) {
-			/* would precede what we forget: place it after instead */
-			t = SIM_MAX(t, ch->floor);
-			return bus_reserve(ch, t, tBL);
-		}
-		memmove(&ch->slot[0], &ch->slot[1], (ch->nr_slots - 1) * sizeof(ch->slot[0]));
-		ch->nr_slots--;
-		pos--;
-	}
-	memmove(&ch->slot[pos + 1], &ch->slot[pos], (ch->nr_slots - pos) * sizeof(ch->slot[0]));
-	ch->slot[pos] = t;
+	memmove(&ch->slot[i + 1], &ch->slot[i], (ch->nr_slots - i) * sizeof(ch->slot[0]));
+	ch->slot[i] = t;
 	ch->nr_slots++;
 	return t;
 }

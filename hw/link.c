@@ -86,7 +86,16 @@ static sim_time_t port_probe(const struct link_port *p, sim_time_t t, sim_time_t
 	unsigned i;
 
 	t = SIM_MAX(t, p->floor);
-	for (i = 0; i < p->nr_slots; i++) {
+	/* reservations never overlap: binary-search the first that ends after t */
+	unsigned lo = 0, hi = p->nr_slots;
+	while (lo < hi) {
+		unsigned mid = (lo + hi) / 2;
+		if (p->slot[mid].end <= t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (i = lo; i < p->nr_slots; i++) {
 		const struct link_resv *r = &p->slot[i];
 		if (r->end <= t)
 			continue;
@@ -102,17 +111,15 @@ static sim_time_t port_probe(const struct link_port *p, sim_time_t t, sim_time_t
 static sim_time_t port_reserve(struct link_port *p, sim_time_t t, sim_time_t ser)
 {
 	unsigned pos;
-	sim_time_t start = port_probe(p, t, ser, &pos);
+	sim_time_t start;
 
 	if (p->nr_slots == LINK_SLOTS) {
 		/* forget the oldest reservation; nothing may be placed before its end */
 		p->floor = SIM_MAX(p->floor, p->slot[0].end);
-		if (pos == 0)
-			return port_reserve(p, SIM_MAX(start, p->floor), ser);
 		memmove(&p->slot[0], &p->slot[1], (p->nr_slots - 1) * sizeof(p->slot[0]));
 		p->nr_slots--;
-		pos--;
 	}
+	start = port_probe(p, t, ser, &pos);
 	memmove(&p->slot[pos + 1], &p->slot[pos], (p->nr_slots - pos) * sizeof(p->slot[0]));
 	p->slot[pos].start = start;
 	p->slot[pos].end = start + ser;

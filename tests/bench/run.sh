@@ -12,17 +12,30 @@ trap 'rm -rf "$dir"' EXIT INT TERM
 
 echo "host: $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(nproc) cores"
 echo "== decode (records/s, one core) =="
-"$BUILD/tests/bench/bench_decode" "$dir"
+TMPDIR="$dir" "$BUILD/tests/bench/bench_decode"
 
-echo "== full replay (machine $MACHINE, accesses/s, one core) =="
+echo "== full replay (machine $MACHINE, whole hw + OS model, one host core) =="
 now() { date +%s.%N; }
-for threads in 1 8; do
-    trace="$dir/replay-$threads.nst"
-    "$NUMASIM" trace gen --pattern zipf --size 256M --threads "$threads" \
-        --accesses "$ACCESSES" --seed 1 -o "$trace" >/dev/null
-    t0=$(now)
-    "$NUMASIM" run --machine "$MACHINE" --trace "$trace@0" --quiet --no-progress --report "$dir/r.json"
-    t1=$(now)
-    awk -v n="$ACCESSES" -v a="$t0" -v b="$t1" -v th="$threads" \
-        'BEGIN { printf "replay %d thread%s: %d accesses in %.2f s = %.2f M accesses/s\n", th, th == 1 ? "" : "s", n, b - a, n / (b - a) / 1e6 }'
+# l1: an 8 KiB array swept 8 bytes at a time (L1 hits, TLB hits);
+# stream: a 64 MiB array swept 8 bytes at a time (one L1 miss per line, DRAM);
+# zipf: skewed random lines over 256 MiB (cache and STLB misses, page walks).
+for pattern in l1 stream zipf; do
+    case $pattern in
+        l1) args="--pattern stream --size 8K --step 8" ;;
+        stream) args="--pattern stream --size 64M --step 8" ;;
+        zipf) args="--pattern zipf --size 256M" ;;
+    esac
+    for threads in 1 8; do
+        trace="$dir/$pattern-$threads.nst"
+        per=$((ACCESSES / threads))
+        # shellcheck disable=SC2086
+        "$NUMASIM" trace gen $args --threads "$threads" --accesses "$per" --write-ratio 0.25 --seed 1 \
+            -o "$trace" >/dev/null 2>&1
+        t0=$(now)
+        "$NUMASIM" run --machine "$MACHINE" --trace "$trace@0" --quiet --no-progress --report "$dir/r.json"
+        t1=$(now)
+        n=$(sed -n 's/^    "accesses": \([0-9]*\),$/\1/p' "$dir/r.json" | head -n 1)
+        awk -v n="$n" -v a="$t0" -v b="$t1" -v th="$threads" -v p="$pattern" \
+            'BEGIN { printf "replay %-6s %d thread%s: %d accesses in %.2f s = %.1f M accesses/s\n", p, th, th == 1 ? " " : "s", n, b - a, n / (b - a) / 1e6 }'
+    done
 done
