@@ -35,6 +35,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <jansson.h>
+#include "os/compaction.h"
 #include "os/mempolicy.h"
 #include "os/page_alloc.h"
 #include "sim/afile.h"
@@ -923,6 +924,34 @@ static void linux_numastat(struct vtable *t)
 	}
 }
 
+/* §8.2 fragmentation index and §8.4 deferral, through os/compaction.c. */
+static void linux_compaction(struct vtable *t)
+{
+	uint64_t nr[NR_PAGE_ORDERS] = { 0 };
+	char e[64], g[64];
+	struct compact_zone cz = { 0 };
+	char skipped[128] = "", want[128] = "";
+
+	/* 500 free blocks of order 1 hold 1000 pages; order 9 => 1000 - (1000 + 1953)/500 = 995 */
+	nr[1] = 500;
+	snprintf(e, sizeof(e), "995");
+	snprintf(g, sizeof(g), "%d", fragmentation_index(nr, 9));
+	vcheck(t, !strcmp(e, g), "linux-mm.md §8.2", "fragmentation index (500 blocks / 1000 pages, order 9)", e, g);
+
+	/* after k consecutive failures the next 2^k - 1 attempts are skipped (k saturates at 6) */
+	for (unsigned k = 1; k <= 7; k++) {
+		unsigned n = 0;
+		defer_compaction(&cz, 9);
+		while (compaction_deferred(&cz, 9) && n < 1000)
+			n++;
+		snprintf(want + strlen(want), sizeof(want) - strlen(want), "%s%u", k > 1 ? "," : "",
+			 (1u << (k < 6 ? k : 6)) - 1);
+		snprintf(skipped + strlen(skipped), sizeof(skipped) - strlen(skipped), "%s%u", k > 1 ? "," : "", n);
+	}
+	vcheck(t, !strcmp(want, skipped), "linux-mm.md §8.4",
+	       "compaction deferral: attempts skipped after 1..7 consecutive failures", want, skipped);
+}
+
 static void check_linux(struct vtable *t)
 {
 	linux_live_vector(t);
@@ -930,10 +959,7 @@ static void check_linux(struct vtable *t)
 	linux_zonelist(t);
 	linux_interleave(t);
 	linux_numastat(t);
-	vskip(t, "linux-mm.md §8.2", "fragmentation index (500 blocks / 1000 pages, order 9 => 995)",
-	      "numasim has no fragmentation_index yet (no compaction code in os/)");
-	vskip(t, "linux-mm.md §8.4", "compaction deferral (defer_shift, considered, order_failed)",
-	      "numasim has no compaction deferral yet (no compaction code in os/)");
+	linux_compaction(t);
 }
 
 /* ---- (d) this machine's /proc/zoneinfo -------------------------------------------------- */
