@@ -28,6 +28,7 @@ struct process {
 	uint16_t asid;
 	bool alive;
 	bool implicit;            /* faults outside VMAs create anonymous mappings */
+	char *final_maps;         /* numa_maps text captured when the process exited (malloc'd) */
 	struct mm_struct mm;
 	uint64_t pgd_pfn;         /* top-level table; NO_PGD once freed */
 	struct mempolicy pol;     /* task policy (MPOL_DEFAULT: the default local policy) */
@@ -182,5 +183,7 @@ int proc_new(struct os *os, bool implicit, const struct mempolicy *pol, unsigned
 int fork_mm(struct os *os, struct process *parent, struct process *child);
 /* exit_mmap: unmap everything, free the tables and the root. */
 void exit_mm(struct os *os, struct process *p);
+/* Keep the numa_maps text of a process about to exit, for `--dump numa_maps` at the end. */
+void os_capture_maps(struct os *os, struct process *p);
 
 #endif

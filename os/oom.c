@@ -103,6 +103,7 @@ void oom_kill_process(struct os *os, struct process *p, int64_t badness, const c
 		o->pending_pid = 0;
 	}
 	vmstat_inc(os->phys, OOM_KILL, 1);
+	os_capture_maps(os, p);
 	exit_mm(os, p);
 	p->alive = false;
 }

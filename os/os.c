@@ -178,6 +178,7 @@ void os_destroy(os_t *os)
 				shm_free(o);
 		}
 		mm_release(&p->mm);
+		free(p->final_maps);
 		free(p);
 	}
 	free(os->procs);
@@ -252,6 +253,7 @@ void os_process_exit(os_t *os, int pid)
 	struct process *p = live_proc(os, pid);
 	if (!p)
 		return;
+	os_capture_maps(os, p);
 	exit_mm(os, p);
 	p->alive = false;
 }
@@ -1009,19 +1011,40 @@ int os_dump(const os_t *cos, const char *view, FILE *fp)
 		return 0;
 	}
 	if (!strcmp(view, "numa_maps")) {
-		unsigned live = 0;
+		unsigned shown = 0;
 		for (size_t i = 1; i < os->nr_procs; i++)
-			live += os->procs[i]->alive;
+			shown += os->procs[i]->alive || os->procs[i]->final_maps;
 		for (size_t i = 1; i < os->nr_procs; i++) {
-			if (!os->procs[i]->alive)
-				continue;
-			if (live > 1)
-				fprintf(fp, "==> /proc/%d/numa_maps <==\n", os->procs[i]->pid);
-			numa_maps_show(os, os->procs[i], fp);
+			const struct process *p = os->procs[i];
+			if (p->alive) {
+				if (shown > 1)
+					fprintf(fp, "==> /proc/%d/numa_maps <==\n", p->pid);
+				numa_maps_show(os, p, fp);
+			} else if (p->final_maps) {
+				/* Linux has no file for a dead process; the last view is kept for replays */
+				fprintf(fp, "==> /proc/%d/numa_maps (at exit) <==\n%s", p->pid, p->final_maps);
+			}
 		}
 		return 0;
 	}
 	return physmem_dump(os->phys, view, fp);
+}
+
+void os_capture_maps(struct os *os, struct process *p)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+
+	if (!fp)
+		return;   /* host out of memory: the view is lost, the simulation is not */
+	numa_maps_show(os, p, fp);
+	if (fclose(fp)) {
+		free(buf);
+		return;
+	}
+	free(p->final_maps);
+	p->final_maps = buf;
 }
 
 void os_report(const os_t *os, rep_t *r)
