@@ -13,7 +13,16 @@ mkdir -p "$FIG"
 n=0
 
 ncols() { awk -F, 'NR == 1 { print NF; exit }' "$1"; }
-gp() { gnuplot -c "$HERE/$1" "$2" "$3" "$4" "${5:-}" "${6:-}" || { echo "plot.sh: $1 failed on $2" >&2; exit 1; }; n=$((n + 1)); }
+# Each figure is drawn under a temporary name and renamed into place, so an
+# interrupted run never leaves a half-written PNG or SVG behind.
+gp() {
+    tmp="$3.tmp.$$"
+    gnuplot -c "$HERE/$1" "$2" "$tmp" "$4" "${5:-}" "${6:-}" 2>"$tmp.log" ||
+        { cat "$tmp.log" >&2; rm -f "$tmp.png" "$tmp.svg" "$tmp.log"; echo "plot.sh: $1 failed on $2" >&2; exit 1; }
+    grep -v '^Warning: empty y range' "$tmp.log" >&2 || true
+    mv "$tmp.png" "$3.png" && mv "$tmp.svg" "$3.svg" && rm -f "$tmp.log"
+    n=$((n + 1))
+}
 
 for f in "$DATA"/bars-*.csv; do
     [ -e "$f" ] || continue
