@@ -252,25 +252,6 @@ static uint64_t leaf_pages(unsigned level)
 	return pgtable_level_size(level) >> PAGE_SHIFT;
 }
 
-/* One more mapping of pg in p (nr base pages). */
-static void map_page(struct os *os, struct process *p, const struct vma *v, struct page *pg, uint64_t nr)
-{
-	bool huge = v->flags & VM_HUGETLB;
-	bool anon = page_test(pg, PG_anon);
-
-	if (pg->mapcount++ == 0 && !huge)
-		node_stat_mod(os->phys, pg->node, anon ? NR_ANON_MAPPED : NR_FILE_MAPPED, (int64_t)nr);
-	p->node_pages[pg->node] += nr;
-	if (huge)
-		p->hugetlb_pages += nr;
-	else if (anon)
-		p->rss_anon += nr;
-	else if (page_test(pg, PG_swapbacked))
-		p->rss_shmem += nr;
-	else
-		p->rss_file += nr;
-}
-
 /* One mapping of pg in p goes away; drops the mapping's reference. */
 static void unmap_page(struct os *os, struct process *p, const struct vma *v, struct page *pg, uint64_t nr,
 		       unsigned cpu)
@@ -450,7 +431,7 @@ static int do_wp_page(struct os *os, struct process *p, struct vma *v, uint64_t 
 		*cost += oshw_copy(os, cpu, now, pg->pfn, old->pfn, size);
 	uint64_t npte = (pg->pfn << PAGE_SHIFT) | vma_leaf_bits(v) | PTE_RW | PTE_D | (level > 1 ? PTE_PS : 0);
 	pmem_write64(os->pm, slot, npte);
-	map_page(os, p, v, pg, size >> PAGE_SHIFT);
+	rmap_account_add(os, p, v, pg, size >> PAGE_SHIFT);
 	pg->refcount = 1;
 	*cost += oshw_flush(os, p, cpu, now, haddr, size);
 	if (old)
@@ -485,7 +466,7 @@ static int do_pte_missing(struct os *os, struct process *p, struct vma *v, uint6
 		bits |= write ? PTE_RW | PTE_D : 0;
 	}
 	rc = pmem_write64(os->pm, slot, (pg->pfn << PAGE_SHIFT) | bits);
-	map_page(os, p, v, pg, size >> PAGE_SHIFT);
+	rmap_account_add(os, p, v, pg, size >> PAGE_SHIFT);
 	return rc;
 }
 
@@ -777,7 +758,7 @@ static int copy_one(void *ctx, uint64_t va, uint64_t slot, uint64_t pte, unsigne
 	}
 	if (!(pte & PTE_SPECIAL) && pte_present(pte)) {
 		struct page *pg = pfn_to_page(f->os->phys, pte_pfn(pte));
-		map_page(f->os, f->child, f->v, pg, leaf_pages(level));
+		rmap_account_add(f->os, f->child, f->v, pg, leaf_pages(level));
 		pg->refcount++;
 	} else if (is_swap_pte(pte)) {
 		swap_entry_dup(f->os, f->child, pte);

@@ -121,41 +121,33 @@ sim_time_t tlb_batch_flush(struct os *os, struct tlb_batch *b, unsigned cpu, sim
 
 /* ---- accounting ------------------------------------------------------------------------- */
 
+/* The per-process counter a mapping of pg through v counts in. */
+static uint64_t *rss_counter(struct process *p, const struct vma *v, const struct page *pg)
+{
+	if (v->flags & VM_HUGETLB)
+		return &p->hugetlb_pages;
+	if (page_test(pg, PG_anon))
+		return &p->rss_anon;
+	return page_test(pg, PG_swapbacked) ? &p->rss_shmem : &p->rss_file;
+}
+
 void rmap_account_add(struct os *os, struct process *p, const struct vma *v, struct page *pg, uint64_t nr)
 {
-	bool huge = v->flags & VM_HUGETLB;
-	bool anon = page_test(pg, PG_anon);
-
-	if (pg->mapcount++ == 0 && !huge)
-		node_stat_mod(os->phys, pg->node, anon ? NR_ANON_MAPPED : NR_FILE_MAPPED, (int64_t)nr);
+	if (pg->mapcount++ == 0 && !(v->flags & VM_HUGETLB))
+		node_stat_mod(os->phys, pg->node, page_test(pg, PG_anon) ? NR_ANON_MAPPED : NR_FILE_MAPPED,
+			      (int64_t)nr);
 	p->node_pages[pg->node] += nr;
-	if (huge)
-		p->hugetlb_pages += nr;
-	else if (anon)
-		p->rss_anon += nr;
-	else if (page_test(pg, PG_swapbacked))
-		p->rss_shmem += nr;
-	else
-		p->rss_file += nr;
+	*rss_counter(p, v, pg) += nr;
 }
 
 void rmap_account_remove(struct os *os, struct process *p, const struct vma *v, struct page *pg, uint64_t nr)
 {
-	bool huge = v->flags & VM_HUGETLB;
-	bool anon = page_test(pg, PG_anon);
-
 	SIM_BUG_ON(pg->mapcount <= 0);
-	if (--pg->mapcount == 0 && !huge)
-		node_stat_mod(os->phys, pg->node, anon ? NR_ANON_MAPPED : NR_FILE_MAPPED, -(int64_t)nr);
+	if (--pg->mapcount == 0 && !(v->flags & VM_HUGETLB))
+		node_stat_mod(os->phys, pg->node, page_test(pg, PG_anon) ? NR_ANON_MAPPED : NR_FILE_MAPPED,
+			      -(int64_t)nr);
 	p->node_pages[pg->node] -= nr;
-	if (huge)
-		p->hugetlb_pages -= nr;
-	else if (anon)
-		p->rss_anon -= nr;
-	else if (page_test(pg, PG_swapbacked))
-		p->rss_shmem -= nr;
-	else
-		p->rss_file -= nr;
+	*rss_counter(p, v, pg) -= nr;
 }
 
 /* ---- try_to_unmap ------------------------------------------------------------------------ */
