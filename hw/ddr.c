@@ -13,12 +13,11 @@
  * CAS is further held back by tCCD_L after the previous CAS to the same bank
  * group, and until the channel's data bus has a free burst slot tCL after
  * it.  The burst then occupies the bus for burst/2 nCK (DDR: two beats per
- * clock) and the data is complete at its end.  The bus keeps its last
- * DDR_BUS_SLOTS reservations, so a request whose bank is ready can use a
- * gap left before a request still waiting for its bank: the reordering an
- * FR-FCFS scheduler does, without which one busy bank would stall the whole
- * channel.  Reservations older than that window are summarised by the end
- * of the latest one forgotten (nothing may start before it).  With the open-page policy the row stays
+ * clock) and the data is complete at its end.  The bus is booked through
+ * sim/resv.h, so a request whose bank is ready can use a gap left before a
+ * request still waiting for its bank: the reordering an FR-FCFS scheduler
+ * does, without which one busy bank would stall the whole channel.  With
+ * the open-page policy the row stays
  * open and the bank can take its next column command at this CAS; with the
  * closed-page policy the bank auto-precharges as soon as tRAS allows and is
  * ready tRP later, so every access finds the row closed.
@@ -67,6 +66,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "hw/ddr.h"
+#include "sim/resv.h"
 #include "sim/err.h"
 
 #define DDR_LINE 64u
@@ -95,12 +95,9 @@ struct ddr_bank {
 	bool open;
 };
 
-#define DDR_BUS_SLOTS 32
 
 struct ddr_channel {
-	sim_time_t slot[DDR_BUS_SLOTS];   /* start times of reserved bursts, ascending */
-	unsigned nr_slots;
-	sim_time_t floor;                 /* end of the latest forgotten reservation */
+	struct resv bus;                  /* data-bus bursts booked (gap-filling, sim/resv.h) */
 	uint64_t stat[NR_DDR_STATS];
 };
 
@@ -253,45 +250,6 @@ static bool last_refresh(const ddr_t *d, unsigned rank, sim_time_t t, sim_time_t
 	return true;
 }
 
-/* Reserve the earliest burst slot [t, t + tBL) with t >= earliest; @return t. */
-static sim_time_t bus_reserve(struct ddr_channel *ch, sim_time_t earliest, sim_time_t tBL)
-{
-	sim_time_t t;
-	unsigned i;
-
-	if (ch->nr_slots == DDR_BUS_SLOTS) {
-		/* forget the oldest reservation; nothing may be placed before its end */
-		ch->floor = SIM_MAX(ch->floor, ch->slot[0] + tBL);
-		memmove(&ch->slot[0], &ch->slot[1], (ch->nr_slots - 1) * sizeof(ch->slot[0]));
-		ch->nr_slots--;
-	}
-	t = SIM_MAX(earliest, ch->floor);
-	/*
-	 * Bursts never overlap, so starts and ends ascend together: binary-search
-	 * the first burst that ends after t (most requests land near the end).
-	 */
-	unsigned lo = 0, hi = ch->nr_slots;
-	while (lo < hi) {
-		unsigned mid = (lo + hi) / 2;
-		if (ch->slot[mid] + tBL <= t)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (i = lo; i < ch->nr_slots; i++) {
-		sim_time_t s = ch->slot[i];
-		if (s + tBL <= t)
-			continue;
-		if (s >= t + tBL)
-			break;          /* the gap before this burst fits */
-		t = s + tBL;
-	}
-	memmove(&ch->slot[i + 1], &ch->slot[i], (ch->nr_slots - i) * sizeof(ch->slot[0]));
-	ch->slot[i] = t;
-	ch->nr_slots++;
-	return t;
-}
-
 sim_time_t ddr_access(ddr_t *d, uint64_t paddr, bool write, sim_time_t now, enum ddr_outcome *outcome)
 {
 	const struct ddr_cfg *cfg = &d->cfg;
@@ -335,7 +293,7 @@ sim_time_t ddr_access(ddr_t *d, uint64_t paddr, bool write, sim_time_t now, enum
 		unloaded = d->tRP + d->tRCD + d->tCL + d->tBL;
 	}
 	cas = SIM_MAX(cas, d->cas_ok[g]);
-	data = bus_reserve(ch, cas + d->tCL, d->tBL);
+	data = resv_book(&ch->bus, cas + d->tCL, d->tBL);
 	cas = data - d->tCL;
 	done = data + d->tBL;
 

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "hw/link.h"
+#include "sim/resv.h"
 #include "sim/err.h"
 
 #define LINK_STATS(X)                                                                              \
@@ -34,29 +35,13 @@ static const struct stat_desc link_stat_desc[] = { LINK_STATS(STAT_DESC) };
 STAT_TABLE_CHECK(link_stat_desc, NR_LINK_STATS);
 
 /* One direction of one link. */
-/*
- * Each port remembers its last LINK_SLOTS reservations, so a message can use
- * a gap before a message booked further in the future.  Callers do not book
- * in time order: CPU agents run up to a lookahead apart, and a data reply is
- * booked when its DRAM access completes, later than requests issued after it.
- * With a single busy-until time, one message booked far ahead (behind a DRAM
- * refresh, say) would make every earlier one queue behind it.
- */
-#define LINK_SLOTS 32
-
-struct link_resv {
-	sim_time_t start, end;
-};
-
 struct link_port {
 	uint32_t from, to;
 	uint32_t link;            /* index in cfg->links */
 	sim_time_t latency;       /* ps */
 	uint64_t mbps;            /* MB/s */
 	uint32_t header;          /* framing bytes added to every message */
-	struct link_resv slot[LINK_SLOTS];   /* reservations, ascending start */
-	unsigned nr_slots;
-	sim_time_t floor;         /* end of the latest forgotten reservation */
+	struct resv busy;         /* messages booked on this direction (gap-filling, sim/resv.h) */
 	uint64_t stat[NR_LINK_STATS];
 };
 
@@ -80,53 +65,6 @@ static inline sim_time_t port_serialize(const struct link_port *p, uint32_t byte
 	return ((uint64_t)(bytes + p->header) * 1000000u + p->mbps - 1) / p->mbps;
 }
 
-/* Earliest start >= t of a gap of length ser on the port (no state change). */
-static sim_time_t port_probe(const struct link_port *p, sim_time_t t, sim_time_t ser, unsigned *pos)
-{
-	unsigned i;
-
-	t = SIM_MAX(t, p->floor);
-	/* reservations never overlap: binary-search the first that ends after t */
-	unsigned lo = 0, hi = p->nr_slots;
-	while (lo < hi) {
-		unsigned mid = (lo + hi) / 2;
-		if (p->slot[mid].end <= t)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (i = lo; i < p->nr_slots; i++) {
-		const struct link_resv *r = &p->slot[i];
-		if (r->end <= t)
-			continue;
-		if (r->start >= t + ser)
-			break;          /* the gap before this reservation fits */
-		t = r->end;
-	}
-	*pos = i;
-	return t;
-}
-
-/* Book [start, start + ser) at the earliest gap >= t; @return start. */
-static sim_time_t port_reserve(struct link_port *p, sim_time_t t, sim_time_t ser)
-{
-	unsigned pos;
-	sim_time_t start;
-
-	if (p->nr_slots == LINK_SLOTS) {
-		/* forget the oldest reservation; nothing may be placed before its end */
-		p->floor = SIM_MAX(p->floor, p->slot[0].end);
-		memmove(&p->slot[0], &p->slot[1], (p->nr_slots - 1) * sizeof(p->slot[0]));
-		p->nr_slots--;
-	}
-	start = port_probe(p, t, ser, &pos);
-	memmove(&p->slot[pos + 1], &p->slot[pos], (p->nr_slots - pos) * sizeof(p->slot[0]));
-	p->slot[pos].start = start;
-	p->slot[pos].end = start + ser;
-	p->nr_slots++;
-	return start;
-}
-
 /* Index of the port of bundle u->v whose message would arrive first when sent at t. */
 static unsigned pick_port(const linknet_t *ln, unsigned u, unsigned v, sim_time_t t, uint32_t bytes, bool idle)
 {
@@ -137,9 +75,8 @@ static unsigned pick_port(const linknet_t *ln, unsigned u, unsigned v, sim_time_
 
 	for (uint32_t i = 0; i < ln->bundle_len[k]; i++) {
 		const struct link_port *p = &ln->ports[ids[i]];
-		unsigned pos;
 		sim_time_t ser = port_serialize(p, bytes);
-		sim_time_t start = idle ? t : port_probe(p, t, ser, &pos);
+		sim_time_t start = idle ? t : resv_probe(&p->busy, t, ser);
 		sim_time_t arrival = start + ser + p->latency;
 		if (arrival < best_arrival) {
 			best_arrival = arrival;
@@ -377,7 +314,7 @@ sim_time_t link_transfer(linknet_t *ln, unsigned src, unsigned dst, sim_time_t n
 	for (unsigned h = 0; h < ln->route_hops[k]; h++) {
 		struct link_port *p = &ln->ports[pick_port(ln, u, path[h], t, bytes, false)];
 		sim_time_t ser = port_serialize(p, bytes);
-		sim_time_t start = port_reserve(p, t, ser);
+		sim_time_t start = resv_book(&p->busy, t, ser);
 
 		p->stat[LINK_BYTES] += bytes;
 		p->stat[LINK_MESSAGES]++;

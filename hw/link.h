@@ -4,7 +4,7 @@
  * The machine description lists links as node pairs with a per-direction
  * latency and bandwidth.  Routes are shortest paths by hop count (ties by
  * total latency, then by lower node id, so routing is deterministic).  Each
- * direction of each link is a resource with a "busy until" time: a transfer
+ * direction of each link is a booked resource (sim/resv.h): a transfer
  * of B bytes occupies it for B / bandwidth, and a transfer that arrives while
  * it is busy waits.  So a saturated link raises latency, as on real machines.
  *
