@@ -17,7 +17,7 @@ static inline bool ev_before(const struct ev *a, const struct ev *b)
 static void heap_set(struct evq *q, size_t i, struct ev *ev)
 {
 	q->heap[i] = ev;
-	ev->heap_idx = i;
+	ev->heap_idx = i + 1;
 }
 
 static void sift_up(struct evq *q, size_t i)
@@ -95,7 +95,7 @@ int ev_schedule(struct evq *q, struct ev *ev, sim_time_t when)
 	if (when < q->now)
 		return -SIM_ESTATE;
 	if (ev_pending(ev))
-		heap_remove_at(q, ev->heap_idx);
+		heap_remove_at(q, ev->heap_idx - 1);
 	if (q->n == q->cap) {
 		size_t ncap = q->cap * 2;
 		struct ev **nh = realloc(q->heap, ncap * sizeof(*nh));
@@ -114,7 +114,7 @@ int ev_schedule(struct evq *q, struct ev *ev, sim_time_t when)
 void ev_cancel(struct evq *q, struct ev *ev)
 {
 	if (ev_pending(ev))
-		heap_remove_at(q, ev->heap_idx);
+		heap_remove_at(q, ev->heap_idx - 1);
 }
 
 bool evq_run_one(struct evq *q)

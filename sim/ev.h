@@ -28,10 +28,11 @@ struct ev {
 	ev_fn fn;            /* callback */
 	void *ctx;           /* callback context */
 	/* private to ev.c */
-	size_t heap_idx;     /* position in the heap, EV_IDLE when not queued */
+	size_t heap_idx;     /* position in the heap + 1; EV_IDLE (0) when not queued, so a
+				zero-filled node (calloc) is idle and safe to cancel */
 };
 
-#define EV_IDLE ((size_t)-1)
+#define EV_IDLE ((size_t)0)
 
 struct evq {
 	struct ev **heap;

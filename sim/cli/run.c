@@ -80,7 +80,7 @@ struct thread {
 	bool waiting;               /* created, but its clone has not been replayed yet */
 	/* record queue (ring) filled by the demultiplexer */
 	struct trace_rec *q;
-	size_t qcap, qhead, qn;
+	size_t qcap, qhead, qn;     /* qcap is a power of two */
 	struct trace_ctrl *cq;      /* control records, in order */
 	size_t cqcap, cqhead, cqn;
 };
@@ -213,13 +213,14 @@ static int q_push(struct thread *th, const struct trace_rec *rec, const struct t
 		if (!nq)
 			return -SIM_ENOMEM;
 		for (size_t i = 0; i < th->qn; i++)
-			nq[i] = th->q[(th->qhead + i) % th->qcap];
+			nq[i] = th->q[(th->qhead + i) & (th->qcap - 1)];
 		free(th->q);
 		th->q = nq;
 		th->qcap = ncap;
 		th->qhead = 0;
 	}
-	th->q[(th->qhead + th->qn) % th->qcap] = *rec;
+	/* capacities are powers of two: a mask, not a division, per record */
+	th->q[(th->qhead + th->qn) & (th->qcap - 1)] = *rec;
 	th->qn++;
 	if (rec->op == TOP_CTRL) {
 		if (th->cqn == th->cqcap) {
@@ -553,7 +554,7 @@ static void agent_run(struct ev *ev, void *ctx)
 			}
 		}
 		struct trace_rec rec = th->q[th->qhead];
-		th->qhead = (th->qhead + 1 == th->qcap) ? 0 : th->qhead + 1;
+		th->qhead = (th->qhead + 1) & (th->qcap - 1);
 		th->qn--;
 		if (unlikely(rec.op == TOP_CTRL)) {
 			struct trace_ctrl c = th->cq[th->cqhead];
@@ -721,6 +722,7 @@ static int ts_init(struct simrun *s)
 	for (unsigned k = TS_RUN_COLS; k < s->ts_cols; k++)
 		s->ts_gauge[k] = !strncmp(s->ts_names[k], "nr_free_pages", 13);
 	ts_collect(s, s->ts_prev);
+	ev_init(&s->sample_ev, sample_run, s);
 	return ev_schedule(&s->q, &s->sample_ev, s->sample_every);
 }
 
@@ -762,7 +764,6 @@ int simrun_create(simrun_t **out, const struct run_opts *o, char *err, size_t er
 	if (!s)
 		return -SIM_ENOMEM;
 	s->opts = *o;
-	ev_init(&s->sample_ev, sample_run, s);   /* idle until ts_init schedules it */
 	if ((rc = evq_init(&s->q)))
 		goto fail;
 	rc = machine_load(&s->m, o->machine, o->overrides, o->nr_overrides, err, errlen);

@@ -1,5 +1,6 @@
 /* tests/sim/test_ev.c - event queue ordering, FIFO ties, cancellation. */
 #include <stdlib.h>
+#include <string.h>
 #include "tests/support/test.h"
 #include "sim/ev.h"
 #include "sim/rng.h"
@@ -70,6 +71,27 @@ static void ev_cancel_and_past(void **state)
 	evq_destroy(&q);
 }
 
+/* A zero-filled node (calloc'd owner) is idle: cancelling it is a no-op, even with events queued. */
+static void ev_zeroed_is_idle(void **state)
+{
+	struct evq q;
+	struct rec rec = { .n = 0 };
+	struct tev a = { .id = 1, .rec = &rec };
+	struct ev z;
+
+	(void)state;
+	memset(&z, 0, sizeof(z));
+	assert_int_equal(evq_init(&q), 0);
+	ev_init(&a.ev, record, &a);
+	ev_schedule(&q, &a.ev, 5);
+	assert_false(ev_pending(&z));
+	ev_cancel(&q, &z);
+	assert_int_equal(q.n, 1);
+	assert_true(evq_run_one(&q));
+	assert_int_equal(rec.order[0], 1);
+	evq_destroy(&q);
+}
+
 /* Differential: random schedule/cancel against a sorted-array oracle. */
 static void ev_random_vs_sorted(void **state)
 {
@@ -118,6 +140,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(ev_order),
 		cmocka_unit_test(ev_cancel_and_past),
+		cmocka_unit_test(ev_zeroed_is_idle),
 		cmocka_unit_test(ev_random_vs_sorted),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
