@@ -368,6 +368,41 @@ static int do_munmap(struct sysctx *s, uint64_t start, uint64_t end)
 	return 0;
 }
 
+/* Whether every VMA overlapping [start, end) is an implicit one (VM_IMPLICIT). */
+static bool implicit_only(const struct mm_struct *mm, uint64_t start, uint64_t end)
+{
+	bool any = false;
+
+	for (uint64_t a = start; a < end;) {
+		const struct vma *v = find_vma(mm, a);
+		if (!v || v->start >= end)
+			break;
+		if (!(v->flags & VM_IMPLICIT))
+			return false;
+		any = true;
+		a = v->end;
+	}
+	return any;
+}
+
+/*
+ * Implicit mappings are numasim's stand-in for memory a record-less trace
+ * never declared; a mapping the trace does declare (mmap at a hint, brk)
+ * takes their place.  @return 0 when [start, end) is free or was implicit
+ * and has been unmapped, 1 when an explicit mapping is in the way.
+ */
+static int claim_implicit(struct sysctx *s, uint64_t start, uint64_t end)
+{
+	int rc;
+
+	if (!mm_range_busy(&s->p->mm, start, end))
+		return 0;
+	if (!implicit_only(&s->p->mm, start, end))
+		return 1;
+	rc = do_munmap(s, start, end);
+	return rc < 0 ? rc : 0;
+}
+
 static int sys_mmap(struct sysctx *s)
 {
 	const uint64_t *a = s->sc->args;
@@ -441,8 +476,11 @@ static int sys_mmap(struct sysctx *s)
 		if (mm_range_busy(&p->mm, addr, addr + len) && (rc = do_munmap(s, addr, addr + len)))
 			return rc;
 	} else {
+		rc = 0;
 		bool hint_ok = addr && !(addr & (psize - 1)) && addr >= MMAP_MIN_ADDR && addr + len <= TASK_SIZE &&
-			       !mm_range_busy(&p->mm, addr, addr + len);
+			       (rc = claim_implicit(s, addr, addr + len)) == 0;
+		if (rc < 0)
+			return rc;
 		if (!hint_ok) {
 			/* anonymous private mappings of whole 2 MiB multiples get THP alignment (6.12) */
 			uint64_t align = psize;
@@ -515,23 +553,6 @@ static int sys_munmap(struct sysctx *s)
 	return do_munmap(s, start, end);
 }
 
-/* Whether every VMA overlapping [start, end) is an implicit one (VM_IMPLICIT). */
-static bool implicit_only(const struct mm_struct *mm, uint64_t start, uint64_t end)
-{
-	bool any = false;
-
-	for (uint64_t a = start; a < end;) {
-		const struct vma *v = find_vma(mm, a);
-		if (!v || v->start >= end)
-			break;
-		if (!(v->flags & VM_IMPLICIT))
-			return false;
-		any = true;
-		a = v->end;
-	}
-	return any;
-}
-
 static int sys_brk(struct sysctx *s)
 {
 	struct process *p = s->p;
@@ -548,11 +569,10 @@ static int sys_brk(struct sysctx *s)
 		return 0;   /* a query, or a request the kernel refused */
 	uint64_t oldend = page_align(mm->brk), newend = page_align(nbrk);
 	if (newend > oldend) {
-		int rc;
-		/* a recorded heap wins over mappings numasim invented for untracked accesses */
-		if (implicit_only(mm, oldend, newend) && (rc = do_munmap(s, oldend, newend)))
+		int rc = claim_implicit(s, oldend, newend);
+		if (rc < 0)
 			return rc;
-		if (mm_range_busy(mm, oldend, newend))
+		if (rc)
 			return sim_errf(s->err, s->errlen, SIM_ESTATE, "[0x%" PRIx64 ", 0x%" PRIx64
 					") overlaps an existing mapping; heap not grown", oldend, newend);
 		struct vma v = {
