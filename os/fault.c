@@ -34,16 +34,6 @@
 #include "os/thp.h"
 #include "sim/err.h"
 
-/*
- * The hardware facade is referenced weakly: os/ unit tests run without a
- * hardware model (hw == NULL, see os_create_with_cfg) and must link
- * without pulling hw/ into their binaries.  With a hw_t these resolve to
- * hw/hw.c as usual.
- */
-#pragma weak hw_zero_page
-#pragma weak hw_copy_page
-#pragma weak hw_tlb_shootdown
-
 /* GFP_PGTABLE_USER: page-table pages are zeroed, unmovable kernel memory. */
 #define GFP_PGTABLE_USER (GFP_KERNEL | __GFP_ZERO)
 

@@ -31,8 +31,6 @@
 #include "os/thp.h"
 #include "sim/err.h"
 
-#pragma weak hw_config   /* see fault.c: os/ tests link without hw/ */
-
 /* mmap uapi */
 #define PROT_READ            0x1
 #define PROT_WRITE           0x2
