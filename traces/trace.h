@@ -75,9 +75,17 @@ struct trace_rec {
 	uint16_t tid;        /* thread id within the trace, 0-based */
 	uint16_t size;       /* bytes accessed (memory ops) */
 	uint8_t op;          /* enum trace_op */
-	uint8_t pad;
+	uint8_t flags;       /* TREC_* */
 	uint16_t ctrl;       /* TOP_CTRL: index into trace_batch.ctrl */
 };
+/*
+ * TREC_DEP: this load's address depends on the value returned by the most
+ * recent earlier load of the same thread (a pointer chase).  The core model
+ * issues it only when that load has completed; without the flag, accesses
+ * are independent and may overlap up to the core's MLP limits.
+ */
+#define TREC_DEP 0x01
+
 _Static_assert(sizeof(struct trace_rec) == 24, "trace_rec must stay 24 bytes");
 
 struct trace_batch {

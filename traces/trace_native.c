@@ -321,7 +321,7 @@ nst_run(trace_reader_t *r, struct nst_reader *nr, const uint8_t **pp, const uint
 			rec[n].tid = (uint16_t)tid;
 			rec[n].size = (uint16_t)size;
 			rec[n].op = (uint8_t)(tag & NST_OP_MASK);
-			rec[n].pad = 0;
+			rec[n].flags = 0;
 			rec[n].ctrl = 0;
 			n++;
 			continue;
