@@ -8,10 +8,13 @@
  * DDR controller of the line's home node.  Each component updates its
  * counters on the way.
  *
- * Contract of the hot path: hw_access() allocates nothing, formats no
- * strings and never touches the event queue.  Shared resources (links, DDR
- * channels, banks) keep "busy until" times, so CPUs that run ahead within
- * their lookahead window queue behind each other deterministically.
+ * Contract of the hot path: hw_access() formats no strings and never
+ * touches the event queue; it allocates only when a link or DDR calendar
+ * grows.  The caller issues accesses in non-decreasing time order across
+ * CPUs (the driver does, docs/engine.md); one access books the shared
+ * resources on its path (links, DDR buses, banks) at the later times it
+ * reaches them, into gap-filling calendars (sim/resv.h), so a request that
+ * arrives earlier at a resource than one issued before it is served first.
  *
  * hw/ knows nothing about the OS.  Page tables live in sim/pmem (written by
  * the OS layer in the x86-64 or arm64 format of hw/pte.h); a walk that finds
@@ -93,6 +96,13 @@ int hw_paddr_node(const hw_t *hw, uint64_t paddr);
  */
 #define HW_NO_PAGING UINT64_MAX
 void hw_set_context(hw_t *hw, unsigned cpu, uint16_t asid, uint64_t root);
+
+/*
+ * The caller promises that no access, copy or zeroing will be issued before
+ * t any more (its global clock).  Calendar entries that ended by then are
+ * dropped: this bounds memory by the traffic in flight and changes no result.
+ */
+void hw_set_horizon(hw_t *hw, sim_time_t t);
 
 /* One memory reference.  Never fails except by reporting a fault in res. */
 void hw_access(hw_t *hw, unsigned cpu, sim_time_t now, const struct hw_req *req, struct hw_res *res);
