@@ -60,6 +60,11 @@ static void machine_show(const struct machine_desc *m)
 		printf("\n");
 	}
 	printf("cpu: %s, %u MHz, %u sockets\n", hw_arch_names[h->cpu.arch], h->cpu.mhz, hw_cfg_nr_sockets(h));
+	if (h->cpu.model == CPU_OOO)
+		printf("core: out of order, %u instr/cycle, ROB %u, LQ %u, SQ %u, %u fill buffers, L2 queue %u\n",
+		       h->cpu.ipc, h->cpu.rob, h->cpu.lq, h->cpu.sq, h->cpu.fill_buffers, h->cpu.l2_queue);
+	else
+		printf("core: in order (one access at a time), %u instr/cycle\n", h->cpu.ipc);
 	printf("caches:\n");
 	cache_line("L1I", &h->caches.l1i, "per CPU");
 	cache_line("L1D", &h->caches.l1d, "per CPU");
