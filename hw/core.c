@@ -83,6 +83,13 @@ static inline unsigned pool_min(const sim_time_t *p, unsigned n)
 	return k;
 }
 
+static inline void stall(struct core *c, enum core_stall k, sim_time_t *t, sim_time_t until)
+{
+	c->pend[k] = until - *t;
+	c->pend_mask |= 1u << k;
+	*t = until;
+}
+
 sim_time_t core_issue_time(struct core *c, uint32_t gap, uint8_t op, bool dep)
 {
 	sim_time_t d, t;
@@ -97,44 +104,36 @@ sim_time_t core_issue_time(struct core *c, uint32_t gap, uint8_t op, bool dep)
 		c->rob_head = c->rob_head + 1 == c->rob_cap ? 0 : c->rob_head + 1;
 		c->rob_n--;
 	}
-	memset(c->pend, 0, sizeof(c->pend));
+	c->pend_mask = 0;
 	d = c->disp + instr_ps(c, gap);
-	if (c->fetch_ready > d) {
-		c->pend[CS_FETCH] = c->fetch_ready - d;
-		d = c->fetch_ready;
-	}
-	if (c->rob_floor > d) {
-		c->pend[CS_ROB] = c->rob_floor - d;
-		d = c->rob_floor;
-	}
-	if (is_load(op) && c->lq[c->nloads % c->lq_size] > d) {
-		c->pend[CS_LQ] = c->lq[c->nloads % c->lq_size] - d;
-		d = c->lq[c->nloads % c->lq_size];
-	}
-	if (is_store(op) && c->sq[c->nstores % c->sq_size] > d) {
-		c->pend[CS_SQ] = c->sq[c->nstores % c->sq_size] - d;
-		d = c->sq[c->nstores % c->sq_size];
-	}
+	if (unlikely(c->fetch_ready > d))
+		stall(c, CS_FETCH, &d, c->fetch_ready);
+	if (c->rob_floor > d)
+		stall(c, CS_ROB, &d, c->rob_floor);
+	if (is_load(op) && c->lq[c->lq_i] > d)
+		stall(c, CS_LQ, &d, c->lq[c->lq_i]);
+	if (is_store(op) && c->sq[c->sq_i] > d)
+		stall(c, CS_SQ, &d, c->sq[c->sq_i]);
 	c->pend_disp = d;
 	t = d;
-	if (dep && is_load(op) && c->last_load > t) {
-		c->pend[CS_DEP] = c->last_load - t;
-		t = c->last_load;
-	}
-	if (c->last_issue > t) {
-		c->pend[CS_ORDER] = c->last_issue - t;
-		t = c->last_issue;
-	}
+	if (dep && is_load(op) && c->last_load > t)
+		stall(c, CS_DEP, &t, c->last_load);
+	if (c->last_issue > t)
+		stall(c, CS_ORDER, &t, c->last_issue);
 	if (op != MEM_IFETCH) {
-		sim_time_t f = c->fb[pool_min(c->fb, c->nfb)];
-		sim_time_t q = c->l2q[pool_min(c->l2q, c->nl2q)];
-		sim_time_t m = SIM_MAX(f, q);
-		if (m > t) {
-			c->pend[CS_MSHR] = m - t;
-			t = m;
-		}
+		sim_time_t m = SIM_MAX(c->fb_free, c->l2q_free);
+		if (m > t)
+			stall(c, CS_MSHR, &t, m);
 	}
 	return t;
+}
+
+/* The pool entry that frees first is taken until `done`; find the next one. */
+static inline void pool_take(sim_time_t *p, unsigned n, uint32_t *k, sim_time_t *free_at, sim_time_t done)
+{
+	p[*k] = SIM_MAX(p[*k], done);
+	*k = pool_min(p, n);
+	*free_at = p[*k];
 }
 
 sim_time_t core_commit(struct core *c, uint32_t gap, uint8_t op, bool dep, sim_time_t t,
@@ -150,13 +149,15 @@ sim_time_t core_commit(struct core *c, uint32_t gap, uint8_t op, bool dep, sim_t
 		c->last_issue = t;
 		return o->lat;
 	}
-	for (unsigned k = 0; k < NR_CORE_STALLS; k++)
-		c->stall[k] += c->pend[k];
+	if (unlikely(c->pend_mask))
+		for (unsigned k = 0; k < NR_CORE_STALLS; k++)
+			if (c->pend_mask & (1u << k))
+				c->stall[k] += c->pend[k];
 	d = c->pend_disp;
 	if (op != MEM_IFETCH) {
 		if (!o->l1_miss) {
 			/* a hit on a line still being filled gets its data when the fill completes */
-			if (c->fb_last > done)
+			if (unlikely(c->fb_last > done))
 				for (unsigned k = 0; k < c->nfb; k++)
 					if (c->fb[k] > done && c->fb_line[k] == o->line) {
 						done = c->fb[k];
@@ -164,16 +165,13 @@ sim_time_t core_commit(struct core *c, uint32_t gap, uint8_t op, bool dep, sim_t
 						break;
 					}
 		} else {
-			unsigned k = pool_min(c->fb, c->nfb);
-			c->fb[k] = done;
-			c->fb_line[k] = o->line;
+			c->fb_line[c->fb_k] = o->line;
+			pool_take(c->fb, c->nfb, &c->fb_k, &c->fb_free, done);
 			c->fb_last = SIM_MAX(c->fb_last, done);
 		}
 	}
-	if (o->l2_miss) {
-		unsigned k = pool_min(c->l2q, c->nl2q);
-		c->l2q[k] = SIM_MAX(c->l2q[k], done);
-	}
+	if (o->l2_miss)
+		pool_take(c->l2q, c->nl2q, &c->l2q_k, &c->l2q_free, done);
 	switch (op) {
 	case MEM_IFETCH:
 		if (o->l1_miss)
@@ -183,15 +181,18 @@ sim_time_t core_commit(struct core *c, uint32_t gap, uint8_t op, bool dep, sim_t
 		/* retires once its address and data are known; drains in order once owned */
 		r = SIM_MAX(c->last_retire, d + c->cycle_ps);
 		c->last_commit = SIM_MAX(SIM_MAX(c->last_commit, r), done);
-		c->sq[c->nstores++ % c->sq_size] = c->last_commit;
+		c->sq[c->sq_i] = c->last_commit;
+		c->sq_i = c->sq_i + 1 == c->sq_size ? 0 : c->sq_i + 1;
 		break;
 	default: /* loads and read-modify-writes retire when their data is back */
 		r = SIM_MAX(c->last_retire, done);
-		c->lq[c->nloads++ % c->lq_size] = r;
+		c->lq[c->lq_i] = r;
+		c->lq_i = c->lq_i + 1 == c->lq_size ? 0 : c->lq_i + 1;
 		c->last_load = done;
 		if (op == MEM_MODIFY) {
 			c->last_commit = SIM_MAX(c->last_commit, r);
-			c->sq[c->nstores++ % c->sq_size] = c->last_commit;
+			c->sq[c->sq_i] = c->last_commit;
+			c->sq_i = c->sq_i + 1 == c->sq_size ? 0 : c->sq_i + 1;
 		}
 		break;
 	}

@@ -85,14 +85,17 @@ struct core {
 	/* load and store queues: the time each entry frees, indexed by count % size */
 	sim_time_t *lq, *sq;
 	uint32_t lq_size, sq_size;
-	uint64_t nloads, nstores;
+	uint32_t lq_i, sq_i;    /* the entry the next load / store takes */
 	/* fill buffers and L2 queue: busy-until per entry; lines in flight for secondary hits */
 	sim_time_t fb[CORE_MAX_FB];
 	uint64_t fb_line[CORE_MAX_FB];
 	sim_time_t l2q[CORE_MAX_FB];
 	uint32_t nfb, nl2q;
+	uint32_t fb_k, l2q_k;   /* earliest-free entry of each pool, and its time */
+	sim_time_t fb_free, l2q_free;
 	sim_time_t fb_last;     /* latest fill completion: no secondary-hit scan after it */
 	sim_time_t pend[NR_CORE_STALLS];   /* stalls of the access core_issue_time last timed */
+	uint32_t pend_mask;                /* which of pend[] are set */
 	sim_time_t pend_disp;              /* and its dispatch time */
 	uint64_t stall[NR_CORE_STALLS];
 	uint64_t secondary;     /* L1 hits on a line whose fill was still in flight */
