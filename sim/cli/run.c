@@ -1226,6 +1226,11 @@ void simrun_print_summary(simrun_t *s, FILE *fp)
 		(unsigned long long)n, (unsigned long long)t.stat[RS_LOADS], (unsigned long long)t.stat[RS_STORES],
 		(unsigned long long)t.stat[RS_IFETCHES], (unsigned long long)t.stat[RS_MODIFIES]);
 	fprintf(fp, "simulated time %.3f us\n", (double)s->end / 1e6);
+	if (s->m.hw.cpu.model == CPU_OOO)
+		fprintf(fp, "core           out of order; %llu dependent loads%s\n", (unsigned long long)t.stat[RS_DEP_LOADS],
+			t.stat[RS_DEP_LOADS] ? "" : " (the trace carries no dependences: every access may overlap)");
+	else
+		fprintf(fp, "core           in order (one access at a time)\n");
 	fprintf(fp, "latency (ns)   mean %.2f  p50 %.2f  p90 %.2f  p99 %.2f  max %.2f\n",
 		n ? (double)t.lat.sum / (double)n / 1000.0 : 0.0, (double)hist_quantile(&t.lat, 500) / 1000.0,
 		(double)hist_quantile(&t.lat, 900) / 1000.0, (double)hist_quantile(&t.lat, 990) / 1000.0,
