@@ -885,6 +885,8 @@ int wlgen_next(wlgen_t *g, struct trace_rec *rec, struct trace_ctrl *ctrl)
 		rec->addr = g->s.base + next_access(g, t, &rec->op, &rec->size);
 		rec->tid = (uint16_t)g->cur;
 		rec->gap = g->s.gap;
+		if (t->kind == K_CHASE)
+			rec->flags = TREC_DEP;     /* each hop's address is the previous hop's value */
 		if (--t->left == 0)
 			g->active--;
 		if (++g->in_chunk >= g->s.chunk || t->left == 0) {

@@ -12,9 +12,22 @@
  * records no access sizes: fetches are given 4 bytes (a typical x86
  * instruction fits, and it never straddles a line more often than real code)
  * and data accesses 8 bytes (a 64-bit word, ChampSim's own assumption when
- * it splits accesses into lines).  Branch and register fields are ignored.
- * One trace is one thread (tid 0).
+ * it splits accesses into lines).  Branch fields are ignored.  One trace is
+ * one thread (tid 0).
+ *
+ * Register fields give the load dependences (TREC_DEP): every register
+ * remembers the most recent load its value derives from (directly, or
+ * through instructions without loads that computed it), and an
+ * instruction's first load is dependent when one of its source registers
+ * derives from the most recent earlier load - the one TREC_DEP names.
+ * Values derived from older loads are treated as ready (that load was
+ * issued earlier and is most likely done; the flag cannot name it).  The
+ * stack pointer, flags and instruction pointer (ChampSim's registers 6, 25
+ * and 26) are never tracked: a pop writes the stack pointer from its address
+ * arithmetic, not from the loaded value, and would chain every pop to the
+ * one before.
  */
+#include <stdlib.h>
 #include <string.h>
 #include "sim/err.h"
 #include "traces/trace_internal.h"
@@ -23,6 +36,19 @@
 #define CS_MAX_OUT    7          /* 1 fetch + 4 loads + 2 stores */
 #define CS_IFETCH_SIZE 4
 #define CS_DATA_SIZE   8
+#define CS_REG_SP      6
+#define CS_REG_FLAGS   25
+#define CS_REG_IP      26
+
+struct cs_state {
+	uint64_t nr_loads;             /* loads so far; load k has sequence number k (1-based) */
+	uint64_t reg_load[256];        /* per register: sequence number of the load it derives from, 0 none */
+};
+
+static inline bool cs_tracked(uint8_t reg)
+{
+	return reg && reg != CS_REG_SP && reg != CS_REG_FLAGS && reg != CS_REG_IP;
+}
 
 static inline uint64_t le64(const uint8_t *p)
 {
@@ -34,6 +60,7 @@ static inline uint64_t le64(const uint8_t *p)
 
 static int cs_next(trace_reader_t *r, char *err, size_t errlen)
 {
+	struct cs_state *cs = r->priv;
 	struct trace_rec *rec = r->rec;
 	size_t n = r->n;
 	int rc;
@@ -54,12 +81,25 @@ static int cs_next(trace_reader_t *r, char *err, size_t errlen)
 					(unsigned long long)(r->base + r->pos), CS_REC, r->len - r->pos);
 		}
 		for (p = r->buf + r->pos; end - p >= CS_REC && n + CS_MAX_OUT <= TRACE_BATCH_RECS; p += CS_REC) {
+			uint64_t src = 0, before = cs->nr_loads;
+
+			for (unsigned i = 0; i < 4; i++)
+				if (cs_tracked(p[12 + i]) && cs->reg_load[p[12 + i]] > src)
+					src = cs->reg_load[p[12 + i]];
 			rec[n++] = (struct trace_rec){ .addr = le64(p), .size = CS_IFETCH_SIZE, .op = TOP_IFETCH };
 			for (unsigned i = 0; i < 4; i++) {
 				uint64_t a = le64(p + 32 + 8 * i);
-				if (a)
-					rec[n++] = (struct trace_rec){ .addr = a, .size = CS_DATA_SIZE, .op = TOP_LOAD };
+				if (!a)
+					continue;
+				rec[n++] = (struct trace_rec){ .addr = a, .size = CS_DATA_SIZE, .op = TOP_LOAD,
+							       .flags = src && src == cs->nr_loads &&
+									cs->nr_loads == before ? TREC_DEP : 0 };
+				cs->nr_loads++;
 			}
+			/* destinations derive from this instruction's last load, else from its sources */
+			for (unsigned i = 0; i < 2; i++)
+				if (cs_tracked(p[10 + i]))
+					cs->reg_load[p[10 + i]] = cs->nr_loads != before ? cs->nr_loads : src;
 			for (unsigned i = 0; i < 2; i++) {
 				uint64_t a = le64(p + 16 + 8 * i);
 				if (a)
@@ -72,14 +112,22 @@ static int cs_next(trace_reader_t *r, char *err, size_t errlen)
 	return 0;
 }
 
+static void cs_destroy(trace_reader_t *r)
+{
+	free(r->priv);
+	r->priv = NULL;
+}
+
 static const struct trace_reader_ops cs_reader_ops = {
 	.next = cs_next,
+	.destroy = cs_destroy,
 };
 
 int trace_champsim_open(trace_reader_t *r, char *err, size_t errlen)
 {
-	(void)err;
-	(void)errlen;
 	r->ops = &cs_reader_ops;
+	r->priv = calloc(1, sizeof(struct cs_state));
+	if (!r->priv)
+		return sim_errf(err, errlen, SIM_ENOMEM, "%s: out of memory", r->path);
 	return 0;
 }

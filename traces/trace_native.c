@@ -17,13 +17,20 @@
  * the last bytes of the file go through the checked copy of the same code.
  * Thread switches, control records and the end marker leave the tight loop
  * for a separate, slower routine: they are rare.
+ *
+ * Version 2 adds the DEP prefix tag: "the next data access depends on the
+ * previous load" (TREC_DEP).  A prefix rather than a bit keeps every
+ * version-1 record byte-identical (the tag has no free bit), costs a byte
+ * only on dependent records, and stays inside the tight loop.  Version-1
+ * files are still read; the writer always writes version 2.
  */
 #include <stdlib.h>
 #include <string.h>
 #include "sim/err.h"
 #include "traces/trace_internal.h"
 
-#define NST_VERSION     1
+#define NST_VERSION     2         /* written; 1 is still read (no DEP tag) */
+#define NST_VERSION_MIN 1
 #define NST_HDR_SIZE    32
 #define NST_HDR_MAX     4096      /* readers skip header bytes past 32, up to this */
 #define NST_MAX_REC     96        /* longest record: control = 1+10+1+6*10+10+5 = 87 */
@@ -33,6 +40,7 @@
 #define NST_TAG_THREAD  0x80
 #define NST_TAG_CTRL    0x81
 #define NST_TAG_END     0x82
+#define NST_TAG_DEP     0x83      /* version 2: the next record carries TREC_DEP */
 /* memory record tag bits (tag < 0x80) */
 #define NST_OP_MASK     0x03
 #define NST_DW_SHIFT    2         /* bits 2-4: delta width code, 0 = repeat, 7 = 8 bytes */
@@ -53,6 +61,7 @@ enum nst_fault {
 	NF_COUNT,
 	NF_TRAILING,
 	NF_NOMEM,
+	NF_DEP,                   /* DEP prefix not followed by a data access */
 };
 
 struct nst_astate {
@@ -73,6 +82,9 @@ struct nst_reader {
 	uint64_t nr_records;      /* records returned in earlier batches */
 	const uint8_t *bad_at;    /* start of the faulty record (in r->buf) */
 	uint64_t bad;             /* the offending value */
+	unsigned version;         /* of the file being read */
+	uint8_t dep;              /* TREC_DEP after a DEP prefix, for the next record */
+	const uint8_t *dep_at;    /* where that prefix was (in r->buf) */
 	bool ended;
 };
 
@@ -251,6 +263,7 @@ nst_run(trace_reader_t *r, struct nst_reader *nr, const uint8_t **pp, const uint
 	size_t n = r->n;
 	unsigned tid = nr->cur;
 	struct nst_astate *st = nr->thr[tid].s;
+	uint8_t dep = nr->dep;
 	int rc = 0;
 
 	while (p < limit && n < TRACE_BATCH_RECS) {
@@ -313,6 +326,10 @@ nst_run(trace_reader_t *r, struct nst_reader *nr, const uint8_t **pp, const uint
 				rc = NF_SIZE;
 				break;
 			}
+			if (unlikely(dep) && (tag & NST_OP_MASK) == TOP_IFETCH) {
+				rc = NF_DEP;
+				break;
+			}
 			a->size = size;
 			a->delta = (unzigzag(d) & dm) | (a->delta & ~dm);
 			a->addr += a->delta;
@@ -321,10 +338,20 @@ nst_run(trace_reader_t *r, struct nst_reader *nr, const uint8_t **pp, const uint
 			rec[n].tid = (uint16_t)tid;
 			rec[n].size = (uint16_t)size;
 			rec[n].op = (uint8_t)(tag & NST_OP_MASK);
-			rec[n].flags = 0;
+			rec[n].flags = dep;
 			rec[n].ctrl = 0;
+			dep = 0;
 			n++;
 			continue;
+		}
+		if (tag == NST_TAG_DEP && nr->version >= 2 && !dep) {
+			dep = TREC_DEP;
+			nr->dep_at = start;
+			continue;
+		}
+		if (dep) {
+			rc = NF_DEP;      /* a DEP prefix before anything but a data access */
+			break;
 		}
 		r->n = n;
 		if (tag == NST_TAG_CTRL && r->nctrl == TRACE_BATCH_CTRLS) {
@@ -339,6 +366,12 @@ nst_run(trace_reader_t *r, struct nst_reader *nr, const uint8_t **pp, const uint
 		st = nr->thr[tid].s;
 	}
 	r->n = n;
+	nr->dep = dep;
+	if (rc == NF_DEP) {
+		nr->bad_at = nr->dep_at;
+		*pp = start;
+		return rc;
+	}
 	if (rc == NF_END) {
 		*pp = p;
 	} else if (rc) {
@@ -390,6 +423,9 @@ static int nst_fault(trace_reader_t *r, struct nst_reader *nr, int f, char *err,
 		return sim_errf(err, errlen, SIM_ETRACE, "%s: byte %llu: expected an end record count of %llu, "
 				"found %llu", path, off,
 				(unsigned long long)(nr->nr_records + r->n), bad);
+	case NF_DEP:
+		return sim_errf(err, errlen, SIM_ETRACE, "%s: byte %llu: expected a load, store or modify "
+				"record after the DEP tag 0x83", path, off);
 	case NF_TRAILING:
 		return sim_errf(err, errlen, SIM_ETRACE, "%s: byte %llu: expected the end of the file after "
 				"the end record", path, off);
@@ -493,9 +529,11 @@ int trace_native_open(trace_reader_t *r, char *err, size_t errlen)
 	hsize = le_get(r->buf + 10, 2);
 	flags = le_get(r->buf + 12, 4);
 	nthr = le_get(r->buf + 16, 4);
-	if (version != NST_VERSION)
-		return sim_errf(err, errlen, SIM_ETRACE, "%s: byte 8: expected format version %d, found "
-				"unsupported version %llu", r->path, NST_VERSION, (unsigned long long)version);
+	if (version < NST_VERSION_MIN || version > NST_VERSION)
+		return sim_errf(err, errlen, SIM_ETRACE, "%s: byte 8: expected format version %d..%d, found "
+				"unsupported version %llu", r->path, NST_VERSION_MIN, NST_VERSION,
+				(unsigned long long)version);
+	nr->version = (unsigned)version;
 	if (hsize < NST_HDR_SIZE || hsize > NST_HDR_MAX)
 		return sim_errf(err, errlen, SIM_ETRACE, "%s: byte 10: expected a header size in %d..%d, "
 				"found %llu", r->path, NST_HDR_SIZE, NST_HDR_MAX, (unsigned long long)hsize);
@@ -579,8 +617,17 @@ static int nst_put(trace_writer_t *w, const struct trace_rec *r, const struct tr
 	} else {
 		struct nst_astate *a = &s->thr[r->tid].s[r->op == TOP_IFETCH];
 		uint64_t delta = r->addr - a->addr;
-		uint8_t *tagp = p++;
+		uint8_t *tagp;
 		unsigned tag = r->op;
+
+		if (r->flags & TREC_DEP) {
+			if (r->op == TOP_IFETCH)
+				return sim_errf(w->err, sizeof(w->err), SIM_ERANGE, "%s: record %llu: an "
+						"instruction fetch cannot carry TREC_DEP", w->path,
+						(unsigned long long)w->nr_records);
+			*p++ = NST_TAG_DEP;
+		}
+		tagp = p++;
 
 		if (delta != a->delta) {
 			uint64_t z = zigzag(delta);

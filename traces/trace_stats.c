@@ -117,6 +117,7 @@ int trace_stats_add(struct trace_stats *s, const struct trace_batch *b)
 		if (last < r->addr)
 			last = UINT64_MAX;       /* wraps: clamp to the top of the address space */
 		s->stat[TSTAT_BYTES] += r->size;
+		s->stat[TSTAT_DEP] += (r->flags & TREC_DEP) != 0;
 		if (s->stat[TSTAT_LOADS] + s->stat[TSTAT_STORES] + s->stat[TSTAT_IFETCHES] +
 		    s->stat[TSTAT_MODIFIES] == 1 || r->addr < s->stat[TSTAT_ADDR_MIN])
 			s->stat[TSTAT_ADDR_MIN] = r->addr;

@@ -21,6 +21,7 @@
 	X(TSTAT_MODIFIES,  modifies,         EVENT, "records",      "read-modify-write records") \
 	X(TSTAT_CONTROL,   control,          EVENT, "records",      "control records")         \
 	X(TSTAT_RECORDS,   records,          EVENT, "records",      "records of every kind")   \
+	X(TSTAT_DEP,       dependent,        EVENT, "records",      "data accesses flagged TREC_DEP (address from the previous load)") \
 	X(TSTAT_BYTES,     bytes,            EVENT, "bytes",        "bytes accessed by memory records") \
 	X(TSTAT_GAP,       gap_instructions, EVENT, "instructions", "non-memory instructions (sum of gaps)") \
 	X(TSTAT_PAGES,     pages_4k,         GAUGE, "pages",        "distinct 4 KiB pages touched") \

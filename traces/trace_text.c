@@ -7,6 +7,7 @@
  *     # comment
  *     R 7ffd1000 8            load 8 bytes (thread 0)
  *     T1 W 0x601040 4 +12     thread 1 stores 4 bytes after 12 other instructions
+ *     R 7ffd2000 8 dep        a load whose address came from the previous load
  *     mmap addr=0 len=0x200000 prot=3 flags=0x22 fd=-1 offset=0 ret=0x7f0000000000
  *     T1 mbind addr=0x7f0000000000 len=0x200000 mode=bind nodes=0-1
  *
@@ -173,6 +174,11 @@ static int tokenize(const char *line, size_t len, struct tok *t)
 	}
 }
 
+static bool is_dep(const struct tok *t)
+{
+	return t->n == 3 && !memcmp(t->s, "dep", 3);
+}
+
 #define TERR(...) sim_errf(err, errlen, SIM_ETRACE, __VA_ARGS__)
 
 static int parse_ctrl(trace_reader_t *r, uint32_t kind, const struct tok *t, int nt,
@@ -305,7 +311,7 @@ static int parse_line(trace_reader_t *r, const char *line, size_t len, char *err
 		return TERR("%s:%llu: expected a hexadecimal address, found '%.*s'", path, ln, (int)t[i].n,
 			    t[i].s);
 	size = op == TOP_IFETCH ? 4 : 8;
-	if (++i < nt && t[i].s[0] != '+') {
+	if (++i < nt && t[i].s[0] != '+' && !is_dep(&t[i])) {
 		if (!parse_dec(t[i].s, t[i].n, &size) || size == 0 || size > UINT16_MAX)
 			return TERR("%s:%llu: expected a size in 1..65535, found '%.*s'", path, ln, (int)t[i].n,
 				    t[i].s);
@@ -315,6 +321,13 @@ static int parse_line(trace_reader_t *r, const char *line, size_t len, char *err
 		if (!parse_dec(t[i].s + 1, t[i].n - 1, &gap) || gap > UINT32_MAX)
 			return TERR("%s:%llu: expected a gap +N below 2^32, found '%.*s'", path, ln, (int)t[i].n,
 				    t[i].s);
+		i++;
+	}
+	if (i < nt && is_dep(&t[i])) {
+		if (op == TOP_IFETCH)
+			return TERR("%s:%llu: 'dep' marks a data access; an instruction fetch cannot carry it",
+				    path, ln);
+		rec->flags = TREC_DEP;
 		i++;
 	}
 	if (i < nt)
@@ -398,11 +411,16 @@ static int text_put(trace_writer_t *w, const struct trace_rec *r, const struct t
 			n += put_num(p + n, room - (size_t)n, c->ret);
 		}
 	} else {
+		if ((r->flags & TREC_DEP) && r->op == TOP_IFETCH)
+			return sim_errf(w->err, sizeof(w->err), SIM_ERANGE, "%s: record %llu: an instruction "
+					"fetch cannot carry TREC_DEP", w->path, (unsigned long long)w->nr_records);
 		n += snprintf(p + n, room - (size_t)n, "%c %llx %u", ops[r->op], (unsigned long long)r->addr,
 			      r->size);
 	}
 	if (r->gap)
 		n += snprintf(p + n, room - (size_t)n, " +%u", r->gap);
+	if (r->op != TOP_CTRL && (r->flags & TREC_DEP))
+		n += snprintf(p + n, room - (size_t)n, " dep");
 	p[n++] = '\n';
 	w->len += (size_t)n;
 	return 0;

@@ -65,6 +65,7 @@ static void print_text(const char *path, enum trace_format fmt, const struct tra
 	printf("format: %s\n", trace_format_name(fmt));
 	printf("records: %llu\n", (unsigned long long)v[TSTAT_RECORDS]);
 	printf("  loads: %llu\n", (unsigned long long)v[TSTAT_LOADS]);
+	printf("  dependent: %llu\n", (unsigned long long)v[TSTAT_DEP]);
 	printf("  stores: %llu\n", (unsigned long long)v[TSTAT_STORES]);
 	printf("  ifetches: %llu\n", (unsigned long long)v[TSTAT_IFETCHES]);
 	printf("  modifies: %llu\n", (unsigned long long)v[TSTAT_MODIFIES]);

@@ -181,6 +181,7 @@ static void stream_footprint(void **state)
 		if (r.op == TOP_CTRL)
 			continue;
 		assert_int_equal(r.op, TOP_LOAD);
+		assert_int_equal(r.flags, 0);             /* stream loads are independent */
 		assert_true(r.addr >= 0x100000000ULL && r.addr < 0x100000000ULL + (256 << 10));
 		line = (r.addr - 0x100000000ULL) / 64;
 		assert_int_equal(line / 2048, r.tid);     /* thread k owns half k */
@@ -271,6 +272,7 @@ static void chase_single_cycle(void **state)
 	while (wlgen_next(g, &r, &c) == 1) {
 		if (r.op == TOP_CTRL)
 			continue;
+		assert_int_equal(r.flags, TREC_DEP);     /* every hop waits for the one before */
 		addrs[n++] = r.addr;
 	}
 	assert_int_equal(n, 2048);

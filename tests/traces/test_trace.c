@@ -97,6 +97,8 @@ static void gen_random(struct flats *f, size_t n, uint64_t seed)
 		default: gap = 0; break;
 		}
 		add_mem(f, op, addr, size, gap, tid);
+		if (op != TOP_IFETCH && (x >> 52) % 3 == 0)
+			f->v[f->n - 1].r.flags = TREC_DEP;       /* runs of dependent records cross batches */
 		if ((x >> 48) % 997 == 0)
 			add_every_ctrl(f, tid);
 	}
@@ -571,9 +573,9 @@ static void native_errors(void **state)
 	expect_error_buf("e1.nst", b, 8, TFMT_NATIVE, "%s: byte 0: expected the magic \"NUMASIMT\" of a native trace");
 	expect_error_buf("e2.nst", "NUMASIMT\1\0", 10, TFMT_AUTO,
 			 "%s: byte 10: expected a 32-byte header, found the end of the file");
-	n = nst_header(b, 2, 1);
+	n = nst_header(b, 3, 1);
 	expect_error_buf("e3.nst", b, n, TFMT_AUTO,
-			 "%s: byte 8: expected format version 1, found unsupported version 2");
+			 "%s: byte 8: expected format version 1..2, found unsupported version 3");
 	n = nst_header(b, 1, 1);
 	b[12] = 1;
 	expect_error_buf("e4.nst", b, n, TFMT_AUTO,
@@ -700,12 +702,13 @@ static void native_errors(void **state)
 static void doc_example(void **state)
 {
 	static const uint8_t bytes[] = {
-		0x4e, 0x55, 0x4d, 0x41, 0x53, 0x49, 0x4d, 0x54, 0x01, 0x00, 0x20, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x4e, 0x55, 0x4d, 0x41, 0x53, 0x49, 0x4d, 0x54, 0x02, 0x00, 0x20, 0x00, 0x00, 0x00, 0x00, 0x00,
 		0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
 		0x28, 0x00, 0x20, 0x08,
 		0x80, 0x01,
 		0x69, 0x00, 0x40, 0x04, 0x03,
-		0x82, 0x02,
+		0x83, 0x24, 0x07, 0x08,
+		0x82, 0x03,
 	};
 	struct flats f, want;
 	char err[512];
@@ -719,6 +722,8 @@ static void doc_example(void **state)
 	memset(&want, 0, sizeof(want));
 	add_mem(&want, TOP_LOAD, 0x1000, 8, 0, 0);
 	add_mem(&want, TOP_STORE, 0x2000, 4, 3, 1);
+	add_mem(&want, TOP_LOAD, 0x1ffc, 8, 0, 1);
+	want.v[2].r.flags = TREC_DEP;
 	assert_flats_equal(&want, &f);
 	free(f.v);
 
@@ -734,6 +739,185 @@ static void doc_example(void **state)
 	fclose(fp);
 	assert_memory_equal(got, bytes, sizeof(bytes));
 	free(want.v);
+}
+
+/* Version-1 files (no DEP tag) still read; in them 0x83 is an unknown tag. */
+static void native_v1_and_dep_errors(void **state)
+{
+	uint8_t b[256];
+	size_t n;
+	struct flats f;
+	char err[512];
+	(void)state;
+
+	n = nst_header(b, 1, 1);
+	b[n++] = (2 << 2) | 0x20;          /* load, 2-byte delta, size */
+	b[n++] = 0x00;
+	b[n++] = 0x20;
+	b[n++] = 8;
+	b[n++] = 0x82;
+	b[n++] = 1;
+	put_file(tpath("v1.nst"), b, n);
+	assert_int_equal(read_all(tpath("v1.nst"), TFMT_AUTO, &f, err, sizeof(err)), 0);
+	assert_int_equal(f.n, 1);
+	assert_int_equal(f.v[0].r.addr, 0x1000);
+	assert_int_equal(f.v[0].r.flags, 0);
+	free(f.v);
+
+	n = nst_header(b, 1, 1);
+	b[n++] = 0x83;
+	b[n++] = (1 << 2) | 0x20;
+	b[n++] = 2;
+	b[n++] = 8;
+	b[n++] = 0x82;
+	b[n++] = 1;
+	expect_error_buf("d1.nst", b, n, TFMT_AUTO, "%s: byte 32: expected a record tag, found unknown tag 0x83");
+	b[8] = 2;                          /* the same bytes are a dependent load in version 2 */
+	put_file(tpath("d2.nst"), b, n);
+	assert_int_equal(read_all(tpath("d2.nst"), TFMT_AUTO, &f, err, sizeof(err)), 0);
+	assert_int_equal(f.n, 1);
+	assert_int_equal(f.v[0].r.flags, TREC_DEP);
+	free(f.v);
+
+	/* DEP before an instruction fetch, before END, twice, before a thread switch */
+	n = nst_header(b, 2, 2);
+	b[n++] = 0x83;
+	b[n++] = 0x02 | (1 << 2) | 0x20;
+	b[n++] = 2;
+	b[n++] = 4;
+	b[n++] = 0x82;
+	b[n++] = 1;
+	expect_error_buf("d3.nst", b, n, TFMT_AUTO,
+			 "%s: byte 32: expected a load, store or modify record after the DEP tag 0x83");
+	n = nst_header(b, 2, 2);
+	b[n++] = 0x83;
+	b[n++] = 0x82;
+	b[n++] = 0;
+	expect_error_buf("d4.nst", b, n, TFMT_AUTO,
+			 "%s: byte 32: expected a load, store or modify record after the DEP tag 0x83");
+	n = nst_header(b, 2, 2);
+	b[n++] = (1 << 2) | 0x20;
+	b[n++] = 2;
+	b[n++] = 8;
+	b[n++] = 0x83;
+	b[n++] = 0x83;
+	b[n++] = 0x00;
+	b[n++] = 0x82;
+	b[n++] = 2;
+	expect_error_buf("d5.nst", b, n, TFMT_AUTO,
+			 "%s: byte 35: expected a load, store or modify record after the DEP tag 0x83");
+	n = nst_header(b, 2, 2);
+	b[n++] = 0x83;
+	b[n++] = 0x80;
+	b[n++] = 1;
+	b[n++] = (1 << 2) | 0x20;
+	b[n++] = 2;
+	b[n++] = 8;
+	b[n++] = 0x82;
+	b[n++] = 1;
+	expect_error_buf("d6.nst", b, n, TFMT_AUTO,
+			 "%s: byte 32: expected a load, store or modify record after the DEP tag 0x83");
+}
+
+/* The text syntax of TREC_DEP: a trailing "dep" word; written back the same way. */
+static void text_dep(void **state)
+{
+	static const char text[] = "R 10 8 dep\nT1 M 20 8 +3 dep\nW 30\n";
+	struct flats f;
+	char err[512], buf[256];
+	FILE *fp;
+	size_t n;
+	(void)state;
+
+	put_file(tpath("dep.txt"), text, strlen(text));
+	assert_int_equal(read_all(tpath("dep.txt"), TFMT_TEXT, &f, err, sizeof(err)), 0);
+	assert_int_equal(f.n, 3);
+	assert_int_equal(f.v[0].r.flags, TREC_DEP);
+	assert_int_equal(f.v[1].r.flags, TREC_DEP);
+	assert_int_equal(f.v[1].r.gap, 3);
+	assert_int_equal(f.v[2].r.flags, 0);
+	write_all(tpath("dep2.txt"), TFMT_TEXT, TCOMP_NONE, &f);
+	free(f.v);
+	fp = fopen(tpath("dep2.txt"), "r");
+	assert_non_null(fp);
+	n = fread(buf, 1, sizeof(buf) - 1, fp);
+	fclose(fp);
+	buf[n] = 0;
+	assert_non_null(strstr(buf, "\nR 10 8 dep\nT1 M 20 8 +3 dep\nW 30 8\n"));
+	expect_error_buf("dep3.txt", "I 10 dep\n", 9, TFMT_TEXT,
+			 "%s:1: 'dep' marks a data access; an instruction fetch cannot carry it");
+	expect_error_buf("dep4.txt", "R 10 dep 8\n", 11, TFMT_TEXT, "%s:1: unexpected '8' after the record");
+}
+
+/* Writers refuse TREC_DEP on an instruction fetch rather than drop it. */
+static void writers_refuse_ifetch_dep(void **state)
+{
+	static const enum trace_format fmts[] = { TFMT_NATIVE, TFMT_TEXT };
+	struct trace_rec r = { .addr = 0x400000, .size = 4, .op = TOP_IFETCH, .flags = TREC_DEP };
+	char err[512];
+	(void)state;
+
+	for (unsigned i = 0; i < ARRAY_SIZE(fmts); i++) {
+		trace_writer_t *w;
+		assert_int_equal(trace_writer_open(&w, tpath(i ? "wi.txt" : "wi.nst"), fmts[i], TCOMP_NONE, err,
+						   sizeof(err)), 0);
+		assert_int_equal(trace_write_rec(w, &r, NULL), -SIM_ERANGE);
+		assert_non_null(strstr(trace_writer_error(w), "cannot carry TREC_DEP"));
+		trace_writer_close(w, false, NULL, 0);
+	}
+}
+
+/*
+ * ChampSim register rule: a load is dependent when a source register derives
+ * (directly or through load-free instructions) from the most recent earlier
+ * load; the stack pointer is not tracked; only an instruction's first load.
+ */
+static void champsim_deps(void **state)
+{
+	static const struct {
+		uint8_t dst[2], src[4];
+		uint64_t load[2];
+		bool dep[2];
+	} ins[] = {
+		{ { 1 }, { 2 }, { 0x1000 }, { false } },           /* A: r1 = [r2], no earlier load */
+		{ { 1 }, { 1 }, { 0x2000 }, { true } },            /* B: r1 = [r1]: chase */
+		{ { 3 }, { 1 }, { 0 }, { false } },                /* r3 = r1 + 8: no memory */
+		{ { 4 }, { 3 }, { 0x3000 }, { true } },            /* C: r4 = [r3]: through the add */
+		{ { 6 }, { 5 }, { 0x4000 }, { false } },           /* D: unrelated base */
+		{ { 7 }, { 3 }, { 0x5000 }, { false } },           /* E: r3 derives from B, not from D */
+		{ { 6, 8 }, { 6 }, { 0x6000 }, { false } },        /* pop r8: rsp untracked */
+		{ { 6, 9 }, { 6 }, { 0x7000 }, { false } },        /* pop r9: not chained to the pop before */
+		{ { 10 }, { 9, 25 }, { 0x8000, 0x9000 }, { true, false } },   /* two loads off r9 */
+	};
+	uint8_t buf[ARRAY_SIZE(ins) * 64];
+	struct flats f;
+	char err[512];
+	size_t k = 0;
+	(void)state;
+
+	memset(buf, 0, sizeof(buf));
+	for (size_t i = 0; i < ARRAY_SIZE(ins); i++) {
+		uint8_t *p = buf + 64 * i;
+		le64_put(p, 0x401000 + 4 * i);
+		memcpy(p + 10, ins[i].dst, 2);
+		memcpy(p + 12, ins[i].src, 4);
+		for (unsigned j = 0; j < 2; j++)
+			le64_put(p + 32 + 8 * j, ins[i].load[j]);
+	}
+	put_file(tpath("dep.champsim"), buf, sizeof(buf));
+	assert_int_equal(read_all(tpath("dep.champsim"), TFMT_AUTO, &f, err, sizeof(err)), 0);
+	for (size_t i = 0; i < ARRAY_SIZE(ins); i++) {
+		assert_int_equal(f.v[k].r.op, TOP_IFETCH);
+		assert_int_equal(f.v[k++].r.flags, 0);
+		for (unsigned j = 0; j < 2 && ins[i].load[j]; j++, k++) {
+			assert_int_equal(f.v[k].r.op, TOP_LOAD);
+			assert_int_equal(f.v[k].r.addr, ins[i].load[j]);
+			if ((f.v[k].r.flags == TREC_DEP) != ins[i].dep[j])
+				fail_msg("instruction %zu load %u: TREC_DEP %s", i, j, ins[i].dep[j] ? "missing" : "set");
+		}
+	}
+	assert_int_equal(k, f.n);
+	free(f.v);
 }
 
 static void compressed_errors(void **state)
@@ -813,6 +997,10 @@ int main(void)
 		cmocka_unit_test(champsim_many),
 		cmocka_unit_test(native_errors),
 		cmocka_unit_test(doc_example),
+		cmocka_unit_test(native_v1_and_dep_errors),
+		cmocka_unit_test(text_dep),
+		cmocka_unit_test(writers_refuse_ifetch_dep),
+		cmocka_unit_test(champsim_deps),
 		cmocka_unit_test(compressed_errors),
 		cmocka_unit_test(writer_refuses),
 	};

@@ -23,7 +23,7 @@ check() {   # check NAME COMMAND...: ok if the command succeeds
 cat >"$T/a.txt" <<'TRACE'
 # two threads
 R 1000 8
-R 1ff8 16
+R 1ff8 16 dep
 T1 W 5000 4 +10
 I 400000
 M 1008 8 +5
@@ -36,6 +36,7 @@ file: $T/a.txt
 format: text
 records: 7
   loads: 2
+  dependent: 1
   stores: 1
   ifetches: 1
   modifies: 1
