@@ -55,31 +55,35 @@ static char fold(char c)
 	return c == '_' ? '-' : c;
 }
 
-/* Edit distance, capped: words longer than 63 characters are never "near". */
+/*
+ * Edit distance counting a swap of two neighbours as one edit ("shwo" is
+ * one slip from "show"); words of 48 characters or more are never "near".
+ */
 static size_t distance(const char *a, const char *b)
 {
-	size_t la = strlen(a), lb = strlen(b), row[64];
+	size_t la = strlen(a), lb = strlen(b), d[49][49];
 
-	if (la >= 64 || lb >= 64)
+	if (la > 48 || lb > 48)
 		return SIZE_MAX;
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = i;
 	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
+		d[0][j] = j;
 	for (size_t i = 1; i <= la; i++) {
-		size_t diag = row[0];
-
-		row[0] = i;
 		for (size_t j = 1; j <= lb; j++) {
-			size_t up = row[j], best = diag + (fold(a[i - 1]) != fold(b[j - 1]));
+			size_t best = d[i - 1][j - 1] + (fold(a[i - 1]) != fold(b[j - 1]));
 
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			diag = up;
+			if (d[i - 1][j] + 1 < best)
+				best = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < best)
+				best = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && fold(a[i - 1]) == fold(b[j - 2]) && fold(a[i - 2]) == fold(b[j - 1]) &&
+			    d[i - 2][j - 2] + 1 < best)
+				best = d[i - 2][j - 2] + 1;
+			d[i][j] = best;
 		}
 	}
-	return row[lb];
+	return d[la][lb];
 }
 
 const char *sim_nearest(const char *word, const char *const *cands, size_t n)
