@@ -47,7 +47,8 @@
 	X(RS_SEGV,      segv,      EVENT, "faults", "accesses the OS refused (thread stopped)")   \
 	X(RS_SYSCALL_ERR, syscall_errors, EVENT, "calls", "control records the OS rejected")    \
 	X(RS_DEP_LOADS, dependent_loads, EVENT, "loads", "loads whose address came from the previous load (TREC_DEP)") \
-	X(RS_SECONDARY, secondary_hits, EVENT, "accesses", "L1 hits on a line whose fill was still in flight")
+	X(RS_SECONDARY, secondary_hits, EVENT, "accesses", "L1 hits on a line whose fill was still in flight") \
+	X(RS_ZERO_PAGE, zero_page_accesses, EVENT, "accesses", "accesses that read the shared zero page")
 
 enum run_stat { RUN_STATS(STAT_ENUM) NR_RUN_STATS };
 static const struct stat_desc run_stat_desc[] = { RUN_STATS(STAT_DESC) };
@@ -123,6 +124,7 @@ struct simrun {
 	bool stop;                  /* -n reached: every thread stops */
 	sim_time_t end;
 	uint64_t total_accesses;
+	uint64_t zero_pfn;          /* the OS's zero page: reads of never-written memory */
 	int error;                  /* first error (negative), stops the run */
 	char errmsg[1024];
 	/* time series (report "timeseries"): one row per sampling interval */
@@ -550,6 +552,7 @@ static enum step do_access(struct simrun *s, struct thread *th, struct trace_rec
 	lat = core_commit(&th->core, rec->gap, rec->op, dep, t, &o);
 	c->stat[RS_GAP] += rec->gap;
 	c->stat[RS_ACCESSES]++;
+	c->stat[RS_ZERO_PAGE] += res.paddr >> 12 == s->zero_pfn;
 	c->stat[RS_LOADS + rec->op]++;     /* LOAD, STORE, IFETCH, MODIFY are consecutive */
 	c->stat[RS_DEP_LOADS] += dep;
 	c->stat[RS_LAT_PS] += lat;
@@ -890,6 +893,7 @@ int simrun_create(simrun_t **out, const struct run_opts *o, char *err, size_t er
 	rc = os_create(&s->os, &s->m.os, s->hw, s->pm, &s->q, o->seed, err, errlen);
 	if (rc)
 		goto fail;
+	s->zero_pfn = os_zero_pfn(s->os);
 	s->nr_cpus = hw_nr_cpus(s->hw);
 	s->cycle_ps = hw_cycle_ps(&s->m.hw);
 	s->line_shift = ilog2_u64(s->m.hw.caches.l1d.line);
@@ -1236,13 +1240,26 @@ void simrun_print_summary(simrun_t *s, FILE *fp)
 		(double)hist_quantile(&t.lat, 900) / 1000.0, (double)hist_quantile(&t.lat, 990) / 1000.0,
 		(double)t.lat.max / 1000.0);
 	pct_line(fp, "served", &t, n);
-	fprintf(fp, "remote ratio   %.1f%% of accesses served beyond the socket's caches went to another node\n",
-		100.0 * ratio(t.served[SRV_C2C_REMOTE] + t.served[SRV_DRAM_REMOTE], mem_accesses(&t)));
+	fprintf(fp, "remote ratio   %.1f%% of the %llu accesses served beyond the socket's caches went to another node\n",
+		100.0 * ratio(t.served[SRV_C2C_REMOTE] + t.served[SRV_DRAM_REMOTE], mem_accesses(&t)),
+		(unsigned long long)mem_accesses(&t));
 	fprintf(fp, "translation    %.1f%% of access latency in TLB misses and page walks\n",
 		100.0 * ratio(t.stat[RS_XLAT_PS], t.stat[RS_LAT_PS]));
 	fprintf(fp, "faults         %llu  (%.3f us)   syscalls %llu (%llu rejected)\n",
 		(unsigned long long)t.stat[RS_FAULTS], (double)t.stat[RS_FAULT_PS] / 1e6,
 		(unsigned long long)t.stat[RS_SYSCALLS], (unsigned long long)t.stat[RS_SYSCALL_ERR]);
+	if (t.stat[RS_ZERO_PAGE])
+		fprintf(fp, "zero page      %.1f%% of accesses read the kernel's zero page (memory never written)\n",
+			100.0 * ratio(t.stat[RS_ZERO_PAGE], n));
+}
+
+uint64_t simrun_zero_page_accesses(simrun_t *s, uint64_t *accesses)
+{
+	struct cpu_stats t;
+
+	totals(s, &t);
+	*accesses = t.stat[RS_ACCESSES];
+	return t.stat[RS_ZERO_PAGE];
 }
 
 int simrun_dump(simrun_t *s, const char *views, FILE *fp, char *err, size_t errlen)

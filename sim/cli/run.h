@@ -58,6 +58,8 @@ int simrun_run(simrun_t *s, char *err, size_t errlen);
 int simrun_report(simrun_t *s, rep_t *r);
 /* Human summary. */
 void simrun_print_summary(simrun_t *s, FILE *fp);
+/* Accesses that read the shared zero page; *accesses gets all accesses. */
+uint64_t simrun_zero_page_accesses(simrun_t *s, uint64_t *accesses);
 /* --dump views. */
 int simrun_dump(simrun_t *s, const char *views, FILE *fp, char *err, size_t errlen);
 
