@@ -66,5 +66,19 @@ t4=$(num "$T/i1536K.json" sim_time_ns)
 expect "in order, the stream is latency bound: under 1 GB/s, and out of order is 5x faster" \
     '{ bi = 1048576 * 64 / ($4 - $3); bo = 1048576 * 64 / ($2 - $1); print bi, bo; exit !(bi < 1 && bo >= 5 * bi) }' "$t1 $t2 $t3 $t4"
 
+# 4. a dependent pointer chase (trace gen flags every chase load TREC_DEP) still
+#    pays the DRAM latency on every hop: no overlap however many fill buffers.
+for a in 100K 300K; do
+    check "generate a $a-hop chase over 128 MiB" $N trace gen --pattern chase --size 128M --threads 1 --cpus 0 \
+        --accesses $a --seed 1 -o "$T/c$a.nst"
+    check "replay it on skx-2s" $N run -q --machine skx-2s --trace "$T/c$a.nst" --report "$T/c$a.json"
+done
+c1=$(num "$T/c100K.json" sim_time_ns)
+c2=$(num "$T/c300K.json" sim_time_ns)
+dl=$(num "$T/c300K.json" dependent_loads)
+expect "every chase load is dependent" '{ exit !($1 >= 300000) }' "$dl"
+expect "a hop costs at least the 81.4 ns idle DRAM latency (and under 150 ns)" \
+    '{ hop = ($2 - $1) / 204800; print hop " ns per hop"; exit !(hop >= 81.4 && hop < 150) }' "$c1 $c2"
+
 echo "1..$n"
 exit $failed
