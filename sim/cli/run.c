@@ -48,7 +48,9 @@
 	X(RS_SYSCALL_ERR, syscall_errors, EVENT, "calls", "control records the OS rejected")    \
 	X(RS_DEP_LOADS, dependent_loads, EVENT, "loads", "loads whose address came from the previous load (TREC_DEP)") \
 	X(RS_SECONDARY, secondary_hits, EVENT, "accesses", "L1 hits on a line whose fill was still in flight") \
-	X(RS_ZERO_PAGE, zero_page_accesses, EVENT, "accesses", "accesses that read the shared zero page")
+	X(RS_ZERO_PAGE, zero_page_accesses, EVENT, "accesses", "accesses that read the shared zero page") \
+	X(RS_WALK_ACTIVE_PS, walk_active_ps, EVENT, "ps", "time during which a thread had a page walk in progress") \
+	X(RS_THREAD_PS, thread_ps, EVENT, "ps", "threads' lifetimes, first record to last retirement")
 
 enum run_stat { RUN_STATS(STAT_ENUM) NR_RUN_STATS };
 static const struct stat_desc run_stat_desc[] = { RUN_STATS(STAT_DESC) };
@@ -385,6 +387,8 @@ static void thread_finish(struct simrun *s, struct thread *th)
 	for (unsigned k = 0; k < NR_CORE_STALLS; k++)
 		c->stall[k] += th->core.stall[k];
 	c->stat[RS_SECONDARY] += th->core.secondary;
+	c->stat[RS_WALK_ACTIVE_PS] += core_walk_active(&th->core);
+	c->stat[RS_THREAD_PS] += end - th->core.start;
 	s->live--;
 }
 
@@ -546,6 +550,7 @@ static enum step do_access(struct simrun *s, struct thread *th, struct trace_rec
 		return STEP_FAULT;
 	}
 	o.lat = res.lat;
+	o.walk = res.walk;
 	o.line = res.paddr >> s->line_shift;
 	o.l1_miss = res.served != SRV_L1;
 	o.l2_miss = res.served > SRV_L2;
@@ -1154,6 +1159,9 @@ int simrun_report(simrun_t *s, rep_t *r)
 	rep_ns(r, "latency_ns", t.stat[RS_LAT_PS]);
 	rep_ns(r, "xlat_ns", t.stat[RS_XLAT_PS]);
 	rep_real(r, "xlat_share", ratio(t.stat[RS_XLAT_PS], t.stat[RS_LAT_PS]));
+	/* like DTLB_LOAD_MISSES.WALK_ACTIVE / cycles: share of thread time with a walk in progress */
+	rep_ns(r, "walk_active_ns", t.stat[RS_WALK_ACTIVE_PS]);
+	rep_real(r, "walk_active_share", ratio(t.stat[RS_WALK_ACTIVE_PS], t.stat[RS_THREAD_PS]));
 	rep_u64(r, "faults", t.stat[RS_FAULTS]);
 	rep_ns(r, "fault_ns", t.stat[RS_FAULT_PS]);
 	rep_u64(r, "syscalls", t.stat[RS_SYSCALLS]);
@@ -1243,8 +1251,9 @@ void simrun_print_summary(simrun_t *s, FILE *fp)
 	fprintf(fp, "remote ratio   %.1f%% of the %llu accesses served beyond the socket's caches went to another node\n",
 		100.0 * ratio(t.served[SRV_C2C_REMOTE] + t.served[SRV_DRAM_REMOTE], mem_accesses(&t)),
 		(unsigned long long)mem_accesses(&t));
-	fprintf(fp, "translation    %.1f%% of access latency in TLB misses and page walks\n",
-		100.0 * ratio(t.stat[RS_XLAT_PS], t.stat[RS_LAT_PS]));
+	fprintf(fp, "translation    %.1f%% of access latency in TLB misses and page walks; walks in progress %.1f%% of the time\n",
+		100.0 * ratio(t.stat[RS_XLAT_PS], t.stat[RS_LAT_PS]),
+		100.0 * ratio(t.stat[RS_WALK_ACTIVE_PS], t.stat[RS_THREAD_PS]));
 	fprintf(fp, "faults         %llu  (%.3f us)   syscalls %llu (%llu rejected)\n",
 		(unsigned long long)t.stat[RS_FAULTS], (double)t.stat[RS_FAULT_PS] / 1e6,
 		(unsigned long long)t.stat[RS_SYSCALLS], (unsigned long long)t.stat[RS_SYSCALL_ERR]);

@@ -80,5 +80,19 @@ expect "every chase load is dependent" '{ exit !($1 >= 300000) }' "$dl"
 expect "a hop costs at least the 81.4 ns idle DRAM latency (and under 150 ns)" \
     '{ hop = ($2 - $1) / 204800; print hop " ns per hop"; exit !(hop >= 81.4 && hop < 150) }' "$c1 $c2"
 
+# 5. GUPS: random read-modify-writes over 1 GiB of 4 KiB pages.  Every access
+#    misses the STLB; with the data misses overlapping, the two page walkers
+#    are the bottleneck and a walk is in progress most of the time (the
+#    in-order replay put walks at 45% of access time).
+for a in 200K 600K; do
+    check "generate GUPS with $a updates over 1 GiB" $N trace gen --pattern gups --size 1G --threads 1 --cpus 0 \
+        --accesses $a --seed 1 -o "$T/g$a.nst"
+    check "replay it on skx-2s" $N run -q --machine skx-2s --trace "$T/g$a.nst" --report "$T/g$a.json"
+done
+g1=$(num "$T/g200K.json" sim_time_ns); w1=$(num "$T/g200K.json" walk_active_ns)
+g2=$(num "$T/g600K.json" sim_time_ns); w2=$(num "$T/g600K.json" walk_active_ns)
+expect "GUPS: page walks in progress over 80% of the update phase" \
+    '{ share = ($4 - $3) / ($2 - $1); print share; exit !(share > 0.8 && share <= 1) }' "$g1 $g2 $w1 $w2"
+
 echo "1..$n"
 exit $failed
