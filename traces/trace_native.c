@@ -52,6 +52,7 @@ enum nst_fault {
 	NF_TID,
 	NF_COUNT,
 	NF_TRAILING,
+	NF_CTRL,                  /* a control record beyond the limits (nr->why) */
 	NF_NOMEM,
 };
 
@@ -73,6 +74,7 @@ struct nst_reader {
 	uint64_t nr_records;      /* records returned in earlier batches */
 	const uint8_t *bad_at;    /* start of the faulty record (in r->buf) */
 	uint64_t bad;             /* the offending value */
+	char why[200];            /* NF_CTRL: what is wrong */
 	bool ended;
 };
 
@@ -218,6 +220,8 @@ nst_rare(trace_reader_t *r, struct nst_reader *nr, unsigned tag, const uint8_t *
 		c->nargs = (uint32_t)nargs;
 		memcpy(c->args, args, nargs * sizeof(args[0]));
 		c->ret = ret - 1;         /* 0 encodes TRACE_RET_NONE */
+		if (trace_ctrl_check(c, nr->why, sizeof(nr->why)))
+			return NF_CTRL;
 		rec = &r->rec[r->n++];
 		*rec = (struct trace_rec){ .gap = (uint32_t)gap, .tid = (uint16_t)nr->cur, .op = TOP_CTRL,
 					   .ctrl = (uint16_t)r->nctrl++ };
@@ -393,6 +397,8 @@ static int nst_fault(trace_reader_t *r, struct nst_reader *nr, int f, char *err,
 	case NF_TRAILING:
 		return sim_errf(err, errlen, SIM_ETRACE, "%s: byte %llu: expected the end of the file after "
 				"the end record", path, off);
+	case NF_CTRL:
+		return sim_errf(err, errlen, SIM_ETRACE, "%s: byte %llu: %s", path, off, nr->why);
 	case NF_NOMEM:
 	default:
 		return sim_errf(err, errlen, SIM_ENOMEM, "%s: out of memory", path);
