@@ -9,8 +9,10 @@
  * Records of one trace file may interleave several threads.  A reader is
  * shared by the threads of its file and demultiplexes into per-thread
  * queues on demand, so a file is decoded once; queues hold only the records
- * read ahead of a lagging thread (bounded by how the file interleaves its
- * threads, not by its length).
+ * read ahead of a lagging thread.  However far apart the file puts its
+ * threads, a queue keeps at most RUN_QUEUE_MAX records in memory and
+ * spills the rest to disk (traces/tspill.h), so memory does not grow with
+ * the trace.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -25,8 +27,10 @@
 #include "sim/hist.h"
 #include "sim/pmem.h"
 #include "sim/version.h"
+#include "traces/tspill.h"
 
 #define MAX_THREADS_PER_TRACE 1024
+#define RUN_QUEUE_MAX (1u << 16)   /* records of one thread in memory (1.5 MiB); more spill to disk */
 #define FAULT_RETRIES 8
 
 /* Per-CPU statistics of the replay itself (the hw/ and os/ layers keep theirs). */
@@ -83,6 +87,7 @@ struct thread {
 	size_t qcap, qhead, qn;     /* qcap is a power of two */
 	struct trace_ctrl *cq;      /* control records, in order */
 	size_t cqcap, cqhead, cqn;
+	tspill_t *spill;            /* records queued after the first RUN_QUEUE_MAX, or NULL */
 };
 
 struct tsrc {
@@ -205,7 +210,7 @@ int run_parse_trace_arg(const char *arg, struct run_trace_arg *out, char *err, s
 
 /* ---- thread queues ---------------------------------------------------------- */
 
-static int q_push(struct thread *th, const struct trace_rec *rec, const struct trace_ctrl *ctrl)
+static int q_ring_push(struct thread *th, const struct trace_rec *rec, const struct trace_ctrl *ctrl)
 {
 	if (th->qn == th->qcap) {
 		size_t ncap = th->qcap ? th->qcap * 2 : 1024;
@@ -237,6 +242,35 @@ static int q_push(struct thread *th, const struct trace_rec *rec, const struct t
 		}
 		th->cq[(th->cqhead + th->cqn) % th->cqcap] = *ctrl;
 		th->cqn++;
+	}
+	return 0;
+}
+
+/* Queue a record: in memory while the spill is empty and the ring has room, else on disk. */
+static int q_push(struct thread *th, const struct trace_rec *rec, const struct trace_ctrl *ctrl, char *err,
+		  size_t errlen)
+{
+	int rc;
+
+	if (th->qn < RUN_QUEUE_MAX && !tspill_count(th->spill)) {
+		rc = q_ring_push(th, rec, ctrl);
+		return rc ? sim_errf(err, errlen, rc, "out of memory queueing records") : 0;
+	}
+	if (!th->spill && (rc = tspill_create(&th->spill, err, errlen)))
+		return rc;
+	return tspill_push(th->spill, rec, ctrl, err, errlen);
+}
+
+/* Move spilled records back into the (empty) ring, oldest first. */
+static int q_unspill(struct thread *th, char *err, size_t errlen)
+{
+	while (th->qn < RUN_QUEUE_MAX && tspill_count(th->spill)) {
+		struct trace_rec rec;
+		struct trace_ctrl ctrl;
+		int rc = tspill_pop(th->spill, &rec, &ctrl, err, errlen);
+
+		if (rc || (rc = q_ring_push(th, &rec, &ctrl)))
+			return rc == -SIM_ENOMEM ? sim_errf(err, errlen, rc, "out of memory queueing records") : rc;
 	}
 	return 0;
 }
@@ -298,6 +332,14 @@ static void run_fail(struct simrun *s, int rc, const char *fmt, const char *msg)
  */
 static int src_fill(struct simrun *s, struct tsrc *src, struct thread *want, sim_time_t now)
 {
+	if (!want->qn && tspill_count(want->spill)) {
+		char err[512];
+		int rc = q_unspill(want, err, sizeof(err));
+
+		if (rc)
+			run_fail(s, rc, "%s", err);
+		return rc;
+	}
 	while (!want->qn && !src->eof) {
 		struct trace_batch b;
 		char err[512];
@@ -341,9 +383,9 @@ static int src_fill(struct simrun *s, struct tsrc *src, struct thread *want, sim
 			}
 			if (th->done)
 				continue;   /* records after a thread's exit are ignored */
-			rc = q_push(th, rec, rec->op == TOP_CTRL ? &b.ctrl[rec->ctrl] : NULL);
+			rc = q_push(th, rec, rec->op == TOP_CTRL ? &b.ctrl[rec->ctrl] : NULL, err, sizeof(err));
 			if (rc) {
-				run_fail(s, rc, "%s", "out of memory queueing records");
+				run_fail(s, rc, "%s", err);
 				return rc;
 			}
 		}
@@ -857,6 +899,7 @@ void simrun_destroy(simrun_t *s)
 			ev_cancel(&s->q, &th->ev);
 			free(th->q);
 			free(th->cq);
+			tspill_destroy(th->spill);
 			free(th);
 		}
 		trace_close(src->r);
