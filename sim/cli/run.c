@@ -160,7 +160,7 @@ static int parse_cpu_list(const char *s, unsigned *cpus, unsigned *n, char *err,
 				return sim_errf(err, errlen, SIM_EUSAGE, "--trace %s: too many CPUs", arg);
 			cpus[(*n)++] = (unsigned)c;
 		}
-		if (*s == ',')
+		if (*s == ',' && s[1])
 			s++;
 		else if (*s)
 			return sim_errf(err, errlen, SIM_EUSAGE, "--trace %s: bad CPU list near '%s'", arg, s);
@@ -173,6 +173,7 @@ int run_parse_trace_arg(const char *arg, struct run_trace_arg *out, char *err, s
 	const char *at = strrchr(arg, '@');
 	const char *colon = strchr(arg, ':');
 	static const char *const fmts[] = { "native:", "lackey:", "champsim:", "text:" };
+	int rc;
 
 	memset(out, 0, sizeof(*out));
 	out->fmt = TFMT_AUTO;
@@ -191,21 +192,29 @@ int run_parse_trace_arg(const char *arg, struct run_trace_arg *out, char *err, s
 	at = strrchr(arg, '@');
 	if (at) {
 		char *path = strndup(arg, (size_t)(at - arg));
-		int rc;
 		if (!path)
 			return -SIM_ENOMEM;
 		out->path = path;
 		rc = parse_cpu_list(at + 1, out->cpus, &out->nr_cpus, err, errlen, arg);
+		if (!rc && !out->nr_cpus)
+			rc = sim_errf(err, errlen, SIM_EUSAGE, "--trace %s: expected a CPU list after '@'", arg);
 		if (rc)
-			return rc;
+			goto fail;
 	} else {
 		out->path = strdup(arg);
 		if (!out->path)
 			return -SIM_ENOMEM;
 	}
-	if (!out->path[0])
-		return sim_errf(err, errlen, SIM_EUSAGE, "--trace %s: empty file name", arg);
+	if (!out->path[0]) {
+		rc = sim_errf(err, errlen, SIM_EUSAGE, "--trace %s: empty file name", arg);
+		goto fail;
+	}
 	return 0;
+fail:
+	/* the caller keeps only parsed arguments: nothing may stay allocated */
+	free((char *)out->path);
+	out->path = NULL;
+	return rc;
 }
 
 /* ---- thread queues ---------------------------------------------------------- */
