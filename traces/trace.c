@@ -457,7 +457,7 @@ int trace_writer_close(trace_writer_t *w, bool commit, char *err, size_t errlen)
 			rc = trace_writer_flush(w);
 		if (!rc)
 			rc = tsink_finish(w->sink, w->err, sizeof(w->err));
-		if (!rc && w->fmt == TFMT_NATIVE)
+		if (!rc && w->fmt == TFMT_NATIVE && !af->in_place)   /* a FIFO cannot seek: 0 threads = unknown */
 			rc = trace_native_patch_header(w, af->fp);
 		if (rc)
 			snprintf(err, errlen, "%s", w->err);
