@@ -665,8 +665,11 @@ static int lock_dir(const char *dir, bool shared)
 		n = pread(fd, text, sizeof(text) - 1, 0);
 		text[n > 0 ? n : 0] = 0;
 		text[strcspn(text, "\n")] = 0;
-		/* another --only-points run claiming the directory is done in a moment: retry for 5 s */
-		if (errno != EWOULDBLOCK || !shared || !strstr(text, " points") || ++tries > 50) {
+		/*
+		 * another --only-points run claiming the directory is done in a
+		 * moment (its pid may not even be written yet): retry for 5 s
+		 */
+		if (errno != EWOULDBLOCK || !shared || (text[0] && !strstr(text, " points")) || ++tries > 50) {
 			text[strcspn(text, " ")] = 0;
 			fprintf(stderr, "numasim sweep: %s is in use by another sweep (pid %s); wait for it to finish "
 				"or use another -o DIR\n", dir, text[0] ? text : "unknown");
