@@ -12,6 +12,8 @@ nf = int(word(hdr, 1)); np = int(word(hdr, 2)); ymax = real(word(hdr, 3)); nw = 
 facet(i) = metaline(meta, 1 + i)
 pol(i) = metaline(meta, 1 + nf + i)
 col(i) = metaline(meta, 1 + nf + np + i)
+# 1 if policy p has a value in facet f; a column without any keeps its slot, drawn invisibly
+has(f, p) = int(word(metaline(meta, 1 + nf + 2 * np + nw + f), p))
 set style data histograms
 set style histogram errorbars gap 1 lw 1
 set style fill solid 0.9 border rgb '#333333'
@@ -36,8 +38,9 @@ do for [term=1:2] {
         set ylabel (f == 1 ? ARG4 : '')
         set lmargin at screen L + (f - 1) * (pwf + gap); set rmargin at screen L + (f - 1) * (pwf + gap) + pwf
         set tmargin at screen T; set bmargin at screen B
-        plot for [p=1:np] ARG1 index (f-1) using (column(3*p-1)):(column(3*p)):(column(3*p+1)):xtic(1) \
-            lc rgb col(p) notitle
+        plot for [p=1:np] ARG1 index (f-1) \
+            using (has(f, p) ? column(3*p-1) : 0):(has(f, p) ? column(3*p) : 0):(has(f, p) ? column(3*p+1) : 0):xtic(1) \
+            lc rgb (has(f, p) ? col(p) : '#FFFFFFFF') notitle
     }
     # the legend: a row of its own below the panels, as wide as the figure
     set lmargin at screen 0.02; set rmargin at screen 0.98; set tmargin at screen 40.0 / H; set bmargin at screen 0.0

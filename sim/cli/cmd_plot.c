@@ -225,10 +225,12 @@ static FILE *open_data(const char *dir, const char *name, char *path, size_t len
 
 /*
  * The .meta file of a figure: "NF NP YMAX NW" on line 1, then the NF facet
- * names, the NP policy names and their NP colours, the NW workload names;
+ * names, the NP policy names and their NP colours, the NW workload names,
+ * and NF lines of NP flags (0: that policy has no value in that facet);
  * the gnuplot scripts read it line by line.
  */
-static int write_meta(const struct plot_data *d, const char *dir, const char *name, size_t nf, double ymax)
+static int write_meta(const struct plot_data *d, const char *dir, const char *name, size_t nf, double ymax,
+		      const bool *has)
 {
 	const struct sweep_spec *s = d->s;
 	char path[PATH_MAX], buf[512];
@@ -252,6 +254,10 @@ static int write_meta(const struct plot_data *d, const char *dir, const char *na
 		clean_label(buf);
 		fprintf(f, "%s\n", buf);
 	}
+	/* then per facet, per policy: 1 if any workload has a value (a failed column keeps its slot) */
+	for (size_t c = 0; c < nf; c++)
+		for (size_t k = 0; k < s->nr_policies; k++)
+			fprintf(f, "%d%s", has ? has[c * s->nr_policies + k] : 1, k + 1 < s->nr_policies ? " " : "\n");
 	return fclose(f) ? -1 : 0;
 }
 
@@ -281,17 +287,23 @@ static void seeds_note(const struct plot_data *d, char *buf, size_t len)
 static int write_summary_bars(struct plot_data *d, const char *dir)
 {
 	const struct sweep_spec *s = d->s;
-	char path[PATH_MAX], name[128], meta[128], caption[1024], note[128];
+	char path[PATH_MAX], name[128], meta[128], caption[2048], note[128], missing[1024];
+	bool *has = calloc(d->nr_cfg * s->nr_policies, sizeof(bool));
 
+	if (!has)
+		return -1;
 	for (int m = 0; m < NR_METRICS; m++) {
 		double ymax = 0;
 		bool any = false;
 		FILE *f;
 
+		memset(has, 0, d->nr_cfg * s->nr_policies * sizeof(bool));
 		snprintf(name, sizeof(name), "%s.dat", metrics[m].tag);
 		f = open_data(dir, name, path, sizeof(path));
-		if (!f)
+		if (!f) {
+			free(has);
 			return -1;
+		}
 		for (size_t c = 0; c < d->nr_cfg; c++) {
 			fprintf(f, "%s# configuration %zu\n", c ? "\n\n" : "", c);
 			for (size_t w = 0; w < s->nr_workloads; w++) {
@@ -305,6 +317,7 @@ static int write_summary_bars(struct plot_data *d, const char *dir)
 
 					if (over_seeds(d, w, k, c, (enum metric)m, &mean, &lo, &hi)) {
 						fprintf(f, " %.6g %.6g %.6g", mean, lo, hi);
+						has[c * s->nr_policies + k] = true;
 						any |= hi > 0;
 						if (hi > ymax)
 							ymax = hi;
@@ -315,20 +328,38 @@ static int write_summary_bars(struct plot_data *d, const char *dir)
 				fputc('\n', f);
 			}
 		}
-		if (fclose(f))
+		if (fclose(f)) {
+			free(has);
 			return -1;
+		}
 		if (!any) {
 			unlink(path);
 			continue;
 		}
 		snprintf(meta, sizeof(meta), "%s.meta", metrics[m].tag);
-		if (write_meta(d, dir, meta, d->nr_cfg, ymax * 1.12))
+		if (write_meta(d, dir, meta, d->nr_cfg, ymax * 1.12, has)) {
+			free(has);
 			return -1;
+		}
 		seeds_note(d, note, sizeof(note));
-		snprintf(caption, sizeof(caption), "%s, per workload and memory policy%s.%s", metrics[m].caption,
-			 d->nr_cfg > 1 ? ", one panel per configuration" : "", note);
+		missing[0] = 0;
+		for (size_t c = 0; c < d->nr_cfg; c++)
+			for (size_t k = 0; k < s->nr_policies; k++) {
+				char pn[256], cn[512];
+
+				if (has[c * s->nr_policies + k] || strlen(missing) > sizeof(missing) - 200)
+					continue;
+				policy_name(s, k, pn, sizeof(pn));
+				cfg_name(s, c, cn, sizeof(cn));
+				snprintf(missing + strlen(missing), sizeof(missing) - strlen(missing), "%s%s%s%s",
+					 missing[0] ? "; " : " No bar where no point finished (failed or missing): ", pn,
+					 cn[0] ? " on " : "", cn);
+			}
+		snprintf(caption, sizeof(caption), "%s, per workload and memory policy%s.%s%s%s", metrics[m].caption,
+			 d->nr_cfg > 1 ? ", one panel per configuration" : "", note, missing, missing[0] ? "." : "");
 		list_figure(d, metrics[m].tag, caption, "facet_bars.gp", name, metrics[m].title, metrics[m].ylabel, meta);
 	}
+	free(has);
 	return 0;
 }
 
@@ -390,7 +421,7 @@ static int write_served(struct plot_data *d, const char *dir)
 		unlink(path);
 		return 0;
 	}
-	if (write_meta(d, dir, "served.meta", d->nr_cfg, 100))
+	if (write_meta(d, dir, "served.meta", d->nr_cfg, 100, NULL))
 		return -1;
 	snprintf(caption, sizeof(caption), "Where the accesses were served (%% of accesses): the caches (L1, L2, L3), "
 		 "another cache (cache-to-cache, local or remote socket) or DRAM (local or remote node); one panel per "
@@ -443,7 +474,7 @@ static int write_cdf(struct plot_data *d, const char *dir)
 		unlink(path);
 		return 0;
 	}
-	if (write_meta(d, dir, "cdf.meta", d->nr_cfg, 1))
+	if (write_meta(d, dir, "cdf.meta", d->nr_cfg, 1, NULL))
 		return -1;
 	snprintf(caption, sizeof(caption), "Distribution of the access latency (fraction of accesses at or below a "
 		 "latency, log scale; histogram buckets within 1.6%%), one panel per workload; colour: memory "
