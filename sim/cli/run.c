@@ -1025,6 +1025,7 @@ int simrun_report(simrun_t *s, rep_t *r)
 	rep_ns(r, "syscall_ns", t.stat[RS_SYSCALL_PS]);
 	rep_u64(r, "syscall_errors", t.stat[RS_SYSCALL_ERR]);
 	rep_u64(r, "segv", t.stat[RS_SEGV]);
+	rep_u64(r, "zero_page_accesses", t.stat[RS_ZERO_PAGE]);
 	/* memory accesses (c2c and DRAM) by link hops: index = hops */
 	rep_arr_begin(r, "hops");
 	for (unsigned k = 0; k < MAX_HOPS; k++)
