@@ -14,6 +14,7 @@
 #include <jansson.h>
 #include "sim/config.h"
 #include "sim/err.h"
+#include "sim/words.h"
 
 struct cfg_doc {
 	json_t *root;
@@ -442,8 +443,15 @@ static int parse_obj(const struct cfg_table *t, json_t *j, void *out, const char
 					break;
 			if (i == t->nfields) {
 				char p[PATH_MAX_LEN + 32];
+				const char *keys[256], *near;
+				size_t n = t->nfields < 256 ? t->nfields : 256;
+
+				for (size_t k = 0; k < n; k++)
+					keys[k] = t->fields[k].key;
+				near = sim_nearest(key, keys, n);
 				path_join(p, sizeof(p), path, key);
-				return sim_errf(err, errlen, SIM_ECONFIG, "%s: unknown key", p);
+				return sim_errf(err, errlen, SIM_ECONFIG, "%s: unknown key%s%s%s", p,
+						near ? " (did you mean " : "", near ? near : "", near ? "?)" : "");
 			}
 		}
 	}
