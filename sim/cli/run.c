@@ -1108,7 +1108,8 @@ void simrun_print_summary(simrun_t *s, FILE *fp)
 	fprintf(fp, "faults         %llu  (%.3f us)   syscalls %llu (%llu rejected)\n",
 		(unsigned long long)t.stat[RS_FAULTS], (double)t.stat[RS_FAULT_PS] / 1e6,
 		(unsigned long long)t.stat[RS_SYSCALLS], (unsigned long long)t.stat[RS_SYSCALL_ERR]);
-	if (t.stat[RS_ZERO_PAGE])
+	/* shown from 0.05% up: a few reads of untouched memory (a program's bss) are normal */
+	if (t.stat[RS_ZERO_PAGE] && 2000 * t.stat[RS_ZERO_PAGE] >= n)
 		fprintf(fp, "zero page      %.1f%% of accesses read the kernel's zero page (memory never written)\n",
 			100.0 * ratio(t.stat[RS_ZERO_PAGE], n));
 }
