@@ -48,7 +48,7 @@ static const struct {
 	const char *tag, *title, *ylabel, *caption;
 } metrics[NR_METRICS] = {
 	[M_RUNTIME] = { "runtime", "Run time", "simulated run time (ms)",
-			"Simulated run time of each workload (ms; lower is better)" },
+			"Simulated run time (ms; lower is better)" },
 	[M_MEAN] = { "latency-mean", "Mean access latency", "mean access latency (ns)",
 		     "Mean latency of a memory access, all levels of the hierarchy (ns)" },
 	[M_P99] = { "latency-p99", "99th-percentile access latency", "p99 access latency (ns)",
