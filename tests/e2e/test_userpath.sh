@@ -53,6 +53,9 @@ fails_with "gen: misspelled key suggests the nearest" 2 "unknown option --patern
 check "gen: ... and writes nothing" test ! -e "$T/x.nst"
 fails_with "main: misspelled command suggests the nearest" 2 "did you mean sweep?" "$N" swep
 fails_with "machine: misspelled subcommand suggests the nearest" 2 "did you mean show?" "$N" machine shwo tiny
+printf '{"workloads": [{"name": "a", "pattern": "stream"}], "metrics": ["summary.accesses"], "polices": ["default"]}' >"$T/bad.json"
+fails_with "sweep: misspelled spec key suggests the nearest" 1 "polices: unknown key (did you mean policies?)" \
+    "$N" sweep "$T/bad.json" -o "$T/badsweep"
 fails_with "machine: misspelled description key suggests the nearest" 1 "tRDC: unknown key (did you mean tRCD?)" \
     "$N" machine show tiny -p nodes.0.ddr.tRDC=5
 
