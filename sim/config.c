@@ -258,7 +258,10 @@ static int json_to_u64(json_t *v, const char *path, uint64_t *out, char *err, si
 		*out = (uint64_t)d;
 		return 0;
 	}
-	return sim_errf(err, errlen, SIM_ECONFIG, "%s: expected a number", path);
+	/* "3M", "10K": a count with a decimal suffix, as every command line takes (sim/words.h) */
+	if (json_is_string(v) && !sim_parse_count(path, json_string_value(v), out, NULL, 0))
+		return 0;
+	return sim_errf(err, errlen, SIM_ECONFIG, "%s: expected a number (or a count such as \"10K\", \"3M\")", path);
 }
 
 static int parse_scalar(const struct cfg_field *f, json_t *v, void *dst, const char *path, char *err, size_t errlen)

@@ -47,6 +47,7 @@ fails_with "run: --report naming a directory refused" 1 "is a directory" \
 fails_with "run: misspelled option suggests the nearest" 2 "unknown option --polcy (did you mean --policy?)" \
     "$N" run -m tiny -t "$T/init.nst" --polcy interleave:0-1
 check "run: -n takes K/M/G" "$N" run -m tiny -t "$T/init.nst" -n 3K -q
+check "machine: -p takes a count with a suffix (1K = 1000)" sh -c "'$N' machine dump tiny -p os.numa_balancing_scan_size_mb=1K | grep -q '\"numa_balancing_scan_size_mb\": 1000,'"
 fails_with "run: -n refuses a bad count" 2 "is not a count" "$N" run -m tiny -t "$T/init.nst" -n 3X
 fails_with "gen: misspelled key suggests the nearest" 2 "unknown option --patern (did you mean --pattern?)" \
     "$N" trace gen --patern chase -o "$T/x.nst"
