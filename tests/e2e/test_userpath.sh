@@ -58,9 +58,9 @@ printf '{"workloads": [{"name": "a", "pattern": "stream"}], "metrics": ["summary
 fails_with "sweep: misspelled spec key suggests the nearest" 1 "polices: unknown key (did you mean policies?)" \
     "$N" sweep "$T/bad.json" -o "$T/badsweep"
 printf '{"machines": ["tiny"], "workloads": [{"name": "s", "pattern": "stream", "size": "1M", "accesses": "2K"}, {"name": "u", "pattern": "uniform", "size": "1M", "accesses": "2K"}], "seeds": [1, 2], "metrics": ["summary.accesses"]}' >"$T/det.json"
-"$N" sweep "$T/det.json" -o "$T/det" -j 2 --no-progress >"$T/out" 2>&1
+"$N" sweep "$T/det.json" -o "$T/det" -j 2 --no-progress >"$T/det.log" 2>&1
 check "sweep: says when a workload's seeds cannot differ (stream), not for a random one (uniform)" \
-    sh -c "grep -q 'workload s makes no random choice' '$T/out' && ! grep -q 'workload u makes' '$T/out'"
+    sh -c "grep -q 'workload s makes no random choice' '$T/det.log' && ! grep -q 'workload u makes' '$T/det.log'"
 fails_with "machine: misspelled description key suggests the nearest" 1 "tRDC: unknown key (did you mean tRCD?)" \
     "$N" machine show tiny -p nodes.0.ddr.tRDC=5
 
