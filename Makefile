@@ -32,7 +32,15 @@ LIB      := $(BUILD)/libnumasim.a
 
 .SECONDARY: $(TEST_HELPER_OBJ)
 .PHONY: all deps test test-san test-fast bench run plots install clean check-layering validate
-all: $(BUILD)/numasim
+all: $(BUILD)/numasim $(BUILD)/numasim.1 $(BUILD)/numasim.bash
+
+# The man page and the bash completion are generated from the binary's own
+# --help texts, so they cannot drift from it.
+$(BUILD)/numasim.1: $(BUILD)/numasim mk/manpage.sh
+	sh mk/manpage.sh $(BUILD)/numasim > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/numasim.bash: $(BUILD)/numasim mk/completion.sh
+	sh mk/completion.sh $(BUILD)/numasim > $@.tmp && mv $@.tmp $@
 
 $(DEPS_OK): mk/deps.sh
 	@mkdir -p $(BUILD)
@@ -97,9 +105,12 @@ plots: $(BUILD)/numasim
 validate: $(BUILD)/numasim
 	$(BUILD)/numasim validate
 
-install: $(BUILD)/numasim
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/numasim/presets $(DESTDIR)$(PREFIX)/share/numasim/plots
+install: $(BUILD)/numasim $(BUILD)/numasim.1 $(BUILD)/numasim.bash
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/numasim/presets $(DESTDIR)$(PREFIX)/share/numasim/plots \
+	  $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	install -m 0755 $(BUILD)/numasim $(DESTDIR)$(PREFIX)/bin/numasim
+	install -m 0644 $(BUILD)/numasim.1 $(DESTDIR)$(PREFIX)/share/man/man1/numasim.1
+	install -m 0644 $(BUILD)/numasim.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/numasim
 	install -m 0644 $(PRESETS) $(DESTDIR)$(PREFIX)/share/numasim/presets/
 	install -m 0644 $(wildcard plots/*.gp plots/*.sh) $(DESTDIR)$(PREFIX)/share/numasim/plots/
 

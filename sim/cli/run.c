@@ -1220,6 +1220,7 @@ int simrun_report(simrun_t *s, rep_t *r)
 	rep_ns(r, "syscall_ns", t.stat[RS_SYSCALL_PS]);
 	rep_u64(r, "syscall_errors", t.stat[RS_SYSCALL_ERR]);
 	rep_u64(r, "segv", t.stat[RS_SEGV]);
+	rep_u64(r, "zero_page_accesses", t.stat[RS_ZERO_PAGE]);
 	/* memory accesses (c2c and DRAM) by link hops: index = hops */
 	rep_arr_begin(r, "hops");
 	for (unsigned k = 0; k < MAX_HOPS; k++)
@@ -1309,7 +1310,8 @@ void simrun_print_summary(simrun_t *s, FILE *fp)
 	fprintf(fp, "faults         %llu  (%.3f us)   syscalls %llu (%llu rejected)\n",
 		(unsigned long long)t.stat[RS_FAULTS], (double)t.stat[RS_FAULT_PS] / 1e6,
 		(unsigned long long)t.stat[RS_SYSCALLS], (unsigned long long)t.stat[RS_SYSCALL_ERR]);
-	if (t.stat[RS_ZERO_PAGE])
+	/* shown from 0.05% up: a few reads of untouched memory (a program's bss) are normal */
+	if (t.stat[RS_ZERO_PAGE] && 2000 * t.stat[RS_ZERO_PAGE] >= n)
 		fprintf(fp, "zero page      %.1f%% of accesses read the kernel's zero page (memory never written)\n",
 			100.0 * ratio(t.stat[RS_ZERO_PAGE], n));
 }
