@@ -34,6 +34,15 @@
 #define STRACE_STASH 16              /* concurrent "<unfinished ...>" strace calls kept */
 #define STRACE_LINE_MAX 1024
 #define CLONE_VM 0x100ULL
+#define CLONE_PARENT_SETTID 0x100000ULL
+#define CLONE_CHILD_CLEARTID 0x200000ULL
+/* futex(2) operations (include/uapi/linux/futex.h) */
+#define FUTEX_WAIT 0
+#define FUTEX_WAKE 1
+#define FUTEX_WAIT_BITSET 9
+#define FUTEX_WAKE_BITSET 10
+#define FUTEX_PRIVATE_FLAG 128
+#define FUTEX_CMD_MASK 127
 
 const struct stat_desc vglog_stat_desc[NR_VGLOG_STATS] = { VGLOG_STATS(STAT_DESC) };
 
@@ -41,7 +50,7 @@ const struct stat_desc vglog_stat_desc[NR_VGLOG_STATS] = { VGLOG_STATS(STAT_DESC
 enum vg_sys {
 	VS_MMAP, VS_MUNMAP, VS_BRK, VS_MPROTECT, VS_MADVISE, VS_MBIND, VS_SET_MEMPOLICY,
 	VS_MIGRATE_PAGES, VS_CLONE, VS_EXIT, VS_EXIT_GROUP, VS_MREMAP, VS_MOVE_PAGES, VS_FORK,
-	VS_VFORK, NR_VG_SYS
+	VS_VFORK, VS_FUTEX, VS_SET_TID_ADDRESS, NR_VG_SYS
 };
 
 static const struct vg_sysdef {
@@ -64,6 +73,8 @@ static const struct vg_sysdef {
 	[VS_MOVE_PAGES] = { "sys_move_pages", 0, 0 },
 	[VS_FORK] = { "sys_fork", 0, 0 },
 	[VS_VFORK] = { "sys_vfork", 0, 0 },
+	[VS_FUTEX] = { "sys_futex", 3, 0 },
+	[VS_SET_TID_ADDRESS] = { "sys_set_tid_address", 1, 0 },
 };
 
 /* A call whose result is still to come (async, or printed on the next line). */
@@ -75,6 +86,10 @@ struct vg_call {
 	unsigned nargs;
 	uint64_t args[VG_MAX_CALL_ARGS];
 	uint64_t lineno;
+	/* futex calls: pairing of waits and wakes (futex_start, call_done) */
+	uint64_t order;          /* when the call started, in log order */
+	uint64_t wake_id;        /* a wake: its id; a wait: the wake that woke it (0: none yet) */
+	uint32_t linked;         /* a wake: waits paired with it so far */
 };
 
 /* Node masks read by strace, in call order. */
@@ -107,6 +122,10 @@ struct vglog {
 	unsigned next_tid;
 	uint16_t cur;                    /* trace thread running now */
 	uint64_t *pend;                  /* per trace thread: instructions not yet charged */
+	uint64_t *ctid;                  /* per trace thread: clear-tid address (CLONE_CHILD_CLEARTID, set_tid_address) */
+	uint64_t call_order;             /* futex calls started so far */
+	uint64_t next_wake_id;           /* ids of futex wakes, from 1 */
+	uint64_t next_seq;               /* address-space operations emitted so far */
 	size_t pend_cap;
 	struct clone_wait *cw;           /* clones whose child has not run yet, oldest first */
 	size_t ncw, cwcap;
@@ -318,6 +337,7 @@ void vglog_destroy(vglog_t *vg)
 		return;
 	free(vg->cpus);
 	free(vg->pend);
+	free(vg->ctid);
 	free(vg->cw);
 	free(vg->mq);
 	free(vg);
@@ -366,6 +386,11 @@ static int pend_room(vglog_t *vg, unsigned tid)
 		return -SIM_ENOMEM;
 	memset(np + vg->pend_cap, 0, (ncap - vg->pend_cap) * sizeof(*np));
 	vg->pend = np;
+	uint64_t *nc = realloc(vg->ctid, ncap * sizeof(*nc));
+	if (!nc)
+		return -SIM_ENOMEM;
+	memset(nc + vg->pend_cap, 0, (ncap - vg->pend_cap) * sizeof(*nc));
+	vg->ctid = nc;
 	vg->pend_cap = ncap;
 	return 0;
 }
@@ -385,6 +410,140 @@ static void emit_ctrl(vglog_t *vg, struct vglog_sink *out, unsigned tid, uint32_
 						 .ctrl = (uint16_t)out->nctrl };
 	out->nctrl++;
 	vg->stat[VGS_CONTROL]++;
+}
+
+/*
+ * Address-space operations (mmap ... clone, exit) carry their place in the
+ * log's total order: Valgrind runs one thread at a time, so the log order is
+ * an order that really happened, and the replay holds every thread to it
+ * (an munmap by one thread, then an mmap by another at the same address).
+ */
+static void emit_seq(vglog_t *vg, struct vglog_sink *out, unsigned tid)
+{
+	uint64_t n = vg->next_seq++;
+
+	emit_ctrl(vg, out, tid, TCTRL_SEQ, 1, &n, TRACE_RET_NONE);
+}
+
+/* A store the kernel makes into user memory (lackey never sees those). */
+static void emit_kstore(vglog_t *vg, struct vglog_sink *out, unsigned tid, uint64_t addr)
+{
+	out->rec[out->n++] = (struct trace_rec){ .addr = addr, .size = 4, .op = TOP_STORE, .tid = (uint16_t)tid,
+						 .gap = take_gap(vg, tid) };
+	vg->stat[VGS_KERNEL_STORES]++;
+}
+
+/* ---- futex pairing -------------------------------------------------------------------------------------- */
+
+static bool futex_wait_op(uint64_t op)
+{
+	op &= FUTEX_CMD_MASK;
+	return op == FUTEX_WAIT || op == FUTEX_WAIT_BITSET;
+}
+
+static bool futex_wake_op(uint64_t op)
+{
+	op &= FUTEX_CMD_MASK;
+	return op == FUTEX_WAKE || op == FUTEX_WAKE_BITSET;
+}
+
+/* A futex call started: waits and wakes are numbered in log order; a wake gets its id now. */
+static void futex_start(vglog_t *vg, struct vg_call *c)
+{
+	c->order = ++vg->call_order;
+	c->wake_id = futex_wake_op(c->args[1]) ? ++vg->next_wake_id : 0;
+	c->linked = 0;
+}
+
+/*
+ * The oldest pending (started, not completed) futex call on the key
+ * (address, private flag) that is a wait not yet paired (want_wait) or a
+ * wake.  A private and a shared futex on one address are different keys
+ * (futex(2), FUTEX_PRIVATE_FLAG).  Each Valgrind thread has at most one
+ * pending call, so the table of pending calls is the set to search.
+ */
+static struct vg_call *futex_pending(vglog_t *vg, uint64_t addr, bool priv, bool want_wait)
+{
+	struct vg_call *best = NULL;
+
+	for (unsigned v = 1; v < VG_MAX_TID; v++) {
+		struct vg_call *p = &vg->async[v];
+		if (!p->active || p->sys != VS_FUTEX || p->args[0] != addr ||
+		    !(p->args[1] & FUTEX_PRIVATE_FLAG) != !priv)
+			continue;
+		if (want_wait ? !futex_wait_op(p->args[1]) || p->wake_id : !futex_wake_op(p->args[1]))
+			continue;
+		if (!best || p->order < best->order)
+			best = p;
+	}
+	return best;
+}
+
+/*
+ * A thread exits: the kernel (mm_release, kernel/fork.c) writes 0 to its
+ * clear-tid word and wakes one shared waiter there: that is how
+ * pthread_join's futex wait ends.  Neither is in the log; both are made here.
+ */
+static void exit_wake(vglog_t *vg, struct vglog_sink *out, unsigned tid)
+{
+	uint64_t addr = tid < vg->pend_cap ? vg->ctid[tid] : 0, v[4];
+	struct vg_call *w;
+
+	if (!addr)
+		return;
+	emit_kstore(vg, out, tid, addr);
+	v[0] = addr;
+	v[1] = 0;
+	v[2] = ++vg->next_wake_id;
+	v[3] = 0;
+	if ((w = futex_pending(vg, addr, false, true))) {
+		w->wake_id = v[2];
+		v[3] = 1;
+	}
+	emit_ctrl(vg, out, tid, TCTRL_FUTEX_WAKE, 4, v, TRACE_RET_NONE);
+	vg->stat[VGS_EXIT_WAKES]++;
+}
+
+/*
+ * A futex call completed.  A wait that returned 0 is paired with the wake
+ * that woke it: one already chosen when that wake completed, else the
+ * oldest wake on the key still in progress (the waiter's completion line
+ * can come before the waker's).  A wake that woke n waiters takes the n
+ * oldest unpaired waits pending on its key.  The ids make the pairing
+ * exact however often glibc reuses a futex word (mutexes, cached stacks).
+ */
+static void futex_done(vglog_t *vg, const struct vg_call *c, unsigned tid, bool failed, uint64_t val, uint64_t ret,
+		       struct vglog_sink *out)
+{
+	uint64_t addr = c->args[0], v[4];
+	bool priv = c->args[1] & FUTEX_PRIVATE_FLAG;
+	struct vg_call *p;
+
+	v[0] = addr;
+	v[1] = priv;
+	if (futex_wait_op(c->args[1])) {
+		vg->stat[VGS_FUTEX_WAITS]++;
+		v[2] = 0;
+		if (!failed && val == 0) {
+			v[2] = c->wake_id;
+			if (!v[2] && (p = futex_pending(vg, addr, priv, false))) {
+				v[2] = p->wake_id;
+				p->linked++;
+			}
+			if (!v[2])
+				vg->stat[VGS_FUTEX_UNMATCHED]++;
+		}
+		emit_ctrl(vg, out, tid, TCTRL_FUTEX_WAIT, 3, v, ret);
+		return;
+	}
+	vg->stat[VGS_FUTEX_WAKES]++;
+	v[2] = c->wake_id;
+	v[3] = c->linked;
+	while (!failed && v[3] < val && (p = futex_pending(vg, addr, priv, true))) {
+		p->wake_id = c->wake_id;
+		v[3]++;
+	}
+	emit_ctrl(vg, out, tid, TCTRL_FUTEX_WAKE, 4, v, ret);
 }
 
 /* A trace thread came into being: count it and give it its CPU. */
@@ -707,20 +866,36 @@ static int call_done(vglog_t *vg, const struct vg_call *c, bool failed, bool exe
 		memcpy(v, a, 6 * sizeof(*v));
 		if (v[4] <= UINT32_MAX)                  /* fd is an int, printed as unsigned */
 			v[4] = (uint64_t)(int64_t)(int32_t)(uint32_t)v[4];
+		emit_seq(vg, out, tid);
 		emit_ctrl(vg, out, tid, TCTRL_MMAP, 6, v, ret);
 		break;
 	case VS_MUNMAP:
+		emit_seq(vg, out, tid);
 		emit_ctrl(vg, out, tid, TCTRL_MUNMAP, 2, a, ret);
 		break;
 	case VS_BRK:
+		emit_seq(vg, out, tid);
 		emit_ctrl(vg, out, tid, TCTRL_BRK, 1, a, ret);
 		break;
 	case VS_MPROTECT:
+		emit_seq(vg, out, tid);
 		emit_ctrl(vg, out, tid, TCTRL_MPROTECT, 3, a, ret);
 		break;
 	case VS_MADVISE:
+		emit_seq(vg, out, tid);
 		emit_ctrl(vg, out, tid, TCTRL_MADVISE, 3, a, ret);
 		break;
+	case VS_FUTEX:
+		if (!futex_wait_op(a[1]) && !futex_wake_op(a[1])) {
+			vg->stat[VGS_FUTEX_OTHER]++;
+			return 0;
+		}
+		futex_done(vg, c, tid, failed, val, ret, out);
+		return 0;
+	case VS_SET_TID_ADDRESS:
+		if (!failed && !pend_room(vg, tid))
+			vg->ctid[tid] = a[0];
+		return 0;
 	case VS_MBIND:
 	case VS_SET_MEMPOLICY:
 	case VS_MIGRATE_PAGES: {
@@ -733,6 +908,7 @@ static int call_done(vglog_t *vg, const struct vg_call *c, bool failed, bool exe
 			vg->stat[VGS_DROPPED_MASK]++;
 			return 0;
 		}
+		emit_seq(vg, out, tid);
 		if (c->sys == VS_MBIND) {
 			v[0] = a[0], v[1] = a[1], v[2] = a[2], v[3] = m0, v[4] = a[5];
 			emit_ctrl(vg, out, tid, TCTRL_MBIND, 5, v, ret);
@@ -765,12 +941,23 @@ static int call_done(vglog_t *vg, const struct vg_call *c, bool failed, bool exe
 		}
 		unsigned child = vg->next_tid++;
 		v[0] = child;
+		emit_seq(vg, out, tid);
 		emit_ctrl(vg, out, tid, TCTRL_CLONE, 1, v, ret);
+		/* raw x86-64 order: flags, stack, parent_tid, child_tid, tls (clone(2), NOTES) */
+		if ((a[0] & CLONE_PARENT_SETTID) && c->nargs >= 3 && a[2])
+			emit_kstore(vg, out, tid, a[2]);
 		vg->cw[vg->ncw++] = (struct clone_wait){ .vgtid = predict_slot(vg), .tid = (uint16_t)child };
-		return thread_born(vg, child, out);
+		if ((rc = thread_born(vg, child, out)))
+			return rc;
+		if ((a[0] & CLONE_CHILD_CLEARTID) && c->nargs >= 4)
+			vg->ctid[child] = a[3];
+		return 0;
 	}
 	case VS_EXIT:
 	case VS_EXIT_GROUP:
+		if (c->sys == VS_EXIT)
+			exit_wake(vg, out, tid);
+		emit_seq(vg, out, tid);
 		emit_ctrl(vg, out, tid, TCTRL_EXIT, 1, a, TRACE_RET_NONE);
 		vg->trace_of[c->vgtid] = -1;     /* the slot is free for a later thread */
 		break;
@@ -950,6 +1137,8 @@ static int syscall_line(vglog_t *vg, const char *s, size_t n, uint64_t lineno, s
 			return bad(vg, err, errlen, lineno, what, s, n);
 		}
 		i++;
+		if (c.sys == VS_FUTEX)
+			futex_start(vg, &c);
 	} else {
 		/* not converted: find its arrow, if any, to keep track of async calls */
 		const char *arrow = NULL;

@@ -31,7 +31,7 @@
 #include "traces/trace.h"
 
 /* Most records (and control records) one input line can produce. */
-#define VGLOG_MAX_OUT 4
+#define VGLOG_MAX_OUT 8
 
 enum vglog_line {
 	VGL_EMPTY,
@@ -64,7 +64,13 @@ int vglog_access(const char *s, size_t n, int *op, uint64_t *addr, uint64_t *siz
 	X(VGS_FAILED,        failed,        EVENT, "calls", "control records of calls that failed (kept)") \
 	X(VGS_DROPPED_MASK,  dropped_mask,  EVENT, "calls", "mbind/set_mempolicy/migrate_pages dropped: node mask unknown") \
 	X(VGS_DROPPED_OTHER, dropped_other, EVENT, "calls", "mremap/move_pages/fork calls not representable, dropped") \
-	X(VGS_FOREIGN,       foreign,       EVENT, "lines", "SCHED/SYSCALL lines of another process (fork child), skipped")
+	X(VGS_FOREIGN,       foreign,       EVENT, "lines", "SCHED/SYSCALL lines of another process (fork child), skipped") \
+	X(VGS_FUTEX_WAITS,   futex_waits,   EVENT, "calls", "futex waits (FUTEX_WAIT, FUTEX_WAIT_BITSET) completed") \
+	X(VGS_FUTEX_WAKES,   futex_wakes,   EVENT, "calls", "futex wakes (FUTEX_WAKE, FUTEX_WAKE_BITSET) completed") \
+	X(VGS_FUTEX_UNMATCHED, futex_unmatched, EVENT, "calls", "waits that returned 0 with no wake to pair with (spurious, signal, another process)") \
+	X(VGS_FUTEX_OTHER,   futex_other,   EVENT, "calls", "futex operations not modelled (requeue, wake_op, PI), dropped") \
+	X(VGS_EXIT_WAKES,    exit_wakes,    EVENT, "wakes", "CLONE_CHILD_CLEARTID wakes synthesized at thread exit") \
+	X(VGS_KERNEL_STORES, kernel_stores, EVENT, "records", "stores of the kernel synthesized (clear-tid at exit, parent-settid at clone)")
 
 enum vglog_stat { VGLOG_STATS(STAT_ENUM) NR_VGLOG_STATS };
 extern const struct stat_desc vglog_stat_desc[NR_VGLOG_STATS];
