@@ -51,7 +51,7 @@ enum trace_op {
 	X(FILE_WRITE,    file_write,    "fd offset len")                                        \
 	X(SET_WEIGHTS,   set_weights,   "node weight  (weighted interleave)")                   \
 	X(MARK,          mark,          "id  (region-of-interest marker)")                      \
-	X(FUTEX_WAIT,    futex_wait,    "addr private wake_id  (ret 0: blocks until wake wake_id)") \
+	X(FUTEX_WAIT,    futex_wait,    "addr private wake_id exit_of  (ret 0: blocks until wake wake_id, or thread exit_of-1 exits)") \
 	X(FUTEX_WAKE,    futex_wake,    "addr private wake_id woken  (releases woken waits)")   \
 	X(SEQ,           seq,           "n  (the next record is the n-th address-space operation)")
 

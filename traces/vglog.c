@@ -34,6 +34,7 @@
 #define STRACE_STASH 16              /* concurrent "<unfinished ...>" strace calls kept */
 #define STRACE_LINE_MAX 1024
 #define CLONE_VM 0x100ULL
+#define SYNC_WORDS_SHIFT 16          /* table of words written by locked read-modify-writes */
 #define CLONE_PARENT_SETTID 0x100000ULL
 #define CLONE_CHILD_CLEARTID 0x200000ULL
 /* futex(2) operations (include/uapi/linux/futex.h) */
@@ -90,6 +91,7 @@ struct vg_call {
 	uint64_t order;          /* when the call started, in log order */
 	uint64_t wake_id;        /* a wake: its id; a wait: the wake that woke it (0: none yet) */
 	uint32_t linked;         /* a wake: waits paired with it so far */
+	uint32_t exit_of;        /* a wait: 1 + the thread whose exit (clear-tid wake) woke it, 0 none */
 };
 
 /* Node masks read by strace, in call order. */
@@ -111,6 +113,13 @@ struct clone_wait {
 	uint16_t tid;            /* its trace thread */
 };
 
+/* A word some thread read-modified-wrote (lackey's M: atomics such as lock cmpxchg). */
+struct sync_word {
+	uint64_t addr;
+	uint16_t tid;            /* the last thread that wrote it */
+	bool shared;             /* written by M from two threads at least: a synchronisation word */
+};
+
 struct vglog {
 	struct vglog_opts o;
 	unsigned *cpus;
@@ -123,9 +132,12 @@ struct vglog {
 	uint16_t cur;                    /* trace thread running now */
 	uint64_t *pend;                  /* per trace thread: instructions not yet charged */
 	uint64_t *ctid;                  /* per trace thread: clear-tid address (CLONE_CHILD_CLEARTID, set_tid_address) */
+	uint64_t *exited;                /* per trace thread: 0 running, else its rank among the exits */
+	uint64_t nr_exits;
 	uint64_t call_order;             /* futex calls started so far */
 	uint64_t next_wake_id;           /* ids of futex wakes, from 1 */
 	uint64_t next_seq;               /* address-space operations emitted so far */
+	struct sync_word *sw;            /* direct-mapped, 2^SYNC_WORDS_SHIFT entries, allocated on first M */
 	size_t pend_cap;
 	struct clone_wait *cw;           /* clones whose child has not run yet, oldest first */
 	size_t ncw, cwcap;
@@ -338,6 +350,8 @@ void vglog_destroy(vglog_t *vg)
 	free(vg->cpus);
 	free(vg->pend);
 	free(vg->ctid);
+	free(vg->exited);
+	free(vg->sw);
 	free(vg->cw);
 	free(vg->mq);
 	free(vg);
@@ -391,6 +405,11 @@ static int pend_room(vglog_t *vg, unsigned tid)
 		return -SIM_ENOMEM;
 	memset(nc + vg->pend_cap, 0, (ncap - vg->pend_cap) * sizeof(*nc));
 	vg->ctid = nc;
+	uint64_t *ne = realloc(vg->exited, ncap * sizeof(*ne));
+	if (!ne)
+		return -SIM_ENOMEM;
+	memset(ne + vg->pend_cap, 0, (ncap - vg->pend_cap) * sizeof(*ne));
+	vg->exited = ne;
 	vg->pend_cap = ncap;
 	return 0;
 }
@@ -433,6 +452,40 @@ static void emit_kstore(vglog_t *vg, struct vglog_sink *out, unsigned tid, uint6
 	vg->stat[VGS_KERNEL_STORES]++;
 }
 
+/*
+ * An uncontended mutex never calls futex: its lock and unlock are atomic
+ * read-modify-writes of the lock word (lackey's M) and a later owner learns
+ * of the earlier one through that word alone.  A word written by M from two
+ * threads is a synchronisation word; from then on every M or store to it
+ * takes its place in the recorded order (a seq record), so the replay hands
+ * the word (and the data it protects) from thread to thread in the recorded
+ * order.  Loads are left out: a spinning reader would get one record per
+ * load.  The table is direct-mapped and a synchronisation word is never
+ * evicted, so memory stays fixed.  @return true if the access needs a seq.
+ */
+static int sync_word(vglog_t *vg, int op, uint64_t addr, unsigned tid, bool *seq)
+{
+	*seq = false;
+	if (op != TOP_MODIFY && op != TOP_STORE)
+		return 0;
+	if (!vg->sw) {
+		if (op != TOP_MODIFY)
+			return 0;
+		if (!(vg->sw = calloc((size_t)1 << SYNC_WORDS_SHIFT, sizeof(*vg->sw))))
+			return -SIM_ENOMEM;
+	}
+	struct sync_word *w = &vg->sw[(addr * 0x9e3779b97f4a7c15ULL) >> (64 - SYNC_WORDS_SHIFT)];
+	if (w->addr == addr && (w->addr || w->shared || w->tid)) {
+		if (op == TOP_MODIFY && w->tid != tid)
+			w->shared = true;
+		*seq = w->shared;
+		w->tid = (uint16_t)tid;
+	} else if (op == TOP_MODIFY && !w->shared) {
+		*w = (struct sync_word){ .addr = addr, .tid = (uint16_t)tid };
+	}
+	return 0;
+}
+
 /* ---- futex pairing -------------------------------------------------------------------------------------- */
 
 static bool futex_wait_op(uint64_t op)
@@ -453,6 +506,7 @@ static void futex_start(vglog_t *vg, struct vg_call *c)
 	c->order = ++vg->call_order;
 	c->wake_id = futex_wake_op(c->args[1]) ? ++vg->next_wake_id : 0;
 	c->linked = 0;
+	c->exit_of = 0;
 }
 
 /*
@@ -471,7 +525,7 @@ static struct vg_call *futex_pending(vglog_t *vg, uint64_t addr, bool priv, bool
 		if (!p->active || p->sys != VS_FUTEX || p->args[0] != addr ||
 		    !(p->args[1] & FUTEX_PRIVATE_FLAG) != !priv)
 			continue;
-		if (want_wait ? !futex_wait_op(p->args[1]) || p->wake_id : !futex_wake_op(p->args[1]))
+		if (want_wait ? !futex_wait_op(p->args[1]) || p->wake_id || p->exit_of : !futex_wake_op(p->args[1]))
 			continue;
 		if (!best || p->order < best->order)
 			best = p;
@@ -483,25 +537,48 @@ static struct vg_call *futex_pending(vglog_t *vg, uint64_t addr, bool priv, bool
  * A thread exits: the kernel (mm_release, kernel/fork.c) writes 0 to its
  * clear-tid word and wakes one shared waiter there: that is how
  * pthread_join's futex wait ends.  Neither is in the log; both are made here.
+ * Under Valgrind the exit line is printed before the kernel thread is
+ * gone, so a join can start its wait after the exit line and still be woken
+ * by it: such a wait (futex_done) is paired with the latest exited thread
+ * whose clear-tid word it waits on.  Waits name the thread (exit_of), not a
+ * wake id: the replay knows when each of its threads ended, so no token
+ * is kept for exits nobody waits for.  The futex_wake record (wake_id 0)
+ * says where the kernel's wake happened and how many waits it woke.
  */
 static void exit_wake(vglog_t *vg, struct vglog_sink *out, unsigned tid)
 {
 	uint64_t addr = tid < vg->pend_cap ? vg->ctid[tid] : 0, v[4];
 	struct vg_call *w;
 
+	if (tid < vg->pend_cap)
+		vg->exited[tid] = ++vg->nr_exits;
 	if (!addr)
 		return;
 	emit_kstore(vg, out, tid, addr);
 	v[0] = addr;
 	v[1] = 0;
-	v[2] = ++vg->next_wake_id;
+	v[2] = 0;
 	v[3] = 0;
 	if ((w = futex_pending(vg, addr, false, true))) {
-		w->wake_id = v[2];
+		w->exit_of = tid + 1;
 		v[3] = 1;
 	}
 	emit_ctrl(vg, out, tid, TCTRL_FUTEX_WAKE, 4, v, TRACE_RET_NONE);
 	vg->stat[VGS_EXIT_WAKES]++;
+}
+
+/* The thread that exited last with clear-tid word addr: @return 1 + its id, or 0. */
+static uint32_t exited_on(const vglog_t *vg, uint64_t addr)
+{
+	uint64_t best = 0;
+	uint32_t who = 0;
+
+	for (size_t t = 0; t < vg->pend_cap; t++)
+		if (vg->exited[t] > best && vg->ctid[t] == addr) {
+			best = vg->exited[t];
+			who = (uint32_t)t + 1;
+		}
+	return who;
 }
 
 /*
@@ -524,16 +601,20 @@ static void futex_done(vglog_t *vg, const struct vg_call *c, unsigned tid, bool 
 	if (futex_wait_op(c->args[1])) {
 		vg->stat[VGS_FUTEX_WAITS]++;
 		v[2] = 0;
+		v[3] = 0;
 		if (!failed && val == 0) {
 			v[2] = c->wake_id;
-			if (!v[2] && (p = futex_pending(vg, addr, priv, false))) {
+			v[3] = c->exit_of;
+			if (!v[2] && !v[3] && (p = futex_pending(vg, addr, priv, false))) {
 				v[2] = p->wake_id;
 				p->linked++;
 			}
-			if (!v[2])
+			if (!v[2] && !v[3] && !priv)
+				v[3] = exited_on(vg, addr);
+			if (!v[2] && !v[3])
 				vg->stat[VGS_FUTEX_UNMATCHED]++;
 		}
-		emit_ctrl(vg, out, tid, TCTRL_FUTEX_WAIT, 3, v, ret);
+		emit_ctrl(vg, out, tid, TCTRL_FUTEX_WAIT, 4, v, ret);
 		return;
 	}
 	vg->stat[VGS_FUTEX_WAKES]++;
@@ -1238,7 +1319,14 @@ static int dispatch(vglog_t *vg, const char *s, size_t n, uint64_t lineno, struc
 				return 0;
 			}
 		} else {
+			bool seq;
 			vg->stat[VGS_ACCESSES]++;
+			if ((rc = sync_word(vg, op, addr, vg->cur, &seq)))
+				return rc;
+			if (seq) {
+				emit_seq(vg, out, vg->cur);
+				vg->stat[VGS_SYNC_ACCESSES]++;
+			}
 		}
 		out->rec[out->n++] = (struct trace_rec){ .addr = addr, .size = (uint16_t)size, .op = (uint8_t)op,
 							 .tid = vg->cur, .gap = take_gap(vg, vg->cur) };

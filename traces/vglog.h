@@ -70,6 +70,7 @@ int vglog_access(const char *s, size_t n, int *op, uint64_t *addr, uint64_t *siz
 	X(VGS_FUTEX_UNMATCHED, futex_unmatched, EVENT, "calls", "waits that returned 0 with no wake to pair with (spurious, signal, another process)") \
 	X(VGS_FUTEX_OTHER,   futex_other,   EVENT, "calls", "futex operations not modelled (requeue, wake_op, PI), dropped") \
 	X(VGS_EXIT_WAKES,    exit_wakes,    EVENT, "wakes", "CLONE_CHILD_CLEARTID wakes synthesized at thread exit") \
+	X(VGS_SYNC_ACCESSES, sync_accesses, EVENT, "records", "atomics and stores to synchronisation words, given their place in the recorded order") \
 	X(VGS_KERNEL_STORES, kernel_stores, EVENT, "records", "stores of the kernel synthesized (clear-tid at exit, parent-settid at clone)")
 
 enum vglog_stat { VGLOG_STATS(STAT_ENUM) NR_VGLOG_STATS };
