@@ -74,6 +74,13 @@ enum os_fault_result {
 };
 
 /*
+ * Or'ed into os_handle_fault's hw_fault: the access was an instruction
+ * fetch (Linux's FAULT_FLAG_INSTRUCTION).  In an implicit process a fetch
+ * from undeclared memory makes that page file-backed text (fault_implicit_text).
+ */
+#define OS_FAULT_INSTRUCTION 0x80
+
+/*
  * Resolve a hardware fault (enum hw_fault) of process `pid` on `cpu` at
  * `now`.  *cost receives the simulated ps the fault took on that CPU (entry
  * and exit, allocation, zeroing or copying, TLB shootdowns, reclaim stalls).

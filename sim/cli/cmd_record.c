@@ -477,6 +477,11 @@ int cmd_record(int argc, char **argv)
 	av[k++] = (char *)"--trace-mem=yes";
 	av[k++] = (char *)"--trace-sched=yes";
 	av[k++] = (char *)"--trace-syscalls=yes";
+	/*
+	 * A forked child would write into the same log at the same time, its
+	 * lines torn into the parent's; it is not followed (docs/record.md).
+	 */
+	av[k++] = (char *)"--child-silent-after-fork=yes";
 	av[k++] = logfd_arg;
 	for (int i = optind; i < argc; i++)
 		av[k++] = argv[i];

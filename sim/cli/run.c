@@ -28,6 +28,12 @@
 #include "sim/version.h"
 
 #define MAX_THREADS_PER_TRACE 1024
+/*
+ * No replay gets near 2^62 ps (53 days of simulated time); a clock past it
+ * is a runaway (periodic kernel threads alone on the queue), stopped before
+ * any sum of times can wrap around 2^64.
+ */
+#define SIM_TIME_LIMIT (1ULL << 62)
 #define FAULT_RETRIES 8
 
 /* Per-CPU statistics of the replay itself (the hw/ and os/ layers keep theirs). */
@@ -778,8 +784,8 @@ static enum fault_step do_fault(struct simrun *s, struct thread *th, const struc
 	struct cpu_stats *c = &s->cpu[th->cpu];
 	bool write = rec->op == TOP_STORE || rec->op == TOP_MODIFY;
 	sim_time_t cost = 0;
-	enum os_fault_result fr = os_handle_fault(s->os, th->pid, th->cpu, t, th->fault_va, write,
-						 (enum hw_fault)th->fault_pending, &cost);
+	uint8_t hf = th->fault_pending | (rec->op == TOP_IFETCH ? OS_FAULT_INSTRUCTION : 0);
+	enum os_fault_result fr = os_handle_fault(s->os, th->pid, th->cpu, t, th->fault_va, write, hf, &cost);
 
 	th->fault_pending = 0;
 	c->stat[RS_FAULTS]++;
@@ -1294,8 +1300,15 @@ static bool resolve_stall(struct simrun *s)
 int simrun_run(simrun_t *s, char *err, size_t errlen)
 {
 	for (;;) {
+		/*
+		 * Only while some thread can run: periodic kernel threads
+		 * (khugepaged, proactive compaction) reschedule themselves for
+		 * ever, and running them alone once let the clock wrap around
+		 * 2^64 before orphaned threads started ("18446744047933 us").
+		 */
 		while (s->live > s->nblocked + s->nwaiting && !s->error && evq_run_one(&s->q))
-			;
+			if (unlikely(s->q.now > SIM_TIME_LIMIT))
+				run_fail(s, -SIM_ESTATE, "%s", "simulated time passed 2^62 ps (53 days): a runaway replay, stopped");
 		if (!s->live || s->error)
 			break;
 		if (!start_orphans(s) && !resolve_stall(s))
