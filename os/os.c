@@ -302,6 +302,14 @@ int os_set_process_policy(os_t *os, int pid, const struct mpol_spec *spec)
 	return 0;
 }
 
+void os_process_set_implicit(os_t *os, int pid, bool implicit)
+{
+	struct process *p = live_proc(os, pid);
+
+	if (p)
+		p->implicit = implicit;
+}
+
 /* ---- faults ------------------------------------------------------------------------- */
 
 enum os_fault_result os_handle_fault(os_t *os, int pid, unsigned cpu, sim_time_t now, uint64_t vaddr, bool write,

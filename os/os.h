@@ -44,6 +44,12 @@ void os_destroy(os_t *os);
  */
 int os_process_create(os_t *os, bool implicit, int *pid);
 int os_process_fork(os_t *os, int parent, int *child);
+/*
+ * Turn implicit mappings on or off for a process: a trace that declares
+ * every mapping (numasim record's explicit_maps) makes an access outside
+ * them a SEGV, as in Linux.  Mappings made implicitly so far stay.
+ */
+void os_process_set_implicit(os_t *os, int pid, bool implicit);
 void os_process_exit(os_t *os, int pid);
 /* Translation context to load into the CPU running this process. */
 uint16_t os_process_asid(const os_t *os, int pid);

@@ -34,7 +34,15 @@
 #define STRACE_STASH 16              /* concurrent "<unfinished ...>" strace calls kept */
 #define STRACE_LINE_MAX 1024
 #define CLONE_VM 0x100ULL
-#define SYNC_WORDS_SHIFT 16          /* table of words written by locked read-modify-writes */
+#define SYNC_WORDS_SHIFT 16
+#define VG_MAX_FD 4096               /* descriptors whose file is tracked */
+#define FILE_ID_BASE (1ULL << 20)    /* mmap records name a file by FILE_ID_BASE + its index */
+#define VG_MAX_STR 256
+#define MAP_PRIVATE_ 0x02ULL
+#define MAP_FIXED_ 0x10ULL
+#define MAP_ANONYMOUS_ 0x20ULL
+#define MAIN_STACK_BELOW (8ULL << 20)  /* Valgrind's client stack: 8 MiB below the top (cls_sz) */
+#define MAIN_STACK_ABOVE (64ULL << 10) /* argv, envp, auxv above the first stack pointer */          /* table of words written by locked read-modify-writes */
 #define CLONE_PARENT_SETTID 0x100000ULL
 #define CLONE_CHILD_CLEARTID 0x200000ULL
 /* futex(2) operations (include/uapi/linux/futex.h) */
@@ -51,13 +59,14 @@ const struct stat_desc vglog_stat_desc[NR_VGLOG_STATS] = { VGLOG_STATS(STAT_DESC
 enum vg_sys {
 	VS_MMAP, VS_MUNMAP, VS_BRK, VS_MPROTECT, VS_MADVISE, VS_MBIND, VS_SET_MEMPOLICY,
 	VS_MIGRATE_PAGES, VS_CLONE, VS_EXIT, VS_EXIT_GROUP, VS_MREMAP, VS_MOVE_PAGES, VS_FORK,
-	VS_VFORK, VS_FUTEX, VS_SET_TID_ADDRESS, NR_VG_SYS
+	VS_VFORK, VS_FUTEX, VS_SET_TID_ADDRESS, VS_OPENAT, VS_OPEN, VS_CLOSE, NR_VG_SYS
 };
 
 static const struct vg_sysdef {
 	const char *name;
 	uint8_t nargs;           /* arguments the conversion reads (Valgrind may print more) */
 	uint8_t bare_hex;        /* bit i: argument i is printed as hex without "0x" (%lx) */
+	uint8_t str_arg;         /* 1 + the argument printed as "0xPTR(string)", 0 none */
 } vg_sys[NR_VG_SYS] = {
 	[VS_MMAP] = { "sys_mmap", 6, 0 },
 	[VS_MUNMAP] = { "sys_munmap", 2, 0 },
@@ -76,6 +85,9 @@ static const struct vg_sysdef {
 	[VS_VFORK] = { "sys_vfork", 0, 0 },
 	[VS_FUTEX] = { "sys_futex", 3, 0 },
 	[VS_SET_TID_ADDRESS] = { "sys_set_tid_address", 1, 0 },
+	[VS_OPENAT] = { "sys_openat", 3, 0, 2 },
+	[VS_OPEN] = { "sys_open", 2, 0, 1 },
+	[VS_CLOSE] = { "sys_close", 1, 0 },
 };
 
 /* A call whose result is still to come (async, or printed on the next line). */
@@ -92,6 +104,7 @@ struct vg_call {
 	uint64_t wake_id;        /* a wake: its id; a wait: the wake that woke it (0: none yet) */
 	uint32_t linked;         /* a wake: waits paired with it so far */
 	uint32_t exit_of;        /* a wait: 1 + the thread whose exit (clear-tid wake) woke it, 0 none */
+	char str[VG_MAX_STR];    /* open/openat: the path */
 };
 
 /* Node masks read by strace, in call order. */
@@ -138,6 +151,15 @@ struct vglog {
 	uint64_t next_wake_id;           /* ids of futex wakes, from 1 */
 	uint64_t next_seq;               /* address-space operations emitted so far */
 	struct sync_word *sw;            /* direct-mapped, 2^SYNC_WORDS_SHIFT entries, allocated on first M */
+	/* the initial image (vglog_set_image) */
+	struct elf_image *img[2];        /* executable, interpreter (NULL: static) */
+	int img_state;                   /* 0 none, 1 before the first fetch, 2 before the first data access, 3 done */
+	uint64_t exe_base, exe_lo, exe_hi;
+	bool exe_checked;
+	/* files: an mmap record names its file by FILE_ID_BASE + the index of its path */
+	char **paths;
+	size_t npaths, pathcap;
+	uint32_t fd_file[VG_MAX_FD];     /* descriptor -> 1 + path index, 0 unknown */
 	size_t pend_cap;
 	struct clone_wait *cw;           /* clones whose child has not run yet, oldest first */
 	size_t ncw, cwcap;
@@ -351,6 +373,11 @@ void vglog_destroy(vglog_t *vg)
 	free(vg->pend);
 	free(vg->ctid);
 	free(vg->exited);
+	free(vg->img[0]);
+	free(vg->img[1]);
+	for (size_t i = 0; i < vg->npaths; i++)
+		free(vg->paths[i]);
+	free(vg->paths);
 	free(vg->sw);
 	free(vg->cw);
 	free(vg->mq);
@@ -484,6 +511,109 @@ static int sync_word(vglog_t *vg, int op, uint64_t addr, unsigned tid, bool *seq
 		*w = (struct sync_word){ .addr = addr, .tid = (uint16_t)tid };
 	}
 	return 0;
+}
+
+/* ---- files and the initial image ------------------------------------------------------------------------ */
+
+/* The file id of a path: distinct paths, distinct files (ld.so reuses descriptor numbers).  0 if out of memory. */
+static uint64_t file_id(vglog_t *vg, const char *path)
+{
+	for (size_t i = 0; i < vg->npaths; i++)
+		if (!strcmp(vg->paths[i], path))
+			return FILE_ID_BASE + i;
+	if (vg->npaths == vg->pathcap) {
+		size_t ncap = vg->pathcap ? vg->pathcap * 2 : 16;
+		char **n = realloc(vg->paths, ncap * sizeof(*n));
+		if (!n)
+			return 0;
+		vg->paths = n;
+		vg->pathcap = ncap;
+	}
+	if (!(vg->paths[vg->npaths] = strdup(path)))
+		return 0;
+	return FILE_ID_BASE + vg->npaths++;
+}
+
+int vglog_set_image(vglog_t *vg, const struct elf_image *exe, const struct elf_image *interp)
+{
+	if (!(vg->img[0] = malloc(sizeof(*exe))) || (interp && !(vg->img[1] = malloc(sizeof(*interp)))))
+		return -SIM_ENOMEM;
+	*vg->img[0] = *exe;
+	if (interp)
+		*vg->img[1] = *interp;
+	vg->img_state = 1;
+	return 0;
+}
+
+static void emit_mmap(vglog_t *vg, struct vglog_sink *out, uint64_t addr, uint64_t len, uint64_t prot,
+		      uint64_t flags, uint64_t fd, uint64_t off)
+{
+	uint64_t v[6] = { addr, len, prot, flags | MAP_PRIVATE_ | MAP_FIXED_, fd, off };
+
+	emit_ctrl(vg, out, 0, TCTRL_MMAP, 6, v, addr);
+	vg->stat[VGS_IMAGE_MAPS]++;
+}
+
+/*
+ * The PT_LOAD segments of img loaded at bias, as binfmt_elf maps them:
+ * file pages [offset, offset + filesz) privately at the page of vaddr, the
+ * rest up to memsz anonymous (bss); the loader zeroes the tail of the last
+ * file page (a store: that page is a private copy before main).
+ */
+static int map_elf(vglog_t *vg, struct vglog_sink *out, const struct elf_image *img, uint64_t bias)
+{
+	uint64_t fid = file_id(vg, img->path);
+
+	if (!fid)
+		return -SIM_ENOMEM;
+	for (unsigned i = 0; i < img->nr_loads; i++) {
+		const struct elf_load *l = &img->load[i];
+		uint64_t start = bias + (l->vaddr & ~0xfffULL), fend = bias + l->vaddr + l->filesz;
+		uint64_t fmap_end = (fend + 0xfff) & ~0xfffULL, mend = (bias + l->vaddr + l->memsz + 0xfff) & ~0xfffULL;
+		if (l->filesz)
+			emit_mmap(vg, out, start, fmap_end - start, l->prot, 0, fid, l->offset & ~0xfffULL);
+		else
+			fmap_end = start;
+		if (mend > fmap_end)
+			emit_mmap(vg, out, fmap_end, mend - fmap_end, l->prot, MAP_ANONYMOUS_, (uint64_t)-1, 0);
+		if (l->filesz && l->memsz > l->filesz && (fend & 0xfff) && (l->prot & 2))
+			emit_kstore(vg, out, 0, fend & ~3ULL);
+	}
+	return 0;
+}
+
+/* Thread 0's first instruction: the interpreter's entry point.  Map both images. */
+static int image_map(vglog_t *vg, uint64_t addr, struct vglog_sink *out)
+{
+	const struct elf_image *exe = vg->img[0], *in = vg->img[1];
+	uint64_t ibase = in ? addr - in->entry : 0;
+	int rc;
+
+	vg->img_state = 2;
+	if (in && (ibase & 0xfff)) {
+		vg->stat[VGS_IMAGE_MISPLACED]++;     /* not the interpreter's entry: leave memory implicit */
+		vg->img_state = 3;
+		return 0;
+	}
+	vg->exe_base = !exe->dyn ? 0 : in ? VGLOG_VG_EXE_BASE : addr - exe->entry;
+	vg->exe_lo = UINT64_MAX;
+	for (unsigned i = 0; i < exe->nr_loads; i++) {
+		vg->exe_lo = SIM_MIN(vg->exe_lo, vg->exe_base + exe->load[i].vaddr);
+		vg->exe_hi = SIM_MAX(vg->exe_hi, vg->exe_base + exe->load[i].vaddr + exe->load[i].memsz);
+	}
+	if ((rc = map_elf(vg, out, exe, vg->exe_base)) || (in && (rc = map_elf(vg, out, in, ibase))))
+		return rc;
+	return 0;
+}
+
+/* Thread 0's first data access: the stack pointer (ld.so's _start calls, a static _start pops). */
+static void stack_map(vglog_t *vg, uint64_t addr, struct vglog_sink *out)
+{
+	uint64_t top = ((addr + 0xfff) & ~0xfffULL) + MAIN_STACK_ABOVE, start = (addr & ~0xfffULL) - MAIN_STACK_BELOW;
+
+	emit_mmap(vg, out, start, top - start, 3, MAP_ANONYMOUS_, (uint64_t)-1, 0);
+	emit_ctrl(vg, out, 0, TCTRL_EXPLICIT_MAPS, 0, NULL, TRACE_RET_NONE);
+	vg->img_state = 3;
 }
 
 /* ---- futex pairing -------------------------------------------------------------------------------------- */
@@ -947,6 +1077,8 @@ static int call_done(vglog_t *vg, const struct vg_call *c, bool failed, bool exe
 		memcpy(v, a, 6 * sizeof(*v));
 		if (v[4] <= UINT32_MAX)                  /* fd is an int, printed as unsigned */
 			v[4] = (uint64_t)(int64_t)(int32_t)(uint32_t)v[4];
+		if (!(v[3] & MAP_ANONYMOUS_) && v[4] < VG_MAX_FD && vg->fd_file[v[4]])
+			v[4] = FILE_ID_BASE + vg->fd_file[v[4]] - 1;   /* the file, not the reused descriptor */
 		emit_seq(vg, out, tid);
 		emit_ctrl(vg, out, tid, TCTRL_MMAP, 6, v, ret);
 		break;
@@ -972,6 +1104,19 @@ static int call_done(vglog_t *vg, const struct vg_call *c, bool failed, bool exe
 			return 0;
 		}
 		futex_done(vg, c, tid, failed, val, ret, out);
+		return 0;
+	case VS_OPENAT:
+	case VS_OPEN:
+		if (!failed && val < VG_MAX_FD && c->str[0]) {
+			uint64_t id = file_id(vg, c->str);
+			if (!id)
+				return -SIM_ENOMEM;
+			vg->fd_file[val] = (uint32_t)(id - FILE_ID_BASE + 1);
+		}
+		return 0;
+	case VS_CLOSE:
+		if (!failed && a[0] < VG_MAX_FD)
+			vg->fd_file[a[0]] = 0;
 		return 0;
 	case VS_SET_TID_ADDRESS:
 		if (!failed && !pend_room(vg, tid))
@@ -1204,6 +1349,20 @@ static int syscall_line(vglog_t *vg, const char *s, size_t n, uint64_t lineno, s
 			if (c.nargs == VG_MAX_CALL_ARGS || !lex_num(s, n, &i, d->bare_hex >> c.nargs & 1, &x))
 				return bad(vg, err, errlen, lineno, "a numeric system call argument", s, n);
 			c.args[c.nargs++] = x;
+			if (d->str_arg == c.nargs && i < n && s[i] == '(') {
+				/* "0xPTR(path)": the path ends at the ')' followed by ',' or ')' */
+				size_t j = i + 1, e = 0;
+				for (size_t k = j; k < n && !e; k++)
+					if (s[k] == ')') {
+						size_t q = skip_sp(s, n, k + 1);
+						if (q < n && (s[q] == ',' || s[q] == ')'))
+							e = k;
+					}
+				if (!e)
+					return bad(vg, err, errlen, lineno, "')' after the path argument", s, n);
+				snprintf(c.str, sizeof(c.str), "%.*s", (int)(e - j), s + j);
+				i = e + 1;
+			}
 			i = skip_sp(s, n, i);
 			if (i < n && s[i] == ',')
 				i = skip_sp(s, n, i + 1);
@@ -1312,6 +1471,19 @@ static int dispatch(vglog_t *vg, const char *s, size_t n, uint64_t lineno, struc
 		}
 		if ((rc = ensure_first(vg, out)))
 			return rc;
+		if (unlikely(vg->img_state && vg->img_state < 3 && vg->cur == 0)) {
+			if (vg->img_state == 1 && op == TOP_IFETCH && (rc = image_map(vg, addr, out)))
+				return rc;
+			else if (vg->img_state == 2 && op != TOP_IFETCH)
+				stack_map(vg, addr, out);
+		}
+		if (op == TOP_IFETCH && unlikely(vg->img_state >= 2 && !vg->exe_checked) && addr >= vg->exe_lo &&
+		    addr < vg->exe_hi) {
+			/* the executable's first instruction is its entry point, if it is where it was mapped */
+			vg->exe_checked = true;
+			if (addr != vg->exe_base + vg->img[0]->entry)
+				vg->stat[VGS_IMAGE_MISPLACED]++;
+		}
 		if (op == TOP_IFETCH) {
 			vg->stat[VGS_INSTRUCTIONS]++;
 			if (!vg->o.keep_ifetch) {

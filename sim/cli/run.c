@@ -650,6 +650,9 @@ static sim_time_t do_ctrl(struct simrun *s, struct thread *th, const struct trac
 		}
 		/* an earlier number: its turn was skipped (see resolve_stall); nothing to hold */
 		return t;
+	case TCTRL_EXPLICIT_MAPS:
+		os_process_set_implicit(s->os, th->pid, false);
+		return t;
 	case TCTRL_FUTEX_WAIT:
 		src->has_sync = true;
 		futex_wait(s, th, c, t);
