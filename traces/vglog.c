@@ -124,6 +124,7 @@ struct strace_stash {
 struct clone_wait {
 	uint16_t vgtid;          /* predicted Valgrind slot of the child */
 	uint16_t tid;            /* its trace thread */
+	uint64_t stack;          /* the child's stack pointer (clone's second argument), 0 unknown */
 };
 
 /* A word some thread read-modified-wrote (lackey's M: atomics such as lock cmpxchg). */
@@ -162,6 +163,8 @@ struct vglog {
 	uint32_t fd_file[VG_MAX_FD];     /* descriptor -> 1 + path index, 0 unknown */
 	size_t pend_cap;
 	struct clone_wait *cw;           /* clones whose child has not run yet, oldest first */
+	uint64_t expect_sp[VG_MAX_TID];  /* a child bound to a clone by its slot, not yet confirmed by its stack */
+	uint16_t cur_vg;                 /* Valgrind thread running now */
 	size_t ncw, cwcap;
 	struct vg_call async[VG_MAX_TID];
 	struct vg_call cont;             /* printed without a result: " --> " line follows */
@@ -805,6 +808,7 @@ static int thread_of(vglog_t *vg, unsigned v, uint64_t lineno, struct vglog_sink
 				break;
 			}
 		*tid = vg->cw[k].tid;
+		vg->expect_sp[v] = vg->cw[k].stack;
 		memmove(&vg->cw[k], &vg->cw[k + 1], (vg->ncw - k - 1) * sizeof(vg->cw[0]));
 		vg->ncw--;
 		vg->trace_of[v] = (int)*tid;
@@ -826,6 +830,48 @@ static int thread_of(vglog_t *vg, unsigned v, uint64_t lineno, struct vglog_sink
 	*tid = vg->next_tid++;
 	vg->trace_of[v] = (int)*tid;
 	return thread_born(vg, *tid, out);
+}
+
+/*
+ * A new thread's first data access is a load from its stack pointer, the
+ * clone's second argument (glibc's clone pops the thread function from the
+ * new stack).  Valgrind hands out slots at the clone, but a slot freed by an
+ * exiting thread may come back later than predicted, so a child bound by
+ * its slot is checked here and, if its stack is another clone's, takes that
+ * clone's trace thread (nothing but instruction counts has been written
+ * for it yet).
+ */
+static void confirm_child(vglog_t *vg, uint64_t addr)
+{
+	unsigned v = vg->cur_vg, mine = vg->cur;
+	uint64_t want = vg->expect_sp[v];
+
+	vg->expect_sp[v] = 0;
+	if (addr == want)
+		return;
+	for (size_t i = 0; i < vg->ncw; i++)
+		if (vg->cw[i].stack == addr) {           /* an unstarted clone's child: swap */
+			unsigned other = vg->cw[i].tid;
+			vg->cw[i].tid = (uint16_t)mine;
+			vg->cw[i].stack = want;
+			vg->trace_of[v] = (int)other;
+			vg->pend[other] += vg->pend[mine];
+			vg->pend[mine] = 0;
+			vg->cur = (uint16_t)other;
+			return;
+		}
+	for (unsigned w = 1; w < VG_MAX_TID; w++)
+		if (w != v && vg->expect_sp[w] == addr && vg->trace_of[w] >= 0) {   /* started, not yet confirmed */
+			unsigned other = (unsigned)vg->trace_of[w];
+			vg->trace_of[w] = (int)mine;
+			vg->expect_sp[w] = want;
+			vg->trace_of[v] = (int)other;
+			uint64_t p = vg->pend[mine];
+			vg->pend[mine] = vg->pend[other];
+			vg->pend[other] = p;
+			vg->cur = (uint16_t)other;
+			return;
+		}
 }
 
 /* ---- strace masks ----------------------------------------------------------------------------------------- */
@@ -1172,7 +1218,8 @@ static int call_done(vglog_t *vg, const struct vg_call *c, bool failed, bool exe
 		/* raw x86-64 order: flags, stack, parent_tid, child_tid, tls (clone(2), NOTES) */
 		if ((a[0] & CLONE_PARENT_SETTID) && c->nargs >= 3 && a[2])
 			emit_kstore(vg, out, tid, a[2]);
-		vg->cw[vg->ncw++] = (struct clone_wait){ .vgtid = predict_slot(vg), .tid = (uint16_t)child };
+		vg->cw[vg->ncw++] = (struct clone_wait){ .vgtid = predict_slot(vg), .tid = (uint16_t)child,
+							 .stack = c->nargs >= 2 ? a[1] : 0 };
 		if ((rc = thread_born(vg, child, out)))
 			return rc;
 		if ((a[0] & CLONE_CHILD_CLEARTID) && c->nargs >= 4)
@@ -1281,8 +1328,10 @@ static int switch_to(vglog_t *vg, unsigned v, uint64_t lineno, struct vglog_sink
 	unsigned tid;
 	int rc = thread_of(vg, v, lineno, out, &tid, err, errlen);
 
-	if (!rc)
+	if (!rc) {
 		vg->cur = (uint16_t)tid;
+		vg->cur_vg = (uint16_t)v;
+	}
 	return rc;
 }
 
@@ -1493,6 +1542,8 @@ static int dispatch(vglog_t *vg, const char *s, size_t n, uint64_t lineno, struc
 		} else {
 			bool seq;
 			vg->stat[VGS_ACCESSES]++;
+			if (unlikely(vg->expect_sp[vg->cur_vg]))
+				confirm_child(vg, addr);
 			if ((rc = sync_word(vg, op, addr, vg->cur, &seq)))
 				return rc;
 			if (seq) {

@@ -13,7 +13,7 @@
 # Usage: sh tests/e2e/test_threads.sh BUILD_DIR   ($NUMASIM overrides the binary)
 BUILD=${1:-build}
 NUMASIM=${NUMASIM:-$BUILD/numasim}
-N=25
+N=26
 echo "1..$N"
 n=0
 skip_rest() {
@@ -71,6 +71,16 @@ check "writes to a read-only mapping: exit $rc, no report, one warning naming th
 "$NUMASIM" run --machine skx-2s --trace segv.txt -q --no-progress --allow-segv --report segv.json >out 2>err; rc=$?
 check "--allow-segv: the run goes on, the report counts both (segv 2) and the read" \
     '[ $rc -eq 0 ] && [ "$(summ segv segv.json)" = 2 ] && [ "$(summ accesses segv.json)" = 1 ]'
+
+# a sweep records such a point as failed, with the message, and leaves no report
+cat > segv.json <<JSON
+{"name": "segv", "machines": ["tiny"], "workloads": [{"name": "ro", "trace": "$T/segv.txt"}],
+ "policies": ["default"], "metrics": ["summary.accesses"]}
+JSON
+"$NUMASIM" sweep segv.json -o sw -j 1 >out 2>err; rc=$?
+check "a sweep records the point as failed, with the message (exit $rc)" \
+    '[ $rc -ne 0 ] && grep -q ",failed," sw/results.csv && grep -q "outside any mapping" sw/points/*/error.txt &&
+     ! ls sw/points/*/report.json >/dev/null 2>&1'
 
 command -v valgrind >/dev/null 2>&1 || skip_rest "valgrind not installed"
 command -v cc >/dev/null 2>&1 || skip_rest "no C compiler"
