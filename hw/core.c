@@ -25,8 +25,13 @@ int core_init(struct core *c, const struct cpu_cfg *cfg, sim_time_t cycle_ps, si
 	c->cycle_ps = cycle_ps;
 	c->disp = t;
 	c->last_issue = t;
+	c->start = t;
+	c->walk_until = t;
 	if (c->model == CPU_INORDER)
 		return 0;
+	c->npw = cfg->page_walkers ? cfg->page_walkers : 1;
+	if (c->npw > 16)
+		c->npw = 16;
 	c->rob_size = cfg->rob ? cfg->rob : 1;
 	c->rob_cap = c->rob_size;
 	c->lq_size = cfg->lq ? cfg->lq : 1;
@@ -125,6 +130,8 @@ sim_time_t core_issue_time(struct core *c, uint32_t gap, uint8_t op, bool dep)
 		if (m > t)
 			stall(c, CS_MSHR, &t, m);
 	}
+	if (unlikely(c->pw_free > t))
+		stall(c, CS_WALK, &t, c->pw_free);
 	return t;
 }
 
@@ -143,6 +150,16 @@ sim_time_t core_commit(struct core *c, uint32_t gap, uint8_t op, bool dep, sim_t
 	uint64_t n = c->ninstr + gap;
 
 	(void)dep;
+	if (unlikely(o->walk)) {
+		/* walks issued in time order: their union grows at the end */
+		sim_time_t a = t, b = t + o->walk;
+		if (b > c->walk_until) {
+			c->walk_active += b - SIM_MAX(a, c->walk_until);
+			c->walk_until = b;
+		}
+		if (c->model != CPU_INORDER)
+			pool_take(c->pw, c->npw, &c->pw_k, &c->pw_free, b);
+	}
 	if (c->model == CPU_INORDER) {
 		c->disp = done;
 		c->ninstr = n + 1;

@@ -24,8 +24,8 @@
  *   - memory accesses issue in program order: a load whose address depends
  *     on an earlier load (TREC_DEP) waits for it, and so do the accesses
  *     after it;
- *   - an access that finds every fill buffer (or L2-queue entry) busy waits
- *     for the first to free even if it would have hit;
+ *   - an access that finds every fill buffer (or L2-queue entry, or page
+ *     walker) busy waits for the first to free even if it would have hit;
  *   - a store's ownership request (RFO) is sent when it issues, as Intel
  *     cores do for stores whose address is known, and the store drains from
  *     the store buffer in order once retired and owned;
@@ -51,6 +51,7 @@
 	X(CS_FETCH, ifetch_miss,      "dispatch waited for an instruction-fetch miss")                     \
 	X(CS_DEP,   dependence,   "issue waited for the load a dependent load's address came from")    \
 	X(CS_MSHR,  fill_buffers_full,  "issue waited for a fill buffer or L2-queue entry")                  \
+	X(CS_WALK,  page_walkers_busy, "issue waited for a free page walker")                              \
 	X(CS_ORDER, in_order_issue, "issue waited behind an older access (in-order issue)")
 
 enum core_stall {
@@ -94,6 +95,12 @@ struct core {
 	uint32_t fb_k, l2q_k;   /* earliest-free entry of each pool, and its time */
 	sim_time_t fb_free, l2q_free;
 	sim_time_t fb_last;     /* latest fill completion: no secondary-hit scan after it */
+	sim_time_t pw[16];      /* page walkers: busy-until */
+	uint32_t npw, pw_k;
+	sim_time_t pw_free;
+	sim_time_t walk_until;  /* end of the latest walk: the union of walk intervals so far */
+	sim_time_t walk_active; /* ps during which at least one walk was in progress */
+	sim_time_t start;       /* when the thread started */
 	sim_time_t pend[NR_CORE_STALLS];   /* stalls of the access core_issue_time last timed */
 	uint32_t pend_mask;                /* which of pend[] are set */
 	sim_time_t pend_disp;              /* and its dispatch time */
@@ -104,6 +111,7 @@ struct core {
 /* What the hierarchy said about an issued access. */
 struct core_outcome {
 	sim_time_t lat;         /* ps from issue to data (hw_res.lat) */
+	sim_time_t walk;        /* ps of lat in page walks (hw_res.walk) */
 	uint64_t line;          /* physical line number */
 	bool l1_miss, l2_miss;
 };
@@ -139,6 +147,8 @@ void core_consume_gap(struct core *c, uint32_t gap);
 void core_resume(struct core *c, sim_time_t t);
 /* Work the CPU did elsewhere (a kernel thread ran on it): dispatch resumes d later. */
 void core_delay(struct core *c, sim_time_t d);
+/* Time during which one of the thread's page walks was in progress (ps). */
+static inline sim_time_t core_walk_active(const struct core *c) { return c->walk_active; }
 /* When the last instruction has retired and the last store drained. */
 sim_time_t core_end(const struct core *c);
 

@@ -587,6 +587,7 @@ void hw_access(hw_t *hw, unsigned cpu, sim_time_t now, const struct hw_req *req,
 	p->stat[HC_ACCESSES]++;
 	mmu_translate(p->mmu, req->vaddr, req->op, now, &mr);
 	res->xlat = mr.lat;
+	res->walk = mr.walk;
 	res->lat = mr.lat;
 	res->paddr = mr.paddr;
 	res->fault = mr.fault;
@@ -618,6 +619,7 @@ void hw_access(hw_t *hw, unsigned cpu, sim_time_t now, const struct hw_req *req,
 			struct mmu_result m2;
 			mmu_translate(p->mmu, va, req->op, start, &m2);
 			res->xlat += m2.lat;
+			res->walk += m2.walk;
 			if (m2.fault != HW_FAULT_NONE) {
 				res->fault = m2.fault;
 				res->fault_vaddr = va;

@@ -63,6 +63,7 @@ struct hw_req {
 struct hw_res {
 	sim_time_t lat;         /* total ps until the data is available to the CPU */
 	sim_time_t xlat;        /* ps of lat spent in TLB misses and page walks */
+	sim_time_t walk;        /* ps of xlat in page walks (0: every translation hit a TLB) */
 	uint64_t paddr;         /* translated address (valid when fault == NONE) */
 	uint64_t fault_vaddr;   /* address whose translation faulted: an access that
 				   straddles two pages may fault on the second one */

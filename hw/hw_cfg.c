@@ -38,6 +38,7 @@ static const struct cfg_field cpu_fields[] = {
 	CFG_F_U32(struct cpu_cfg, sq, 1, 1024, 56, "ooo: store-queue entries (the store buffer)"),
 	CFG_F_U32(struct cpu_cfg, fill_buffers, 1, 256, 12, "ooo: L1D misses in flight (line fill buffers, MSHRs)"),
 	CFG_F_U32(struct cpu_cfg, l2_queue, 1, 256, 16, "ooo: L2 misses in flight (superqueue)"),
+	CFG_F_U32(struct cpu_cfg, page_walkers, 1, 16, 2, "ooo: page walks in flight (page-miss handlers)"),
 };
 const struct cfg_table cpu_cfg_table = CFG_TABLE("cpu", struct cpu_cfg, cpu_fields, NULL);
 

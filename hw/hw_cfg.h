@@ -126,6 +126,7 @@ struct cpu_cfg {
 	uint32_t lq, sq;          /* load-queue and store-queue (store-buffer) entries */
 	uint32_t fill_buffers;    /* L1D misses in flight (line fill buffers / MSHRs) */
 	uint32_t l2_queue;        /* L2 misses in flight (superqueue) */
+	uint32_t page_walkers;    /* page walks in flight */
 };
 
 struct hw_cfg {

@@ -9,8 +9,10 @@
  * Records of one trace file may interleave several threads.  A reader is
  * shared by the threads of its file and demultiplexes into per-thread
  * queues on demand, so a file is decoded once; queues hold only the records
- * read ahead of a lagging thread (bounded by how the file interleaves its
- * threads, not by its length).
+ * read ahead of a lagging thread.  However far apart the file puts its
+ * threads, a queue keeps at most RUN_QUEUE_MAX records in memory and
+ * spills the rest to disk (traces/tspill.h), so memory does not grow with
+ * the trace.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -26,8 +28,10 @@
 #include "sim/hist.h"
 #include "sim/pmem.h"
 #include "sim/version.h"
+#include "traces/tspill.h"
 
 #define MAX_THREADS_PER_TRACE 1024
+#define RUN_QUEUE_MAX (1u << 16)   /* records of one thread in memory (1.5 MiB); more spill to disk */
 /*
  * No replay gets near 2^62 ps (53 days of simulated time); a clock past it
  * is a runaway (periodic kernel threads alone on the queue), stopped before
@@ -55,6 +59,8 @@
 	X(RS_DEP_LOADS, dependent_loads, EVENT, "loads", "loads whose address came from the previous load (TREC_DEP)") \
 	X(RS_SECONDARY, secondary_hits, EVENT, "accesses", "L1 hits on a line whose fill was still in flight") \
 	X(RS_ZERO_PAGE, zero_page_accesses, EVENT, "accesses", "accesses that read the shared zero page") \
+	X(RS_WALK_ACTIVE_PS, walk_active_ps, EVENT, "ps", "time during which a thread had a page walk in progress") \
+	X(RS_THREAD_PS, thread_ps, EVENT, "ps", "threads' lifetimes, first record to last retirement") \
 	X(RS_FUTEX_WAITS, futex_waits, EVENT, "calls", "futex waits replayed")                     \
 	X(RS_FUTEX_BLOCKED, futex_blocked, EVENT, "calls", "futex waits that slept until their wake was replayed") \
 	X(RS_FUTEX_UNMATCHED, futex_unmatched, EVENT, "calls", "waits that returned 0 with no recorded wake (went on)") \
@@ -112,6 +118,7 @@ struct thread {
 	size_t qcap, qhead, qn;     /* qcap is a power of two */
 	struct trace_ctrl *cq;      /* control records, in order */
 	size_t cqcap, cqhead, cqn;
+	tspill_t *spill;            /* records queued after the first RUN_QUEUE_MAX, or NULL */
 };
 
 /* Wakes replayed before (some of) the waits they woke. */
@@ -203,7 +210,7 @@ static int parse_cpu_list(const char *s, unsigned *cpus, unsigned *n, char *err,
 				return sim_errf(err, errlen, SIM_EUSAGE, "--trace %s: too many CPUs", arg);
 			cpus[(*n)++] = (unsigned)c;
 		}
-		if (*s == ',')
+		if (*s == ',' && s[1])
 			s++;
 		else if (*s)
 			return sim_errf(err, errlen, SIM_EUSAGE, "--trace %s: bad CPU list near '%s'", arg, s);
@@ -216,6 +223,7 @@ int run_parse_trace_arg(const char *arg, struct run_trace_arg *out, char *err, s
 	const char *at = strrchr(arg, '@');
 	const char *colon = strchr(arg, ':');
 	static const char *const fmts[] = { "native:", "lackey:", "champsim:", "text:" };
+	int rc;
 
 	memset(out, 0, sizeof(*out));
 	out->fmt = TFMT_AUTO;
@@ -234,26 +242,34 @@ int run_parse_trace_arg(const char *arg, struct run_trace_arg *out, char *err, s
 	at = strrchr(arg, '@');
 	if (at) {
 		char *path = strndup(arg, (size_t)(at - arg));
-		int rc;
 		if (!path)
 			return -SIM_ENOMEM;
 		out->path = path;
 		rc = parse_cpu_list(at + 1, out->cpus, &out->nr_cpus, err, errlen, arg);
+		if (!rc && !out->nr_cpus)
+			rc = sim_errf(err, errlen, SIM_EUSAGE, "--trace %s: expected a CPU list after '@'", arg);
 		if (rc)
-			return rc;
+			goto fail;
 	} else {
 		out->path = strdup(arg);
 		if (!out->path)
 			return -SIM_ENOMEM;
 	}
-	if (!out->path[0])
-		return sim_errf(err, errlen, SIM_EUSAGE, "--trace %s: empty file name", arg);
+	if (!out->path[0]) {
+		rc = sim_errf(err, errlen, SIM_EUSAGE, "--trace %s: empty file name", arg);
+		goto fail;
+	}
 	return 0;
+fail:
+	/* the caller keeps only parsed arguments: nothing may stay allocated */
+	free((char *)out->path);
+	out->path = NULL;
+	return rc;
 }
 
 /* ---- thread queues ---------------------------------------------------------- */
 
-static int q_push(struct thread *th, const struct trace_rec *rec, const struct trace_ctrl *ctrl)
+static int q_ring_push(struct thread *th, const struct trace_rec *rec, const struct trace_ctrl *ctrl)
 {
 	if (th->qn == th->qcap) {
 		size_t ncap = th->qcap ? th->qcap * 2 : 1024;
@@ -285,6 +301,35 @@ static int q_push(struct thread *th, const struct trace_rec *rec, const struct t
 		}
 		th->cq[(th->cqhead + th->cqn) % th->cqcap] = *ctrl;
 		th->cqn++;
+	}
+	return 0;
+}
+
+/* Queue a record: in memory while the spill is empty and the ring has room, else on disk. */
+static int q_push(struct thread *th, const struct trace_rec *rec, const struct trace_ctrl *ctrl, char *err,
+		  size_t errlen)
+{
+	int rc;
+
+	if (th->qn < RUN_QUEUE_MAX && !tspill_count(th->spill)) {
+		rc = q_ring_push(th, rec, ctrl);
+		return rc ? sim_errf(err, errlen, rc, "out of memory queueing records") : 0;
+	}
+	if (!th->spill && (rc = tspill_create(&th->spill, err, errlen)))
+		return rc;
+	return tspill_push(th->spill, rec, ctrl, err, errlen);
+}
+
+/* Move spilled records back into the (empty) ring, oldest first. */
+static int q_unspill(struct thread *th, char *err, size_t errlen)
+{
+	while (th->qn < RUN_QUEUE_MAX && tspill_count(th->spill)) {
+		struct trace_rec rec;
+		struct trace_ctrl ctrl;
+		int rc = tspill_pop(th->spill, &rec, &ctrl, err, errlen);
+
+		if (rc || (rc = q_ring_push(th, &rec, &ctrl)))
+			return rc == -SIM_ENOMEM ? sim_errf(err, errlen, rc, "out of memory queueing records") : rc;
 	}
 	return 0;
 }
@@ -354,6 +399,14 @@ static void run_fail(struct simrun *s, int rc, const char *fmt, const char *msg)
  */
 static int src_fill(struct simrun *s, struct tsrc *src, struct thread *want, sim_time_t now)
 {
+	if (!want->qn && tspill_count(want->spill)) {
+		char err[512];
+		int rc = q_unspill(want, err, sizeof(err));
+
+		if (rc)
+			run_fail(s, rc, "%s", err);
+		return rc;
+	}
 	while (!want->qn && !src->eof) {
 		struct trace_batch b;
 		char err[512];
@@ -397,9 +450,9 @@ static int src_fill(struct simrun *s, struct tsrc *src, struct thread *want, sim
 			}
 			if (th->done)
 				continue;   /* records after a thread's exit are ignored */
-			rc = q_push(th, rec, rec->op == TOP_CTRL ? &b.ctrl[rec->ctrl] : NULL);
+			rc = q_push(th, rec, rec->op == TOP_CTRL ? &b.ctrl[rec->ctrl] : NULL, err, sizeof(err));
 			if (rc) {
-				run_fail(s, rc, "%s", "out of memory queueing records");
+				run_fail(s, rc, "%s", err);
 				return rc;
 			}
 		}
@@ -566,6 +619,8 @@ static void thread_finish(struct simrun *s, struct thread *th)
 	for (unsigned k = 0; k < NR_CORE_STALLS; k++)
 		c->stall[k] += th->core.stall[k];
 	c->stat[RS_SECONDARY] += th->core.secondary;
+	c->stat[RS_WALK_ACTIVE_PS] += core_walk_active(&th->core);
+	c->stat[RS_THREAD_PS] += end - th->core.start;
 	s->live--;
 }
 
@@ -752,6 +807,7 @@ static enum step do_access(struct simrun *s, struct thread *th, struct trace_rec
 		return STEP_FAULT;
 	}
 	o.lat = res.lat;
+	o.walk = res.walk;
 	o.line = res.paddr >> s->line_shift;
 	o.l1_miss = res.served != SRV_L1;
 	o.l2_miss = res.served > SRV_L2;
@@ -1207,6 +1263,7 @@ void simrun_destroy(simrun_t *s)
 			core_destroy(&th->core);
 			free(th->q);
 			free(th->cq);
+			tspill_destroy(th->spill);
 			free(th);
 		}
 		free(src->tok);
@@ -1469,6 +1526,9 @@ int simrun_report(simrun_t *s, rep_t *r)
 	rep_ns(r, "latency_ns", t.stat[RS_LAT_PS]);
 	rep_ns(r, "xlat_ns", t.stat[RS_XLAT_PS]);
 	rep_real(r, "xlat_share", ratio(t.stat[RS_XLAT_PS], t.stat[RS_LAT_PS]));
+	/* like DTLB_LOAD_MISSES.WALK_ACTIVE / cycles: share of thread time with a walk in progress */
+	rep_ns(r, "walk_active_ns", t.stat[RS_WALK_ACTIVE_PS]);
+	rep_real(r, "walk_active_share", ratio(t.stat[RS_WALK_ACTIVE_PS], t.stat[RS_THREAD_PS]));
 	rep_u64(r, "faults", t.stat[RS_FAULTS]);
 	rep_ns(r, "fault_ns", t.stat[RS_FAULT_PS]);
 	rep_u64(r, "syscalls", t.stat[RS_SYSCALLS]);
@@ -1565,8 +1625,9 @@ void simrun_print_summary(simrun_t *s, FILE *fp)
 	fprintf(fp, "remote ratio   %.1f%% of the %llu accesses served beyond the socket's caches went to another node\n",
 		100.0 * ratio(t.served[SRV_C2C_REMOTE] + t.served[SRV_DRAM_REMOTE], mem_accesses(&t)),
 		(unsigned long long)mem_accesses(&t));
-	fprintf(fp, "translation    %.1f%% of access latency in TLB misses and page walks\n",
-		100.0 * ratio(t.stat[RS_XLAT_PS], t.stat[RS_LAT_PS]));
+	fprintf(fp, "translation    %.1f%% of access latency in TLB misses and page walks; walks in progress %.1f%% of the time\n",
+		100.0 * ratio(t.stat[RS_XLAT_PS], t.stat[RS_LAT_PS]),
+		100.0 * ratio(t.stat[RS_WALK_ACTIVE_PS], t.stat[RS_THREAD_PS]));
 	fprintf(fp, "faults         %llu  (%.3f us)   syscalls %llu (%llu rejected)\n",
 		(unsigned long long)t.stat[RS_FAULTS], (double)t.stat[RS_FAULT_PS] / 1e6,
 		(unsigned long long)t.stat[RS_SYSCALLS], (unsigned long long)t.stat[RS_SYSCALL_ERR]);

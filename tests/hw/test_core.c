@@ -24,6 +24,7 @@ static struct cpu_cfg cfg_ooo(void)
 	c.sq = 56;
 	c.fill_buffers = 10;
 	c.l2_queue = 16;
+	c.page_walkers = 2;
 	return c;
 }
 
@@ -169,6 +170,33 @@ static void hit_on_a_line_in_flight_waits_for_the_fill(void **state)
 	core_destroy(&c);
 }
 
+/*
+ * Random accesses that each miss the TLB: two page walkers of 50 ns each bound
+ * the rate at one access per 25 ns, however many fill buffers there are, and a
+ * walk is in progress nearly all the time (GUPS: walks dominate).
+ */
+static void page_walkers_bound_random_access(void **state)
+{
+	struct cpu_cfg cfg = cfg_ooo();
+	struct core c;
+	sim_time_t end;
+	(void)state;
+	cfg.fill_buffers = 64;
+	cfg.l2_queue = 64;
+	cfg.page_walkers = 2;
+	assert_int_equal(core_init(&c, &cfg, CYC, 0), 0);
+	for (unsigned i = 0; i < 1000; i++) {
+		struct core_outcome o = { .lat = 50000 + MISS, .walk = 50000, .line = i, .l1_miss = true, .l2_miss = true };
+		sim_time_t t = core_issue_time(&c, 0, MEM_LOAD, false);
+		core_commit(&c, 0, MEM_LOAD, false, t, &o);
+	}
+	end = core_end(&c);
+	assert_true(end >= 1000 * 25000ULL && end <= 1000 * 25000ULL + 2 * (50000 + MISS));
+	assert_true(core_walk_active(&c) >= 0.9 * (double)end);
+	assert_true(c.stall[CS_WALK] > 0);
+	core_destroy(&c);
+}
+
 /* A serialising point waits for older loads and drained stores. */
 static void drain_waits_for_everything_older(void **state)
 {
@@ -194,6 +222,7 @@ int main(void)
 		cmocka_unit_test(stores_drain_from_the_store_buffer),
 		cmocka_unit_test(hit_on_a_line_in_flight_waits_for_the_fill),
 		cmocka_unit_test(drain_waits_for_everything_older),
+		cmocka_unit_test(page_walkers_bound_random_access),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
