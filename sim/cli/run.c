@@ -709,13 +709,24 @@ static sim_time_t do_ctrl(struct simrun *s, struct thread *th, const struct trac
 		os_process_set_implicit(s->os, th->pid, false);
 		return t;
 	case TCTRL_FUTEX_WAIT:
-		src->has_sync = true;
-		futex_wait(s, th, c, t);
-		return t;
 	case TCTRL_FUTEX_WAKE:
+		/*
+		 * The call's entry and exit (os.syscall_cost); the kernel's own
+		 * exit wake (ret unknown) is no call.  A sleeping wait falls asleep
+		 * after its entry; how long the kernel takes to wake it is not
+		 * modelled (docs/engine.md).
+		 */
 		src->has_sync = true;
-		futex_wake(s, th, c, t);
-		return t;
+		if (c->ret != TRACE_RET_NONE) {
+			cost = s->m.os.syscall_cost;
+			cs->stat[RS_SYSCALLS]++;
+			cs->stat[RS_SYSCALL_PS] += cost;
+		}
+		if (c->kind == TCTRL_FUTEX_WAIT)
+			futex_wait(s, th, c, t + cost);
+		else
+			futex_wake(s, th, c, t + cost);
+		return t + cost;
 	default:
 		break;
 	}
