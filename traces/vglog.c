@@ -1566,8 +1566,13 @@ static int dispatch(vglog_t *vg, const char *s, size_t n, uint64_t lineno, struc
 		return result_line(vg, s, n, lineno, out, err, errlen, depth);
 	case VGL_BANNER: {
 		long pid;
-		if (!vg->pid && pid_fence(s, n, '=', &pid))
+		size_t f = pid_fence(s, n, '=', &pid);
+		if (!vg->pid && f)
 			vg->pid = pid;
+		/* the scheduler and system-call lines are debugging output, not a stable format */
+		f = skip_sp(s, n, f);
+		if (f && has(s, n, f, "Using Valgrind-") && !has(s, n, f + 15, "3.19."))
+			vg->stat[VGS_OTHER_VERSION]++;
 		return 0;
 	}
 	case VGL_DEBUG:

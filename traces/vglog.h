@@ -74,6 +74,7 @@ int vglog_access(const char *s, size_t n, int *op, uint64_t *addr, uint64_t *siz
 	X(VGS_SYNC_ACCESSES, sync_accesses, EVENT, "records", "atomics and stores to synchronisation words, given their place in the recorded order") \
 	X(VGS_IMAGE_MAPS,    image_maps,    EVENT, "records", "mmap records of the initial image (executable, interpreter, stack)") \
 	X(VGS_IMAGE_MISPLACED, image_misplaced, EVENT, "images", "executables not where the converter placed them (first fetch != base + e_entry)") \
+	X(VGS_OTHER_VERSION, other_version, EVENT, "logs", "logs of a Valgrind other than 3.19, whose line formats were checked") \
 	X(VGS_KERNEL_STORES, kernel_stores, EVENT, "records", "stores of the kernel synthesized (clear-tid at exit, parent-settid at clone)")
 
 enum vglog_stat { VGLOG_STATS(STAT_ENUM) NR_VGLOG_STATS };

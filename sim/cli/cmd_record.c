@@ -384,6 +384,9 @@ static void report(const struct recorder *rc, const char *out)
 	if (st[VGS_DROPPED_OTHER])
 		fprintf(stderr, "numasim record: warning: %llu mremap/move_pages/fork call(s) not representable, "
 			"dropped (see docs/record.md)\n", (unsigned long long)st[VGS_DROPPED_OTHER]);
+	if (st[VGS_OTHER_VERSION])
+		fprintf(stderr, "numasim record: warning: this Valgrind is not 3.19: its --trace-sched/--trace-syscalls "
+			"lines are debugging output that may have changed (docs/record.md)\n");
 	if (st[VGS_IMAGE_MISPLACED])
 		fprintf(stderr, "numasim record: warning: the executable or its interpreter was not where Valgrind "
 			"%s loads it: the initial mappings of the trace are wrong (see docs/record.md)\n", "3.19");

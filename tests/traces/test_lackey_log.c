@@ -627,6 +627,29 @@ static void seq_and_futex(void **state)
 	vglog_destroy(vg);
 }
 
+
+/* A log of another Valgrind is counted: the SCHED/SYSCALL lines are debugging output. */
+static void version_banner(void **state)
+{
+	struct trace_rec rec[VGLOG_MAX_OUT];
+	struct trace_ctrl ctrl[VGLOG_MAX_OUT];
+	struct vglog_sink out = { .rec = rec, .ctrl = ctrl };
+	char err[256];
+	vglog_t *a, *b;
+	(void)state;
+
+	assert_int_equal(vglog_create(&a, &(struct vglog_opts){ .name = "a" }), 0);
+	assert_int_equal(vglog_create(&b, &(struct vglog_opts){ .name = "b" }), 0);
+	assert_int_equal(feed(a, "==5== Using Valgrind-3.19.0 and LibVEX; rerun with -h for copyright info\n", &out, err,
+			      sizeof(err)), 0);
+	assert_int_equal(feed(b, "==5== Using Valgrind-3.22.0 and LibVEX; rerun with -h for copyright info\n", &out, err,
+			      sizeof(err)), 0);
+	assert_int_equal(vglog_stats(a)[VGS_OTHER_VERSION], 0);
+	assert_int_equal(vglog_stats(b)[VGS_OTHER_VERSION], 1);
+	vglog_destroy(a);
+	vglog_destroy(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -641,6 +664,7 @@ int main(void)
 		cmocka_unit_test(detection),
 		cmocka_unit_test(seq_and_futex),
 		cmocka_unit_test(child_by_stack),
+		cmocka_unit_test(version_banner),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
