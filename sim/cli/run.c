@@ -487,6 +487,8 @@ static void thread_unblock(struct simrun *s, struct thread *th, sim_time_t t)
 {
 	if (t < th->block_since)
 		t = th->block_since;
+	if (t < s->q.now)
+		t = s->q.now;        /* released by the stall resolver, after the clock moved on */
 	th->blocked_ps += t - th->block_since;
 	s->cpu[th->cpu].stat[RS_BLOCKED_PS] += t - th->block_since;
 	th->block = BLK_NONE;
