@@ -59,7 +59,7 @@ printf 'W 0x10000000 8\nclone child_tid=1\nT1 futex_wait addr=0x10000040 private
 check "a wait never woken is an error naming the thread and the address (exit $rc)" \
     '[ $rc -ne 0 ] && grep -q "thread 1 waits forever in futex_wait on 0x10000040" err'
 # a place in the recorded order that never comes (its thread ended early): skipped with a warning
-printf 'W 0x10000000 8\nclone child_tid=1\nT1 seq n=1\nT1 mmap addr=0 len=4096 prot=3 flags=34 fd=-1 offset=0 ret=0x20000000\nT1 W 0x20000000 8\nW 0x10000008 8\n' > gap.txt
+printf 'W 0x10000000 8\nclone child_tid=1\nT1 seq n=1\nT1 mmap addr=0 len=4096 prot=3 flags=34 fd=-1 offset=0 ret=0x20000000\nT1 W 0x20000000 8\nW 0x10000008 8 +100000\n' > gap.txt
 "$NUMASIM" run --machine skx-2s --trace gap.txt -q --no-progress --report gap.json >out 2>err; rc=$?
 check "a gap in the recorded order is skipped with a warning, not a hang (exit $rc)" \
     '[ $rc -eq 0 ] && grep -q "address-space operations 0..0 were never replayed" err &&
