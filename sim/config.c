@@ -187,8 +187,8 @@ int cfg_doc_override(cfg_doc_t *doc, const char *assignment, char *err, size_t e
 	val = json_loads(eq + 1, JSON_DECODE_ANY, NULL);
 	if (!val)
 		val = json_string(eq + 1);
-	if (!val)
-		return -SIM_ENOMEM;
+	if (!val)   /* json_string refuses bytes that are not UTF-8 */
+		return sim_errf(err, errlen, SIM_EUSAGE, "-p %s: the value is not valid UTF-8 text", assignment);
 	rc = set_path(doc->root, segs, 0, n, val, assignment, err, errlen);
 	json_decref(val);
 	return rc;
