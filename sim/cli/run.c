@@ -116,6 +116,7 @@ struct simrun {
 	struct cpu_stats *cpu;
 	unsigned nr_cpus;
 	unsigned live;              /* threads not yet done */
+	unsigned nr_waiting;        /* of which waiting for their clone to be replayed */
 	sim_time_t cycle_ps;
 	sim_time_t end;
 	uint64_t total_accesses;
@@ -316,8 +317,10 @@ static struct thread *thread_new(struct simrun *s, struct tsrc *src, unsigned ti
 		src->nr_threads = tid + 1;
 	s->live++;
 	th->waiting = wait;
-	if (wait)
+	if (wait) {
+		s->nr_waiting++;
 		return th;
+	}
 	if (ev_schedule(&s->q, &th->ev, start < s->q.now ? s->q.now : start)) {
 		free(th);
 		src->threads[tid] = NULL;
@@ -464,6 +467,7 @@ static void do_ctrl(struct simrun *s, struct thread *th, const struct trace_ctrl
 			cth->pid = src->tid_pid[child];
 			cth->t = th->t;
 			cth->waiting = false;
+			s->nr_waiting--;
 			if (ev_schedule(&s->q, &cth->ev, th->t))
 				run_fail(s, -SIM_ENOMEM, "%s", "cannot schedule a cloned thread");
 		}
@@ -933,6 +937,7 @@ static bool start_orphans(struct simrun *s)
 			struct thread *th = s->src[i].threads[t];
 			if (th && th->waiting && !th->done) {
 				th->waiting = false;
+				s->nr_waiting--;
 				th->t = s->end > s->q.now ? s->end : s->q.now;
 				ev_schedule(&s->q, &th->ev, th->t);
 				any = true;
@@ -944,8 +949,14 @@ static bool start_orphans(struct simrun *s)
 
 int simrun_run(simrun_t *s, char *err, size_t errlen)
 {
+	/*
+	 * Kernel threads (kcompactd, the NUMA scanner, ...) reschedule
+	 * themselves for ever: once only threads waiting for a clone that
+	 * will never be replayed are left, start them rather than let the
+	 * daemons run simulated time up to its end.
+	 */
 	do {
-		while (s->live > 0 && !s->error && evq_run_one(&s->q))
+		while (s->live > s->nr_waiting && !s->error && evq_run_one(&s->q))
 			;
 	} while (s->live > 0 && !s->error && start_orphans(s));
 	/* the last, partial interval */
