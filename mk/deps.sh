@@ -3,7 +3,9 @@
 # Never purges or autoremoves: on Debian 12 binutils depends on libjansson4, so
 # removing packages can take the compiler with it.
 set -eu
-PKGS="libjansson-dev pkg-config libcmocka-dev zlib1g-dev liblzma-dev libzstd-dev gnuplot-nox valgrind strace parallel"
+# clang and libclang-rt-14-dev: the libFuzzer harnesses (make fuzz, docs/fuzzing.md)
+PKGS="libjansson-dev pkg-config libcmocka-dev zlib1g-dev liblzma-dev libzstd-dev gnuplot-nox valgrind strace parallel
+      clang libclang-rt-14-dev"
 missing=""
 for p in $PKGS; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
