@@ -185,13 +185,19 @@ int cfg_doc_override(cfg_doc_t *doc, const char *assignment, char *err, size_t e
 	n = split_path(path, segs, 16);
 	if (n <= 0)
 		return sim_errf(err, errlen, SIM_EUSAGE, "-p %s: malformed key path", assignment);
+	val = json_string(path);          /* NULL: not UTF-8, which no JSON key can be */
+	if (!val)
+		return sim_errf(err, errlen, SIM_EUSAGE, "-p %s: the key is not valid UTF-8 text", assignment);
+	json_decref(val);
 	val = json_loads(eq + 1, JSON_DECODE_ANY, NULL);
 	if (!val)
 		val = json_string(eq + 1);
-	if (!val)
-		return -SIM_ENOMEM;
+	if (!val)   /* json_string refuses bytes that are not UTF-8 */
+		return sim_errf(err, errlen, SIM_EUSAGE, "-p %s: the value is not valid UTF-8 text", assignment);
 	rc = set_path(doc->root, segs, 0, n, val, assignment, err, errlen);
 	json_decref(val);
+	if (rc == -SIM_ENOMEM)
+		return sim_errf(err, errlen, rc, "-p %s: out of memory", assignment);
 	return rc;
 }
 
