@@ -90,6 +90,29 @@ sim_time_t resv_book(struct resv *r, sim_time_t t, sim_time_t len)
 
 	make_room(r);
 	i = find_gap(r, &t, len);
+	/*
+	 * Only busy time matters, not which booking it belongs to: a booking
+	 * that touches its neighbour joins it.  So a burst of back-to-back
+	 * messages (a page being zeroed across a link) is one interval, and
+	 * the next request does not walk through thousands of them.
+	 */
+	bool left = i > r->head && r->end[i - 1] == t;
+	bool right = i < r->n && r->start[i] == t + len;
+	if (left && right) {
+		r->end[i - 1] = r->end[i];
+		memmove(&r->start[i], &r->start[i + 1], (r->n - i - 1) * sizeof(r->start[0]));
+		memmove(&r->end[i], &r->end[i + 1], (r->n - i - 1) * sizeof(r->end[0]));
+		r->n--;
+		return t;
+	}
+	if (left) {
+		r->end[i - 1] = t + len;
+		return t;
+	}
+	if (right) {
+		r->start[i] = t;
+		return t;
+	}
 	memmove(&r->start[i + 1], &r->start[i], (r->n - i) * sizeof(r->start[0]));
 	memmove(&r->end[i + 1], &r->end[i], (r->n - i) * sizeof(r->end[0]));
 	r->start[i] = t;

@@ -17,7 +17,8 @@
  * result never depends on a table size.
  *
  * Bookings never overlap, so starts and ends ascend together and the first
- * booking that ends after t is found by binary search.
+ * booking that ends after t is found by binary search.  Bookings that touch
+ * are kept as one busy interval (the gaps, all that matters, are the same).
  */
 #ifndef SIM_RESV_H
 #define SIM_RESV_H

@@ -42,6 +42,23 @@ static void resv_keeps_every_future_booking(void **state)
 	resv_destroy(&r);
 }
 
+/* Back-to-back bookings are one busy interval: a burst costs the next request nothing. */
+static void resv_touching_bookings_merge(void **state)
+{
+	struct resv r;
+	(void)state;
+	resv_init(&r, NULL);
+	for (unsigned i = 0; i < 10000; i++)
+		assert_int_equal(resv_book(&r, 1000, 10), 1000 + 10 * i);
+	assert_int_equal(r.n - r.head, 1);
+	assert_int_equal(resv_book(&r, 0, 1000), 0);          /* fills the gap before: merges too */
+	assert_int_equal(r.n - r.head, 1);
+	assert_int_equal(resv_book(&r, 200000, 5), 200000);   /* a separate interval */
+	assert_int_equal(resv_book(&r, 0, 10), 101000);       /* first gap after the burst */
+	assert_int_equal(r.n - r.head, 2);
+	resv_destroy(&r);
+}
+
 /* Random bookings never overlap any booking still remembered, and each starts at or after its request. */
 static void resv_random_never_overlaps(void **state)
 {
@@ -69,6 +86,7 @@ int main(void)
 		cmocka_unit_test(resv_gap_before_a_later_booking),
 		cmocka_unit_test(resv_keeps_every_future_booking),
 		cmocka_unit_test(resv_random_never_overlaps),
+		cmocka_unit_test(resv_touching_bookings_merge),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
