@@ -46,16 +46,27 @@ unsigned os_cpu_node(const struct os *os, unsigned cpu)
 
 sim_time_t oshw_zero(struct os *os, unsigned cpu, sim_time_t now, uint64_t pfn, uint64_t bytes)
 {
-	return os->hw ? hw_zero_page(os->hw, cpu, now, pfn << PAGE_SHIFT, bytes) : 0;
+	sim_time_t t = 0;
+
+	if (!os->hw)
+		return 0;
+	for (uint64_t off = 0; off < bytes; off += PAGE_SIZE)
+		t += hw_zero_page(os->hw, cpu, now + t, (pfn << PAGE_SHIFT) + off, SIM_MIN(bytes - off, PAGE_SIZE));
+	return t;
 }
 
 sim_time_t oshw_copy(struct os *os, unsigned cpu, sim_time_t now, uint64_t dst_pfn, uint64_t src_pfn,
 		     uint64_t bytes)
 {
-	sim_time_t c = os->cfg.copy_page_cost * (bytes >> PAGE_SHIFT);
-	if (os->hw)
-		c += hw_copy_page(os->hw, cpu, now, dst_pfn << PAGE_SHIFT, src_pfn << PAGE_SHIFT, bytes);
-	return c;
+	sim_time_t t = 0;
+
+	for (uint64_t off = 0; off < bytes; off += PAGE_SIZE) {
+		if (os->hw)
+			t += hw_copy_page(os->hw, cpu, now + t, (dst_pfn << PAGE_SHIFT) + off, (src_pfn << PAGE_SHIFT) + off,
+					  SIM_MIN(bytes - off, PAGE_SIZE));
+		t += os->cfg.copy_page_cost;
+	}
+	return t;
 }
 
 static bool ran_elsewhere(const struct process *p, unsigned cpu)
@@ -544,6 +555,7 @@ done:
 int fault_populate(struct os *os, struct process *p, unsigned cpu, sim_time_t now, uint64_t start, uint64_t end,
 		   bool write, sim_time_t *cost)
 {
+	/* *cost is the time spent since `now`: each fault starts when the one before it is done */
 	for (uint64_t a = start; a < end;) {
 		struct vma *v = vma_lookup(&p->mm, a);
 		if (!v)
@@ -555,7 +567,7 @@ int fault_populate(struct os *os, struct process *p, unsigned cpu, sim_time_t no
 		bool w = write && (v->flags & VM_WRITE);
 		/* faultin_page only faults what is missing or needs a COW break */
 		if (!(pte_present(pte) && pte_is_leaf(pte, lvl) && (!w || (pte & PTE_RW)))) {
-			if (fault_handle(os, p, cpu, now, a, w, cost) == OS_FAULT_OOM)
+			if (fault_handle(os, p, cpu, now + *cost, a, w, cost) == OS_FAULT_OOM)
 				return -SIM_EOOM;
 		}
 		a = (a & ~(step - 1)) + step;

@@ -86,13 +86,22 @@ struct process *os_proc(const os_t *os, int pid);
 /* ---- hardware layer ---------------------------------------------------------- */
 
 /*
+ * Bulk kernel work is a stream on the calling CPU, never a burst: Linux
+ * clears and copies a folio one 4 KiB subpage after another
+ * (clear_huge_page / folio_zero_user -> clear_user_highpage, folio_copy ->
+ * copy_highpage), so one subpage's lines are in flight together and the
+ * next subpage starts when they are done.  Callers doing many pages pass
+ * `now` advanced by the time spent so far: issuing every page at one
+ * timestamp would queue page k behind pages 0..k-1 in the DDR and link
+ * models and make n pages cost O(n^2).
+ *
  * The memory traffic of clearing a fresh page (0 without hardware).  The
  * CPU time of clearing, os_cfg.zero_page_cost per page, is charged by
  * page_alloc() itself for __GFP_ZERO requests, which every zeroed
  * allocation here is.
  */
 sim_time_t oshw_zero(struct os *os, unsigned cpu, sim_time_t now, uint64_t pfn, uint64_t bytes);
-/* Copying: os_cfg.copy_page_cost per page plus the hardware's traffic. */
+/* Copying: os_cfg.copy_page_cost per 4 KiB plus the hardware's traffic, subpage after subpage. */
 sim_time_t oshw_copy(struct os *os, unsigned cpu, sim_time_t now, uint64_t dst_pfn, uint64_t src_pfn,
 		     uint64_t bytes);
 /* Invalidate [vaddr, vaddr+len) of p's address space (len 0: all).  @return the initiator's cost. */
@@ -132,7 +141,8 @@ enum os_fault_result fault_handle(struct os *os, struct process *p, unsigned cpu
 /*
  * Fault in every page of [start, end) as populate_vma_page_range does
  * (write faults for private writable VMAs, read faults otherwise).
- * @return 0 or -SIM_EOOM.
+ * *cost holds the time spent since `now` (it is added to); fault i starts
+ * at now + *cost, when fault i-1 is done.  @return 0 or -SIM_EOOM.
  */
 int fault_populate(struct os *os, struct process *p, unsigned cpu, sim_time_t now, uint64_t start, uint64_t end,
 		   bool write, sim_time_t *cost);

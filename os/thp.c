@@ -230,12 +230,13 @@ static sim_time_t collapse_range(struct os *os, struct process *p, struct vma *v
 	struct page *hp = pfn_to_page(os->phys, pfn);
 	for (unsigned k = 0; k < HPAGE_PMD_NR; k++) {
 		if (old[k]) {
-			cost += oshw_copy(os, cpu, now, pfn + k, old[k]->pfn, PAGE_SIZE);
+			/* one subpage after another (collapse_huge_page's copy loop) */
+			cost += oshw_copy(os, cpu, now + cost, pfn + k, old[k]->pfn, PAGE_SIZE);
 			pmem_write64(os->pm, slot + 8 * k, 0);
 			rmap_account_remove(os, p, v, old[k], 1);
 			fault_put_page(os, old[k], cpu);
 		} else {
-			cost += os->cfg.zero_page_cost + oshw_zero(os, cpu, now, pfn + k, PAGE_SIZE);
+			cost += os->cfg.zero_page_cost + oshw_zero(os, cpu, now + cost, pfn + k, PAGE_SIZE);
 			pmem_write64(os->pm, slot + 8 * k, 0);
 		}
 	}
@@ -252,7 +253,7 @@ static sim_time_t collapse_range(struct os *os, struct process *p, struct vma *v
 	node_stat_mod(os->phys, hp->node, NR_ANON_THPS, HPAGE_PMD_NR);
 	lru_add(os, hp);
 	fault_pgtable_free(os, p, table, cpu);
-	cost += oshw_flush(os, p, cpu, now, haddr, HPAGE_PMD_SIZE);
+	cost += oshw_flush(os, p, cpu, now + cost, haddr, HPAGE_PMD_SIZE);
 	return cost;
 }
 
@@ -287,7 +288,7 @@ sim_time_t khugepaged_scan(struct os *os, unsigned cpu, sim_time_t now)
 					}
 					budget -= HPAGE_PMD_NR;
 					if (thp_vma_suitable(os, v, a))
-						cost += collapse_range(os, p, v, a, cpu, now);
+						cost += collapse_range(os, p, v, a, cpu, now + cost);
 				}
 				m->khp_addr = v->end;
 			}
