@@ -115,7 +115,7 @@ static inline void assert_flats_equal(const struct flats *a, const struct flats 
 		const struct trace_rec *x = &a->v[i].r, *y = &b->v[i].r;
 		const struct trace_ctrl *c = &a->v[i].c, *d = &b->v[i].c;
 		bool same = x->addr == y->addr && x->gap == y->gap && x->tid == y->tid && x->size == y->size &&
-			    x->op == y->op && x->pad == y->pad && c->kind == d->kind && c->nargs == d->nargs &&
+			    x->op == y->op && x->flags == y->flags && c->kind == d->kind && c->nargs == d->nargs &&
 			    c->ret == d->ret && !memcmp(c->args, d->args, sizeof(c->args));
 		if (!same)
 			fail_msg("record %zu differs: op %u/%u addr %llx/%llx size %u/%u gap %u/%u tid %u/%u", i,
