@@ -258,6 +258,9 @@ static void unmap_page(struct os *os, struct process *p, const struct vma *v, st
 		       unsigned cpu)
 {
 	rmap_account_remove(os, p, v, pg, nr);
+	/* free_swap_cache: the last mapping of a swap-cache page whose slot nothing else uses takes it out */
+	if (page_test(pg, PG_swapcache) && !pg->mapcount)
+		swapcache_try_free(os, pg);
 	put_page(os, pg, cpu);
 }
 
@@ -410,6 +413,9 @@ static int do_wp_page(struct os *os, struct process *p, struct vma *v, uint64_t 
 
 	if (!(pte & PTE_SPECIAL))
 		old = pfn_to_page(os->phys, pte_pfn(pte));
+	/* wp_can_reuse_anon_folio: a swap-cache page we alone map leaves the cache first (folio_free_swap) */
+	if (old && !(v->flags & VM_SHARED) && page_test(old, PG_swapcache) && old->mapcount == 1 && old->refcount == 2)
+		swapcache_try_free(os, old);
 	/* wp_page_shared, and wp_page_reuse of a page only we hold */
 	if (old && ((v->flags & VM_SHARED) || (old->mapcount == 1 && old->refcount == 1))) {
 		pmem_write64(os->pm, slot, pte | PTE_RW | PTE_D | PTE_A);

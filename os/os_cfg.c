@@ -34,6 +34,8 @@ static const struct cfg_field os_fields[] = {
 	CFG_F_SIZE(struct os_cfg, swap_size, 0, 1ULL << 44, 0, "bytes of the swap device (0: no swap)"),
 	CFG_F_NS(struct os_cfg, swap_latency, 0, NS(1000000000), NS(100000), "ns per swap request on top of the transfer"),
 	CFG_F_SIZE(struct os_cfg, swap_bandwidth, 1ULL << 20, 1ULL << 40, 2ULL << 30, "swap device bytes per second"),
+	CFG_F_U32(struct os_cfg, page_cluster, 0, 10, 3,
+		  "vm.page-cluster: swap-in reads ahead up to 2^N pages (Linux allows up to 31; numasim 10)"),
 	CFG_F_NS(struct os_cfg, disk_latency, 0, NS(1000000000), NS(100000), "ns per file I/O request on top of the transfer"),
 	CFG_F_SIZE(struct os_cfg, disk_bandwidth, 1ULL << 20, 1ULL << 40, 2ULL << 30, "file disk bytes per second"),
 	CFG_F_U32(struct os_cfg, dirty_ratio, 1, 100, 20, "vm.dirty_ratio: writers wait above this % of dirtyable memory"),

@@ -43,6 +43,7 @@ struct os_cfg {
 	uint64_t swap_size;               /* bytes of swap device (0: no swap) */
 	uint64_t swap_latency;            /* ps per swap request */
 	uint64_t swap_bandwidth;          /* bytes per second */
+	uint32_t page_cluster;            /* vm.page-cluster: swap readahead of up to 2^page_cluster pages */
 	uint64_t disk_latency;            /* ps per file I/O request */
 	uint64_t disk_bandwidth;          /* bytes per second */
 	uint32_t dirty_ratio;             /* vm.dirty_ratio, % of dirtyable memory */
