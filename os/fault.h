@@ -22,6 +22,18 @@
 
 #define NO_PGD UINT64_MAX
 
+/*
+ * A thread's own memory-policy state (task_struct's mempolicy, il_prev and
+ * il_weight: per thread in Linux).  The process keeps the state of the
+ * thread last seen in the kernel in p->pol / p->il, where every allocation
+ * path reads it; task_switch() saves it here and loads another thread's.
+ */
+struct task {
+	unsigned tid;
+	struct mempolicy pol;
+	struct mpol_task il;
+};
+
 struct process {
 	int pid;
 	int parent;               /* pid of the parent, 0 if none */
@@ -31,8 +43,11 @@ struct process {
 	char *final_maps;         /* numa_maps text captured when the process exited (malloc'd) */
 	struct mm_struct mm;
 	uint64_t pgd_pfn;         /* top-level table; NO_PGD once freed */
-	struct mempolicy pol;     /* task policy (MPOL_DEFAULT: the default local policy) */
-	struct mpol_task il;      /* interleave cursor without an index */
+	struct mempolicy pol;     /* task policy of thread cur_tid (MPOL_DEFAULT: the default local policy) */
+	struct mpol_task il;      /* its interleave cursor without an index (il_prev, il_weight) */
+	unsigned cur_tid;         /* the thread whose policy pol/il hold */
+	struct task *tasks;       /* the other threads seen so far (saved state), any order */
+	size_t nr_tasks, cap_tasks;
 	unsigned last_cpu;        /* CPU it last ran a fault or system call on */
 	uint64_t cpus_ran[HW_MAX_CPUS / 64];   /* CPUs that ran it: shootdown targets without hw */
 	uint64_t rss_anon;        /* MM_ANONPAGES, base pages */
@@ -82,6 +97,16 @@ int os_create_with_cfg(os_t **out, const struct os_cfg *cfg, const struct hw_cfg
 /* The allocator behind the OS (tests and views). */
 physmem_t *os_physmem(const os_t *os);
 struct process *os_proc(const os_t *os, int pid);
+
+/*
+ * Make thread tid of p current: save the running thread's policy state,
+ * load tid's.  A thread seen for the first time starts with the policy of
+ * thread 0 (the main thread, which creates threads in recorded programs),
+ * as copy_process gives a new thread its creator's policy and cursor.
+ * @return 0 or -SIM_ENOMEM.
+ */
+int task_switch(struct os *os, struct process *p, unsigned tid);
+void task_free_all(struct process *p);
 
 /* ---- hardware layer ---------------------------------------------------------- */
 

@@ -43,7 +43,8 @@ void os_destroy(os_t *os);
  * policy.  @return 0 and *pid, or a negative code.
  */
 int os_process_create(os_t *os, bool implicit, int *pid);
-int os_process_fork(os_t *os, int parent, int *child);
+/* fork() by thread `tid` of parent: the child's thread inherits that thread's memory policy. */
+int os_process_fork(os_t *os, int parent, unsigned tid, int *child);
 void os_process_exit(os_t *os, int pid);
 /* Translation context to load into the CPU running this process. */
 uint16_t os_process_asid(const os_t *os, int pid);
@@ -72,11 +73,18 @@ enum os_fault_result {
 };
 
 /*
- * Resolve a hardware fault (enum hw_fault) of process `pid` on `cpu` at
- * `now`.  *cost receives the simulated ps the fault took on that CPU (entry
- * and exit, allocation, zeroing or copying, TLB shootdowns, reclaim stalls).
+ * Threads: `tid` names a thread of process `pid` (the trace's thread
+ * number; any value, stable for the thread's life).  The task policy of
+ * set_mempolicy and the interleave cursor are per thread, as in Linux; VMA
+ * policies (mbind) belong to the process.  A thread first seen starts with
+ * thread 0's policy (its creator's, in recorded programs).
+ *
+ * Resolve a hardware fault (enum hw_fault) of thread `tid` of process `pid`
+ * on `cpu` at `now`.  *cost receives the simulated ps the fault took on that
+ * CPU (entry and exit, allocation, zeroing or copying, TLB shootdowns,
+ * reclaim stalls).
  */
-enum os_fault_result os_handle_fault(os_t *os, int pid, unsigned cpu, sim_time_t now, uint64_t vaddr,
+enum os_fault_result os_handle_fault(os_t *os, int pid, unsigned tid, unsigned cpu, sim_time_t now, uint64_t vaddr,
 				     bool write, uint8_t hw_fault, sim_time_t *cost);
 
 /* System calls carried by traces, in Linux's argument order. */
@@ -108,12 +116,12 @@ struct os_syscall {
 };
 
 /*
- * Apply one system call of `pid`.  *cost gets the CPU time it took.
+ * Apply one system call of thread `tid` of `pid`.  *cost gets the CPU time it took.
  * @return 0, or a negative code with err explaining (invalid arguments are
  * reported, as the kernel would return -EINVAL, not fatal to the run).
  */
-int os_syscall(os_t *os, int pid, unsigned cpu, sim_time_t now, const struct os_syscall *sc, sim_time_t *cost,
-	       char *err, size_t errlen);
+int os_syscall(os_t *os, int pid, unsigned tid, unsigned cpu, sim_time_t now, const struct os_syscall *sc,
+	       sim_time_t *cost, char *err, size_t errlen);
 
 /* ---- kernel threads and sampling -------------------------------------------- */
 

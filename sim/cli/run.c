@@ -397,7 +397,7 @@ static void do_ctrl(struct simrun *s, struct thread *th, const struct trace_ctrl
 		}
 		if (c->kind == TCTRL_FORK) {
 			int cpid;
-			rc = os_process_fork(s->os, th->pid, &cpid);
+			rc = os_process_fork(s->os, th->pid, th->tid, &cpid);
 			if (rc) {
 				cs->stat[RS_SYSCALL_ERR]++;
 				return;
@@ -456,7 +456,7 @@ static void do_ctrl(struct simrun *s, struct thread *th, const struct trace_ctrl
 	}
 	for (unsigned i = 0; i < c->nargs && i < 6; i++)
 		sc.args[i] = c->args[i];
-	rc = os_syscall(s->os, th->pid, th->cpu, th->t, &sc, &cost, err, sizeof(err));
+	rc = os_syscall(s->os, th->pid, th->tid, th->cpu, th->t, &sc, &cost, err, sizeof(err));
 	cs->stat[RS_SYSCALLS]++;
 	cs->stat[RS_SYSCALL_PS] += cost;
 	th->t += cost;
@@ -495,7 +495,7 @@ static bool do_access(struct simrun *s, struct thread *th, const struct trace_re
 			break;
 		sim_time_t cost = 0;
 		bool write = rec->op == TOP_STORE || rec->op == TOP_MODIFY;
-		enum os_fault_result fr = os_handle_fault(s->os, th->pid, th->cpu, th->t + res.lat, res.fault_vaddr,
+		enum os_fault_result fr = os_handle_fault(s->os, th->pid, th->tid, th->cpu, th->t + res.lat, res.fault_vaddr,
 							 write, res.fault, &cost);
 		th->t += res.lat + cost;
 		c->stat[RS_FAULTS]++;

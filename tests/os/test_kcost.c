@@ -83,7 +83,7 @@ static sim_time_t ksys(struct ksim *s, enum os_sysno nr, uint64_t a0, uint64_t a
 	struct os_syscall sc = { .nr = nr, .args = { a0, a1, a2, a3, a4, a5 }, .ret = ret };
 	char err[512] = "";
 	sim_time_t c = 0;
-	int rc = os_syscall(s->os, s->pid, 0, s->t, &sc, &c, err, sizeof(err));
+	int rc = os_syscall(s->os, s->pid, 0, 0, s->t, &sc, &c, err, sizeof(err));
 	if (rc)
 		print_error("syscall %d: %s\n", nr, err);
 	assert_int_equal(rc, 0);

@@ -127,7 +127,7 @@ static void test_periodic_scanner(void **state)
 			uint64_t va = a + i * PAGE_SIZE, pte = fx_pte(f, pid, va, NULL);
 			if (!(pte & PTE_P)) {
 				sim_time_t c = 0;
-				assert_int_equal(os_handle_fault(f->os, pid, 0, t, va, false, HW_FAULT_NOT_PRESENT, &c),
+				assert_int_equal(os_handle_fault(f->os, pid, 0, 0, t, va, false, HW_FAULT_NOT_PRESENT, &c),
 						 OS_FAULT_RETRY);
 				pte = fx_pte(f, pid, va, NULL);
 			}

@@ -215,7 +215,7 @@ static void fork_and_zap(void **state)
 	struct page *pg = rx_page(f, pid, a);
 	assert_int_equal(rx_swap_out(f, pg), SWAPOUT_WRITEBACK);
 	swap_writeback_end(f->os, 1000000000000ULL);   /* every write completes (by 1 s) */
-	assert_int_equal(os_process_fork(f->os, pid, &child), 0);
+	assert_int_equal(os_process_fork(f->os, pid, 0, &child), 0);
 	assert_int_equal(swap_count(si, 1), 2);
 	assert_int_equal(os_proc(f->os, child)->swapents, 1);
 	assert_true(is_swap_pte(fx_pte(f, child, a, NULL)));
@@ -303,7 +303,7 @@ static sim_time_t fill_with_swap(uint64_t bandwidth, uint64_t *stolen)
 		/* kswapd and the write completions run as events up to the thread's clock, as in the driver */
 		evq_run_until(&f->q, t);
 		t += os_cpu_stolen(f->os, 0);
-		assert_int_equal(os_handle_fault(f->os, pid, 0, t, a + (i << PAGE_SHIFT), true, HW_FAULT_NOT_PRESENT, &cost),
+		assert_int_equal(os_handle_fault(f->os, pid, 0, 0, t, a + (i << PAGE_SHIFT), true, HW_FAULT_NOT_PRESENT, &cost),
 				 OS_FAULT_RETRY);
 		t += cost;
 	}

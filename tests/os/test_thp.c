@@ -107,7 +107,7 @@ static void test_split_on_munmap_and_cow(void **state)
 	/* one page freed, one PTE table allocated */
 	assert_int_equal(fx_free_pages(f), free0 + 1 - 1);
 	/* COW after fork on the second THP: both mappings split, the writer copies 4 KiB */
-	assert_int_equal(os_process_fork(f->os, pid, &child), 0);
+	assert_int_equal(os_process_fork(f->os, pid, 0, &child), 0);
 	struct page *hp = pfn_to_page(fx_phys(f), pte_pfn(fx_pte(f, pid, a + (2 << 20), NULL)));
 	assert_int_equal(hp->mapcount, 2);
 	assert_int_equal(fx_fault(f, child, 0, a + (2 << 20) + 0x5000, true, NULL), OS_FAULT_RETRY);
