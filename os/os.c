@@ -1140,7 +1140,26 @@ void os_capture_maps(struct os *os, struct process *p)
 	p->final_maps = buf;
 }
 
-/* threads[]: every thread seen, by tid, with its task policy. */
+unsigned os_task_preferred_cpu(const os_t *os, int pid, unsigned tid, unsigned cpu)
+{
+	const struct process *p = live_proc(os, pid);
+	int nid = p ? numab_preferred_nid(p, tid) : -1;
+	unsigned nr = physmem_nr_cpus(os->phys), on_node = 0;
+
+	if (nid < 0 || cpu >= nr || physmem_cpu_node(os->phys, cpu) == (unsigned)nid)
+		return cpu;
+	for (unsigned c = 0; c < nr; c++)
+		on_node += physmem_cpu_node(os->phys, c) == (unsigned)nid;
+	if (!on_node)
+		return cpu;   /* a memory-only node: nowhere to run */
+	unsigned k = tid % on_node;
+	for (unsigned c = 0; c < nr; c++)
+		if (physmem_cpu_node(os->phys, c) == (unsigned)nid && k-- == 0)
+			return c;
+	return cpu;
+}
+
+/* threads[]: every thread seen, by tid, with its task policy and NUMA-balancing state. */
 static void report_threads(rep_t *r, const struct process *p)
 {
 	char pol[320];
@@ -1165,6 +1184,15 @@ static void report_threads(rep_t *r, const struct process *p)
 		rep_obj_begin(r, NULL);
 		rep_u64(r, "tid", next);
 		rep_str(r, "policy", pol);
+		if (p->numab) {
+			const struct numab_thr *h = NULL;
+			for (size_t i = 0; i < p->numab->nr_thr; i++)
+				if (p->numab->thr[i].tid == next)
+					h = &p->numab->thr[i];
+			rep_i64(r, "numa_preferred_node", h ? h->preferred_nid : -1);
+			rep_u64(r, "numa_hint_faults", h ? h->hint_faults : 0);
+			rep_u64(r, "numa_pages_migrated", h ? h->migrated : 0);
+		}
 		rep_obj_end(r);
 		prev = next;
 		first = false;

@@ -123,6 +123,15 @@ struct os_syscall {
 int os_syscall(os_t *os, int pid, unsigned tid, unsigned cpu, sim_time_t now, const struct os_syscall *sc,
 	       sim_time_t *cost, char *err, size_t errlen);
 
+/*
+ * NUMA balancing's task placement (task_numa_migrate moves a task to its
+ * preferred node) is the driver's to apply, since the driver places
+ * threads: @return a CPU of thread tid's preferred node (spread by tid over
+ * the node's CPUs), or `cpu` itself when it is on that node, the thread has
+ * no preference yet, or NUMA balancing is off.
+ */
+unsigned os_task_preferred_cpu(const os_t *os, int pid, unsigned tid, unsigned cpu);
+
 /* ---- kernel threads and sampling -------------------------------------------- */
 
 /*
