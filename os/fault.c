@@ -133,6 +133,28 @@ int alloc_policy_pages(struct os *os, struct process *p, const struct vma *v, ui
 	ac.preferred_nid = t.nid;
 	ac.nodemask = t.has_mask ? &t.mask : NULL;
 	ac.interleave = t.interleave;
+	/*
+	 * alloc_pages_mpol: a PMD-sized THP for a VMA, under a policy that is not
+	 * interleave and allows the local (or preferred) node, is tried on that
+	 * node alone first, without reclaim (__GFP_THISNODE | __GFP_NORETRY;
+	 * one direct compaction if the caller may reclaim).  Only a caller that
+	 * may reclaim directly (defrag "always", or MADV_HUGEPAGE under
+	 * "madvise"/"defer+madvise") then tries other nodes: remote accesses
+	 * would likely offset the THP's benefit.  Otherwise the fault falls
+	 * back to local 4 KiB pages.
+	 */
+	if (v && order == HPAGE_PMD_ORDER && !t.interleave && !t.preferred_many &&
+	    (!t.has_mask || node_isset((unsigned)t.nid, &t.mask))) {
+		nodemask_t only;
+		nodes_clear(&only);
+		node_set((unsigned)t.nid, &only);
+		struct alloc_ctx local_ac = ac;
+		local_ac.gfp = gfp | __GFP_THISNODE | __GFP_NORETRY;
+		local_ac.nodemask = &only;
+		int rc = page_alloc(os->phys, &local_ac, pfn, cost);
+		if (rc != -SIM_EOOM || !(gfp & __GFP_DIRECT_RECLAIM))
+			return rc;
+	}
 	if (t.preferred_many) {
 		/* alloc_pages_preferred_many: the mask without direct reclaim, then anywhere */
 		ac.gfp = (gfp | __GFP_NOWARN) & ~(__GFP_DIRECT_RECLAIM | __GFP_NOFAIL);
