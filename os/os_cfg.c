@@ -65,7 +65,7 @@ static const struct cfg_field os_fields[] = {
 	CFG_F_U32(struct os_cfg, khugepaged_max_ptes_none, 0, 511, 511, "khugepaged/max_ptes_none"),
 	CFG_F_U32_LIST(struct os_cfg, nr_hugepages, nr_nr_hugepages, 0, 1u << 24,
 		       "hugetlb 2 MiB pages reserved at boot per node (nodeN/hugepages/hugepages-2048kB/nr_hugepages); "
-		       "empty: no pool, MAP_HUGETLB allocates surplus pages from the buddy allocator"),
+		       "empty: no pool, so MAP_HUGETLB fails (surplus pages, nr_overcommit_hugepages, are not modelled)"),
 	CFG_F_NS(struct os_cfg, migrate_page_cost, 0, NS(1000000), NS(1000),
 		 "ns: migrating one 4 KiB page besides the copy (isolate, allocate, unmap, remap)"),
 	CFG_F_NS(struct os_cfg, compact_scan_cost, 0, NS(1000000), NS(5), "ns: one page examined by a compaction scanner"),
