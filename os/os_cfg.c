@@ -63,6 +63,10 @@ static const struct cfg_field os_fields[] = {
 	CFG_F_NS(struct os_cfg, khugepaged_scan_sleep, NS(1000), MS(3600000), MS(10000),
 		 "ns: khugepaged/scan_sleep_millisecs"),
 	CFG_F_U32(struct os_cfg, khugepaged_max_ptes_none, 0, 511, 511, "khugepaged/max_ptes_none"),
+	CFG_F_U32(struct os_cfg, khugepaged_max_ptes_swap, 0, 511, 64,
+		  "khugepaged/max_ptes_swap: swap entries a collapse may swap in"),
+	CFG_F_U32(struct os_cfg, khugepaged_max_ptes_shared, 0, 511, 256,
+		  "khugepaged/max_ptes_shared: pages mapped by other processes a collapse may copy"),
 	CFG_F_U32_LIST(struct os_cfg, nr_hugepages, nr_nr_hugepages, 0, 1u << 24,
 		       "hugetlb 2 MiB pages reserved at boot per node (nodeN/hugepages/hugepages-2048kB/nr_hugepages); "
 		       "empty: no pool, so MAP_HUGETLB fails (surplus pages, nr_overcommit_hugepages, are not modelled)"),

@@ -67,6 +67,8 @@ struct os_cfg {
 	uint32_t khugepaged_pages_to_scan;
 	uint64_t khugepaged_scan_sleep;   /* ps */
 	uint32_t khugepaged_max_ptes_none;
+	uint32_t khugepaged_max_ptes_swap;
+	uint32_t khugepaged_max_ptes_shared;
 	uint32_t nr_hugepages[64];        /* hugetlb 2 MiB pool per node, reserved at boot */
 	uint32_t nr_nr_hugepages;
 	uint64_t migrate_page_cost;       /* ps: isolate + unmap + remap bookkeeping per page (copy is separate) */

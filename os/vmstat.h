@@ -209,9 +209,9 @@ enum node_stat_item {
 	X(THP_DEFERRED_SPLIT_PAGE, thp_deferred_split_page, EVENT, "thps", "queued for split")       \
 	X(THP_UNDERUSED_SPLIT_PAGE, thp_underused_split_page, EVENT, "thps", "split as underused")   \
 	X(THP_SPLIT_PMD, thp_split_pmd, EVENT, "pmds", "PMD mappings split")                         \
-	X(THP_SCAN_EXCEED_NONE_PTE, thp_scan_exceed_none_pte, EVENT, "events", "always 0")           \
-	X(THP_SCAN_EXCEED_SWAP_PTE, thp_scan_exceed_swap_pte, EVENT, "events", "always 0")           \
-	X(THP_SCAN_EXCEED_SHARED_PTE, thp_scan_exceed_share_pte, EVENT, "events", "always 0")        \
+	X(THP_SCAN_EXCEED_NONE_PTE, thp_scan_exceed_none_pte, EVENT, "events", "khugepaged: > max_ptes_none empty")    \
+	X(THP_SCAN_EXCEED_SWAP_PTE, thp_scan_exceed_swap_pte, EVENT, "events", "khugepaged: > max_ptes_swap swapped")  \
+	X(THP_SCAN_EXCEED_SHARED_PTE, thp_scan_exceed_share_pte, EVENT, "events", "khugepaged: > max_ptes_shared shared") \
 	X(THP_SPLIT_PUD, thp_split_pud, EVENT, "puds", "always 0")                                   \
 	X(THP_ZERO_PAGE_ALLOC, thp_zero_page_alloc, EVENT, "pages", "huge zero page allocated")      \
 	X(THP_ZERO_PAGE_ALLOC_FAILED, thp_zero_page_alloc_failed, EVENT, "pages", "huge zero page failures") \

@@ -8,6 +8,8 @@
 #include "os/lru.h"
 #include "os/rmap.h"
 #include "os/thp.h"
+#include "os/swap.h"
+#include "os/vmscan.h"
 
 #define PROT_RW 3
 #define MAP_PRIV_ANON 0x22
@@ -161,6 +163,103 @@ static void test_khugepaged_collapse(void **state)
 }
 
 /*
+ * khugepaged/max_ptes_shared (256): a range whose pages another process
+ * maps too is collapsed only if at most 256 of them are shared
+ * (hpage_collapse_scan_pmd: SCAN_EXCEED_SHARED_PTE); the other process
+ * keeps the old pages.
+ */
+static void test_khugepaged_max_ptes_shared(void **state)
+{
+	(void)state;
+	struct fx *f = thp_fx(THP_MADVISE);
+	int pid = fx_proc(f, false), child = 0;
+	uint64_t a = 0x40000000;
+	unsigned lvl;
+
+	fx_mmap_at(f, pid, a, 2 << 20, PROT_RW, MAP_PRIV_ANON | MAP_FIXED_);
+	for (uint64_t k = 0; k < 512; k++)
+		fx_fault(f, pid, 0, a + k * PAGE_SIZE, true, NULL);
+	assert_int_equal(fx_sys(f, pid, OS_SYS_MADVISE, a, 2 << 20, MADV_HUGEPAGE_, 0, 0), 0);
+	assert_int_equal(os_process_fork(f->os, pid, 0, &child), 0);
+	khugepaged_scan(f->os, 0, 0);
+	assert_int_equal(vmstat_event(fx_phys(f), THP_COLLAPSE_ALLOC), 0);
+	assert_true(vmstat_event(fx_phys(f), THP_SCAN_EXCEED_SHARED_PTE) >= 2);   /* parent and child */
+	/* the child writes 300 pages (COW): 212 stay shared, within the limit */
+	for (uint64_t k = 0; k < 300; k++)
+		assert_int_equal(fx_fault(f, child, 0, a + k * PAGE_SIZE, true, NULL), OS_FAULT_RETRY);
+	khugepaged_scan(f->os, 0, 0);
+	assert_int_equal(vmstat_event(fx_phys(f), THP_COLLAPSE_ALLOC), 2);
+	assert_true(fx_pte(f, pid, a, &lvl) & PTE_PS);
+	assert_true(fx_pte(f, child, a, &lvl) & PTE_PS);
+	assert_int_equal(os_proc(f->os, pid)->rss_anon, 512);
+	assert_int_equal(os_proc(f->os, child)->rss_anon, 512);
+	lru_check(f->os);
+	fx_free(f);
+}
+
+/*
+ * khugepaged/max_ptes_swap (64): a range with more swap entries is left
+ * alone (SCAN_EXCEED_SWAP_PTE); with fewer, the collapse swaps them in
+ * first (__collapse_huge_page_swapin).
+ */
+static void test_khugepaged_max_ptes_swap(void **state)
+{
+	(void)state;
+	struct os_cfg c = fx_os_cfg();
+	c.thp = THP_MADVISE;
+	c.compaction_proactiveness = 0;
+	c.swap_size = 16ULL << 20;
+	c.swap_latency = 10000000;
+	c.swap_bandwidth = 4096000000ULL;
+	struct fx *f = fx_new_cfg(1, 64, 2, &c);
+	int pid = fx_proc(f, false);
+	uint64_t a = 0x40000000;
+	unsigned lvl;
+
+	fx_mmap_at(f, pid, a, 2 << 20, PROT_RW, MAP_PRIV_ANON | MAP_FIXED_);
+	for (uint64_t k = 0; k < 512; k++)
+		fx_fault(f, pid, 0, a + k * PAGE_SIZE, true, NULL);
+	/* 100 pages go to swap (written, then dropped from the swap cache) */
+	for (uint64_t k = 0; k < 100; k++) {
+		struct page *pg = pfn_to_page(fx_phys(f), pte_pfn(fx_pte(f, pid, a + k * PAGE_SIZE, NULL)));
+		sim_time_t cost = 0;
+		assert_true(lru_isolate(f->os, pg));
+		pg->refcount++;
+		assert_int_equal(swap_out_page(f->os, pg, 0, 0, &cost), SWAPOUT_WRITEBACK);
+		pg->refcount--;
+		lru_putback(f->os, pg);
+	}
+	swap_writeback_end(f->os, 1000000000000ULL);
+	for (uint64_t k = 0; k < 100; k++) {
+		uint64_t off = swp_offset(fx_pte(f, pid, a + k * PAGE_SIZE, NULL));
+		struct page *pg = pfn_to_page(fx_phys(f), swap_cached(f->os->rcl->swap, off));
+		lru_del(f->os, pg);
+		pg->refcount++;
+		swapcache_del(f->os, pg, false);
+		put_page(f->os, pg, 0);
+	}
+	assert_int_equal(os_proc(f->os, pid)->swapents, 100);
+	assert_int_equal(fx_sys(f, pid, OS_SYS_MADVISE, a, 2 << 20, MADV_HUGEPAGE_, 0, 0), 0);
+	khugepaged_scan(f->os, 0, 0);
+	assert_int_equal(vmstat_event(fx_phys(f), THP_COLLAPSE_ALLOC), 0);
+	assert_true(vmstat_event(fx_phys(f), THP_SCAN_EXCEED_SWAP_PTE) >= 1);
+	/* 40 come back by faults (readahead may bring more): at most 60 entries remain */
+	for (uint64_t k = 0; k < 40; k++)
+		assert_int_equal(fx_fault(f, pid, 0, a + k * PAGE_SIZE, false, NULL), OS_FAULT_RETRY);
+	assert_true(os_proc(f->os, pid)->swapents <= 60);
+	uint64_t pswpin = vmstat_event(fx_phys(f), PSWPIN);
+	khugepaged_scan(f->os, 0, 0);
+	assert_int_equal(vmstat_event(fx_phys(f), THP_COLLAPSE_ALLOC), 1);
+	assert_true(fx_pte(f, pid, a, &lvl) & PTE_PS);
+	assert_int_equal(os_proc(f->os, pid)->swapents, 0);
+	assert_int_equal(os_proc(f->os, pid)->rss_anon, 512);
+	assert_true(vmstat_event(fx_phys(f), PSWPIN) >= pswpin);
+	assert_int_equal(vmstat_event(fx_phys(f), PSWPIN), 100);   /* every swapped page read exactly once */
+	lru_check(f->os);
+	fx_free(f);
+}
+
+/*
  * Node 0 of a 2-node machine full of 4 KiB pages with every other one
  * freed: half of it free, but no free 2 MiB block.  @return the process.
  */
@@ -266,6 +365,8 @@ int main(void)
 		cmocka_unit_test(test_unaligned_vma_falls_back),
 		cmocka_unit_test(test_split_on_munmap_and_cow),
 		cmocka_unit_test(test_khugepaged_collapse),
+		cmocka_unit_test(test_khugepaged_max_ptes_shared),
+		cmocka_unit_test(test_khugepaged_max_ptes_swap),
 		cmocka_unit_test(test_thp_local_first_fallback),
 		cmocka_unit_test(test_thp_local_compaction_then_remote),
 	};
