@@ -971,8 +971,16 @@ static uint64_t hook_node_reclaim(void *ctx, unsigned nid, const struct alloc_ct
 	return node_reclaim(ctx, nid, ac, cost);
 }
 
+/* pgdat->kswapd_failures >= MAX_RECLAIM_RETRIES (16 runs that freed nothing in a row). */
+static bool hook_node_unreclaimable(void *ctx, unsigned nid)
+{
+	struct os *os = ctx;
+	return os->rcl && nid < os->rcl->nr_nodes && os->rcl->kswapd[nid].failures >= MAX_RECLAIM_FAILURES;
+}
+
 void reclaim_fill_hooks(struct os *os, struct physmem_hooks *h)
 {
+	h->node_unreclaimable = hook_node_unreclaimable;
 	h->ctx = os;
 	h->wake_kswapd = hook_wake_kswapd;
 	h->direct_reclaim = hook_direct_reclaim;

@@ -219,7 +219,8 @@ static void dump_zoneinfo(const physmem_t *pm, FILE *fp)
 			fprintf(fp,
 				"\n  node_unreclaimable:  %u"
 				"\n  start_pfn:           %llu",
-				0u, (unsigned long long)z->start_pfn);
+				pm->hooks.node_unreclaimable && pm->hooks.node_unreclaimable(pm->hooks.ctx, n) ? 1u : 0u,
+				(unsigned long long)z->start_pfn);
 			fputc('\n', fp);
 		}
 	}
