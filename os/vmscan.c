@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "os/compaction.h"
 #include "os/fault.h"
 #include "os/filemap.h"
 #include "os/oom.h"
@@ -807,7 +808,12 @@ static void kswapd_end_run(struct kswapd *k, sim_time_t t)
 	/* the boost this run reclaimed for is spent */
 	for (unsigned z = 0; z <= (unsigned)k->run_classzone; z++)
 		zone_reduce_boost(os->phys, k->nid, z, k->run_reclaimed);
+	/* balance_pgdat: after boosted reclaim there is likely space: defragment pageblocks */
+	if (k->run_boosted)
+		wakeup_kcompactd(os, k->nid, PAGEBLOCK_ORDER, k->run_classzone);
 	if (k->failures >= MAX_RECLAIM_FAILURES || pgdat_balanced(os, k->nid, k->run_order, k->run_classzone)) {
+		/* kswapd_try_to_sleep: memory is freed, compaction makes the requested order */
+		wakeup_kcompactd(os, k->nid, k->alloc_order, k->run_classzone);
 		k->state = KSWAPD_NAPPING;
 		ev_schedule(os->q, &k->ev, t + KSWAPD_NAP_PS);
 		return;
@@ -839,8 +845,14 @@ static void kswapd_run(struct ev *ev, void *ctx)
 	}
 	if (k->priority < 0) {
 		/* balance_pgdat starts: take the requested order and classzone */
-		k->run_order = k->order;
+		k->run_order = k->alloc_order = k->order;
 		k->run_classzone = k->classzone == CLASSZONE_NONE ? highest_zone(os, k->nid) : k->classzone;
+		k->run_boosted = false;
+		for (unsigned z = 0; z <= (unsigned)k->run_classzone && z < MAX_NR_ZONES; z++) {
+			struct zone_info zi;
+			if (!physmem_zone_info(os->phys, k->nid, z, &zi) && zi.populated && zi.watermark_boost)
+				k->run_boosted = true;
+		}
 		k->order = 0;
 		k->classzone = CLASSZONE_NONE;
 		k->priority = DEF_PRIORITY;
@@ -876,7 +888,8 @@ static void kswapd_run(struct ev *ev, void *ctx)
 		shrink_active_list(os, k->nid, SWAP_CLUSTER_MAX, LRU_ACTIVE_ANON, &sc);
 	shrink_node(os, k->nid, &sc);
 	bool raise_priority = sc.nr_scanned < sc.nr_to_reclaim;
-	if (k->run_order && sc.nr_reclaimed >= (2ULL << k->run_order))
+	/* kswapd_shrink_node: compact_gap reclaimed in this run (balance_pgdat's sc counts the whole run) */
+	if (k->run_order && k->run_reclaimed + sc.nr_reclaimed >= (2ULL << k->run_order))
 		k->run_order = 0;
 	if (raise_priority || !sc.nr_reclaimed)
 		k->priority--;

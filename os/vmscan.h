@@ -82,6 +82,8 @@ struct kswapd {
 	unsigned failures;        /* kswapd_failures */
 	bool pending_wake;        /* woken while napping */
 	bool pgdat_writeback;     /* PGDAT_WRITEBACK: a kswapd pass took only pages under writeback */
+	unsigned alloc_order;     /* the order the current run was woken for (run_order may drop to 0) */
+	bool run_boosted;         /* a zone's watermark was boosted when the run started */
 };
 
 struct swap_info;
