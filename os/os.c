@@ -27,6 +27,7 @@
 #include "os/filemap.h"
 #include "os/vmscan.h"
 #include "os/migrate.h"
+#include "os/oom.h"
 #include "os/numa_balancing.h"
 #include "os/thp.h"
 #include "sim/err.h"
@@ -300,6 +301,7 @@ int os_process_fork(os_t *os, int parent, unsigned tid, int *child)
 		return rc;
 	c->parent = pp->pid;
 	c->last_cpu = pp->last_cpu;
+	c->oom_score_adj = pp->oom_score_adj;   /* copy_signal */
 	if ((rc = fork_mm(os, pp, c))) {
 		exit_mm(os, c);
 		c->alive = false;
@@ -963,7 +965,19 @@ static int sys_set_weights(struct sysctx *s)
 	return 0;
 }
 
+/* oom_score_adj_write: -1000..1000 (OOM_SCORE_ADJ_MIN..MAX), else EINVAL; per process (signal_struct). */
+static int sys_oom_score_adj(struct sysctx *s)
+{
+	int64_t v = (int64_t)s->sc->args[0];
+
+	if (v < OOM_SCORE_ADJ_MIN || v > OOM_SCORE_ADJ_MAX)
+		return sim_errf(s->err, s->errlen, SIM_ERANGE, "EINVAL: oom_score_adj %" PRId64 " is not -1000..1000", v);
+	s->p->oom_score_adj = (int)v;
+	return 0;
+}
+
 static int (*const syscall_table[NR_OS_SYSCALLS])(struct sysctx *s) = {
+	[OS_SYS_OOM_SCORE_ADJ] = sys_oom_score_adj,
 	[OS_SYS_MMAP] = sys_mmap,
 	[OS_SYS_MUNMAP] = sys_munmap,
 	[OS_SYS_BRK] = sys_brk,

@@ -87,7 +87,11 @@ enum os_fault_result {
 enum os_fault_result os_handle_fault(os_t *os, int pid, unsigned tid, unsigned cpu, sim_time_t now, uint64_t vaddr,
 				     bool write, uint8_t hw_fault, sim_time_t *cost);
 
-/* System calls carried by traces, in Linux's argument order. */
+/*
+ * System calls carried by traces, in Linux's argument order.
+ * oom_score_adj(value): a write of value (two's complement, -1000..1000)
+ * to /proc/self/oom_score_adj: the whole process's (signal->oom_score_adj).
+ */
 #define OS_SYSCALLS(X)                         \
 	X(MMAP, mmap)                          \
 	X(MUNMAP, munmap)                      \
@@ -100,7 +104,8 @@ enum os_fault_result os_handle_fault(os_t *os, int pid, unsigned tid, unsigned c
 	X(MIGRATE_PAGES, migrate_pages)        \
 	X(FILE_READ, file_read)                \
 	X(FILE_WRITE, file_write)              \
-	X(SET_WEIGHTS, set_weights)
+	X(SET_WEIGHTS, set_weights)            \
+	X(OOM_SCORE_ADJ, oom_score_adj)
 
 enum os_sysno {
 #define OS_SYS_ENUM(id, name) OS_SYS_##id,
