@@ -138,10 +138,11 @@ static int fl_push(struct freelist *f, uint64_t pfn)
 }
 
 /* compaction_alloc: the next isolated free page. */
-static int compaction_alloc(void *ctx, struct os *os, struct page *src, uint64_t *pfn, sim_time_t *cost)
+static int compaction_alloc(void *ctx, struct os *os, struct page *src, sim_time_t now, uint64_t *pfn,
+			    sim_time_t *cost)
 {
 	struct freelist *f = ctx;
-	(void)cost;
+	(void)now, (void)cost;
 	if (src->order || !f->n)
 		return -SIM_EOOM;
 	*pfn = f->pfn[--f->n];
@@ -263,7 +264,8 @@ enum compact_zone_result compact_zone(struct os *os, unsigned nid, enum zone_typ
 			res = CZ_COMPLETE;   /* the zone hit its watermark: give up */
 			break;
 		}
-		struct migrate_req rq = { .reason = MR_COMPACTION, .cpu = cc->cpu, .now = cc->now,
+		/* cc->cost is the time compaction has taken since cc->now */
+		struct migrate_req rq = { .reason = MR_COMPACTION, .cpu = cc->cpu, .now = cc->now + cc->cost,
 					  .alloc = compaction_alloc, .alloc_ctx = &fl };
 		uint64_t moved = 0;
 		cc->failed += migrate_folios(os, batch, n, &rq, &cc->cost, &moved);
@@ -309,6 +311,7 @@ enum compact_result compaction_direct_hook(void *ctx, const struct alloc_ctx *ac
 	unsigned order = ac->order, nodes[HW_MAX_NODES];
 	enum zone_type classzone = gfp_zone(ac->gfp);
 	enum compact_result rc = COMPACT_SKIPPED;
+	sim_time_t spent = 0;
 	int pref = ac->preferred_nid == NUMA_NO_NODE ? (int)os_cpu_node(os, ac->cpu) : ac->preferred_nid;
 	unsigned nr = physmem_node_order(os->phys, (unsigned)pref, nodes);
 
@@ -331,11 +334,13 @@ enum compact_result compaction_direct_hook(void *ctx, const struct alloc_ctx *ac
 			}
 			if (!compaction_suitable(os, nid, (enum zone_type)zid, order, classzone))
 				continue;
+			/* zones are compacted one after another: this one starts after the ones before */
 			struct compact_control cc = { .order = (int)order, .prio = prio, .classzone = classzone,
-						      .cpu = ac->cpu, .now = ac->now };
+						      .cpu = ac->cpu, .now = ac->now + spent };
 			enum compact_zone_result r = compact_zone(os, nid, (enum zone_type)zid, &cc);
 			vmstat_inc(os->phys, COMPACTISOLATED, cc.isolated);
 			*cost += cc.cost;
+			spent += cc.cost;
 			if (r == CZ_SUCCESS) {
 				compaction_defer_reset(cz, order, true);
 				return COMPACT_SUCCESS;
@@ -354,7 +359,7 @@ sim_time_t compact_all(struct os *os, unsigned cpu, sim_time_t now)
 	for (unsigned nid = 0; nid < physmem_nr_nodes(os->phys); nid++)
 		for (unsigned zid = 0; zid < MAX_NR_ZONES; zid++) {
 			struct compact_control cc = { .order = -1, .prio = COMPACT_PRIO_SYNC_FULL,
-						      .classzone = ZONE_MOVABLE, .cpu = cpu, .now = now };
+						      .classzone = ZONE_MOVABLE, .cpu = cpu, .now = now + t };
 			compact_zone(os, nid, (enum zone_type)zid, &cc);
 			vmstat_inc(os->phys, COMPACTISOLATED, cc.isolated);
 			t += cc.cost;
@@ -427,7 +432,7 @@ static void kcompactd_run(struct ev *ev, void *ctx)
 		if (compaction_deferred(cz, order) || !zone_needs_compaction(os, k->nid, (enum zone_type)z, order, k->classzone))
 			continue;
 		struct compact_control cc = { .order = (int)order, .prio = COMPACT_PRIO_SYNC_LIGHT,
-					      .classzone = k->classzone, .cpu = cpu, .now = ev->when, .kcompactd = true };
+					      .classzone = k->classzone, .cpu = cpu, .now = ev->when + t, .kcompactd = true };
 		enum compact_zone_result r = compact_zone(os, k->nid, (enum zone_type)z, &cc);
 		vmstat_inc(os->phys, COMPACTISOLATED, cc.isolated);
 		t += cc.cost;
@@ -458,7 +463,7 @@ static void kcompactd_proactive(struct ev *ev, void *ctx)
 			vmstat_inc(os->phys, KCOMPACTD_WAKE, 1);
 			for (unsigned z = 0; z < MAX_NR_ZONES; z++) {
 				struct compact_control cc = { .order = -1, .prio = COMPACT_PRIO_SYNC_LIGHT,
-							      .classzone = ZONE_MOVABLE, .cpu = cpu, .now = ev->when,
+							      .classzone = ZONE_MOVABLE, .cpu = cpu, .now = ev->when + t,
 							      .kcompactd = true };
 				compact_zone(os, k->nid, (enum zone_type)z, &cc);
 				vmstat_inc(os->phys, COMPACTISOLATED, cc.isolated);

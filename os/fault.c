@@ -46,16 +46,27 @@ unsigned os_cpu_node(const struct os *os, unsigned cpu)
 
 sim_time_t oshw_zero(struct os *os, unsigned cpu, sim_time_t now, uint64_t pfn, uint64_t bytes)
 {
-	return os->hw ? hw_zero_page(os->hw, cpu, now, pfn << PAGE_SHIFT, bytes) : 0;
+	sim_time_t t = 0;
+
+	if (!os->hw)
+		return 0;
+	for (uint64_t off = 0; off < bytes; off += PAGE_SIZE)
+		t += hw_zero_page(os->hw, cpu, now + t, (pfn << PAGE_SHIFT) + off, SIM_MIN(bytes - off, PAGE_SIZE));
+	return t;
 }
 
 sim_time_t oshw_copy(struct os *os, unsigned cpu, sim_time_t now, uint64_t dst_pfn, uint64_t src_pfn,
 		     uint64_t bytes)
 {
-	sim_time_t c = os->cfg.copy_page_cost * (bytes >> PAGE_SHIFT);
-	if (os->hw)
-		c += hw_copy_page(os->hw, cpu, now, dst_pfn << PAGE_SHIFT, src_pfn << PAGE_SHIFT, bytes);
-	return c;
+	sim_time_t t = 0;
+
+	for (uint64_t off = 0; off < bytes; off += PAGE_SIZE) {
+		if (os->hw)
+			t += hw_copy_page(os->hw, cpu, now + t, (dst_pfn << PAGE_SHIFT) + off, (src_pfn << PAGE_SHIFT) + off,
+					  SIM_MIN(bytes - off, PAGE_SIZE));
+		t += os->cfg.copy_page_cost;
+	}
+	return t;
 }
 
 static bool ran_elsewhere(const struct process *p, unsigned cpu)
@@ -122,6 +133,28 @@ int alloc_policy_pages(struct os *os, struct process *p, const struct vma *v, ui
 	ac.preferred_nid = t.nid;
 	ac.nodemask = t.has_mask ? &t.mask : NULL;
 	ac.interleave = t.interleave;
+	/*
+	 * alloc_pages_mpol: a PMD-sized THP for a VMA, under a policy that is not
+	 * interleave and allows the local (or preferred) node, is tried on that
+	 * node alone first, without reclaim (__GFP_THISNODE | __GFP_NORETRY;
+	 * one direct compaction if the caller may reclaim).  Only a caller that
+	 * may reclaim directly (defrag "always", or MADV_HUGEPAGE under
+	 * "madvise"/"defer+madvise") then tries other nodes: remote accesses
+	 * would likely offset the THP's benefit.  Otherwise the fault falls
+	 * back to local 4 KiB pages.
+	 */
+	if (v && order == HPAGE_PMD_ORDER && !t.interleave && !t.preferred_many &&
+	    (!t.has_mask || node_isset((unsigned)t.nid, &t.mask))) {
+		nodemask_t only;
+		nodes_clear(&only);
+		node_set((unsigned)t.nid, &only);
+		struct alloc_ctx local_ac = ac;
+		local_ac.gfp = gfp | __GFP_THISNODE | __GFP_NORETRY;
+		local_ac.nodemask = &only;
+		int rc = page_alloc(os->phys, &local_ac, pfn, cost);
+		if (rc != -SIM_EOOM || !(gfp & __GFP_DIRECT_RECLAIM))
+			return rc;
+	}
 	if (t.preferred_many) {
 		/* alloc_pages_preferred_many: the mask without direct reclaim, then anywhere */
 		ac.gfp = (gfp | __GFP_NOWARN) & ~(__GFP_DIRECT_RECLAIM | __GFP_NOFAIL);
@@ -247,6 +280,9 @@ static void unmap_page(struct os *os, struct process *p, const struct vma *v, st
 		       unsigned cpu)
 {
 	rmap_account_remove(os, p, v, pg, nr);
+	/* free_swap_cache: the last mapping of a swap-cache page whose slot nothing else uses takes it out */
+	if (page_test(pg, PG_swapcache) && !pg->mapcount)
+		swapcache_try_free(os, pg);
 	put_page(os, pg, cpu);
 }
 
@@ -438,6 +474,9 @@ static int do_wp_page(struct os *os, struct process *p, struct vma *v, uint64_t 
 
 	if (!(pte & PTE_SPECIAL))
 		old = pfn_to_page(os->phys, pte_pfn(pte));
+	/* wp_can_reuse_anon_folio: a swap-cache page we alone map leaves the cache first (folio_free_swap) */
+	if (old && !(v->flags & VM_SHARED) && page_test(old, PG_swapcache) && old->mapcount == 1 && old->refcount == 2)
+		swapcache_try_free(os, old);
 	/* wp_page_shared, and wp_page_reuse of a page only we hold */
 	if (old && ((v->flags & VM_SHARED) || (old->mapcount == 1 && old->refcount == 1))) {
 		pmem_write64(os->pm, slot, pte | PTE_RW | PTE_D | PTE_A);
@@ -583,6 +622,7 @@ done:
 int fault_populate(struct os *os, struct process *p, unsigned cpu, sim_time_t now, uint64_t start, uint64_t end,
 		   bool write, sim_time_t *cost)
 {
+	/* *cost is the time spent since `now`: each fault starts when the one before it is done */
 	for (uint64_t a = start; a < end;) {
 		struct vma *v = vma_lookup(&p->mm, a);
 		if (!v)
@@ -594,7 +634,7 @@ int fault_populate(struct os *os, struct process *p, unsigned cpu, sim_time_t no
 		bool w = write && (v->flags & VM_WRITE);
 		/* faultin_page only faults what is missing or needs a COW break */
 		if (!(pte_present(pte) && pte_is_leaf(pte, lvl) && (!w || (pte & PTE_RW)))) {
-			if (fault_handle(os, p, cpu, now, a, w, cost) == OS_FAULT_OOM)
+			if (fault_handle(os, p, cpu, now + *cost, a, w, cost) == OS_FAULT_OOM)
 				return -SIM_EOOM;
 		}
 		a = (a & ~(step - 1)) + step;

@@ -22,6 +22,18 @@
 
 #define NO_PGD UINT64_MAX
 
+/*
+ * A thread's own memory-policy state (task_struct's mempolicy, il_prev and
+ * il_weight: per thread in Linux).  The process keeps the state of the
+ * thread last seen in the kernel in p->pol / p->il, where every allocation
+ * path reads it; task_switch() saves it here and loads another thread's.
+ */
+struct task {
+	unsigned tid;
+	struct mempolicy pol;
+	struct mpol_task il;
+};
+
 struct process {
 	int pid;
 	int parent;               /* pid of the parent, 0 if none */
@@ -31,8 +43,11 @@ struct process {
 	char *final_maps;         /* numa_maps text captured when the process exited (malloc'd) */
 	struct mm_struct mm;
 	uint64_t pgd_pfn;         /* top-level table; NO_PGD once freed */
-	struct mempolicy pol;     /* task policy (MPOL_DEFAULT: the default local policy) */
-	struct mpol_task il;      /* interleave cursor without an index */
+	struct mempolicy pol;     /* task policy of thread cur_tid (MPOL_DEFAULT: the default local policy) */
+	struct mpol_task il;      /* its interleave cursor without an index (il_prev, il_weight) */
+	unsigned cur_tid;         /* the thread whose policy pol/il hold */
+	struct task *tasks;       /* the other threads seen so far (saved state), any order */
+	size_t nr_tasks, cap_tasks;
 	unsigned last_cpu;        /* CPU it last ran a fault or system call on */
 	uint64_t cpus_ran[HW_MAX_CPUS / 64];   /* CPUs that ran it: shootdown targets without hw */
 	uint64_t rss_anon;        /* MM_ANONPAGES, base pages */
@@ -83,16 +98,35 @@ int os_create_with_cfg(os_t **out, const struct os_cfg *cfg, const struct hw_cfg
 physmem_t *os_physmem(const os_t *os);
 struct process *os_proc(const os_t *os, int pid);
 
+/*
+ * Make thread tid of p current: save the running thread's policy state,
+ * load tid's.  A thread seen for the first time starts with the policy of
+ * thread 0 (the main thread, which creates threads in recorded programs),
+ * as copy_process gives a new thread its creator's policy and cursor.
+ * @return 0 or -SIM_ENOMEM.
+ */
+int task_switch(struct os *os, struct process *p, unsigned tid);
+void task_free_all(struct process *p);
+
 /* ---- hardware layer ---------------------------------------------------------- */
 
 /*
+ * Bulk kernel work is a stream on the calling CPU, never a burst: Linux
+ * clears and copies a folio one 4 KiB subpage after another
+ * (clear_huge_page / folio_zero_user -> clear_user_highpage, folio_copy ->
+ * copy_highpage), so one subpage's lines are in flight together and the
+ * next subpage starts when they are done.  Callers doing many pages pass
+ * `now` advanced by the time spent so far: issuing every page at one
+ * timestamp would queue page k behind pages 0..k-1 in the DDR and link
+ * models and make n pages cost O(n^2).
+ *
  * The memory traffic of clearing a fresh page (0 without hardware).  The
  * CPU time of clearing, os_cfg.zero_page_cost per page, is charged by
  * page_alloc() itself for __GFP_ZERO requests, which every zeroed
  * allocation here is.
  */
 sim_time_t oshw_zero(struct os *os, unsigned cpu, sim_time_t now, uint64_t pfn, uint64_t bytes);
-/* Copying: os_cfg.copy_page_cost per page plus the hardware's traffic. */
+/* Copying: os_cfg.copy_page_cost per 4 KiB plus the hardware's traffic, subpage after subpage. */
 sim_time_t oshw_copy(struct os *os, unsigned cpu, sim_time_t now, uint64_t dst_pfn, uint64_t src_pfn,
 		     uint64_t bytes);
 /* Invalidate [vaddr, vaddr+len) of p's address space (len 0: all).  @return the initiator's cost. */
@@ -144,7 +178,8 @@ int fault_implicit_text(struct os *os, struct process *p, uint64_t vaddr);
 /*
  * Fault in every page of [start, end) as populate_vma_page_range does
  * (write faults for private writable VMAs, read faults otherwise).
- * @return 0 or -SIM_EOOM.
+ * *cost holds the time spent since `now` (it is added to); fault i starts
+ * at now + *cost, when fault i-1 is done.  @return 0 or -SIM_EOOM.
  */
 int fault_populate(struct os *os, struct process *p, unsigned cpu, sim_time_t now, uint64_t start, uint64_t end,
 		   bool write, sim_time_t *cost);

@@ -180,6 +180,7 @@ int hugetlb_init(struct os *os, char *err, size_t errlen)
 				return sim_errf(err, errlen, SIM_ENOMEM, "os: out of host memory");
 			hp->total++;
 			h->nr_free++;
+			node_stat_mod(os->phys, n, NR_HUGETLB, 1 << HPAGE_ORDER);   /* account_new_hugetlb_folio */
 		}
 	}
 	for (unsigned n = 0; n < h->nr_nodes; n++)

@@ -88,13 +88,13 @@ void lru_del(struct os *os, struct page *pg)
 
 void lru_move(struct os *os, struct page *pg, bool tail)
 {
-	/* flags may have changed since the page was linked: unlink by the list it is counted on */
+	/* unlink and uncount by the list the page is on, then link at the head or tail of it again */
 	struct lruvec *lv = node_lruvec(os, pg->node);
 	SIM_BUG_ON(!lv || !page_test(pg, PG_lru));
 	list_del(&pg->lru);
 	page_clear(pg, PG_lru);
+	lru_account(os, lv, pg, page_lru(pg), -1);
 	lru_link(os, pg, tail);
-	(void)lv;
 }
 
 bool lru_isolate(struct os *os, struct page *pg)

@@ -75,7 +75,7 @@ static inline uint64_t page_nr(const struct page *pg)
 void lru_add(struct os *os, struct page *pg);
 /* Take pg off its list (PG_lru cleared, stats counted).  A no-op if not on one. */
 void lru_del(struct os *os, struct page *pg);
-/* Move pg to the head (or tail) of the list its flags now select. */
+/* Move pg to the head (or tail) of its list (flags unchanged since it was linked). */
 void lru_move(struct os *os, struct page *pg, bool tail);
 
 /*

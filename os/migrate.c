@@ -68,7 +68,8 @@ bool migrate_isolatable(struct os *os, const struct page *pg)
 {
 	(void)os;
 	const uint32_t bad = (1u << PG_reserved) | (1u << PG_buddy) | (1u << PG_pcp) | (1u << PG_tail) |
-			     (1u << PG_hugetlb) | (1u << PG_locked) | (1u << PG_writeback);
+			     (1u << PG_hugetlb) | (1u << PG_locked) | (1u << PG_writeback) |
+			     (1u << PG_swapcache);   /* numasim does not move swap-cache slots */
 	if ((pg->flags & bad) || !pg->mapping || pg->mapcount <= 0)
 		return false;
 	/* folio_expected_refs: one per mapping, plus the shared object's */
@@ -125,13 +126,14 @@ static void move_stats(struct os *os, struct page *src, struct page *dst, uint64
 	/* LRU sizes move with the list membership (lru_transfer) */
 }
 
-static int default_alloc(void *ctx, struct os *os, struct page *src, uint64_t *pfn, sim_time_t *cost)
+static int default_alloc(void *ctx, struct os *os, struct page *src, sim_time_t now, uint64_t *pfn,
+			 sim_time_t *cost)
 {
 	const struct migrate_req *rq = ctx;
 	gfp_t gfp = GFP_HIGHUSER_MOVABLE;
 	if (rq->reason == MR_NUMA_MISPLACED)
 		gfp = (GFP_HIGHUSER_MOVABLE & ~__GFP_RECLAIM) | __GFP_NOWARN | __GFP_NORETRY;
-	return alloc_on_node(os, src->order, rq->target_nid, gfp, rq->cpu, rq->now, pfn, cost);
+	return alloc_on_node(os, src->order, rq->target_nid, gfp, rq->cpu, now, pfn, cost);
 }
 
 static const enum mig_stat reason_ok[NR_MIGRATE_REASONS] = { MIG_COMPACTION, MIG_SYSCALL, MIG_MBIND, MIG_NUMA,
@@ -141,22 +143,29 @@ static const enum mig_stat reason_fail[NR_MIGRATE_REASONS] = { MIG_FAIL_COMPACTI
 static const enum mig_stat reason_ps[NR_MIGRATE_REASONS] = { MIG_PS_COMPACTION, MIG_PS_SYSCALL, MIG_PS_MBIND,
 							     MIG_PS_NUMA, MIG_PS_DEMOTION };
 
-/* migrate_folio_unmap + move_to_new_folio + remove_migration_ptes + free. @return 0 or -1. */
-static int migrate_one(struct os *os, struct page *src, const struct migrate_req *rq, struct tlb_batch *b,
-		       sim_time_t *cost)
+/*
+ * migrate_folio_unmap + move_to_new_folio + remove_migration_ptes + free,
+ * starting at `now`. @return 0 or -1.
+ */
+static int migrate_one(struct os *os, struct page *src, const struct migrate_req *rq, sim_time_t now,
+		       struct tlb_batch *b, sim_time_t *cost)
 {
 	uint64_t nr = 1ULL << src->order, dpfn;
 	migrate_alloc_fn alloc = rq->alloc ? rq->alloc : default_alloc;
 	void *actx = rq->alloc ? rq->alloc_ctx : (void *)rq;
+	sim_time_t c = 0;
 
 	if (!migrate_isolatable(os, src))
 		return -1;
-	if (alloc(actx, os, src, &dpfn, cost))
+	if (alloc(actx, os, src, now, &dpfn, &c)) {
+		*cost += c;
 		return -1;
+	}
 	struct page *dst = pfn_to_page(os->phys, dpfn);
 	SIM_BUG_ON(dst->order != src->order);
-	*cost += os->cfg.migrate_page_cost;
-	*cost += oshw_copy(os, rq->cpu, rq->now, dpfn, src->pfn, nr << PAGE_SHIFT);
+	c += os->cfg.migrate_page_cost;
+	/* the copy starts once the destination is allocated and the source unmapped */
+	c += oshw_copy(os, rq->cpu, now + c, dpfn, src->pfn, nr << PAGE_SHIFT);
 	os->mig->stat[MIG_BYTES] += nr << PAGE_SHIFT;
 	/* folio_migrate_flags: everything but the allocator's own bits */
 	const uint32_t keep = (1u << PG_head) | (1u << PG_tail) | (1u << PG_buddy) | (1u << PG_pcp);
@@ -172,7 +181,8 @@ static int migrate_one(struct os *os, struct page *src, const struct migrate_req
 		struct shm_obj *o = src->mapping;
 		SIM_BUG_ON(shm_set(o, src->index, dpfn + 1));   /* the slot exists: no allocation */
 	}
-	unsigned mapped = rmap_replace(os, src, dst, b, rq->cpu, rq->now, cost);
+	unsigned mapped = rmap_replace(os, src, dst, b, rq->cpu, now + c, &c);
+	*cost += c;
 	SIM_BUG_ON(src->mapcount != 0 || mapped == 0);
 	move_stats(os, src, dst, nr);
 	lru_transfer(os, src, dst);
@@ -200,7 +210,8 @@ unsigned migrate_folios(struct os *os, struct page **pages, unsigned n, const st
 		struct page *pg = pages[i];
 		uint64_t nr = 1ULL << pg->order;
 		bool thp = is_thp(pg);
-		if (migrate_one(os, pg, rq, &b, &c)) {
+		/* one folio after another on rq->cpu: each starts when the previous one is done */
+		if (migrate_one(os, pg, rq, rq->now + c, &b, &c)) {
 			failed++;
 			vmstat_inc(os->phys, PGMIGRATE_FAIL, nr);
 			if (thp)
@@ -214,11 +225,11 @@ unsigned migrate_folios(struct os *os, struct page **pages, unsigned n, const st
 			vmstat_inc(os->phys, THP_MIGRATION_SUCCESS, 1);
 		m->stat[reason_ok[rq->reason]] += nr;
 		if ((batch += nr) >= MIGRATE_BATCH) {
-			c += tlb_batch_flush(os, &b, rq->cpu, rq->now);
+			c += tlb_batch_flush(os, &b, rq->cpu, rq->now + c);
 			batch = 0;
 		}
 	}
-	c += tlb_batch_flush(os, &b, rq->cpu, rq->now);
+	c += tlb_batch_flush(os, &b, rq->cpu, rq->now + c);
 	m->stat[MIG_SHOOTDOWNS] += b.shootdowns;
 	m->stat[reason_ps[rq->reason]] += c;
 	*cost += c;
@@ -337,7 +348,8 @@ int mig_move_pages(struct os *os, struct process *p, unsigned cpu, sim_time_t no
 	if ((rc = queue_range(os, p, addr, addr + (count << PAGE_SHIFT), flags & MPOL_MF_MOVE_ALL, want_not_on, &nn,
 			      &pv, NULL)))
 		goto out;
-	struct migrate_req rq = { .reason = MR_SYSCALL, .cpu = cpu, .now = now, .target_nid = (int)node };
+	/* *cost is the time the call has taken since `now` */
+	struct migrate_req rq = { .reason = MR_SYSCALL, .cpu = cpu, .now = now + *cost, .target_nid = (int)node };
 	migrate_folios(os, pv.pg, (unsigned)pv.n, &rq, cost, NULL);
 out:
 	pv_free(&pv);
@@ -375,7 +387,7 @@ static uint64_t migrate_to_node(struct os *os, struct process *p, unsigned cpu, 
 	uint64_t skipped = 0, failed = 0;
 
 	if (queue_range(os, p, 0, TASK_SIZE, false, want_on, &nn, &pv, &skipped) == 0) {
-		struct migrate_req rq = { .reason = MR_SYSCALL, .cpu = cpu, .now = now, .target_nid = (int)dest };
+		struct migrate_req rq = { .reason = MR_SYSCALL, .cpu = cpu, .now = now + *cost, .target_nid = (int)dest };
 		uint64_t total = 0, moved = 0;
 		for (size_t i = 0; i < pv.n; i++)
 			total += 1ULL << pv.pg[i]->order;
@@ -437,11 +449,11 @@ struct mbind_alloc {
 	const struct pagevec *pv;
 	size_t cur;               /* pages are offered in pv order */
 	unsigned cpu;
-	sim_time_t now;
 };
 
 /* alloc_migration_target_by_mpol: the VMA's (new) policy at the page's address. */
-static int mbind_alloc(void *ctx, struct os *os, struct page *src, uint64_t *pfn, sim_time_t *cost)
+static int mbind_alloc(void *ctx, struct os *os, struct page *src, sim_time_t now, uint64_t *pfn,
+		       sim_time_t *cost)
 {
 	struct mbind_alloc *a = ctx;
 	while (a->cur < a->pv->n && a->pv->pg[a->cur] != src)
@@ -460,7 +472,7 @@ static int mbind_alloc(void *ctx, struct os *os, struct page *src, uint64_t *pfn
 		mpol_policy_nodemask(pol, &a->p->il, &os->sys, gfp, ilx, local, &t);
 	}
 	struct alloc_ctx ac = { .order = src->order, .gfp = gfp, .preferred_nid = t.nid,
-				.nodemask = t.has_mask ? &t.mask : NULL, .cpu = a->cpu, .now = a->now };
+				.nodemask = t.has_mask ? &t.mask : NULL, .cpu = a->cpu, .now = now };
 	return page_alloc(os->phys, &ac, pfn, cost);
 }
 
@@ -472,8 +484,8 @@ uint64_t mig_mbind_move(struct os *os, struct process *p, unsigned cpu, sim_time
 	uint64_t failed = 0, skipped = 0;
 
 	if (queue_range(os, p, start, end, move_all, want_outside, &om, &pv, &skipped) == 0) {
-		struct mbind_alloc a = { .p = p, .pv = &pv, .cpu = cpu, .now = now };
-		struct migrate_req rq = { .reason = MR_MEMPOLICY_MBIND, .cpu = cpu, .now = now, .alloc = mbind_alloc,
+		struct mbind_alloc a = { .p = p, .pv = &pv, .cpu = cpu };
+		struct migrate_req rq = { .reason = MR_MEMPOLICY_MBIND, .cpu = cpu, .now = now + *cost, .alloc = mbind_alloc,
 					  .alloc_ctx = &a };
 		uint64_t total = 0, moved = 0;
 		for (size_t i = 0; i < pv.n; i++)

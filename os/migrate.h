@@ -15,7 +15,12 @@
  *
  * Costs: migrate_page_cost per folio (isolation, unmap, remap
  * bookkeeping), the allocator's own cost, the copy (copy_page_cost per
- * 4 KiB + the hardware traffic) and the shootdowns.  The caller charges the
+ * 4 KiB + the hardware traffic) and the shootdowns.  The work is a stream
+ * on the calling CPU, as in Linux (migrate_pages_batch moves one folio
+ * after another; folio_copy copies one 4 KiB subpage after another): each
+ * folio starts when the previous one is done, at rq->now + the time spent
+ * so far, so a batch costs the sum of per-folio costs that do not depend on
+ * the batch size (docs/os-migrate.md "Cost").  The caller charges the
  * total: to the CPU that made the system call, or through
  * mig_charge_kthread() to a CPU of the node a kernel thread runs on.
  *
@@ -40,16 +45,17 @@ enum migrate_reason {
 extern const char *const migrate_reason_names[NR_MIGRATE_REASONS];
 
 /*
- * Destination for src (order src->order): *pfn = an allocated block of that
- * order (refcount 1), *cost += the allocation time.  @return 0 or a
- * negative code (the page then fails to migrate).
+ * Destination for src (order src->order), allocated at `now`: *pfn = an
+ * allocated block of that order (refcount 1), *cost += the allocation
+ * time.  @return 0 or a negative code (the page then fails to migrate).
  */
-typedef int (*migrate_alloc_fn)(void *ctx, struct os *os, struct page *src, uint64_t *pfn, sim_time_t *cost);
+typedef int (*migrate_alloc_fn)(void *ctx, struct os *os, struct page *src, sim_time_t now, uint64_t *pfn,
+				sim_time_t *cost);
 
 struct migrate_req {
 	enum migrate_reason reason;
 	unsigned cpu;             /* CPU doing the work (copy traffic, shootdown initiator) */
-	sim_time_t now;
+	sim_time_t now;           /* when the first folio's work starts (callers: now + cost so far) */
 	migrate_alloc_fn alloc;   /* NULL: alloc_migration_target on target_nid, __GFP_THISNODE */
 	void *alloc_ctx;
 	int target_nid;

@@ -9,6 +9,7 @@
  * in the task's own context on return to user space.
  */
 #include <stdlib.h>
+#include <string.h>
 #include "os/numa_balancing.h"
 #include "os/rmap.h"
 #include "sim/err.h"
@@ -146,17 +147,80 @@ sim_time_t task_numa_work(struct os *os, struct process *p, sim_time_t now)
 	return cost;
 }
 
-/* task_numa_placement, reduced to the preferred node (task migration is not modelled). */
-static void task_numa_placement(struct numab_task *t, unsigned nr_nodes)
+/* ---- threads ------------------------------------------------------------------------------ */
+
+struct numab_thr *numab_thread(struct process *p, unsigned tid)
+{
+	struct numab_task *t = p->numab;
+	if (!t)
+		return NULL;
+	for (size_t i = 0; i < t->nr_thr; i++)
+		if (t->thr[i].tid == tid)
+			return &t->thr[i];
+	if (t->nr_thr == t->cap_thr) {
+		size_t cap = t->cap_thr ? t->cap_thr * 2 : 4;
+		struct numab_thr *n = realloc(t->thr, cap * sizeof(*n));
+		if (!n)
+			return NULL;
+		t->thr = n;
+		t->cap_thr = cap;
+	}
+	struct numab_thr *h = &t->thr[t->nr_thr++];
+	memset(h, 0, sizeof(*h));
+	h->tid = tid;
+	h->preferred_nid = -1;
+	return h;
+}
+
+int numab_preferred_nid(const struct process *p, unsigned tid)
+{
+	const struct numab_task *t = p->numab;
+	for (size_t i = 0; t && i < t->nr_thr; i++)
+		if (t->thr[i].tid == tid)
+			return t->thr[i].preferred_nid;
+	return -1;
+}
+
+/* argmax of f (ties: the lowest node), -1 if all 0; then f decays by half (numa_faults decay). */
+static int decay_pick(uint64_t *f, unsigned nr_nodes, int keep)
 {
 	uint64_t best = 0;
+	int nid = keep;
 	for (unsigned n = 0; n < nr_nodes; n++) {
-		if (t->faults_mem[n] > best) {
-			best = t->faults_mem[n];
-			t->preferred_nid = (int)n;
+		if (f[n] > best) {
+			best = f[n];
+			nid = (int)n;
 		}
-		t->faults_mem[n] /= 2;
+		f[n] /= 2;
 	}
+	return nid;
+}
+
+/*
+ * task_numa_placement for every thread: the preferred node is the one with
+ * the most memory faults (a grouped thread: the group's), counts decay by
+ * half each scan period.
+ */
+static void task_numa_placement(struct numab_task *t, unsigned nr_nodes)
+{
+	int group_nid = -1;
+	if (t->grouped) {
+		uint64_t mem[HW_MAX_NODES];
+		memcpy(mem, t->group_mem, sizeof(mem));
+		group_nid = decay_pick(mem, nr_nodes, -1);
+	}
+	for (size_t i = 0; i < t->nr_thr; i++) {
+		struct numab_thr *h = &t->thr[i];
+		int own = decay_pick(h->faults_mem, nr_nodes, h->preferred_nid);
+		h->preferred_nid = group_nid >= 0 ? group_nid : own;
+		for (unsigned n = 0; n < nr_nodes; n++)
+			h->faults_cpu[n] /= 2;
+	}
+	for (unsigned n = 0; n < nr_nodes; n++) {
+		t->group_mem[n] /= 2;
+		t->group_cpu[n] /= 2;
+	}
+	t->preferred_nid = decay_pick(t->faults_mem, nr_nodes, t->preferred_nid);
 }
 
 static void numab_run(struct ev *ev, void *ctx)
@@ -200,6 +264,7 @@ void numab_destroy(struct os *os)
 			continue;
 		if (os->q)
 			ev_cancel(os->q, &p->numab->ev);
+		free(p->numab->thr);
 		free(p->numab);
 		p->numab = NULL;
 	}
@@ -207,22 +272,45 @@ void numab_destroy(struct os *os)
 
 /* ---- the hinting fault ---------------------------------------------------------------------- */
 
-static uint32_t make_cpupid(unsigned cpu, int pid)
+/*
+ * The 8-bit task id of thread tid of process pid in last_cpupid: distinct
+ * for 256 consecutive threads of one process (37 is odd); threads of
+ * different processes may collide, as Linux's 8 pid bits do.
+ */
+static uint32_t task_id8(int pid, unsigned tid)
 {
-	return ((uint32_t)(cpu + 1) << 8) | ((uint32_t)pid & 0xff);
+	return ((uint32_t)pid + 37u * tid) & 0xff;
 }
 
-/* should_numa_migrate_memory (§10.4, NORMAL mode, no NUMA groups). */
-static bool should_numa_migrate(struct os *os, const struct numab_task *t, uint32_t last, int pid, unsigned dst_nid)
+static uint32_t make_cpupid(unsigned cpu, uint32_t id8)
 {
-	bool same_pid = last && (last & 0xff) == ((uint32_t)pid & 0xff);
-	bool early = !t || t->preferred_nid < 0 || t->scan_seq <= 4;
+	return ((uint32_t)(cpu + 1) << 8) | id8;
+}
 
-	if (early && (!last || same_pid))
+#define ACTIVE_NODE_FRACTION 3
+
+/* should_numa_migrate_memory (§10.4, NORMAL mode): may a fault of thread h on dst_nid move the page? */
+static bool should_numa_migrate(struct os *os, const struct numab_task *t, const struct numab_thr *h, uint32_t last,
+				uint32_t id8, unsigned src_nid, unsigned dst_nid)
+{
+	bool unset = !last, match = last && (last & 0xff) == id8;
+	bool early = !t || !h || h->preferred_nid < 0 || t->scan_seq <= 4;
+
+	/* first faults or private faults migrate at once early in the task's life */
+	if (early && (unset || match))
 		return true;
-	if (last && os_cpu_node(os, (last >> 8) - 1) != dst_nid)
+	/* two-stage filter: the previous accessor must have been on this node too */
+	if (!unset && os_cpu_node(os, (last >> 8) - 1) != dst_nid)
 		return false;
-	return true;
+	if (match)
+		return true;          /* a private fault */
+	if (!t || !t->grouped)
+		return true;          /* a shared fault before a group was set up */
+	/* the destination is much more used by the group's CPUs */
+	if (t->group_cpu[dst_nid] > t->group_cpu[src_nid] * ACTIVE_NODE_FRACTION)
+		return true;
+	/* spread memory like CPU use, with 3/4 hysteresis */
+	return t->group_cpu[dst_nid] * t->group_mem[src_nid] * 3 > t->group_cpu[src_nid] * t->group_mem[dst_nid] * 4;
 }
 
 /* migrate_misplaced_folio_prepare: the target must have a zone above HIGH + nr. */
@@ -242,9 +330,11 @@ int do_numa_page(struct os *os, struct process *p, struct vma *v, uint64_t vaddr
 		 unsigned level, unsigned cpu, sim_time_t now, sim_time_t *cost)
 {
 	struct numab_task *t = p->numab;
+	struct numab_thr *h = numab_thread(p, p->cur_tid);
 	struct page *pg = pfn_to_page(os->phys, pte_pfn(pte));
-	unsigned this_nid = os_cpu_node(os, cpu), page_nid = pg->node;
+	unsigned this_nid = os_cpu_node(os, cpu), page_nid = pg->node, src_nid = pg->node;
 	uint64_t nr = pgtable_level_size(level) >> PAGE_SHIFT;
+	uint32_t id8 = task_id8(p->pid, p->cur_tid);
 	(void)vaddr;
 
 	vmstat_inc(os->phys, NUMA_HINT_FAULTS, 1);
@@ -253,12 +343,15 @@ int do_numa_page(struct os *os, struct process *p, struct vma *v, uint64_t vaddr
 	/* make the entry accessible again (the walker never cached the hinting entry) */
 	pmem_write64(os->pm, slot, (pte & ~(PTE_NUMA | PTE_PROTNONE)) | PTE_P);
 	uint32_t last = pg->last_cpupid;
-	pg->last_cpupid = make_cpupid(cpu, p->pid);
-	bool priv = !last || (last & 0xff) == ((uint32_t)p->pid & 0xff);
+	pg->last_cpupid = make_cpupid(cpu, id8);
+	bool priv = !last || (last & 0xff) == id8;
 	bool local = page_nid == this_nid;
 	bool mof = v->pol.mode == MPOL_DEFAULT && p->pol.mode == MPOL_DEFAULT;
 
-	if (mof && page_nid != this_nid && should_numa_migrate(os, t, last, p->pid, this_nid)) {
+	/* task_numa_group: a fault on a page another thread used last joins them in one group */
+	if (t && !priv)
+		t->grouped = true;
+	if (mof && page_nid != this_nid && should_numa_migrate(os, t, h, last, id8, src_nid, this_nid)) {
 		if (target_has_room(os, this_nid, pg->order)) {
 			struct migrate_req rq = { .reason = MR_NUMA_MISPLACED, .cpu = cpu, .now = now,
 						  .target_nid = (int)this_nid };
@@ -267,12 +360,23 @@ int do_numa_page(struct os *os, struct process *p, struct vma *v, uint64_t vaddr
 			if (moved) {
 				vmstat_inc(os->phys, NUMA_PAGE_MIGRATE, moved);
 				page_nid = this_nid;
+				if (h)
+					h->migrated += moved;
 			} else if (t) {
 				t->failed++;
 			}
 		} else if (t) {
 			t->failed++;
 		}
+	}
+	if (h) {
+		h->faults_mem[page_nid] += nr;
+		h->faults_cpu[this_nid] += nr;
+		h->hint_faults++;
+	}
+	if (t && t->grouped) {
+		t->group_mem[page_nid] += nr;
+		t->group_cpu[this_nid] += nr;
 	}
 	if (t) {
 		t->faults_mem[page_nid] += nr;

@@ -12,8 +12,21 @@
  * faulting CPU's node (numa_pages_migrated).  The scan period adapts to the
  * local/remote and private/shared fault ratios (§10.6).
  *
- * Not modelled: task placement (threads stay on the CPUs the driver gave
- * them), NUMA groups, memory tiering, per-VMA access bitmaps.
+ * Tasks are threads: the last_cpupid of a page records the faulting
+ * thread (its cpu and an 8-bit task id, as Linux keeps LAST__PID_SHIFT
+ * bits of the task's pid), so a page used by several threads takes shared
+ * faults and the two-stage filter stops it ping-ponging between their
+ * nodes.  Fault statistics and the preferred node are per thread
+ * (p->numa_faults, numa_preferred_nid); a shared fault between threads puts
+ * the process's threads in one NUMA group, whose CPU/memory fault counts
+ * decide shared-page migrations as in should_numa_migrate_memory.  The
+ * scan itself is per address space (mm->numa_scan_offset /
+ * numa_next_scan: one thread scans per period).
+ *
+ * Not modelled: moving threads (the driver places them; it may ask
+ * os_task_preferred_cpu), per-thread scan-period adaptation (one period per
+ * process), groups spanning processes, memory tiering, per-VMA access
+ * bitmaps.
  */
 #ifndef OS_NUMA_BALANCING_H
 #define OS_NUMA_BALANCING_H
@@ -22,6 +35,15 @@
 
 #define PTE_NUMA PTE_SW3   /* with PTE_PROTNONE, P clear: a NUMA-hinting entry */
 
+/* One thread's NUMA-balancing state (task_struct's numa_faults, numa_preferred_nid). */
+struct numab_thr {
+	unsigned tid;
+	int preferred_nid;                   /* node with the most memory faults so far (-1 none) */
+	uint64_t faults_mem[HW_MAX_NODES];   /* decayed faults per memory node (§10.5) */
+	uint64_t faults_cpu[HW_MAX_NODES];   /* decayed faults per node of the faulting CPU */
+	uint64_t hint_faults, migrated;      /* statistics */
+};
+
 struct numab_task {
 	struct ev ev;
 	struct os *os;
@@ -29,12 +51,21 @@ struct numab_task {
 	sim_time_t scan_period;
 	uint64_t scan_offset;     /* next virtual address to scan */
 	unsigned scan_seq;        /* completed passes over the address space */
-	int preferred_nid;        /* node with the most faults so far (-1 none) */
-	uint64_t faults_mem[HW_MAX_NODES];   /* decayed memory-node fault counts (§10.5) */
+	int preferred_nid;        /* node with the most faults of all threads (-1 none) */
+	uint64_t faults_mem[HW_MAX_NODES];   /* decayed memory-node fault counts of all threads */
 	uint64_t local, remote, failed;      /* numa_faults_locality since the last adaptation */
 	uint64_t priv, shared;               /* fault types since the last adaptation */
 	uint64_t scans, ptes_updated;        /* statistics */
+	struct numab_thr *thr;    /* per thread, by first fault */
+	size_t nr_thr, cap_thr;
+	bool grouped;             /* a shared fault joined the threads in a NUMA group */
+	uint64_t group_mem[HW_MAX_NODES], group_cpu[HW_MAX_NODES];   /* the group's decayed faults */
 };
+
+/* The state of thread tid of p (created on first use; NULL without a scanner or memory). */
+struct numab_thr *numab_thread(struct process *p, unsigned tid);
+/* The thread's preferred node, or -1. */
+int numab_preferred_nid(const struct process *p, unsigned tid);
 
 /* A process ran at `now` (fault or system call): start its scanner if needed. */
 void numab_task_tick(struct os *os, struct process *p, sim_time_t now);

@@ -36,6 +36,7 @@ struct oom_task {
 	bool unkillable;          /* init, kernel threads, already dying */
 };
 #define OOM_SCORE_ADJ_MIN (-1000)
+#define OOM_SCORE_ADJ_MAX 1000
 #define OOM_BADNESS_MIN   INT64_MIN   /* LONG_MIN: not a candidate */
 
 /* oom_badness: INT64_MIN for unkillable tasks and oom_score_adj -1000. */

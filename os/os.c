@@ -27,6 +27,7 @@
 #include "os/filemap.h"
 #include "os/vmscan.h"
 #include "os/migrate.h"
+#include "os/oom.h"
 #include "os/numa_balancing.h"
 #include "os/thp.h"
 #include "sim/err.h"
@@ -182,6 +183,7 @@ void os_destroy(os_t *os)
 		}
 		mm_release(&p->mm);
 		free(p->final_maps);
+		task_free_all(p);
 		free(p);
 	}
 	free(os->procs);
@@ -209,6 +211,65 @@ static struct process *live_proc(const os_t *os, int pid)
 	return p && p->alive ? p : NULL;
 }
 
+/* ---- threads: per-thread policy state ------------------------------------------------ */
+
+static struct task *task_find(struct process *p, unsigned tid)
+{
+	for (size_t i = 0; i < p->nr_tasks; i++)
+		if (p->tasks[i].tid == tid)
+			return &p->tasks[i];
+	return NULL;
+}
+
+int task_switch(struct os *os, struct process *p, unsigned tid)
+{
+	(void)os;
+	if (tid == p->cur_tid)
+		return 0;
+	struct task *out = task_find(p, p->cur_tid);
+	if (!out) {
+		if (p->nr_tasks == p->cap_tasks) {
+			size_t cap = p->cap_tasks ? p->cap_tasks * 2 : 4;
+			struct task *nt = realloc(p->tasks, cap * sizeof(*nt));
+			if (!nt)
+				return -SIM_ENOMEM;
+			p->tasks = nt;
+			p->cap_tasks = cap;
+		}
+		out = &p->tasks[p->nr_tasks++];
+		out->tid = p->cur_tid;
+	}
+	out->pol = p->pol;
+	out->il = p->il;
+	struct task *in = task_find(p, tid);
+	if (!in)
+		in = task_find(p, 0);   /* a new thread: its creator's (the main thread's) policy */
+	if (in) {
+		p->pol = in->pol;
+		p->il = in->il;
+	}
+	p->cur_tid = tid;
+	return 0;
+}
+
+/* The policy of thread tid (its saved state, or the loaded one). */
+static const struct mempolicy *task_policy(const struct process *p, unsigned tid)
+{
+	if (tid == p->cur_tid)
+		return &p->pol;
+	for (size_t i = 0; i < p->nr_tasks; i++)
+		if (p->tasks[i].tid == tid)
+			return &p->tasks[i].pol;
+	return &p->pol;   /* never seen: it would start with the current one's */
+}
+
+void task_free_all(struct process *p)
+{
+	free(p->tasks);
+	p->tasks = NULL;
+	p->nr_tasks = p->cap_tasks = 0;
+}
+
 static void note_cpu(struct os *os, struct process *p, unsigned cpu, sim_time_t now)
 {
 	SIM_BUG_ON(cpu >= physmem_nr_cpus(os->phys));
@@ -231,17 +292,21 @@ int os_process_create(os_t *os, bool implicit, int *pid)
 	return 0;
 }
 
-int os_process_fork(os_t *os, int parent, int *child)
+int os_process_fork(os_t *os, int parent, unsigned tid, int *child)
 {
 	struct process *pp = live_proc(os, parent), *c;
 	int rc;
 
 	if (!pp)
 		return -SIM_ESTATE;
+	/* the child's only thread gets the forking thread's policy and cursor (copy_process) */
+	if ((rc = task_switch(os, pp, tid)))
+		return rc;
 	if ((rc = proc_new(os, pp->implicit, &pp->pol, pp->last_cpu, &c)))
 		return rc;
 	c->parent = pp->pid;
 	c->last_cpu = pp->last_cpu;
+	c->oom_score_adj = pp->oom_score_adj;   /* copy_signal */
 	if ((rc = fork_mm(os, pp, c))) {
 		exit_mm(os, c);
 		c->alive = false;
@@ -302,8 +367,13 @@ int os_set_process_policy(os_t *os, int pid, const struct mpol_spec *spec)
 		for (unsigned n = 0; n < HW_MAX_NODES; n++)
 			if (spec->weights[n])
 				os->sys.iw[n] = spec->weights[n];
+	/* numactl before exec: every thread of the process starts with it */
 	p->pol = pol;
 	mpol_task_reset(&p->il);
+	for (size_t i = 0; i < p->nr_tasks; i++) {
+		p->tasks[i].pol = pol;
+		mpol_task_reset(&p->tasks[i].il);
+	}
 	return 0;
 }
 
@@ -317,8 +387,8 @@ void os_process_set_implicit(os_t *os, int pid, bool implicit)
 
 /* ---- faults ------------------------------------------------------------------------- */
 
-enum os_fault_result os_handle_fault(os_t *os, int pid, unsigned cpu, sim_time_t now, uint64_t vaddr, bool write,
-				     uint8_t hw_fault, sim_time_t *cost)
+enum os_fault_result os_handle_fault(os_t *os, int pid, unsigned tid, unsigned cpu, sim_time_t now, uint64_t vaddr,
+				     bool write, uint8_t hw_fault, sim_time_t *cost)
 {
 	struct process *p = live_proc(os, pid);
 	sim_time_t c = 0;
@@ -327,6 +397,10 @@ enum os_fault_result os_handle_fault(os_t *os, int pid, unsigned cpu, sim_time_t
 	if (!p) {
 		*cost = 0;
 		return OS_FAULT_SEGV;
+	}
+	if (task_switch(os, p, tid)) {
+		*cost = 0;
+		return OS_FAULT_SEGV;   /* host out of memory for the thread table */
 	}
 	if ((hw_fault & OS_FAULT_INSTRUCTION) && fault_implicit_text(os, p, vaddr)) {
 		*cost = 0;
@@ -913,7 +987,19 @@ static int sys_set_weights(struct sysctx *s)
 	return 0;
 }
 
+/* oom_score_adj_write: -1000..1000 (OOM_SCORE_ADJ_MIN..MAX), else EINVAL; per process (signal_struct). */
+static int sys_oom_score_adj(struct sysctx *s)
+{
+	int64_t v = (int64_t)s->sc->args[0];
+
+	if (v < OOM_SCORE_ADJ_MIN || v > OOM_SCORE_ADJ_MAX)
+		return sim_errf(s->err, s->errlen, SIM_ERANGE, "EINVAL: oom_score_adj %" PRId64 " is not -1000..1000", v);
+	s->p->oom_score_adj = (int)v;
+	return 0;
+}
+
 static int (*const syscall_table[NR_OS_SYSCALLS])(struct sysctx *s) = {
+	[OS_SYS_OOM_SCORE_ADJ] = sys_oom_score_adj,
 	[OS_SYS_MMAP] = sys_mmap,
 	[OS_SYS_MUNMAP] = sys_munmap,
 	[OS_SYS_BRK] = sys_brk,
@@ -934,8 +1020,8 @@ static const char *const syscall_names[NR_OS_SYSCALLS] = {
 #undef OS_SYS_NAME
 };
 
-int os_syscall(os_t *os, int pid, unsigned cpu, sim_time_t now, const struct os_syscall *sc, sim_time_t *cost,
-	       char *err, size_t errlen)
+int os_syscall(os_t *os, int pid, unsigned tid, unsigned cpu, sim_time_t now, const struct os_syscall *sc,
+	       sim_time_t *cost, char *err, size_t errlen)
 {
 	struct process *p = live_proc(os, pid);
 	sim_time_t c = os->cfg.syscall_cost;
@@ -948,6 +1034,8 @@ int os_syscall(os_t *os, int pid, unsigned cpu, sim_time_t now, const struct os_
 		return sim_errf(err, errlen, SIM_ESTATE, "system call from pid %d, which is not running", pid);
 	if (sc->nr >= NR_OS_SYSCALLS)
 		return sim_errf(err, errlen, SIM_ERANGE, "ENOSYS: system call %u", sc->nr);
+	if ((rc = task_switch(os, p, tid)))
+		return sim_errf(err, errlen, -rc, "out of memory for thread %u", tid);
 	note_cpu(os, p, cpu, now);
 	numab_task_tick(os, p, now);
 	struct sysctx s = { .os = os, .p = p, .cpu = cpu, .now = now, .sc = sc, .cost = &c, .err = err,
@@ -1002,7 +1090,8 @@ static void numa_maps_show(struct os *os, const struct process *p, FILE *fp)
 	for (size_t i = 0; i < p->mm.nr_vma; i++) {
 		const struct vma *v = &p->mm.vma[i];
 		struct numa_maps_stats md = { .os = os };
-		mpol_to_str(pol, sizeof(pol), v->pol.mode != MPOL_DEFAULT ? &v->pol : &p->pol);
+		/* /proc/PID/numa_maps: the VMA's policy, else the thread-group leader's task policy */
+		mpol_to_str(pol, sizeof(pol), v->pol.mode != MPOL_DEFAULT ? &v->pol : task_policy(p, 0));
 		fprintf(fp, "%08" PRIx64 " %s", v->start, pol);
 		if (v->flags & VM_HUGETLB)
 			fputs(" file=/anon_hugepage\\040(deleted)", fp);
@@ -1087,6 +1176,66 @@ void os_capture_maps(struct os *os, struct process *p)
 	p->final_maps = buf;
 }
 
+unsigned os_task_preferred_cpu(const os_t *os, int pid, unsigned tid, unsigned cpu)
+{
+	const struct process *p = live_proc(os, pid);
+	int nid = p ? numab_preferred_nid(p, tid) : -1;
+	unsigned nr = physmem_nr_cpus(os->phys), on_node = 0;
+
+	if (nid < 0 || cpu >= nr || physmem_cpu_node(os->phys, cpu) == (unsigned)nid)
+		return cpu;
+	for (unsigned c = 0; c < nr; c++)
+		on_node += physmem_cpu_node(os->phys, c) == (unsigned)nid;
+	if (!on_node)
+		return cpu;   /* a memory-only node: nowhere to run */
+	unsigned k = tid % on_node;
+	for (unsigned c = 0; c < nr; c++)
+		if (physmem_cpu_node(os->phys, c) == (unsigned)nid && k-- == 0)
+			return c;
+	return cpu;
+}
+
+/* threads[]: every thread seen, by tid, with its task policy and NUMA-balancing state. */
+static void report_threads(rep_t *r, const struct process *p)
+{
+	char pol[320];
+	unsigned prev = 0;
+	bool first = true;
+
+	rep_arr_begin(r, "threads");
+	for (;;) {
+		/* the smallest tid above the last one printed: ascending order without sorting */
+		bool found = false;
+		unsigned next = 0;
+		for (size_t i = 0; i <= p->nr_tasks; i++) {
+			unsigned t = i < p->nr_tasks ? p->tasks[i].tid : p->cur_tid;
+			if ((first || t > prev) && (!found || t < next)) {
+				next = t;
+				found = true;
+			}
+		}
+		if (!found)
+			break;
+		mpol_to_str(pol, sizeof(pol), task_policy(p, next));
+		rep_obj_begin(r, NULL);
+		rep_u64(r, "tid", next);
+		rep_str(r, "policy", pol);
+		if (p->numab) {
+			const struct numab_thr *h = NULL;
+			for (size_t i = 0; i < p->numab->nr_thr; i++)
+				if (p->numab->thr[i].tid == next)
+					h = &p->numab->thr[i];
+			rep_i64(r, "numa_preferred_node", h ? h->preferred_nid : -1);
+			rep_u64(r, "numa_hint_faults", h ? h->hint_faults : 0);
+			rep_u64(r, "numa_pages_migrated", h ? h->migrated : 0);
+		}
+		rep_obj_end(r);
+		prev = next;
+		first = false;
+	}
+	rep_arr_end(r);
+}
+
 void os_report(const os_t *os, rep_t *r)
 {
 	char pol[320];
@@ -1101,7 +1250,7 @@ void os_report(const os_t *os, rep_t *r)
 		rep_i64(r, "parent", p->parent);
 		rep_bool(r, "alive", p->alive);
 		rep_bool(r, "implicit", p->implicit);
-		mpol_to_str(pol, sizeof(pol), &p->pol);
+		mpol_to_str(pol, sizeof(pol), task_policy(p, 0));
 		rep_str(r, "policy", pol);
 		rep_u64(r, "rss", p->rss_anon + p->rss_file + p->rss_shmem);
 		rep_u64(r, "rss_anon", p->rss_anon);
@@ -1121,6 +1270,7 @@ void os_report(const os_t *os, rep_t *r)
 		for (unsigned n = 0; n < os->sys.nr_nodes; n++)
 			rep_u64(r, NULL, p->pgtables[n]);
 		rep_arr_end(r);
+		report_threads(r, p);
 		rep_obj_end(r);
 	}
 	rep_arr_end(r);

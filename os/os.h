@@ -43,7 +43,8 @@ void os_destroy(os_t *os);
  * policy.  @return 0 and *pid, or a negative code.
  */
 int os_process_create(os_t *os, bool implicit, int *pid);
-int os_process_fork(os_t *os, int parent, int *child);
+/* fork() by thread `tid` of parent: the child's thread inherits that thread's memory policy. */
+int os_process_fork(os_t *os, int parent, unsigned tid, int *child);
 /*
  * Turn implicit mappings on or off for a process: a trace that declares
  * every mapping (numasim record's explicit_maps) makes an access outside
@@ -87,14 +88,25 @@ enum os_fault_result {
 #define OS_FAULT_INSTRUCTION 0x80
 
 /*
- * Resolve a hardware fault (enum hw_fault) of process `pid` on `cpu` at
- * `now`.  *cost receives the simulated ps the fault took on that CPU (entry
- * and exit, allocation, zeroing or copying, TLB shootdowns, reclaim stalls).
+ * Threads: `tid` names a thread of process `pid` (the trace's thread
+ * number; any value, stable for the thread's life).  The task policy of
+ * set_mempolicy and the interleave cursor are per thread, as in Linux; VMA
+ * policies (mbind) belong to the process.  A thread first seen starts with
+ * thread 0's policy (its creator's, in recorded programs).
+ *
+ * Resolve a hardware fault (enum hw_fault) of thread `tid` of process `pid`
+ * on `cpu` at `now`.  *cost receives the simulated ps the fault took on that
+ * CPU (entry and exit, allocation, zeroing or copying, TLB shootdowns,
+ * reclaim stalls).
  */
-enum os_fault_result os_handle_fault(os_t *os, int pid, unsigned cpu, sim_time_t now, uint64_t vaddr,
+enum os_fault_result os_handle_fault(os_t *os, int pid, unsigned tid, unsigned cpu, sim_time_t now, uint64_t vaddr,
 				     bool write, uint8_t hw_fault, sim_time_t *cost);
 
-/* System calls carried by traces, in Linux's argument order. */
+/*
+ * System calls carried by traces, in Linux's argument order.
+ * oom_score_adj(value): a write of value (two's complement, -1000..1000)
+ * to /proc/self/oom_score_adj: the whole process's (signal->oom_score_adj).
+ */
 #define OS_SYSCALLS(X)                         \
 	X(MMAP, mmap)                          \
 	X(MUNMAP, munmap)                      \
@@ -107,7 +119,8 @@ enum os_fault_result os_handle_fault(os_t *os, int pid, unsigned cpu, sim_time_t
 	X(MIGRATE_PAGES, migrate_pages)        \
 	X(FILE_READ, file_read)                \
 	X(FILE_WRITE, file_write)              \
-	X(SET_WEIGHTS, set_weights)
+	X(SET_WEIGHTS, set_weights)            \
+	X(OOM_SCORE_ADJ, oom_score_adj)
 
 enum os_sysno {
 #define OS_SYS_ENUM(id, name) OS_SYS_##id,
@@ -123,12 +136,21 @@ struct os_syscall {
 };
 
 /*
- * Apply one system call of `pid`.  *cost gets the CPU time it took.
+ * Apply one system call of thread `tid` of `pid`.  *cost gets the CPU time it took.
  * @return 0, or a negative code with err explaining (invalid arguments are
  * reported, as the kernel would return -EINVAL, not fatal to the run).
  */
-int os_syscall(os_t *os, int pid, unsigned cpu, sim_time_t now, const struct os_syscall *sc, sim_time_t *cost,
-	       char *err, size_t errlen);
+int os_syscall(os_t *os, int pid, unsigned tid, unsigned cpu, sim_time_t now, const struct os_syscall *sc,
+	       sim_time_t *cost, char *err, size_t errlen);
+
+/*
+ * NUMA balancing's task placement (task_numa_migrate moves a task to its
+ * preferred node) is the driver's to apply, since the driver places
+ * threads: @return a CPU of thread tid's preferred node (spread by tid over
+ * the node's CPUs), or `cpu` itself when it is on that node, the thread has
+ * no preference yet, or NUMA balancing is off.
+ */
+unsigned os_task_preferred_cpu(const os_t *os, int pid, unsigned tid, unsigned cpu);
 
 /* ---- kernel threads and sampling -------------------------------------------- */
 

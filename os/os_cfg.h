@@ -43,6 +43,7 @@ struct os_cfg {
 	uint64_t swap_size;               /* bytes of swap device (0: no swap) */
 	uint64_t swap_latency;            /* ps per swap request */
 	uint64_t swap_bandwidth;          /* bytes per second */
+	uint32_t page_cluster;            /* vm.page-cluster: swap readahead of up to 2^page_cluster pages */
 	uint64_t disk_latency;            /* ps per file I/O request */
 	uint64_t disk_bandwidth;          /* bytes per second */
 	uint32_t dirty_ratio;             /* vm.dirty_ratio, % of dirtyable memory */
@@ -66,6 +67,8 @@ struct os_cfg {
 	uint32_t khugepaged_pages_to_scan;
 	uint64_t khugepaged_scan_sleep;   /* ps */
 	uint32_t khugepaged_max_ptes_none;
+	uint32_t khugepaged_max_ptes_swap;
+	uint32_t khugepaged_max_ptes_shared;
 	uint32_t nr_hugepages[64];        /* hugetlb 2 MiB pool per node, reserved at boot */
 	uint32_t nr_nr_hugepages;
 	uint64_t migrate_page_cost;       /* ps: isolate + unmap + remap bookkeeping per page (copy is separate) */

@@ -260,6 +260,8 @@ struct physmem_hooks {
 	 * @return pages reclaimed (0: skip the zone).
 	 */
 	uint64_t (*node_reclaim)(void *ctx, unsigned nid, const struct alloc_ctx *ac, sim_time_t *cost);
+	/* kswapd gave the node up (kswapd_failures >= MAX_RECLAIM_RETRIES): zoneinfo's node_unreclaimable. */
+	bool (*node_unreclaimable)(void *ctx, unsigned nid);
 };
 void physmem_set_hooks(physmem_t *pm, const struct physmem_hooks *h);
 

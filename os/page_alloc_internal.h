@@ -36,7 +36,7 @@
 #define NR_PCP_LISTS        (NR_LOWORDER_PCP_LISTS + 2)   /* + THP: non-movable, movable */
 #define MAX_RECLAIM_RETRIES 16
 #define MAX_COMPACT_RETRIES 16
-#define PA_MAX_SLOW_LOOPS   64                 /* numasim: hard bound on slow-path retries */
+#define PA_MAX_SLOW_LOOPS   1024               /* numasim: hard bound on slow-path retries (reclaim that frees a few pages per round while swap writes drain needs hundreds) */
 
 /* alloc_flags (mm/internal.h), same meaning; values are numasim's. */
 #define ALLOC_WMARK_MIN       WMARK_MIN

@@ -1,9 +1,11 @@
 /*
- * os/swap.c - swap area, block-device timing, swap-out and swap-in (see swap.h).
+ * os/swap.c - swap area, block-device timing, the swap cache, swap-out with
+ * writeback, swap-in with readahead (see swap.h).
  *
  * Slots are handed out next-fit from a cursor, as the cluster allocator
  * does within a cluster: consecutive swap-outs get consecutive slots, which
- * keeps the map deterministic and easy to read in tests.
+ * keeps the map deterministic and easy to read in tests (and lets cluster
+ * readahead find neighbours).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -14,13 +16,30 @@
 #include "os/vmscan.h"
 #include "sim/err.h"
 
+/* A page under swap writeback and when its write completes. */
+struct swap_wb {
+	uint64_t pfn;
+	sim_time_t done;
+};
+
 struct swap_info {
 	uint64_t nr_slots;        /* including the header slot 0 */
-	uint64_t inuse;
+	uint64_t inuse;           /* slots referenced by entries or by the swap cache */
 	uint64_t cursor;
-	uint8_t *map;             /* use count per slot (0: free) */
+	uint8_t *map;             /* swap_map: entries referring to the slot */
+	uint64_t *cache;          /* pfn + 1 of the slot's swap-cache page (SWAP_HAS_CACHE), 0: none */
+	sim_time_t *ready;        /* when the read of a readahead page completes */
 	uint64_t *shadow;         /* workingset eviction age per slot */
 	struct blkdev dev;
+	/* pages under writeback in completion order: the device is FIFO */
+	struct swap_wb *wb;
+	size_t wb_head, wb_n, wb_cap;
+	uint64_t wb_ended;        /* writebacks completed so far (reclaim_throttle wake-ups) */
+	/* swapin_nr_pages state (mm/swap_state.c) */
+	uint64_t ra_prev_offset;
+	unsigned ra_hits, ra_last;
+	struct ev wb_ev;          /* the next writeback completion */
+	struct os *os;
 };
 
 sim_time_t blkdev_io(struct blkdev *d, sim_time_t now, uint64_t bytes, bool write)
@@ -55,8 +74,10 @@ int swap_create(struct swap_info **out, uint64_t bytes, sim_time_t latency, uint
 	si->dev.bandwidth = bandwidth;
 	if (si->nr_slots) {
 		si->map = calloc(si->nr_slots, 1);
+		si->cache = calloc(si->nr_slots, sizeof(*si->cache));
+		si->ready = calloc(si->nr_slots, sizeof(*si->ready));
 		si->shadow = calloc(si->nr_slots, sizeof(*si->shadow));
-		if (!si->map || !si->shadow) {
+		if (!si->map || !si->cache || !si->ready || !si->shadow) {
 			swap_destroy(si);
 			return -SIM_ENOMEM;
 		}
@@ -70,8 +91,13 @@ void swap_destroy(struct swap_info *si)
 {
 	if (!si)
 		return;
+	if (si->os && si->os->q)
+		ev_cancel(si->os->q, &si->wb_ev);
 	free(si->map);
+	free(si->cache);
+	free(si->ready);
 	free(si->shadow);
+	free(si->wb);
 	free(si);
 }
 
@@ -92,7 +118,7 @@ uint64_t swap_alloc_slot(struct swap_info *si)
 	for (uint64_t i = 0; i < si->nr_slots; i++) {
 		uint64_t off = si->cursor;
 		si->cursor = si->cursor + 1 >= si->nr_slots ? 1 : si->cursor + 1;
-		if (!si->map[off]) {
+		if (!si->map[off] && !si->cache[off]) {
 			si->map[off] = 1;
 			si->shadow[off] = 0;
 			si->inuse++;
@@ -105,14 +131,16 @@ uint64_t swap_alloc_slot(struct swap_info *si)
 
 void swap_dup(struct swap_info *si, uint64_t offset)
 {
-	SIM_BUG_ON(!si || !offset || offset >= si->nr_slots || !si->map[offset] || si->map[offset] >= 0xfe);
+	SIM_BUG_ON(!si || !offset || offset >= si->nr_slots || si->map[offset] >= 0xfe ||
+		   (!si->map[offset] && !si->cache[offset]));
 	si->map[offset]++;
 }
 
 unsigned swap_put(struct swap_info *si, uint64_t offset)
 {
 	SIM_BUG_ON(!si || !offset || offset >= si->nr_slots || !si->map[offset]);
-	if (--si->map[offset] == 0)
+	/* the swap cache keeps the slot (SWAP_HAS_CACHE) until the page leaves it */
+	if (--si->map[offset] == 0 && !si->cache[offset])
 		si->inuse--;
 	return si->map[offset];
 }
@@ -138,6 +166,161 @@ struct blkdev *swap_dev(struct swap_info *si)
 	return &si->dev;
 }
 
+uint64_t swap_cached(const struct swap_info *si, uint64_t offset)
+{
+	return si && offset && offset < si->nr_slots && si->cache[offset] ? si->cache[offset] - 1 : SWAP_NO_PFN;
+}
+
+/* ---- the swap cache ------------------------------------------------------------------- */
+
+/*
+ * add_to_swap_cache: pg (anon, order 0) becomes the slot's cached page.
+ * The cache holds a reference: the caller provides it (a fresh page's
+ * allocation reference, or refcount++).
+ */
+static void swapcache_add(struct os *os, struct swap_info *si, struct page *pg, uint64_t off)
+{
+	SIM_BUG_ON(si->cache[off] || page_test(pg, PG_swapcache));
+	if (!si->map[off])
+		si->inuse++;   /* a slot held only by the cache (a fresh one: swap_alloc_slot's count dropped) */
+	si->cache[off] = pg->pfn + 1;
+	si->ready[off] = 0;
+	page_set(pg, PG_swapcache);
+	pg->private = off;
+	node_stat_mod(os->phys, pg->node, NR_SWAPCACHE, 1);
+}
+
+void swapcache_del(struct os *os, struct page *pg, bool shadow)
+{
+	struct swap_info *si = os->rcl->swap;
+	uint64_t off = pg->private;
+
+	SIM_BUG_ON(!page_test(pg, PG_swapcache) || page_test(pg, PG_writeback) || si->cache[off] != pg->pfn + 1);
+	si->cache[off] = 0;
+	if (!si->map[off])
+		si->inuse--;
+	else if (shadow) {
+		/* __remove_mapping -> workingset_eviction: the entries remember when the page left */
+		struct lruvec *lv = node_lruvec(os, pg->node);
+		swap_set_shadow(si, off, lv->nonresident_age + 1);   /* +1: 0 means "no shadow" */
+		lv->nonresident_age++;
+	}
+	page_clear(pg, PG_swapcache);
+	pg->private = 0;
+	node_stat_mod(os->phys, pg->node, NR_SWAPCACHE, -1);
+	SIM_BUG_ON(pg->refcount <= 0);
+	pg->refcount--;
+}
+
+bool vm_swap_full(const struct os *os)
+{
+	const struct swap_info *si = os->rcl ? os->rcl->swap : NULL;
+	return si && swap_total(si) && (swap_total(si) - si->inuse) * 2 < swap_total(si);
+}
+
+bool swapcache_try_free(struct os *os, struct page *pg)
+{
+	struct swap_info *si = os->rcl ? os->rcl->swap : NULL;
+	if (!si || !page_test(pg, PG_swapcache) || page_test(pg, PG_writeback) || si->map[pg->private])
+		return false;
+	swapcache_del(os, pg, false);
+	return true;
+}
+
+/* ---- writeback completion ------------------------------------------------------------------ */
+
+/*
+ * folio_end_writeback for a swap write: the page stops being under
+ * writeback and, if reclaim marked it PG_reclaim, moves to the tail of the
+ * inactive list (folio_rotate_reclaimable, pgrotated) where the next scan
+ * frees it without writing it again.
+ */
+static void end_writeback(struct os *os, struct page *pg)
+{
+	page_clear(pg, PG_writeback);
+	node_stat_mod(os->phys, pg->node, NR_WRITEBACK, -1);
+	if (!page_test(pg, PG_reclaim))
+		return;
+	page_clear(pg, PG_reclaim);
+	if (page_test(pg, PG_lru) && !page_test(pg, PG_dirty) && !page_test(pg, PG_unevictable)) {
+		lru_del(os, pg);
+		page_clear(pg, PG_active);
+		lru_add(os, pg);
+		lru_move(os, pg, true);
+		vmstat_inc(os->phys, PGROTATED, 1);
+	}
+}
+
+static void wb_arm(struct os *os, struct swap_info *si)
+{
+	if (!os->q || !si->wb_n || ev_pending(&si->wb_ev))
+		return;
+	sim_time_t t = si->wb[si->wb_head].done;
+	ev_schedule(os->q, &si->wb_ev, SIM_MAX(t, os->q->now));
+}
+
+void swap_writeback_end(struct os *os, sim_time_t t)
+{
+	struct swap_info *si = os->rcl ? os->rcl->swap : NULL;
+	if (!si)
+		return;
+	while (si->wb_n && si->wb[si->wb_head].done <= t) {
+		struct page *pg = pfn_to_page(os->phys, si->wb[si->wb_head].pfn);
+		si->wb_head = (si->wb_head + 1) % si->wb_cap;
+		si->wb_n--;
+		si->wb_ended++;
+		end_writeback(os, pg);
+	}
+}
+
+static void wb_event(struct ev *ev, void *ctx)
+{
+	struct os *os = ctx;
+	swap_writeback_end(os, ev->when);
+	wb_arm(os, os->rcl->swap);
+}
+
+static int wb_push(struct os *os, struct swap_info *si, uint64_t pfn, sim_time_t done)
+{
+	if (si->wb_n == si->wb_cap) {
+		size_t cap = si->wb_cap ? si->wb_cap * 2 : 64;
+		struct swap_wb *nw = malloc(cap * sizeof(*nw));
+		if (!nw)
+			return -SIM_ENOMEM;
+		for (size_t i = 0; i < si->wb_n; i++)
+			nw[i] = si->wb[(si->wb_head + i) % si->wb_cap];
+		free(si->wb);
+		si->wb = nw;
+		si->wb_head = 0;
+		si->wb_cap = cap;
+	}
+	si->wb[(si->wb_head + si->wb_n) % si->wb_cap] = (struct swap_wb){ pfn, done };
+	si->wb_n++;
+	if (!si->os) {
+		si->os = os;
+		ev_init(&si->wb_ev, wb_event, os);
+	}
+	wb_arm(os, si);
+	return 0;
+}
+
+sim_time_t swap_writeback_wait(struct os *os, sim_time_t now, uint64_t n)
+{
+	struct swap_info *si = os->rcl ? os->rcl->swap : NULL;
+	if (!si)
+		return 0;
+	swap_writeback_end(os, now);
+	if (!n || si->wb_n < n)
+		return 0;
+	return si->wb[(si->wb_head + n - 1) % si->wb_cap].done;
+}
+
+uint64_t swap_writeback_pending(const struct os *os)
+{
+	const struct swap_info *si = os->rcl ? os->rcl->swap : NULL;
+	return si ? si->wb_n : 0;
+}
+
 /* ---- swap-out ------------------------------------------------------------------------ */
 
 static int count_swapent(void *ctx, const struct rmap_hit *h)
@@ -150,32 +333,38 @@ static int count_swapent(void *ctx, const struct rmap_hit *h)
 int swap_out_page(struct os *os, struct page *pg, unsigned cpu, sim_time_t now, sim_time_t *cost)
 {
 	struct swap_info *si = os->rcl->swap;
-	uint64_t off = swap_alloc_slot(si);
 	unsigned n = 0, unmapped = 0;
 
-	SIM_BUG_ON(!page_test(pg, PG_anon) || pg->order);
-	if (!off)
-		return -SIM_EOOM;
+	SIM_BUG_ON(!page_test(pg, PG_anon) || pg->order || page_test(pg, PG_writeback));
+	if (!page_test(pg, PG_swapcache)) {
+		/* add_to_swap: a slot, the swap cache (its own reference), and the folio dirty */
+		uint64_t off = swap_alloc_slot(si);
+		if (!off)
+			return -SIM_EOOM;
+		swapcache_add(os, si, pg, off);
+		pg->refcount++;
+		swap_put(si, off);   /* the allocation's count: the cache holds the slot now */
+		page_set(pg, PG_dirty);
+	}
+	uint64_t off = pg->private;
 	rmap_walk(os, pg, count_swapent, &n, NULL);
 	SIM_BUG_ON(n != (unsigned)pg->mapcount);
-	for (unsigned i = 1; i < n; i++)
+	for (unsigned i = 0; i < n; i++)
 		swap_dup(si, off);
-	pg->refcount++;   /* try_to_unmap needs a reference beyond the mappings' */
 	*cost += try_to_unmap(os, pg, swp_entry_to_pte(SWP_TYPE_SWAP, off), cpu, now, &unmapped);
 	SIM_BUG_ON(unmapped != n || pg->mapcount != 0);
-	pg->refcount--;
-	if (!n)
-		swap_put(si, off);   /* nobody maps it: nothing to keep */
-	else {
-		/* swap_writepage: asynchronous for the reclaimer; the device queues it */
-		blkdev_io(&si->dev, now + *cost, PAGE_SIZE, true);
-		vmstat_inc(os->phys, PSWPOUT, 1);
-		vmstat_inc(os->phys, PGPGOUT, PAGE_SIZE >> 10);
-		struct lruvec *lv = node_lruvec(os, pg->node);
-		swap_set_shadow(si, off, lv->nonresident_age + 1);   /* +1: 0 means "no shadow" */
-		lv->nonresident_age++;
-	}
-	return 0;
+	if (!page_test(pg, PG_dirty))
+		return SWAPOUT_CLEAN;   /* the slot already holds these contents */
+	/* pageout -> swap_writepage: PG_reclaim so that the end of the write rotates it */
+	page_clear(pg, PG_dirty);
+	page_set(pg, PG_writeback);
+	page_set(pg, PG_reclaim);
+	node_stat_mod(os->phys, pg->node, NR_WRITEBACK, 1);
+	sim_time_t done = blkdev_io(&si->dev, now + *cost, PAGE_SIZE, true);
+	SIM_BUG_ON(wb_push(os, si, pg->pfn, done));   /* host out of memory */
+	vmstat_inc(os->phys, PSWPOUT, 1);
+	vmstat_inc(os->phys, PGPGOUT, PAGE_SIZE >> 10);
+	return SWAPOUT_WRITEBACK;
 }
 
 /* ---- swap-in ---------------------------------------------------------------------------- */
@@ -191,6 +380,89 @@ static bool anon_refault_recent(struct os *os, const struct lruvec *lv, uint64_t
 	return distance <= ws;
 }
 
+/*
+ * swapin_nr_pages / __swapin_nr_pages (mm/swap_state.c): the readahead
+ * window in pages.  hits + 2, rounded up to a power of two >= 4 once there
+ * were hits; without hits 2 pages only when this offset neighbours the last
+ * one, else 1; at most 2^page-cluster; never below half the last window.
+ */
+static unsigned swapin_nr_pages(struct os *os, struct swap_info *si, uint64_t off)
+{
+	unsigned max = 1u << os->cfg.page_cluster, hits = si->ra_hits, pages = hits + 2;
+
+	if (max <= 1)
+		return 1;
+	si->ra_hits = 0;
+	if (pages == 2) {
+		if (off != si->ra_prev_offset + 1 && off + 1 != si->ra_prev_offset)
+			pages = 1;
+	} else {
+		unsigned roundup = 4;
+		while (roundup < pages)
+			roundup <<= 1;
+		pages = roundup;
+	}
+	if (pages > max)
+		pages = max;
+	if (pages < si->ra_last / 2)
+		pages = si->ra_last / 2;
+	if (!hits)
+		si->ra_prev_offset = off;
+	si->ra_last = pages;
+	return pages;
+}
+
+/*
+ * swap_cluster_readahead: read the aligned window around off; every slot
+ * that is in use and not cached gets a page (the faulting task's policy),
+ * enters the swap cache and the inactive list, and is read.  The target
+ * page (slot off, already in the cache) is read in its turn.  @return when
+ * the target's read completes.
+ */
+static sim_time_t swap_readahead(struct os *os, struct swap_info *si, struct process *p, struct vma *v,
+				 uint64_t vaddr, uint64_t off, unsigned cpu, sim_time_t now, sim_time_t *cost)
+{
+	uint64_t mask = swapin_nr_pages(os, si, off) - 1, first = off & ~mask, last = off | mask;
+	sim_time_t done = 0;
+
+	if (!first)
+		first = 1;   /* slot 0 is the header */
+	if (last >= si->nr_slots)
+		last = si->nr_slots - 1;
+	for (uint64_t o = first; o <= last; o++) {
+		if (o == off) {
+			done = blkdev_io(&si->dev, now + *cost, PAGE_SIZE, false);
+			si->ready[o] = done;
+			vmstat_inc(os->phys, PSWPIN, 1);
+			vmstat_inc(os->phys, PGPGIN, PAGE_SIZE >> 10);
+			continue;
+		}
+		if (!si->map[o] || si->cache[o])
+			continue;
+		uint64_t pfn;
+		sim_time_t c = 0;
+		if (alloc_policy_pages(os, p, v, vaddr, 0, GFP_HIGHUSER_MOVABLE | __GFP_NOWARN, cpu, now + *cost, &pfn,
+				       &c))
+			break;   /* no memory for readahead: just the target */
+		*cost += c;
+		struct page *pg = pfn_to_page(os->phys, pfn);
+		page_set(pg, PG_anon);
+		page_set(pg, PG_swapbacked);
+		page_set(pg, PG_uptodate);
+		page_set(pg, PG_reclaim);   /* PG_readahead: a later hit counts swap_ra_hit */
+		pg->mapping = p;
+		pg->index = 0;              /* set when a fault maps it */
+		pg->mapcount = 0;
+		swapcache_add(os, si, pg, o);   /* the allocation's reference becomes the cache's */
+		lru_add(os, pg);
+		si->ready[o] = blkdev_io(&si->dev, now + *cost, PAGE_SIZE, false);
+		vmstat_inc(os->phys, SWAP_RA, 1);
+		vmstat_inc(os->phys, PSWPIN, 1);
+		vmstat_inc(os->phys, PGPGIN, PAGE_SIZE >> 10);
+	}
+	return done;
+}
+
 int do_swap_page(struct os *os, struct process *p, struct vma *v, uint64_t vaddr, uint64_t slot, uint64_t pte,
 		 bool write, unsigned cpu, sim_time_t now, sim_time_t *cost)
 {
@@ -198,45 +470,84 @@ int do_swap_page(struct os *os, struct process *p, struct vma *v, uint64_t vaddr
 	uint64_t off = swp_offset(pte), addr = vaddr & ~(PAGE_SIZE - 1);
 	struct page *pg;
 	int rc;
-	(void)write;
 
 	if (swp_type(pte) != SWP_TYPE_SWAP || !swap_count(si, off))
 		return -SIM_EFAULT;
-	uint64_t shadow = swap_shadow(si, off);
-	if ((rc = new_anon_page(os, p, v, addr, 0, false, cpu, now, &pg, cost)))
-		return rc;
-	/* swap_read_folio: the faulting CPU waits for the read */
-	sim_time_t issue = now + *cost;
-	sim_time_t done = blkdev_io(&si->dev, issue, PAGE_SIZE, false);
-	*cost += done - issue;
-	os->rcl->stat[RS_SWAPIN_PS] += done - issue;
-	psi_memstall_add(os, cpu, issue, done - issue);
-	vmstat_inc(os->phys, PSWPIN, 1);
-	vmstat_inc(os->phys, PGPGIN, PAGE_SIZE >> 10);
-	vmstat_inc(os->phys, PGMAJFAULT, 1);
-	p->maj_flt++;
-	struct lruvec *lv = node_lruvec(os, pg->node);
-	if (shadow) {
-		node_stat_mod(os->phys, pg->node, WORKINGSET_REFAULT_ANON, 1);
-		if (anon_refault_recent(os, lv, shadow)) {
-			lru_del(os, pg);
-			page_set(pg, PG_active);
-			page_set(pg, PG_workingset);
-			lru_add(os, pg);
-			node_stat_mod(os->phys, pg->node, WORKINGSET_ACTIVATE_ANON, 1);
-			lv->nonresident_age++;
-			lru_note_cost(lv, false, 1, 0);
+	swap_writeback_end(os, now + *cost);
+	uint64_t cpfn = swap_cached(si, off);
+	if (cpfn != SWAP_NO_PFN) {
+		/* swap_cache_get_folio: no I/O; a readahead page counts a hit */
+		pg = pfn_to_page(os->phys, cpfn);
+		if (page_test(pg, PG_reclaim) && !page_test(pg, PG_writeback)) {
+			page_clear(pg, PG_reclaim);
+			vmstat_inc(os->phys, SWAP_RA_HIT, 1);
+			si->ra_hits++;
+		}
+		sim_time_t at = now + *cost;
+		if (si->ready[off] > at) {
+			/* its read is still in flight: wait on the locked folio */
+			sim_time_t w = si->ready[off] - at;
+			*cost += w;
+			os->rcl->stat[RS_SWAPIN_PS] += w;
+			psi_memstall_add(os, cpu, at, w);
+		}
+		if (!pg->mapcount) {
+			pg->mapping = p;
+			pg->index = addr >> PAGE_SHIFT;
+		}
+		pg->refcount++;   /* the mapping's */
+	} else {
+		uint64_t shadow = swap_shadow(si, off);
+		if ((rc = new_anon_page(os, p, v, addr, 0, false, cpu, now, &pg, cost)))
+			return rc;
+		swapcache_add(os, si, pg, off);
+		pg->refcount++;   /* the cache's; the allocation's is the mapping's */
+		/* swap_read_folio after readahead: the faulting CPU waits for its read */
+		sim_time_t issue = now + *cost;
+		sim_time_t done = swap_readahead(os, si, p, v, addr, off, cpu, now, cost);
+		sim_time_t w = done > issue ? done - issue : 0;
+		*cost += w;
+		os->rcl->stat[RS_SWAPIN_PS] += w;
+		psi_memstall_add(os, cpu, issue, w);
+		vmstat_inc(os->phys, PGMAJFAULT, 1);
+		p->maj_flt++;
+		struct lruvec *lv = node_lruvec(os, pg->node);
+		if (shadow) {
+			node_stat_mod(os->phys, pg->node, WORKINGSET_REFAULT_ANON, 1);
+			if (anon_refault_recent(os, lv, shadow)) {
+				lru_del(os, pg);
+				page_set(pg, PG_active);
+				page_set(pg, PG_workingset);
+				lru_add(os, pg);
+				node_stat_mod(os->phys, pg->node, WORKINGSET_ACTIVATE_ANON, 1);
+				lv->nonresident_age++;
+				lru_note_cost(lv, false, 1, 0);
+			}
 		}
 	}
-	/* the page is ours alone (no swap cache): writable and dirty if the VMA allows (do_swap_page) */
+	/*
+	 * do_swap_page: a page nobody else maps, whose slot only this entry
+	 * refers to, is exclusive and mapped writable (dirty on a write fault);
+	 * otherwise read-only and a write goes through do_wp_page.
+	 */
+	bool exclusive = pg->mapcount == 0 && swap_count(si, off) == 1;
 	uint64_t npte = (pg->pfn << PAGE_SHIFT) | vma_leaf_bits(v);
-	if (v->flags & VM_WRITE)
-		npte |= PTE_RW | PTE_D;
+	if (exclusive && (v->flags & VM_WRITE)) {
+		npte |= PTE_RW;
+		if (write)
+			npte |= PTE_D;
+	}
 	pmem_write64(os->pm, slot, npte);
 	rmap_account_add(os, p, v, pg, 1);
 	swap_put(si, off);
 	SIM_BUG_ON(p->swapents == 0);
 	p->swapents--;
+	/*
+	 * should_try_to_free_swap: a write fault frees the slot of a page only
+	 * we hold; with swap more than half full (vm_swap_full) any fault does.
+	 */
+	if ((write && exclusive) || vm_swap_full(os))
+		swapcache_try_free(os, pg);
 	return 0;
 }
 
@@ -244,9 +555,19 @@ void swap_entry_free(struct os *os, struct process *p, uint64_t pte)
 {
 	if (!os->rcl || swp_type(pte) != SWP_TYPE_SWAP)
 		return;
-	swap_put(os->rcl->swap, swp_offset(pte));
+	struct swap_info *si = os->rcl->swap;
+	uint64_t off = swp_offset(pte), cpfn = swap_cached(si, off);
 	SIM_BUG_ON(p->swapents == 0);
 	p->swapents--;
+	if (swap_put(si, off) || cpfn == SWAP_NO_PFN)
+		return;
+	/* free_swap_and_cache: the last entry gone, an idle cached page goes too */
+	struct page *pg = pfn_to_page(os->phys, cpfn);
+	if (pg->mapcount || page_test(pg, PG_writeback))
+		return;
+	pg->refcount++;
+	swapcache_del(os, pg, false);
+	put_page(os, pg, p->last_cpu);
 }
 
 void swap_entry_dup(struct os *os, struct process *child, uint64_t pte)

@@ -6,10 +6,19 @@
  * One swap device per machine (os_cfg swap_size, swap_latency,
  * swap_bandwidth).  Slot 0 is the header, as in a real swap area, so a
  * valid offset is never 0.  Each slot has a use count (swap_map): one per
- * page-table entry holding it (fork duplicates entries).  There is no swap
- * cache: a page is written, its mappings become swap entries and the page
- * is freed at once; each swap-in reads the device and frees the slot when
- * its last entry goes.  No readahead (vm.page-cluster is not modelled).
+ * page-table entry holding it (fork duplicates entries), and may have a
+ * page in the swap cache (SWAP_HAS_CACHE: the slot stays allocated while
+ * it does).
+ *
+ * Swap-out (shrink_folio_list -> add_to_swap, try_to_unmap, pageout): the
+ * page enters the swap cache, its mappings become swap entries, and a
+ * dirty page is written: it stays allocated, PG_writeback and PG_reclaim,
+ * until the device completes the write (an event, or whoever looks first:
+ * swap_writeback_end).  Then it rotates to the inactive tail and the next
+ * scan frees it without another write.  Swap-in looks in the swap cache
+ * first (a page under writeback or read ahead is mapped without I/O),
+ * else reads the slot with cluster readahead (swapin_nr_pages, up to
+ * 2^page_cluster pages).
  *
  * Block devices are busy-until resources: a request waits for the ones
  * queued before it, transfers at the device bandwidth, and completes a
@@ -108,22 +117,56 @@ struct os;
 struct process;
 struct vma;
 
+/* swap_out_page results */
+#define SWAPOUT_CLEAN     0   /* unmapped, clean: the caller may drop it from the swap cache and free it */
+#define SWAPOUT_WRITEBACK 1   /* unmapped, write queued: the page stays until the write completes */
+#define SWAP_NO_PFN       UINT64_MAX
+
 /*
- * Swap out an anonymous order-0 page that the caller has isolated and holds
- * a reference to: take a slot, replace every mapping by a swap entry
- * (try_to_unmap, one shootdown per process), queue the write.  The page
- * stays allocated (the caller frees it).  *cost += the CPU time (unmap,
- * shootdowns); the write is asynchronous.
- * @return 0, or -SIM_EOOM when no slot is free (nothing changed).
+ * shrink_folio_list's swap part for an anonymous order-0 page the caller
+ * has isolated (holding a reference), not under writeback: add_to_swap
+ * unless it is in the swap cache already (slot, cache reference, dirty),
+ * replace every mapping by the swap entry (try_to_unmap, one shootdown per
+ * process), and, if dirty, queue the write (PG_writeback, PG_reclaim,
+ * nr_writeback, pswpout).  *cost += the CPU time (unmap, shootdowns); the
+ * write is asynchronous.
+ * @return SWAPOUT_CLEAN, SWAPOUT_WRITEBACK, or -SIM_EOOM when no slot is
+ * free (nothing changed).
  */
 int swap_out_page(struct os *os, struct page *pg, unsigned cpu, sim_time_t now, sim_time_t *cost);
 
+/* The pfn of the swap-cache page of slot offset, or SWAP_NO_PFN. */
+uint64_t swap_cached(const struct swap_info *si, uint64_t offset);
+/*
+ * __delete_from_swap_cache: pg (in the cache, not under writeback) leaves
+ * it and drops the cache's reference; with `shadow`, the slot remembers the
+ * eviction for workingset refault detection.  The slot is freed when no
+ * entry refers to it.
+ */
+void swapcache_del(struct os *os, struct page *pg, bool shadow);
+/* vm_swap_full: more than half of the swap slots are in use. */
+bool vm_swap_full(const struct os *os);
+/* folio_free_swap: drop pg from the swap cache if no entry refers to its slot and it is not under writeback. */
+bool swapcache_try_free(struct os *os, struct page *pg);
+
+/* Complete every swap write finished by time t (folio_end_writeback: rotate PG_reclaim pages). */
+void swap_writeback_end(struct os *os, sim_time_t t);
+/*
+ * When the n-th swap write still pending after `now` completes (0 if fewer
+ * are pending): reclaim_throttle's wake-up.  Completes writes up to now first.
+ */
+sim_time_t swap_writeback_wait(struct os *os, sim_time_t now, uint64_t n);
+uint64_t swap_writeback_pending(const struct os *os);
+
 /*
  * do_swap_page: a fault on a swap entry of p at vaddr (slot = the entry's
- * address in pmem).  Allocates a page under the policy, reads the slot
- * (major fault: pgmajfault, pswpin, the CPU waits for the device), maps
- * it, drops the entry's slot reference.  *cost += everything, the wait
- * included (also reported to PSI).
+ * address in pmem).  A page in the swap cache is mapped without I/O
+ * (waiting for a readahead read still in flight); otherwise a page is
+ * allocated under the policy and read with readahead (major fault:
+ * pgmajfault, pswpin per page read, the CPU waits for its page).  Maps it
+ * (writable if exclusive), drops the entry's slot reference, and on a write
+ * fault frees the slot when nothing else refers to it.  *cost +=
+ * everything, the wait included (also reported to PSI).
  * @return 0, -SIM_EOOM (allocation failed) or another negative code.
  */
 int do_swap_page(struct os *os, struct process *p, struct vma *v, uint64_t vaddr, uint64_t slot, uint64_t pte,

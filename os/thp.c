@@ -6,6 +6,7 @@
 #include "os/lru.h"
 #include "os/rmap.h"
 #include "os/thp.h"
+#include "os/swap.h"
 #include "sim/err.h"
 
 bool thp_vma_suitable(const struct os *os, const struct vma *v, uint64_t vaddr)
@@ -182,12 +183,20 @@ int thp_split_edges(struct os *os, struct process *p, uint64_t start, uint64_t e
 
 /* ---- khugepaged -------------------------------------------------------------------------------- */
 
-/* hpage_collapse_scan_pmd + collapse_huge_page for the PTE table mapping [haddr, haddr + 2M) of p. */
+/*
+ * hpage_collapse_scan_pmd + collapse_huge_page for the PTE table mapping
+ * [haddr, haddr + 2M) of p.  The range qualifies with at most
+ * max_ptes_none empty (or zero-page) entries, max_ptes_swap swap entries
+ * (swapped in first: __collapse_huge_page_swapin) and max_ptes_shared pages
+ * that other processes map too (copied; the others keep theirs); every
+ * mapped page must be an order-0 anonymous page with no references beyond
+ * its mappings (and the swap cache's).
+ */
 static sim_time_t collapse_range(struct os *os, struct process *p, struct vma *v, uint64_t haddr, unsigned cpu,
 				 sim_time_t now)
 {
 	uint64_t slot, pmd_slot, pfn;
-	unsigned none = 0, count[HW_MAX_NODES] = { 0 };
+	unsigned none = 0, swapped = 0, shared = 0, count[HW_MAX_NODES] = { 0 };
 	struct page *old[HPAGE_PMD_NR];
 	sim_time_t cost = 0;
 
@@ -198,20 +207,49 @@ static sim_time_t collapse_range(struct os *os, struct process *p, struct vma *v
 		uint64_t e = pmem_read64(os->pm, slot + 8 * k);
 		old[k] = NULL;
 		if (!e || (e & PTE_SPECIAL)) {
-			none++;
+			if (++none > os->cfg.khugepaged_max_ptes_none) {
+				vmstat_inc(os->phys, THP_SCAN_EXCEED_NONE_PTE, 1);
+				return 0;
+			}
+			continue;
+		}
+		if (is_swap_pte(e) && swp_type(e) == SWP_TYPE_SWAP) {
+			if (++swapped > os->cfg.khugepaged_max_ptes_swap) {
+				vmstat_inc(os->phys, THP_SCAN_EXCEED_SWAP_PTE, 1);
+				return 0;
+			}
 			continue;
 		}
 		if (!(e & PTE_P))
-			return 0;   /* PROT_NONE / NUMA hint / swap entry */
+			return 0;   /* PROT_NONE / NUMA hint / migration entry */
 		struct page *pg = pfn_to_page(os->phys, pte_pfn(e));
-		if (!page_test(pg, PG_anon) || pg->order || pg->mapcount != 1 || pg->refcount != 1 ||
-		    page_test(pg, PG_hugetlb))
+		if (!page_test(pg, PG_anon) || pg->order || page_test(pg, PG_hugetlb) || page_test(pg, PG_writeback))
+			return 0;
+		if (pg->mapcount > 1 && ++shared > os->cfg.khugepaged_max_ptes_shared) {
+			vmstat_inc(os->phys, THP_SCAN_EXCEED_SHARED_PTE, 1);
+			return 0;
+		}
+		/* is_refcount_suitable: the mappings' references and the swap cache's only */
+		if (pg->refcount != pg->mapcount + (page_test(pg, PG_swapcache) ? 1 : 0))
 			return 0;
 		old[k] = pg;
 		count[pg->node]++;
 	}
-	if (none > os->cfg.khugepaged_max_ptes_none || none == HPAGE_PMD_NR)
+	if (none == HPAGE_PMD_NR)
 		return 0;
+	/* __collapse_huge_page_swapin: read the swapped pages back (major faults) */
+	for (unsigned k = 0; swapped && k < HPAGE_PMD_NR; k++) {
+		uint64_t e = pmem_read64(os->pm, slot + 8 * k);
+		if (!is_swap_pte(e))
+			continue;
+		if (do_swap_page(os, p, v, haddr + ((uint64_t)k << PAGE_SHIFT), slot + 8 * k, e, false, cpu, now + cost,
+				 &cost))
+			return cost;   /* no memory: SCAN_ALLOC_HUGE_PAGE_FAIL-like, try again later */
+		e = pmem_read64(os->pm, slot + 8 * k);
+		struct page *pg = pfn_to_page(os->phys, pte_pfn(e));
+		old[k] = pg;
+		count[pg->node]++;
+	}
 	unsigned target = 0;
 	for (unsigned n = 1; n < os->sys.nr_nodes; n++)
 		if (count[n] > count[target])
@@ -230,12 +268,16 @@ static sim_time_t collapse_range(struct os *os, struct process *p, struct vma *v
 	struct page *hp = pfn_to_page(os->phys, pfn);
 	for (unsigned k = 0; k < HPAGE_PMD_NR; k++) {
 		if (old[k]) {
-			cost += oshw_copy(os, cpu, now, pfn + k, old[k]->pfn, PAGE_SIZE);
+			/* one subpage after another (collapse_huge_page's copy loop) */
+			cost += oshw_copy(os, cpu, now + cost, pfn + k, old[k]->pfn, PAGE_SIZE);
 			pmem_write64(os->pm, slot + 8 * k, 0);
 			rmap_account_remove(os, p, v, old[k], 1);
+			/* other processes keep a shared page; an unmapped swap-cache page leaves the cache */
+			if (page_test(old[k], PG_swapcache) && !old[k]->mapcount)
+				swapcache_try_free(os, old[k]);
 			fault_put_page(os, old[k], cpu);
 		} else {
-			cost += os->cfg.zero_page_cost + oshw_zero(os, cpu, now, pfn + k, PAGE_SIZE);
+			cost += os->cfg.zero_page_cost + oshw_zero(os, cpu, now + cost, pfn + k, PAGE_SIZE);
 			pmem_write64(os->pm, slot + 8 * k, 0);
 		}
 	}
@@ -252,7 +294,7 @@ static sim_time_t collapse_range(struct os *os, struct process *p, struct vma *v
 	node_stat_mod(os->phys, hp->node, NR_ANON_THPS, HPAGE_PMD_NR);
 	lru_add(os, hp);
 	fault_pgtable_free(os, p, table, cpu);
-	cost += oshw_flush(os, p, cpu, now, haddr, HPAGE_PMD_SIZE);
+	cost += oshw_flush(os, p, cpu, now + cost, haddr, HPAGE_PMD_SIZE);
 	return cost;
 }
 
@@ -287,7 +329,7 @@ sim_time_t khugepaged_scan(struct os *os, unsigned cpu, sim_time_t now)
 					}
 					budget -= HPAGE_PMD_NR;
 					if (thp_vma_suitable(os, v, a))
-						cost += collapse_range(os, p, v, a, cpu, now);
+						cost += collapse_range(os, p, v, a, cpu, now + cost);
 				}
 				m->khp_addr = v->end;
 			}

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "os/compaction.h"
 #include "os/fault.h"
 #include "os/filemap.h"
 #include "os/oom.h"
@@ -117,6 +118,9 @@ void reclaim_steal(struct os *os, unsigned cpu, sim_time_t ps)
 	if (os->rcl && cpu < os->rcl->nr_cpus)
 		os->rcl->stolen[cpu] += ps;
 }
+
+/* The reclaimer's clock: its start, its CPU time and its throttle sleeps so far. */
+#define SC_TIME(sc) ((sc)->now + (sc)->cost + (sc)->throttled)
 
 /* ---- small helpers ------------------------------------------------------------------------ */
 
@@ -342,6 +346,9 @@ struct reclaim_stat_batch {
 
 static void activate(struct os *os, struct page *pg, struct reclaim_stat_batch *st)
 {
+	/* activate_locked: a page kept in memory gives its slot back while swap is more than half full */
+	if (page_test(pg, PG_swapcache) && vm_swap_full(os))
+		swapcache_try_free(os, pg);
 	page_set(pg, PG_active);
 	vmstat_inc(os->phys, PGACTIVATE, page_nr(pg));
 	st->nr_activate += page_nr(pg);
@@ -371,32 +378,55 @@ static bool shrink_page(struct os *os, struct page *pg, struct scan_control *sc,
 		putback(os, pg, false);
 		return false;
 	}
+	if (page_test(pg, PG_writeback)) {
+		/*
+		 * Under writeback (shrink_folio_list cases 1 and 2): out of the way
+		 * to the active list, marked PG_reclaim so the end of the write
+		 * rotates it back to the inactive tail.  kswapd meeting such a page
+		 * again while the node is flagged PGDAT_WRITEBACK counts it for
+		 * immediate reclaim, which throttles it (shrink_node).
+		 */
+		if (sc->is_kswapd && page_test(pg, PG_reclaim) && r->kswapd[pg->node].pgdat_writeback)
+			sc->nr_immediate += page_nr(pg);
+		else
+			page_set(pg, PG_reclaim);
+		sc->nr_writeback += page_nr(pg);
+		activate(os, pg, st);
+		return false;
+	}
 	if (page_test(pg, PG_anon)) {
 		if (pg->order) {
 			r->stat[RS_HUGE_KEPT] += page_nr(pg);
 			activate(os, pg, st);
 			return false;
 		}
-		/* pinned by someone (refcount beyond mappings + ours): leave it */
-		if (pg->refcount != pg->mapcount + 1) {
+		/* pinned by someone (refcount beyond mappings + swap cache + ours): leave it */
+		if (pg->refcount != pg->mapcount + 1 + (page_test(pg, PG_swapcache) ? 1 : 0)) {
 			putback(os, pg, false);
 			return false;
 		}
-		if (!sc->may_swap || !can_reclaim_anon_pages(os)) {
+		if (!sc->may_swap || (!page_test(pg, PG_swapcache) && !can_reclaim_anon_pages(os))) {
 			r->stat[RS_NOSWAP_ACTIVATED] += page_nr(pg);
 			activate(os, pg, st);
 			return false;
 		}
 		unsigned maps = (unsigned)pg->mapcount;
 		sim_time_t c = 0;
-		if (swap_out_page(os, pg, sc->cpu, sc->now + sc->cost, &c)) {
+		int rc = swap_out_page(os, pg, sc->cpu, SC_TIME(sc), &c);
+		if (rc < 0) {
 			r->stat[RS_NOSWAP_ACTIVATED] += page_nr(pg);
 			activate(os, pg, st);
 			return false;
 		}
 		sc->cost += c + maps * os->cfg.reclaim_unmap_cost;
-		st->nr_pageout += maps ? 1 : 0;
-		page_clear(pg, PG_dirty);
+		if (rc == SWAPOUT_WRITEBACK) {
+			/* pageout() queued the write: keep the page until it completes */
+			st->nr_pageout++;
+			putback(os, pg, false);
+			return false;
+		}
+		/* clean and unmapped: __remove_mapping leaves a shadow in the swap cache slot */
+		swapcache_del(os, pg, true);
 		reclaim_free_page(os, pg, sc->cpu);
 		return true;
 	}
@@ -414,7 +444,7 @@ static bool shrink_page(struct os *os, struct page *pg, struct scan_control *sc,
 	if (pg->mapcount > 0) {
 		unsigned maps = 0;
 		bool was_dirty = page_test(pg, PG_dirty);
-		sc->cost += try_to_unmap(os, pg, 0, sc->cpu, sc->now + sc->cost, &maps);
+		sc->cost += try_to_unmap(os, pg, 0, sc->cpu, SC_TIME(sc), &maps);
 		sc->cost += maps * os->cfg.reclaim_unmap_cost;
 		if (!was_dirty && page_test(pg, PG_dirty)) {
 			page_clear(pg, PG_dirty);
@@ -431,10 +461,10 @@ static bool shrink_page(struct os *os, struct page *pg, struct scan_control *sc,
 			page_set(pg, PG_reclaim);
 			r->stat[RS_FILE_WRITEBACK_KEPT] += page_nr(pg);
 			putback(os, pg, false);
-			filemap_wakeup_flusher(os, sc->now + sc->cost);
+			filemap_wakeup_flusher(os, SC_TIME(sc));
 			return false;
 		}
-		filemap_writepage(os, pg, sc->now + sc->cost);
+		filemap_writepage(os, pg, SC_TIME(sc));
 		node_stat_mod(os->phys, pg->node, NR_VMSCAN_WRITE, 1);
 		st->nr_pageout++;
 	}
@@ -458,6 +488,7 @@ static uint64_t shrink_inactive_list(struct os *os, unsigned nid, uint64_t nr_to
 	if (!scanned)
 		return 0;
 	sc->nr_scanned += scanned;
+	sc->nr_taken += scanned;
 	vmstat_inc(os->phys, sc->is_kswapd ? PGSCAN_KSWAPD : PGSCAN_DIRECT, scanned);
 	vmstat_inc(os->phys, file ? PGSCAN_FILE : PGSCAN_ANON, scanned);
 	while (!list_empty(&hold)) {
@@ -627,17 +658,46 @@ static void shrink_lruvec(struct os *os, unsigned nid, struct scan_control *sc)
 		shrink_active_list(os, nid, SWAP_CLUSTER_MAX, LRU_ACTIVE_ANON, sc);
 }
 
+/*
+ * reclaim_throttle(pgdat, VMSCAN_THROTTLE_WRITEBACK): sleep until
+ * SWAP_CLUSTER_MAX more pages finish writeback (__acct_reclaim_writeback
+ * wakes the waiters once more than SWAP_CLUSTER_MAX per waiter completed)
+ * or HZ/10 passed.  @return the time slept.
+ */
+static sim_time_t throttle_writeback(struct os *os, sim_time_t at)
+{
+	sim_time_t until = at + RECLAIM_THROTTLE_WRITEBACK_PS;
+	sim_time_t wake = swap_writeback_wait(os, at, SWAP_CLUSTER_MAX + 1);
+	if (wake && wake < until)
+		until = SIM_MAX(wake, at);
+	os->rcl->stat[RS_THROTTLE_WRITEBACK]++;
+	os->rcl->stat[RS_THROTTLE_PS] += until - at;
+	return until - at;
+}
+
 void shrink_node(struct os *os, unsigned nid, struct scan_control *sc)
 {
 	uint64_t before = sc->nr_reclaimed;
+	struct kswapd *k = &os->rcl->kswapd[nid];
 
 	if (!node_lruvec(os, nid))
 		return;
+	/* writes that finished by now have rotated their pages to the inactive tail */
+	swap_writeback_end(os, SC_TIME(sc));
+	sc->nr_taken = sc->nr_writeback = sc->nr_immediate = 0;
 	prepare_scan_control(os, nid, sc);
 	shrink_lruvec(os, nid, sc);
 	sc->cost += os->cfg.reclaim_pass_cost;
+	if (sc->is_kswapd) {
+		/* every page taken was under writeback: the node's writes are backing up */
+		if (sc->nr_writeback && sc->nr_writeback == sc->nr_taken)
+			k->pgdat_writeback = true;
+		/* pages cycle through the LRU faster than they are written: wait for some */
+		if (sc->nr_immediate)
+			sc->throttled += throttle_writeback(os, SC_TIME(sc));
+	}
 	if (sc->nr_reclaimed > before)
-		os->rcl->kswapd[nid].failures = 0;
+		k->failures = 0;
 }
 
 /* ---- direct reclaim ------------------------------------------------------------------------------------- */
@@ -670,19 +730,33 @@ uint64_t try_to_free_pages(struct os *os, int nid, const nodemask_t *mask, unsig
 			unsigned n = order_nodes[i];
 			if (mask && !node_isset(n, mask))
 				continue;
-			/* a node kswapd gave up on is only retried at the first priority */
-			if (sc.priority != DEF_PRIORITY && os->rcl->kswapd[n].failures >= MAX_RECLAIM_FAILURES)
-				continue;
+			/*
+			 * No "let kswapd poll it" skip of nodes kswapd gave up on:
+			 * Linux 4.12 removed it with pgdat_reclaimable(), and a
+			 * node whose pages are all under writeback must still be
+			 * scanned once the writes complete.
+			 */
 			shrink_node(os, n, &sc);
+			/*
+			 * consider_reclaim_throttle: no progress at priority 1
+			 * sleeps one jiffy (VMSCAN_THROTTLE_NOPROGRESS) so that
+			 * writeback can complete before the last full-list pass.
+			 */
+			if (sc.priority == 1 && !sc.nr_reclaimed) {
+				os->rcl->stat[RS_THROTTLE_NOPROGRESS]++;
+				os->rcl->stat[RS_THROTTLE_PS] += RECLAIM_JIFFY_PS;
+				sc.throttled += RECLAIM_JIFFY_PS;
+			}
 		}
 		if (sc.nr_reclaimed >= sc.nr_to_reclaim)
 			break;
 	}
 	for (unsigned i = 0; i < nn; i++)
 		snapshot_refaults(os, order_nodes[i]);
-	*cost += sc.cost;
-	os->rcl->stat[RS_DIRECT_PS] += sc.cost;
-	psi_memstall_add(os, cpu, now, sc.cost);
+	/* the allocating task spends the sleeps too: they are its stall, not CPU work */
+	*cost += sc.cost + sc.throttled;
+	os->rcl->stat[RS_DIRECT_PS] += sc.cost + sc.throttled;
+	psi_memstall_add(os, cpu, now, sc.cost + sc.throttled);
 	return sc.nr_reclaimed;
 }
 
@@ -734,7 +808,12 @@ static void kswapd_end_run(struct kswapd *k, sim_time_t t)
 	/* the boost this run reclaimed for is spent */
 	for (unsigned z = 0; z <= (unsigned)k->run_classzone; z++)
 		zone_reduce_boost(os->phys, k->nid, z, k->run_reclaimed);
+	/* balance_pgdat: after boosted reclaim there is likely space: defragment pageblocks */
+	if (k->run_boosted)
+		wakeup_kcompactd(os, k->nid, PAGEBLOCK_ORDER, k->run_classzone);
 	if (k->failures >= MAX_RECLAIM_FAILURES || pgdat_balanced(os, k->nid, k->run_order, k->run_classzone)) {
+		/* kswapd_try_to_sleep: memory is freed, compaction makes the requested order */
+		wakeup_kcompactd(os, k->nid, k->alloc_order, k->run_classzone);
 		k->state = KSWAPD_NAPPING;
 		ev_schedule(os->q, &k->ev, t + KSWAPD_NAP_PS);
 		return;
@@ -766,8 +845,14 @@ static void kswapd_run(struct ev *ev, void *ctx)
 	}
 	if (k->priority < 0) {
 		/* balance_pgdat starts: take the requested order and classzone */
-		k->run_order = k->order;
+		k->run_order = k->alloc_order = k->order;
 		k->run_classzone = k->classzone == CLASSZONE_NONE ? highest_zone(os, k->nid) : k->classzone;
+		k->run_boosted = false;
+		for (unsigned z = 0; z <= (unsigned)k->run_classzone && z < MAX_NR_ZONES; z++) {
+			struct zone_info zi;
+			if (!physmem_zone_info(os->phys, k->nid, z, &zi) && zi.populated && zi.watermark_boost)
+				k->run_boosted = true;
+		}
 		k->order = 0;
 		k->classzone = CLASSZONE_NONE;
 		k->priority = DEF_PRIORITY;
@@ -775,6 +860,7 @@ static void kswapd_run(struct ev *ev, void *ctx)
 		vmstat_inc(os->phys, PAGEOUTRUN, 1);
 	}
 	if (pgdat_balanced(os, k->nid, k->run_order, k->run_classzone)) {
+		k->pgdat_writeback = false;   /* clear_pgdat_congested */
 		snapshot_refaults(os, k->nid);
 		kswapd_end_run(k, now);
 		return;
@@ -802,7 +888,8 @@ static void kswapd_run(struct ev *ev, void *ctx)
 		shrink_active_list(os, k->nid, SWAP_CLUSTER_MAX, LRU_ACTIVE_ANON, &sc);
 	shrink_node(os, k->nid, &sc);
 	bool raise_priority = sc.nr_scanned < sc.nr_to_reclaim;
-	if (k->run_order && sc.nr_reclaimed >= (2ULL << k->run_order))
+	/* kswapd_shrink_node: compact_gap reclaimed in this run (balance_pgdat's sc counts the whole run) */
+	if (k->run_order && k->run_reclaimed + sc.nr_reclaimed >= (2ULL << k->run_order))
 		k->run_order = 0;
 	if (raise_priority || !sc.nr_reclaimed)
 		k->priority--;
@@ -812,12 +899,13 @@ static void kswapd_run(struct ev *ev, void *ctx)
 	psi_kthread_add(os, k->cpu, now, c);
 	os->rcl->stat[RS_KSWAPD_PS] += c;
 	os->rcl->stat[RS_KSWAPD_PASSES]++;
+	/* a throttled kswapd sleeps: the time passes, but not on its CPU */
 	if (k->priority < 1) {
 		snapshot_refaults(os, k->nid);
-		kswapd_end_run(k, now + c);
+		kswapd_end_run(k, now + c + sc.throttled);
 		return;
 	}
-	ev_schedule(os->q, &k->ev, now + c);
+	ev_schedule(os->q, &k->ev, now + c + sc.throttled);
 }
 
 /* ---- node_reclaim (zone_reclaim_mode) ---------------------------------------------------------------- */
@@ -896,8 +984,16 @@ static uint64_t hook_node_reclaim(void *ctx, unsigned nid, const struct alloc_ct
 	return node_reclaim(ctx, nid, ac, cost);
 }
 
+/* pgdat->kswapd_failures >= MAX_RECLAIM_RETRIES (16 runs that freed nothing in a row). */
+static bool hook_node_unreclaimable(void *ctx, unsigned nid)
+{
+	struct os *os = ctx;
+	return os->rcl && nid < os->rcl->nr_nodes && os->rcl->kswapd[nid].failures >= MAX_RECLAIM_FAILURES;
+}
+
 void reclaim_fill_hooks(struct os *os, struct physmem_hooks *h)
 {
+	h->node_unreclaimable = hook_node_unreclaimable;
 	h->ctx = os;
 	h->wake_kswapd = hook_wake_kswapd;
 	h->direct_reclaim = hook_direct_reclaim;

@@ -38,6 +38,10 @@
 #define MAX_SWAPPINESS    200
 #define MAX_RECLAIM_FAILURES 16   /* MAX_RECLAIM_RETRIES: kswapd gives up ("hopeless") */
 #define KSWAPD_NAP_PS     (100ULL * 1000 * 1000 * 1000)   /* HZ/10 */
+/* One jiffy at CONFIG_HZ=250 (the x86 defconfig and Debian/Ubuntu kernels). */
+#define RECLAIM_JIFFY_PS  (4ULL * 1000 * 1000 * 1000)
+/* reclaim_throttle's VMSCAN_THROTTLE_WRITEBACK timeout, HZ/10. */
+#define RECLAIM_THROTTLE_WRITEBACK_PS (100ULL * 1000 * 1000 * 1000)
 
 /* numasim's own reclaim counters (the rest are Linux's vmstat events). */
 #define RECLAIM_STATS(X)                                                                           \
@@ -52,7 +56,10 @@
 	X(RS_SHMEM_KEPT, shmem_kept, EVENT, "pages", "shmem pages kept (shmem swap not modelled)")    \
 	X(RS_HUGE_KEPT, huge_kept, EVENT, "pages", "compound pages kept (not split for swap)")      \
 	X(RS_FILE_WRITEBACK_KEPT, dirty_kept, EVENT, "pages", "dirty file pages rotated (not written by direct reclaim)") \
-	X(RS_OOM_NO_VICTIM, oom_no_victim, EVENT, "calls", "OOM killer found nothing to kill")
+	X(RS_OOM_NO_VICTIM, oom_no_victim, EVENT, "calls", "OOM killer found nothing to kill") \
+	X(RS_THROTTLE_WRITEBACK, throttle_writeback, EVENT, "waits", "reclaim_throttle VMSCAN_THROTTLE_WRITEBACK (kswapd)") \
+	X(RS_THROTTLE_NOPROGRESS, throttle_noprogress, EVENT, "waits", "reclaim_throttle VMSCAN_THROTTLE_NOPROGRESS (direct)") \
+	X(RS_THROTTLE_PS, throttle_ps, EVENT, "ps", "time reclaimers slept in reclaim_throttle")
 
 enum reclaim_stat {
 	RECLAIM_STATS(STAT_ENUM)
@@ -74,6 +81,9 @@ struct kswapd {
 	uint64_t run_reclaimed;   /* pages reclaimed in the current run */
 	unsigned failures;        /* kswapd_failures */
 	bool pending_wake;        /* woken while napping */
+	bool pgdat_writeback;     /* PGDAT_WRITEBACK: a kswapd pass took only pages under writeback */
+	unsigned alloc_order;     /* the order the current run was woken for (run_order may drop to 0) */
+	bool run_boosted;         /* a zone's watermark was boosted when the run started */
 };
 
 struct swap_info;
@@ -110,6 +120,9 @@ struct scan_control {
 	sim_time_t now;
 	/* results */
 	uint64_t nr_scanned, nr_reclaimed;
+	/* sc->nr of the current shrink_node: taken, under writeback, marked for immediate reclaim */
+	uint64_t nr_taken, nr_writeback, nr_immediate;
+	sim_time_t throttled;     /* time slept in reclaim_throttle (not CPU time) */
 	sim_time_t cost;          /* CPU ps of the reclaimer */
 	/* prepare_scan_control state */
 	unsigned may_deactivate;  /* 1: anon, 2: file */

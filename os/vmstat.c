@@ -161,6 +161,22 @@ static int stat_threshold(const physmem_t *pm, const struct zone *z)
 	return SIM_MIN(t, 125);
 }
 
+/*
+ * A zone item's value.  nr_free_pages_blocks (6.18: free pages in free
+ * blocks of pageblock order or more) is read off the free lists rather
+ * than kept as a counter.
+ */
+static uint64_t zone_stat_val(const struct zone *z, unsigned i)
+{
+	if (i == NR_FREE_PAGES_BLOCKS) {
+		uint64_t v = 0;
+		for (unsigned o = PAGEBLOCK_ORDER; o < NR_PAGE_ORDERS; o++)
+			v += z->free_area[o].nr_free << o;
+		return v;
+	}
+	return u64_of(z->vm_stat[i]);
+}
+
 static void dump_zoneinfo(const physmem_t *pm, FILE *fp)
 {
 	for (unsigned n = 0; n < pm->nr_nodes; n++) {
@@ -202,7 +218,7 @@ static void dump_zoneinfo(const physmem_t *pm, FILE *fp)
 				continue;
 			}
 			for (unsigned i = 0; i < NR_VM_ZONE_STAT_ITEMS; i++)
-				fprintf(fp, "\n      %-12s %llu", zone_stat_desc[i].name, (unsigned long long)u64_of(z->vm_stat[i]));
+				fprintf(fp, "\n      %-12s %llu", zone_stat_desc[i].name, (unsigned long long)zone_stat_val(z, i));
 			for (unsigned i = 0; i < NR_VM_NUMA_EVENT_ITEMS; i++)
 				fprintf(fp, "\n      %-12s %llu", numa_stat_desc[i].name, (unsigned long long)z->numa_stat[i]);
 			fprintf(fp, "\n  pagesets");
@@ -212,14 +228,18 @@ static void dump_zoneinfo(const physmem_t *pm, FILE *fp)
 					"\n    cpu: %u"
 					"\n              count:    %d"
 					"\n              high:     %d"
-					"\n              batch:    %d",
-					c, pcp ? pcp->count : 0, pcp ? pcp->high : 0, pcp ? pcp->batch : z->pcp_batch);
+					"\n              batch:    %d"
+					"\n              high_min: %d"
+					"\n              high_max: %d",
+					c, pcp ? pcp->count : 0, pcp ? pcp->high : 0, pcp ? pcp->batch : z->pcp_batch,
+					pcp ? pcp->high_min : z->pcp_high_min, pcp ? pcp->high_max : z->pcp_high_max);
 				fprintf(fp, "\n  vm stats threshold: %d", stat_threshold(pm, z));
 			}
 			fprintf(fp,
 				"\n  node_unreclaimable:  %u"
 				"\n  start_pfn:           %llu",
-				0u, (unsigned long long)z->start_pfn);
+				pm->hooks.node_unreclaimable && pm->hooks.node_unreclaimable(pm->hooks.ctx, n) ? 1u : 0u,
+				(unsigned long long)z->start_pfn);
 			fputc('\n', fp);
 		}
 	}
@@ -270,7 +290,7 @@ static void vmstat_lines(const physmem_t *pm, void (*emit)(void *, const char *,
 		uint64_t v = 0;
 		for (unsigned n = 0; n < pm->nr_nodes; n++)
 			for (unsigned zi = 0; zi < MAX_NR_ZONES; zi++)
-				v += u64_of(zone_of(pm, n, zi)->vm_stat[i]);
+				v += zone_stat_val(zone_of(pm, n, zi), i);
 		emit(arg, zone_stat_desc[i].name, v);
 	}
 	for (unsigned i = 0; i < NR_VM_NUMA_EVENT_ITEMS; i++) {

@@ -8,8 +8,11 @@
  *   vm events    (machine-wide events: pgfault, pgalloc_*, compact_* ...)
  * /proc/vmstat prints them in exactly this order (zone, NUMA, node, events),
  * one "name value" line each, so the declaration order below is the output
- * order.  The lists are Linux 6.12's for an x86-64 NUMA kernel with THP,
- * compaction, migration, NUMA balancing and swap configured; counters of
+ * order.  The lists are Linux 6.18's for an x86-64 NUMA kernel with THP,
+ * compaction, migration, NUMA balancing, zswap and swap configured and
+ * without CMA bounce buffers or unaccepted memory: the kernel of
+ * tests/validation/fixtures/linux-6.18-1node, whose zoneinfo
+ * tests/os/test_views.c checks line by line; counters of
  * mechanisms numasim does not model stay 0 but keep their line, so views
  * diff cleanly against a real machine.
  *
@@ -28,6 +31,7 @@
 /* enum zone_stat_item: per-zone gauges, pages. */
 #define ZONE_STAT_ITEMS(X)                                                                        \
 	X(NR_FREE_PAGES, nr_free_pages, GAUGE, "pages", "free pages in the buddy allocator")         \
+	X(NR_FREE_PAGES_BLOCKS, nr_free_pages_blocks, GAUGE, "pages", "free pages in free blocks of pageblock order or more") \
 	X(NR_ZONE_INACTIVE_ANON, nr_zone_inactive_anon, GAUGE, "pages", "inactive anon LRU pages")    \
 	X(NR_ZONE_ACTIVE_ANON, nr_zone_active_anon, GAUGE, "pages", "active anon LRU pages")          \
 	X(NR_ZONE_INACTIVE_FILE, nr_zone_inactive_file, GAUGE, "pages", "inactive file LRU pages")    \
@@ -35,10 +39,8 @@
 	X(NR_ZONE_UNEVICTABLE, nr_zone_unevictable, GAUGE, "pages", "unevictable LRU pages")          \
 	X(NR_ZONE_WRITE_PENDING, nr_zone_write_pending, GAUGE, "pages", "dirty + writeback pages")    \
 	X(NR_MLOCK, nr_mlock, GAUGE, "pages", "mlock()ed pages")                                      \
-	X(NR_BOUNCE, nr_bounce, GAUGE, "pages", "bounce buffers (always 0)")                          \
 	X(NR_ZSPAGES, nr_zspages, GAUGE, "pages", "zsmalloc pages (always 0)")                        \
-	X(NR_FREE_CMA_PAGES, nr_free_cma, GAUGE, "pages", "free CMA pages (no CMA: 0)")               \
-	X(NR_UNACCEPTED, nr_unaccepted, GAUGE, "pages", "unaccepted memory (always 0)")
+	X(NR_FREE_CMA_PAGES, nr_free_cma, GAUGE, "pages", "free CMA pages (no CMA: 0)")
 
 enum zone_stat_item {
 	ZONE_STAT_ITEMS(STAT_ENUM)
@@ -83,7 +85,6 @@ enum numa_stat_item {
 	X(NR_FILE_PAGES, nr_file_pages, GAUGE, "pages", "page cache pages")                          \
 	X(NR_FILE_DIRTY, nr_dirty, GAUGE, "pages", "dirty page cache")                               \
 	X(NR_WRITEBACK, nr_writeback, GAUGE, "pages", "pages under writeback")                       \
-	X(NR_WRITEBACK_TEMP, nr_writeback_temp, GAUGE, "pages", "FUSE writeback (always 0)")         \
 	X(NR_SHMEM, nr_shmem, GAUGE, "pages", "shmem/tmpfs pages")                                   \
 	X(NR_SHMEM_THPS, nr_shmem_hugepages, GAUGE, "pages", "pages in shmem THPs (printed / 512)")                           \
 	X(NR_SHMEM_PMDMAPPED, nr_shmem_pmdmapped, GAUGE, "pages", "PMD-mapped shmem pages (printed / 512)")              \
@@ -105,9 +106,14 @@ enum numa_stat_item {
 	X(NR_SWAPCACHE, nr_swapcached, GAUGE, "pages", "pages in the swap cache")                    \
 	X(PGPROMOTE_SUCCESS, pgpromote_success, EVENT, "pages", "promoted to a faster tier")         \
 	X(PGPROMOTE_CANDIDATE, pgpromote_candidate, EVENT, "pages", "promotion candidates")          \
+	X(PGPROMOTE_CANDIDATE_NRL, pgpromote_candidate_nrl, EVENT, "pages", "promotion candidates beyond the rate limit (always 0)") \
 	X(PGDEMOTE_KSWAPD, pgdemote_kswapd, EVENT, "pages", "demoted by kswapd")                     \
 	X(PGDEMOTE_DIRECT, pgdemote_direct, EVENT, "pages", "demoted by direct reclaim")             \
-	X(PGDEMOTE_KHUGEPAGED, pgdemote_khugepaged, EVENT, "pages", "demoted by khugepaged")
+	X(PGDEMOTE_KHUGEPAGED, pgdemote_khugepaged, EVENT, "pages", "demoted by khugepaged")         \
+	X(PGDEMOTE_PROACTIVE, pgdemote_proactive, EVENT, "pages", "demoted by proactive reclaim (always 0)") \
+	X(NR_HUGETLB, nr_hugetlb, GAUGE, "pages", "hugetlb pool pages (base pages)")                 \
+	X(NR_BALLOON_PAGES, nr_balloon_pages, GAUGE, "pages", "always 0")                            \
+	X(NR_KERNEL_FILE_PAGES, nr_kernel_file_pages, GAUGE, "pages", "always 0")
 
 enum node_stat_item {
 	NODE_STAT_ITEMS(STAT_ENUM)
@@ -209,9 +215,9 @@ enum node_stat_item {
 	X(THP_DEFERRED_SPLIT_PAGE, thp_deferred_split_page, EVENT, "thps", "queued for split")       \
 	X(THP_UNDERUSED_SPLIT_PAGE, thp_underused_split_page, EVENT, "thps", "split as underused")   \
 	X(THP_SPLIT_PMD, thp_split_pmd, EVENT, "pmds", "PMD mappings split")                         \
-	X(THP_SCAN_EXCEED_NONE_PTE, thp_scan_exceed_none_pte, EVENT, "events", "always 0")           \
-	X(THP_SCAN_EXCEED_SWAP_PTE, thp_scan_exceed_swap_pte, EVENT, "events", "always 0")           \
-	X(THP_SCAN_EXCEED_SHARED_PTE, thp_scan_exceed_share_pte, EVENT, "events", "always 0")        \
+	X(THP_SCAN_EXCEED_NONE_PTE, thp_scan_exceed_none_pte, EVENT, "events", "khugepaged: > max_ptes_none empty")    \
+	X(THP_SCAN_EXCEED_SWAP_PTE, thp_scan_exceed_swap_pte, EVENT, "events", "khugepaged: > max_ptes_swap swapped")  \
+	X(THP_SCAN_EXCEED_SHARED_PTE, thp_scan_exceed_share_pte, EVENT, "events", "khugepaged: > max_ptes_shared shared") \
 	X(THP_SPLIT_PUD, thp_split_pud, EVENT, "puds", "always 0")                                   \
 	X(THP_ZERO_PAGE_ALLOC, thp_zero_page_alloc, EVENT, "pages", "huge zero page allocated")      \
 	X(THP_ZERO_PAGE_ALLOC_FAILED, thp_zero_page_alloc_failed, EVENT, "pages", "huge zero page failures") \
@@ -224,11 +230,11 @@ enum node_stat_item {
 	X(SWAP_RA_HIT, swap_ra_hit, EVENT, "pages", "swap readahead hits")                           \
 	X(SWPIN_ZERO, swpin_zero, EVENT, "pages", "zero-filled swap-ins")                            \
 	X(SWPOUT_ZERO, swpout_zero, EVENT, "pages", "zero-filled swap-outs")                         \
-	X(DIRECT_MAP_LEVEL2_SPLIT, direct_map_level2_splits, EVENT, "splits", "always 0")            \
-	X(DIRECT_MAP_LEVEL3_SPLIT, direct_map_level3_splits, EVENT, "splits", "always 0")            \
 	X(ZSWPIN, zswpin, EVENT, "pages", "loaded from zswap")                                       \
 	X(ZSWPOUT, zswpout, EVENT, "pages", "stored in zswap")                                       \
-	X(ZSWPWB, zswpwb, EVENT, "pages", "written back from zswap")
+	X(ZSWPWB, zswpwb, EVENT, "pages", "written back from zswap")                                 \
+	X(DIRECT_MAP_LEVEL2_SPLIT, direct_map_level2_splits, EVENT, "splits", "always 0")            \
+	X(DIRECT_MAP_LEVEL3_SPLIT, direct_map_level3_splits, EVENT, "splits", "always 0")
 
 enum vm_event_item {
 	VM_EVENT_ITEMS(STAT_ENUM)

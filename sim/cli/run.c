@@ -657,7 +657,7 @@ static sim_time_t do_ctrl(struct simrun *s, struct thread *th, const struct trac
 		}
 		if (c->kind == TCTRL_FORK) {
 			int cpid;
-			rc = os_process_fork(s->os, th->pid, &cpid);
+			rc = os_process_fork(s->os, th->pid, th->tid, &cpid);
 			if (rc) {
 				cs->stat[RS_SYSCALL_ERR]++;
 				return t;
@@ -753,7 +753,7 @@ static sim_time_t do_ctrl(struct simrun *s, struct thread *th, const struct trac
 	}
 	for (unsigned i = 0; i < c->nargs && i < 6; i++)
 		sc.args[i] = c->args[i];
-	rc = os_syscall(s->os, th->pid, th->cpu, t, &sc, &cost, err, sizeof(err));
+	rc = os_syscall(s->os, th->pid, th->tid, th->cpu, t, &sc, &cost, err, sizeof(err));
 	cs->stat[RS_SYSCALLS]++;
 	cs->stat[RS_SYSCALL_PS] += cost;
 	if (rc) {
@@ -857,7 +857,7 @@ static enum fault_step do_fault(struct simrun *s, struct thread *th, const struc
 	bool write = rec->op == TOP_STORE || rec->op == TOP_MODIFY;
 	sim_time_t cost = 0;
 	uint8_t hf = th->fault_pending | (rec->op == TOP_IFETCH ? OS_FAULT_INSTRUCTION : 0);
-	enum os_fault_result fr = os_handle_fault(s->os, th->pid, th->cpu, t, th->fault_va, write, hf, &cost);
+	enum os_fault_result fr = os_handle_fault(s->os, th->pid, th->tid, th->cpu, t, th->fault_va, write, hf, &cost);
 
 	th->fault_pending = 0;
 	c->stat[RS_FAULTS]++;

@@ -81,5 +81,23 @@ else
     cp "$T/hog.txt" "$T/out" 2>/dev/null; nok "hog run"
 fi
 
+# set_mempolicy is per thread (do_set_mempolicy changes current->mempolicy): thread 1 binds to
+# node 0 and writes from node 1's CPU; thread 0 binds to node 1 and writes from node 0's CPU
+cat > "$T/thr.txt" <<'TR'
+mmap addr=0 len=0x4000 prot=3 flags=0x22 fd=-1 offset=0 ret=0x7f0000000000
+clone child=1
+T1 set_mempolicy mode=bind nodes=0
+set_mempolicy mode=bind nodes=1 +10000
+T1 W 7f0000000000 +1000000
+W 7f0000001000 +2000000
+TR
+if "$N" run --machine tiny --trace "$T/thr.txt@0,2" --dump numa_maps --report "$T/thr.json" >"$T/thr.out" 2>&1 &&
+   grep -q 'bind:1 anon=2 dirty=2 active=0 N0=1 N1=1' "$T/thr.out" &&
+   tr -d ' \n' <"$T/thr.json" | grep -q '"threads":\[{"tid":0,"policy":"bind:1"},{"tid":1,"policy":"bind:0"}\]'; then
+    ok "per-thread set_mempolicy: each thread's page on its own bound node, threads[] in the report"
+else
+    cp "$T/thr.out" "$T/out"; nok "per-thread set_mempolicy"
+fi
+
 echo "1..$n"
 exit $failed

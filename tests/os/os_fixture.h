@@ -122,7 +122,7 @@ static inline enum os_fault_result fx_fault(struct fx *f, int pid, unsigned cpu,
 					    sim_time_t *cost)
 {
 	sim_time_t c = 0;
-	enum os_fault_result r = os_handle_fault(f->os, pid, cpu, 0, addr, write, HW_FAULT_NOT_PRESENT, &c);
+	enum os_fault_result r = os_handle_fault(f->os, pid, 0, cpu, 0, addr, write, HW_FAULT_NOT_PRESENT, &c);
 	if (cost)
 		*cost = c;
 	return r;
@@ -135,7 +135,7 @@ static inline int fx_sys6(struct fx *f, int pid, unsigned cpu, enum os_sysno nr,
 	struct os_syscall sc = { .nr = nr, .args = { a0, a1, a2, a3, a4, a5 }, .ret = ret };
 	char err[512] = "";
 	sim_time_t c = 0;
-	int rc = os_syscall(f->os, pid, cpu, 0, &sc, &c, err, sizeof(err));
+	int rc = os_syscall(f->os, pid, 0, cpu, 0, &sc, &c, err, sizeof(err));
 	if (rc)
 		print_message("# syscall %d: %s\n", nr, err);
 	if (cost)

@@ -8,6 +8,7 @@
 #include "tests/os/os_fixture.h"
 #include "os/compaction.h"
 #include "os/rmap.h"
+#include "os/vmscan.h"
 
 #define PROT_RW 3
 #define MAP_PRIV_ANON 0x22
@@ -71,10 +72,11 @@ static void test_deferral(void **state)
 }
 
 /* A checkerboard: 48 MiB mapped, every other page released, the rest of memory held in order-9 blocks. */
-static struct fx *fragmented(bool compaction, int *pid, uint64_t *held, unsigned *nheld)
+static struct fx *fragmented_swap(bool compaction, uint64_t swap, int *pid, uint64_t *held, unsigned *nheld)
 {
 	struct os_cfg c = fx_os_cfg();
 	c.compaction = compaction;
+	c.swap_size = swap;
 	c.compaction_proactiveness = 0;
 	struct fx *f = fx_new_cfg(1, 64, 2, &c);
 	physmem_set_debug_vm(fx_phys(f), false);
@@ -89,6 +91,11 @@ static struct fx *fragmented(bool compaction, int *pid, uint64_t *held, unsigned
 	while (*nheld < 64 && !page_alloc(fx_phys(f), &ac, &held[*nheld], NULL))
 		(*nheld)++;
 	return f;
+}
+
+static struct fx *fragmented(bool compaction, int *pid, uint64_t *held, unsigned *nheld)
+{
+	return fragmented_swap(compaction, 0, pid, held, nheld);
 }
 
 static void test_compaction_makes_huge_page(void **state)
@@ -178,6 +185,44 @@ static void test_compact_all_scanners_meet(void **state)
 	fx_free(f);
 }
 
+/*
+ * kswapd wakes kcompactd: woken for an order-9 request on a node with no
+ * free 2 MiB block, kswapd reclaims compact_gap (2 << 9) pages (clean page
+ * cache here), then works
+ * for order 0 (kswapd_shrink_node); balanced, it goes to sleep and
+ * (kswapd_try_to_sleep) wakes kcompactd for the order it was woken for,
+ * which compacts a block free.  Before, only THP defer modes woke kcompactd.
+ */
+static void test_kswapd_wakes_kcompactd(void **state)
+{
+	(void)state;
+	uint64_t held[64];
+	unsigned nheld;
+	int pid;
+	struct fx *f = fragmented(true, &pid, held, &nheld);
+	struct zone_info zi;
+
+	/* 8 MiB of a file read into the page cache fills holes with clean, reclaimable pages */
+	assert_int_equal(fx_sys(f, pid, OS_SYS_FILE_READ, 3, 0, 8ULL << 20, 0, 0), 0);
+
+	assert_int_equal(physmem_zone_info(fx_phys(f), 0, ZONE_NORMAL, &zi), 0);
+	assert_int_equal(zi.nr_free_blocks[9] + zi.nr_free_blocks[10], 0);
+	struct kswapd *k = &f->os->rcl->kswapd[0];
+	wakeup_kswapd(f->os, 0, 9, ZONE_MOVABLE, 0);
+	assert_int_equal(k->state, KSWAPD_RUNNING);
+	{
+		for (int i = 0; i < 100000 && evq_run_one(&f->q); i++)
+			;
+	}
+	assert_int_equal(k->state, KSWAPD_SLEEPING);
+	assert_true(vmstat_event(fx_phys(f), PGSTEAL_KSWAPD) >= 2 << 9);
+	assert_true(vmstat_event(fx_phys(f), KCOMPACTD_WAKE) >= 1);
+	assert_true(vmstat_event(fx_phys(f), PGMIGRATE_SUCCESS) > 0);
+	assert_int_equal(physmem_zone_info(fx_phys(f), 0, ZONE_NORMAL, &zi), 0);
+	assert_true(zi.nr_free_blocks[9] + zi.nr_free_blocks[10] >= 1);
+	fx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -185,6 +230,7 @@ int main(void)
 		cmocka_unit_test(test_deferral),
 		cmocka_unit_test(test_compaction_makes_huge_page),
 		cmocka_unit_test(test_compact_all_scanners_meet),
+		cmocka_unit_test(test_kswapd_wakes_kcompactd),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

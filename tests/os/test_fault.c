@@ -151,7 +151,7 @@ static void cow_after_fork(void **state)
 	uint64_t pa = pte_pfn(fx_pte(f, parent, a, NULL)), pb = pte_pfn(fx_pte(f, parent, b, NULL));
 
 	int child;
-	assert_int_equal(os_process_fork(f->os, parent, &child), 0);
+	assert_int_equal(os_process_fork(f->os, parent, 0, &child), 0);
 	assert_int_not_equal(os_process_asid(f->os, child), os_process_asid(f->os, parent));
 	for (int k = 0; k < 2; k++) {
 		uint64_t addr = k ? b : a;
@@ -192,7 +192,7 @@ static void cow_after_fork(void **state)
 	assert_int_equal(vmstat_event(fx_phys(f), PGREUSE), reuse0 + 2);
 	/* a read of a COW-shared page does not break sharing */
 	int child2;
-	assert_int_equal(os_process_fork(f->os, child, &child2), 0);
+	assert_int_equal(os_process_fork(f->os, child, 0, &child2), 0);
 	assert_int_equal(fx_fault(f, child2, 0, b, false, NULL), OS_FAULT_RETRY);
 	assert_int_equal(pte_pfn(fx_pte(f, child2, b, NULL)), pb);
 	assert_int_equal(pfn_to_page(fx_phys(f), pb)->mapcount, 2);
@@ -451,7 +451,7 @@ static void hugetlb_2m(void **state)
 	assert_true(fx_pte(f, pid, a, NULL) & PTE_RW);
 	/* fork shares it read-only; the child's write copies 2 MiB */
 	int child;
-	assert_int_equal(os_process_fork(f->os, pid, &child), 0);
+	assert_int_equal(os_process_fork(f->os, pid, 0, &child), 0);
 	assert_false(fx_pte(f, pid, a, NULL) & PTE_RW);
 	assert_int_equal(fx_fault(f, child, 0, a + 0x100000, true, &cost), OS_FAULT_RETRY);
 	assert_int_equal(cost, FX_FAULT_PS + 512 * FX_COPY_PS + FX_INVLPG_PS * 33);
@@ -483,7 +483,7 @@ static void shared_anon(void **state)
 	assert_int_equal(node_stat(fx_phys(f), 0, NR_FILE_MAPPED), 1);
 	assert_int_equal(os_proc(f->os, pid)->rss_shmem, 1);
 	int child;
-	assert_int_equal(os_process_fork(f->os, pid, &child), 0);
+	assert_int_equal(os_process_fork(f->os, pid, 0, &child), 0);
 	/* shared VMAs are not copied at fork: the child refaults and finds the same page */
 	assert_int_equal(fx_pte(f, child, 0x20000000, NULL), 0);
 	assert_int_equal(fx_fault(f, child, 1, 0x20000000, true, NULL), OS_FAULT_RETRY);
@@ -532,7 +532,7 @@ static void allocator_cost_added(void **state)
 	assert_int_equal(cost, FX_FAULT_PS + FX_ZERO_PS + 7000);
 	/* a COW copy: one allocation, no zeroing */
 	int child;
-	assert_int_equal(os_process_fork(f->os, pid, &child), 0);
+	assert_int_equal(os_process_fork(f->os, pid, 0, &child), 0);
 	assert_int_equal(fx_fault(f, child, 0, 0x10001000, true, &cost), OS_FAULT_RETRY);
 	assert_int_equal(cost, FX_FAULT_PS + 7000 + FX_COPY_PS + FX_INVLPG_PS);
 	fx_free(f);

@@ -40,7 +40,7 @@ static void read_miss_then_hit(void **state)
 	int other = fx_proc(f, false);
 	assert_true(file_of(f, other, 5) != fo);
 	int child;
-	assert_int_equal(os_process_fork(f->os, pid, &child), 0);
+	assert_int_equal(os_process_fork(f->os, pid, 0, &child), 0);
 	assert_true(file_of(f, child, 5) == fo);
 	lru_check(f->os);
 	fx_free(f);

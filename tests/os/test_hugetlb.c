@@ -230,7 +230,7 @@ static void pages_return_to_pool(void **state)
 	assert_int_equal(fx_fault(f, pid, 0, BASE + 4 * HP, true, NULL), OS_FAULT_RETRY);
 	expect_counts(f, 8, 6, 2);
 	/* the child owns no private reservation: its COW copy is an unreserved page */
-	assert_int_equal(os_process_fork(f->os, pid, &child), 0);
+	assert_int_equal(os_process_fork(f->os, pid, 0, &child), 0);
 	assert_int_equal(fx_fault(f, child, 0, BASE, true, NULL), OS_FAULT_RETRY);
 	expect_counts(f, 8, 5, 2);
 	assert_int_equal(fx_fault(f, child, 0, BASE + 4 * HP, false, NULL), OS_FAULT_RETRY);   /* shared: same page */

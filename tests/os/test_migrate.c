@@ -74,7 +74,7 @@ static void test_shared_after_fork(void **state)
 	fx_fault(f, pid, 0, a, true, NULL);
 	fx_fault(f, pid, 0, a + PAGE_SIZE, true, NULL);
 	fx_fault(f, pid, 0, s, true, NULL);
-	assert_int_equal(os_process_fork(f->os, pid, &child), 0);
+	assert_int_equal(os_process_fork(f->os, pid, 0, &child), 0);
 	fx_fault(f, child, 0, s, false, NULL);
 	fx_fault(f, child, 0, a + PAGE_SIZE, true, NULL);   /* COW: the child's own copy */
 	/* without MOVE_ALL, the shared page a stays, a+4K (only ours now) moves */

@@ -93,7 +93,7 @@ static void test_hint_fault_migrates(void **state)
 	assert_true(fx_pte(f, pid, a + PAGE_SIZE, NULL) & PTE_P);
 	assert_true(cost >= FX_FAULT_PS + f->cfg.migrate_page_cost + FX_COPY_PS);
 	/* page a was last faulted from node 1 (CPU 3): past the early phase a node-0 fault must not move it */
-	p->numab->preferred_nid = 1;
+	numab_thread(p, 0)->preferred_nid = 1;   /* the faulting thread (tid 0) is past its early phase */
 	p->numab->scan_seq = 5;
 	p->numab->scan_offset = 0;
 	task_numa_work(f->os, p, 0);
@@ -127,7 +127,7 @@ static void test_periodic_scanner(void **state)
 			uint64_t va = a + i * PAGE_SIZE, pte = fx_pte(f, pid, va, NULL);
 			if (!(pte & PTE_P)) {
 				sim_time_t c = 0;
-				assert_int_equal(os_handle_fault(f->os, pid, 0, t, va, false, HW_FAULT_NOT_PRESENT, &c),
+				assert_int_equal(os_handle_fault(f->os, pid, 0, 0, t, va, false, HW_FAULT_NOT_PRESENT, &c),
 						 OS_FAULT_RETRY);
 				pte = fx_pte(f, pid, va, NULL);
 			}
@@ -145,9 +145,130 @@ static void test_periodic_scanner(void **state)
 	fx_free(f);
 }
 
+/* A hinting fault of thread tid on cpu at va (the entry must be a NUMA hint or absent). */
+static void nb_touch(struct fx *f, int pid, unsigned tid, unsigned cpu, uint64_t va)
+{
+	if (fx_pte(f, pid, va, NULL) & PTE_P)
+		return;
+	sim_time_t c = 0;
+	assert_int_equal(os_handle_fault(f->os, pid, tid, cpu, 0, va, false, HW_FAULT_NOT_PRESENT, &c), OS_FAULT_RETRY);
+}
+
+/*
+ * Pages read by two threads on different nodes do not ping-pong: last_cpupid
+ * names the thread, so each fault after the first sees the other thread's
+ * id (a shared fault) on the other node, and should_numa_migrate_memory's
+ * two-stage filter refuses ("cpupid_to_nid(last_cpupid) != dst_nid").  With
+ * one id per process every fault looked private and moved the page early
+ * in the task's life.
+ */
+static void test_shared_pages_stay(void **state)
+{
+	(void)state;
+	struct fx *f = nb_fx();
+	int pid = fx_proc(f, false);
+	uint64_t a = 0x10000000, n = 32;
+
+	fx_mmap_at(f, pid, a, n * PAGE_SIZE, PROT_RW, MAP_PRIV_ANON | MAP_FIXED_);
+	for (uint64_t i = 0; i < n; i++)
+		fx_fault(f, pid, 0, a + i * PAGE_SIZE, true, NULL);   /* thread 0 initialises on node 0 */
+	struct process *p = os_proc(f->os, pid);
+	for (int round = 0; round < 4; round++) {
+		/* thread 1 (CPU 2, node 1) then thread 0 (CPU 0, node 0) read every page after each scan */
+		p->numab->scan_offset = 0;
+		task_numa_work(f->os, p, 0);
+		for (uint64_t i = 0; i < n; i++)
+			nb_touch(f, pid, 1, 2, a + i * PAGE_SIZE);
+		p->numab->scan_offset = 0;
+		task_numa_work(f->os, p, 0);
+		for (uint64_t i = 0; i < n; i++)
+			nb_touch(f, pid, 0, 0, a + i * PAGE_SIZE);
+	}
+	uint64_t moved = vmstat_event(fx_phys(f), NUMA_PAGE_MIGRATE);
+	print_message("# 8 hinting faults per page by 2 threads on 2 nodes: %llu of %llu pages migrated\n",
+		      (unsigned long long)moved, (unsigned long long)n);
+	/* the first fault of a page (no previous accessor) may move it; no page moves twice */
+	assert_true(moved <= n);
+	assert_true(p->numab->grouped);   /* the shared faults formed a NUMA group (task_numa_group) */
+	fx_free(f);
+}
+
+/* Private pages still follow their thread, whichever thread it is. */
+static void test_private_pages_follow_their_thread(void **state)
+{
+	(void)state;
+	struct fx *f = nb_fx();
+	int pid = fx_proc(f, false);
+	uint64_t a = 0x10000000, b = 0x20000000, n = 16;
+
+	fx_mmap_at(f, pid, a, n * PAGE_SIZE, PROT_RW, MAP_PRIV_ANON | MAP_FIXED_);
+	fx_mmap_at(f, pid, b, n * PAGE_SIZE, PROT_RW, MAP_PRIV_ANON | MAP_FIXED_);
+	for (uint64_t i = 0; i < n; i++) {
+		fx_fault(f, pid, 0, a + i * PAGE_SIZE, true, NULL);   /* both on node 0 */
+		fx_fault(f, pid, 0, b + i * PAGE_SIZE, true, NULL);
+	}
+	struct process *p = os_proc(f->os, pid);
+	for (int round = 0; round < 3; round++) {
+		p->numab->scan_offset = 0;
+		task_numa_work(f->os, p, 0);
+		for (uint64_t i = 0; i < n; i++) {
+			nb_touch(f, pid, 1, 2, a + i * PAGE_SIZE);   /* thread 1 on node 1 uses a */
+			nb_touch(f, pid, 0, 0, b + i * PAGE_SIZE);   /* thread 0 on node 0 uses b */
+		}
+	}
+	for (uint64_t i = 0; i < n; i++) {
+		assert_int_equal(pfn_to_nid(fx_phys(f), pte_pfn(fx_pte(f, pid, a + i * PAGE_SIZE, NULL))), 1);
+		assert_int_equal(pfn_to_nid(fx_phys(f), pte_pfn(fx_pte(f, pid, b + i * PAGE_SIZE, NULL))), 0);
+	}
+	assert_int_equal(vmstat_event(fx_phys(f), NUMA_PAGE_MIGRATE), n);
+	assert_int_equal(numab_thread(p, 1)->migrated, n);
+	assert_int_equal(numab_thread(p, 0)->migrated, 0);
+	fx_free(f);
+}
+
+/*
+ * Task placement: a thread whose memory faults are on another node prefers
+ * that node (task_numa_placement), and os_task_preferred_cpu offers the
+ * driver a CPU there (task_numa_migrate's move, which the driver applies).
+ */
+static void test_preferred_cpu(void **state)
+{
+	(void)state;
+	struct fx *f = nb_fx();
+	int pid = fx_proc(f, false);
+	uint64_t a = 0x10000000, n = 16;
+
+	fx_mmap_at(f, pid, a, n * PAGE_SIZE, PROT_RW, MAP_PRIV_ANON | MAP_FIXED_);
+	for (uint64_t i = 0; i < n; i++)
+		fx_fault(f, pid, 0, a + i * PAGE_SIZE, true, NULL);
+	struct process *p = os_proc(f->os, pid);
+	/* thread 3 on CPU 2 (node 1) shares the pages with thread 0: they stay on node 0 */
+	for (int round = 0; round < 2; round++) {
+		p->numab->scan_offset = 0;
+		task_numa_work(f->os, p, 0);
+		for (uint64_t i = 0; i < n; i++)
+			nb_touch(f, pid, 0, 0, a + i * PAGE_SIZE);
+		p->numab->scan_offset = 0;
+		task_numa_work(f->os, p, 0);
+		for (uint64_t i = 0; i < n; i++)
+			nb_touch(f, pid, 3, 2, a + i * PAGE_SIZE);
+	}
+	assert_int_equal(vmstat_event(fx_phys(f), NUMA_PAGE_MIGRATE), 0);
+	assert_int_equal(os_task_preferred_cpu(f->os, pid, 3, 2), 2);   /* no preference before a scan period ends */
+	evq_run_until(&f->q, 100 * MS);                                 /* the scanner runs task_numa_placement */
+	assert_int_equal(numab_preferred_nid(p, 3), 0);
+	unsigned c = os_task_preferred_cpu(f->os, pid, 3, 2);
+	assert_true(c == 0 || c == 1);                                  /* a CPU of node 0 */
+	assert_int_equal(os_task_preferred_cpu(f->os, pid, 0, 1), 1);   /* already on its node */
+	fx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_shared_pages_stay),
+		cmocka_unit_test(test_private_pages_follow_their_thread),
+		cmocka_unit_test(test_preferred_cpu),
 		cmocka_unit_test(test_scan_period),
 		cmocka_unit_test(test_hint_fault_migrates),
 		cmocka_unit_test(test_periodic_scanner),

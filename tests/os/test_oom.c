@@ -61,6 +61,40 @@ static void biggest_first(void **state)
 }
 
 /*
+ * oom_score_adj is per process (signal->oom_score_adj), -1000..1000:
+ * -1000 exempts the biggest process (oom_badness: OOM_SCORE_ADJ_MIN is
+ * unkillable), so the next biggest goes; out-of-range writes are EINVAL;
+ * fork copies it (copy_signal).
+ */
+static void oom_score_adj_per_process(void **state)
+{
+	struct fx *f = rx_new(1, 64, 2, 0);
+	int small = fx_proc(f, false), big = fx_proc(f, false), mid = fx_proc(f, false), child = 0;
+	uint64_t a = 0x10000000;
+	(void)state;
+
+	for (int pid = small; pid <= mid; pid++)
+		fx_mmap_at(f, pid, a, 64ULL << 20, PROT_RW, MAP_PRIV_ANON | MAP_FIXED_);
+	assert_int_equal(fx_sys(f, big, OS_SYS_OOM_SCORE_ADJ, (uint64_t)-1000, 0, 0, 0, 0), 0);
+	assert_int_equal(fx_sys(f, big, OS_SYS_OOM_SCORE_ADJ, (uint64_t)-1001, 0, 0, 0, 0), -SIM_ERANGE);
+	assert_int_equal(fx_sys(f, big, OS_SYS_OOM_SCORE_ADJ, 1001, 0, 0, 0, 0), -SIM_ERANGE);
+	assert_int_equal(os_proc(f->os, big)->oom_score_adj, -1000);
+	assert_int_equal(os_proc(f->os, small)->oom_score_adj, 0);
+	assert_int_equal(os_process_fork(f->os, big, 0, &child), 0);
+	assert_int_equal(os_proc(f->os, child)->oom_score_adj, -1000);
+	os_process_exit(f->os, child);
+	rx_touch(f, big, 0, a, 8000);
+	rx_touch(f, mid, 0, a, 5000);   /* the faulting small one stays below it */
+	uint64_t i;
+	for (i = 0; i < 16384 && !rx_ev(f, OOM_KILL); i++)
+		fx_fault(f, small, 1, a + (i << PAGE_SHIFT), true, NULL);
+	assert_int_equal(oom_nr_kills(f->os), 1);
+	assert_int_equal(oom_kill_pid(f->os, 0), mid);
+	assert_true(os_process_alive(f->os, big));
+	fx_free(f);
+}
+
+/*
  * A BIND allocation on node 1 only considers processes whose memory policy
  * can hold node-1 memory: a bigger process bound to node 0 is spared.
  */
@@ -114,6 +148,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(badness_vectors),
 		cmocka_unit_test(biggest_first),
+		cmocka_unit_test(oom_score_adj_per_process),
 		cmocka_unit_test(policy_constraint),
 		cmocka_unit_test(self_is_victim),
 	};

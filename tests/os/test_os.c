@@ -98,7 +98,7 @@ static void mmap_fixed_and_rejects(void **state)
 	struct os_syscall sc = { .nr = OS_SYS_MMAP, .args = { 0, 0x1000, PROT_R, 0x02, 3, 0 }, .ret = FX_NONE };
 	sim_time_t cost;
 	/* file mappings go to the page cache (os/filemap.h, tests/os/test_filemap.c) */
-	assert_int_equal(os_syscall(f->os, pid, 0, 0, &sc, &cost, err, sizeof(err)), 0);
+	assert_int_equal(os_syscall(f->os, pid, 0, 0, 0, &sc, &cost, err, sizeof(err)), 0);
 	assert_int_equal(cost, FX_SYSCALL_PS);
 	assert_int_equal(fx_sys(f, pid, OS_SYS_MMAP, 0, 1ULL << 30, PROT_RW, MAP_PRIV_ANON | MAP_HUGETLB_ | MAP_HUGE_1GB_,
 				-1), -SIM_ENOTSUP);
@@ -114,10 +114,10 @@ static void mmap_fixed_and_rejects(void **state)
 	assert_true(fx_pte(f, pid, 0x30000000, NULL) & PTE_SPECIAL);
 	/* unknown system call, dead process */
 	sc.nr = NR_OS_SYSCALLS;
-	assert_int_equal(os_syscall(f->os, pid, 0, 0, &sc, &cost, err, sizeof(err)), -SIM_ERANGE);
+	assert_int_equal(os_syscall(f->os, pid, 0, 0, 0, &sc, &cost, err, sizeof(err)), -SIM_ERANGE);
 	os_process_exit(f->os, pid);
 	sc.nr = OS_SYS_BRK;
-	assert_int_equal(os_syscall(f->os, pid, 0, 0, &sc, &cost, err, sizeof(err)), -SIM_ESTATE);
+	assert_int_equal(os_syscall(f->os, pid, 0, 0, 0, &sc, &cost, err, sizeof(err)), -SIM_ESTATE);
 	fx_free(f);
 }
 
@@ -193,7 +193,7 @@ static void mprotect_split_merge(void **state)
 	assert_true(fx_pte(f, pid, a, NULL) & PTE_P);
 	/* COW-shared pages stay read-only after mprotect(RW) */
 	int child;
-	assert_int_equal(os_process_fork(f->os, pid, &child), 0);
+	assert_int_equal(os_process_fork(f->os, pid, 0, &child), 0);
 	assert_int_equal(fx_sys(f, pid, OS_SYS_MPROTECT, a, 0x4000, PROT_R, 0, 0), 0);
 	assert_int_equal(fx_sys(f, pid, OS_SYS_MPROTECT, a, 0x4000, PROT_RW, 0, 0), 0);
 	assert_false(fx_pte(f, pid, a, NULL) & PTE_RW);
@@ -238,7 +238,7 @@ static void madvise_effects(void **state)
 	assert_int_equal(fx_sys(f, pid, OS_SYS_MADVISE, 0x20000000, 0x1000, 10, 0, 0), 0);
 	assert_int_equal(fx_sys(f, pid, OS_SYS_MADVISE, 0x30000000, 0x1000, 18, 0, 0), 0);
 	int child;
-	assert_int_equal(os_process_fork(f->os, pid, &child), 0);
+	assert_int_equal(os_process_fork(f->os, pid, 0, &child), 0);
 	assert_null(vma_lookup(&P(f, child)->mm, 0x20000000));
 	assert_non_null(vma_lookup(&P(f, child)->mm, 0x30000000));
 	assert_int_equal(fx_pte(f, child, 0x30000000, NULL), 0);
@@ -277,7 +277,7 @@ static void mbind_ranges(void **state)
 	touch(f, pid, a, 0x2000, true);
 	struct os_syscall sc = { .nr = OS_SYS_MBIND, .args = { a, 0x4000, MPOL_BIND, 0x2, MPOL_MF_STRICT },
 				 .ret = FX_NONE };
-	assert_int_equal(os_syscall(f->os, pid, 0, 0, &sc, &cost, err, sizeof(err)), -SIM_ESTATE);
+	assert_int_equal(os_syscall(f->os, pid, 0, 0, 0, &sc, &cost, err, sizeof(err)), -SIM_ESTATE);
 	assert_non_null(strstr(err, "EIO"));
 	assert_non_null(strstr(err, "2 page(s)"));
 	assert_int_equal(P(f, pid)->mm.vma[0].pol.mode, MPOL_BIND);
@@ -285,19 +285,19 @@ static void mbind_ranges(void **state)
 	assert_int_equal(fx_sys(f, pid, OS_SYS_MBIND, a, 0x4000, MPOL_BIND, 0x1, MPOL_MF_STRICT), 0);
 	/* MOVE: the two pages on node 0 migrate to node 1 (os/migrate.c; tests/os/test_migrate.c) */
 	sc.args[4] = MPOL_MF_MOVE;
-	assert_int_equal(os_syscall(f->os, pid, 0, 0, &sc, &cost, err, sizeof(err)), 0);
+	assert_int_equal(os_syscall(f->os, pid, 0, 0, 0, &sc, &cost, err, sizeof(err)), 0);
 	assert_int_equal(vmstat_event(fx_phys(f), PGMIGRATE_SUCCESS), 2);
 	assert_int_equal(P(f, pid)->mm.vma[0].pol.nodes.bits[0], 0x2);
 	assert_int_equal(fx_sys(f, pid, OS_SYS_MBIND, a + 0x2000, 0x2000, MPOL_INTERLEAVE, 0x2, MPOL_MF_MOVE), 0);
 	/* move_pages back to node 0 and migrate_pages are implemented */
 	sc = (struct os_syscall){ .nr = OS_SYS_MOVE_PAGES, .args = { a, 1, 0, 0 }, .ret = FX_NONE };
-	assert_int_equal(os_syscall(f->os, pid, 0, 0, &sc, &cost, err, sizeof(err)), 0);
+	assert_int_equal(os_syscall(f->os, pid, 0, 0, 0, &sc, &cost, err, sizeof(err)), 0);
 	assert_int_equal(vmstat_event(fx_phys(f), PGMIGRATE_SUCCESS), 3);
 	/* file I/O goes to the page cache (tests/os/test_filemap.c); a negative fd is EBADF */
 	sc = (struct os_syscall){ .nr = OS_SYS_FILE_READ, .args = { 3, 1, 1 }, .ret = FX_NONE };
-	assert_int_equal(os_syscall(f->os, pid, 0, 0, &sc, &cost, err, sizeof(err)), 0);
+	assert_int_equal(os_syscall(f->os, pid, 0, 0, 0, &sc, &cost, err, sizeof(err)), 0);
 	sc.args[0] = (uint64_t)-1;
-	assert_int_equal(os_syscall(f->os, pid, 0, 0, &sc, &cost, err, sizeof(err)), -SIM_ERANGE);
+	assert_int_equal(os_syscall(f->os, pid, 0, 0, 0, &sc, &cost, err, sizeof(err)), -SIM_ERANGE);
 	assert_non_null(strstr(err, "EBADF"));
 	fx_free(f);
 }
@@ -367,7 +367,7 @@ static void numa_maps_text(void **state)
 	/* the task policy shows on VMAs without their own; fork shows mapmax */
 	assert_int_equal(fx_sys(f, pid, OS_SYS_SET_MEMPOLICY, MPOL_PREFERRED, 0x2, 0, 0, 0), 0);
 	int child;
-	assert_int_equal(os_process_fork(f->os, pid, &child), 0);
+	assert_int_equal(os_process_fork(f->os, pid, 0, &child), 0);
 	maps = fx_numa_maps(f, child);
 	assert_string_equal(maps,
 			    "7f0000000000 interleave:0-1 anon=4 dirty=4 mapmax=2 active=0 N0=2 N1=2 kernelpagesize_kB=4\n"
@@ -439,8 +439,8 @@ static void leak_check(void **state)
 	touch(f, pid, 0x80000000ULL, 0x1000, true);
 	touch(f, pid, 0x123456000ULL, 0x3000, true);   /* implicit */
 	int c1, c2;
-	assert_int_equal(os_process_fork(f->os, pid, &c1), 0);
-	assert_int_equal(os_process_fork(f->os, c1, &c2), 0);
+	assert_int_equal(os_process_fork(f->os, pid, 0, &c1), 0);
+	assert_int_equal(os_process_fork(f->os, c1, 0, &c2), 0);
 	touch(f, c1, a, 0x10000, true);
 	touch(f, c2, 0x60000000, 0x8000, true);
 	touch(f, c2, 0x80200000ULL, 0x1000, true);

@@ -75,8 +75,8 @@ static void test_anon_fork_cow(void **state)
 		assert_int_equal(fx_fault(f, pid, 0, a + i * 0x1000, true, NULL), OS_FAULT_RETRY);
 	struct page *pg = page_at(f, pid, a + 0x1000);
 	assert_int_equal(rmap_count(f->os, pg), 1);
-	assert_int_equal(os_process_fork(f->os, pid, &child), 0);
-	assert_int_equal(os_process_fork(f->os, child, &child2), 0);
+	assert_int_equal(os_process_fork(f->os, pid, 0, &child), 0);
+	assert_int_equal(os_process_fork(f->os, child, 0, &child2), 0);
 	assert_int_equal(pg->mapcount, 3);
 	struct collect c = { .n = 0 };
 	unsigned found = 0;
@@ -117,7 +117,7 @@ static void test_shmem_and_hugetlb(void **state)
 	fx_mmap_at(f, pid, h, 0x400000, PROT_RW, MAP_SHARED_ANON | MAP_FIXED_ | MAP_HUGETLB_);
 	assert_int_equal(fx_fault(f, pid, 0, a + 0x3000, true, NULL), OS_FAULT_RETRY);
 	assert_int_equal(fx_fault(f, pid, 0, h + 0x200000, true, NULL), OS_FAULT_RETRY);
-	assert_int_equal(os_process_fork(f->os, pid, &child), 0);
+	assert_int_equal(os_process_fork(f->os, pid, 0, &child), 0);
 	/* the child refaults shared memory; map it at the same place */
 	assert_int_equal(fx_fault(f, child, 0, a + 0x3000, false, NULL), OS_FAULT_RETRY);
 	assert_int_equal(fx_fault(f, child, 0, h + 0x200000, false, NULL), OS_FAULT_RETRY);
@@ -146,7 +146,7 @@ static void test_try_to_unmap(void **state)
 
 	fx_mmap_at(f, pid, a, 0x2000, PROT_RW, MAP_PRIV_ANON | MAP_FIXED_);
 	assert_int_equal(fx_fault(f, pid, 2, a, true, NULL), OS_FAULT_RETRY);   /* CPU 2: node 1 */
-	assert_int_equal(os_process_fork(f->os, pid, &child), 0);
+	assert_int_equal(os_process_fork(f->os, pid, 0, &child), 0);
 	struct page *pg = page_at(f, pid, a);
 	struct process *pp = os_proc(f->os, pid), *cp = os_proc(f->os, child);
 	assert_int_equal(pg->node, 1);

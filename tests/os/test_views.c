@@ -15,6 +15,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <jansson.h>
 #include "tests/support/test.h"
 #include "tests/os/phys_fixture.h"
@@ -152,12 +153,13 @@ static const char *const node_stat_names[] = {
 	"workingset_nodes", "workingset_refault_anon", "workingset_refault_file", "workingset_activate_anon",
 	"workingset_activate_file", "workingset_restore_anon", "workingset_restore_file",
 	"workingset_nodereclaim", "nr_anon_pages", "nr_mapped", "nr_file_pages", "nr_dirty", "nr_writeback",
-	"nr_writeback_temp", "nr_shmem", "nr_shmem_hugepages", "nr_shmem_pmdmapped", "nr_file_hugepages",
+	"nr_shmem", "nr_shmem_hugepages", "nr_shmem_pmdmapped", "nr_file_hugepages",
 	"nr_file_pmdmapped", "nr_anon_transparent_hugepages", "nr_vmscan_write", "nr_vmscan_immediate_reclaim",
 	"nr_dirtied", "nr_written", "nr_throttled_written", "nr_kernel_misc_reclaimable", "nr_foll_pin_acquired",
 	"nr_foll_pin_released", "nr_kernel_stack", "nr_page_table_pages", "nr_sec_page_table_pages",
-	"nr_iommu_pages", "nr_swapcached", "pgpromote_success", "pgpromote_candidate", "pgdemote_kswapd",
-	"pgdemote_direct", "pgdemote_khugepaged",
+	"nr_iommu_pages", "nr_swapcached", "pgpromote_success", "pgpromote_candidate", "pgpromote_candidate_nrl",
+	"pgdemote_kswapd", "pgdemote_direct", "pgdemote_khugepaged", "pgdemote_proactive", "nr_hugetlb",
+	"nr_balloon_pages", "nr_kernel_file_pages",
 };
 
 static const char unpop_zero[] =
@@ -186,6 +188,9 @@ static void zoneinfo(void **state)
 	n += (size_t)snprintf(want + n, sizeof(want) - n, "Node 1, zone   Normal\n  per-node stats");
 	for (unsigned i = 0; i < ARRAY_SIZE(node_stat_names); i++)
 		n += (size_t)snprintf(want + n, sizeof(want) - n, "\n      %-12s 0", node_stat_names[i]);
+	struct pcp_info pc0, pc1;
+	assert_int_equal(physmem_pcp_info(pm, 1, ZONE_NORMAL, 0, &pc0), 0);
+	assert_int_equal(physmem_pcp_info(pm, 1, ZONE_NORMAL, 1, &pc1), 0);
 	n += (size_t)snprintf(want + n, sizeof(want) - n,
 			      "\n  pages free     1022"
 			      "\n        boost    0"
@@ -199,6 +204,7 @@ static void zoneinfo(void **state)
 			      "\n        cma      0"
 			      "\n        protection: (0, 0, 0, 0, 0)"
 			      "\n      nr_free_pages 1022"
+			      "\n      nr_free_pages_blocks 0"   /* buddyinfo: nothing of order >= 9 free */
 			      "\n      nr_zone_inactive_anon 0"
 			      "\n      nr_zone_active_anon 0"
 			      "\n      nr_zone_inactive_file 0"
@@ -206,10 +212,8 @@ static void zoneinfo(void **state)
 			      "\n      nr_zone_unevictable 0"
 			      "\n      nr_zone_write_pending 0"
 			      "\n      nr_mlock     0"
-			      "\n      nr_bounce    0"
 			      "\n      nr_zspages   0"
 			      "\n      nr_free_cma  0"
-			      "\n      nr_unaccepted 0"
 			      "\n      numa_hit     2"
 			      "\n      numa_miss    0"
 			      "\n      numa_foreign 0"
@@ -221,14 +225,19 @@ static void zoneinfo(void **state)
 			      "\n              count:    0"
 			      "\n              high:     46"
 			      "\n              batch:    1"
+			      "\n              high_min: %d"
+			      "\n              high_max: %d"
 			      "\n  vm stats threshold: 4"
 			      "\n    cpu: 1"
 			      "\n              count:    0"
 			      "\n              high:     46"
 			      "\n              batch:    1"
+			      "\n              high_min: %d"
+			      "\n              high_max: %d"
 			      "\n  vm stats threshold: 4"
 			      "\n  node_unreclaimable:  0"
-			      "\n  start_pfn:           2048\n");
+			      "\n  start_pfn:           2048\n",
+			      pc0.high_min, pc0.high_max, pc1.high_min, pc1.high_max);
 	n += (size_t)snprintf(want + n, sizeof(want) - n,
 			      "Node 1, zone  Movable"
 			      "\n  pages free     0"
@@ -251,7 +260,79 @@ static void zoneinfo(void **state)
 	assert_non_null(strstr(got, "Node 0, zone      DMA\n  per-node stats\n      nr_inactive_anon 0\n"));
 	assert_non_null(strstr(got, "        managed  1023\n        cma      0\n        protection: (0, 0, 4, 4, 4)\n"));
 	assert_non_null(strstr(got, "  start_pfn:           1\n"));
+	/* DMA's free order-9 block: 512 of its 1023 free pages are in pageblock-sized blocks */
+	assert_non_null(strstr(got, "\n      nr_free_pages 1023\n      nr_free_pages_blocks 512\n"));
 	free(got);
+	physmem_destroy(pm);
+}
+
+/* The item names of the zoneinfo section that starts with `header`: each line without its value. */
+static size_t section_names(const char *text, const char *header, char (*names)[48], size_t max)
+{
+	const char *p = strstr(text, header), *end;
+	size_t n = 0;
+
+	assert_non_null(p);
+	p = strchr(p, '\n');
+	end = p ? strstr(p, "\nNode ") : NULL;
+	if (!end)
+		end = p + strlen(p);
+	while (p && p < end && n < max) {
+		const char *q = ++p, *e = strchr(q, '\n');
+		if (!e || e > end)
+			e = end;
+		while (q < e && *q == ' ')
+			q++;
+		size_t len = (size_t)(e - q);
+		const char *colon = memchr(q, ':', len);
+		if (colon)
+			len = (size_t)(colon - q);           /* "protection: (...)", "cpu: 0", "high_min: 35" */
+		else
+			while (len && (q[len - 1] == ' ' || (q[len - 1] >= '0' && q[len - 1] <= '9')))
+				len--;                        /* "nr_free_pages 3840", "pages free     3840" */
+		if (len) {
+			snprintf(names[n], sizeof(names[n]), "%.*s", (int)SIM_MIN(len, (size_t)47), q);
+			n++;
+		}
+		p = e < end ? e : NULL;
+	}
+	return n;
+}
+
+/*
+ * zoneinfo has exactly the item set and order of Linux 6.18 (the kernel
+ * of tests/validation/fixtures/linux-6.18-1node, x86-64, 2 CPUs): the first
+ * populated zone (per-node stats, watermarks, zone and NUMA items, one
+ * pageset per CPU, node_unreclaimable, start_pfn) compared name by name
+ * with that machine's /proc/zoneinfo.
+ */
+static void zoneinfo_items_match_linux_6_18(void **state)
+{
+	(void)state;
+	const char *path = "tests/validation/fixtures/linux-6.18-1node/proc/zoneinfo";
+	FILE *fp = fopen(path, "r");
+	if (!fp)
+		print_error("%s: cannot open (run from the repository root)\n", path);
+	assert_non_null(fp);
+	char *real = calloc(1, 1 << 16);
+	assert_non_null(real);
+	size_t got_len = fread(real, 1, (1 << 16) - 1, fp);
+	fclose(fp);
+	assert_true(got_len > 0);
+	physmem_t *pm = tiny();   /* 2 CPUs too */
+	char *sim = dump(pm, "zoneinfo");
+	static char a[256][48], b[256][48];
+	size_t na = section_names(real, "Node 0, zone      DMA", a, 256);
+	size_t nb = section_names(sim, "Node 0, zone      DMA", b, 256);
+	for (size_t i = 0; i < SIM_MIN(na, nb); i++)
+		if (strcmp(a[i], b[i]))
+			print_error("item %zu: Linux 6.18 \"%s\", numasim \"%s\"\n", i, a[i], b[i]);
+	assert_int_equal(na, nb);
+	for (size_t i = 0; i < na; i++)
+		assert_string_equal(a[i], b[i]);
+	assert_true(na > 90);   /* 53 per-node items, 11 zone lines, 17 zone and NUMA items, 2 pagesets, 2 trailers */
+	free(sim);
+	free(real);
 	physmem_destroy(pm);
 }
 
@@ -264,11 +345,16 @@ static void vmstat(void **state)
 	vmstat_inc(pm, PGFAULT, 3);
 	node_stat_mod(pm, 1, NR_ANON_THPS, 1024);
 	got = dump(pm, "vmstat");
-	assert_true(!strncmp(got, "nr_free_pages 3068\nnr_zone_inactive_anon 0\n", 42));
-	assert_non_null(strstr(got, "\nnr_unaccepted 0\nnuma_hit 3\nnuma_miss 0\nnuma_foreign 0\nnuma_interleave 0\n"
+	/* two free order-9 blocks (node 0: DMA and Normal): 1024 pages in pageblock-sized blocks */
+	static const char head[] = "nr_free_pages 3068\nnr_free_pages_blocks 1024\nnr_zone_inactive_anon 0\n";
+	assert_true(!strncmp(got, head, sizeof(head) - 1));
+	assert_non_null(strstr(got, "\nnr_free_cma 0\nnuma_hit 3\nnuma_miss 0\nnuma_foreign 0\nnuma_interleave 0\n"
 				    "numa_local 2\nnuma_other 1\nnr_inactive_anon 0\n"));
 	assert_non_null(strstr(got, "\nnr_anon_transparent_hugepages 2\n"));     /* pages / 512 */
-	assert_non_null(strstr(got, "\npgdemote_khugepaged 0\nnr_dirty_threshold "));
+	assert_non_null(strstr(got, "\npgdemote_khugepaged 0\npgdemote_proactive 0\nnr_hugetlb 0\n"
+				    "nr_balloon_pages 0\nnr_kernel_file_pages 0\nnr_dirty_threshold "));
+	/* 6.18's vmstat_text: zswap's lines come before the x86 direct-map ones */
+	assert_non_null(strstr(got, "\nzswpin 0\nzswpout 0\nzswpwb 0\ndirect_map_level2_splits 0\n"));
 	assert_non_null(strstr(got, "\npgalloc_dma 0\npgalloc_dma32 0\npgalloc_normal 3\npgalloc_movable 0\n"));
 	assert_non_null(strstr(got, "\npgfree 0\n"));
 	assert_non_null(strstr(got, "\npgfault 3\npgmajfault 0\n"));
@@ -317,6 +403,7 @@ int main(void)
 		cmocka_unit_test(pagetypeinfo),
 		cmocka_unit_test(numastat),
 		cmocka_unit_test(zoneinfo),
+		cmocka_unit_test(zoneinfo_items_match_linux_6_18),
 		cmocka_unit_test(vmstat),
 		cmocka_unit_test(json_report),
 	};

@@ -114,7 +114,15 @@ static void kswapd_balances_the_node(void **state)
 	assert_true(pgdat_balanced(f->os, 0, 0, ZONE_MOVABLE));
 	assert_true(rx_ev(f, PGSCAN_KSWAPD) > 0);
 	assert_true(rx_ev(f, PGSTEAL_KSWAPD) > 0);
-	assert_int_equal(rx_ev(f, PSWPOUT), rx_ev(f, PGSTEAL_ANON));
+	/*
+	 * pageout() only queues a swap write; the page is freed by a later scan
+	 * once the write completed and folio_rotate_reclaimable moved it to the
+	 * inactive tail (pgrotated).  So writes run ahead of steals, every
+	 * stolen page was written and rotated first, and none is left in flight.
+	 */
+	assert_true(rx_ev(f, PSWPOUT) >= rx_ev(f, PGSTEAL_ANON));
+	assert_true(rx_ev(f, PGROTATED) >= rx_ev(f, PGSTEAL_ANON));
+	assert_int_equal(rx_node(f, 0, NR_WRITEBACK), 0);
 	assert_int_equal(rx_ev(f, PGSCAN_DIRECT), 0);
 	/* one run per wakeup, plus one per restart because the node was still unbalanced */
 	assert_int_equal(rx_ev(f, PAGEOUTRUN), 1 + rx_ev(f, KSWAPD_HIGH_WMARK_HIT_QUICKLY));
@@ -190,6 +198,49 @@ static void no_swap(void **state)
 	fx_free(f);
 }
 
+/*
+ * node_unreclaimable (zoneinfo) is kswapd_failures >= MAX_RECLAIM_RETRIES:
+ * 16 balance_pgdat runs in a row that freed nothing (here: anon memory
+ * without swap).  Before, zoneinfo always printed 0.
+ */
+static void node_unreclaimable_after_16_failures(void **state)
+{
+	struct fx *f = rx_new(1, 64, 2, 0);
+	int pid = fx_proc(f, false);
+	uint64_t a = 0x10000000;
+	(void)state;
+
+	physmem_set_debug_vm(fx_phys(f), false);   /* thousands of faults: skip the free-list audits */
+	fx_mmap_at(f, pid, a, 64ULL << 20, PROT_RW, MAP_PRIV_ANON | MAP_FIXED_);
+	char *buf = NULL;
+	size_t len = 0;
+	struct kswapd *k = &f->os->rcl->kswapd[0];
+	uint64_t i = 0;
+	/* fill until kswapd is woken, then let each of its runs fail */
+	for (int ev = 0; ev < 5000 && k->failures < MAX_RECLAIM_FAILURES; ev++) {
+		for (; i < 16000 && k->state == KSWAPD_SLEEPING; i++)
+			assert_int_equal(fx_fault(f, pid, 0, a + (i << PAGE_SHIFT), true, NULL), OS_FAULT_RETRY);
+		if (k->failures == MAX_RECLAIM_FAILURES - 1) {
+			/* one failure short of the limit: still reclaimable */
+			FILE *fp = open_memstream(&buf, &len);
+			assert_int_equal(os_dump(f->os, "zoneinfo", fp), 0);
+			fclose(fp);
+			assert_non_null(strstr(buf, "node_unreclaimable:  0"));
+			free(buf);
+			buf = NULL;
+		}
+		assert_true(evq_run_one(&f->q));
+	}
+	assert_int_equal(k->failures, MAX_RECLAIM_FAILURES);
+	FILE *fp = open_memstream(&buf, &len);
+	assert_int_equal(os_dump(f->os, "zoneinfo", fp), 0);
+	fclose(fp);
+	assert_non_null(strstr(buf, "node_unreclaimable:  1"));
+	assert_null(strstr(buf, "node_unreclaimable:  0"));
+	free(buf);
+	fx_free(f);
+}
+
 static void reclaimable_with_swap(void **state)
 {
 	struct fx *f = rx_new(1, 64, 2, 16);
@@ -228,6 +279,7 @@ int main(void)
 		cmocka_unit_test(kswapd_balances_the_node),
 		cmocka_unit_test(direct_reclaim_stalls),
 		cmocka_unit_test(no_swap),
+		cmocka_unit_test(node_unreclaimable_after_16_failures),
 		cmocka_unit_test(reclaimable_with_swap),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

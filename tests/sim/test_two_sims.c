@@ -69,7 +69,7 @@ static sim_time_t sim_access(struct onesim *s, uint64_t vaddr, uint8_t op)
 		if (res.fault == HW_FAULT_NONE)
 			break;
 		sim_time_t cost = 0;
-		assert_int_equal(os_handle_fault(s->os, s->pid, 0, s->t, res.fault_vaddr, op == MEM_STORE, res.fault,
+		assert_int_equal(os_handle_fault(s->os, s->pid, 0, 0, s->t, res.fault_vaddr, op == MEM_STORE, res.fault,
 						 &cost), OS_FAULT_RETRY);
 		s->t += res.lat + cost;
 		s->faults++;
