@@ -101,6 +101,7 @@ struct thread {
 	unsigned cpu;
 	struct core core;           /* issue and completion times (hw/core.h) */
 	unsigned fault_tries;       /* faults taken on fault_va by the record at the head of the queue */
+	unsigned numa_moves;        /* moves to another node by NUMA balancing's task placement */
 	uint64_t fault_va;          /* address of the latest fault */
 	uint8_t fault_pending;      /* enum hw_fault whose handler has not run yet */
 	bool started, done;
@@ -877,7 +878,20 @@ static enum fault_step do_fault(struct simrun *s, struct thread *th, const struc
 		th->segv_warned = true;
 		return FAULT_SKIP;
 	}
-	return fr != OS_FAULT_OOM && os_process_alive(s->os, th->pid) ? FAULT_RETRY : FAULT_STOP;
+	if (fr != OS_FAULT_OOM && os_process_alive(s->os, th->pid)) {
+		/*
+		 * NUMA balancing's task placement (task_numa_migrate): after a
+		 * fault the thread may move to a CPU of its preferred node.  The
+		 * OS decides; the driver owns thread placement.
+		 */
+		unsigned to = os_task_preferred_cpu(s->os, th->pid, th->tid, th->cpu);
+		if (to != th->cpu && to < s->nr_cpus) {
+			th->cpu = to;
+			th->numa_moves++;
+		}
+		return FAULT_RETRY;
+	}
+	return FAULT_STOP;
 }
 
 static void thread_pop(struct thread *th)
@@ -1486,6 +1500,12 @@ int simrun_report(simrun_t *s, rep_t *r)
 		for (unsigned k = 0; k < src->nr_threads; k++)
 			if (src->threads[k])
 				rep_u64(r, NULL, src->threads[k]->cpu);
+		rep_arr_end(r);
+		/* times NUMA balancing moved each thread to its preferred node (same order as cpus) */
+		rep_arr_begin(r, "thread_numa_moves");
+		for (unsigned k = 0; k < src->nr_threads; k++)
+			if (src->threads[k])
+				rep_u64(r, NULL, src->threads[k]->numa_moves);
 		rep_arr_end(r);
 		/* when each thread's last instruction retired (same order as cpus) */
 		rep_arr_begin(r, "thread_end_ns");

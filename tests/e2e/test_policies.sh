@@ -99,5 +99,20 @@ else
     cp "$T/thr.out" "$T/out"; nok "per-thread set_mempolicy"
 fi
 
+# NUMA balancing's task placement (task_numa_migrate): thread 0 on node 1 first-touches
+# 64 MiB, then it and thread 1 on node 0 use it.  Both prefer node 1, so the driver moves
+# thread 1 to a CPU of node 1 (and reports the move); thread 0 stays.
+NB="-p os.numa_balancing=1 -p os.numa_balancing_scan_delay=1000000 -p os.numa_balancing_scan_period_min=1000000
+    -p os.numa_balancing_scan_period_max=20000000 -p os.numa_balancing_scan_size_mb=16"
+# shellcheck disable=SC2086
+if "$N" trace gen --pattern shared --use zipf --size 64M --threads 2 --cpus 28,0 --accesses 1M --seed 1 \
+        -o "$T/nb.nst" >"$T/out" 2>&1 &&
+   "$N" run -q --machine skx-2s --trace "$T/nb.nst" $NB --report "$T/nb.json" >>"$T/out" 2>&1 &&
+   tr -d ' \n' <"$T/nb.json" | grep -q '"cpus":\[28,2[89]\],"thread_numa_moves":\[0,1\]'; then
+    ok "NUMA balancing moves the remote thread to its preferred node (thread_numa_moves, cpus)"
+else
+    nok "NUMA balancing task placement"
+fi
+
 echo "1..$n"
 exit $failed
