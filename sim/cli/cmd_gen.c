@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "experiments/wlgen.h"
+#include "sim/cli/mlc_loaded.h"
 #include "sim/cli/cmd_gen.h"
 #include "sim/err.h"
 #include "traces/trace.h"
@@ -58,6 +59,10 @@ int cmd_trace_gen(int argc, char **argv)
 	uint64_t nrec = 0;
 	int rc, i;
 
+	for (i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--pattern=mlc-loaded") ||
+		    (!strcmp(argv[i], "--pattern") && i + 1 < argc && !strcmp(argv[i + 1], "mlc-loaded")))
+			return mlcl_gen_main(argc, argv);     /* MLC's loaded-latency workload, docs/mlc.md */
 	wlgen_spec_init(&spec);
 	/* The spec file comes first so flags override it, wherever they appear. */
 	for (i = 1; i < argc; i++) {
