@@ -36,6 +36,7 @@ struct wlmlc {
 	unsigned active;
 	uint32_t *perm;            /* chase: next line of each line */
 	uint64_t nlines, chase;    /* lines of the latency buffer, current line */
+	struct rng rng;            /* WLMLC_RANDOM */
 	uint64_t *left;            /* records still to emit per measured thread (incl. THREAD_CPU) */
 	uint64_t *pos;             /* injectors: next offset */
 };
@@ -166,6 +167,17 @@ int wlmlc_spec_set(struct wlmlc_spec *s, const char *key, const char *v, char *e
 	}
 	if (!strcmp(key, "injector_cpus"))
 		return parse_cpus(key, v, s, err, errlen);
+	if (!strcmp(key, "latency_pattern")) {
+		if (!strcmp(v, "chase"))
+			s->lat_pattern = WLMLC_CHASE;
+		else if (!strcmp(v, "random"))
+			s->lat_pattern = WLMLC_RANDOM;
+		else if (!strcmp(v, "stream"))
+			s->lat_pattern = WLMLC_STREAM;
+		else
+			return bad(key, v, "chase, random or stream", err, errlen);
+		return 0;
+	}
 	return sim_errf(err, errlen, SIM_EUSAGE, "unknown mlc-loaded key \"%s\"", key);
 }
 
@@ -175,11 +187,12 @@ void wlmlc_spec_args(const struct wlmlc_spec *s, char *buf, size_t len)
 
 	o += (size_t)snprintf(buf + o, len - o, "--seed %llu --buffer %llu --injector-buffer %llu "
 			      "--latency-loads %llu --injector-loads %llu --delay %u --line %u --init-cpu %u "
-			      "--latency-cpu %u --node %d --thp %d --injector-cpus ",
+			      "--latency-cpu %u --node %d --thp %d --latency-pattern %s --injector-cpus ",
 			      (unsigned long long)s->seed, (unsigned long long)s->lat_buffer,
 			      (unsigned long long)s->inj_buffer, (unsigned long long)s->lat_loads,
 			      (unsigned long long)s->inj_loads, s->delay, s->line, s->init_cpu, s->lat_cpu, s->node,
-			      s->thp);
+			      s->thp, s->lat_pattern == WLMLC_CHASE ? "chase" : s->lat_pattern == WLMLC_RANDOM ?
+			      "random" : "stream");
 	if (!s->nr_inj && o < len)
 		o += (size_t)snprintf(buf + o, len - o, "none");
 	for (unsigned i = 0; i < s->nr_inj && o < len; i++) {
@@ -244,20 +257,22 @@ int wlmlc_create(wlmlc_t **out, const struct wlmlc_spec *s, char *err, size_t er
 	g->s = *s;
 	g->region = s->lat_buffer + (uint64_t)s->nr_inj * s->inj_buffer;
 	g->nlines = s->lat_buffer / s->line;
-	g->perm = malloc(g->nlines * sizeof(*g->perm));
+	if (s->lat_pattern == WLMLC_CHASE)
+		g->perm = malloc(g->nlines * sizeof(*g->perm));
 	g->left = calloc(s->nr_inj + 1, sizeof(*g->left));
 	g->pos = calloc(s->nr_inj + 1, sizeof(*g->pos));
-	if (!g->perm || !g->left || !g->pos) {
+	if ((s->lat_pattern == WLMLC_CHASE && !g->perm) || !g->left || !g->pos) {
 		uint64_t n = g->nlines;
 		wlmlc_destroy(g);
 		return sim_errf(err, errlen, SIM_ENOMEM, "mlc-loaded: out of memory for %llu lines",
 				(unsigned long long)n);
 	}
 	/* Sattolo's shuffle: a single cycle through every line, so no line repeats before all were visited. */
-	for (uint64_t i = 0; i < g->nlines; i++)
+	for (uint64_t i = 0; g->perm && i < g->nlines; i++)
 		g->perm[i] = (uint32_t)i;
 	rng_seed(&r, s->seed, 0x31c0ULL << 20);
-	for (uint64_t i = g->nlines - 1; i > 0; i--) {
+	rng_seed(&g->rng, s->seed, 0x31c1ULL << 20);
+	for (uint64_t i = g->nlines - 1; g->perm && i > 0; i--) {
 		uint64_t j = rng_below(&r, i);
 		uint32_t x = g->perm[i];
 		g->perm[i] = g->perm[j];
@@ -367,10 +382,15 @@ int wlmlc_next(wlmlc_t *g, struct trace_rec *rec, struct trace_ctrl *c)
 			rec->tid = (uint16_t)(k + 1);
 			rec->size = 8;
 			rec->op = TOP_LOAD;
-			if (k == 0) {
+			if (k == 0 && s->lat_pattern == WLMLC_CHASE) {
 				rec->addr = s->base + g->chase * s->line;
 				rec->flags = TREC_DEP;     /* each hop's address is the previous hop's value */
 				g->chase = g->perm[g->chase];
+			} else if (k == 0 && s->lat_pattern == WLMLC_RANDOM) {
+				rec->addr = s->base + rng_below(&g->rng, g->nlines) * s->line;
+			} else if (k == 0) {
+				rec->addr = s->base + g->chase * s->line;
+				g->chase = (g->chase + 1) % g->nlines;
 			} else {
 				rec->addr = s->base + s->lat_buffer + (uint64_t)(k - 1) * s->inj_buffer + g->pos[k];
 				rec->gap = s->delay;

@@ -26,6 +26,13 @@
 
 #define WLMLC_MAX_INJ 1024
 
+/* What thread 1 does: MLC's chase, or (for other measurements) independent loads. */
+enum wlmlc_lat_pattern {
+	WLMLC_CHASE,     /* dependent loads along a random cycle of lines (TREC_DEP) */
+	WLMLC_RANDOM,    /* independent loads of uniformly random lines (GUPS-like reads) */
+	WLMLC_STREAM,    /* independent loads of consecutive lines (single-core bandwidth) */
+};
+
 struct wlmlc_spec {
 	uint64_t seed;
 	uint64_t base;            /* region start (4 KiB aligned) */
@@ -39,6 +46,7 @@ struct wlmlc_spec {
 	unsigned nr_inj;
 	unsigned inj_cpus[WLMLC_MAX_INJ];
 	int node;                 /* mbind(MPOL_BIND) node of the region, -1: none */
+	enum wlmlc_lat_pattern lat_pattern;
 	bool thp;                 /* madvise(MADV_HUGEPAGE) the region */
 };
 
@@ -50,7 +58,8 @@ void wlmlc_spec_init(struct wlmlc_spec *s);
 /*
  * Set one field from text: seed, base, buffer, injector_buffer, latency_loads,
  * injector_loads, delay, line, init_cpu, latency_cpu, injector_cpus (a list
- * like 1-3,5), node (-1 = none), thp (0/1).  @return 0 or -SIM_EUSAGE naming
+ * like 1-3,5), node (-1 = none), thp (0/1), latency_pattern (chase, random,
+ * stream).  @return 0 or -SIM_EUSAGE naming
  * the key.
  */
 int wlmlc_spec_set(struct wlmlc_spec *s, const char *key, const char *value, char *err, size_t errlen);
