@@ -181,14 +181,15 @@ int mlcl_from_report(const json_t *report, const struct wlmlc_spec *s, double *l
 	return 0;
 }
 
-static int replay(const struct mlcl_opts *o, const struct wlmlc_spec *s, const char *path, double *lat,
-		  double *bw, bool *short_inj, double *lat_win, double *min_win, char *err, size_t errlen)
+int mlcl_replay_report(const struct mlcl_opts *o, const struct wlmlc_spec *s, const char *path, json_t **report,
+		       char *err, size_t errlen)
 {
 	struct run_opts *ro = calloc(1, sizeof(*ro));
 	simrun_t *sr = NULL;
 	rep_t *rep = NULL;
 	int rc;
 
+	*report = NULL;
 	if (!ro)
 		return sim_errf(err, errlen, SIM_ENOMEM, "out of memory");
 	if ((rc = wlmlc_write(s, path, TFMT_NATIVE, err, errlen)))
@@ -207,7 +208,7 @@ static int replay(const struct mlcl_opts *o, const struct wlmlc_spec *s, const c
 		sim_errf(err, errlen, rc, "cannot build the run report");
 		goto out;
 	}
-	rc = mlcl_from_report(rep_root(rep), s, lat, bw, short_inj, lat_win, min_win, err, errlen);
+	*report = json_incref(rep_root(rep));
 out:
 	if (rep)
 		rep_destroy(rep);
@@ -215,6 +216,18 @@ out:
 		simrun_destroy(sr);
 	unlink(path);
 	free(ro);
+	return rc;
+}
+
+static int replay(const struct mlcl_opts *o, const struct wlmlc_spec *s, const char *path, double *lat,
+		  double *bw, bool *short_inj, double *lat_win, double *min_win, char *err, size_t errlen)
+{
+	json_t *report;
+	int rc = mlcl_replay_report(o, s, path, &report, err, errlen);
+
+	if (!rc)
+		rc = mlcl_from_report(report, s, lat, bw, short_inj, lat_win, min_win, err, errlen);
+	json_decref(report);
 	return rc;
 }
 

@@ -69,6 +69,14 @@ int mlcl_from_report(const struct json_t *report, const struct wlmlc_spec *spec,
 		     double *bandwidth_mbps, bool *short_inj, double *lat_window_ns, double *min_inj_window_ns,
 		     char *err, size_t errlen);
 
+/*
+ * Write the trace of `spec` to `path`, replay it on o's machine and hand back
+ * the run report (json_decref it); the trace is removed.  @return 0 or
+ * negative with err.
+ */
+int mlcl_replay_report(const struct mlcl_opts *o, const struct wlmlc_spec *spec, const char *path,
+		       struct json_t **report, char *err, size_t errlen);
+
 /* `numasim mlc --loaded-latency ...` (argv as given to cmd_mlc). */
 int mlcl_main(int argc, char **argv);
 
