@@ -19,7 +19,8 @@ if [ ! -x "$N" ]; then echo "ok 1 # skip numasim not built ($N)"; echo "1..1"; e
 T=$(mktemp -d "${TMPDIR:-/tmp}/numasim-validate.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 
-summary() { sed -n 's/^\([0-9]*\) checks: \([0-9]*\) pass, \([0-9]*\) FAIL, \([0-9]*\) skipped, \([0-9]*\) info$/\1 \2 \3 \4 \5/p' "$T/out"; }
+summary() { sed -n 's/^\([0-9]*\) checks: \([0-9]*\) pass, \([0-9]*\) FAIL, [0-9]* miss, \([0-9]*\) skipped, \([0-9]*\) info$/\1 \2 \3 \4 \5/p' "$T/out"; }
+misses() { sed -n 's/^[0-9]* checks: [0-9]* pass, [0-9]* FAIL, \([0-9]*\) miss, .*/\1/p' "$T/out"; }
 
 # linux-mm.md vectors: 23 compared, 2 skipped (no compaction code yet)
 "$N" validate --only linux >"$T/out" 2>&1; rc=$?
@@ -86,6 +87,29 @@ for p in tiny skx-2s; do
 done
 if grep -q '"verdict": "' "$T/tiny.json" && grep -q '"summary"' "$T/tiny.json"; then ok "--json writes the rows and the summary"
 else nok "--json output"; fi
+if awk '/"kind":/ { k = $2 } /"what": "MLC (idle latency|read bandwidth ratio)/ { n++; if (k != "\"calibration\",") bad = 1 }
+        END { exit !(n >= 2 && !bad) }' "$T/tiny.json" "$T/skx-2s.json"
+then ok "--json: the preset rows the presets were fitted to are marked calibration"
+else nok "--json kinds"; fi
+
+# the table fits 100 columns; --wide has every cell in full with the kind spelled out
+"$N" validate --only linux >"$T/out" 2>&1
+w=$(awk '{ if (length > m) m = length } END { print m + 0 }' "$T/out")
+if [ "$w" -le 100 ] && grep -q '^| ref  | kind  |' "$T/out" && grep -q '^\[1\]  linux-mm.md' "$T/out"; then ok "compact table: $w columns, references listed below"
+else nok "compact table is $w columns wide"; fi
+"$N" validate --only linux --wide >"$T/out" 2>&1
+if grep -q '^| reference .*| kind .*| what was compared' "$T/out" && grep -q '| exact  *|' "$T/out" &&
+   [ "$(grep -c '^| linux-mm.md' "$T/out")" -eq 25 ]; then ok "--wide: one line per row, kind column"
+else nok "--wide table"; fi
+
+# a prediction row: a miss is reported as a miss and exits 3, never 1 (model error, not a bug)
+TMPDIR=$T "$N" validate --only predict --preset kunpeng920-4n >"$T/out" 2>&1; rc=$?
+m=$(misses)
+if grep -q '| pred  | single-core read bandwidth' "$T/out" &&
+   { { [ "$m" = 1 ] && [ $rc -eq 3 ] && grep -q '| miss    |' "$T/out"; } ||
+     { [ "$m" = 0 ] && [ $rc -eq 0 ] && grep -q '| pass    |' "$T/out"; }; }
+then ok "prediction row: single-core bandwidth on kunpeng920-4n (exit $rc, $m miss)"
+else nok "prediction row: exit $rc, misses '$m'"; fi
 
 # cachegrind, when valgrind is there
 if [ -x /usr/bin/valgrind ] || [ -x /bin/valgrind ]; then
