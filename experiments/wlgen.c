@@ -19,6 +19,7 @@
 #include "experiments/wlgen.h"
 #include "sim/err.h"
 #include "sim/rng.h"
+#include "sim/words.h"
 
 #define WL_PAGE 4096ULL
 #define WL_DEFAULT_ACCESSES 1000000ULL
@@ -83,7 +84,8 @@ struct wlgen {
 	struct wlgen_spec s;
 	uint64_t accesses;         /* per thread, defaults resolved */
 	unsigned phase;
-	unsigned nr_phases;
+	unsigned nr_phases;        /* init_phases + the pattern's own */
+	unsigned init_phases;      /* 1: a first-touch phase comes first (spec.no_init unset) */
 	unsigned cur, in_chunk;
 	unsigned active;           /* threads with left > 0 */
 	bool done;
@@ -181,6 +183,17 @@ static int parse_real(const char *key, const char *v, double lo, double hi, doub
 	return 0;
 }
 
+static int parse_bool(const char *key, const char *v, bool *out, char *err, size_t errlen)
+{
+	if (!strcmp(v, "1") || !strcasecmp(v, "true") || !strcasecmp(v, "yes") || !strcasecmp(v, "on"))
+		*out = true;
+	else if (!strcmp(v, "0") || !strcasecmp(v, "false") || !strcasecmp(v, "no") || !strcasecmp(v, "off"))
+		*out = false;
+	else
+		return sim_errf(err, errlen, SIM_ECONFIG, "%s: \"%s\" is not true or false", key, v);
+	return 0;
+}
+
 /* "0-3,8" into a list of integers below `limit`; returns how many. */
 static int parse_list(const char *key, const char *v, unsigned limit, unsigned *out, unsigned max,
 		      unsigned *n, char *err, size_t errlen)
@@ -267,6 +280,8 @@ static int parse_pattern(const char *key, const char *v, enum wl_pattern *out, c
 
 int wlgen_spec_set(struct wlgen_spec *s, const char *key, const char *v, char *err, size_t errlen)
 {
+	const char *near;
+
 	if (!strcmp(key, "pattern"))
 		return parse_pattern(key, v, &s->pattern, err, errlen);
 	if (!strcmp(key, "use"))
@@ -303,9 +318,30 @@ int wlgen_spec_set(struct wlgen_spec *s, const char *key, const char *v, char *e
 		return parse_policy(key, v, &s->mbind, err, errlen);
 	if (!strcmp(key, "mempolicy") || !strcmp(key, "set_mempolicy"))
 		return parse_policy(key, v, &s->mempolicy, err, errlen);
+	if (!strcmp(key, "init")) {
+		bool on = true;
+		int rc = parse_bool(key, v, &on, err, errlen);
+
+		s->no_init = !on;
+		return rc;
+	}
 	if (!strcmp(key, "name") || !strcmp(key, "comment"))
 		return 0;        /* labels for sweeps and readers */
-	return sim_errf(err, errlen, SIM_EUSAGE, "unknown workload key \"%s\"", key);
+	near = wlgen_nearest_key(key);
+	return sim_errf(err, errlen, SIM_EUSAGE, "unknown workload key \"%s\"%s%s%s", key,
+			near ? " (did you mean \"" : "", near ? near : "", near ? "\"?)" : "");
+}
+
+/* Every key wlgen_spec_set() takes, for suggestions. */
+static const char *const spec_keys[] = {
+	"pattern", "use", "seed", "size", "base", "accesses", "stride", "step", "threads", "cpus",
+	"access_size", "line", "chunk", "gap", "write_ratio", "zipf_s", "mbind", "mempolicy",
+	"set_mempolicy", "init", "name", "comment",
+};
+
+const char *wlgen_nearest_key(const char *key)
+{
+	return sim_nearest(key, spec_keys, ARRAY_SIZE(spec_keys));
 }
 
 /* Text form of a JSON value for wlgen_spec_set(). */
@@ -313,6 +349,8 @@ static int json_to_text(const json_t *v, char *buf, size_t len)
 {
 	if (json_is_string(v))
 		snprintf(buf, len, "%s", json_string_value(v));
+	else if (json_is_boolean(v))
+		snprintf(buf, len, "%s", json_is_true(v) ? "true" : "false");
 	else if (json_is_integer(v))
 		snprintf(buf, len, "%lld", (long long)json_integer_value(v));
 	else if (json_is_real(v))
@@ -495,18 +533,55 @@ static void thread_use_pattern(struct wlgen *g, struct wl_thread *t, enum wl_pat
 	thread_use(g, t, kind, a, b, left);
 }
 
+/* Patterns whose own first phase already writes every page before use. */
+static bool touches_first(enum wl_pattern p)
+{
+	return p == WL_SHARED || p == WL_PHASE || p == WL_HOG;
+}
+
 /*
- * Give every thread its work for phase `p`.  @return false past the last
- * phase.  Threads not taking part keep left = 0.
+ * The first-touch phase a real program runs before its kernel: it writes
+ * its data once (an array is filled, a chase builds its ring by storing the
+ * next pointers), and that first write is what places each page.  One store
+ * per page suffices for placement.  Threads initialize their own page slice,
+ * as a parallel initialization loop does; the chase ring is built by thread
+ * 0 alone, and a producer fills the buffer it shares with its consumer.
+ * Without this phase a pattern that never stores only reads the kernel's
+ * zero page, and the memory policy has nothing to place.
  */
-static bool setup_phase(struct wlgen *g, unsigned p)
+static void setup_first_touch(struct wlgen *g)
+{
+	const struct wlgen_spec *s = &g->s;
+	unsigned T = s->threads;
+
+	for (unsigned k = 0; k < T; k++) {
+		struct wl_thread *t = &g->t[k];
+		uint64_t a = 0, b = 0;
+
+		t->left = 0;
+		if (s->pattern == WL_CHASE)
+			b = k == 0 ? s->size : 0;
+		else if (s->pattern == WL_PRODCONS && k % 2 == 0)
+			slice(0, s->size, k / 2, T / 2, WL_PAGE, &a, &b);
+		else if (s->pattern != WL_PRODCONS)
+			slice(0, s->size, k, T, WL_PAGE, &a, &b);
+		if (b > a)
+			thread_use(g, t, K_TOUCH, a, b, pages_in(a, b));
+	}
+}
+
+/*
+ * Give every thread its work for phase `p` of the pattern itself (after the
+ * first-touch phase, if any).  Threads not taking part keep left = 0.  The
+ * random streams are keyed by this phase number, so the pattern's records
+ * are the same with and without the first-touch phase.
+ */
+static void setup_pattern_phase(struct wlgen *g, unsigned p)
 {
 	const struct wlgen_spec *s = &g->s;
 	unsigned T = s->threads, g0 = (T + 1) / 2;
 	uint64_t S = s->size, A = g->accesses, half = S / 2 / WL_PAGE * WL_PAGE;
 
-	if (p >= g->nr_phases)
-		return false;
 	for (unsigned k = 0; k < T; k++) {
 		struct wl_thread *t = &g->t[k];
 		uint64_t a, b;
@@ -570,6 +645,19 @@ static bool setup_phase(struct wlgen *g, unsigned p)
 			SIM_BUG_ON(1);
 		}
 	}
+}
+
+/* Give every thread its work for phase `p`.  @return false past the last phase. */
+static bool setup_phase(struct wlgen *g, unsigned p)
+{
+	const unsigned T = g->s.threads;
+
+	if (p >= g->nr_phases)
+		return false;
+	if (p < g->init_phases)
+		setup_first_touch(g);
+	else
+		setup_pattern_phase(g, p - g->init_phases);
 	g->active = 0;
 	for (unsigned k = 0; k < T; k++)
 		g->active += g->t[k].left > 0;
@@ -701,6 +789,8 @@ int wlgen_create(wlgen_t **out, const struct wlgen_spec *s, char *err, size_t er
 	case WL_PHASE: g->nr_phases = 3; break;
 	default: g->nr_phases = 1; break;
 	}
+	g->init_phases = !s->no_init && !touches_first(s->pattern);
+	g->nr_phases += g->init_phases;
 	if (s->pattern == WL_STENCIL) {
 		/* Two square grids of doubles, each half of the region. */
 		uint64_t n = (uint64_t)sqrt((double)(s->size / 2 / 8));

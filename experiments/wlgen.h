@@ -11,7 +11,10 @@
  * other threads' choices.
  *
  * A workload is a list of phases (e.g. "thread 0 first-touches the array",
- * then "all threads use it"); within a phase the participating threads'
+ * then "all threads use it").  Every pattern starts by writing its data
+ * once, as a real program initializes its arrays before using them, unless
+ * the spec says "init": false (then loads of never-written pages only read
+ * the kernel's zero page); within a phase the participating threads'
  * records are interleaved round-robin, `chunk` records at a time.  Control
  * records (THREAD_CPU, MMAP, MBIND, SET_MEMPOLICY, CLONE, MARK) are emitted
  * where a real program would issue them.  The spec format is documented in
@@ -73,6 +76,7 @@ struct wlgen_spec {
 	uint32_t gap;                 /* compute instructions before every access */
 	double write_ratio;           /* fraction of stores in load/store patterns */
 	double zipf_s;
+	bool no_init;                 /* skip the first-touch phase ("init": false, --no-init) */
 	struct wl_policy mbind;       /* mbind() of the whole region, by thread 0 */
 	struct wl_policy mempolicy;   /* set_mempolicy() by every thread at start */
 };
@@ -91,6 +95,9 @@ void wlgen_spec_init(struct wlgen_spec *s);
  * of 1000).  @return 0, or -SIM_ECONFIG / -SIM_EUSAGE naming the key.
  */
 int wlgen_spec_set(struct wlgen_spec *s, const char *key, const char *value, char *err, size_t errlen);
+
+/* The valid spec key nearest to a misspelled one, or NULL (sim/words.h). */
+const char *wlgen_nearest_key(const char *key);
 
 /*
  * Apply every key of a JSON object (numbers, strings, and an array of

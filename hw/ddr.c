@@ -175,10 +175,19 @@ int ddr_create(ddr_t **out, const struct ddr_cfg *cfg, unsigned node, uint64_t b
 	return 0;
 }
 
+void ddr_set_horizon(ddr_t *d, const sim_time_t *horizon)
+{
+	for (unsigned c = 0; c < d->cfg.channels; c++)
+		d->ch[c].bus.horizon = horizon;
+}
+
 void ddr_destroy(ddr_t *d)
 {
 	if (!d)
 		return;
+	if (d->ch)
+		for (unsigned c = 0; c < d->cfg.channels; c++)
+			resv_destroy(&d->ch[c].bus);
 	free(d->banks);
 	free(d->cas_ok);
 	free(d->ch);

@@ -27,6 +27,8 @@ enum ddr_outcome { DDR_ROW_HIT, DDR_ROW_CLOSED, DDR_ROW_CONFLICT };
 /* `base` is the node's first physical address: mapping uses paddr - base. */
 int ddr_create(ddr_t **out, const struct ddr_cfg *cfg, unsigned node, uint64_t base, char *err, size_t errlen);
 void ddr_destroy(ddr_t *d);
+/* Nothing will be booked before *horizon any more (sim/resv.h); NULL: keep every booking. */
+void ddr_set_horizon(ddr_t *d, const sim_time_t *horizon);
 
 /*
  * One line-sized read or write arriving at the controller at `now`.

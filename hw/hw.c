@@ -100,6 +100,7 @@ struct hw {
 	sim_time_t l1d_ps, l1i_ps, l2_ps, l3_ps;
 	unsigned *holders;                     /* scratch: nr_cpus */
 	sim_time_t end;                        /* latest completion seen (for utilisation) */
+	sim_time_t horizon;                    /* nothing is booked before this any more (hw_set_horizon) */
 	uint64_t stat[NR_HW_STATS];
 };
 
@@ -560,6 +561,12 @@ static sim_time_t walk_load(void *ctx, unsigned cpu, uint64_t paddr, sim_time_t 
 
 /* --- public entry points ---------------------------------------------------- */
 
+void hw_set_horizon(hw_t *hw, sim_time_t t)
+{
+	if (t > hw->horizon)
+		hw->horizon = t;
+}
+
 void hw_set_context(hw_t *hw, unsigned cpu, uint16_t asid, uint64_t root)
 {
 	mmu_set_context(hw->cpu[cpu].mmu, asid, root);
@@ -580,6 +587,7 @@ void hw_access(hw_t *hw, unsigned cpu, sim_time_t now, const struct hw_req *req,
 	p->stat[HC_ACCESSES]++;
 	mmu_translate(p->mmu, req->vaddr, req->op, now, &mr);
 	res->xlat = mr.lat;
+	res->walk = mr.walk;
 	res->lat = mr.lat;
 	res->paddr = mr.paddr;
 	res->fault = mr.fault;
@@ -611,6 +619,7 @@ void hw_access(hw_t *hw, unsigned cpu, sim_time_t now, const struct hw_req *req,
 			struct mmu_result m2;
 			mmu_translate(p->mmu, va, req->op, start, &m2);
 			res->xlat += m2.lat;
+			res->walk += m2.walk;
 			if (m2.fault != HW_FAULT_NONE) {
 				res->fault = m2.fault;
 				res->fault_vaddr = va;
@@ -813,6 +822,9 @@ int hw_create(hw_t **out, const struct hw_cfg *cfg, pmem_t *pm, uint64_t seed, c
 	rc = linknet_create(&hw->ln, cfg, err, errlen);
 	if (rc)
 		goto fail;
+	linknet_set_horizon(hw->ln, &hw->horizon);
+	for (unsigned n = 0; n < cfg->nr_nodes; n++)
+		ddr_set_horizon(hw->ddr[n], &hw->horizon);
 	for (unsigned c = 0; c < hw->nr_cpus; c++) {
 		struct hw_cpu *p = &hw->cpu[c];
 		if ((rc = cache_create(&p->l1i, &cc->l1i, "l1i", seed, 4ULL * c, err, errlen)) ||

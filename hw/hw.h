@@ -8,10 +8,13 @@
  * DDR controller of the line's home node.  Each component updates its
  * counters on the way.
  *
- * Contract of the hot path: hw_access() allocates nothing, formats no
- * strings and never touches the event queue.  Shared resources (links, DDR
- * channels, banks) keep "busy until" times, so CPUs that run ahead within
- * their lookahead window queue behind each other deterministically.
+ * Contract of the hot path: hw_access() formats no strings and never
+ * touches the event queue; it allocates only when a link or DDR calendar
+ * grows.  The caller issues accesses in non-decreasing time order across
+ * CPUs (the driver does, docs/engine.md); one access books the shared
+ * resources on its path (links, DDR buses, banks) at the later times it
+ * reaches them, into gap-filling calendars (sim/resv.h), so a request that
+ * arrives earlier at a resource than one issued before it is served first.
  *
  * hw/ knows nothing about the OS.  Page tables live in sim/pmem (written by
  * the OS layer in the x86-64 or arm64 format of hw/pte.h); a walk that finds
@@ -60,6 +63,7 @@ struct hw_req {
 struct hw_res {
 	sim_time_t lat;         /* total ps until the data is available to the CPU */
 	sim_time_t xlat;        /* ps of lat spent in TLB misses and page walks */
+	sim_time_t walk;        /* ps of xlat in page walks (0: every translation hit a TLB) */
 	uint64_t paddr;         /* translated address (valid when fault == NONE) */
 	uint64_t fault_vaddr;   /* address whose translation faulted: an access that
 				   straddles two pages may fault on the second one */
@@ -93,6 +97,13 @@ int hw_paddr_node(const hw_t *hw, uint64_t paddr);
  */
 #define HW_NO_PAGING UINT64_MAX
 void hw_set_context(hw_t *hw, unsigned cpu, uint16_t asid, uint64_t root);
+
+/*
+ * The caller promises that no access, copy or zeroing will be issued before
+ * t any more (its global clock).  Calendar entries that ended by then are
+ * dropped: this bounds memory by the traffic in flight and changes no result.
+ */
+void hw_set_horizon(hw_t *hw, sim_time_t t);
 
 /* One memory reference.  Never fails except by reporting a fault in res. */
 void hw_access(hw_t *hw, unsigned cpu, sim_time_t now, const struct hw_req *req, struct hw_res *res);

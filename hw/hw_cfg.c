@@ -12,6 +12,7 @@
 #include "sim/err.h"
 
 const char *const hw_arch_names[] = { "x86_64", "arm64", NULL };
+const char *const cpu_model_names[] = { "ooo", "inorder", NULL };
 const char *const repl_policy_names[] = { "lru", "plru", "srrip", "random", NULL };
 const char *const prefetch_kind_names[] = { "none", "next_line", "stride", NULL };
 const char *const cache_inclusion_names[] = { "inclusive", "non-inclusive", "exclusive", NULL };
@@ -27,8 +28,17 @@ static const struct cfg_field cpu_fields[] = {
 	CFG_F_U32(struct cpu_cfg, mhz, 100, 10000, 2500, "core clock, MHz"),
 	CFG_F_ENUM(struct cpu_cfg, arch, hw_arch_names, ARCH_X86_64, "ISA: page-table format of the walker"),
 	CFG_F_NS(struct cpu_cfg, lookahead, NS(1), NS(1000000), NS(500),
-		 "ns a CPU agent may run ahead of the global clock before yielding (bounds interleaving skew)"),
-	CFG_F_U32(struct cpu_cfg, mlp, 1, 64, 1, "reserved: outstanding misses per CPU (replay is in order)"),
+		 "no effect: accesses replay in global time order whatever its value (kept so older machine files load)"),
+	CFG_F_ENUM(struct cpu_cfg, model, cpu_model_names, CPU_OOO,
+		   "core timing: ooo (window of independent accesses overlapping) or inorder (one access at a time)"),
+	CFG_F_U32(struct cpu_cfg, ipc, 1, 8, 1,
+		  "instructions dispatched per cycle when nothing stalls (non-memory instructions carry no dependences in a trace)"),
+	CFG_F_U32(struct cpu_cfg, rob, 1, 4096, 224, "ooo: reorder-buffer entries"),
+	CFG_F_U32(struct cpu_cfg, lq, 1, 1024, 72, "ooo: load-queue entries"),
+	CFG_F_U32(struct cpu_cfg, sq, 1, 1024, 56, "ooo: store-queue entries (the store buffer)"),
+	CFG_F_U32(struct cpu_cfg, fill_buffers, 1, 256, 12, "ooo: L1D misses in flight (line fill buffers, MSHRs)"),
+	CFG_F_U32(struct cpu_cfg, l2_queue, 1, 256, 16, "ooo: L2 misses in flight (superqueue)"),
+	CFG_F_U32(struct cpu_cfg, page_walkers, 1, 16, 2, "ooo: page walks in flight (page-miss handlers)"),
 };
 const struct cfg_table cpu_cfg_table = CFG_TABLE("cpu", struct cpu_cfg, cpu_fields, NULL);
 

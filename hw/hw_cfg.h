@@ -17,6 +17,8 @@
 #define HW_MAX_CPUS  1024
 
 enum hw_arch { ARCH_X86_64, ARCH_ARM64, NR_ARCH };
+/* Core timing model (docs/engine.md): out-of-order window, or one access at a time. */
+enum cpu_model { CPU_OOO, CPU_INORDER, NR_CPU_MODELS };
 enum repl_policy { REPL_LRU, REPL_PLRU, REPL_SRRIP, REPL_RANDOM, NR_REPL };
 enum prefetch_kind { PF_NONE, PF_NEXT_LINE, PF_STRIDE, NR_PF };
 enum cache_inclusion { INCL_INCLUSIVE, INCL_NONINCLUSIVE, INCL_EXCLUSIVE, NR_INCL };
@@ -30,6 +32,7 @@ enum ddr_mapping {
 enum ddr_page_policy { DDR_OPEN_PAGE, DDR_CLOSED_PAGE, NR_DDR_PAGE };
 
 extern const char *const hw_arch_names[];
+extern const char *const cpu_model_names[];
 extern const char *const repl_policy_names[];
 extern const char *const prefetch_kind_names[];
 extern const char *const cache_inclusion_names[];
@@ -116,8 +119,14 @@ struct link_cfg {
 struct cpu_cfg {
 	uint32_t mhz;             /* core clock */
 	uint32_t arch;            /* enum hw_arch */
-	uint64_t lookahead;       /* ps an agent may run ahead of global time before yielding */
-	uint32_t mlp;             /* unused by the in-order replay; reserved for overlap modelling */
+	uint64_t lookahead;       /* accepted for old machine files; no effect (docs/engine.md) */
+	uint32_t model;           /* enum cpu_model */
+	uint32_t ipc;             /* instructions dispatched per cycle when nothing stalls */
+	uint32_t rob;             /* reorder-buffer entries (instructions in flight) */
+	uint32_t lq, sq;          /* load-queue and store-queue (store-buffer) entries */
+	uint32_t fill_buffers;    /* L1D misses in flight (line fill buffers / MSHRs) */
+	uint32_t l2_queue;        /* L2 misses in flight (superqueue) */
+	uint32_t page_walkers;    /* page walks in flight */
 };
 
 struct hw_cfg {

@@ -283,10 +283,19 @@ int linknet_create(linknet_t **out, const struct hw_cfg *cfg, char *err, size_t 
 	return 0;
 }
 
+void linknet_set_horizon(linknet_t *ln, const sim_time_t *horizon)
+{
+	for (unsigned i = 0; i < ln->nr_ports; i++)
+		ln->ports[i].busy.horizon = horizon;
+}
+
 void linknet_destroy(linknet_t *ln)
 {
 	if (!ln)
 		return;
+	if (ln->ports)
+		for (unsigned i = 0; i < ln->nr_ports; i++)
+			resv_destroy(&ln->ports[i].busy);
 	free(ln->ports);
 	free(ln->bundle_off);
 	free(ln->bundle_len);

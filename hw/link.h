@@ -20,6 +20,8 @@ typedef struct linknet linknet_t;
 
 int linknet_create(linknet_t **out, const struct hw_cfg *cfg, char *err, size_t errlen);
 void linknet_destroy(linknet_t *ln);
+/* Nothing will be booked before *horizon any more (sim/resv.h); NULL: keep every booking. */
+void linknet_set_horizon(linknet_t *ln, const sim_time_t *horizon);
 
 /* Number of link hops from node a to node b (0 when a == b). */
 unsigned linknet_hops(const linknet_t *ln, unsigned a, unsigned b);

@@ -52,6 +52,7 @@ int mlc_latency(const struct hw_cfg *h, const struct mlc_opts *o, unsigned cn, u
 	/* warm-up touches settle nothing in particular but the row buffers and queues */
 	for (uint64_t i = 0; i < o->lat_samples / 10 + o->lat_samples; i++) {
 		struct hw_req q = { .vaddr = base + rng_below(&r, lines) * line, .size = 8, .op = MEM_LOAD };
+		hw_set_horizon(hw, t);
 		hw_access(hw, cpu, t, &q, &res);
 		t += res.lat;
 		if (i >= o->lat_samples / 10)
@@ -118,6 +119,7 @@ int mlc_bandwidth(const struct hw_cfg *h, const struct mlc_opts *o, unsigned cn,
 				k = i;
 		struct hw_req q = { .vaddr = base + (uint64_t)k * region + pos[k], .size = 8, .op = MEM_LOAD };
 		struct hw_res res;
+		hw_set_horizon(hw, clk[k]);   /* streams are served in clock order */
 		hw_access(hw, cpu0 + k / o->mlp, clk[k], &q, &res);
 		clk[k] += res.lat;
 		pos[k] = (pos[k] + line) % (region ? region : line);

@@ -456,6 +456,7 @@ static void walk(mmu_t *m, uint64_t vaddr, bool write, int side, sim_time_t now,
 		break;
 	}
 	m->stat_walk[WK_WALK_PS] += res->lat - start;
+	res->walk = res->lat - start;
 }
 
 #if defined(__GNUC__)
@@ -516,6 +517,7 @@ void mmu_translate(mmu_t *m, uint64_t vaddr, uint8_t op, sim_time_t now, struct 
 	tlb_t *t = m->l1[side][SZ_4K];
 	uint64_t data;
 
+	res->walk = 0;
 	if (unlikely(m->root == HW_NO_PAGING)) {
 		m->stat_walk[WK_UNTRANSLATED]++;
 		result(res, 0, vaddr, HW_FAULT_NONE, 12);

@@ -29,6 +29,7 @@ typedef sim_time_t (*mmu_load_fn)(void *ctx, unsigned cpu, uint64_t paddr, sim_t
 
 struct mmu_result {
 	sim_time_t lat;        /* ps spent translating (0 on an L1 TLB hit with l1_latency 0) */
+	sim_time_t walk;       /* ps of lat in a page walk (0: a TLB hit) */
 	uint64_t paddr;
 	uint8_t fault;         /* enum hw_fault */
 	uint8_t page_shift;

@@ -3,7 +3,9 @@
 # Never purges or autoremoves: on Debian 12 binutils depends on libjansson4, so
 # removing packages can take the compiler with it.
 set -eu
-PKGS="libjansson-dev pkg-config libcmocka-dev zlib1g-dev liblzma-dev libzstd-dev gnuplot-nox valgrind strace parallel"
+# gnuplot draws figures, valgrind and strace serve `numasim record`; Slurm is
+# installed by its own test when it runs (tests/experiments/test_slurm.sh).
+PKGS="libjansson-dev pkg-config libcmocka-dev zlib1g-dev liblzma-dev libzstd-dev gnuplot-nox valgrind strace"
 missing=""
 for p in $PKGS; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

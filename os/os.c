@@ -273,6 +273,11 @@ bool os_process_alive(const os_t *os, int pid)
 	return live_proc(os, pid) != NULL;
 }
 
+uint64_t os_zero_pfn(const os_t *os)
+{
+	return os->zero_pfn;
+}
+
 int os_set_process_policy(os_t *os, int pid, const struct mpol_spec *spec)
 {
 	struct process *p = live_proc(os, pid);

@@ -50,6 +50,8 @@ uint16_t os_process_asid(const os_t *os, int pid);
 uint64_t os_process_root(const os_t *os, int pid);
 /* false once the OOM killer has killed the process: its threads stop. */
 bool os_process_alive(const os_t *os, int pid);
+/* Frame of the shared zero page that read faults on untouched anonymous memory map. */
+uint64_t os_zero_pfn(const os_t *os);
 
 /* ---- memory policy ------------------------------------------------------ */
 

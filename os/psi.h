@@ -13,10 +13,9 @@
  *   full = time during which every busy CPU (one running a live process)
  *          was stalled at once
  *
- * Both are exact for intervals reported in time order.  The driver runs
- * CPUs in lookahead windows, so reports arrive out of order by at most one
- * window; the totals are then approximate to that window (documented in
- * docs/os-reclaim.md).  Per-CPU totals are always exact.
+ * Both are exact for intervals reported in time order, as the driver
+ * reports them (it replays every CPU's faults and system calls in global
+ * time order, docs/engine.md).  Per-CPU totals are always exact.
  */
 #ifndef OS_PSI_H
 #define OS_PSI_H

@@ -6,10 +6,10 @@
  * scheduled, so events due at the same picosecond run in the order they were
  * scheduled (FIFO) and every run is reproducible bit for bit.
  *
- * The heap is only for things that happen rarely relative to memory
- * accesses: CPU agents yielding after a lookahead window, kernel threads
- * (kswapd, kcompactd, the NUMA-balancing scanner), periodic sampling.  The
- * per-access path never touches it.
+ * The heap holds CPU agents (each at the time of its thread's next record),
+ * kernel threads (kswapd, kcompactd, the NUMA-balancing scanner) and
+ * periodic sampling.  An agent touches it only when another event is due
+ * before its next record (docs/engine.md).
  *
  * Cancellation is O(log n) through the node's heap index and is safe from
  * inside a callback (including cancelling the running event's successors).

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <jansson.h>
 #include "hw/tlb.h"
+#include "sim/cli/cliopt.h"
 #include "sim/afile.h"
 #include "sim/cli/cmd_cachegrind.h"
 #include "sim/cli/cmds.h"
@@ -309,7 +310,8 @@ int cmd_cachegrind(int argc, char **argv)
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		struct cg_geom *g = NULL;
 		const char *name = NULL;
 		switch (c) {
@@ -330,7 +332,10 @@ int cmd_cachegrind(int argc, char **argv)
 			break;
 		case O_JSON: json_path = optarg; break;
 		case 'h': cg_usage(stdout); return 0;
-		default: cg_usage(stderr); return EXIT_USAGE;
+		default:
+			cli_bad_option("numasim cachegrind", c, argc, argv, longopts);
+			cg_usage(stderr);
+			return EXIT_USAGE;
 		}
 		if (g && cg_geom_parse(optarg, g, err, sizeof(err))) {
 			fprintf(stderr, "numasim cachegrind: %s %s\n", name, err);

@@ -24,7 +24,10 @@ static void gen_usage(FILE *f)
 		"usage: numasim trace gen [SPEC.json] -o OUT [--format native|text] [--KEY VALUE]...\n"
 		"  keys: pattern (stream stride gups uniform zipf chase stencil shared prodcons phase hog),\n"
 		"        size, threads, cpus, accesses, seed, write-ratio, zipf-s, stride, step, use,\n"
-		"        access-size, line, chunk, gap, base, mbind, mempolicy  (docs/experiments.md)\n"
+		"        access-size, line, chunk, gap, base, mbind, mempolicy, init  (docs/experiments.md)\n"
+		"  sizes take K/M/G (x1024), counts K/M/G (x1000)\n"
+		"  --no-init              skip the first-touch phase (same as --init false): loads of\n"
+		"                         never-written pages then read the kernel's zero page\n"
 		"  example: numasim trace gen --pattern gups --size 64M --threads 4 --accesses 1M -o gups.nst\n");
 }
 
@@ -72,7 +75,8 @@ int cmd_trace_gen(int argc, char **argv)
 				return 2;
 			}
 			spec_path = argv[i];
-		} else if (!strchr(argv[i], '=') && strcmp(argv[i], "-h") && strcmp(argv[i], "--help")) {
+		} else if (!strchr(argv[i], '=') && strcmp(argv[i], "-h") && strcmp(argv[i], "--help") &&
+			   strcmp(argv[i], "--no-init")) {
 			i++;      /* skip the flag's value */
 		}
 	}
@@ -89,6 +93,10 @@ int cmd_trace_gen(int argc, char **argv)
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			gen_usage(stdout);
 			return 0;
+		}
+		if (!strcmp(a, "--no-init")) {
+			wlgen_spec_set(&spec, "init", "false", err, sizeof(err));
+			continue;
 		}
 		eq = strchr(a, '=');
 		if (eq) {
@@ -123,7 +131,18 @@ int cmd_trace_gen(int argc, char **argv)
 		for (size_t k = 2; k < klen; k++)
 			key[k - 2] = a[k] == '-' ? '_' : a[k];
 		key[klen - 2] = 0;
-		if ((rc = wlgen_spec_set(&spec, key, val, err, sizeof(err)))) {
+		if ((rc = wlgen_spec_set(&spec, key, val, err, sizeof(err))) == -SIM_EUSAGE) {
+			const char *near = wlgen_nearest_key(key);
+			char dashed[64];
+
+			snprintf(dashed, sizeof(dashed), "%s", near ? near : "");
+			for (char *p = dashed; *p; p++)
+				*p = *p == '_' ? '-' : *p;
+			fprintf(stderr, "numasim trace gen: unknown option %.*s%s%s%s\n", (int)klen, a,
+				near ? " (did you mean --" : "", dashed, near ? "?)" : "");
+			gen_usage(stderr);
+			return 2;
+		} else if (rc) {
 			fprintf(stderr, "numasim trace gen: --%s\n", err);
 			return 2;
 		}

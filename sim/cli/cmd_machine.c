@@ -12,6 +12,7 @@
 #include "sim/cli/machine.h"
 #include "sim/err.h"
 #include "sim/presets.h"
+#include "sim/words.h"
 
 static void cache_line(const char *name, const struct cache_cfg *c, const char *scope)
 {
@@ -60,6 +61,11 @@ static void machine_show(const struct machine_desc *m)
 		printf("\n");
 	}
 	printf("cpu: %s, %u MHz, %u sockets\n", hw_arch_names[h->cpu.arch], h->cpu.mhz, hw_cfg_nr_sockets(h));
+	if (h->cpu.model == CPU_OOO)
+		printf("core: out of order, %u instr/cycle, ROB %u, LQ %u, SQ %u, %u fill buffers, L2 queue %u\n",
+		       h->cpu.ipc, h->cpu.rob, h->cpu.lq, h->cpu.sq, h->cpu.fill_buffers, h->cpu.l2_queue);
+	else
+		printf("core: in order (one access at a time), %u instr/cycle\n", h->cpu.ipc);
 	printf("caches:\n");
 	cache_line("L1I", &h->caches.l1i, "per CPU");
 	cache_line("L1D", &h->caches.l1d, "per CPU");
@@ -109,7 +115,15 @@ static void machine_usage(FILE *fp)
 {
 	fprintf(fp, "usage: numasim machine list\n"
 		    "       numasim machine show PRESET|FILE [-p KEY=VALUE]...\n"
-		    "       numasim machine dump PRESET|FILE [-p KEY=VALUE]...   (effective JSON, defaults filled in)\n");
+		    "       numasim machine dump PRESET|FILE [-p KEY=VALUE]...   (effective JSON, defaults filled in)\n"
+		    "  list   the built-in presets, one line each\n"
+		    "  show   the topology as numactl -H prints it, then caches, TLBs, links and DDR\n"
+		    "  dump   the effective machine description as JSON (numasim config doc explains every key)\n");
+}
+
+static bool is_help(const char *a)
+{
+	return !strcmp(a, "-h") || !strcmp(a, "--help") || !strcmp(a, "help");
 }
 
 int cmd_machine(int argc, char **argv)
@@ -124,7 +138,19 @@ int cmd_machine(int argc, char **argv)
 		machine_usage(stderr);
 		return EXIT_USAGE;
 	}
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-p")) {
+			i++;         /* a value, even one that reads "--help" */
+		} else if (is_help(argv[i]) && (i == 1 || argv[i][0] == '-')) {
+			machine_usage(stdout);
+			return 0;
+		}
+	}
 	if (!strcmp(argv[1], "list")) {
+		if (argc > 2) {
+			fprintf(stderr, "numasim machine list: unexpected argument '%s'\n", argv[2]);
+			return EXIT_USAGE;
+		}
 		for (const struct preset_blob *p = preset_blobs; p->name; p++) {
 			char desc[512];
 			preset_description(p->json, desc, sizeof(desc));
@@ -133,7 +159,11 @@ int cmd_machine(int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(argv[1], "show") && strcmp(argv[1], "dump")) {
-		fprintf(stderr, "numasim machine: unknown command '%s'\n", argv[1]);
+		static const char *const subs[] = { "list", "show", "dump" };
+		const char *near = sim_nearest(argv[1], subs, ARRAY_SIZE(subs));
+
+		fprintf(stderr, "numasim machine: unknown command '%s'%s%s%s\n", argv[1], near ? " (did you mean " : "",
+			near ? near : "", near ? "?)" : "");
 		machine_usage(stderr);
 		return EXIT_USAGE;
 	}
@@ -175,10 +205,17 @@ int cmd_machine(int argc, char **argv)
 
 int cmd_config(int argc, char **argv)
 {
-	if (argc >= 2 && !strcmp(argv[1], "doc")) {
+	static const char usage[] =
+		"usage: numasim config doc    (every machine-description key with type, default and meaning)\n";
+
+	if (argc == 2 && !strcmp(argv[1], "doc")) {
 		cfg_print_doc(&machine_desc_table, "", stdout);
 		return 0;
 	}
-	fprintf(stderr, "usage: numasim config doc    (every machine-description key with type, default and meaning)\n");
+	if (argc >= 2 && is_help(argv[argc - 1])) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	fputs(usage, stderr);
 	return EXIT_USAGE;
 }

@@ -10,11 +10,13 @@
 #include <jansson.h>
 #include "hw/hw.h"
 #include "sim/afile.h"
+#include "sim/cli/cliopt.h"
 #include "sim/cli/cmds.h"
 #include "sim/cli/machine.h"
 #include "hw/mlc.h"
 #include "sim/cli/mlc_loaded.h"
 #include "sim/err.h"
+#include "sim/words.h"
 
 static void print_matrix(const struct mlc_result *r, const double (*v)[HW_MAX_NODES], const char *fmt)
 {
@@ -34,6 +36,7 @@ static void mlc_usage(FILE *fp)
 {
 	fprintf(fp, "usage: numasim mlc --machine PRESET|FILE [-p KEY=VALUE]... [--latency-only|--bandwidth-only]\n"
 		    "                   [--samples N] [--lines N] [--mlp N] [--buffer SIZE] [--json FILE]\n"
+		    "  counts take K/M/G (x1000), --buffer K/M/G (x1024)\n"
 		    "       numasim mlc --loaded-latency --help   (MLC's loaded latency, docs/mlc.md)\n");
 }
 
@@ -69,16 +72,35 @@ int cmd_mlc(int argc, char **argv)
 			goto out;
 		}
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "m:p:h", longopts, NULL)) != -1) {
-		char *end = NULL;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":m:p:h", longopts, NULL)) != -1) {
+		uint64_t x;
 		switch (c) {
 		case 'm': machine = optarg; break;
 		case 'p': ov[nov++] = optarg; break;
 		case 'L': bw = false; break;
 		case 'B': lat = false; break;
-		case 'n': o.lat_samples = strtoull(optarg, &end, 0); break;
-		case 'l': o.bw_lines = strtoull(optarg, &end, 0); break;
-		case 'k': o.mlp = (unsigned)strtoul(optarg, &end, 0); break;
+		case 'n':
+		case 'l':
+		case 'k':
+			if (sim_parse_count(c == 'n' ? "--samples" : c == 'l' ? "--lines" : "--mlp", optarg, &x, err,
+					    sizeof(err))) {
+				fprintf(stderr, "numasim mlc: %s\n", err);
+				status = EXIT_USAGE;
+				goto out;
+			}
+			if (c == 'k' && x > 4096) {
+				fprintf(stderr, "numasim mlc: --mlp %s: more than 4096 misses in flight\n", optarg);
+				status = EXIT_USAGE;
+				goto out;
+			}
+			if (c == 'n')
+				o.lat_samples = x;
+			else if (c == 'l')
+				o.bw_lines = x;
+			else
+				o.mlp = (unsigned)x;
+			break;
 		case 'b':
 			if (cfg_parse_size(optarg, &o.buffer) || !o.buffer) {
 				fprintf(stderr, "numasim mlc: --buffer %s: not a size\n", optarg);
@@ -88,10 +110,9 @@ int cmd_mlc(int argc, char **argv)
 			break;
 		case 'j': json_path = optarg; break;
 		case 'h': mlc_usage(stdout); status = 0; goto out;
-		default: mlc_usage(stderr); status = EXIT_USAGE; goto out;
-		}
-		if (end && (*end || !*optarg)) {
-			fprintf(stderr, "numasim mlc: '%s' is not a number\n", optarg);
+		default:
+			cli_bad_option("numasim mlc", c, argc, argv, longopts);
+			mlc_usage(stderr);
 			status = EXIT_USAGE;
 			goto out;
 		}

@@ -34,6 +34,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "sim/cli/cmd_record.h"
+#include "sim/cli/cliopt.h"
 #include "sim/err.h"
 #include "traces/trace.h"
 #include "traces/vglog.h"
@@ -44,11 +45,12 @@
 #define LINE_MAX_BYTES (1u << 20)
 
 static const char usage_text[] =
-	"usage: numasim record [-o OUT] [--threads-to-cpus LIST] [--keep-ifetch] [--strace] -- PROGRAM [ARGS...]\n"
+	"usage: numasim record [-o OUT] [-f] [--threads-to-cpus LIST] [--keep-ifetch] [--strace] -- PROGRAM [ARGS...]\n"
 	"  runs PROGRAM under valgrind (lackey, --trace-sched, --trace-syscalls) and writes its\n"
 	"  multi-threaded trace with mmap/mbind/clone/exit... as control records (docs/record.md)\n"
 	"  -o OUT                 output trace (default: PROGRAM.nst.zst in the current directory;\n"
 	"                         compressed by extension .zst/.gz/.xz, text if the name has .txt)\n"
+	"  -f, --force            replace OUT if it exists (default: refuse)\n"
 	"  --threads-to-cpus LIST thread i starts on the i-th CPU of LIST (e.g. 0,2,4,6 or 0-3)\n"
 	"  --keep-ifetch          keep every instruction fetch as a record (default: count them as gaps)\n"
 	"  --strace               also run strace to read the node masks of mbind/set_mempolicy/\n"
@@ -350,6 +352,7 @@ int cmd_record(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
+		{ "force", no_argument, NULL, 'f' },
 		{ "threads-to-cpus", required_argument, NULL, 'c' },
 		{ "keep-ifetch", no_argument, NULL, 'k' },
 		{ "strace", no_argument, NULL, 's' },
@@ -360,14 +363,15 @@ int cmd_record(int argc, char **argv)
 	struct vglog_opts vo = { .name = "valgrind log", .threaded = true };
 	struct recorder rc = { .stfd = -1 };
 	unsigned *cpus = NULL, nr_cpus = 0;
-	bool use_strace = false;
+	bool use_strace = false, force = false;
 	char *out = NULL, logfd_arg[32], stpath[32];
 	int logp[2] = { -1, -1 }, stp[2] = { -1, -1 }, c, status = 0, ret = 1;
 	struct sigaction ign = { .sa_handler = SIG_IGN }, old_int, old_quit;
 	pid_t pid;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "+o:h", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:o:fh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			free(out);
@@ -381,6 +385,9 @@ int cmd_record(int argc, char **argv)
 				return usage("--threads-to-cpus: expected a CPU list like 0,2,4-7, found '%s'", optarg);
 			}
 			break;
+		case 'f':
+			force = true;
+			break;
 		case 'k':
 			vo.keep_ifetch = true;
 			break;
@@ -393,6 +400,7 @@ int cmd_record(int argc, char **argv)
 			free(cpus);
 			return 0;
 		default:
+			cli_bad_option("numasim record", c, argc, argv, opts);
 			free(out);
 			free(cpus);
 			return usage(NULL, NULL);
@@ -418,6 +426,11 @@ int cmd_record(int argc, char **argv)
 	}
 	if (!out && !(out = default_output(argv[optind]))) {
 		fprintf(stderr, "numasim record: out of memory\n");
+		goto done;
+	}
+	/* A recording can take hours to redo: never replace one by accident. */
+	if (!force && access(out, F_OK) == 0) {
+		fprintf(stderr, "numasim record: %s exists; use -f to replace it, or -o another name\n", out);
 		goto done;
 	}
 	vo.strace = use_strace;

@@ -2,14 +2,27 @@
  * sim/cli/cmd_run.c - `numasim run`: replay traces on a machine, print a
  * summary, write the JSON report atomically.
  */
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+#include "sim/cli/cliopt.h"
 #include "sim/cli/cmds.h"
 #include "sim/cli/run.h"
 #include "sim/err.h"
+#include "sim/words.h"
+
+/* The views os_dump() prints (os/os.h), plus "numa_maps-PID". */
+static const char *const dump_views[] = {
+	"buddyinfo", "pagetypeinfo", "zoneinfo", "numastat", "vmstat", "numa_maps", "meminfo-hugetlb", NULL,
+};
+
+/* Share of accesses reading the zero page above which `run` warns. */
+#define ZERO_PAGE_WARN_SHARE 0.5
 
 static void run_usage(FILE *fp)
 {
@@ -25,9 +38,73 @@ static void run_usage(FILE *fp)
 		"  -p KEY=VALUE           override a machine field, e.g. -p nodes.1.ddr.tRCD=22 -p os.thp=never\n"
 		"  -d, --dump VIEWS       print OS views at the end: buddyinfo,pagetypeinfo,zoneinfo,numastat,vmstat,numa_maps,\n"
 		"                         meminfo-hugetlb\n"
-		"  -n, --max-accesses N   stop after N accesses\n"
+		"  -n, --max-accesses N   stop after N accesses (K/M/G: thousands, millions, billions)\n"
 		"      --progress / --no-progress   progress bar on stderr (default: when stderr is a terminal)\n"
-		"  -q, --quiet            no summary on stdout\n");
+		"  -q, --quiet            no summary on stdout\n"
+		"Every option and the report's directory are checked before the simulation starts.\n");
+}
+
+/* --dump: every view must be known before hours of simulation, not after. */
+static int check_dumps(const char *views, char *err, size_t errlen)
+{
+	char copy[1024], *save = NULL;
+	size_t n = ARRAY_SIZE(dump_views) - 1;
+
+	if (strlen(views) >= sizeof(copy))
+		return sim_errf(err, errlen, SIM_EUSAGE, "--dump: list too long");
+	snprintf(copy, sizeof(copy), "%s", views);
+	if (!*views)
+		return sim_errf(err, errlen, SIM_EUSAGE, "--dump: empty list");
+	for (char *v = strtok_r(copy, ",", &save); v; v = strtok_r(NULL, ",", &save)) {
+		const char *near;
+		size_t i;
+
+		for (i = 0; i < n && strcmp(v, dump_views[i]); i++)
+			;
+		if (i < n)
+			continue;
+		if (!strncmp(v, "numa_maps-", 10) && v[10] && strspn(v + 10, "0123456789") == strlen(v + 10))
+			continue;
+		near = sim_nearest(v, dump_views, n);
+		return sim_errf(err, errlen, SIM_EUSAGE, "--dump %s: unknown view%s%s%s (buddyinfo, pagetypeinfo, "
+				"zoneinfo, numastat, vmstat, numa_maps, numa_maps-PID, meminfo-hugetlb)", v,
+				near ? " (did you mean " : "", near ? near : "", near ? "?)" : "");
+	}
+	return 0;
+}
+
+/*
+ * --report: the report is written at the end (atomically, through a
+ * temporary file beside it), so its directory must exist and be writable
+ * now, and the name must not be a directory.
+ */
+static int check_output(const char *opt, const char *path, char *err, size_t errlen)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	struct stat st;
+
+	if (!*path)
+		return sim_errf(err, errlen, SIM_EUSAGE, "%s: empty file name", opt);
+	if (slash && (size_t)(slash - path) >= sizeof(dir))
+		return sim_errf(err, errlen, SIM_EUSAGE, "%s %s: name too long", opt, path);
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == path)
+		snprintf(dir, sizeof(dir), "/");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	if (slash && !slash[1])
+		return sim_errf(err, errlen, SIM_EUSAGE, "%s %s: names a directory, not a file", opt, path);
+	if (stat(dir, &st))
+		return sim_errf(err, errlen, SIM_EIO, "%s %s: directory %s: %s", opt, path, dir, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return sim_errf(err, errlen, SIM_EIO, "%s %s: %s is not a directory", opt, path, dir);
+	if (access(dir, W_OK | X_OK))
+		return sim_errf(err, errlen, SIM_EIO, "%s %s: cannot write in %s: %s", opt, path, dir, strerror(errno));
+	if (!stat(path, &st) && S_ISDIR(st.st_mode))
+		return sim_errf(err, errlen, SIM_EIO, "%s %s: is a directory", opt, path);
+	return 0;
 }
 
 int cmd_run(int argc, char **argv)
@@ -50,7 +127,6 @@ int cmd_run(int argc, char **argv)
 	char err[1024] = "";
 	simrun_t *s = NULL;
 	int c, rc, status = 1;
-	char *end;
 
 	if (!o)
 		return 1;
@@ -58,7 +134,8 @@ int cmd_run(int argc, char **argv)
 	o->progress = isatty(2);
 	o->overrides = calloc((size_t)argc, sizeof(char *));
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "m:t:P:s:r:p:d:n:qh", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":m:t:P:s:r:p:d:n:qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'm': o->machine = optarg; break;
 		case 't':
@@ -74,9 +151,8 @@ int cmd_run(int argc, char **argv)
 			break;
 		case 'P': o->policy = optarg; break;
 		case 's':
-			o->seed = strtoull(optarg, &end, 0);
-			if (*end || !*optarg) {
-				fprintf(stderr, "numasim run: --seed %s: not a number\n", optarg);
+			if (sim_parse_count("--seed", optarg, &o->seed, err, sizeof(err))) {
+				fprintf(stderr, "numasim run: %s\n", err);
 				goto usage;
 			}
 			break;
@@ -84,9 +160,8 @@ int cmd_run(int argc, char **argv)
 		case 'p': o->overrides[o->nr_overrides++] = optarg; break;
 		case 'd': o->dumps = optarg; break;
 		case 'n':
-			o->max_accesses = strtoull(optarg, &end, 0);
-			if (*end || !*optarg) {
-				fprintf(stderr, "numasim run: --max-accesses %s: not a number\n", optarg);
+			if (sim_parse_count("--max-accesses", optarg, &o->max_accesses, err, sizeof(err))) {
+				fprintf(stderr, "numasim run: %s\n", err);
 				goto usage;
 			}
 			break;
@@ -94,7 +169,9 @@ int cmd_run(int argc, char **argv)
 		case 2: o->progress = false; break;
 		case 'q': o->quiet = true; break;
 		case 'h': run_usage(stdout); status = 0; goto out;
-		default: goto usage;
+		default:
+			cli_bad_option("numasim run", c, argc, argv, longopts);
+			goto usage;
 		}
 	}
 	if (optind < argc) {
@@ -109,6 +186,12 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "numasim run: at least one --trace is required\n");
 		goto usage;
 	}
+	if ((o->dumps && check_dumps(o->dumps, err, sizeof(err))) ||
+	    (o->report_path && check_output("--report", o->report_path, err, sizeof(err)))) {
+		fprintf(stderr, "numasim run: %s\n", err);
+		status = o->dumps && !strncmp(err, "--dump", 6) ? EXIT_USAGE : 1;
+		goto out;
+	}
 	rc = simrun_create(&s, o, err, sizeof(err));
 	if (rc) {
 		fprintf(stderr, "numasim run: %s\n", err);
@@ -121,6 +204,15 @@ int cmd_run(int argc, char **argv)
 	}
 	if (!o->quiet)
 		simrun_print_summary(s, stdout);
+	{
+		uint64_t n, z = simrun_zero_page_accesses(s, &n);
+
+		if (n && (double)z > ZERO_PAGE_WARN_SHARE * (double)n)
+			fprintf(stderr, "numasim run: warning: %.1f%% of the accesses read the kernel's zero page: "
+				"the trace loads memory it never wrote, so no memory policy places it and the "
+				"results say little about NUMA (generated traces write their data first unless "
+				"made with --no-init)\n", 100.0 * (double)z / (double)n);
+	}
 	if (o->dumps && simrun_dump(s, o->dumps, stdout, err, sizeof(err))) {
 		fprintf(stderr, "numasim run: %s\n", err);
 		goto out;

@@ -24,12 +24,15 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <jansson.h>
 #include "experiments/sweep.h"
 #include "sim/afile.h"
+#include "sim/cli/cliopt.h"
 #include "sim/cli/cmd_sweep.h"
 #include "sim/err.h"
+#include "sim/words.h"
 
 #define STDERR_TAIL_LINES 20
 
@@ -38,9 +41,13 @@ struct sweep_opts {
 	const char *dir;
 	const char *only;
 	const char *partition;
+	const char *account;      /* --slurm-account: sbatch --account */
+	const char *time_limit;   /* --slurm-time: sbatch --time per array task */
+	unsigned max_running;     /* --slurm-max-running: array throttle "%N" */
 	unsigned jobs;
 	unsigned per_task;
 	bool slurm, slurm_dry_run;
+	int progress;             /* -1: when stderr is a terminal */
 };
 
 struct child {
@@ -54,10 +61,22 @@ struct child {
 static void sweep_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: numasim sweep SPEC.json -o DIR [-j N] [--only-points LIST]\n"
-		"       numasim sweep SPEC.json -o DIR --slurm [--partition P] [--points-per-task K] [--slurm-dry-run]\n"
+		"usage: numasim sweep SPEC.json -o DIR [-j N] [--only-points LIST] [--progress|--no-progress]\n"
+		"       numasim sweep SPEC.json -o DIR --slurm [SLURM OPTIONS]\n"
 		"       numasim sweep collect DIR\n"
-		"  LIST is 1-based point numbers: 3, 1..8, 1..4,9.  See docs/experiments.md.\n");
+		"  -o DIR                 sweep directory: points/, traces/, results.csv (resumes if it exists)\n"
+		"  -j N                   points run at once (default: the number of CPUs)\n"
+		"  --only-points LIST     1-based point numbers: 3, 1..8, 1..4,9\n"
+		"  --progress, --no-progress   progress line on stderr (default: when stderr is a terminal)\n"
+		"  --slurm                submit the points as one Slurm job array instead of running them\n"
+		"  --slurm-partition P    sbatch --partition (also --partition P)\n"
+		"  --slurm-account A      sbatch --account\n"
+		"  --slurm-time T         sbatch --time of each array task (e.g. 30:00, 2:00:00)\n"
+		"  --slurm-max-running N  at most N array tasks at once (--array=...%%N)\n"
+		"  --points-per-task K    points per array task (default: an eighth of the sweep)\n"
+		"  --slurm-dry-run        write DIR/sweep.sbatch and print its path, submit nothing\n"
+		"  collect DIR            rebuild DIR/results.csv from the reports present\n"
+		"See docs/experiments.md.\n");
 }
 
 static int mkdir_p(const char *path)
@@ -185,12 +204,21 @@ static void av_free(struct argv_buf *a)
 	a->n = 0;
 }
 
-static void trace_path(const struct sweep_spec *s, const char *dir, size_t w, char *buf, size_t len)
+/*
+ * A generated workload is generated once per seed of the sweep, with that
+ * seed (--seed overrides the spec's), so the seed axis varies the random
+ * choices of the workload as well as the simulation's.  Patterns without
+ * random choices (stream, stride, stencil, ...) give the same trace for
+ * every seed, and their rows then agree: that is a property of the
+ * workload, not a seed lost on the way.
+ */
+static void trace_path(const struct sweep_spec *s, const char *dir, size_t w, size_t seed, char *buf, size_t len)
 {
 	if (s->workloads[w].trace)
 		snprintf(buf, len, "%s", s->workloads[w].trace);
 	else
-		snprintf(buf, len, "%s/traces/%s.nst", dir, s->workloads[w].name);
+		snprintf(buf, len, "%s/traces/%s-s%llu.nst", dir, s->workloads[w].name,
+			 (unsigned long long)s->seeds[seed]);
 }
 
 static void point_argv(const struct sweep_spec *s, const struct sweep_point *p, const char *dir,
@@ -204,7 +232,7 @@ static void point_argv(const struct sweep_spec *s, const struct sweep_point *p, 
 	av_add(a, m ? m : s->machines[p->machine]);
 	free(m);
 	av_add(a, "--trace");
-	trace_path(s, dir, p->workload, buf, sizeof(buf));
+	trace_path(s, dir, p->workload, p->seed, buf, sizeof(buf));
 	av_add(a, buf);
 	if (strcmp(s->policies[p->policy], "default")) {
 		av_add(a, "--policy");
@@ -231,8 +259,43 @@ struct runner {
 	struct child *kids;
 	unsigned running;
 	size_t ran, failed;
-	bool *gen_failed;        /* per workload */
+	bool *gen_failed;        /* per (workload, seed): [w * nr_seeds + seed] */
+	/* progress line (display only; wall clock never reaches results) */
+	bool progress;
+	size_t total, done;
+	struct timespec start;
 };
+
+static double elapsed_s(const struct timespec *t0)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) * 1e-9;
+}
+
+/*
+ * "sweep: 12/48 points done, 1 failed, 2 running, 0:17 elapsed, ETA 0:51" on
+ * stderr, redrawn in place; only on a terminal, as `run` draws its bar.
+ */
+static void progress_draw(const struct runner *r, bool final)
+{
+	double el, eta;
+	char etabuf[32] = "ETA --:--";
+
+	if (!r->progress || !r->total)
+		return;
+	el = elapsed_s(&r->start);
+	if (r->done && r->done < r->total) {
+		eta = el / (double)r->done * (double)(r->total - r->done);
+		snprintf(etabuf, sizeof(etabuf), "ETA %u:%02u", (unsigned)(eta / 60), (unsigned)eta % 60);
+	} else if (r->done == r->total) {
+		snprintf(etabuf, sizeof(etabuf), "finished");
+	}
+	fprintf(stderr, "\r\033[Ksweep: %zu/%zu points done, %zu failed, %u running, %u:%02u elapsed, %s%s", r->done,
+		r->total, r->failed, r->running, (unsigned)(el / 60), (unsigned)el % 60, etabuf, final ? "\n" : "");
+	fflush(stderr);
+}
 
 /* Reap one child; record its outcome. */
 static void reap_one(struct runner *r)
@@ -250,12 +313,15 @@ static void reap_one(struct runner *r)
 		return;
 	r->running--;
 	c->pid = 0;
+	if (c->point)
+		r->done++;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && exists(c->what)) {
 		char path[PATH_MAX + 16];
 
 		snprintf(path, sizeof(path), "%s/error.txt", c->dir);
 		if (c->point)
 			unlink(path);      /* an earlier failure is superseded */
+		progress_draw(r, false);
 		return;
 	}
 	r->failed++;
@@ -269,7 +335,10 @@ static void reap_one(struct runner *r)
 		point_argv(r->s, &p, r->dir, &a);
 		write_error(c, status, a.v);
 		av_free(&a);
+		if (r->progress)
+			fputs("\r\033[K", stderr);
 		fprintf(stderr, "numasim sweep: %s failed (see %s/error.txt)\n", p.id, c->dir);
+		progress_draw(r, false);
 	} else {
 		fprintf(stderr, "numasim sweep: generating %s failed (see %s)\n", c->what, c->log);
 	}
@@ -286,22 +355,16 @@ static struct child *free_slot(struct runner *r)
 	return NULL;
 }
 
-/* Write each generated workload once: DIR/traces/<name>.nst. */
+/* Write each generated workload once per seed: DIR/traces/<name>-s<seed>.nst. */
 static int generate_workloads(struct runner *r)
 {
 	const struct sweep_spec *s = r->s;
-	char out[PATH_MAX], spec[PATH_MAX], log[PATH_MAX], err[512];
+	char out[PATH_MAX], spec[PATH_MAX], log[PATH_MAX], err[512], seed[32];
 
 	for (size_t w = 0; w < s->nr_workloads; w++) {
 		const struct sweep_workload *wl = &s->workloads[w];
-		struct argv_buf a = { .n = 0 };
-		struct child *c;
-		size_t before = r->failed;
 
 		if (wl->trace)
-			continue;
-		trace_path(s, r->dir, w, out, sizeof(out));
-		if (exists(out))
 			continue;
 		if (wl->gen) {
 			char *text = json_dumps(wl->gen, JSON_INDENT(2));
@@ -316,30 +379,43 @@ static int generate_workloads(struct runner *r)
 		} else {
 			snprintf(spec, sizeof(spec), "%s", wl->gen_file);
 		}
-		snprintf(log, sizeof(log), "%s/traces/%s.log", r->dir, wl->name);
-		av_add(&a, "numasim");
-		av_add(&a, "trace");
-		av_add(&a, "gen");
-		av_add(&a, spec);
-		av_add(&a, "-o");
-		av_add(&a, out);
-		c = free_slot(r);
-		c->point = 0;
-		snprintf(c->dir, sizeof(c->dir), "%s/traces", r->dir);
-		snprintf(c->log, sizeof(c->log), "%s", log);
-		snprintf(c->what, sizeof(c->what), "%s", out);
-		c->pid = spawn(a.v, log);
-		av_free(&a);
-		if (c->pid < 0) {
-			fprintf(stderr, "numasim sweep: fork: %s\n", strerror(errno));
-			c->pid = 0;
-			return 1;
+		for (size_t k = 0; k < s->nr_seeds; k++) {
+			struct argv_buf a = { .n = 0 };
+			struct child *c;
+			size_t before = r->failed;
+
+			trace_path(s, r->dir, w, k, out, sizeof(out));
+			if (exists(out))
+				continue;
+			snprintf(log, sizeof(log), "%s/traces/%s-s%llu.log", r->dir, wl->name,
+				 (unsigned long long)s->seeds[k]);
+			snprintf(seed, sizeof(seed), "%llu", (unsigned long long)s->seeds[k]);
+			av_add(&a, "numasim");
+			av_add(&a, "trace");
+			av_add(&a, "gen");
+			av_add(&a, spec);
+			av_add(&a, "--seed");
+			av_add(&a, seed);
+			av_add(&a, "-o");
+			av_add(&a, out);
+			c = free_slot(r);
+			c->point = 0;
+			snprintf(c->dir, sizeof(c->dir), "%s/traces", r->dir);
+			snprintf(c->log, sizeof(c->log), "%s", log);
+			snprintf(c->what, sizeof(c->what), "%s", out);
+			c->pid = spawn(a.v, log);
+			av_free(&a);
+			if (c->pid < 0) {
+				fprintf(stderr, "numasim sweep: fork: %s\n", strerror(errno));
+				c->pid = 0;
+				return 1;
+			}
+			r->running++;
+			/* Generation is quick and everything depends on it: wait here. */
+			while (r->running)
+				reap_one(r);
+			r->gen_failed[w * s->nr_seeds + k] = r->failed > before;
 		}
-		r->running++;
-		/* Generation is quick and everything depends on it: wait here. */
-		while (r->running)
-			reap_one(r);
-		r->gen_failed[w] = r->failed > before;
 	}
 	return 0;
 }
@@ -349,8 +425,9 @@ static void fail_point_without_trace(struct runner *r, const struct sweep_point 
 	char path[PATH_MAX + 64], err[256], text[PATH_MAX + 128];
 
 	snprintf(path, sizeof(path), "%s/points/%s/error.txt", r->dir, p->id);
-	snprintf(text, sizeof(text), "not run: generating workload %s failed (see %s/traces/%s.log)\n",
-		 r->s->workloads[p->workload].name, r->dir, r->s->workloads[p->workload].name);
+	snprintf(text, sizeof(text), "not run: generating workload %s failed (see %s/traces/%s-s%llu.log)\n",
+		 r->s->workloads[p->workload].name, r->dir, r->s->workloads[p->workload].name,
+		 (unsigned long long)r->s->seeds[p->seed]);
 	if (afile_write_all(path, text, strlen(text), err, sizeof(err)))
 		fprintf(stderr, "numasim sweep: %s\n", err);
 	r->failed++;
@@ -361,6 +438,19 @@ static int run_points(struct runner *r, const bool *sel, size_t *skipped)
 	size_t n = sweep_nr_points(r->s);
 
 	*skipped = 0;
+	r->total = r->done = 0;
+	for (size_t i = 1; i <= n; i++) {
+		struct sweep_point p;
+		char report[PATH_MAX + 128];
+
+		if (sel && !sel[i])
+			continue;
+		sweep_point_get(r->s, i, &p);
+		snprintf(report, sizeof(report), "%s/points/%s/report.json", r->dir, p.id);
+		r->total += !exists(report);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &r->start);
+	progress_draw(r, false);
 	for (size_t i = 1; i <= n; i++) {
 		struct sweep_point p;
 		struct argv_buf a = { .n = 0 };
@@ -380,8 +470,9 @@ static int run_points(struct runner *r, const bool *sel, size_t *skipped)
 			fprintf(stderr, "numasim sweep: %s: %s\n", pdir, strerror(errno));
 			return 1;
 		}
-		if (r->gen_failed[p.workload]) {
+		if (r->gen_failed[p.workload * r->s->nr_seeds + p.seed]) {
 			fail_point_without_trace(r, &p);
+			r->done++;
 			continue;
 		}
 		point_argv(r->s, &p, r->dir, &a);
@@ -399,9 +490,11 @@ static int run_points(struct runner *r, const bool *sel, size_t *skipped)
 		}
 		r->running++;
 		r->ran++;
+		progress_draw(r, false);
 	}
 	while (r->running)
 		reap_one(r);
+	progress_draw(r, true);
 	return 0;
 }
 
@@ -445,6 +538,101 @@ static int claim_dir(const char *spec_path, const char *dir)
 	return rc;
 }
 
+/* Every dotted path of a report's leaves ("summary.latency.mean_ns", "os.numastat.0.numa_miss"). */
+static void leaf_paths(const json_t *v, char *prefix, size_t len, char ***out, size_t *n, size_t *cap)
+{
+	size_t plen = strlen(prefix);
+
+	if (json_is_object(v) || json_is_array(v)) {
+		const char *key;
+		json_t *e;
+		size_t i;
+		char idx[24];
+
+		if (json_is_object(v)) {
+			json_object_foreach((json_t *)v, key, e) {
+				snprintf(prefix + plen, len - plen, "%s%s", plen ? "." : "", key);
+				leaf_paths(e, prefix, len, out, n, cap);
+			}
+		} else {
+			json_array_foreach(v, i, e) {
+				if (i >= 4)
+					break;    /* a few elements are enough to suggest from */
+				snprintf(idx, sizeof(idx), "%zu", i);
+				snprintf(prefix + plen, len - plen, "%s%s", plen ? "." : "", idx);
+				leaf_paths(e, prefix, len, out, n, cap);
+			}
+		}
+		prefix[plen] = 0;
+		return;
+	}
+	if (*n == *cap) {
+		char **grown = realloc(*out, (*cap ? *cap * 2 : 256) * sizeof(char *));
+		if (!grown)
+			return;
+		*out = grown;
+		*cap = *cap ? *cap * 2 : 256;
+	}
+	(*out)[(*n)++] = strdup(prefix);
+}
+
+/*
+ * A metric no finished report has is a misspelling (or a counter this
+ * version does not report), not an empty column: say which, and the
+ * nearest path that exists.  @return the number of unknown metrics.
+ */
+static size_t check_metrics(const struct sweep_spec *s, const char *dir)
+{
+	size_t n = sweep_nr_points(s), bad = 0, loaded = 0;
+	bool *found = calloc(s->nr_metrics + 1, sizeof(bool));
+	json_t *first = NULL;
+
+	if (!found)
+		return 0;
+	for (size_t i = 1; i <= n; i++) {
+		struct sweep_point p;
+		char path[PATH_MAX + 128];
+		json_t *rep;
+		bool all = true;
+
+		sweep_point_get(s, i, &p);
+		snprintf(path, sizeof(path), "%s/points/%s/report.json", dir, p.id);
+		rep = json_load_file(path, 0, NULL);
+		if (!rep)
+			continue;
+		loaded++;
+		for (size_t m = 0; m < s->nr_metrics; m++) {
+			found[m] |= sweep_metric(rep, s->metrics[m]) != NULL;
+			all &= found[m];
+		}
+		if (!first)
+			first = rep;
+		else
+			json_decref(rep);
+		if (all)
+			break;
+	}
+	for (size_t m = 0; loaded && m < s->nr_metrics; m++) {
+		char **paths = NULL, prefix[1024] = "";
+		size_t np = 0, cap = 0;
+		const char *near;
+
+		if (found[m])
+			continue;
+		leaf_paths(first, prefix, sizeof(prefix), &paths, &np, &cap);
+		near = sim_nearest(s->metrics[m], (const char *const *)paths, np);
+		fprintf(stderr, "numasim sweep: metric \"%s\" is in none of the %zu report(s)%s%s%s (docs/report.md)\n",
+			s->metrics[m], loaded, near ? "; did you mean \"" : "", near ? near : "", near ? "\"?" : "");
+		for (size_t k = 0; k < np; k++)
+			free(paths[k]);
+		free(paths);
+		bad++;
+	}
+	json_decref(first);
+	free(found);
+	return bad;
+}
+
 static int collect(const char *dir, bool quiet)
 {
 	char path[PATH_MAX], err[1024];
@@ -455,6 +643,10 @@ static int collect(const char *dir, bool quiet)
 	snprintf(path, sizeof(path), "%s/sweep.json", dir);
 	if ((rc = sweep_spec_load(&s, path, err, sizeof(err)))) {
 		fprintf(stderr, "numasim sweep collect: %s\n", err);
+		return 1;
+	}
+	if (check_metrics(s, dir)) {
+		sweep_spec_free(s);
 		return 1;
 	}
 	rc = sweep_collect(s, dir, &failed, &missing, err, sizeof(err));
@@ -508,11 +700,18 @@ static int slurm_submit(const struct sweep_opts *o, const struct sweep_spec *s)
 	fprintf(af.fp, "#!/bin/sh\n# numasim sweep %s: %zu points, %zu per array task (written by numasim sweep --slurm)\n",
 		s->name, n, k);
 	fprintf(af.fp, "#SBATCH --job-name=numasim-%s\n", s->name);
-	fprintf(af.fp, "#SBATCH --array=0-%zu\n", tasks - 1);
+	if (o->max_running)
+		fprintf(af.fp, "#SBATCH --array=0-%zu%%%u\n", tasks - 1, o->max_running);
+	else
+		fprintf(af.fp, "#SBATCH --array=0-%zu\n", tasks - 1);
 	fprintf(af.fp, "#SBATCH --ntasks=1\n#SBATCH --cpus-per-task=1\n");
 	fprintf(af.fp, "#SBATCH --output=%s/slurm/task-%%A_%%a.out\n", dir_abs);
 	if (o->partition)
 		fprintf(af.fp, "#SBATCH --partition=%s\n", o->partition);
+	if (o->account)
+		fprintf(af.fp, "#SBATCH --account=%s\n", o->account);
+	if (o->time_limit)
+		fprintf(af.fp, "#SBATCH --time=%s\n", o->time_limit);
 	fprintf(af.fp, "set -u\nK=%zu\nN=%zu\n", k, n);
 	fprintf(af.fp, "first=$((SLURM_ARRAY_TASK_ID * K + 1))\nlast=$((first + K - 1))\n"
 		       "[ \"$last\" -gt \"$N\" ] && last=$N\n");
@@ -567,54 +766,103 @@ static int slurm_submit(const struct sweep_opts *o, const struct sweep_spec *s)
 
 /* ---- entry ----------------------------------------------------------------------------- */
 
+static const char *const sweep_options[] = {
+	"-o", "-j", "--only-points", "--progress", "--no-progress", "--slurm", "--slurm-dry-run", "--partition",
+	"--slurm-partition", "--slurm-account", "--slurm-time", "--slurm-max-running", "--points-per-task",
+	"--help", NULL,
+};
+
+/* "-j 8", "--points-per-task 1K": a count in [1, max]. */
+static int count_arg(const char *opt, const char *v, uint64_t max, unsigned *out)
+{
+	char err[256];
+	uint64_t x;
+
+	if (sim_parse_count(opt, v, &x, err, sizeof(err))) {
+		fprintf(stderr, "numasim sweep: %s\n", err);
+		return 2;
+	}
+	if (x < 1 || x > max) {
+		fprintf(stderr, "numasim sweep: %s: \"%s\" is not in [1, %llu]\n", opt, v, (unsigned long long)max);
+		return 2;
+	}
+	*out = (unsigned)x;
+	return 0;
+}
+
 static int parse_opts(int argc, char **argv, struct sweep_opts *o)
 {
 	memset(o, 0, sizeof(*o));
+	o->progress = -1;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		bool has = i + 1 < argc;
+		int rc = 0;
 
 		if (!strcmp(a, "-o") && has) {
 			o->dir = argv[++i];
 		} else if (!strcmp(a, "-j") && has) {
-			char *end;
-			long j = strtol(argv[++i], &end, 10);
-
-			if (*end || j < 1 || j > 1024) {
-				fprintf(stderr, "numasim sweep: -j: \"%s\" is not in [1, 1024]\n", argv[i]);
-				return 2;
-			}
-			o->jobs = (unsigned)j;
+			rc = count_arg("-j", argv[++i], 1024, &o->jobs);
 		} else if (!strcmp(a, "--only-points") && has) {
 			o->only = argv[++i];
+		} else if (!strcmp(a, "--progress") || !strcmp(a, "--no-progress")) {
+			o->progress = !strcmp(a, "--progress");
 		} else if (!strcmp(a, "--slurm")) {
 			o->slurm = true;
 		} else if (!strcmp(a, "--slurm-dry-run")) {
 			o->slurm = o->slurm_dry_run = true;
-		} else if (!strcmp(a, "--partition") && has) {
+		} else if ((!strcmp(a, "--partition") || !strcmp(a, "--slurm-partition")) && has) {
 			o->partition = argv[++i];
+		} else if (!strcmp(a, "--slurm-account") && has) {
+			o->account = argv[++i];
+		} else if (!strcmp(a, "--slurm-time") && has) {
+			o->time_limit = argv[++i];
+		} else if (!strcmp(a, "--slurm-max-running") && has) {
+			rc = count_arg("--slurm-max-running", argv[++i], 1000000, &o->max_running);
 		} else if (!strcmp(a, "--points-per-task") && has) {
-			char *end;
-			long k = strtol(argv[++i], &end, 10);
-
-			if (*end || k < 1) {
-				fprintf(stderr, "numasim sweep: --points-per-task: \"%s\" is not >= 1\n", argv[i]);
-				return 2;
-			}
-			o->per_task = (unsigned)k;
+			rc = count_arg("--points-per-task", argv[++i], UINT32_MAX, &o->per_task);
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			sweep_usage(stdout);
 			return -1;
 		} else if (a[0] != '-' && !o->spec_path) {
 			o->spec_path = a;
 		} else {
-			fprintf(stderr, "numasim sweep: unexpected argument %s\n", a);
+			bool known = false;
+
+			for (size_t k = 0; sweep_options[k]; k++)
+				known |= !strcmp(a, sweep_options[k]);
+			if (known)
+				fprintf(stderr, "numasim sweep: %s needs a value\n", a);
+			else if (a[0] == '-')
+				cli_unknown_option("numasim sweep", a, sweep_options);
+			else
+				fprintf(stderr, "numasim sweep: unexpected argument %s\n", a);
 			sweep_usage(stderr);
 			return 2;
 		}
+		if (rc)
+			return rc;
 	}
 	if (!o->spec_path || !o->dir) {
+		fprintf(stderr, "numasim sweep: %s is required\n", o->spec_path ? "-o DIR" : "SPEC.json");
 		sweep_usage(stderr);
+		return 2;
+	}
+	/* They go into the batch script as #SBATCH lines: plain words only. */
+	{
+		const char *vals[] = { o->partition, o->account, o->time_limit };
+
+		for (size_t k = 0; k < ARRAY_SIZE(vals); k++) {
+			if (vals[k] && (!vals[k][0] || strspn(vals[k], "abcdefghijklmnopqrstuvwxyz"
+							      "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.,:+-") != strlen(vals[k]))) {
+				fprintf(stderr, "numasim sweep: Slurm option value \"%s\": only letters, digits "
+					"and _.,:+- are allowed\n", vals[k]);
+				return 2;
+			}
+		}
+	}
+	if ((o->partition || o->account || o->time_limit || o->max_running || o->per_task) && !o->slurm) {
+		fprintf(stderr, "numasim sweep: Slurm options need --slurm (or --slurm-dry-run)\n");
 		return 2;
 	}
 	return 0;
@@ -633,8 +881,16 @@ int cmd_sweep(int argc, char **argv)
 
 	memset(&r, 0, sizeof(r));
 	if (argc >= 2 && !strcmp(argv[1], "collect")) {
-		if (argc != 3) {
-			sweep_usage(stderr);
+		for (int i = 2; i < argc; i++)
+			if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+				printf("usage: numasim sweep collect DIR\n"
+				       "  rebuild DIR/results.csv from DIR/sweep.json and the reports under DIR/points\n");
+				return 0;
+			}
+		if (argc != 3 || argv[2][0] == '-') {
+			if (argc == 3)
+				fprintf(stderr, "numasim sweep collect: unknown option %s\n", argv[2]);
+			fprintf(stderr, "usage: numasim sweep collect DIR\n");
 			return 2;
 		}
 		return collect(argv[2], false);
@@ -668,10 +924,11 @@ int cmd_sweep(int argc, char **argv)
 		o.jobs = n > 0 ? (unsigned)n : 1;
 	}
 	r.s = s;
+	r.progress = o.progress < 0 ? isatty(2) : o.progress;
 	r.dir = o.dir;
 	r.jobs = o.jobs;
 	r.kids = calloc(o.jobs, sizeof(*r.kids));
-	r.gen_failed = calloc(s->nr_workloads, sizeof(bool));
+	r.gen_failed = calloc(s->nr_workloads * s->nr_seeds, sizeof(bool));
 	if (!r.kids || !r.gen_failed) {
 		fprintf(stderr, "numasim sweep: out of memory\n");
 		rc = 1;

@@ -16,6 +16,7 @@
 #include <time.h>
 #include "sim/err.h"
 #include "sim/report.h"
+#include "sim/cli/cliopt.h"
 #include "sim/cli/cmd_trace.h"
 #include "traces/trace.h"
 #include "traces/trace_stats.h"
@@ -144,7 +145,8 @@ static int trace_stat(int argc, char **argv)
 	int c, rc;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "f:jh", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":f:jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			if (parse_format(optarg, &fmt))
@@ -157,6 +159,7 @@ static int trace_stat(int argc, char **argv)
 			fputs(usage_text, stdout);
 			return 0;
 		default:
+			cli_bad_option("numasim trace", c, argc, argv, opts);
 			return usage(NULL, NULL);
 		}
 	}
@@ -203,7 +206,8 @@ static int trace_convert(int argc, char **argv)
 	int c, rc;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "f:t:h", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":f:t:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			if (parse_format(optarg, &from))
@@ -218,6 +222,7 @@ static int trace_convert(int argc, char **argv)
 			fputs(usage_text, stdout);
 			return 0;
 		default:
+			cli_bad_option("numasim trace", c, argc, argv, opts);
 			return usage(NULL, NULL);
 		}
 	}

@@ -14,6 +14,7 @@
 #include "sim/cli/cmd_cachegrind.h"
 #include "sim/cli/cmd_validate.h"
 #include "sim/version.h"
+#include "sim/words.h"
 
 struct command {
 	const char *name;
@@ -62,6 +63,16 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		/* `numasim help COMMAND` is `numasim COMMAND --help` */
+		for (size_t i = 0; argc == 3 && i < ARRAY_SIZE(commands); i++)
+			if (!strcmp(argv[2], commands[i].name)) {
+				char *args[] = { argv[2], (char *)"--help", NULL };
+				return commands[i].fn(2, args);
+			}
+		if (argc > 2) {
+			fprintf(stderr, "numasim help: unknown command '%s'\n", argv[2]);
+			return EXIT_USAGE;
+		}
 		usage(stdout);
 		return 0;
 	}
@@ -72,7 +83,16 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].fn(argc - 1, argv + 1);
-	fprintf(stderr, "numasim: unknown command '%s'\n\n", argv[1]);
+	{
+		const char *names[ARRAY_SIZE(commands) + 1], *near;
+
+		for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+			names[i] = commands[i].name;
+		names[ARRAY_SIZE(commands)] = "version";
+		near = sim_nearest(argv[1], names, ARRAY_SIZE(names));
+		fprintf(stderr, "numasim: unknown command '%s'%s%s%s\n\n", argv[1], near ? " (did you mean " : "",
+			near ? near : "", near ? "?)" : "");
+	}
 	usage(stderr);
 	return EXIT_USAGE;
 }

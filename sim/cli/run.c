@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "hw/core.h"
 #include "hw/hw.h"
 #include "os/os.h"
 #include "sim/cli/run.h"
@@ -44,7 +45,12 @@
 	X(RS_XLAT_PS,   xlat_ps,   EVENT, "ps", "latency spent translating")                     \
 	X(RS_LAT_PS,    lat_ps,    EVENT, "ps", "total access latency")                          \
 	X(RS_SEGV,      segv,      EVENT, "faults", "accesses the OS refused (thread stopped)")   \
-	X(RS_SYSCALL_ERR, syscall_errors, EVENT, "calls", "control records the OS rejected")
+	X(RS_SYSCALL_ERR, syscall_errors, EVENT, "calls", "control records the OS rejected")    \
+	X(RS_DEP_LOADS, dependent_loads, EVENT, "loads", "loads whose address came from the previous load (TREC_DEP)") \
+	X(RS_SECONDARY, secondary_hits, EVENT, "accesses", "L1 hits on a line whose fill was still in flight") \
+	X(RS_ZERO_PAGE, zero_page_accesses, EVENT, "accesses", "accesses that read the shared zero page") \
+	X(RS_WALK_ACTIVE_PS, walk_active_ps, EVENT, "ps", "time during which a thread had a page walk in progress") \
+	X(RS_THREAD_PS, thread_ps, EVENT, "ps", "threads' lifetimes, first record to last retirement")
 
 enum run_stat { RUN_STATS(STAT_ENUM) NR_RUN_STATS };
 static const struct stat_desc run_stat_desc[] = { RUN_STATS(STAT_DESC) };
@@ -62,6 +68,7 @@ struct cpu_stats {
 	uint64_t hops[MAX_HOPS];     /* accesses served beyond the socket, by link hops crossed */
 	uint64_t hops_ps[MAX_HOPS];  /* and their latency */
 	sim_time_t busy_until;      /* when the last thread on this CPU finished */
+	uint64_t stall[NR_CORE_STALLS]; /* core-model stalls of the threads that ran here (hw/core.h) */
 	struct hist lat;
 	int cur_pid;                /* address space loaded in this CPU's MMU (-1 none) */
 };
@@ -75,7 +82,10 @@ struct thread {
 	uint16_t tid;
 	int pid;
 	unsigned cpu;
-	sim_time_t t;               /* this thread's clock, ps */
+	struct core core;           /* issue and completion times (hw/core.h) */
+	unsigned fault_tries;       /* faults taken on fault_va by the record at the head of the queue */
+	uint64_t fault_va;          /* address of the latest fault */
+	uint8_t fault_pending;      /* enum hw_fault whose handler has not run yet */
 	bool started, done;
 	bool waiting;               /* created, but its clone has not been replayed yet */
 	/* record queue (ring) filled by the demultiplexer */
@@ -112,8 +122,11 @@ struct simrun {
 	unsigned nr_cpus;
 	unsigned live;              /* threads not yet done */
 	sim_time_t cycle_ps;
+	unsigned line_shift;        /* log2 of the L1D line: fill-buffer matching */
+	bool stop;                  /* -n reached: every thread stops */
 	sim_time_t end;
 	uint64_t total_accesses;
+	uint64_t zero_pfn;          /* the OS's zero page: reads of never-written memory */
 	int error;                  /* first error (negative), stops the run */
 	char errmsg[1024];
 	/* time series (report "timeseries"): one row per sampling interval */
@@ -260,12 +273,17 @@ static struct thread *thread_new(struct simrun *s, struct tsrc *src, unsigned ti
 
 	if (!th)
 		return NULL;
+	if (start < s->q.now)
+		start = s->q.now;
+	if (core_init(&th->core, &s->m.hw.cpu, s->cycle_ps, start)) {
+		free(th);
+		return NULL;
+	}
 	th->sim = s;
 	th->src = src;
 	th->tid = (uint16_t)tid;
 	th->pid = src->tid_pid[tid] ? src->tid_pid[tid] : src->pid;
 	th->cpu = place_thread(s, src, tid);
-	th->t = start;
 	th->started = true;
 	ev_init(&th->ev, agent_run, th);
 	src->threads[tid] = th;
@@ -275,7 +293,8 @@ static struct thread *thread_new(struct simrun *s, struct tsrc *src, unsigned ti
 	th->waiting = wait;
 	if (wait)
 		return th;
-	if (ev_schedule(&s->q, &th->ev, start < s->q.now ? s->q.now : start)) {
+	if (ev_schedule(&s->q, &th->ev, start)) {
+		core_destroy(&th->core);
 		free(th);
 		src->threads[tid] = NULL;
 		s->live--;
@@ -356,18 +375,25 @@ static int src_fill(struct simrun *s, struct tsrc *src, struct thread *want, sim
 static void thread_finish(struct simrun *s, struct thread *th)
 {
 	struct cpu_stats *c = &s->cpu[th->cpu];
+	sim_time_t end = core_end(&th->core);
 
 	th->done = true;
 	th->qn = 0;
 	th->cqn = 0;
-	if (th->t > c->busy_until)
-		c->busy_until = th->t;
-	if (th->t > s->end)
-		s->end = th->t;
+	if (end > c->busy_until)
+		c->busy_until = end;
+	if (end > s->end)
+		s->end = end;
+	for (unsigned k = 0; k < NR_CORE_STALLS; k++)
+		c->stall[k] += th->core.stall[k];
+	c->stat[RS_SECONDARY] += th->core.secondary;
+	c->stat[RS_WALK_ACTIVE_PS] += core_walk_active(&th->core);
+	c->stat[RS_THREAD_PS] += end - th->core.start;
 	s->live--;
 }
 
-static void do_ctrl(struct simrun *s, struct thread *th, const struct trace_ctrl *c)
+/* A control record replayed at t (the thread's pipeline has drained); @return when the thread goes on. */
+static sim_time_t do_ctrl(struct simrun *s, struct thread *th, const struct trace_ctrl *c, sim_time_t t)
 {
 	struct cpu_stats *cs = &s->cpu[th->cpu];
 	struct tsrc *src = th->src;
@@ -381,10 +407,10 @@ static void do_ctrl(struct simrun *s, struct thread *th, const struct trace_ctrl
 			fprintf(stderr, "numasim: %s: thread %u: thread_cpu %llu ignored (machine has %u CPUs)\n",
 				src->arg->path, th->tid, (unsigned long long)c->args[0], s->nr_cpus);
 			cs->stat[RS_SYSCALL_ERR]++;
-			return;
+			return t;
 		}
 		th->cpu = (unsigned)c->args[0];
-		return;
+		return t;
 	case TCTRL_CLONE:
 	case TCTRL_FORK: {
 		uint64_t child = c->args[0];
@@ -393,31 +419,31 @@ static void do_ctrl(struct simrun *s, struct thread *th, const struct trace_ctrl
 		    (src->threads[child] && !src->threads[child]->waiting)) {
 			/* a second clone of one tid, or of a thread already running */
 			cs->stat[RS_SYSCALL_ERR]++;
-			return;
+			return t;
 		}
 		if (c->kind == TCTRL_FORK) {
 			int cpid;
 			rc = os_process_fork(s->os, th->pid, &cpid);
 			if (rc) {
 				cs->stat[RS_SYSCALL_ERR]++;
-				return;
+				return t;
 			}
 			src->tid_pid[child] = cpid;
 		} else {
 			src->tid_pid[child] = th->pid;
 		}
-		src->tid_start[child] = th->t;
+		src->tid_start[child] = t;
 		src->clone_state[child] = 2;
 		cth = src->threads[child];
 		if (cth) {
 			cth->pid = src->tid_pid[child];
-			cth->t = th->t;
+			core_resume(&cth->core, t);
 			cth->waiting = false;
-			if (ev_schedule(&s->q, &cth->ev, th->t))
+			if (ev_schedule(&s->q, &cth->ev, t))
 				run_fail(s, -SIM_ENOMEM, "%s", "cannot schedule a cloned thread");
 		}
 		cs->stat[RS_SYSCALLS]++;
-		return;
+		return t;
 	}
 	case TCTRL_EXIT: {
 		bool last = true;
@@ -425,13 +451,14 @@ static void do_ctrl(struct simrun *s, struct thread *th, const struct trace_ctrl
 			if (src->threads[i] && src->threads[i] != th && !src->threads[i]->done &&
 			    src->threads[i]->pid == th->pid)
 				last = false;
+		core_resume(&th->core, t);
 		thread_finish(s, th);
 		if (last)
 			os_process_exit(s->os, th->pid);
-		return;
+		return t;
 	}
 	case TCTRL_MARK:
-		return;
+		return t;
 	default:
 		break;
 	}
@@ -452,19 +479,19 @@ static void do_ctrl(struct simrun *s, struct thread *th, const struct trace_ctrl
 	case TCTRL_SET_WEIGHTS: sc.nr = OS_SYS_SET_WEIGHTS; break;
 	default:
 		cs->stat[RS_SYSCALL_ERR]++;
-		return;
+		return t;
 	}
 	for (unsigned i = 0; i < c->nargs && i < 6; i++)
 		sc.args[i] = c->args[i];
-	rc = os_syscall(s->os, th->pid, th->cpu, th->t, &sc, &cost, err, sizeof(err));
+	rc = os_syscall(s->os, th->pid, th->cpu, t, &sc, &cost, err, sizeof(err));
 	cs->stat[RS_SYSCALLS]++;
 	cs->stat[RS_SYSCALL_PS] += cost;
-	th->t += cost;
 	if (rc) {
 		cs->stat[RS_SYSCALL_ERR]++;
 		fprintf(stderr, "numasim: %s: thread %u: %s: %s\n", src->arg->path, th->tid,
 			trace_ctrl_name(c->kind), err);
 	}
+	return t + cost;
 }
 
 /* ---- the per-access path ---------------------------------------------------------- */
@@ -481,117 +508,211 @@ static inline void set_context(struct simrun *s, struct thread *th)
 	}
 }
 
-/* One memory access of a thread, faults included.  @return false to stop the thread. */
-static bool do_access(struct simrun *s, struct thread *th, const struct trace_rec *rec)
+enum step { STEP_DONE, STEP_FAULT, STEP_STOP };
+
+/*
+ * The access at the head of th's queue issues at t.  A translation fault
+ * leaves the record at the head with the fault pending: the handler runs
+ * when the thread's older instructions have retired (a precise exception),
+ * in global time order like everything else, and the access is then retried.
+ */
+static enum step do_access(struct simrun *s, struct thread *th, struct trace_rec *rec, sim_time_t t)
 {
 	struct cpu_stats *c = &s->cpu[th->cpu];
 	struct hw_req req = { .vaddr = rec->addr, .size = rec->size ? rec->size : 1, .op = rec->op };
 	struct hw_res res;
+	struct core_outcome o;
+	bool dep = rec->flags & TREC_DEP;
+	sim_time_t lat;
 
-	for (int tries = 0;; tries++) {
-		set_context(s, th);
-		hw_access(s->hw, th->cpu, th->t, &req, &res);
-		if (likely(res.fault == HW_FAULT_NONE))
-			break;
-		sim_time_t cost = 0;
-		bool write = rec->op == TOP_STORE || rec->op == TOP_MODIFY;
-		enum os_fault_result fr = os_handle_fault(s->os, th->pid, th->cpu, th->t + res.lat, res.fault_vaddr,
-							 write, res.fault, &cost);
-		th->t += res.lat + cost;
-		c->stat[RS_FAULTS]++;
-		c->stat[RS_FAULT_PS] += res.lat + cost;
-		if (fr == OS_FAULT_SEGV) {
-			c->stat[RS_SEGV]++;
-			fprintf(stderr, "numasim: %s: thread %u: %s at 0x%llx outside any mapping: thread stopped\n",
-				th->src->arg->path, th->tid, write ? "write" : "read", (unsigned long long)res.fault_vaddr);
-			return false;
+	set_context(s, th);
+	hw_access(s->hw, th->cpu, t, &req, &res);
+	if (unlikely(res.fault != HW_FAULT_NONE)) {
+		sim_time_t tf = SIM_MAX(t + res.lat, core_drain_time(&th->core, rec->gap));
+		/* an access spanning many pages faults once per page: count retries per page */
+		if (res.fault_vaddr != th->fault_va) {
+			th->fault_va = res.fault_vaddr;
+			th->fault_tries = 0;
 		}
-		if (fr == OS_FAULT_OOM || !os_process_alive(s->os, th->pid))
-			return false;
-		if (tries >= FAULT_RETRIES) {
+		if (th->fault_tries++ >= FAULT_RETRIES) {
 			char m[256];
 			snprintf(m, sizeof(m), "%s: thread %u: fault at 0x%llx not resolved after %d attempts",
 				 th->src->arg->path, th->tid, (unsigned long long)res.fault_vaddr, FAULT_RETRIES);
 			run_fail(s, -SIM_EFAULT, "%s", m);
-			return false;
+			return STEP_STOP;
 		}
+		core_consume_gap(&th->core, rec->gap);
+		s->cpu[th->cpu].stat[RS_GAP] += rec->gap;
+		rec->gap = 0;
+		core_resume(&th->core, tf);
+		th->fault_pending = res.fault;
+		c->stat[RS_FAULT_PS] += res.lat;
+		return STEP_FAULT;
 	}
+	o.lat = res.lat;
+	o.walk = res.walk;
+	o.line = res.paddr >> s->line_shift;
+	o.l1_miss = res.served != SRV_L1;
+	o.l2_miss = res.served > SRV_L2;
+	lat = core_commit(&th->core, rec->gap, rec->op, dep, t, &o);
+	c->stat[RS_GAP] += rec->gap;
 	c->stat[RS_ACCESSES]++;
+	c->stat[RS_ZERO_PAGE] += res.paddr >> 12 == s->zero_pfn;
 	c->stat[RS_LOADS + rec->op]++;     /* LOAD, STORE, IFETCH, MODIFY are consecutive */
-	c->stat[RS_LAT_PS] += res.lat;
+	c->stat[RS_DEP_LOADS] += dep;
+	c->stat[RS_LAT_PS] += lat;
 	c->stat[RS_XLAT_PS] += res.xlat;
 	c->served[res.served]++;
-	c->served_ps[res.served] += res.lat;
+	c->served_ps[res.served] += lat;
 	if (res.served >= SRV_C2C_LOCAL) {
 		unsigned h = res.hops < MAX_HOPS ? res.hops : MAX_HOPS - 1;
 		c->hops[h]++;
-		c->hops_ps[h] += res.lat;
+		c->hops_ps[h] += lat;
 	}
-	hist_add(&c->lat, res.lat);
-	th->t += res.lat;
-	return true;
+	hist_add(&c->lat, lat);
+	return STEP_DONE;
 }
 
+/* The pending fault's handler runs at t.  @return false to stop the thread. */
+static bool do_fault(struct simrun *s, struct thread *th, const struct trace_rec *rec, sim_time_t t)
+{
+	struct cpu_stats *c = &s->cpu[th->cpu];
+	bool write = rec->op == TOP_STORE || rec->op == TOP_MODIFY;
+	sim_time_t cost = 0;
+	enum os_fault_result fr = os_handle_fault(s->os, th->pid, th->cpu, t, th->fault_va, write,
+						 (enum hw_fault)th->fault_pending, &cost);
+
+	th->fault_pending = 0;
+	c->stat[RS_FAULTS]++;
+	c->stat[RS_FAULT_PS] += cost;
+	core_resume(&th->core, t + cost);
+	if (fr == OS_FAULT_SEGV) {
+		c->stat[RS_SEGV]++;
+		fprintf(stderr, "numasim: %s: thread %u: %s at 0x%llx outside any mapping: thread stopped\n",
+			th->src->arg->path, th->tid, write ? "write" : "read", (unsigned long long)th->fault_va);
+		return false;
+	}
+	return fr != OS_FAULT_OOM && os_process_alive(s->os, th->pid);
+}
+
+static void thread_pop(struct thread *th)
+{
+	if (th->q[th->qhead].op == TOP_CTRL) {
+		th->cqhead = (th->cqhead + 1) % th->cqcap;
+		th->cqn--;
+	}
+	th->qhead = (th->qhead + 1) & (th->qcap - 1);
+	th->qn--;
+	th->fault_tries = 0;
+}
+
+/*
+ * A thread's agent.  It replays records while the next one is due no later
+ * than every other pending event (another thread's next access, a kernel
+ * thread, a sample), then re-schedules itself at that record's time.  So
+ * every access, system call and fault of every thread is resolved in global
+ * time order, ties in the order the events were scheduled: the result does
+ * not depend on any engine setting (docs/engine.md).
+ */
 static void agent_run(struct ev *ev, void *ctx)
 {
 	struct thread *th = ctx;
 	struct simrun *s = th->sim;
-	sim_time_t limit = ev->when + s->m.hw.cpu.lookahead;
+	sim_time_t stolen;
 
-	if (th->t < ev->when)
-		th->t = ev->when;
+	(void)ev;
 	/* kernel threads (kswapd, kcompactd, the NUMA scanner) ran on this CPU meanwhile */
-	th->t += os_cpu_stolen(s->os, th->cpu);
+	stolen = os_cpu_stolen(s->os, th->cpu);
+	if (stolen)
+		core_delay(&th->core, stolen);
 	if (!os_process_alive(s->os, th->pid)) {
 		thread_finish(s, th);
 		return;
 	}
 	while (!th->done && !s->error) {
+		struct trace_rec *rec;
+		sim_time_t t, next = evq_peek_time(&s->q);
+
+		if (unlikely(s->stop)) {
+			thread_finish(s, th);
+			return;
+		}
 		if (!th->qn) {
-			if (src_fill(s, th->src, th, th->t) || !th->qn) {
+			if (src_fill(s, th->src, th, s->q.now) || !th->qn) {
 				thread_finish(s, th);
 				return;
 			}
+			next = evq_peek_time(&s->q);   /* src_fill may have started threads */
 		}
-		struct trace_rec rec = th->q[th->qhead];
-		th->qhead = (th->qhead + 1) & (th->qcap - 1);
-		th->qn--;
-		if (unlikely(rec.op == TOP_CTRL)) {
-			struct trace_ctrl c = th->cq[th->cqhead];
-			/* instructions retired before a system call take time too */
-			th->t += (sim_time_t)rec.gap * s->cycle_ps;
-			s->cpu[th->cpu].stat[RS_GAP] += rec.gap;
-			th->cqhead = (th->cqhead + 1) % th->cqcap;
-			th->cqn--;
-			do_ctrl(s, th, &c);
+		rec = &th->q[th->qhead];
+		if (unlikely(th->fault_pending)) {
+			t = core_drain_time(&th->core, 0);
+			if (t > next)
+				break;
+			hw_set_horizon(s->hw, t);
+			if (!do_fault(s, th, rec, t)) {
+				thread_finish(s, th);
+				return;
+			}
+			continue;
+		}
+		if (unlikely(rec->op == TOP_CTRL)) {
+			struct trace_ctrl c;
+			/* a system call waits for every older instruction (it serialises) */
+			t = core_drain_time(&th->core, rec->gap);
+			if (t > next)
+				break;
+			c = th->cq[th->cqhead];
+			core_consume_gap(&th->core, rec->gap);
+			s->cpu[th->cpu].stat[RS_GAP] += rec->gap;
+			thread_pop(th);
+			hw_set_horizon(s->hw, t);
+			t = do_ctrl(s, th, &c, t);
 			if (th->done)
 				return;
+			core_resume(&th->core, t);
 			if (!os_process_alive(s->os, th->pid)) {
 				thread_finish(s, th);
 				return;
 			}
 			continue;
 		}
-		th->t += (sim_time_t)rec.gap * s->cycle_ps;
-		s->cpu[th->cpu].stat[RS_GAP] += rec.gap;
-		if (!do_access(s, th, &rec)) {
+		t = core_issue_time(&th->core, rec->gap, rec->op, rec->flags & TREC_DEP);
+		if (t > next)
+			break;
+		hw_set_horizon(s->hw, t);
+		enum step st = do_access(s, th, rec, t);
+		if (st == STEP_FAULT)
+			continue;
+		if (st == STEP_STOP) {
 			thread_finish(s, th);
 			return;
 		}
+		thread_pop(th);
 		if (unlikely(++s->total_accesses >= s->next_progress)) {
 			s->next_progress += 1u << 20;
 			if (s->opts.progress)
 				progress_draw(s, false);
-			if (s->opts.max_accesses && s->total_accesses >= s->opts.max_accesses) {
-				thread_finish(s, th);
-				return;
-			}
 		}
-		if (th->t >= limit)
-			break;
+		if (unlikely(s->opts.max_accesses && s->total_accesses >= s->opts.max_accesses)) {
+			s->stop = true;     /* -n N: exactly N accesses in all, whichever threads made them */
+			thread_finish(s, th);
+			return;
+		}
 	}
-	if (!th->done && !s->error)
-		ev_schedule(&s->q, &th->ev, th->t);
+	if (!th->done && !s->error) {
+		/* the record at the head is due at t, after another event: go back in line */
+		sim_time_t t;
+		const struct trace_rec *rec = &th->q[th->qhead];
+		if (th->fault_pending)
+			t = core_drain_time(&th->core, 0);
+		else if (rec->op == TOP_CTRL)
+			t = core_drain_time(&th->core, rec->gap);
+		else
+			t = core_issue_time(&th->core, rec->gap, rec->op, rec->flags & TREC_DEP);
+		if (ev_schedule(&s->q, &th->ev, t))
+			run_fail(s, -SIM_ESTATE, "%s", "a thread's clock went backwards (internal error)");
+	}
 }
 
 /* ---- progress bar (display only) ------------------------------------------------------ */
@@ -777,8 +898,10 @@ int simrun_create(simrun_t **out, const struct run_opts *o, char *err, size_t er
 	rc = os_create(&s->os, &s->m.os, s->hw, s->pm, &s->q, o->seed, err, errlen);
 	if (rc)
 		goto fail;
+	s->zero_pfn = os_zero_pfn(s->os);
 	s->nr_cpus = hw_nr_cpus(s->hw);
 	s->cycle_ps = hw_cycle_ps(&s->m.hw);
+	s->line_shift = ilog2_u64(s->m.hw.caches.l1d.line);
 	s->cpu = calloc(s->nr_cpus, sizeof(*s->cpu));
 	if (!s->cpu) {
 		rc = -SIM_ENOMEM;
@@ -855,6 +978,7 @@ void simrun_destroy(simrun_t *s)
 			if (!th)
 				continue;
 			ev_cancel(&s->q, &th->ev);
+			core_destroy(&th->core);
 			free(th->q);
 			free(th->cq);
 			free(th);
@@ -880,9 +1004,10 @@ static bool start_orphans(struct simrun *s)
 		for (unsigned t = 0; t < s->src[i].nr_threads; t++) {
 			struct thread *th = s->src[i].threads[t];
 			if (th && th->waiting && !th->done) {
+				sim_time_t start = s->end > s->q.now ? s->end : s->q.now;
 				th->waiting = false;
-				th->t = s->end > s->q.now ? s->end : s->q.now;
-				ev_schedule(&s->q, &th->ev, th->t);
+				core_resume(&th->core, start);
+				ev_schedule(&s->q, &th->ev, start);
 				any = true;
 			}
 		}
@@ -925,6 +1050,8 @@ static void totals(const struct simrun *s, struct cpu_stats *t)
 			t->hops_ps[k] += c->hops_ps[k];
 		}
 		hist_merge(&t->lat, &c->lat);
+		for (unsigned k = 0; k < NR_CORE_STALLS; k++)
+			t->stall[k] += c->stall[k];
 	}
 }
 
@@ -948,6 +1075,15 @@ static void rep_served(rep_t *r, const struct cpu_stats *c)
 	rep_obj_begin(r, "served_ns");
 	for (unsigned k = 0; k < NR_HW_SERVED; k++)
 		rep_ns(r, hw_served_names[k], c->served_ps[k]);
+	rep_obj_end(r);
+}
+
+/* Where the core model's time went (hw/core.h), in ns. */
+static void rep_core_stalls(rep_t *r, const uint64_t *stall)
+{
+	rep_obj_begin(r, "core_stalls_ns");
+	for (unsigned k = 0; k < NR_CORE_STALLS; k++)
+		rep_ns(r, core_stall_names[k], stall[k]);
 	rep_obj_end(r);
 }
 
@@ -978,6 +1114,12 @@ int simrun_report(simrun_t *s, rep_t *r)
 			if (src->threads[k])
 				rep_u64(r, NULL, src->threads[k]->cpu);
 		rep_arr_end(r);
+		/* when each thread's last instruction retired (same order as cpus) */
+		rep_arr_begin(r, "thread_end_ns");
+		for (unsigned k = 0; k < src->nr_threads; k++)
+			if (src->threads[k])
+				rep_ns(r, NULL, core_end(&src->threads[k]->core));
+		rep_arr_end(r);
 		rep_obj_end(r);
 	}
 	rep_arr_end(r);
@@ -996,6 +1138,8 @@ int simrun_report(simrun_t *s, rep_t *r)
 	rep_u64(r, "modifies", t.stat[RS_MODIFIES]);
 	rep_u64(r, "compute_instructions", t.stat[RS_GAP]);
 	rep_ns(r, "sim_time_ns", s->end);
+	rep_str(r, "core_model", cpu_model_names[s->m.hw.cpu.model]);
+	rep_core_stalls(r, t.stall);
 	rep_hist(r, "latency", &t.lat);
 	/* the whole distribution: [upper bound of a histogram bucket (ns), share of accesses <= it] */
 	rep_arr_begin(r, "latency_cdf");
@@ -1015,6 +1159,9 @@ int simrun_report(simrun_t *s, rep_t *r)
 	rep_ns(r, "latency_ns", t.stat[RS_LAT_PS]);
 	rep_ns(r, "xlat_ns", t.stat[RS_XLAT_PS]);
 	rep_real(r, "xlat_share", ratio(t.stat[RS_XLAT_PS], t.stat[RS_LAT_PS]));
+	/* like DTLB_LOAD_MISSES.WALK_ACTIVE / cycles: share of thread time with a walk in progress */
+	rep_ns(r, "walk_active_ns", t.stat[RS_WALK_ACTIVE_PS]);
+	rep_real(r, "walk_active_share", ratio(t.stat[RS_WALK_ACTIVE_PS], t.stat[RS_THREAD_PS]));
 	rep_u64(r, "faults", t.stat[RS_FAULTS]);
 	rep_ns(r, "fault_ns", t.stat[RS_FAULT_PS]);
 	rep_u64(r, "syscalls", t.stat[RS_SYSCALLS]);
@@ -1043,6 +1190,7 @@ int simrun_report(simrun_t *s, rep_t *r)
 		rep_ns(r, "time_ns", c->busy_until);
 		struct stat_block sb = { run_stat_desc, c->stat, NR_RUN_STATS };
 		rep_stats(r, "counters", &sb);
+		rep_core_stalls(r, c->stall);
 		rep_hist(r, "latency", &c->lat);
 		rep_served(r, c);
 		rep_obj_end(r);
@@ -1090,18 +1238,37 @@ void simrun_print_summary(simrun_t *s, FILE *fp)
 		(unsigned long long)n, (unsigned long long)t.stat[RS_LOADS], (unsigned long long)t.stat[RS_STORES],
 		(unsigned long long)t.stat[RS_IFETCHES], (unsigned long long)t.stat[RS_MODIFIES]);
 	fprintf(fp, "simulated time %.3f us\n", (double)s->end / 1e6);
+	if (s->m.hw.cpu.model == CPU_OOO)
+		fprintf(fp, "core           out of order; %llu dependent loads%s\n", (unsigned long long)t.stat[RS_DEP_LOADS],
+			t.stat[RS_DEP_LOADS] ? "" : " (the trace carries no dependences: every access may overlap)");
+	else
+		fprintf(fp, "core           in order (one access at a time)\n");
 	fprintf(fp, "latency (ns)   mean %.2f  p50 %.2f  p90 %.2f  p99 %.2f  max %.2f\n",
 		n ? (double)t.lat.sum / (double)n / 1000.0 : 0.0, (double)hist_quantile(&t.lat, 500) / 1000.0,
 		(double)hist_quantile(&t.lat, 900) / 1000.0, (double)hist_quantile(&t.lat, 990) / 1000.0,
 		(double)t.lat.max / 1000.0);
 	pct_line(fp, "served", &t, n);
-	fprintf(fp, "remote ratio   %.1f%% of accesses served beyond the socket's caches went to another node\n",
-		100.0 * ratio(t.served[SRV_C2C_REMOTE] + t.served[SRV_DRAM_REMOTE], mem_accesses(&t)));
-	fprintf(fp, "translation    %.1f%% of access latency in TLB misses and page walks\n",
-		100.0 * ratio(t.stat[RS_XLAT_PS], t.stat[RS_LAT_PS]));
+	fprintf(fp, "remote ratio   %.1f%% of the %llu accesses served beyond the socket's caches went to another node\n",
+		100.0 * ratio(t.served[SRV_C2C_REMOTE] + t.served[SRV_DRAM_REMOTE], mem_accesses(&t)),
+		(unsigned long long)mem_accesses(&t));
+	fprintf(fp, "translation    %.1f%% of access latency in TLB misses and page walks; walks in progress %.1f%% of the time\n",
+		100.0 * ratio(t.stat[RS_XLAT_PS], t.stat[RS_LAT_PS]),
+		100.0 * ratio(t.stat[RS_WALK_ACTIVE_PS], t.stat[RS_THREAD_PS]));
 	fprintf(fp, "faults         %llu  (%.3f us)   syscalls %llu (%llu rejected)\n",
 		(unsigned long long)t.stat[RS_FAULTS], (double)t.stat[RS_FAULT_PS] / 1e6,
 		(unsigned long long)t.stat[RS_SYSCALLS], (unsigned long long)t.stat[RS_SYSCALL_ERR]);
+	if (t.stat[RS_ZERO_PAGE])
+		fprintf(fp, "zero page      %.1f%% of accesses read the kernel's zero page (memory never written)\n",
+			100.0 * ratio(t.stat[RS_ZERO_PAGE], n));
+}
+
+uint64_t simrun_zero_page_accesses(simrun_t *s, uint64_t *accesses)
+{
+	struct cpu_stats t;
+
+	totals(s, &t);
+	*accesses = t.stat[RS_ACCESSES];
+	return t.stat[RS_ZERO_PAGE];
 }
 
 int simrun_dump(simrun_t *s, const char *views, FILE *fp, char *err, size_t errlen)

@@ -5,13 +5,13 @@
  * os, trace sources, thread agents, statistics); nothing is global, so tests
  * and tools can run two simulations in one process.
  *
- * Replay model: every trace thread is an agent on a CPU.  An agent is an
- * event on the queue; when it runs it replays records back to back (compute
- * gap at one instruction per cycle, then the access's latency, in order),
- * without touching the queue, until it is `lookahead` ps ahead of the time it
- * was woken at; then it re-schedules itself.  Agents therefore interleave on
- * shared resources within a bounded skew, and the common access costs no
- * heap operation.  Kernel threads of the OS layer are ordinary events.
+ * Replay model (docs/engine.md): every trace thread is an agent on a CPU.
+ * An agent is an event on the queue; when it runs it replays records while
+ * the next one is due no later than every other pending event, timing each
+ * access with the core model (hw/core.h), then re-schedules itself at that
+ * record's time.  So all threads' accesses, faults and system calls are
+ * resolved in global time order, and a thread alone costs no heap
+ * operation.  Kernel threads of the OS layer are ordinary events.
  */
 #ifndef SIM_CLI_RUN_H
 #define SIM_CLI_RUN_H
@@ -58,6 +58,8 @@ int simrun_run(simrun_t *s, char *err, size_t errlen);
 int simrun_report(simrun_t *s, rep_t *r);
 /* Human summary. */
 void simrun_print_summary(simrun_t *s, FILE *fp);
+/* Accesses that read the shared zero page; *accesses gets all accesses. */
+uint64_t simrun_zero_page_accesses(simrun_t *s, uint64_t *accesses);
 /* --dump views. */
 int simrun_dump(simrun_t *s, const char *views, FILE *fp, char *err, size_t errlen);
 

@@ -1,6 +1,7 @@
 #!/bin/sh
 # tests/experiments/test_sweep_cli.sh BUILD_DIR - numasim trace gen, sweep,
-# resume, failure recording, --only-points, collect and plot, end to end.
+# resume, failure recording, --only-points, collect, seeds, progress,
+# metric names, Slurm scripts and plot, end to end.
 # TAP output; skips cleanly while $NUMASIM is not built or lacks the commands.
 BUILD=${1:-build}
 NUMASIM=${NUMASIM:-$BUILD/numasim}
@@ -32,11 +33,12 @@ cat >"$T/spec.json" <<JSON
 JSON
 "$NUMASIM" sweep "$T/spec.json" -o "$T/out" -j 2 2>"$T/sweep1.log"
 rc=$?
-check "sweep: exit 0, 4 ok rows, traces generated once" \
-    '[ $rc -eq 0 ] && [ $(grep -c ",ok," "$T/out/results.csv") -eq 4 ] && [ -s "$T/out/traces/gups.nst" ] && [ -s "$T/out/traces/stream.nst" ]'
+check "sweep: exit 0, 4 ok rows, traces generated once per seed" \
+    '[ $rc -eq 0 ] && [ $(grep -c ",ok," "$T/out/results.csv") -eq 4 ] && [ -s "$T/out/traces/gups-s1.nst" ] && [ -s "$T/out/traces/stream-s1.nst" ]'
 head -n 1 "$T/out/results.csv" >"$T/head"
 check "sweep: header row" 'grep -qx "id,machine,workload,policy,overrides,seed,status,summary.accesses,summary.latency.mean_ns,summary.remote_ratio" "$T/head"'
-check "sweep: gups accesses column = 4000" 'grep -q "^p0001-gups-default,$MACHINE,gups,default,,1,ok,4000," "$T/out/results.csv"'
+# 2 threads x 2K accesses, plus one first-touch store per 4 KiB page of the 1 MiB region
+check "sweep: gups accesses column = 4000 + 256 first touches" 'grep -q "^p0001-gups-default,$MACHINE,gups,default,,1,ok,4256," "$T/out/results.csv"'
 
 # resume: finished points are not re-run (their report keeps its inode), removed ones are.
 cp "$T/out/results.csv" "$T/first.csv"
@@ -68,6 +70,34 @@ check "collect: missing points reported, ok rows equal the full run's" \
 "$NUMASIM" sweep "$T/spec.json" -o "$T/out" --slurm --points-per-task 3 --partition debug --slurm-dry-run >/dev/null 2>&1
 check "slurm: dry run writes an array script of ceil(4/3) tasks" \
     'grep -q "^#SBATCH --array=0-1$" "$T/out/sweep.sbatch" && grep -q "^#SBATCH --partition=debug$" "$T/out/sweep.sbatch" && grep -q -- "--only-points" "$T/out/sweep.sbatch"'
+"$NUMASIM" sweep "$T/spec.json" -o "$T/out" --slurm-dry-run --slurm-account proj7 --slurm-time 30:00 --slurm-max-running 1 >/dev/null 2>&1
+check "slurm: account, time limit and array throttle reach the script" \
+    'grep -q "^#SBATCH --account=proj7$" "$T/out/sweep.sbatch" && grep -q "^#SBATCH --time=30:00$" "$T/out/sweep.sbatch" && grep -q "^#SBATCH --array=0-[0-9]*%1$" "$T/out/sweep.sbatch"'
+"$NUMASIM" sweep "$T/spec.json" -o "$T/out" --slurm-dry-run --slurm-account 'a
+#SBATCH --x' >/dev/null 2>&1
+rc=$?
+check "slurm: a value that would add a line to the script is refused" '[ $rc -eq 2 ]'
+
+# seeds: the seed reaches the generator, so a random pattern's rows differ per seed.
+cat >"$T/seeds.json" <<JSON
+{"name": "seeds", "machines": ["$MACHINE"],
+ "workloads": [{"name": "u", "pattern": "uniform", "size": "1M", "threads": 2, "accesses": "2K"}],
+ "seeds": [1, 2], "metrics": ["summary.latency.mean_ns", "summary.sim_time_ns"]}
+JSON
+"$NUMASIM" sweep "$T/seeds.json" -o "$T/seeds" -j 2 --progress 2>"$T/seeds.log"
+check "seeds: two seeds, two traces, rows that differ" \
+    '! cmp -s "$T/seeds/traces/u-s1.nst" "$T/seeds/traces/u-s2.nst" && [ "$(cut -d, -f8- "$T/seeds/results.csv" | sed -n 2p)" != "$(cut -d, -f8- "$T/seeds/results.csv" | sed -n 3p)" ]'
+check "progress: --progress draws points done, failed and ETA" 'grep -q "2/2 points done, 0 failed" "$T/seeds.log"'
+
+# a misspelled metric is an error naming the nearest, not an empty column
+sed 's/summary.sim_time_ns/summary.sim_tme_ns/' "$T/seeds.json" >"$T/typo.json"
+"$NUMASIM" sweep "$T/typo.json" -o "$T/typo" -j 2 --no-progress 2>"$T/typo.log"
+rc=$?
+check "metric: misspelled metric fails, suggests the right one" \
+    '[ $rc -ne 0 ] && grep -q "did you mean \"summary.sim_time_ns\"" "$T/typo.log" && [ ! -e "$T/typo/results.csv" ]'
+"$NUMASIM" sweep collect --help >"$T/help" 2>&1
+check "collect --help: usage, exit 0" '[ $? -eq 0 ] && grep -q "usage: numasim sweep collect DIR" "$T/help"'
+
 
 if command -v gnuplot >/dev/null; then
     "$NUMASIM" plot "$T/out" -o "$T/fig" >/dev/null 2>&1

@@ -85,21 +85,27 @@ static uint64_t hash_all(const char *const *kv, uint64_t *nrec)
 static void golden_hashes(void **state)
 {
 	static const struct {
-		const char *kv[16];
+		const char *kv[20];
 		uint64_t nrec, hash;
 	} cases[] = {
-		{ { "pattern", "stream", "size", "1M", "threads", "2", "accesses", "5000", NULL }, 0, 0 },
-		{ { "pattern", "gups", "size", "1M", "threads", "2", "accesses", "5000", NULL }, 0, 0 },
-		{ { "pattern", "zipf", "size", "1M", "accesses", "5000", "zipf_s", "0.9", NULL }, 0, 0 },
-		{ { "pattern", "chase", "size", "256K", "accesses", "5000", NULL }, 0, 0 },
-		{ { "pattern", "stencil", "size", "256K", "threads", "2", "accesses", "5000", NULL }, 0, 0 },
+		/* the patterns as they are, without the first-touch phase */
+		{ { "pattern", "stream", "size", "1M", "threads", "2", "accesses", "5000", "init", "false", NULL }, 0, 0 },
+		{ { "pattern", "gups", "size", "1M", "threads", "2", "accesses", "5000", "init", "false", NULL }, 0, 0 },
+		{ { "pattern", "zipf", "size", "1M", "accesses", "5000", "zipf_s", "0.9", "init", "false", NULL }, 0, 0 },
+		{ { "pattern", "chase", "size", "256K", "accesses", "5000", "init", "false", NULL }, 0, 0 },
+		{ { "pattern", "stencil", "size", "256K", "threads", "2", "accesses", "5000", "init", "false", NULL }, 0, 0 },
 		{ { "pattern", "shared", "size", "1M", "threads", "4", "cpus", "0,2,4,6", "accesses", "2000",
-		    "use", "uniform", "write_ratio", "0.25", NULL }, 0, 0 },
+		    "use", "uniform", "write_ratio", "0.25", "init", "false", NULL }, 0, 0 },
 		{ { "pattern", "phase", "size", "1M", "threads", "2", "accesses", "4000", "mempolicy",
-		    "interleave:0-1", NULL }, 0, 0 },
-		{ { "pattern", "prodcons", "size", "1M", "threads", "2", "accesses", "3000", "gap", "7", NULL }, 0, 0 },
-		{ { "pattern", "hog", "size", "4M", "mbind", "bind:1", NULL }, 0, 0 },
-		{ { "pattern", "stride", "size", "1M", "stride", "8K", "accesses", "3000", "seed", "9", NULL }, 0, 0 },
+		    "interleave:0-1", "init", "false", NULL }, 0, 0 },
+		{ { "pattern", "prodcons", "size", "1M", "threads", "2", "accesses", "3000", "gap", "7", "init", "false", NULL }, 0, 0 },
+		{ { "pattern", "hog", "size", "4M", "mbind", "bind:1", "init", "false", NULL }, 0, 0 },
+		{ { "pattern", "stride", "size", "1M", "stride", "8K", "accesses", "3000", "seed", "9", "init", "false", NULL }, 0, 0 },
+		/* with it (the default) */
+		{ { "pattern", "stream", "size", "1M", "threads", "2", "accesses", "5000", NULL }, 0, 0 },
+		{ { "pattern", "chase", "size", "256K", "threads", "2", "accesses", "5000", NULL }, 0, 0 },
+		{ { "pattern", "prodcons", "size", "1M", "threads", "4", "accesses", "3000", NULL }, 0, 0 },
+		{ { "pattern", "gups", "size", "1M", "threads", "3", "accesses", "5000", NULL }, 0, 0 },
 	};
 	static const uint64_t want[][2] = {
 #include "tests/experiments/wlgen_golden.inc"
@@ -138,7 +144,7 @@ static void deterministic_and_seeded(void **state)
 /* Records of thread k come in runs of `chunk`, threads in turn. */
 static void round_robin_chunks(void **state)
 {
-	const char *kv[] = { "pattern", "stream", "size", "1M", "threads", "3", "accesses", "10", "chunk", "4", NULL };
+	const char *kv[] = { "pattern", "stream", "size", "1M", "threads", "3", "accesses", "10", "chunk", "4", "init", "false", NULL };
 	const unsigned want[] = { 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2,
 				  0, 0, 1, 1, 2, 2 };
 	wlgen_t *g = make(kv);
@@ -166,7 +172,7 @@ static void round_robin_chunks(void **state)
 /* Stream: every line of each slice, each thread in its slice, loads only. */
 static void stream_footprint(void **state)
 {
-	const char *kv[] = { "pattern", "stream", "size", "256K", "threads", "2", "accesses", "4096", NULL };
+	const char *kv[] = { "pattern", "stream", "size", "256K", "threads", "2", "accesses", "4096", "init", "false", NULL };
 	wlgen_t *g = make(kv);
 	struct trace_rec r;
 	struct trace_ctrl c;
@@ -195,7 +201,7 @@ static void stream_footprint(void **state)
 /* write_ratio gives that share of stores, within 5 sigma. */
 static void write_mix(void **state)
 {
-	const char *kv[] = { "pattern", "uniform", "size", "1M", "accesses", "100000", "write_ratio", "0.3", NULL };
+	const char *kv[] = { "pattern", "uniform", "size", "1M", "accesses", "100000", "write_ratio", "0.3", "init", "false", NULL };
 	wlgen_t *g = make(kv);
 	struct trace_rec r;
 	struct trace_ctrl c;
@@ -225,7 +231,7 @@ static void zipf_skew(void **state)
 	(void)state;
 	for (size_t si = 0; si < ARRAY_SIZE(svals); si++) {
 		char sbuf[16];
-		const char *kv[] = { "pattern", "zipf", "size", "64K", "accesses", "200000", "zipf_s", sbuf, NULL };
+		const char *kv[] = { "pattern", "zipf", "size", "64K", "accesses", "200000", "zipf_s", sbuf, "init", "false", NULL };
 		const unsigned ranks[] = { 1, 2, 3, 10, 100, 1024 };
 		static uint64_t count[1024];
 		wlgen_t *g;
@@ -259,7 +265,7 @@ static void zipf_skew(void **state)
 /* Chase: one cycle through all lines, back to the start after N steps. */
 static void chase_single_cycle(void **state)
 {
-	const char *kv[] = { "pattern", "chase", "size", "64K", "accesses", "2048", NULL };
+	const char *kv[] = { "pattern", "chase", "size", "64K", "accesses", "2048", "init", "false", NULL };
 	wlgen_t *g = make(kv);
 	struct trace_rec r;
 	struct trace_ctrl c;
@@ -383,7 +389,7 @@ static void phase_change_halves(void **state)
 /* Producer/consumer: the consumer reads what its producer wrote, in order. */
 static void prodcons_pairs(void **state)
 {
-	const char *kv[] = { "pattern", "prodcons", "size", "64K", "threads", "2", "accesses", "3000", NULL };
+	const char *kv[] = { "pattern", "prodcons", "size", "64K", "threads", "2", "accesses", "3000", "init", "false", NULL };
 	wlgen_t *g = make(kv);
 	struct trace_rec r;
 	struct trace_ctrl c;
@@ -412,7 +418,7 @@ static void prodcons_pairs(void **state)
 /* Stencil: five loads from one grid then a store to the other, in bounds. */
 static void stencil_shape(void **state)
 {
-	const char *kv[] = { "pattern", "stencil", "size", "32K", "accesses", "600", NULL };
+	const char *kv[] = { "pattern", "stencil", "size", "32K", "accesses", "600", "init", "false", NULL };
 	wlgen_t *g = make(kv);
 	struct trace_rec r;
 	struct trace_ctrl c;
@@ -472,6 +478,91 @@ static void hog_touches_all(void **state)
 	wlgen_destroy(g);
 }
 
+/*
+ * First touch by default: every page of the region is stored to before any
+ * load of it, by the thread a parallel initialization gives it (its own
+ * page slice; the whole ring by thread 0 for a chase), and the pattern that
+ * follows is record for record the one --no-init gives.
+ */
+static void first_touch_before_use(void **state)
+{
+	static const char *const pats[] = { "stream", "stride", "gups", "uniform", "zipf", "chase", "stencil",
+					    "prodcons" };
+
+	(void)state;
+	for (size_t pi = 0; pi < ARRAY_SIZE(pats); pi++) {
+		const char *kv[] = { "pattern", pats[pi], "size", "256K", "threads", "4", "accesses", "3000",
+				     "stride", "8K", NULL, NULL, NULL };
+		wlgen_t *g = make(kv), *plain;
+		struct trace_rec r, r2;
+		struct trace_ctrl c, c2;
+		static int8_t owner[64];
+		unsigned touched = 0;
+		bool in_init = true;
+
+		memset(owner, -1, sizeof(owner));
+		kv[10] = "init";
+		kv[11] = "false";
+		plain = make(kv);
+		while (wlgen_next(g, &r, &c) == 1) {
+			unsigned pg;
+
+			if (r.op == TOP_CTRL) {
+				if (c.kind == TCTRL_MARK)
+					in_init = false;
+				continue;
+			}
+			pg = (unsigned)((r.addr - 0x100000000ULL) / 4096);
+			assert_true(pg < 64);
+			if (in_init) {
+				assert_int_equal(r.op, TOP_STORE);
+				assert_int_equal(owner[pg], -1);
+				owner[pg] = (int8_t)r.tid;
+				touched++;
+				if (!strcmp(pats[pi], "chase"))
+					assert_int_equal(r.tid, 0);
+				else if (!strcmp(pats[pi], "prodcons"))
+					assert_int_equal(r.tid, pg / 32 * 2);     /* producer of pair pg/32 */
+				else
+					assert_int_equal(r.tid, pg / 16);         /* thread k: pages [16k, 16k+16) */
+				continue;
+			}
+			/* after the first touch: the same records as without it */
+			do
+				assert_int_equal(wlgen_next(plain, &r2, &c2), 1);
+			while (r2.op == TOP_CTRL);
+			assert_int_equal(r.addr, r2.addr);
+			assert_int_equal(r.op, r2.op);
+			assert_int_equal(r.tid, r2.tid);
+		}
+		if (touched != 64)
+			fail_msg("%s: %u of 64 pages first-touched", pats[pi], touched);
+		while (wlgen_next(plain, &r2, &c2) == 1)
+			assert_int_equal(r2.op, TOP_CTRL);
+		assert_int_equal(wlgen_total_accesses(g), wlgen_total_accesses(plain) + 64);
+		wlgen_destroy(g);
+		wlgen_destroy(plain);
+	}
+}
+
+/* Misspelled keys name the nearest valid one. */
+static void unknown_key_suggests(void **state)
+{
+	struct wlgen_spec s;
+
+	(void)state;
+	wlgen_spec_init(&s);
+	assert_int_equal(wlgen_spec_set(&s, "patern", "chase", err, sizeof(err)), -SIM_EUSAGE);
+	assert_non_null(strstr(err, "did you mean \"pattern\""));
+	assert_int_equal(wlgen_spec_set(&s, "writeratio", "0.5", err, sizeof(err)), -SIM_EUSAGE);
+	assert_non_null(strstr(err, "\"write_ratio\""));
+	assert_int_equal(wlgen_spec_set(&s, "colour", "red", err, sizeof(err)), -SIM_EUSAGE);
+	assert_null(strstr(err, "did you mean"));
+	assert_int_equal(wlgen_spec_set(&s, "init", "maybe", err, sizeof(err)), -SIM_ECONFIG);
+	assert_int_equal(wlgen_spec_set(&s, "init", "no", err, sizeof(err)), 0);
+	assert_true(s.no_init);
+}
+
 /* Bad specs are refused with a message naming the field. */
 static void bad_specs(void **state)
 {
@@ -515,6 +606,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(golden_hashes),
+		cmocka_unit_test(first_touch_before_use),
+		cmocka_unit_test(unknown_key_suggests),
 		cmocka_unit_test(deterministic_and_seeded),
 		cmocka_unit_test(round_robin_chunks),
 		cmocka_unit_test(stream_footprint),

@@ -1,4 +1,4 @@
-/* tests/sim/test_resv.c - gap-filling bookings: order, gaps, forgetting, no overlap. */
+/* tests/sim/test_resv.c - gap-filling bookings: order, gaps, the horizon, no overlap. */
 #include <string.h>
 #include "tests/support/test.h"
 #include "sim/resv.h"
@@ -8,7 +8,7 @@ static void resv_gap_before_a_later_booking(void **state)
 {
 	struct resv r;
 	(void)state;
-	memset(&r, 0, sizeof(r));
+	resv_init(&r, NULL);
 	assert_int_equal(resv_book(&r, 100, 10), 100);   /* [100,110) */
 	assert_int_equal(resv_book(&r, 100, 10), 110);   /* queues behind it */
 	assert_int_equal(resv_book(&r, 0, 10), 0);       /* an earlier request fills the gap before */
@@ -16,19 +16,30 @@ static void resv_gap_before_a_later_booking(void **state)
 	assert_int_equal(resv_book(&r, 10, 90), 10);     /* exactly fills [10,100) */
 	assert_int_equal(resv_probe(&r, 0, 1), 130);     /* everything up to 130 is booked */
 	assert_int_equal(r.n, 5);
+	resv_destroy(&r);
 }
 
-static void resv_forgets_the_oldest(void **state)
+/*
+ * Nothing is forgotten for want of room: a thousand future bookings all stay,
+ * so an early request still finds the gap before the first one.  Only the
+ * horizon (no booking will ever start before it) lets bookings go.
+ */
+static void resv_keeps_every_future_booking(void **state)
 {
 	struct resv r;
+	sim_time_t now = 0;
 	(void)state;
-	memset(&r, 0, sizeof(r));
-	for (unsigned i = 0; i < RESV_SLOTS; i++)
+	resv_init(&r, &now);
+	for (unsigned i = 0; i < 1000; i++)
 		assert_int_equal(resv_book(&r, 1000 + 100 * i, 10), 1000 + 100 * i);
-	/* full: the next booking forgets [1000,1010), so nothing may start before 1010 */
-	assert_int_equal(resv_book(&r, 0, 5), 1010);
-	assert_int_equal(r.floor, 1010);
-	assert_int_equal(r.n, RESV_SLOTS);
+	assert_int_equal(r.n - r.head, 1000);
+	assert_int_equal(resv_book(&r, 0, 5), 0);
+	assert_int_equal(resv_book(&r, 1000, 10), 1010);   /* still blocked by the first */
+	now = 50000;                                       /* everything ending by then goes */
+	assert_int_equal(resv_book(&r, 60000, 10), 60010);
+	assert_true(r.n - r.head < 1000);
+	assert_int_equal(resv_lost, 0);
+	resv_destroy(&r);
 }
 
 /* Random bookings never overlap any booking still remembered, and each starts at or after its request. */
@@ -37,7 +48,7 @@ static void resv_random_never_overlaps(void **state)
 	struct resv r;
 	struct rng g;
 	(void)state;
-	memset(&r, 0, sizeof(r));
+	resv_init(&r, NULL);
 	rng_seed(&g, 3, 0);
 	for (int i = 0; i < 20000; i++) {
 		sim_time_t t = rng_below(&g, 100000) + (sim_time_t)i * 5, len = 1 + rng_below(&g, 40);
@@ -49,13 +60,14 @@ static void resv_random_never_overlaps(void **state)
 				assert_true(r.end[k - 1] <= r.start[k]);
 		}
 	}
+	resv_destroy(&r);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(resv_gap_before_a_later_booking),
-		cmocka_unit_test(resv_forgets_the_oldest),
+		cmocka_unit_test(resv_keeps_every_future_booking),
 		cmocka_unit_test(resv_random_never_overlaps),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,155 @@
+/*
+ * hw/core.h - timing of one hardware thread's instruction stream: when each
+ * memory access issues and when it completes, given the latency the memory
+ * hierarchy returns for it.
+ *
+ * Two models (cpu.model):
+ *
+ *   inorder  one access at a time: the gap's instructions take gap/ipc
+ *            cycles, then the access issues and the core waits for it.
+ *
+ *   ooo      an out-of-order window, after the interval model (Karkhanis &
+ *            Smith, ISCA 2004; Eyerman et al., ACM TOCS 2009).  Instructions
+ *            dispatch in order at `ipc` per cycle into a reorder buffer of
+ *            `rob` entries and retire in order once complete.  A load
+ *            occupies a load-queue entry until it retires; a store occupies a
+ *            store-queue (store buffer) entry until it has drained to the L1
+ *            after retirement, so stores do not hold up retirement.  An L1D
+ *            miss holds a fill buffer and an L2 miss an L2-queue entry until
+ *            its data returns.  So independent misses overlap up to the
+ *            smallest of those limits, and a long miss stalls dispatch only
+ *            once the window behind it is full.
+ *
+ * Approximations, stated in docs/engine.md:
+ *   - memory accesses issue in program order: a load whose address depends
+ *     on an earlier load (TREC_DEP) waits for it, and so do the accesses
+ *     after it;
+ *   - an access that finds every fill buffer (or L2-queue entry, or page
+ *     walker) busy waits for the first to free even if it would have hit;
+ *   - a store's ownership request (RFO) is sent when it issues, as Intel
+ *     cores do for stores whose address is known, and the store drains from
+ *     the store buffer in order once retired and owned;
+ *   - an instruction fetch that misses stalls dispatch until its line
+ *     arrives (the front end cannot run ahead of missing code);
+ *   - non-memory instructions complete one cycle after dispatch.
+ *
+ * The model is pure arithmetic on the thread's own state: no event queue,
+ * no allocation after core_init(), O(1) per access (amortised).
+ */
+#ifndef HW_CORE_H
+#define HW_CORE_H
+
+#include "hw/hw_cfg.h"
+
+#define CORE_MAX_FB 256
+
+/* Where dispatch or issue time went (ps, per thread; the report's "core" block). */
+#define CORE_STALLS(X)                                                                              \
+	X(CS_ROB,   rob_full,   "dispatch waited for the oldest instruction to retire (window full)") \
+	X(CS_LQ,    lq_full,    "dispatch waited for a load-queue entry")                            \
+	X(CS_SQ,    sq_full,    "dispatch waited for a store-buffer entry")                          \
+	X(CS_FETCH, ifetch_miss,      "dispatch waited for an instruction-fetch miss")                     \
+	X(CS_DEP,   dependence,   "issue waited for the load a dependent load's address came from")    \
+	X(CS_MSHR,  fill_buffers_full,  "issue waited for a fill buffer or L2-queue entry")                  \
+	X(CS_WALK,  page_walkers_busy, "issue waited for a free page walker")                              \
+	X(CS_ORDER, in_order_issue, "issue waited behind an older access (in-order issue)")
+
+enum core_stall {
+#define CORE_STALL_ENUM(id, name, doc) id,
+	CORE_STALLS(CORE_STALL_ENUM)
+#undef CORE_STALL_ENUM
+	NR_CORE_STALLS
+};
+extern const char *const core_stall_names[];
+extern const char *const core_stall_docs[];
+
+struct core_rob_ent {
+	uint64_t idx;           /* instruction number */
+	sim_time_t retire;
+};
+
+struct core {
+	uint32_t model;         /* enum cpu_model */
+	uint32_t ipc;
+	sim_time_t cycle_ps;
+	sim_time_t disp;        /* when the next instruction may dispatch */
+	uint64_t ninstr;        /* instructions dispatched */
+	sim_time_t last_issue;  /* in-order issue */
+	sim_time_t last_load;   /* completion of the most recent load (dependences) */
+	sim_time_t last_retire; /* retirement of the youngest memory instruction */
+	sim_time_t last_commit; /* store-buffer drain of the youngest store */
+	sim_time_t fetch_ready; /* an instruction-fetch miss holds dispatch until then */
+	sim_time_t rob_floor;   /* retire time of the youngest instruction that left the window */
+	/* reorder buffer: memory instructions in flight, oldest first (ring) */
+	struct core_rob_ent *rob;
+	uint32_t rob_cap, rob_head, rob_n, rob_size;
+	/* load and store queues: the time each entry frees, indexed by count % size */
+	sim_time_t *lq, *sq;
+	uint32_t lq_size, sq_size;
+	uint32_t lq_i, sq_i;    /* the entry the next load / store takes */
+	/* fill buffers and L2 queue: busy-until per entry; lines in flight for secondary hits */
+	sim_time_t fb[CORE_MAX_FB];
+	uint64_t fb_line[CORE_MAX_FB];
+	sim_time_t l2q[CORE_MAX_FB];
+	uint32_t nfb, nl2q;
+	uint32_t fb_k, l2q_k;   /* earliest-free entry of each pool, and its time */
+	sim_time_t fb_free, l2q_free;
+	sim_time_t fb_last;     /* latest fill completion: no secondary-hit scan after it */
+	sim_time_t pw[16];      /* page walkers: busy-until */
+	uint32_t npw, pw_k;
+	sim_time_t pw_free;
+	sim_time_t walk_until;  /* end of the latest walk: the union of walk intervals so far */
+	sim_time_t walk_active; /* ps during which at least one walk was in progress */
+	sim_time_t start;       /* when the thread started */
+	sim_time_t pend[NR_CORE_STALLS];   /* stalls of the access core_issue_time last timed */
+	uint32_t pend_mask;                /* which of pend[] are set */
+	sim_time_t pend_disp;              /* and its dispatch time */
+	uint64_t stall[NR_CORE_STALLS];
+	uint64_t secondary;     /* L1 hits on a line whose fill was still in flight */
+};
+
+/* What the hierarchy said about an issued access. */
+struct core_outcome {
+	sim_time_t lat;         /* ps from issue to data (hw_res.lat) */
+	sim_time_t walk;        /* ps of lat in page walks (hw_res.walk) */
+	uint64_t line;          /* physical line number */
+	bool l1_miss, l2_miss;
+};
+
+/* A thread starting at t.  @return 0 or -SIM_ENOMEM. */
+int core_init(struct core *c, const struct cpu_cfg *cfg, sim_time_t cycle_ps, sim_time_t t);
+void core_destroy(struct core *c);
+
+/*
+ * Earliest time the next access, after `gap` non-memory instructions, can
+ * issue.  Calling it again without core_commit() gives the same answer
+ * unless the thread was delayed meanwhile (core_delay).
+ */
+sim_time_t core_issue_time(struct core *c, uint32_t gap, uint8_t op, bool dep);
+
+/*
+ * The access was issued at `t` (the value core_issue_time returned) and the
+ * hierarchy answered `o`.  @return its latency as the thread sees it: longer
+ * than o->lat when it hit a line whose fill was still in flight.
+ */
+sim_time_t core_commit(struct core *c, uint32_t gap, uint8_t op, bool dep, sim_time_t t,
+		       const struct core_outcome *o);
+
+/*
+ * Serialising point after `gap` instructions (a system call, a page fault
+ * before its handler runs): @return when every older instruction has retired
+ * and the store buffer has drained.  core_resume() then restarts dispatch.
+ */
+sim_time_t core_drain_time(const struct core *c, uint32_t gap);
+/* The gap's instructions were dispatched (core_drain_time's `gap`): count them. */
+void core_consume_gap(struct core *c, uint32_t gap);
+/* Everything restarts at t (after a fault handler or a system call). */
+void core_resume(struct core *c, sim_time_t t);
+/* Work the CPU did elsewhere (a kernel thread ran on it): dispatch resumes d later. */
+void core_delay(struct core *c, sim_time_t d);
+/* Time during which one of the thread's page walks was in progress (ps). */
+static inline sim_time_t core_walk_active(const struct core *c) { return c->walk_active; }
+/* When the last instruction has retired and the last store drained. */
+sim_time_t core_end(const struct core *c);
+
+#endif
