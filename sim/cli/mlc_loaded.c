@@ -83,6 +83,7 @@ int mlcl_spec(const struct machine_desc *m, const struct mlcl_opts *o, uint32_t 
 	s->node = node;
 	s->lat_loads = o->lat_loads;
 	s->inj_buffer = o->inj_buffer;
+	s->thp = !o->small_pages;
 	/* at least ten times the socket's last-level cache, so the chase misses it (MLC's advice) */
 	s->lat_buffer = o->buffer ? o->buffer : (h->caches.l3.size * 10 + (2u << 20) - 1) / (2u << 20) * (2u << 20);
 	if (s->lat_buffer < (64u << 20) && !o->buffer)
@@ -287,7 +288,7 @@ static void usage(FILE *fp)
 {
 	fprintf(fp, "usage: numasim mlc --loaded-latency --machine PRESET|FILE [-p KEY=VALUE]... [-c CPU]\n"
 		    "                   [-k CPU-LIST] [-b SIZE] [--injector-buffer SIZE] [-d DELAY]\n"
-		    "                   [--loads N] [--seed N] [--json FILE]\n"
+		    "                   [--loads N] [--seed N] [--small-pages] [--json FILE]\n"
 		    "One latency thread (dependent loads, CPU -c) and injector threads (independent loads on\n"
 		    "-k, default: the other CPUs of -c's node) with DELAY instructions before each load;\n"
 		    "default: MLC's 19 delays from 0 to 20000. docs/mlc.md has the method.\n");
@@ -302,6 +303,7 @@ int mlcl_main(int argc, char **argv)
 		{ "injector-buffer", required_argument, NULL, 'B' },
 		{ "loads", required_argument, NULL, 'n' },
 		{ "seed", required_argument, NULL, 's' },
+		{ "small-pages", no_argument, NULL, 'P' },
 		{ "json", required_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -356,6 +358,7 @@ int mlcl_main(int argc, char **argv)
 			break;
 		case 'n': v = strtoull(optarg, &end, 0); o->lat_loads = v; break;
 		case 's': v = strtoull(optarg, &end, 0); o->seed = v; break;
+		case 'P': o->small_pages = true; break;
 		case 'j': json_path = optarg; break;
 		case 'h': usage(stdout); status = 0; goto out;
 		default: usage(stderr); status = EXIT_USAGE; goto out;

@@ -31,6 +31,7 @@ struct mlcl_opts {
 	uint32_t delays[MLCL_MAX_DELAYS];
 	unsigned nr_delays;
 	uint64_t seed;
+	bool small_pages;             /* 4 KiB pages: no madvise(MADV_HUGEPAGE) */
 };
 
 void mlcl_opts_init(struct mlcl_opts *o);
