@@ -178,7 +178,7 @@ int wlmlc_spec_set(struct wlmlc_spec *s, const char *key, const char *v, char *e
 			return bad(key, v, "chase, random or stream", err, errlen);
 		return 0;
 	}
-	return sim_errf(err, errlen, SIM_EUSAGE, "unknown mlc-loaded key \"%s\"", key);
+	return sim_errf(err, errlen, SIM_EUSAGE, "%s: not a key of --pattern mlc-loaded (see --help)", key);
 }
 
 void wlmlc_spec_args(const struct wlmlc_spec *s, char *buf, size_t len)

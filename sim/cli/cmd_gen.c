@@ -22,7 +22,8 @@ static void gen_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: numasim trace gen [SPEC.json] -o OUT [--format native|text] [--KEY VALUE]...\n"
-		"  keys: pattern (stream stride gups uniform zipf chase stencil shared prodcons phase hog),\n"
+		"  keys: pattern (stream stride gups uniform zipf chase stencil shared prodcons phase hog;\n"
+		"        mlc-loaded has keys of its own: trace gen --pattern mlc-loaded --help),\n"
 		"        size, threads, cpus, accesses, seed, write-ratio, zipf-s, stride, step, use,\n"
 		"        access-size, line, chunk, gap, base, mbind, mempolicy, init  (docs/experiments.md)\n"
 		"  sizes take K/M/G (x1024), counts K/M/G (x1000)\n"

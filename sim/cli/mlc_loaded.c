@@ -465,6 +465,13 @@ int mlcl_gen_main(int argc, char **argv)
 		const char *a = argv[i], *val, *eq = strchr(a, '=');
 		size_t klen;
 
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			printf("usage: numasim trace gen --pattern mlc-loaded -o OUT [--format native|text] [--KEY VALUE]...\n"
+			       "  keys: buffer, injector-buffer, latency-loads, injector-loads, delay, line, init-cpu,\n"
+			       "        latency-cpu, injector-cpus (1-3,5 or none), node (-1: no mbind), thp (0/1),\n"
+			       "        latency-pattern (chase random stream), seed, base  (docs/mlc.md)\n");
+			return 0;
+		}
 		if (a[0] != '-' || a[1] != '-' || (!eq && i + 1 >= argc)) {
 			if (!strcmp(a, "-o") && i + 1 < argc) {
 				out = argv[++i];
