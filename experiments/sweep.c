@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <jansson.h>
 #include "experiments/sweep.h"
+#include "experiments/wlgen.h"
 #include "sim/afile.h"
 #include "sim/err.h"
 
@@ -91,6 +92,28 @@ void sweep_spec_free(struct sweep_spec *s)
 
 #define NOMEM() sim_errf(err, errlen, SIM_ENOMEM, "%s: out of memory", where)
 
+bool sweep_name_ok(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || n > SWEEP_NAME_MAX || name[0] == '.')
+		return false;
+	for (; *name; name++) {
+		char c = *name;
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+		      c == '_' || c == '-' || c == '+'))
+			return false;
+	}
+	return true;
+}
+
+static int bad_name(const char *where, const char *path, const char *name, char *err, size_t errlen)
+{
+	return sim_errf(err, errlen, SIM_ECONFIG, "%s: %s: name \"%s\" must be 1..%d of [A-Za-z0-9._+-], not "
+			"starting with '.' (it names files in the sweep directory)", where, path, name, SWEEP_NAME_MAX);
+}
+
 /* A JSON array of strings (or absent: one default) into a string list. */
 static int string_list(const json_t *root, const char *key, const char *dflt, bool required, char ***out,
 		       size_t *n, const char *where, char *err, size_t errlen)
@@ -141,39 +164,67 @@ static int parse_workload(struct sweep_spec *s, size_t i, const json_t *v, const
 			w->trace = resolve(s->base_dir, p);
 		if (!w->name || !(w->gen_file || w->trace))
 			return NOMEM();
+		if (!sweep_name_ok(w->name)) {
+			char at[64];
+
+			snprintf(at, sizeof(at), "workloads[%zu]", i);
+			return bad_name(where, at, w->name, err, errlen);
+		}
 		return 0;
 	}
 	if (json_is_object(v)) {
 		const json_t *name = json_object_get(v, "name"), *trace = json_object_get(v, "trace"),
-			     *gen = json_object_get(v, "gen");
+			     *gen = json_object_get(v, "gen"), *pattern = json_object_get(v, "pattern");
 
 		if (name && (!json_is_string(name) || !json_string_value(name)[0]))
 			return sim_errf(err, errlen, SIM_ECONFIG, "%s: workloads[%zu].name: must be a non-empty string",
 					where, i);
-		if ((trace && !json_is_string(trace)) || (gen && !json_is_string(gen)))
-			return sim_errf(err, errlen, SIM_ECONFIG, "%s: workloads[%zu]: trace/gen must be file names",
-					where, i);
+		if (trace && (!json_is_string(trace) || !json_string_value(trace)[0]))
+			return sim_errf(err, errlen, SIM_ECONFIG, "%s: workloads[%zu].trace: must be a file name "
+					"(a non-empty string)", where, i);
+		if (gen && (!json_is_string(gen) || !json_string_value(gen)[0]))
+			return sim_errf(err, errlen, SIM_ECONFIG, "%s: workloads[%zu].gen: must be a file name "
+					"(a non-empty string)", where, i);
 		if (trace && gen)
 			return sim_errf(err, errlen, SIM_ECONFIG, "%s: workloads[%zu]: give trace or gen, not both",
 					where, i);
-		if (trace)
+		if (trace) {
 			w->trace = resolve(s->base_dir, json_string_value(trace));
-		else if (gen)
+		} else if (gen) {
 			w->gen_file = resolve(s->base_dir, json_string_value(gen));
-		else if (!json_object_get(v, "pattern"))
+		} else if (!pattern) {
 			return sim_errf(err, errlen, SIM_ECONFIG,
 					"%s: workloads[%zu]: needs \"trace\", \"gen\" or an inline generator spec "
 					"with \"pattern\"", where, i);
-		else
+		} else {
+			/* an inline generator spec: every key checked now, not when the sweep runs */
+			struct wlgen_spec ws;
+			char at[256];
+			int rc;
+
+			if (!json_is_string(pattern))
+				return sim_errf(err, errlen, SIM_ECONFIG, "%s: workloads[%zu].pattern: must be a string",
+						where, i);
+			snprintf(at, sizeof(at), "%s: workloads[%zu]", where, i);
+			wlgen_spec_init(&ws);
+			if ((rc = wlgen_spec_from_json(&ws, v, at, err, errlen)))
+				return rc < 0 ? -SIM_ECONFIG : rc;
 			w->gen = json_deep_copy(v);
+		}
 		if (name)
 			w->name = strdup(json_string_value(name));
 		else if (trace || gen)
 			w->name = base_label(json_string_value(trace ? trace : gen));
 		else
-			w->name = strdup(json_string_value(json_object_get(v, "pattern")));
+			w->name = strdup(json_string_value(pattern));
 		if (!w->name || !(w->trace || w->gen_file || w->gen))
 			return NOMEM();
+		if (!sweep_name_ok(w->name)) {
+			char at[64];
+
+			snprintf(at, sizeof(at), "workloads[%zu]%s", i, name ? ".name" : "");
+			return bad_name(where, at, w->name, err, errlen);
+		}
 		return 0;
 	}
 	return sim_errf(err, errlen, SIM_ECONFIG, "%s: workloads[%zu]: must be a file name or an object", where, i);
@@ -200,11 +251,16 @@ static int parse_spec(struct sweep_spec *s, const json_t *root, const char *wher
 			return sim_errf(err, errlen, SIM_ECONFIG, "%s: %s: unknown key (name, machines, workloads, "
 					"policies, overrides, seeds, metrics)", where, key);
 	}
+	v = json_object_get(root, "comment");
+	if (v && !json_is_string(v))
+		return sim_errf(err, errlen, SIM_ECONFIG, "%s: comment: must be a string", where);
 	v = json_object_get(root, "name");
 	if (v && !json_is_string(v))
 		return sim_errf(err, errlen, SIM_ECONFIG, "%s: name: must be a string", where);
 	if (!(s->name = strdup(v ? json_string_value(v) : "sweep")))
 		return NOMEM();
+	if (!sweep_name_ok(s->name))      /* it names the Slurm job */
+		return bad_name(where, "name", s->name, err, errlen);
 
 	if ((rc = string_list(root, "machines", "tiny", false, &s->machines, &s->nr_machines, where, err, errlen)))
 		return rc;

@@ -55,6 +55,14 @@ int sweep_spec_parse(struct sweep_spec **out, const struct json_t *root, const c
 int sweep_spec_load(struct sweep_spec **out, const char *path, char *err, size_t errlen);
 void sweep_spec_free(struct sweep_spec *s);
 
+/*
+ * Names of workloads (and of the sweep) become file names under the sweep
+ * directory: 1..SWEEP_NAME_MAX of [A-Za-z0-9._+-], not starting with '.',
+ * so none is "..", a path or a hidden file.
+ */
+#define SWEEP_NAME_MAX 64
+bool sweep_name_ok(const char *name);
+
 size_t sweep_nr_points(const struct sweep_spec *s);
 /* Point `index` (1-based, <= sweep_nr_points) with its id filled in. */
 void sweep_point_get(const struct sweep_spec *s, size_t index, struct sweep_point *p);

@@ -111,6 +111,11 @@ static int os_init(os_t **out, const struct os_cfg *cfg, const struct hw_cfg *hc
 			if (!physmem_zone_info(os->phys, n, z, &zi) && zi.populated && z > os->sys.policy_zone)
 				os->sys.policy_zone = z;
 		}
+	if (nm_first(&os->sys.memory_nodes) >= HW_MAX_NODES) {
+		physmem_destroy(os->phys);
+		free(os);
+		return sim_errf(err, errlen, SIM_ECONFIG, "os: the machine has no memory (every nodes[i].memory is 0)");
+	}
 	/* the shared zero page: one reserved frame on the first node with memory, as empty_zero_page */
 	unsigned zn = nm_first(&os->sys.memory_nodes);
 	struct alloc_ctx ac = { .order = 0, .gfp = GFP_KERNEL, .preferred_nid = (int)zn, .cpu = 0 };
@@ -118,7 +123,7 @@ static int os_init(os_t **out, const struct os_cfg *cfg, const struct hw_cfg *hc
 	nodes_clear(&only);
 	node_set(zn, &only);
 	ac.nodemask = &only;
-	if (zn >= HW_MAX_NODES || page_alloc(os->phys, &ac, &os->zero_pfn, NULL)) {
+	if (page_alloc(os->phys, &ac, &os->zero_pfn, NULL)) {
 		physmem_destroy(os->phys);
 		free(os);
 		return sim_errf(err, errlen, SIM_ECONFIG, "os: no memory for the zero page");

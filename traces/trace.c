@@ -114,6 +114,26 @@ const char *trace_ctrl_arg_name(uint32_t kind, unsigned i, char *buf, size_t len
 	return buf;
 }
 
+int trace_ctrl_check(const struct trace_ctrl *c, char *msg, size_t len)
+{
+	if (c->kind == TCTRL_FILE_READ || c->kind == TCTRL_FILE_WRITE) {
+		uint64_t off = c->args[1], n = c->args[2];
+
+		if (n > TRACE_MAX_RW_COUNT) {
+			snprintf(msg, len, "%s: expected len at most 0x%llx (Linux MAX_RW_COUNT), found 0x%llx",
+				 trace_ctrl_name(c->kind), TRACE_MAX_RW_COUNT, (unsigned long long)n);
+			return -1;
+		}
+		if (off > TRACE_MAX_FILE_SIZE - n) {
+			snprintf(msg, len, "%s: expected offset + len at most 0x%llx (the largest file), found "
+				 "0x%llx + 0x%llx", trace_ctrl_name(c->kind), TRACE_MAX_FILE_SIZE,
+				 (unsigned long long)off, (unsigned long long)n);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* ---- reading ---- */
 
 int trace_refill(trace_reader_t *r, char *err, size_t errlen)
@@ -437,7 +457,7 @@ int trace_writer_close(trace_writer_t *w, bool commit, char *err, size_t errlen)
 			rc = trace_writer_flush(w);
 		if (!rc)
 			rc = tsink_finish(w->sink, w->err, sizeof(w->err));
-		if (!rc && w->fmt == TFMT_NATIVE)
+		if (!rc && w->fmt == TFMT_NATIVE && !af->in_place)   /* a FIFO cannot seek: 0 threads = unknown */
 			rc = trace_native_patch_header(w, af->fp);
 		if (rc)
 			snprintf(err, errlen, "%s", w->err);

@@ -62,6 +62,17 @@ enum trace_ctrl_kind {
 #define TRACE_CTRL_MAX_ARGS 6
 #define TRACE_RET_NONE UINT64_MAX
 
+/*
+ * The file-size model of file_read / file_write, Linux's own limits: one
+ * call moves at most TRACE_MAX_RW_COUNT bytes (MAX_RW_COUNT, INT_MAX rounded
+ * down to a page, include/linux/fs.h) and a file ends at TRACE_MAX_FILE_SIZE
+ * (MAX_LFS_FILESIZE on 64-bit, LLONG_MAX).  Readers reject control records
+ * beyond them, naming the line or byte: a length of 2^64 - 1 would
+ * otherwise page a file in for ever.
+ */
+#define TRACE_MAX_RW_COUNT  0x7ffff000ULL
+#define TRACE_MAX_FILE_SIZE 0x7fffffffffffffffULL
+
 struct trace_ctrl {
 	uint32_t kind;                        /* enum trace_ctrl_kind */
 	uint32_t nargs;

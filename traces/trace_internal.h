@@ -123,5 +123,11 @@ unsigned trace_ctrl_nr_args(uint32_t kind);
 const char *trace_ctrl_arg_name(uint32_t kind, unsigned i, char *buf, size_t len);
 /* @return the kind for a name, or NR_TRACE_CTRLS. */
 uint32_t trace_ctrl_lookup(const char *name, size_t len);
+/*
+ * Limits every reader applies to a decoded control record (the file-size
+ * model of trace.h).  @return 0, or -1 with what is wrong in msg (no file
+ * or position: the caller adds them).
+ */
+int trace_ctrl_check(const struct trace_ctrl *c, char *msg, size_t len);
 
 #endif

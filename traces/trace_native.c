@@ -60,6 +60,7 @@ enum nst_fault {
 	NF_TID,
 	NF_COUNT,
 	NF_TRAILING,
+	NF_CTRL,                  /* a control record beyond the limits (nr->why) */
 	NF_NOMEM,
 	NF_DEP,                   /* DEP prefix not followed by a data access */
 };
@@ -85,6 +86,7 @@ struct nst_reader {
 	unsigned version;         /* of the file being read */
 	uint8_t dep;              /* TREC_DEP after a DEP prefix, for the next record */
 	const uint8_t *dep_at;    /* where that prefix was (in r->buf) */
+	char why[200];            /* NF_CTRL: what is wrong */
 	bool ended;
 };
 
@@ -230,6 +232,8 @@ nst_rare(trace_reader_t *r, struct nst_reader *nr, unsigned tag, const uint8_t *
 		c->nargs = (uint32_t)nargs;
 		memcpy(c->args, args, nargs * sizeof(args[0]));
 		c->ret = ret - 1;         /* 0 encodes TRACE_RET_NONE */
+		if (trace_ctrl_check(c, nr->why, sizeof(nr->why)))
+			return NF_CTRL;
 		rec = &r->rec[r->n++];
 		*rec = (struct trace_rec){ .gap = (uint32_t)gap, .tid = (uint16_t)nr->cur, .op = TOP_CTRL,
 					   .ctrl = (uint16_t)r->nctrl++ };
@@ -429,6 +433,8 @@ static int nst_fault(trace_reader_t *r, struct nst_reader *nr, int f, char *err,
 	case NF_TRAILING:
 		return sim_errf(err, errlen, SIM_ETRACE, "%s: byte %llu: expected the end of the file after "
 				"the end record", path, off);
+	case NF_CTRL:
+		return sim_errf(err, errlen, SIM_ETRACE, "%s: byte %llu: %s", path, off, nr->why);
 	case NF_NOMEM:
 	default:
 		return sim_errf(err, errlen, SIM_ENOMEM, "%s: out of memory", path);

@@ -297,9 +297,12 @@ static int parse_line(trace_reader_t *r, const char *line, size_t len, char *err
 		if (kind == NR_TRACE_CTRLS)
 			return TERR("%s:%llu: expected an op (R W I M) or a control name, found '%.*s'", path,
 				    ln, (int)t[i].n, t[i].s);
+		char why[200];
 		int rc = parse_ctrl(r, kind, t + i + 1, nt - i - 1, &r->ctrl[r->nctrl], &rec->gap, err, errlen);
 		if (rc)
 			return rc;
+		if (trace_ctrl_check(&r->ctrl[r->nctrl], why, sizeof(why)))
+			return TERR("%s:%llu: %s", path, ln, why);
 		rec->op = TOP_CTRL;
 		rec->ctrl = (uint16_t)r->nctrl++;
 		r->n++;

@@ -21,6 +21,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -633,6 +635,92 @@ static size_t check_metrics(const struct sweep_spec *s, const char *dir)
 	return bad;
 }
 
+/*
+ * One sweep at a time in a directory: DIR/.lock is held with flock(2) while
+ * the sweep runs (released by the kernel however the process ends, and
+ * not inherited by the points, which are exec'd).  A whole sweep holds it
+ * exclusively.  --only-points runs (the array tasks of a Slurm sweep run
+ * side by side) claim the directory exclusively, then share the lock with
+ * each other; a whole sweep and they exclude each other.  The file holds
+ * the pid of the last holder, for the refusal message.  @return the fd
+ * (kept open until exit) or -1 with a message printed.
+ */
+static int lock_dir(const char *dir, bool shared)
+{
+	char path[PATH_MAX], text[64];
+	int fd, tries = 0;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/.lock", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+	if (fd < 0) {
+		fprintf(stderr, "numasim sweep: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	for (;;) {
+		if (!flock(fd, LOCK_EX | LOCK_NB))
+			break;
+		if (shared && !flock(fd, LOCK_SH | LOCK_NB))
+			return fd;   /* sibling --only-points runs */
+		n = pread(fd, text, sizeof(text) - 1, 0);
+		text[n > 0 ? n : 0] = 0;
+		text[strcspn(text, "\n")] = 0;
+		/*
+		 * another --only-points run claiming the directory is done in a
+		 * moment (its pid may not even be written yet): retry for 5 s
+		 */
+		if (errno != EWOULDBLOCK || !shared || (text[0] && !strstr(text, " points")) || ++tries > 50) {
+			text[strcspn(text, " ")] = 0;
+			fprintf(stderr, "numasim sweep: %s is in use by another sweep (pid %s); wait for it to finish "
+				"or use another -o DIR\n", dir, text[0] ? text : "unknown");
+			close(fd);
+			return -1;
+		}
+		usleep(100000);
+	}
+	n = snprintf(text, sizeof(text), "%ld %s\n", (long)getpid(), shared ? "points" : "sweep");
+	if (ftruncate(fd, 0) || pwrite(fd, text, (size_t)n, 0) != n)
+		fprintf(stderr, "numasim sweep: %s: cannot record the pid: %s\n", path, strerror(errno));
+	return fd;
+}
+
+/* Exclusive (claim done) -> shared, for --only-points runs. */
+static int lock_share(int fd, const char *dir)
+{
+	if (flock(fd, LOCK_SH | LOCK_NB)) {
+		fprintf(stderr, "numasim sweep: %s: lost the lock to another sweep\n", dir);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Temporaries ("NAME.tmp.PID") of sweeps, generators and points killed
+ * before they could remove them (SIGKILL): in DIR, DIR/traces and every
+ * DIR/points/<id>, those whose process is gone.
+ */
+static void remove_stale_temps(const char *dir)
+{
+	char path[PATH_MAX], err[512];
+	struct dirent *e;
+	DIR *d;
+
+	afile_remove_stale(dir, err, sizeof(err));
+	snprintf(path, sizeof(path), "%s/traces", dir);
+	afile_remove_stale(path, err, sizeof(err));
+	snprintf(path, sizeof(path), "%s/points", dir);
+	d = opendir(path);
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		if ((size_t)snprintf(path, sizeof(path), "%s/points/%s", dir, e->d_name) < sizeof(path))
+			afile_remove_stale(path, err, sizeof(err));
+	}
+	closedir(d);
+}
+
 static int collect(const char *dir, bool quiet)
 {
 	char path[PATH_MAX], err[1024];
@@ -877,7 +965,7 @@ int cmd_sweep(int argc, char **argv)
 	char err[1024], path[PATH_MAX];
 	size_t skipped = 0;
 	size_t nsel = 0;
-	int rc;
+	int rc, lock_fd = -1;
 
 	memset(&r, 0, sizeof(r));
 	if (argc >= 2 && !strcmp(argv[1], "collect")) {
@@ -915,10 +1003,12 @@ int cmd_sweep(int argc, char **argv)
 		rc = 1;
 		goto out;
 	}
-	if (claim_dir(o.spec_path, o.dir)) {
+	if ((lock_fd = lock_dir(o.dir, o.only != NULL)) < 0 || claim_dir(o.spec_path, o.dir) ||
+	    (o.only && lock_share(lock_fd, o.dir))) {
 		rc = 1;
 		goto out;
 	}
+	remove_stale_temps(o.dir);
 	if (!o.jobs) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
 		o.jobs = n > 0 ? (unsigned)n : 1;
@@ -951,6 +1041,8 @@ int cmd_sweep(int argc, char **argv)
 	if (r.failed)
 		rc = 1;
 out:
+	if (lock_fd >= 0)
+		close(lock_fd);
 	free(r.kids);
 	free(r.gen_failed);
 	free(sel);

@@ -9,8 +9,10 @@
  * Records of one trace file may interleave several threads.  A reader is
  * shared by the threads of its file and demultiplexes into per-thread
  * queues on demand, so a file is decoded once; queues hold only the records
- * read ahead of a lagging thread (bounded by how the file interleaves its
- * threads, not by its length).
+ * read ahead of a lagging thread.  However far apart the file puts its
+ * threads, a queue keeps at most RUN_QUEUE_MAX records in memory and
+ * spills the rest to disk (traces/tspill.h), so memory does not grow with
+ * the trace.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -26,8 +28,10 @@
 #include "sim/hist.h"
 #include "sim/pmem.h"
 #include "sim/version.h"
+#include "traces/tspill.h"
 
 #define MAX_THREADS_PER_TRACE 1024
+#define RUN_QUEUE_MAX (1u << 16)   /* records of one thread in memory (1.5 MiB); more spill to disk */
 #define FAULT_RETRIES 8
 
 /* Per-CPU statistics of the replay itself (the hw/ and os/ layers keep theirs). */
@@ -93,6 +97,7 @@ struct thread {
 	size_t qcap, qhead, qn;     /* qcap is a power of two */
 	struct trace_ctrl *cq;      /* control records, in order */
 	size_t cqcap, cqhead, cqn;
+	tspill_t *spill;            /* records queued after the first RUN_QUEUE_MAX, or NULL */
 };
 
 struct tsrc {
@@ -168,7 +173,7 @@ static int parse_cpu_list(const char *s, unsigned *cpus, unsigned *n, char *err,
 				return sim_errf(err, errlen, SIM_EUSAGE, "--trace %s: too many CPUs", arg);
 			cpus[(*n)++] = (unsigned)c;
 		}
-		if (*s == ',')
+		if (*s == ',' && s[1])
 			s++;
 		else if (*s)
 			return sim_errf(err, errlen, SIM_EUSAGE, "--trace %s: bad CPU list near '%s'", arg, s);
@@ -181,6 +186,7 @@ int run_parse_trace_arg(const char *arg, struct run_trace_arg *out, char *err, s
 	const char *at = strrchr(arg, '@');
 	const char *colon = strchr(arg, ':');
 	static const char *const fmts[] = { "native:", "lackey:", "champsim:", "text:" };
+	int rc;
 
 	memset(out, 0, sizeof(*out));
 	out->fmt = TFMT_AUTO;
@@ -199,26 +205,34 @@ int run_parse_trace_arg(const char *arg, struct run_trace_arg *out, char *err, s
 	at = strrchr(arg, '@');
 	if (at) {
 		char *path = strndup(arg, (size_t)(at - arg));
-		int rc;
 		if (!path)
 			return -SIM_ENOMEM;
 		out->path = path;
 		rc = parse_cpu_list(at + 1, out->cpus, &out->nr_cpus, err, errlen, arg);
+		if (!rc && !out->nr_cpus)
+			rc = sim_errf(err, errlen, SIM_EUSAGE, "--trace %s: expected a CPU list after '@'", arg);
 		if (rc)
-			return rc;
+			goto fail;
 	} else {
 		out->path = strdup(arg);
 		if (!out->path)
 			return -SIM_ENOMEM;
 	}
-	if (!out->path[0])
-		return sim_errf(err, errlen, SIM_EUSAGE, "--trace %s: empty file name", arg);
+	if (!out->path[0]) {
+		rc = sim_errf(err, errlen, SIM_EUSAGE, "--trace %s: empty file name", arg);
+		goto fail;
+	}
 	return 0;
+fail:
+	/* the caller keeps only parsed arguments: nothing may stay allocated */
+	free((char *)out->path);
+	out->path = NULL;
+	return rc;
 }
 
 /* ---- thread queues ---------------------------------------------------------- */
 
-static int q_push(struct thread *th, const struct trace_rec *rec, const struct trace_ctrl *ctrl)
+static int q_ring_push(struct thread *th, const struct trace_rec *rec, const struct trace_ctrl *ctrl)
 {
 	if (th->qn == th->qcap) {
 		size_t ncap = th->qcap ? th->qcap * 2 : 1024;
@@ -250,6 +264,35 @@ static int q_push(struct thread *th, const struct trace_rec *rec, const struct t
 		}
 		th->cq[(th->cqhead + th->cqn) % th->cqcap] = *ctrl;
 		th->cqn++;
+	}
+	return 0;
+}
+
+/* Queue a record: in memory while the spill is empty and the ring has room, else on disk. */
+static int q_push(struct thread *th, const struct trace_rec *rec, const struct trace_ctrl *ctrl, char *err,
+		  size_t errlen)
+{
+	int rc;
+
+	if (th->qn < RUN_QUEUE_MAX && !tspill_count(th->spill)) {
+		rc = q_ring_push(th, rec, ctrl);
+		return rc ? sim_errf(err, errlen, rc, "out of memory queueing records") : 0;
+	}
+	if (!th->spill && (rc = tspill_create(&th->spill, err, errlen)))
+		return rc;
+	return tspill_push(th->spill, rec, ctrl, err, errlen);
+}
+
+/* Move spilled records back into the (empty) ring, oldest first. */
+static int q_unspill(struct thread *th, char *err, size_t errlen)
+{
+	while (th->qn < RUN_QUEUE_MAX && tspill_count(th->spill)) {
+		struct trace_rec rec;
+		struct trace_ctrl ctrl;
+		int rc = tspill_pop(th->spill, &rec, &ctrl, err, errlen);
+
+		if (rc || (rc = q_ring_push(th, &rec, &ctrl)))
+			return rc == -SIM_ENOMEM ? sim_errf(err, errlen, rc, "out of memory queueing records") : rc;
 	}
 	return 0;
 }
@@ -317,6 +360,14 @@ static void run_fail(struct simrun *s, int rc, const char *fmt, const char *msg)
  */
 static int src_fill(struct simrun *s, struct tsrc *src, struct thread *want, sim_time_t now)
 {
+	if (!want->qn && tspill_count(want->spill)) {
+		char err[512];
+		int rc = q_unspill(want, err, sizeof(err));
+
+		if (rc)
+			run_fail(s, rc, "%s", err);
+		return rc;
+	}
 	while (!want->qn && !src->eof) {
 		struct trace_batch b;
 		char err[512];
@@ -360,9 +411,9 @@ static int src_fill(struct simrun *s, struct tsrc *src, struct thread *want, sim
 			}
 			if (th->done)
 				continue;   /* records after a thread's exit are ignored */
-			rc = q_push(th, rec, rec->op == TOP_CTRL ? &b.ctrl[rec->ctrl] : NULL);
+			rc = q_push(th, rec, rec->op == TOP_CTRL ? &b.ctrl[rec->ctrl] : NULL, err, sizeof(err));
 			if (rc) {
-				run_fail(s, rc, "%s", "out of memory queueing records");
+				run_fail(s, rc, "%s", err);
 				return rc;
 			}
 		}
@@ -981,6 +1032,7 @@ void simrun_destroy(simrun_t *s)
 			core_destroy(&th->core);
 			free(th->q);
 			free(th->cq);
+			tspill_destroy(th->spill);
 			free(th);
 		}
 		trace_close(src->r);

@@ -126,6 +126,67 @@ static void defaults_and_errors(void **state)
 	assert_non_null(strstr(err, "polices"));
 }
 
+/*
+ * Every field of a spec is type-checked and the error names its JSON path:
+ * a number where a string belongs once crashed (strdup of NULL).
+ */
+static void field_types(void **state)
+{
+	static const struct { const char *spec, *path; } bad[] = {
+		{ "{\"workloads\": [{\"pattern\": 1}], \"metrics\": [\"s\"]}", "workloads[0].pattern" },
+		{ "{\"workloads\": [{\"pattern\": \"gups\", \"size\": true}], \"metrics\": [\"s\"]}",
+		  "workloads[0]" },
+		{ "{\"workloads\": [{\"pattern\": \"nope\"}], \"metrics\": [\"s\"]}", "workloads[0]" },
+		{ "{\"workloads\": [{\"pattern\": null}], \"metrics\": [\"s\"]}", "workloads[0].pattern" },
+		{ "{\"workloads\": [{\"trace\": 3}], \"metrics\": [\"s\"]}", "workloads[0].trace" },
+		{ "{\"workloads\": [{\"gen\": []}], \"metrics\": [\"s\"]}", "workloads[0].gen" },
+		{ "{\"workloads\": [7], \"metrics\": [\"s\"]}", "workloads[0]" },
+		{ "{\"workloads\": [\"a.nst\"], \"metrics\": [\"s\", 2]}", "metrics[1]" },
+		{ "{\"workloads\": [\"a.nst\"], \"metrics\": [\"s\"], \"machines\": [{}]}", "machines[0]" },
+		{ "{\"workloads\": [\"a.nst\"], \"metrics\": [\"s\"], \"policies\": \"x\"}", "policies" },
+		{ "{\"workloads\": [\"a.nst\"], \"metrics\": [\"s\"], \"name\": 5}", "name" },
+		{ "{\"workloads\": [\"a.nst\"], \"metrics\": [\"s\"], \"comment\": 5}", "comment" },
+		{ "{\"workloads\": [\"a.nst\"], \"metrics\": [\"s\"], \"seeds\": [1.5]}", "seeds[0]" },
+		{ "{\"workloads\": [\"a.nst\"], \"metrics\": [\"s\"], \"override_names\": [3]}",
+		  "override_names[0]" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		assert_int_equal(parse_err(bad[i].spec), -SIM_ECONFIG);
+		if (!strstr(err, bad[i].path))
+			fail_msg("spec %zu: \"%s\" does not name %s", i, err, bad[i].path);
+		assert_non_null(strstr(err, "spec.json"));
+	}
+}
+
+/* Workload names become file names under DIR/traces: no path may leave DIR. */
+static void workload_names(void **state)
+{
+	static const char *const bad[] = {
+		"{\"workloads\": [{\"name\": \"../../escaped\", \"pattern\": \"gups\"}], \"metrics\": [\"s\"]}",
+		"{\"workloads\": [{\"name\": \"a/b\", \"pattern\": \"gups\"}], \"metrics\": [\"s\"]}",
+		"{\"workloads\": [{\"name\": \"..\", \"pattern\": \"gups\"}], \"metrics\": [\"s\"]}",
+		"{\"workloads\": [{\"name\": \".hidden\", \"pattern\": \"gups\"}], \"metrics\": [\"s\"]}",
+		"{\"workloads\": [{\"name\": \"new\\nline\", \"pattern\": \"gups\"}], \"metrics\": [\"s\"]}",
+		"{\"workloads\": [\"x/.nst\"], \"metrics\": [\"s\"]}",
+		"{\"workloads\": [\"a.nst\"], \"metrics\": [\"s\"], \"name\": \"x\\ny\"}",
+	};
+	struct sweep_spec *s;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		assert_int_equal(parse_err(bad[i]), -SIM_ECONFIG);
+		if (!strstr(err, "name"))
+			fail_msg("spec %zu: \"%s\" does not say the name is bad", i, err);
+	}
+	s = parse("{\"workloads\": [{\"name\": \"ok-name_1.v2\", \"pattern\": \"gups\"}, \"../up/t.nst\"],"
+		  " \"metrics\": [\"s\"]}");
+	assert_string_equal(s->workloads[0].name, "ok-name_1.v2");
+	assert_string_equal(s->workloads[1].name, "t");
+	sweep_spec_free(s);
+}
+
 static void metric_paths(void **state)
 {
 	json_t *r = json_loads("{\"summary\": {\"latency\": {\"mean_ns\": 81.5, \"p99_ns\": 300}},"
@@ -237,6 +298,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(grid_order_and_ids),
 		cmocka_unit_test(defaults_and_errors),
+		cmocka_unit_test(field_types),
+		cmocka_unit_test(workload_names),
 		cmocka_unit_test(metric_paths),
 		cmocka_unit_test(collect_exact_csv),
 		cmocka_unit_test(point_selection),

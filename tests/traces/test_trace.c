@@ -397,6 +397,14 @@ static void text_errors(void **state)
 		{ "brk addr\n", "%s:1: expected key=value after brk, found 'addr'" },
 		{ "brk addr=1 addr=2\n", "%s:1: argument 'addr' given twice" },
 		{ "exit status=zz\n", "%s:1: expected a number for status, found 'zz'" },
+		/* the file-size model: an endless length once paged a file in for ever */
+		{ "R 10\nfile_read fd=3 offset=0 len=0xffffffffffffffff\n",
+		  "%s:2: file_read: expected len at most 0x7ffff000 (Linux MAX_RW_COUNT), found 0xffffffffffffffff" },
+		{ "file_write fd=3 offset=0 len=0x7ffff001\n",
+		  "%s:1: file_write: expected len at most 0x7ffff000 (Linux MAX_RW_COUNT), found 0x7ffff001" },
+		{ "file_write fd=3 offset=0x7ffffffffffff000 len=0x1001\n",
+		  "%s:1: file_write: expected offset + len at most 0x7fffffffffffffff (the largest file), found "
+		  "0x7ffffffffffff000 + 0x1001" },
 	};
 	(void)state;
 
@@ -568,6 +576,22 @@ static void native_errors(void **state)
 	uint8_t b[256];
 	size_t n;
 	(void)state;
+
+	/* a control record beyond the file-size model, found by byte offset */
+	{
+		struct flats f = { 0 }, g;
+		char e[512];
+		const uint64_t args[3] = { 3, 0, UINT64_MAX };
+
+		add_mem(&f, TOP_LOAD, 0x1000, 8, 0, 0);
+		add_ctrl(&f, TCTRL_FILE_READ, args, TRACE_RET_NONE, 0, 0);
+		write_all(tpath("rw.nst"), TFMT_NATIVE, TCOMP_NONE, &f);
+		assert_true(read_all(tpath("rw.nst"), TFMT_NATIVE, &g, e, sizeof(e)) < 0);
+		if (!strstr(e, "rw.nst: byte ") || !strstr(e, "file_read: expected len at most 0x7ffff000"))
+			fail_msg("got \"%s\"", e);
+		free(f.v);
+		free(g.v);
+	}
 
 	memcpy(b, "NUMASIMX", 8);
 	expect_error_buf("e1.nst", b, 8, TFMT_NATIVE, "%s: byte 0: expected the magic \"NUMASIMT\" of a native trace");
