@@ -107,8 +107,15 @@ int mlcl_spec(const struct machine_desc *m, const struct mlcl_opts *o, uint32_t 
 			s->inj_cpus[s->nr_inj++] = o->inj_cpus[i];
 		}
 	} else {
+		/*
+		 * Every other CPU of the node, but the last one when the node has
+		 * three or more: the init thread runs there, so the page tables it
+		 * allocates and caches are the node's own (from another socket
+		 * every walk of the chase would cross the link).
+		 */
+		unsigned last = hi - 1;
 		for (unsigned c = lo; c < hi; c++)
-			if (!used[c] && s->nr_inj < WLMLC_MAX_INJ) {
+			if (!used[c] && s->nr_inj < WLMLC_MAX_INJ && !(hi - lo >= 3 && c == last && lat != last)) {
 				used[c] = true;
 				s->inj_cpus[s->nr_inj++] = c;
 			}
