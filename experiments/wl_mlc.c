@@ -174,8 +174,10 @@ int wlmlc_spec_set(struct wlmlc_spec *s, const char *key, const char *v, char *e
 			s->lat_pattern = WLMLC_RANDOM;
 		else if (!strcmp(v, "stream"))
 			s->lat_pattern = WLMLC_STREAM;
+		else if (!strcmp(v, "gups"))
+			s->lat_pattern = WLMLC_GUPS;
 		else
-			return bad(key, v, "chase, random or stream", err, errlen);
+			return bad(key, v, "chase, random, stream or gups", err, errlen);
 		return 0;
 	}
 	return sim_errf(err, errlen, SIM_EUSAGE, "%s: not a key of --pattern mlc-loaded (see --help)", key);
@@ -192,7 +194,7 @@ void wlmlc_spec_args(const struct wlmlc_spec *s, char *buf, size_t len)
 			      (unsigned long long)s->inj_buffer, (unsigned long long)s->lat_loads,
 			      (unsigned long long)s->inj_loads, s->delay, s->line, s->init_cpu, s->lat_cpu, s->node,
 			      s->thp, s->lat_pattern == WLMLC_CHASE ? "chase" : s->lat_pattern == WLMLC_RANDOM ?
-			      "random" : "stream");
+			      "random" : s->lat_pattern == WLMLC_GUPS ? "gups" : "stream");
 	if (!s->nr_inj && o < len)
 		o += (size_t)snprintf(buf + o, len - o, "none");
 	for (unsigned i = 0; i < s->nr_inj && o < len; i++) {
@@ -388,6 +390,10 @@ int wlmlc_next(wlmlc_t *g, struct trace_rec *rec, struct trace_ctrl *c)
 				g->chase = g->perm[g->chase];
 			} else if (k == 0 && s->lat_pattern == WLMLC_RANDOM) {
 				rec->addr = s->base + rng_below(&g->rng, g->nlines) * s->line;
+			} else if (k == 0 && s->lat_pattern == WLMLC_GUPS) {
+				/* table[r] ^= r: one read-modify-write of a random word, independent of the others */
+				rec->addr = s->base + rng_below(&g->rng, s->lat_buffer / 8) * 8;
+				rec->op = TOP_MODIFY;
 			} else if (k == 0) {
 				rec->addr = s->base + g->chase * s->line;
 				g->chase = (g->chase + 1) % g->nlines;

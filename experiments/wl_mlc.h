@@ -31,6 +31,7 @@ enum wlmlc_lat_pattern {
 	WLMLC_CHASE,     /* dependent loads along a random cycle of lines (TREC_DEP) */
 	WLMLC_RANDOM,    /* independent loads of uniformly random lines (GUPS-like reads) */
 	WLMLC_STREAM,    /* independent loads of consecutive lines (single-core bandwidth) */
+	WLMLC_GUPS,      /* read-modify-writes of random 8-byte words (GUPS's updates) */
 };
 
 struct wlmlc_spec {
@@ -59,7 +60,7 @@ void wlmlc_spec_init(struct wlmlc_spec *s);
  * Set one field from text: seed, base, buffer, injector_buffer, latency_loads,
  * injector_loads, delay, line, init_cpu, latency_cpu, injector_cpus (a list
  * like 1-3,5), node (-1 = none), thp (0/1), latency_pattern (chase, random,
- * stream).  @return 0 or -SIM_EUSAGE naming
+ * stream, gups).  @return 0 or -SIM_EUSAGE naming
  * the key.
  */
 int wlmlc_spec_set(struct wlmlc_spec *s, const char *key, const char *value, char *err, size_t errlen);

@@ -736,7 +736,7 @@ static int pred_replay(const char *preset, enum wlmlc_lat_pattern pat, uint64_t 
 			t0 = jnum(el, "time_ns", -1);
 		if (cpu == 0) {
 			end = jnum(el, "time_ns", -1);
-			n = jnum(c, "loads", 0);
+			n = jnum(c, "accesses", 0);
 			life = jnum(c, "thread_ps", 0);
 			walk = jnum(c, "walk_active_ps", 0);
 		}
@@ -783,14 +783,14 @@ static void predict_single_core(struct vtable *t, const char *only)
 
 static void predict_gups(struct vtable *t, const char *only)
 {
-	const char *what = "page-walk share of cycles (walk active), GUPS-like random loads, 1 GiB, 4 KiB pages";
+	const char *what = "page-walk share of cycles (walk active), GUPS updates over 1 GiB, 4 KiB pages";
 	char ref[128], got_s[128], err[1024];
 	double win, share;
 
 	if (!preset_wanted(only, "skx-2s"))
 		return;
 	snprintf(ref, sizeof(ref), "skx-2s: %s", gups_source);
-	if (pred_replay("skx-2s", WLMLC_RANDOM, 1ULL << 30, 100000, false, &win, &share, err, sizeof(err))) {
+	if (pred_replay("skx-2s", WLMLC_GUPS, 1ULL << 30, 100000, false, &win, &share, err, sizeof(err))) {
 		verror(t, ref, what, err);
 		return;
 	}

@@ -111,6 +111,38 @@ static void records(void **state)
 	wlmlc_destroy(g);
 }
 
+/* GUPS's updates: independent read-modify-writes of random words of the buffer. */
+static void gups_updates(void **state)
+{
+	struct wlmlc_spec s = small();
+	wlmlc_t *g;
+	struct trace_rec r;
+	struct trace_ctrl c;
+	char err[256];
+	unsigned n = 0, distinct_lines = 0;
+	static uint8_t seen[1024];
+	(void)state;
+
+	memset(seen, 0, sizeof(seen));
+	s.lat_pattern = WLMLC_GUPS;
+	s.nr_inj = 0;
+	assert_int_equal(wlmlc_create(&g, &s, err, sizeof(err)), 0);
+	while (wlmlc_next(g, &r, &c) == 1) {
+		if (r.op == TOP_CTRL || r.tid != 1)
+			continue;
+		assert_int_equal(r.op, TOP_MODIFY);
+		assert_int_equal(r.flags, 0);
+		assert_int_equal(r.size, 8);
+		assert_true(r.addr >= s.base && r.addr + 8 <= s.base + s.lat_buffer && r.addr % 8 == 0);
+		distinct_lines += !seen[(r.addr - s.base) / 64];
+		seen[(r.addr - s.base) / 64] = 1;
+		n++;
+	}
+	assert_int_equal(n, 1024);
+	assert_true(distinct_lines > 500 && distinct_lines < 1024);   /* random: about 1 - 1/e of the lines */
+	wlmlc_destroy(g);
+}
+
 /* The arguments mlc prints rebuild the same spec. */
 static void args_roundtrip(void **state)
 {
@@ -167,6 +199,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(records),
+		cmocka_unit_test(gups_updates),
 		cmocka_unit_test(args_roundtrip),
 		cmocka_unit_test(errors),
 	};

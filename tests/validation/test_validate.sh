@@ -28,7 +28,7 @@ if [ $rc -eq 0 ] && [ "$(summary)" = "25 25 0 0 0" ]; then ok "linux-mm.md vecto
 else nok "linux-mm.md vectors: exit $rc, summary '$(summary)'"; fi
 
 # the captured 6.18 machine: 12 exact matches
-"$N" validate --only zoneinfo --root "$FIX" >"$T/out" 2>&1; rc=$?
+"$N" validate --wide --only zoneinfo --root "$FIX" >"$T/out" 2>&1; rc=$?
 if [ $rc -eq 0 ] && [ "$(summary)" = "12 12 0 0 0" ] && grep -q '11483/14353/17223/20093' "$T/out"; then
 	ok "captured /proc/zoneinfo (6.18): watermarks, protection, pcp sizes and min_free_kbytes all equal"
 else nok "captured /proc/zoneinfo: exit $rc, summary '$(summary)'"; fi
@@ -36,7 +36,7 @@ else nok "captured /proc/zoneinfo: exit $rc, summary '$(summary)'"; fi
 # one number changed in the kernel's file must show as a failure
 cp -r "$FIX" "$T/bad"
 sed -i 's/^        min      11483$/        min      11484/' "$T/bad/proc/zoneinfo"
-"$N" validate --only zoneinfo --root "$T/bad" >"$T/out" 2>&1; rc=$?
+"$N" validate --wide --only zoneinfo --root "$T/bad" >"$T/out" 2>&1; rc=$?
 if [ $rc -eq 1 ] && [ "$(summary)" = "12 11 1 0 0" ] && grep -q 'DMA32 (managed 772808) watermarks.*11484/14353.*FAIL' "$T/out"; then
 	ok "a DMA32 min off by one in zoneinfo is a FAIL and exit 1"
 else nok "tampered zoneinfo: exit $rc, summary '$(summary)'"; fi
@@ -47,7 +47,7 @@ awk '/zone +DMA32/ { z = 1 } /zone +Normal/ { z = 0 }
      z && $1 == "boost" { $0 = "        boost    100" }
      z && ($1 == "min" || $1 == "low" || $1 == "high" || $1 == "promo") && NF == 2 { $0 = sprintf("        %-8s %d", $1, $2 + 100) }
      { print }' "$FIX/proc/zoneinfo" > "$T/boost/proc/zoneinfo"
-"$N" validate --only zoneinfo --root "$T/boost" >"$T/out" 2>&1; rc=$?
+"$N" validate --wide --only zoneinfo --root "$T/boost" >"$T/out" 2>&1; rc=$?
 if [ $rc -eq 0 ] && [ "$(summary)" = "12 12 0 0 0" ]; then ok "zoneinfo watermarks include the boost: removed before comparing"
 else nok "boosted zoneinfo: exit $rc, summary '$(summary)'"; fi
 
@@ -55,7 +55,7 @@ else nok "boosted zoneinfo: exit $rc, summary '$(summary)'"; fi
 cp -r "$FIX" "$T/old"
 grep -v 'high_min\|high_max' "$FIX/proc/zoneinfo" > "$T/old/proc/zoneinfo"
 echo 6.1.0 > "$T/old/proc/sys/kernel/osrelease"
-"$N" validate --only zoneinfo --root "$T/old" >"$T/out" 2>&1; rc=$?
+"$N" validate --wide --only zoneinfo --root "$T/old" >"$T/out" 2>&1; rc=$?
 if [ $rc -eq 0 ] && [ "$(summary)" = "12 9 0 3 0" ] && grep -q 'auto-tuned pcp high is 6.7+' "$T/out"; then
 	ok "Linux 6.1 zoneinfo: pcp rows skipped (formula differs before 6.7), the rest compared"
 else nok "6.1 zoneinfo: exit $rc, summary '$(summary)'"; fi
@@ -63,12 +63,12 @@ else nok "6.1 zoneinfo: exit $rc, summary '$(summary)'"; fi
 # a kernel before watermark_scale_factor: skipped as a whole
 cp -r "$FIX" "$T/ancient"
 echo 4.4.0 > "$T/ancient/proc/sys/kernel/osrelease"
-"$N" validate --only zoneinfo --root "$T/ancient" >"$T/out" 2>&1; rc=$?
+"$N" validate --wide --only zoneinfo --root "$T/ancient" >"$T/out" 2>&1; rc=$?
 if [ $rc -eq 0 ] && grep -q 'predates watermark_scale_factor' "$T/out"; then ok "Linux 4.4: skipped (watermark formula before 4.6 differs)"
 else nok "4.4 zoneinfo: exit $rc"; fi
 
 # nothing readable: a clean skip, exit 0
-"$N" validate --only zoneinfo --root "$T/nowhere" >"$T/out" 2>&1; rc=$?
+"$N" validate --wide --only zoneinfo --root "$T/nowhere" >"$T/out" 2>&1; rc=$?
 if [ $rc -eq 0 ] && [ "$(summary)" = "1 0 0 1 0" ] && grep -q 'unreadable' "$T/out"; then ok "no zoneinfo: skipped, saying which file"
 else nok "no zoneinfo: exit $rc, summary '$(summary)'"; fi
 
