@@ -13,7 +13,8 @@ DEPS_OK := $(BUILD)/.deps-ok
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS  += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(OPT) $(SAN) \
-           -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-format-truncation -I. -I$(BUILD)/gen $(PKG_CFLAGS)
+           -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-format-truncation $(XCFLAGS) \
+           -I. -I$(BUILD)/gen $(PKG_CFLAGS)
 LDLIBS  += $(PKG_LIBS) -lm -lpthread
 
 LIB_SRC  := $(sort $(wildcard sim/*.c hw/*.c os/*.c traces/*.c experiments/*.c))
@@ -31,8 +32,16 @@ BENCH_BIN:= $(BENCH_SRC:%.c=$(BUILD)/%)
 LIB      := $(BUILD)/libnumasim.a
 
 .SECONDARY: $(TEST_HELPER_OBJ)
-.PHONY: all deps test test-san test-fast bench run plots install clean check-layering validate
-all: $(BUILD)/numasim
+.PHONY: all deps test test-san test-fast bench run plots install clean check-layering validate fuzz fuzz-build
+all: $(BUILD)/numasim $(BUILD)/numasim.1 $(BUILD)/numasim.bash
+
+# The man page and the bash completion are generated from the binary's own
+# --help texts, so they cannot drift from it.
+$(BUILD)/numasim.1: $(BUILD)/numasim mk/manpage.sh
+	sh mk/manpage.sh $(BUILD)/numasim > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/numasim.bash: $(BUILD)/numasim mk/completion.sh
+	sh mk/completion.sh $(BUILD)/numasim > $@.tmp && mv $@.tmp $@
 
 $(DEPS_OK): mk/deps.sh
 	@mkdir -p $(BUILD)
@@ -77,6 +86,25 @@ $(BUILD)/tests/%: tests/%.c $(LIBCLI) $(LIB) $(TEST_HELPER_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -o $@ $< $(TEST_HELPER_OBJ) $(LIBCLI) $(LIB) $(LDLIBS) -lcmocka
 
+# libFuzzer harnesses (tests/fuzz/, docs/fuzzing.md): `make fuzz` builds them
+# with clang in build-fuzz/ and runs each for FUZZ_TIME seconds on its seed
+# corpus; the summary line is "N passed, N failed", one per harness.
+FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN  := $(FUZZ_SRC:%.c=$(BUILD)/%)
+FUZZ_TIME ?= 60
+FUZZ_SAN  := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+
+$(BUILD)/tests/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_util.h $(LIBCLI) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -D_GNU_SOURCE -fsanitize=fuzzer -o $@ $< $(LIBCLI) $(LIB) $(LDLIBS)
+
+fuzz-build: $(DEPS_OK) $(FUZZ_BIN)
+
+fuzz:
+	$(MAKE) BUILD=build-fuzz CC=clang OPT="-O1 -g -fno-omit-frame-pointer" \
+	  XCFLAGS=-Wno-unknown-warning-option SAN="-fsanitize=fuzzer-no-link $(FUZZ_SAN)" fuzz-build
+	@sh tests/fuzz/run.sh build-fuzz $(FUZZ_TIME)
+
 test: $(DEPS_OK) $(BUILD)/numasim $(TEST_BIN) $(BENCH_BIN)
 	@sh tests/run.sh $(BUILD)
 
@@ -97,9 +125,12 @@ plots: $(BUILD)/numasim
 validate: $(BUILD)/numasim
 	$(BUILD)/numasim validate
 
-install: $(BUILD)/numasim
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/numasim/presets $(DESTDIR)$(PREFIX)/share/numasim/plots
+install: $(BUILD)/numasim $(BUILD)/numasim.1 $(BUILD)/numasim.bash
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/numasim/presets $(DESTDIR)$(PREFIX)/share/numasim/plots \
+	  $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	install -m 0755 $(BUILD)/numasim $(DESTDIR)$(PREFIX)/bin/numasim
+	install -m 0644 $(BUILD)/numasim.1 $(DESTDIR)$(PREFIX)/share/man/man1/numasim.1
+	install -m 0644 $(BUILD)/numasim.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/numasim
 	install -m 0644 $(PRESETS) $(DESTDIR)$(PREFIX)/share/numasim/presets/
 	install -m 0644 $(wildcard plots/*.gp plots/*.sh) $(DESTDIR)$(PREFIX)/share/numasim/plots/
 
@@ -107,6 +138,6 @@ check-layering:
 	@sh tests/check_layering.sh
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -12,6 +12,7 @@
 #include "experiments/wlgen.h"
 #include "sim/afile.h"
 #include "sim/err.h"
+#include "sim/words.h"
 
 static const char *const status_names[] = { "ok", "failed", "missing" };
 
@@ -247,9 +248,13 @@ static int parse_spec(struct sweep_spec *s, const json_t *root, const char *wher
 
 		for (k = 0; k < ARRAY_SIZE(keys) && strcmp(keys[k], key); k++)
 			;
-		if (k == ARRAY_SIZE(keys))
-			return sim_errf(err, errlen, SIM_ECONFIG, "%s: %s: unknown key (name, machines, workloads, "
-					"policies, overrides, seeds, metrics)", where, key);
+		if (k == ARRAY_SIZE(keys)) {
+			const char *near = sim_nearest(key, keys, ARRAY_SIZE(keys));
+
+			return sim_errf(err, errlen, SIM_ECONFIG, "%s: %s: unknown key%s%s%s (name, machines, workloads, "
+					"policies, overrides, seeds, metrics)", where, key, near ? " (did you mean " : "",
+					near ? near : "", near ? "?)" : "");
+		}
 	}
 	v = json_object_get(root, "comment");
 	if (v && !json_is_string(v))

@@ -5,7 +5,9 @@
 set -eu
 # gnuplot draws figures, valgrind and strace serve `numasim record`; Slurm is
 # installed by its own test when it runs (tests/experiments/test_slurm.sh).
-PKGS="libjansson-dev pkg-config libcmocka-dev zlib1g-dev liblzma-dev libzstd-dev gnuplot-nox valgrind strace"
+# clang and libclang-rt-14-dev: the libFuzzer harnesses (make fuzz, docs/fuzzing.md)
+PKGS="libjansson-dev pkg-config libcmocka-dev zlib1g-dev liblzma-dev libzstd-dev gnuplot-nox valgrind strace
+      clang libclang-rt-14-dev"
 missing=""
 for p in $PKGS; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -387,6 +387,45 @@ static struct vma *implicit_vma(struct os *os, struct process *p, uint64_t vaddr
 	return vma_lookup(mm, vaddr);
 }
 
+/* The file behind implicit text: one per process tree, numbered out of any real descriptor's range. */
+#define IMPLICIT_TEXT_FD (1LL << 40)
+
+int fault_implicit_text(struct os *os, struct process *p, uint64_t vaddr)
+{
+	struct mm_struct *mm = &p->mm;
+	uint64_t start = vaddr & ~(uint64_t)(PAGE_SIZE - 1), end = start + PAGE_SIZE, slot;
+	struct vma *v = vma_lookup(mm, vaddr);
+
+	if (!p->implicit || vaddr >= TASK_SIZE)
+		return 0;
+	if (v) {
+		if (!(v->flags & VM_IMPLICIT) || v->file)
+			return 0;
+		unsigned lvl = pgtable_lookup(os->pm, p->pgd_pfn, vaddr, &slot);
+		if (lvl && pmem_read64(os->pm, slot))
+			return 0;          /* the page holds data already */
+		if (mm_split_range(mm, start, end) < 0)
+			return -SIM_ENOMEM;
+		mm_remove(mm, mm_find_idx(mm, start));
+	}
+	struct file_obj *f = filemap_file(os, p, IMPLICIT_TEXT_FD);
+	if (!f)
+		return -SIM_ENOMEM;
+	struct vma t = {
+		.start = start,
+		.end = end,
+		.flags = VM_READ | VM_WRITE | VM_EXEC | VM_IMPLICIT,
+		.pgoff = start >> PAGE_SHIFT,
+		.page_shift = PAGE_SHIFT,
+		.file = f,
+	};
+	mpol_none(&t.pol);
+	if (mm_insert(mm, &t) < 0)
+		return -SIM_ENOMEM;
+	mm_merge_range(mm, start > PAGE_SIZE ? start - PAGE_SIZE : start, end + PAGE_SIZE);
+	return 0;
+}
+
 /* do_wp_page / hugetlb_wp: write to a present read-only leaf. */
 static int do_wp_page(struct os *os, struct process *p, struct vma *v, uint64_t addr, uint64_t slot, uint64_t pte,
 		      unsigned level, unsigned cpu, sim_time_t now, sim_time_t *cost)

@@ -130,6 +130,18 @@ enum os_fault_result fault_handle(struct os *os, struct process *p, unsigned cpu
 				  bool write, sim_time_t *cost);
 
 /*
+ * An instruction fetch of an implicit process (a record-less trace) from a
+ * page no mapping declared, or from an untouched page of an implicit
+ * anonymous mapping: the page is program text, so it becomes a private
+ * mapping of the process's implicit text file (file offset = address)
+ * instead of anonymous memory, whose read faults all map the one zero page
+ * and would alias every code page onto one frame in physically indexed
+ * caches.  Nothing changes for explicit mappings or pages already present.
+ * @return 0 or -SIM_ENOMEM.
+ */
+int fault_implicit_text(struct os *os, struct process *p, uint64_t vaddr);
+
+/*
  * Fault in every page of [start, end) as populate_vma_page_range does
  * (write faults for private writable VMAs, read faults otherwise).
  * @return 0 or -SIM_EOOM.

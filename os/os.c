@@ -307,6 +307,14 @@ int os_set_process_policy(os_t *os, int pid, const struct mpol_spec *spec)
 	return 0;
 }
 
+void os_process_set_implicit(os_t *os, int pid, bool implicit)
+{
+	struct process *p = live_proc(os, pid);
+
+	if (p)
+		p->implicit = implicit;
+}
+
 /* ---- faults ------------------------------------------------------------------------- */
 
 enum os_fault_result os_handle_fault(os_t *os, int pid, unsigned cpu, sim_time_t now, uint64_t vaddr, bool write,
@@ -314,11 +322,15 @@ enum os_fault_result os_handle_fault(os_t *os, int pid, unsigned cpu, sim_time_t
 {
 	struct process *p = live_proc(os, pid);
 	sim_time_t c = 0;
-	(void)hw_fault;   /* the PTE itself says what is missing, as in Linux */
+	/* the PTE itself says what is missing, as in Linux; only the instruction flag is read */
 
 	if (!p) {
 		*cost = 0;
 		return OS_FAULT_SEGV;
+	}
+	if ((hw_fault & OS_FAULT_INSTRUCTION) && fault_implicit_text(os, p, vaddr)) {
+		*cost = 0;
+		return OS_FAULT_SEGV;    /* host out of memory for the mapping */
 	}
 	note_cpu(os, p, cpu, now);
 	numab_task_tick(os, p, now);

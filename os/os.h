@@ -44,6 +44,12 @@ void os_destroy(os_t *os);
  */
 int os_process_create(os_t *os, bool implicit, int *pid);
 int os_process_fork(os_t *os, int parent, int *child);
+/*
+ * Turn implicit mappings on or off for a process: a trace that declares
+ * every mapping (numasim record's explicit_maps) makes an access outside
+ * them a SEGV, as in Linux.  Mappings made implicitly so far stay.
+ */
+void os_process_set_implicit(os_t *os, int pid, bool implicit);
 void os_process_exit(os_t *os, int pid);
 /* Translation context to load into the CPU running this process. */
 uint16_t os_process_asid(const os_t *os, int pid);
@@ -72,6 +78,13 @@ enum os_fault_result {
 	OS_FAULT_SEGV,            /* no mapping / not permitted: the thread stops */
 	OS_FAULT_OOM,             /* the process was OOM-killed */
 };
+
+/*
+ * Or'ed into os_handle_fault's hw_fault: the access was an instruction
+ * fetch (Linux's FAULT_FLAG_INSTRUCTION).  In an implicit process a fetch
+ * from undeclared memory makes that page file-backed text (fault_implicit_text).
+ */
+#define OS_FAULT_INSTRUCTION 0x80
 
 /*
  * Resolve a hardware fault (enum hw_fault) of process `pid` on `cpu` at

@@ -14,6 +14,7 @@
 #include <jansson.h>
 #include "sim/config.h"
 #include "sim/err.h"
+#include "sim/words.h"
 
 struct cfg_doc {
 	json_t *root;
@@ -184,13 +185,19 @@ int cfg_doc_override(cfg_doc_t *doc, const char *assignment, char *err, size_t e
 	n = split_path(path, segs, 16);
 	if (n <= 0)
 		return sim_errf(err, errlen, SIM_EUSAGE, "-p %s: malformed key path", assignment);
+	val = json_string(path);          /* NULL: not UTF-8, which no JSON key can be */
+	if (!val)
+		return sim_errf(err, errlen, SIM_EUSAGE, "-p %s: the key is not valid UTF-8 text", assignment);
+	json_decref(val);
 	val = json_loads(eq + 1, JSON_DECODE_ANY, NULL);
 	if (!val)
 		val = json_string(eq + 1);
-	if (!val)
-		return -SIM_ENOMEM;
+	if (!val)   /* json_string refuses bytes that are not UTF-8 */
+		return sim_errf(err, errlen, SIM_EUSAGE, "-p %s: the value is not valid UTF-8 text", assignment);
 	rc = set_path(doc->root, segs, 0, n, val, assignment, err, errlen);
 	json_decref(val);
+	if (rc == -SIM_ENOMEM)
+		return sim_errf(err, errlen, rc, "-p %s: out of memory", assignment);
 	return rc;
 }
 
@@ -257,7 +264,10 @@ static int json_to_u64(json_t *v, const char *path, uint64_t *out, char *err, si
 		*out = (uint64_t)d;
 		return 0;
 	}
-	return sim_errf(err, errlen, SIM_ECONFIG, "%s: expected a number", path);
+	/* "3M", "10K": a count with a decimal suffix, as every command line takes (sim/words.h) */
+	if (json_is_string(v) && !sim_parse_count(path, json_string_value(v), out, NULL, 0))
+		return 0;
+	return sim_errf(err, errlen, SIM_ECONFIG, "%s: expected a number (or a count such as \"10K\", \"3M\")", path);
 }
 
 static int parse_scalar(const struct cfg_field *f, json_t *v, void *dst, const char *path, char *err, size_t errlen)
@@ -442,8 +452,15 @@ static int parse_obj(const struct cfg_table *t, json_t *j, void *out, const char
 					break;
 			if (i == t->nfields) {
 				char p[PATH_MAX_LEN + 32];
+				const char *keys[256], *near;
+				size_t n = t->nfields < 256 ? t->nfields : 256;
+
+				for (size_t k = 0; k < n; k++)
+					keys[k] = t->fields[k].key;
+				near = sim_nearest(key, keys, n);
 				path_join(p, sizeof(p), path, key);
-				return sim_errf(err, errlen, SIM_ECONFIG, "%s: unknown key", p);
+				return sim_errf(err, errlen, SIM_ECONFIG, "%s: unknown key%s%s%s", p,
+						near ? " (did you mean " : "", near ? near : "", near ? "?)" : "");
 			}
 		}
 	}

@@ -50,7 +50,11 @@ enum trace_op {
 	X(FILE_READ,     file_read,     "fd offset len")                                        \
 	X(FILE_WRITE,    file_write,    "fd offset len")                                        \
 	X(SET_WEIGHTS,   set_weights,   "node weight  (weighted interleave)")                   \
-	X(MARK,          mark,          "id  (region-of-interest marker)")
+	X(MARK,          mark,          "id  (region-of-interest marker)")                      \
+	X(FUTEX_WAIT,    futex_wait,    "addr private wake_id exit_of  (ret 0: blocks until wake wake_id, or thread exit_of-1 exits)") \
+	X(FUTEX_WAKE,    futex_wake,    "addr private wake_id woken  (releases woken waits)")   \
+	X(SEQ,           seq,           "n  (the next record is the n-th address-space operation)") \
+	X(EXPLICIT_MAPS, explicit_maps, "(every mapping is declared from here on: an access outside them is a SEGV)")
 
 enum trace_ctrl_kind {
 #define TRACE_CTRL_ENUM(id, name, args) TCTRL_##id,

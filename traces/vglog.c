@@ -34,6 +34,24 @@
 #define STRACE_STASH 16              /* concurrent "<unfinished ...>" strace calls kept */
 #define STRACE_LINE_MAX 1024
 #define CLONE_VM 0x100ULL
+#define SYNC_WORDS_SHIFT 16
+#define VG_MAX_FD 4096               /* descriptors whose file is tracked */
+#define FILE_ID_BASE (1ULL << 20)    /* mmap records name a file by FILE_ID_BASE + its index */
+#define VG_MAX_STR 256
+#define MAP_PRIVATE_ 0x02ULL
+#define MAP_FIXED_ 0x10ULL
+#define MAP_ANONYMOUS_ 0x20ULL
+#define MAIN_STACK_BELOW (8ULL << 20)  /* Valgrind's client stack: 8 MiB below the top (cls_sz) */
+#define MAIN_STACK_ABOVE (64ULL << 10) /* argv, envp, auxv above the first stack pointer */          /* table of words written by locked read-modify-writes */
+#define CLONE_PARENT_SETTID 0x100000ULL
+#define CLONE_CHILD_CLEARTID 0x200000ULL
+/* futex(2) operations (include/uapi/linux/futex.h) */
+#define FUTEX_WAIT 0
+#define FUTEX_WAKE 1
+#define FUTEX_WAIT_BITSET 9
+#define FUTEX_WAKE_BITSET 10
+#define FUTEX_PRIVATE_FLAG 128
+#define FUTEX_CMD_MASK 127
 
 const struct stat_desc vglog_stat_desc[NR_VGLOG_STATS] = { VGLOG_STATS(STAT_DESC) };
 
@@ -41,13 +59,14 @@ const struct stat_desc vglog_stat_desc[NR_VGLOG_STATS] = { VGLOG_STATS(STAT_DESC
 enum vg_sys {
 	VS_MMAP, VS_MUNMAP, VS_BRK, VS_MPROTECT, VS_MADVISE, VS_MBIND, VS_SET_MEMPOLICY,
 	VS_MIGRATE_PAGES, VS_CLONE, VS_EXIT, VS_EXIT_GROUP, VS_MREMAP, VS_MOVE_PAGES, VS_FORK,
-	VS_VFORK, NR_VG_SYS
+	VS_VFORK, VS_FUTEX, VS_SET_TID_ADDRESS, VS_OPENAT, VS_OPEN, VS_CLOSE, NR_VG_SYS
 };
 
 static const struct vg_sysdef {
 	const char *name;
 	uint8_t nargs;           /* arguments the conversion reads (Valgrind may print more) */
 	uint8_t bare_hex;        /* bit i: argument i is printed as hex without "0x" (%lx) */
+	uint8_t str_arg;         /* 1 + the argument printed as "0xPTR(string)", 0 none */
 } vg_sys[NR_VG_SYS] = {
 	[VS_MMAP] = { "sys_mmap", 6, 0 },
 	[VS_MUNMAP] = { "sys_munmap", 2, 0 },
@@ -64,6 +83,11 @@ static const struct vg_sysdef {
 	[VS_MOVE_PAGES] = { "sys_move_pages", 0, 0 },
 	[VS_FORK] = { "sys_fork", 0, 0 },
 	[VS_VFORK] = { "sys_vfork", 0, 0 },
+	[VS_FUTEX] = { "sys_futex", 3, 0 },
+	[VS_SET_TID_ADDRESS] = { "sys_set_tid_address", 1, 0 },
+	[VS_OPENAT] = { "sys_openat", 3, 0, 2 },
+	[VS_OPEN] = { "sys_open", 2, 0, 1 },
+	[VS_CLOSE] = { "sys_close", 1, 0 },
 };
 
 /* A call whose result is still to come (async, or printed on the next line). */
@@ -75,6 +99,12 @@ struct vg_call {
 	unsigned nargs;
 	uint64_t args[VG_MAX_CALL_ARGS];
 	uint64_t lineno;
+	/* futex calls: pairing of waits and wakes (futex_start, call_done) */
+	uint64_t order;          /* when the call started, in log order */
+	uint64_t wake_id;        /* a wake: its id; a wait: the wake that woke it (0: none yet) */
+	uint32_t linked;         /* a wake: waits paired with it so far */
+	uint32_t exit_of;        /* a wait: 1 + the thread whose exit (clear-tid wake) woke it, 0 none */
+	char str[VG_MAX_STR];    /* open/openat: the path */
 };
 
 /* Node masks read by strace, in call order. */
@@ -94,6 +124,14 @@ struct strace_stash {
 struct clone_wait {
 	uint16_t vgtid;          /* predicted Valgrind slot of the child */
 	uint16_t tid;            /* its trace thread */
+	uint64_t stack;          /* the child's stack pointer (clone's second argument), 0 unknown */
+};
+
+/* A word some thread read-modified-wrote (lackey's M: atomics such as lock cmpxchg). */
+struct sync_word {
+	uint64_t addr;
+	uint16_t tid;            /* the last thread that wrote it */
+	bool shared;             /* written by M from two threads at least: a synchronisation word */
 };
 
 struct vglog {
@@ -107,8 +145,26 @@ struct vglog {
 	unsigned next_tid;
 	uint16_t cur;                    /* trace thread running now */
 	uint64_t *pend;                  /* per trace thread: instructions not yet charged */
+	uint64_t *ctid;                  /* per trace thread: clear-tid address (CLONE_CHILD_CLEARTID, set_tid_address) */
+	uint64_t *exited;                /* per trace thread: 0 running, else its rank among the exits */
+	uint64_t nr_exits;
+	uint64_t call_order;             /* futex calls started so far */
+	uint64_t next_wake_id;           /* ids of futex wakes, from 1 */
+	uint64_t next_seq;               /* address-space operations emitted so far */
+	struct sync_word *sw;            /* direct-mapped, 2^SYNC_WORDS_SHIFT entries, allocated on first M */
+	/* the initial image (vglog_set_image) */
+	struct elf_image *img[2];        /* executable, interpreter (NULL: static) */
+	int img_state;                   /* 0 none, 1 before the first fetch, 2 before the first data access, 3 done */
+	uint64_t exe_base, exe_lo, exe_hi;
+	bool exe_checked;
+	/* files: an mmap record names its file by FILE_ID_BASE + the index of its path */
+	char **paths;
+	size_t npaths, pathcap;
+	uint32_t fd_file[VG_MAX_FD];     /* descriptor -> 1 + path index, 0 unknown */
 	size_t pend_cap;
 	struct clone_wait *cw;           /* clones whose child has not run yet, oldest first */
+	uint64_t expect_sp[VG_MAX_TID];  /* a child bound to a clone by its slot, not yet confirmed by its stack */
+	uint16_t cur_vg;                 /* Valgrind thread running now */
 	size_t ncw, cwcap;
 	struct vg_call async[VG_MAX_TID];
 	struct vg_call cont;             /* printed without a result: " --> " line follows */
@@ -318,6 +374,14 @@ void vglog_destroy(vglog_t *vg)
 		return;
 	free(vg->cpus);
 	free(vg->pend);
+	free(vg->ctid);
+	free(vg->exited);
+	free(vg->img[0]);
+	free(vg->img[1]);
+	for (size_t i = 0; i < vg->npaths; i++)
+		free(vg->paths[i]);
+	free(vg->paths);
+	free(vg->sw);
 	free(vg->cw);
 	free(vg->mq);
 	free(vg);
@@ -366,6 +430,16 @@ static int pend_room(vglog_t *vg, unsigned tid)
 		return -SIM_ENOMEM;
 	memset(np + vg->pend_cap, 0, (ncap - vg->pend_cap) * sizeof(*np));
 	vg->pend = np;
+	uint64_t *nc = realloc(vg->ctid, ncap * sizeof(*nc));
+	if (!nc)
+		return -SIM_ENOMEM;
+	memset(nc + vg->pend_cap, 0, (ncap - vg->pend_cap) * sizeof(*nc));
+	vg->ctid = nc;
+	uint64_t *ne = realloc(vg->exited, ncap * sizeof(*ne));
+	if (!ne)
+		return -SIM_ENOMEM;
+	memset(ne + vg->pend_cap, 0, (ncap - vg->pend_cap) * sizeof(*ne));
+	vg->exited = ne;
 	vg->pend_cap = ncap;
 	return 0;
 }
@@ -385,6 +459,305 @@ static void emit_ctrl(vglog_t *vg, struct vglog_sink *out, unsigned tid, uint32_
 						 .ctrl = (uint16_t)out->nctrl };
 	out->nctrl++;
 	vg->stat[VGS_CONTROL]++;
+}
+
+/*
+ * Address-space operations (mmap ... clone, exit) carry their place in the
+ * log's total order: Valgrind runs one thread at a time, so the log order is
+ * an order that really happened, and the replay holds every thread to it
+ * (an munmap by one thread, then an mmap by another at the same address).
+ */
+static void emit_seq(vglog_t *vg, struct vglog_sink *out, unsigned tid)
+{
+	uint64_t n = vg->next_seq++;
+
+	emit_ctrl(vg, out, tid, TCTRL_SEQ, 1, &n, TRACE_RET_NONE);
+}
+
+/* A store the kernel makes into user memory (lackey never sees those). */
+static void emit_kstore(vglog_t *vg, struct vglog_sink *out, unsigned tid, uint64_t addr)
+{
+	out->rec[out->n++] = (struct trace_rec){ .addr = addr, .size = 4, .op = TOP_STORE, .tid = (uint16_t)tid,
+						 .gap = take_gap(vg, tid) };
+	vg->stat[VGS_KERNEL_STORES]++;
+}
+
+/*
+ * An uncontended mutex never calls futex: its lock and unlock are atomic
+ * read-modify-writes of the lock word (lackey's M) and a later owner learns
+ * of the earlier one through that word alone.  A word written by M from two
+ * threads is a synchronisation word; from then on every M or store to it
+ * takes its place in the recorded order (a seq record), so the replay hands
+ * the word (and the data it protects) from thread to thread in the recorded
+ * order.  Loads are left out: a spinning reader would get one record per
+ * load.  The table is direct-mapped and a synchronisation word is never
+ * evicted, so memory stays fixed.  @return true if the access needs a seq.
+ */
+static int sync_word(vglog_t *vg, int op, uint64_t addr, unsigned tid, bool *seq)
+{
+	*seq = false;
+	if (op != TOP_MODIFY && op != TOP_STORE)
+		return 0;
+	if (!vg->sw) {
+		if (op != TOP_MODIFY)
+			return 0;
+		if (!(vg->sw = calloc((size_t)1 << SYNC_WORDS_SHIFT, sizeof(*vg->sw))))
+			return -SIM_ENOMEM;
+	}
+	struct sync_word *w = &vg->sw[(addr * 0x9e3779b97f4a7c15ULL) >> (64 - SYNC_WORDS_SHIFT)];
+	if (w->addr == addr && (w->addr || w->shared || w->tid)) {
+		if (op == TOP_MODIFY && w->tid != tid)
+			w->shared = true;
+		*seq = w->shared;
+		w->tid = (uint16_t)tid;
+	} else if (op == TOP_MODIFY && !w->shared) {
+		*w = (struct sync_word){ .addr = addr, .tid = (uint16_t)tid };
+	}
+	return 0;
+}
+
+/* ---- files and the initial image ------------------------------------------------------------------------ */
+
+/* The file id of a path: distinct paths, distinct files (ld.so reuses descriptor numbers).  0 if out of memory. */
+static uint64_t file_id(vglog_t *vg, const char *path)
+{
+	for (size_t i = 0; i < vg->npaths; i++)
+		if (!strcmp(vg->paths[i], path))
+			return FILE_ID_BASE + i;
+	if (vg->npaths == vg->pathcap) {
+		size_t ncap = vg->pathcap ? vg->pathcap * 2 : 16;
+		char **n = realloc(vg->paths, ncap * sizeof(*n));
+		if (!n)
+			return 0;
+		vg->paths = n;
+		vg->pathcap = ncap;
+	}
+	if (!(vg->paths[vg->npaths] = strdup(path)))
+		return 0;
+	return FILE_ID_BASE + vg->npaths++;
+}
+
+int vglog_set_image(vglog_t *vg, const struct elf_image *exe, const struct elf_image *interp)
+{
+	if (!(vg->img[0] = malloc(sizeof(*exe))) || (interp && !(vg->img[1] = malloc(sizeof(*interp)))))
+		return -SIM_ENOMEM;
+	*vg->img[0] = *exe;
+	if (interp)
+		*vg->img[1] = *interp;
+	vg->img_state = 1;
+	return 0;
+}
+
+static void emit_mmap(vglog_t *vg, struct vglog_sink *out, uint64_t addr, uint64_t len, uint64_t prot,
+		      uint64_t flags, uint64_t fd, uint64_t off)
+{
+	uint64_t v[6] = { addr, len, prot, flags | MAP_PRIVATE_ | MAP_FIXED_, fd, off };
+
+	emit_ctrl(vg, out, 0, TCTRL_MMAP, 6, v, addr);
+	vg->stat[VGS_IMAGE_MAPS]++;
+}
+
+/*
+ * The PT_LOAD segments of img loaded at bias, as binfmt_elf maps them:
+ * file pages [offset, offset + filesz) privately at the page of vaddr, the
+ * rest up to memsz anonymous (bss); the loader zeroes the tail of the last
+ * file page (a store: that page is a private copy before main).
+ */
+static int map_elf(vglog_t *vg, struct vglog_sink *out, const struct elf_image *img, uint64_t bias)
+{
+	uint64_t fid = file_id(vg, img->path);
+
+	if (!fid)
+		return -SIM_ENOMEM;
+	for (unsigned i = 0; i < img->nr_loads; i++) {
+		const struct elf_load *l = &img->load[i];
+		uint64_t start = bias + (l->vaddr & ~0xfffULL), fend = bias + l->vaddr + l->filesz;
+		uint64_t fmap_end = (fend + 0xfff) & ~0xfffULL, mend = (bias + l->vaddr + l->memsz + 0xfff) & ~0xfffULL;
+		if (l->filesz)
+			emit_mmap(vg, out, start, fmap_end - start, l->prot, 0, fid, l->offset & ~0xfffULL);
+		else
+			fmap_end = start;
+		if (mend > fmap_end)
+			emit_mmap(vg, out, fmap_end, mend - fmap_end, l->prot, MAP_ANONYMOUS_, (uint64_t)-1, 0);
+		if (l->filesz && l->memsz > l->filesz && (fend & 0xfff) && (l->prot & 2))
+			emit_kstore(vg, out, 0, fend & ~3ULL);
+	}
+	return 0;
+}
+
+/* Thread 0's first instruction: the interpreter's entry point.  Map both images. */
+static int image_map(vglog_t *vg, uint64_t addr, struct vglog_sink *out)
+{
+	const struct elf_image *exe = vg->img[0], *in = vg->img[1];
+	uint64_t ibase = in ? addr - in->entry : 0;
+	int rc;
+
+	vg->img_state = 2;
+	if (in && (ibase & 0xfff)) {
+		vg->stat[VGS_IMAGE_MISPLACED]++;     /* not the interpreter's entry: leave memory implicit */
+		vg->img_state = 3;
+		return 0;
+	}
+	vg->exe_base = !exe->dyn ? 0 : in ? VGLOG_VG_EXE_BASE : addr - exe->entry;
+	vg->exe_lo = UINT64_MAX;
+	for (unsigned i = 0; i < exe->nr_loads; i++) {
+		vg->exe_lo = SIM_MIN(vg->exe_lo, vg->exe_base + exe->load[i].vaddr);
+		vg->exe_hi = SIM_MAX(vg->exe_hi, vg->exe_base + exe->load[i].vaddr + exe->load[i].memsz);
+	}
+	if ((rc = map_elf(vg, out, exe, vg->exe_base)) || (in && (rc = map_elf(vg, out, in, ibase))))
+		return rc;
+	return 0;
+}
+
+/* Thread 0's first data access: the stack pointer (ld.so's _start calls, a static _start pops). */
+static void stack_map(vglog_t *vg, uint64_t addr, struct vglog_sink *out)
+{
+	uint64_t top = ((addr + 0xfff) & ~0xfffULL) + MAIN_STACK_ABOVE, start = (addr & ~0xfffULL) - MAIN_STACK_BELOW;
+
+	emit_mmap(vg, out, start, top - start, 3, MAP_ANONYMOUS_, (uint64_t)-1, 0);
+	emit_ctrl(vg, out, 0, TCTRL_EXPLICIT_MAPS, 0, NULL, TRACE_RET_NONE);
+	vg->img_state = 3;
+}
+
+/* ---- futex pairing -------------------------------------------------------------------------------------- */
+
+static bool futex_wait_op(uint64_t op)
+{
+	op &= FUTEX_CMD_MASK;
+	return op == FUTEX_WAIT || op == FUTEX_WAIT_BITSET;
+}
+
+static bool futex_wake_op(uint64_t op)
+{
+	op &= FUTEX_CMD_MASK;
+	return op == FUTEX_WAKE || op == FUTEX_WAKE_BITSET;
+}
+
+/* A futex call started: waits and wakes are numbered in log order; a wake gets its id now. */
+static void futex_start(vglog_t *vg, struct vg_call *c)
+{
+	c->order = ++vg->call_order;
+	c->wake_id = futex_wake_op(c->args[1]) ? ++vg->next_wake_id : 0;
+	c->linked = 0;
+	c->exit_of = 0;
+}
+
+/*
+ * The oldest pending (started, not completed) futex call on the key
+ * (address, private flag) that is a wait not yet paired (want_wait) or a
+ * wake.  A private and a shared futex on one address are different keys
+ * (futex(2), FUTEX_PRIVATE_FLAG).  Each Valgrind thread has at most one
+ * pending call, so the table of pending calls is the set to search.
+ */
+static struct vg_call *futex_pending(vglog_t *vg, uint64_t addr, bool priv, bool want_wait)
+{
+	struct vg_call *best = NULL;
+
+	for (unsigned v = 1; v < VG_MAX_TID; v++) {
+		struct vg_call *p = &vg->async[v];
+		if (!p->active || p->sys != VS_FUTEX || p->args[0] != addr ||
+		    !(p->args[1] & FUTEX_PRIVATE_FLAG) != !priv)
+			continue;
+		if (want_wait ? !futex_wait_op(p->args[1]) || p->wake_id || p->exit_of : !futex_wake_op(p->args[1]))
+			continue;
+		if (!best || p->order < best->order)
+			best = p;
+	}
+	return best;
+}
+
+/*
+ * A thread exits: the kernel (mm_release, kernel/fork.c) writes 0 to its
+ * clear-tid word and wakes one shared waiter there: that is how
+ * pthread_join's futex wait ends.  Neither is in the log; both are made here.
+ * Under Valgrind the exit line is printed before the kernel thread is
+ * gone, so a join can start its wait after the exit line and still be woken
+ * by it: such a wait (futex_done) is paired with the latest exited thread
+ * whose clear-tid word it waits on.  Waits name the thread (exit_of), not a
+ * wake id: the replay knows when each of its threads ended, so no token
+ * is kept for exits nobody waits for.  The futex_wake record (wake_id 0)
+ * says where the kernel's wake happened and how many waits it woke.
+ */
+static void exit_wake(vglog_t *vg, struct vglog_sink *out, unsigned tid)
+{
+	uint64_t addr = tid < vg->pend_cap ? vg->ctid[tid] : 0, v[4];
+	struct vg_call *w;
+
+	if (tid < vg->pend_cap)
+		vg->exited[tid] = ++vg->nr_exits;
+	if (!addr)
+		return;
+	emit_kstore(vg, out, tid, addr);
+	v[0] = addr;
+	v[1] = 0;
+	v[2] = 0;
+	v[3] = 0;
+	if ((w = futex_pending(vg, addr, false, true))) {
+		w->exit_of = tid + 1;
+		v[3] = 1;
+	}
+	emit_ctrl(vg, out, tid, TCTRL_FUTEX_WAKE, 4, v, TRACE_RET_NONE);
+	vg->stat[VGS_EXIT_WAKES]++;
+}
+
+/* The thread that exited last with clear-tid word addr: @return 1 + its id, or 0. */
+static uint32_t exited_on(const vglog_t *vg, uint64_t addr)
+{
+	uint64_t best = 0;
+	uint32_t who = 0;
+
+	for (size_t t = 0; t < vg->pend_cap; t++)
+		if (vg->exited[t] > best && vg->ctid[t] == addr) {
+			best = vg->exited[t];
+			who = (uint32_t)t + 1;
+		}
+	return who;
+}
+
+/*
+ * A futex call completed.  A wait that returned 0 is paired with the wake
+ * that woke it: one already chosen when that wake completed, else the
+ * oldest wake on the key still in progress (the waiter's completion line
+ * can come before the waker's).  A wake that woke n waiters takes the n
+ * oldest unpaired waits pending on its key.  The ids make the pairing
+ * exact however often glibc reuses a futex word (mutexes, cached stacks).
+ */
+static void futex_done(vglog_t *vg, const struct vg_call *c, unsigned tid, bool failed, uint64_t val, uint64_t ret,
+		       struct vglog_sink *out)
+{
+	uint64_t addr = c->args[0], v[4];
+	bool priv = c->args[1] & FUTEX_PRIVATE_FLAG;
+	struct vg_call *p;
+
+	v[0] = addr;
+	v[1] = priv;
+	if (futex_wait_op(c->args[1])) {
+		vg->stat[VGS_FUTEX_WAITS]++;
+		v[2] = 0;
+		v[3] = 0;
+		if (!failed && val == 0) {
+			v[2] = c->wake_id;
+			v[3] = c->exit_of;
+			if (!v[2] && !v[3] && (p = futex_pending(vg, addr, priv, false))) {
+				v[2] = p->wake_id;
+				p->linked++;
+			}
+			if (!v[2] && !v[3] && !priv)
+				v[3] = exited_on(vg, addr);
+			if (!v[2] && !v[3])
+				vg->stat[VGS_FUTEX_UNMATCHED]++;
+		}
+		emit_ctrl(vg, out, tid, TCTRL_FUTEX_WAIT, 4, v, ret);
+		return;
+	}
+	vg->stat[VGS_FUTEX_WAKES]++;
+	v[2] = c->wake_id;
+	v[3] = c->linked;
+	while (!failed && v[3] < val && (p = futex_pending(vg, addr, priv, true))) {
+		p->wake_id = c->wake_id;
+		v[3]++;
+	}
+	emit_ctrl(vg, out, tid, TCTRL_FUTEX_WAKE, 4, v, ret);
 }
 
 /* A trace thread came into being: count it and give it its CPU. */
@@ -435,6 +808,7 @@ static int thread_of(vglog_t *vg, unsigned v, uint64_t lineno, struct vglog_sink
 				break;
 			}
 		*tid = vg->cw[k].tid;
+		vg->expect_sp[v] = vg->cw[k].stack;
 		memmove(&vg->cw[k], &vg->cw[k + 1], (vg->ncw - k - 1) * sizeof(vg->cw[0]));
 		vg->ncw--;
 		vg->trace_of[v] = (int)*tid;
@@ -456,6 +830,48 @@ static int thread_of(vglog_t *vg, unsigned v, uint64_t lineno, struct vglog_sink
 	*tid = vg->next_tid++;
 	vg->trace_of[v] = (int)*tid;
 	return thread_born(vg, *tid, out);
+}
+
+/*
+ * A new thread's first data access is a load from its stack pointer, the
+ * clone's second argument (glibc's clone pops the thread function from the
+ * new stack).  Valgrind hands out slots at the clone, but a slot freed by an
+ * exiting thread may come back later than predicted, so a child bound by
+ * its slot is checked here and, if its stack is another clone's, takes that
+ * clone's trace thread (nothing but instruction counts has been written
+ * for it yet).
+ */
+static void confirm_child(vglog_t *vg, uint64_t addr)
+{
+	unsigned v = vg->cur_vg, mine = vg->cur;
+	uint64_t want = vg->expect_sp[v];
+
+	vg->expect_sp[v] = 0;
+	if (addr == want)
+		return;
+	for (size_t i = 0; i < vg->ncw; i++)
+		if (vg->cw[i].stack == addr) {           /* an unstarted clone's child: swap */
+			unsigned other = vg->cw[i].tid;
+			vg->cw[i].tid = (uint16_t)mine;
+			vg->cw[i].stack = want;
+			vg->trace_of[v] = (int)other;
+			vg->pend[other] += vg->pend[mine];
+			vg->pend[mine] = 0;
+			vg->cur = (uint16_t)other;
+			return;
+		}
+	for (unsigned w = 1; w < VG_MAX_TID; w++)
+		if (w != v && vg->expect_sp[w] == addr && vg->trace_of[w] >= 0) {   /* started, not yet confirmed */
+			unsigned other = (unsigned)vg->trace_of[w];
+			vg->trace_of[w] = (int)mine;
+			vg->expect_sp[w] = want;
+			vg->trace_of[v] = (int)other;
+			uint64_t p = vg->pend[mine];
+			vg->pend[mine] = vg->pend[other];
+			vg->pend[other] = p;
+			vg->cur = (uint16_t)other;
+			return;
+		}
 }
 
 /* ---- strace masks ----------------------------------------------------------------------------------------- */
@@ -707,20 +1123,51 @@ static int call_done(vglog_t *vg, const struct vg_call *c, bool failed, bool exe
 		memcpy(v, a, 6 * sizeof(*v));
 		if (v[4] <= UINT32_MAX)                  /* fd is an int, printed as unsigned */
 			v[4] = (uint64_t)(int64_t)(int32_t)(uint32_t)v[4];
+		if (!(v[3] & MAP_ANONYMOUS_) && v[4] < VG_MAX_FD && vg->fd_file[v[4]])
+			v[4] = FILE_ID_BASE + vg->fd_file[v[4]] - 1;   /* the file, not the reused descriptor */
+		emit_seq(vg, out, tid);
 		emit_ctrl(vg, out, tid, TCTRL_MMAP, 6, v, ret);
 		break;
 	case VS_MUNMAP:
+		emit_seq(vg, out, tid);
 		emit_ctrl(vg, out, tid, TCTRL_MUNMAP, 2, a, ret);
 		break;
 	case VS_BRK:
+		emit_seq(vg, out, tid);
 		emit_ctrl(vg, out, tid, TCTRL_BRK, 1, a, ret);
 		break;
 	case VS_MPROTECT:
+		emit_seq(vg, out, tid);
 		emit_ctrl(vg, out, tid, TCTRL_MPROTECT, 3, a, ret);
 		break;
 	case VS_MADVISE:
+		emit_seq(vg, out, tid);
 		emit_ctrl(vg, out, tid, TCTRL_MADVISE, 3, a, ret);
 		break;
+	case VS_FUTEX:
+		if (!futex_wait_op(a[1]) && !futex_wake_op(a[1])) {
+			vg->stat[VGS_FUTEX_OTHER]++;
+			return 0;
+		}
+		futex_done(vg, c, tid, failed, val, ret, out);
+		return 0;
+	case VS_OPENAT:
+	case VS_OPEN:
+		if (!failed && val < VG_MAX_FD && c->str[0]) {
+			uint64_t id = file_id(vg, c->str);
+			if (!id)
+				return -SIM_ENOMEM;
+			vg->fd_file[val] = (uint32_t)(id - FILE_ID_BASE + 1);
+		}
+		return 0;
+	case VS_CLOSE:
+		if (!failed && a[0] < VG_MAX_FD)
+			vg->fd_file[a[0]] = 0;
+		return 0;
+	case VS_SET_TID_ADDRESS:
+		if (!failed && !pend_room(vg, tid))
+			vg->ctid[tid] = a[0];
+		return 0;
 	case VS_MBIND:
 	case VS_SET_MEMPOLICY:
 	case VS_MIGRATE_PAGES: {
@@ -733,6 +1180,7 @@ static int call_done(vglog_t *vg, const struct vg_call *c, bool failed, bool exe
 			vg->stat[VGS_DROPPED_MASK]++;
 			return 0;
 		}
+		emit_seq(vg, out, tid);
 		if (c->sys == VS_MBIND) {
 			v[0] = a[0], v[1] = a[1], v[2] = a[2], v[3] = m0, v[4] = a[5];
 			emit_ctrl(vg, out, tid, TCTRL_MBIND, 5, v, ret);
@@ -765,12 +1213,24 @@ static int call_done(vglog_t *vg, const struct vg_call *c, bool failed, bool exe
 		}
 		unsigned child = vg->next_tid++;
 		v[0] = child;
+		emit_seq(vg, out, tid);
 		emit_ctrl(vg, out, tid, TCTRL_CLONE, 1, v, ret);
-		vg->cw[vg->ncw++] = (struct clone_wait){ .vgtid = predict_slot(vg), .tid = (uint16_t)child };
-		return thread_born(vg, child, out);
+		/* raw x86-64 order: flags, stack, parent_tid, child_tid, tls (clone(2), NOTES) */
+		if ((a[0] & CLONE_PARENT_SETTID) && c->nargs >= 3 && a[2])
+			emit_kstore(vg, out, tid, a[2]);
+		vg->cw[vg->ncw++] = (struct clone_wait){ .vgtid = predict_slot(vg), .tid = (uint16_t)child,
+							 .stack = c->nargs >= 2 ? a[1] : 0 };
+		if ((rc = thread_born(vg, child, out)))
+			return rc;
+		if ((a[0] & CLONE_CHILD_CLEARTID) && c->nargs >= 4)
+			vg->ctid[child] = a[3];
+		return 0;
 	}
 	case VS_EXIT:
 	case VS_EXIT_GROUP:
+		if (c->sys == VS_EXIT)
+			exit_wake(vg, out, tid);
+		emit_seq(vg, out, tid);
 		emit_ctrl(vg, out, tid, TCTRL_EXIT, 1, a, TRACE_RET_NONE);
 		vg->trace_of[c->vgtid] = -1;     /* the slot is free for a later thread */
 		break;
@@ -868,8 +1328,10 @@ static int switch_to(vglog_t *vg, unsigned v, uint64_t lineno, struct vglog_sink
 	unsigned tid;
 	int rc = thread_of(vg, v, lineno, out, &tid, err, errlen);
 
-	if (!rc)
+	if (!rc) {
 		vg->cur = (uint16_t)tid;
+		vg->cur_vg = (uint16_t)v;
+	}
 	return rc;
 }
 
@@ -936,6 +1398,20 @@ static int syscall_line(vglog_t *vg, const char *s, size_t n, uint64_t lineno, s
 			if (c.nargs == VG_MAX_CALL_ARGS || !lex_num(s, n, &i, d->bare_hex >> c.nargs & 1, &x))
 				return bad(vg, err, errlen, lineno, "a numeric system call argument", s, n);
 			c.args[c.nargs++] = x;
+			if (d->str_arg == c.nargs && i < n && s[i] == '(') {
+				/* "0xPTR(path)": the path ends at the ')' followed by ',' or ')' */
+				size_t j = i + 1, e = 0;
+				for (size_t k = j; k < n && !e; k++)
+					if (s[k] == ')') {
+						size_t q = skip_sp(s, n, k + 1);
+						if (q < n && (s[q] == ',' || s[q] == ')'))
+							e = k;
+					}
+				if (!e)
+					return bad(vg, err, errlen, lineno, "')' after the path argument", s, n);
+				snprintf(c.str, sizeof(c.str), "%.*s", (int)(e - j), s + j);
+				i = e + 1;
+			}
 			i = skip_sp(s, n, i);
 			if (i < n && s[i] == ',')
 				i = skip_sp(s, n, i + 1);
@@ -950,6 +1426,8 @@ static int syscall_line(vglog_t *vg, const char *s, size_t n, uint64_t lineno, s
 			return bad(vg, err, errlen, lineno, what, s, n);
 		}
 		i++;
+		if (c.sys == VS_FUTEX)
+			futex_start(vg, &c);
 	} else {
 		/* not converted: find its arrow, if any, to keep track of async calls */
 		const char *arrow = NULL;
@@ -1042,6 +1520,19 @@ static int dispatch(vglog_t *vg, const char *s, size_t n, uint64_t lineno, struc
 		}
 		if ((rc = ensure_first(vg, out)))
 			return rc;
+		if (unlikely(vg->img_state && vg->img_state < 3 && vg->cur == 0)) {
+			if (vg->img_state == 1 && op == TOP_IFETCH && (rc = image_map(vg, addr, out)))
+				return rc;
+			else if (vg->img_state == 2 && op != TOP_IFETCH)
+				stack_map(vg, addr, out);
+		}
+		if (op == TOP_IFETCH && unlikely(vg->img_state >= 2 && !vg->exe_checked) && addr >= vg->exe_lo &&
+		    addr < vg->exe_hi) {
+			/* the executable's first instruction is its entry point, if it is where it was mapped */
+			vg->exe_checked = true;
+			if (addr != vg->exe_base + vg->img[0]->entry)
+				vg->stat[VGS_IMAGE_MISPLACED]++;
+		}
 		if (op == TOP_IFETCH) {
 			vg->stat[VGS_INSTRUCTIONS]++;
 			if (!vg->o.keep_ifetch) {
@@ -1049,7 +1540,16 @@ static int dispatch(vglog_t *vg, const char *s, size_t n, uint64_t lineno, struc
 				return 0;
 			}
 		} else {
+			bool seq;
 			vg->stat[VGS_ACCESSES]++;
+			if (unlikely(vg->expect_sp[vg->cur_vg]))
+				confirm_child(vg, addr);
+			if ((rc = sync_word(vg, op, addr, vg->cur, &seq)))
+				return rc;
+			if (seq) {
+				emit_seq(vg, out, vg->cur);
+				vg->stat[VGS_SYNC_ACCESSES]++;
+			}
 		}
 		out->rec[out->n++] = (struct trace_rec){ .addr = addr, .size = (uint16_t)size, .op = (uint8_t)op,
 							 .tid = vg->cur, .gap = take_gap(vg, vg->cur) };
@@ -1066,8 +1566,13 @@ static int dispatch(vglog_t *vg, const char *s, size_t n, uint64_t lineno, struc
 		return result_line(vg, s, n, lineno, out, err, errlen, depth);
 	case VGL_BANNER: {
 		long pid;
-		if (!vg->pid && pid_fence(s, n, '=', &pid))
+		size_t f = pid_fence(s, n, '=', &pid);
+		if (!vg->pid && f)
 			vg->pid = pid;
+		/* the scheduler and system-call lines are debugging output, not a stable format */
+		f = skip_sp(s, n, f);
+		if (f && has(s, n, f, "Using Valgrind-") && !has(s, n, f + 15, "3.19."))
+			vg->stat[VGS_OTHER_VERSION]++;
 		return 0;
 	}
 	case VGL_DEBUG:

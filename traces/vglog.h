@@ -28,10 +28,11 @@
 #define TRACES_VGLOG_H
 
 #include "sim/stats.h"
+#include "traces/elf.h"
 #include "traces/trace.h"
 
 /* Most records (and control records) one input line can produce. */
-#define VGLOG_MAX_OUT 4
+#define VGLOG_MAX_OUT 128   /* the first instruction brings the initial image: 2 x 16 segments x 3 */
 
 enum vglog_line {
 	VGL_EMPTY,
@@ -64,7 +65,17 @@ int vglog_access(const char *s, size_t n, int *op, uint64_t *addr, uint64_t *siz
 	X(VGS_FAILED,        failed,        EVENT, "calls", "control records of calls that failed (kept)") \
 	X(VGS_DROPPED_MASK,  dropped_mask,  EVENT, "calls", "mbind/set_mempolicy/migrate_pages dropped: node mask unknown") \
 	X(VGS_DROPPED_OTHER, dropped_other, EVENT, "calls", "mremap/move_pages/fork calls not representable, dropped") \
-	X(VGS_FOREIGN,       foreign,       EVENT, "lines", "SCHED/SYSCALL lines of another process (fork child), skipped")
+	X(VGS_FOREIGN,       foreign,       EVENT, "lines", "SCHED/SYSCALL lines of another process (fork child), skipped") \
+	X(VGS_FUTEX_WAITS,   futex_waits,   EVENT, "calls", "futex waits (FUTEX_WAIT, FUTEX_WAIT_BITSET) completed") \
+	X(VGS_FUTEX_WAKES,   futex_wakes,   EVENT, "calls", "futex wakes (FUTEX_WAKE, FUTEX_WAKE_BITSET) completed") \
+	X(VGS_FUTEX_UNMATCHED, futex_unmatched, EVENT, "calls", "waits that returned 0 with no wake to pair with (spurious, signal, another process)") \
+	X(VGS_FUTEX_OTHER,   futex_other,   EVENT, "calls", "futex operations not modelled (requeue, wake_op, PI), dropped") \
+	X(VGS_EXIT_WAKES,    exit_wakes,    EVENT, "wakes", "CLONE_CHILD_CLEARTID wakes synthesized at thread exit") \
+	X(VGS_SYNC_ACCESSES, sync_accesses, EVENT, "records", "atomics and stores to synchronisation words, given their place in the recorded order") \
+	X(VGS_IMAGE_MAPS,    image_maps,    EVENT, "records", "mmap records of the initial image (executable, interpreter, stack)") \
+	X(VGS_IMAGE_MISPLACED, image_misplaced, EVENT, "images", "executables not where the converter placed them (first fetch != base + e_entry)") \
+	X(VGS_OTHER_VERSION, other_version, EVENT, "logs", "logs of a Valgrind other than 3.19, whose line formats were checked") \
+	X(VGS_KERNEL_STORES, kernel_stores, EVENT, "records", "stores of the kernel synthesized (clear-tid at exit, parent-settid at clone)")
 
 enum vglog_stat { VGLOG_STATS(STAT_ENUM) NR_VGLOG_STATS };
 extern const struct stat_desc vglog_stat_desc[NR_VGLOG_STATS];
@@ -108,6 +119,20 @@ int vglog_line(vglog_t *vg, const char *s, size_t n, uint64_t lineno, struct vgl
  * ignored.  @return 0 or -SIM_ETRACE.
  */
 int vglog_strace_line(vglog_t *vg, const char *s, size_t n, char *err, size_t errlen);
+
+/*
+ * The program's initial image, which no system call shows: the executable
+ * and its interpreter (PT_LOAD segments, traces/elf.h) and the main stack.
+ * At the first instruction fetch of thread 0 they become mmap records
+ * (private file mappings, bss anonymous) at Valgrind's load addresses: the
+ * interpreter where that first fetch says (it is the interpreter's e_entry),
+ * a position-independent executable at VGLOG_VG_EXE_BASE (checked when the
+ * executable's first instruction runs); at the first data access, the main
+ * stack around it; then explicit_maps.  interp is NULL for a static
+ * executable.  Call before the first line.  @return 0 or -SIM_ENOMEM.
+ */
+#define VGLOG_VG_EXE_BASE 0x108000ULL
+int vglog_set_image(vglog_t *vg, const struct elf_image *exe, const struct elf_image *interp);
 
 /* Is the interpreter in thread mode (SCHED/SYSCALL lines seen or asked for)? */
 bool vglog_threaded(const vglog_t *vg);

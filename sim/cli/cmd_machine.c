@@ -1,8 +1,11 @@
 /*
  * sim/cli/cmd_machine.c - `numasim machine list|show|dump` and `numasim config doc`.
  *
- * `show` prints the topology the way `numactl -H` does (nodes, CPUs, memory,
- * distance matrix), then the cache, TLB, link and DDR summary.
+ * `show` prints the topology exactly the way `numactl -H` does (nodes, CPUs,
+ * size and free memory per node, the distance matrix with numactl's column
+ * widths), then the cache, TLB, link and DDR summary.  "free" is what the
+ * simulated kernel has free once booted (the zero page and the like already
+ * taken), so the OS is booted on the machine to read it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +14,10 @@
 #include "sim/cli/cmds.h"
 #include "sim/cli/machine.h"
 #include "sim/err.h"
+#include "hw/hw.h"
+#include "os/os.h"
+#include "sim/ev.h"
+#include "sim/pmem.h"
 #include "sim/presets.h"
 #include "sim/words.h"
 
@@ -35,29 +42,75 @@ static void tlb_line(const char *name, const struct tlb_array_cfg *t)
 		printf(" %s %u/%u-way", name, t->entries, t->ways);
 }
 
-static void machine_show(const struct machine_desc *m)
+/*
+ * Free bytes per node of the booted, idle simulated machine: the sum of the
+ * nr_free_pages gauges of its zones.  @return 0, or negative with err.
+ */
+static int boot_free(struct machine_desc *m, uint64_t *free_bytes, char *err, size_t errlen)
+{
+	const char *names[512];
+	uint64_t vals[512];
+	struct evq q;
+	pmem_t *pm = NULL;
+	hw_t *hw = NULL;
+	os_t *os = NULL;
+	int rc, n;
+
+	memset(free_bytes, 0, HW_MAX_NODES * sizeof(*free_bytes));
+	if ((rc = evq_init(&q)))
+		return sim_errf(err, errlen, SIM_ENOMEM, "out of memory");
+	if ((rc = pmem_create(&pm)) || (rc = hw_create(&hw, &m->hw, pm, 1, err, errlen)) ||
+	    (rc = os_create(&os, &m->os, hw, pm, &q, 1, err, errlen)))
+		goto out;
+	n = os_sample(os, names, vals, (int)ARRAY_SIZE(names));
+	for (int i = 0; i < n; i++) {
+		unsigned node;
+
+		if (sscanf(names[i], "nr_free_pages.node%u.", &node) == 1 && node < HW_MAX_NODES)
+			free_bytes[node] += vals[i] * 4096;
+	}
+out:
+	os_destroy(os);
+	hw_destroy(hw);
+	pmem_destroy(pm);
+	evq_destroy(&q);
+	return rc;
+}
+
+static void machine_show(struct machine_desc *m)
 {
 	const struct hw_cfg *h = &m->hw;
+	static uint64_t free_bytes[HW_MAX_NODES];
+	char err[512];
 	unsigned cpu = 0;
+	bool have_free;
 
+	have_free = boot_free(m, free_bytes, err, sizeof(err)) == 0;
+	if (!have_free)
+		fprintf(stderr, "numasim machine: cannot boot %s to read free memory: %s\n", m->name, err);
 	printf("machine: %s\n", m->name);
 	if (m->description[0])
 		printf("%s\n", m->description);
+	/* from here to the distance table, numactl -H's own format, character for character */
 	printf("available: %u nodes (0-%u)\n", h->nr_nodes, h->nr_nodes - 1);
 	for (unsigned n = 0; n < h->nr_nodes; n++) {
 		printf("node %u cpus:", n);
 		for (unsigned i = 0; i < h->nodes[n].cpus; i++)
 			printf(" %u", cpu++);
 		printf("\nnode %u size: %llu MB\n", n, (unsigned long long)(h->nodes[n].memory >> 20));
+		if (have_free)
+			printf("node %u free: %llu MB\n", n, (unsigned long long)(free_bytes[n] >> 20));
+		else
+			printf("node %u free: <not available>\n", n);
 	}
 	printf("node distances:\nnode ");
 	for (unsigned n = 0; n < h->nr_nodes; n++)
-		printf("%4u", n);
+		printf("%3u ", n);
 	printf("\n");
 	for (unsigned i = 0; i < h->nr_nodes; i++) {
-		printf("%4u:", i);
+		printf("%3u: ", i);
 		for (unsigned j = 0; j < h->nr_nodes; j++)
-			printf("%4u", h->nodes[i].distance[j]);
+			printf("%3u ", h->nodes[i].distance[j]);
 		printf("\n");
 	}
 	printf("cpu: %s, %u MHz, %u sockets\n", hw_arch_names[h->cpu.arch], h->cpu.mhz, hw_cfg_nr_sockets(h));

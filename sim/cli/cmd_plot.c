@@ -2,11 +2,20 @@
  * sim/cli/cmd_plot.c - `numasim plot DIR -o FIGDIR`: figures of a sweep.
  *
  * C only turns the reports of a sweep directory into small data files
- * (FIGDIR/data: csv and dat files); plots/plot.sh then draws every figure with
- * gnuplot (the plots/ scripts) as PNG and SVG.  A series is one policy (plus the
- * machine and the override set when those axes vary); values are averaged
- * over seeds.  The scripts are found in --scripts DIR, $NUMASIM_PLOTS,
- * <binary>/../plots (a build tree) or <binary>/../share/numasim/plots.
+ * (FIGDIR/data) and a list of the figures to draw with their captions
+ * (data/figures.tsv); plots/plot.sh draws each with the gnuplot script the
+ * list names, as PNG and SVG, and writes FIGDIR/index.md.
+ *
+ * By default the figures are the summary a paper prints: one figure per
+ * metric (run time, latency, remote share, link and DRAM traffic), where
+ * the workloads are clusters of bars, each memory policy keeps one colour
+ * in every figure, each configuration (machine x override set) is a panel,
+ * and error bars span the seeds; plus where the accesses were served and
+ * the latency distributions.  --per-point adds a link heatmap and a time
+ * series per point, skipping the ones with nothing to show.  A metric no
+ * report has, or that is zero everywhere, gives no figure.  The scripts are
+ * found in --scripts DIR, $NUMASIM_PLOTS, <binary>/../plots (a build tree)
+ * or <binary>/../share/numasim/plots.
  */
 #include <errno.h>
 #include <limits.h>
@@ -18,32 +27,51 @@
 #include <unistd.h>
 #include <jansson.h>
 #include "experiments/sweep.h"
+#include "sim/cli/cliopt.h"
 #include "sim/cli/cmd_plot.h"
 #include "sim/err.h"
 
-/* Per-policy bar metrics: file tag and report path. */
+/*
+ * Colours of the policies, one each: the Okabe-Ito set, then Paul Tol's
+ * muted set, all told apart by colour-blind readers as well.  Past 16
+ * policies the colours repeat, and plot says so.
+ */
+static const char *const policy_colours[] = {
+	"#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#882255",
+	"#44AA99", "#999933", "#332288", "#AA4499", "#117733", "#DDCC77", "#88CCEE", "#661100",
+};
+
+/* Summary metrics: one bar figure each, faceted by configuration. */
+enum metric { M_RUNTIME, M_MEAN, M_P99, M_REMOTE, M_LINK_GBS, M_DRAM_GBS, NR_METRICS };
+
 static const struct {
-	const char *tag, *path;
-} bar_metrics[] = {
-	{ "mean_ns", "summary.latency.mean_ns" },
-	{ "p99_ns", "summary.latency.p99_ns" },
-	{ "remote_ratio", "summary.remote_ratio" },
-	{ "sim_time_ns", "summary.sim_time_ns" },
-	{ "xlat_share", "summary.xlat_share" },
+	const char *tag, *title, *ylabel, *caption;
+} metrics[NR_METRICS] = {
+	[M_RUNTIME] = { "runtime", "Run time", "simulated run time (ms)",
+			"Simulated run time (ms; lower is better)" },
+	[M_MEAN] = { "latency-mean", "Mean access latency", "mean access latency (ns)",
+		     "Mean latency of a memory access, all levels of the hierarchy (ns)" },
+	[M_P99] = { "latency-p99", "99th-percentile access latency", "p99 access latency (ns)",
+		    "99th-percentile memory access latency (ns)" },
+	[M_REMOTE] = { "remote", "Remote accesses", "remote share (%)",
+		       "Share of the accesses served beyond the socket's caches (DRAM and cache-to-cache) that went "
+		       "to another node (%)" },
+	[M_LINK_GBS] = { "link-traffic", "Inter-node link traffic", "link traffic (GB/s)",
+			 "Average traffic on the inter-node links, all directions summed, over the run (GB/s)" },
+	[M_DRAM_GBS] = { "dram-bandwidth", "DRAM bandwidth", "DRAM bandwidth (GB/s)",
+			 "Average DRAM traffic of all nodes over the run (GB/s)" },
 };
 
 static const char *const served_keys[] = { "l1", "l2", "l3", "c2c_local", "c2c_remote", "dram_local",
 					   "dram_remote" };
-static const char *const quantiles[][2] = {
-	{ "min_ns", "0" }, { "p50_ns", "0.5" }, { "p90_ns", "0.9" }, { "p99_ns", "0.99" }, { "max_ns", "1" },
-};
 
 struct plot_data {
 	const struct sweep_spec *s;
 	json_t **reports;          /* per point (index - 1), NULL when absent */
-	char **series;             /* label per series */
-	size_t nr_series;
-	size_t *series_of;         /* per point */
+	size_t nr_cfg;             /* configurations: machines x override sets */
+	size_t nr_seeds_max;       /* most reports behind one bar */
+	FILE *list;                /* data/figures.tsv: what plot.sh draws */
+	unsigned nr_figures;
 };
 
 static double num(const json_t *v, bool *ok)
@@ -52,86 +80,122 @@ static double num(const json_t *v, bool *ok)
 	return *ok ? json_number_value(v) : 0.0;
 }
 
-/* Labels go into CSV headers and gnuplot titles: no commas or quotes. */
+/* Names go into gnuplot strings and data files: no quotes, tabs or newlines. */
 static void clean_label(char *s)
 {
 	for (; *s; s++)
-		if (*s == ',' || *s == '"' || *s == '\'')
-			*s = '+';
+		if (*s == '"' || *s == '\'' || *s == '\t' || *s == '\n' || *s == '\\')
+			*s = ' ';
 }
 
-static void file_safe(char *s)
+static size_t cfg_of(const struct sweep_spec *s, const struct sweep_point *p)
 {
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '.' ||
-		      *s == '_' || *s == '-'))
-			*s = '-';
+	return p->machine * s->nr_overrides + p->override;
 }
 
-static int build_series(struct plot_data *d)
+/* "skx-2s, THP always": the axes that vary; "" when there is one configuration. */
+static void cfg_name(const struct sweep_spec *s, size_t cfg, char *buf, size_t len)
 {
-	const struct sweep_spec *s = d->s;
-	size_t n = sweep_nr_points(s);
+	size_t m = cfg / s->nr_overrides, o = cfg % s->nr_overrides;
+	const char *slash;
 
-	d->series = calloc(n, sizeof(char *));
-	d->series_of = calloc(n, sizeof(size_t));
-	if (!d->series || !d->series_of)
-		return -1;
-	for (size_t i = 1; i <= n; i++) {
-		struct sweep_point p;
-		char label[512];
-		size_t k;
-
-		sweep_point_get(s, i, &p);
-		snprintf(label, sizeof(label), "%s", s->policies[p.policy]);
-		if (s->nr_machines > 1)
-			snprintf(label + strlen(label), sizeof(label) - strlen(label), " @%s", s->machines[p.machine]);
-		if (s->nr_overrides > 1 && s->override_names) {
-			snprintf(label + strlen(label), sizeof(label) - strlen(label), " [%s]",
-				 s->override_names[p.override]);
-		} else if (s->nr_overrides > 1) {
-			char *ov = sweep_override_label(s, p.override);
-			snprintf(label + strlen(label), sizeof(label) - strlen(label), " [%s]",
-				 ov && ov[0] ? ov : "no overrides");
-			free(ov);
-		}
-		clean_label(label);
-		for (k = 0; k < d->nr_series && strcmp(d->series[k], label); k++)
-			;
-		if (k == d->nr_series && !(d->series[d->nr_series++] = strdup(label)))
-			return -1;
-		d->series_of[i - 1] = k;
+	buf[0] = 0;
+	if (s->nr_machines > 1) {
+		slash = strrchr(s->machines[m], '/');
+		snprintf(buf, len, "%s", slash ? slash + 1 : s->machines[m]);
+		if (strlen(buf) > 5 && !strcmp(buf + strlen(buf) - 5, ".json"))
+			buf[strlen(buf) - 5] = 0;
 	}
-	return 0;
+	if (s->nr_overrides > 1) {
+		char *ov = s->override_names ? NULL : sweep_override_label(s, o);
+		const char *name = s->override_names ? s->override_names[o] : ov && ov[0] ? ov : "no overrides";
+
+		snprintf(buf + strlen(buf), len - strlen(buf), "%s%s", buf[0] ? ", " : "", name);
+		free(ov);
+	}
+	clean_label(buf);
 }
 
-/* Mean over seeds of `path` for (workload, series); false if no report has it. */
-static bool mean_of(const struct plot_data *d, size_t w, size_t series, const char *path, double *out)
+static void policy_name(const struct sweep_spec *s, size_t k, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", !strcmp(s->policies[k], "default") ? "default (first touch)" : s->policies[k]);
+	clean_label(buf);
+}
+
+/* A summary metric of one report, in the figure's unit. */
+static bool metric_of(const json_t *rep, enum metric m, double *out)
+{
+	bool ok;
+	double t = num(sweep_metric(rep, "summary.sim_time_ns"), &ok), sum = 0;
+	const json_t *arr, *e, *ch;
+	size_t i, j;
+
+	switch (m) {
+	case M_RUNTIME:
+		*out = t / 1e6;
+		return ok;
+	case M_MEAN:
+		*out = num(sweep_metric(rep, "summary.latency.mean_ns"), &ok);
+		return ok;
+	case M_P99:
+		*out = num(sweep_metric(rep, "summary.latency.p99_ns"), &ok);
+		return ok;
+	case M_REMOTE:
+		*out = 100.0 * num(sweep_metric(rep, "summary.remote_ratio"), &ok);
+		return ok;
+	case M_LINK_GBS:
+	case M_DRAM_GBS:
+		if (!ok || t <= 0)
+			return false;
+		arr = sweep_metric(rep, m == M_LINK_GBS ? "hw.links" : "hw.ddr");
+		if (!json_is_array(arr))
+			return false;
+		json_array_foreach(arr, i, e) {
+			if (m == M_LINK_GBS) {
+				sum += num(json_object_get(e, "bytes"), &ok);
+				continue;
+			}
+			json_array_foreach(json_object_get(e, "channels"), j, ch)
+				sum += num(json_object_get(ch, "bytes"), &ok);
+		}
+		*out = sum / t;      /* bytes per ns = GB/s */
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Mean, min and max over the seeds of (workload, policy, configuration). */
+static size_t over_seeds(struct plot_data *d, size_t w, size_t pol, size_t cfg, enum metric m, double *mean,
+			 double *lo, double *hi)
 {
 	size_t n = sweep_nr_points(d->s), cnt = 0;
 	double sum = 0;
 
 	for (size_t i = 1; i <= n; i++) {
 		struct sweep_point p;
-		bool ok;
 		double v;
 
 		sweep_point_get(d->s, i, &p);
-		if (p.workload != w || d->series_of[i - 1] != series || !d->reports[i - 1])
+		if (p.workload != w || p.policy != pol || cfg_of(d->s, &p) != cfg || !d->reports[i - 1] ||
+		    !metric_of(d->reports[i - 1], m, &v))
 			continue;
-		v = num(sweep_metric(d->reports[i - 1], path), &ok);
-		if (ok) {
-			sum += v;
-			cnt++;
-		}
+		if (!cnt || v < *lo)
+			*lo = v;
+		if (!cnt || v > *hi)
+			*hi = v;
+		sum += v;
+		cnt++;
 	}
 	if (cnt)
-		*out = sum / (double)cnt;
-	return cnt > 0;
+		*mean = sum / (double)cnt;
+	if (cnt > d->nr_seeds_max)
+		d->nr_seeds_max = cnt;
+	return cnt;
 }
 
-/* The first report (lowest seed) of (workload, series). */
-static const json_t *first_report(const struct plot_data *d, size_t w, size_t series, size_t *index)
+/* The report of the lowest seed of (workload, policy, configuration). */
+static const json_t *first_report(const struct plot_data *d, size_t w, size_t pol, size_t cfg, size_t *index)
 {
 	size_t n = sweep_nr_points(d->s);
 
@@ -139,7 +203,7 @@ static const json_t *first_report(const struct plot_data *d, size_t w, size_t se
 		struct sweep_point p;
 
 		sweep_point_get(d->s, i, &p);
-		if (p.workload == w && d->series_of[i - 1] == series && d->reports[i - 1]) {
+		if (p.workload == w && p.policy == pol && cfg_of(d->s, &p) == cfg && d->reports[i - 1]) {
 			if (index)
 				*index = i;
 			return d->reports[i - 1];
@@ -159,320 +223,481 @@ static FILE *open_data(const char *dir, const char *name, char *path, size_t len
 	return f;
 }
 
-static int write_bars(const struct plot_data *d, const char *dir)
+/*
+ * The .meta file of a figure: "NF NP YMAX NW" on line 1, then the NF facet
+ * names, the NP policy names and their NP colours, the NW workload names,
+ * and NF lines of NP flags (0: that policy has no value in that facet);
+ * the gnuplot scripts read it line by line.
+ */
+static int write_meta(const struct plot_data *d, const char *dir, const char *name, size_t nf, double ymax,
+		      const bool *has)
 {
-	char path[PATH_MAX], name[128];
+	const struct sweep_spec *s = d->s;
+	char path[PATH_MAX], buf[512];
+	FILE *f = open_data(dir, name, path, sizeof(path));
 
-	for (size_t m = 0; m < ARRAY_SIZE(bar_metrics); m++) {
-		FILE *f;
+	if (!f)
+		return -1;
+	fprintf(f, "%zu %zu %.6g %zu\n", nf, s->nr_policies, ymax, s->nr_workloads);
+	for (size_t c = 0; c < nf; c++) {
+		cfg_name(s, c, buf, sizeof(buf));
+		fprintf(f, "%s\n", buf);
+	}
+	for (size_t k = 0; k < s->nr_policies; k++) {
+		policy_name(s, k, buf, sizeof(buf));
+		fprintf(f, "%s\n", buf);
+	}
+	for (size_t k = 0; k < s->nr_policies; k++)
+		fprintf(f, "%s\n", policy_colours[k % ARRAY_SIZE(policy_colours)]);
+	for (size_t w = 0; w < s->nr_workloads; w++) {
+		snprintf(buf, sizeof(buf), "%s", s->workloads[w].name);
+		clean_label(buf);
+		fprintf(f, "%s\n", buf);
+	}
+	/* then per facet, per policy: 1 if any workload has a value (a failed column keeps its slot) */
+	for (size_t c = 0; c < nf; c++)
+		for (size_t k = 0; k < s->nr_policies; k++)
+			fprintf(f, "%d%s", has ? has[c * s->nr_policies + k] : 1, k + 1 < s->nr_policies ? " " : "\n");
+	return fclose(f) ? -1 : 0;
+}
+
+/* One line of data/figures.tsv: OUT, caption, script, data, then the script's own arguments. */
+static void list_figure(struct plot_data *d, const char *out, const char *caption, const char *script,
+			const char *data, const char *a1, const char *a2, const char *a3)
+{
+	fprintf(d->list, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", out, caption, script, data, a1 ? a1 : "", a2 ? a2 : "",
+		a3 ? a3 : "");
+	d->nr_figures++;
+}
+
+static void seeds_note(const struct plot_data *d, char *buf, size_t len)
+{
+	if (d->nr_seeds_max > 1)
+		snprintf(buf, len, " Bars: mean over %zu seeds; error bars: min to max.", d->nr_seeds_max);
+	else
+		snprintf(buf, len, " One seed per bar (no spread to show).");
+}
+
+/*
+ * data/<tag>.dat: one block per configuration (gnuplot `index`), one row per
+ * workload: the name, then mean, min and max of every policy.  A metric no
+ * report has, or that is zero everywhere (link traffic on one node), gives
+ * no figure.
+ */
+static int write_summary_bars(struct plot_data *d, const char *dir)
+{
+	const struct sweep_spec *s = d->s;
+	char path[PATH_MAX], name[128], meta[128], caption[2048], note[128], missing[1024];
+	bool *has = calloc(d->nr_cfg * s->nr_policies, sizeof(bool));
+
+	if (!has)
+		return -1;
+	for (int m = 0; m < NR_METRICS; m++) {
+		double ymax = 0;
 		bool any = false;
+		FILE *f;
 
-		snprintf(name, sizeof(name), "bars-%s.csv", bar_metrics[m].tag);
+		memset(has, 0, d->nr_cfg * s->nr_policies * sizeof(bool));
+		snprintf(name, sizeof(name), "%s.dat", metrics[m].tag);
+		f = open_data(dir, name, path, sizeof(path));
+		if (!f) {
+			free(has);
+			return -1;
+		}
+		for (size_t c = 0; c < d->nr_cfg; c++) {
+			fprintf(f, "%s# configuration %zu\n", c ? "\n\n" : "", c);
+			for (size_t w = 0; w < s->nr_workloads; w++) {
+				char wname[256];
+
+				snprintf(wname, sizeof(wname), "%s", s->workloads[w].name);
+				clean_label(wname);
+				fprintf(f, "\"%s\"", wname);
+				for (size_t k = 0; k < s->nr_policies; k++) {
+					double mean = 0, lo = 0, hi = 0;
+
+					if (over_seeds(d, w, k, c, (enum metric)m, &mean, &lo, &hi)) {
+						fprintf(f, " %.6g %.6g %.6g", mean, lo, hi);
+						has[c * s->nr_policies + k] = true;
+						any |= hi > 0;
+						if (hi > ymax)
+							ymax = hi;
+					} else {
+						fprintf(f, " NaN NaN NaN");
+					}
+				}
+				fputc('\n', f);
+			}
+		}
+		if (fclose(f)) {
+			free(has);
+			return -1;
+		}
+		if (!any) {
+			unlink(path);
+			continue;
+		}
+		snprintf(meta, sizeof(meta), "%s.meta", metrics[m].tag);
+		if (write_meta(d, dir, meta, d->nr_cfg, ymax * 1.12, has)) {
+			free(has);
+			return -1;
+		}
+		seeds_note(d, note, sizeof(note));
+		missing[0] = 0;
+		for (size_t c = 0; c < d->nr_cfg; c++)
+			for (size_t k = 0; k < s->nr_policies; k++) {
+				char pn[256], cn[512];
+
+				if (has[c * s->nr_policies + k] || strlen(missing) > sizeof(missing) - 200)
+					continue;
+				policy_name(s, k, pn, sizeof(pn));
+				cfg_name(s, c, cn, sizeof(cn));
+				snprintf(missing + strlen(missing), sizeof(missing) - strlen(missing), "%s%s%s%s",
+					 missing[0] ? "; " : " No bar where no point finished (failed or missing): ", pn,
+					 cn[0] ? " on " : "", cn);
+			}
+		snprintf(caption, sizeof(caption), "%s, per workload and memory policy%s.%s%s%s", metrics[m].caption,
+			 d->nr_cfg > 1 ? ", one panel per configuration" : "", note, missing, missing[0] ? "." : "");
+		list_figure(d, metrics[m].tag, caption, "facet_bars.gp", name, metrics[m].title, metrics[m].ylabel, meta);
+	}
+	free(has);
+	return 0;
+}
+
+/*
+ * data/served.dat: one block per (workload, configuration), one row per
+ * policy: the share of accesses served at each level (mean over seeds).
+ */
+static int write_served(struct plot_data *d, const char *dir)
+{
+	const struct sweep_spec *s = d->s;
+	char path[PATH_MAX], caption[1024];
+	size_t rows = 0;
+	FILE *f = open_data(dir, "served.dat", path, sizeof(path));
+
+	if (!f)
+		return -1;
+	for (size_t w = 0; w < s->nr_workloads; w++) {
+		for (size_t c = 0; c < d->nr_cfg; c++) {
+			fprintf(f, "%s# workload %zu configuration %zu\n", w || c ? "\n\n" : "", w, c);
+			for (size_t k = 0; k < s->nr_policies; k++) {
+				double v[ARRAY_SIZE(served_keys)] = { 0 }, total = 0;
+				size_t n = sweep_nr_points(s), cnt = 0;
+				char pname[256];
+
+				for (size_t i = 1; i <= n; i++) {
+					struct sweep_point p;
+					bool ok = true;
+					double row[ARRAY_SIZE(served_keys)];
+
+					sweep_point_get(s, i, &p);
+					if (p.workload != w || p.policy != k || cfg_of(s, &p) != c || !d->reports[i - 1])
+						continue;
+					for (size_t j = 0; j < ARRAY_SIZE(served_keys) && ok; j++) {
+						char mp[64];
+
+						snprintf(mp, sizeof(mp), "summary.served.%s", served_keys[j]);
+						row[j] = num(sweep_metric(d->reports[i - 1], mp), &ok);
+					}
+					if (!ok)
+						continue;
+					for (size_t j = 0; j < ARRAY_SIZE(served_keys); j++)
+						v[j] += row[j];
+					cnt++;
+				}
+				for (size_t j = 0; j < ARRAY_SIZE(served_keys); j++)
+					total += v[j];
+				policy_name(s, k, pname, sizeof(pname));
+				fprintf(f, "\"%s\"", pname);
+				for (size_t j = 0; j < ARRAY_SIZE(served_keys); j++)
+					fprintf(f, " %.6g", cnt && total > 0 ? 100.0 * v[j] / total : 0.0);
+				fputc('\n', f);
+				rows += cnt && total > 0;
+			}
+		}
+	}
+	if (fclose(f))
+		return -1;
+	if (!rows) {
+		unlink(path);
+		return 0;
+	}
+	if (write_meta(d, dir, "served.meta", d->nr_cfg, 100, NULL))
+		return -1;
+	snprintf(caption, sizeof(caption), "Where the accesses were served (%% of accesses): the caches (L1, L2, L3), "
+		 "another cache (cache-to-cache, local or remote socket) or DRAM (local or remote node); one panel per "
+		 "workload%s. Mean over the seeds.", d->nr_cfg > 1 ? ", bars grouped by configuration" : "");
+	list_figure(d, "served", caption, "served.gp", "served.dat", "Where accesses were served", "served.meta", NULL);
+	return 0;
+}
+
+/*
+ * data/cdf.dat: the latency distribution (report summary.latency_cdf, the
+ * lowest seed) of every (workload, configuration, policy), one block each
+ * in that order; cdf.meta lists which blocks exist, per workload.
+ */
+static int write_cdf(struct plot_data *d, const char *dir)
+{
+	const struct sweep_spec *s = d->s;
+	char path[PATH_MAX], caption[1024];
+	size_t blocks = 0;
+	FILE *f = open_data(dir, "cdf.dat", path, sizeof(path)), *have;
+
+	if (!f)
+		return -1;
+	have = open_data(dir, "cdf.blocks", path, sizeof(path));
+	if (!have) {
+		fclose(f);
+		return -1;
+	}
+	for (size_t w = 0; w < s->nr_workloads; w++) {
+		for (size_t c = 0; c < d->nr_cfg; c++) {
+			for (size_t k = 0; k < s->nr_policies; k++) {
+				const json_t *rep = first_report(d, w, k, c, NULL);
+				const json_t *cdf = rep ? sweep_metric(rep, "summary.latency_cdf") : NULL, *pt;
+				size_t i;
+
+				if (!json_is_array(cdf) || json_array_size(cdf) < 2)
+					continue;
+				fprintf(f, "%s# workload %zu configuration %zu policy %zu\n", blocks ? "\n\n" : "", w, c, k);
+				json_array_foreach(cdf, i, pt)
+					fprintf(f, "%.6g %.6g\n", json_number_value(json_array_get(pt, 0)),
+						json_number_value(json_array_get(pt, 1)));
+				/* block index, workload, configuration, policy: 1-based for gnuplot */
+				fprintf(have, "%zu %zu %zu %zu\n", blocks, w + 1, c + 1, k + 1);
+				blocks++;
+			}
+		}
+	}
+	if (fclose(f) | fclose(have))
+		return -1;
+	if (!blocks) {
+		unlink(path);
+		return 0;
+	}
+	if (write_meta(d, dir, "cdf.meta", d->nr_cfg, 1, NULL))
+		return -1;
+	snprintf(caption, sizeof(caption), "Distribution of the access latency (fraction of accesses at or below a "
+		 "latency, log scale; histogram buckets within 1.6%%), one panel per workload; colour: memory "
+		 "policy%s. Lowest seed of each point.", d->nr_cfg > 1 ? ", line style: configuration" : "");
+	list_figure(d, "latency-cdf", caption, "cdf.gp", "cdf.dat", "Access latency distribution", "cdf.meta",
+		    "cdf.blocks");
+	return 0;
+}
+
+/* "workload W, policy P, configuration C" of a point, for per-point titles. */
+static void point_title(const struct plot_data *d, const struct sweep_point *p, char *buf, size_t len)
+{
+	char pol[256], cfg[512], w[256];
+
+	policy_name(d->s, p->policy, pol, sizeof(pol));
+	cfg_name(d->s, cfg_of(d->s, p), cfg, sizeof(cfg));
+	snprintf(w, sizeof(w), "%s", d->s->workloads[p->workload].name);
+	clean_label(w);
+	snprintf(buf, len, "workload %s, policy %s%s%s, seed %llu", w, pol, cfg[0] ? ", " : "", cfg,
+		 (unsigned long long)d->s->seeds[p->seed]);
+}
+
+/*
+ * --per-point: node-to-node link traffic (MiB, from hw.links: one element
+ * per direction, "a" -> "b") of every point with any traffic; points
+ * without (one node, or all local) get no figure.
+ */
+static int write_links(struct plot_data *d, const char *dir)
+{
+	size_t n = sweep_nr_points(d->s);
+
+	for (size_t i = 1; i <= n; i++) {
+		const json_t *rep = d->reports[i - 1], *links, *e;
+		double mat[16][16] = { { 0 } }, total = 0, max = 0;
+		char path[PATH_MAX], name[200], title[1200], caption[1400], maxs[32];
+		struct sweep_point p;
+		unsigned nodes = 0;
+		size_t j;
+		FILE *f;
+
+		if (!rep)
+			continue;
+		links = sweep_metric(rep, "hw.links");
+		if (!json_is_array(links))
+			continue;
+		json_array_foreach(links, j, e) {
+			const json_t *a = json_object_get(e, "a"), *b = json_object_get(e, "b");
+			bool ok;
+			double bytes = num(json_object_get(e, "bytes"), &ok);
+
+			if (!ok || !json_is_integer(a) || !json_is_integer(b) || json_integer_value(a) < 0 ||
+			    json_integer_value(a) >= 16 || json_integer_value(b) < 0 || json_integer_value(b) >= 16)
+				continue;
+			mat[json_integer_value(a)][json_integer_value(b)] += bytes / 1048576.0;
+			total += bytes;
+			nodes = SIM_MAX(nodes, (unsigned)SIM_MAX(json_integer_value(a), json_integer_value(b)) + 1);
+		}
+		if (nodes < 2 || total <= 0)
+			continue;
+		sweep_point_get(d->s, i, &p);
+		snprintf(name, sizeof(name), "links-%s.csv", p.id);
 		f = open_data(dir, name, path, sizeof(path));
 		if (!f)
 			return -1;
-		fprintf(f, "workload");
-		for (size_t k = 0; k < d->nr_series; k++)
-			fprintf(f, ",%s", d->series[k]);
+		fprintf(f, "from/to");
+		for (unsigned b = 0; b < nodes; b++)
+			fprintf(f, ",node %u", b);
 		fputc('\n', f);
-		for (size_t w = 0; w < d->s->nr_workloads; w++) {
-			char wname[256];
-
-			snprintf(wname, sizeof(wname), "%s", d->s->workloads[w].name);
-			clean_label(wname);
-			fprintf(f, "%s", wname);
-			for (size_t k = 0; k < d->nr_series; k++) {
-				double v;
-
-				if (mean_of(d, w, k, bar_metrics[m].path, &v)) {
-					fprintf(f, ",%.6g", v);
-					any = true;
-				} else {
-					fputc(',', f);
-				}
+		for (unsigned a = 0; a < nodes; a++) {
+			fprintf(f, "node %u", a);
+			for (unsigned b = 0; b < nodes; b++) {
+				fprintf(f, ",%.6g", mat[a][b]);
+				max = SIM_MAX(max, mat[a][b]);
 			}
 			fputc('\n', f);
 		}
-		fclose(f);
-		if (!any)
-			unlink(path);   /* no report has this metric: no figure */
-	}
-	return 0;
-}
-
-/*
- * Latency CDF per series: the report's summary.latency_cdf (every non-empty
- * histogram bucket, first seed of the series) when present, else a curve
- * through the quantiles of older reports.
- */
-static int write_cdf_and_served(const struct plot_data *d, const char *dir)
-{
-	char path[PATH_MAX], name[300];
-
-	for (size_t w = 0; w < d->s->nr_workloads; w++) {
-		char wname[256];
-		FILE *cdf, *served;
-		size_t blocks = 0, rows = 0;
-
-		snprintf(wname, sizeof(wname), "%s", d->s->workloads[w].name);
-		file_safe(wname);
-		snprintf(name, sizeof(name), "cdf-%s.dat", wname);
-		cdf = open_data(dir, name, path, sizeof(path));
-		if (!cdf)
+		if (fclose(f))
 			return -1;
-		for (size_t k = 0; k < d->nr_series; k++) {
-			char line[5][64];
-			size_t nq = 0;
-			const json_t *rep = first_report(d, w, k, NULL);
-			const json_t *full = rep ? sweep_metric(rep, "summary.latency_cdf") : NULL;
-
-			if (json_is_array(full) && json_array_size(full) > 0) {
-				size_t i;
-				const json_t *pt;
-				fprintf(cdf, "%s\"%s\" \"share\"\n", blocks ? "\n\n" : "", d->series[k]);
-				json_array_foreach(full, i, pt)
-					fprintf(cdf, "%.6g %.6g\n", json_number_value(json_array_get(pt, 0)),
-						json_number_value(json_array_get(pt, 1)));
-				blocks++;
-				continue;
-			}
-			for (size_t q = 0; q < ARRAY_SIZE(quantiles); q++) {
-				char mp[64];
-				double v;
-
-				snprintf(mp, sizeof(mp), "summary.latency.%s", quantiles[q][0]);
-				if (mean_of(d, w, k, mp, &v))
-					snprintf(line[nq++], sizeof(line[0]), "%.6g %s", v, quantiles[q][1]);
-			}
-			if (nq < 2)
-				continue;
-			fprintf(cdf, "%s\"%s\" \"quantile\"\n", blocks ? "\n\n" : "", d->series[k]);
-			for (size_t q = 0; q < nq; q++)
-				fprintf(cdf, "%s\n", line[q]);
-			blocks++;
-		}
-		fclose(cdf);
-		if (!blocks)
-			unlink(path);
-
-		snprintf(name, sizeof(name), "served-%s.csv", wname);
-		served = open_data(dir, name, path, sizeof(path));
-		if (!served)
-			return -1;
-		fprintf(served, "series");
-		for (size_t j = 0; j < ARRAY_SIZE(served_keys); j++)
-			fprintf(served, ",%s", served_keys[j]);
-		fputc('\n', served);
-		for (size_t k = 0; k < d->nr_series; k++) {
-			double v[ARRAY_SIZE(served_keys)], total = 0;
-			bool ok = true;
-
-			for (size_t j = 0; j < ARRAY_SIZE(served_keys) && ok; j++) {
-				char mp[64];
-
-				snprintf(mp, sizeof(mp), "summary.served.%s", served_keys[j]);
-				ok = mean_of(d, w, k, mp, &v[j]);
-				total += ok ? v[j] : 0;
-			}
-			if (!ok || total <= 0)
-				continue;
-			fprintf(served, "%s", d->series[k]);
-			for (size_t j = 0; j < ARRAY_SIZE(served_keys); j++)
-				fprintf(served, ",%.6g", v[j] / total);
-			fputc('\n', served);
-			rows++;
-		}
-		fclose(served);
-		if (!rows)
-			unlink(path);
+		point_title(d, &p, title, sizeof(title));
+		snprintf(caption, sizeof(caption), "Traffic on the links from node (row) to node (column), MiB: %s.", title);
+		snprintf(maxs, sizeof(maxs), "%.6g", max);
+		snprintf(path, sizeof(path), "links-%s", p.id);
+		list_figure(d, path, caption, "heatmap.gp", name, title, maxs, NULL);
 	}
 	return 0;
 }
 
 /*
- * Node-to-node traffic from hw.links: each element names its endpoints
- * ("src"/"dst", "from"/"to", or hw's "a"/"b" of one direction) and carries
- * "bytes".  MiB per direction.
- */
-static int write_links(const struct plot_data *d, const char *dir)
-{
-	char path[PATH_MAX], name[600];
-
-	for (size_t w = 0; w < d->s->nr_workloads; w++) {
-		for (size_t k = 0; k < d->nr_series; k++) {
-			const json_t *rep = first_report(d, w, k, NULL), *links, *e;
-			double m[16][16] = { { 0 } };
-			unsigned nodes = 0;
-			size_t i;
-			char wname[256], sname[256];
-			FILE *f;
-
-			links = rep ? sweep_metric(rep, "hw.links") : NULL;
-			if (!json_is_array(links) || json_array_size(links) == 0)
-				continue;
-			json_array_foreach(links, i, e) {
-				const json_t *src = json_object_get(e, "src"), *dst = json_object_get(e, "dst");
-				const json_t *bytes = json_object_get(e, "bytes");
-
-				if (!src)
-					src = json_object_get(e, "from");
-				if (!dst)
-					dst = json_object_get(e, "to");
-				/* hw's linknet_report: one element per direction, "a" -> "b" */
-				if (!src)
-					src = json_object_get(e, "a");
-				if (!dst)
-					dst = json_object_get(e, "b");
-				if (!json_is_integer(src) || !json_is_integer(dst) || !json_is_number(bytes) ||
-				    json_integer_value(src) < 0 || json_integer_value(src) >= 16 ||
-				    json_integer_value(dst) < 0 || json_integer_value(dst) >= 16)
-					continue;
-				m[json_integer_value(src)][json_integer_value(dst)] += json_number_value(bytes) / 1048576.0;
-				nodes = SIM_MAX(nodes, (unsigned)SIM_MAX(json_integer_value(src), json_integer_value(dst)) + 1);
-			}
-			if (!nodes)
-				continue;
-			snprintf(wname, sizeof(wname), "%s", d->s->workloads[w].name);
-			snprintf(sname, sizeof(sname), "%s", d->series[k]);
-			file_safe(wname);
-			file_safe(sname);
-			snprintf(name, sizeof(name), "links-%s--%s.csv", wname, sname);
-			f = open_data(dir, name, path, sizeof(path));
-			if (!f)
-				return -1;
-			fprintf(f, "from/to");
-			for (unsigned b = 0; b < nodes; b++)
-				fprintf(f, ",node%u", b);
-			fputc('\n', f);
-			for (unsigned a = 0; a < nodes; a++) {
-				fprintf(f, "node%u", a);
-				for (unsigned b = 0; b < nodes; b++)
-					fprintf(f, ",%.6g", m[a][b]);
-				fputc('\n', f);
-			}
-			fclose(f);
-		}
-	}
-	return 0;
-}
-
-/*
- * Time series of one point per series: the report's raw columns turned into
- * what a reader wants to see: time in ms, the remote-access ratio and mean
- * latency per interval, free memory per node in MiB, and every OS counter
- * that moved (per interval).  Columns that stay zero are left out.
+ * --per-point: the report's time series, as a reader wants it: time in ms,
+ * the remote share and mean latency per interval, free memory per node
+ * (MiB) and every OS counter that moved.  Columns that never change are
+ * left out; a series of fewer than 3 samples, or with nothing moving, gives
+ * no figure.
  */
 #define TS_COLS 128
 
-static int write_timeseries(const struct plot_data *d, const char *dir)
+static int write_timeseries(struct plot_data *d, const char *dir)
 {
-	char path[PATH_MAX], name[200];
+	size_t n = sweep_nr_points(d->s);
 
-	for (size_t w = 0; w < d->s->nr_workloads; w++) {
-		for (size_t k = 0; k < d->nr_series; k++) {
-			size_t idx, i, j, nrows, ncols;
-			const json_t *rep = first_report(d, w, k, &idx), *cols, *rows, *row;
-			struct sweep_point p;
-			const char *raw[TS_COLS];
-			int node_of[TS_COLS];       /* nr_free_pages.nodeN.*: N, else -1 */
-			int col_acc = -1, col_mem = -1, col_rem = -1, col_lat = -1;
-			unsigned max_node = 0;
-			bool keep[TS_COLS] = { false };
-			FILE *f;
+	for (size_t idx = 1; idx <= n; idx++) {
+		const json_t *rep = d->reports[idx - 1], *cols, *rows, *row;
+		char path[PATH_MAX], name[200], title[1200], caption[1400], ncols_s[16];
+		const char *raw[TS_COLS];
+		int node_of[TS_COLS];       /* nr_free_pages.nodeN.*: N, else -1 */
+		int col_acc = -1, col_mem = -1, col_rem = -1, col_lat = -1;
+		unsigned max_node = 0, out_cols = 0;
+		bool keep[TS_COLS] = { false }, node_moves[16] = { false };
+		size_t i, j, nrows, ncols;
+		struct sweep_point p;
+		FILE *f;
 
-			if (!rep)
-				continue;
-			cols = sweep_metric(rep, "timeseries.columns");
-			rows = sweep_metric(rep, "timeseries.rows");
-			if (!json_is_array(cols) || json_array_size(cols) < 2 || !json_is_array(rows) ||
-			    json_array_size(rows) == 0)
-				continue;
-			ncols = SIM_MIN(json_array_size(cols), (size_t)TS_COLS);
-			nrows = json_array_size(rows);
-			for (j = 0; j < ncols; j++) {
-				const json_t *c = json_array_get(cols, j);
-				raw[j] = json_is_string(c) ? json_string_value(c) : "?";
-				node_of[j] = -1;
-				if (!strcmp(raw[j], "accesses"))
-					col_acc = (int)j;
-				else if (!strcmp(raw[j], "memory_accesses"))
-					col_mem = (int)j;
-				else if (!strcmp(raw[j], "remote_accesses"))
-					col_rem = (int)j;
-				else if (!strcmp(raw[j], "latency_ps"))
-					col_lat = (int)j;
-				else if (!strncmp(raw[j], "nr_free_pages.node", 18)) {
-					node_of[j] = atoi(raw[j] + 18);
-					if ((unsigned)node_of[j] > max_node)
-						max_node = (unsigned)node_of[j];
-				}
+		if (!rep)
+			continue;
+		cols = sweep_metric(rep, "timeseries.columns");
+		rows = sweep_metric(rep, "timeseries.rows");
+		if (!json_is_array(cols) || json_array_size(cols) < 2 || !json_is_array(rows) ||
+		    json_array_size(rows) < 3)
+			continue;
+		ncols = SIM_MIN(json_array_size(cols), (size_t)TS_COLS);
+		nrows = json_array_size(rows);
+		for (j = 0; j < ncols; j++) {
+			const json_t *c = json_array_get(cols, j);
+
+			raw[j] = json_is_string(c) ? json_string_value(c) : "?";
+			node_of[j] = -1;
+			if (!strcmp(raw[j], "accesses"))
+				col_acc = (int)j;
+			else if (!strcmp(raw[j], "memory_accesses"))
+				col_mem = (int)j;
+			else if (!strcmp(raw[j], "remote_accesses"))
+				col_rem = (int)j;
+			else if (!strcmp(raw[j], "latency_ps"))
+				col_lat = (int)j;
+			else if (!strncmp(raw[j], "nr_free_pages.node", 18) && atoi(raw[j] + 18) < 16) {
+				node_of[j] = atoi(raw[j] + 18);
+				if ((unsigned)node_of[j] > max_node)
+					max_node = (unsigned)node_of[j];
 			}
-			/* which plain counters moved at all */
-			for (j = 1; j < ncols; j++) {
-				if ((int)j == col_acc || (int)j == col_mem || (int)j == col_rem || (int)j == col_lat ||
-				    node_of[j] >= 0)
-					continue;
-				json_array_foreach(rows, i, row) {
-					bool ok;
-					if (num(json_array_get(row, j), &ok) != 0 && ok) {
-						keep[j] = true;
-						break;
-					}
-				}
-			}
-			sweep_point_get(d->s, idx, &p);
-			snprintf(name, sizeof(name), "ts-%s.csv", p.id);
-			f = open_data(dir, name, path, sizeof(path));
-			if (!f)
-				return -1;
-			fprintf(f, "t_ms");
-			if (col_mem >= 0 && col_rem >= 0)
-				fprintf(f, ",remote ratio (per interval)");
-			if (col_acc >= 0 && col_lat >= 0)
-				fprintf(f, ",mean access latency (ns)");
-			for (unsigned n = 0; n <= max_node; n++)
-				for (j = 0; j < ncols; j++)
-					if (node_of[j] == (int)n) {
-						fprintf(f, ",free memory node %u (MiB)", n);
-						break;
-					}
-			for (j = 1; j < ncols; j++)
-				if (keep[j])
-					fprintf(f, ",%s (per interval)", raw[j]);
-			fputc('\n', f);
-			for (i = 0; i < nrows; i++) {
-				bool ok;
-				row = json_array_get(rows, i);
-				fprintf(f, "%.6g", num(json_array_get(row, 0), &ok) / 1e6);
-				if (col_mem >= 0 && col_rem >= 0) {
-					double m = num(json_array_get(row, (size_t)col_mem), &ok);
-					double r = num(json_array_get(row, (size_t)col_rem), &ok);
-					fprintf(f, ",%.6g", m > 0 ? r / m : 0.0);
-				}
-				if (col_acc >= 0 && col_lat >= 0) {
-					double a = num(json_array_get(row, (size_t)col_acc), &ok);
-					double l = num(json_array_get(row, (size_t)col_lat), &ok);
-					fprintf(f, ",%.6g", a > 0 ? l / a / 1000.0 : 0.0);
-				}
-				for (unsigned n = 0; n <= max_node; n++) {
-					double pages = 0;
-					bool any = false;
-					for (j = 0; j < ncols; j++)
-						if (node_of[j] == (int)n) {
-							pages += num(json_array_get(row, j), &ok);
-							any = true;
-						}
-					if (any)
-						fprintf(f, ",%.6g", pages * 4096.0 / 1048576.0);
-				}
-				for (j = 1; j < ncols; j++)
-					if (keep[j])
-						fprintf(f, ",%.10g", num(json_array_get(row, j), &ok));
-				fputc('\n', f);
-			}
-			fclose(f);
-			(void)ncols;
 		}
+		/* which columns move at all */
+		for (j = 1; j < ncols; j++) {
+			bool ok;
+			double first = num(json_array_get(json_array_get(rows, 0), j), &ok);
+
+			json_array_foreach(rows, i, row) {
+				if (num(json_array_get(row, j), &ok) != first) {
+					if (node_of[j] >= 0)
+						node_moves[node_of[j]] = true;
+					else
+						keep[j] = true;
+					break;
+				}
+			}
+		}
+		sweep_point_get(d->s, idx, &p);
+		snprintf(name, sizeof(name), "ts-%s.csv", p.id);
+		f = open_data(dir, name, path, sizeof(path));
+		if (!f)
+			return -1;
+		fprintf(f, "t_ms");
+		if (col_mem >= 0 && col_rem >= 0 && keep[col_rem]) {
+			fprintf(f, ",remote share of memory accesses (%%)");
+			out_cols++;
+		}
+		if (col_acc >= 0 && col_lat >= 0 && keep[col_lat]) {
+			fprintf(f, ",mean access latency (ns)");
+			out_cols++;
+		}
+		for (unsigned nd = 0; nd <= max_node; nd++)
+			if (node_moves[nd]) {
+				fprintf(f, ",free memory node %u (MiB)", nd);
+				out_cols++;
+			}
+		for (j = 1; j < ncols; j++)
+			if (keep[j] && (int)j != col_acc && (int)j != col_mem && (int)j != col_rem && (int)j != col_lat) {
+				fprintf(f, ",%s (per interval)", raw[j]);
+				out_cols++;
+			}
+		fputc('\n', f);
+		for (i = 0; i < nrows; i++) {
+			bool ok;
+
+			row = json_array_get(rows, i);
+			fprintf(f, "%.6g", num(json_array_get(row, 0), &ok) / 1e6);   /* t_ns -> ms */
+			if (col_mem >= 0 && col_rem >= 0 && keep[col_rem]) {
+				double m = num(json_array_get(row, (size_t)col_mem), &ok);
+				double r = num(json_array_get(row, (size_t)col_rem), &ok);
+				fprintf(f, m > 0 ? ",%.6g" : ",NaN", m > 0 ? 100.0 * r / m : 0.0);
+			}
+			if (col_acc >= 0 && col_lat >= 0 && keep[col_lat]) {
+				double a = num(json_array_get(row, (size_t)col_acc), &ok);
+				double l = num(json_array_get(row, (size_t)col_lat), &ok);
+				fprintf(f, a > 0 ? ",%.6g" : ",NaN", a > 0 ? l / a / 1000.0 : 0.0);
+			}
+			for (unsigned nd = 0; nd <= max_node; nd++) {
+				double pages = 0;
+
+				if (!node_moves[nd])
+					continue;
+				for (j = 0; j < ncols; j++)
+					if (node_of[j] == (int)nd)
+						pages += num(json_array_get(row, j), &ok);
+				fprintf(f, ",%.6g", pages * 4096.0 / 1048576.0);
+			}
+			for (j = 1; j < ncols; j++)
+				if (keep[j] && (int)j != col_acc && (int)j != col_mem && (int)j != col_rem &&
+				    (int)j != col_lat)
+					fprintf(f, ",%.10g", num(json_array_get(row, j), &ok));
+			fputc('\n', f);
+		}
+		if (fclose(f))
+			return -1;
+		if (!out_cols) {
+			unlink(path);
+			continue;
+		}
+		point_title(d, &p, title, sizeof(title));
+		snprintf(caption, sizeof(caption), "Time series of %s: every sampled quantity that changed during the "
+			 "run, one panel each (time in ms of simulated time).", title);
+		snprintf(ncols_s, sizeof(ncols_s), "%u", out_cols + 1);
+		snprintf(path, sizeof(path), "ts-%s", p.id);
+		list_figure(d, path, caption, "timeseries.gp", name, title, ncols_s, NULL);
 	}
 	return 0;
 }
@@ -517,13 +742,26 @@ static bool find_scripts(const char *given, char *out, size_t len)
 	return false;
 }
 
+static void plot_usage(FILE *f)
+{
+	fprintf(f, "usage: numasim plot DIR [-o FIGDIR] [--per-point] [--scripts PLOTS_DIR]\n"
+		   "  draws the figures of sweep directory DIR into FIGDIR (default DIR/figures), PNG and SVG,\n"
+		   "  with FIGDIR/index.md giving every figure a caption line\n"
+		   "  -o FIGDIR            where the figures go\n"
+		   "  --per-point          also one link-traffic heatmap and one time series per point\n"
+		   "                       (only those with something to show)\n"
+		   "  --scripts DIR        the gnuplot scripts (default: found beside the binary)\n");
+}
+
 int cmd_plot(int argc, char **argv)
 {
+	static const char *const plot_options[] = { "-o", "--per-point", "--scripts", "--help", NULL };
 	const char *dir = NULL, *figdir = NULL, *scripts = NULL;
 	char path[PATH_MAX], figbuf[PATH_MAX], data[PATH_MAX], plotdir[PATH_MAX], err[1024];
 	struct sweep_spec *s = NULL;
 	struct plot_data d;
 	size_t n, have = 0;
+	bool per_point = false;
 	int rc = 1, status;
 	pid_t pid;
 
@@ -533,19 +771,24 @@ int cmd_plot(int argc, char **argv)
 			figdir = argv[++i];
 		else if (!strcmp(argv[i], "--scripts") && i + 1 < argc)
 			scripts = argv[++i];
+		else if (!strcmp(argv[i], "--per-point"))
+			per_point = true;
 		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			printf("usage: numasim plot DIR -o FIGDIR [--scripts PLOTS_DIR]\n");
+			plot_usage(stdout);
 			return 0;
 		} else if (argv[i][0] != '-' && !dir)
 			dir = argv[i];
 		else {
-			fprintf(stderr, "numasim plot: unexpected argument %s\n"
-					"usage: numasim plot DIR -o FIGDIR [--scripts PLOTS_DIR]\n", argv[i]);
+			if (argv[i][0] == '-')
+				cli_unknown_option("numasim plot", argv[i], plot_options);
+			else
+				fprintf(stderr, "numasim plot: unexpected argument %s\n", argv[i]);
+			plot_usage(stderr);
 			return 2;
 		}
 	}
 	if (!dir) {
-		fprintf(stderr, "usage: numasim plot DIR -o FIGDIR [--scripts PLOTS_DIR]\n");
+		plot_usage(stderr);
 		return 2;
 	}
 	if (!figdir) {
@@ -554,11 +797,6 @@ int cmd_plot(int argc, char **argv)
 	}
 	if (!find_scripts(scripts, plotdir, sizeof(plotdir))) {
 		fprintf(stderr, "numasim plot: cannot find plot.sh (use --scripts DIR or NUMASIM_PLOTS)\n");
-		return 1;
-	}
-	snprintf(data, sizeof(data), "%s/data", figdir);
-	if ((mkdir(figdir, 0777) && errno != EEXIST) || (mkdir(data, 0777) && errno != EEXIST)) {
-		fprintf(stderr, "numasim plot: %s: %s\n", data, strerror(errno));
 		return 1;
 	}
 	{
@@ -570,13 +808,22 @@ int cmd_plot(int argc, char **argv)
 			return 1;
 		}
 	}
+	snprintf(data, sizeof(data), "%s/data", figdir);
+	if ((mkdir(figdir, 0777) && errno != EEXIST) || (mkdir(data, 0777) && errno != EEXIST)) {
+		fprintf(stderr, "numasim plot: %s: %s\n", data, strerror(errno));
+		goto out;
+	}
 	d.s = s;
+	d.nr_cfg = s->nr_machines * s->nr_overrides;
 	n = sweep_nr_points(s);
 	d.reports = calloc(n, sizeof(json_t *));
-	if (!d.reports || build_series(&d)) {
+	if (!d.reports) {
 		fprintf(stderr, "numasim plot: out of memory\n");
 		goto out;
 	}
+	if (s->nr_policies > ARRAY_SIZE(policy_colours))
+		fprintf(stderr, "numasim plot: warning: %zu policies but %zu distinct colours: colours repeat\n",
+			s->nr_policies, ARRAY_SIZE(policy_colours));
 	for (size_t i = 1; i <= n; i++) {
 		struct sweep_point p;
 		char rp[PATH_MAX + 128];
@@ -590,9 +837,19 @@ int cmd_plot(int argc, char **argv)
 		fprintf(stderr, "numasim plot: %s: no reports to plot\n", dir);
 		goto out;
 	}
-	if (write_bars(&d, data) || write_cdf_and_served(&d, data) || write_links(&d, data) ||
-	    write_timeseries(&d, data))
+	d.list = open_data(data, "figures.tsv", path, sizeof(path));
+	if (!d.list)
 		goto out;
+	if (write_summary_bars(&d, data) || write_served(&d, data) || write_cdf(&d, data) ||
+	    (per_point && (write_links(&d, data) || write_timeseries(&d, data)))) {
+		fprintf(stderr, "numasim plot: writing %s failed\n", data);
+		fclose(d.list);
+		goto out;
+	}
+	if (fclose(d.list)) {
+		fprintf(stderr, "numasim plot: %s: %s\n", path, strerror(errno));
+		goto out;
+	}
 
 	snprintf(path, sizeof(path), "%s/plot.sh", plotdir);
 	fflush(NULL);
@@ -607,13 +864,9 @@ int cmd_plot(int argc, char **argv)
 	}
 	rc = 0;
 out:
-	for (size_t i = 0; d.reports && i < n; i++)
+	for (size_t i = 0; d.reports && i < sweep_nr_points(s); i++)
 		json_decref(d.reports[i]);
-	for (size_t i = 0; i < d.nr_series; i++)
-		free(d.series[i]);
 	free(d.reports);
-	free(d.series);
-	free(d.series_of);
 	sweep_spec_free(s);
 	return rc;
 }

@@ -325,6 +325,48 @@ static char *default_output(const char *program)
 	return out;
 }
 
+/* The file execvp would run for `prog` (a name without '/' is looked up in PATH). */
+static bool find_exe(const char *prog, char *path, size_t len)
+{
+	const char *p = getenv("PATH");
+
+	if (strchr(prog, '/')) {
+		snprintf(path, len, "%s", prog);
+		return access(path, X_OK) == 0;
+	}
+	for (p = p ? p : "/usr/bin:/bin"; *p;) {
+		size_t n = strcspn(p, ":");
+		snprintf(path, len, "%.*s%s%s", (int)n, p, n ? "/" : "", prog);
+		if (access(path, X_OK) == 0)
+			return true;
+		p += n + (p[n] == ':');
+	}
+	return false;
+}
+
+/*
+ * Give the converter the program's initial image (executable and
+ * interpreter PT_LOAD segments).  A program that is not an ELF file (a
+ * script) keeps implicit mappings for it, with a warning.
+ * @return 0 or -SIM_ENOMEM.
+ */
+static int set_image(vglog_t *vg, const char *prog)
+{
+	static struct elf_image exe, in;
+	char path[ELF_PATH_MAX], err[512];
+
+	if (!find_exe(prog, path, sizeof(path))) {
+		fprintf(stderr, "numasim record: warning: %s not found in PATH: its initial image is not declared\n", prog);
+		return 0;
+	}
+	if (elf_read(path, &exe, err, sizeof(err)) || (exe.interp[0] && elf_read(exe.interp, &in, err, sizeof(err)))) {
+		fprintf(stderr, "numasim record: warning: %s; the initial image is not declared (accesses to it "
+			"replay on implicit mappings)\n", err);
+		return 0;
+	}
+	return vglog_set_image(vg, &exe, exe.interp[0] ? &in : NULL);
+}
+
 static void report(const struct recorder *rc, const char *out)
 {
 	const uint64_t *st = vglog_stats(rc->vg);
@@ -342,6 +384,12 @@ static void report(const struct recorder *rc, const char *out)
 	if (st[VGS_DROPPED_OTHER])
 		fprintf(stderr, "numasim record: warning: %llu mremap/move_pages/fork call(s) not representable, "
 			"dropped (see docs/record.md)\n", (unsigned long long)st[VGS_DROPPED_OTHER]);
+	if (st[VGS_OTHER_VERSION])
+		fprintf(stderr, "numasim record: warning: this Valgrind is not 3.19: its --trace-sched/--trace-syscalls "
+			"lines are debugging output that may have changed (docs/record.md)\n");
+	if (st[VGS_IMAGE_MISPLACED])
+		fprintf(stderr, "numasim record: warning: the executable or its interpreter was not where Valgrind "
+			"%s loads it: the initial mappings of the trace are wrong (see docs/record.md)\n", "3.19");
 	if (st[VGS_FOREIGN])
 		fprintf(stderr, "numasim record: warning: a child process (fork) wrote to the log; its accesses "
 			"are mixed into the parent's threads (%llu of its lines skipped)\n",
@@ -436,7 +484,7 @@ int cmd_record(int argc, char **argv)
 	vo.strace = use_strace;
 	vo.cpus = cpus;
 	vo.nr_cpus = nr_cpus;
-	if (vglog_create(&rc.vg, &vo)) {
+	if (vglog_create(&rc.vg, &vo) || set_image(rc.vg, argv[optind])) {
 		fprintf(stderr, "numasim record: out of memory\n");
 		goto done;
 	}
@@ -477,6 +525,11 @@ int cmd_record(int argc, char **argv)
 	av[k++] = (char *)"--trace-mem=yes";
 	av[k++] = (char *)"--trace-sched=yes";
 	av[k++] = (char *)"--trace-syscalls=yes";
+	/*
+	 * A forked child would write into the same log at the same time, its
+	 * lines torn into the parent's; it is not followed (docs/record.md).
+	 */
+	av[k++] = (char *)"--child-silent-after-fork=yes";
 	av[k++] = logfd_arg;
 	for (int i = optind; i < argc; i++)
 		av[k++] = argv[i];

@@ -39,6 +39,7 @@ static void run_usage(FILE *fp)
 		"  -d, --dump VIEWS       print OS views at the end: buddyinfo,pagetypeinfo,zoneinfo,numastat,vmstat,numa_maps,\n"
 		"                         meminfo-hugetlb\n"
 		"  -n, --max-accesses N   stop after N accesses (K/M/G: thousands, millions, billions)\n"
+		"  --allow-segv           accesses outside any mapping are skipped and counted, not an error\n"
 		"      --progress / --no-progress   progress bar on stderr (default: when stderr is a terminal)\n"
 		"  -q, --quiet            no summary on stdout\n"
 		"Every option and the report's directory are checked before the simulation starts.\n");
@@ -117,6 +118,7 @@ int cmd_run(int argc, char **argv)
 		{ "report", required_argument, NULL, 'r' },
 		{ "dump", required_argument, NULL, 'd' },
 		{ "max-accesses", required_argument, NULL, 'n' },
+		{ "allow-segv", no_argument, NULL, 3 },
 		{ "progress", no_argument, NULL, 1 },
 		{ "no-progress", no_argument, NULL, 2 },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -167,6 +169,7 @@ int cmd_run(int argc, char **argv)
 			break;
 		case 1: o->progress = true; break;
 		case 2: o->progress = false; break;
+		case 3: o->allow_segv = true; break;
 		case 'q': o->quiet = true; break;
 		case 'h': run_usage(stdout); status = 0; goto out;
 		default:
@@ -212,6 +215,11 @@ int cmd_run(int argc, char **argv)
 				"the trace loads memory it never wrote, so no memory policy places it and the "
 				"results say little about NUMA (generated traces write their data first unless "
 				"made with --no-init)\n", 100.0 * (double)z / (double)n);
+	}
+	if (!o->allow_segv && simrun_segv(s, err, sizeof(err))) {
+		/* the program would have died of SIGSEGV: its results are not those of the recorded run */
+		fprintf(stderr, "numasim run: %s\n", err);
+		goto out;
 	}
 	if (o->dumps && simrun_dump(s, o->dumps, stdout, err, sizeof(err))) {
 		fprintf(stderr, "numasim run: %s\n", err);

@@ -357,6 +357,27 @@ static struct child *free_slot(struct runner *r)
 	return NULL;
 }
 
+/* Byte-identical files (false when either cannot be read). */
+static bool same_file(const char *a, const char *b)
+{
+	FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
+	char ba[65536], bb[65536];
+	bool same = fa && fb;
+
+	while (same) {
+		size_t na = fread(ba, 1, sizeof(ba), fa), nb = fread(bb, 1, sizeof(bb), fb);
+
+		same = na == nb && !memcmp(ba, bb, na);
+		if (na < sizeof(ba))
+			break;
+	}
+	if (fa)
+		fclose(fa);
+	if (fb)
+		fclose(fb);
+	return same;
+}
+
 /* Write each generated workload once per seed: DIR/traces/<name>-s<seed>.nst. */
 static int generate_workloads(struct runner *r)
 {
@@ -417,6 +438,17 @@ static int generate_workloads(struct runner *r)
 			while (r->running)
 				reap_one(r);
 			r->gen_failed[w * s->nr_seeds + k] = r->failed > before;
+		}
+		/* Say so when the seeds cannot matter, rather than let identical rows pass for a spread. */
+		if (s->nr_seeds > 1 && !r->gen_failed[w * s->nr_seeds] && !r->gen_failed[w * s->nr_seeds + 1]) {
+			char other[PATH_MAX];
+
+			trace_path(s, r->dir, w, 0, out, sizeof(out));
+			trace_path(s, r->dir, w, 1, other, sizeof(other));
+			if (same_file(out, other))
+				fprintf(stderr, "numasim sweep: note: workload %s makes no random choice: every seed gives "
+					"the same trace; its rows differ only by the simulation's own random choices, if any\n",
+					wl->name);
 		}
 	}
 	return 0;
@@ -648,7 +680,7 @@ static size_t check_metrics(const struct sweep_spec *s, const char *dir)
 static int lock_dir(const char *dir, bool shared)
 {
 	char path[PATH_MAX], text[64];
-	int fd, tries = 0;
+	int fd, e, tries = 0;
 	ssize_t n;
 
 	snprintf(path, sizeof(path), "%s/.lock", dir);
@@ -662,14 +694,16 @@ static int lock_dir(const char *dir, bool shared)
 			break;
 		if (shared && !flock(fd, LOCK_SH | LOCK_NB))
 			return fd;   /* sibling --only-points runs */
+		e = errno;
 		n = pread(fd, text, sizeof(text) - 1, 0);
 		text[n > 0 ? n : 0] = 0;
 		text[strcspn(text, "\n")] = 0;
 		/*
-		 * another --only-points run claiming the directory is done in a
-		 * moment (its pid may not even be written yet): retry for 5 s
+		 * Another --only-points run claiming the directory (its pid not
+		 * written yet, or written as "points") is done in a moment: retry
+		 * for 5 s.  A whole sweep says "sweep": refuse at once.
 		 */
-		if (errno != EWOULDBLOCK || !shared || (text[0] && !strstr(text, " points")) || ++tries > 50) {
+		if (e != EWOULDBLOCK || !shared || strstr(text, " sweep") || ++tries > 50) {
 			text[strcspn(text, " ")] = 0;
 			fprintf(stderr, "numasim sweep: %s is in use by another sweep (pid %s); wait for it to finish "
 				"or use another -o DIR\n", dir, text[0] ? text : "unknown");
@@ -1028,6 +1062,9 @@ int cmd_sweep(int argc, char **argv)
 	if (rc)
 		goto out;
 	if (o.slurm) {
+		/* the array tasks may start before this process exits: let them take the lock */
+		close(lock_fd);
+		lock_fd = -1;
 		rc = r.failed ? 1 : slurm_submit(&o, s);
 		goto out;
 	}

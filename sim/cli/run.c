@@ -32,6 +32,12 @@
 
 #define MAX_THREADS_PER_TRACE 1024
 #define RUN_QUEUE_MAX (1u << 16)   /* records of one thread in memory (1.5 MiB); more spill to disk */
+/*
+ * No replay gets near 2^62 ps (53 days of simulated time); a clock past it
+ * is a runaway (periodic kernel threads alone on the queue), stopped before
+ * any sum of times can wrap around 2^64.
+ */
+#define SIM_TIME_LIMIT (1ULL << 62)
 #define FAULT_RETRIES 8
 
 /* Per-CPU statistics of the replay itself (the hw/ and os/ layers keep theirs). */
@@ -48,13 +54,20 @@
 	X(RS_SYSCALL_PS, syscall_ps, EVENT, "ps", "CPU time in system calls")                    \
 	X(RS_XLAT_PS,   xlat_ps,   EVENT, "ps", "latency spent translating")                     \
 	X(RS_LAT_PS,    lat_ps,    EVENT, "ps", "total access latency")                          \
-	X(RS_SEGV,      segv,      EVENT, "faults", "accesses the OS refused (thread stopped)")   \
+	X(RS_SEGV,      segv,      EVENT, "accesses", "accesses outside any mapping or not permitted (skipped)") \
 	X(RS_SYSCALL_ERR, syscall_errors, EVENT, "calls", "control records the OS rejected")    \
 	X(RS_DEP_LOADS, dependent_loads, EVENT, "loads", "loads whose address came from the previous load (TREC_DEP)") \
 	X(RS_SECONDARY, secondary_hits, EVENT, "accesses", "L1 hits on a line whose fill was still in flight") \
 	X(RS_ZERO_PAGE, zero_page_accesses, EVENT, "accesses", "accesses that read the shared zero page") \
 	X(RS_WALK_ACTIVE_PS, walk_active_ps, EVENT, "ps", "time during which a thread had a page walk in progress") \
-	X(RS_THREAD_PS, thread_ps, EVENT, "ps", "threads' lifetimes, first record to last retirement")
+	X(RS_THREAD_PS, thread_ps, EVENT, "ps", "threads' lifetimes, first record to last retirement") \
+	X(RS_FUTEX_WAITS, futex_waits, EVENT, "calls", "futex waits replayed")                     \
+	X(RS_FUTEX_BLOCKED, futex_blocked, EVENT, "calls", "futex waits that slept until their wake was replayed") \
+	X(RS_FUTEX_UNMATCHED, futex_unmatched, EVENT, "calls", "waits that returned 0 with no recorded wake (went on)") \
+	X(RS_FUTEX_WAKES, futex_wakes, EVENT, "calls", "futex wakes replayed (exit wakes included)") \
+	X(RS_BLOCKED_PS, blocked_ps, EVENT, "ps", "simulated time threads slept (futex waits, address-space order)") \
+	X(RS_SEQ_WAITS, seq_waits, EVENT, "calls", "address-space operations that waited for an earlier one of another thread") \
+	X(RS_SEQ_SKIPPED, seq_skipped, EVENT, "calls", "address-space positions never replayed (their thread ended early), skipped")
 
 enum run_stat { RUN_STATS(STAT_ENUM) NR_RUN_STATS };
 static const struct stat_desc run_stat_desc[] = { RUN_STATS(STAT_DESC) };
@@ -92,6 +105,14 @@ struct thread {
 	uint8_t fault_pending;      /* enum hw_fault whose handler has not run yet */
 	bool started, done;
 	bool waiting;               /* created, but its clone has not been replayed yet */
+	bool segv_warned;           /* an access outside any mapping was reported */
+	/* synchronisation: a blocked thread is off the event queue until released */
+	uint8_t block;              /* enum block_kind */
+	bool seq_hold;              /* passed its seq record: the next control record releases the order */
+	uint64_t block_key;         /* wake id (futex) or seq number awaited */
+	uint64_t block_addr;        /* futex word, for the message of a wait never woken */
+	sim_time_t block_since;
+	sim_time_t blocked_ps;      /* simulated time spent blocked */
 	/* record queue (ring) filled by the demultiplexer */
 	struct trace_rec *q;
 	size_t qcap, qhead, qn;     /* qcap is a power of two */
@@ -99,6 +120,14 @@ struct thread {
 	size_t cqcap, cqhead, cqn;
 	tspill_t *spill;            /* records queued after the first RUN_QUEUE_MAX, or NULL */
 };
+
+/* Wakes replayed before (some of) the waits they woke. */
+struct wake_tok {
+	uint64_t id;
+	uint64_t left;
+};
+
+enum block_kind { BLK_NONE, BLK_FUTEX, BLK_EXIT, BLK_SEQ };
 
 struct tsrc {
 	const struct run_trace_arg *arg;
@@ -112,6 +141,11 @@ struct tsrc {
 	uint8_t clone_state[MAX_THREADS_PER_TRACE];
 	unsigned nr_threads;
 	unsigned next_cpu;          /* placement of threads without explicit CPUs */
+	uint64_t seq_next;          /* the next address-space operation in the recorded order */
+	bool has_sync;              /* futex or seq records seen */
+	bool thread_exits;          /* a cloned thread replayed an exit record (a recorded program) */
+	struct wake_tok *tok;       /* at most one per wake still owed to waits not yet replayed */
+	size_t ntok, tokcap;
 };
 
 struct simrun {
@@ -126,12 +160,15 @@ struct simrun {
 	struct cpu_stats *cpu;
 	unsigned nr_cpus;
 	unsigned live;              /* threads not yet done */
+	unsigned nblocked;          /* live threads asleep (futex wait, address-space order) */
+	unsigned nwaiting;          /* live threads whose clone has not been replayed */
 	sim_time_t cycle_ps;
 	unsigned line_shift;        /* log2 of the L1D line: fill-buffer matching */
 	bool stop;                  /* -n reached: every thread stops */
 	sim_time_t end;
 	uint64_t total_accesses;
 	uint64_t zero_pfn;          /* the OS's zero page: reads of never-written memory */
+	char first_segv[160];       /* "trace: thread T: read at 0x..." of the first access outside mappings */
 	int error;                  /* first error (negative), stops the run */
 	char errmsg[1024];
 	/* time series (report "timeseries"): one row per sampling interval */
@@ -334,8 +371,10 @@ static struct thread *thread_new(struct simrun *s, struct tsrc *src, unsigned ti
 		src->nr_threads = tid + 1;
 	s->live++;
 	th->waiting = wait;
-	if (wait)
+	if (wait) {
+		s->nwaiting++;
 		return th;
+	}
 	if (ev_schedule(&s->q, &th->ev, start)) {
 		core_destroy(&th->core);
 		free(th);
@@ -421,6 +460,138 @@ static int src_fill(struct simrun *s, struct tsrc *src, struct thread *want, sim
 	return 0;
 }
 
+/* ---- synchronisation: futex waits and wakes, address-space order ------------------ */
+
+/*
+ * A recorded program synchronises through futexes (pthread_join, mutexes,
+ * condition variables, barriers: docs/record.md).  A futex_wait that
+ * returned 0 in the recording names the wake that woke it; the thread
+ * sleeps (off the event queue, its clock stopped) until that wake has been
+ * replayed.  A seq record gives the next address-space operation its place
+ * in the recording's total order; the thread sleeps until every earlier one
+ * of its trace has been replayed.  Both are happens-before edges that the
+ * recording really had; everything else runs as the simulated timing says.
+ */
+static void thread_block(struct simrun *s, struct thread *th, enum block_kind kind, uint64_t key, uint64_t addr,
+			 sim_time_t t)
+{
+	th->block = (uint8_t)kind;
+	th->block_key = key;
+	th->block_addr = addr;
+	th->block_since = t;
+	s->nblocked++;
+}
+
+/* A sleeping thread goes on at t (its waker's time, never earlier than it fell asleep). */
+static void thread_unblock(struct simrun *s, struct thread *th, sim_time_t t)
+{
+	if (t < th->block_since)
+		t = th->block_since;
+	if (t < s->q.now)
+		t = s->q.now;        /* released by the stall resolver, after the clock moved on */
+	th->blocked_ps += t - th->block_since;
+	s->cpu[th->cpu].stat[RS_BLOCKED_PS] += t - th->block_since;
+	th->block = BLK_NONE;
+	s->nblocked--;
+	core_resume(&th->core, t);
+	if (ev_schedule(&s->q, &th->ev, t))
+		run_fail(s, -SIM_ESTATE, "%s", "cannot schedule a woken thread (internal error)");
+}
+
+/* The address-space operation th held the turn for is done at t: the next in order may go. */
+static void seq_commit(struct simrun *s, struct thread *th, sim_time_t t)
+{
+	struct tsrc *src = th->src;
+
+	th->seq_hold = false;
+	src->seq_next++;
+	for (unsigned i = 0; i < src->nr_threads; i++) {
+		struct thread *x = src->threads[i];
+		if (x && x->block == BLK_SEQ && x->block_key == src->seq_next) {
+			x->seq_hold = true;
+			thread_unblock(s, x, t);
+			break;
+		}
+	}
+}
+
+static bool tok_take(struct tsrc *src, uint64_t id)
+{
+	for (size_t i = 0; i < src->ntok; i++)
+		if (src->tok[i].id == id) {
+			if (!--src->tok[i].left)
+				src->tok[i] = src->tok[--src->ntok];
+			return true;
+		}
+	return false;
+}
+
+static int tok_add(struct tsrc *src, uint64_t id, uint64_t left)
+{
+	if (src->ntok == src->tokcap) {
+		size_t ncap = src->tokcap ? src->tokcap * 2 : 16;
+		struct wake_tok *n = realloc(src->tok, ncap * sizeof(*n));
+		if (!n)
+			return -SIM_ENOMEM;
+		src->tok = n;
+		src->tokcap = ncap;
+	}
+	src->tok[src->ntok++] = (struct wake_tok){ .id = id, .left = left };
+	return 0;
+}
+
+/* futex_wake replayed at t: release the waits paired with it, or leave tokens for those still to come. */
+static void futex_wake(struct simrun *s, struct thread *th, const struct trace_ctrl *c, sim_time_t t)
+{
+	struct tsrc *src = th->src;
+	uint64_t id = c->args[2], left = c->nargs > 3 ? c->args[3] : 0;
+
+	s->cpu[th->cpu].stat[RS_FUTEX_WAKES]++;
+	if (!id)
+		return;
+	for (unsigned i = 0; i < src->nr_threads && left; i++) {
+		struct thread *x = src->threads[i];
+		if (x && x->block == BLK_FUTEX && x->block_key == id) {
+			thread_unblock(s, x, t);
+			left--;
+		}
+	}
+	if (left && tok_add(src, id, left))
+		run_fail(s, -SIM_ENOMEM, "%s", "out of memory for futex wakes");
+}
+
+/* futex_wait replayed at t: @return true if the thread sleeps. */
+static bool futex_wait(struct simrun *s, struct thread *th, const struct trace_ctrl *c, sim_time_t t)
+{
+	struct cpu_stats *cs = &s->cpu[th->cpu];
+	uint64_t id = c->args[2];
+
+	uint64_t exit_of = c->nargs > 3 ? c->args[3] : 0;
+
+	cs->stat[RS_FUTEX_WAITS]++;
+	/* EAGAIN (the word had changed), ETIMEDOUT, EINTR: the thread went on without a wake */
+	if (c->ret != 0 && c->ret != TRACE_RET_NONE)
+		return false;
+	if (!id && exit_of) {
+		/* woken by the exit of a thread (pthread_join): the kernel's clear-tid wake */
+		const struct thread *x = exit_of <= MAX_THREADS_PER_TRACE ? th->src->threads[exit_of - 1] : NULL;
+		if (x && x->done)
+			return false;
+		cs->stat[RS_FUTEX_BLOCKED]++;
+		thread_block(s, th, BLK_EXIT, exit_of - 1, c->args[0], t);
+		return true;
+	}
+	if (!id) {
+		cs->stat[RS_FUTEX_UNMATCHED]++;
+		return false;
+	}
+	if (tok_take(th->src, id))
+		return false;        /* its wake was replayed already */
+	cs->stat[RS_FUTEX_BLOCKED]++;
+	thread_block(s, th, BLK_FUTEX, id, c->args[0], t);
+	return true;
+}
+
 /* ---- control records ---------------------------------------------------------- */
 
 static void thread_finish(struct simrun *s, struct thread *th)
@@ -428,7 +599,19 @@ static void thread_finish(struct simrun *s, struct thread *th)
 	struct cpu_stats *c = &s->cpu[th->cpu];
 	sim_time_t end = core_end(&th->core);
 
+	if (th->block) {
+		th->block = BLK_NONE;
+		s->nblocked--;
+	}
+	if (th->seq_hold)
+		seq_commit(s, th, end);
 	th->done = true;
+	/* joins waiting for this thread's exit: the kernel's clear-tid wake */
+	for (unsigned i = 0; i < th->src->nr_threads; i++) {
+		struct thread *x = th->src->threads[i];
+		if (x && x->block == BLK_EXIT && x->block_key == th->tid)
+			thread_unblock(s, x, end);
+	}
 	th->qn = 0;
 	th->cqn = 0;
 	if (end > c->busy_until)
@@ -489,6 +672,8 @@ static sim_time_t do_ctrl(struct simrun *s, struct thread *th, const struct trac
 		if (cth) {
 			cth->pid = src->tid_pid[child];
 			core_resume(&cth->core, t);
+			if (cth->waiting)
+				s->nwaiting--;
 			cth->waiting = false;
 			if (ev_schedule(&s->q, &cth->ev, t))
 				run_fail(s, -SIM_ENOMEM, "%s", "cannot schedule a cloned thread");
@@ -503,6 +688,8 @@ static sim_time_t do_ctrl(struct simrun *s, struct thread *th, const struct trac
 			    src->threads[i]->pid == th->pid)
 				last = false;
 		core_resume(&th->core, t);
+		if (th->tid)
+			src->thread_exits = true;
 		thread_finish(s, th);
 		if (last)
 			os_process_exit(s->os, th->pid);
@@ -510,6 +697,38 @@ static sim_time_t do_ctrl(struct simrun *s, struct thread *th, const struct trac
 	}
 	case TCTRL_MARK:
 		return t;
+	case TCTRL_SEQ:
+		src->has_sync = true;
+		if (c->args[0] == src->seq_next)
+			th->seq_hold = true;
+		else if (c->args[0] > src->seq_next) {
+			cs->stat[RS_SEQ_WAITS]++;
+			thread_block(s, th, BLK_SEQ, c->args[0], 0, t);
+		}
+		/* an earlier number: its turn was skipped (see resolve_stall); nothing to hold */
+		return t;
+	case TCTRL_EXPLICIT_MAPS:
+		os_process_set_implicit(s->os, th->pid, false);
+		return t;
+	case TCTRL_FUTEX_WAIT:
+	case TCTRL_FUTEX_WAKE:
+		/*
+		 * The call's entry and exit (os.syscall_cost); the kernel's own
+		 * exit wake (ret unknown) is no call.  A sleeping wait falls asleep
+		 * after its entry; how long the kernel takes to wake it is not
+		 * modelled (docs/engine.md).
+		 */
+		src->has_sync = true;
+		if (c->ret != TRACE_RET_NONE) {
+			cost = s->m.os.syscall_cost;
+			cs->stat[RS_SYSCALLS]++;
+			cs->stat[RS_SYSCALL_PS] += cost;
+		}
+		if (c->kind == TCTRL_FUTEX_WAIT)
+			futex_wait(s, th, c, t + cost);
+		else
+			futex_wake(s, th, c, t + cost);
+		return t + cost;
 	default:
 		break;
 	}
@@ -624,14 +843,21 @@ static enum step do_access(struct simrun *s, struct thread *th, struct trace_rec
 	return STEP_DONE;
 }
 
-/* The pending fault's handler runs at t.  @return false to stop the thread. */
-static bool do_fault(struct simrun *s, struct thread *th, const struct trace_rec *rec, sim_time_t t)
+enum fault_step { FAULT_RETRY, FAULT_SKIP, FAULT_STOP };
+
+/*
+ * The pending fault's handler runs at t.  An access outside every mapping
+ * (or not permitted) is skipped, counted and reported once per thread: the
+ * real program would have died of SIGSEGV, so the run fails unless
+ * --allow-segv says such accesses are expected.
+ */
+static enum fault_step do_fault(struct simrun *s, struct thread *th, const struct trace_rec *rec, sim_time_t t)
 {
 	struct cpu_stats *c = &s->cpu[th->cpu];
 	bool write = rec->op == TOP_STORE || rec->op == TOP_MODIFY;
 	sim_time_t cost = 0;
-	enum os_fault_result fr = os_handle_fault(s->os, th->pid, th->cpu, t, th->fault_va, write,
-						 (enum hw_fault)th->fault_pending, &cost);
+	uint8_t hf = th->fault_pending | (rec->op == TOP_IFETCH ? OS_FAULT_INSTRUCTION : 0);
+	enum os_fault_result fr = os_handle_fault(s->os, th->pid, th->cpu, t, th->fault_va, write, hf, &cost);
 
 	th->fault_pending = 0;
 	c->stat[RS_FAULTS]++;
@@ -639,11 +865,19 @@ static bool do_fault(struct simrun *s, struct thread *th, const struct trace_rec
 	core_resume(&th->core, t + cost);
 	if (fr == OS_FAULT_SEGV) {
 		c->stat[RS_SEGV]++;
-		fprintf(stderr, "numasim: %s: thread %u: %s at 0x%llx outside any mapping: thread stopped\n",
-			th->src->arg->path, th->tid, write ? "write" : "read", (unsigned long long)th->fault_va);
-		return false;
+		if (!s->first_segv[0])
+			snprintf(s->first_segv, sizeof(s->first_segv), "%s: thread %u at 0x%llx", th->src->arg->path,
+				 th->tid, (unsigned long long)th->fault_va);
+		if (!th->segv_warned)
+			fprintf(stderr, "numasim: %s: thread %u: %s at 0x%llx outside any mapping or not permitted: "
+				"access skipped (further ones of this thread are only counted)\n",
+				th->src->arg->path, th->tid,
+				rec->op == TOP_IFETCH ? "instruction fetch" : write ? "write" : "read",
+				(unsigned long long)th->fault_va);
+		th->segv_warned = true;
+		return FAULT_SKIP;
 	}
-	return fr != OS_FAULT_OOM && os_process_alive(s->os, th->pid);
+	return fr != OS_FAULT_OOM && os_process_alive(s->os, th->pid) ? FAULT_RETRY : FAULT_STOP;
 }
 
 static void thread_pop(struct thread *th)
@@ -701,9 +935,15 @@ static void agent_run(struct ev *ev, void *ctx)
 			if (t > next)
 				break;
 			hw_set_horizon(s->hw, t);
-			if (!do_fault(s, th, rec, t)) {
+			enum fault_step fs = do_fault(s, th, rec, t);
+			if (fs == FAULT_STOP) {
 				thread_finish(s, th);
 				return;
+			}
+			if (fs == FAULT_SKIP) {
+				thread_pop(th);
+				if (th->seq_hold)
+					seq_commit(s, th, t);
 			}
 			continue;
 		}
@@ -719,8 +959,10 @@ static void agent_run(struct ev *ev, void *ctx)
 			thread_pop(th);
 			hw_set_horizon(s->hw, t);
 			t = do_ctrl(s, th, &c, t);
-			if (th->done)
-				return;
+			if (th->done || th->block)
+				return;      /* a blocked thread is rescheduled by whoever releases it */
+			if (th->seq_hold && c.kind != TCTRL_SEQ)
+				seq_commit(s, th, t);
 			core_resume(&th->core, t);
 			if (!os_process_alive(s->os, th->pid)) {
 				thread_finish(s, th);
@@ -740,6 +982,8 @@ static void agent_run(struct ev *ev, void *ctx)
 			return;
 		}
 		thread_pop(th);
+		if (unlikely(th->seq_hold))
+			seq_commit(s, th, t);    /* a synchronisation word: the next in the recorded order may go */
 		if (unlikely(++s->total_accesses >= s->next_progress)) {
 			s->next_progress += 1u << 20;
 			if (s->opts.progress)
@@ -1035,6 +1279,7 @@ void simrun_destroy(simrun_t *s)
 			tspill_destroy(th->spill);
 			free(th);
 		}
+		free(src->tok);
 		trace_close(src->r);
 	}
 	ev_cancel(&s->q, &s->sample_ev);
@@ -1058,6 +1303,7 @@ static bool start_orphans(struct simrun *s)
 			if (th && th->waiting && !th->done) {
 				sim_time_t start = s->end > s->q.now ? s->end : s->q.now;
 				th->waiting = false;
+				s->nwaiting--;
 				core_resume(&th->core, start);
 				ev_schedule(&s->q, &th->ev, start);
 				any = true;
@@ -1067,12 +1313,87 @@ static bool start_orphans(struct simrun *s)
 	return any;
 }
 
+/*
+ * Every live thread sleeps or waits for its clone: nothing can wake them
+ * (kernel threads never wake a futex).  Threads of a stopped run or a killed
+ * process end; a gap in the address-space order (its thread ended before
+ * reaching it) is skipped with a warning; a futex wait left is a wait that
+ * can never be woken: an error naming the thread and the address.
+ * @return true if some thread can go on.
+ */
+static bool resolve_stall(struct simrun *s)
+{
+	struct thread *min_seq = NULL, *futex = NULL;
+	unsigned nfutex = 0;
+	bool any = false;
+
+	for (unsigned i = 0; i < s->nr_src; i++) {
+		struct tsrc *src = &s->src[i];
+		for (unsigned t = 0; t < src->nr_threads; t++) {
+			struct thread *th = src->threads[t];
+			if (!th || th->done || !th->block)
+				continue;
+			if (s->stop || !os_process_alive(s->os, th->pid)) {
+				thread_finish(s, th);
+				any = true;
+			} else if (th->block == BLK_SEQ) {
+				if (!min_seq || (min_seq->src == src && th->block_key < min_seq->block_key))
+					min_seq = th;
+			} else {
+				futex = futex ? futex : th;
+				nfutex++;
+			}
+		}
+	}
+	if (any)
+		return true;
+	if (min_seq) {
+		struct tsrc *src = min_seq->src;
+		fprintf(stderr, "numasim: %s: address-space operations %llu..%llu were never replayed (their thread "
+			"ended early); thread %u goes on without them\n", src->arg->path,
+			(unsigned long long)src->seq_next, (unsigned long long)min_seq->block_key - 1, min_seq->tid);
+		s->cpu[min_seq->cpu].stat[RS_SEQ_SKIPPED] += min_seq->block_key - src->seq_next;
+		src->seq_next = min_seq->block_key;
+		min_seq->seq_hold = true;
+		thread_unblock(s, min_seq, min_seq->block_since);
+		return true;
+	}
+	if (futex) {
+		char m[512];
+		snprintf(m, sizeof(m), "%s: thread %u waits forever in futex_wait on 0x%llx (%s %llu %s; %u thread%s "
+			 "blocked, no other can run)", futex->src->arg->path, futex->tid,
+			 (unsigned long long)futex->block_addr, futex->block == BLK_EXIT ? "thread" : "wake",
+			 (unsigned long long)futex->block_key,
+			 futex->block == BLK_EXIT ? "never exits" : "is never replayed", nfutex, nfutex == 1 ? "" : "s");
+		run_fail(s, -SIM_ETRACE, "%s", m);
+	}
+	return false;
+}
+
 int simrun_run(simrun_t *s, char *err, size_t errlen)
 {
-	do {
-		while (s->live > 0 && !s->error && evq_run_one(&s->q))
-			;
-	} while (s->live > 0 && !s->error && start_orphans(s));
+	for (;;) {
+		/*
+		 * Only while some thread can run: periodic kernel threads
+		 * (khugepaged, proactive compaction) reschedule themselves for
+		 * ever, and running them alone once let the clock wrap around
+		 * 2^64 before orphaned threads started ("18446744047933 us").
+		 */
+		while (s->live > s->nblocked + s->nwaiting && !s->error && evq_run_one(&s->q))
+			if (unlikely(s->q.now > SIM_TIME_LIMIT))
+				run_fail(s, -SIM_ESTATE, "%s", "simulated time passed 2^62 ps (53 days): a runaway replay, stopped");
+		if (!s->live || s->error)
+			break;
+		if (!start_orphans(s) && !resolve_stall(s))
+			break;
+	}
+	for (unsigned i = 0; i < s->nr_src && !s->error; i++) {
+		const struct tsrc *src = &s->src[i];
+		if (src->thread_exits && !src->has_sync)
+			fprintf(stderr, "numasim: %s: warning: a multi-threaded recording without futex or seq records "
+				"(recorded before numasim replayed synchronisation): joins, locks and the order of "
+				"mmap/munmap across threads are not replayed; record it again\n", src->arg->path);
+	}
 	/* the last, partial interval */
 	if (s->sample_every && !s->error && s->end > s->last_sample && ts_add_row(s, s->end))
 		return sim_errf(err, errlen, SIM_ENOMEM, "out of memory for the time series");
@@ -1172,6 +1493,13 @@ int simrun_report(simrun_t *s, rep_t *r)
 			if (src->threads[k])
 				rep_ns(r, NULL, core_end(&src->threads[k]->core));
 		rep_arr_end(r);
+		/* simulated time each thread slept in futex waits and for its turn in the address-space order */
+		rep_arr_begin(r, "thread_blocked_ns");
+		for (unsigned k = 0; k < src->nr_threads; k++)
+			if (src->threads[k])
+				rep_ns(r, NULL, src->threads[k]->blocked_ps);
+		rep_arr_end(r);
+		rep_bool(r, "synchronised", src->has_sync);
 		rep_obj_end(r);
 	}
 	rep_arr_end(r);
@@ -1220,6 +1548,14 @@ int simrun_report(simrun_t *s, rep_t *r)
 	rep_ns(r, "syscall_ns", t.stat[RS_SYSCALL_PS]);
 	rep_u64(r, "syscall_errors", t.stat[RS_SYSCALL_ERR]);
 	rep_u64(r, "segv", t.stat[RS_SEGV]);
+	rep_u64(r, "zero_page_accesses", t.stat[RS_ZERO_PAGE]);
+	rep_u64(r, "futex_waits", t.stat[RS_FUTEX_WAITS]);
+	rep_u64(r, "futex_blocked", t.stat[RS_FUTEX_BLOCKED]);
+	rep_u64(r, "futex_unmatched", t.stat[RS_FUTEX_UNMATCHED]);
+	rep_u64(r, "futex_wakes", t.stat[RS_FUTEX_WAKES]);
+	rep_ns(r, "blocked_ns", t.stat[RS_BLOCKED_PS]);
+	rep_u64(r, "seq_waits", t.stat[RS_SEQ_WAITS]);
+	rep_u64(r, "seq_skipped", t.stat[RS_SEQ_SKIPPED]);
 	/* memory accesses (c2c and DRAM) by link hops: index = hops */
 	rep_arr_begin(r, "hops");
 	for (unsigned k = 0; k < MAX_HOPS; k++)
@@ -1309,9 +1645,30 @@ void simrun_print_summary(simrun_t *s, FILE *fp)
 	fprintf(fp, "faults         %llu  (%.3f us)   syscalls %llu (%llu rejected)\n",
 		(unsigned long long)t.stat[RS_FAULTS], (double)t.stat[RS_FAULT_PS] / 1e6,
 		(unsigned long long)t.stat[RS_SYSCALLS], (unsigned long long)t.stat[RS_SYSCALL_ERR]);
-	if (t.stat[RS_ZERO_PAGE])
+	if (t.stat[RS_FUTEX_WAITS] || t.stat[RS_FUTEX_WAKES] || t.stat[RS_SEQ_WAITS])
+		fprintf(fp, "sync           futex waits %llu (%llu slept, %llu unmatched), wakes %llu; blocked %.3f us in all\n",
+			(unsigned long long)t.stat[RS_FUTEX_WAITS], (unsigned long long)t.stat[RS_FUTEX_BLOCKED],
+			(unsigned long long)t.stat[RS_FUTEX_UNMATCHED], (unsigned long long)t.stat[RS_FUTEX_WAKES],
+			(double)t.stat[RS_BLOCKED_PS] / 1e6);
+	if (t.stat[RS_SEGV])
+		fprintf(fp, "outside maps   %llu accesses outside any mapping or not permitted (skipped)\n",
+			(unsigned long long)t.stat[RS_SEGV]);
+	/* shown from 0.05% up: a few reads of untouched memory (a program's bss) are normal */
+	if (t.stat[RS_ZERO_PAGE] && 2000 * t.stat[RS_ZERO_PAGE] >= n)
 		fprintf(fp, "zero page      %.1f%% of accesses read the kernel's zero page (memory never written)\n",
 			100.0 * ratio(t.stat[RS_ZERO_PAGE], n));
+}
+
+uint64_t simrun_segv(simrun_t *s, char *err, size_t errlen)
+{
+	struct cpu_stats t;
+
+	totals(s, &t);
+	if (t.stat[RS_SEGV])
+		sim_errf(err, errlen, SIM_EFAULT, "%llu access%s outside any mapping or not permitted (first: %s); "
+			 "the program would have died of SIGSEGV (--allow-segv replays it anyway)",
+			 (unsigned long long)t.stat[RS_SEGV], t.stat[RS_SEGV] == 1 ? "" : "es", s->first_segv);
+	return t.stat[RS_SEGV];
 }
 
 uint64_t simrun_zero_page_accesses(simrun_t *s, uint64_t *accesses)

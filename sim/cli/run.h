@@ -43,6 +43,7 @@ struct run_opts {
 	bool progress;                       /* progress bar on stderr */
 	bool quiet;                          /* no summary on stdout */
 	uint64_t max_accesses;               /* stop after this many (0: all) */
+	bool allow_segv;                     /* accesses outside mappings are not an error (--allow-segv) */
 };
 
 typedef struct simrun simrun_t;
@@ -60,6 +61,12 @@ int simrun_report(simrun_t *s, rep_t *r);
 void simrun_print_summary(simrun_t *s, FILE *fp);
 /* Accesses that read the shared zero page; *accesses gets all accesses. */
 uint64_t simrun_zero_page_accesses(simrun_t *s, uint64_t *accesses);
+/*
+ * Accesses skipped because they fell outside every mapping (or were not
+ * permitted).  @return their number, with a message naming the first
+ * thread and address in err when there are any.
+ */
+uint64_t simrun_segv(simrun_t *s, char *err, size_t errlen);
 /* --dump views. */
 int simrun_dump(simrun_t *s, const char *views, FILE *fp, char *err, size_t errlen);
 

@@ -46,53 +46,48 @@ expect "A ends when it ends alone ($a1 ns, within 0.5%), B after its second" \
     '{ d = $2 - $1; if (d < 0) d = -d; exit !(d <= 0.005 * $1 && $3 >= 1e9) }' "$a1 $a2 $b2"
 expect "no access of A waited for B (max latency under 2 us)" '{ exit !($1 < 2000) }' "$mx"
 
-# 3. memory-level parallelism: one core streaming reads over 128 MiB of local
-#    memory.  The time difference between 1.5M and 0.5M lines is the stream
-#    alone (first touch and warm-up cancel out).
-for a in 512K 1536K; do
-    check "generate a 1-thread stream of $a lines" $N trace gen --pattern shared --use stream --size 128M --threads 1 \
-        --cpus 0 --accesses $a --seed 1 -o "$T/s$a.nst"
-    check "replay it on skx-2s" $N run -q --machine skx-2s --trace "$T/s$a.nst" --report "$T/s$a.json"
-done
-t1=$(num "$T/s512K.json" sim_time_ns)
-t2=$(num "$T/s1536K.json" sim_time_ns)
-expect "one Skylake-SP core streams at least 6 GB/s (in-order replay gave 0.8)" \
-    '{ bw = 1048576 * 64 / ($2 - $1); print bw " GB/s"; exit !(bw >= 6 && bw <= 13) }' "$t1 $t2"
-for a in 512K 1536K; do
-    check "replay the $a stream one access at a time" $N run -q --machine skx-2s -p cpu.model=inorder --trace "$T/s$a.nst" --report "$T/i$a.json"
-done
-t3=$(num "$T/i512K.json" sim_time_ns)
-t4=$(num "$T/i1536K.json" sim_time_ns)
-expect "in order, the stream is latency bound: under 1 GB/s, and out of order is 5x faster" \
-    '{ bi = 1048576 * 64 / ($4 - $3); bo = 1048576 * 64 / ($2 - $1); print bi, bo; exit !(bi < 1 && bo >= 5 * bi) }' "$t1 $t2 $t3 $t4"
+# Steady-state figures come from two lengths of one workload: their difference
+# is the workload alone, with first touch and warm-up cancelled out.
+# two_lengths TRACE RUN SHORT LONG [-p ...] -- GEN-ARGS...: generates $T/TRACE-{SHORT,LONG}.nst
+# (once) and replays them into $T/RUN-{SHORT,LONG}.json.  (sh has no locals: tl_* names.)
+two_lengths() {
+    tl_trace=$1 tl_run=$2 tl_short=$3 tl_long=$4; shift 4
+    tl_args=""
+    while [ "$1" != "--" ]; do tl_args="$tl_args $1"; shift; done
+    shift
+    for tl_a in "$tl_short" "$tl_long"; do
+        [ -f "$T/$tl_trace-$tl_a.nst" ] || check "generate $tl_trace, $tl_a" $N trace gen "$@" --threads 1 --cpus 0 \
+            --accesses "$tl_a" --seed 1 -o "$T/$tl_trace-$tl_a.nst"
+        # shellcheck disable=SC2086
+        check "replay $tl_trace, $tl_a, on skx-2s$tl_args" $N run -q --machine skx-2s $tl_args \
+            --trace "$T/$tl_trace-$tl_a.nst" --report "$T/$tl_run-$tl_a.json"
+    done
+}
+# the difference of KEY between the long and the short run of NAME
+delta() { echo "$(num "$T/$1-$3.json" "$2") $(num "$T/$1-$4.json" "$2")" | awk '{ print $2 - $1 }'; }
+
+# 3. memory-level parallelism: one core streaming reads over 128 MiB of local memory.
+two_lengths stream s 512K 1536K -- --pattern shared --use stream --size 128M
+two_lengths stream i 512K 1536K -p cpu.model=inorder -- --pattern shared --use stream --size 128M
+to=$(delta s sim_time_ns 512K 1536K); ti=$(delta i sim_time_ns 512K 1536K)
+expect "one Skylake-SP core streams at least 6 GB/s; in order it is latency bound (under 1 GB/s)" \
+    '{ bo = 1048576 * 64 / $1; bi = 1048576 * 64 / $2; print bo, bi " GB/s"; exit !(bo >= 6 && bo <= 13 && bi < 1) }' "$to $ti"
 
 # 4. a dependent pointer chase (trace gen flags every chase load TREC_DEP) still
 #    pays the DRAM latency on every hop: no overlap however many fill buffers.
-for a in 100K 300K; do
-    check "generate a $a-hop chase over 128 MiB" $N trace gen --pattern chase --size 128M --threads 1 --cpus 0 \
-        --accesses $a --seed 1 -o "$T/c$a.nst"
-    check "replay it on skx-2s" $N run -q --machine skx-2s --trace "$T/c$a.nst" --report "$T/c$a.json"
-done
-c1=$(num "$T/c100K.json" sim_time_ns)
-c2=$(num "$T/c300K.json" sim_time_ns)
-dl=$(num "$T/c300K.json" dependent_loads)
-expect "every chase load is dependent" '{ exit !($1 >= 300000) }' "$dl"
+two_lengths chase c 100K 300K -- --pattern chase --size 128M
+expect "every chase load is dependent" '{ exit !($1 >= 300000) }' "$(num "$T/c-300K.json" dependent_loads)"
 expect "a hop costs at least the 81.4 ns idle DRAM latency (and under 150 ns)" \
-    '{ hop = ($2 - $1) / 204800; print hop " ns per hop"; exit !(hop >= 81.4 && hop < 150) }' "$c1 $c2"
+    '{ hop = $1 / 204800; print hop " ns per hop"; exit !(hop >= 81.4 && hop < 150) }' "$(delta c sim_time_ns 100K 300K)"
 
 # 5. GUPS: random read-modify-writes over 1 GiB of 4 KiB pages.  Every access
 #    misses the STLB; with the data misses overlapping, the two page walkers
 #    are the bottleneck and a walk is in progress most of the time (the
 #    in-order replay put walks at 45% of access time).
-for a in 200K 600K; do
-    check "generate GUPS with $a updates over 1 GiB" $N trace gen --pattern gups --size 1G --threads 1 --cpus 0 \
-        --accesses $a --seed 1 -o "$T/g$a.nst"
-    check "replay it on skx-2s" $N run -q --machine skx-2s --trace "$T/g$a.nst" --report "$T/g$a.json"
-done
-g1=$(num "$T/g200K.json" sim_time_ns); w1=$(num "$T/g200K.json" walk_active_ns)
-g2=$(num "$T/g600K.json" sim_time_ns); w2=$(num "$T/g600K.json" walk_active_ns)
+two_lengths gups g 200K 600K -- --pattern gups --size 1G
 expect "GUPS: page walks in progress over 80% of the update phase" \
-    '{ share = ($4 - $3) / ($2 - $1); print share; exit !(share > 0.8 && share <= 1) }' "$g1 $g2 $w1 $w2"
+    '{ share = $2 / $1; print share; exit !(share > 0.8 && share <= 1) }' \
+    "$(delta g sim_time_ns 200K 600K) $(delta g walk_active_ns 200K 600K)"
 
 echo "1..$n"
 exit $failed

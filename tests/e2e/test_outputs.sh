@@ -64,6 +64,20 @@ for sig in TERM INT; do
     check "SIG$sig during trace gen: dies of it, no temporary left" \
         '[ $rc -gt 128 ] && [ -z "$(ls "$T" | grep "sig\.nst\.xz")" ]'
 done
+# a sweep's generation step: timeout signals the sweep's whole process group, as Ctrl-C does
+cat >"$T/gen.json" <<JSON
+{"name": "gen", "workloads": [{"name": "big", "pattern": "gups", "size": "1M", "accesses": "200M"}],
+ "metrics": ["summary.accesses"]}
+JSON
+for sig in INT TERM; do
+    timeout -s $sig 1 "$N" sweep "$T/gen.json" -o "$T/gensw" -j 1 >/dev/null 2>&1
+    # timeout returns when the sweep is gone; its generator may still be exiting
+    i=0; while [ $i -lt 50 ] && [ -n "$(find "$T/gensw" -name "*.tmp.*")" ]; do sleep 0.1; i=$((i + 1)); done
+    check "SIG$sig during a sweep's generation step: no temporary left" \
+        '[ -d "$T/gensw/traces" ] && [ -z "$(find "$T/gensw" -name "*.tmp.*")" ] && [ ! -e "$T/gensw/traces/big.nst" ]'
+done
+rm -rf "$T/gensw"
+
 dp=$(dead_pid)
 echo junk >"$T/k.nst.tmp.$dp"
 echo busy >"$T/k.nst.tmp.$$"

@@ -100,9 +100,20 @@ check "collect --help: usage, exit 0" '[ $? -eq 0 ] && grep -q "usage: numasim s
 
 
 if command -v gnuplot >/dev/null; then
-    "$NUMASIM" plot "$T/out" -o "$T/fig" >/dev/null 2>&1
+    "$NUMASIM" plot "$T/out" -o "$T/fig" >/dev/null 2>"$T/plot.log"
     check "plot: non-empty PNG and SVG" \
-        '[ -s "$T/fig/bars-mean_ns.png" ] && [ -s "$T/fig/bars-mean_ns.svg" ] && [ "$(head -c 4 "$T/fig/bars-mean_ns.png" | tail -c 3)" = PNG ] && grep -q "<svg" "$T/fig/bars-mean_ns.svg"'
+        '[ -s "$T/fig/latency-mean.png" ] && [ -s "$T/fig/latency-mean.svg" ] && [ "$(head -c 4 "$T/fig/latency-mean.png" | tail -c 3)" = PNG ] && grep -q "<svg" "$T/fig/latency-mean.svg"'
+    check "plot: summary figures only, each with a caption line in index.md, no gnuplot warning" \
+        '[ $(ls "$T/fig"/*.png | wc -l) -eq $(grep -c "^[0-9]*\. !\[" "$T/fig/index.md") ] && [ $(ls "$T/fig"/*.png | wc -l) -le 8 ] && ! ls "$T/fig" | grep -q "^ts-\|^links-" && ! grep -qi warning "$T/plot.log"'
+    check "plot: one colour per policy, the same in every figure" \
+        '[ "$(sed -n 5,6p "$T/fig/data/runtime.meta")" = "$(sed -n 5,6p "$T/fig/data/remote.meta")" ] && [ "$(sed -n 5p "$T/fig/data/runtime.meta")" != "$(sed -n 6p "$T/fig/data/runtime.meta")" ] && sed -n 5p "$T/fig/data/runtime.meta" | grep -q "^#[0-9A-F]\{6\}$"'
+    "$NUMASIM" plot "$T/seeds" -o "$T/fig2" >/dev/null 2>&1
+    check "plot: error bars over seeds: min < max somewhere, and the caption says so" \
+        'grep -q "mean over 2 seeds" "$T/fig2/index.md" && awk "NF > 1 && \$3 < \$4 { f = 1 } END { exit !f }" "$T/fig2/data/runtime.dat"'
+    "$NUMASIM" plot "$T/out" -o "$T/fig3" --per-point >/dev/null 2>&1
+    # gups under first touch stays on node 0 (both threads there): no link traffic, no heatmap
+    check "plot --per-point: link heatmaps only where links carried traffic" \
+        '[ ! -e "$T/fig3/links-p0001-gups-default.png" ] && [ -e "$T/fig3/links-p0002-gups-interleave-0-1.png" ] && [ $(grep -c "^[0-9]*\. !\[" "$T/fig3/index.md") -eq $(ls "$T/fig3"/*.png | wc -l) ]'
 else
     n=$((n + 1)); echo "ok $n # skip plot: gnuplot not installed"
 fi

@@ -129,6 +129,14 @@ static void config_overrides(void **state)
 	assert_int_not_equal(cfg_doc_override(doc, "many.5.tRCD=1", err, sizeof(err)), 0);
 	assert_non_null(strstr(err, "index 5 out of range"));
 	assert_int_not_equal(cfg_doc_override(doc, "noequals", err, sizeof(err)), 0);
+	/* a value that is not UTF-8 (found by fuzz_machine): an error with a message, not an empty one */
+	err[0] = 0;
+	assert_int_equal(cfg_doc_override(doc, "name=a\xfa" "b", err, sizeof(err)), -SIM_EUSAGE);
+	assert_non_null(strstr(err, "-p name=a"));
+	assert_non_null(strstr(err, "UTF-8"));
+	err[0] = 0;
+	assert_int_equal(cfg_doc_override(doc, "many[*].\x93\x9a=0", err, sizeof(err)), -SIM_EUSAGE);
+	assert_non_null(strstr(err, "key is not valid UTF-8"));
 	/* an override with a bad value fails at parse time, naming the path */
 	assert_int_equal(cfg_doc_override(doc, "many.0.tRCD=0", err, sizeof(err)), 0);
 	assert_int_equal(cfg_parse(&outer_table, doc, &o, err, sizeof(err)), -SIM_ECONFIG);

@@ -9,6 +9,57 @@
 #include "tests/traces/trace_util.h"
 #include "traces/vglog.h"
 
+static size_t seqs_dropped;
+
+/*
+ * Leave out the seq records (every address-space operation has one, tested
+ * in seq_and_futex) so that the tests of the other records read as before:
+ * a seq record carries the gap its operation would otherwise have.
+ */
+static void drop_seq(struct flats *f)
+{
+	size_t k = 0;
+	uint64_t carry[64] = { 0 };
+
+	for (size_t i = 0; i < f->n; i++) {
+		struct flat x = f->v[i];
+		assert_true(x.r.tid < 64);
+		if (x.r.op == TOP_CTRL && x.c.kind == TCTRL_SEQ) {
+			carry[x.r.tid] += x.r.gap;
+			seqs_dropped++;
+			continue;
+		}
+		x.r.gap += (uint32_t)carry[x.r.tid];
+		carry[x.r.tid] = 0;
+		f->v[k++] = x;
+	}
+	f->n = k;
+}
+
+/* The same on a sink filled by vglog_line directly. */
+static void drop_seq_sink(struct vglog_sink *out)
+{
+	size_t k = 0, kc = 0;
+	uint32_t carry = 0;
+
+	for (size_t i = 0; i < out->n; i++) {
+		struct trace_rec r = out->rec[i];
+		if (r.op == TOP_CTRL && out->ctrl[r.ctrl].kind == TCTRL_SEQ) {
+			carry += r.gap;
+			continue;
+		}
+		r.gap += carry;
+		carry = 0;
+		if (r.op == TOP_CTRL) {
+			out->ctrl[kc] = out->ctrl[r.ctrl];
+			r.ctrl = (uint16_t)kc++;
+		}
+		out->rec[k++] = r;
+	}
+	out->n = k;
+	out->nctrl = kc;
+}
+
 static void read_log(const char *name, const char *text, struct flats *f)
 {
 	char err[512];
@@ -17,6 +68,8 @@ static void read_log(const char *name, const char *text, struct flats *f)
 	memset(f, 0, sizeof(*f));
 	if (read_all(tpath(name), TFMT_AUTO, f, err, sizeof(err)))
 		fail_msg("%s", err);
+	seqs_dropped = 0;
+	drop_seq(f);
 }
 
 static void expect_acc(const struct flat *x, unsigned tid, unsigned op, uint64_t addr, unsigned size, unsigned gap)
@@ -156,7 +209,7 @@ static void syscall_shapes(void **state)
 		s = nl + 1;
 	}
 	st = vglog_stats(vg);
-	assert_int_equal(st[VGS_CONTROL], 10);
+	assert_int_equal(st[VGS_CONTROL], 20);   /* 10 operations, each with its seq record */
 	assert_int_equal(st[VGS_FAILED], 2);
 	assert_int_equal(st[VGS_DROPPED_MASK], 1);
 	assert_int_equal(st[VGS_DROPPED_OTHER], 1);
@@ -206,17 +259,27 @@ static void clones_and_reuse(void **state)
 	(void)state;
 
 	read_log("c.log", log, &f);
-	assert_int_equal(f.n, 10);
+	assert_int_equal(f.n, 17);
 	expect_ctl(&f.v[0], 0, TCTRL_CLONE, 0, 0x711d, 1, ARGS(1));
-	expect_ctl(&f.v[1], 0, TCTRL_CLONE, 0, 0x711e, 1, ARGS(2));
-	expect_acc(&f.v[2], 2, TOP_LOAD, 0x3000, 8, 0);       /* Valgrind 3 = second clone */
-	expect_ctl(&f.v[3], 2, TCTRL_EXIT, 0, TRACE_RET_NONE, 1, ARGS(0));
-	expect_acc(&f.v[4], 1, TOP_LOAD, 0x2000, 8, 0);
-	expect_ctl(&f.v[5], 1, TCTRL_EXIT, 0, TRACE_RET_NONE, 1, ARGS(0));
-	expect_ctl(&f.v[6], 0, TCTRL_CLONE, 0, 0x711f, 1, ARGS(3));
-	expect_acc(&f.v[7], 3, TOP_STORE, 0x4000, 8, 0);      /* slot 2 reused: a new thread */
-	expect_ctl(&f.v[8], 3, TCTRL_EXIT, 0, TRACE_RET_NONE, 1, ARGS(0));
-	expect_ctl(&f.v[9], 0, TCTRL_EXIT, 0, TRACE_RET_NONE, 1, ARGS(0));
+	expect_acc(&f.v[1], 0, TOP_STORE, 0x522c990, 4, 0);   /* CLONE_PARENT_SETTID: the kernel's store */
+	expect_ctl(&f.v[2], 0, TCTRL_CLONE, 0, 0x711e, 1, ARGS(2));
+	expect_acc(&f.v[3], 0, TOP_STORE, 0x5a2d990, 4, 0);
+	expect_acc(&f.v[4], 2, TOP_LOAD, 0x3000, 8, 0);       /* Valgrind 3 = second clone */
+	/* CLONE_CHILD_CLEARTID at exit: 0 stored to the tid word, a shared wake there (nobody waits) */
+	expect_acc(&f.v[5], 2, TOP_STORE, 0x5a2d990, 4, 0);
+	expect_ctl(&f.v[6], 2, TCTRL_FUTEX_WAKE, 0, TRACE_RET_NONE, 4, ARGS(0x5a2d990, 0, 0, 0));
+	expect_ctl(&f.v[7], 2, TCTRL_EXIT, 0, TRACE_RET_NONE, 1, ARGS(0));
+	expect_acc(&f.v[8], 1, TOP_LOAD, 0x2000, 8, 0);
+	expect_acc(&f.v[9], 1, TOP_STORE, 0x522c990, 4, 0);
+	/* thread 0's join waits on thread 1's tid word (shared, bitset): that exit wakes it */
+	expect_ctl(&f.v[10], 1, TCTRL_FUTEX_WAKE, 0, TRACE_RET_NONE, 4, ARGS(0x522c990, 0, 0, 1));
+	expect_ctl(&f.v[11], 1, TCTRL_EXIT, 0, TRACE_RET_NONE, 1, ARGS(0));
+	expect_ctl(&f.v[12], 0, TCTRL_FUTEX_WAIT, 0, 0, 4, ARGS(0x522c990, 0, 0, 2));
+	expect_ctl(&f.v[13], 0, TCTRL_CLONE, 0, 0x711f, 1, ARGS(3));   /* no tid addresses: no stores */
+	expect_acc(&f.v[14], 3, TOP_STORE, 0x4000, 8, 0);      /* slot 2 reused: a new thread */
+	expect_ctl(&f.v[15], 3, TCTRL_EXIT, 0, TRACE_RET_NONE, 1, ARGS(0));
+	expect_ctl(&f.v[16], 0, TCTRL_EXIT, 0, TRACE_RET_NONE, 1, ARGS(0));
+	assert_int_equal(seqs_dropped, 7);    /* 3 clones, 4 exits */
 	free(f.v);
 }
 
@@ -247,6 +310,7 @@ static void cpus_and_keep_ifetch(void **state)
 		assert_int_equal(vglog_line(vg, s, (size_t)(nl - s), ++line, &out, err, sizeof(err)), 0);
 		s = nl + 1;
 	}
+	drop_seq_sink(&out);
 	assert_int_equal(out.n, 6);
 	assert_int_equal(rec[0].op, TOP_CTRL);
 	assert_int_equal(ctrl[rec[0].ctrl].kind, TCTRL_THREAD_CPU);
@@ -307,6 +371,7 @@ static void strace_masks(void **state)
 	assert_int_equal(vglog_create(&vg, &(struct vglog_opts){ .name = "m.log", .strace = true }), 0);
 	if (feed(vg, log, &out, err, sizeof(err)))
 		fail_msg("%s", err);
+	drop_seq_sink(&out);
 	assert_int_equal(out.nctrl, 4);
 	assert_int_equal(ctrl[0].kind, TCTRL_MBIND);
 	assert_true(ctrl[0].args[3] == 2 && ctrl[0].ret == NEG(22) && ctrl[0].args[2] == 2);
@@ -406,6 +471,185 @@ static void detection(void **state)
 	free(f.v);
 }
 
+
+
+/*
+ * A child is known by its stack: Valgrind gave the second clone's child the
+ * slot predicted for the first (a slot freed by an exit came back late), and
+ * each child's first load is from its clone's stack pointer.
+ */
+static void child_by_stack(void **state)
+{
+	static const char log[] =
+		"--8--   SCHED[1]:  acquired lock (thread_wrapper(starting new thread))\n"
+		"SYSCALL[8,1](56) sys_clone ( 3d0f00, 0x5a2cf70, 0x0, 0x0, 0x0 ) --> [pre-success] Success(0x10) \n"
+		"SYSCALL[8,1](56) sys_clone ( 3d0f00, 0x622df70, 0x0, 0x0, 0x0 ) --> [pre-success] Success(0x11) \n"
+		"--8--   SCHED[2]:  acquired lock (thread_wrapper(starting new thread))\n"
+		"I  0401ab70,3\n"
+		" L 622df70,8\n"
+		" S 7000,8\n"
+		"--8--   SCHED[3]:  acquired lock (thread_wrapper(starting new thread))\n"
+		" L 5a2cf70,8\n"
+		" S 8000,8\n";
+	struct flats f;
+	(void)state;
+
+	read_log("b.log", log, &f);
+	assert_int_equal(f.n, 6);
+	expect_acc(&f.v[2], 2, TOP_LOAD, 0x622df70, 8, 1);    /* second clone's child, its gap kept */
+	expect_acc(&f.v[3], 2, TOP_STORE, 0x7000, 8, 0);
+	expect_acc(&f.v[4], 1, TOP_LOAD, 0x5a2cf70, 8, 0);    /* first clone's child */
+	expect_acc(&f.v[5], 1, TOP_STORE, 0x8000, 8, 0);
+	free(f.v);
+}
+
+/*
+ * Synchronisation records: futex waits paired with the wake that woke them
+ * (in either completion order, a broadcast, a private and a shared key on
+ * one address kept apart, EAGAIN unpaired), a join that starts after the
+ * exit line, seq numbers in log order on address-space operations and on
+ * atomics of a word two threads share, and mmap records naming files.
+ */
+static void seq_and_futex(void **state)
+{
+	static const char log[] =
+		"--7--   SCHED[1]:  acquired lock (thread_wrapper(starting new thread))\n"
+		"SYSCALL[7,1](218) sys_set_tid_address ( 0x4a29a10 )[sync] --> Success(0x6e0d) \n"
+		"SYSCALL[7,1](257) sys_openat ( 4294967196, 0x4835540(/lib/libc.so.6), 524288 ) --> [async] ... \n"
+		"SYSCALL[7,1](257) ... [async] --> Success(0x3) \n"
+		"SYSCALL[7,1](9) sys_mmap ( 0x0, 8192, 1, 2050, 3, 0 ) --> [pre-success] Success(0x4847000) \n"
+		"SYSCALL[7,1](3) sys_close ( 3 )[sync] --> Success(0x0) \n"
+		"SYSCALL[7,1](257) sys_openat ( 4294967196, 0x4835540(/lib/libm.so.6), 524288 ) --> [async] ... \n"
+		"SYSCALL[7,1](257) ... [async] --> Success(0x3) \n"
+		"SYSCALL[7,1](9) sys_mmap ( 0x0, 8192, 1, 2050, 3, 0 ) --> [pre-success] Success(0x4900000) \n"
+		"SYSCALL[7,1](56) sys_clone ( 3d0f00, 0x522bf70, 0x522c990, 0x522c990, 0x522c6c0 ) --> [pre-success] Success(0x6e0e) \n"
+		"SYSCALL[7,1](56) sys_clone ( 3d0f00, 0x5a2cf70, 0x5a2d990, 0x5a2d990, 0x5a2d6c0 ) --> [pre-success] Success(0x6e0f) \n"
+		" M 10c0e0,4\n"
+		"--7--   SCHED[2]:  acquired lock (thread_wrapper(starting new thread))\n"
+		" M 10c0e0,4\n"
+		"SYSCALL[7,2](202) sys_futex ( 0x10c0e0, 128, 2, 0x0, 0x0 ) --> [async] ... \n"
+		"--7--   SCHED[3]:  acquired lock (thread_wrapper(starting new thread))\n"
+		"SYSCALL[7,3](202) sys_futex ( 0x10c0e0, 0, 2, 0x0, 0x0 ) --> [async] ... \n"
+		"--7--   SCHED[1]:  acquired lock (x)\n"
+		" S 10c0e0,4\n"
+		"SYSCALL[7,1](202) sys_futex ( 0x10c0e0, 129, 1, 0x0, 0x10c0a0 ) --> [async] ... \n"
+		"SYSCALL[7,1](202) ... [async] --> Success(0x1) \n"
+		"SYSCALL[7,1](202) sys_futex ( 0x10c0e0, 1, 1, 0x0, 0x0 ) --> [async] ... \n"
+		"--7--   SCHED[3]:  acquired lock (x)\n"
+		"SYSCALL[7,3](202) ... [async] --> Success(0x0) \n"
+		"--7--   SCHED[1]:  acquired lock (x)\n"
+		"SYSCALL[7,1](202) ... [async] --> Success(0x1) \n"
+		"--7--   SCHED[2]:  acquired lock (x)\n"
+		"SYSCALL[7,2](202) ... [async] --> Success(0x0) \n"
+		"SYSCALL[7,2](202) sys_futex ( 0x10c084, 128, 0, 0x0, 0x10c080 ) --> [async] ... \n"
+		"--7--   SCHED[3]:  acquired lock (x)\n"
+		"SYSCALL[7,3](202) sys_futex ( 0x10c084, 128, 0, 0x0, 0x10c080 ) --> [async] ... \n"
+		"--7--   SCHED[1]:  acquired lock (x)\n"
+		"SYSCALL[7,1](202) sys_futex ( 0x10c084, 128, 1, 0x0, 0x10c080 )[sync] --> Failure(0xb) \n"
+		"SYSCALL[7,1](202) sys_futex ( 0x10c084, 129, 2147483647, 0x0, 0x10c080 ) --> [async] ... \n"
+		"SYSCALL[7,1](202) ... [async] --> Success(0x2) \n"
+		"--7--   SCHED[2]:  acquired lock (x)\n"
+		"SYSCALL[7,2](202) ... [async] --> Success(0x0) \n"
+		"SYSCALL[7,2](60) exit( 0 ) --> [pre-success] Success(0x0) \n"
+		"--7--   SCHED[1]:  acquired lock (x)\n"
+		"SYSCALL[7,1](202) sys_futex ( 0x522c990, 265, 28174, 0x0, 0x0 ) --> [async] ... \n"
+		"--7--   SCHED[3]:  acquired lock (x)\n"
+		"SYSCALL[7,3](202) ... [async] --> Success(0x0) \n"
+		"--7--   SCHED[1]:  acquired lock (x)\n"
+		"SYSCALL[7,1](202) ... [async] --> Success(0x0) \n"
+		"SYSCALL[7,1](11) sys_munmap ( 0x4847000, 8192 )[sync] --> Success(0x0) \n";
+	struct trace_rec rec[256];
+	struct trace_ctrl ctrl[256];
+	struct vglog_sink out = { .rec = rec, .ctrl = ctrl };
+	char err[512];
+	vglog_t *vg;
+	uint64_t seq = 0;
+	(void)state;
+
+	assert_int_equal(vglog_create(&vg, &(struct vglog_opts){ .name = "f.log" }), 0);
+	if (feed(vg, log, &out, err, sizeof(err)))
+		fail_msg("%s", err);
+	/* every seq record is followed by its operation or access, and numbers run 0, 1, 2... */
+	for (size_t i = 0; i < out.n; i++)
+		if (rec[i].op == TOP_CTRL && ctrl[rec[i].ctrl].kind == TCTRL_SEQ) {
+			assert_true(ctrl[rec[i].ctrl].args[0] == seq++);
+			assert_true(i + 1 < out.n && rec[i + 1].tid == rec[i].tid);
+		}
+	drop_seq_sink(&out);
+	size_t k = 0, waits = 0, wakes = 0;
+	uint64_t id_mutex = 0, id_bcast = 0;
+	int sync_m = 0;
+	for (size_t i = 0; i < out.n; i++) {
+		const struct trace_rec *r = &rec[i];
+		const struct trace_ctrl *c = r->op == TOP_CTRL ? &ctrl[r->ctrl] : NULL;
+		if (c && c->kind == TCTRL_MMAP) {
+			/* libc and libm both came as fd 3: two files */
+			assert_true(c->args[4] == (k ? 0x100001ULL : 0x100000ULL));
+			k++;
+		}
+		if (c && c->kind == TCTRL_FUTEX_WAKE && c->args[0] == 0x10c0e0) {
+			if (c->args[1] == 1)
+				id_mutex = c->args[2];           /* the private wake */
+			else
+				assert_true(c->args[3] == 1);   /* the shared wake woke the shared waiter */
+			wakes++;
+		}
+		if (c && c->kind == TCTRL_FUTEX_WAKE && c->args[0] == 0x10c084) {
+			assert_true(c->ret == 2 && c->args[3] == 2);
+			id_bcast = c->args[2];
+		}
+		if (c && c->kind == TCTRL_FUTEX_WAIT) {
+			waits++;
+			if (c->args[0] == 0x10c0e0 && r->tid == 1) {
+				assert_true(c->args[1] == 1 && c->args[2] == id_mutex && id_mutex);   /* private to private */
+			} else if (c->args[0] == 0x10c0e0) {
+				assert_true(c->args[1] == 0 && c->args[2] && c->args[2] != id_mutex);  /* shared to shared */
+			} else if (c->args[0] == 0x10c084 && c->ret == NEG(11)) {
+				assert_true(c->args[2] == 0 && c->args[3] == 0);                      /* EAGAIN: no pair */
+			} else if (c->args[0] == 0x10c084) {
+				assert_true(c->args[2] == id_bcast && id_bcast);                      /* both by the broadcast */
+			} else {
+				/* the join started after thread 1's exit line: paired with that exit */
+				assert_true(c->args[0] == 0x522c990 && c->args[2] == 0 && c->args[3] == 2);
+			}
+		}
+		if (r->op == TOP_MODIFY)
+			sync_m++;
+	}
+	assert_int_equal(k, 2);
+	assert_int_equal(waits, 6);
+	assert_int_equal(wakes, 2);
+	assert_int_equal(sync_m, 2);
+	/* the second thread's M made the word shared: it and the store after it got seq records */
+	assert_int_equal(vglog_stats(vg)[VGS_SYNC_ACCESSES], 2);
+	assert_int_equal(vglog_stats(vg)[VGS_FUTEX_UNMATCHED], 0);
+	assert_int_equal(vglog_stats(vg)[VGS_EXIT_WAKES], 1);
+	vglog_destroy(vg);
+}
+
+
+/* A log of another Valgrind is counted: the SCHED/SYSCALL lines are debugging output. */
+static void version_banner(void **state)
+{
+	struct trace_rec rec[VGLOG_MAX_OUT];
+	struct trace_ctrl ctrl[VGLOG_MAX_OUT];
+	struct vglog_sink out = { .rec = rec, .ctrl = ctrl };
+	char err[256];
+	vglog_t *a, *b;
+	(void)state;
+
+	assert_int_equal(vglog_create(&a, &(struct vglog_opts){ .name = "a" }), 0);
+	assert_int_equal(vglog_create(&b, &(struct vglog_opts){ .name = "b" }), 0);
+	assert_int_equal(feed(a, "==5== Using Valgrind-3.19.0 and LibVEX; rerun with -h for copyright info\n", &out, err,
+			      sizeof(err)), 0);
+	assert_int_equal(feed(b, "==5== Using Valgrind-3.22.0 and LibVEX; rerun with -h for copyright info\n", &out, err,
+			      sizeof(err)), 0);
+	assert_int_equal(vglog_stats(a)[VGS_OTHER_VERSION], 0);
+	assert_int_equal(vglog_stats(b)[VGS_OTHER_VERSION], 1);
+	vglog_destroy(a);
+	vglog_destroy(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -418,6 +662,9 @@ int main(void)
 		cmocka_unit_test(strace_mismatch),
 		cmocka_unit_test(errors),
 		cmocka_unit_test(detection),
+		cmocka_unit_test(seq_and_futex),
+		cmocka_unit_test(child_by_stack),
+		cmocka_unit_test(version_banner),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
