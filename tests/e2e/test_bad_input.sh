@@ -45,7 +45,7 @@ t t16.txt 'R 10\nR 20 8 +1 +2\n'
 hdr() { printf 'NUMASIMT\001\000\040\000\000\000\000\000\001\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000'; }
 printf 'NUMASIMX' >n01.nst
 printf 'NUMASIMT\001\000' >n02.nst
-{ printf 'NUMASIMT\002\000\040\000'; head -c 20 /dev/zero; } >n03.nst
+{ printf 'NUMASIMT\003\000\040\000'; head -c 20 /dev/zero; } >n03.nst
 { printf 'NUMASIMT\001\000\040\000\001\000\000\000'; head -c 20 /dev/zero; } >n04.nst
 { hdr; printf '\044\020\010'; } >n05.nst                   # one load, then no END
 { hdr; printf '\044\020\010\234'; } >n06.nst               # unknown tag 0x9c
@@ -122,7 +122,7 @@ t01.txt:1:	\$N trace stat \$I/t01.txt
 t02.txt:1:	\$N trace convert \$I/t02.txt \$O/c.txt --from text --to text
 n01.nst: byte 0: expected the magic "NUMASIMT"	\$N $R native:\$I/n01.nst
 n02.nst: byte 10: expected a 32-byte header	\$N $R \$I/n02.nst
-n03.nst: byte 8: expected format version 1	\$N $R \$I/n03.nst
+n03.nst: byte 8: expected format version 1..2, found unsupported version 3	\$N $R \$I/n03.nst
 n04.nst: byte 12: expected no required flags	\$N $R \$I/n04.nst
 n05.nst: byte 35: expected a record or the end record	\$N $R \$I/n05.nst
 n06.nst: byte 35: expected a record tag, found unknown tag 0x9c	\$N $R \$I/n06.nst
@@ -178,10 +178,10 @@ s15.json: name: name "a/b"	\$N sweep \$I/s15.json -o \$O/sw
 g01.json: threads	\$N trace gen \$I/g01.json -o \$O/g.nst
 g02.json: zipf_s	\$N trace gen \$I/g02.json -o \$O/g.nst
 --machine is required	\$N run --trace \$I/ok.txt --report \$O/r.json
---seed abc: not a number	\$N run --machine tiny --seed abc --trace \$I/ok.txt --report \$O/r.json
+--seed: "abc" is not a count	\$N run --machine tiny --seed abc --trace \$I/ok.txt --report \$O/r.json
 ok.txt@: expected a CPU list after '@'	\$N run --machine tiny --trace \$I/ok.txt@ --report \$O/r.json
 --trace : empty file name	\$N run --machine tiny --trace "" --report \$O/r.json
---max-accesses 1x: not a number	\$N run --machine tiny -n 1x --trace \$I/ok.txt --report \$O/r.json
+--max-accesses: "1x" is not a count	\$N run --machine tiny -n 1x --trace \$I/ok.txt --report \$O/r.json
 nosuch.txt	\$N run --machine tiny --trace \$I/nosuch.txt --report \$O/r.json
 -j: "0" is not in [1, 1024]	\$N sweep \$I/s01.json -o \$O/sw -j 0
 --only-points: 9..1 is outside 1..1	\$N sweep \$I/s00.json -o \$O/sw --only-points 9..1
