@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "experiments/wlgen.h"
+#include "sim/cli/mlc_loaded.h"
 #include "sim/cli/cmd_gen.h"
 #include "sim/err.h"
 #include "traces/trace.h"
@@ -21,7 +22,8 @@ static void gen_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: numasim trace gen [SPEC.json] -o OUT [--format native|text] [--KEY VALUE]...\n"
-		"  keys: pattern (stream stride gups uniform zipf chase stencil shared prodcons phase hog),\n"
+		"  keys: pattern (stream stride gups uniform zipf chase stencil shared prodcons phase hog;\n"
+		"        mlc-loaded has keys of its own: trace gen --pattern mlc-loaded --help),\n"
 		"        size, threads, cpus, accesses, seed, write-ratio, zipf-s, stride, step, use,\n"
 		"        access-size, line, chunk, gap, base, mbind, mempolicy, init  (docs/experiments.md)\n"
 		"  sizes take K/M/G (x1024), counts K/M/G (x1000)\n"
@@ -61,6 +63,10 @@ int cmd_trace_gen(int argc, char **argv)
 	uint64_t nrec = 0;
 	int rc, i;
 
+	for (i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--pattern=mlc-loaded") ||
+		    (!strcmp(argv[i], "--pattern") && i + 1 < argc && !strcmp(argv[i + 1], "mlc-loaded")))
+			return mlcl_gen_main(argc, argv);     /* MLC's loaded-latency workload, docs/mlc.md */
 	wlgen_spec_init(&spec);
 	/* The spec file comes first so flags override it, wherever they appear. */
 	for (i = 1; i < argc; i++) {

@@ -14,6 +14,7 @@
 #include "sim/cli/cmds.h"
 #include "sim/cli/machine.h"
 #include "hw/mlc.h"
+#include "sim/cli/mlc_loaded.h"
 #include "sim/err.h"
 #include "sim/words.h"
 
@@ -35,7 +36,8 @@ static void mlc_usage(FILE *fp)
 {
 	fprintf(fp, "usage: numasim mlc --machine PRESET|FILE [-p KEY=VALUE]... [--latency-only|--bandwidth-only]\n"
 		    "                   [--samples N] [--lines N] [--mlp N] [--buffer SIZE] [--json FILE]\n"
-		    "  counts take K/M/G (x1000), --buffer K/M/G (x1024)\n");
+		    "  counts take K/M/G (x1000), --buffer K/M/G (x1024)\n"
+		    "       numasim mlc --loaded-latency --help   (MLC's loaded latency, docs/mlc.md)\n");
 }
 
 int cmd_mlc(int argc, char **argv)
@@ -64,6 +66,11 @@ int cmd_mlc(int argc, char **argv)
 
 	if (!m || !res || !ov)
 		goto out;
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--loaded-latency")) {
+			status = mlcl_main(argc, argv);      /* its own options: sim/cli/mlc_loaded.c */
+			goto out;
+		}
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":m:p:h", longopts, NULL)) != -1) {

@@ -45,7 +45,7 @@ t t16.txt 'R 10\nR 20 8 +1 +2\n'
 hdr() { printf 'NUMASIMT\001\000\040\000\000\000\000\000\001\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000'; }
 printf 'NUMASIMX' >n01.nst
 printf 'NUMASIMT\001\000' >n02.nst
-{ printf 'NUMASIMT\011\000\040\000'; head -c 20 /dev/zero; } >n03.nst
+{ printf 'NUMASIMT\003\000\040\000'; head -c 20 /dev/zero; } >n03.nst
 { printf 'NUMASIMT\001\000\040\000\001\000\000\000'; head -c 20 /dev/zero; } >n04.nst
 { hdr; printf '\044\020\010'; } >n05.nst                   # one load, then no END
 { hdr; printf '\044\020\010\234'; } >n06.nst               # unknown tag 0x9c
@@ -122,7 +122,7 @@ t01.txt:1:	\$N trace stat \$I/t01.txt
 t02.txt:1:	\$N trace convert \$I/t02.txt \$O/c.txt --from text --to text
 n01.nst: byte 0: expected the magic "NUMASIMT"	\$N $R native:\$I/n01.nst
 n02.nst: byte 10: expected a 32-byte header	\$N $R \$I/n02.nst
-n03.nst: byte 8: expected format version 1..2	\$N $R \$I/n03.nst
+n03.nst: byte 8: expected format version 1..2, found unsupported version 3	\$N $R \$I/n03.nst
 n04.nst: byte 12: expected no required flags	\$N $R \$I/n04.nst
 n05.nst: byte 35: expected a record or the end record	\$N $R \$I/n05.nst
 n06.nst: byte 35: expected a record tag, found unknown tag 0x9c	\$N $R \$I/n06.nst
