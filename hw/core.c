@@ -246,6 +246,13 @@ void core_consume_gap(struct core *c, uint32_t gap)
 	c->ninstr += gap;
 }
 
+void core_start_at(struct core *c, sim_time_t t)
+{
+	c->start = SIM_MAX(c->start, t);
+	c->walk_until = SIM_MAX(c->walk_until, t);
+	core_resume(c, t);
+}
+
 void core_resume(struct core *c, sim_time_t t)
 {
 	c->disp = SIM_MAX(c->disp, t);

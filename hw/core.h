@@ -143,6 +143,8 @@ sim_time_t core_commit(struct core *c, uint32_t gap, uint8_t op, bool dep, sim_t
 sim_time_t core_drain_time(const struct core *c, uint32_t gap);
 /* The gap's instructions were dispatched (core_drain_time's `gap`): count them. */
 void core_consume_gap(struct core *c, uint32_t gap);
+/* A thread created ahead of its start (a clone not replayed yet) starts at t. */
+void core_start_at(struct core *c, sim_time_t t);
 /* Everything restarts at t (after a fault handler or a system call). */
 void core_resume(struct core *c, sim_time_t t);
 /* Work the CPU did elsewhere (a kernel thread ran on it): dispatch resumes d later. */

@@ -672,7 +672,10 @@ static sim_time_t do_ctrl(struct simrun *s, struct thread *th, const struct trac
 		cth = src->threads[child];
 		if (cth) {
 			cth->pid = src->tid_pid[child];
-			core_resume(&cth->core, t);
+			if (cth->waiting)
+				core_start_at(&cth->core, t);   /* its lifetime starts now, not when it was read */
+			else
+				core_resume(&cth->core, t);
 			if (cth->waiting)
 				s->nwaiting--;
 			cth->waiting = false;
@@ -1318,7 +1321,7 @@ static bool start_orphans(struct simrun *s)
 				sim_time_t start = s->end > s->q.now ? s->end : s->q.now;
 				th->waiting = false;
 				s->nwaiting--;
-				core_resume(&th->core, start);
+				core_start_at(&th->core, start);
 				ev_schedule(&s->q, &th->ev, start);
 				any = true;
 			}
