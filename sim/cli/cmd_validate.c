@@ -828,12 +828,11 @@ static void predict_knee(struct vtable *t, const char *only)
 	o.machine = "skx-2s";
 	o.lat_loads = 2000;
 	/*
-	 * 4 KiB pages: huge-page faults book every zeroed line on the DDR
-	 * calendars, which makes the replay far slower; so "idle" is the same
-	 * chase with no injectors (its page walks included), not the
-	 * large-page MLC idle latency.
+	 * 2 MiB pages, as MLC allocates them; "idle" is the same chase at the
+	 * longest delay (the same pages and page tables, injectors nearly
+	 * silent), not the published idle figure.
 	 */
-	o.small_pages = true;
+	o.small_pages = false;
 	for (size_t k = 0; k < sizeof(knee_delays) / sizeof(knee_delays[0]); k++) {
 		double bw;
 		if (mlcl_measure(&o, m, knee_delays[k], dir, &pt, err, sizeof(err))) {
