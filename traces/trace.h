@@ -54,7 +54,8 @@ enum trace_op {
 	X(FUTEX_WAIT,    futex_wait,    "addr private wake_id exit_of  (ret 0: blocks until wake wake_id, or thread exit_of-1 exits)") \
 	X(FUTEX_WAKE,    futex_wake,    "addr private wake_id woken  (releases woken waits)")   \
 	X(SEQ,           seq,           "n  (the next record is the n-th address-space operation)") \
-	X(EXPLICIT_MAPS, explicit_maps, "(every mapping is declared from here on: an access outside them is a SEGV)")
+	X(EXPLICIT_MAPS, explicit_maps, "(every mapping is declared from here on: an access outside them is a SEGV)") \
+	X(OOM_SCORE_ADJ, oom_score_adj, "value  (-1000..1000, two's complement: a write to /proc/self/oom_score_adj)")
 
 enum trace_ctrl_kind {
 #define TRACE_CTRL_ENUM(id, name, args) TCTRL_##id,

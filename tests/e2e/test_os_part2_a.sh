@@ -44,6 +44,13 @@ check "overcommit with too little swap runs to the end" $N run -q --machine "$M/
 expect "OOM: exactly one kill, counted" 'eq "$(jmax $T/oom.json oom_kill)" 1'
 check "OOM: the bigger process (pid 2) was the victim, under the BIND constraint" sh -c "grep -A3 '\"oom_kills\"' $T/oom.json | grep -q '\"pid\": 2' && grep -q CONSTRAINT_MEMORY_POLICY $T/oom.json"
 expect "OOM: swap filled first" 'gt $(jmax "$T/oom.json" pswpout) 1000'
+# the same two processes, the small one writing 1000 to its oom_score_adj first (a trace control
+# record): badness adds 1000 * totalpages / 1000 (oom_badness), so the small one is killed instead
+check "oom_score_adj record: the small process with +1000 is the victim" sh -c "
+    $N trace convert $T/small.nst $T/small.txt --to text >/dev/null &&
+    { echo 'oom_score_adj value=1000'; cat $T/small.txt; } > $T/small_adj.txt &&
+    $N run -q --machine $M/tiny-swap8.json --trace $T/small_adj.txt@0 --trace $T/big.nst@1 --report $T/adj.json;
+    grep -A3 '\"oom_kills\"' $T/adj.json | grep -q '\"pid\": 1'"
 check "same inputs give a byte-identical report" sh -c "$N run -q --machine $M/tiny-swap8.json --trace $T/small.nst@0 --trace $T/big.nst@1 --report $T/oom2.json && cmp $T/oom.json $T/oom2.json"
 
 # the page cache: write, read back, map shared and private
