@@ -252,6 +252,37 @@ int task_switch(struct os *os, struct process *p, unsigned tid)
 	return 0;
 }
 
+int os_thread_clone(os_t *os, int pid, unsigned parent_tid, unsigned child_tid)
+{
+	struct process *p = live_proc(os, pid);
+	struct task *c;
+	int rc;
+
+	if (!p)
+		return -SIM_ESTATE;
+	/* load the parent, then give the child a saved copy of its state */
+	if ((rc = task_switch(os, p, parent_tid)))
+		return rc;
+	c = task_find(p, child_tid);
+	if (!c) {
+		if (p->nr_tasks == p->cap_tasks) {
+			size_t cap = p->cap_tasks ? p->cap_tasks * 2 : 4;
+			struct task *nt = realloc(p->tasks, cap * sizeof(*nt));
+			if (!nt)
+				return -SIM_ENOMEM;
+			p->tasks = nt;
+			p->cap_tasks = cap;
+		}
+		c = &p->tasks[p->nr_tasks++];
+		memset(c, 0, sizeof(*c));
+		c->tid = child_tid;
+	}
+	/* copy_process: the task_struct is duplicated (il_prev with it) and mpol_dup()s the policy */
+	c->pol = p->pol;
+	c->il = p->il;
+	return 0;
+}
+
 /* The policy of thread tid (its saved state, or the loaded one). */
 static const struct mempolicy *task_policy(const struct process *p, unsigned tid)
 {

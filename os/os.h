@@ -43,6 +43,12 @@ void os_destroy(os_t *os);
  * policy.  @return 0 and *pid, or a negative code.
  */
 int os_process_create(os_t *os, bool implicit, int *pid);
+/*
+ * clone(CLONE_VM | CLONE_THREAD) by thread parent_tid: the new thread
+ * child_tid starts with a copy of its creator's task policy and interleave
+ * cursor (copy_process).  Without it a thread first seen takes thread 0's.
+ */
+int os_thread_clone(os_t *os, int pid, unsigned parent_tid, unsigned child_tid);
 /* fork() by thread `tid` of parent: the child's thread inherits that thread's memory policy. */
 int os_process_fork(os_t *os, int parent, unsigned tid, int *child);
 /*
@@ -91,8 +97,8 @@ enum os_fault_result {
  * Threads: `tid` names a thread of process `pid` (the trace's thread
  * number; any value, stable for the thread's life).  The task policy of
  * set_mempolicy and the interleave cursor are per thread, as in Linux; VMA
- * policies (mbind) belong to the process.  A thread first seen starts with
- * thread 0's policy (its creator's, in recorded programs).
+ * policies (mbind) belong to the process.  A thread first seen without
+ * os_thread_clone starts with thread 0's policy.
  *
  * Resolve a hardware fault (enum hw_fault) of thread `tid` of process `pid`
  * on `cpu` at `now`.  *cost receives the simulated ps the fault took on that

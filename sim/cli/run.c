@@ -666,6 +666,9 @@ static sim_time_t do_ctrl(struct simrun *s, struct thread *th, const struct trac
 			src->tid_pid[child] = cpid;
 		} else {
 			src->tid_pid[child] = th->pid;
+			/* the new thread starts with its creator's memory policy (copy_process) */
+			if (os_thread_clone(s->os, th->pid, th->tid, (unsigned)child))
+				cs->stat[RS_SYSCALL_ERR]++;
 		}
 		src->tid_start[child] = t;
 		src->clone_state[child] = 2;

@@ -99,6 +99,22 @@ else
     cp "$T/thr.out" "$T/out"; nok "per-thread set_mempolicy"
 fi
 
+# a thread starts with its creator's policy (copy_process duplicates the task's mempolicy):
+# thread 1 binds itself to node 1 and creates thread 2, which writes a page from node 0's CPU
+cat >"$T/clone.txt" <<'TR'
+clone child=1
+T1 set_mempolicy mode=bind nodes=1
+T1 clone child=2
+T2 W 7f0000001000 8
+W 7f0000100000 8 +1000000
+TR
+if "$N" run --machine tiny --trace "$T/clone.txt@0,1,0" --dump numa_maps >"$T/out" 2>&1 &&
+   grep -q 'default anon=2 dirty=2 active=0 N0=1 N1=1' "$T/out"; then
+    ok "a cloned thread inherits its creator's set_mempolicy (its page on node 1, thread 0's on node 0)"
+else
+    nok "cloned thread's policy"
+fi
+
 # NUMA balancing's task placement (task_numa_migrate): thread 0 on node 1 first-touches
 # 64 MiB, then it and thread 1 on node 0 use it.  Both prefer node 1, so the driver moves
 # thread 1 to a CPU of node 1 (and reports the move); thread 0 stays.
