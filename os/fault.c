@@ -575,11 +575,13 @@ enum os_fault_result fault_handle(struct os *os, struct process *p, unsigned cpu
 		pte = rc ? 0 : pmem_read64(os->pm, slot);
 		if (!rc && pte_present(pte) && (pte & PTE_PS)) {
 			const struct page *hp = pfn_to_page(os->phys, pte_pfn(pte));
-			if (write && (pte & PTE_P) && !(pte & PTE_RW) && !(hp->mapcount == 1 && hp->refcount == 1))
+			if (write && (pte & PTE_SPECIAL))
+				rc = thp_split_at(os, p, vaddr, cpu, now, cost);   /* huge zero page: split, then do_wp_page */
+			else if (write && (pte & PTE_P) && !(pte & PTE_RW) && !(hp->mapcount == 1 && hp->refcount == 1))
 				rc = thp_split_at(os, p, vaddr, cpu, now, cost);   /* COW of a THP: split, copy 4 KiB */
 			else
 				level = 2;
-		} else if (!rc && !pte && thp_ok && thp_do_fault(os, p, v, vaddr, slot, cpu, now, cost)) {
+		} else if (!rc && !pte && thp_ok && thp_do_fault(os, p, v, vaddr, slot, write, cpu, now, cost)) {
 			goto done;
 		}
 		if (rc < 0)

@@ -72,6 +72,8 @@ struct os {
 	physmem_t *phys;
 	struct mpol_sys sys;
 	uint64_t zero_pfn;        /* the shared zero page */
+	uint64_t huge_zero_pfn;   /* the huge zero page (order 9), valid if has_huge_zero */
+	bool has_huge_zero;       /* allocated on first use (get_huge_zero_folio) */
 	struct process **procs;   /* indexed by pid; [0] unused */
 	size_t nr_procs, cap_procs;
 	uint32_t next_asid;

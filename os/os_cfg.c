@@ -59,6 +59,8 @@ static const struct cfg_field os_fields[] = {
 		 "ns: numa_balancing/scan_period_max_ms"),
 	CFG_F_U32(struct os_cfg, numa_balancing_scan_size_mb, 1, 1u << 20, 256, "numa_balancing/scan_size_mb"),
 	CFG_F_ENUM(struct os_cfg, thp_defrag, thp_defrag_names, THP_DEFRAG_MADVISE, "transparent_hugepage/defrag"),
+	CFG_F_BOOL(struct os_cfg, thp_use_zero_page, true,
+		   "transparent_hugepage/use_zero_page: read faults on untouched THP-eligible memory map the huge zero page"),
 	CFG_F_U32(struct os_cfg, khugepaged_pages_to_scan, 0, 1u << 30, 4096, "khugepaged/pages_to_scan (0: khugepaged off)"),
 	CFG_F_NS(struct os_cfg, khugepaged_scan_sleep, NS(1000), MS(3600000), MS(10000),
 		 "ns: khugepaged/scan_sleep_millisecs"),

@@ -64,6 +64,7 @@ struct os_cfg {
 	uint64_t numa_balancing_scan_period_max; /* ps */
 	uint32_t numa_balancing_scan_size_mb;
 	uint32_t thp_defrag;              /* enum thp_defrag */
+	bool thp_use_zero_page;           /* transparent_hugepage/use_zero_page */
 	uint32_t khugepaged_pages_to_scan;
 	uint64_t khugepaged_scan_sleep;   /* ps */
 	uint32_t khugepaged_max_ptes_none;

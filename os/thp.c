@@ -50,12 +50,53 @@ static uint64_t leaf_bits(const struct vma *v)
 	return b;
 }
 
-bool thp_do_fault(struct os *os, struct process *p, struct vma *v, uint64_t vaddr, uint64_t pmd_slot,
+/*
+ * get_huge_zero_folio: one order-9 zeroed page, allocated on first use with
+ * (GFP_TRANSHUGE | __GFP_ZERO) & ~__GFP_MOVABLE near the faulting CPU and
+ * counted thp_zero_page_alloc once (a failure counts
+ * thp_zero_page_alloc_failed and is retried by the next fault).  Linux's
+ * shrinker frees it again when no mm uses it; numasim keeps it until the
+ * OS is destroyed, so the count stays at one.
+ */
+static bool get_huge_zero_page(struct os *os, unsigned cpu, sim_time_t now, sim_time_t *cost)
+{
+	if (os->has_huge_zero)
+		return true;
+	struct alloc_ctx ac = { .order = HPAGE_PMD_ORDER, .gfp = (GFP_TRANSHUGE | __GFP_ZERO) & ~__GFP_MOVABLE,
+				.preferred_nid = (int)os_cpu_node(os, cpu), .cpu = cpu, .now = now };
+	uint64_t pfn;
+	sim_time_t c = 0;
+	if (page_alloc(os->phys, &ac, &pfn, &c)) {
+		*cost += c;
+		vmstat_inc(os->phys, THP_ZERO_PAGE_ALLOC_FAILED, 1);
+		return false;
+	}
+	*cost += c + oshw_zero(os, cpu, now, pfn, HPAGE_PMD_SIZE);
+	for (uint64_t k = 0; k < HPAGE_PMD_NR; k++)
+		pmem_clear_page(os->pm, pfn + k);
+	page_set(pfn_to_page(os->phys, pfn), PG_reserved);   /* never on an LRU, never migrated or freed */
+	os->huge_zero_pfn = pfn;
+	os->has_huge_zero = true;
+	vmstat_inc(os->phys, THP_ZERO_PAGE_ALLOC, 1);
+	return true;
+}
+
+bool thp_do_fault(struct os *os, struct process *p, struct vma *v, uint64_t vaddr, uint64_t pmd_slot, bool write,
 		  unsigned cpu, sim_time_t now, sim_time_t *cost)
 {
 	uint64_t haddr = vaddr & ~(HPAGE_PMD_SIZE - 1), pfn;
 	gfp_t gfp = thp_gfp(os, v);
 
+	/* do_huge_pmd_anonymous_page: a read fault maps the huge zero page read-only and special */
+	if (!write && os->cfg.thp_use_zero_page) {
+		if (!get_huge_zero_page(os, cpu, now, cost)) {
+			vmstat_inc(os->phys, THP_FAULT_FALLBACK, 1);
+			return false;
+		}
+		uint64_t bits = leaf_bits(v) & ~(PTE_RW | PTE_D);
+		pmem_write64(os->pm, pmd_slot, (os->huge_zero_pfn << PAGE_SHIFT) | bits | PTE_PS | PTE_SPECIAL);
+		return true;
+	}
 	if (fault_alloc_policy(os, p, v, haddr, HPAGE_PMD_ORDER, gfp | __GFP_ZERO, cpu, now, &pfn, cost)) {
 		vmstat_inc(os->phys, THP_FAULT_FALLBACK, 1);
 		/* defer modes leave the work to kswapd, which wakes kcompactd when it sleeps */
@@ -153,6 +194,30 @@ out:
 	return rc;
 }
 
+/*
+ * __split_huge_zero_page_pmd: the PMD mapping the huge zero page becomes
+ * 512 read-only PTEs of the 4 KiB zero page (thp_split_pmd, as
+ * __split_huge_pmd_locked counts every PMD split).
+ */
+static int split_huge_zero_pmd(struct os *os, struct process *p, uint64_t vaddr, uint64_t slot, uint64_t pte,
+			       unsigned cpu, sim_time_t now, sim_time_t *cost)
+{
+	uint64_t haddr = vaddr & ~(HPAGE_PMD_SIZE - 1), pslot;
+
+	pmem_write64(os->pm, slot, 0);
+	int rc = fault_pgtable_slot(os, p, cpu, now, haddr, 1, &pslot, cost);
+	if (rc) {
+		pmem_write64(os->pm, slot, pte);
+		return rc;
+	}
+	uint64_t flags = pte & ~(PTE_ADDR_MASK | PTE_PS);
+	for (uint64_t k = 0; k < HPAGE_PMD_NR; k++)
+		pmem_write64(os->pm, pslot + 8 * k, (os->zero_pfn << PAGE_SHIFT) | flags);
+	*cost += oshw_flush(os, p, cpu, now, haddr, HPAGE_PMD_SIZE);
+	vmstat_inc(os->phys, THP_SPLIT_PMD, 1);
+	return 1;
+}
+
 int thp_split_at(struct os *os, struct process *p, uint64_t vaddr, unsigned cpu, sim_time_t now, sim_time_t *cost)
 {
 	uint64_t slot;
@@ -165,6 +230,8 @@ int thp_split_at(struct os *os, struct process *p, uint64_t vaddr, unsigned cpu,
 	uint64_t pte = pmem_read64(os->pm, slot);
 	if (!pte_present(pte) || !(pte & PTE_PS))
 		return 0;
+	if (pte & PTE_SPECIAL)
+		return split_huge_zero_pmd(os, p, vaddr, slot, pte, cpu, now, cost);
 	struct page *pg = pfn_to_page(os->phys, pte_pfn(pte));
 	SIM_BUG_ON(!page_test(pg, PG_head) || page_test(pg, PG_hugetlb));
 	return thp_split_page(os, pg, cpu, now, cost);

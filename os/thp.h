@@ -10,8 +10,12 @@
  * it allows direct reclaim), zeroes it and maps it with a PMD leaf
  * (PTE_PS): the hardware then caches one 2 MiB translation and walks three
  * levels.  Failure counts thp_fault_fallback and the fault continues with a
- * 4 KiB page.  numasim allocates on read faults too (as with
- * use_zero_page=0: there is no huge zero page).
+ * 4 KiB page.  A read fault (transparent_hugepage/use_zero_page=1, the
+ * default) maps the huge zero page instead: one order-9 zeroed page,
+ * allocated on first use (thp_zero_page_alloc), mapped read-only and
+ * special by a PMD leaf.  A write to it takes do_huge_pmd_wp_page's
+ * fallback: the PMD is split into 512 PTEs of the 4 KiB zero page and the
+ * write copies one 4 KiB page (do_wp_page); khugepaged may collapse later.
  *
  * Splitting (munmap / mprotect / MADV_DONTNEED of part of a THP, or a COW
  * write to a THP shared after fork) remaps every PMD mapping of the page
@@ -40,7 +44,7 @@ bool thp_vma_suitable(const struct os *os, const struct vma *v, uint64_t vaddr);
  * @return true if a THP now maps vaddr; false to fall back to base pages
  * (a failed allocation counted thp_fault_fallback).
  */
-bool thp_do_fault(struct os *os, struct process *p, struct vma *v, uint64_t vaddr, uint64_t pmd_slot,
+bool thp_do_fault(struct os *os, struct process *p, struct vma *v, uint64_t vaddr, uint64_t pmd_slot, bool write,
 		  unsigned cpu, sim_time_t now, sim_time_t *cost);
 
 /*

@@ -53,7 +53,7 @@ static void test_fault_modes(void **state)
 		}
 		if (mode == THP_MADVISE) {
 			assert_int_equal(fx_sys(f, pid, OS_SYS_MADVISE, a + (2 << 20), 2 << 20, MADV_HUGEPAGE_, 0, 0), 0);
-			assert_int_equal(fx_fault(f, pid, 0, a + (2 << 20), false, NULL), OS_FAULT_RETRY);
+			assert_int_equal(fx_fault(f, pid, 0, a + (2 << 20), true, NULL), OS_FAULT_RETRY);
 			assert_true(fx_pte(f, pid, a + (2 << 20), &lvl) & PTE_PS);
 			assert_int_equal(vmstat_event(fx_phys(f), THP_FAULT_ALLOC), 1);
 		}
@@ -62,6 +62,86 @@ static void test_fault_modes(void **state)
 		buddy_check(fx_phys(f));
 		fx_free(f);
 	}
+}
+
+/*
+ * The huge zero page (mm/huge_memory.c): do_huge_pmd_anonymous_page maps a
+ * read fault on an untouched THP-eligible range with the huge zero folio
+ * when transparent_hugepage/use_zero_page=1 (the default), read-only and
+ * special, allocated once (get_huge_zero_folio counts THP_ZERO_PAGE_ALLOC
+ * only when it allocates).  A write to it is do_huge_pmd_wp_page's
+ * "is_huge_zero_pmd -> fallback": __split_huge_pmd maps the 4 KiB zero page
+ * 512 times (__split_huge_zero_page_pmd, one THP_SPLIT_PMD) and do_wp_page
+ * copies one 4 KiB page; nothing else is allocated.
+ */
+static void test_huge_zero_page(void **state)
+{
+	(void)state;
+	struct fx *f = thp_fx(THP_ALWAYS);
+	int pid = fx_proc(f, false), pid2 = fx_proc(f, false);
+	uint64_t a = 0x40000000;
+	unsigned lvl;
+
+	fx_mmap_at(f, pid, a, 4 << 20, PROT_RW, MAP_PRIV_ANON | MAP_FIXED_);
+	fx_mmap_at(f, pid2, a, 2 << 20, PROT_RW, MAP_PRIV_ANON | MAP_FIXED_);
+	uint64_t free0 = fx_free_pages(f);
+	assert_int_equal(fx_fault(f, pid, 0, a + 0x3000, false, NULL), OS_FAULT_RETRY);
+	uint64_t pte = fx_pte(f, pid, a + 0x3000, &lvl);
+	assert_int_equal(lvl, 2);
+	assert_true(pte & PTE_PS);
+	assert_true(pte & PTE_SPECIAL);
+	assert_false(pte & PTE_RW);
+	assert_int_equal(vmstat_event(fx_phys(f), THP_ZERO_PAGE_ALLOC), 1);
+	assert_int_equal(vmstat_event(fx_phys(f), THP_FAULT_ALLOC), 0);
+	assert_int_equal(os_proc(f->os, pid)->rss_anon, 0);   /* the zero page is not RSS */
+	uint64_t hz = pte_pfn(pte);
+	assert_int_equal(hz % 512, 0);
+	assert_int_equal(pfn_to_page(fx_phys(f), hz)->order, 9);
+	/* 512 pages for the huge zero page and one PMD table (the PUD table exists for the VMA's range) */
+	assert_true(free0 - fx_free_pages(f) >= 512 && free0 - fx_free_pages(f) <= 514);
+	/* a second range and a second process share it: allocated once */
+	fx_fault(f, pid, 0, a + (2 << 20), false, NULL);
+	fx_fault(f, pid2, 0, a, false, NULL);
+	assert_int_equal(pte_pfn(fx_pte(f, pid, a + (2 << 20), NULL)), hz);
+	assert_int_equal(pte_pfn(fx_pte(f, pid2, a, NULL)), hz);
+	assert_int_equal(vmstat_event(fx_phys(f), THP_ZERO_PAGE_ALLOC), 1);
+	/* a write: split to 512 zero PTEs, one 4 KiB copy; no THP allocated */
+	uint64_t free1 = fx_free_pages(f);
+	assert_int_equal(fx_fault(f, pid, 0, a + 0x3000, true, NULL), OS_FAULT_RETRY);
+	pte = fx_pte(f, pid, a + 0x3000, &lvl);
+	assert_int_equal(lvl, 1);
+	assert_true(pte & PTE_RW);
+	assert_false(pte & PTE_SPECIAL);
+	assert_int_equal(pfn_to_page(fx_phys(f), pte_pfn(pte))->order, 0);
+	assert_int_equal(vmstat_event(fx_phys(f), THP_SPLIT_PMD), 1);
+	assert_int_equal(vmstat_event(fx_phys(f), THP_SPLIT_PAGE), 0);
+	assert_int_equal(vmstat_event(fx_phys(f), THP_FAULT_ALLOC), 0);
+	uint64_t z = fx_pte(f, pid, a + 0x4000, &lvl);
+	assert_int_equal(lvl, 1);
+	assert_true(z & PTE_SPECIAL);
+	assert_int_equal(pte_pfn(z), os_zero_pfn(f->os));
+	assert_int_equal(os_proc(f->os, pid)->rss_anon, 1);
+	assert_int_equal(free1 - fx_free_pages(f), 2);   /* the PTE table and the written page */
+	/* the other mappings still map the huge zero page */
+	assert_int_equal(pte_pfn(fx_pte(f, pid2, a, &lvl)), hz);
+	assert_int_equal(lvl, 2);
+	/* use_zero_page=0: a read fault allocates a THP */
+	struct os_cfg c = fx_os_cfg();
+	c.thp = THP_ALWAYS;
+	c.thp_use_zero_page = false;
+	struct fx *g = fx_new_cfg(1, 64, 2, &c);
+	int q = fx_proc(g, false);
+	fx_mmap_at(g, q, a, 2 << 20, PROT_RW, MAP_PRIV_ANON | MAP_FIXED_);
+	fx_fault(g, q, 0, a, false, NULL);
+	assert_false(fx_pte(g, q, a, NULL) & PTE_SPECIAL);
+	assert_int_equal(vmstat_event(fx_phys(g), THP_FAULT_ALLOC), 1);
+	assert_int_equal(vmstat_event(fx_phys(g), THP_ZERO_PAGE_ALLOC), 0);
+	fx_free(g);
+	os_process_exit(f->os, pid);
+	os_process_exit(f->os, pid2);
+	lru_check(f->os);
+	buddy_check(fx_phys(f));
+	fx_free(f);
 }
 
 static void test_unaligned_vma_falls_back(void **state)
@@ -362,6 +442,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fault_modes),
+		cmocka_unit_test(test_huge_zero_page),
 		cmocka_unit_test(test_unaligned_vma_falls_back),
 		cmocka_unit_test(test_split_on_munmap_and_cow),
 		cmocka_unit_test(test_khugepaged_collapse),
