@@ -702,9 +702,100 @@ void shrink_node(struct os *os, unsigned nid, struct scan_control *sc)
 
 /* ---- direct reclaim ------------------------------------------------------------------------------------- */
 
-uint64_t try_to_free_pages(struct os *os, int nid, const nodemask_t *mask, unsigned order,
-			   enum zone_type reclaim_idx, unsigned cpu, sim_time_t now, sim_time_t *cost)
+static void kswapd_start_run(struct kswapd *k, sim_time_t when);
+
+/*
+ * allow_direct_reclaim (mm/vmscan.c; pfmemalloc_watermark_ok before 5.x):
+ * true when kswapd gave up on the node, or when the free pages of its
+ * zones <= ZONE_NORMAL that have reclaimable pages exceed half the sum of
+ * their MIN watermarks (min_wmark_pages, boost included).  A node below
+ * that wakes a sleeping kswapd for zones up to ZONE_NORMAL.
+ */
+static bool allow_direct_reclaim(struct os *os, unsigned nid, sim_time_t now)
 {
+	struct kswapd *k = &os->rcl->kswapd[nid];
+	uint64_t reserve = 0, free = 0;
+
+	if (k->failures >= MAX_RECLAIM_FAILURES)
+		return true;
+	for (unsigned z = 0; z <= ZONE_NORMAL; z++) {
+		struct zone_info zi;
+		if (physmem_zone_info(os->phys, nid, z, &zi) || !zi.populated || !zone_reclaimable_pages(os, nid, z))
+			continue;
+		reserve += zi.watermark[WMARK_MIN] + zi.watermark_boost;
+		free += zi.nr_free;
+	}
+	if (!reserve)
+		return true;   /* no reserves: do not throttle */
+	bool ok = free > reserve / 2;
+	if (!ok && k->state != KSWAPD_RUNNING && os->q) {
+		if (k->classzone == CLASSZONE_NONE || k->classzone > ZONE_NORMAL)
+			k->classzone = ZONE_NORMAL;
+		if (k->state == KSWAPD_NAPPING) {
+			ev_cancel(os->q, &k->ev);
+			vmstat_inc(os->phys, KSWAPD_LOW_WMARK_HIT_QUICKLY, 1);
+		}
+		kswapd_start_run(k, now);
+	}
+	return ok;
+}
+
+/*
+ * throttle_direct_reclaim: the first node of the zonelist with a zone <=
+ * ZONE_NORMAL decides.  The waiter sleeps until a kswapd pass ends with
+ * allow_direct_reclaim true (balance_pgdat wakes pfmemalloc_wait then):
+ * kswapd's pending passes are run here, ahead of the event queue, so the
+ * sleep lasts exactly as long as the reclaim that ends it.  Without
+ * __GFP_FS the sleep ends after HZ at the latest.  Kernel threads (no
+ * current task) are never throttled.  @return the time slept.
+ */
+static sim_time_t throttle_direct_reclaim(struct os *os, gfp_t gfp, unsigned pref, const nodemask_t *mask,
+					  sim_time_t now)
+{
+	unsigned order_nodes[HW_MAX_NODES], nn, nid = HW_MAX_NODES;
+	enum zone_type hz = gfp_zone(gfp);
+
+	if (!os->current || !os->q)
+		return 0;
+	nn = physmem_node_order(os->phys, pref, order_nodes);
+	for (unsigned i = 0; i < nn && nid == HW_MAX_NODES; i++) {
+		if (mask && !node_isset(order_nodes[i], mask))
+			continue;
+		for (unsigned z = 0; z <= ZONE_NORMAL && z <= (unsigned)hz; z++) {
+			struct zone_info zi;
+			if (!physmem_zone_info(os->phys, order_nodes[i], z, &zi) && zi.populated) {
+				nid = order_nodes[i];
+				break;
+			}
+		}
+	}
+	if (nid == HW_MAX_NODES || allow_direct_reclaim(os, nid, now))
+		return 0;
+	vmstat_inc(os->phys, PGSCAN_DIRECT_THROTTLE, 1);
+	struct kswapd *k = &os->rcl->kswapd[nid];
+	sim_time_t t = now, limit = (gfp & __GFP_FS) ? SIM_TIME_MAX : now + RECLAIM_HZ_PS;
+	while (k->ev.heap_idx != EV_IDLE) {
+		sim_time_t at = SIM_MAX(k->ev.when, t);
+		if (at > limit) {
+			t = limit;
+			break;
+		}
+		ev_cancel(os->q, &k->ev);
+		k->ev.when = at;
+		k->pass_end = at;
+		kswapd_run(&k->ev, k);
+		t = SIM_MAX(t, k->pass_end);
+		if (allow_direct_reclaim(os, nid, t))
+			break;
+	}
+	os->rcl->stat[RS_THROTTLE_DIRECT_PS] += t - now;
+	return t - now;
+}
+
+uint64_t try_to_free_pages(struct os *os, int nid, const nodemask_t *mask, unsigned order, gfp_t gfp,
+			   unsigned cpu, sim_time_t now, sim_time_t *cost)
+{
+	enum zone_type reclaim_idx = gfp_zone(gfp);
 	struct scan_control sc = {
 		.nr_to_reclaim = SWAP_CLUSTER_MAX,
 		.reclaim_idx = reclaim_idx,
@@ -723,6 +814,7 @@ uint64_t try_to_free_pages(struct os *os, int nid, const nodemask_t *mask, unsig
 	if (nid < 0)
 		nid = (int)os_cpu_node(os, cpu);
 	nn = physmem_node_order(os->phys, (unsigned)nid, order_nodes);
+	sc.throttled += throttle_direct_reclaim(os, gfp, (unsigned)nid, mask, now);
 	vmstat_inc(os->phys, ALLOCSTALL_DMA + reclaim_idx, 1);
 	os->rcl->stat[RS_DIRECT_STALLS]++;
 	for (sc.priority = DEF_PRIORITY; sc.priority >= 0; sc.priority--) {
@@ -899,6 +991,7 @@ static void kswapd_run(struct ev *ev, void *ctx)
 	psi_kthread_add(os, k->cpu, now, c);
 	os->rcl->stat[RS_KSWAPD_PS] += c;
 	os->rcl->stat[RS_KSWAPD_PASSES]++;
+	k->pass_end = now + c + sc.throttled;
 	/* a throttled kswapd sleeps: the time passes, but not on its CPU */
 	if (k->priority < 1) {
 		snapshot_refaults(os, k->nid);
@@ -965,8 +1058,8 @@ static void hook_wake_kswapd(void *ctx, unsigned nid, unsigned order, enum zone_
 
 static uint64_t hook_direct_reclaim(void *ctx, const struct alloc_ctx *ac, sim_time_t *cost)
 {
-	return try_to_free_pages(ctx, ac->preferred_nid, ac->nodemask, ac->order, gfp_zone(ac->gfp), ac->cpu,
-				 ac->now + *cost, cost);
+	return try_to_free_pages(ctx, ac->preferred_nid, ac->nodemask, ac->order, ac->gfp, ac->cpu, ac->now + *cost,
+				 cost);
 }
 
 static uint64_t hook_zone_reclaimable(void *ctx, unsigned nid, enum zone_type zid)

@@ -40,6 +40,8 @@
 #define KSWAPD_NAP_PS     (100ULL * 1000 * 1000 * 1000)   /* HZ/10 */
 /* One jiffy at CONFIG_HZ=250 (the x86 defconfig and Debian/Ubuntu kernels). */
 #define RECLAIM_JIFFY_PS  (4ULL * 1000 * 1000 * 1000)
+/* HZ: throttle_direct_reclaim's timeout for callers without __GFP_FS. */
+#define RECLAIM_HZ_PS (1000ULL * 1000 * 1000 * 1000)
 /* reclaim_throttle's VMSCAN_THROTTLE_WRITEBACK timeout, HZ/10. */
 #define RECLAIM_THROTTLE_WRITEBACK_PS (100ULL * 1000 * 1000 * 1000)
 
@@ -59,7 +61,8 @@
 	X(RS_OOM_NO_VICTIM, oom_no_victim, EVENT, "calls", "OOM killer found nothing to kill") \
 	X(RS_THROTTLE_WRITEBACK, throttle_writeback, EVENT, "waits", "reclaim_throttle VMSCAN_THROTTLE_WRITEBACK (kswapd)") \
 	X(RS_THROTTLE_NOPROGRESS, throttle_noprogress, EVENT, "waits", "reclaim_throttle VMSCAN_THROTTLE_NOPROGRESS (direct)") \
-	X(RS_THROTTLE_PS, throttle_ps, EVENT, "ps", "time reclaimers slept in reclaim_throttle")
+	X(RS_THROTTLE_PS, throttle_ps, EVENT, "ps", "time reclaimers slept in reclaim_throttle")    \
+	X(RS_THROTTLE_DIRECT_PS, throttle_direct_ps, EVENT, "ps", "time direct reclaimers slept in throttle_direct_reclaim")
 
 enum reclaim_stat {
 	RECLAIM_STATS(STAT_ENUM)
@@ -84,6 +87,7 @@ struct kswapd {
 	bool pgdat_writeback;     /* PGDAT_WRITEBACK: a kswapd pass took only pages under writeback */
 	unsigned alloc_order;     /* the order the current run was woken for (run_order may drop to 0) */
 	bool run_boosted;         /* a zone's watermark was boosted when the run started */
+	sim_time_t pass_end;      /* when the last pass ended (wakes throttled direct reclaimers) */
 };
 
 struct swap_info;
@@ -164,12 +168,18 @@ enum scan_balance get_scan_count_calc(const struct scan_count_in *in, uint64_t n
 void shrink_node(struct os *os, unsigned nid, struct scan_control *sc);
 
 /*
- * try_to_free_pages for an allocation of `order` in classzone `reclaim_idx`
- * preferring node `nid` (zonelist order) and limited to `mask` (NULL: all).
- * Counts allocstall.  @return pages reclaimed; *cost += the CPU time.
+ * try_to_free_pages for an allocation of `order` with gfp (classzone
+ * gfp_zone(gfp)) preferring node `nid` (zonelist order) and limited to
+ * `mask` (NULL: all).  A task (not a kernel thread) is first throttled
+ * (throttle_direct_reclaim) while the first eligible node's free pages in
+ * zones <= ZONE_NORMAL are at most half the sum of their MIN watermarks:
+ * it sleeps until kswapd, run forward pass by pass, restores them (or
+ * gives up), at most HZ without __GFP_FS, counting pgscan_direct_throttle.
+ * Counts allocstall.  @return pages reclaimed; *cost += the CPU time and
+ * the sleeps.
  */
-uint64_t try_to_free_pages(struct os *os, int nid, const nodemask_t *mask, unsigned order,
-			   enum zone_type reclaim_idx, unsigned cpu, sim_time_t now, sim_time_t *cost);
+uint64_t try_to_free_pages(struct os *os, int nid, const nodemask_t *mask, unsigned order, gfp_t gfp,
+			   unsigned cpu, sim_time_t now, sim_time_t *cost);
 
 /* wakeup_kswapd (§7.7). */
 void wakeup_kswapd(struct os *os, unsigned nid, unsigned order, enum zone_type classzone, sim_time_t now);

@@ -168,7 +168,69 @@ static void direct_reclaim_stalls(void **state)
 	assert_int_equal(pt.task, stall);
 	assert_int_equal(pt.full, stall);
 	assert_int_equal(pt.some, stall);
-	assert_int_equal(os_cpu_stolen(f->os, 0), 0);   /* the allocating CPU paid it directly */
+	/*
+	 * the allocating CPU paid its reclaim directly; only kswapd's passes,
+	 * run while a direct reclaimer was throttled (boosted MIN watermarks
+	 * here), are stolen from kswapd's CPU
+	 */
+	assert_int_equal(os_cpu_stolen(f->os, 0), f->os->rcl->stat[RS_KSWAPD_PS]);
+	lru_check(f->os);
+	fx_free(f);
+}
+
+/* allow_direct_reclaim's sums for node 0: free pages and MIN (boost included) of zones <= NORMAL with reclaimable pages. */
+static void pfmemalloc_sums(struct fx *f, uint64_t *free, uint64_t *reserve)
+{
+	*free = *reserve = 0;
+	for (unsigned z = 0; z <= ZONE_NORMAL; z++) {
+		struct zone_info zi;
+		if (physmem_zone_info(fx_phys(f), 0, z, &zi) || !zi.populated || !zone_reclaimable_pages(f->os, 0, z))
+			continue;
+		*free += zi.nr_free;
+		*reserve += zi.watermark[WMARK_MIN] + zi.watermark_boost;
+	}
+}
+
+/*
+ * throttle_direct_reclaim (mm/vmscan.c): a task entering direct reclaim
+ * while the free pages of the node's zones <= ZONE_NORMAL are at most half
+ * the sum of their MIN watermarks (allow_direct_reclaim: free_pages >
+ * pfmemalloc_reserve / 2) counts pgscan_direct_throttle and sleeps on
+ * pfmemalloc_wait until kswapd, which it wakes, has restored them; the
+ * sleep is part of the faulting task's time.
+ */
+static void direct_reclaim_throttled(void **state)
+{
+	struct fx *f = rx_new(1, 64, 2, 64);
+	int pid = fx_proc(f, false);
+	uint64_t a = 0x10000000, i, free, reserve, pfn;
+	sim_time_t cost = 0;
+	(void)state;
+
+	fx_mmap_at(f, pid, a, 64ULL << 20, PROT_RW, MAP_PRIV_ANON | MAP_FIXED_);
+	for (i = 0; i < 16384 && !rx_ev(f, ALLOCSTALL_MOVABLE); i++)
+		assert_int_equal(fx_fault(f, pid, 0, a + (i << PAGE_SHIFT), true, &cost), OS_FAULT_RETRY);
+	/* a PF_MEMALLOC-like user takes the node below half of MIN */
+	pfmemalloc_sums(f, &free, &reserve);
+	assert_true(reserve > 0);
+	while (free > reserve / 2) {
+		struct alloc_ctx ac = { .order = 0, .gfp = GFP_KERNEL | __GFP_MEMALLOC, .preferred_nid = 0, .cpu = 1 };
+		assert_int_equal(page_alloc(fx_phys(f), &ac, &pfn, NULL), 0);
+		pfmemalloc_sums(f, &free, &reserve);
+	}
+	uint64_t throttled = rx_ev(f, PGSCAN_DIRECT_THROTTLE), passes = f->os->rcl->stat[RS_KSWAPD_PASSES];
+	sim_time_t slept = f->os->rcl->stat[RS_THROTTLE_DIRECT_PS];
+	cost = 0;
+	assert_int_equal(fx_fault(f, pid, 0, a + (i << PAGE_SHIFT), true, &cost), OS_FAULT_RETRY);
+	assert_int_equal(rx_ev(f, PGSCAN_DIRECT_THROTTLE), throttled + 1);
+	/* kswapd ran while the task slept, and the sleep is in the fault's time */
+	assert_true(f->os->rcl->stat[RS_KSWAPD_PASSES] > passes);
+	slept = f->os->rcl->stat[RS_THROTTLE_DIRECT_PS] - slept;
+	assert_true(slept > 0);
+	assert_true(cost >= FX_FAULT_PS + slept);
+	/* the task was woken once kswapd had restored the reserve (it then reclaimed and took one page) */
+	pfmemalloc_sums(f, &free, &reserve);
+	assert_true(free + 1 > reserve / 2);
 	lru_check(f->os);
 	fx_free(f);
 }
@@ -278,6 +340,7 @@ int main(void)
 		cmocka_unit_test(note_cost),
 		cmocka_unit_test(kswapd_balances_the_node),
 		cmocka_unit_test(direct_reclaim_stalls),
+		cmocka_unit_test(direct_reclaim_throttled),
 		cmocka_unit_test(no_swap),
 		cmocka_unit_test(node_unreclaimable_after_16_failures),
 		cmocka_unit_test(reclaimable_with_swap),
