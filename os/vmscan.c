@@ -157,6 +157,17 @@ bool pgdat_balanced(struct os *os, unsigned nid, unsigned order, enum zone_type 
 	return !eligible;
 }
 
+/* pgdat_watermark_boosted: some managed zone <= classzone has a watermark boost. */
+static bool pgdat_watermark_boosted(struct os *os, unsigned nid, enum zone_type classzone)
+{
+	for (unsigned z = 0; z <= (unsigned)classzone && z < MAX_NR_ZONES; z++) {
+		struct zone_info zi;
+		if (!physmem_zone_info(os->phys, nid, z, &zi) && zi.populated && zi.watermark_boost)
+			return true;
+	}
+	return false;
+}
+
 /* The highest populated zone of a node (kswapd's classzone when none was requested). */
 static enum zone_type highest_zone(struct os *os, unsigned nid)
 {
@@ -881,7 +892,8 @@ void wakeup_kswapd(struct os *os, unsigned nid, unsigned order, enum zone_type c
 		k->order = order;
 	if (k->state == KSWAPD_RUNNING)
 		return;
-	if (k->failures >= MAX_RECLAIM_FAILURES || pgdat_balanced(os, nid, order, classzone))
+	if (k->failures >= MAX_RECLAIM_FAILURES ||
+	    (pgdat_balanced(os, nid, order, classzone) && !pgdat_watermark_boosted(os, nid, classzone)))
 		return;
 	if (k->state == KSWAPD_NAPPING) {
 		ev_cancel(os->q, &k->ev);
@@ -897,9 +909,12 @@ static void kswapd_end_run(struct kswapd *k, sim_time_t t)
 
 	if (!k->run_reclaimed)
 		k->failures++;
-	/* the boost this run reclaimed for is spent */
-	for (unsigned z = 0; z <= (unsigned)k->run_classzone; z++)
-		zone_reduce_boost(os->phys, k->nid, z, k->run_reclaimed);
+	/* balance_pgdat's end: each zone's boost recorded at the start is spent, reclaimed for or not */
+	for (unsigned z = 0; z < MAX_NR_ZONES; z++)
+		if (k->zone_boosts[z])
+			zone_reduce_boost(os->phys, k->nid, z, k->zone_boosts[z]);
+	k->nr_boost_reclaim = 0;
+	memset(k->zone_boosts, 0, sizeof(k->zone_boosts));
 	/* balance_pgdat: after boosted reclaim there is likely space: defragment pageblocks */
 	if (k->run_boosted)
 		wakeup_kcompactd(os, k->nid, PAGEBLOCK_ORDER, k->run_classzone);
@@ -939,31 +954,47 @@ static void kswapd_run(struct ev *ev, void *ctx)
 		/* balance_pgdat starts: take the requested order and classzone */
 		k->run_order = k->alloc_order = k->order;
 		k->run_classzone = k->classzone == CLASSZONE_NONE ? highest_zone(os, k->nid) : k->classzone;
-		k->run_boosted = false;
-		for (unsigned z = 0; z <= (unsigned)k->run_classzone && z < MAX_NR_ZONES; z++) {
+		/* balance_pgdat: record each zone's boost; the run first reclaims their sum */
+		k->nr_boost_reclaim = 0;
+		for (unsigned z = 0; z < MAX_NR_ZONES; z++) {
 			struct zone_info zi;
-			if (!physmem_zone_info(os->phys, k->nid, z, &zi) && zi.populated && zi.watermark_boost)
-				k->run_boosted = true;
+			k->zone_boosts[z] = 0;
+			if (z <= (unsigned)k->run_classzone && !physmem_zone_info(os->phys, k->nid, z, &zi) &&
+			    zi.populated)
+				k->zone_boosts[z] = zi.watermark_boost;
+			k->nr_boost_reclaim += k->zone_boosts[z];
 		}
+		k->run_boosted = k->nr_boost_reclaim > 0;
 		k->order = 0;
 		k->classzone = CLASSZONE_NONE;
 		k->priority = DEF_PRIORITY;
 		k->run_reclaimed = 0;
 		vmstat_inc(os->phys, PAGEOUTRUN, 1);
 	}
-	if (pgdat_balanced(os, k->nid, k->run_order, k->run_classzone)) {
+	bool balanced = pgdat_balanced(os, k->nid, k->run_order, k->run_classzone);
+	/* an imbalanced node forgets the boost (its zones keep it) and restarts as normal reclaim */
+	if (!balanced && k->nr_boost_reclaim) {
+		k->nr_boost_reclaim = 0;
+		k->priority = DEF_PRIORITY;
+	}
+	if (balanced && !k->nr_boost_reclaim) {
 		k->pgdat_writeback = false;   /* clear_pgdat_congested */
 		snapshot_refaults(os, k->nid);
 		kswapd_end_run(k, now);
 		return;
 	}
+	/*
+	 * Boosted reclaim neither writes back nor swaps (balance_pgdat: it is
+	 * meant to relieve fragmentation, not to issue I/O from reclaim);
+	 * below priority 10 writepage is allowed again.
+	 */
 	struct scan_control sc = {
 		.reclaim_idx = k->run_classzone,
 		.order = k->run_order,
 		.priority = k->priority,
-		.may_writepage = true,
+		.may_writepage = !k->nr_boost_reclaim || k->priority < DEF_PRIORITY - 2,
 		.may_unmap = true,
-		.may_swap = true,
+		.may_swap = !k->nr_boost_reclaim,
 		.is_kswapd = true,
 		.cpu = k->cpu,
 		.now = now,
@@ -980,12 +1011,18 @@ static void kswapd_run(struct ev *ev, void *ctx)
 		shrink_active_list(os, k->nid, SWAP_CLUSTER_MAX, LRU_ACTIVE_ANON, &sc);
 	shrink_node(os, k->nid, &sc);
 	bool raise_priority = sc.nr_scanned < sc.nr_to_reclaim;
+	/* boosted reclaim never goes below priority 10, to avoid writeback */
+	if (k->nr_boost_reclaim && k->priority == DEF_PRIORITY - 2)
+		raise_priority = false;
 	/* kswapd_shrink_node: compact_gap reclaimed in this run (balance_pgdat's sc counts the whole run) */
 	if (k->run_order && k->run_reclaimed + sc.nr_reclaimed >= (2ULL << k->run_order))
 		k->run_order = 0;
 	if (raise_priority || !sc.nr_reclaimed)
 		k->priority--;
 	k->run_reclaimed += sc.nr_reclaimed;
+	/* boosted reclaim that made no progress stops the run: it cannot queue I/O */
+	bool boost_stuck = k->nr_boost_reclaim && !sc.nr_reclaimed;
+	k->nr_boost_reclaim -= SIM_MIN(k->nr_boost_reclaim, sc.nr_reclaimed);
 	sim_time_t c = sc.cost;
 	reclaim_steal(os, k->cpu, c);
 	psi_kthread_add(os, k->cpu, now, c);
@@ -993,7 +1030,7 @@ static void kswapd_run(struct ev *ev, void *ctx)
 	os->rcl->stat[RS_KSWAPD_PASSES]++;
 	k->pass_end = now + c + sc.throttled;
 	/* a throttled kswapd sleeps: the time passes, but not on its CPU */
-	if (k->priority < 1) {
+	if (k->priority < 1 || boost_stuck) {
 		snapshot_refaults(os, k->nid);
 		kswapd_end_run(k, now + c + sc.throttled);
 		return;

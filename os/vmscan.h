@@ -87,6 +87,8 @@ struct kswapd {
 	bool pgdat_writeback;     /* PGDAT_WRITEBACK: a kswapd pass took only pages under writeback */
 	unsigned alloc_order;     /* the order the current run was woken for (run_order may drop to 0) */
 	bool run_boosted;         /* a zone's watermark was boosted when the run started */
+	uint64_t nr_boost_reclaim;          /* boosted reclaim still to do in this run (0: normal reclaim) */
+	uint64_t zone_boosts[MAX_NR_ZONES]; /* each zone's boost when the run started */
 	sim_time_t pass_end;      /* when the last pass ended (wakes throttled direct reclaimers) */
 };
 

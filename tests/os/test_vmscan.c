@@ -5,6 +5,7 @@
  * PSI), reclaimable-page accounting with and without swap.
  */
 #include "tests/os/reclaim_fixture.h"
+#include "os/mig_state.h"
 
 static struct scan_count_in sc_in(uint64_t ia, uint64_t aa, uint64_t iff, uint64_t af, unsigned swappiness, int prio)
 {
@@ -128,8 +129,12 @@ static void kswapd_balances_the_node(void **state)
 	assert_int_equal(rx_ev(f, PAGEOUTRUN), 1 + rx_ev(f, KSWAPD_HIGH_WMARK_HIT_QUICKLY));
 	assert_int_equal(f->os->rcl->stat[RS_KSWAPD_WAKEUPS], 1);
 	assert_int_equal(os_proc(f->os, pid)->swapents, rx_ev(f, PSWPOUT));
-	/* its CPU time: stolen from CPU 0 once, reported to PSI as kernel-thread time */
-	sim_time_t stolen = os_cpu_stolen(f->os, 0);
+	/*
+	 * its CPU time: stolen from CPU 0 once, reported to PSI as kernel-thread
+	 * time, with kcompactd's (a run that started boosted wakes it)
+	 */
+	sim_time_t kcompactd = f->os->mig->stat[MIG_KTHREAD_PS];
+	sim_time_t stolen = os_cpu_stolen(f->os, 0) - kcompactd;
 	assert_int_equal(stolen, f->os->rcl->stat[RS_KSWAPD_PS]);
 	assert_true(stolen >= f->os->rcl->stat[RS_KSWAPD_PASSES] * 1000000);
 	assert_int_equal(os_cpu_stolen(f->os, 0), 0);
@@ -231,6 +236,73 @@ static void direct_reclaim_throttled(void **state)
 	/* the task was woken once kswapd had restored the reserve (it then reclaimed and took one page) */
 	pfmemalloc_sums(f, &free, &reserve);
 	assert_true(free + 1 > reserve / 2);
+	lru_check(f->os);
+	fx_free(f);
+}
+
+static uint64_t node0_boost(struct fx *f)
+{
+	uint64_t b = 0;
+	for (unsigned z = 0; z < MAX_NR_ZONES; z++) {
+		struct zone_info zi;
+		if (!physmem_zone_info(fx_phys(f), 0, z, &zi) && zi.populated)
+			b += zi.watermark_boost;
+	}
+	return b;
+}
+
+/*
+ * Watermark boosting (mm/page_alloc.c boost_watermark, mm/vmscan.c
+ * balance_pgdat): a fragmenting fallback boosts the zone's watermarks;
+ * wakeup_kswapd wakes kswapd for a balanced node whose watermark is
+ * boosted (pgdat_watermark_boosted); kswapd then reclaims the boost with
+ * may_swap and may_writepage off ("do not writeback or swap pages for
+ * boosted reclaim"), so only clean file pages go; at the end the boost
+ * recorded at the start is spent (kcompactd is then woken for pageblock
+ * order, if a zone is suitable for compaction: not the case here).
+ */
+static void boosted_kswapd_reclaims_without_io(void **state)
+{
+	struct fx *f = rx_new(1, 64, 2, 64);
+	int pid = fx_proc(f, false);
+	uint64_t a = 0x10000000, pfn, i;
+	sim_time_t cost = 0;
+	(void)state;
+
+	/*
+	 * some anonymous memory, then clean page cache until kswapd balances the
+	 * node (its free memory is then scattered); lists of thousands of pages,
+	 * as priority 12 scans size >> 12 of each
+	 */
+	i = 1500;
+	fx_mmap_at(f, pid, a, 64ULL << 20, PROT_RW, MAP_PRIV_ANON | MAP_FIXED_);
+	rx_touch(f, pid, 0, a, i);
+	assert_int_equal(fx_sys6(f, pid, 0, OS_SYS_FILE_READ, 5, 0, 14000 * PAGE_SIZE, 0, 0, 0, FX_NONE, &cost), 0);
+	rx_run_events(f);
+	/* unmovable allocations that do not wake kswapd, until one falls back into a movable pageblock */
+	for (unsigned n = 0; n < 4096 && !node0_boost(f); n++) {
+		struct alloc_ctx ac = { .order = 0, .gfp = GFP_KERNEL & ~__GFP_KSWAPD_RECLAIM, .preferred_nid = 0, .cpu = 1 };
+		assert_int_equal(page_alloc(fx_phys(f), &ac, &pfn, NULL), 0);
+	}
+	uint64_t boost = node0_boost(f);
+	assert_true(boost > 0);
+	/* free most of the anonymous memory: the node is balanced even with the boost added to HIGH */
+	assert_int_equal(fx_sys(f, pid, OS_SYS_MUNMAP, a, i << PAGE_SHIFT, 0, 0, 0), 0);
+	assert_true(pgdat_balanced(f->os, 0, 0, ZONE_MOVABLE));
+	struct kswapd *k = &f->os->rcl->kswapd[0];
+	assert_int_equal(k->state, KSWAPD_SLEEPING);
+	uint64_t swpout = rx_ev(f, PSWPOUT), steal_anon = rx_ev(f, PGSTEAL_ANON), steal_file = rx_ev(f, PGSTEAL_FILE);
+	uint64_t runs = rx_ev(f, PAGEOUTRUN);
+	wakeup_kswapd(f->os, 0, 0, ZONE_MOVABLE, f->q.now);
+	assert_int_equal(k->state, KSWAPD_RUNNING);   /* balanced, but boosted */
+	rx_run_events(f);
+	assert_int_equal(rx_ev(f, PAGEOUTRUN), runs + 1);
+	/* boosted reclaim: clean file pages only, no swap-out, no anon steal */
+	assert_int_equal(rx_ev(f, PSWPOUT), swpout);
+	assert_int_equal(rx_ev(f, PGSTEAL_ANON), steal_anon);
+	assert_true(rx_ev(f, PGSTEAL_FILE) >= steal_file + boost);
+	/* the boost is spent */
+	assert_int_equal(node0_boost(f), 0);
 	lru_check(f->os);
 	fx_free(f);
 }
@@ -341,6 +413,7 @@ int main(void)
 		cmocka_unit_test(kswapd_balances_the_node),
 		cmocka_unit_test(direct_reclaim_stalls),
 		cmocka_unit_test(direct_reclaim_throttled),
+		cmocka_unit_test(boosted_kswapd_reclaims_without_io),
 		cmocka_unit_test(no_swap),
 		cmocka_unit_test(node_unreclaimable_after_16_failures),
 		cmocka_unit_test(reclaimable_with_swap),
