@@ -283,6 +283,32 @@ static void dirty_limits(const physmem_t *pm, uint64_t *bg, uint64_t *thresh)
 		*bg = *thresh / 2;
 }
 
+/*
+ * nr_memmap_boot_pages: the struct page arrays set up at boot.  x86-64's
+ * SPARSEMEM_VMEMMAP maps them per present 128 MiB section (32768 pages x
+ * 64 bytes = 512 pages of memmap per section); numasim's nodes have no
+ * holes, so every section a node's zones span is present.
+ */
+#define PAGES_PER_SECTION     32768ULL
+#define MEMMAP_PAGES_PER_SECTION (PAGES_PER_SECTION * 64 / PAGE_SIZE)
+static uint64_t memmap_boot_pages(const physmem_t *pm)
+{
+	uint64_t sections = 0;
+	for (unsigned n = 0; n < pm->nr_nodes; n++) {
+		uint64_t lo = UINT64_MAX, hi = 0;
+		for (unsigned zi = 0; zi < MAX_NR_ZONES; zi++) {
+			const struct zone *z = zone_of(pm, n, zi);
+			if (!z || !z->spanned)
+				continue;
+			lo = SIM_MIN(lo, z->start_pfn);
+			hi = SIM_MAX(hi, z->start_pfn + z->spanned);
+		}
+		if (hi > lo)
+			sections += (hi + PAGES_PER_SECTION - 1) / PAGES_PER_SECTION - lo / PAGES_PER_SECTION;
+	}
+	return sections * MEMMAP_PAGES_PER_SECTION;
+}
+
 /* Calls emit(name, value) for every /proc/vmstat line, in its order. */
 static void vmstat_lines(const physmem_t *pm, void (*emit)(void *, const char *, uint64_t), void *arg)
 {
@@ -311,8 +337,13 @@ static void vmstat_lines(const physmem_t *pm, void (*emit)(void *, const char *,
 	dirty_limits(pm, &bg, &thresh);
 	emit(arg, "nr_dirty_threshold", thresh);
 	emit(arg, "nr_dirty_background_threshold", bg);
+	/* enum vm_stat_item's memmap counters: none allocated after boot (no hotplug) */
+	emit(arg, "nr_memmap_pages", 0);
+	emit(arg, "nr_memmap_boot_pages", memmap_boot_pages(pm));
 	for (unsigned i = 0; i < NR_VM_EVENT_ITEMS; i++)
 		emit(arg, vm_event_desc[i].name, pm->vm_events[i]);
+	/* vmstat_show's deprecated counter, kept so that old readers find it */
+	emit(arg, "nr_unstable", 0);
 }
 
 static void emit_text(void *arg, const char *name, uint64_t v)

@@ -153,9 +153,11 @@ enum node_stat_item {
 	X(PGSTEAL_KSWAPD, pgsteal_kswapd, EVENT, "pages", "reclaimed by kswapd")                     \
 	X(PGSTEAL_DIRECT, pgsteal_direct, EVENT, "pages", "reclaimed by direct reclaim")             \
 	X(PGSTEAL_KHUGEPAGED, pgsteal_khugepaged, EVENT, "pages", "reclaimed by khugepaged")         \
+	X(PGSTEAL_PROACTIVE, pgsteal_proactive, EVENT, "pages", "reclaimed by memory.reclaim (always 0)") \
 	X(PGSCAN_KSWAPD, pgscan_kswapd, EVENT, "pages", "scanned by kswapd")                         \
 	X(PGSCAN_DIRECT, pgscan_direct, EVENT, "pages", "scanned by direct reclaim")                 \
 	X(PGSCAN_KHUGEPAGED, pgscan_khugepaged, EVENT, "pages", "scanned by khugepaged")             \
+	X(PGSCAN_PROACTIVE, pgscan_proactive, EVENT, "pages", "scanned by memory.reclaim (always 0)") \
 	X(PGSCAN_DIRECT_THROTTLE, pgscan_direct_throttle, EVENT, "events", "direct reclaim throttled") \
 	X(PGSCAN_ANON, pgscan_anon, EVENT, "pages", "anon pages scanned")                            \
 	X(PGSCAN_FILE, pgscan_file, EVENT, "pages", "file pages scanned")                            \
@@ -230,11 +232,15 @@ enum node_stat_item {
 	X(SWAP_RA_HIT, swap_ra_hit, EVENT, "pages", "swap readahead hits")                           \
 	X(SWPIN_ZERO, swpin_zero, EVENT, "pages", "zero-filled swap-ins")                            \
 	X(SWPOUT_ZERO, swpout_zero, EVENT, "pages", "zero-filled swap-outs")                         \
+	X(KSM_SWPIN_COPY, ksm_swpin_copy, EVENT, "pages", "KSM pages copied at swap-in (always 0: no KSM)") \
+	X(COW_KSM, cow_ksm, EVENT, "pages", "KSM pages copied on write (always 0: no KSM)")          \
 	X(ZSWPIN, zswpin, EVENT, "pages", "loaded from zswap")                                       \
 	X(ZSWPOUT, zswpout, EVENT, "pages", "stored in zswap")                                       \
 	X(ZSWPWB, zswpwb, EVENT, "pages", "written back from zswap")                                 \
 	X(DIRECT_MAP_LEVEL2_SPLIT, direct_map_level2_splits, EVENT, "splits", "always 0")            \
-	X(DIRECT_MAP_LEVEL3_SPLIT, direct_map_level3_splits, EVENT, "splits", "always 0")
+	X(DIRECT_MAP_LEVEL3_SPLIT, direct_map_level3_splits, EVENT, "splits", "always 0")            \
+	X(DIRECT_MAP_LEVEL2_COLLAPSE, direct_map_level2_collapses, EVENT, "collapses", "always 0")   \
+	X(DIRECT_MAP_LEVEL3_COLLAPSE, direct_map_level3_collapses, EVENT, "collapses", "always 0")
 
 enum vm_event_item {
 	VM_EVENT_ITEMS(STAT_ENUM)
