@@ -7,6 +7,13 @@
  * packed in one word, then a bitmap of holders (`words` words).  A line owned
  * by o has exactly o's bit set; a shared line has every holder's bit.
  *
+ * The table starts small and doubles (a rehash) whenever it gets half full,
+ * up to the size for every private line of the machine: a run that uses one
+ * CPU of 56 keeps its entries in a table that fits the host's caches instead
+ * of probing a 48 MiB one at random.  Home slots keep groups of four
+ * neighbouring blocks together, so a stream probes neighbouring records.
+ * Neither the size nor the layout changes any result.
+ *
  * The slot of the last block looked up is remembered: a miss asks for the
  * owner, then records the requester, then the victim it displaced leaves, so
  * most requests would otherwise probe the same chain twice.  Inserting never
@@ -35,10 +42,12 @@ struct coh {
 	uint16_t node_socket[HW_MAX_NODES];
 	/* table */
 	uint64_t mask;            /* slots - 1 */
-	unsigned shift;           /* 64 - log2(slots) */
+	uint64_t max_slots;       /* the table never grows past this (2 x capacity, rounded up) */
+	unsigned shift;           /* 64 - log2(slots / 4) */
 	unsigned words;           /* bitmap words per slot */
 	unsigned rec;             /* 64-bit words per slot: R_BITS + words */
 	uint64_t *tab;
+	uint64_t *spare;          /* the other array, for growing */
 	uint64_t memo_key;        /* block + 1 of the last hit, 0: none */
 	uint64_t memo_slot;
 	uint64_t *inval_rcvd;     /* per CPU */
@@ -76,18 +85,21 @@ int coh_create(coh_t **out, const struct hw_cfg *cfg, uint64_t capacity, const s
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return -SIM_ENOMEM;
+	c->max_slots = slots;
+	slots = SIM_MIN(slots, 4096);
 	c->ops = *ops;
 	c->cfg = cfg->coherence;
 	c->nr_cpus = n;
 	c->line = cfg->caches.l1d.line;
 	c->mask = slots - 1;
-	c->shift = 64 - ilog2_u64(slots);
+	c->shift = 64 - ilog2_u64(slots / 4);
 	c->words = (n + 63) / 64;
 	c->rec = R_BITS + c->words;
 	c->cpu_node = calloc(n, sizeof(*c->cpu_node));
-	c->tab = calloc(slots * c->rec, sizeof(*c->tab));
+	c->tab = calloc(c->max_slots * c->rec, sizeof(*c->tab));
+	c->spare = c->max_slots > slots ? calloc(c->max_slots * c->rec, sizeof(*c->spare)) : NULL;
 	c->inval_rcvd = calloc(n, sizeof(*c->inval_rcvd));
-	if (!c->cpu_node || !c->tab || !c->inval_rcvd) {
+	if (!c->cpu_node || !c->tab || (c->max_slots > slots && !c->spare) || !c->inval_rcvd) {
 		coh_destroy(c);
 		return -SIM_ENOMEM;
 	}
@@ -106,6 +118,7 @@ void coh_destroy(coh_t *c)
 		return;
 	free(c->cpu_node);
 	free(c->tab);
+	free(c->spare);
 	free(c->inval_rcvd);
 	free(c);
 }
@@ -114,7 +127,36 @@ void coh_destroy(coh_t *c)
 
 static inline uint64_t home_slot(const coh_t *c, uint64_t blk)
 {
-	return ((blk + 1) * 0x9E3779B97F4A7C15ULL) >> c->shift;
+	return ((((blk >> 2) + 1) * 0x9E3779B97F4A7C15ULL) >> c->shift) << 2 | (blk & 3);
+}
+
+static uint64_t insert(coh_t *c, uint64_t blk);
+
+/*
+ * Double the table: re-insert every entry into the spare array, zero the
+ * part of the old one that was in use, and swap.  Both arrays were
+ * allocated at the largest size up front (untouched pages cost no host
+ * memory), so growing never fails.
+ */
+static void grow(coh_t *c)
+{
+	uint64_t *old = c->tab, slots = (c->mask + 1) * 2, n = c->mask + 1;
+
+	c->tab = c->spare;
+	c->spare = old;
+	c->mask = slots - 1;
+	c->shift--;
+	c->memo_key = 0;
+	for (uint64_t s = 0; s < n; s++) {
+		const uint64_t *r = old + s * c->rec;
+		uint64_t t;
+		if (!r[R_KEY])
+			continue;
+		for (t = home_slot(c, r[R_KEY] - 1); c->tab[t * c->rec + R_KEY]; t = (t + 1) & c->mask)
+			;
+		memcpy(c->tab + t * c->rec, r, c->rec * sizeof(uint64_t));
+	}
+	memset(old, 0, n * c->rec * sizeof(uint64_t));
 }
 
 static int64_t find(coh_t *c, uint64_t blk)
@@ -138,8 +180,12 @@ static uint64_t insert(coh_t *c, uint64_t blk)
 	uint64_t s = home_slot(c, blk);
 	uint64_t *r;
 
-	/* the table holds at most the private lines, half its slots: never full */
-	SIM_BUG_ON(c->stat[COH_ENTRIES] >= c->mask);
+	/* the table holds about the private lines, half its largest size: never full */
+	SIM_BUG_ON(c->stat[COH_ENTRIES] >= c->max_slots - 1);
+	if (2 * (c->stat[COH_ENTRIES] + 1) > c->mask + 1 && c->mask + 1 < c->max_slots) {
+		grow(c);
+		s = home_slot(c, blk);
+	}
 	while (slot_key(c, s))
 		s = (s + 1) & c->mask;
 	r = slot_rec(c, s);
@@ -390,7 +436,7 @@ void coh_report(const coh_t *c, rep_t *r)
 
 	rep_obj_begin(r, "coherence");
 	rep_str(r, "protocol", "MESI, home-node directory");
-	rep_u64(r, "dir_slots", c->mask + 1);
+	rep_u64(r, "dir_slots", c->max_slots);
 	rep_stats(r, "stats", &sb);
 	rep_arr_begin(r, "invalidations_received");
 	for (unsigned i = 0; i < c->nr_cpus; i++)

@@ -7,8 +7,9 @@
  * either "owned by CPU o" (E or M; whether it is dirty is the cache's
  * business) or "shared by this set of CPUs" (S).  Entries live in one
  * open-addressing table (linear probing, backward-shift deletion, no
- * tombstones) preallocated at twice the number of private lines in the
- * machine, so the table never grows and never allocates per access.
+ * tombstones) of at most twice the number of private lines in the machine;
+ * it starts small and doubles in memory reserved at creation, so it never
+ * allocates per access.
  *
  * Protocol actions the directory triggers in the caches (downgrade the
  * owner, invalidate a sharer) and the messages it sends across sockets go
