@@ -125,7 +125,7 @@ int64_t cache_lookup(cache_t *c, uint64_t blk, enum cache_req req, bool *pf_hit)
 		return -1;
 	}
 	c->stat[CACHE_HITS]++;
-	repl_touch(&c->repl, set, (uint32_t)(slot - (int64_t)set * c->ways));
+	repl_touch_fast(&c->repl, set, (uint32_t)(slot - (int64_t)set * c->ways));
 	if ((c->flags[slot] & CL_PREFETCHED) && req != CREQ_PREFETCH) {
 		c->flags[slot] &= (uint8_t)~CL_PREFETCHED;
 		c->stat[CACHE_PF_USEFUL]++;
@@ -161,7 +161,7 @@ int64_t cache_fill(cache_t *c, uint64_t blk, uint8_t flags, struct cache_victim 
 		}
 	}
 	if (way == c->ways) {
-		way = repl_victim(&c->repl, set);
+		way = repl_victim_fast(&c->repl, set);
 		v->valid = true;
 		v->blk = c->tag[base + way] - 1;
 		v->flags = c->flags[base + way];
@@ -174,7 +174,7 @@ int64_t cache_fill(cache_t *c, uint64_t blk, uint8_t flags, struct cache_victim 
 	c->stat[CACHE_FILLS]++;
 	if (flags & CL_PREFETCHED)
 		c->stat[CACHE_PF_ISSUED]++;
-	repl_fill(&c->repl, set, way);
+	repl_fill_fast(&c->repl, set, way);
 	return (int64_t)(base + way);
 }
 

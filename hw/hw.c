@@ -455,7 +455,7 @@ static void prefetch_run(hw_t *hw, unsigned cpu, int level, cache_t *c, uint64_t
  * One line through cpu's hierarchy.  @return ps from `now`; *lr says where
  * it was served.
  */
-static sim_time_t access_line(hw_t *hw, unsigned cpu, uint64_t blk, enum cache_req req, bool write, sim_time_t now,
+static inline __attribute__((always_inline)) sim_time_t access_line(hw_t *hw, unsigned cpu, uint64_t blk, enum cache_req req, bool write, sim_time_t now,
 			      struct line_res *lr)
 {
 	struct hw_cpu *p = &hw->cpu[cpu];
