@@ -97,7 +97,12 @@ uint32_t cache_ways(const cache_t *c) { return c->ways; }
 
 static inline uint32_t set_of(const cache_t *c, uint64_t blk)
 {
-	return (uint32_t)(likely(c->sets_pow2) ? blk & c->set_mask : blk % c->sets);
+	if (likely(c->sets_pow2))
+		return (uint32_t)(blk & c->set_mask);
+	/* L3s of 11 or 12 ways have non-power-of-two set counts: divide in 32 bits when the block fits */
+	if (likely(blk <= UINT32_MAX))
+		return (uint32_t)blk % c->sets;
+	return (uint32_t)(blk % c->sets);
 }
 
 static inline int64_t find(const cache_t *c, uint32_t set, uint64_t blk)
