@@ -97,7 +97,12 @@ uint32_t cache_ways(const cache_t *c) { return c->ways; }
 
 static inline uint32_t set_of(const cache_t *c, uint64_t blk)
 {
-	return (uint32_t)(likely(c->sets_pow2) ? blk & c->set_mask : blk % c->sets);
+	if (likely(c->sets_pow2))
+		return (uint32_t)(blk & c->set_mask);
+	/* L3s of 11 or 12 ways have non-power-of-two set counts: divide in 32 bits when the block fits */
+	if (likely(blk <= UINT32_MAX))
+		return (uint32_t)blk % c->sets;
+	return (uint32_t)(blk % c->sets);
 }
 
 static inline int64_t find(const cache_t *c, uint32_t set, uint64_t blk)
@@ -125,7 +130,7 @@ int64_t cache_lookup(cache_t *c, uint64_t blk, enum cache_req req, bool *pf_hit)
 		return -1;
 	}
 	c->stat[CACHE_HITS]++;
-	repl_touch(&c->repl, set, (uint32_t)(slot - (int64_t)set * c->ways));
+	repl_touch_fast(&c->repl, set, (uint32_t)(slot - (int64_t)set * c->ways));
 	if ((c->flags[slot] & CL_PREFETCHED) && req != CREQ_PREFETCH) {
 		c->flags[slot] &= (uint8_t)~CL_PREFETCHED;
 		c->stat[CACHE_PF_USEFUL]++;
@@ -161,7 +166,7 @@ int64_t cache_fill(cache_t *c, uint64_t blk, uint8_t flags, struct cache_victim 
 		}
 	}
 	if (way == c->ways) {
-		way = repl_victim(&c->repl, set);
+		way = repl_victim_fast(&c->repl, set);
 		v->valid = true;
 		v->blk = c->tag[base + way] - 1;
 		v->flags = c->flags[base + way];
@@ -174,7 +179,7 @@ int64_t cache_fill(cache_t *c, uint64_t blk, uint8_t flags, struct cache_victim 
 	c->stat[CACHE_FILLS]++;
 	if (flags & CL_PREFETCHED)
 		c->stat[CACHE_PF_ISSUED]++;
-	repl_fill(&c->repl, set, way);
+	repl_fill_fast(&c->repl, set, way);
 	return (int64_t)(base + way);
 }
 

@@ -7,8 +7,9 @@
  * either "owned by CPU o" (E or M; whether it is dirty is the cache's
  * business) or "shared by this set of CPUs" (S).  Entries live in one
  * open-addressing table (linear probing, backward-shift deletion, no
- * tombstones) preallocated at twice the number of private lines in the
- * machine, so the table never grows and never allocates per access.
+ * tombstones) of at most twice the number of private lines in the machine;
+ * it starts small and doubles in memory reserved at creation, so it never
+ * allocates per access.
  *
  * Protocol actions the directory triggers in the caches (downgrade the
  * owner, invalidate a sharer) and the messages it sends across sockets go
@@ -80,12 +81,13 @@ int coh_create(coh_t **out, const struct hw_cfg *cfg, uint64_t capacity, const s
 	       size_t errlen);
 void coh_destroy(coh_t *c);
 
+/* Queries are not const: they remember the slot found for the next call on the same block. */
 /* Owner CPU of blk (E/M), or -1 (not cached privately, or shared). */
-int coh_owner(const coh_t *c, uint64_t blk);
+int coh_owner(coh_t *c, uint64_t blk);
 /* Whether cpu's private hierarchy holds blk in any state. */
-bool coh_holds(const coh_t *c, uint64_t blk, unsigned cpu);
+bool coh_holds(coh_t *c, uint64_t blk, unsigned cpu);
 /* CPUs holding blk, ascending, into cpus[] (room for every CPU). @return count. */
-unsigned coh_holders(const coh_t *c, uint64_t blk, unsigned *cpus);
+unsigned coh_holders(coh_t *c, uint64_t blk, unsigned *cpus);
 
 /*
  * cpu missed blk in its private hierarchy (write: RFO).  Forwards from an

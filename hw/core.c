@@ -176,7 +176,7 @@ sim_time_t core_commit(struct core *c, uint32_t gap, uint8_t op, bool dep, sim_t
 			/* a hit on a line still being filled gets its data when the fill completes */
 			if (unlikely(c->fb_last > done))
 				for (unsigned k = 0; k < c->nfb; k++)
-					if (c->fb[k] > done && c->fb_line[k] == o->line) {
+					if (c->fb_line[k] == o->line && c->fb[k] > done) {
 						done = c->fb[k];
 						c->secondary++;
 						break;

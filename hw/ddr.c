@@ -194,12 +194,27 @@ void ddr_destroy(ddr_t *d)
 	free(d);
 }
 
-/* Lowest mixed-radix digit of *x in base n; *x keeps the rest. */
+/*
+ * Lowest mixed-radix digit of *x in base n; *x keeps the rest.  Every access
+ * maps its address, so the common radices avoid a 64-bit division: powers
+ * of two take a mask and a shift, and other bases (6 channels) divide in 32
+ * bits when the quotient fits, which it does below 256 GiB per node.
+ */
 static inline uint32_t take(uint64_t *x, uint32_t n)
 {
-	uint32_t v = (uint32_t)(*x % n);
+	uint32_t v;
 
-	*x /= n;
+	if (!(n & (n - 1))) {
+		v = (uint32_t)(*x & (n - 1));
+		*x >>= __builtin_ctz(n);
+	} else if (*x <= UINT32_MAX) {
+		uint32_t y = (uint32_t)*x;
+		v = y % n;
+		*x = y / n;
+	} else {
+		v = (uint32_t)(*x % n);
+		*x /= n;
+	}
 	return v;
 }
 
@@ -236,9 +251,11 @@ void ddr_map(const ddr_t *d, uint64_t paddr, struct ddr_coord *c)
 	}
 	c->row = x;
 	if (cfg->hash) {
-		c->bankgroup ^= (uint32_t)(x % cfg->bankgroups);
-		c->bank ^= (uint32_t)(x / cfg->bankgroups % cfg->banks);
-		c->channel = (uint32_t)((c->channel + x % cfg->channels) % cfg->channels);
+		uint64_t y = x;
+		c->bankgroup ^= take(&y, cfg->bankgroups);
+		c->bank ^= take(&y, cfg->banks);
+		y = x;
+		c->channel = (c->channel + take(&y, cfg->channels)) % cfg->channels;
 	}
 }
 

@@ -54,4 +54,42 @@ void repl_fill(struct repl *r, uint32_t set, uint32_t way);
 /* The way to evict from a full set. */
 uint32_t repl_victim(struct repl *r, uint32_t set);
 
+/*
+ * The same three for the caches' hot path: LRU, every preset's policy, is
+ * done here without the call through the ops table; the others call the
+ * functions above.
+ */
+static inline void repl_touch_fast(struct repl *r, uint32_t set, uint32_t way)
+{
+	if (likely(r->policy == REPL_LRU))
+		r->meta[(uint64_t)set * r->ways + way] = ++r->clock;
+	else
+		repl_touch(r, set, way);
+}
+
+static inline void repl_fill_fast(struct repl *r, uint32_t set, uint32_t way)
+{
+	if (likely(r->policy == REPL_LRU))
+		r->meta[(uint64_t)set * r->ways + way] = ++r->clock;
+	else
+		repl_fill(r, set, way);
+}
+
+static inline uint32_t repl_victim_fast(struct repl *r, uint32_t set)
+{
+	if (likely(r->policy == REPL_LRU)) {
+		/* stamps of valid ways are distinct: the smallest is the least recently used */
+		const uint64_t *m = &r->meta[(uint64_t)set * r->ways];
+		uint64_t lo = m[0];
+		uint32_t best = 0;
+		for (uint32_t w = 1; w < r->ways; w++) {
+			bool lt = m[w] < lo;
+			lo = lt ? m[w] : lo;
+			best = lt ? w : best;
+		}
+		return best;
+	}
+	return repl_victim(r, set);
+}
+
 #endif

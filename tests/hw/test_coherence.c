@@ -296,6 +296,43 @@ static void coh_table_differential(void **state)
 	coh_destroy(c);
 }
 
+/*
+ * The table starts small and doubles while it fills (hw/coherence.c): 6000
+ * lines of one CPU, scattered block numbers, owned after their misses;
+ * evicting every other one (entries move back) and filling again keeps
+ * every answer right across several doublings.
+ */
+static void coh_table_grows(void **state)
+{
+	struct fake f;
+	coh_t *c = make(&f, 8192);
+	struct coh_res r;
+	const uint64_t n = 6000, spread = 7919;
+
+	(void)state;
+	for (uint64_t i = 0; i < n; i++) {
+		coh_miss(c, 1, i * spread + (i & 3), 0, false, 0, &r);
+		assert_true(r.exclusive);
+	}
+	assert_int_equal(coh_stat(c, COH_ENTRIES), n);
+	for (uint64_t i = 0; i < n; i++)
+		assert_int_equal(coh_owner(c, i * spread + (i & 3)), 1);
+	for (uint64_t i = 0; i < n; i += 2)
+		coh_evict(c, 1, i * spread + (i & 3));
+	assert_int_equal(coh_stat(c, COH_ENTRIES), n / 2);
+	for (uint64_t i = 0; i < n; i++) {
+		assert_int_equal(coh_owner(c, i * spread + (i & 3)), i % 2 ? 1 : -1);
+		assert_int_equal(coh_holds(c, i * spread + (i & 3), 1), i % 2 == 1);
+		assert_false(coh_holds(c, i * spread + 1 + (i & 3), 1));
+	}
+	for (uint64_t i = 0; i < n; i += 2)
+		coh_miss(c, 1, i * spread + (i & 3), 0, true, 0, &r);
+	for (uint64_t i = 0; i < n; i++)
+		assert_int_equal(coh_owner(c, i * spread + (i & 3)), 1);
+	assert_int_equal(coh_stat(c, COH_ENTRIES_MAX), n);
+	coh_destroy(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -305,6 +342,7 @@ int main(void)
 		cmocka_unit_test(coh_upgrade_invalidates),
 		cmocka_unit_test(coh_false_sharing),
 		cmocka_unit_test(coh_table_differential),
+		cmocka_unit_test(coh_table_grows),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -648,7 +648,7 @@ static void native_errors(void **state)
 	b[n++] = 0x81;
 	b[n++] = 99;
 	expect_error_buf("e10.nst", b, n, TFMT_AUTO,
-			 "%s: byte 32: expected a control kind below 21, found 99");
+			 "%s: byte 32: expected a control kind below 22, found 99");
 	/* varint overflow (11-byte kind) */
 	n = nst_header(b, 1, 1);
 	b[n++] = 0x81;
