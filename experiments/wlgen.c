@@ -123,37 +123,10 @@ void wlgen_spec_init(struct wlgen_spec *s)
 
 /* ---- parsing ------------------------------------------------------------ */
 
-/* "64M", "0x1000", "1G": binary suffixes for sizes, decimal for counts. */
+/* "64M", "0x1000", "1G": binary suffixes for sizes, decimal for counts (sim/words.h). */
 static int parse_u64(const char *key, const char *v, bool binary, uint64_t *out, char *err, size_t errlen)
 {
-	char *end;
-	uint64_t mul = 1, base = binary ? 1024 : 1000;
-	unsigned long long x;
-
-	errno = 0;
-	if (!*v || *v == '-')
-		goto bad;
-	x = strtoull(v, &end, 0);
-	if (errno || end == v)
-		goto bad;
-	switch (*end) {
-	case 'k': case 'K': mul = base; end++; break;
-	case 'm': case 'M': mul = base * base; end++; break;
-	case 'g': case 'G': mul = base * base * base; end++; break;
-	case 't': case 'T': mul = base * base * base * base; end++; break;
-	default: break;
-	}
-	if (mul > 1 && binary && (!strcasecmp(end, "iB") || !strcasecmp(end, "B")))
-		end += strlen(end);
-	if (*end)
-		goto bad;
-	if (x > UINT64_MAX / mul)
-		return sim_errf(err, errlen, SIM_ECONFIG, "%s: \"%s\" is too large", key, v);
-	*out = x * mul;
-	return 0;
-bad:
-	return sim_errf(err, errlen, SIM_ECONFIG, "%s: \"%s\" is not a %s", key, v,
-			binary ? "size (e.g. 4096, 64K, 2M, 1G)" : "count (e.g. 1000, 10K, 1M)");
+	return binary ? sim_parse_size(key, v, out, err, errlen) : sim_parse_count(key, v, out, err, errlen);
 }
 
 static int parse_uint(const char *key, const char *v, unsigned lo, unsigned hi, unsigned *out,

@@ -221,24 +221,33 @@ static struct task *task_find(struct process *p, unsigned tid)
 	return NULL;
 }
 
+/* A new entry for thread tid (its state is filled by the caller).  @return NULL: out of memory. */
+static struct task *task_add(struct process *p, unsigned tid)
+{
+	struct task *t;
+
+	if (p->nr_tasks == p->cap_tasks) {
+		size_t cap = p->cap_tasks ? p->cap_tasks * 2 : 4;
+		struct task *nt = realloc(p->tasks, cap * sizeof(*nt));
+		if (!nt)
+			return NULL;
+		p->tasks = nt;
+		p->cap_tasks = cap;
+	}
+	t = &p->tasks[p->nr_tasks++];
+	memset(t, 0, sizeof(*t));
+	t->tid = tid;
+	return t;
+}
+
 int task_switch(struct os *os, struct process *p, unsigned tid)
 {
 	(void)os;
 	if (tid == p->cur_tid)
 		return 0;
 	struct task *out = task_find(p, p->cur_tid);
-	if (!out) {
-		if (p->nr_tasks == p->cap_tasks) {
-			size_t cap = p->cap_tasks ? p->cap_tasks * 2 : 4;
-			struct task *nt = realloc(p->tasks, cap * sizeof(*nt));
-			if (!nt)
-				return -SIM_ENOMEM;
-			p->tasks = nt;
-			p->cap_tasks = cap;
-		}
-		out = &p->tasks[p->nr_tasks++];
-		out->tid = p->cur_tid;
-	}
+	if (!out && !(out = task_add(p, p->cur_tid)))
+		return -SIM_ENOMEM;
 	out->pol = p->pol;
 	out->il = p->il;
 	struct task *in = task_find(p, tid);
@@ -264,19 +273,8 @@ int os_thread_clone(os_t *os, int pid, unsigned parent_tid, unsigned child_tid)
 	if ((rc = task_switch(os, p, parent_tid)))
 		return rc;
 	c = task_find(p, child_tid);
-	if (!c) {
-		if (p->nr_tasks == p->cap_tasks) {
-			size_t cap = p->cap_tasks ? p->cap_tasks * 2 : 4;
-			struct task *nt = realloc(p->tasks, cap * sizeof(*nt));
-			if (!nt)
-				return -SIM_ENOMEM;
-			p->tasks = nt;
-			p->cap_tasks = cap;
-		}
-		c = &p->tasks[p->nr_tasks++];
-		memset(c, 0, sizeof(*c));
-		c->tid = child_tid;
-	}
+	if (!c && !(c = task_add(p, child_tid)))
+		return -SIM_ENOMEM;
 	/* copy_process: the task_struct is duplicated (il_prev with it) and mpol_dup()s the policy */
 	c->pol = p->pol;
 	c->il = p->il;
