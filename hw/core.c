@@ -143,13 +143,12 @@ static inline void pool_take(sim_time_t *p, unsigned n, uint32_t *k, sim_time_t 
 	*free_at = p[*k];
 }
 
-sim_time_t core_commit(struct core *c, uint32_t gap, uint8_t op, bool dep, sim_time_t t,
+sim_time_t core_commit(struct core *c, uint32_t gap, uint8_t op, sim_time_t t,
 		       const struct core_outcome *o)
 {
 	sim_time_t done = t + o->lat, r, d;
 	uint64_t n = c->ninstr + gap;
 
-	(void)dep;
 	if (unlikely(o->walk)) {
 		/* walks issued in time order: their union grows at the end */
 		sim_time_t a = t, b = t + o->walk;

@@ -132,7 +132,7 @@ sim_time_t core_issue_time(struct core *c, uint32_t gap, uint8_t op, bool dep);
  * hierarchy answered `o`.  @return its latency as the thread sees it: longer
  * than o->lat when it hit a line whose fill was still in flight.
  */
-sim_time_t core_commit(struct core *c, uint32_t gap, uint8_t op, bool dep, sim_time_t t,
+sim_time_t core_commit(struct core *c, uint32_t gap, uint8_t op, sim_time_t t,
 		       const struct core_outcome *o);
 
 /*

@@ -832,7 +832,7 @@ static enum step do_access(struct simrun *s, struct thread *th, struct trace_rec
 	o.line = res.paddr >> s->line_shift;
 	o.l1_miss = res.served != SRV_L1;
 	o.l2_miss = res.served > SRV_L2;
-	lat = core_commit(&th->core, rec->gap, rec->op, dep, t, &o);
+	lat = core_commit(&th->core, rec->gap, rec->op, t, &o);
 	c->stat[RS_GAP] += rec->gap;
 	c->stat[RS_ACCESSES]++;
 	c->stat[RS_ZERO_PAGE] += res.paddr >> 12 == s->zero_pfn;
@@ -935,9 +935,11 @@ static void agent_run(struct ev *ev, void *ctx)
 		thread_finish(s, th);
 		return;
 	}
+	sim_time_t t = 0;      /* when the record at the head is due (kept for the yield below) */
+
 	while (!th->done && !s->error) {
 		struct trace_rec *rec;
-		sim_time_t t, next = evq_peek_time(&s->q);
+		sim_time_t next = evq_peek_time(&s->q);
 
 		if (unlikely(s->stop)) {
 			thread_finish(s, th);
@@ -1016,16 +1018,8 @@ static void agent_run(struct ev *ev, void *ctx)
 			return;
 		}
 	}
+	/* the loop only ends undone by a break: the head record is due at t, after another event */
 	if (!th->done && !s->error) {
-		/* the record at the head is due at t, after another event: go back in line */
-		sim_time_t t;
-		const struct trace_rec *rec = &th->q[th->qhead];
-		if (th->fault_pending)
-			t = core_drain_time(&th->core, 0);
-		else if (rec->op == TOP_CTRL)
-			t = core_drain_time(&th->core, rec->gap);
-		else
-			t = core_issue_time(&th->core, rec->gap, rec->op, rec->flags & TREC_DEP);
 		if (ev_schedule(&s->q, &th->ev, t))
 			run_fail(s, -SIM_ESTATE, "%s", "a thread's clock went backwards (internal error)");
 	}

@@ -37,7 +37,7 @@ static sim_time_t replay(struct core *c, unsigned n, uint8_t op, bool dep, uint3
 					  .l1_miss = miss, .l2_miss = miss };
 		sim_time_t t = core_issue_time(c, gap, op, dep);
 		assert_true(t >= c->last_issue);        /* issue is monotone: the engine relies on it */
-		core_commit(c, gap, op, dep, t, &o);
+		core_commit(c, gap, op, t, &o);
 	}
 	return core_end(c);
 }
@@ -158,15 +158,15 @@ static void hit_on_a_line_in_flight_waits_for_the_fill(void **state)
 	(void)state;
 	assert_int_equal(core_init(&c, &cfg, CYC, 0), 0);
 	t = core_issue_time(&c, 0, MEM_LOAD, false);
-	core_commit(&c, 0, MEM_LOAD, false, t, &miss);
+	core_commit(&c, 0, MEM_LOAD, t, &miss);
 	t = core_issue_time(&c, 0, MEM_LOAD, false);
-	lat = core_commit(&c, 0, MEM_LOAD, false, t, &hit);
+	lat = core_commit(&c, 0, MEM_LOAD, t, &hit);
 	assert_int_equal(t + lat, MISS);
 	assert_int_equal(c.secondary, 1);
 	/* another line is not held back */
 	hit.line = 43;
 	t = core_issue_time(&c, 0, MEM_LOAD, false);
-	assert_int_equal(core_commit(&c, 0, MEM_LOAD, false, t, &hit), 4 * CYC);
+	assert_int_equal(core_commit(&c, 0, MEM_LOAD, t, &hit), 4 * CYC);
 	core_destroy(&c);
 }
 
@@ -188,7 +188,7 @@ static void page_walkers_bound_random_access(void **state)
 	for (unsigned i = 0; i < 1000; i++) {
 		struct core_outcome o = { .lat = 50000 + MISS, .walk = 50000, .line = i, .l1_miss = true, .l2_miss = true };
 		sim_time_t t = core_issue_time(&c, 0, MEM_LOAD, false);
-		core_commit(&c, 0, MEM_LOAD, false, t, &o);
+		core_commit(&c, 0, MEM_LOAD, t, &o);
 	}
 	end = core_end(&c);
 	assert_true(end >= 1000 * 25000ULL && end <= 1000 * 25000ULL + 2 * (50000 + MISS));
