@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "os/fault.h"
+#include "os/memcontrol.h"
 #include "os/rmap.h"
 #include "os/filemap.h"
 #include "os/hugetlb.h"
@@ -114,8 +115,8 @@ static const struct mempolicy *policy_of(const struct process *p, const struct v
  * vma_alloc_folio / alloc_pages with the policy of (p, v) at addr:
  * policy_nodemask, then page_alloc (two passes for preferred-many).
  */
-int alloc_policy_pages(struct os *os, struct process *p, const struct vma *v, uint64_t addr, unsigned order,
-			      gfp_t gfp, unsigned cpu, sim_time_t now, uint64_t *pfn, sim_time_t *cost)
+static int policy_alloc(struct os *os, struct process *p, const struct vma *v, uint64_t addr, unsigned order,
+			gfp_t gfp, unsigned cpu, sim_time_t now, uint64_t *pfn, sim_time_t *cost)
 {
 	const struct mempolicy *pol = policy_of(p, v);
 	int local = (int)os_cpu_node(os, cpu);
@@ -167,6 +168,25 @@ int alloc_policy_pages(struct os *os, struct process *p, const struct vma *v, ui
 	return page_alloc(os->phys, &ac, pfn, cost);
 }
 
+/*
+ * A user page (movable: not a page table) of a process in a memory cgroup
+ * is charged to it (mem_cgroup_charge after vma_alloc_folio); a charge
+ * that fails frees the page again.
+ */
+int alloc_policy_pages(struct os *os, struct process *p, const struct vma *v, uint64_t addr, unsigned order,
+		       gfp_t gfp, unsigned cpu, sim_time_t now, uint64_t *pfn, sim_time_t *cost)
+{
+	int rc = policy_alloc(os, p, v, addr, order, gfp, cpu, now, pfn, cost);
+	if (rc || !p || !p->memcg || !(gfp & __GFP_MOVABLE))
+		return rc;
+	struct page *pg = pfn_to_page(os->phys, *pfn);
+	if ((rc = mem_cgroup_charge(os, p, pg, gfp, cpu, now + *cost, cost))) {
+		pg->refcount = 0;
+		page_free(os->phys, pg->pfn, pg->order, cpu);
+	}
+	return rc;
+}
+
 int fault_alloc_policy(struct os *os, struct process *p, const struct vma *v, uint64_t addr, unsigned order,
 		       gfp_t gfp, unsigned cpu, sim_time_t now, uint64_t *pfn, sim_time_t *cost)
 {
@@ -193,6 +213,7 @@ void put_page(struct os *os, struct page *pg, unsigned cpu)
 	page_clear(pg, PG_dirty);
 	pg->mapping = NULL;
 	pg->index = 0;
+	mem_cgroup_uncharge(os, pg);
 	page_free(os->phys, pg->pfn, pg->order, cpu);
 }
 

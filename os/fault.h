@@ -61,6 +61,8 @@ struct process {
 	uint64_t swapents;        /* MM_SWAPENTS: swap entries in the page tables */
 	int oom_score_adj;        /* -1000..1000 (os_cfg default) */
 	struct numab_task *numab; /* NUMA-balancing scanner state (os/numa_balancing.c), NULL until used */
+	uint16_t memcg;           /* memory cgroup (os/memcontrol.h); 0: the root */
+	uint64_t memcg_nr_pages_over_high;   /* charged above memory.high since the last return to user */
 };
 
 struct os {
@@ -85,6 +87,7 @@ struct os {
 	struct reclaim *rcl;      /* LRUs, kswapd, swap, page cache, OOM, PSI (os/vmscan.h) */
 	struct process *current;  /* process of the fault or system call being handled (NULL: none) */
 	struct hugetlb *htlb;     /* hugetlb pools and reservations (os/hugetlb.h) */
+	struct memcg_state *memcg;/* memory cgroups (os/memcontrol.h); NULL until one exists */
 };
 
 /*

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "os/fault.h"
+#include "os/memcontrol.h"
 #include "os/filemap.h"
 #include "os/lru.h"
 #include "os/rmap.h"
@@ -394,6 +395,7 @@ static int add_cache_page(struct os *os, struct process *p, struct vma *v, uint6
 	struct page *pg = pfn_to_page(os->phys, pfn);
 	if ((rc = idx_set(f, index, pfn << 1))) {
 		pg->refcount = 0;
+		mem_cgroup_uncharge(os, pg);
 		page_free(os->phys, pfn, 0, cpu);
 		return rc;
 	}

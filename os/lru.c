@@ -4,6 +4,7 @@
 #include <string.h>
 #include "os/fault.h"
 #include "os/lru.h"
+#include "os/memcontrol.h"
 #include "os/vmscan.h"
 #include "sim/err.h"
 
@@ -28,6 +29,13 @@ struct lruvec *node_lruvec(struct os *os, unsigned nid)
 	return &os->rcl->lru[nid];
 }
 
+struct lruvec *page_lruvec(struct os *os, const struct page *pg)
+{
+	if (pg->memcg)
+		return mem_cgroup_lruvec(os, pg->memcg, pg->node);
+	return page_lruvec(os, pg);
+}
+
 uint64_t lruvec_lru_size(const struct lruvec *lv, enum lru_list l, enum zone_type highest)
 {
 	uint64_t n = 0;
@@ -50,13 +58,22 @@ static void lru_account(struct os *os, struct lruvec *lv, const struct page *pg,
 
 	lv->nr[l] += (uint64_t)nr;
 	lv->nr_zone[l][pg->zone] += (uint64_t)nr;
+	if (page_test(pg, PG_anon)) {
+		lv->nr_stat[LRUVEC_ANON] += (uint64_t)nr;
+		if (pg->order)
+			lv->nr_stat[LRUVEC_ANON_THP] += (uint64_t)nr;
+	} else {
+		lv->nr_stat[LRUVEC_FILE] += (uint64_t)nr;
+		if (page_test(pg, PG_swapbacked))
+			lv->nr_stat[LRUVEC_SHMEM] += (uint64_t)nr;
+	}
 	node_stat_mod(os->phys, pg->node, NR_INACTIVE_ANON + l, nr);
 	zone_stat_mod(os->phys, pg->node, pg->zone, NR_ZONE_INACTIVE_ANON + l, nr);
 }
 
 static void lru_link(struct os *os, struct page *pg, bool tail)
 {
-	struct lruvec *lv = node_lruvec(os, pg->node);
+	struct lruvec *lv = page_lruvec(os, pg);
 	enum lru_list l = page_lru(pg);
 
 	SIM_BUG_ON(page_test(pg, PG_lru) || page_test(pg, PG_tail));
@@ -70,14 +87,14 @@ static void lru_link(struct os *os, struct page *pg, bool tail)
 
 void lru_add(struct os *os, struct page *pg)
 {
-	if (!node_lruvec(os, pg->node))
+	if (!page_lruvec(os, pg))
 		return;
 	lru_link(os, pg, false);
 }
 
 void lru_del(struct os *os, struct page *pg)
 {
-	struct lruvec *lv = node_lruvec(os, pg->node);
+	struct lruvec *lv = page_lruvec(os, pg);
 
 	if (!lv || !page_test(pg, PG_lru))
 		return;
@@ -89,7 +106,7 @@ void lru_del(struct os *os, struct page *pg)
 void lru_move(struct os *os, struct page *pg, bool tail)
 {
 	/* unlink and uncount by the list the page is on, then link at the head or tail of it again */
-	struct lruvec *lv = node_lruvec(os, pg->node);
+	struct lruvec *lv = page_lruvec(os, pg);
 	SIM_BUG_ON(!lv || !page_test(pg, PG_lru));
 	list_del(&pg->lru);
 	page_clear(pg, PG_lru);
@@ -99,7 +116,7 @@ void lru_move(struct os *os, struct page *pg, bool tail)
 
 bool lru_isolate(struct os *os, struct page *pg)
 {
-	if (!node_lruvec(os, pg->node) || !page_test(pg, PG_lru))
+	if (!page_lruvec(os, pg) || !page_test(pg, PG_lru))
 		return false;
 	lru_del(os, pg);
 	node_stat_mod(os->phys, pg->node, page_test(pg, PG_swapbacked) ? NR_ISOLATED_ANON : NR_ISOLATED_FILE,
@@ -109,7 +126,7 @@ bool lru_isolate(struct os *os, struct page *pg)
 
 void lru_putback(struct os *os, struct page *pg)
 {
-	if (!node_lruvec(os, pg->node))
+	if (!page_lruvec(os, pg))
 		return;
 	node_stat_mod(os->phys, pg->node, page_test(pg, PG_swapbacked) ? NR_ISOLATED_ANON : NR_ISOLATED_FILE,
 		      -(int64_t)page_nr(pg));
@@ -133,7 +150,7 @@ void mark_page_accessed(struct os *os, struct page *pg)
 			page_set(pg, PG_active);
 		}
 		vmstat_inc(os->phys, PGACTIVATE, page_nr(pg));
-		struct lruvec *lv = node_lruvec(os, pg->node);
+		struct lruvec *lv = page_lruvec(os, pg);
 		if (lv)
 			lv->nonresident_age += page_nr(pg);   /* workingset_activation */
 	}
@@ -154,8 +171,12 @@ bool inactive_is_low(const struct lruvec *lv, enum lru_list inactive_lru)
 
 void lru_note_cost(struct lruvec *lv, bool file, uint64_t nr_io, uint64_t nr_rotated)
 {
+	lru_note_cost_size(lv, file, nr_io, nr_rotated, lv->nr[0] + lv->nr[1] + lv->nr[2] + lv->nr[3]);
+}
+
+void lru_note_cost_size(struct lruvec *lv, bool file, uint64_t nr_io, uint64_t nr_rotated, uint64_t lrusize)
+{
 	uint64_t cost = nr_io * SWAP_CLUSTER_MAX + nr_rotated;
-	uint64_t lrusize = lv->nr[0] + lv->nr[1] + lv->nr[2] + lv->nr[3];
 
 	if (file)
 		lv->file_cost += cost;
@@ -167,27 +188,48 @@ void lru_note_cost(struct lruvec *lv, bool file, uint64_t nr_io, uint64_t nr_rot
 	}
 }
 
+void memcg_note_cost(struct os *os, struct lruvec *lv, unsigned nid, bool file, uint64_t nr_io, uint64_t nr_rotated)
+{
+	if (!os->memcg) {
+		lru_note_cost(lv, file, nr_io, nr_rotated);
+		return;
+	}
+	for (const struct mem_cgroup *m = mem_cgroup_from_id(os, lv->memcg); m;
+	     m = m->parent < 0 ? NULL : mem_cgroup_from_id(os, (unsigned)m->parent)) {
+		uint64_t size = 0;
+		for (unsigned l = 0; l < NR_EVICTABLE_LRU; l++)
+			size += mem_cgroup_tree_lru(os, m->id, nid, l);
+		lru_note_cost_size(mem_cgroup_lruvec(os, m->id, nid), file, nr_io, nr_rotated, size);
+	}
+}
+
 void lru_check(struct os *os)
 {
 	if (!os->rcl)
 		return;
 	for (unsigned n = 0; n < os->rcl->nr_nodes; n++) {
-		struct lruvec *lv = &os->rcl->lru[n];
-		for (unsigned l = 0; l < NR_LRU_LISTS; l++) {
-			uint64_t cnt = 0, zc[MAX_NR_ZONES] = { 0 };
-			for (struct list_head *e = lv->lists[l].next; e != &lv->lists[l]; e = e->next) {
-				struct page *pg = lru_to_page(e);
-				SIM_BUG_ON(!page_test(pg, PG_lru));
-				SIM_BUG_ON(page_lru(pg) != (enum lru_list)l);
-				SIM_BUG_ON(pg->node != n);
-				SIM_BUG_ON(pg->refcount <= 0);
-				cnt += page_nr(pg);
-				zc[pg->zone] += page_nr(pg);
+		uint64_t node_cnt[NR_LRU_LISTS] = { 0 };
+		for (int id = mem_cgroup_iter(os, 0, -1); id >= 0; id = mem_cgroup_iter(os, 0, id)) {
+			struct lruvec *lv = mem_cgroup_lruvec(os, (unsigned)id, n);
+			for (unsigned l = 0; l < NR_LRU_LISTS; l++) {
+				uint64_t cnt = 0, zc[MAX_NR_ZONES] = { 0 };
+				for (struct list_head *e = lv->lists[l].next; e != &lv->lists[l]; e = e->next) {
+					struct page *pg = lru_to_page(e);
+					SIM_BUG_ON(!page_test(pg, PG_lru));
+					SIM_BUG_ON(page_lru(pg) != (enum lru_list)l);
+					SIM_BUG_ON(pg->node != n);
+					SIM_BUG_ON(pg->memcg != (unsigned)id);
+					SIM_BUG_ON(pg->refcount <= 0);
+					cnt += page_nr(pg);
+					zc[pg->zone] += page_nr(pg);
+				}
+				SIM_BUG_ON(cnt != lv->nr[l]);
+				node_cnt[l] += cnt;
+				for (unsigned z = 0; z < MAX_NR_ZONES; z++)
+					SIM_BUG_ON(zc[z] != lv->nr_zone[l][z]);
 			}
-			SIM_BUG_ON(cnt != lv->nr[l]);
-			SIM_BUG_ON(cnt != node_stat(os->phys, n, NR_INACTIVE_ANON + l));
-			for (unsigned z = 0; z < MAX_NR_ZONES; z++)
-				SIM_BUG_ON(zc[z] != lv->nr_zone[l][z]);
 		}
+		for (unsigned l = 0; l < NR_LRU_LISTS; l++)
+			SIM_BUG_ON(node_cnt[l] != node_stat(os->phys, n, NR_INACTIVE_ANON + l));
 	}
 }

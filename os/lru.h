@@ -41,7 +41,10 @@ static inline bool is_active_lru(enum lru_list l)
 	return l == LRU_ACTIVE_ANON || l == LRU_ACTIVE_FILE;
 }
 
-/* Per-node list set (Linux's lruvec of the root memcg). */
+/* Page kinds of the pages on a lruvec, for memory.stat (anon = PG_anon; file = the rest, shmem included). */
+enum lruvec_stat { LRUVEC_ANON, LRUVEC_FILE, LRUVEC_SHMEM, LRUVEC_ANON_THP, NR_LRUVEC_STATS };
+
+/* Per-(memcg, node) list set (Linux's lruvec); the root memcg's are the node lists. */
 struct lruvec {
 	struct list_head lists[NR_LRU_LISTS];
 	uint64_t nr[NR_LRU_LISTS];                   /* pages */
@@ -49,6 +52,9 @@ struct lruvec {
 	uint64_t anon_cost, file_cost;               /* lru_note_cost (§7.4) */
 	uint64_t refaults[2];                        /* workingset_activate_{anon,file} at the last cycle */
 	uint64_t nonresident_age;                    /* workingset clock: evictions + activations */
+	/* memcg: the owner (0 root) and the memory.stat sizes of the pages on these lists */
+	unsigned memcg;
+	uint64_t nr_stat[NR_LRUVEC_STATS];           /* pages */
 };
 
 struct os;
@@ -107,6 +113,16 @@ bool inactive_is_low(const struct lruvec *lv, enum lru_list inactive_lru);
  * exceeds a quarter of the four evictable lists.
  */
 void lru_note_cost(struct lruvec *lv, bool file, uint64_t nr_io, uint64_t nr_rotated);
+/* The same with the four lists' size given (a memcg lruvec's hierarchical size). */
+void lru_note_cost_size(struct lruvec *lv, bool file, uint64_t nr_io, uint64_t nr_rotated, uint64_t lrusize);
+/*
+ * lru_note_cost of reclaim in lv (node nid): the cost goes to lv and, as
+ * Linux walks parent_mem_cgroup, to every ancestor's lruvec on the node.
+ */
+void memcg_note_cost(struct os *os, struct lruvec *lv, unsigned nid, bool file, uint64_t nr_io, uint64_t nr_rotated);
+
+/* The lruvec of the page's memcg on its node (NULL without reclaim state). */
+struct lruvec *page_lruvec(struct os *os, const struct page *pg);
 
 /* Full check: list lengths and counters agree, flags match lists.  SIM_BUG_ON on a violation. */
 void lru_check(struct os *os);

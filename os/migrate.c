@@ -173,6 +173,7 @@ static int migrate_one(struct os *os, struct page *src, const struct migrate_req
 	dst->mapping = src->mapping;
 	dst->index = src->index;
 	dst->last_cpupid = src->last_cpupid;
+	dst->memcg = src->memcg;   /* mem_cgroup_migrate: the charge moves with the contents */
 	dst->refcount = src->refcount;
 	dst->mapcount = 0;
 	if (page_is_file_cache(src)) {
@@ -192,6 +193,7 @@ static int migrate_one(struct os *os, struct page *src, const struct migrate_req
 	src->mapping = NULL;
 	src->index = 0;
 	src->last_cpupid = 0;
+	src->memcg = 0;
 	src->refcount = 0;
 	page_free(os->phys, src->pfn, src->order, rq->cpu);
 	return 0;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "os/fault.h"
+#include "os/memcontrol.h"
 #include "os/oom.h"
 #include "os/swap.h"
 #include "os/vmscan.h"
@@ -103,9 +104,23 @@ void oom_kill_process(struct os *os, struct process *p, int64_t badness, const c
 		o->pending_pid = 0;
 	}
 	vmstat_inc(os->phys, OOM_KILL, 1);
+	memcg_oom_kill_event(os, p);
 	os_capture_maps(os, p);
 	exit_mm(os, p);
 	p->alive = false;
+}
+
+struct oom_task oom_task_of(const struct os *os, const struct process *p)
+{
+	return task_of(os, p);
+}
+
+void oom_set_pending(struct os *os, const struct process *p, int64_t badness, const char *reason)
+{
+	struct oom_state *o = os->rcl->oom;
+	o->pending_pid = p->pid;
+	o->pending_badness = badness;
+	snprintf(o->pending_reason, sizeof(o->pending_reason), "%s", reason);
 }
 
 /* mempolicy_in_oom_domain: a BIND task counts only if its nodes meet the mask. */

@@ -60,6 +60,11 @@ bool out_of_memory(struct os *os, const struct alloc_ctx *ac, sim_time_t *cost);
  */
 void oom_kill_process(struct os *os, struct process *p, int64_t badness, const char *reason);
 
+/* oom_badness's inputs for p (mem_cgroup_out_of_memory chooses among a memcg's processes). */
+struct oom_task oom_task_of(const struct os *os, const struct process *p);
+/* p is the victim of the allocation it is making: the failing fault kills it with this badness and reason. */
+void oom_set_pending(struct os *os, const struct process *p, int64_t badness, const char *reason);
+
 /* Number of kills logged. */
 unsigned oom_nr_kills(const struct os *os);
 /* Pid of the i-th kill (0 if none). */

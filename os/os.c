@@ -23,6 +23,7 @@
 #include <string.h>
 #include "os/fault.h"
 #include "os/hugetlb.h"
+#include "os/memcontrol.h"
 #include "os/compaction.h"
 #include "os/filemap.h"
 #include "os/vmscan.h"
@@ -143,6 +144,14 @@ static int os_init(os_t **out, const struct os_cfg *cfg, const struct hw_cfg *hc
 		free(os);
 		return sim_errf(err, errlen, SIM_ENOMEM, "os: out of host memory");
 	}
+	if ((rc = memcg_init(os, err, errlen))) {
+		memcg_destroy(os);
+		reclaim_destroy(os);
+		mig_destroy(os);
+		physmem_destroy(os->phys);
+		free(os);
+		return rc;
+	}
 	struct physmem_hooks hooks = { 0 };
 	reclaim_fill_hooks(os, &hooks);
 	if (os->cfg.compaction)
@@ -188,6 +197,7 @@ void os_destroy(os_t *os)
 	}
 	free(os->procs);
 	hugetlb_destroy(os);
+	memcg_destroy(os);
 	reclaim_destroy(os);
 	physmem_destroy(os->phys);
 	free(os);
@@ -336,6 +346,7 @@ int os_process_fork(os_t *os, int parent, unsigned tid, int *child)
 	c->parent = pp->pid;
 	c->last_cpu = pp->last_cpu;
 	c->oom_score_adj = pp->oom_score_adj;   /* copy_signal */
+	c->memcg = pp->memcg;                   /* cgroup_fork: the parent's cgroups */
 	if ((rc = fork_mm(os, pp, c))) {
 		exit_mm(os, c);
 		c->alive = false;
@@ -437,8 +448,11 @@ enum os_fault_result os_handle_fault(os_t *os, int pid, unsigned tid, unsigned c
 	}
 	note_cpu(os, p, cpu, now);
 	numab_task_tick(os, p, now);
+	uint64_t flt = p->min_flt, maj = p->maj_flt;
 	enum os_fault_result r = fault_handle(os, p, cpu, now, vaddr, write, &c);
 	os->current = NULL;
+	if (os->memcg)
+		c += memcg_return_to_user(os, p, cpu, now + c, p->min_flt - flt, p->maj_flt - maj);
 	*cost = c;
 	return r;
 }
@@ -1027,7 +1041,29 @@ static int sys_oom_score_adj(struct sysctx *s)
 	return 0;
 }
 
+/* cgroup_attach(memcg): echo $$ > /sys/fs/cgroup/.../cgroup.procs */
+static int sys_cgroup_attach(struct sysctx *s)
+{
+	if (s->sc->args[0] >= MEMCG_MAX_ID)
+		return sim_errf(s->err, s->errlen, SIM_ERANGE, "memcg %" PRIu64 " is not 0..%u", s->sc->args[0],
+				MEMCG_MAX_ID - 1);
+	return mem_cgroup_attach(s->os, s->p, (unsigned)s->sc->args[0], s->err, s->errlen);
+}
+
+/* cgroup_set(memcg, knob, value): echo value > memory.{max,high,low,min} */
+static int sys_cgroup_set(struct sysctx *s)
+{
+	const uint64_t *a = s->sc->args;
+	if (a[0] >= MEMCG_MAX_ID)
+		return sim_errf(s->err, s->errlen, SIM_ERANGE, "memcg %" PRIu64 " is not 1..%u", a[0], MEMCG_MAX_ID - 1);
+	if (a[1] >= NR_MEMCG_KNOBS)
+		return sim_errf(s->err, s->errlen, SIM_ERANGE, "knob %" PRIu64 " is not 0..3", a[1]);
+	return mem_cgroup_set(s->os, (unsigned)a[0], (unsigned)a[1], a[2], s->cpu, s->now, s->cost, s->err, s->errlen);
+}
+
 static int (*const syscall_table[NR_OS_SYSCALLS])(struct sysctx *s) = {
+	[OS_SYS_CGROUP_ATTACH] = sys_cgroup_attach,
+	[OS_SYS_CGROUP_SET] = sys_cgroup_set,
 	[OS_SYS_OOM_SCORE_ADJ] = sys_oom_score_adj,
 	[OS_SYS_MMAP] = sys_mmap,
 	[OS_SYS_MUNMAP] = sys_munmap,
@@ -1071,6 +1107,8 @@ int os_syscall(os_t *os, int pid, unsigned tid, unsigned cpu, sim_time_t now, co
 			    .errlen = errlen };
 	rc = syscall_table[sc->nr](&s);
 	os->current = NULL;
+	if (os->memcg)
+		c += memcg_return_to_user(os, p, cpu, now + c, 0, 0);
 	if (rc && err && errlen && !err[0])
 		snprintf(err, errlen, "%s", sim_strerror(rc));
 	if (rc)
@@ -1164,6 +1202,8 @@ int os_dump(const os_t *cos, const char *view, FILE *fp)
 		numa_maps_show(os, p, fp);
 		return 0;
 	}
+	if (memcg_is_view(view))
+		return memcg_dump(os, view, fp);
 	if (!strcmp(view, "meminfo-hugetlb")) {
 		hugetlb_report_meminfo(os, fp);
 		return 0;
@@ -1305,6 +1345,7 @@ void os_report(const os_t *os, rep_t *r)
 	rep_arr_end(r);
 	hugetlb_report(os, r);
 	reclaim_report((struct os *)os, r);
+	memcg_report(os, r);
 }
 
 sim_time_t os_cpu_stolen(os_t *os, unsigned cpu)

@@ -112,6 +112,10 @@ enum os_fault_result os_handle_fault(os_t *os, int pid, unsigned tid, unsigned c
  * System calls carried by traces, in Linux's argument order.
  * oom_score_adj(value): a write of value (two's complement, -1000..1000)
  * to /proc/self/oom_score_adj: the whole process's (signal->oom_score_adj).
+ * cgroup_attach(memcg): move the process into memory cgroup memcg (created
+ * under the root on first use; 0 is the root).  cgroup_set(memcg, knob,
+ * value): write memory.max (knob 0), .high (1), .low (2), .min (3) of memcg,
+ * value in bytes, UINT64_MAX = "max" (os/memcontrol.h).
  */
 #define OS_SYSCALLS(X)                         \
 	X(MMAP, mmap)                          \
@@ -126,7 +130,9 @@ enum os_fault_result os_handle_fault(os_t *os, int pid, unsigned tid, unsigned c
 	X(FILE_READ, file_read)                \
 	X(FILE_WRITE, file_write)              \
 	X(SET_WEIGHTS, set_weights)            \
-	X(OOM_SCORE_ADJ, oom_score_adj)
+	X(OOM_SCORE_ADJ, oom_score_adj)        \
+	X(CGROUP_ATTACH, cgroup_attach)        \
+	X(CGROUP_SET, cgroup_set)
 
 enum os_sysno {
 #define OS_SYS_ENUM(id, name) OS_SYS_##id,
@@ -187,7 +193,9 @@ void os_report(const os_t *os, rep_t *r);
 
 /*
  * Print a view in Linux's own text format: "buddyinfo", "pagetypeinfo",
- * "zoneinfo", "numastat", "vmstat", "numa_maps", "meminfo-hugetlb".  @return 0 or -SIM_EUSAGE.
+ * "zoneinfo", "numastat", "vmstat", "numa_maps", "meminfo-hugetlb", and the
+ * cgroup files "memory.stat", "memory.numa_stat", "memory.events",
+ * "memory.current", "memory.peak" of every memcg.  @return 0 or -SIM_EUSAGE.
  */
 int os_dump(const os_t *os, const char *view, FILE *fp);
 

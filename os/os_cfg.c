@@ -7,6 +7,16 @@ const char *const thp_defrag_names[] = { "always", "defer", "defer+madvise", "ma
 
 #define NS(x) ((uint64_t)(x) * 1000)
 
+static const struct cfg_field memcg_fields[] = {
+	CFG_F_U32(struct memcg_cfg, id, 1, 1023, 1, "memcg id (1..1023; 0 is the root)"),
+	CFG_F_U32(struct memcg_cfg, parent, 0, 1023, 0, "parent memcg id (0: the root), declared earlier in the list"),
+	CFG_F_SIZE(struct memcg_cfg, max, 0, 1ULL << 50, 0, "memory.max, bytes (0: max)"),
+	CFG_F_SIZE(struct memcg_cfg, high, 0, 1ULL << 50, 0, "memory.high, bytes (0: max)"),
+	CFG_F_SIZE(struct memcg_cfg, low, 0, 1ULL << 50, 0, "memory.low, bytes"),
+	CFG_F_SIZE(struct memcg_cfg, min, 0, 1ULL << 50, 0, "memory.min, bytes"),
+};
+static const struct cfg_table memcg_cfg_table = CFG_TABLE("memcg", struct memcg_cfg, memcg_fields, NULL);
+
 static const struct cfg_field os_fields[] = {
 	CFG_F_U32(struct os_cfg, page_size, 4096, 4096, 4096, "base page size, bytes (4 KiB only)"),
 	CFG_F_U64(struct os_cfg, min_free_kbytes, 0, 1ULL << 40, 0,
@@ -76,5 +86,7 @@ static const struct cfg_field os_fields[] = {
 		 "ns: migrating one 4 KiB page besides the copy (isolate, allocate, unmap, remap)"),
 	CFG_F_NS(struct os_cfg, compact_scan_cost, 0, NS(1000000), NS(5), "ns: one page examined by a compaction scanner"),
 	CFG_F_NS(struct os_cfg, numa_pte_cost, 0, NS(1000000), NS(20), "ns: one PTE made NUMA-hinting by the scanner"),
+	CFG_F_ARR(struct os_cfg, memcg, nr_memcg, memcg_cfg_table,
+		  "memory cgroups made at boot (cgroup v2, os/memcontrol.h): [{id, parent, max, high, low, min}]"),
 };
 const struct cfg_table os_cfg_table = CFG_TABLE("os", struct os_cfg, os_fields, NULL);

@@ -17,6 +17,13 @@ enum thp_defrag { THP_DEFRAG_ALWAYS, THP_DEFRAG_DEFER, THP_DEFRAG_DEFER_MADVISE,
 		  THP_DEFRAG_NEVER, NR_THP_DEFRAG };
 extern const char *const thp_defrag_names[];
 
+/* One memory cgroup of "os.memcg" (os/memcontrol.h); sizes in bytes, 0 for max/high: "max". */
+struct memcg_cfg {
+	uint32_t id, parent;
+	uint64_t max, high, low, min;
+};
+#define OS_CFG_MAX_MEMCGS 16
+
 struct os_cfg {
 	uint32_t page_size;               /* bytes; 4096 */
 	uint64_t min_free_kbytes;         /* 0: computed as Linux does from lowmem */
@@ -75,6 +82,8 @@ struct os_cfg {
 	uint64_t migrate_page_cost;       /* ps: isolate + unmap + remap bookkeeping per page (copy is separate) */
 	uint64_t compact_scan_cost;       /* ps: per page a compaction scanner examines */
 	uint64_t numa_pte_cost;           /* ps: per PTE the NUMA scanner changes */
+	struct memcg_cfg memcg[OS_CFG_MAX_MEMCGS];   /* memory cgroups created at boot */
+	uint32_t nr_memcg;
 };
 
 extern const struct cfg_table os_cfg_table;

@@ -183,6 +183,7 @@ static int thp_split_page(struct os *os, struct page *pg, unsigned cpu, sim_time
 		sub->index = pg->index + k;
 		sub->private = 0;
 		sub->last_cpupid = pg->last_cpupid;
+		sub->memcg = pg->memcg;   /* each subpage keeps one page of the folio's charge */
 	}
 	for (uint64_t k = 0; was_lru && k < HPAGE_PMD_NR; k++)
 		lru_add(os, pfn_to_page(os->phys, pg->pfn + k));

@@ -18,6 +18,7 @@
 #include <string.h>
 #include "os/compaction.h"
 #include "os/fault.h"
+#include "os/memcontrol.h"
 #include "os/filemap.h"
 #include "os/oom.h"
 #include "os/psi.h"
@@ -132,13 +133,17 @@ bool can_reclaim_anon_pages(struct os *os)
 
 uint64_t zone_reclaimable_pages(struct os *os, unsigned nid, enum zone_type zid)
 {
-	struct lruvec *lv = node_lruvec(os, nid);
+	uint64_t n = 0;
 
-	if (!lv || zid >= MAX_NR_ZONES)
+	if (!node_lruvec(os, nid) || zid >= MAX_NR_ZONES)
 		return 0;
-	uint64_t n = lv->nr_zone[LRU_INACTIVE_FILE][zid] + lv->nr_zone[LRU_ACTIVE_FILE][zid];
-	if (can_reclaim_anon_pages(os))
-		n += lv->nr_zone[LRU_INACTIVE_ANON][zid] + lv->nr_zone[LRU_ACTIVE_ANON][zid];
+	bool anon = can_reclaim_anon_pages(os);
+	for (int id = mem_cgroup_iter(os, 0, -1); id >= 0; id = mem_cgroup_iter(os, 0, id)) {
+		const struct lruvec *lv = mem_cgroup_lruvec(os, (unsigned)id, nid);
+		n += lv->nr_zone[LRU_INACTIVE_FILE][zid] + lv->nr_zone[LRU_ACTIVE_FILE][zid];
+		if (anon)
+			n += lv->nr_zone[LRU_INACTIVE_ANON][zid] + lv->nr_zone[LRU_ACTIVE_ANON][zid];
+	}
 	return n;
 }
 
@@ -191,6 +196,7 @@ static void reclaim_free_page(struct os *os, struct page *pg, unsigned cpu)
 	pg->mapping = NULL;
 	pg->index = 0;
 	pg->private = 0;
+	mem_cgroup_uncharge(os, pg);
 	page_free(os->phys, pg->pfn, pg->order, cpu);
 }
 
@@ -298,7 +304,8 @@ static void flush_batch(struct os *os, struct tlb_batch *b, struct scan_control 
 static void shrink_active_list(struct os *os, unsigned nid, uint64_t nr_to_scan, enum lru_list l,
 			       struct scan_control *sc)
 {
-	struct lruvec *lv = node_lruvec(os, nid);
+	struct lruvec *lv = sc->lruvec;
+	(void)nid;
 	struct list_head hold;
 	struct tlb_batch b = { 0 };
 	uint64_t nr_deactivate = 0;
@@ -306,6 +313,7 @@ static void shrink_active_list(struct os *os, unsigned nid, uint64_t nr_to_scan,
 	INIT_LIST_HEAD(&hold);
 	uint64_t scanned = isolate_lru_pages(os, lv, l, nr_to_scan, sc, &hold);
 	vmstat_inc(os->phys, PGREFILL, scanned);
+	memcg_vm_event(os, lv, MEMCG_PGREFILL, scanned);
 	while (!list_empty(&hold)) {
 		struct page *pg = lru_to_page(hold.next);
 		bool exec = false;
@@ -321,6 +329,7 @@ static void shrink_active_list(struct os *os, unsigned nid, uint64_t nr_to_scan,
 		putback(os, pg, false);
 	}
 	vmstat_inc(os->phys, PGDEACTIVATE, nr_deactivate);
+	memcg_vm_event(os, lv, MEMCG_PGDEACTIVATE, nr_deactivate);
 	flush_batch(os, &b, sc);
 }
 
@@ -363,7 +372,8 @@ static void activate(struct os *os, struct page *pg, struct reclaim_stat_batch *
 	page_set(pg, PG_active);
 	vmstat_inc(os->phys, PGACTIVATE, page_nr(pg));
 	st->nr_activate += page_nr(pg);
-	node_lruvec(os, pg->node)->nonresident_age += page_nr(pg);
+	page_lruvec(os, pg)->nonresident_age += page_nr(pg);
+	memcg_vm_event(os, page_lruvec(os, pg), MEMCG_PGACTIVATE, page_nr(pg));
 	putback(os, pg, false);
 }
 
@@ -488,7 +498,8 @@ static bool shrink_page(struct os *os, struct page *pg, struct scan_control *sc,
 static uint64_t shrink_inactive_list(struct os *os, unsigned nid, uint64_t nr_to_scan, enum lru_list l,
 				     struct scan_control *sc)
 {
-	struct lruvec *lv = node_lruvec(os, nid);
+	struct lruvec *lv = sc->lruvec;
+	(void)nid;
 	struct list_head hold;
 	struct tlb_batch b = { 0 };
 	struct reclaim_stat_batch st = { 0 };
@@ -502,6 +513,7 @@ static uint64_t shrink_inactive_list(struct os *os, unsigned nid, uint64_t nr_to
 	sc->nr_taken += scanned;
 	vmstat_inc(os->phys, sc->is_kswapd ? PGSCAN_KSWAPD : PGSCAN_DIRECT, scanned);
 	vmstat_inc(os->phys, file ? PGSCAN_FILE : PGSCAN_ANON, scanned);
+	memcg_vm_event(os, lv, sc->is_kswapd ? MEMCG_PGSCAN_KSWAPD : MEMCG_PGSCAN_DIRECT, scanned);
 	while (!list_empty(&hold)) {
 		struct page *pg = lru_to_page(hold.next);
 		uint64_t nr = page_nr(pg);
@@ -515,7 +527,8 @@ static uint64_t shrink_inactive_list(struct os *os, unsigned nid, uint64_t nr_to
 	sc->nr_reclaimed += st.nr_reclaimed;
 	vmstat_inc(os->phys, sc->is_kswapd ? PGSTEAL_KSWAPD : PGSTEAL_DIRECT, st.nr_reclaimed);
 	vmstat_inc(os->phys, file ? PGSTEAL_FILE : PGSTEAL_ANON, st.nr_reclaimed);
-	lru_note_cost(lv, file, st.nr_pageout, scanned - st.nr_reclaimed);
+	memcg_vm_event(os, lv, sc->is_kswapd ? MEMCG_PGSTEAL_KSWAPD : MEMCG_PGSTEAL_DIRECT, st.nr_reclaimed);
+	memcg_note_cost(os, lv, nid, file, st.nr_pageout, scanned - st.nr_reclaimed);
 	return st.nr_reclaimed;
 }
 
@@ -575,18 +588,24 @@ enum scan_balance get_scan_count_calc(const struct scan_count_in *in, uint64_t n
 /* prepare_scan_control's per-node part. */
 static void prepare_scan_control(struct os *os, unsigned nid, struct scan_control *sc)
 {
-	struct lruvec *lv = node_lruvec(os, nid);
+	struct lruvec *lv = mem_cgroup_lruvec(os, sc->target_memcg, nid);
+	uint64_t lru[NR_LRU_LISTS];
 	uint64_t act_anon = node_stat(os->phys, nid, WORKINGSET_ACTIVATE_ANON);
 	uint64_t act_file = node_stat(os->phys, nid, WORKINGSET_ACTIVATE_FILE);
 
+	/* the target's lruvec, hierarchical: the node's lists for global reclaim, the subtree's for a memcg */
+	for (unsigned l = 0; l < NR_LRU_LISTS; l++)
+		lru[l] = mem_cgroup_tree_lru(os, sc->target_memcg, nid, l);
 	sc->may_deactivate = 0;
-	if (act_anon != lv->refaults[0] || inactive_is_low(lv, LRU_INACTIVE_ANON))
+	/* refaults are counted per node, not per memcg: the node lruvec keeps the snapshot */
+	const struct lruvec *nl = node_lruvec(os, nid);
+	if (act_anon != nl->refaults[0] || inactive_is_low_pages(lru[LRU_INACTIVE_ANON], lru[LRU_ACTIVE_ANON]))
 		sc->may_deactivate |= DEACTIVATE_ANON;
-	if (act_file != lv->refaults[1] || inactive_is_low(lv, LRU_INACTIVE_FILE))
+	if (act_file != nl->refaults[1] || inactive_is_low_pages(lru[LRU_INACTIVE_FILE], lru[LRU_ACTIVE_FILE]))
 		sc->may_deactivate |= DEACTIVATE_FILE;
 	sc->anon_cost = lv->anon_cost;
 	sc->file_cost = lv->file_cost;
-	sc->cache_trim_mode = (lv->nr[LRU_INACTIVE_FILE] >> sc->priority) && !(sc->may_deactivate & DEACTIVATE_FILE);
+	sc->cache_trim_mode = (lru[LRU_INACTIVE_FILE] >> sc->priority) && !(sc->may_deactivate & DEACTIVATE_FILE);
 	uint64_t free = 0, high = 0;
 	for (unsigned z = 0; z <= (unsigned)sc->reclaim_idx && z < MAX_NR_ZONES; z++) {
 		struct zone_info zi;
@@ -595,9 +614,10 @@ static void prepare_scan_control(struct os *os, unsigned nid, struct scan_contro
 		free += zi.nr_free;
 		high += zi.watermark[WMARK_HIGH] + zi.watermark_boost;
 	}
-	uint64_t file = lv->nr[LRU_ACTIVE_FILE] + lv->nr[LRU_INACTIVE_FILE];
-	sc->file_is_tiny = file + free <= high && !(sc->may_deactivate & DEACTIVATE_ANON) &&
-			   (lv->nr[LRU_INACTIVE_ANON] >> sc->priority);
+	uint64_t file = lru[LRU_ACTIVE_FILE] + lru[LRU_INACTIVE_FILE];
+	/* prepare_scan_control checks file_is_tiny for global reclaim only */
+	sc->file_is_tiny = !sc->target_memcg && file + free <= high && !(sc->may_deactivate & DEACTIVATE_ANON) &&
+			   (lru[LRU_INACTIVE_ANON] >> sc->priority);
 }
 
 static void snapshot_refaults(struct os *os, unsigned nid)
@@ -611,7 +631,7 @@ static void snapshot_refaults(struct os *os, unsigned nid)
 
 static void shrink_lruvec(struct os *os, unsigned nid, struct scan_control *sc)
 {
-	struct lruvec *lv = node_lruvec(os, nid);
+	struct lruvec *lv = sc->lruvec;
 	struct scan_count_in in = {
 		.swappiness = os->cfg.swappiness,
 		.priority = sc->priority,
@@ -622,10 +642,12 @@ static void shrink_lruvec(struct os *os, unsigned nid, struct scan_control *sc)
 		.file_cost = sc->file_cost,
 	};
 	uint64_t nr[NR_EVICTABLE_LRU], targets[NR_EVICTABLE_LRU], nr_reclaimed = 0;
-	bool proportional = !sc->is_kswapd && sc->priority == DEF_PRIORITY, adjusted = false;
+	bool proportional = !sc->target_memcg && !sc->is_kswapd && sc->priority == DEF_PRIORITY, adjusted = false;
 
+	/* apply_proportional_protection: a partly protected memcg is scanned in proportion to its excess */
 	for (unsigned l = 0; l < NR_EVICTABLE_LRU; l++)
-		in.lru_size[l] = lruvec_lru_size(lv, l, sc->reclaim_idx);
+		in.lru_size[l] = memcg_protected_lru_size(lruvec_lru_size(lv, l, sc->reclaim_idx), sc->protection,
+							  sc->cgroup_size);
 	get_scan_count_calc(&in, nr);
 	memcpy(targets, nr, sizeof(nr));
 	uint64_t before = sc->nr_reclaimed;
@@ -686,6 +708,40 @@ static sim_time_t throttle_writeback(struct os *os, sim_time_t at)
 	return until - at;
 }
 
+/*
+ * shrink_node_memcgs: every memcg of the target's subtree (the whole tree
+ * for global reclaim), each lruvec scanned by its own size >> priority, so
+ * memcgs give pages in proportion to their size; a memcg within its
+ * memory.min is skipped, one within memory.low too unless this is the
+ * second pass (memcg_low_reclaim).  Without memcgs: the node's lists.
+ */
+static void shrink_node_memcgs(struct os *os, unsigned nid, struct scan_control *sc)
+{
+	if (!os->memcg) {
+		sc->lruvec = node_lruvec(os, nid);
+		shrink_lruvec(os, nid, sc);
+		return;
+	}
+	unsigned target = sc->target_memcg;
+	for (int id = mem_cgroup_iter(os, target, -1); id >= 0; id = mem_cgroup_iter(os, target, id)) {
+		mem_cgroup_calculate_protection(os, target, (unsigned)id);
+		if (mem_cgroup_below_min(os, target, (unsigned)id))
+			continue;
+		if (mem_cgroup_below_low(os, target, (unsigned)id)) {
+			if (!sc->memcg_low_reclaim) {
+				sc->memcg_low_skipped = true;
+				continue;
+			}
+			memcg_memory_event(os, (unsigned)id, MEMCG_LOW);
+		}
+		sc->lruvec = mem_cgroup_lruvec(os, (unsigned)id, nid);
+		sc->protection = mem_cgroup_protection(os, target, (unsigned)id, sc->memcg_low_reclaim);
+		sc->cgroup_size = mem_cgroup_usage(os, (unsigned)id);
+		shrink_lruvec(os, nid, sc);
+	}
+	sc->protection = 0;
+}
+
 void shrink_node(struct os *os, unsigned nid, struct scan_control *sc)
 {
 	uint64_t before = sc->nr_reclaimed;
@@ -697,7 +753,7 @@ void shrink_node(struct os *os, unsigned nid, struct scan_control *sc)
 	swap_writeback_end(os, SC_TIME(sc));
 	sc->nr_taken = sc->nr_writeback = sc->nr_immediate = 0;
 	prepare_scan_control(os, nid, sc);
-	shrink_lruvec(os, nid, sc);
+	shrink_node_memcgs(os, nid, sc);
 	sc->cost += os->cfg.reclaim_pass_cost;
 	if (sc->is_kswapd) {
 		/* every page taken was under writeback: the node's writes are backing up */
@@ -853,6 +909,12 @@ uint64_t try_to_free_pages(struct os *os, int nid, const nodemask_t *mask, unsig
 		}
 		if (sc.nr_reclaimed >= sc.nr_to_reclaim)
 			break;
+		/* do_try_to_free_pages: nothing reclaimed because of memory.low: again from the top, into protected memcgs */
+		if (sc.priority == 0 && !sc.nr_reclaimed && sc.memcg_low_skipped && !sc.memcg_low_reclaim) {
+			sc.memcg_low_reclaim = true;
+			sc.memcg_low_skipped = false;
+			sc.priority = DEF_PRIORITY + 1;
+		}
 	}
 	for (unsigned i = 0; i < nn; i++)
 		snapshot_refaults(os, order_nodes[i]);
@@ -1005,10 +1067,14 @@ static void kswapd_run(struct ev *ev, void *ctx)
 			continue;
 		sc.nr_to_reclaim += SIM_MAX(zi.watermark[WMARK_HIGH] + zi.watermark_boost, (uint64_t)SWAP_CLUSTER_MAX);
 	}
-	/* kswapd_age_node */
-	struct lruvec *lv = node_lruvec(os, k->nid);
-	if (can_reclaim_anon_pages(os) && inactive_is_low(lv, LRU_INACTIVE_ANON))
-		shrink_active_list(os, k->nid, SWAP_CLUSTER_MAX, LRU_ACTIVE_ANON, &sc);
+	/* kswapd_age_node: the node's (hierarchical) anon lists decide, every memcg's are aged */
+	if (can_reclaim_anon_pages(os) &&
+	    inactive_is_low_pages(mem_cgroup_tree_lru(os, 0, k->nid, LRU_INACTIVE_ANON),
+				  mem_cgroup_tree_lru(os, 0, k->nid, LRU_ACTIVE_ANON)))
+		for (int id = mem_cgroup_iter(os, 0, -1); id >= 0; id = mem_cgroup_iter(os, 0, id)) {
+			sc.lruvec = mem_cgroup_lruvec(os, (unsigned)id, k->nid);
+			shrink_active_list(os, k->nid, SWAP_CLUSTER_MAX, LRU_ACTIVE_ANON, &sc);
+		}
 	shrink_node(os, k->nid, &sc);
 	bool raise_priority = sc.nr_scanned < sc.nr_to_reclaim;
 	/* boosted reclaim never goes below priority 10, to avoid writeback */
@@ -1047,7 +1113,6 @@ static void kswapd_run(struct ev *ev, void *ctx)
 static uint64_t node_reclaim(struct os *os, unsigned nid, const struct alloc_ctx *ac, sim_time_t *cost)
 {
 	unsigned mode = os->cfg.zone_reclaim_mode;
-	struct lruvec *lv = node_lruvec(os, nid);
 	struct zone_info zi;
 	uint64_t managed = 0;
 
@@ -1056,7 +1121,8 @@ static uint64_t node_reclaim(struct os *os, unsigned nid, const struct alloc_ctx
 			managed += zi.managed;
 	/* node_pagecache_reclaimable vs min_unmapped_pages (1 %) */
 	uint64_t file = (mode & RECLAIM_UNMAP) ? node_stat(os->phys, nid, NR_FILE_PAGES)
-					       : lv->nr[LRU_INACTIVE_FILE] + lv->nr[LRU_ACTIVE_FILE];
+					       : mem_cgroup_tree_lru(os, 0, nid, LRU_INACTIVE_FILE) +
+						 mem_cgroup_tree_lru(os, 0, nid, LRU_ACTIVE_FILE);
 	if (!(mode & RECLAIM_UNMAP))
 		file -= SIM_MIN(file, node_stat(os->phys, nid, NR_FILE_MAPPED));
 	if (!(mode & RECLAIM_WRITE))

@@ -134,6 +134,11 @@ struct scan_control {
 	unsigned may_deactivate;  /* 1: anon, 2: file */
 	bool file_is_tiny, cache_trim_mode;
 	uint64_t anon_cost, file_cost;
+	/* memcg (os/memcontrol.h): the reclaim target (0: global), the lruvec being shrunk and its protection */
+	unsigned target_memcg;
+	bool memcg_low_reclaim, memcg_low_skipped;
+	struct lruvec *lruvec;
+	uint64_t protection, cgroup_size;
 };
 #define DEACTIVATE_ANON 1u
 #define DEACTIVATE_FILE 2u
