@@ -511,7 +511,9 @@ static uint64_t shrink_inactive_list(struct os *os, unsigned nid, uint64_t nr_to
 		return 0;
 	sc->nr_scanned += scanned;
 	sc->nr_taken += scanned;
-	vmstat_inc(os->phys, sc->is_kswapd ? PGSCAN_KSWAPD : PGSCAN_DIRECT, scanned);
+	/* memcg limit reclaim counts pgscan_direct in the memcg only (!cgroup_reclaim in shrink_inactive_list) */
+	if (!sc->target_memcg)
+		vmstat_inc(os->phys, sc->is_kswapd ? PGSCAN_KSWAPD : PGSCAN_DIRECT, scanned);
 	vmstat_inc(os->phys, file ? PGSCAN_FILE : PGSCAN_ANON, scanned);
 	memcg_vm_event(os, lv, sc->is_kswapd ? MEMCG_PGSCAN_KSWAPD : MEMCG_PGSCAN_DIRECT, scanned);
 	while (!list_empty(&hold)) {
@@ -525,7 +527,8 @@ static uint64_t shrink_inactive_list(struct os *os, unsigned nid, uint64_t nr_to
 	}
 	flush_batch(os, &b, sc);
 	sc->nr_reclaimed += st.nr_reclaimed;
-	vmstat_inc(os->phys, sc->is_kswapd ? PGSTEAL_KSWAPD : PGSTEAL_DIRECT, st.nr_reclaimed);
+	if (!sc->target_memcg)
+		vmstat_inc(os->phys, sc->is_kswapd ? PGSTEAL_KSWAPD : PGSTEAL_DIRECT, st.nr_reclaimed);
 	vmstat_inc(os->phys, file ? PGSTEAL_FILE : PGSTEAL_ANON, st.nr_reclaimed);
 	memcg_vm_event(os, lv, sc->is_kswapd ? MEMCG_PGSTEAL_KSWAPD : MEMCG_PGSTEAL_DIRECT, st.nr_reclaimed);
 	memcg_note_cost(os, lv, nid, file, st.nr_pageout, scanned - st.nr_reclaimed);

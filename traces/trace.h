@@ -55,7 +55,9 @@ enum trace_op {
 	X(FUTEX_WAKE,    futex_wake,    "addr private wake_id woken  (releases woken waits)")   \
 	X(SEQ,           seq,           "n  (the next record is the n-th address-space operation)") \
 	X(EXPLICIT_MAPS, explicit_maps, "(every mapping is declared from here on: an access outside them is a SEGV)") \
-	X(OOM_SCORE_ADJ, oom_score_adj, "value  (-1000..1000, two's complement: a write to /proc/self/oom_score_adj)")
+	X(OOM_SCORE_ADJ, oom_score_adj, "value  (-1000..1000, two's complement: a write to /proc/self/oom_score_adj)") \
+	X(CGROUP_ATTACH, cgroup_attach, "memcg  (move the calling process into memory cgroup memcg, created on first use under the root)") \
+	X(CGROUP_SET,    cgroup_set,    "memcg knob value  (write memory.<knob>: knob 0 max, 1 high, 2 low, 3 min; value in bytes, all ones = max)")
 
 enum trace_ctrl_kind {
 #define TRACE_CTRL_ENUM(id, name, args) TCTRL_##id,

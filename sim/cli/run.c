@@ -755,6 +755,8 @@ static sim_time_t do_ctrl(struct simrun *s, struct thread *th, const struct trac
 	case TCTRL_FILE_WRITE: sc.nr = OS_SYS_FILE_WRITE; break;
 	case TCTRL_SET_WEIGHTS: sc.nr = OS_SYS_SET_WEIGHTS; break;
 	case TCTRL_OOM_SCORE_ADJ: sc.nr = OS_SYS_OOM_SCORE_ADJ; break;
+	case TCTRL_CGROUP_ATTACH: sc.nr = OS_SYS_CGROUP_ATTACH; break;
+	case TCTRL_CGROUP_SET: sc.nr = OS_SYS_CGROUP_SET; break;
 	default:
 		cs->stat[RS_SYSCALL_ERR]++;
 		return t;
@@ -1713,7 +1715,8 @@ int simrun_dump(simrun_t *s, const char *views, FILE *fp, char *err, size_t errl
 		rc = os_dump(s->os, v, fp);
 		if (rc) {
 			rc = sim_errf(err, errlen, SIM_EUSAGE,
-				      "--dump %s: unknown view (buddyinfo, pagetypeinfo, zoneinfo, numastat, vmstat, numa_maps, meminfo-hugetlb)", v);
+				      "--dump %s: unknown view (buddyinfo, pagetypeinfo, zoneinfo, numastat, vmstat, numa_maps, "
+				      "meminfo-hugetlb, memory.stat, memory.numa_stat, memory.events, memory.current, memory.peak)", v);
 			break;
 		}
 	}
