@@ -48,6 +48,8 @@
 #define MEMCG_DELAY_SCALING_SHIFT   14
 #define MEMCG_HZ              250   /* CONFIG_HZ, as RECLAIM_JIFFY_PS */
 #define MEMCG_MAX_HIGH_DELAY_JIFFIES (2 * MEMCG_HZ)
+/* reclaim_throttle's VMSCAN_THROTTLE_CONGESTED timeout, HZ/50 */
+#define MEMCG_THROTTLE_CONGESTED_PS (20ULL * 1000 * 1000 * 1000)
 
 /* memory.events, in Linux's order (enum memcg_memory_event) */
 #define MEMCG_EVENTS(X) X(MEMCG_LOW, low) X(MEMCG_HIGH, high) X(MEMCG_MAX, max) X(MEMCG_OOM, oom) \
