@@ -291,6 +291,14 @@ int wlgen_spec_set(struct wlgen_spec *s, const char *key, const char *v, char *e
 		return parse_policy(key, v, &s->mbind, err, errlen);
 	if (!strcmp(key, "mempolicy") || !strcmp(key, "set_mempolicy"))
 		return parse_policy(key, v, &s->mempolicy, err, errlen);
+	if (!strcmp(key, "memcg"))
+		return parse_uint(key, v, 1, 1023, &s->memcg, err, errlen);
+	if (!strcmp(key, "memcg_max"))
+		return parse_u64(key, v, true, &s->memcg_max, err, errlen);
+	if (!strcmp(key, "memcg_high"))
+		return parse_u64(key, v, true, &s->memcg_high, err, errlen);
+	if (!strcmp(key, "memcg_low"))
+		return parse_u64(key, v, true, &s->memcg_low, err, errlen);
 	if (!strcmp(key, "init")) {
 		bool on = true;
 		int rc = parse_bool(key, v, &on, err, errlen);
@@ -309,7 +317,7 @@ int wlgen_spec_set(struct wlgen_spec *s, const char *key, const char *v, char *e
 static const char *const spec_keys[] = {
 	"pattern", "use", "seed", "size", "base", "accesses", "stride", "step", "threads", "cpus",
 	"access_size", "line", "chunk", "gap", "write_ratio", "zipf_s", "mbind", "mempolicy",
-	"set_mempolicy", "init", "name", "comment",
+	"set_mempolicy", "init", "name", "comment", "memcg", "memcg_max", "memcg_high", "memcg_low",
 };
 
 const char *wlgen_nearest_key(const char *key)
@@ -682,6 +690,13 @@ static void queue_phase_start(struct wlgen *g, unsigned p)
 	g->qn = g->qhead = 0;
 	if (p == 0) {
 		queue_thread_start(g, 0);
+		unsigned cg = s->memcg ? s->memcg : (s->memcg_max || s->memcg_high || s->memcg_low) ? 1 : 0;
+		const uint64_t knobs[3] = { s->memcg_max, s->memcg_high, s->memcg_low };   /* memory.max, .high, .low */
+		for (unsigned k = 0; k < 3; k++)
+			if (knobs[k])
+				queue_ctrl(g, 0, TCTRL_CGROUP_SET, 0, 3, (uint64_t)cg, (uint64_t)k, knobs[k]);
+		if (cg)
+			queue_ctrl(g, 0, TCTRL_CGROUP_ATTACH, 0, 1, (uint64_t)cg);
 		queue_ctrl(g, 0, TCTRL_MMAP, s->base, 6, (uint64_t)s->base, (uint64_t)s->size, (uint64_t)WL_PROT_RW,
 			   (uint64_t)WL_MAP_PRIVATE_ANON, (uint64_t)UINT64_MAX, (uint64_t)0);
 		if (s->mbind.set)
@@ -753,7 +768,7 @@ int wlgen_create(wlgen_t **out, const struct wlgen_spec *s, char *err, size_t er
 	g->accesses = s->accesses ? s->accesses : WL_DEFAULT_ACCESSES;
 	g->write_thr = (uint32_t)llround(s->write_ratio * WL_RATIO_ONE);
 	g->nlines = s->size / s->line;
-	g->qcap = 4 * (size_t)s->threads + 8;
+	g->qcap = 4 * (size_t)s->threads + 12;
 	g->q = calloc(g->qcap, sizeof(*g->q));
 	if (!g->q)
 		goto nomem;

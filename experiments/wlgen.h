@@ -79,6 +79,9 @@ struct wlgen_spec {
 	bool no_init;                 /* skip the first-touch phase ("init": false, --no-init) */
 	struct wl_policy mbind;       /* mbind() of the whole region, by thread 0 */
 	struct wl_policy mempolicy;   /* set_mempolicy() by every thread at start */
+	/* memory cgroup (os/memcontrol.h): CGROUP_SET and CGROUP_ATTACH by thread 0 before the mmap */
+	unsigned memcg;               /* 0: none, unless a memcg_* limit is given (then memcg 1) */
+	uint64_t memcg_max, memcg_high, memcg_low;   /* bytes; 0: not written */
 };
 
 typedef struct wlgen wlgen_t;

@@ -114,15 +114,31 @@ int memcg_init(struct os *os, char *err, size_t errlen)
 		int rc = mem_cgroup_create(os, c->id, c->parent, e, sizeof(e));
 		if (rc)
 			return sim_errf(err, errlen, SIM_ECONFIG, "os.memcg[%u]: %s", i, e);
-		for (unsigned j = 0; j < i; j++)
+		for (unsigned j = 0; j < i; j++) {
 			if (os->cfg.memcg[j].id == c->id)
 				return sim_errf(err, errlen, SIM_ECONFIG, "os.memcg[%u]: id %u is declared twice", i, c->id);
+			for (unsigned k = 0; k < c->nr_pids; k++)
+				for (unsigned l = 0; l < os->cfg.memcg[j].nr_pids; l++)
+					if (c->pids[k] == os->cfg.memcg[j].pids[l])
+						return sim_errf(err, errlen, SIM_ECONFIG,
+								"os.memcg[%u].pids: pid %u is already in os.memcg[%u]", i,
+								c->pids[k], j);
+		}
 		struct page_counter *pc = &mem_cgroup_from_id(os, c->id)->memory;
 		pc->max = c->max ? c->max >> PAGE_SHIFT : PAGE_COUNTER_MAX;
 		pc->high = c->high ? c->high >> PAGE_SHIFT : PAGE_COUNTER_MAX;
 		pc->low = c->low >> PAGE_SHIFT;
 		pc->min = c->min >> PAGE_SHIFT;
 	}
+	return 0;
+}
+
+unsigned memcg_boot_memcg_of(const struct os *os, int pid)
+{
+	for (unsigned i = 0; i < os->cfg.nr_memcg; i++)
+		for (unsigned k = 0; k < os->cfg.memcg[i].nr_pids; k++)
+			if (os->cfg.memcg[i].pids[k] == (uint32_t)pid)
+				return os->cfg.memcg[i].id;
 	return 0;
 }
 

@@ -94,6 +94,8 @@ struct process;
 /* os->memcg from the machine config ("os.memcg"): nothing if none.  @return 0, -SIM_ECONFIG, -SIM_ENOMEM. */
 int memcg_init(struct os *os, char *err, size_t errlen);
 void memcg_destroy(struct os *os);
+/* The memcg "os.memcg[].pids" starts process pid in (0: the root). */
+unsigned memcg_boot_memcg_of(const struct os *os, int pid);
 
 /* The memcg of an id (NULL if none). */
 struct mem_cgroup *mem_cgroup_from_id(const struct os *os, unsigned id);

@@ -327,6 +327,8 @@ int os_process_create(os_t *os, bool implicit, int *pid)
 	int rc = proc_new(os, implicit, NULL, 0, &p);
 	if (rc)
 		return rc;
+	if (os->memcg)
+		p->memcg = (uint16_t)memcg_boot_memcg_of(os, p->pid);
 	*pid = p->pid;
 	return 0;
 }

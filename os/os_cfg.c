@@ -14,6 +14,8 @@ static const struct cfg_field memcg_fields[] = {
 	CFG_F_SIZE(struct memcg_cfg, high, 0, 1ULL << 50, 0, "memory.high, bytes (0: max)"),
 	CFG_F_SIZE(struct memcg_cfg, low, 0, 1ULL << 50, 0, "memory.low, bytes"),
 	CFG_F_SIZE(struct memcg_cfg, min, 0, 1ULL << 50, 0, "memory.min, bytes"),
+	CFG_F_U32_LIST(struct memcg_cfg, pids, nr_pids, 1, 1u << 30,
+		       "processes that start in this memcg (cgroup.procs): pid n is the n-th --trace"),
 };
 static const struct cfg_table memcg_cfg_table = CFG_TABLE("memcg", struct memcg_cfg, memcg_fields, NULL);
 

@@ -21,6 +21,8 @@ extern const char *const thp_defrag_names[];
 struct memcg_cfg {
 	uint32_t id, parent;
 	uint64_t max, high, low, min;
+	uint32_t pids[16];        /* processes started in this memcg (the n-th --trace is pid n) */
+	uint32_t nr_pids;
 };
 #define OS_CFG_MAX_MEMCGS 16
 
