@@ -338,6 +338,9 @@ int mem_cgroup_charge(struct os *os, struct process *p, struct page *pg, gfp_t g
 		struct mem_cgroup *over = page_counter_try_charge(os, m, nr);
 		if (!over)
 			break;
+		/* a caller that may not block (a THP fault without direct reclaim) fails at once */
+		if (!(gfp & __GFP_DIRECT_RECLAIM))
+			return -SIM_EOOM;
 		memcg_memory_event(os, over->id, MEMCG_MAX);
 		uint64_t reclaimed = try_to_free_mem_cgroup_pages(os, over->id, nr, gfp, cpu, now + *cost, cost);
 		if (mem_cgroup_margin(over) >= nr)
