@@ -131,6 +131,22 @@ static void max_reclaims_from_the_memcg(void **state)
 	knob(f, in, 1, MEMCG_KNOB_MAX, 100 * PAGE_SIZE);
 	assert_true(mem_cgroup_usage(f->os, 1) <= 100);
 	lru_check(f->os);
+	/* swap-ins are charged again; at exit every page, swap cache included, is uncharged */
+	for (uint64_t i = 0; i < 50; i++)
+		assert_int_equal(fx_fault(f, in, 0, A0 + (i << PAGE_SHIFT), false, NULL), OS_FAULT_RETRY);
+	assert_true(mem_cgroup_usage(f->os, 1) <= 100);
+	assert_true(rx_ev(f, PSWPIN) > 0);
+	os_process_exit(f->os, in);
+	/*
+	 * Swap-cache pages whose writes are still in flight outlive the exit,
+	 * charged and on the memcg's lists (as in Linux, until reclaimed); a
+	 * memcg reclaim once the writes are done frees them.
+	 */
+	assert_int_equal(lru_pages(f, 1), mem_cgroup_usage(f->os, 1));
+	sim_time_t c = 0;
+	try_to_free_mem_cgroup_pages(f->os, 1, 1000, GFP_KERNEL, 0, 1000000000000ULL, &c);
+	assert_int_equal(mem_cgroup_usage(f->os, 1), 0);
+	lru_check(f->os);
 	fx_free(f);
 }
 
