@@ -282,6 +282,11 @@ void memcg_oom_kill_event(struct os *os, const struct process *p)
 
 /* ---- the memcg OOM killer ---------------------------------------------------------------------------- */
 
+static bool in_memcg(const struct os *os, const struct process *p, const void *ctx)
+{
+	return mem_cgroup_is_descendant(os, p->memcg, *(const unsigned *)ctx);
+}
+
 /*
  * mem_cgroup_out_of_memory: the victim is the process of highest
  * oom_badness among the live processes in the subtree of id, with
@@ -294,20 +299,8 @@ int mem_cgroup_out_of_memory(struct os *os, unsigned id, struct process *self)
 {
 	struct mem_cgroup *m = mem_cgroup_from_id(os, id);
 	uint64_t total = m->memory.max + swap_total(os->rcl->swap);
-	struct process *victim = NULL;
-	int64_t best = OOM_BADNESS_MIN;
-
-	for (size_t i = 1; i < os->nr_procs; i++) {
-		struct process *p = os->procs[i];
-		if (!p || !p->alive || !mem_cgroup_is_descendant(os, p->memcg, id))
-			continue;
-		struct oom_task t = oom_task_of(os, p);
-		int64_t pts = oom_badness(&t, total);
-		if (pts == OOM_BADNESS_MIN || pts < best)
-			continue;
-		best = pts;
-		victim = p;
-	}
+	int64_t best;
+	struct process *victim = oom_select_victim(os, in_memcg, &id, total, &best);
 	if (!victim) {
 		os->memcg->oom_no_victim++;
 		return -1;

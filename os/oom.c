@@ -110,9 +110,25 @@ void oom_kill_process(struct os *os, struct process *p, int64_t badness, const c
 	p->alive = false;
 }
 
-struct oom_task oom_task_of(const struct os *os, const struct process *p)
+struct process *oom_select_victim(struct os *os, oom_eligible_fn eligible, const void *ctx, uint64_t totalpages,
+				  int64_t *badness)
 {
-	return task_of(os, p);
+	struct process *victim = NULL;
+	int64_t best = OOM_BADNESS_MIN;
+
+	for (size_t i = 1; i < os->nr_procs; i++) {
+		struct process *p = os->procs[i];
+		if (!p->alive || !eligible(os, p, ctx))
+			continue;
+		struct oom_task t = task_of(os, p);
+		int64_t pts = oom_badness(&t, totalpages);
+		if (pts == OOM_BADNESS_MIN || pts < best)
+			continue;
+		best = pts;
+		victim = p;
+	}
+	*badness = best;
+	return victim;
 }
 
 void oom_set_pending(struct os *os, const struct process *p, int64_t badness, const char *reason)
@@ -123,9 +139,11 @@ void oom_set_pending(struct os *os, const struct process *p, int64_t badness, co
 	snprintf(o->pending_reason, sizeof(o->pending_reason), "%s", reason);
 }
 
-/* mempolicy_in_oom_domain: a BIND task counts only if its nodes meet the mask. */
-static bool in_oom_domain(const struct process *p, const nodemask_t *mask)
+/* mempolicy_in_oom_domain: a BIND task counts only if its nodes meet the mask (ctx; NULL: unconstrained). */
+static bool in_oom_domain(const struct os *os, const struct process *p, const void *ctx)
 {
+	const nodemask_t *mask = ctx;
+	(void)os;
 	if (!mask || p->pol.mode != MPOL_BIND)
 		return true;
 	for (unsigned i = 0; i < HW_MAX_NODES / 64; i++)
@@ -156,19 +174,8 @@ bool out_of_memory(struct os *os, const struct alloc_ctx *ac, sim_time_t *cost)
 				total += constrained ? zi.present : zi.managed;
 		}
 	}
-	struct process *victim = NULL;
-	int64_t best = OOM_BADNESS_MIN;
-	for (size_t i = 1; i < os->nr_procs; i++) {
-		struct process *p = os->procs[i];
-		if (!p->alive || (constrained && !in_oom_domain(p, mask)))
-			continue;
-		struct oom_task t = task_of(os, p);
-		int64_t pts = oom_badness(&t, total);
-		if (pts == OOM_BADNESS_MIN || pts < best)
-			continue;
-		best = pts;
-		victim = p;
-	}
+	int64_t best;
+	struct process *victim = oom_select_victim(os, in_oom_domain, constrained ? mask : NULL, total, &best);
 	if (!victim) {
 		os->rcl->stat[RS_OOM_NO_VICTIM]++;
 		return false;

@@ -60,8 +60,14 @@ bool out_of_memory(struct os *os, const struct alloc_ctx *ac, sim_time_t *cost);
  */
 void oom_kill_process(struct os *os, struct process *p, int64_t badness, const char *reason);
 
-/* oom_badness's inputs for p (mem_cgroup_out_of_memory chooses among a memcg's processes). */
-struct oom_task oom_task_of(const struct os *os, const struct process *p);
+/*
+ * select_bad_process: the live process of highest oom_badness among those
+ * eligible(os, p, ctx) accepts, a later one winning ties (for_each_process
+ * order), or NULL; *badness gets its score.
+ */
+typedef bool (*oom_eligible_fn)(const struct os *os, const struct process *p, const void *ctx);
+struct process *oom_select_victim(struct os *os, oom_eligible_fn eligible, const void *ctx, uint64_t totalpages,
+				  int64_t *badness);
 /* p is the victim of the allocation it is making: the failing fault kills it with this badness and reason. */
 void oom_set_pending(struct os *os, const struct process *p, int64_t badness, const char *reason);
 
