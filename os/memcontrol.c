@@ -352,6 +352,9 @@ int mem_cgroup_charge(struct os *os, struct process *p, struct page *pg, gfp_t g
 		if (passed_oom && !p->alive)
 			return -SIM_EOOM;
 		memcg_memory_event(os, over->id, MEMCG_OOM);
+		/* mem_cgroup_oom: no OOM kill for a costly charge (order > PAGE_ALLOC_COSTLY_ORDER) */
+		if (nr > (1u << PAGE_ALLOC_COSTLY_ORDER))
+			return -SIM_EOOM;
 		int killed = mem_cgroup_out_of_memory(os, over->id, p);
 		if (killed > 0) {
 			passed_oom = true;
@@ -371,6 +374,9 @@ int mem_cgroup_charge(struct os *os, struct process *p, struct page *pg, gfp_t g
 			p->memcg_nr_pages_over_high += nr;
 			break;
 		}
+	/* a kernel entry charging more than a batch over high handles it at once, not at its end */
+	if (p->memcg_nr_pages_over_high > MEMCG_CHARGE_BATCH)
+		*cost += mem_cgroup_handle_over_high(os, p, cpu, now + *cost);
 	return 0;
 }
 
