@@ -351,10 +351,10 @@ int mem_cgroup_charge(struct os *os, struct process *p, struct page *pg, gfp_t g
 			return -SIM_EOOM;
 		if (passed_oom && !p->alive)
 			return -SIM_EOOM;
-		memcg_memory_event(os, over->id, MEMCG_OOM);
-		/* mem_cgroup_oom: no OOM kill for a costly charge (order > PAGE_ALLOC_COSTLY_ORDER) */
+		/* mem_cgroup_oom: no OOM (nor its event) for a costly charge (order > PAGE_ALLOC_COSTLY_ORDER) */
 		if (nr > (1u << PAGE_ALLOC_COSTLY_ORDER))
 			return -SIM_EOOM;
+		memcg_memory_event(os, over->id, MEMCG_OOM);
 		int killed = mem_cgroup_out_of_memory(os, over->id, p);
 		if (killed > 0) {
 			passed_oom = true;
