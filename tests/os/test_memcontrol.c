@@ -151,6 +151,47 @@ static void max_reclaims_from_the_memcg(void **state)
 }
 
 /*
+ * Hierarchy: the parent's memory.max limits its children together
+ * (page_counter_try_charge fails at the parent), and the reclaim it
+ * triggers walks the parent's whole subtree, so a sibling's pages go
+ * too; the "max" event is the parent's.  Page-cache pages read by a
+ * process in a memcg are charged like anonymous ones and show as "file".
+ */
+static void parent_limits_children(void **state)
+{
+	struct fx *f = rx_new(1, 64, 2, 64);
+	int a = fx_proc(f, false), b = fx_proc(f, false);
+	char err[128];
+	sim_time_t now = 0;
+	(void)state;
+
+	knob(f, a, 1, MEMCG_KNOB_MAX, 300 * PAGE_SIZE);
+	assert_int_equal(mem_cgroup_create(f->os, 2, 1, err, sizeof(err)), 0);
+	assert_int_equal(mem_cgroup_create(f->os, 3, 1, err, sizeof(err)), 0);
+	attach(f, a, 2);
+	attach(f, b, 3);
+	fx_mmap_at(f, a, A0, 16ULL << 20, PROT_RW, MAP_PRIV_ANON | MAP_FIXED_);
+	fx_mmap_at(f, b, A0, 16ULL << 20, PROT_RW, MAP_PRIV_ANON | MAP_FIXED_);
+	touch_timed(f, b, 0, A0, 200, &now);
+	touch_timed(f, a, 0, A0, 200, &now);
+	assert_true(mem_cgroup_usage(f->os, 1) <= 300);
+	assert_int_equal(mem_cgroup_usage(f->os, 1), mem_cgroup_usage(f->os, 2) + mem_cgroup_usage(f->os, 3));
+	assert_true(os_proc(f->os, b)->swapents > 0);   /* the sibling's pages were reclaimed */
+	assert_true(mem_cgroup_from_id(f->os, 1)->events[MEMCG_MAX] > 0);
+	assert_int_equal(mem_cgroup_from_id(f->os, 2)->events[MEMCG_MAX], 0);
+	/* file_read(fd 5, 64 KiB) by b: 16 page-cache pages charged to memcg 3 */
+	assert_int_equal(fx_sys(f, b, OS_SYS_FILE_READ, 5, 0, 16 * PAGE_SIZE, 0, 0), 0);
+	uint64_t file = 0;
+	for (unsigned l = LRU_INACTIVE_FILE; l <= LRU_ACTIVE_FILE; l++)
+		file += mem_cgroup_lruvec(f->os, 3, 0)->nr[l];
+	assert_int_equal(file, 16);
+	assert_int_equal(mem_cgroup_lruvec(f->os, 3, 0)->nr_stat[LRUVEC_FILE], 16);
+	assert_true(mem_cgroup_usage(f->os, 1) <= 300);
+	lru_check(f->os);
+	fx_free(f);
+}
+
+/*
  * Without swap nothing is reclaimable: after MAX_RECLAIM_RETRIES the
  * memcg OOM killer (mem_cgroup_out_of_memory) picks the biggest process
  * of the memcg, never the bigger one outside it; memory.events oom and
@@ -344,6 +385,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(charge_uncharge),
 		cmocka_unit_test(max_reclaims_from_the_memcg),
+		cmocka_unit_test(parent_limits_children),
 		cmocka_unit_test(memcg_oom_kills_inside),
 		cmocka_unit_test(high_delay_formula),
 		cmocka_unit_test(high_throttles),
