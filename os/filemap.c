@@ -371,10 +371,10 @@ static sim_time_t balance_dirty_pages(struct os *os, sim_time_t now)
 static bool file_refault_recent(struct os *os, const struct lruvec *lv, uint64_t shadow)
 {
 	uint64_t distance = lv->nonresident_age - (shadow - 1);
-	uint64_t ws = lv->nr[LRU_ACTIVE_FILE];
+	uint64_t ws = lruvec_tree_size(os, lv, LRU_ACTIVE_FILE);
 
 	if (can_reclaim_anon_pages(os))
-		ws += lv->nr[LRU_ACTIVE_ANON] + lv->nr[LRU_INACTIVE_ANON];
+		ws += lruvec_tree_size(os, lv, LRU_ACTIVE_ANON) + lruvec_tree_size(os, lv, LRU_INACTIVE_ANON);
 	return distance <= ws;
 }
 
@@ -414,7 +414,7 @@ static int add_cache_page(struct os *os, struct process *p, struct vma *v, uint6
 			page_set(pg, PG_workingset);
 			node_stat_mod(os->phys, pg->node, WORKINGSET_ACTIVATE_FILE, 1);
 			lv->nonresident_age++;
-			lru_note_cost(lv, true, 1, 0);
+			memcg_note_cost(os, page_lruvec(os, pg), pg->node, true, 1, 0);   /* lru_note_cost_refault */
 		}
 	}
 	lru_add(os, pg);

@@ -36,6 +36,13 @@ struct lruvec *page_lruvec(struct os *os, const struct page *pg)
 	return page_lruvec(os, pg);
 }
 
+uint64_t lruvec_tree_size(const struct os *os, const struct lruvec *lv, enum lru_list l)
+{
+	if (!os->memcg || lv->memcg)
+		return lv->nr[l];
+	return mem_cgroup_tree_lru(os, 0, (unsigned)(lv - os->rcl->lru), l);
+}
+
 uint64_t lruvec_lru_size(const struct lruvec *lv, enum lru_list l, enum zone_type highest)
 {
 	uint64_t n = 0;

@@ -121,6 +121,13 @@ void lru_note_cost_size(struct lruvec *lv, bool file, uint64_t nr_io, uint64_t n
  */
 void memcg_note_cost(struct os *os, struct lruvec *lv, unsigned nid, bool file, uint64_t nr_io, uint64_t nr_rotated);
 
+/*
+ * Pages of list l under a node lruvec (the root memcg's): the node's
+ * total, memory cgroups' lists included (lruvec_page_state of the root);
+ * the list itself when there are no memcgs.  For the workingset checks.
+ */
+uint64_t lruvec_tree_size(const struct os *os, const struct lruvec *lv, enum lru_list l);
+
 /* The lruvec of the page's memcg on its node (NULL without reclaim state). */
 struct lruvec *page_lruvec(struct os *os, const struct page *pg);
 

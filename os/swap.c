@@ -373,10 +373,10 @@ int swap_out_page(struct os *os, struct page *pg, unsigned cpu, sim_time_t now, 
 static bool anon_refault_recent(struct os *os, const struct lruvec *lv, uint64_t shadow)
 {
 	uint64_t distance = lv->nonresident_age - (shadow - 1);
-	uint64_t ws = lv->nr[LRU_ACTIVE_FILE] + lv->nr[LRU_INACTIVE_FILE];
+	uint64_t ws = lruvec_tree_size(os, lv, LRU_ACTIVE_FILE) + lruvec_tree_size(os, lv, LRU_INACTIVE_FILE);
 
 	if (can_reclaim_anon_pages(os))
-		ws += lv->nr[LRU_ACTIVE_ANON];
+		ws += lruvec_tree_size(os, lv, LRU_ACTIVE_ANON);
 	return distance <= ws;
 }
 
@@ -521,7 +521,7 @@ int do_swap_page(struct os *os, struct process *p, struct vma *v, uint64_t vaddr
 				lru_add(os, pg);
 				node_stat_mod(os->phys, pg->node, WORKINGSET_ACTIVATE_ANON, 1);
 				lv->nonresident_age++;
-				lru_note_cost(lv, false, 1, 0);
+				memcg_note_cost(os, page_lruvec(os, pg), pg->node, false, 1, 0);
 			}
 		}
 	}
