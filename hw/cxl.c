@@ -118,12 +118,7 @@ void cxl_dev_report(const struct cxl_dev *d, sim_time_t end, rep_t *r)
 {
 	rep_obj_begin(r, NULL);
 	rep_u64(r, "node", d->node);
-	for (unsigned s = 0; s < NR_CXL_DEV_STATS; s++) {
-		if (!strcmp(cxl_dev_stat_desc[s].unit, "ps"))
-			rep_ns(r, cxl_dev_stat_desc[s].name, d->stat[s]);
-		else
-			rep_u64(r, cxl_dev_stat_desc[s].name, d->stat[s]);
-	}
+	rep_stat_fields(r, &(struct stat_block){ cxl_dev_stat_desc, d->stat, NR_CXL_DEV_STATS });
 	/* Busy time booked past `end` (queued work) can push these above 1. */
 	rep_real(r, "utilisation_in", end ? (double)d->stat[CXL_BUSY_IN] / (double)end : 0.0);
 	rep_real(r, "utilisation_out", end ? (double)d->stat[CXL_BUSY_OUT] / (double)end : 0.0);

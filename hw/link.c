@@ -412,12 +412,7 @@ void linknet_report(const linknet_t *ln, sim_time_t end, rep_t *r)
 		rep_u64(r, "a", p->from);
 		rep_u64(r, "b", p->to);
 		rep_str(r, "dir", dir);
-		for (unsigned s = 0; s < NR_LINK_STATS; s++) {
-			if (!strcmp(link_stat_desc[s].unit, "ps"))
-				rep_ns(r, link_stat_desc[s].name, p->stat[s]);
-			else
-				rep_u64(r, link_stat_desc[s].name, p->stat[s]);
-		}
+		rep_stat_fields(r, &(struct stat_block){ link_stat_desc, p->stat, NR_LINK_STATS });
 		/* Busy time booked past `end` (queued work) can push this above 1. */
 		rep_real(r, "utilisation", end ? (double)p->stat[LINK_BUSY] / (double)end : 0.0);
 		rep_obj_end(r);
