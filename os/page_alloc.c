@@ -44,7 +44,9 @@ static void account_freepages(struct zone *z, int64_t nr, int mt)
 	if (mt == MIGRATE_ISOLATE)
 		return;
 	z->vm_stat[NR_FREE_PAGES] += nr;
-	if (mt == MIGRATE_HIGHATOMIC)
+	if (mt == MIGRATE_CMA)
+		z->vm_stat[NR_FREE_CMA_PAGES] += nr;
+	else if (mt == MIGRATE_HIGHATOMIC)
 		z->nr_free_highatomic += (uint64_t)nr;
 }
 
@@ -383,7 +385,7 @@ static struct page *rmqueue_steal(physmem_t *pm, struct zone *z, unsigned order,
 	return NULL;
 }
 
-enum rmqueue_mode { RMQUEUE_NORMAL, RMQUEUE_CLAIM, RMQUEUE_STEAL };
+enum rmqueue_mode { RMQUEUE_NORMAL, RMQUEUE_CMA, RMQUEUE_CLAIM, RMQUEUE_STEAL };
 
 /* __rmqueue (§2.4), remembering in *mode which step last succeeded. */
 static struct page *rmqueue_one(physmem_t *pm, struct zone *z, unsigned order, int mt, unsigned alloc_flags,
@@ -391,11 +393,31 @@ static struct page *rmqueue_one(physmem_t *pm, struct zone *z, unsigned order, i
 {
 	struct page *p;
 
+	/*
+	 * CMA balance (mm/page_alloc.c __rmqueue): a movable request takes
+	 * from the CMA area first while it holds more than half of the
+	 * zone's free pages, so that regular pageblocks are not drained
+	 * while CMA sits idle.  Without CMA pages the test is 0 > x: false.
+	 */
+	if ((alloc_flags & ALLOC_CMA) && z->vm_stat[NR_FREE_CMA_PAGES] > z->vm_stat[NR_FREE_PAGES] / 2) {
+		p = rmqueue_smallest(pm, z, order, MIGRATE_CMA);
+		if (p)
+			return p;
+	}
 	switch (*mode) {
 	case RMQUEUE_NORMAL:
 		p = rmqueue_smallest(pm, z, order, mt);
 		if (p)
 			return p;
+		/* fall through */
+	case RMQUEUE_CMA:
+		if (alloc_flags & ALLOC_CMA) {
+			p = rmqueue_smallest(pm, z, order, MIGRATE_CMA);   /* __rmqueue_cma_fallback */
+			if (p) {
+				*mode = RMQUEUE_CMA;
+				return p;
+			}
+		}
 		/* fall through */
 	case RMQUEUE_CLAIM:
 		p = rmqueue_claim(pm, z, order, mt, alloc_flags);
@@ -579,7 +601,9 @@ static int64_t zone_watermark_unusable_free(const struct zone *z, unsigned order
 
 	if (!(alloc_flags & ALLOC_RESERVES))
 		unusable += (int64_t)z->nr_free_highatomic;
-	return unusable;   /* no CMA */
+	if (!(alloc_flags & ALLOC_CMA))
+		unusable += z->vm_stat[NR_FREE_CMA_PAGES];   /* only movable requests may use CMA */
+	return unusable;
 }
 
 static bool zone_watermark_ok_free(const struct zone *z, unsigned order, uint64_t mark, enum zone_type highest,
@@ -607,6 +631,8 @@ static bool zone_watermark_ok_free(const struct zone *z, unsigned order, uint64_
 		for (unsigned mt = 0; mt < MIGRATE_PCPTYPES; mt++)
 			if (!pa_area_empty(z, o, (enum migratetype)mt))
 				return true;
+		if ((alloc_flags & ALLOC_CMA) && !pa_area_empty(z, o, MIGRATE_CMA))
+			return true;
 		if ((alloc_flags & (ALLOC_HIGHATOMIC | ALLOC_OOM)) && !pa_area_empty(z, o, MIGRATE_HIGHATOMIC))
 			return true;
 	}
@@ -920,6 +946,14 @@ retry:
 
 /* ---- slow path (§4.4) -------------------------------------------------------------------- */
 
+/* gfp_to_alloc_flags_cma: movable requests may use CMA pageblocks. */
+static unsigned gfp_to_alloc_flags_cma(gfp_t gfp, unsigned alloc_flags)
+{
+	if (gfp_migratetype(gfp) == MIGRATE_MOVABLE)
+		alloc_flags |= ALLOC_CMA;
+	return alloc_flags;
+}
+
 static unsigned gfp_to_alloc_flags(gfp_t gfp, unsigned order)
 {
 	unsigned flags = ALLOC_WMARK_MIN | ALLOC_CPUSET;
@@ -937,7 +971,7 @@ static unsigned gfp_to_alloc_flags(gfp_t gfp, unsigned order)
 		if (flags & ALLOC_MIN_RESERVE)
 			flags &= ~ALLOC_CPUSET;
 	}
-	return flags;
+	return gfp_to_alloc_flags_cma(gfp, flags);
 }
 
 /* __gfp_pfmemalloc_flags: reclaimers (inside a hook) and __GFP_MEMALLOC ignore watermarks. */
@@ -1135,7 +1169,7 @@ static struct page *alloc_slowpath(physmem_t *pm, struct alloc_context *ac, unsi
 			wake_all_kswapds(pm, ac, order);
 		reserve_flags = gfp_pfmemalloc_flags(pm, gfp);
 		if (reserve_flags)
-			alloc_flags = reserve_flags | (alloc_flags & ALLOC_KSWAPD);
+			alloc_flags = gfp_to_alloc_flags_cma(gfp, reserve_flags) | (alloc_flags & ALLOC_KSWAPD);
 		if (!(alloc_flags & ALLOC_CPUSET) || reserve_flags) {
 			ac->nodemask = NULL;
 			ac->preferred_zoneref = first_zones_zonelist(ac->zonelist, ac->highest_zoneidx, NULL);
@@ -1196,7 +1230,7 @@ int page_alloc(physmem_t *pm, const struct alloc_ctx *uac, uint64_t *pfn, sim_ti
 
 	struct page *p = NULL;
 	if (ac.preferred_zoneref->zone) {
-		unsigned alloc_flags = ALLOC_WMARK_LOW;
+		unsigned alloc_flags = gfp_to_alloc_flags_cma(gfp, ALLOC_WMARK_LOW);
 		alloc_flags |= alloc_flags_nofragment(pm, ac.preferred_zoneref->zone, gfp);
 		p = get_page_from_freelist(pm, &ac, order, gfp, alloc_flags);
 	}
@@ -1322,7 +1356,7 @@ static int zone_verify(physmem_t *pm, struct zone *z, char *err, size_t errlen)
 {
 	struct blk *blocks = NULL;
 	size_t nb = 0, cap = 0;
-	int64_t free_pages = 0;
+	int64_t free_pages = 0, free_cma = 0;
 	uint64_t free_ha = 0;
 
 #define PUSH(p_, n_)                                                              \
@@ -1382,6 +1416,8 @@ static int zone_verify(physmem_t *pm, struct zone *z, char *err, size_t errlen)
 					free_pages += 1LL << o;
 				if (mt == MIGRATE_HIGHATOMIC)
 					free_ha += 1ULL << o;
+				if (mt == MIGRATE_CMA)
+					free_cma += 1LL << o;
 			}
 			if (o == MAX_PAGE_ORDER && mt == MIGRATE_MOVABLE)
 				n += (z->pristine_hi - z->pristine_lo) >> MAX_PAGE_ORDER;
@@ -1395,6 +1431,8 @@ static int zone_verify(physmem_t *pm, struct zone *z, char *err, size_t errlen)
 	}
 	VERIFY(free_pages == z->vm_stat[NR_FREE_PAGES], "zone %u/%s: NR_FREE_PAGES %lld, free lists hold %lld", z->nid,
 	       zone_names[z->zid], (long long)z->vm_stat[NR_FREE_PAGES], (long long)free_pages);
+	VERIFY(free_cma == z->vm_stat[NR_FREE_CMA_PAGES], "zone %u/%s: NR_FREE_CMA_PAGES %lld, CMA lists hold %lld",
+	       z->nid, zone_names[z->zid], (long long)z->vm_stat[NR_FREE_CMA_PAGES], (long long)free_cma);
 	VERIFY(free_ha == z->nr_free_highatomic, "zone %u/%s: nr_free_highatomic %llu, lists hold %llu", z->nid,
 	       zone_names[z->zid], (unsigned long long)z->nr_free_highatomic, (unsigned long long)free_ha);
 	uint64_t pcp_total = 0;
@@ -1475,7 +1513,7 @@ int page_isolate_free(physmem_t *pm, uint64_t pfn)
 	del_from_free_list(z, p, order, mt);
 	account_freepages(z, -(1LL << order), mt);
 	/* a whole (or half) pageblock taken for migration targets becomes MOVABLE, as Linux does */
-	if (order >= PAGEBLOCK_ORDER - 1 && mt != MIGRATE_ISOLATE && mt != MIGRATE_HIGHATOMIC)
+	if (order >= PAGEBLOCK_ORDER - 1 && migratetype_is_mergeable(mt))
 		change_pageblock_range(pm, pfn, order, MIGRATE_MOVABLE);
 	for (uint64_t i = 0; i < (1ULL << order); i++) {
 		struct page *t = pfn_to_page(pm, pfn + i);
@@ -1491,4 +1529,268 @@ int page_isolate_free(physmem_t *pm, uint64_t pfn)
 	if (pm->debug_vm)
 		buddy_check(pm);
 	return (int)order;
+}
+
+/* ==== contiguous ranges: CMA and memory hotplug (os/cma.c, os/memory_hotplug.c) ================ */
+
+/*
+ * Every operation below works on MAX_ORDER-aligned ranges inside one zone,
+ * so no free block straddles the range's edges and a pageblock's free
+ * pages can be moved between lists whole (Linux's alloc_contig_range
+ * isolated MAX_ORDER-aligned ranges for the same reason before 6.0).
+ */
+
+static struct zone *range_zone(physmem_t *pm, uint64_t start, uint64_t end)
+{
+	const uint64_t max_nr = 1ULL << MAX_PAGE_ORDER;
+
+	if (start >= end || (start & (max_nr - 1)) || (end & (max_nr - 1)) || end > pm->max_pfn)
+		return NULL;
+	struct zone *z = pa_pfn_zone(pm, start);
+	if (!z || !zone_spans_pfn(z, end - 1))
+		return NULL;
+	return z;
+}
+
+/*
+ * The pristine interval must not reach into a range whose pageblocks
+ * change type: materialise its blocks from the range's start up, as list
+ * entries in address order (they were the list's logical tail).  Host
+ * cost: descriptors for one pageblock in two above `from`.
+ */
+static void unpristine_from(physmem_t *pm, struct zone *z, uint64_t from)
+{
+	uint64_t lo = SIM_MAX(z->pristine_lo, from);
+
+	if (lo >= z->pristine_hi)
+		return;
+	for (uint64_t pfn = lo; pfn < z->pristine_hi; pfn += 1ULL << MAX_PAGE_ORDER) {
+		struct page *p = pfn_to_page(pm, pfn);
+		page_set(p, PG_buddy);
+		p->order = MAX_PAGE_ORDER;
+		list_add_tail(&p->lru, &z->free_area[MAX_PAGE_ORDER].free_list[MIGRATE_MOVABLE]);
+	}
+	z->pristine_hi = lo;
+	if (z->pristine_hi <= z->pristine_lo)
+		z->pristine_lo = z->pristine_hi = 0;
+}
+
+/* Move every free block of [start, end) to the new_mt lists and retag the pageblocks. */
+static void move_freepages_range(physmem_t *pm, struct zone *z, uint64_t start, uint64_t end, int new_mt)
+{
+	for (uint64_t pfn = start; pfn < end;) {
+		struct page *pg = pa_page_lookup(pm, pfn);
+		if (pg && page_test(pg, PG_buddy)) {
+			move_to_free_list(z, pg, pg->order, get_pageblock_migratetype(pm, pfn), new_mt);
+			pfn += 1ULL << pg->order;
+		} else if (!pg) {
+			pfn = (pfn | (PAGEBLOCK_NR_PAGES - 1)) + 1;   /* no descriptors: nothing free listed here */
+		} else {
+			pfn++;
+		}
+	}
+	for (uint64_t pfn = start; pfn < end; pfn += PAGEBLOCK_NR_PAGES)
+		pa_set_pageblock_mt(pm, pfn, (enum migratetype)new_mt);
+}
+
+int pa_init_cma_range(physmem_t *pm, uint64_t start, uint64_t end)
+{
+	struct zone *z = range_zone(pm, start, end);
+
+	if (!z || z->zid == ZONE_MOVABLE)
+		return -SIM_ERANGE;
+	unpristine_from(pm, z, start);
+	move_freepages_range(pm, z, start, end, MIGRATE_CMA);
+	z->cma_pages += end - start;
+	pm->cma_pages += end - start;
+	if (pm->debug_vm)
+		buddy_check(pm);
+	return 0;
+}
+
+/* has_unmovable_pages: an allocated page that is neither on an LRU nor part of a THP on one. */
+static bool page_unmovable(const physmem_t *pm, const struct page *pg)
+{
+	if (page_test(pg, PG_buddy) || page_test(pg, PG_pcp))
+		return false;
+	if (page_test(pg, PG_tail)) {
+		const struct page *head = pa_page_lookup(pm, pg->private);
+		return !head || !page_test(head, PG_lru);
+	}
+	if (page_test(pg, PG_reserved))
+		return true;
+	return pg->refcount > 0 && !page_test(pg, PG_lru);
+}
+
+int start_isolate_page_range(physmem_t *pm, uint64_t start, uint64_t end, bool check_unmovable, uint64_t *bad_pfn)
+{
+	struct zone *z = range_zone(pm, start, end);
+
+	if (!z)
+		return -SIM_ERANGE;
+	if (check_unmovable) {
+		for (uint64_t pfn = start; pfn < end; pfn++) {
+			const struct page *pg = pa_page_lookup(pm, pfn);
+			if (!pg) {
+				pfn |= PAGEBLOCK_NR_PAGES - 1;   /* untouched since boot: free */
+				continue;
+			}
+			if (page_test(pg, PG_buddy)) {
+				pfn += (1ULL << pg->order) - 1;
+				continue;
+			}
+			if (page_unmovable(pm, pg)) {
+				if (bad_pfn)
+					*bad_pfn = pfn;
+				return -SIM_EBUSY;
+			}
+		}
+	}
+	for (uint64_t pfn = start; pfn < end; pfn += PAGEBLOCK_NR_PAGES)
+		if (get_pageblock_migratetype(pm, pfn) == MIGRATE_ISOLATE)
+			return -SIM_EBUSY;   /* someone else's isolation (Linux: -EBUSY) */
+	unpristine_from(pm, z, start);
+	move_freepages_range(pm, z, start, end, MIGRATE_ISOLATE);
+	drain_all_pages(pm);   /* pages on pcp lists go to the isolate lists */
+	if (pm->debug_vm)
+		buddy_check(pm);
+	return 0;
+}
+
+void undo_isolate_page_range(physmem_t *pm, uint64_t start, uint64_t end, enum migratetype mt)
+{
+	struct zone *z = range_zone(pm, start, end);
+
+	SIM_BUG_ON(!z || mt == MIGRATE_ISOLATE);
+	move_freepages_range(pm, z, start, end, mt);
+	if (pm->debug_vm)
+		buddy_check(pm);
+}
+
+/* Head of the free buddy block containing pfn, or NULL. */
+static struct page *free_block_head(const physmem_t *pm, uint64_t pfn)
+{
+	for (unsigned o = 0; o < NR_PAGE_ORDERS; o++) {
+		struct page *h = pa_page_lookup(pm, pfn & ~((1ULL << o) - 1));
+		if (h && page_test(h, PG_buddy) && h->pfn + (1ULL << h->order) > pfn)
+			return h;
+	}
+	return NULL;
+}
+
+uint64_t test_pages_isolated(const physmem_t *pm, uint64_t start, uint64_t end)
+{
+	for (uint64_t pfn = start; pfn < end;) {
+		const struct page *h = free_block_head(pm, pfn);
+		if (!h || get_pageblock_migratetype(pm, pfn) != MIGRATE_ISOLATE)
+			return pfn;
+		pfn = h->pfn + (1ULL << h->order);
+	}
+	return end;
+}
+
+/* Free [s, e) to the mt lists as the largest aligned blocks (merging with free buddies). */
+static void free_range_blocks(physmem_t *pm, struct zone *z, uint64_t s, uint64_t e, int mt)
+{
+	while (s < e) {
+		unsigned o = s ? SIM_MIN((unsigned)__builtin_ctzll(s), (unsigned)MAX_PAGE_ORDER) : MAX_PAGE_ORDER;
+		while (s + (1ULL << o) > e)
+			o--;
+		free_one_page_merge(pm, z, s, o, mt, false, NULL);
+		s += 1ULL << o;
+	}
+}
+
+void isolate_freepages_range(physmem_t *pm, uint64_t start, uint64_t end)
+{
+	SIM_BUG_ON(start >= end || test_pages_isolated(pm, start, end) != end);
+	struct zone *z = pa_pfn_zone(pm, start);
+	uint64_t lo = start, hi = end;
+
+	/* take every free block overlapping the range off its isolate list ... */
+	for (uint64_t pfn = start; pfn < end;) {
+		struct page *h = free_block_head(pm, pfn);
+		uint64_t bend = h->pfn + (1ULL << h->order);
+		lo = SIM_MIN(lo, h->pfn);
+		hi = SIM_MAX(hi, bend);
+		del_from_free_list(z, h, h->order, MIGRATE_ISOLATE);
+		pfn = bend;
+	}
+	/* ... hand [start, end) out as order-0 pages ... */
+	for (uint64_t pfn = start; pfn < end; pfn++) {
+		struct page *t = pfn_to_page(pm, pfn);
+		t->flags = 0;
+		t->refcount = 1;
+		t->mapcount = 0;
+		t->order = 0;
+		t->mapping = NULL;
+		t->index = 0;
+		t->private = 0;
+	}
+	/* ... and give the blocks' outer parts back (alloc_contig_range frees them) */
+	free_range_blocks(pm, z, lo, start, MIGRATE_ISOLATE);
+	free_range_blocks(pm, z, end, hi, MIGRATE_ISOLATE);
+	if (pm->debug_vm)
+		buddy_check(pm);
+}
+
+uint64_t offline_isolated_pages(physmem_t *pm, uint64_t start, uint64_t end)
+{
+	struct zone *z = range_zone(pm, start, end);
+
+	SIM_BUG_ON(!z || test_pages_isolated(pm, start, end) != end);
+	for (uint64_t pfn = start; pfn < end;) {
+		struct page *pg = pa_page_lookup(pm, pfn);
+		unsigned o = pg->order;
+		del_from_free_list(z, pg, o, MIGRATE_ISOLATE);
+		pfn += 1ULL << o;
+	}
+	for (uint64_t pfn = start; pfn < end; pfn++)
+		pfn_to_page(pm, pfn)->flags = 1u << PG_reserved;   /* PageOffline: not RAM the allocator has */
+	z->present -= end - start;
+	z->managed -= end - start;
+	pa_zones_changed(pm);
+	if (pm->debug_vm)
+		buddy_check(pm);
+	return end - start;
+}
+
+int online_isolated_range(physmem_t *pm, uint64_t start, uint64_t end, enum zone_type zid)
+{
+	struct zone *from = range_zone(pm, start, end);
+
+	if (!from || (zid != ZONE_MOVABLE && zid != from->zid))
+		return -SIM_ERANGE;
+	for (uint64_t pfn = start; pfn < end; pfn++) {
+		const struct page *pg = pa_page_lookup(pm, pfn);
+		if (!pg || pg->flags != 1u << PG_reserved)
+			return -SIM_ESTATE;   /* not offline */
+	}
+	struct zone *z = &pm->nodes[from->nid]->zones[zid];
+	if (z != from) {
+		/* move_pfn_range_to_zone: the block leaves the top of its zone for ZONE_MOVABLE just above */
+		if (end != zone_end_pfn(from) || (z->spanned && z->start_pfn != end))
+			return -SIM_ERANGE;
+		z->start_pfn = start;   /* an empty ZONE_MOVABLE starts here */
+		z->spanned += end - start;
+		from->spanned -= end - start;
+		for (uint64_t pfn = start; pfn < end; pfn++)
+			pfn_to_page(pm, pfn)->zone = (uint8_t)zid;
+	}
+	for (uint64_t pfn = start; pfn < end; pfn++)
+		pfn_to_page(pm, pfn)->flags = 0;
+	z->present += end - start;
+	z->managed += end - start;
+	/* online_pages: the pageblocks are isolated until the pages are freed, then MOVABLE */
+	free_range_blocks(pm, z, start, end, MIGRATE_ISOLATE);
+	move_freepages_range(pm, z, start, end, MIGRATE_MOVABLE);
+	pa_zones_changed(pm);
+	if (pm->debug_vm)
+		buddy_check(pm);
+	return 0;
+}
+
+uint64_t physmem_cma_pages(const physmem_t *pm)
+{
+	return pm->cma_pages;
 }

@@ -91,6 +91,7 @@ struct zone {
 	uint64_t lowmem_reserve[MAX_NR_ZONES];
 	uint64_t nr_reserved_highatomic;
 	uint64_t nr_free_highatomic;
+	uint64_t cma_pages;                 /* pages of MIGRATE_CMA pageblocks (zoneinfo "cma") */
 	unsigned long flags;                /* 1 << enum zone_flags */
 	struct free_area free_area[NR_PAGE_ORDERS];
 	uint64_t pristine_lo, pristine_hi;  /* untouched order-10 MOVABLE blocks */
@@ -137,6 +138,7 @@ struct physmem {
 	struct physmem_hooks hooks;
 	unsigned memalloc_depth;            /* >0 inside a reclaim/compaction hook (PF_MEMALLOC) */
 	bool debug_vm;
+	uint64_t cma_pages;                 /* totalcma_pages: 0 = a kernel without CMA areas (views omit CMA) */
 	uint64_t vm_events[NR_VM_EVENT_ITEMS];
 	uint64_t phys_stat[NR_PHYS_STATS];
 };
@@ -183,6 +185,13 @@ struct page *pa_page_lookup(const physmem_t *pm, uint64_t pfn);
 struct zone *pa_pfn_zone(const physmem_t *pm, uint64_t pfn);
 void pa_set_pageblock_mt(physmem_t *pm, uint64_t pfn, enum migratetype mt);
 void *pa_alloc_host(physmem_t *pm, size_t bytes);   /* calloc that counts; aborts on host OOM */
+
+/*
+ * Zone sizes changed (memory hotplug): recompute min_free_kbytes (unless
+ * set by the user), watermarks, lowmem reserves, pcp sizes and the
+ * zonelists, as online_pages / offline_pages do.
+ */
+void pa_zones_changed(physmem_t *pm);
 
 /* ---- page_alloc.c ---- */
 
