@@ -1755,11 +1755,35 @@ uint64_t offline_isolated_pages(physmem_t *pm, uint64_t start, uint64_t end)
 	return end - start;
 }
 
+/*
+ * Whether [start, end) of zone `from` may join zone `to` with every zone
+ * span staying one contiguous interval: the range is from's top edge and
+ * `to` (empty, or starting right there) lies above, or its bottom edge and
+ * `to` ends right there below.
+ */
+static bool range_may_move(const struct zone *from, const struct zone *to, uint64_t start, uint64_t end)
+{
+	if (from == to)
+		return true;
+	if (to->zid > from->zid)
+		return end == zone_end_pfn(from) && (!to->spanned || to->start_pfn == end);
+	return start == from->start_pfn && to->spanned && zone_end_pfn(to) == start;
+}
+
+bool online_zone_allowed(const physmem_t *pm, uint64_t start, uint64_t end, enum zone_type zid)
+{
+	struct zone *from = range_zone((physmem_t *)pm, start, end);
+
+	if (!from || zid >= ZONE_DEVICE || (zid != ZONE_MOVABLE && zid != ZONE_NORMAL && zid != from->zid))
+		return false;
+	return range_may_move(from, &pm->nodes[from->nid]->zones[zid], start, end);
+}
+
 int online_isolated_range(physmem_t *pm, uint64_t start, uint64_t end, enum zone_type zid)
 {
 	struct zone *from = range_zone(pm, start, end);
 
-	if (!from || (zid != ZONE_MOVABLE && zid != from->zid))
+	if (!from || !online_zone_allowed(pm, start, end, zid))
 		return -SIM_ERANGE;
 	for (uint64_t pfn = start; pfn < end; pfn++) {
 		const struct page *pg = pa_page_lookup(pm, pfn);
@@ -1768,10 +1792,12 @@ int online_isolated_range(physmem_t *pm, uint64_t start, uint64_t end, enum zone
 	}
 	struct zone *z = &pm->nodes[from->nid]->zones[zid];
 	if (z != from) {
-		/* move_pfn_range_to_zone: the block leaves the top of its zone for ZONE_MOVABLE just above */
-		if (end != zone_end_pfn(from) || (z->spanned && z->start_pfn != end))
-			return -SIM_ERANGE;
-		z->start_pfn = start;   /* an empty ZONE_MOVABLE starts here */
+		/* move_pfn_range_to_zone: the spans give the range to its new zone */
+		if (z->zid > from->zid) {
+			z->start_pfn = start;   /* an empty zone starts here */
+		} else {
+			from->start_pfn = end;
+		}
 		z->spanned += end - start;
 		from->spanned -= end - start;
 		for (uint64_t pfn = start; pfn < end; pfn++)
@@ -1781,7 +1807,7 @@ int online_isolated_range(physmem_t *pm, uint64_t start, uint64_t end, enum zone
 		pfn_to_page(pm, pfn)->flags = 0;
 	z->present += end - start;
 	z->managed += end - start;
-	/* online_pages: the pageblocks are isolated until the pages are freed, then MOVABLE */
+	/* online_pages: the pageblocks stay isolated while the pages are freed, then become MOVABLE */
 	free_range_blocks(pm, z, start, end, MIGRATE_ISOLATE);
 	move_freepages_range(pm, z, start, end, MIGRATE_MOVABLE);
 	pa_zones_changed(pm);

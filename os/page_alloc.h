@@ -371,10 +371,14 @@ uint64_t offline_isolated_pages(physmem_t *pm, uint64_t start, uint64_t end);
 /*
  * online_pages of an offline range into zone zid: its own zone, or
  * ZONE_MOVABLE when the range is the top of its zone and the node's
- * ZONE_MOVABLE is empty or starts right above (the spans stay contiguous).
+ * ZONE_MOVABLE is empty or starts right above, or ZONE_NORMAL when the
+ * range is the bottom of ZONE_MOVABLE and ZONE_NORMAL ends right below
+ * (numasim keeps each zone's span one interval; Linux lets spans overlap).
  * @return 0, -SIM_ERANGE (zone not allowed) or -SIM_ESTATE (not offline).
  */
 int online_isolated_range(physmem_t *pm, uint64_t start, uint64_t end, enum zone_type zid);
+/* Whether online_isolated_range(start, end, zid) would accept the zone (valid_zones). */
+bool online_zone_allowed(const physmem_t *pm, uint64_t start, uint64_t end, enum zone_type zid);
 
 /* ---- counters --------------------------------------------------------------- */
 
