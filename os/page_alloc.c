@@ -1816,7 +1816,22 @@ int online_isolated_range(physmem_t *pm, uint64_t start, uint64_t end, enum zone
 	return 0;
 }
 
+static uint64_t pa_zone_free_cma(const struct zone *z)
+{
+	return z->vm_stat[NR_FREE_CMA_PAGES] > 0 ? (uint64_t)z->vm_stat[NR_FREE_CMA_PAGES] : 0;
+}
+
 uint64_t physmem_cma_pages(const physmem_t *pm)
 {
 	return pm->cma_pages;
+}
+
+uint64_t physmem_free_cma_pages(const physmem_t *pm)
+{
+	uint64_t n = 0;
+
+	for (unsigned nid = 0; nid < pm->nr_nodes; nid++)
+		for (unsigned z = 0; z < MAX_NR_ZONES; z++)
+			n += pa_zone_free_cma(&pm->nodes[nid]->zones[z]);
+	return n;
 }

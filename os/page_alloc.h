@@ -339,8 +339,12 @@ int page_isolate_free(physmem_t *pm, uint64_t pfn);
  * them) and count in the zone's cma pages.  Not in ZONE_MOVABLE.
  */
 int pa_init_cma_range(physmem_t *pm, uint64_t start, uint64_t end);
-/* totalcma_pages: pages in CMA areas (0: no CMA configured). */
+/*
+ * /proc/meminfo's CmaTotal (totalcma_pages) and CmaFree (global
+ * NR_FREE_CMA_PAGES), in pages; both 0 and the lines absent without CMA.
+ */
 uint64_t physmem_cma_pages(const physmem_t *pm);
+uint64_t physmem_free_cma_pages(const physmem_t *pm);
 /*
  * start_isolate_page_range: retag the pageblocks MIGRATE_ISOLATE (their
  * free pages leave NR_FREE_PAGES) and drain the per-CPU lists so that

@@ -66,6 +66,7 @@ static void test_area_placement_and_views(void **state)
 		assert_int_equal(free_cma(f, nid), 8192);
 	}
 	assert_int_equal(physmem_cma_pages(fx_phys(f)), 16384);
+	assert_int_equal(physmem_free_cma_pages(fx_phys(f)), 16384);
 	char *v = view(f, "zoneinfo");
 	assert_non_null(strstr(v, "\n        cma      8192\n"));
 	assert_non_null(strstr(v, "nr_free_cma  8192"));
