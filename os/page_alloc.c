@@ -1289,6 +1289,17 @@ static void free_unref_page_commit(physmem_t *pm, struct zone *z, struct per_cpu
 	}
 }
 
+/* A frame leaving or entering the allocator carries no owner state. */
+static void page_clear_state(struct page *t)
+{
+	t->flags = 0;
+	t->mapcount = 0;
+	t->order = 0;
+	t->mapping = NULL;
+	t->index = 0;
+	t->private = 0;
+}
+
 void page_free(physmem_t *pm, uint64_t pfn, unsigned order, unsigned cpu)
 {
 	struct pa_cost pc = { 0 };
@@ -1302,13 +1313,8 @@ void page_free(physmem_t *pm, uint64_t pfn, unsigned order, unsigned cpu)
 			t->flags = 0;
 			t->private = 0;
 		}
-	p->flags = 0;
+	page_clear_state(p);
 	p->refcount = 0;
-	p->mapcount = 0;
-	p->order = 0;
-	p->mapping = NULL;
-	p->index = 0;
-	p->private = 0;
 	pm->vm_events[PGFREE] += 1ULL << order;
 
 	struct zone *z = &pm->nodes[p->node]->zones[p->zone];
@@ -1517,13 +1523,8 @@ int page_isolate_free(physmem_t *pm, uint64_t pfn)
 		change_pageblock_range(pm, pfn, order, MIGRATE_MOVABLE);
 	for (uint64_t i = 0; i < (1ULL << order); i++) {
 		struct page *t = pfn_to_page(pm, pfn + i);
-		t->flags = 0;
+		page_clear_state(t);
 		t->refcount = 0;
-		t->mapcount = 0;
-		t->order = 0;
-		t->mapping = NULL;
-		t->index = 0;
-		t->private = 0;
 		t->last_cpupid = 0;
 	}
 	if (pm->debug_vm)
@@ -1719,13 +1720,8 @@ void isolate_freepages_range(physmem_t *pm, uint64_t start, uint64_t end)
 	/* ... hand [start, end) out as order-0 pages ... */
 	for (uint64_t pfn = start; pfn < end; pfn++) {
 		struct page *t = pfn_to_page(pm, pfn);
-		t->flags = 0;
+		page_clear_state(t);
 		t->refcount = 1;
-		t->mapcount = 0;
-		t->order = 0;
-		t->mapping = NULL;
-		t->index = 0;
-		t->private = 0;
 	}
 	/* ... and give the blocks' outer parts back (alloc_contig_range frees them) */
 	free_range_blocks(pm, z, lo, start, MIGRATE_ISOLATE);

@@ -32,16 +32,6 @@ static void area_of(struct fx *f, unsigned nid, uint64_t *base, uint64_t *pages)
 	*base = ((zi.start_pfn + zi.spanned) & ~1023ULL) - zi.cma_pages;
 }
 
-static char *view(struct fx *f, const char *name)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *fp = open_memstream(&buf, &len);
-	assert_int_equal(os_dump(f->os, name, fp), 0);
-	fclose(fp);
-	return buf;
-}
-
 static uint64_t free_cma(struct fx *f, unsigned nid)
 {
 	struct zone_info zi;
@@ -67,16 +57,16 @@ static void test_area_placement_and_views(void **state)
 	}
 	assert_int_equal(physmem_cma_pages(fx_phys(f)), 16384);
 	assert_int_equal(physmem_free_cma_pages(fx_phys(f)), 16384);
-	char *v = view(f, "zoneinfo");
+	char *v = fx_view(f, "zoneinfo");
 	assert_non_null(strstr(v, "\n        cma      8192\n"));
 	assert_non_null(strstr(v, "nr_free_cma  8192"));
 	free(v);
-	v = view(f, "pagetypeinfo");
+	v = fx_view(f, "pagetypeinfo");
 	assert_non_null(strstr(v, "Node    0, zone   Normal, type          CMA      0      0      0      0      0      0"
 				  "      0      0      0      0      8 \n"));
 	assert_non_null(strstr(v, "HighAtomic          CMA      Isolate"));
 	free(v);
-	v = view(f, "cma");
+	v = fx_view(f, "cma");
 	assert_string_equal(v, "/sys/kernel/mm/cma/pernuma0/alloc_pages_fail:0\n"
 			       "/sys/kernel/mm/cma/pernuma0/alloc_pages_success:0\n"
 			       "/sys/kernel/mm/cma/pernuma0/available_pages:8192\n"
@@ -88,16 +78,16 @@ static void test_area_placement_and_views(void **state)
 			       "/sys/kernel/mm/cma/pernuma1/release_pages_success:0\n"
 			       "/sys/kernel/mm/cma/pernuma1/total_pages:8192\n");
 	free(v);
-	v = view(f, "vmstat");
+	v = fx_view(f, "vmstat");
 	assert_non_null(strstr(v, "\ncma_alloc_success 0\ncma_alloc_fail 0\n"));
 	free(v);
 	fx_free(f);
 	/* a kernel without CMA areas prints neither the CMA type nor the cma_alloc_* lines */
 	f = fx_new(2, NODE_MIB, 2);
-	v = view(f, "pagetypeinfo");
+	v = fx_view(f, "pagetypeinfo");
 	assert_null(strstr(v, "CMA"));
 	free(v);
-	v = view(f, "vmstat");
+	v = fx_view(f, "vmstat");
 	assert_null(strstr(v, "cma_alloc_success"));
 	free(v);
 	fx_free(f);
@@ -243,7 +233,7 @@ static void test_cma_alloc_migrates_out(void **state)
 	assert_int_equal(free_cma(f, 0), 0);
 	assert_int_equal(get_pageblock_migratetype(fx_phys(f), base), MIGRATE_CMA);
 	assert_int_equal(vmstat_event(fx_phys(f), CMA_ALLOC_SUCCESS), 1);
-	char *v = view(f, "cma");
+	char *v = fx_view(f, "cma");
 	assert_non_null(strstr(v, "pernuma0/alloc_pages_success:40960\n"));
 	assert_non_null(strstr(v, "pernuma0/available_pages:0\n"));
 	free(v);
@@ -251,7 +241,7 @@ static void test_cma_alloc_migrates_out(void **state)
 	assert_int_equal(cma_release(f->os, 0, pfn, pages, 0), 0);
 	drain_all_pages(fx_phys(f));
 	assert_int_equal(free_cma(f, 0), pages);
-	v = view(f, "cma");
+	v = fx_view(f, "cma");
 	assert_non_null(strstr(v, "pernuma0/release_pages_success:40960\n"));
 	free(v);
 	assert_int_equal(cma_release(f->os, 0, pfn, pages, 0), -SIM_ERANGE);   /* not held any more */
@@ -285,7 +275,7 @@ static void test_cma_alloc_fails_on_pinned_page(void **state)
 	for (uint64_t p = base; p < base + pages; p += PAGEBLOCK_NR_PAGES)
 		assert_int_equal(get_pageblock_migratetype(fx_phys(f), p), MIGRATE_CMA);
 	assert_int_equal(buddy_verify(fx_phys(f), err, sizeof(err)), 0);
-	char *v = view(f, "cma");
+	char *v = fx_view(f, "cma");
 	assert_non_null(strstr(v, "pernuma0/alloc_pages_fail:40960\n"));
 	assert_non_null(strstr(v, "pernuma0/available_pages:40960\n"));
 	free(v);
