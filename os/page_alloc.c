@@ -94,6 +94,42 @@ bool pa_area_empty(const struct zone *z, unsigned order, enum migratetype mt)
 	return !(order == MAX_PAGE_ORDER && mt == MIGRATE_MOVABLE && z->pristine_lo < z->pristine_hi);
 }
 
+uint64_t pa_pristine_blocks(const struct zone *z)
+{
+	uint64_t n = (z->pristine_hi - z->pristine_lo) >> MAX_PAGE_ORDER;
+
+	for (unsigned i = 0; i < z->nr_holes; i++)
+		n -= (z->hole_hi[i] - z->hole_lo[i]) >> MAX_PAGE_ORDER;
+	return n;
+}
+
+static void hole_remove(struct zone *z, unsigned i)
+{
+	z->nr_holes--;
+	memmove(&z->hole_lo[i], &z->hole_lo[i + 1], (z->nr_holes - i) * sizeof(z->hole_lo[0]));
+	memmove(&z->hole_hi[i], &z->hole_hi[i + 1], (z->nr_holes - i) * sizeof(z->hole_hi[0]));
+}
+
+/* Keep the interval's ends off its holes (so lo < hi means "a pristine block at lo"). */
+static void pristine_normalise(struct zone *z)
+{
+	for (unsigned i = 0; i < z->nr_holes;) {
+		if (z->hole_hi[i] <= z->pristine_lo || z->hole_lo[i] >= z->pristine_hi) {
+			hole_remove(z, i);
+		} else if (z->hole_lo[i] <= z->pristine_lo) {
+			z->pristine_lo = z->hole_hi[i];
+			hole_remove(z, i);
+			i = 0;
+		} else if (z->hole_hi[i] >= z->pristine_hi) {
+			z->pristine_hi = z->hole_lo[i];
+			hole_remove(z, i);
+			i = 0;
+		} else {
+			i++;
+		}
+	}
+}
+
 /* Head of free_list[mt] at `order`, materialising a pristine block if needed. */
 static struct page *get_page_from_free_area(physmem_t *pm, struct zone *z, unsigned order, int mt)
 {
@@ -105,6 +141,8 @@ static struct page *get_page_from_free_area(physmem_t *pm, struct zone *z, unsig
 		return NULL;
 	struct page *p = pfn_to_page(pm, z->pristine_lo);
 	z->pristine_lo += 1ULL << MAX_PAGE_ORDER;
+	if (z->nr_holes)
+		pristine_normalise(z);
 	page_set(p, PG_buddy);
 	p->order = MAX_PAGE_ORDER;
 	list_add_tail(&p->lru, &area->free_list[mt]);   /* counts already include it */
@@ -1382,8 +1420,18 @@ static int zone_verify(physmem_t *pm, struct zone *z, char *err, size_t errlen)
 		VERIFY(!(z->pristine_lo & 1023) && !(z->pristine_hi & 1023) && zone_spans_pfn(z, z->pristine_lo) &&
 			       z->pristine_hi <= zone_end_pfn(z),
 		       "zone %u/%s: pristine range misaligned or outside the zone", z->nid, zone_names[z->zid]);
-		PUSH(z->pristine_lo, z->pristine_hi - z->pristine_lo);
-		free_pages += (int64_t)(z->pristine_hi - z->pristine_lo);
+		uint64_t from = z->pristine_lo;
+		for (unsigned i = 0; i < z->nr_holes; i++) {
+			VERIFY(z->hole_lo[i] > from && z->hole_hi[i] < z->pristine_hi && z->hole_lo[i] < z->hole_hi[i] &&
+				       !(z->hole_lo[i] & 1023) && !(z->hole_hi[i] & 1023),
+			       "zone %u/%s: pristine hole %u misplaced", z->nid, zone_names[z->zid], i);
+			PUSH(from, z->hole_lo[i] - from);
+			from = z->hole_hi[i];
+		}
+		PUSH(from, z->pristine_hi - from);
+		free_pages += (int64_t)(pa_pristine_blocks(z) << MAX_PAGE_ORDER);
+	} else {
+		VERIFY(!z->nr_holes, "zone %u/%s: holes in an empty pristine range", z->nid, zone_names[z->zid]);
 	}
 	for (unsigned o = 0; o < NR_PAGE_ORDERS; o++) {
 		struct free_area *area = &z->free_area[o];
@@ -1426,7 +1474,7 @@ static int zone_verify(physmem_t *pm, struct zone *z, char *err, size_t errlen)
 					free_cma += 1LL << o;
 			}
 			if (o == MAX_PAGE_ORDER && mt == MIGRATE_MOVABLE)
-				n += (z->pristine_hi - z->pristine_lo) >> MAX_PAGE_ORDER;
+				n += pa_pristine_blocks(z);
 			VERIFY(n == area->nr_list[mt], "zone %u/%s order %u %s: list has %llu blocks, counter says %llu",
 			       z->nid, zone_names[z->zid], o, migratetype_names[mt], (unsigned long long)n,
 			       (unsigned long long)area->nr_list[mt]);
@@ -1553,27 +1601,62 @@ static struct zone *range_zone(physmem_t *pm, uint64_t start, uint64_t end)
 	return z;
 }
 
-/*
- * The pristine interval must not reach into a range whose pageblocks
- * change type: materialise its blocks from the range's start up, as list
- * entries in address order (they were the list's logical tail).  Host
- * cost: descriptors for one pageblock in two above `from`.
- */
-static void unpristine_from(physmem_t *pm, struct zone *z, uint64_t from)
+static bool in_hole(const struct zone *z, uint64_t pfn)
 {
-	uint64_t lo = SIM_MAX(z->pristine_lo, from);
+	for (unsigned i = 0; i < z->nr_holes; i++)
+		if (pfn >= z->hole_lo[i] && pfn < z->hole_hi[i])
+			return true;
+	return false;
+}
 
-	if (lo >= z->pristine_hi)
-		return;
-	for (uint64_t pfn = lo; pfn < z->pristine_hi; pfn += 1ULL << MAX_PAGE_ORDER) {
+/* Put the pristine blocks of [s, e) on the MOVABLE order-10 list (their counts are already in). */
+static void materialise_pristine(physmem_t *pm, struct zone *z, uint64_t s, uint64_t e)
+{
+	for (uint64_t pfn = s; pfn < e; pfn += 1ULL << MAX_PAGE_ORDER) {
+		if (in_hole(z, pfn))
+			continue;
 		struct page *p = pfn_to_page(pm, pfn);
 		page_set(p, PG_buddy);
 		p->order = MAX_PAGE_ORDER;
 		list_add_tail(&p->lru, &z->free_area[MAX_PAGE_ORDER].free_list[MIGRATE_MOVABLE]);
 	}
-	z->pristine_hi = lo;
-	if (z->pristine_hi <= z->pristine_lo)
-		z->pristine_lo = z->pristine_hi = 0;
+}
+
+/*
+ * A range whose pageblocks change type must not stay in the pristine
+ * interval: its blocks become list entries and the range a hole of the
+ * interval, so that the blocks around it stay pristine (no descriptors).
+ * Past PA_MAX_PRISTINE_HOLES holes, everything from the range up is
+ * materialised instead (host memory: one descriptor pageblock per 4 MiB).
+ */
+static void pristine_cut(physmem_t *pm, struct zone *z, uint64_t start, uint64_t end)
+{
+	uint64_t s = SIM_MAX(start, z->pristine_lo), e = SIM_MIN(end, z->pristine_hi);
+
+	if (s >= e)
+		return;
+	if (z->nr_holes == PA_MAX_PRISTINE_HOLES) {
+		materialise_pristine(pm, z, s, z->pristine_hi);
+		z->pristine_hi = s;
+		pristine_normalise(z);
+		return;
+	}
+	materialise_pristine(pm, z, s, e);
+	/* insert [s, e) and merge it with the holes it overlaps or touches */
+	unsigned i = 0;
+	while (i < z->nr_holes && z->hole_hi[i] < s)
+		i++;
+	while (i < z->nr_holes && z->hole_lo[i] <= e) {
+		s = SIM_MIN(s, z->hole_lo[i]);
+		e = SIM_MAX(e, z->hole_hi[i]);
+		hole_remove(z, i);
+	}
+	memmove(&z->hole_lo[i + 1], &z->hole_lo[i], (z->nr_holes - i) * sizeof(z->hole_lo[0]));
+	memmove(&z->hole_hi[i + 1], &z->hole_hi[i], (z->nr_holes - i) * sizeof(z->hole_hi[0]));
+	z->hole_lo[i] = s;
+	z->hole_hi[i] = e;
+	z->nr_holes++;
+	pristine_normalise(z);
 }
 
 /* Move every free block of [start, end) to the new_mt lists and retag the pageblocks. */
@@ -1600,7 +1683,7 @@ int pa_init_cma_range(physmem_t *pm, uint64_t start, uint64_t end)
 
 	if (!z || z->zid == ZONE_MOVABLE)
 		return -SIM_ERANGE;
-	unpristine_from(pm, z, start);
+	pristine_cut(pm, z, start, end);
 	move_freepages_range(pm, z, start, end, MIGRATE_CMA);
 	z->cma_pages += end - start;
 	pm->cma_pages += end - start;
@@ -1650,7 +1733,7 @@ int start_isolate_page_range(physmem_t *pm, uint64_t start, uint64_t end, bool c
 	for (uint64_t pfn = start; pfn < end; pfn += PAGEBLOCK_NR_PAGES)
 		if (get_pageblock_migratetype(pm, pfn) == MIGRATE_ISOLATE)
 			return -SIM_EBUSY;   /* someone else's isolation (Linux: -EBUSY) */
-	unpristine_from(pm, z, start);
+	pristine_cut(pm, z, start, end);
 	move_freepages_range(pm, z, start, end, MIGRATE_ISOLATE);
 	drain_all_pages(pm);   /* pages on pcp lists go to the isolate lists */
 	if (pm->debug_vm)

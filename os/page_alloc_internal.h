@@ -34,6 +34,7 @@
 #define MIN_PERCPU_PAGELIST_HIGH_FRACTION 8
 #define NR_LOWORDER_PCP_LISTS (MIGRATE_PCPTYPES * (PAGE_ALLOC_COSTLY_ORDER + 1))
 #define NR_PCP_LISTS        (NR_LOWORDER_PCP_LISTS + 2)   /* + THP: non-movable, movable */
+#define PA_MAX_PRISTINE_HOLES 16              /* beyond that, cuts materialise the rest of the interval */
 #define MAX_RECLAIM_RETRIES 16
 #define MAX_COMPACT_RETRIES 16
 #define PA_MAX_SLOW_LOOPS   1024               /* numasim: hard bound on slow-path retries (reclaim that frees a few pages per round while swap writes drain needs hundreds) */
@@ -95,6 +96,13 @@ struct zone {
 	unsigned long flags;                /* 1 << enum zone_flags */
 	struct free_area free_area[NR_PAGE_ORDERS];
 	uint64_t pristine_lo, pristine_hi;  /* untouched order-10 MOVABLE blocks */
+	/*
+	 * Ranges cut out of the pristine interval (materialised for CMA or
+	 * memory offlining), sorted, disjoint, inside (pristine_lo,
+	 * pristine_hi): the pristine blocks are the interval minus these.
+	 */
+	uint64_t hole_lo[PA_MAX_PRISTINE_HOLES], hole_hi[PA_MAX_PRISTINE_HOLES];
+	unsigned nr_holes;
 	int pcp_batch, pcp_high_min, pcp_high_max;
 	struct per_cpu_pages **pcp;         /* [nr_cpus], created on first use */
 	uint64_t pcp_pages;                 /* sum of pcp counts */
@@ -194,6 +202,9 @@ void *pa_alloc_host(physmem_t *pm, size_t bytes);   /* calloc that counts; abort
 void pa_zones_changed(physmem_t *pm);
 
 /* ---- page_alloc.c ---- */
+
+/* Pristine blocks left in z: its interval minus the holes (order-10 blocks). */
+uint64_t pa_pristine_blocks(const struct zone *z);
 
 /* Put [pfn, pfn + 2^order) on the free lists at boot (FPI_TO_TAIL). */
 void pa_free_boot_block(physmem_t *pm, struct zone *z, uint64_t pfn, unsigned order);

@@ -274,6 +274,43 @@ static void test_node_becomes_memoryless(void **state)
 	fx_free(f);
 }
 
+/*
+ * A block in the middle of untouched memory: the allocator hands out
+ * everything around it and nothing in it (numasim keeps the untouched
+ * memory around the block without descriptors, os/page_alloc.c
+ * pristine_cut), and all of it again once the block is back online.
+ */
+static void test_offline_middle_block(void **state)
+{
+	(void)state;
+	struct fx *f = fx_new(1, 1024, 1);
+	physmem_t *pm = fx_phys(f);
+	sim_time_t cost = 0;
+	uint64_t pfn, n = 0, host0 = physmem_host_bytes(pm);
+	char err[256];
+
+	assert_int_equal(memory_offline(f->os, 2, 0, 0, &cost), 0);
+	/* descriptors for the block only, not one pageblock in two of the 640 MiB above it (5 MiB) */
+	assert_true(physmem_host_bytes(pm) - host0 < BLOCK_PAGES * sizeof(struct page) + (1u << 20));
+	assert_int_equal(buddy_verify(pm, err, sizeof(err)), 0);
+	physmem_set_debug_vm(pm, false);
+	uint64_t free0 = zinfo(f, 0, ZONE_NORMAL).nr_free;
+	while (!alloc_on(f, 0, GFP_NOWAIT | __GFP_MOVABLE, &pfn)) {
+		assert_int_not_equal(pfn / BLOCK_PAGES, 2);
+		n++;
+	}
+	assert_true(n > free0 - 2 * zinfo(f, 0, ZONE_NORMAL).watermark[WMARK_HIGH]);
+	assert_int_equal(buddy_verify(pm, err, sizeof(err)), 0);
+	assert_int_equal(memory_online(f->os, 2, MMOP_ONLINE), 0);
+	assert_int_equal(buddy_verify(pm, err, sizeof(err)), 0);
+	uint64_t in_block = 0;
+	while (!alloc_on(f, 0, GFP_NOWAIT | __GFP_MOVABLE, &pfn))
+		in_block += pfn / BLOCK_PAGES == 2;
+	assert_true(in_block > BLOCK_PAGES * 9 / 10);
+	assert_int_equal(buddy_verify(pm, err, sizeof(err)), 0);
+	fx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -283,6 +320,7 @@ int main(void)
 		cmocka_unit_test(test_offline_ebusy),
 		cmocka_unit_test(test_online_movable),
 		cmocka_unit_test(test_node_becomes_memoryless),
+		cmocka_unit_test(test_offline_middle_block),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
