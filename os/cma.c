@@ -101,13 +101,13 @@ int cma_init(struct os *os, char *err, size_t errlen)
 	os->cma = calloc(1, sizeof(*os->cma));
 	if (!os->cma)
 		return sim_errf(err, errlen, SIM_ENOMEM, "cma: out of host memory");
-	/* dma_numa_cma_reserve: per node, numa_cma's area first, then cma_pernuma's */
+	/* dma_numa_cma_reserve: per node, cma_pernuma's area first, then numa_cma's */
 	for (unsigned n = 0; n < nr_nodes; n++) {
 		int rc = 0;
-		if (n < c->nr_numa_cma && c->numa_cma[n])
-			rc = cma_declare(os, n, (uint64_t)c->numa_cma[n] << 20, "numa", top, err, errlen);
-		if (!rc && c->cma_pernuma)
+		if (c->cma_pernuma)
 			rc = cma_declare(os, n, c->cma_pernuma, "pernuma", top, err, errlen);
+		if (!rc && n < c->nr_numa_cma && c->numa_cma[n])
+			rc = cma_declare(os, n, (uint64_t)c->numa_cma[n] << 20, "numa", top, err, errlen);
 		if (rc) {
 			cma_destroy(os);
 			return rc;
@@ -130,16 +130,23 @@ void cma_destroy(struct os *os)
 
 /* ---- cma_alloc ------------------------------------------------------------------------------ */
 
-/* The area of node nid (numa_cma's first, as dma_alloc_contiguous prefers it). */
-static struct cma *node_cma(struct os *os, unsigned nid)
+/* The k-th area of node nid (0: pernumaN, then numaN: dma_alloc_contiguous's order), or NULL. */
+static struct cma *node_cma_nth(struct os *os, unsigned nid, unsigned k)
 {
 	if (!os->cma)
 		return NULL;
 	for (unsigned i = 0; i < os->cma->nr; i++)
-		if (os->cma->areas[i].nid == nid)
+		if (os->cma->areas[i].nid == nid && !k--)
 			return &os->cma->areas[i];
 	return NULL;
 }
+
+static struct cma *node_cma(struct os *os, unsigned nid)
+{
+	return node_cma_nth(os, nid, 0);
+}
+
+static int cma_area_release(struct os *os, struct cma *c, uint64_t pfn, uint64_t count, unsigned cpu);
 
 /* bitmap_find_next_zero_area_off with offset 0: the first aligned run of count zeros at or after start. */
 static uint64_t find_zero_area(const struct cma *c, uint64_t start, uint64_t count, uint64_t mask)
@@ -166,12 +173,11 @@ static void bitmap_set_range(struct cma *c, uint64_t no, uint64_t count, uint8_t
 		c->available += count;
 }
 
-int cma_alloc(struct os *os, unsigned nid, uint64_t count, unsigned align, unsigned cpu, sim_time_t now,
-	      uint64_t *pfn, sim_time_t *cost)
+/* cma_alloc on one area. */
+static int cma_area_alloc(struct os *os, struct cma *c, uint64_t count, unsigned align, unsigned cpu, sim_time_t now,
+			  uint64_t *pfn, sim_time_t *cost)
 {
-	struct cma *c = node_cma(os, nid);
-
-	if (!c || !count || count > c->count || align > MAX_PAGE_ORDER)
+	if (!count || count > c->count || align > MAX_PAGE_ORDER)
 		return -SIM_ERANGE;
 	uint64_t mask = (1ULL << align) - 1, start = 0;
 	int ret = -SIM_EBUSY;
@@ -211,13 +217,29 @@ int cma_alloc(struct os *os, unsigned nid, uint64_t count, unsigned align, unsig
 	return 0;
 }
 
-int cma_release(struct os *os, unsigned nid, uint64_t pfn, uint64_t count, unsigned cpu)
+int cma_alloc(struct os *os, unsigned nid, uint64_t count, unsigned align, unsigned cpu, sim_time_t now,
+	      uint64_t *pfn, sim_time_t *cost)
 {
 	struct cma *c = node_cma(os, nid);
+
+	return c ? cma_area_alloc(os, c, count, align, cpu, now, pfn, cost) : -SIM_ERANGE;
+}
+
+/* cma_release on the area of node nid holding [pfn, pfn + count). */
+int cma_release(struct os *os, unsigned nid, uint64_t pfn, uint64_t count, unsigned cpu)
+{
+	struct cma *c;
+
+	for (unsigned k = 0; (c = node_cma_nth(os, nid, k)); k++)
+		if (pfn >= c->base_pfn && pfn + count <= c->base_pfn + c->count)
+			return cma_area_release(os, c, pfn, count, cpu);
+	return -SIM_ERANGE;
+}
+
+static int cma_area_release(struct os *os, struct cma *c, uint64_t pfn, uint64_t count, unsigned cpu)
+{
 	size_t i;
 
-	if (!c)
-		return -SIM_ERANGE;
 	for (i = c->nr_live; i-- > 0;)
 		if (c->live[i].pfn == pfn && c->live[i].count == count)
 			break;
@@ -242,34 +264,35 @@ int cma_sys_alloc(struct os *os, uint64_t node, uint64_t count, unsigned cpu, si
 {
 	if (node >= physmem_nr_nodes(os->phys) || !node_cma(os, (unsigned)node))
 		return sim_errf(err, errlen, SIM_ERANGE, "ENODEV: node %" PRIu64 " has no CMA area", node);
-	struct cma *c = node_cma(os, (unsigned)node);
-	if (!count || count > c->count)
-		return sim_errf(err, errlen, SIM_ERANGE, "EINVAL: %" PRIu64 " pages (the area %s has %" PRIu64 ")", count,
-				c->name, c->count);
-	/* dma_alloc_contiguous: align = get_order(size), capped at CONFIG_CMA_ALIGNMENT (8); ours at MAX_PAGE_ORDER */
+	/* dma_alloc_contiguous: align = get_order(size), capped at CONFIG_CMA_ALIGNMENT (8) */
 	unsigned align = count > 1 ? ilog2_u64(count - 1) + 1 : 0;
 	uint64_t pfn;
-	int rc = cma_alloc(os, (unsigned)node, count, SIM_MIN(align, 8u), cpu, now, &pfn, cost);
+	int rc = -SIM_ERANGE;
+	struct cma *c;
+	/* the node's pernuma area, then its numa area (dma_alloc_contiguous) */
+	for (unsigned k = 0; rc && (c = node_cma_nth(os, (unsigned)node, k)); k++)
+		if (count && count <= c->count)
+			rc = cma_area_alloc(os, c, count, SIM_MIN(align, 8u), cpu, now, &pfn, cost);
+	if (rc == -SIM_ERANGE)
+		return sim_errf(err, errlen, SIM_ERANGE, "EINVAL: %" PRIu64 " pages (no CMA area of node %" PRIu64
+				" is that large)", count, node);
 	if (rc)
-		return sim_errf(err, errlen, -rc, "ENOMEM: cma_alloc of %" PRIu64 " pages from %s failed (%s)", count,
-				c->name, rc == -SIM_EBUSY ? "every range busy" : sim_strerror(rc));
+		return sim_errf(err, errlen, -rc, "ENOMEM: cma_alloc of %" PRIu64 " pages on node %" PRIu64
+				" failed (every range busy)", count, node);
 	return 0;
 }
 
 int cma_sys_release(struct os *os, uint64_t node, uint64_t count, unsigned cpu, char *err, size_t errlen)
 {
-	struct cma *c = node < physmem_nr_nodes(os->phys) ? node_cma(os, (unsigned)node) : NULL;
-	size_t i;
-
-	if (!c)
+	if (node >= physmem_nr_nodes(os->phys) || !node_cma(os, (unsigned)node))
 		return sim_errf(err, errlen, SIM_ERANGE, "ENODEV: node %" PRIu64 " has no CMA area", node);
-	for (i = c->nr_live; i-- > 0;)
-		if (c->live[i].count == count)
-			break;
-	if (i == (size_t)-1)
-		return sim_errf(err, errlen, SIM_ERANGE, "EINVAL: no allocation of %" PRIu64 " pages held in %s", count,
-				c->name);
-	return cma_release(os, (unsigned)node, c->live[i].pfn, count, cpu);
+	struct cma *c;
+	for (unsigned k = 0; (c = node_cma_nth(os, (unsigned)node, k)); k++)
+		for (size_t i = c->nr_live; i-- > 0;)
+			if (c->live[i].count == count)
+				return cma_area_release(os, c, c->live[i].pfn, count, cpu);
+	return sim_errf(err, errlen, SIM_ERANGE, "EINVAL: no allocation of %" PRIu64 " pages held on node %" PRIu64,
+			count, node);
 }
 
 /* ---- views ---------------------------------------------------------------------------------- */

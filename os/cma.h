@@ -4,8 +4,10 @@
  *
  * At boot, os.cma_pernuma (cma_pernuma=) reserves an area "pernumaN" on
  * every node with memory and os.numa_cma (numa_cma=N:size) an area "numaN"
- * on the nodes listed, each at the top of the node's highest kernel zone
- * (memblock allocates top-down) and MAX_ORDER-aligned.  Its pageblocks are
+ * on the nodes listed (declared in that order: numaN sits below pernumaN),
+ * each at the top of the node's highest kernel zone (memblock allocates
+ * top-down) and MAX_ORDER-aligned.  A driver's allocation tries pernumaN,
+ * then numaN (dma_alloc_contiguous).  Its pageblocks are
  * MIGRATE_CMA: movable allocations use them (ALLOC_CMA, with __rmqueue's
  * balance rule), other allocations never do and do not count their free
  * pages against watermarks (os/page_alloc.c).
@@ -31,7 +33,7 @@ int cma_init(struct os *os, char *err, size_t errlen);
 void cma_destroy(struct os *os);
 
 /*
- * cma_alloc(cma of node nid, count, align order) for the CPU `cpu` at `now`:
+ * cma_alloc(the first area of node nid, count, align order) for the CPU `cpu` at `now`:
  * *pfn = the first of count contiguous pages (refcount 1 each), *cost +=
  * the time (scan, migration).  @return 0, -SIM_ERANGE (no CMA area on the
  * node, count 0 or larger than the area, align > MAX_PAGE_ORDER) or
@@ -39,14 +41,14 @@ void cma_destroy(struct os *os);
  */
 int cma_alloc(struct os *os, unsigned nid, uint64_t count, unsigned align, unsigned cpu, sim_time_t now,
 	      uint64_t *pfn, sim_time_t *cost);
-/* cma_release of pages [pfn, pfn + count) of node nid's area.  @return 0 or -SIM_ERANGE (not allocated there). */
+/* cma_release of pages [pfn, pfn + count) of an area of node nid.  @return 0 or -SIM_ERANGE (not allocated there). */
 int cma_release(struct os *os, unsigned nid, uint64_t pfn, uint64_t count, unsigned cpu);
 
 /*
  * The trace's control records: CMA_ALLOC node count (align: the order
- * of count rounded up, capped at MAX_PAGE_ORDER, as dma_alloc_contiguous
- * asks) and CMA_RELEASE node count (the latest allocation of that
- * size on the node).  err gets Linux's errno and the reason.
+ * of count rounded up, capped at CONFIG_CMA_ALIGNMENT = 8, as
+ * dma_alloc_contiguous asks; pernumaN, then numaN) and CMA_RELEASE node
+ * count (the latest allocation of that size on the node).  err gets Linux's errno and the reason.
  */
 int cma_sys_alloc(struct os *os, uint64_t node, uint64_t count, unsigned cpu, sim_time_t now, sim_time_t *cost,
 		  char *err, size_t errlen);

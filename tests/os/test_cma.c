@@ -113,6 +113,44 @@ static void test_area_too_big(void **state)
 	evq_destroy(&fx.q);
 }
 
+/*
+ * dma_numa_cma_reserve declares pernumaN, then numaN (below it: memblock
+ * is top-down); dma_alloc_contiguous tries pernumaN first, then numaN.
+ */
+static void test_pernuma_and_numa_areas(void **state)
+{
+	(void)state;
+	struct os_cfg c = fx_os_cfg();
+	c.cma_pernuma = 8ULL << 20;
+	c.numa_cma[0] = 16;
+	c.nr_numa_cma = 1;
+	struct fx *f = fx_new_cfg(2, NODE_MIB, 2, &c);
+	int pid = fx_proc(f, false);
+	uint64_t top = NODE_PAGES;
+
+	char *v = fx_view(f, "cma");
+	assert_non_null(strstr(v, "/sys/kernel/mm/cma/pernuma0/total_pages:2048\n"));
+	assert_non_null(strstr(v, "/sys/kernel/mm/cma/numa0/total_pages:4096\n"));
+	assert_non_null(strstr(v, "/sys/kernel/mm/cma/pernuma1/total_pages:2048\n"));
+	assert_null(strstr(v, "/cma/numa1/"));
+	free(v);
+	assert_int_equal(get_pageblock_migratetype(fx_phys(f), top - 2048), MIGRATE_CMA);
+	assert_int_equal(get_pageblock_migratetype(fx_phys(f), top - 2048 - 4096), MIGRATE_CMA);
+	assert_int_equal(get_pageblock_migratetype(fx_phys(f), top - 2048 - 4096 - 1), MIGRATE_MOVABLE);
+	/* 1024 pages fit pernuma0; 3000 only numa0 */
+	assert_int_equal(fx_sys(f, pid, OS_SYS_CMA_ALLOC, 0, 1024, 0, 0, 0), 0);
+	assert_int_equal(fx_sys(f, pid, OS_SYS_CMA_ALLOC, 0, 3000, 0, 0, 0), 0);
+	v = fx_view(f, "cma");
+	assert_non_null(strstr(v, "/sys/kernel/mm/cma/pernuma0/alloc_pages_success:1024\n"));
+	assert_non_null(strstr(v, "/sys/kernel/mm/cma/numa0/alloc_pages_success:3000\n"));
+	free(v);
+	assert_int_equal(fx_sys(f, pid, OS_SYS_CMA_RELEASE, 0, 3000, 0, 0, 0), 0);
+	v = fx_view(f, "cma");
+	assert_non_null(strstr(v, "/sys/kernel/mm/cma/numa0/release_pages_success:3000\n"));
+	free(v);
+	fx_free(f);
+}
+
 static int alloc1(struct fx *f, gfp_t gfp, uint64_t *pfn)
 {
 	nodemask_t only;
@@ -299,6 +337,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_area_placement_and_views),
 		cmocka_unit_test(test_area_too_big),
+		cmocka_unit_test(test_pernuma_and_numa_areas),
 		cmocka_unit_test(test_balance_rule),
 		cmocka_unit_test(test_unmovable_never_and_watermark),
 		cmocka_unit_test(test_cma_alloc_migrates_out),
