@@ -1713,6 +1713,13 @@ int start_isolate_page_range(physmem_t *pm, uint64_t start, uint64_t end, bool c
 	if (!z)
 		return -SIM_ERANGE;
 	if (check_unmovable) {
+		/* has_unmovable_pages with MEMORY_OFFLINE: CMA areas cannot be offlined */
+		for (uint64_t pfn = start; pfn < end; pfn += PAGEBLOCK_NR_PAGES)
+			if (get_pageblock_migratetype(pm, pfn) == MIGRATE_CMA) {
+				if (bad_pfn)
+					*bad_pfn = pfn;
+				return -SIM_EBUSY;
+			}
 		for (uint64_t pfn = start; pfn < end; pfn++) {
 			const struct page *pg = pa_page_lookup(pm, pfn);
 			if (!pg) {

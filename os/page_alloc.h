@@ -349,8 +349,9 @@ uint64_t physmem_free_cma_pages(const physmem_t *pm);
  * start_isolate_page_range: retag the pageblocks MIGRATE_ISOLATE (their
  * free pages leave NR_FREE_PAGES) and drain the per-CPU lists so that
  * pages freed later land on the isolate lists.  With check_unmovable
- * (MEMORY_OFFLINE: has_unmovable_pages) an allocated page that is not on
- * an LRU fails it with -SIM_EBUSY and *bad_pfn, changing nothing.  An
+ * (MEMORY_OFFLINE: has_unmovable_pages) a CMA pageblock or an allocated
+ * page that is not on an LRU fails it with -SIM_EBUSY and *bad_pfn,
+ * changing nothing.  An
  * already isolated pageblock is -SIM_EBUSY too.
  */
 int start_isolate_page_range(physmem_t *pm, uint64_t start, uint64_t end, bool check_unmovable, uint64_t *bad_pfn);

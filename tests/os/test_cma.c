@@ -8,6 +8,7 @@
  */
 #include "tests/os/os_fixture.h"
 #include "os/cma.h"
+#include "os/memory_hotplug.h"
 #include "os/migrate.h"
 
 #define PROT_RW 3
@@ -57,6 +58,10 @@ static void test_area_placement_and_views(void **state)
 	}
 	assert_int_equal(physmem_cma_pages(fx_phys(f)), 16384);
 	assert_int_equal(physmem_free_cma_pages(fx_phys(f)), 16384);
+	/* has_unmovable_pages(MEMORY_OFFLINE): a block holding a CMA area cannot be offlined */
+	sim_time_t cost = 0;
+	assert_int_equal(memory_offline(f->os, 1, 0, 0, &cost), -SIM_EBUSY);
+	assert_int_equal(get_pageblock_migratetype(fx_phys(f), NODE_PAGES - 1), MIGRATE_CMA);
 	char *v = fx_view(f, "zoneinfo");
 	assert_non_null(strstr(v, "\n        cma      8192\n"));
 	assert_non_null(strstr(v, "nr_free_cma  8192"));
