@@ -311,6 +311,31 @@ static void test_offline_middle_block(void **state)
 	fx_free(f);
 }
 
+/* More holes than PA_MAX_PRISTINE_HOLES (16): the 17th cut materialises the rest, results unchanged. */
+static void test_many_offline_blocks(void **state)
+{
+	(void)state;
+	struct fx *f = fx_new(1, 36 * 128, 1);
+	physmem_t *pm = fx_phys(f);
+	sim_time_t cost = 0;
+	uint64_t pfn, n = 0;
+	char err[256];
+
+	physmem_set_debug_vm(pm, false);
+	for (uint64_t b = 2; b <= 34; b += 2)
+		assert_int_equal(memory_offline(f->os, b, 0, 0, &cost), 0);
+	assert_int_equal(buddy_verify(pm, err, sizeof(err)), 0);
+	assert_int_equal(zinfo(f, 0, ZONE_NORMAL).present, (36 - 17) * BLOCK_PAGES);
+	while (!alloc_on(f, 0, GFP_NOWAIT | __GFP_MOVABLE, &pfn)) {
+		uint64_t b = pfn / BLOCK_PAGES;
+		assert_true(b < 2 || b > 34 || b % 2);
+		n++;
+	}
+	assert_true(n > (36 - 17 - 1) * BLOCK_PAGES);
+	assert_int_equal(buddy_verify(pm, err, sizeof(err)), 0);
+	fx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -321,6 +346,7 @@ int main(void)
 		cmocka_unit_test(test_online_movable),
 		cmocka_unit_test(test_node_becomes_memoryless),
 		cmocka_unit_test(test_offline_middle_block),
+		cmocka_unit_test(test_many_offline_blocks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
