@@ -85,6 +85,8 @@ struct os {
 	struct reclaim *rcl;      /* LRUs, kswapd, swap, page cache, OOM, PSI (os/vmscan.h) */
 	struct process *current;  /* process of the fault or system call being handled (NULL: none) */
 	struct hugetlb *htlb;     /* hugetlb pools and reservations (os/hugetlb.h) */
+	struct cma_state *cma;    /* CMA areas (os/cma.h), NULL without any */
+	struct memory_blocks *mblocks; /* memory hotplug blocks (os/memory_hotplug.h), created on first use */
 };
 
 /*

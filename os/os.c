@@ -22,7 +22,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "os/fault.h"
+#include "os/cma.h"
 #include "os/hugetlb.h"
+#include "os/memory_hotplug.h"
 #include "os/compaction.h"
 #include "os/filemap.h"
 #include "os/vmscan.h"
@@ -117,6 +119,13 @@ static int os_init(os_t **out, const struct os_cfg *cfg, const struct hw_cfg *hc
 		free(os);
 		return sim_errf(err, errlen, SIM_ECONFIG, "os: the machine has no memory (every nodes[i].memory is 0)");
 	}
+	/* CMA areas are carved out at boot, before the first allocation (memblock time in Linux) */
+	if ((rc = cma_init(os, err, errlen)) || (rc = memory_blocks_init(os, err, errlen))) {
+		cma_destroy(os);
+		physmem_destroy(os->phys);
+		free(os);
+		return rc;
+	}
 	/* the shared zero page: one reserved frame on the first node with memory, as empty_zero_page */
 	unsigned zn = nm_first(&os->sys.memory_nodes);
 	struct alloc_ctx ac = { .order = 0, .gfp = GFP_KERNEL, .preferred_nid = (int)zn, .cpu = 0 };
@@ -188,6 +197,8 @@ void os_destroy(os_t *os)
 	}
 	free(os->procs);
 	hugetlb_destroy(os);
+	cma_destroy(os);
+	memory_blocks_destroy(os);
 	reclaim_destroy(os);
 	physmem_destroy(os->phys);
 	free(os);
@@ -1027,6 +1038,28 @@ static int sys_oom_score_adj(struct sysctx *s)
 	return 0;
 }
 
+/* A driver's dma_alloc_contiguous / dma_release_from_contiguous (os/cma.c). */
+static int sys_cma_alloc(struct sysctx *s)
+{
+	return cma_sys_alloc(s->os, s->sc->args[0], s->sc->args[1], s->cpu, s->now, s->cost, s->err, s->errlen);
+}
+
+static int sys_cma_release(struct sysctx *s)
+{
+	return cma_sys_release(s->os, s->sc->args[0], s->sc->args[1], s->cpu, s->err, s->errlen);
+}
+
+/* echo offline|online* > /sys/devices/system/memory/memoryN/state (os/memory_hotplug.c). */
+static int sys_memory_offline(struct sysctx *s)
+{
+	return hotplug_sys_offline(s->os, s->sc->args[0], s->sc->args[1], s->cpu, s->now, s->cost, s->err, s->errlen);
+}
+
+static int sys_memory_online(struct sysctx *s)
+{
+	return hotplug_sys_online(s->os, s->sc->args[0], s->sc->args[1], s->sc->args[2], s->err, s->errlen);
+}
+
 static int (*const syscall_table[NR_OS_SYSCALLS])(struct sysctx *s) = {
 	[OS_SYS_OOM_SCORE_ADJ] = sys_oom_score_adj,
 	[OS_SYS_MMAP] = sys_mmap,
@@ -1041,6 +1074,10 @@ static int (*const syscall_table[NR_OS_SYSCALLS])(struct sysctx *s) = {
 	[OS_SYS_FILE_READ] = sys_file_io,
 	[OS_SYS_FILE_WRITE] = sys_file_io,
 	[OS_SYS_SET_WEIGHTS] = sys_set_weights,
+	[OS_SYS_CMA_ALLOC] = sys_cma_alloc,
+	[OS_SYS_CMA_RELEASE] = sys_cma_release,
+	[OS_SYS_MEMORY_OFFLINE] = sys_memory_offline,
+	[OS_SYS_MEMORY_ONLINE] = sys_memory_online,
 };
 
 static const char *const syscall_names[NR_OS_SYSCALLS] = {
@@ -1164,6 +1201,14 @@ int os_dump(const os_t *cos, const char *view, FILE *fp)
 		numa_maps_show(os, p, fp);
 		return 0;
 	}
+	if (!strcmp(view, "cma")) {
+		cma_dump(os, fp);
+		return 0;
+	}
+	if (!strcmp(view, "memory-blocks")) {
+		memory_blocks_dump(os, fp);
+		return 0;
+	}
 	if (!strcmp(view, "meminfo-hugetlb")) {
 		hugetlb_report_meminfo(os, fp);
 		return 0;
@@ -1271,6 +1316,8 @@ void os_report(const os_t *os, rep_t *r)
 
 	physmem_report(os->phys, r);
 	mig_report(os, r);
+	cma_report(os, r);
+	memory_hotplug_report(os, r);
 	rep_arr_begin(r, "processes");
 	for (size_t i = 1; i < os->nr_procs; i++) {
 		const struct process *p = os->procs[i];

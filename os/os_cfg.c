@@ -76,5 +76,12 @@ static const struct cfg_field os_fields[] = {
 		 "ns: migrating one 4 KiB page besides the copy (isolate, allocate, unmap, remap)"),
 	CFG_F_NS(struct os_cfg, compact_scan_cost, 0, NS(1000000), NS(5), "ns: one page examined by a compaction scanner"),
 	CFG_F_NS(struct os_cfg, numa_pte_cost, 0, NS(1000000), NS(20), "ns: one PTE made NUMA-hinting by the scanner"),
+	CFG_F_SIZE(struct os_cfg, cma_pernuma, 0, 1ULL << 44, 0,
+		   "bytes of a CMA area \"pernumaN\" on every node with memory (boot option cma_pernuma=); 0: none"),
+	CFG_F_U32_LIST(struct os_cfg, numa_cma, nr_numa_cma, 0, 1u << 24,
+		       "MiB of a CMA area \"numaN\" on node N, one entry per node (boot option numa_cma=N:size); empty: none"),
+	CFG_F_SIZE(struct os_cfg, memory_block_size, 0, 1ULL << 40, 0,
+		   "bytes per memory block for hotplug (boot option memory_block_size=); 0: x86-64's probe, "
+		   "128 MiB below 64 GiB of physical address space, else 2 GiB"),
 };
 const struct cfg_table os_cfg_table = CFG_TABLE("os", struct os_cfg, os_fields, NULL);

@@ -75,6 +75,10 @@ struct os_cfg {
 	uint64_t migrate_page_cost;       /* ps: isolate + unmap + remap bookkeeping per page (copy is separate) */
 	uint64_t compact_scan_cost;       /* ps: per page a compaction scanner examines */
 	uint64_t numa_pte_cost;           /* ps: per PTE the NUMA scanner changes */
+	uint64_t cma_pernuma;             /* bytes: a CMA area on every node with memory (cma_pernuma=) */
+	uint32_t numa_cma[64];            /* MiB: a CMA area on node i (numa_cma=i:size) */
+	uint32_t nr_numa_cma;
+	uint64_t memory_block_size;       /* bytes: memory_block_size= (0: probe_memory_block_size) */
 };
 
 extern const struct cfg_table os_cfg_table;

@@ -836,6 +836,10 @@ static sim_time_t do_ctrl(struct simrun *s, struct thread *th, const struct trac
 	case TCTRL_FILE_WRITE: sc.nr = OS_SYS_FILE_WRITE; break;
 	case TCTRL_SET_WEIGHTS: sc.nr = OS_SYS_SET_WEIGHTS; break;
 	case TCTRL_OOM_SCORE_ADJ: sc.nr = OS_SYS_OOM_SCORE_ADJ; break;
+	case TCTRL_CMA_ALLOC: sc.nr = OS_SYS_CMA_ALLOC; break;
+	case TCTRL_CMA_RELEASE: sc.nr = OS_SYS_CMA_RELEASE; break;
+	case TCTRL_MEMORY_OFFLINE: sc.nr = OS_SYS_MEMORY_OFFLINE; break;
+	case TCTRL_MEMORY_ONLINE: sc.nr = OS_SYS_MEMORY_ONLINE; break;
 	default:
 		cs->stat[RS_SYSCALL_ERR]++;
 		return t;
@@ -1812,7 +1816,8 @@ int simrun_dump(simrun_t *s, const char *views, FILE *fp, char *err, size_t errl
 		rc = os_dump(s->os, v, fp);
 		if (rc) {
 			rc = sim_errf(err, errlen, SIM_EUSAGE,
-				      "--dump %s: unknown view (buddyinfo, pagetypeinfo, zoneinfo, numastat, vmstat, numa_maps, meminfo-hugetlb)", v);
+				      "--dump %s: unknown view (buddyinfo, pagetypeinfo, zoneinfo, numastat, vmstat, numa_maps, "
+				      "meminfo-hugetlb, cma, memory-blocks)", v);
 			break;
 		}
 	}
