@@ -23,12 +23,15 @@
 #define VM_EXEC        0x00000004ULL
 #define VM_SHARED      0x00000008ULL
 #define VM_GROWSDOWN   0x00000100ULL
+#define VM_LOCKED      0x00002000ULL
 #define VM_DONTCOPY    0x00020000ULL   /* MADV_DONTFORK */
 #define VM_NORESERVE   0x00200000ULL
 #define VM_HUGETLB     0x00400000ULL
 #define VM_WIPEONFORK  0x02000000ULL
 #define VM_HUGEPAGE    0x20000000ULL   /* MADV_HUGEPAGE */
 #define VM_NOHUGEPAGE  0x40000000ULL   /* MADV_NOHUGEPAGE */
+#define VM_LOCKONFAULT 0x100000000ULL  /* MLOCK_ONFAULT / MCL_ONFAULT */
+#define VM_LOCKED_MASK (VM_LOCKED | VM_LOCKONFAULT)
 #define VM_IMPLICIT    (1ULL << 40)    /* numasim: created by a fault in implicit mode */
 #define VM_ACCESS_FLAGS (VM_READ | VM_WRITE | VM_EXEC)
 
@@ -67,6 +70,8 @@ struct mm_struct {
 	uint64_t mmap_base;       /* top of the top-down mmap area */
 	uint64_t start_brk, brk;  /* heap */
 	bool brk_init;            /* start_brk known (first brk call or default) */
+	uint64_t locked_vm;       /* pages in VM_LOCKED VMAs (checked against RLIMIT_MEMLOCK) */
+	uint64_t def_flags;       /* flags every new VMA gets: VM_LOCKED[ONFAULT] after mlockall(MCL_FUTURE) */
 };
 
 void mm_init(struct mm_struct *mm);

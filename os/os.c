@@ -27,6 +27,7 @@
 #include "os/filemap.h"
 #include "os/vmscan.h"
 #include "os/migrate.h"
+#include "os/mlock.h"
 #include "os/oom.h"
 #include "os/numa_balancing.h"
 #include "os/thp.h"
@@ -481,6 +482,8 @@ static int do_munmap(struct sysctx *s, uint64_t start, uint64_t end)
 	while (i < p->mm.nr_vma && p->mm.vma[i].start < end) {
 		struct vma v = p->mm.vma[i];
 		cleared += zap_range(s->os, p, &v, v.start, v.end, s->cpu);
+		if (v.flags & VM_LOCKED)
+			p->mm.locked_vm -= (v.end - v.start) >> PAGE_SHIFT;
 		hugetlb_vma_close(s->os, p, &v);
 		mm_remove(&p->mm, i);
 		shm_put(s->os, v.shm, s->cpu);
@@ -621,7 +624,8 @@ static int sys_mmap(struct sysctx *s)
 		.flags = ((prot & PROT_READ) ? VM_READ : 0) | ((prot & PROT_WRITE) ? VM_WRITE : 0) |
 			 ((prot & PROT_EXEC) ? VM_EXEC : 0) | (shared ? VM_SHARED : 0) |
 			 ((flags & MAP_HUGETLB) ? VM_HUGETLB : 0) | ((flags & MAP_NORESERVE) ? VM_NORESERVE : 0) |
-			 ((flags & MAP_GROWSDOWN) ? VM_GROWSDOWN : 0),
+			 ((flags & MAP_GROWSDOWN) ? VM_GROWSDOWN : 0) |
+			 ((flags & MAP_HUGETLB) ? 0 : p->mm.def_flags),   /* mlockall(MCL_FUTURE) */
 		/* private anonymous: vm_pgoff = addr >> PAGE_SHIFT; shmem and hugetlb files start at 0 */
 		.pgoff = file ? a[5] >> PAGE_SHIFT : shared || (flags & MAP_HUGETLB) ? 0 : addr >> PAGE_SHIFT,
 		.page_shift = shift,
@@ -643,8 +647,11 @@ static int sys_mmap(struct sysctx *s)
 		shm_free(v.shm);
 		return -SIM_ENOMEM;
 	}
+	if (v.flags & VM_LOCKED)
+		p->mm.locked_vm += len >> PAGE_SHIFT;
 	mm_merge_range(&p->mm, v.start, v.end);
-	if ((flags & MAP_POPULATE) && !(flags & MAP_NONBLOCK)) {
+	/* do_mmap: a VM_LOCKED (not on-fault) mapping is populated like MAP_POPULATE */
+	if (((flags & MAP_POPULATE) && !(flags & MAP_NONBLOCK)) || (v.flags & VM_LOCKED_MASK) == VM_LOCKED) {
 		bool w = (v.flags & (VM_WRITE | VM_SHARED)) == VM_WRITE;
 		if (fault_populate(s->os, p, s->cpu, s->now, v.start, v.end, w, s->cost))
 			return sim_errf(s->err, s->errlen, SIM_EOOM, "MAP_POPULATE: out of memory (process killed)");
@@ -1027,7 +1034,14 @@ static int sys_oom_score_adj(struct sysctx *s)
 	return 0;
 }
 
+static int sys_mlock(struct sysctx *s)
+{
+	return mlock_syscall(s->os, s->p, s->cpu, s->now, s->sc, s->cost, s->err, s->errlen);
+}
+
 static int (*const syscall_table[NR_OS_SYSCALLS])(struct sysctx *s) = {
+	[OS_SYS_MLOCK] = sys_mlock,
+	[OS_SYS_MUNLOCK] = sys_mlock,
 	[OS_SYS_OOM_SCORE_ADJ] = sys_oom_score_adj,
 	[OS_SYS_MMAP] = sys_mmap,
 	[OS_SYS_MUNMAP] = sys_munmap,

@@ -126,7 +126,10 @@ enum os_fault_result os_handle_fault(os_t *os, int pid, unsigned tid, unsigned c
 	X(FILE_READ, file_read)                \
 	X(FILE_WRITE, file_write)              \
 	X(SET_WEIGHTS, set_weights)            \
-	X(OOM_SCORE_ADJ, oom_score_adj)
+	X(OOM_SCORE_ADJ, oom_score_adj)        \
+	X(MREMAP, mremap)                      \
+	X(MLOCK, mlock)                        \
+	X(MUNLOCK, munlock)
 
 enum os_sysno {
 #define OS_SYS_ENUM(id, name) OS_SYS_##id,

@@ -76,5 +76,16 @@ static const struct cfg_field os_fields[] = {
 		 "ns: migrating one 4 KiB page besides the copy (isolate, allocate, unmap, remap)"),
 	CFG_F_NS(struct os_cfg, compact_scan_cost, 0, NS(1000000), NS(5), "ns: one page examined by a compaction scanner"),
 	CFG_F_NS(struct os_cfg, numa_pte_cost, 0, NS(1000000), NS(20), "ns: one PTE made NUMA-hinting by the scanner"),
+	CFG_F_SIZE(struct os_cfg, memlock_limit, 0, UINT64_MAX, 8ULL << 20,
+		   "bytes: RLIMIT_MEMLOCK of every process (8 MiB: Linux's MLOCK_LIMIT for unprivileged users; "
+		   "18446744073709551615: unlimited, as root)"),
+	CFG_F_U32(struct os_cfg, compact_unevictable_allowed, 0, 1, 1,
+		  "vm.compact_unevictable_allowed: 0 keeps compaction off mlocked (unevictable) pages"),
+	CFG_F_SIZE(struct os_cfg, stack_limit, 4096, 1ULL << 40, 8ULL << 20,
+		   "bytes: RLIMIT_STACK: how far the main thread's stack may grow down"),
+	CFG_F_U32(struct os_cfg, stack_guard_gap, 0, 1u << 20, 256,
+		  "pages: stack_guard_gap between a growing stack and the mapping below it"),
+	CFG_F_NS(struct os_cfg, pte_move_cost, 0, NS(1000000), NS(20),
+		 "ns: one page-table entry moved by mremap (move_ptes)"),
 };
 const struct cfg_table os_cfg_table = CFG_TABLE("os", struct os_cfg, os_fields, NULL);

@@ -75,6 +75,12 @@ struct os_cfg {
 	uint64_t migrate_page_cost;       /* ps: isolate + unmap + remap bookkeeping per page (copy is separate) */
 	uint64_t compact_scan_cost;       /* ps: per page a compaction scanner examines */
 	uint64_t numa_pte_cost;           /* ps: per PTE the NUMA scanner changes */
+	/* ---- mlock, mremap, stack growth (os/mlock.c, os/mremap.c) ---- */
+	uint64_t memlock_limit;           /* bytes: RLIMIT_MEMLOCK (UINT64_MAX: unlimited / CAP_IPC_LOCK) */
+	uint32_t compact_unevictable_allowed; /* vm.compact_unevictable_allowed */
+	uint64_t stack_limit;             /* bytes: RLIMIT_STACK of the main thread's stack */
+	uint32_t stack_guard_gap;         /* pages: stack_guard_gap (boot parameter) */
+	uint64_t pte_move_cost;           /* ps: per entry move_page_tables moves */
 };
 
 extern const struct cfg_table os_cfg_table;

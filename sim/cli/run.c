@@ -755,6 +755,9 @@ static sim_time_t do_ctrl(struct simrun *s, struct thread *th, const struct trac
 	case TCTRL_FILE_WRITE: sc.nr = OS_SYS_FILE_WRITE; break;
 	case TCTRL_SET_WEIGHTS: sc.nr = OS_SYS_SET_WEIGHTS; break;
 	case TCTRL_OOM_SCORE_ADJ: sc.nr = OS_SYS_OOM_SCORE_ADJ; break;
+	case TCTRL_MREMAP: sc.nr = OS_SYS_MREMAP; break;
+	case TCTRL_MLOCK: sc.nr = OS_SYS_MLOCK; break;
+	case TCTRL_MUNLOCK: sc.nr = OS_SYS_MUNLOCK; break;
 	default:
 		cs->stat[RS_SYSCALL_ERR]++;
 		return t;

@@ -1,0 +1,41 @@
+#!/bin/sh
+# End-to-end scenarios of mlock, mremap and stack growth (docs/os-mm.md "mlock and the
+# unevictable LRU", "mremap", "Stack growth"), through `numasim run` on the 2-node x 64 MiB
+# tiny-swap256 machine, with text traces carrying the control records.
+BUILD=${1:-build}
+N=${NUMASIM:-$BUILD/numasim}
+D=$(dirname "$0")
+M=$D/machines
+T=$(mktemp -d "${TMPDIR:-/tmp}/numasim-mmops.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+n=0; failed=0
+ok()  { n=$((n + 1)); echo "ok $n - $1"; }
+nok() { n=$((n + 1)); echo "not ok $n - $1"; failed=1; [ -f "$T/out" ] && sed 's/^/#   /' "$T/out" | head -n 20; }
+check() { name=$1; shift; if "$@" >"$T/out" 2>&1; then ok "$name"; else nok "$name"; fi; }
+# value of "key": in the processes[] entry of pid 1 (the first --trace)
+p1() { awk -v k="\"$2\":" '/"processes"/{p=1} p&&/"pid": 1,/{q=1} q&&index($0,k){gsub(/[ ,]/,"");split($0,a,":");print a[2];exit}' "$1"; }
+jmax() { sed -n "s/.*\"$2\": \([0-9][0-9]*\).*/\1/p" "$1" | sort -n | tail -n 1; }
+expect() { name=$1; shift; if eval "$*" >"$T/out" 2>&1; then ok "$name"; else echo "# condition: $*" >"$T/out"; nok "$name"; fi; }
+
+if [ ! -x "$N" ]; then echo "1..0 # skip numasim not built"; exit 0; fi
+
+# ---- mlock: a 4 MiB buffer written, left idle while a BIND hog fills node 0, read again ----
+hot() {   # $1: extra control line after the mmap (or nothing)
+	echo "mmap addr=0x7f0000000000 len=0x400000 prot=3 flags=0x32 fd=-1 offset=0"
+	[ -n "$1" ] && echo "$1"
+	i=0; while [ $i -lt 1024 ]; do printf 'W %x 8\n' $((0x7f0000000000 + i * 4096)); i=$((i + 1)); done
+	i=0; while [ $i -lt 2000 ]; do echo "R 7f0000000000 8 +4000000000"; i=$((i + 1)); done
+	i=0; while [ $i -lt 1024 ]; do printf 'R %x 8\n' $((0x7f0000000000 + i * 4096)); i=$((i + 1)); done
+}
+hot "" > "$T/hot.txt"
+hot "mlock addr=0x7f0000000000 len=0x400000 flags=0" > "$T/hotl.txt"
+check "generate a BIND hog" $N trace gen --pattern hog --size 96M --accesses 50000 --mbind bind:0 -o "$T/hog.nst"
+check "idle buffer without mlock" $N run -q --machine "$M/tiny-swap256.json" --trace "$T/hot.txt@0" --trace "$T/hog.nst@1" --report "$T/nolock.json"
+check "idle buffer with mlock" $N run -q --machine "$M/tiny-swap256.json" --trace "$T/hotl.txt@0" --trace "$T/hog.nst@1" --report "$T/lock.json"
+expect "without mlock the buffer was swapped out: major faults on the second read" '[ "$(p1 $T/nolock.json major_faults)" -gt 500 ]'
+expect "with mlock no major fault in the locked process" '[ "$(p1 $T/lock.json major_faults)" -eq 0 ]'
+expect "nr_mlock, nr_unevictable, unevictable_pgs_mlocked/culled count 1024 pages" '[ "$(jmax $T/lock.json nr_mlock)" -eq 1024 ] && [ "$(jmax $T/lock.json nr_unevictable)" -eq 1024 ] && [ "$(jmax $T/lock.json unevictable_pgs_mlocked)" -eq 1024 ] && [ "$(jmax $T/lock.json unevictable_pgs_culled)" -eq 1024 ]'
+expect "no mlock: the unevictable counters stay 0" '[ "$(jmax $T/nolock.json unevictable_pgs_mlocked)" -eq 0 ] && [ "$(jmax $T/nolock.json nr_mlock)" -eq 0 ]'
+
+echo "1..$n"
+exit $failed
