@@ -28,6 +28,7 @@
 #include "os/vmscan.h"
 #include "os/migrate.h"
 #include "os/mlock.h"
+#include "os/mremap.h"
 #include "os/oom.h"
 #include "os/numa_balancing.h"
 #include "os/thp.h"
@@ -1034,12 +1035,27 @@ static int sys_oom_score_adj(struct sysctx *s)
 	return 0;
 }
 
+int os_do_munmap(struct os *os, struct process *p, unsigned cpu, sim_time_t now, uint64_t start, uint64_t end,
+		 sim_time_t *cost, char *err, size_t errlen)
+{
+	struct os_syscall none = { .ret = UINT64_MAX };
+	struct sysctx s = { .os = os, .p = p, .cpu = cpu, .now = now, .sc = &none, .cost = cost, .err = err,
+			    .errlen = errlen };
+	return do_munmap(&s, start, end);
+}
+
+static int sys_mremap(struct sysctx *s)
+{
+	return mremap_syscall(s->os, s->p, s->cpu, s->now, s->sc, s->cost, s->err, s->errlen);
+}
+
 static int sys_mlock(struct sysctx *s)
 {
 	return mlock_syscall(s->os, s->p, s->cpu, s->now, s->sc, s->cost, s->err, s->errlen);
 }
 
 static int (*const syscall_table[NR_OS_SYSCALLS])(struct sysctx *s) = {
+	[OS_SYS_MREMAP] = sys_mremap,
 	[OS_SYS_MLOCK] = sys_mlock,
 	[OS_SYS_MUNLOCK] = sys_mlock,
 	[OS_SYS_OOM_SCORE_ADJ] = sys_oom_score_adj,

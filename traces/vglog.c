@@ -80,7 +80,7 @@ static const struct vg_sysdef {
 	[VS_CLONE] = { "sys_clone", 1, 1, 0 },
 	[VS_EXIT] = { "exit", 1, 0, 0 },
 	[VS_EXIT_GROUP] = { "exit_group", 1, 0, 0 },
-	[VS_MREMAP] = { "sys_mremap", 5, 0, 0 },
+	[VS_MREMAP] = { "sys_mremap", 4, 0, 0 },   /* new_addr (5th) only matters with MREMAP_FIXED */
 	[VS_MOVE_PAGES] = { "sys_move_pages", 0, 0, 0 },
 	[VS_FORK] = { "sys_fork", 0, 0, 0 },
 	[VS_VFORK] = { "sys_vfork", 0, 0, 0 },
@@ -1151,8 +1151,10 @@ static int call_done(vglog_t *vg, const struct vg_call *c, bool failed, bool exe
 		emit_ctrl(vg, out, tid, TCTRL_MADVISE, 3, a, ret);
 		break;
 	case VS_MREMAP:
+		memcpy(v, a, 4 * sizeof(*v));
+		v[4] = c->nargs >= 5 ? a[4] : 0;
 		emit_seq(vg, out, tid);
-		emit_ctrl(vg, out, tid, TCTRL_MREMAP, 5, a, ret);
+		emit_ctrl(vg, out, tid, TCTRL_MREMAP, 5, v, ret);
 		break;
 	case VS_MLOCK:
 	case VS_MLOCK2:

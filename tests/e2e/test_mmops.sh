@@ -37,5 +37,19 @@ expect "with mlock no major fault in the locked process" '[ "$(p1 $T/lock.json m
 expect "nr_mlock, nr_unevictable, unevictable_pgs_mlocked/culled count 1024 pages" '[ "$(jmax $T/lock.json nr_mlock)" -eq 1024 ] && [ "$(jmax $T/lock.json nr_unevictable)" -eq 1024 ] && [ "$(jmax $T/lock.json unevictable_pgs_mlocked)" -eq 1024 ] && [ "$(jmax $T/lock.json unevictable_pgs_culled)" -eq 1024 ]'
 expect "no mlock: the unevictable counters stay 0" '[ "$(jmax $T/nolock.json unevictable_pgs_mlocked)" -eq 0 ] && [ "$(jmax $T/nolock.json nr_mlock)" -eq 0 ]'
 
+# ---- mremap: a buffer written under bind:1 grows by moving; the moved half stays on node 1 ----
+{
+	echo "set_mempolicy mode=bind nodemask=1"
+	echo "mmap addr=0x7f0000000000 len=0x400000 prot=3 flags=0x32 fd=-1 offset=0"
+	echo "mmap addr=0x7f0000400000 len=0x1000 prot=3 flags=0x32 fd=-1 offset=0"
+	i=0; while [ $i -lt 1024 ]; do printf 'W %x 8\n' $((0x7f0000000000 + i * 4096)); i=$((i + 1)); done
+	echo "set_mempolicy mode=default nodemask=0x0"
+	echo "mremap old_addr=0x7f0000000000 old_len=0x400000 new_len=0x800000 flags=3 new_addr=0x7f1000000000"
+	for p in 1 2 3; do i=0; while [ $i -lt 2048 ]; do printf 'W %x 8\n' $((0x7f1000000000 + i * 4096)); i=$((i + 1)); done; done
+} > "$T/mv.txt"
+check "mremap MAYMOVE|FIXED of a node-1 buffer replays" sh -c "$N run -q --machine $M/tiny-swap256.json --trace $T/mv.txt@0 --report $T/mv.json --dump numa_maps > $T/mv.maps 2>$T/mv.err && ! grep -q . $T/mv.err"
+check "the moved VMA: the old half stays on node 1, the new half on node 0 (numa_maps)" grep -q "^7f1000000000 default anon=2048 dirty=2048 active=0 N0=1024 N1=1024 kernelpagesize_kB=4" "$T/mv.maps"
+check "the old range is gone" sh -c "! grep -q '^7f0000000000' $T/mv.maps"
+
 echo "1..$n"
 exit $failed
