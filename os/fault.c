@@ -399,6 +399,17 @@ void shm_put(struct os *os, struct shm_obj *o, unsigned cpu)
 
 /* ---- the fault handler ------------------------------------------------------------------ */
 
+/* A fault below a VM_GROWSDOWN VMA: grow it (mm_expand_stack) within the configured limits. */
+static struct vma *expand_stack(struct os *os, struct process *p, uint64_t vaddr)
+{
+	const struct stack_limits lim = {
+		.rlimit_stack = os->cfg.stack_limit,
+		.guard_gap = (uint64_t)os->cfg.stack_guard_gap << PAGE_SHIFT,
+		.memlock = os->cfg.memlock_limit == UINT64_MAX ? UINT64_MAX : os->cfg.memlock_limit >> PAGE_SHIFT,
+	};
+	return mm_expand_stack(&p->mm, vaddr, &lim);
+}
+
 /* A fault outside every VMA of an implicit process: an anonymous RWX mapping around it. */
 static struct vma *implicit_vma(struct os *os, struct process *p, uint64_t vaddr)
 {
@@ -564,6 +575,8 @@ enum os_fault_result fault_handle(struct os *os, struct process *p, unsigned cpu
 	if (vaddr >= TASK_SIZE)
 		return OS_FAULT_SEGV;
 	struct vma *v = vma_lookup(&p->mm, vaddr);
+	if (!v)
+		v = expand_stack(os, p, vaddr);
 	if (!v && p->implicit)
 		v = implicit_vma(os, p, vaddr);
 	if (!v)

@@ -116,6 +116,24 @@ void mm_merge_range(struct mm_struct *mm, uint64_t start, uint64_t end);
  */
 uint64_t mm_get_unmapped_area(const struct mm_struct *mm, uint64_t len, uint64_t align);
 
+/* Limits a stack may grow within (acct_stack_growth). */
+struct stack_limits {
+	uint64_t rlimit_stack;    /* bytes: RLIMIT_STACK, the largest the VMA may become */
+	uint64_t guard_gap;       /* bytes: stack_guard_gap to an accessible VMA below */
+	uint64_t memlock;         /* pages: RLIMIT_MEMLOCK, for a VM_LOCKED stack (UINT64_MAX: unlimited) */
+};
+
+/*
+ * expand_stack for a fault at addr outside every VMA (mm/mmap.c
+ * expand_stack / expand_downwards / acct_stack_growth): if the next VMA
+ * above addr is VM_GROWSDOWN, move its start down to addr's page when the
+ * grown size stays within RLIMIT_STACK, addr is at least mmap_min_addr, an
+ * accessible non-stack VMA below is at least guard_gap away, and a locked
+ * stack stays within RLIMIT_MEMLOCK.  @return the grown VMA, or NULL (the
+ * access is outside every mapping: SIGSEGV).
+ */
+struct vma *mm_expand_stack(struct mm_struct *mm, uint64_t addr, const struct stack_limits *lim);
+
 /* ---- shared objects ---------------------------------------------------------- */
 
 /* @return a new object with one reference, or NULL (host out of memory). */

@@ -1158,6 +1158,8 @@ static void numa_maps_show(struct os *os, const struct process *p, FILE *fp)
 			fputs(" file=/dev/zero\\040(deleted)", fp);
 		else if (p->mm.brk_init && v->start <= p->mm.brk && v->end >= p->mm.start_brk)
 			fputs(" heap", fp);
+		else if (v->flags & VM_GROWSDOWN)
+			fputs(" stack", fp);   /* vma_is_initial_stack: numasim's only growsdown VMA is the main stack */
 		if (v->flags & VM_HUGETLB)
 			fputs(" huge", fp);
 		pgtable_walk(os->pm, p->pgd_pfn, v->start, v->end, gather_one, &md);

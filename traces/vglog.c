@@ -41,7 +41,14 @@
 #define MAP_PRIVATE_ 0x02ULL
 #define MAP_FIXED_ 0x10ULL
 #define MAP_ANONYMOUS_ 0x20ULL
-#define MAIN_STACK_BELOW (8ULL << 20)  /* Valgrind's client stack: 8 MiB below the top (cls_sz) */
+#define MAP_GROWSDOWN_ 0x100ULL
+/*
+ * The main stack is a VM_GROWSDOWN mapping, as Linux builds it: setup_arg_pages
+ * leaves 128 KiB (stack_expand) below the arguments, and faults below grow it
+ * (expand_stack) up to the replay's RLIMIT_STACK (os.stack_limit, 8 MiB like
+ * Valgrind's client stack, cls_sz).
+ */
+#define MAIN_STACK_BELOW (128ULL << 10)
 #define MAIN_STACK_ABOVE (64ULL << 10) /* argv, envp, auxv above the first stack pointer */          /* table of words written by locked read-modify-writes */
 #define CLONE_PARENT_SETTID 0x100000ULL
 #define CLONE_CHILD_CLEARTID 0x200000ULL
@@ -620,7 +627,7 @@ static void stack_map(vglog_t *vg, uint64_t addr, struct vglog_sink *out)
 {
 	uint64_t top = ((addr + 0xfff) & ~0xfffULL) + MAIN_STACK_ABOVE, start = (addr & ~0xfffULL) - MAIN_STACK_BELOW;
 
-	emit_mmap(vg, out, start, top - start, 3, MAP_ANONYMOUS_, (uint64_t)-1, 0);
+	emit_mmap(vg, out, start, top - start, 3, MAP_ANONYMOUS_ | MAP_GROWSDOWN_, (uint64_t)-1, 0);
 	emit_ctrl(vg, out, 0, TCTRL_EXPLICIT_MAPS, 0, NULL, TRACE_RET_NONE);
 	vg->img_state = 3;
 }

@@ -51,5 +51,16 @@ check "mremap MAYMOVE|FIXED of a node-1 buffer replays" sh -c "$N run -q --machi
 check "the moved VMA: the old half stays on node 1, the new half on node 0 (numa_maps)" grep -q "^7f1000000000 default anon=2048 dirty=2048 active=0 N0=1024 N1=1024 kernelpagesize_kB=4" "$T/mv.maps"
 check "the old range is gone" sh -c "! grep -q '^7f0000000000' $T/mv.maps"
 
+# ---- stack growth: a thread on node 1 pushes 1 MiB onto a 132 KiB growsdown stack ----
+{
+	echo "thread_cpu cpu=2"
+	echo "mmap addr=0x7ffffffde000 len=0x21000 prot=3 flags=0x132 fd=-1 offset=0"
+	echo "explicit_maps"
+	i=1; while [ $i -le 256 ]; do printf 'W %x 8\n' $((0x7ffffffff000 - i * 4096)); i=$((i + 1)); done
+} > "$T/st.txt"
+check "a 1 MiB stack grows under the default RLIMIT_STACK (8 MiB)" sh -c "$N run -q --machine $M/tiny-swap256.json --trace $T/st.txt --report $T/st.json --dump numa_maps > $T/st.maps"
+check "numa_maps: one stack VMA of 256 pages, all on the thread's node 1" grep -q "^7fffffeff000 default stack anon=256 dirty=256 active=0 N1=256 kernelpagesize_kB=4" "$T/st.maps"
+check "-p os.stack_limit=512K: growth stops at 512 KiB, the deeper writes are SIGSEGV" sh -c "! $N run -q --machine $M/tiny-swap256.json --trace $T/st.txt -p os.stack_limit=512K > /dev/null 2> $T/st.err && grep -q '128 accesses outside any mapping.*at 0x7ffffff7e000' $T/st.err"
+
 echo "1..$n"
 exit $failed
