@@ -42,7 +42,8 @@ STAT_TABLE_CHECK(hugetlb_stat_desc, NR_HUGETLB_STATS);
 struct hpool {
 	uint64_t *free;
 	uint64_t nr_free, cap;
-	uint64_t total;           /* nr_huge_pages_node */
+	uint64_t total;           /* nr_huge_pages_node (surplus included) */
+	uint64_t surplus;         /* surplus_huge_pages_node */
 	uint64_t requested;       /* os_cfg.nr_hugepages[nid] */
 };
 
@@ -50,6 +51,8 @@ struct hugetlb {
 	unsigned nr_nodes;
 	struct hpool node[HW_MAX_NODES];
 	uint64_t nr_free;         /* free_huge_pages */
+	uint64_t surplus;         /* surplus_huge_pages */
+	unsigned next_nid_to_free;/* hstate_next_node_to_free's round robin */
 	uint64_t resv;            /* resv_huge_pages: equals nr_keys */
 	uint64_t *keys;           /* sorted reservation keys */
 	size_t nr_keys, cap_keys;
@@ -153,6 +156,77 @@ static int pool_grow_node(struct os *os, unsigned nid, uint64_t *pfn)
 	return page_alloc(os->phys, &ac, pfn, NULL);
 }
 
+/*
+ * alloc_surplus_hugetlb_folio: a fresh page from the buddy allocator,
+ * preferring nid within mask (NULL: any node, zonelist fallback), while
+ * surplus_huge_pages < nr_overcommit_hugepages.  It joins node's pool
+ * counts as surplus and comes back free (refcount 0).  @return 0 or -1.
+ */
+static int alloc_surplus(struct os *os, unsigned nid, const nodemask_t *mask, uint64_t *pfn)
+{
+	struct hugetlb *h = os->htlb;
+
+	if (h->surplus >= os->cfg.nr_overcommit_hugepages)
+		return -1;
+	struct alloc_ctx ac = {
+		.order = HPAGE_ORDER,
+		.gfp = GFP_HIGHUSER_MOVABLE | __GFP_COMP | __GFP_RETRY_MAYFAIL | __GFP_NOWARN,
+		.preferred_nid = (int)nid,
+		.nodemask = mask,
+		.cpu = 0,
+		.now = os->now,
+	};
+	if (page_alloc(os->phys, &ac, pfn, NULL))
+		return -1;
+	struct page *pg = pfn_to_page(os->phys, *pfn);
+	pg->refcount = 0;
+	page_set(pg, PG_hugetlb);
+	h->node[pg->node].total++;
+	h->node[pg->node].surplus++;
+	h->surplus++;
+	node_stat_mod(os->phys, pg->node, NR_HUGETLB, 1 << HPAGE_ORDER);
+	return 0;
+}
+
+/* update_and_free_hugetlb_folio of a surplus page: back to the buddy allocator. */
+static void free_surplus(struct os *os, struct page *pg)
+{
+	struct hugetlb *h = os->htlb;
+
+	h->node[pg->node].total--;
+	h->node[pg->node].surplus--;
+	h->surplus--;
+	node_stat_mod(os->phys, pg->node, NR_HUGETLB, -(1 << HPAGE_ORDER));
+	pg->flags &= 1u << PG_head;
+	pg->mapping = NULL;
+	pg->index = 0;
+	pg->refcount = 1;   /* page_free takes an allocated page */
+	page_free(os->phys, pg->pfn, HPAGE_ORDER, 0);
+}
+
+/*
+ * return_unused_surplus_pages: n reservations went away; free up to n free
+ * surplus pages, one node after another (hstate_next_node_to_free).
+ */
+static void return_unused_surplus(struct os *os, uint64_t n)
+{
+	struct hugetlb *h = os->htlb;
+
+	for (uint64_t tries = 0; n && h->surplus && tries < (uint64_t)h->nr_nodes * 2;) {
+		unsigned nid = h->next_nid_to_free;
+		struct hpool *hp = &h->node[nid];
+		h->next_nid_to_free = (nid + 1) % h->nr_nodes;
+		if (!hp->surplus || !hp->nr_free) {
+			tries++;
+			continue;
+		}
+		tries = 0;
+		h->nr_free--;
+		free_surplus(os, pfn_to_page(os->phys, hp->free[--hp->nr_free]));
+		n--;
+	}
+}
+
 int hugetlb_init(struct os *os, char *err, size_t errlen)
 {
 	struct hugetlb *h = calloc(1, sizeof(*h));
@@ -222,15 +296,33 @@ int hugetlb_reserve_vma(struct os *os, const struct process *p, const struct vma
 	SIM_BUG_ON(!(v->flags & VM_HUGETLB) || v->page_shift != HPAGE_SHIFT);
 	if (v->flags & VM_NORESERVE)
 		return 0;
-	/* hugetlb_acct_memory without surplus pages: every reservation needs a free page behind it */
-	uint64_t avail = h->nr_free - h->resv, allowed = allowed_free(h, p);
-	if (nr > avail || nr > allowed) {
+	/*
+	 * hugetlb_acct_memory: every reservation needs a free page behind it;
+	 * gather_surplus_pages makes up a shortfall from the buddy allocator
+	 * (the faulting CPU's node first) within nr_overcommit_hugepages.
+	 */
+	uint64_t avail = h->nr_free - h->resv, gathered = 0;
+	unsigned local = os_cpu_node(os, p->last_cpu);
+	while (avail + gathered < nr) {
+		uint64_t pfn;
+		if (alloc_surplus(os, local, NULL, &pfn))
+			break;
+		struct page *pg = pfn_to_page(os->phys, pfn);
+		if (pool_push(&h->node[pg->node], pfn))
+			return sim_errf(err, errlen, SIM_ENOMEM, "os: out of host memory");
+		h->nr_free++;
+		gathered++;
+	}
+	uint64_t allowed = allowed_free(h, p);
+	if (nr > avail + gathered || nr > allowed) {
 		h->stat[HTLB_RESV_FAIL]++;
+		return_unused_surplus(os, gathered);
 		return sim_errf(err, errlen, SIM_EOOM,
 				"ENOMEM: MAP_HUGETLB of %" PRIu64 " huge pages cannot be reserved: HugePages_Free %"
-				PRIu64 " - HugePages_Rsvd %" PRIu64 " = %" PRIu64 " available%s (no surplus pages: "
-				"raise os.nr_hugepages)", nr, h->nr_free, h->resv, avail,
-				nr <= avail ? ", fewer on the task's MPOL_BIND nodes" : "");
+				PRIu64 " - HugePages_Rsvd %" PRIu64 " = %" PRIu64 " available%s (surplus: %" PRIu64
+				" of os.nr_overcommit_hugepages %" PRIu64 ")", nr, h->nr_free, h->resv, h->nr_free - h->resv,
+				nr <= avail + gathered ? ", fewer on the task's MPOL_BIND nodes" : "", h->surplus,
+				os->cfg.nr_overcommit_hugepages);
 	}
 	uint64_t first = v->shm ? shared_key(v->shm->ino, (v->pgoff << PAGE_SHIFT) >> HPAGE_SHIFT)
 				: priv_key(p->pid, v->start);
@@ -243,14 +335,14 @@ void hugetlb_vma_close(struct os *os, const struct process *p, const struct vma 
 {
 	if (!(v->flags & VM_HUGETLB) || v->shm)
 		return;
-	keys_remove_range(os->htlb, priv_key(p->pid, v->start), priv_key(p->pid, v->end));
+	return_unused_surplus(os, keys_remove_range(os->htlb, priv_key(p->pid, v->start), priv_key(p->pid, v->end)));
 }
 
 void hugetlb_shm_release(struct os *os, const struct shm_obj *o)
 {
 	if (o->page_shift != HPAGE_SHIFT)
 		return;
-	keys_remove_range(os->htlb, shared_key(o->ino, 0), shared_key(o->ino, o->nr_slots));
+	return_unused_surplus(os, keys_remove_range(os->htlb, shared_key(o->ino, 0), shared_key(o->ino, o->nr_slots)));
 }
 
 /* ---- allocation and freeing ----------------------------------------------------------------- */
@@ -286,10 +378,7 @@ int hugetlb_alloc_folio(struct os *os, struct process *p, const struct vma *v, u
 
 	SIM_BUG_ON(haddr & ((1ULL << HPAGE_SHIFT) - 1));
 	/* without a reservation only the unreserved free pages may be taken */
-	if (!reserved && h->nr_free <= h->resv) {
-		h->stat[HTLB_SIGBUS]++;
-		return -SIM_ESTATE;
-	}
+	bool may_dequeue = reserved || h->nr_free > h->resv;
 	/* huge_node: the VMA policy, else the task policy, else local; interleave indexes 2 MiB pages */
 	const struct mempolicy *pol = v->pol.mode != MPOL_DEFAULT ? &v->pol
 				    : p->pol.mode != MPOL_DEFAULT ? &p->pol : NULL;
@@ -300,13 +389,15 @@ int hugetlb_alloc_folio(struct os *os, struct process *p, const struct vma *v, u
 				     mpol_ilx(v->start, v->pgoff, haddr, HPAGE_ORDER, 0), local, &t);
 	const nodemask_t *mask = t.has_mask ? &t.mask : NULL;
 	uint64_t got = UINT64_MAX;
-	if (t.preferred_many) {
+	if (may_dequeue && t.preferred_many) {
 		got = dequeue_nodemask(os, (unsigned)t.nid, mask);
-		mask = NULL;
+		if (got == UINT64_MAX)
+			got = dequeue_nodemask(os, (unsigned)t.nid, NULL);
+	} else if (may_dequeue) {
+		got = dequeue_nodemask(os, (unsigned)t.nid, mask);
 	}
-	if (got == UINT64_MAX)
-		got = dequeue_nodemask(os, (unsigned)t.nid, mask);
-	if (got == UINT64_MAX) {
+	/* alloc_buddy_hugetlb_folio_with_mpol: a surplus page under the same policy */
+	if (got == UINT64_MAX && alloc_surplus(os, (unsigned)t.nid, mask, &got)) {
 		h->stat[HTLB_SIGBUS]++;
 		return -SIM_ESTATE;
 	}
@@ -333,10 +424,15 @@ void hugetlb_free_folio(struct os *os, struct page *pg)
 	page_set(pg, PG_hugetlb);
 	pg->mapping = NULL;
 	pg->index = 0;
+	h->stat[HTLB_FREE]++;
+	/* free_huge_folio: while the node has surplus pages, a freed page goes back to the buddy allocator */
+	if (h->node[pg->node].surplus) {
+		free_surplus(os, pg);
+		return;
+	}
 	if (pool_push(&h->node[pg->node], pg->pfn))
 		SIM_BUG_ON(1);   /* cannot happen: the stack had room for this page when it was dequeued */
 	h->nr_free++;
-	h->stat[HTLB_FREE]++;
 }
 
 /* ---- counters and views ------------------------------------------------------------------------ */
@@ -351,6 +447,7 @@ void hugetlb_node_counts(const struct os *os, unsigned nid, struct hugetlb_count
 	out->requested = h->node[nid].requested;
 	out->total = h->node[nid].total;
 	out->free = h->node[nid].nr_free;
+	out->surplus = h->node[nid].surplus;
 }
 
 void hugetlb_counts(const struct os *os, struct hugetlb_counts *out, uint64_t *rsvd)
@@ -366,6 +463,7 @@ void hugetlb_counts(const struct os *os, struct hugetlb_counts *out, uint64_t *r
 		out->requested += h->node[n].requested;
 		out->total += h->node[n].total;
 		out->free += h->node[n].nr_free;
+		out->surplus += h->node[n].surplus;
 	}
 }
 

@@ -28,8 +28,13 @@
  * A fault that finds no page it may take fails with SIGBUS (the faulting
  * thread stops), never the OOM killer.
  *
- * Not modelled: surplus pages (nr_overcommit_hugepages is taken as 0, so
- * HugePages_Surp stays 0), resizing the pool at run time, 1 GiB pages,
+ * Surplus pages: within os_cfg.nr_overcommit_hugepages the buddy allocator
+ * supplies what the pool lacks, at mmap (gather_surplus_pages) or at a
+ * fault without a reservation (alloc_surplus_hugetlb_folio); they return to
+ * the buddy allocator when freed on a node with surplus or when unused
+ * reservations are dropped (free_huge_folio, return_unused_surplus_pages).
+ *
+ * Not modelled: resizing the pool at run time, 1 GiB pages,
  * hugetlb migration/demotion, cpuset-restricted reservation checks
  * (only a task MPOL_BIND restricts the mmap-time check, as allowed_mems_nr).
  */
@@ -85,7 +90,7 @@ struct hugetlb_counts {
 	uint64_t requested;   /* nr_hugepages asked for (config) */
 	uint64_t total;       /* HugePages_Total */
 	uint64_t free;        /* HugePages_Free */
-	uint64_t surplus;     /* HugePages_Surp (always 0: no overcommit) */
+	uint64_t surplus;     /* HugePages_Surp */
 };
 /* Per-node counters; nid >= nr_nodes gives zeros. */
 void hugetlb_node_counts(const struct os *os, unsigned nid, struct hugetlb_counts *out);

@@ -71,7 +71,9 @@ static const struct cfg_field os_fields[] = {
 		  "khugepaged/max_ptes_shared: pages mapped by other processes a collapse may copy"),
 	CFG_F_U32_LIST(struct os_cfg, nr_hugepages, nr_nr_hugepages, 0, 1u << 24,
 		       "hugetlb 2 MiB pages reserved at boot per node (nodeN/hugepages/hugepages-2048kB/nr_hugepages); "
-		       "empty: no pool, so MAP_HUGETLB fails (surplus pages, nr_overcommit_hugepages, are not modelled)"),
+		       "empty: no pool, so MAP_HUGETLB fails unless os.nr_overcommit_hugepages allows surplus pages"),
+	CFG_F_U64(struct os_cfg, nr_overcommit_hugepages, 0, 1ULL << 32, 0,
+		  "vm.nr_overcommit_hugepages: surplus 2 MiB pages the buddy allocator may supply when the pool is short"),
 	CFG_F_NS(struct os_cfg, migrate_page_cost, 0, NS(1000000), NS(1000),
 		 "ns: migrating one 4 KiB page besides the copy (isolate, allocate, unmap, remap)"),
 	CFG_F_NS(struct os_cfg, compact_scan_cost, 0, NS(1000000), NS(5), "ns: one page examined by a compaction scanner"),

@@ -72,6 +72,7 @@ struct os_cfg {
 	uint32_t khugepaged_max_ptes_shared;
 	uint32_t nr_hugepages[64];        /* hugetlb 2 MiB pool per node, reserved at boot */
 	uint32_t nr_nr_hugepages;
+	uint64_t nr_overcommit_hugepages; /* vm.nr_overcommit_hugepages: surplus 2 MiB pages allowed */
 	uint64_t migrate_page_cost;       /* ps: isolate + unmap + remap bookkeeping per page (copy is separate) */
 	uint64_t compact_scan_cost;       /* ps: per page a compaction scanner examines */
 	uint64_t numa_pte_cost;           /* ps: per PTE the NUMA scanner changes */

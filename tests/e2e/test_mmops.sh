@@ -62,5 +62,14 @@ check "a 1 MiB stack grows under the default RLIMIT_STACK (8 MiB)" sh -c "$N run
 check "numa_maps: one stack VMA of 256 pages, all on the thread's node 1" grep -q "^7fffffeff000 default stack anon=256 dirty=256 active=0 N1=256 kernelpagesize_kB=4" "$T/st.maps"
 check "-p os.stack_limit=512K: growth stops at 512 KiB, the deeper writes are SIGSEGV" sh -c "! $N run -q --machine $M/tiny-swap256.json --trace $T/st.txt -p os.stack_limit=512K > /dev/null 2> $T/st.err && grep -q '128 accesses outside any mapping.*at 0x7ffffff7e000' $T/st.err"
 
+# ---- hugetlb surplus: 4 huge pages mapped from CPU 2 (node 1) with a 2-page pool on node 0 ----
+{
+	echo "mmap addr=0x7f0000000000 len=0x800000 prot=3 flags=0x40032 fd=-1 offset=0"
+	for i in 0 1 2 3; do printf 'W %x 8\n' $((0x7f0000000000 + i * 0x200000)); done
+} > "$T/ht.txt"
+check "without overcommit the MAP_HUGETLB mmap is ENOMEM" sh -c "$N run -q --machine $M/tiny-swap256.json --trace $T/ht.txt@2 -p 'os.nr_hugepages=[2]' 2>&1 | grep -q 'ENOMEM: MAP_HUGETLB of 4 huge pages'"
+check "nr_overcommit_hugepages=2: mapped, two surplus pages" sh -c "$N run -q --machine $M/tiny-swap256.json --trace $T/ht.txt@2 -p 'os.nr_hugepages=[2]' -p os.nr_overcommit_hugepages=2 --dump numa_maps,meminfo-hugetlb > $T/ht.out 2>&1 && grep -q '^HugePages_Total:       4' $T/ht.out && grep -q '^HugePages_Surp:        2' $T/ht.out"
+check "surplus pages on the mapping CPU's node 1, pool pages on node 0 (numa_maps N0=2 N1=2)" grep -q "huge anon=4 dirty=4 N0=2 N1=2 kernelpagesize_kB=2048" "$T/ht.out"
+
 echo "1..$n"
 exit $failed

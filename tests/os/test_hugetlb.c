@@ -358,6 +358,87 @@ static void differential(void **state)
 	fx_free(f);
 }
 
+static uint64_t surp(struct fx *f, unsigned nid)
+{
+	struct hugetlb_counts c;
+	if (nid == UINT32_MAX)
+		hugetlb_counts(f->os, &c, NULL);
+	else
+		hugetlb_node_counts(f->os, nid, &c);
+	return c.surplus;
+}
+
+/*
+ * Surplus pages (mm/hugetlb.c gather_surplus_pages, alloc_surplus_hugetlb_folio,
+ * free_huge_folio, return_unused_surplus_pages; vm.nr_overcommit_hugepages):
+ * an mmap the pool cannot cover takes the shortfall from the buddy allocator,
+ * up to nr_overcommit_hugepages, as surplus pages in the pool (HugePages_Total
+ * and _Surp count them, NR_HUGETLB too); beyond it mmap is ENOMEM and nothing
+ * stays allocated.  A NORESERVE fault with no free page allocates a surplus
+ * page on the policy's node.  Freed while the node has surplus, a page goes
+ * back to the buddy allocator; unused reservations returned at munmap free
+ * free surplus pages.
+ */
+static void surplus_pages(void **state)
+{
+	(void)state;
+	struct os_cfg c = fx_os_cfg();
+	c.nr_hugepages[0] = 1;
+	c.nr_nr_hugepages = 1;
+	c.nr_overcommit_hugepages = 3;
+	struct fx *f = fx_new_cfg(2, 64, 2, &c);
+	int pid = fx_proc(f, false);
+	uint64_t free0 = fx_free_pages(f);
+
+	/* 5 pages: pool 1 + surplus 3 = 4 < 5: ENOMEM, the gathered surplus goes back */
+	assert_int_equal(hmap(f, pid, BASE, 5 * HP, MAP_PRIV_ANON), -SIM_EOOM);
+	assert_int_equal(surp(f, UINT32_MAX), 0);
+	assert_int_equal(fx_free_pages(f), free0);
+	/* 3 pages: 2 surplus pages from the buddy allocator of the CPU's node 0 */
+	assert_int_equal(hmap(f, pid, BASE, 3 * HP, MAP_PRIV_ANON), 0);
+	assert_int_equal(surp(f, UINT32_MAX), 2);
+	assert_int_equal(surp(f, 0), 2);
+	assert_int_equal(fx_free_pages(f), free0 - 2 * HPAGE_NR);
+	struct hugetlb_counts hc;
+	uint64_t rsvd;
+	hugetlb_counts(f->os, &hc, &rsvd);
+	assert_int_equal(hc.total, 3);
+	assert_int_equal(hc.free, 3);
+	assert_int_equal(rsvd, 3);
+	assert_int_equal(node_stat(fx_phys(f), 0, NR_HUGETLB), 3 * HPAGE_NR);
+	/* fault one; munmap: 2 unused reservations free 2 free surplus pages, the faulted page is freed
+	 * while the node still has surplus (1 left): back to the buddy allocator, not to the pool */
+	assert_int_equal(fx_fault(f, pid, 0, BASE, true, NULL), OS_FAULT_RETRY);
+	assert_int_equal(fx_sys(f, pid, OS_SYS_MUNMAP, BASE, 3 * HP, 0, 0, 0), 0);
+	hugetlb_counts(f->os, &hc, &rsvd);
+	assert_int_equal(hc.total, 1);
+	assert_int_equal(hc.free, 1);
+	assert_int_equal(hc.surplus, 0);
+	assert_int_equal(rsvd, 0);
+	/* NORESERVE faults on CPU 2 (node 1): the pool page first (node 0 by fallback), then surplus on node 1 */
+	assert_int_equal(hmap(f, pid, BASE, 8 * HP, MAP_PRIV_ANON | MAP_NORESERVE_), 0);
+	for (unsigned i = 0; i < 4; i++)
+		assert_int_equal(fx_fault(f, pid, 2, BASE + i * HP, true, NULL), OS_FAULT_RETRY);
+	assert_int_equal(surp(f, 1), 3);
+	assert_int_equal(page_node(f, pid, BASE + 3 * HP), 1);
+	/* nr_overcommit_hugepages reached: SIGBUS */
+	assert_int_equal(fx_fault(f, pid, 2, BASE + 4 * HP, true, NULL), OS_FAULT_SEGV);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+	hugetlb_report_meminfo(f->os, fp);
+	fclose(fp);
+	assert_non_null(strstr(buf, "HugePages_Total:       4\nHugePages_Free:        0\nHugePages_Rsvd:        0\n"
+				    "HugePages_Surp:        3\n"));
+	free(buf);
+	os_process_exit(f->os, pid);
+	assert_int_equal(surp(f, UINT32_MAX), 0);
+	hugetlb_counts(f->os, &hc, NULL);
+	assert_int_equal(hc.total, 1);
+	assert_int_equal(node_stat(fx_phys(f), 1, NR_HUGETLB), 0);
+	fx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -368,6 +449,7 @@ int main(void)
 		cmocka_unit_test(pages_return_to_pool),
 		cmocka_unit_test(meminfo_text),
 		cmocka_unit_test(differential),
+		cmocka_unit_test(surplus_pages),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
