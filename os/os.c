@@ -15,8 +15,7 @@
  * MADV_DONTNEED ranges are split first (os/thp.c).  File-backed mmap,
  * file_read and file_write go to the page cache (os/filemap.h).
  *
- * Not modelled yet, rejected with -SIM_ENOTSUP and a message: 1 GiB
- * hugetlb pages (no contiguous-range allocator above order 10).
+ * Hugetlb mappings of both page sizes (2 MiB, 1 GiB) are os/hugetlb.c's.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -572,11 +571,8 @@ static int sys_mmap(struct sysctx *s)
 		shift = (unsigned)((flags >> MAP_HUGE_SHIFT) & MAP_HUGE_MASK);
 		if (!shift)
 			shift = 21;
-		if (shift == 30)
-			return sim_errf(s->err, s->errlen, SIM_ENOTSUP,
-					"MAP_HUGE_1GB not modelled yet: gigantic pages need a contiguous-range "
-					"allocator above MAX_PAGE_ORDER");
-		if (shift != 21)
+		/* MAP_HUGE_2MB (21 << 26) or MAP_HUGE_1GB (30 << 26): the two hstates (os/hugetlb.c) */
+		if (shift != 21 && shift != 30)
 			return sim_errf(s->err, s->errlen, SIM_ERANGE, "EINVAL: no hugetlb page size 2^%u", shift);
 	}
 	uint64_t psize = 1ULL << shift;

@@ -73,6 +73,8 @@ struct os_cfg {
 	uint32_t nr_hugepages[64];        /* hugetlb 2 MiB pool per node, reserved at boot */
 	uint32_t nr_nr_hugepages;
 	uint64_t nr_overcommit_hugepages; /* vm.nr_overcommit_hugepages: surplus 2 MiB pages allowed */
+	uint32_t nr_hugepages_1g[64];     /* hugetlb 1 GiB pool per node, allocated at boot */
+	uint32_t nr_nr_hugepages_1g;
 	uint64_t migrate_page_cost;       /* ps: isolate + unmap + remap bookkeeping per page (copy is separate) */
 	uint64_t compact_scan_cost;       /* ps: per page a compaction scanner examines */
 	uint64_t numa_pte_cost;           /* ps: per PTE the NUMA scanner changes */

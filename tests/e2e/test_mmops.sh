@@ -67,9 +67,22 @@ check "-p os.stack_limit=512K: growth stops at 512 KiB, the deeper writes are SI
 	echo "mmap addr=0x7f0000000000 len=0x800000 prot=3 flags=0x40032 fd=-1 offset=0"
 	for i in 0 1 2 3; do printf 'W %x 8\n' $((0x7f0000000000 + i * 0x200000)); done
 } > "$T/ht.txt"
-check "without overcommit the MAP_HUGETLB mmap is ENOMEM" sh -c "$N run -q --machine $M/tiny-swap256.json --trace $T/ht.txt@2 -p 'os.nr_hugepages=[2]' 2>&1 | grep -q 'ENOMEM: MAP_HUGETLB of 4 huge pages'"
+check "without overcommit the MAP_HUGETLB mmap is ENOMEM" sh -c "$N run -q --machine $M/tiny-swap256.json --trace $T/ht.txt@2 -p 'os.nr_hugepages=[2]' 2>&1 | grep -q 'ENOMEM: MAP_HUGETLB of 4 huge pages cannot be reserved.*(2 MiB pages'"
 check "nr_overcommit_hugepages=2: mapped, two surplus pages" sh -c "$N run -q --machine $M/tiny-swap256.json --trace $T/ht.txt@2 -p 'os.nr_hugepages=[2]' -p os.nr_overcommit_hugepages=2 --dump numa_maps,meminfo-hugetlb > $T/ht.out 2>&1 && grep -q '^HugePages_Total:       4' $T/ht.out && grep -q '^HugePages_Surp:        2' $T/ht.out"
 check "surplus pages on the mapping CPU's node 1, pool pages on node 0 (numa_maps N0=2 N1=2)" grep -q "huge anon=4 dirty=4 N0=2 N1=2 kernelpagesize_kB=2048" "$T/ht.out"
+
+# ---- 1 GiB hugetlb pages: 30000 random writes over 1 GiB with 4 KiB, 2 MiB and 1 GiB pages (skx-2s) ----
+gig() {   # $1: mmap flags
+	echo "mmap addr=0x7f0000000000 len=0x40000000 prot=3 flags=$1 fd=-1 offset=0"
+	awk 'BEGIN { x = 12345; for (i = 0; i < 30000; i++) { x = (x * 1103515245 + 12345) % 2147483648;
+		printf "W 7f00%08x 8\n", int(x / 8192) * 4096 + (i % 64) * 64 } }'
+}
+gig 0x32 > "$T/g4k.txt"; gig 0x40032 > "$T/g2m.txt"; gig 0x78040032 > "$T/g1g.txt"
+check "1 GiB: MAP_HUGE_1GB from a boot pool of one 1 GiB page (os.nr_hugepages_1g)" sh -c "$N run -q --machine skx-2s --trace $T/g1g.txt@0 -p 'os.nr_hugepages_1g=[1]' --report $T/g1g.json --dump numa_maps,meminfo-hugetlb > $T/g1g.out && grep -q 'huge anon=1 dirty=1 N0=1 kernelpagesize_kB=1048576' $T/g1g.out && grep -q '^Hugetlb:         1048576 kB' $T/g1g.out"
+check "2 MiB: the same with 512 pages" $N run -q --machine skx-2s --trace "$T/g2m.txt@0" -p 'os.nr_hugepages=[512]' --report "$T/g2m.json"
+check "4 KiB: the same with base pages" $N run -q --machine skx-2s --trace "$T/g4k.txt@0" --report "$T/g4k.json"
+expect "page walks: 1 GiB < 2 MiB < 4 KiB ($(jmax $T/g1g.json walks) / $(jmax $T/g2m.json walks) / $(jmax $T/g4k.json walks))" '[ "$(jmax $T/g1g.json walks)" -lt "$(jmax $T/g2m.json walks)" ] && [ "$(jmax $T/g2m.json walks)" -lt "$(jmax $T/g4k.json walks)" ]'
+check "without a 1 GiB pool MAP_HUGE_1GB is ENOMEM" sh -c "$N run -q --machine skx-2s --trace $T/g1g.txt@0 --allow-segv 2>&1 | grep -q 'ENOMEM: MAP_HUGETLB of 1 huge pages cannot be reserved.*(1 GiB pages'"
 
 echo "1..$n"
 exit $failed

@@ -439,6 +439,90 @@ static void surplus_pages(void **state)
 	fx_free(f);
 }
 
+#define GP         (1ULL << 30)
+#define MAP_HUGE_1GB_ (30u << 26)
+
+/*
+ * 1 GiB pages (mm/hugetlb.c: the gigantic hstate, alloc_gigantic_folio ->
+ * alloc_contig_pages; MAP_HUGE_1GB = 30 << MAP_HUGE_SHIFT): each pool page
+ * is a naturally aligned 1 GiB range of free frames taken from its node
+ * (2^18 frames leave the free counts); a node holds at most as many as it
+ * has free aligned ranges, the rest is a shortfall.  A MAP_HUGE_1GB mapping
+ * reserves whole 1 GiB pages, a fault maps one as a PUD leaf (PS at level 3),
+ * numa_maps says kernelpagesize_kB=1048576, /proc/meminfo's Hugetlb: counts
+ * it, munmap returns it to the pool.  Gigantic pages are never surplus
+ * (hugetlb_overcommit_handler refuses gigantic hstates), so a mapping
+ * beyond the pool is ENOMEM whatever nr_overcommit_hugepages says.
+ */
+static void gigantic_pages(void **state)
+{
+	(void)state;
+	struct os_cfg c = fx_os_cfg();
+	c.nr_hugepages_1g[0] = 3;   /* a 2 GiB node has 2 aligned ranges at most */
+	c.nr_hugepages_1g[1] = 1;
+	c.nr_nr_hugepages_1g = 2;
+	c.nr_overcommit_hugepages = 8;
+	struct fx *f = fx_new_cfg(2, 2048, 2, &c);
+	int pid = fx_proc(f, false);
+	struct hugetlb_counts g0, g1, g;
+	uint64_t rsvd;
+
+	hugetlb_size_node_counts(f->os, 30, 0, &g0);
+	hugetlb_size_node_counts(f->os, 30, 1, &g1);
+	assert_int_equal(g0.requested, 3);
+	/* node 0 has two aligned ranges; [0, 1G) holds the boot-time zero page (pfn 0): one page, shortfall 2 */
+	assert_int_equal(os_zero_pfn(f->os), 0);
+	assert_int_equal(g0.total, 1);
+	assert_int_equal(g1.total, 1);
+	assert_int_equal(node_stat(fx_phys(f), 1, NR_HUGETLB), 1ULL << 18);
+	assert_int_equal(node_free(f, 1), (1ULL << 19) - (1ULL << 18));   /* 2 GiB node, 1 GiB gone */
+
+	/* the 2 MiB hstate is untouched */
+	expect_counts(f, 0, 0, 0);
+	/* CPU 2 is on node 1: its fault takes node 1's page */
+	assert_int_equal(fx_sys6(f, pid, 2, OS_SYS_MMAP, 0x40000000, GP, PROT_RW,
+				 MAP_PRIV_ANON | MAP_FIXED_ | MAP_HUGETLB_ | MAP_HUGE_1GB_, (uint64_t)-1, 0, FX_NONE, NULL), 0);
+	hugetlb_size_counts(f->os, 30, &g, &rsvd);
+	assert_int_equal(rsvd, 1);
+	assert_int_equal(fx_fault(f, pid, 2, 0x40000000 + 12345 * 4096, true, NULL), OS_FAULT_RETRY);
+	unsigned level;
+	uint64_t pte = fx_pte(f, pid, 0x7fffffff, &level);
+	assert_int_equal(level, 3);
+	assert_true((pte & PTE_PS) && (pte & PTE_P));
+	struct page *pg = pfn_to_page(fx_phys(f), pte_pfn(pte));
+	assert_int_equal(pg->order, 18);
+	assert_int_equal(pg->node, 1);
+	assert_int_equal(pte_pfn(pte) & ((1ULL << 18) - 1), 0);
+	assert_int_equal(os_proc(f->os, pid)->hugetlb_pages, 1ULL << 18);
+	char *maps = fx_numa_maps(f, pid);
+	assert_non_null(strstr(maps, "40000000 default file=/anon_hugepage\\040(deleted) huge anon=1 dirty=1 N1=1 "
+				     "kernelpagesize_kB=1048576"));
+	free(maps);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+	hugetlb_report_meminfo(f->os, fp);
+	fclose(fp);
+	char want[64];
+	snprintf(want, sizeof(want), "Hugetlb:        %8llu kB\n", (unsigned long long)((g0.total + 1) << 20));
+	assert_non_null(strstr(buf, want));
+	free(buf);
+	/* beyond the pool: ENOMEM, no surplus for gigantic pages */
+	uint64_t free_pool = g0.total;   /* node 0's pages are all free */
+	assert_int_equal(fx_sys(f, pid, OS_SYS_MMAP, 0x40000000ULL * 4, (free_pool + 1) * GP, PROT_RW,
+				MAP_PRIV_ANON | MAP_FIXED_ | MAP_HUGETLB_ | MAP_HUGE_1GB_, (uint64_t)-1), -SIM_EOOM);
+	hugetlb_size_counts(f->os, 30, &g, NULL);
+	assert_int_equal(g.surplus, 0);
+	/* munmap: back to node 1's pool */
+	assert_int_equal(fx_sys(f, pid, OS_SYS_MUNMAP, 0x40000000, GP, 0, 0, 0), 0);
+	hugetlb_size_node_counts(f->os, 30, 1, &g1);
+	assert_int_equal(g1.free, 1);
+	hugetlb_size_counts(f->os, 30, &g, &rsvd);
+	assert_int_equal(rsvd, 0);
+	assert_int_equal(g.free, g.total);
+	fx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -450,6 +534,7 @@ int main(void)
 		cmocka_unit_test(meminfo_text),
 		cmocka_unit_test(differential),
 		cmocka_unit_test(surplus_pages),
+		cmocka_unit_test(gigantic_pages),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
