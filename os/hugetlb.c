@@ -154,22 +154,31 @@ static int pool_push(struct hpool *hp, uint64_t pfn)
 	return 0;
 }
 
+/*
+ * alloc_buddy_hugetlb_folio: one order-9 page, htlb_alloc_mask (movable:
+ * 2 MiB pages can migrate on x86), no OOM killer, preferring nid within
+ * mask (NULL: any node); `extra` adds __GFP_THISNODE for pool filling.
+ */
+static int alloc_buddy_huge(struct os *os, unsigned nid, const nodemask_t *mask, gfp_t extra, uint64_t *pfn)
+{
+	struct alloc_ctx ac = {
+		.order = HPAGE_ORDER,
+		.gfp = GFP_HIGHUSER_MOVABLE | __GFP_COMP | __GFP_RETRY_MAYFAIL | __GFP_NOWARN | extra,
+		.preferred_nid = (int)nid,
+		.nodemask = mask,
+		.cpu = 0,
+		.now = os->now,
+	};
+	return page_alloc(os->phys, &ac, pfn, NULL);
+}
+
 /* alloc_pool_huge_folio for node nid: one order-9 page from that node's buddy allocator only. */
 static int pool_grow_node(struct os *os, unsigned nid, uint64_t *pfn)
 {
 	nodemask_t only;
 	nodes_clear(&only);
 	node_set(nid, &only);
-	struct alloc_ctx ac = {
-		.order = HPAGE_ORDER,
-		/* htlb_alloc_mask (movable: 2 MiB pages can migrate on x86) | __GFP_THISNODE, no OOM killer */
-		.gfp = GFP_HIGHUSER_MOVABLE | __GFP_COMP | __GFP_THISNODE | __GFP_RETRY_MAYFAIL | __GFP_NOWARN,
-		.preferred_nid = (int)nid,
-		.nodemask = &only,
-		.cpu = 0,
-		.now = os->now,
-	};
-	return page_alloc(os->phys, &ac, pfn, NULL);
+	return alloc_buddy_huge(os, nid, &only, __GFP_THISNODE, pfn);
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -254,17 +263,8 @@ static int alloc_gigantic(struct os *os, unsigned nid, uint64_t *pfn)
  */
 static int alloc_surplus(struct os *os, struct hstate *h, unsigned nid, const nodemask_t *mask, uint64_t *pfn)
 {
-	if (h->order != HPAGE_ORDER || h->surplus >= os->cfg.nr_overcommit_hugepages)
-		return -1;
-	struct alloc_ctx ac = {
-		.order = HPAGE_ORDER,
-		.gfp = GFP_HIGHUSER_MOVABLE | __GFP_COMP | __GFP_RETRY_MAYFAIL | __GFP_NOWARN,
-		.preferred_nid = (int)nid,
-		.nodemask = mask,
-		.cpu = 0,
-		.now = os->now,
-	};
-	if (page_alloc(os->phys, &ac, pfn, NULL))
+	if (h->order != HPAGE_ORDER || h->surplus >= os->cfg.nr_overcommit_hugepages ||
+	    alloc_buddy_huge(os, nid, mask, 0, pfn))
 		return -1;
 	struct page *pg = pfn_to_page(os->phys, *pfn);
 	pg->refcount = 0;
