@@ -183,6 +183,48 @@ static void mlockall_future(void **state)
 	fx_free(f);
 }
 
+/*
+ * Compaction and mlocked pages (mm/compaction.c isolate_migratepages_block:
+ * unevictable pages are isolated only with ISOLATE_UNEVICTABLE, which
+ * compaction sets from vm.compact_unevictable_allowed).  With the default 1
+ * locked pages migrate and stay locked (PG_mlocked, the unevictable list
+ * and nr_mlock move with them); with 0 compaction leaves them where they are.
+ */
+static void compaction_and_locked_pages(void **state)
+{
+	(void)state;
+	for (unsigned allowed = 0; allowed <= 1; allowed++) {
+		struct os_cfg c = fx_os_cfg();
+		c.memlock_limit = UINT64_MAX;
+		c.compaction_proactiveness = 0;
+		c.compact_unevictable_allowed = allowed;
+		struct fx *f = fx_new_cfg(1, 64, 2, &c);
+		int pid = fx_proc(f, false);
+		uint64_t len = 48ULL << 20;
+		fx_mmap_at(f, pid, A, len, PROT_RW, MAP_PRIV_ANON | MAP_FIXED_);
+		assert_int_equal(fx_sys(f, pid, OS_SYS_MLOCK, A, len, 0, 0, 0), 0);
+		for (uint64_t off = PAGE_SIZE; off < len; off += 2 * PAGE_SIZE)
+			assert_int_equal(fx_sys(f, pid, OS_SYS_MUNMAP, A + off, PAGE_SIZE, 0, 0, 0), 0);
+		uint64_t locked = 6144;
+		assert_int_equal(zone_mlock(f, 0), locked);
+		drain_all_pages(fx_phys(f));
+		compact_all(f->os, 0, 0);
+		uint64_t moved = rx_ev(f, PGMIGRATE_SUCCESS);
+		if (allowed)
+			assert_true(moved > 0);
+		else
+			assert_int_equal(moved, 0);
+		assert_int_equal(zone_mlock(f, 0), locked);
+		assert_int_equal(rx_node(f, 0, NR_UNEVICTABLE), locked);
+		for (uint64_t off = 0; off < len; off += 2 * PAGE_SIZE) {
+			struct page *pg = rx_page(f, pid, A + off);
+			assert_true(page_test(pg, PG_mlocked) && page_test(pg, PG_unevictable) && pg->mlock_count == 1);
+		}
+		lru_check(f->os);
+		fx_free(f);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -191,6 +233,7 @@ int main(void)
 		cmocka_unit_test(memlock_limit),
 		cmocka_unit_test(reclaim_skips_locked),
 		cmocka_unit_test(mlockall_future),
+		cmocka_unit_test(compaction_and_locked_pages),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
