@@ -176,6 +176,45 @@ static void cow_shared_refused(void **state)
 	fx_free(f);
 }
 
+/*
+ * move_page_tables: a PMD-mapped THP moves as one entry (move_huge_pmd)
+ * when old and new addresses share their offset in 2 MiB; otherwise it is
+ * split and its 512 PTEs move.  Either way the frames stay the same.
+ */
+static void thp_moves_whole_or_split(void **state)
+{
+	struct os_cfg c = fx_os_cfg();
+	c.thp = THP_ALWAYS;
+	struct fx *f = fx_new_cfg(1, 64, 2, &c);
+	int pid = fx_proc(f, false);
+	uint64_t H = 2ULL << 20, B = 0x40000000ULL;
+	unsigned level;
+	(void)state;
+
+	fx_mmap_at(f, pid, B, H, PROT_RW, MAP_PRIV_ANON | MAP_FIXED_);
+	assert_int_equal(fx_fault(f, pid, 0, B, true, NULL), OS_FAULT_RETRY);
+	uint64_t pte = fx_pte(f, pid, B, &level);
+	assert_int_equal(level, 2);
+	uint64_t pfn = pte_pfn(pte);
+	/* same 2 MiB offset: the PMD entry moves */
+	assert_int_equal(remap(f, pid, B, H, H, MREMAP_MAYMOVE | MREMAP_FIXED, B + 8 * H, NULL), 0);
+	pte = fx_pte(f, pid, B + 8 * H, &level);
+	assert_int_equal(level, 2);
+	assert_true(pte & PTE_PS);
+	assert_int_equal(pte_pfn(pte), pfn);
+	assert_int_equal(node_stat(fx_phys(f), 0, NR_ANON_THPS), 512);
+	/* a 4 KiB offset: split first, 512 PTEs move */
+	assert_int_equal(remap(f, pid, B + 8 * H, H, H, MREMAP_MAYMOVE | MREMAP_FIXED, B + 16 * H + PG, NULL), 0);
+	pte = fx_pte(f, pid, B + 16 * H + PG, &level);
+	assert_int_equal(level, 1);
+	assert_int_equal(pte_pfn(pte), pfn);
+	assert_int_equal(pte_pfn(fx_pte(f, pid, B + 16 * H + PG + 511 * PG, NULL)), pfn + 511);
+	assert_int_equal(node_stat(fx_phys(f), 0, NR_ANON_THPS), 0);
+	assert_int_equal(os_proc(f->os, pid)->rss_anon, 512);
+	assert_int_equal(rmap_count(f->os, pfn_to_page(fx_phys(f), pfn + 7)), 1);
+	fx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -184,6 +223,7 @@ int main(void)
 		cmocka_unit_test(fixed_dontunmap_errors),
 		cmocka_unit_test(locked_mapping_moves_locked),
 		cmocka_unit_test(cow_shared_refused),
+		cmocka_unit_test(thp_moves_whole_or_split),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
