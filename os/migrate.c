@@ -16,6 +16,7 @@
 #include "os/filemap.h"
 #include "os/lru.h"
 #include "os/mig_state.h"
+#include "os/mlock.h"
 #include "os/numa_balancing.h"
 #include "os/rmap.h"
 #include "os/thp.h"
@@ -187,6 +188,7 @@ static int migrate_one(struct os *os, struct page *src, const struct migrate_req
 	*cost += c;
 	SIM_BUG_ON(src->mapcount != 0 || mapped == 0);
 	move_stats(os, src, dst, nr);
+	mlock_migrate(os, src, dst);
 	lru_transfer(os, src, dst);
 	/* the old page: references went with the mappings */
 	src->refcount = 0;

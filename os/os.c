@@ -15,8 +15,7 @@
  * MADV_DONTNEED ranges are split first (os/thp.c).  File-backed mmap,
  * file_read and file_write go to the page cache (os/filemap.h).
  *
- * Not modelled yet, rejected with -SIM_ENOTSUP and a message: 1 GiB
- * hugetlb pages (no contiguous-range allocator above order 10).
+ * Hugetlb mappings of both page sizes (2 MiB, 1 GiB) are os/hugetlb.c's.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -29,6 +28,8 @@
 #include "os/filemap.h"
 #include "os/vmscan.h"
 #include "os/migrate.h"
+#include "os/mlock.h"
+#include "os/mremap.h"
 #include "os/oom.h"
 #include "os/numa_balancing.h"
 #include "os/thp.h"
@@ -492,6 +493,8 @@ static int do_munmap(struct sysctx *s, uint64_t start, uint64_t end)
 	while (i < p->mm.nr_vma && p->mm.vma[i].start < end) {
 		struct vma v = p->mm.vma[i];
 		cleared += zap_range(s->os, p, &v, v.start, v.end, s->cpu);
+		if (v.flags & VM_LOCKED)
+			p->mm.locked_vm -= (v.end - v.start) >> PAGE_SHIFT;
 		hugetlb_vma_close(s->os, p, &v);
 		mm_remove(&p->mm, i);
 		shm_put(s->os, v.shm, s->cpu);
@@ -579,11 +582,8 @@ static int sys_mmap(struct sysctx *s)
 		shift = (unsigned)((flags >> MAP_HUGE_SHIFT) & MAP_HUGE_MASK);
 		if (!shift)
 			shift = 21;
-		if (shift == 30)
-			return sim_errf(s->err, s->errlen, SIM_ENOTSUP,
-					"MAP_HUGE_1GB not modelled yet: gigantic pages need a contiguous-range "
-					"allocator above MAX_PAGE_ORDER");
-		if (shift != 21)
+		/* MAP_HUGE_2MB (21 << 26) or MAP_HUGE_1GB (30 << 26): the two hstates (os/hugetlb.c) */
+		if (shift != 21 && shift != 30)
 			return sim_errf(s->err, s->errlen, SIM_ERANGE, "EINVAL: no hugetlb page size 2^%u", shift);
 	}
 	uint64_t psize = 1ULL << shift;
@@ -632,7 +632,8 @@ static int sys_mmap(struct sysctx *s)
 		.flags = ((prot & PROT_READ) ? VM_READ : 0) | ((prot & PROT_WRITE) ? VM_WRITE : 0) |
 			 ((prot & PROT_EXEC) ? VM_EXEC : 0) | (shared ? VM_SHARED : 0) |
 			 ((flags & MAP_HUGETLB) ? VM_HUGETLB : 0) | ((flags & MAP_NORESERVE) ? VM_NORESERVE : 0) |
-			 ((flags & MAP_GROWSDOWN) ? VM_GROWSDOWN : 0),
+			 ((flags & MAP_GROWSDOWN) ? VM_GROWSDOWN : 0) |
+			 ((flags & MAP_HUGETLB) ? 0 : p->mm.def_flags),   /* mlockall(MCL_FUTURE) */
 		/* private anonymous: vm_pgoff = addr >> PAGE_SHIFT; shmem and hugetlb files start at 0 */
 		.pgoff = file ? a[5] >> PAGE_SHIFT : shared || (flags & MAP_HUGETLB) ? 0 : addr >> PAGE_SHIFT,
 		.page_shift = shift,
@@ -654,8 +655,11 @@ static int sys_mmap(struct sysctx *s)
 		shm_free(v.shm);
 		return -SIM_ENOMEM;
 	}
+	if (v.flags & VM_LOCKED)
+		p->mm.locked_vm += len >> PAGE_SHIFT;
 	mm_merge_range(&p->mm, v.start, v.end);
-	if ((flags & MAP_POPULATE) && !(flags & MAP_NONBLOCK)) {
+	/* do_mmap: a VM_LOCKED (not on-fault) mapping is populated like MAP_POPULATE */
+	if (((flags & MAP_POPULATE) && !(flags & MAP_NONBLOCK)) || (v.flags & VM_LOCKED_MASK) == VM_LOCKED) {
 		bool w = (v.flags & (VM_WRITE | VM_SHARED)) == VM_WRITE;
 		if (fault_populate(s->os, p, s->cpu, s->now, v.start, v.end, w, s->cost))
 			return sim_errf(s->err, s->errlen, SIM_EOOM, "MAP_POPULATE: out of memory (process killed)");
@@ -1060,7 +1064,29 @@ static int sys_memory_online(struct sysctx *s)
 	return hotplug_sys_online(s->os, s->sc->args[0], s->sc->args[1], s->sc->args[2], s->err, s->errlen);
 }
 
+int os_do_munmap(struct os *os, struct process *p, unsigned cpu, sim_time_t now, uint64_t start, uint64_t end,
+		 sim_time_t *cost, char *err, size_t errlen)
+{
+	struct os_syscall none = { .ret = UINT64_MAX };
+	struct sysctx s = { .os = os, .p = p, .cpu = cpu, .now = now, .sc = &none, .cost = cost, .err = err,
+			    .errlen = errlen };
+	return do_munmap(&s, start, end);
+}
+
+static int sys_mremap(struct sysctx *s)
+{
+	return mremap_syscall(s->os, s->p, s->cpu, s->now, s->sc, s->cost, s->err, s->errlen);
+}
+
+static int sys_mlock(struct sysctx *s)
+{
+	return mlock_syscall(s->os, s->p, s->cpu, s->now, s->sc, s->cost, s->err, s->errlen);
+}
+
 static int (*const syscall_table[NR_OS_SYSCALLS])(struct sysctx *s) = {
+	[OS_SYS_MREMAP] = sys_mremap,
+	[OS_SYS_MLOCK] = sys_mlock,
+	[OS_SYS_MUNLOCK] = sys_mlock,
 	[OS_SYS_OOM_SCORE_ADJ] = sys_oom_score_adj,
 	[OS_SYS_MMAP] = sys_mmap,
 	[OS_SYS_MUNMAP] = sys_munmap,
@@ -1165,6 +1191,8 @@ static void numa_maps_show(struct os *os, const struct process *p, FILE *fp)
 			fputs(" file=/dev/zero\\040(deleted)", fp);
 		else if (p->mm.brk_init && v->start <= p->mm.brk && v->end >= p->mm.start_brk)
 			fputs(" heap", fp);
+		else if (v->flags & VM_GROWSDOWN)
+			fputs(" stack", fp);   /* vma_is_initial_stack: numasim's only growsdown VMA is the main stack */
 		if (v->flags & VM_HUGETLB)
 			fputs(" huge", fp);
 		pgtable_walk(os->pm, p->pgd_pfn, v->start, v->end, gather_one, &md);

@@ -134,7 +134,10 @@ enum os_fault_result os_handle_fault(os_t *os, int pid, unsigned tid, unsigned c
 	X(CMA_ALLOC, cma_alloc)                \
 	X(CMA_RELEASE, cma_release)            \
 	X(MEMORY_OFFLINE, memory_offline)      \
-	X(MEMORY_ONLINE, memory_online)
+	X(MEMORY_ONLINE, memory_online)      \
+	X(MREMAP, mremap)                      \
+	X(MLOCK, mlock)                        \
+	X(MUNLOCK, munlock)
 
 enum os_sysno {
 #define OS_SYS_ENUM(id, name) OS_SYS_##id,

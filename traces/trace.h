@@ -59,7 +59,10 @@ enum trace_op {
 	X(CMA_ALLOC,     cma_alloc,     "node count  (a driver allocates count contiguous pages from node's CMA area)") \
 	X(CMA_RELEASE,   cma_release,   "node count") \
 	X(MEMORY_OFFLINE, memory_offline, "node block  (offline memory block `block` of node; -1 = the highest online block)") \
-	X(MEMORY_ONLINE, memory_online, "node block zone  (zone: 0 online (kernel default), 1 online_movable, 2 online_kernel)")
+	X(MEMORY_ONLINE, memory_online, "node block zone  (zone: 0 online (kernel default), 1 online_movable, 2 online_kernel)") \
+	X(MREMAP,        mremap,        "old_addr old_len new_len flags new_addr")              \
+	X(MLOCK,         mlock,         "addr len flags  (flags: MLOCK_ONFAULT 1; 0x100|MCL_*: mlockall)") \
+	X(MUNLOCK,       munlock,       "addr len  (len -1: munlockall)")
 
 enum trace_ctrl_kind {
 #define TRACE_CTRL_ENUM(id, name, args) TCTRL_##id,

@@ -840,6 +840,9 @@ static sim_time_t do_ctrl(struct simrun *s, struct thread *th, const struct trac
 	case TCTRL_CMA_RELEASE: sc.nr = OS_SYS_CMA_RELEASE; break;
 	case TCTRL_MEMORY_OFFLINE: sc.nr = OS_SYS_MEMORY_OFFLINE; break;
 	case TCTRL_MEMORY_ONLINE: sc.nr = OS_SYS_MEMORY_ONLINE; break;
+	case TCTRL_MREMAP: sc.nr = OS_SYS_MREMAP; break;
+	case TCTRL_MLOCK: sc.nr = OS_SYS_MLOCK; break;
+	case TCTRL_MUNLOCK: sc.nr = OS_SYS_MUNLOCK; break;
 	default:
 		cs->stat[RS_SYSCALL_ERR]++;
 		return t;
