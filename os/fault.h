@@ -61,6 +61,7 @@ struct process {
 	uint64_t swapents;        /* MM_SWAPENTS: swap entries in the page tables */
 	int oom_score_adj;        /* -1000..1000 (os_cfg default) */
 	struct numab_task *numab; /* NUMA-balancing scanner state (os/numa_balancing.c), NULL until used */
+	struct kmem_proc *kobj;   /* its kernel objects: mm_struct, task_structs, stacks, VMAs (os/slab.c) */
 };
 
 struct os {
@@ -85,6 +86,8 @@ struct os {
 	struct reclaim *rcl;      /* LRUs, kswapd, swap, page cache, OOM, PSI (os/vmscan.h) */
 	struct process *current;  /* process of the fault or system call being handled (NULL: none) */
 	struct hugetlb *htlb;     /* hugetlb pools and reservations (os/hugetlb.h) */
+	struct kmem *kmem;        /* slab caches of the kernel's own objects (os/slab.h), NULL if off */
+	uint64_t nr_vmalloc_pages;/* pages in vmalloc areas (os/vmalloc.h) */
 };
 
 /*

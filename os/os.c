@@ -30,6 +30,8 @@
 #include "os/oom.h"
 #include "os/numa_balancing.h"
 #include "os/thp.h"
+#include "os/slab.h"
+#include "os/meminfo.h"
 #include "sim/err.h"
 
 /* mmap uapi */
@@ -153,6 +155,10 @@ static int os_init(os_t **out, const struct os_cfg *cfg, const struct hw_cfg *hc
 		os_destroy(os);
 		return rc;
 	}
+	if (kmem_init(os)) {
+		os_destroy(os);
+		return sim_errf(err, errlen, SIM_ENOMEM, "os: out of host memory");
+	}
 	*out = os;
 	return 0;
 }
@@ -183,10 +189,12 @@ void os_destroy(os_t *os)
 		}
 		mm_release(&p->mm);
 		free(p->final_maps);
+		kmem_proc_release(os, p, 0);
 		task_free_all(p);
 		free(p);
 	}
 	free(os->procs);
+	kmem_destroy(os);
 	hugetlb_destroy(os);
 	reclaim_destroy(os);
 	physmem_destroy(os->phys);
@@ -278,6 +286,7 @@ int os_thread_clone(os_t *os, int pid, unsigned parent_tid, unsigned child_tid)
 	/* copy_process: the task_struct is duplicated (il_prev with it) and mpol_dup()s the policy */
 	c->pol = p->pol;
 	c->il = p->il;
+	kmem_sync(os, p, p->last_cpu, os->now, NULL);
 	return 0;
 }
 
@@ -317,6 +326,7 @@ int os_process_create(os_t *os, bool implicit, int *pid)
 	int rc = proc_new(os, implicit, NULL, 0, &p);
 	if (rc)
 		return rc;
+	kmem_sync(os, p, 0, os->now, NULL);
 	*pid = p->pid;
 	return 0;
 }
@@ -341,6 +351,8 @@ int os_process_fork(os_t *os, int parent, unsigned tid, int *child)
 		c->alive = false;
 		return rc;
 	}
+	/* dup_task_struct, dup_mm and the VMA copies, by the forking CPU under the forking task's policy */
+	kmem_sync(os, c, pp->last_cpu, os->now, NULL);
 	*child = c->pid;
 	return 0;
 }
@@ -438,6 +450,7 @@ enum os_fault_result os_handle_fault(os_t *os, int pid, unsigned tid, unsigned c
 	note_cpu(os, p, cpu, now);
 	numab_task_tick(os, p, now);
 	enum os_fault_result r = fault_handle(os, p, cpu, now, vaddr, write, &c);
+	kmem_sync(os, p, cpu, now + c, &c);   /* an implicit mapping is a new VMA; an OOM kill frees all */
 	os->current = NULL;
 	*cost = c;
 	return r;
@@ -1070,6 +1083,7 @@ int os_syscall(os_t *os, int pid, unsigned tid, unsigned cpu, sim_time_t now, co
 	struct sysctx s = { .os = os, .p = p, .cpu = cpu, .now = now, .sc = sc, .cost = &c, .err = err,
 			    .errlen = errlen };
 	rc = syscall_table[sc->nr](&s);
+	kmem_sync(os, p, cpu, now + c, &c);   /* VMAs made, split, merged or removed */
 	os->current = NULL;
 	if (rc && err && errlen && !err[0])
 		snprintf(err, errlen, "%s", sim_strerror(rc));
@@ -1166,6 +1180,22 @@ int os_dump(const os_t *cos, const char *view, FILE *fp)
 	}
 	if (!strcmp(view, "meminfo-hugetlb")) {
 		hugetlb_report_meminfo(os, fp);
+		return 0;
+	}
+	if (!strcmp(view, "meminfo")) {
+		meminfo_show(os, fp);
+		return 0;
+	}
+	if (!strcmp(view, "node-meminfo")) {
+		/* one file per node with memory, as the sysfs directories exist for N_MEMORY nodes */
+		for (unsigned n = 0; n < os->sys.nr_nodes; n++) {
+			fprintf(fp, "==> /sys/devices/system/node/node%u/meminfo <==\n", n);
+			node_meminfo_show(os, n, fp);
+		}
+		return 0;
+	}
+	if (!strcmp(view, "slabinfo")) {
+		slabinfo_show(os, fp);
 		return 0;
 	}
 	if (!strcmp(view, "numa_maps")) {
@@ -1304,6 +1334,7 @@ void os_report(const os_t *os, rep_t *r)
 	}
 	rep_arr_end(r);
 	hugetlb_report(os, r);
+	kmem_report(os, r);
 	reclaim_report((struct os *)os, r);
 }
 

@@ -75,6 +75,9 @@ struct os_cfg {
 	uint64_t migrate_page_cost;       /* ps: isolate + unmap + remap bookkeeping per page (copy is separate) */
 	uint64_t compact_scan_cost;       /* ps: per page a compaction scanner examines */
 	uint64_t numa_pte_cost;           /* ps: per PTE the NUMA scanner changes */
+	/* ---- the kernel's own allocations (os/slab.h) ---- */
+	bool kernel_objects;              /* slab objects and kernel stacks take real frames */
+	uint32_t slub_min_objects;        /* slub_min_objects= (0: 4 * (fls(nr_cpus) + 1)) */
 };
 
 extern const struct cfg_table os_cfg_table;
