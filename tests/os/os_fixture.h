@@ -46,6 +46,12 @@ static inline struct os_cfg fx_os_cfg(void)
 	c.syscall_cost = FX_SYSCALL_PS;
 	c.alloc_cost = 0;
 	c.buddy_cost = 0;
+	/*
+	 * The suites count user frames exactly; the kernel's own objects (slab
+	 * pages, kernel stacks) are tested in tests/os/test_slab.c, which turns
+	 * them on.
+	 */
+	c.kernel_objects = false;
 	return c;
 }
 
