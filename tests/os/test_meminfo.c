@@ -140,8 +140,9 @@ static void identities(void **state)
 	assert_int_equal(pt, get(m, n, "PageTables"));
 	assert_int_equal(anon, get(m, n, "AnonPages"));
 	/* the writes from CPU 2 went to node 1: half the anonymous memory there */
-	assert_non_null(strstr(nb, "\nNode 1 AnonPages:           1024 kB\n"));
-	assert_non_null(strstr(nb, "\nNode 0 AnonPages:           1024 kB\n"));
+	assert_non_null(strstr(nb, "==> /sys/devices/system/node/node1/meminfo <==\nNode 1 MemTotal:"));
+	assert_non_null(strstr(nb, "\nNode 0 AnonPages:          1024 kB\n"));
+	assert_non_null(strstr(nb, "\nNode 1 AnonPages:          1024 kB\n"));
 	free(buf);
 	free(nb);
 	fx_free(f);
