@@ -32,6 +32,7 @@
 #include "os/thp.h"
 #include "os/slab.h"
 #include "os/meminfo.h"
+#include "os/smaps.h"
 #include "sim/err.h"
 
 /* mmap uapi */
@@ -1196,6 +1197,21 @@ int os_dump(const os_t *cos, const char *view, FILE *fp)
 	}
 	if (!strcmp(view, "slabinfo")) {
 		slabinfo_show(os, fp);
+		return 0;
+	}
+	if (!strcmp(view, "smaps") || !strcmp(view, "smaps_rollup")) {
+		bool rollup = view[5] == '_';
+		/* every live process (Linux has no file for a dead one) */
+		for (size_t i = 1; i < os->nr_procs; i++) {
+			const struct process *p = os->procs[i];
+			if (!p->alive)
+				continue;
+			fprintf(fp, "==> /proc/%d/%s <==\n", p->pid, view);
+			if (rollup)
+				smaps_rollup_show(os, p, fp);
+			else
+				smaps_show(os, p, fp);
+		}
 		return 0;
 	}
 	if (!strcmp(view, "numa_maps")) {

@@ -1714,7 +1714,7 @@ int simrun_dump(simrun_t *s, const char *views, FILE *fp, char *err, size_t errl
 		if (rc) {
 			rc = sim_errf(err, errlen, SIM_EUSAGE,
 				      "--dump %s: unknown view (buddyinfo, pagetypeinfo, zoneinfo, numastat, vmstat, numa_maps, "
-				      "meminfo-hugetlb, meminfo, node-meminfo, slabinfo)", v);
+				      "meminfo-hugetlb, meminfo, node-meminfo, slabinfo, smaps, smaps_rollup)", v);
 			break;
 		}
 	}
