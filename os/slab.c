@@ -477,12 +477,19 @@ void kmem_sync(struct os *os, struct process *p, unsigned cpu, sim_time_t now, s
 	if (k->mm.nr == 1 && k->tasks.nr == threads && k->stacks.nr == threads && k->vmas.nr == p->mm.nr_vma)
 		return;
 	sim_time_t t = 0;
+	/*
+	 * p allocates: as current it is never killed by the OOM killer in the
+	 * middle (out_of_memory defers a kill of current), so k stays valid.
+	 */
+	struct process *saved = os->current;
+	os->current = p;
 	/* in Linux's order: copy_process (task_struct, stack), then mm, then the VMAs */
 	if (kobj_resize(os, p, &k->tasks, threads, KMEM_TASK_STRUCT, cpu, now, &t) ||
 	    kobj_resize(os, p, &k->stacks, threads, NR_KMEM_CACHES, cpu, now + t, &t) ||
 	    kobj_resize(os, p, &k->mm, 1, KMEM_MM_STRUCT, cpu, now + t, &t) ||
 	    kobj_resize(os, p, &k->vmas, p->mm.nr_vma, KMEM_VM_AREA, cpu, now + t, &t))
 		os->kmem->alloc_failed++;
+	os->current = saved;
 	if (cost)
 		*cost += t;
 }

@@ -177,6 +177,32 @@ static void slabinfo_format(void **state)
 	fx_free(f);
 }
 
+/* The OOM killer's victim gives back its kernel objects; the survivor keeps its own. */
+static void oom_victim_frees_its_objects(void **state)
+{
+	struct os_cfg c = fx_os_cfg();
+	c.kernel_objects = true;
+	struct fx *f = fx_new_cfg(1, 16, 2, &c);   /* 16 MiB, no swap */
+	int small = fx_proc(f, false), hog = fx_proc(f, false);
+	uint64_t a = 0x10000000, n = 8192;        /* 32 MiB */
+	enum os_fault_result r = OS_FAULT_RETRY;
+	(void)state;
+
+	physmem_set_debug_vm(fx_phys(f), false);
+	fx_mmap_at(f, small, a, PAGE_SIZE, 3, MMAP_ANON);
+	assert_int_equal(fx_fault(f, small, 0, a, true, NULL), OS_FAULT_RETRY);
+	fx_mmap_at(f, hog, a, n << PAGE_SHIFT, 3, MMAP_ANON);
+	for (uint64_t i = 0; i < n && r == OS_FAULT_RETRY; i++)
+		r = fx_fault(f, hog, 1, a + (i << PAGE_SHIFT), true, NULL);
+	assert_int_equal(r, OS_FAULT_OOM);
+	assert_false(os_process_alive(f->os, hog));
+	assert_true(os_process_alive(f->os, small));
+	assert_int_equal(kmem_proc_objects(os_proc(f->os, hog), KMEM_TASK_STRUCT), 0);
+	assert_int_equal(node_stat(fx_phys(f), 0, NR_KERNEL_STACK_KB), 16);
+	assert_int_equal(vmalloc_nr_pages(f->os), THREAD_SIZE_PAGES);
+	fx_free(f);
+}
+
 /* os.kernel_objects=false: no frame is taken for kernel objects. */
 static void off_takes_nothing(void **state)
 {
@@ -199,6 +225,7 @@ int main(void)
 		cmocka_unit_test(process_kernel_objects),
 		cmocka_unit_test(stack_follows_interleave),
 		cmocka_unit_test(slabinfo_format),
+		cmocka_unit_test(oom_victim_frees_its_objects),
 		cmocka_unit_test(off_takes_nothing),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
