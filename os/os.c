@@ -287,7 +287,7 @@ int os_thread_clone(os_t *os, int pid, unsigned parent_tid, unsigned child_tid)
 	/* copy_process: the task_struct is duplicated (il_prev with it) and mpol_dup()s the policy */
 	c->pol = p->pol;
 	c->il = p->il;
-	kmem_sync(os, p, p->last_cpu, os->now, NULL);
+	kmem_sync(os, p, p->last_cpu, os->now, true, NULL);
 	return 0;
 }
 
@@ -327,7 +327,7 @@ int os_process_create(os_t *os, bool implicit, int *pid)
 	int rc = proc_new(os, implicit, NULL, 0, &p);
 	if (rc)
 		return rc;
-	kmem_sync(os, p, 0, os->now, NULL);
+	kmem_sync(os, p, 0, os->now, true, NULL);
 	*pid = p->pid;
 	return 0;
 }
@@ -353,7 +353,7 @@ int os_process_fork(os_t *os, int parent, unsigned tid, int *child)
 		return rc;
 	}
 	/* dup_task_struct, dup_mm and the VMA copies, by the forking CPU under the forking task's policy */
-	kmem_sync(os, c, pp->last_cpu, os->now, NULL);
+	kmem_sync(os, c, pp->last_cpu, os->now, true, NULL);
 	*child = c->pid;
 	return 0;
 }
@@ -416,6 +416,7 @@ int os_set_process_policy(os_t *os, int pid, const struct mpol_spec *spec)
 		p->tasks[i].pol = pol;
 		mpol_task_reset(&p->tasks[i].il);
 	}
+	kmem_sync(os, p, p->last_cpu, os->now, true, NULL);   /* the threads' numa_policy objects */
 	return 0;
 }
 
@@ -451,7 +452,7 @@ enum os_fault_result os_handle_fault(os_t *os, int pid, unsigned tid, unsigned c
 	note_cpu(os, p, cpu, now);
 	numab_task_tick(os, p, now);
 	enum os_fault_result r = fault_handle(os, p, cpu, now, vaddr, write, &c);
-	kmem_sync(os, p, cpu, now + c, &c);   /* an implicit mapping is a new VMA; an OOM kill frees all */
+	kmem_sync(os, p, cpu, now + c, false, &c);   /* an implicit mapping is a new VMA; an OOM kill frees all */
 	os->current = NULL;
 	*cost = c;
 	return r;
@@ -1084,7 +1085,7 @@ int os_syscall(os_t *os, int pid, unsigned tid, unsigned cpu, sim_time_t now, co
 	struct sysctx s = { .os = os, .p = p, .cpu = cpu, .now = now, .sc = sc, .cost = &c, .err = err,
 			    .errlen = errlen };
 	rc = syscall_table[sc->nr](&s);
-	kmem_sync(os, p, cpu, now + c, &c);   /* VMAs made, split, merged or removed */
+	kmem_sync(os, p, cpu, now + c, true, &c);   /* VMAs made, split, merged or removed; policies */
 	os->current = NULL;
 	if (rc && err && errlen && !err[0])
 		snprintf(err, errlen, "%s", sim_strerror(rc));

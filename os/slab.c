@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "os/slab.h"
+#include "os/numa_balancing.h"
 #include "sim/err.h"
 
 #define SLUB_MAX_ORDER    3     /* slub_max_order = PAGE_ALLOC_COSTLY_ORDER */
@@ -57,7 +58,7 @@ struct kobj_stack {
 	size_t nr, cap;
 };
 struct kmem_proc {
-	struct kobj_stack mm, tasks, stacks, vmas;
+	struct kobj_stack mm, tasks, stacks, vmas, pols, numa_faults;
 };
 
 static const struct {
@@ -365,13 +366,21 @@ void kmem_cache_free(struct os *os, struct slab *slab, unsigned cpu)
 	}
 }
 
+/* The kmalloc cache of size (kmalloc_slab). */
+static enum kmem_cache_id kmalloc_cache(size_t size)
+{
+	for (unsigned i = KMEM_KMALLOC_8; i < KMEM_KMALLOC_8K; i++)
+		if (size <= cache_defs[i].size)
+			return (enum kmem_cache_id)i;
+	return KMEM_KMALLOC_8K;
+}
+
 int kmalloc(struct os *os, size_t size, struct process *p, unsigned cpu, sim_time_t now, struct slab **out,
 	    sim_time_t *cost)
 {
-	for (unsigned i = KMEM_KMALLOC_8; i <= KMEM_KMALLOC_8K; i++)
-		if (size <= cache_defs[i].size)
-			return kmem_cache_alloc(os, (enum kmem_cache_id)i, p, cpu, now, out, cost);
-	return -SIM_ERANGE;   /* larger requests go to the page allocator in Linux (kmalloc_large) */
+	if (size > cache_defs[KMEM_KMALLOC_8K].size)
+		return -SIM_ERANGE;   /* larger requests go to the page allocator in Linux (kmalloc_large) */
+	return kmem_cache_alloc(os, kmalloc_cache(size), p, cpu, now, out, cost);
 }
 
 /* ---- a process's kernel objects ------------------------------------------------------------------ */
@@ -457,7 +466,25 @@ static int kobj_resize(struct os *os, struct process *p, struct kobj_stack *st, 
 	return 0;
 }
 
-void kmem_sync(struct os *os, struct process *p, unsigned cpu, sim_time_t now, sim_time_t *cost)
+/* Policy objects p holds: VMA policies and the task policies of its threads. */
+static size_t proc_nr_policies(const struct process *p)
+{
+	size_t n = p->pol.mode != MPOL_DEFAULT;
+
+	for (size_t i = 0; i < p->nr_tasks; i++)
+		n += p->tasks[i].tid != p->cur_tid && p->tasks[i].pol.mode != MPOL_DEFAULT;
+	for (size_t i = 0; i < p->mm.nr_vma; i++)
+		n += p->mm.vma[i].pol.mode != MPOL_DEFAULT;
+	return n;
+}
+
+/* kmalloc size of one thread's numa_faults array (task_numa_fault). */
+static size_t numa_faults_size(const struct os *os)
+{
+	return sizeof(uint64_t) * 8 * os->sys.nr_nodes;
+}
+
+void kmem_sync(struct os *os, struct process *p, unsigned cpu, sim_time_t now, bool policies, sim_time_t *cost)
 {
 	struct kmem_proc *k;
 
@@ -474,7 +501,10 @@ void kmem_sync(struct os *os, struct process *p, unsigned cpu, sim_time_t now, s
 		}
 	}
 	size_t threads = proc_nr_threads(p);
-	if (k->mm.nr == 1 && k->tasks.nr == threads && k->stacks.nr == threads && k->vmas.nr == p->mm.nr_vma)
+	size_t pols = policies ? proc_nr_policies(p) : k->pols.nr;
+	size_t faults = p->numab ? p->numab->nr_thr : 0;
+	if (k->mm.nr == 1 && k->tasks.nr == threads && k->stacks.nr == threads && k->vmas.nr == p->mm.nr_vma &&
+	    k->pols.nr == pols && k->numa_faults.nr == faults)
 		return;
 	sim_time_t t = 0;
 	/*
@@ -483,11 +513,13 @@ void kmem_sync(struct os *os, struct process *p, unsigned cpu, sim_time_t now, s
 	 */
 	struct process *saved = os->current;
 	os->current = p;
-	/* in Linux's order: copy_process (task_struct, stack), then mm, then the VMAs */
+	/* in Linux's order: copy_process (task_struct, stack), then mm, then the VMAs and policies */
 	if (kobj_resize(os, p, &k->tasks, threads, KMEM_TASK_STRUCT, cpu, now, &t) ||
 	    kobj_resize(os, p, &k->stacks, threads, NR_KMEM_CACHES, cpu, now + t, &t) ||
 	    kobj_resize(os, p, &k->mm, 1, KMEM_MM_STRUCT, cpu, now + t, &t) ||
-	    kobj_resize(os, p, &k->vmas, p->mm.nr_vma, KMEM_VM_AREA, cpu, now + t, &t))
+	    kobj_resize(os, p, &k->vmas, p->mm.nr_vma, KMEM_VM_AREA, cpu, now + t, &t) ||
+	    kobj_resize(os, p, &k->pols, pols, KMEM_NUMA_POLICY, cpu, now + t, &t) ||
+	    kobj_resize(os, p, &k->numa_faults, faults, kmalloc_cache(numa_faults_size(os)), cpu, now + t, &t))
 		os->kmem->alloc_failed++;
 	os->current = saved;
 	if (cost)
@@ -501,17 +533,32 @@ void kmem_proc_release(struct os *os, struct process *p, unsigned cpu)
 	if (!k)
 		return;
 	if (os->kmem) {
+		kobj_resize(os, p, &k->numa_faults, 0, kmalloc_cache(numa_faults_size(os)), cpu, 0, NULL);
+		kobj_resize(os, p, &k->pols, 0, KMEM_NUMA_POLICY, cpu, 0, NULL);
 		kobj_resize(os, p, &k->vmas, 0, KMEM_VM_AREA, cpu, 0, NULL);
 		kobj_resize(os, p, &k->mm, 0, KMEM_MM_STRUCT, cpu, 0, NULL);
 		kobj_resize(os, p, &k->stacks, 0, NR_KMEM_CACHES, cpu, 0, NULL);
 		kobj_resize(os, p, &k->tasks, 0, KMEM_TASK_STRUCT, cpu, 0, NULL);
 	}
+	free(k->numa_faults.h);
+	free(k->pols.h);
 	free(k->vmas.h);
 	free(k->mm.h);
 	free(k->stacks.h);
 	free(k->tasks.h);
 	free(k);
 	p->kobj = NULL;
+}
+
+uint64_t kmem_cache_objects(const struct os *os, enum kmem_cache_id id)
+{
+	uint64_t n = 0;
+
+	if (!os->kmem)
+		return 0;
+	for (unsigned nid = 0; nid < HW_MAX_NODES; nid++)
+		n += os->kmem->caches[id].node[nid].inuse;
+	return n;
 }
 
 unsigned kmem_proc_objects(const struct process *p, enum kmem_cache_id id)
@@ -527,6 +574,8 @@ unsigned kmem_proc_objects(const struct process *p, enum kmem_cache_id id)
 		return (unsigned)k->mm.nr;
 	case KMEM_VM_AREA:
 		return (unsigned)k->vmas.nr;
+	case KMEM_NUMA_POLICY:
+		return (unsigned)k->pols.nr;
 	default:
 		return 0;
 	}

@@ -65,7 +65,8 @@
 	X(KMEM_KMALLOC_8K, "kmalloc-8k", 8192, false)                                         \
 	X(KMEM_TASK_STRUCT, "task_struct", 10368, false)  /* per thread (dup_task_struct) */   \
 	X(KMEM_MM_STRUCT, "mm_struct", 1344, false)       /* per process (mm_alloc / dup_mm) */ \
-	X(KMEM_VM_AREA, "vm_area_struct", 192, false)     /* per VMA (vm_area_alloc) */
+	X(KMEM_VM_AREA, "vm_area_struct", 192, false)     /* per VMA (vm_area_alloc) */ \
+	X(KMEM_NUMA_POLICY, "numa_policy", 264, false)    /* per VMA or task policy (mpol_new, mpol_dup) */
 
 enum kmem_cache_id {
 #define KMEM_ENUM(id, name, size, reclaimable) id,
@@ -114,17 +115,25 @@ unsigned slab_nid(const struct slab *slab);
 /*
  * Make p's kernel objects match its state: one mm_struct while it has an
  * address space, one task_struct and kernel stack per thread seen, one
- * vm_area_struct per VMA; nothing once it exited.  Objects a new thread or
- * VMA needs are allocated by `cpu`, as the system call or fault that made
- * it would.  Called after every fault, system call, clone, fork and exit;
- * O(1) when nothing changed.  A failed allocation is counted
- * (kmem_alloc_failed in the report) and retried at the next call.
- * *cost += allocation time.  No-op when os.kernel_objects is false.
+ * vm_area_struct per VMA, one numa_policy per VMA policy and per thread
+ * with a task policy (mbind, set_mempolicy), and per thread with NUMA
+ * balancing state its numa_faults array (kzalloc of 8 * 8 * nr_node_ids
+ * bytes in task_numa_fault: NR_NUMA_HINT_FAULT_BUCKETS counters per
+ * node); nothing once it exited.  Objects are allocated by `cpu`, as the
+ * system call or fault that needed them.  Called after every fault, system
+ * call, clone, fork and exit; policies are recounted only when `policies`
+ * is set (system calls, clone, fork: faults never change them), so a call
+ * is O(threads) otherwise and O(1) work when nothing changed.  A failed
+ * allocation is counted (kmem_alloc_failed in the report) and retried at
+ * the next call.  *cost += allocation time.  No-op when os.kernel_objects
+ * is false.
  */
-void kmem_sync(struct os *os, struct process *p, unsigned cpu, sim_time_t now, sim_time_t *cost);
+void kmem_sync(struct os *os, struct process *p, unsigned cpu, sim_time_t now, bool policies, sim_time_t *cost);
 /* Free every kernel object of p (exit). */
 void kmem_proc_release(struct os *os, struct process *p, unsigned cpu);
 
+/* Objects in use in cache id, all nodes (tests). */
+uint64_t kmem_cache_objects(const struct os *os, enum kmem_cache_id id);
 /* Objects of cache id p holds (tests and reports). */
 unsigned kmem_proc_objects(const struct process *p, enum kmem_cache_id id);
 

@@ -6,6 +6,7 @@
 #include "tests/os/os_fixture.h"
 #include "os/slab.h"
 #include "os/meminfo.h"
+#include "os/numa_balancing.h"
 
 #define MMAP_ANON (0x02 | 0x20)   /* MAP_PRIVATE | MAP_ANONYMOUS */
 
@@ -177,6 +178,58 @@ static void slabinfo_format(void **state)
 	fx_free(f);
 }
 
+/* mpol_new / mpol_dup: one numa_policy object per VMA policy and per thread's task policy. */
+static void policy_objects(void **state)
+{
+	struct fx *f = fx_kmem(2, 2);
+	int pid = fx_proc(f, false);
+	struct process *p = os_proc(f->os, pid);
+	(void)state;
+
+	fx_mmap_at(f, pid, 0x10000000, 1 << 20, 3, MMAP_ANON);
+	assert_int_equal(kmem_proc_objects(p, KMEM_NUMA_POLICY), 0);
+	/* mbind(MPOL_BIND, node 1) on the middle: three VMAs, the middle one with a policy */
+	assert_int_equal(fx_sys(f, pid, OS_SYS_MBIND, 0x10040000, 0x10000, 2, 2, 0), 0);
+	assert_int_equal(p->mm.nr_vma, 3);
+	assert_int_equal(kmem_proc_objects(p, KMEM_VM_AREA), 3);
+	assert_int_equal(kmem_proc_objects(p, KMEM_NUMA_POLICY), 1);
+	/* set_mempolicy(MPOL_INTERLEAVE, 0-1): the thread's own policy object */
+	assert_int_equal(fx_sys(f, pid, OS_SYS_SET_MEMPOLICY, 3, 3, 0, 0, 0), 0);
+	assert_int_equal(kmem_proc_objects(p, KMEM_NUMA_POLICY), 2);
+	/* munmap of the bound part frees its VMA and policy */
+	assert_int_equal(fx_sys(f, pid, OS_SYS_MUNMAP, 0x10040000, 0x10000, 0, 0, 0), 0);
+	assert_int_equal(kmem_proc_objects(p, KMEM_NUMA_POLICY), 1);
+	assert_int_equal(kmem_cache_objects(f->os, KMEM_NUMA_POLICY), 1);
+	fx_free(f);
+}
+
+/* task_numa_fault: the first hinting fault of a thread kzallocs its numa_faults (8 * 8 * 2 nodes = kmalloc-128). */
+static void numa_faults_kmalloc(void **state)
+{
+	struct os_cfg c = fx_os_cfg();
+	c.kernel_objects = true;
+	c.numa_balancing = 1;
+	struct fx *f = fx_new_cfg(2, 64, 2, &c);
+	int pid = fx_proc(f, false);
+	uint64_t a = 0x10000000;
+	(void)state;
+
+	fx_mmap_at(f, pid, a, 8 * PAGE_SIZE, 3, MMAP_ANON);
+	for (int i = 0; i < 8; i++)
+		assert_int_equal(fx_fault(f, pid, 2, a + i * PAGE_SIZE, true, NULL), OS_FAULT_RETRY);
+	struct process *p = os_proc(f->os, pid);
+	assert_non_null(p->numab);
+	assert_int_equal(kmem_cache_objects(f->os, KMEM_KMALLOC_128), 0);
+	task_numa_work(f->os, p, 0);
+	assert_int_equal(fx_fault(f, pid, 3, a, false, NULL), OS_FAULT_RETRY);   /* a hinting fault on node 1 */
+	assert_int_equal(vmstat_event(fx_phys(f), NUMA_HINT_FAULTS), 1);
+	assert_int_equal(kmem_cache_objects(f->os, KMEM_KMALLOC_128), 1);
+	assert_int_equal(node_stat(fx_phys(f), 1, NR_SLAB_UNRECLAIMABLE_B), 1);   /* CPU 3's node */
+	os_process_exit(f->os, pid);
+	assert_int_equal(kmem_cache_objects(f->os, KMEM_KMALLOC_128), 0);
+	fx_free(f);
+}
+
 /* The OOM killer's victim gives back its kernel objects; the survivor keeps its own. */
 static void oom_victim_frees_its_objects(void **state)
 {
@@ -225,6 +278,8 @@ int main(void)
 		cmocka_unit_test(process_kernel_objects),
 		cmocka_unit_test(stack_follows_interleave),
 		cmocka_unit_test(slabinfo_format),
+		cmocka_unit_test(policy_objects),
+		cmocka_unit_test(numa_faults_kmalloc),
 		cmocka_unit_test(oom_victim_frees_its_objects),
 		cmocka_unit_test(off_takes_nothing),
 	};
