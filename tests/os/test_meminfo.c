@@ -27,17 +27,6 @@ struct mi {
 	uint64_t val;
 };
 
-static char *dump(struct fx *f, const char *view)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *fp = open_memstream(&buf, &len);
-	assert_non_null(fp);
-	assert_int_equal(os_dump(f->os, view, fp), 0);
-	fclose(fp);
-	return buf;
-}
-
 /* Parse "Name:   value kB" lines (after an optional "Node N " prefix). */
 static size_t parse(const char *buf, struct mi *out, size_t max)
 {
@@ -86,7 +75,7 @@ static struct fx *busy(void)
 static void order_and_format(void **state)
 {
 	struct fx *f = busy();
-	char *buf = dump(f, "meminfo");
+	char *buf = fx_dump(f, "meminfo");
 	struct mi m[80];
 	(void)state;
 
@@ -112,7 +101,7 @@ static void order_and_format(void **state)
 static void identities(void **state)
 {
 	struct fx *f = busy();
-	char *buf = dump(f, "meminfo"), *nb = dump(f, "node-meminfo");
+	char *buf = fx_dump(f, "meminfo"), *nb = fx_dump(f, "node-meminfo");
 	struct mi m[80], nm[120];
 	(void)state;
 

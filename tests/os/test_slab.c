@@ -157,15 +157,10 @@ static void slabinfo_format(void **state)
 {
 	struct fx *f = fx_kmem(2, 2);   /* 4 CPUs: min_objects 16 */
 	int pid = fx_proc(f, false);
-	char *buf = NULL;
-	size_t len = 0;
 	(void)state;
 
 	fx_mmap_at(f, pid, 0x10000000, 1 << 20, 3, MMAP_ANON);
-	FILE *fp = open_memstream(&buf, &len);
-	assert_non_null(fp);
-	assert_int_equal(os_dump(f->os, "slabinfo", fp), 0);
-	fclose(fp);
+	char *buf = fx_dump(f, "slabinfo");
 	const char *hdr = "slabinfo - version: 2.1\n# name            <active_objs> <num_objs> <objsize> "
 			  "<objperslab> <pagesperslab> : tunables <limit> <batchcount> <sharedfactor> : slabdata "
 			  "<active_slabs> <num_slabs> <sharedavail>\n";

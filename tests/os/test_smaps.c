@@ -21,17 +21,6 @@ static struct mem_size_stats gather(struct fx *f, int pid)
 	return m;
 }
 
-static char *dump(struct fx *f, const char *view)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *fp = open_memstream(&buf, &len);
-	assert_non_null(fp);
-	assert_int_equal(os_dump(f->os, view, fp), 0);
-	fclose(fp);
-	return buf;
-}
-
 /* Rss = pages mapped; the zero page of a read fault is not counted (vm_normal_page). */
 static void rss_is_pages_mapped(void **state)
 {
@@ -114,7 +103,7 @@ static void rollup_is_the_sum_and_text(void **state)
 	fx_mmap_at(f, pid, 0x10000000, 16 * PAGE_SIZE, PROT_RW, MAP_PRIV_ANON | MAP_FIXED_);
 	fx_mmap_at(f, pid, 0x20000000, 16 * PAGE_SIZE, 1, MAP_PRIV_ANON | MAP_FIXED_);
 	rx_touch(f, pid, 0, 0x10000000, 3);
-	char *s = dump(f, "smaps"), *r = dump(f, "smaps_rollup");
+	char *s = fx_dump(f, "smaps"), *r = fx_dump(f, "smaps_rollup");
 	assert_non_null(strstr(s, "==> /proc/1/smaps <==\n10000000-10010000 rw-p 00000000 00:00 0 \n"
 				  "Size:                 64 kB\nKernelPageSize:        4 kB\nMMUPageSize:           4 kB\n"
 				  "Rss:                  12 kB\nPss:                  12 kB\nPss_Dirty:            12 kB\n"));
