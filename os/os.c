@@ -1189,7 +1189,7 @@ int os_dump(const os_t *cos, const char *view, FILE *fp)
 		return 0;
 	}
 	if (!strcmp(view, "node-meminfo")) {
-		/* one file per node with memory, as the sysfs directories exist for N_MEMORY nodes */
+		/* one file per online node, memoryless ones included (register_one_node for N_ONLINE) */
 		for (unsigned n = 0; n < os->sys.nr_nodes; n++) {
 			fprintf(fp, "==> /sys/devices/system/node/node%u/meminfo <==\n", n);
 			node_meminfo_show(os, n, fp);

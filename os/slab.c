@@ -59,6 +59,9 @@ struct kobj_stack {
 };
 struct kmem_proc {
 	struct kobj_stack mm, tasks, stacks, vmas, pols, numa_faults;
+	size_t seen_nr_tasks;      /* p->nr_tasks and p->cur_tid when threads was last counted */
+	unsigned seen_cur_tid;
+	size_t threads;
 };
 
 static const struct {
@@ -500,7 +503,13 @@ void kmem_sync(struct os *os, struct process *p, unsigned cpu, sim_time_t now, b
 			return;
 		}
 	}
-	size_t threads = proc_nr_threads(p);
+	if (k->seen_nr_tasks != p->nr_tasks || k->seen_cur_tid != p->cur_tid || !k->threads) {
+		/* the thread table changes only when a thread is first seen or switched to */
+		k->threads = proc_nr_threads(p);
+		k->seen_nr_tasks = p->nr_tasks;
+		k->seen_cur_tid = p->cur_tid;
+	}
+	size_t threads = k->threads;
 	size_t pols = policies ? proc_nr_policies(p) : k->pols.nr;
 	size_t faults = p->numab ? p->numab->nr_thr : 0;
 	if (k->mm.nr == 1 && k->tasks.nr == threads && k->stacks.nr == threads && k->vmas.nr == p->mm.nr_vma &&

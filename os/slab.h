@@ -122,8 +122,8 @@ unsigned slab_nid(const struct slab *slab);
  * node); nothing once it exited.  Objects are allocated by `cpu`, as the
  * system call or fault that needed them.  Called after every fault, system
  * call, clone, fork and exit; policies are recounted only when `policies`
- * is set (system calls, clone, fork: faults never change them), so a call
- * is O(threads) otherwise and O(1) work when nothing changed.  A failed
+ * is set (system calls, clone, fork: faults never change them); a call
+ * without is O(1) unless a thread was first seen.  A failed
  * allocation is counted (kmem_alloc_failed in the report) and retried at
  * the next call.  *cost += allocation time.  No-op when os.kernel_objects
  * is false.
