@@ -25,6 +25,8 @@
  * VM_SHARED), ac (accountable_mapping), de (hugetlbfs_file_mmap) and sd
  * (VM_SOFTDIRTY on every new VMA with CONFIG_MEM_SOFT_DIRTY, never cleared
  * since clear_refs is not modelled) are derived as Linux sets them.
+ * `ProtectionKey:`, which Linux prints on CPUs with protection keys, is
+ * not: pkeys are not modelled.
  */
 #ifndef OS_SMAPS_H
 #define OS_SMAPS_H
