@@ -93,6 +93,60 @@ static void swap_after_swap_out(void **state)
 	fx_free(f);
 }
 
+/* smaps_pmd_entry: a PMD-mapped THP is AnonHugePages and 512 private pages; THPeligible follows the mode. */
+static void thp_is_anon_huge_pages(void **state)
+{
+	struct os_cfg c = fx_os_cfg();
+	c.thp = THP_ALWAYS;
+	c.compaction_proactiveness = 0;
+	struct fx *f = fx_new_cfg(1, 64, 2, &c);
+	int pid = fx_proc(f, false);
+	uint64_t a = 0x40000000;
+	(void)state;
+
+	fx_mmap_at(f, pid, a, 4 << 20, PROT_RW, MAP_PRIV_ANON | MAP_FIXED_);
+	fx_mmap_at(f, pid, 0x50000000, 1 << 20, PROT_RW, MAP_PRIV_ANON | MAP_FIXED_);   /* no aligned 2 MiB inside */
+	assert_int_equal(fx_fault(f, pid, 0, a + 0x1234, true, NULL), OS_FAULT_RETRY);
+	struct mem_size_stats m = gather(f, pid);
+	assert_int_equal(m.anonymous_thp, 2 << 20);
+	assert_int_equal(m.resident, 2 << 20);
+	assert_int_equal(m.private_dirty, 2 << 20);
+	assert_int_equal(m.pss >> PSS_SHIFT, 2 << 20);
+	char *s = fx_dump(f, "smaps");
+	assert_non_null(strstr(s, "AnonHugePages:      2048 kB\n"));
+	assert_non_null(strstr(s, "THPeligible:           1\nVmFlags: rd wr mr mw me ac sd \n50000000-50100000"));
+	assert_non_null(strstr(s, "50100000 rw-p 00000000 00:00 0 \n"));
+	assert_int_equal(strstr(s, "THPeligible:           0\n") > strstr(s, "50000000-50100000"), 1);
+	free(s);
+	fx_free(f);
+}
+
+/* smaps_hugetlb_range: hugetlb pages are Private_Hugetlb, not Rss; the header names the hugetlbfs file. */
+static void hugetlb_is_not_rss(void **state)
+{
+	struct os_cfg c = fx_os_cfg();
+	c.nr_hugepages[0] = 4;
+	c.nr_nr_hugepages = 1;
+	struct fx *f = fx_new_cfg(1, 64, 2, &c);
+	int pid = fx_proc(f, false);
+	uint64_t a = 0x40000000;
+	(void)state;
+
+	fx_mmap_at(f, pid, a, 4 << 20, PROT_RW, 0x40022 | MAP_FIXED_);   /* MAP_HUGETLB */
+	assert_int_equal(fx_fault(f, pid, 0, a, true, NULL), OS_FAULT_RETRY);
+	struct mem_size_stats m = gather(f, pid);
+	assert_int_equal(m.private_hugetlb, 2 << 20);
+	assert_int_equal(m.shared_hugetlb + m.resident + (m.pss >> PSS_SHIFT), 0);
+	char *s = fx_dump(f, "smaps");
+	assert_non_null(strstr(s, "Size:               4096 kB\nKernelPageSize:     2048 kB\nMMUPageSize:        2048 kB\n"
+				  "Rss:                   0 kB\n"));
+	assert_non_null(strstr(s, "Private_Hugetlb:    2048 kB\n"));
+	assert_non_null(strstr(s, "VmFlags: rd wr mr mw me de ht sd \n"));
+	assert_non_null(strstr(s, " /anon_hugepage (deleted)\n"));
+	free(s);
+	fx_free(f);
+}
+
 /* show_smaps_rollup: one header "[rollup]" line and the sums; show_smap's layout per VMA. */
 static void rollup_is_the_sum_and_text(void **state)
 {
@@ -125,6 +179,8 @@ int main(void)
 		cmocka_unit_test(rss_is_pages_mapped),
 		cmocka_unit_test(pss_after_fork),
 		cmocka_unit_test(swap_after_swap_out),
+		cmocka_unit_test(thp_is_anon_huge_pages),
+		cmocka_unit_test(hugetlb_is_not_rss),
 		cmocka_unit_test(rollup_is_the_sum_and_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
