@@ -148,15 +148,37 @@ static void show_val_kb(FILE *fp, const char *name, uint64_t pages)
 }
 
 /*
- * x86's direct map (init_mem_mapping, split_mem_range): the first 1 MiB in
- * 4 KiB pages, then each node's memory with 4 KiB pages up to the first
- * 2 MiB boundary, 2 MiB pages up to the first 1 GiB boundary, 1 GiB pages,
- * and 2 MiB then 4 KiB pages for the tail.  numasim's nodes have no holes.
+ * x86's direct map (init_mem_mapping, split_mem_range): RAM is mapped
+ * before NUMA is set up, so adjacent nodes form one physical range.  The
+ * first 1 MiB is mapped with 4 KiB pages; each range then with 4 KiB pages
+ * up to the first 2 MiB boundary, 2 MiB pages up to the first 1 GiB
+ * boundary, 1 GiB pages, and 2 MiB then 4 KiB pages for the tail.
+ * numasim's nodes have no holes.
  */
+static void split_mem_range(uint64_t lo, uint64_t hi, uint64_t count[3])
+{
+	if (lo < ISA_END_PFN) {
+		uint64_t e = SIM_MIN(hi, ISA_END_PFN);
+		count[0] += e - lo;
+		lo = e;
+	}
+	if (hi <= lo)
+		return;
+	uint64_t pmd_lo = SIM_MIN((lo + PMD_PAGES - 1) / PMD_PAGES * PMD_PAGES, hi);
+	uint64_t pmd_hi = SIM_MAX(hi / PMD_PAGES * PMD_PAGES, pmd_lo);
+	uint64_t pud_lo = SIM_MIN((pmd_lo + PUD_PAGES - 1) / PUD_PAGES * PUD_PAGES, pmd_hi);
+	uint64_t pud_hi = SIM_MAX(pmd_hi / PUD_PAGES * PUD_PAGES, pud_lo);
+	count[0] += (pmd_lo - lo) + (hi - pmd_hi);
+	count[1] += ((pud_lo - pmd_lo) + (pmd_hi - pud_hi)) / PMD_PAGES;
+	count[2] += (pud_hi - pud_lo) / PUD_PAGES;
+}
+
 static void direct_map(const struct os *os, uint64_t count[3])
 {
+	uint64_t cur_lo = 0, cur_hi = 0;
+
 	count[0] = count[1] = count[2] = 0;
-	for (unsigned n = 0; n < os->sys.nr_nodes; n++) {
+	for (unsigned n = 0; n < os->sys.nr_nodes; n++) {   /* nodes are laid out in ascending order */
 		uint64_t lo = UINT64_MAX, hi = 0;
 		for (unsigned z = 0; z < MAX_NR_ZONES; z++) {
 			struct zone_info zi;
@@ -167,19 +189,17 @@ static void direct_map(const struct os *os, uint64_t count[3])
 		}
 		if (hi <= lo)
 			continue;
-		if (lo < ISA_END_PFN) {
-			uint64_t e = SIM_MIN(hi, ISA_END_PFN);
-			count[0] += e - lo;
-			lo = e;
+		if (cur_hi > cur_lo && lo == cur_hi) {
+			cur_hi = hi;   /* adjacent: one memblock range */
+			continue;
 		}
-		uint64_t pmd_lo = SIM_MIN((lo + PMD_PAGES - 1) / PMD_PAGES * PMD_PAGES, hi);
-		uint64_t pmd_hi = SIM_MAX(hi / PMD_PAGES * PMD_PAGES, pmd_lo);
-		uint64_t pud_lo = SIM_MIN((pmd_lo + PUD_PAGES - 1) / PUD_PAGES * PUD_PAGES, pmd_hi);
-		uint64_t pud_hi = SIM_MAX(pmd_hi / PUD_PAGES * PUD_PAGES, pud_lo);
-		count[0] += (pmd_lo - lo) + (hi - pmd_hi);
-		count[1] += ((pud_lo - pmd_lo) + (pmd_hi - pud_hi)) / PMD_PAGES;
-		count[2] += (pud_hi - pud_lo) / PUD_PAGES;
+		if (cur_hi > cur_lo)
+			split_mem_range(cur_lo, cur_hi, count);
+		cur_lo = lo;
+		cur_hi = hi;
 	}
+	if (cur_hi > cur_lo)
+		split_mem_range(cur_lo, cur_hi, count);
 }
 
 void meminfo_show(const struct os *os, FILE *fp)

@@ -167,12 +167,31 @@ static void mem_available_formula(void **state)
 	fx_free(f);
 }
 
+/*
+ * arch_report_meminfo after init_mem_mapping / split_mem_range: two adjacent
+ * 1 GiB nodes are one range [0, 2 GiB): the first 2 MiB in 4 KiB pages
+ * (the ISA megabyte, then up to the 2 MiB boundary), 2 MiB pages up to
+ * 1 GiB, one 1 GiB page.
+ */
+static void direct_map_split(void **state)
+{
+	struct fx *f = fx_new(2, 1024, 1);
+	(void)state;
+
+	char *buf = fx_dump(f, "meminfo");
+	assert_non_null(strstr(buf, "\nDirectMap4k:        2048 kB\nDirectMap2M:     1046528 kB\n"
+				    "DirectMap1G:     1048576 kB\n"));
+	free(buf);
+	fx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(order_and_format),
 		cmocka_unit_test(identities),
 		cmocka_unit_test(mem_available_formula),
+		cmocka_unit_test(direct_map_split),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
