@@ -16,7 +16,7 @@ check() { name=$1; shift; if "$@" >>"$T/out" 2>&1; then ok "$name"; else nok "$n
 has() { grep -qxF "$2" "$1"; }
 
 if [ ! -x "$N" ]; then echo "1..0 # skip numasim not built"; exit 0; fi
-echo "1..9"
+echo "1..12"
 
 # 4 MiB bound to node 1, written page by page from CPU 0 (node 0 of the tiny preset)
 {
@@ -44,6 +44,21 @@ check "-p os.kernel_objects=false: no slab, no kernel stack" sh -c \
 "$N" run -q --machine tiny -p os.slub_min_objects=4 --trace "$T/a.txt@0" -d slabinfo >"$T/c.out" 2>"$T/out"
 check "-p os.slub_min_objects=4: mm_struct slabs of 6 objects in 2 pages" has "$T/c.out" \
     "mm_struct              1      6   1344    6    2 : tunables    0    0    0 : slabdata      1      1      0"
+
+# the thread moves from CPU 0 (node 0) to CPU 2 (node 1) between two 2 MiB mappings
+{
+    echo 'mmap addr=0x40000000 len=0x200000 prot=3 flags=0x22 fd=-1 offset=0'
+    i=0; while [ $i -lt 512 ]; do printf 'W %x 8\n' $((0x40000000 + i * 4096)); i=$((i + 1)); done
+    echo 'thread_cpu cpu=2'
+    echo 'mmap addr=0x80000000 len=0x200000 prot=3 flags=0x22 fd=-1 offset=0'
+    i=0; while [ $i -lt 512 ]; do printf 'W %x 8\n' $((0x80000000 + i * 4096)); i=$((i + 1)); done
+} > "$T/m.txt"
+"$N" run -q --machine tiny --trace "$T/m.txt@0" -d node-meminfo,slabinfo >"$T/m.out" 2>"$T/out"
+check "moved thread: its second mapping's data is on node 1" has "$T/m.out" "Node 1 AnonPages:          2048 kB"
+check "moved thread: new page tables (PMD and PTE table) and a vm_area_struct slab on node 1" sh -c \
+    "grep -qxF 'Node 1 PageTables:            8 kB' '$T/m.out' && grep -qxF 'Node 1 Slab:                  4 kB' '$T/m.out'"
+check "moved thread: task_struct, mm_struct and stack stay on node 0" sh -c \
+    "grep -qxF 'Node 0 KernelStack:          16 kB' '$T/m.out' && grep -qxF 'Node 0 Slab:                 68 kB' '$T/m.out'"
 
 "$N" run -q --machine tiny --trace "$T/a.txt@0" -d smapz >"$T/out" 2>&1
 check "an unknown view is refused before the run" sh -c "! grep -q '==>' '$T/out' && grep -q 'smaps' '$T/out'"
