@@ -187,7 +187,9 @@ void os_report(const os_t *os, rep_t *r);
 
 /*
  * Print a view in Linux's own text format: "buddyinfo", "pagetypeinfo",
- * "zoneinfo", "numastat", "vmstat", "numa_maps", "meminfo-hugetlb".  @return 0 or -SIM_EUSAGE.
+ * "zoneinfo", "numastat", "vmstat", "numa_maps", "meminfo-hugetlb",
+ * "meminfo", "node-meminfo", "slabinfo", "smaps", "smaps_rollup"
+ * (docs/os-kmem.md).  @return 0 or -SIM_EUSAGE.
  */
 int os_dump(const os_t *os, const char *view, FILE *fp);
 
