@@ -421,48 +421,43 @@ static void account_stack(struct os *os, const struct vm_struct *vm, int sign)
 			      sign * (int64_t)(PAGE_SIZE / 1024));
 }
 
-static void stack_free(struct os *os, void *h, unsigned cpu)
+/* Free one object of kind id (a kernel stack when id is NR_KMEM_CACHES). */
+static void kobj_free(struct os *os, unsigned id, void *h, unsigned cpu)
 {
-	account_stack(os, h, -1);
-	vfree(os, h, cpu);
-}
-
-static void slab_obj_free(struct os *os, void *h, unsigned cpu)
-{
-	kmem_cache_free(os, h, cpu);
-}
-
-/* Grow or shrink st to `want` objects of cache id (a kernel stack when id is NR_KMEM_CACHES). */
-static int kobj_resize(struct os *os, struct process *p, struct kobj_stack *st, size_t want, unsigned id,
-		       unsigned cpu, sim_time_t now, sim_time_t *cost)
-{
-	while (st->nr > want) {
-		void *h = st->h[--st->nr];
-		if (id == NR_KMEM_CACHES)
-			stack_free(os, h, cpu);
-		else
-			slab_obj_free(os, h, cpu);
+	if (id == NR_KMEM_CACHES) {
+		account_stack(os, h, -1);
+		vfree(os, h, cpu);
+	} else {
+		kmem_cache_free(os, h, cpu);
 	}
+}
+
+/*
+ * Grow or shrink st to `want` objects of kind id; allocation i starts at
+ * now + *elapsed, when allocation i-1 is done (elapsed may be NULL when
+ * only shrinking).
+ */
+static int kobj_resize(struct os *os, struct process *p, struct kobj_stack *st, size_t want, unsigned id,
+		       unsigned cpu, sim_time_t now, sim_time_t *elapsed)
+{
+	while (st->nr > want)
+		kobj_free(os, id, st->h[--st->nr], cpu);
 	while (st->nr < want) {
 		void *h;
 		int rc;
 		if (id == NR_KMEM_CACHES) {
 			struct vm_struct *vm;
-			rc = vmalloc_pages(os, p, THREAD_SIZE_PAGES, cpu, now, &vm, cost);
+			rc = vmalloc_pages(os, p, THREAD_SIZE_PAGES, cpu, now + *elapsed, &vm, elapsed);
 			h = vm;
 			if (!rc)
 				account_stack(os, vm, +1);
 		} else {
 			struct slab *slab;
-			rc = kmem_cache_alloc(os, (enum kmem_cache_id)id, p, cpu, now, &slab, cost);
+			rc = kmem_cache_alloc(os, (enum kmem_cache_id)id, p, cpu, now + *elapsed, &slab, elapsed);
 			h = slab;
 		}
-		if (!rc && (rc = kobj_push(st, h))) {
-			if (id == NR_KMEM_CACHES)
-				stack_free(os, h, cpu);
-			else
-				slab_obj_free(os, h, cpu);
-		}
+		if (!rc && (rc = kobj_push(st, h)))
+			kobj_free(os, id, h, cpu);
 		if (rc)
 			return rc;
 	}
@@ -524,11 +519,11 @@ void kmem_sync(struct os *os, struct process *p, unsigned cpu, sim_time_t now, b
 	os->current = p;
 	/* in Linux's order: copy_process (task_struct, stack), then mm, then the VMAs and policies */
 	if (kobj_resize(os, p, &k->tasks, threads, KMEM_TASK_STRUCT, cpu, now, &t) ||
-	    kobj_resize(os, p, &k->stacks, threads, NR_KMEM_CACHES, cpu, now + t, &t) ||
-	    kobj_resize(os, p, &k->mm, 1, KMEM_MM_STRUCT, cpu, now + t, &t) ||
-	    kobj_resize(os, p, &k->vmas, p->mm.nr_vma, KMEM_VM_AREA, cpu, now + t, &t) ||
-	    kobj_resize(os, p, &k->pols, pols, KMEM_NUMA_POLICY, cpu, now + t, &t) ||
-	    kobj_resize(os, p, &k->numa_faults, faults, kmalloc_cache(numa_faults_size(os)), cpu, now + t, &t))
+	    kobj_resize(os, p, &k->stacks, threads, NR_KMEM_CACHES, cpu, now, &t) ||
+	    kobj_resize(os, p, &k->mm, 1, KMEM_MM_STRUCT, cpu, now, &t) ||
+	    kobj_resize(os, p, &k->vmas, p->mm.nr_vma, KMEM_VM_AREA, cpu, now, &t) ||
+	    kobj_resize(os, p, &k->pols, pols, KMEM_NUMA_POLICY, cpu, now, &t) ||
+	    kobj_resize(os, p, &k->numa_faults, faults, kmalloc_cache(numa_faults_size(os)), cpu, now, &t))
 		os->kmem->alloc_failed++;
 	os->current = saved;
 	if (cost)
