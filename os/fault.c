@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "os/fault.h"
+#include "os/slab.h"
 #include "os/rmap.h"
 #include "os/filemap.h"
 #include "os/hugetlb.h"
@@ -914,6 +915,7 @@ void exit_mm(struct os *os, struct process *p)
 	}
 	pgtable_free_all(os->pm, p->pgd_pfn, &ops);
 	p->pgd_pfn = NO_PGD;
+	kmem_proc_release(os, p, p->last_cpu);   /* its mm_struct, VMAs, task_structs and stacks */
 	(void)oshw_flush(os, p, p->last_cpu, os->now, 0, 0);
 	mm_release(&p->mm);
 }

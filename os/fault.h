@@ -61,6 +61,7 @@ struct process {
 	uint64_t swapents;        /* MM_SWAPENTS: swap entries in the page tables */
 	int oom_score_adj;        /* -1000..1000 (os_cfg default) */
 	struct numab_task *numab; /* NUMA-balancing scanner state (os/numa_balancing.c), NULL until used */
+	struct kmem_proc *kobj;   /* its kernel objects: mm_struct, task_structs, stacks, VMAs (os/slab.c) */
 };
 
 struct os {
@@ -87,6 +88,8 @@ struct os {
 	struct hugetlb *htlb;     /* hugetlb pools and reservations (os/hugetlb.h) */
 	struct cma_state *cma;    /* CMA areas (os/cma.h), NULL without any */
 	struct memory_blocks *mblocks; /* memory hotplug blocks (os/memory_hotplug.h), created on first use */
+	struct kmem *kmem;        /* slab caches of the kernel's own objects (os/slab.h), NULL if off */
+	uint64_t nr_vmalloc_pages;/* pages in vmalloc areas (os/vmalloc.h) */
 };
 
 /*

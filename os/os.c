@@ -33,6 +33,9 @@
 #include "os/oom.h"
 #include "os/numa_balancing.h"
 #include "os/thp.h"
+#include "os/slab.h"
+#include "os/meminfo.h"
+#include "os/smaps.h"
 #include "sim/err.h"
 
 /* mmap uapi */
@@ -163,6 +166,10 @@ static int os_init(os_t **out, const struct os_cfg *cfg, const struct hw_cfg *hc
 		os_destroy(os);
 		return rc;
 	}
+	if (kmem_init(os)) {
+		os_destroy(os);
+		return sim_errf(err, errlen, SIM_ENOMEM, "os: out of host memory");
+	}
 	*out = os;
 	return 0;
 }
@@ -193,10 +200,12 @@ void os_destroy(os_t *os)
 		}
 		mm_release(&p->mm);
 		free(p->final_maps);
+		kmem_proc_release(os, p, 0);
 		task_free_all(p);
 		free(p);
 	}
 	free(os->procs);
+	kmem_destroy(os);
 	hugetlb_destroy(os);
 	cma_destroy(os);
 	memory_blocks_destroy(os);
@@ -290,6 +299,7 @@ int os_thread_clone(os_t *os, int pid, unsigned parent_tid, unsigned child_tid)
 	/* copy_process: the task_struct is duplicated (il_prev with it) and mpol_dup()s the policy */
 	c->pol = p->pol;
 	c->il = p->il;
+	kmem_sync(os, p, p->last_cpu, os->now, true, NULL);
 	return 0;
 }
 
@@ -329,6 +339,7 @@ int os_process_create(os_t *os, bool implicit, int *pid)
 	int rc = proc_new(os, implicit, NULL, 0, &p);
 	if (rc)
 		return rc;
+	kmem_sync(os, p, 0, os->now, true, NULL);
 	*pid = p->pid;
 	return 0;
 }
@@ -353,6 +364,8 @@ int os_process_fork(os_t *os, int parent, unsigned tid, int *child)
 		c->alive = false;
 		return rc;
 	}
+	/* dup_task_struct, dup_mm and the VMA copies, by the forking CPU under the forking task's policy */
+	kmem_sync(os, c, pp->last_cpu, os->now, true, NULL);
 	*child = c->pid;
 	return 0;
 }
@@ -415,6 +428,7 @@ int os_set_process_policy(os_t *os, int pid, const struct mpol_spec *spec)
 		p->tasks[i].pol = pol;
 		mpol_task_reset(&p->tasks[i].il);
 	}
+	kmem_sync(os, p, p->last_cpu, os->now, true, NULL);   /* the threads' numa_policy objects */
 	return 0;
 }
 
@@ -450,6 +464,7 @@ enum os_fault_result os_handle_fault(os_t *os, int pid, unsigned tid, unsigned c
 	note_cpu(os, p, cpu, now);
 	numab_task_tick(os, p, now);
 	enum os_fault_result r = fault_handle(os, p, cpu, now, vaddr, write, &c);
+	kmem_sync(os, p, cpu, now + c, false, &c);   /* an implicit mapping is a new VMA; an OOM kill frees all */
 	os->current = NULL;
 	*cost = c;
 	return r;
@@ -1133,6 +1148,7 @@ int os_syscall(os_t *os, int pid, unsigned tid, unsigned cpu, sim_time_t now, co
 	struct sysctx s = { .os = os, .p = p, .cpu = cpu, .now = now, .sc = sc, .cost = &c, .err = err,
 			    .errlen = errlen };
 	rc = syscall_table[sc->nr](&s);
+	kmem_sync(os, p, cpu, now + c, true, &c);   /* VMAs made, split, merged or removed; policies */
 	os->current = NULL;
 	if (rc && err && errlen && !err[0])
 		snprintf(err, errlen, "%s", sim_strerror(rc));
@@ -1216,6 +1232,12 @@ static void numa_maps_show(struct os *os, const struct process *p, FILE *fp)
 	}
 }
 
+const char *const os_dump_views[] = {
+	"buddyinfo", "pagetypeinfo", "zoneinfo", "numastat", "vmstat", "numa_maps", "meminfo-hugetlb", "meminfo",
+	"node-meminfo", "slabinfo", "smaps", "smaps_rollup", "cma", "memory-blocks",
+	NULL,
+};
+
 int os_dump(const os_t *cos, const char *view, FILE *fp)
 {
 	struct os *os = (struct os *)cos;   /* walks read pmem only; pfn_to_page may create descriptors */
@@ -1239,6 +1261,37 @@ int os_dump(const os_t *cos, const char *view, FILE *fp)
 	}
 	if (!strcmp(view, "meminfo-hugetlb")) {
 		hugetlb_report_meminfo(os, fp);
+		return 0;
+	}
+	if (!strcmp(view, "meminfo")) {
+		meminfo_show(os, fp);
+		return 0;
+	}
+	if (!strcmp(view, "node-meminfo")) {
+		/* one file per online node, memoryless ones included (register_one_node for N_ONLINE) */
+		for (unsigned n = 0; n < os->sys.nr_nodes; n++) {
+			fprintf(fp, "==> /sys/devices/system/node/node%u/meminfo <==\n", n);
+			node_meminfo_show(os, n, fp);
+		}
+		return 0;
+	}
+	if (!strcmp(view, "slabinfo")) {
+		slabinfo_show(os, fp);
+		return 0;
+	}
+	if (!strcmp(view, "smaps") || !strcmp(view, "smaps_rollup")) {
+		bool rollup = view[5] == '_';
+		/* every live process (Linux has no file for a dead one) */
+		for (size_t i = 1; i < os->nr_procs; i++) {
+			const struct process *p = os->procs[i];
+			if (!p->alive)
+				continue;
+			fprintf(fp, "==> /proc/%d/%s <==\n", p->pid, view);
+			if (rollup)
+				smaps_rollup_show(os, p, fp);
+			else
+				smaps_show(os, p, fp);
+		}
 		return 0;
 	}
 	if (!strcmp(view, "numa_maps")) {
@@ -1379,6 +1432,7 @@ void os_report(const os_t *os, rep_t *r)
 	}
 	rep_arr_end(r);
 	hugetlb_report(os, r);
+	kmem_report(os, r);
 	reclaim_report((struct os *)os, r);
 }
 

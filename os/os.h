@@ -198,10 +198,13 @@ void os_report(const os_t *os, rep_t *r);
 
 /*
  * Print a view in Linux's own text format: "buddyinfo", "pagetypeinfo",
- * "zoneinfo", "numastat", "vmstat", "numa_maps", "meminfo-hugetlb", "cma"
- * (/sys/kernel/mm/cma/), "memory-blocks" (/sys/devices/system/memory/).
- * @return 0 or -SIM_EUSAGE.
+ * "zoneinfo", "numastat", "vmstat", "numa_maps", "meminfo-hugetlb",
+ * "meminfo", "node-meminfo", "slabinfo", "smaps", "smaps_rollup"
+ * (docs/os-kmem.md), "cma" (/sys/kernel/mm/cma/), "memory-blocks"
+ * (/sys/devices/system/memory/): os_dump_views[].  @return 0 or -SIM_EUSAGE.
  */
 int os_dump(const os_t *os, const char *view, FILE *fp);
+/* The names os_dump() knows, NULL-terminated (besides "numa_maps-PID"). */
+extern const char *const os_dump_views[];
 
 #endif

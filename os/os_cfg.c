@@ -100,5 +100,10 @@ static const struct cfg_field os_fields[] = {
 		  "pages: stack_guard_gap between a growing stack and the mapping below it"),
 	CFG_F_NS(struct os_cfg, pte_move_cost, 0, NS(1000000), NS(20),
 		 "ns: one page-table entry moved by mremap (move_ptes)"),
+	CFG_F_BOOL(struct os_cfg, kernel_objects, true,
+		   "the kernel's own allocations take real frames: slab caches (task_struct, mm_struct, "
+		   "vm_area_struct) and vmalloc'd kernel stacks; false: they are not modelled"),
+	CFG_F_U32(struct os_cfg, slub_min_objects, 0, 32767, 0,
+		  "slub_min_objects= boot option: objects a slab should hold at least (0: 4 * (fls(nr_cpus) + 1))"),
 };
 const struct cfg_table os_cfg_table = CFG_TABLE("os", struct os_cfg, os_fields, NULL);

@@ -88,6 +88,9 @@ struct os_cfg {
 	uint64_t stack_limit;             /* bytes: RLIMIT_STACK of the main thread's stack */
 	uint32_t stack_guard_gap;         /* pages: stack_guard_gap (boot parameter) */
 	uint64_t pte_move_cost;           /* ps: per entry move_page_tables moves */
+	/* ---- the kernel's own allocations (os/slab.h) ---- */
+	bool kernel_objects;              /* slab objects and kernel stacks take real frames */
+	uint32_t slub_min_objects;        /* slub_min_objects= (0: 4 * (fls(nr_cpus) + 1)) */
 };
 
 extern const struct cfg_table os_cfg_table;

@@ -400,6 +400,9 @@ uint64_t zone_stat(const physmem_t *pm, unsigned nid, enum zone_type zid, enum z
 uint64_t node_numa_stat(const physmem_t *pm, unsigned nid, enum numa_stat_item item);
 uint64_t phys_stat(const physmem_t *pm, enum phys_stat_item item);
 
+/* totalreserve_pages: per zone, max lowmem_reserve + high watermark, capped at managed (meminfo, dirty limits). */
+uint64_t physmem_totalreserve_pages(const physmem_t *pm);
+
 /* Host bytes held by frame descriptors and their section maps (tests). */
 uint64_t physmem_host_bytes(const physmem_t *pm);
 

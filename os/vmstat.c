@@ -259,7 +259,7 @@ static void dump_zoneinfo(const physmem_t *pm, FILE *fp)
 /* ---- vmstat ----------------------------------------------------------------------------------- */
 
 /* calculate_totalreserve_pages */
-static uint64_t totalreserve_pages(const physmem_t *pm)
+uint64_t physmem_totalreserve_pages(const physmem_t *pm)
 {
 	uint64_t total = 0;
 
@@ -278,7 +278,7 @@ static uint64_t totalreserve_pages(const physmem_t *pm)
 /* global_dirty_limits with vm.dirty_ratio 20, vm.dirty_background_ratio 10. */
 static void dirty_limits(const physmem_t *pm, uint64_t *bg, uint64_t *thresh)
 {
-	uint64_t x = 0, reserve = totalreserve_pages(pm);
+	uint64_t x = 0, reserve = physmem_totalreserve_pages(pm);
 
 	for (unsigned n = 0; n < pm->nr_nodes; n++) {
 		for (unsigned zi = 0; zi < MAX_NR_ZONES; zi++)

@@ -62,16 +62,16 @@ static void test_area_placement_and_views(void **state)
 	sim_time_t cost = 0;
 	assert_int_equal(memory_offline(f->os, 1, 0, 0, &cost), -SIM_EBUSY);
 	assert_int_equal(get_pageblock_migratetype(fx_phys(f), NODE_PAGES - 1), MIGRATE_CMA);
-	char *v = fx_view(f, "zoneinfo");
+	char *v = fx_dump(f, "zoneinfo");
 	assert_non_null(strstr(v, "\n        cma      8192\n"));
 	assert_non_null(strstr(v, "nr_free_cma  8192"));
 	free(v);
-	v = fx_view(f, "pagetypeinfo");
+	v = fx_dump(f, "pagetypeinfo");
 	assert_non_null(strstr(v, "Node    0, zone   Normal, type          CMA      0      0      0      0      0      0"
 				  "      0      0      0      0      8 \n"));
 	assert_non_null(strstr(v, "HighAtomic          CMA      Isolate"));
 	free(v);
-	v = fx_view(f, "cma");
+	v = fx_dump(f, "cma");
 	assert_string_equal(v, "/sys/kernel/mm/cma/pernuma0/alloc_pages_fail:0\n"
 			       "/sys/kernel/mm/cma/pernuma0/alloc_pages_success:0\n"
 			       "/sys/kernel/mm/cma/pernuma0/available_pages:8192\n"
@@ -83,16 +83,16 @@ static void test_area_placement_and_views(void **state)
 			       "/sys/kernel/mm/cma/pernuma1/release_pages_success:0\n"
 			       "/sys/kernel/mm/cma/pernuma1/total_pages:8192\n");
 	free(v);
-	v = fx_view(f, "vmstat");
+	v = fx_dump(f, "vmstat");
 	assert_non_null(strstr(v, "\ncma_alloc_success 0\ncma_alloc_fail 0\n"));
 	free(v);
 	fx_free(f);
 	/* a kernel without CMA areas prints neither the CMA type nor the cma_alloc_* lines */
 	f = fx_new(2, NODE_MIB, 2);
-	v = fx_view(f, "pagetypeinfo");
+	v = fx_dump(f, "pagetypeinfo");
 	assert_null(strstr(v, "CMA"));
 	free(v);
-	v = fx_view(f, "vmstat");
+	v = fx_dump(f, "vmstat");
 	assert_null(strstr(v, "cma_alloc_success"));
 	free(v);
 	fx_free(f);
@@ -133,7 +133,7 @@ static void test_pernuma_and_numa_areas(void **state)
 	int pid = fx_proc(f, false);
 	uint64_t top = NODE_PAGES;
 
-	char *v = fx_view(f, "cma");
+	char *v = fx_dump(f, "cma");
 	assert_non_null(strstr(v, "/sys/kernel/mm/cma/pernuma0/total_pages:2048\n"));
 	assert_non_null(strstr(v, "/sys/kernel/mm/cma/numa0/total_pages:4096\n"));
 	assert_non_null(strstr(v, "/sys/kernel/mm/cma/pernuma1/total_pages:2048\n"));
@@ -145,12 +145,12 @@ static void test_pernuma_and_numa_areas(void **state)
 	/* 1024 pages fit pernuma0; 3000 only numa0 */
 	assert_int_equal(fx_sys(f, pid, OS_SYS_CMA_ALLOC, 0, 1024, 0, 0, 0), 0);
 	assert_int_equal(fx_sys(f, pid, OS_SYS_CMA_ALLOC, 0, 3000, 0, 0, 0), 0);
-	v = fx_view(f, "cma");
+	v = fx_dump(f, "cma");
 	assert_non_null(strstr(v, "/sys/kernel/mm/cma/pernuma0/alloc_pages_success:1024\n"));
 	assert_non_null(strstr(v, "/sys/kernel/mm/cma/numa0/alloc_pages_success:3000\n"));
 	free(v);
 	assert_int_equal(fx_sys(f, pid, OS_SYS_CMA_RELEASE, 0, 3000, 0, 0, 0), 0);
-	v = fx_view(f, "cma");
+	v = fx_dump(f, "cma");
 	assert_non_null(strstr(v, "/sys/kernel/mm/cma/numa0/release_pages_success:3000\n"));
 	free(v);
 	fx_free(f);
@@ -276,7 +276,7 @@ static void test_cma_alloc_migrates_out(void **state)
 	assert_int_equal(free_cma(f, 0), 0);
 	assert_int_equal(get_pageblock_migratetype(fx_phys(f), base), MIGRATE_CMA);
 	assert_int_equal(vmstat_event(fx_phys(f), CMA_ALLOC_SUCCESS), 1);
-	char *v = fx_view(f, "cma");
+	char *v = fx_dump(f, "cma");
 	assert_non_null(strstr(v, "pernuma0/alloc_pages_success:40960\n"));
 	assert_non_null(strstr(v, "pernuma0/available_pages:0\n"));
 	free(v);
@@ -284,7 +284,7 @@ static void test_cma_alloc_migrates_out(void **state)
 	assert_int_equal(cma_release(f->os, 0, pfn, pages, 0), 0);
 	drain_all_pages(fx_phys(f));
 	assert_int_equal(free_cma(f, 0), pages);
-	v = fx_view(f, "cma");
+	v = fx_dump(f, "cma");
 	assert_non_null(strstr(v, "pernuma0/release_pages_success:40960\n"));
 	free(v);
 	assert_int_equal(cma_release(f->os, 0, pfn, pages, 0), -SIM_ERANGE);   /* not held any more */
@@ -318,7 +318,7 @@ static void test_cma_alloc_fails_on_pinned_page(void **state)
 	for (uint64_t p = base; p < base + pages; p += PAGEBLOCK_NR_PAGES)
 		assert_int_equal(get_pageblock_migratetype(fx_phys(f), p), MIGRATE_CMA);
 	assert_int_equal(buddy_verify(fx_phys(f), err, sizeof(err)), 0);
-	char *v = fx_view(f, "cma");
+	char *v = fx_dump(f, "cma");
 	assert_non_null(strstr(v, "pernuma0/alloc_pages_fail:40960\n"));
 	assert_non_null(strstr(v, "pernuma0/available_pages:40960\n"));
 	free(v);

@@ -37,7 +37,7 @@ static void test_blocks_and_view(void **state)
 	(void)state;
 	struct fx *f = fx_new(2, 256, 2);
 	assert_int_equal(memory_block_size_bytes(f->os), 128ULL << 20);
-	char *v = fx_view(f, "memory-blocks");
+	char *v = fx_dump(f, "memory-blocks");
 	assert_non_null(strstr(v, "/sys/devices/system/memory/block_size_bytes:8000000\n"));
 	assert_non_null(strstr(v, "/sys/devices/system/memory/memory3/node:1\n"
 				  "/sys/devices/system/memory/memory3/phys_index:00000003\n"
@@ -96,10 +96,10 @@ static void test_offline_recomputes_wmarks(void **state)
 	assert_int_equal(z1.watermark[WMARK_MIN], pages_min * z1.managed / lowmem);
 	assert_int_equal(z0.watermark[WMARK_MIN], pages_min * z0.managed / lowmem);
 	assert_true(z1.watermark[WMARK_MIN] < before.watermark[WMARK_MIN]);
-	char *v = fx_view(f, "memory-blocks");
+	char *v = fx_dump(f, "memory-blocks");
 	assert_non_null(strstr(v, "memory3/state:offline\n"));
 	free(v);
-	v = fx_view(f, "zoneinfo");
+	v = fx_dump(f, "zoneinfo");
 	assert_non_null(strstr(v, "        spanned  65536\n        present  32768\n        managed  32768\n"));
 	free(v);
 	/* the block is gone from the allocator: node 1 hands out only memory2 */
@@ -191,7 +191,7 @@ static void test_offline_ebusy(void **state)
 		assert_int_equal(pfn_to_nid(fx_phys(f), pte_pfn(fx_pte(f, pid, a + i * PAGE_SIZE, NULL))), 0);
 	assert_int_equal(zinfo(f, 1, ZONE_MOVABLE).present, before.present);
 	assert_int_equal(buddy_verify(fx_phys(f), err, sizeof(err)), 0);
-	char *v = fx_view(f, "memory-blocks");
+	char *v = fx_dump(f, "memory-blocks");
 	assert_non_null(strstr(v, "memory3/state:online\n"));
 	free(v);
 	pinned->refcount--;
@@ -216,7 +216,7 @@ static void test_online_movable(void **state)
 
 	/* -1: the highest online block of node 1, memory3 */
 	assert_int_equal(fx_sys(f, pid, OS_SYS_MEMORY_OFFLINE, 1, (uint64_t)-1, 0, 0, 0), 0);
-	char *v = fx_view(f, "memory-blocks");
+	char *v = fx_dump(f, "memory-blocks");
 	assert_non_null(strstr(v, "memory3/state:offline\n"));
 	assert_non_null(strstr(v, "memory3/valid_zones:Normal Movable\n"));
 	assert_non_null(strstr(v, "memory2/valid_zones:Normal\n"));
@@ -228,7 +228,7 @@ static void test_online_movable(void **state)
 	assert_int_equal(zm.start_pfn, 3 * BLOCK_PAGES);
 	assert_int_equal(zm.present, BLOCK_PAGES);
 	assert_int_equal(zinfo(f, 1, ZONE_NORMAL).spanned, BLOCK_PAGES);
-	v = fx_view(f, "memory-blocks");
+	v = fx_dump(f, "memory-blocks");
 	assert_non_null(strstr(v, "memory3/valid_zones:Movable\n"));
 	free(v);
 	/* kernel allocations never get ZONE_MOVABLE; movable ones take it first (zonelist: highest zone first) */
