@@ -5,6 +5,7 @@
 #include "os/fault.h"
 #include "os/lru.h"
 #include "os/memcontrol.h"
+#include "os/mlock.h"
 #include "os/vmscan.h"
 #include "sim/err.h"
 
@@ -96,6 +97,7 @@ void lru_add(struct os *os, struct page *pg)
 {
 	if (!page_lruvec(os, pg))
 		return;
+	mlock_cull_on_add(os, pg);
 	lru_link(os, pg, false);
 }
 
@@ -137,6 +139,7 @@ void lru_putback(struct os *os, struct page *pg)
 		return;
 	node_stat_mod(os->phys, pg->node, page_test(pg, PG_swapbacked) ? NR_ISOLATED_ANON : NR_ISOLATED_FILE,
 		      -(int64_t)page_nr(pg));
+	mlock_cull_on_add(os, pg);
 	lru_link(os, pg, false);
 }
 

@@ -112,6 +112,10 @@ enum os_fault_result os_handle_fault(os_t *os, int pid, unsigned tid, unsigned c
  * System calls carried by traces, in Linux's argument order.
  * oom_score_adj(value): a write of value (two's complement, -1000..1000)
  * to /proc/self/oom_score_adj: the whole process's (signal->oom_score_adj).
+ * cma_alloc(node, count) / cma_release(node, count): a driver's
+ * contiguous allocation from node's CMA area (os/cma.h).
+ * memory_offline(node, block) / memory_online(node, block, zone): a write
+ * to /sys/devices/system/memory/memoryN/state (os/memory_hotplug.h).
  * cgroup_attach(memcg): move the process into memory cgroup memcg (created
  * under the root on first use; 0 is the root).  cgroup_set(memcg, knob,
  * value): write memory.max (knob 0), .high (1), .low (2), .min (3) of memcg,
@@ -131,6 +135,13 @@ enum os_fault_result os_handle_fault(os_t *os, int pid, unsigned tid, unsigned c
 	X(FILE_WRITE, file_write)              \
 	X(SET_WEIGHTS, set_weights)            \
 	X(OOM_SCORE_ADJ, oom_score_adj)        \
+	X(CMA_ALLOC, cma_alloc)                \
+	X(CMA_RELEASE, cma_release)            \
+	X(MEMORY_OFFLINE, memory_offline)      \
+	X(MEMORY_ONLINE, memory_online)      \
+	X(MREMAP, mremap)                      \
+	X(MLOCK, mlock)                        \
+	X(MUNLOCK, munlock)                    \
 	X(CGROUP_ATTACH, cgroup_attach)        \
 	X(CGROUP_SET, cgroup_set)
 
@@ -193,10 +204,15 @@ void os_report(const os_t *os, rep_t *r);
 
 /*
  * Print a view in Linux's own text format: "buddyinfo", "pagetypeinfo",
- * "zoneinfo", "numastat", "vmstat", "numa_maps", "meminfo-hugetlb", and the
- * cgroup files "memory.stat", "memory.numa_stat", "memory.events",
- * "memory.current", "memory.peak" of every memcg.  @return 0 or -SIM_EUSAGE.
+ * "zoneinfo", "numastat", "vmstat", "numa_maps", "meminfo-hugetlb",
+ * "meminfo", "node-meminfo", "slabinfo", "smaps", "smaps_rollup"
+ * (docs/os-kmem.md), "cma" (/sys/kernel/mm/cma/), "memory-blocks"
+ * (/sys/devices/system/memory/): the cgroup files "memory.stat",
+ * "memory.numa_stat", "memory.events", "memory.current", "memory.peak" of
+ * every memcg (docs/os-memcg.md): os_dump_views[].  @return 0 or -SIM_EUSAGE.
  */
 int os_dump(const os_t *os, const char *view, FILE *fp);
+/* The names os_dump() knows, NULL-terminated (besides "numa_maps-PID"). */
+extern const char *const os_dump_views[];
 
 #endif

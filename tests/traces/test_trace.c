@@ -647,10 +647,11 @@ static void native_errors(void **state)
 	n = nst_header(b, 1, 1);
 	b[n++] = 0x81;
 	b[n++] = 99;
-	/* the bound is the table's size, which grows as control kinds are added */
-	char kind_msg[128];
-	snprintf(kind_msg, sizeof(kind_msg), "%%s: byte 32: expected a control kind below %d, found 99", NR_TRACE_CTRLS);
-	expect_error_buf("e10.nst", b, n, TFMT_AUTO, kind_msg);
+	/* the bound is the table's size, whatever kinds other work appends */
+	char want_kind[96];
+	snprintf(want_kind, sizeof(want_kind), "%%s: byte 32: expected a control kind below %d, found 99",
+		 (int)NR_TRACE_CTRLS);
+	expect_error_buf("e10.nst", b, n, TFMT_AUTO, want_kind);
 	/* varint overflow (11-byte kind) */
 	n = nst_header(b, 1, 1);
 	b[n++] = 0x81;
