@@ -32,9 +32,10 @@ struct lruvec *node_lruvec(struct os *os, unsigned nid)
 
 struct lruvec *page_lruvec(struct os *os, const struct page *pg)
 {
-	if (pg->memcg)
-		return mem_cgroup_lruvec(os, pg->memcg, pg->node);
-	return page_lruvec(os, pg);
+	unsigned id = os->memcg ? page_memcg(os, pg) : 0;
+	if (id)
+		return mem_cgroup_lruvec(os, id, pg->node);
+	return node_lruvec(os, pg->node);
 }
 
 uint64_t lruvec_tree_size(const struct os *os, const struct lruvec *lv, enum lru_list l)
@@ -228,7 +229,7 @@ void lru_check(struct os *os)
 					SIM_BUG_ON(!page_test(pg, PG_lru));
 					SIM_BUG_ON(page_lru(pg) != (enum lru_list)l);
 					SIM_BUG_ON(pg->node != n);
-					SIM_BUG_ON(pg->memcg != (unsigned)id);
+					SIM_BUG_ON(page_memcg(os, pg) != (unsigned)id);
 					SIM_BUG_ON(pg->refcount <= 0);
 					cnt += page_nr(pg);
 					zc[pg->zone] += page_nr(pg);

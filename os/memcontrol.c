@@ -41,6 +41,64 @@ static bool mem_cgroup_is_descendant(const struct os *os, unsigned id, unsigned 
 	return false;
 }
 
+/* ---- the page -> memcg side table ---- */
+
+unsigned page_memcg(const struct os *os, const struct page *pg)
+{
+	const struct memcg_state *ms = os->memcg;
+	size_t b = pg->pfn >> MEMCG_IDS_SHIFT;
+	if (!ms || b >= ms->nr_ids || !ms->ids[b])
+		return 0;
+	return ms->ids[b][pg->pfn & ((1u << MEMCG_IDS_SHIFT) - 1)];
+}
+
+/* @return 0 or -SIM_ENOMEM (host memory for the table). */
+static int set_page_memcg(struct os *os, uint64_t pfn, unsigned id)
+{
+	struct memcg_state *ms = os->memcg;
+	size_t b = pfn >> MEMCG_IDS_SHIFT;
+	if (b >= ms->nr_ids) {
+		if (!id)
+			return 0;
+		size_t n = b + 1 > 2 * ms->nr_ids ? b + 1 : 2 * ms->nr_ids;
+		uint16_t **t = realloc(ms->ids, n * sizeof(*t));
+		if (!t)
+			return -SIM_ENOMEM;
+		memset(t + ms->nr_ids, 0, (n - ms->nr_ids) * sizeof(*t));
+		ms->ids = t;
+		ms->nr_ids = n;
+	}
+	if (!ms->ids[b]) {
+		if (!id)
+			return 0;
+		if (!(ms->ids[b] = calloc(1u << MEMCG_IDS_SHIFT, sizeof(uint16_t))))
+			return -SIM_ENOMEM;
+	}
+	ms->ids[b][pfn & ((1u << MEMCG_IDS_SHIFT) - 1)] = (uint16_t)id;
+	return 0;
+}
+
+void mem_cgroup_migrate(struct os *os, const struct page *src, const struct page *dst)
+{
+	unsigned id = page_memcg(os, src);
+	/* dst's block exists once src's does, or the table grows: host memory failing here cannot be undone */
+	if (id)
+		SIM_BUG_ON(set_page_memcg(os, dst->pfn, id));
+}
+
+void mem_cgroup_clear(struct os *os, const struct page *pg)
+{
+	if (os->memcg)
+		set_page_memcg(os, pg->pfn, 0);
+}
+
+void split_page_memcg(struct os *os, const struct page *head, unsigned nr)
+{
+	unsigned id = page_memcg(os, head);
+	for (unsigned k = 1; id && k < nr; k++)
+		SIM_BUG_ON(set_page_memcg(os, head->pfn + k, id));   /* a PMD folio is one table block */
+}
+
 /* ---- the tree ------------------------------------------------------------------------------------- */
 
 static struct mem_cgroup *memcg_alloc(struct os *os, unsigned id, int parent)
@@ -153,6 +211,9 @@ void memcg_destroy(struct os *os)
 			free(m);
 		}
 	}
+	for (size_t b = 0; b < os->memcg->nr_ids; b++)
+		free(os->memcg->ids[b]);
+	free(os->memcg->ids);
 	free(os->memcg);
 	os->memcg = NULL;
 }
@@ -325,7 +386,10 @@ int mem_cgroup_charge(struct os *os, struct process *p, struct page *pg, gfp_t g
 	unsigned retries = MAX_RECLAIM_RETRIES;
 	bool passed_oom = false;
 
-	SIM_BUG_ON(!m || !m->id || pg->memcg);
+	SIM_BUG_ON(!m || !m->id || page_memcg(os, pg));
+	/* the table slot first: a host out of memory leaves nothing charged */
+	if (set_page_memcg(os, pg->pfn, m->id))
+		return -SIM_ENOMEM;
 	/* try_charge_memcg (mm/memcontrol.c) without the per-CPU charge stock */
 	for (;;) {
 		struct mem_cgroup *over = page_counter_try_charge(os, m, nr);
@@ -333,13 +397,13 @@ int mem_cgroup_charge(struct os *os, struct process *p, struct page *pg, gfp_t g
 			break;
 		/* a caller that may not block (a THP fault without direct reclaim) fails at once */
 		if (!(gfp & __GFP_DIRECT_RECLAIM))
-			return -SIM_EOOM;
+			goto nomem;
 		memcg_memory_event(os, over->id, MEMCG_MAX);
 		uint64_t reclaimed = try_to_free_mem_cgroup_pages(os, over->id, nr, gfp, cpu, now + *cost, cost);
 		if (mem_cgroup_margin(over) >= nr)
 			continue;
 		if (gfp & __GFP_NORETRY)
-			return -SIM_EOOM;
+			goto nomem;
 		/* small charges retry while reclaim makes progress */
 		if (reclaimed && nr <= (1u << PAGE_ALLOC_COSTLY_ORDER))
 			continue;
@@ -348,12 +412,12 @@ int mem_cgroup_charge(struct os *os, struct process *p, struct page *pg, gfp_t g
 			continue;
 		}
 		if (gfp & __GFP_RETRY_MAYFAIL)
-			return -SIM_EOOM;
+			goto nomem;
 		if (passed_oom && !p->alive)
-			return -SIM_EOOM;
+			goto nomem;
 		/* mem_cgroup_oom: no OOM (nor its event) for a costly charge (order > PAGE_ALLOC_COSTLY_ORDER) */
 		if (nr > (1u << PAGE_ALLOC_COSTLY_ORDER))
-			return -SIM_EOOM;
+			goto nomem;
 		memcg_memory_event(os, over->id, MEMCG_OOM);
 		int killed = mem_cgroup_out_of_memory(os, over->id, p);
 		if (killed > 0) {
@@ -366,9 +430,8 @@ int mem_cgroup_charge(struct os *os, struct process *p, struct page *pg, gfp_t g
 			page_counter_charge(os, m, nr);
 			break;
 		}
-		return -SIM_EOOM;   /* p itself is the victim */
+		goto nomem;   /* p itself is the victim */
 	}
-	pg->memcg = (uint16_t)m->id;
 	for (struct mem_cgroup *c = m; c && c->id; c = parent_mem_cgroup(os, c))
 		if (c->memory.usage > c->memory.high) {
 			p->memcg_nr_pages_over_high += nr;
@@ -378,14 +441,20 @@ int mem_cgroup_charge(struct os *os, struct process *p, struct page *pg, gfp_t g
 	if (p->memcg_nr_pages_over_high > MEMCG_CHARGE_BATCH)
 		*cost += mem_cgroup_handle_over_high(os, p, cpu, now + *cost);
 	return 0;
+nomem:
+	set_page_memcg(os, pg->pfn, 0);
+	return -SIM_EOOM;
 }
 
-void __mem_cgroup_uncharge(struct os *os, struct page *pg)
+void mem_cgroup_uncharge(struct os *os, struct page *pg)
 {
-	struct mem_cgroup *m = mem_cgroup_from_id(os, pg->memcg);
+	unsigned id = os->memcg ? page_memcg(os, pg) : 0;
+	if (!id)
+		return;
+	struct mem_cgroup *m = mem_cgroup_from_id(os, id);
 	SIM_BUG_ON(!m || page_test(pg, PG_lru));
 	page_counter_uncharge(os, m, page_nr(pg));
-	pg->memcg = 0;
+	set_page_memcg(os, pg->pfn, 0);
 }
 
 /* ---- memory.high -------------------------------------------------------------------------------------- */

@@ -7,7 +7,8 @@
  * parent.  A process belongs to one memcg (fork inherits it); every user
  * page it allocates (anonymous, page cache, shmem, a THP as 512 pages,
  * swap-in) is charged to that memcg and its ancestors (page_counter
- * semantics) and carries the memcg's id in page->memcg.  The root is not
+ * semantics); a side table keyed by pfn holds each page's memcg id, so
+ * struct page carries nothing for memcgs (page_memcg).  The root is not
  * charged, as in Linux (try_charge returns early for the root).
  *
  *   memory.max   a charge that would exceed it reclaims from the memcg
@@ -82,8 +83,12 @@ struct mem_cgroup {
 	struct lruvec *lruvec;              /* [nr_nodes]; NULL for the root (os->rcl->lru) */
 };
 
+#define MEMCG_IDS_SHIFT 9   /* page_memcg side table: blocks of 512 frames */
+
 struct memcg_state {
 	struct mem_cgroup *cg[MEMCG_MAX_ID];   /* by id; NULL: not created */
+	uint16_t **ids;                     /* [pfn >> MEMCG_IDS_SHIFT][pfn & 511]: memcg of a charged page */
+	size_t nr_ids;
 	unsigned nr_nodes;
 	uint64_t oom_no_victim;             /* memcg OOMs that found nothing to kill (forced charge) */
 };
@@ -111,20 +116,26 @@ int mem_cgroup_set(struct os *os, unsigned id, unsigned knob, uint64_t bytes, un
 
 /*
  * mem_cgroup_charge of a just-allocated page (not yet on a list) of p:
- * try_charge, then page->memcg.  @return 0, or -SIM_EOOM when the charge
+ * the side-table slot, then try_charge.  @return 0, or -SIM_EOOM when the charge
  * failed (__GFP_NORETRY / __GFP_RETRY_MAYFAIL callers, or the memcg OOM
  * killer chose p itself, whose kill is then pending as for a global OOM);
  * the caller frees the page.  *cost += reclaim time.
  */
 int mem_cgroup_charge(struct os *os, struct process *p, struct page *pg, gfp_t gfp, unsigned cpu, sim_time_t now,
 		      sim_time_t *cost);
-/* mem_cgroup_uncharge: the page is being freed (off every list). */
-void __mem_cgroup_uncharge(struct os *os, struct page *pg);
-static inline void mem_cgroup_uncharge(struct os *os, struct page *pg)
-{
-	if (pg->memcg)
-		__mem_cgroup_uncharge(os, pg);
-}
+/* mem_cgroup_uncharge: the page is being freed (off every list).  Nothing without memcgs. */
+void mem_cgroup_uncharge(struct os *os, struct page *pg);
+/* The memcg a page is charged to (folio_memcg); 0: the root or none. */
+unsigned page_memcg(const struct os *os, const struct page *pg);
+/*
+ * mem_cgroup_migrate: dst takes src's charge (before dst goes on a list);
+ * mem_cgroup_clear then forgets src's (after it left its list, before it
+ * is freed).  split_page_memcg: every subpage of a split folio keeps one
+ * page of its charge.
+ */
+void mem_cgroup_migrate(struct os *os, const struct page *src, const struct page *dst);
+void mem_cgroup_clear(struct os *os, const struct page *pg);
+void split_page_memcg(struct os *os, const struct page *head, unsigned nr);
 
 /*
  * mem_cgroup_handle_over_high on the return to user space of p: reclaim

@@ -15,6 +15,7 @@
 #include "os/compaction.h"
 #include "os/filemap.h"
 #include "os/lru.h"
+#include "os/memcontrol.h"
 #include "os/mig_state.h"
 #include "os/mlock.h"
 #include "os/numa_balancing.h"
@@ -176,7 +177,7 @@ static int migrate_one(struct os *os, struct page *src, const struct migrate_req
 	dst->mapping = src->mapping;
 	dst->index = src->index;
 	dst->last_cpupid = src->last_cpupid;
-	dst->memcg = src->memcg;   /* mem_cgroup_migrate: the charge moves with the contents */
+	mem_cgroup_migrate(os, src, dst);   /* the charge moves with the contents */
 	dst->refcount = src->refcount;
 	dst->mapcount = 0;
 	if (page_is_file_cache(src)) {
@@ -197,7 +198,7 @@ static int migrate_one(struct os *os, struct page *src, const struct migrate_req
 	src->mapping = NULL;
 	src->index = 0;
 	src->last_cpupid = 0;
-	src->memcg = 0;
+	mem_cgroup_clear(os, src);
 	src->refcount = 0;
 	page_free(os->phys, src->pfn, src->order, rq->cpu);
 	return 0;

@@ -123,7 +123,6 @@ struct page {
 	uint64_t private;         /* owner's private word (swap entry, compound head pfn, ...) */
 	uint32_t last_cpupid;     /* NUMA balancing: last faulting (cpu + 1) << 8 | pid & 0xff; 0 = none */
 	uint32_t mlock_count;     /* on the unevictable list: mlocked VMAs mapping it (folio->mlock_count) */
-	uint16_t memcg;           /* memcg charged (os/memcontrol.h); 0: root / not charged (fits the padding) */
 };
 
 static inline bool page_test(const struct page *p, enum pageflags f)

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include "os/compaction.h"
 #include "os/lru.h"
+#include "os/memcontrol.h"
 #include "os/rmap.h"
 #include "os/thp.h"
 #include "os/swap.h"
@@ -183,8 +184,8 @@ static int thp_split_page(struct os *os, struct page *pg, unsigned cpu, sim_time
 		sub->index = pg->index + k;
 		sub->private = 0;
 		sub->last_cpupid = pg->last_cpupid;
-		sub->memcg = pg->memcg;   /* each subpage keeps one page of the folio's charge */
 	}
+	split_page_memcg(os, pg, HPAGE_PMD_NR);   /* before the subpages go on their memcg's lists */
 	for (uint64_t k = 0; was_lru && k < HPAGE_PMD_NR; k++)
 		lru_add(os, pfn_to_page(os->phys, pg->pfn + k));
 	node_stat_mod(os->phys, pg->node, NR_ANON_THPS, -HPAGE_PMD_NR);

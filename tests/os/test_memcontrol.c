@@ -72,9 +72,9 @@ static void charge_uncharge(void **state)
 	assert_int_equal(mem_cgroup_usage(f->os, 2), 50);
 	assert_int_equal(mem_cgroup_usage(f->os, 1), 150);
 	assert_int_equal(mem_cgroup_usage(f->os, 0), 0);
-	assert_int_equal(rx_page(f, p1, A0)->memcg, 1);
-	assert_int_equal(rx_page(f, p2, A0)->memcg, 2);
-	assert_int_equal(rx_page(f, p0, A0)->memcg, 0);
+	assert_int_equal(page_memcg(f->os, rx_page(f, p1, A0)), 1);
+	assert_int_equal(page_memcg(f->os, rx_page(f, p2, A0)), 2);
+	assert_int_equal(page_memcg(f->os, rx_page(f, p0, A0)), 0);
 	assert_int_equal(lru_pages(f, 1), 100);
 	assert_int_equal(lru_pages(f, 2), 50);
 	assert_int_equal(lru_pages(f, 0), 70);
