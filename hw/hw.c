@@ -465,9 +465,9 @@ static inline __attribute__((always_inline)) sim_time_t access_line(hw_t *hw, un
 	bool pf;
 	int64_t s = cache_lookup(l1, blk, req, &pf);
 
-	lr->hops = 0;
 	if (likely(s >= 0)) {
-		lr->served = SRV_L1;
+		/* one store of the whole result: the caller reads served and hops together */
+		*lr = (struct line_res){ .served = SRV_L1 };
 		if (write) {
 			if (!(cache_slot_flags(l1, s) & CL_WRITABLE))
 				lat += upgrade(hw, cpu, blk, now + lat);
@@ -477,6 +477,7 @@ static inline __attribute__((always_inline)) sim_time_t access_line(hw_t *hw, un
 			prefetch_run(hw, cpu, LVL_L1D, l1, blk, now + lat);
 		return lat;
 	}
+	lr->hops = 0;
 	if (p->l2) {
 		int64_t s2;
 		bool pf2;
@@ -641,6 +642,14 @@ void hw_access(hw_t *hw, unsigned cpu, sim_time_t now, const struct hw_req *req,
 	uint64_t page_va = req->vaddr >> mr.page_shift;
 	uint64_t pa_line = mr.paddr & ~line_mask;
 	sim_time_t start = now + mr.lat;
+	if (likely(va == va_end)) {
+		/* the common case, one line of one page */
+		worst = access_line(hw, cpu, pa_line >> hw->line_shift, kind, write, start, &lr);
+		p->stat[HC_LINES]++;
+		res->served = lr.served;
+		res->hops = lr.hops;
+		goto done;
+	}
 	for (;;) {
 		sim_time_t t = access_line(hw, cpu, pa_line >> hw->line_shift, kind, write, start, &lr);
 		p->stat[HC_LINES]++;
@@ -673,6 +682,7 @@ void hw_access(hw_t *hw, unsigned cpu, sim_time_t now, const struct hw_req *req,
 			pa_line += hw->line;
 		}
 	}
+done:
 	res->lat = mr.lat + worst;
 	p->stat[HC_XLAT_PS] += res->xlat;
 	p->served[res->served]++;
