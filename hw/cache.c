@@ -249,14 +249,46 @@ void cache_report(const cache_t *c, rep_t *r)
 
 /* --- cachegrind mode ------------------------------------------------------ */
 
-/* One line of a cachegrind reference: hit (touch) or miss (fill, LRU victim). */
-static bool cg_line_is_miss(cache_t *c, uint64_t blk)
+/*
+ * One line of a cachegrind reference: hit (touch) or miss (fill, LRU
+ * victim).  The same state changes and counters as cache_lookup followed by
+ * cache_fill on a miss, in one scan of the set: a cachegrind cache is LRU
+ * with a power-of-two set count, and its lines are never dirty or
+ * prefetched.
+ */
+static inline bool cg_line_is_miss(cache_t *c, uint64_t blk)
 {
-	struct cache_victim v;
+	uint64_t want = blk + 1, base, *t;
+	uint32_t empty = c->ways;
 
-	if (cache_lookup(c, blk, CREQ_LOAD, NULL) >= 0)
+	c->stat[CACHE_ACCESSES]++;
+	if (c->tag[c->last] == want) {
+		c->stat[CACHE_HITS]++;
+		c->repl.meta[c->last] = ++c->repl.clock;
 		return false;
-	cache_fill(c, blk, 0, &v);
+	}
+	base = (blk & c->set_mask) * c->ways;
+	t = &c->tag[base];
+	for (uint32_t w = 0; w < c->ways; w++) {
+		if (t[w] == want) {
+			c->stat[CACHE_HITS]++;
+			c->last = base + w;
+			c->repl.meta[base + w] = ++c->repl.clock;
+			return false;
+		}
+		if (!t[w] && empty == c->ways)
+			empty = w;
+	}
+	c->stat[CACHE_MISSES]++;
+	c->stat[CACHE_LOAD_MISSES]++;
+	if (empty == c->ways) {
+		empty = repl_victim_fast(&c->repl, (uint32_t)(blk & c->set_mask));
+		c->stat[CACHE_EVICTIONS]++;
+	}
+	t[empty] = want;
+	c->stat[CACHE_FILLS]++;
+	c->last = base + empty;
+	c->repl.meta[base + empty] = ++c->repl.clock;
 	return true;
 }
 
@@ -264,7 +296,10 @@ bool cache_access_cg(cache_t *c, uint64_t addr, uint32_t size)
 {
 	uint64_t b1 = addr >> c->line_shift;
 	uint64_t b2 = (addr + (size ? size : 1) - 1) >> c->line_shift;
-	bool miss = cg_line_is_miss(c, b1);
+	bool miss;
+
+	SIM_ASSERT(c->repl.policy == REPL_LRU && c->sets_pow2);
+	miss = cg_line_is_miss(c, b1);
 
 	/* both lines are looked up: the second lookup updates LRU state too */
 	if (b2 != b1 && cg_line_is_miss(c, b2))
