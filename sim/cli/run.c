@@ -270,39 +270,52 @@ fail:
 
 /* ---- thread queues ---------------------------------------------------------- */
 
-static int q_ring_push(struct thread *th, const struct trace_rec *rec, const struct trace_ctrl *ctrl)
+static __attribute__((noinline)) int q_ring_grow(struct thread *th)
 {
-	if (th->qn == th->qcap) {
-		size_t ncap = th->qcap ? th->qcap * 2 : 1024;
-		struct trace_rec *nq = malloc(ncap * sizeof(*nq));
+	size_t ncap = th->qcap ? th->qcap * 2 : 1024;
+	struct trace_rec *nq = malloc(ncap * sizeof(*nq));
+
+	if (!nq)
+		return -SIM_ENOMEM;
+	for (size_t i = 0; i < th->qn; i++)
+		nq[i] = th->q[(th->qhead + i) & (th->qcap - 1)];
+	free(th->q);
+	th->q = nq;
+	th->qcap = ncap;
+	th->qhead = 0;
+	return 0;
+}
+
+/* A control record's arguments, in their own ring beside the records. */
+static __attribute__((noinline)) int q_ctrl_push(struct thread *th, const struct trace_ctrl *ctrl)
+{
+	if (th->cqn == th->cqcap) {
+		size_t ncap = th->cqcap ? th->cqcap * 2 : 16;
+		struct trace_ctrl *nq = malloc(ncap * sizeof(*nq));
 		if (!nq)
 			return -SIM_ENOMEM;
-		for (size_t i = 0; i < th->qn; i++)
-			nq[i] = th->q[(th->qhead + i) & (th->qcap - 1)];
-		free(th->q);
-		th->q = nq;
-		th->qcap = ncap;
-		th->qhead = 0;
+		for (size_t i = 0; i < th->cqn; i++)
+			nq[i] = th->cq[(th->cqhead + i) % th->cqcap];
+		free(th->cq);
+		th->cq = nq;
+		th->cqcap = ncap;
+		th->cqhead = 0;
 	}
+	th->cq[(th->cqhead + th->cqn) % th->cqcap] = *ctrl;
+	th->cqn++;
+	return 0;
+}
+
+/* Inline: every record of every trace passes here once. */
+static inline int q_ring_push(struct thread *th, const struct trace_rec *rec, const struct trace_ctrl *ctrl)
+{
+	if (unlikely(th->qn == th->qcap) && q_ring_grow(th))
+		return -SIM_ENOMEM;
 	/* capacities are powers of two: a mask, not a division, per record */
 	th->q[(th->qhead + th->qn) & (th->qcap - 1)] = *rec;
 	th->qn++;
-	if (rec->op == TOP_CTRL) {
-		if (th->cqn == th->cqcap) {
-			size_t ncap = th->cqcap ? th->cqcap * 2 : 16;
-			struct trace_ctrl *nq = malloc(ncap * sizeof(*nq));
-			if (!nq)
-				return -SIM_ENOMEM;
-			for (size_t i = 0; i < th->cqn; i++)
-				nq[i] = th->cq[(th->cqhead + i) % th->cqcap];
-			free(th->cq);
-			th->cq = nq;
-			th->cqcap = ncap;
-			th->cqhead = 0;
-		}
-		th->cq[(th->cqhead + th->cqn) % th->cqcap] = *ctrl;
-		th->cqn++;
-	}
+	if (unlikely(rec->op == TOP_CTRL))
+		return q_ctrl_push(th, ctrl);
 	return 0;
 }
 
@@ -312,7 +325,7 @@ static int q_push(struct thread *th, const struct trace_rec *rec, const struct t
 {
 	int rc;
 
-	if (th->qn < RUN_QUEUE_MAX && !tspill_count(th->spill)) {
+	if (th->qn < RUN_QUEUE_MAX && (!th->spill || !tspill_count(th->spill))) {
 		rc = q_ring_push(th, rec, ctrl);
 		return rc ? sim_errf(err, errlen, rc, "out of memory queueing records") : 0;
 	}
