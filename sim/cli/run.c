@@ -914,7 +914,7 @@ static enum fault_step do_fault(struct simrun *s, struct thread *th, const struc
 	return FAULT_STOP;
 }
 
-static void thread_pop(struct thread *th)
+static inline void thread_pop(struct thread *th)
 {
 	if (th->q[th->qhead].op == TOP_CTRL) {
 		th->cqhead = (th->cqhead + 1) % th->cqcap;
