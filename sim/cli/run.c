@@ -107,6 +107,8 @@ struct thread {
 	bool started, done;
 	bool waiting;               /* created, but its clone has not been replayed yet */
 	bool segv_warned;           /* an access outside any mapping was reported */
+	bool issue_ok;              /* issue_t is the head access's issue time (agent_run yielded on it) */
+	sim_time_t issue_t;
 	/* synchronisation: a blocked thread is off the event queue until released */
 	uint8_t block;              /* enum block_kind */
 	bool seq_hold;              /* passed its seq record: the next control record releases the order */
@@ -507,6 +509,7 @@ static void thread_unblock(struct simrun *s, struct thread *th, sim_time_t t)
 	s->cpu[th->cpu].stat[RS_BLOCKED_PS] += t - th->block_since;
 	th->block = BLK_NONE;
 	s->nblocked--;
+	th->issue_ok = false;
 	core_resume(&th->core, t);
 	if (ev_schedule(&s->q, &th->ev, t))
 		run_fail(s, -SIM_ESTATE, "%s", "cannot schedule a woken thread (internal error)");
@@ -688,6 +691,7 @@ static sim_time_t do_ctrl(struct simrun *s, struct thread *th, const struct trac
 		cth = src->threads[child];
 		if (cth) {
 			cth->pid = src->tid_pid[child];
+			cth->issue_ok = false;
 			if (cth->waiting)
 				core_start_at(&cth->core, t);   /* its lifetime starts now, not when it was read */
 			else
@@ -942,8 +946,10 @@ static void agent_run(struct ev *ev, void *ctx)
 	(void)ev;
 	/* kernel threads (kswapd, kcompactd, the NUMA scanner) ran on this CPU meanwhile */
 	stolen = os_cpu_stolen(s->os, th->cpu);
-	if (stolen)
+	if (stolen) {
+		th->issue_ok = false;
 		core_delay(&th->core, stolen);
+	}
 	if (!os_process_alive(s->os, th->pid)) {
 		thread_finish(s, th);
 		return;
@@ -1006,9 +1012,22 @@ static void agent_run(struct ev *ev, void *ctx)
 			}
 			continue;
 		}
-		t = core_issue_time(&th->core, rec->gap, rec->op, rec->flags & TREC_DEP);
-		if (t > next)
+		/*
+		 * A yield computed the head access's issue time and nothing has
+		 * touched the core since (every other change to it clears
+		 * issue_ok): the same call would give the same time.
+		 */
+		if (th->issue_ok) {
+			t = th->issue_t;
+			th->issue_ok = false;
+		} else {
+			t = core_issue_time(&th->core, rec->gap, rec->op, rec->flags & TREC_DEP);
+		}
+		if (t > next) {
+			th->issue_ok = true;
+			th->issue_t = t;
 			break;
+		}
 		hw_set_horizon(s->hw, t);
 		enum step st = do_access(s, th, rec, t);
 		if (st == STEP_FAULT)
@@ -1332,6 +1351,7 @@ static bool start_orphans(struct simrun *s)
 				sim_time_t start = s->end > s->q.now ? s->end : s->q.now;
 				th->waiting = false;
 				s->nwaiting--;
+				th->issue_ok = false;
 				core_start_at(&th->core, start);
 				ev_schedule(&s->q, &th->ev, start);
 				any = true;
