@@ -85,6 +85,7 @@ struct os {
 	struct reclaim *rcl;      /* LRUs, kswapd, swap, page cache, OOM, PSI (os/vmscan.h) */
 	struct process *current;  /* process of the fault or system call being handled (NULL: none) */
 	struct hugetlb *htlb;     /* hugetlb pools and reservations (os/hugetlb.h) */
+	struct memory_tiers *mt;  /* memory tiers and demotion targets (os/memory_tiers.h) */
 };
 
 /*

@@ -23,6 +23,7 @@
 #include <string.h>
 #include "os/fault.h"
 #include "os/hugetlb.h"
+#include "os/memory_tiers.h"
 #include "os/compaction.h"
 #include "os/filemap.h"
 #include "os/vmscan.h"
@@ -131,7 +132,13 @@ static int os_init(os_t **out, const struct os_cfg *cfg, const struct hw_cfg *hc
 	}
 	page_set(pfn_to_page(os->phys, os->zero_pfn), PG_reserved);
 	pmem_clear_page(pm, os->zero_pfn);
+	if ((rc = memory_tiers_init(os, err, errlen))) {
+		physmem_destroy(os->phys);
+		free(os);
+		return rc;
+	}
 	if ((rc = mig_init(os, err, errlen))) {   /* migration, compaction, NUMA balancing, THP */
+		memory_tiers_destroy(os);
 		physmem_destroy(os->phys);
 		free(os);
 		return rc;
@@ -139,6 +146,7 @@ static int os_init(os_t **out, const struct os_cfg *cfg, const struct hw_cfg *hc
 	/* reclaim, swap, page cache, OOM; one hook set for both halves */
 	if (reclaim_init(os)) {
 		mig_destroy(os);
+		memory_tiers_destroy(os);
 		physmem_destroy(os->phys);
 		free(os);
 		return sim_errf(err, errlen, SIM_ENOMEM, "os: out of host memory");
@@ -189,6 +197,7 @@ void os_destroy(os_t *os)
 	free(os->procs);
 	hugetlb_destroy(os);
 	reclaim_destroy(os);
+	memory_tiers_destroy(os);
 	physmem_destroy(os->phys);
 	free(os);
 }
@@ -1162,6 +1171,10 @@ int os_dump(const os_t *cos, const char *view, FILE *fp)
 		if (!p)
 			return -SIM_EUSAGE;
 		numa_maps_show(os, p, fp);
+		return 0;
+	}
+	if (!strcmp(view, "memory_tiers")) {
+		memory_tiers_show(os, fp);
 		return 0;
 	}
 	if (!strcmp(view, "meminfo-hugetlb")) {

@@ -187,7 +187,8 @@ void os_report(const os_t *os, rep_t *r);
 
 /*
  * Print a view in Linux's own text format: "buddyinfo", "pagetypeinfo",
- * "zoneinfo", "numastat", "vmstat", "numa_maps", "meminfo-hugetlb".  @return 0 or -SIM_EUSAGE.
+ * "zoneinfo", "numastat", "vmstat", "numa_maps", "meminfo-hugetlb", "memory_tiers"
+ * (os/memory_tiers.h).  @return 0 or -SIM_EUSAGE.
  */
 int os_dump(const os_t *os, const char *view, FILE *fp);
 

@@ -1,0 +1,281 @@
+/*
+ * os/memory_tiers.c - memory tiers and demotion targets (see memory_tiers.h).
+ * Linux: mm/memory-tiers.c (set_node_memory_tier, mt_perf_to_adistance,
+ * mt_set_default_dram_perf, establish_demotion_targets, node_is_toptier,
+ * next_demotion_node), mm/page_alloc.c (find_next_best_node).
+ */
+#include <stdlib.h>
+#include "os/memory_tiers.h"
+#include "os/mempolicy.h"
+#include "sim/err.h"
+#include "sim/rng.h"
+
+#define PENALTY_FOR_NODE_WITH_CPUS 1
+
+struct memory_tiers {
+	int adist[HW_MAX_NODES];
+	int tier_of[HW_MAX_NODES];          /* adist >> MEMTIER_CHUNK_BITS; -1: no memory */
+	nodemask_t preferred[HW_MAX_NODES]; /* node_demotion[].preferred */
+	nodemask_t lower[HW_MAX_NODES];     /* lower_tier_mask of the node's tier */
+	nodemask_t cpu_nodes;               /* N_CPU */
+	int top_tier_adistance;
+	unsigned nr_tiers;
+	int tiers[HW_MAX_NODES];            /* tier ids, fastest first */
+	struct rng rng;                     /* node_random */
+};
+
+static bool has_perf(const struct os_cfg *c, unsigned nid)
+{
+	return nid < c->nr_hmat_latency_ns && nid < c->nr_hmat_bandwidth_mbps;
+}
+
+/* mt_set_default_dram_perf's 10% check for one figure. */
+static bool within_10pct(uint64_t v, uint64_t ref)
+{
+	uint64_t diff = v > ref ? v - ref : ref - v;
+	return diff * 10 <= ref;
+}
+
+/* find_next_best_node(node, used) without node_load (see docs/tiering.md). */
+static int find_next_best_node(const struct os *os, const struct memory_tiers *mt, unsigned node, nodemask_t *used)
+{
+	int best = NUMA_NO_NODE;
+	uint64_t min_val = UINT64_MAX;
+
+	if (!node_isset(node, used)) {
+		node_set(node, used);
+		return (int)node;
+	}
+	for (unsigned n = 0; n < os->sys.nr_nodes; n++) {
+		if (!node_isset(n, &os->sys.memory_nodes) || node_isset(n, used))
+			continue;
+		uint64_t val = physmem_node_distance(os->phys, node, n);
+		val += n < node;   /* "prefer the next node" */
+		if (node_isset(n, &mt->cpu_nodes))
+			val += PENALTY_FOR_NODE_WITH_CPUS;
+		if (val < min_val) {
+			min_val = val;
+			best = (int)n;
+		}
+	}
+	if (best >= 0)
+		node_set((unsigned)best, used);
+	return best;
+}
+
+static void establish_demotion_targets(const struct os *os, struct memory_tiers *mt)
+{
+	const nodemask_t *mem = &os->sys.memory_nodes;
+
+	for (unsigned node = 0; node < os->sys.nr_nodes; node++) {
+		nodes_clear(&mt->preferred[node]);
+		nodes_clear(&mt->lower[node]);
+		if (mt->tier_of[node] < 0)
+			continue;
+		/* the next lower tier */
+		int next = -1;
+		for (unsigned t = 0; t < mt->nr_tiers; t++)
+			if (mt->tiers[t] == mt->tier_of[node] && t + 1 < mt->nr_tiers)
+				next = mt->tiers[t + 1];
+		if (next < 0)
+			continue;
+		/* skip list: every memory node outside that tier */
+		nodemask_t used;
+		nodes_clear(&used);
+		for (unsigned n = 0; n < os->sys.nr_nodes; n++)
+			if (node_isset(n, mem) && mt->tier_of[n] != next)
+				node_set(n, &used);
+		int best_distance = -1;
+		for (;;) {
+			int target = find_next_best_node(os, mt, node, &used);
+			if (target == NUMA_NO_NODE)
+				break;
+			int distance = (int)physmem_node_distance(os->phys, node, (unsigned)target);
+			if (best_distance != -1 && distance != best_distance)
+				break;
+			best_distance = distance;
+			node_set((unsigned)target, &mt->preferred[node]);
+		}
+	}
+	/* top tiers: at or above the slowest tier that has a node with CPUs */
+	mt->top_tier_adistance = MEMTIER_ADISTANCE_DRAM | (MEMTIER_CHUNK_SIZE - 1);
+	for (int t = (int)mt->nr_tiers - 1; t >= 0; t--) {
+		bool cpus = false;
+		for (unsigned n = 0; n < os->sys.nr_nodes; n++)
+			cpus |= mt->tier_of[n] == mt->tiers[t] && node_isset(n, &mt->cpu_nodes);
+		if (cpus) {
+			mt->top_tier_adistance = (mt->tiers[t] << MEMTIER_CHUNK_BITS) + MEMTIER_CHUNK_SIZE - 1;
+			break;
+		}
+	}
+	/* lower_tier_mask: the memory nodes of every tier below */
+	for (unsigned node = 0; node < os->sys.nr_nodes; node++)
+		for (unsigned n = 0; node_isset(node, mem) && n < os->sys.nr_nodes; n++)
+			if (node_isset(n, mem) && mt->tier_of[n] > mt->tier_of[node])
+				node_set(n, &mt->lower[node]);
+}
+
+int memory_tiers_init(struct os *os, char *err, size_t errlen)
+{
+	const struct os_cfg *c = &os->cfg;
+	unsigned nr = os->sys.nr_nodes;
+	struct memory_tiers *mt = calloc(1, sizeof(*mt));
+
+	if (!mt)
+		return sim_errf(err, errlen, SIM_ENOMEM, "os: out of host memory");
+	if ((c->nr_hmat_latency_ns && c->nr_hmat_latency_ns != nr) ||
+	    (c->nr_hmat_bandwidth_mbps && c->nr_hmat_bandwidth_mbps != nr)) {
+		free(mt);
+		return sim_errf(err, errlen, SIM_ECONFIG,
+				"os.hmat_latency_ns / os.hmat_bandwidth_mbps: %u and %u entries, the machine has %u nodes",
+				c->nr_hmat_latency_ns, c->nr_hmat_bandwidth_mbps, nr);
+	}
+	rng_seed(&mt->rng, os->seed, 0x7469657273ULL);   /* "tiers" */
+	nodes_clear(&mt->cpu_nodes);
+	for (unsigned cpu = 0; cpu < physmem_nr_cpus(os->phys); cpu++)
+		node_set(physmem_cpu_node(os->phys, cpu), &mt->cpu_nodes);
+
+	/* default DRAM performance: the first node with CPUs and memory; the others must agree within 10% */
+	int ref = -1;
+	bool perf_ok = true;
+	for (unsigned n = 0; n < nr; n++) {
+		if (!node_isset(n, &mt->cpu_nodes) || !node_isset(n, &os->sys.memory_nodes) || !has_perf(c, n))
+			continue;
+		if (ref < 0)
+			ref = (int)n;
+		else if (!within_10pct(c->hmat_latency_ns[n], c->hmat_latency_ns[ref]) ||
+			 !within_10pct(c->hmat_bandwidth_mbps[n], c->hmat_bandwidth_mbps[ref]))
+			perf_ok = false;
+	}
+	for (unsigned n = 0; n < HW_MAX_NODES; n++) {
+		mt->adist[n] = MEMTIER_ADISTANCE_DRAM;
+		mt->tier_of[n] = -1;
+	}
+	for (unsigned n = 0; n < nr; n++) {
+		if (!node_isset(n, &os->sys.memory_nodes))
+			continue;
+		if (perf_ok && ref >= 0 && has_perf(c, n)) {
+			/* mt_perf_to_adistance, read + write = 2 x the one figure on both sides */
+			uint64_t a = (uint64_t)MEMTIER_ADISTANCE_DRAM * c->hmat_latency_ns[n] / c->hmat_latency_ns[ref];
+			a = a * c->hmat_bandwidth_mbps[ref] / c->hmat_bandwidth_mbps[n];
+			mt->adist[n] = a > INT32_MAX ? INT32_MAX : (int)a;
+		}
+		mt->tier_of[n] = mt->adist[n] >> MEMTIER_CHUNK_BITS;
+	}
+	/* the tier list, fastest first */
+	for (unsigned n = 0; n < nr; n++) {
+		if (mt->tier_of[n] < 0)
+			continue;
+		unsigned i = 0;
+		while (i < mt->nr_tiers && mt->tiers[i] < mt->tier_of[n])
+			i++;
+		if (i < mt->nr_tiers && mt->tiers[i] == mt->tier_of[n])
+			continue;
+		for (unsigned j = mt->nr_tiers; j > i; j--)
+			mt->tiers[j] = mt->tiers[j - 1];
+		mt->tiers[i] = mt->tier_of[n];
+		mt->nr_tiers++;
+	}
+	establish_demotion_targets(os, mt);
+	os->mt = mt;
+	return 0;
+}
+
+void memory_tiers_destroy(struct os *os)
+{
+	free(os->mt);
+	os->mt = NULL;
+}
+
+int node_adistance(const struct os *os, unsigned nid)
+{
+	return os->mt && nid < HW_MAX_NODES ? os->mt->adist[nid] : MEMTIER_ADISTANCE_DRAM;
+}
+
+int node_memory_tier(const struct os *os, unsigned nid)
+{
+	return os->mt && nid < HW_MAX_NODES ? os->mt->tier_of[nid] : -1;
+}
+
+bool node_is_toptier(const struct os *os, unsigned nid)
+{
+	const struct memory_tiers *mt = os->mt;
+	if (!mt || nid >= HW_MAX_NODES || mt->tier_of[nid] < 0)
+		return true;
+	return (mt->tier_of[nid] << MEMTIER_CHUNK_BITS) <= mt->top_tier_adistance;
+}
+
+void node_demotion_preferred(const struct os *os, unsigned nid, nodemask_t *out)
+{
+	nodes_clear(out);
+	if (os->mt && nid < HW_MAX_NODES)
+		*out = os->mt->preferred[nid];
+}
+
+void node_get_allowed_targets(const struct os *os, unsigned nid, nodemask_t *out)
+{
+	nodes_clear(out);
+	if (os->mt && nid < HW_MAX_NODES)
+		*out = os->mt->lower[nid];
+}
+
+int next_demotion_node(struct os *os, unsigned nid)
+{
+	struct memory_tiers *mt = os->mt;
+	if (!mt || nid >= HW_MAX_NODES)
+		return NUMA_NO_NODE;
+	unsigned w = nm_weight(&mt->preferred[nid]);
+	if (!w)
+		return NUMA_NO_NODE;
+	/* node_random: one draw only when there is a choice */
+	uint64_t k = w > 1 ? rng_below(&mt->rng, w) : 0;
+	unsigned n = nm_first(&mt->preferred[nid]);
+	while (k--)
+		n = nm_next(n, &mt->preferred[nid]);
+	return (int)n;
+}
+
+bool can_demote(struct os *os, unsigned nid)
+{
+	return os->cfg.demotion_enabled && os->mt && nid < HW_MAX_NODES && !nm_empty(&os->mt->preferred[nid]);
+}
+
+bool numa_tiering_enabled(const struct os *os)
+{
+	return (os->cfg.numa_balancing & NUMA_BALANCING_MEMORY_TIERING) && os->mt && os->mt->nr_tiers > 1;
+}
+
+void memory_tiers_show(const struct os *os, FILE *fp)
+{
+	const struct memory_tiers *mt = os->mt;
+	char buf[256], buf2[256];
+
+	if (!mt)
+		return;
+	for (unsigned t = 0; t < mt->nr_tiers; t++) {
+		nodemask_t m;
+		nodes_clear(&m);
+		for (unsigned n = 0; n < os->sys.nr_nodes; n++)
+			if (mt->tier_of[n] == mt->tiers[t])
+				node_set(n, &m);
+		nm_format(buf, sizeof(buf), &m);
+		fprintf(fp, "memory_tier%d: %s\n", mt->tiers[t], buf);
+	}
+	for (unsigned n = 0; n < os->sys.nr_nodes; n++) {
+		if (mt->tier_of[n] < 0)
+			continue;
+		fprintf(fp, "node%u: adistance %d%s\n", n, mt->adist[n], node_is_toptier(os, n) ? " toptier" : "");
+	}
+	for (unsigned n = 0; n < os->sys.nr_nodes; n++) {
+		if (mt->tier_of[n] < 0)
+			continue;
+		if (nm_empty(&mt->preferred[n])) {
+			fprintf(fp, "Demotion targets for Node %u: null\n", n);
+			continue;
+		}
+		nm_format(buf, sizeof(buf), &mt->preferred[n]);
+		nm_format(buf2, sizeof(buf2), &mt->lower[n]);
+		fprintf(fp, "Demotion targets for Node %u: preferred: %s, fallback: %s\n", n, buf, buf2);
+	}
+	fprintf(fp, "demotion_enabled: %s\n", os->cfg.demotion_enabled ? "true" : "false");
+}

@@ -1,0 +1,68 @@
+/*
+ * os/memory_tiers.h - memory tiers and demotion targets (Linux's
+ * mm/memory-tiers.c, include/linux/memory-tiers.h; docs/tiering.md).
+ *
+ * Every node with memory gets an abstract distance: MEMTIER_ADISTANCE_DRAM
+ * (576) by default, or, with node performance figures (the HMAT-like
+ * os.hmat_latency_ns / os.hmat_bandwidth_mbps lists the driver fills from
+ * the hardware), mt_perf_to_adistance's
+ *     576 * latency / latency_dram * bandwidth_dram / bandwidth
+ * relative to the first node with CPUs and memory (the reference DRAM
+ * node; if another CPU node's figures differ from it by more than 10%,
+ * Linux disables the perf-based distance and every node stays at 576).
+ * Linux sums read and write figures; numasim's table has one figure for
+ * both, which leaves the ratios unchanged.
+ *
+ * Nodes fall into tiers of MEMTIER_CHUNK_SIZE (128) abstract-distance
+ * units, memory_tier<adist / 128>.  establish_demotion_targets: each
+ * node's preferred demotion targets are the nodes of the next lower tier
+ * at the smallest SLIT distance (find_next_best_node: ties keep all nodes
+ * at that distance); its allowed targets are every node of every lower
+ * tier.  The top tiers are those at or above the slowest tier that holds
+ * a node with CPUs (node_is_toptier).
+ */
+#ifndef OS_MEMORY_TIERS_H
+#define OS_MEMORY_TIERS_H
+
+#include <stdio.h>
+#include "os/fault.h"
+
+#define MEMTIER_CHUNK_BITS 7
+#define MEMTIER_CHUNK_SIZE (1 << MEMTIER_CHUNK_BITS)
+#define MEMTIER_ADISTANCE_DRAM ((4 * MEMTIER_CHUNK_SIZE) + (MEMTIER_CHUNK_SIZE >> 1))
+#define NUMA_NO_NODE (-1)
+
+/* kernel.numa_balancing bits (include/linux/sched/sysctl.h) */
+#define NUMA_BALANCING_NORMAL          0x1
+#define NUMA_BALANCING_MEMORY_TIERING  0x2
+
+/* Build the tiers from os->cfg and the node layout.  @return 0 or -SIM_ECONFIG / -SIM_ENOMEM. */
+int memory_tiers_init(struct os *os, char *err, size_t errlen);
+void memory_tiers_destroy(struct os *os);
+
+/* Abstract distance of node nid (MEMTIER_ADISTANCE_DRAM for a node without memory). */
+int node_adistance(const struct os *os, unsigned nid);
+/* Memory tier id of nid (adist >> MEMTIER_CHUNK_BITS), -1 for a node without memory. */
+int node_memory_tier(const struct os *os, unsigned nid);
+/* true if nid is in a top tier (a node without memory counts as top tier, as in Linux). */
+bool node_is_toptier(const struct os *os, unsigned nid);
+/* node_demotion[nid].preferred */
+void node_demotion_preferred(const struct os *os, unsigned nid, nodemask_t *out);
+/* The nodes of every tier below nid's (memtier->lower_tier_mask). */
+void node_get_allowed_targets(const struct os *os, unsigned nid, nodemask_t *out);
+/* One of nid's preferred targets, picked at random (node_random), or NUMA_NO_NODE. */
+int next_demotion_node(struct os *os, unsigned nid);
+/* can_demote: demotion is enabled and nid has a demotion target. */
+bool can_demote(struct os *os, unsigned nid);
+/* numa_balancing has NUMA_BALANCING_MEMORY_TIERING and the machine has more than one tier. */
+bool numa_tiering_enabled(const struct os *os);
+
+/*
+ * The "memory_tiers" view: each /sys/devices/virtual/memory_tiering/
+ * memory_tierN/nodelist ("memory_tierN: nodelist"), then per node its
+ * abstract distance and the boot message of dump_demotion_targets
+ * ("Demotion targets for Node N: preferred: X, fallback: Y" or "null").
+ */
+void memory_tiers_show(const struct os *os, FILE *fp);
+
+#endif
