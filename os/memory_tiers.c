@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include "os/memory_tiers.h"
 #include "os/mempolicy.h"
+#include "os/migrate.h"
 #include "sim/err.h"
 #include "sim/rng.h"
 
@@ -278,4 +279,50 @@ void memory_tiers_show(const struct os *os, FILE *fp)
 		fprintf(fp, "Demotion targets for Node %u: preferred: %s, fallback: %s\n", n, buf, buf2);
 	}
 	fprintf(fp, "demotion_enabled: %s\n", os->cfg.demotion_enabled ? "true" : "false");
+}
+
+/* ---- demotion (mm/vmscan.c demote_folio_list, alloc_demote_folio) ---------------------------------- */
+
+struct demote_ctx {
+	int target;
+	nodemask_t allowed;
+	unsigned cpu;
+};
+
+static int alloc_demote_folio(void *ctx, struct os *os, struct page *src, sim_time_t now, uint64_t *pfn,
+			      sim_time_t *cost)
+{
+	struct demote_ctx *d = ctx;
+	/* (GFP_HIGHUSER_MOVABLE & ~__GFP_RECLAIM) | __GFP_NOWARN | __GFP_NOMEMALLOC | GFP_NOWAIT */
+	gfp_t gfp = (GFP_HIGHUSER_MOVABLE & ~__GFP_RECLAIM) | __GFP_NOWARN | __GFP_NOMEMALLOC | GFP_NOWAIT;
+	nodemask_t only;
+	if (src->order)
+		gfp |= __GFP_COMP | __GFP_NORETRY;
+	nodes_clear(&only);
+	node_set((unsigned)d->target, &only);
+	struct alloc_ctx ac = { .order = src->order, .gfp = gfp | __GFP_THISNODE, .preferred_nid = d->target,
+				.nodemask = &only, .cpu = d->cpu, .now = now };
+	if (!page_alloc(os->phys, &ac, pfn, cost))
+		return 0;
+	/* the target is full: any node of the lower tiers, nearest first */
+	ac.gfp = gfp;
+	ac.nodemask = &d->allowed;
+	return page_alloc(os->phys, &ac, pfn, cost);
+}
+
+uint64_t demote_folio_list(struct os *os, unsigned nid, struct page **pages, unsigned n, unsigned cpu,
+			   sim_time_t now, bool *failed, sim_time_t *cost)
+{
+	struct demote_ctx d = { .target = next_demotion_node(os, nid), .cpu = cpu };
+	uint64_t moved = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		failed[i] = true;
+	if (!n || d.target == NUMA_NO_NODE)
+		return 0;
+	node_get_allowed_targets(os, nid, &d.allowed);
+	struct migrate_req rq = { .reason = MR_DEMOTION, .cpu = cpu, .now = now, .alloc = alloc_demote_folio,
+				  .alloc_ctx = &d, .target_nid = d.target, .failed = failed };
+	migrate_folios(os, pages, n, &rq, cost, &moved);
+	return moved;
 }

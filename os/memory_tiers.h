@@ -65,4 +65,18 @@ bool numa_tiering_enabled(const struct os *os);
  */
 void memory_tiers_show(const struct os *os, FILE *fp);
 
+
+
+/*
+ * demote_folio_list (mm/vmscan.c): migrate n unisolated pages of node nid
+ * to next_demotion_node(nid), MR_DEMOTION.  The destination is allocated
+ * as alloc_demote_folio does: first on the target alone (__GFP_THISNODE),
+ * then anywhere in node_get_allowed_targets(nid), both without direct
+ * reclaim and without the reserves (may wake the targets' kswapd).
+ * Demotion ignores cpusets and memory policies.  failed[i] tells which
+ * pages stayed.  *cost += the work (a stream on cpu from now).
+ * @return base pages demoted.
+ */
+uint64_t demote_folio_list(struct os *os, unsigned nid, struct page **pages, unsigned n, unsigned cpu,
+			   sim_time_t now, bool *failed, sim_time_t *cost);
 #endif

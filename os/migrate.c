@@ -211,8 +211,12 @@ unsigned migrate_folios(struct os *os, struct page **pages, unsigned n, const st
 		uint64_t nr = 1ULL << pg->order;
 		bool thp = is_thp(pg);
 		/* one folio after another on rq->cpu: each starts when the previous one is done */
+		if (rq->failed)
+			rq->failed[i] = false;
 		if (migrate_one(os, pg, rq, rq->now + c, &b, &c)) {
 			failed++;
+			if (rq->failed)
+				rq->failed[i] = true;
 			vmstat_inc(os->phys, PGMIGRATE_FAIL, nr);
 			if (thp)
 				vmstat_inc(os->phys, THP_MIGRATION_FAIL, 1);
