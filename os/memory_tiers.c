@@ -23,6 +23,12 @@ struct memory_tiers {
 	unsigned nr_tiers;
 	int tiers[HW_MAX_NODES];            /* tier ids, fastest first */
 	struct rng rng;                     /* node_random */
+	/* per node, as the target of promotions (pgdat->nbp_*) */
+	struct {
+		uint32_t rl_start, th_start;        /* ms */
+		uint64_t rl_nr_cand, th_nr_cand;    /* PGPROMOTE_CANDIDATE at the window starts */
+		uint32_t threshold;                 /* ms; 0: hot_threshold_ms */
+	} nbp[HW_MAX_NODES];
 };
 
 static bool has_perf(const struct os_cfg *c, unsigned nid)
@@ -325,4 +331,103 @@ uint64_t demote_folio_list(struct os *os, unsigned nid, struct page **pages, uns
 				  .alloc_ctx = &d, .target_nid = d.target, .failed = failed };
 	migrate_folios(os, pages, n, &rq, cost, &moved);
 	return moved;
+}
+
+/* ---- promotion (kernel/sched/fair.c should_numa_migrate_memory, numa_promotion_*) ------------------ */
+
+#define MS_PS 1000000000ULL
+#define NUMA_MIGRATION_ADJUST_STEPS 16
+
+uint32_t tiering_time_ms(sim_time_t now)
+{
+	uint64_t jiffies = now / (TIERING_JIFFY_MS * MS_PS);
+	return (uint32_t)(jiffies * TIERING_JIFFY_MS);
+}
+
+bool page_use_access_time(const struct os *os, unsigned page_nid)
+{
+	return (os->cfg.numa_balancing & NUMA_BALANCING_MEMORY_TIERING) && !node_is_toptier(os, page_nid);
+}
+
+unsigned promo_threshold_ms(const struct os *os, unsigned nid)
+{
+	unsigned def = (unsigned)(os->cfg.numa_balancing_hot_threshold / MS_PS);
+	return os->mt && nid < HW_MAX_NODES && os->mt->nbp[nid].threshold ? os->mt->nbp[nid].threshold : def;
+}
+
+/* pgdat_free_space_enough: some zone of the node is above PROMO + max(1 GiB, present / 16). */
+static bool pgdat_free_space_enough(struct os *os, unsigned nid)
+{
+	uint64_t present = 0;
+	struct zone_info zi;
+	for (unsigned z = 0; z < MAX_NR_ZONES; z++)
+		if (!physmem_zone_info(os->phys, nid, (enum zone_type)z, &zi))
+			present += zi.present;
+	uint64_t enough = SIM_MAX((1ULL << 30) >> PAGE_SHIFT, present >> 4);
+	for (int z = MAX_NR_ZONES - 1; z >= 0; z--) {
+		if (physmem_zone_info(os->phys, nid, (enum zone_type)z, &zi) || !zi.populated)
+			continue;
+		/* zone_watermark_ok(zone, 0, promo + enough, ZONE_MOVABLE, 0) */
+		if (zi.nr_free > zi.watermark[WMARK_PROMO] + zi.watermark_boost + enough +
+					 zi.lowmem_reserve[MAX_NR_ZONES - 1])
+			return true;
+	}
+	return false;
+}
+
+/* numa_promotion_adjust_threshold: once per scan_period_max, steer candidates towards the rate limit. */
+static void adjust_threshold(struct os *os, unsigned nid, uint64_t rate_limit, uint32_t now, unsigned ref_th)
+{
+	struct memory_tiers *mt = os->mt;
+	uint32_t th_period = (uint32_t)(os->cfg.numa_balancing_scan_period_max / MS_PS);
+	if (now - mt->nbp[nid].th_start <= th_period)
+		return;
+	mt->nbp[nid].th_start = now;
+	uint64_t ref_cand = rate_limit * th_period / 1000;
+	uint64_t nr_cand = node_stat(os->phys, nid, PGPROMOTE_CANDIDATE);
+	uint64_t diff_cand = nr_cand - mt->nbp[nid].th_nr_cand;
+	unsigned unit_th = ref_th * 2 / NUMA_MIGRATION_ADJUST_STEPS;
+	unsigned th = mt->nbp[nid].threshold ? mt->nbp[nid].threshold : ref_th;
+	if (diff_cand > ref_cand * 11 / 10)
+		th = SIM_MAX(th - unit_th, unit_th);
+	else if (diff_cand < ref_cand * 9 / 10)
+		th = SIM_MIN(th + unit_th, ref_th * 2);
+	mt->nbp[nid].th_nr_cand = nr_cand;
+	mt->nbp[nid].threshold = th;
+}
+
+/* numa_promotion_rate_limit: count the candidate; true if this second's candidates reached the limit. */
+static bool rate_limited(struct os *os, unsigned nid, uint64_t rate_limit, uint64_t nr, uint32_t now)
+{
+	struct memory_tiers *mt = os->mt;
+	node_stat_mod(os->phys, nid, PGPROMOTE_CANDIDATE, (int64_t)nr);
+	uint64_t nr_cand = node_stat(os->phys, nid, PGPROMOTE_CANDIDATE);
+	if (now - mt->nbp[nid].rl_start > 1000) {
+		mt->nbp[nid].rl_start = now;
+		mt->nbp[nid].rl_nr_cand = nr_cand;
+	}
+	return nr_cand - mt->nbp[nid].rl_nr_cand >= rate_limit;
+}
+
+bool should_promote(struct os *os, struct page *pg, unsigned dst_nid, sim_time_t now)
+{
+	uint64_t nr = 1ULL << pg->order;
+	uint32_t now_ms = tiering_time_ms(now);
+	/* numa_hint_fault_latency: the stamp the scanner left, exchanged for now */
+	uint32_t latency = (now_ms - pg->last_cpupid) & PAGE_ACCESS_TIME_MASK;
+	pg->last_cpupid = now_ms & PAGE_ACCESS_TIME_MASK;
+
+	if (!os->mt || dst_nid >= HW_MAX_NODES)
+		return false;
+	if (pgdat_free_space_enough(os, dst_nid)) {
+		os->mt->nbp[dst_nid].threshold = 0;   /* workload changed: reset the hot threshold */
+		node_stat_mod(os->phys, dst_nid, PGPROMOTE_CANDIDATE_NRL, (int64_t)nr);
+		return true;
+	}
+	unsigned def_th = (unsigned)(os->cfg.numa_balancing_hot_threshold / MS_PS);
+	uint64_t rate_limit = (uint64_t)os->cfg.numa_balancing_promote_rate_limit_mbps << (20 - PAGE_SHIFT);
+	adjust_threshold(os, dst_nid, rate_limit, now_ms, def_th);
+	if (latency >= promo_threshold_ms(os, dst_nid))
+		return false;
+	return !rate_limited(os, dst_nid, rate_limit, nr, now_ms);
 }

@@ -77,6 +77,31 @@ void memory_tiers_show(const struct os *os, FILE *fp);
  * pages stayed.  *cost += the work (a stream on cpu from now).
  * @return base pages demoted.
  */
+/* ---- promotion (kernel/sched/fair.c, tiering branch of should_numa_migrate_memory) ---- */
+
+/* Jiffies at CONFIG_HZ=250 as milliseconds: the clock of page access times. */
+#define TIERING_JIFFY_MS 4u
+/* PAGE_ACCESS_TIME_MASK on x86-64 (LAST_CPUPID_SHIFT = 8 + NR_CPUS_BITS >= 12 bits: no buckets). */
+#define PAGE_ACCESS_TIME_MASK ((1u << 21) - 1)
+/* The access-time stamp of a page scanned or faulted at `now` (jiffies_to_msecs(jiffies)). */
+uint32_t tiering_time_ms(sim_time_t now);
+/* folio_use_access_time: tiering mode and the page is on a lower tier. */
+bool page_use_access_time(const struct os *os, unsigned page_nid);
+
+/*
+ * The tiering half of should_numa_migrate_memory for a hinting fault at
+ * `now` on a lower-tier page that would move to dst_nid: promote if dst
+ * has free space beyond PROMO + max(1 GiB, present/16) (counting
+ * pgpromote_candidate_nrl), else if the hint-fault latency (now - the scan
+ * stamp in last_cpupid) is below the node's threshold (hot_threshold_ms,
+ * adjusted every scan_period_max towards the rate limit) and the node's
+ * candidates this second (pgpromote_candidate) stay under
+ * promote_rate_limit_MBps.  The page's stamp becomes `now`.
+ */
+bool should_promote(struct os *os, struct page *pg, unsigned dst_nid, sim_time_t now);
+/* The node's current hot threshold in ms (nbp_threshold, or hot_threshold_ms when unset). */
+unsigned promo_threshold_ms(const struct os *os, unsigned nid);
+
 uint64_t demote_folio_list(struct os *os, unsigned nid, struct page **pages, unsigned n, unsigned cpu,
 			   sim_time_t now, bool *failed, sim_time_t *cost);
 #endif

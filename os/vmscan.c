@@ -161,7 +161,10 @@ bool pgdat_balanced(struct os *os, unsigned nid, unsigned order, enum zone_type 
 		if (physmem_zone_info(os->phys, nid, z, &zi) || !zi.populated)
 			continue;
 		eligible = true;
-		if (zone_watermark_ok(os->phys, nid, z, order, WMARK_HIGH, classzone))
+		/* tiering mode: kswapd balances to the PROMO watermark, leaving room for promotions */
+		enum zone_watermarks mark = (os->cfg.numa_balancing & NUMA_BALANCING_MEMORY_TIERING) ? WMARK_PROMO
+											: WMARK_HIGH;
+		if (zone_watermark_ok(os->phys, nid, z, order, mark, classzone))
 			return true;
 	}
 	return !eligible;
