@@ -184,6 +184,9 @@ int memory_tiers_init(struct os *os, char *err, size_t errlen)
 		mt->nr_tiers++;
 	}
 	establish_demotion_targets(os, mt);
+	/* mempolicy_set_node_perf: HMAT bandwidths give the weighted-interleave weights in auto mode */
+	if (c->weighted_interleave_auto && c->nr_hmat_bandwidth_mbps == nr)
+		mpol_auto_weights(&os->sys, c->hmat_bandwidth_mbps, nr);
 	os->mt = mt;
 	return 0;
 }
@@ -285,6 +288,11 @@ void memory_tiers_show(const struct os *os, FILE *fp)
 		fprintf(fp, "Demotion targets for Node %u: preferred: %s, fallback: %s\n", n, buf, buf2);
 	}
 	fprintf(fp, "demotion_enabled: %s\n", os->cfg.demotion_enabled ? "true" : "false");
+	/* /sys/kernel/mm/mempolicy/weighted_interleave/{auto,nodeN} (0 in the table reads as 1) */
+	fprintf(fp, "weighted_interleave/auto: %s\n", os->cfg.weighted_interleave_auto ? "true" : "false");
+	for (unsigned n = 0; n < os->sys.nr_nodes; n++)
+		if (node_isset(n, &os->sys.memory_nodes))
+			fprintf(fp, "weighted_interleave/node%u: %u\n", n, os->sys.iw[n] ? os->sys.iw[n] : 1);
 }
 
 /* ---- demotion (mm/vmscan.c demote_folio_list, alloc_demote_folio) ---------------------------------- */

@@ -85,6 +85,9 @@ static const struct cfg_field os_fields[] = {
 		       "per node: MB/s from the node's nearest CPU node (ACPI HMAT); empty: derived from the hardware"),
 	CFG_F_BOOL(struct os_cfg, demotion_enabled, false,
 		   "/sys/kernel/mm/numa/demotion_enabled: reclaim migrates cold pages to a lower memory tier"),
+	CFG_F_BOOL(struct os_cfg, weighted_interleave_auto, true,
+		   "/sys/kernel/mm/mempolicy/weighted_interleave/auto: weights from the node bandwidths "
+		   "(os.hmat_bandwidth_mbps); weights a --policy or set_weights gives replace them"),
 	CFG_F_NS(struct os_cfg, numa_balancing_hot_threshold, MS(1), MS(3600000), MS(1000),
 		 "ns: numa_balancing/hot_threshold_ms (tiering mode: the initial hint-fault latency threshold)"),
 	CFG_F_U32(struct os_cfg, numa_balancing_promote_rate_limit_mbps, 0, 1u << 30, 65536,

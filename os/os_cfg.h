@@ -81,6 +81,7 @@ struct os_cfg {
 	uint32_t hmat_bandwidth_mbps[64]; /* per node: access bandwidth from its best initiator, MB/s */
 	uint32_t nr_hmat_bandwidth_mbps;
 	bool demotion_enabled;            /* /sys/kernel/mm/numa/demotion_enabled */
+	bool weighted_interleave_auto;    /* /sys/kernel/mm/mempolicy/weighted_interleave/auto */
 	uint64_t numa_balancing_hot_threshold;          /* ps: numa_balancing/hot_threshold_ms */
 	uint32_t numa_balancing_promote_rate_limit_mbps; /* kernel.numa_balancing_promote_rate_limit_MBps */
 };

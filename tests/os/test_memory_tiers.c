@@ -182,6 +182,56 @@ static void test_bad_figures(void **state)
 	free(f);
 }
 
+/*
+ * Weighted interleave auto weights (Linux 6.16 reduce_interleave_weights):
+ * bandwidths 20000, 20000, 10000, 10000 MB/s -> 32 * bw / 60000 = 10, 10,
+ * 5, 5 -> divided by the GCD 5: 2, 2, 1, 1; faults under a weighted
+ * interleave policy over all four nodes follow that ratio.  Auto off: the
+ * default weight 1 everywhere.
+ */
+static void test_auto_weights(void **state)
+{
+	(void)state;
+	struct fx *f = tier_example1(16, 16, fx_os_cfg());
+	const struct mpol_sys *sys = &f->os->sys;
+	assert_int_equal(sys->iw[0], 2);
+	assert_int_equal(sys->iw[1], 2);
+	assert_int_equal(sys->iw[2], 1);
+	assert_int_equal(sys->iw[3], 1);
+	int pid = fx_proc(f, false);
+	uint64_t a = 0x10000000, n = 600, on[4] = { 0 };
+	assert_int_equal(fx_sys(f, pid, OS_SYS_SET_MEMPOLICY, MPOL_WEIGHTED_INTERLEAVE, 0xf, 0, 0, 0), 0);
+	fx_mmap_at(f, pid, a, n << PAGE_SHIFT, 3, 0x22 | 0x10);
+	for (uint64_t i = 0; i < n; i++) {
+		assert_int_equal(fx_fault(f, pid, 0, a + (i << PAGE_SHIFT), true, NULL), OS_FAULT_RETRY);
+		on[pfn_to_nid(fx_phys(f), pte_pfn(fx_pte(f, pid, a + (i << PAGE_SHIFT), NULL)))]++;
+	}
+	assert_int_equal(on[0], 200);
+	assert_int_equal(on[1], 200);
+	assert_int_equal(on[2], 100);
+	assert_int_equal(on[3], 100);
+	char *v = tier_view(f);
+	assert_non_null(strstr(v, "weighted_interleave/auto: true\nweighted_interleave/node0: 2\n"));
+	free(v);
+	fx_free(f);
+
+	struct os_cfg c = fx_os_cfg();
+	c.weighted_interleave_auto = false;
+	f = tier_example1(16, 16, c);
+	for (unsigned i = 0; i < 4; i++)
+		assert_int_equal(f->os->sys.iw[i], 0);
+	fx_free(f);
+	/* a node whose share rounds below 1 still gets weight 1 */
+	const struct tier_node nd[2] = {
+		{ 2, 16, 100, 100000, { 10, 20 } },
+		{ 0, 16, 200, 1000, { 20, 10 } },
+	};
+	f = tier_new(2, nd, fx_os_cfg());
+	assert_int_equal(f->os->sys.iw[0], 31);
+	assert_int_equal(f->os->sys.iw[1], 1);
+	fx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -191,6 +241,7 @@ int main(void)
 		cmocka_unit_test(test_equal_distance_targets),
 		cmocka_unit_test(test_dram_mismatch_and_no_figures),
 		cmocka_unit_test(test_bad_figures),
+		cmocka_unit_test(test_auto_weights),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
