@@ -22,44 +22,49 @@ static unsigned best_initiator(const struct hw_cfg *hw, unsigned target)
 }
 
 /*
- * Fastest path between two sockets over the links (Dijkstra on latency):
- * *lat = one-way latency in ps, *bw = the smallest link bandwidth on it
- * (MB/s; UINT64_MAX when both are the same socket).  false if unreachable.
+ * The route between two nodes as hw/link.h takes it: fewest link hops,
+ * ties by total latency.  *lat = one-way latency in ps, *bw = the smallest
+ * hop bandwidth on it, parallel links between the same two nodes adding up
+ * (MB/s; UINT64_MAX for the node itself).  false if unreachable.
  */
-static bool socket_path(const struct hw_cfg *hw, unsigned from, unsigned to, uint64_t *lat, uint64_t *bw)
+static bool node_path(const struct hw_cfg *hw, unsigned from, unsigned to, uint64_t *lat, uint64_t *bw)
 {
-	uint64_t dist[HW_MAX_NODES], minbw[HW_MAX_NODES];
+	uint64_t hops[HW_MAX_NODES], dist[HW_MAX_NODES], minbw[HW_MAX_NODES];
 	bool done[HW_MAX_NODES] = { false };
-	for (unsigned s = 0; s < HW_MAX_NODES; s++) {
-		dist[s] = UINT64_MAX;
-		minbw[s] = UINT64_MAX;
+	unsigned nr = hw->nr_nodes;
+
+	for (unsigned v = 0; v < nr; v++) {
+		hops[v] = dist[v] = minbw[v] = UINT64_MAX;
 	}
-	dist[from] = 0;
+	hops[from] = dist[from] = 0;
 	for (;;) {
-		unsigned u = HW_MAX_NODES;
-		for (unsigned s = 0; s < HW_MAX_NODES; s++)
-			if (!done[s] && dist[s] != UINT64_MAX && (u == HW_MAX_NODES || dist[s] < dist[u]))
-				u = s;
-		if (u == HW_MAX_NODES)
+		unsigned u = nr;
+		for (unsigned v = 0; v < nr; v++)
+			if (!done[v] && hops[v] != UINT64_MAX &&
+			    (u == nr || hops[v] < hops[u] || (hops[v] == hops[u] && dist[v] < dist[u])))
+				u = v;
+		if (u == nr)
 			break;
 		done[u] = true;
-		for (unsigned l = 0; l < hw->nr_links; l++) {
-			const struct link_cfg *lk = &hw->links[l];
-			unsigned sa = hw->nodes[lk->a].socket, sb = hw->nodes[lk->b].socket, v;
-			if (sa == u)
-				v = sb;
-			else if (sb == u)
-				v = sa;
-			else
+		for (unsigned v = 0; v < nr; v++) {
+			uint64_t l = UINT64_MAX, b = 0;
+			for (unsigned k = 0; k < hw->nr_links; k++) {
+				const struct link_cfg *lk = &hw->links[k];
+				if ((lk->a == u && lk->b == v) || (lk->a == v && lk->b == u)) {
+					l = lk->latency < l ? lk->latency : l;
+					b += lk->bandwidth;
+				}
+			}
+			if (l == UINT64_MAX || done[v])
 				continue;
-			uint64_t nd = dist[u] + lk->latency;
-			if (nd < dist[v]) {
-				dist[v] = nd;
-				minbw[v] = minbw[u] < lk->bandwidth ? minbw[u] : lk->bandwidth;
+			if (hops[u] + 1 < hops[v] || (hops[u] + 1 == hops[v] && dist[u] + l < dist[v])) {
+				hops[v] = hops[u] + 1;
+				dist[v] = dist[u] + l;
+				minbw[v] = minbw[u] < b ? minbw[u] : b;
 			}
 		}
 	}
-	if (dist[to] == UINT64_MAX)
+	if (hops[to] == UINT64_MAX)
 		return false;
 	*lat = dist[to];
 	*bw = minbw[to];
@@ -79,7 +84,7 @@ void hmat_fill(struct machine_desc *m)
 		const struct ddr_cfg *d = &nc->ddr;
 		unsigned ini = best_initiator(hw, n);
 		uint64_t link_lat = 0, link_bw = UINT64_MAX;
-		if (!socket_path(hw, hw->nodes[ini].socket, nc->socket, &link_lat, &link_bw)) {
+		if (!node_path(hw, ini, n, &link_lat, &link_bw)) {
 			link_lat = 0;
 			link_bw = UINT64_MAX;
 		}

@@ -19,8 +19,9 @@
  * the description leaves them empty (docs/tiering.md "Node performance"):
  *   initiator = the node with CPUs at the smallest SLIT distance (lowest id on ties);
  *   latency   = uncore + directory + DDR frontend + (tRCD + tCL + burst/2) * tCK
- *               + 2 x the link latency on the fastest socket path;
- *   bandwidth = min(DDR peak = channels * bus_bytes * 2 / tCK, the slowest link on that path).
+ *               + 2 x the link latency on the route from the initiator (fewest hops, as hw/link.h routes);
+ *   bandwidth = min(DDR peak = channels * bus_bytes * 2 / tCK, the slowest hop on that route,
+ *               parallel links of a hop adding up).
  * A list given in the description is kept as it is.
  */
 void hmat_fill(struct machine_desc *m);
