@@ -19,7 +19,6 @@ struct tier_node {
 static inline struct fx *tier_new(unsigned nr, const struct tier_node *nd, struct os_cfg cfg)
 {
 	struct fx *f = calloc(1, sizeof(*f));
-	char err[256] = "";
 
 	assert_non_null(f);
 	if (nd[0].lat_ns) {
@@ -42,14 +41,7 @@ static inline struct fx *tier_new(unsigned nr, const struct tier_node *nd, struc
 		for (unsigned m = 0; m < nr; m++)
 			f->hc.nodes[n].distance[m] = nd[n].dist[m];
 	}
-	assert_int_equal(pmem_create(&f->pm), 0);
-	assert_int_equal(evq_init(&f->q), 0);
-	int rc = os_create_with_cfg(&f->os, &f->cfg, &f->hc, f->pm, &f->q, 1, err, sizeof(err));
-	if (rc)
-		print_error("os_create_with_cfg: %s\n", err);
-	assert_int_equal(rc, 0);
-	physmem_set_debug_vm(os_physmem(f->os), true);
-	return f;
+	return fx_boot(f);
 }
 
 /*
@@ -68,19 +60,10 @@ static inline struct fx *tier_example1(unsigned dram_mib, unsigned slow_mib, str
 	return tier_new(4, nd, cfg);
 }
 
-/* The reclaim fixture's configuration (swap of swap_mib MiB, exact costs). */
+/* The reclaim fixture's configuration without proactive compaction. */
 static inline struct os_cfg tier_rx_cfg(unsigned swap_mib)
 {
-	struct os_cfg c = fx_os_cfg();
-	c.swap_size = (uint64_t)swap_mib << 20;
-	c.swap_latency = RX_SWAP_LAT;
-	c.swap_bandwidth = RX_SWAP_BW;
-	c.disk_latency = RX_SWAP_LAT;
-	c.disk_bandwidth = RX_SWAP_BW;
-	c.reclaim_scan_cost = 0;
-	c.reclaim_page_cost = 0;
-	c.reclaim_unmap_cost = 0;
-	c.reclaim_pass_cost = 1000000;
+	struct os_cfg c = rx_cfg(swap_mib);
 	c.compaction_proactiveness = 0;
 	return c;
 }
