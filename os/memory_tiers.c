@@ -425,7 +425,8 @@ bool should_promote(struct os *os, struct page *pg, unsigned dst_nid, sim_time_t
 	uint32_t latency = (now_ms - pg->last_cpupid) & PAGE_ACCESS_TIME_MASK;
 	pg->last_cpupid = now_ms & PAGE_ACCESS_TIME_MASK;
 
-	if (!os->mt || dst_nid >= HW_MAX_NODES)
+	/* never to a node without memory */
+	if (!os->mt || dst_nid >= HW_MAX_NODES || !node_isset(dst_nid, &os->sys.memory_nodes))
 		return false;
 	if (pgdat_free_space_enough(os, dst_nid)) {
 		os->mt->nbp[dst_nid].threshold = 0;   /* workload changed: reset the hot threshold */
