@@ -156,6 +156,24 @@ static void test_threshold_adjust(void **state)
 }
 
 /*
+ * pgdat_free_space_enough: with more than PROMO + max(1 GiB, present/16)
+ * free on the target, a recently scanned page moves whatever its hint-fault
+ * latency, counted in pgpromote_candidate_nrl, not pgpromote_candidate.
+ */
+static void test_free_space_enough(void **state)
+{
+	(void)state;
+	uint64_t n = 64;
+	struct fx *f = tier_example1(1200, 32, promo_cfg(2, 1));
+	int pid = place_on(f, 2, n);
+	scan_and_touch(f, pid, n, 100 * MS, 1500 * MS);   /* latency above the 1 s threshold */
+	assert_int_equal(rx_node(f, 0, PGPROMOTE_SUCCESS), n);
+	assert_int_equal(rx_node(f, 0, PGPROMOTE_CANDIDATE_NRL), n);
+	assert_int_equal(rx_node(f, 0, PGPROMOTE_CANDIDATE), 0);
+	fx_free(f);
+}
+
+/*
  * In tiering mode kswapd balances to the PROMO watermark (pgdat_balanced),
  * one gap above HIGH, so top-tier nodes keep room for promotions.
  */
@@ -195,6 +213,7 @@ int main(void)
 		cmocka_unit_test(test_promotion_rate_limit),
 		cmocka_unit_test(test_hot_threshold_and_toptier_skip),
 		cmocka_unit_test(test_threshold_adjust),
+		cmocka_unit_test(test_free_space_enough),
 		cmocka_unit_test(test_kswapd_promo_watermark),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
