@@ -276,6 +276,19 @@ static void check_preset(const char *name)
 				 cpu, mem, got, (unsigned long long)remote, (unsigned long long)local, want);
 		checked++;
 	}
+	/* absolute bandwidth targets (a CXL expander's read bandwidth is its own figure, not a ratio) */
+	arr = json_object_get(cal, "bw_gbps");
+	json_array_foreach(arr, i, el) {
+		unsigned cpu = (unsigned)jnum(el, "cpu_node"), mem = (unsigned)jnum(el, "mem_node");
+		double want = jnum(el, "gbps"), tol = jnum(el, "tolerance");
+		double got = (double)stream_mbps(name, cpu, mem, 400000) / 1000.0;
+		assert_true(tol > 0 && tol <= 0.10);
+		printf("# %s: bandwidth %u -> %u: %.2f GB/s, calibration %.2f GB/s (%+.2f%%)\n", name, cpu, mem, got, want,
+		       (got / want - 1) * 100);
+		if (got < want * (1 - tol) || got > want * (1 + tol))
+			fail_msg("%s: bandwidth %u -> %u is %.2f GB/s, calibration says %.2f GB/s", name, cpu, mem, got, want);
+		checked++;
+	}
 	/* every real preset states a bandwidth target unless the calibration says why not */
 	if (!checked) {
 		uint64_t local = stream_mbps(name, 0, 0, 400000), remote = stream_mbps(name, 0, c->nr_nodes - 1, 400000);
