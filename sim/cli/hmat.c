@@ -93,6 +93,16 @@ void hmat_fill(struct machine_desc *m)
 		/* DDR: two transfers per clock on each channel's bus */
 		uint64_t ddr_mbps = d->tCK ? (uint64_t)d->channels * d->bus_bytes * 2 * 1000000ULL / d->tCK : 1;
 		uint64_t mbps = ddr_mbps < link_bw ? ddr_mbps : link_bw;
+		if (nc->cxl.bandwidth) {
+			/* a CXL Type-3 controller in front of the DDR (hw/cxl.h): its hold time and its limits */
+			ps += nc->cxl.latency;
+			uint64_t dev = nc->cxl.bandwidth;
+			if (nc->cxl.latency) {
+				uint64_t trk = (uint64_t)nc->cxl.queue * 64 * 1000000ULL / nc->cxl.latency;
+				dev = trk < dev ? trk : dev;
+			}
+			mbps = dev < mbps ? dev : mbps;
+		}
 		if (lat)
 			os->hmat_latency_ns[n] = (uint32_t)((ps + PS_NS / 2) / PS_NS ? (ps + PS_NS / 2) / PS_NS : 1);
 		if (bw)

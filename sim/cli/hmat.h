@@ -21,7 +21,9 @@
  *   latency   = uncore + directory + DDR frontend + (tRCD + tCL + burst/2) * tCK
  *               + 2 x the link latency on the route from the initiator (fewest hops, as hw/link.h routes);
  *   bandwidth = min(DDR peak = channels * bus_bytes * 2 / tCK, the slowest hop on that route,
- *               parallel links of a hop adding up).
+ *               parallel links of a hop adding up);
+ *   a node behind a CXL Type-3 controller (nodes[].cxl) adds its latency and is limited to
+ *   min(cxl.bandwidth, cxl.queue x 64 B / cxl.latency).
  * A list given in the description is kept as it is.
  */
 void hmat_fill(struct machine_desc *m);
