@@ -15,19 +15,22 @@
  * MADV_DONTNEED ranges are split first (os/thp.c).  File-backed mmap,
  * file_read and file_write go to the page cache (os/filemap.h).
  *
- * Not modelled yet, rejected with -SIM_ENOTSUP and a message: 1 GiB
- * hugetlb pages (no contiguous-range allocator above order 10).
+ * Hugetlb mappings of both page sizes (2 MiB, 1 GiB) are os/hugetlb.c's.
  */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include "os/fault.h"
+#include "os/cma.h"
 #include "os/hugetlb.h"
+#include "os/memory_hotplug.h"
 #include "os/memory_tiers.h"
 #include "os/compaction.h"
 #include "os/filemap.h"
 #include "os/vmscan.h"
 #include "os/migrate.h"
+#include "os/mlock.h"
+#include "os/mremap.h"
 #include "os/oom.h"
 #include "os/numa_balancing.h"
 #include "os/thp.h"
@@ -118,6 +121,13 @@ static int os_init(os_t **out, const struct os_cfg *cfg, const struct hw_cfg *hc
 		free(os);
 		return sim_errf(err, errlen, SIM_ECONFIG, "os: the machine has no memory (every nodes[i].memory is 0)");
 	}
+	/* CMA areas are carved out at boot, before the first allocation (memblock time in Linux) */
+	if ((rc = cma_init(os, err, errlen)) || (rc = memory_blocks_init(os, err, errlen))) {
+		cma_destroy(os);
+		physmem_destroy(os->phys);
+		free(os);
+		return rc;
+	}
 	/* the shared zero page: one reserved frame on the first node with memory, as empty_zero_page */
 	unsigned zn = nm_first(&os->sys.memory_nodes);
 	struct alloc_ctx ac = { .order = 0, .gfp = GFP_KERNEL, .preferred_nid = (int)zn, .cpu = 0 };
@@ -196,6 +206,8 @@ void os_destroy(os_t *os)
 	}
 	free(os->procs);
 	hugetlb_destroy(os);
+	cma_destroy(os);
+	memory_blocks_destroy(os);
 	reclaim_destroy(os);
 	memory_tiers_destroy(os);
 	physmem_destroy(os->phys);
@@ -490,6 +502,8 @@ static int do_munmap(struct sysctx *s, uint64_t start, uint64_t end)
 	while (i < p->mm.nr_vma && p->mm.vma[i].start < end) {
 		struct vma v = p->mm.vma[i];
 		cleared += zap_range(s->os, p, &v, v.start, v.end, s->cpu);
+		if (v.flags & VM_LOCKED)
+			p->mm.locked_vm -= (v.end - v.start) >> PAGE_SHIFT;
 		hugetlb_vma_close(s->os, p, &v);
 		mm_remove(&p->mm, i);
 		shm_put(s->os, v.shm, s->cpu);
@@ -577,11 +591,8 @@ static int sys_mmap(struct sysctx *s)
 		shift = (unsigned)((flags >> MAP_HUGE_SHIFT) & MAP_HUGE_MASK);
 		if (!shift)
 			shift = 21;
-		if (shift == 30)
-			return sim_errf(s->err, s->errlen, SIM_ENOTSUP,
-					"MAP_HUGE_1GB not modelled yet: gigantic pages need a contiguous-range "
-					"allocator above MAX_PAGE_ORDER");
-		if (shift != 21)
+		/* MAP_HUGE_2MB (21 << 26) or MAP_HUGE_1GB (30 << 26): the two hstates (os/hugetlb.c) */
+		if (shift != 21 && shift != 30)
 			return sim_errf(s->err, s->errlen, SIM_ERANGE, "EINVAL: no hugetlb page size 2^%u", shift);
 	}
 	uint64_t psize = 1ULL << shift;
@@ -630,7 +641,8 @@ static int sys_mmap(struct sysctx *s)
 		.flags = ((prot & PROT_READ) ? VM_READ : 0) | ((prot & PROT_WRITE) ? VM_WRITE : 0) |
 			 ((prot & PROT_EXEC) ? VM_EXEC : 0) | (shared ? VM_SHARED : 0) |
 			 ((flags & MAP_HUGETLB) ? VM_HUGETLB : 0) | ((flags & MAP_NORESERVE) ? VM_NORESERVE : 0) |
-			 ((flags & MAP_GROWSDOWN) ? VM_GROWSDOWN : 0),
+			 ((flags & MAP_GROWSDOWN) ? VM_GROWSDOWN : 0) |
+			 ((flags & MAP_HUGETLB) ? 0 : p->mm.def_flags),   /* mlockall(MCL_FUTURE) */
 		/* private anonymous: vm_pgoff = addr >> PAGE_SHIFT; shmem and hugetlb files start at 0 */
 		.pgoff = file ? a[5] >> PAGE_SHIFT : shared || (flags & MAP_HUGETLB) ? 0 : addr >> PAGE_SHIFT,
 		.page_shift = shift,
@@ -652,8 +664,11 @@ static int sys_mmap(struct sysctx *s)
 		shm_free(v.shm);
 		return -SIM_ENOMEM;
 	}
+	if (v.flags & VM_LOCKED)
+		p->mm.locked_vm += len >> PAGE_SHIFT;
 	mm_merge_range(&p->mm, v.start, v.end);
-	if ((flags & MAP_POPULATE) && !(flags & MAP_NONBLOCK)) {
+	/* do_mmap: a VM_LOCKED (not on-fault) mapping is populated like MAP_POPULATE */
+	if (((flags & MAP_POPULATE) && !(flags & MAP_NONBLOCK)) || (v.flags & VM_LOCKED_MASK) == VM_LOCKED) {
 		bool w = (v.flags & (VM_WRITE | VM_SHARED)) == VM_WRITE;
 		if (fault_populate(s->os, p, s->cpu, s->now, v.start, v.end, w, s->cost))
 			return sim_errf(s->err, s->errlen, SIM_EOOM, "MAP_POPULATE: out of memory (process killed)");
@@ -1036,7 +1051,51 @@ static int sys_oom_score_adj(struct sysctx *s)
 	return 0;
 }
 
+/* A driver's dma_alloc_contiguous / dma_release_from_contiguous (os/cma.c). */
+static int sys_cma_alloc(struct sysctx *s)
+{
+	return cma_sys_alloc(s->os, s->sc->args[0], s->sc->args[1], s->cpu, s->now, s->cost, s->err, s->errlen);
+}
+
+static int sys_cma_release(struct sysctx *s)
+{
+	return cma_sys_release(s->os, s->sc->args[0], s->sc->args[1], s->cpu, s->err, s->errlen);
+}
+
+/* echo offline|online* > /sys/devices/system/memory/memoryN/state (os/memory_hotplug.c). */
+static int sys_memory_offline(struct sysctx *s)
+{
+	return hotplug_sys_offline(s->os, s->sc->args[0], s->sc->args[1], s->cpu, s->now, s->cost, s->err, s->errlen);
+}
+
+static int sys_memory_online(struct sysctx *s)
+{
+	return hotplug_sys_online(s->os, s->sc->args[0], s->sc->args[1], s->sc->args[2], s->err, s->errlen);
+}
+
+int os_do_munmap(struct os *os, struct process *p, unsigned cpu, sim_time_t now, uint64_t start, uint64_t end,
+		 sim_time_t *cost, char *err, size_t errlen)
+{
+	struct os_syscall none = { .ret = UINT64_MAX };
+	struct sysctx s = { .os = os, .p = p, .cpu = cpu, .now = now, .sc = &none, .cost = cost, .err = err,
+			    .errlen = errlen };
+	return do_munmap(&s, start, end);
+}
+
+static int sys_mremap(struct sysctx *s)
+{
+	return mremap_syscall(s->os, s->p, s->cpu, s->now, s->sc, s->cost, s->err, s->errlen);
+}
+
+static int sys_mlock(struct sysctx *s)
+{
+	return mlock_syscall(s->os, s->p, s->cpu, s->now, s->sc, s->cost, s->err, s->errlen);
+}
+
 static int (*const syscall_table[NR_OS_SYSCALLS])(struct sysctx *s) = {
+	[OS_SYS_MREMAP] = sys_mremap,
+	[OS_SYS_MLOCK] = sys_mlock,
+	[OS_SYS_MUNLOCK] = sys_mlock,
 	[OS_SYS_OOM_SCORE_ADJ] = sys_oom_score_adj,
 	[OS_SYS_MMAP] = sys_mmap,
 	[OS_SYS_MUNMAP] = sys_munmap,
@@ -1050,6 +1109,10 @@ static int (*const syscall_table[NR_OS_SYSCALLS])(struct sysctx *s) = {
 	[OS_SYS_FILE_READ] = sys_file_io,
 	[OS_SYS_FILE_WRITE] = sys_file_io,
 	[OS_SYS_SET_WEIGHTS] = sys_set_weights,
+	[OS_SYS_CMA_ALLOC] = sys_cma_alloc,
+	[OS_SYS_CMA_RELEASE] = sys_cma_release,
+	[OS_SYS_MEMORY_OFFLINE] = sys_memory_offline,
+	[OS_SYS_MEMORY_ONLINE] = sys_memory_online,
 };
 
 static const char *const syscall_names[NR_OS_SYSCALLS] = {
@@ -1137,6 +1200,8 @@ static void numa_maps_show(struct os *os, const struct process *p, FILE *fp)
 			fputs(" file=/dev/zero\\040(deleted)", fp);
 		else if (p->mm.brk_init && v->start <= p->mm.brk && v->end >= p->mm.start_brk)
 			fputs(" heap", fp);
+		else if (v->flags & VM_GROWSDOWN)
+			fputs(" stack", fp);   /* vma_is_initial_stack: numasim's only growsdown VMA is the main stack */
 		if (v->flags & VM_HUGETLB)
 			fputs(" huge", fp);
 		pgtable_walk(os->pm, p->pgd_pfn, v->start, v->end, gather_one, &md);
@@ -1175,6 +1240,14 @@ int os_dump(const os_t *cos, const char *view, FILE *fp)
 	}
 	if (!strcmp(view, "memory_tiers")) {
 		memory_tiers_show(os, fp);
+		return 0;
+	}
+	if (!strcmp(view, "cma")) {
+		cma_dump(os, fp);
+		return 0;
+	}
+	if (!strcmp(view, "memory-blocks")) {
+		memory_blocks_dump(os, fp);
 		return 0;
 	}
 	if (!strcmp(view, "meminfo-hugetlb")) {
@@ -1284,6 +1357,8 @@ void os_report(const os_t *os, rep_t *r)
 
 	physmem_report(os->phys, r);
 	mig_report(os, r);
+	cma_report(os, r);
+	memory_hotplug_report(os, r);
 	rep_arr_begin(r, "processes");
 	for (size_t i = 1; i < os->nr_procs; i++) {
 		const struct process *p = os->procs[i];

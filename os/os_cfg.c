@@ -72,11 +72,35 @@ static const struct cfg_field os_fields[] = {
 		  "khugepaged/max_ptes_shared: pages mapped by other processes a collapse may copy"),
 	CFG_F_U32_LIST(struct os_cfg, nr_hugepages, nr_nr_hugepages, 0, 1u << 24,
 		       "hugetlb 2 MiB pages reserved at boot per node (nodeN/hugepages/hugepages-2048kB/nr_hugepages); "
-		       "empty: no pool, so MAP_HUGETLB fails (surplus pages, nr_overcommit_hugepages, are not modelled)"),
+		       "empty: no pool, so MAP_HUGETLB fails unless os.nr_overcommit_hugepages allows surplus pages"),
+	CFG_F_U32_LIST(struct os_cfg, nr_hugepages_1g, nr_nr_hugepages_1g, 0, 1u << 20,
+		       "hugetlb 1 GiB pages allocated at boot per node "
+		       "(nodeN/hugepages/hugepages-1048576kB/nr_hugepages): each needs a free, 1 GiB-aligned range "
+		       "(alloc_contig_pages); a node without one keeps fewer"),
+	CFG_F_U64(struct os_cfg, nr_overcommit_hugepages, 0, 1ULL << 32, 0,
+		  "vm.nr_overcommit_hugepages: surplus 2 MiB pages the buddy allocator may supply when the pool is short"),
 	CFG_F_NS(struct os_cfg, migrate_page_cost, 0, NS(1000000), NS(1000),
 		 "ns: migrating one 4 KiB page besides the copy (isolate, allocate, unmap, remap)"),
 	CFG_F_NS(struct os_cfg, compact_scan_cost, 0, NS(1000000), NS(5), "ns: one page examined by a compaction scanner"),
 	CFG_F_NS(struct os_cfg, numa_pte_cost, 0, NS(1000000), NS(20), "ns: one PTE made NUMA-hinting by the scanner"),
+	CFG_F_SIZE(struct os_cfg, cma_pernuma, 0, 1ULL << 44, 0,
+		   "bytes of a CMA area \"pernumaN\" on every node with memory (boot option cma_pernuma=); 0: none"),
+	CFG_F_U32_LIST(struct os_cfg, numa_cma, nr_numa_cma, 0, 1u << 24,
+		       "MiB of a CMA area \"numaN\" on node N, one entry per node (boot option numa_cma=N:size); empty: none"),
+	CFG_F_SIZE(struct os_cfg, memory_block_size, 0, 1ULL << 40, 0,
+		   "bytes per memory block for hotplug (boot option memory_block_size=); 0: x86-64's probe, "
+		   "128 MiB below 64 GiB of physical address space, else 2 GiB"),
+	CFG_F_SIZE(struct os_cfg, memlock_limit, 0, UINT64_MAX, 8ULL << 20,
+		   "bytes: RLIMIT_MEMLOCK of every process (8 MiB: Linux's MLOCK_LIMIT for unprivileged users; "
+		   "18446744073709551615: unlimited, as root)"),
+	CFG_F_U32(struct os_cfg, compact_unevictable_allowed, 0, 1, 1,
+		  "vm.compact_unevictable_allowed: 0 keeps compaction off mlocked (unevictable) pages"),
+	CFG_F_SIZE(struct os_cfg, stack_limit, 4096, 1ULL << 40, 8ULL << 20,
+		   "bytes: RLIMIT_STACK: how far the main thread's stack may grow down"),
+	CFG_F_U32(struct os_cfg, stack_guard_gap, 0, 1u << 20, 256,
+		  "pages: stack_guard_gap between a growing stack and the mapping below it"),
+	CFG_F_NS(struct os_cfg, pte_move_cost, 0, NS(1000000), NS(20),
+		 "ns: one page-table entry moved by mremap (move_ptes)"),
 	/* memory tiering (docs/tiering.md) */
 	CFG_F_U32_LIST(struct os_cfg, hmat_latency_ns, nr_hmat_latency_ns, 1, 1000000,
 		       "per node: ns of an access from the node's nearest CPU node (ACPI HMAT); empty: the driver "

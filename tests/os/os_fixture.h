@@ -175,6 +175,17 @@ static inline uint64_t fx_numa(struct fx *f, unsigned nid, enum numa_stat_item i
 	return node_numa_stat(fx_phys(f), nid, it);
 }
 
+/* An os_dump view into a malloc'd string (the view must exist). */
+static inline char *fx_view(struct fx *f, const char *name)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+	assert_int_equal(os_dump(f->os, name, fp), 0);
+	fclose(fp);
+	return buf;
+}
+
 /* numa_maps of a process into a malloc'd string. */
 static inline char *fx_numa_maps(struct fx *f, int pid)
 {
