@@ -90,6 +90,7 @@ struct os {
 	struct memory_blocks *mblocks; /* memory hotplug blocks (os/memory_hotplug.h), created on first use */
 	struct kmem *kmem;        /* slab caches of the kernel's own objects (os/slab.h), NULL if off */
 	uint64_t nr_vmalloc_pages;/* pages in vmalloc areas (os/vmalloc.h) */
+	struct memory_tiers *mt;  /* memory tiers and demotion targets (os/memory_tiers.h) */
 };
 
 /*

@@ -24,6 +24,7 @@
 #include "os/cma.h"
 #include "os/hugetlb.h"
 #include "os/memory_hotplug.h"
+#include "os/memory_tiers.h"
 #include "os/compaction.h"
 #include "os/filemap.h"
 #include "os/vmscan.h"
@@ -144,7 +145,13 @@ static int os_init(os_t **out, const struct os_cfg *cfg, const struct hw_cfg *hc
 	}
 	page_set(pfn_to_page(os->phys, os->zero_pfn), PG_reserved);
 	pmem_clear_page(pm, os->zero_pfn);
+	if ((rc = memory_tiers_init(os, err, errlen))) {
+		physmem_destroy(os->phys);
+		free(os);
+		return rc;
+	}
 	if ((rc = mig_init(os, err, errlen))) {   /* migration, compaction, NUMA balancing, THP */
+		memory_tiers_destroy(os);
 		physmem_destroy(os->phys);
 		free(os);
 		return rc;
@@ -152,6 +159,7 @@ static int os_init(os_t **out, const struct os_cfg *cfg, const struct hw_cfg *hc
 	/* reclaim, swap, page cache, OOM; one hook set for both halves */
 	if (reclaim_init(os)) {
 		mig_destroy(os);
+		memory_tiers_destroy(os);
 		physmem_destroy(os->phys);
 		free(os);
 		return sim_errf(err, errlen, SIM_ENOMEM, "os: out of host memory");
@@ -210,6 +218,7 @@ void os_destroy(os_t *os)
 	cma_destroy(os);
 	memory_blocks_destroy(os);
 	reclaim_destroy(os);
+	memory_tiers_destroy(os);
 	physmem_destroy(os->phys);
 	free(os);
 }
@@ -1235,6 +1244,7 @@ static void numa_maps_show(struct os *os, const struct process *p, FILE *fp)
 const char *const os_dump_views[] = {
 	"buddyinfo", "pagetypeinfo", "zoneinfo", "numastat", "vmstat", "numa_maps", "meminfo-hugetlb", "meminfo",
 	"node-meminfo", "slabinfo", "smaps", "smaps_rollup", "cma", "memory-blocks",
+	"memory_tiers",
 	NULL,
 };
 
@@ -1249,6 +1259,10 @@ int os_dump(const os_t *cos, const char *view, FILE *fp)
 		if (!p)
 			return -SIM_EUSAGE;
 		numa_maps_show(os, p, fp);
+		return 0;
+	}
+	if (!strcmp(view, "memory_tiers")) {
+		memory_tiers_show(os, fp);
 		return 0;
 	}
 	if (!strcmp(view, "cma")) {

@@ -20,7 +20,8 @@ static const struct cfg_field os_fields[] = {
 		       "vm.lowmem_reserve_ratio (DMA DMA32 NORMAL MOVABLE); empty: 256 256 32 0"),
 	CFG_F_U32(struct os_cfg, percpu_pagelist_high_fraction, 0, 1000000, 0, "vm.percpu_pagelist_high_fraction"),
 	CFG_F_U32(struct os_cfg, zone_reclaim_mode, 0, 7, 0, "vm.zone_reclaim_mode"),
-	CFG_F_U32(struct os_cfg, numa_balancing, 0, 1, 0, "kernel.numa_balancing"),
+	CFG_F_U32(struct os_cfg, numa_balancing, 0, 3, 0,
+		  "kernel.numa_balancing: 1 NUMA_BALANCING_NORMAL, 2 NUMA_BALANCING_MEMORY_TIERING, 3 both"),
 	CFG_F_ENUM(struct os_cfg, thp, thp_mode_names, THP_MADVISE, "transparent_hugepage/enabled"),
 	CFG_F_NS(struct os_cfg, fault_cost, 0, NS(1000000), NS(1000), "ns: page-fault entry, exit and bookkeeping"),
 	CFG_F_NS(struct os_cfg, zero_page_cost, 0, NS(1000000), NS(250), "ns: clearing one 4 KiB page"),
@@ -105,5 +106,20 @@ static const struct cfg_field os_fields[] = {
 		   "vm_area_struct) and vmalloc'd kernel stacks; false: they are not modelled"),
 	CFG_F_U32(struct os_cfg, slub_min_objects, 0, 32767, 0,
 		  "slub_min_objects= boot option: objects a slab should hold at least (0: 4 * (fls(nr_cpus) + 1))"),
+	/* memory tiering (docs/tiering.md) */
+	CFG_F_U32_LIST(struct os_cfg, hmat_latency_ns, nr_hmat_latency_ns, 1, 1000000,
+		       "per node: ns of an access from the node's nearest CPU node (ACPI HMAT); empty: the driver "
+		       "derives it from the hardware description"),
+	CFG_F_U32_LIST(struct os_cfg, hmat_bandwidth_mbps, nr_hmat_bandwidth_mbps, 1, 1u << 30,
+		       "per node: MB/s from the node's nearest CPU node (ACPI HMAT); empty: derived from the hardware"),
+	CFG_F_BOOL(struct os_cfg, demotion_enabled, false,
+		   "/sys/kernel/mm/numa/demotion_enabled: reclaim migrates cold pages to a lower memory tier"),
+	CFG_F_BOOL(struct os_cfg, weighted_interleave_auto, true,
+		   "/sys/kernel/mm/mempolicy/weighted_interleave/auto: weights from the node bandwidths "
+		   "(os.hmat_bandwidth_mbps); weights a --policy or set_weights gives replace them"),
+	CFG_F_NS(struct os_cfg, numa_balancing_hot_threshold, MS(1), MS(3600000), MS(1000),
+		 "ns: numa_balancing/hot_threshold_ms (tiering mode: the initial hint-fault latency threshold)"),
+	CFG_F_U32(struct os_cfg, numa_balancing_promote_rate_limit_mbps, 0, 1u << 30, 65536,
+		  "kernel.numa_balancing_promote_rate_limit_MBps (tiering mode)"),
 };
 const struct cfg_table os_cfg_table = CFG_TABLE("os", struct os_cfg, os_fields, NULL);

@@ -29,7 +29,7 @@ struct os_cfg {
 	uint32_t nr_lowmem_reserve_ratio;
 	uint32_t percpu_pagelist_high_fraction;
 	uint32_t zone_reclaim_mode;
-	uint32_t numa_balancing;          /* 0 off, 1 normal */
+	uint32_t numa_balancing;          /* bit 0 NUMA_BALANCING_NORMAL, bit 1 NUMA_BALANCING_MEMORY_TIERING */
 	uint32_t thp;                     /* enum thp_mode */
 	uint64_t fault_cost;              /* ps: exception entry + exit + handler bookkeeping */
 	uint64_t zero_page_cost;          /* ps: clearing a 4 KiB page (on top of its DRAM traffic) */
@@ -91,6 +91,15 @@ struct os_cfg {
 	/* ---- the kernel's own allocations (os/slab.h) ---- */
 	bool kernel_objects;              /* slab objects and kernel stacks take real frames */
 	uint32_t slub_min_objects;        /* slub_min_objects= (0: 4 * (fls(nr_cpus) + 1)) */
+	/* ---- memory tiering (os/memory_tiers.h, docs/tiering.md) ---- */
+	uint32_t hmat_latency_ns[64];     /* per node: access latency from its best initiator (empty: all DRAM) */
+	uint32_t nr_hmat_latency_ns;
+	uint32_t hmat_bandwidth_mbps[64]; /* per node: access bandwidth from its best initiator, MB/s */
+	uint32_t nr_hmat_bandwidth_mbps;
+	bool demotion_enabled;            /* /sys/kernel/mm/numa/demotion_enabled */
+	bool weighted_interleave_auto;    /* /sys/kernel/mm/mempolicy/weighted_interleave/auto */
+	uint64_t numa_balancing_hot_threshold;          /* ps: numa_balancing/hot_threshold_ms */
+	uint32_t numa_balancing_promote_rate_limit_mbps; /* kernel.numa_balancing_promote_rate_limit_MBps */
 };
 
 extern const struct cfg_table os_cfg_table;

@@ -106,7 +106,7 @@ enum numa_stat_item {
 	X(NR_SWAPCACHE, nr_swapcached, GAUGE, "pages", "pages in the swap cache")                    \
 	X(PGPROMOTE_SUCCESS, pgpromote_success, EVENT, "pages", "promoted to a faster tier")         \
 	X(PGPROMOTE_CANDIDATE, pgpromote_candidate, EVENT, "pages", "promotion candidates")          \
-	X(PGPROMOTE_CANDIDATE_NRL, pgpromote_candidate_nrl, EVENT, "pages", "promotion candidates beyond the rate limit (always 0)") \
+	X(PGPROMOTE_CANDIDATE_NRL, pgpromote_candidate_nrl, EVENT, "pages", "promotion candidates taken without the rate limit (target had ample free space)") \
 	X(PGDEMOTE_KSWAPD, pgdemote_kswapd, EVENT, "pages", "demoted by kswapd")                     \
 	X(PGDEMOTE_DIRECT, pgdemote_direct, EVENT, "pages", "demoted by direct reclaim")             \
 	X(PGDEMOTE_KHUGEPAGED, pgdemote_khugepaged, EVENT, "pages", "demoted by khugepaged")         \

@@ -23,8 +23,8 @@
 #define RX_SWAP_LAT    10000000ULL   /* 10 us */
 #define RX_SWAP_BW     4096000000ULL /* 4096 B/us: 1 us per page */
 
-/* nr nodes of mib MiB, `cpus` CPUs each, swap of swap_mib MiB, 10 us + 1 us/page devices. */
-static inline struct fx *rx_new(unsigned nr, unsigned mib, unsigned cpus, unsigned swap_mib)
+/* Swap of swap_mib MiB, 10 us + 1 us/page devices, reclaim costing 1 us per shrink_node only. */
+static inline struct os_cfg rx_cfg(unsigned swap_mib)
 {
 	struct os_cfg c = fx_os_cfg();
 	c.swap_size = (uint64_t)swap_mib << 20;
@@ -36,6 +36,13 @@ static inline struct fx *rx_new(unsigned nr, unsigned mib, unsigned cpus, unsign
 	c.reclaim_page_cost = 0;
 	c.reclaim_unmap_cost = 0;
 	c.reclaim_pass_cost = 1000000;   /* 1 us per shrink_node */
+	return c;
+}
+
+/* nr nodes of mib MiB, `cpus` CPUs each, with rx_cfg(swap_mib). */
+static inline struct fx *rx_new(unsigned nr, unsigned mib, unsigned cpus, unsigned swap_mib)
+{
+	struct os_cfg c = rx_cfg(swap_mib);
 	return fx_new_cfg(nr, mib, cpus, &c);
 }
 
