@@ -855,6 +855,8 @@ int fork_mm(struct os *os, struct process *parent, struct process *child)
 	child->mm.brk = parent->mm.brk;
 	child->mm.brk_init = parent->mm.brk_init;
 	child->il = parent->il;
+	if (pgc_copy(&child->pgc, &parent->pgc))
+		return -SIM_ENOMEM;
 	for (size_t i = 0; i < parent->mm.nr_vma; i++) {
 		const struct vma *pv = &parent->mm.vma[i];
 		if (pv->flags & VM_DONTCOPY)
@@ -898,4 +900,5 @@ void exit_mm(struct os *os, struct process *p)
 	p->pgd_pfn = NO_PGD;
 	(void)oshw_flush(os, p, p->last_cpu, os->now, 0, 0);
 	mm_release(&p->mm);
+	pgc_free(&p->pgc);
 }

@@ -18,6 +18,7 @@
 #include "os/mm.h"
 #include "os/os.h"
 #include "os/page_alloc.h"
+#include "os/page_content.h"
 #include "os/pgtable.h"
 
 #define NO_PGD UINT64_MAX
@@ -61,6 +62,7 @@ struct process {
 	uint64_t swapents;        /* MM_SWAPENTS: swap entries in the page tables */
 	int oom_score_adj;        /* -1000..1000 (os_cfg default) */
 	struct numab_task *numab; /* NUMA-balancing scanner state (os/numa_balancing.c), NULL until used */
+	struct pgc_map pgc;       /* declared page contents (os/page_content.h) */
 };
 
 struct os {

@@ -183,6 +183,7 @@ void os_destroy(os_t *os)
 		}
 		mm_release(&p->mm);
 		free(p->final_maps);
+		pgc_free(&p->pgc);
 		task_free_all(p);
 		free(p);
 	}

@@ -55,7 +55,8 @@ enum trace_op {
 	X(FUTEX_WAKE,    futex_wake,    "addr private wake_id woken  (releases woken waits)")   \
 	X(SEQ,           seq,           "n  (the next record is the n-th address-space operation)") \
 	X(EXPLICIT_MAPS, explicit_maps, "(every mapping is declared from here on: an access outside them is a SEGV)") \
-	X(OOM_SCORE_ADJ, oom_score_adj, "value  (-1000..1000, two's complement: a write to /proc/self/oom_score_adj)")
+	X(OOM_SCORE_ADJ, oom_score_adj, "value  (-1000..1000, two's complement: a write to /proc/self/oom_score_adj)") \
+	X(PAGE_CONTENT,  page_content,  "addr len content compress  (pages addr..addr+len hold content id `content` (0: unique per page; equal non-zero ids: identical pages) and compress to `compress` percent of a page (0: os.zswap.default_compress))")
 
 enum trace_ctrl_kind {
 #define TRACE_CTRL_ENUM(id, name, args) TCTRL_##id,
