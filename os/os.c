@@ -30,6 +30,7 @@
 #include "os/oom.h"
 #include "os/numa_balancing.h"
 #include "os/thp.h"
+#include "os/zswap.h"
 #include "sim/err.h"
 
 /* mmap uapi */
@@ -1163,6 +1164,10 @@ int os_dump(const os_t *cos, const char *view, FILE *fp)
 		if (!p)
 			return -SIM_EUSAGE;
 		numa_maps_show(os, p, fp);
+		return 0;
+	}
+	if (!strcmp(view, "zswap")) {
+		zswap_dump(os, fp);
 		return 0;
 	}
 	if (!strcmp(view, "meminfo-hugetlb")) {

@@ -14,6 +14,7 @@
 #include "os/rmap.h"
 #include "os/swap.h"
 #include "os/vmscan.h"
+#include "os/zswap.h"
 #include "sim/err.h"
 
 /* A page under swap writeback and when its write completes. */
@@ -40,6 +41,7 @@ struct swap_info {
 	unsigned ra_hits, ra_last;
 	struct ev wb_ev;          /* the next writeback completion */
 	struct os *os;
+	struct zswap *zswap;      /* os/zswap.c's entries, NULL until zswap stores a page */
 };
 
 sim_time_t blkdev_io(struct blkdev *d, sim_time_t now, uint64_t bytes, bool write)
@@ -98,7 +100,13 @@ void swap_destroy(struct swap_info *si)
 	free(si->ready);
 	free(si->shadow);
 	free(si->wb);
+	zswap_destroy(si->zswap);
 	free(si);
+}
+
+struct zswap **swap_zswap(struct swap_info *si)
+{
+	return &si->zswap;
 }
 
 uint64_t swap_total(const struct swap_info *si)
@@ -140,8 +148,10 @@ unsigned swap_put(struct swap_info *si, uint64_t offset)
 {
 	SIM_BUG_ON(!si || !offset || offset >= si->nr_slots || !si->map[offset]);
 	/* the swap cache keeps the slot (SWAP_HAS_CACHE) until the page leaves it */
-	if (--si->map[offset] == 0 && !si->cache[offset])
+	if (--si->map[offset] == 0 && !si->cache[offset]) {
 		si->inuse--;
+		zswap_invalidate(si->zswap, offset);   /* swap_entry_range_free -> zswap_invalidate */
+	}
 	return si->map[offset];
 }
 
@@ -197,9 +207,10 @@ void swapcache_del(struct os *os, struct page *pg, bool shadow)
 
 	SIM_BUG_ON(!page_test(pg, PG_swapcache) || page_test(pg, PG_writeback) || si->cache[off] != pg->pfn + 1);
 	si->cache[off] = 0;
-	if (!si->map[off])
+	if (!si->map[off]) {
 		si->inuse--;
-	else if (shadow) {
+		zswap_invalidate(si->zswap, off);
+	} else if (shadow) {
 		/* __remove_mapping -> workingset_eviction: the entries remember when the page left */
 		struct lruvec *lv = node_lruvec(os, pg->node);
 		swap_set_shadow(si, off, lv->nonresident_age + 1);   /* +1: 0 means "no shadow" */
@@ -355,6 +366,11 @@ int swap_out_page(struct os *os, struct page *pg, unsigned cpu, sim_time_t now, 
 	SIM_BUG_ON(unmapped != n || pg->mapcount != 0);
 	if (!page_test(pg, PG_dirty))
 		return SWAPOUT_CLEAN;   /* the slot already holds these contents */
+	/* swap_writeout: zswap first; a stored page is clean at once, as after a synchronous write */
+	if (zswap_store(os, pg, off, cpu, now, cost)) {
+		page_clear(pg, PG_dirty);
+		return SWAPOUT_CLEAN;
+	}
 	/* pageout -> swap_writepage: PG_reclaim so that the end of the write rotates it */
 	page_clear(pg, PG_dirty);
 	page_set(pg, PG_writeback);
@@ -365,6 +381,36 @@ int swap_out_page(struct os *os, struct page *pg, unsigned cpu, sim_time_t now, 
 	vmstat_inc(os->phys, PSWPOUT, 1);
 	vmstat_inc(os->phys, PGPGOUT, PAGE_SIZE >> 10);
 	return SWAPOUT_WRITEBACK;
+}
+
+int swap_writeback_slot(struct os *os, uint64_t off, unsigned cpu, sim_time_t now, sim_time_t *cost)
+{
+	struct swap_info *si = os->rcl->swap;
+	struct alloc_ctx ac = { .order = 0, .preferred_nid = (int)os_cpu_node(os, cpu), .cpu = cpu, .now = now,
+				.gfp = __GFP_NOWARN | __GFP_HIGHMEM | __GFP_MOVABLE };
+	uint64_t pfn;
+
+	/* swap_cache_alloc_folio: a slot already cached was swapped in meanwhile (-EEXIST) */
+	if (swap_cached(si, off) != SWAP_NO_PFN || page_alloc(os->phys, &ac, &pfn, cost))
+		return -SIM_EOOM;
+	struct page *pg = pfn_to_page(os->phys, pfn);
+	page_set(pg, PG_anon);
+	page_set(pg, PG_swapbacked);
+	page_set(pg, PG_uptodate);
+	pg->mapping = NULL;      /* unmapped: a later fault sets its owner */
+	pg->index = 0;
+	pg->mapcount = 0;
+	swapcache_add(os, si, pg, off);   /* the allocation's reference becomes the cache's */
+	lru_add(os, pg);
+	/* __swap_writepage with PG_reclaim: the end of the write rotates it to the inactive tail */
+	page_set(pg, PG_writeback);
+	page_set(pg, PG_reclaim);
+	node_stat_mod(os->phys, pg->node, NR_WRITEBACK, 1);
+	sim_time_t done = blkdev_io(&si->dev, now + *cost, PAGE_SIZE, true);
+	SIM_BUG_ON(wb_push(os, si, pg->pfn, done));   /* host out of memory */
+	vmstat_inc(os->phys, PSWPOUT, 1);
+	vmstat_inc(os->phys, PGPGOUT, PAGE_SIZE >> 10);
+	return 0;
 }
 
 /* ---- swap-in ---------------------------------------------------------------------------- */
@@ -431,6 +477,16 @@ static sim_time_t swap_readahead(struct os *os, struct swap_info *si, struct pro
 		last = si->nr_slots - 1;
 	for (uint64_t o = first; o <= last; o++) {
 		if (o == off) {
+			if (zswap_load(os, o, cost)) {
+				/*
+				 * zswap_load decompressed it on this CPU (in *cost already, so
+				 * no wait is left) and dropped the entry: dirty again
+				 */
+				si->ready[o] = now + *cost;
+				done = 0;
+				page_set(pfn_to_page(os->phys, si->cache[o] - 1), PG_dirty);
+				continue;
+			}
 			done = blkdev_io(&si->dev, now + *cost, PAGE_SIZE, false);
 			si->ready[o] = done;
 			vmstat_inc(os->phys, PSWPIN, 1);
@@ -455,8 +511,13 @@ static sim_time_t swap_readahead(struct os *os, struct swap_info *si, struct pro
 		pg->mapcount = 0;
 		swapcache_add(os, si, pg, o);   /* the allocation's reference becomes the cache's */
 		lru_add(os, pg);
-		si->ready[o] = blkdev_io(&si->dev, now + *cost, PAGE_SIZE, false);
 		vmstat_inc(os->phys, SWAP_RA, 1);
+		if (zswap_load(os, o, cost)) {
+			si->ready[o] = now + *cost;
+			page_set(pg, PG_dirty);
+			continue;
+		}
+		si->ready[o] = blkdev_io(&si->dev, now + *cost, PAGE_SIZE, false);
 		vmstat_inc(os->phys, PSWPIN, 1);
 		vmstat_inc(os->phys, PGPGIN, PAGE_SIZE >> 10);
 	}
