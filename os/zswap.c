@@ -40,21 +40,27 @@ static const struct zcomp_figures zcomp[NR_ZCOMP] = {
 	[ZCOMP_ZSTD] = { 8192000, 2467000, 35 },  /* 500 / 1660 MB/s, 2.884 */
 };
 
-struct zswap_node_pool {
-	uint64_t bytes;           /* object bytes stored on this node */
+/*
+ * zsmalloc's size classes span the nodes: an object goes to any zspage with
+ * room, and only a new zspage is allocated on the requested node.  So the
+ * pool is one stack of pages (the newest is the first returned when the
+ * objects fit in one page less), each page on the node it came from.
+ */
+struct zswap_pool {
+	uint64_t bytes;           /* object bytes stored */
 	uint64_t *pfn;            /* pool pages (a stack) */
 	size_t nr, cap;
+	uint64_t *node_pages;     /* [nr_nodes] pool pages per node */
 };
 
 struct zswap {
 	struct os *os;
 	uint64_t nr_slots;
 	uint32_t *len;            /* per slot: object length in bytes, 0 = no entry */
-	uint8_t *nid;             /* per slot: pool node */
 	uint8_t *referenced;      /* per slot: shrink_memcg_cb's second chance */
 	uint32_t *prev, *next;    /* per slot: LRU links (NO_SLOT ends) */
 	uint32_t lru_head, lru_tail;   /* oldest, newest */
-	struct zswap_node_pool *pool;  /* [nr_nodes] */
+	struct zswap_pool pool;
 	unsigned nr_nodes;
 	bool reached_full;        /* zswap_pool_reached_full */
 	uint64_t max_pages;       /* max_pool_percent of RAM */
@@ -65,10 +71,7 @@ struct zswap {
 
 static uint64_t pool_total_pages(const struct zswap *zs)
 {
-	uint64_t n = 0;
-	for (unsigned i = 0; i < zs->nr_nodes; i++)
-		n += zs->pool[i].nr;
-	return n;
+	return zs->pool.nr;
 }
 
 static uint64_t totalram_pages(struct os *os)
@@ -99,12 +102,11 @@ static struct zswap *zswap_get(struct os *os)
 	zs->nr_slots = swap_total(si) + 1;
 	zs->nr_nodes = os->sys.nr_nodes;
 	zs->len = calloc(zs->nr_slots, sizeof(*zs->len));
-	zs->nid = calloc(zs->nr_slots, sizeof(*zs->nid));
 	zs->referenced = calloc(zs->nr_slots, sizeof(*zs->referenced));
 	zs->prev = calloc(zs->nr_slots, sizeof(*zs->prev));
 	zs->next = calloc(zs->nr_slots, sizeof(*zs->next));
-	zs->pool = calloc(zs->nr_nodes, sizeof(*zs->pool));
-	if (!zs->len || !zs->nid || !zs->referenced || !zs->prev || !zs->next || !zs->pool ||
+	zs->pool.node_pages = calloc(zs->nr_nodes, sizeof(*zs->pool.node_pages));
+	if (!zs->len || !zs->referenced || !zs->prev || !zs->next || !zs->pool.node_pages ||
 	    zs->nr_slots > UINT32_MAX) {
 		zswap_destroy(zs);
 		return NULL;
@@ -119,12 +121,9 @@ void zswap_destroy(struct zswap *zs)
 {
 	if (!zs)
 		return;
-	if (zs->pool)
-		for (unsigned i = 0; i < zs->nr_nodes; i++)
-			free(zs->pool[i].pfn);
-	free(zs->pool);
+	free(zs->pool.pfn);
+	free(zs->pool.node_pages);
 	free(zs->len);
-	free(zs->nid);
 	free(zs->referenced);
 	free(zs->prev);
 	free(zs->next);
@@ -147,21 +146,20 @@ static uint64_t pages_for(uint64_t bytes)
 /*
  * zs_malloc(pool, len, GFP_NOWAIT | __GFP_NORETRY | __GFP_HIGHMEM |
  * __GFP_MOVABLE, nid): room for len more bytes on node nid, taking a page
- * from the allocator when the node's pages are full.  The reclaimer runs
+ * from the allocator when the pool's pages are full.  The reclaimer runs
  * with PF_MEMALLOC, so the allocation may use the reserves; it never
- * reclaims and falls back along nid's zonelist (no __GFP_THISNODE), so the
- * page may come from another node: the object is accounted there.
- * @return the node the object went to, or -1.
+ * reclaims and falls back along nid's zonelist (no __GFP_THISNODE).
+ * @return 0, or -1 when no page could be had.
  */
 static int zs_alloc(struct zswap *zs, unsigned nid, uint32_t len, unsigned cpu, sim_time_t now, sim_time_t *cost)
 {
 	struct os *os = zs->os;
-	struct zswap_node_pool *np = &zs->pool[nid];
+	struct zswap_pool *np = &zs->pool;
 	uint32_t sz = zs_size(len);
 
 	if (pages_for(np->bytes + sz) <= np->nr) {
 		np->bytes += sz;
-		return (int)nid;
+		return 0;
 	}
 	struct alloc_ctx ac = { .order = 0, .preferred_nid = (int)nid, .cpu = cpu, .now = now,
 				.gfp = __GFP_NOWARN | __GFP_NORETRY | __GFP_HIGHMEM | __GFP_MOVABLE | __GFP_MEMALLOC };
@@ -169,7 +167,6 @@ static int zs_alloc(struct zswap *zs, unsigned nid, uint32_t len, unsigned cpu, 
 	if (page_alloc(os->phys, &ac, &pfn, cost))
 		return -1;
 	struct page *pg = pfn_to_page(os->phys, pfn);
-	np = &zs->pool[pg->node];
 	if (np->nr == np->cap) {
 		size_t cap = np->cap ? np->cap * 2 : 64;
 		uint64_t *n = realloc(np->pfn, cap * sizeof(*n));
@@ -181,21 +178,23 @@ static int zs_alloc(struct zswap *zs, unsigned nid, uint32_t len, unsigned cpu, 
 		np->cap = cap;
 	}
 	np->pfn[np->nr++] = pfn;
+	np->node_pages[pg->node]++;
 	np->bytes += sz;
 	zone_stat_mod(os->phys, pg->node, pg->zone, NR_ZSPAGES, 1);
-	return pg->node;
+	return 0;
 }
 
 /* zs_free: the node's last pool page goes back once its objects fit in one page less. */
-static void zs_release(struct zswap *zs, unsigned nid, uint32_t len, unsigned cpu)
+static void zs_release(struct zswap *zs, uint32_t len, unsigned cpu)
 {
-	struct zswap_node_pool *np = &zs->pool[nid];
+	struct zswap_pool *np = &zs->pool;
 	SIM_BUG_ON(np->bytes < zs_size(len));
 	np->bytes -= zs_size(len);
 	while (np->nr > pages_for(np->bytes)) {
 		uint64_t pfn = np->pfn[--np->nr];
 		struct page *pg = pfn_to_page(zs->os->phys, pfn);
 		zone_stat_mod(zs->os->phys, pg->node, pg->zone, NR_ZSPAGES, -1);
+		np->node_pages[pg->node]--;
 		page_free(zs->os->phys, pfn, 0, cpu);
 	}
 }
@@ -232,7 +231,7 @@ static void entry_free(struct zswap *zs, uint32_t s, unsigned cpu)
 	lru_unlink(zs, s);
 	if (zs->len[s] == PAGE_SIZE)
 		zs->stored_incompressible_pages--;
-	zs_release(zs, zs->nid[s], zs->len[s], cpu);
+	zs_release(zs, zs->len[s], cpu);
 	zs->len[s] = 0;
 	zs->stored_pages--;
 }
@@ -330,14 +329,12 @@ bool zswap_store(struct os *os, struct page *pg, uint64_t off, unsigned cpu, sim
 	uint32_t len = (uint32_t)(PAGE_SIZE * pct / 100);
 	if (len >= PAGE_SIZE)
 		len = PAGE_SIZE;   /* stored as it is */
-	int nid = zs_alloc(zs, pg->node, len, cpu, now + *cost, cost);
-	if (nid < 0) {
+	if (zs_alloc(zs, pg->node, len, cpu, now + *cost, cost)) {
 		zs->reject_alloc_fail++;
 		return false;
 	}
 	uint32_t s = (uint32_t)off;
 	zs->len[s] = len;
-	zs->nid[s] = (uint8_t)nid;
 	zs->referenced[s] = 1;
 	lru_add_tail(zs, s);
 	zs->stored_pages++;
@@ -383,7 +380,7 @@ uint64_t zswap_stored_pages(const struct os *os)
 uint64_t zswap_node_pool_pages(const struct os *os, unsigned nid)
 {
 	const struct zswap *zs = zswap_peek(os);
-	return zs && nid < zs->nr_nodes ? zs->pool[nid].nr : 0;
+	return zs && nid < zs->nr_nodes ? zs->pool.node_pages[nid] : 0;
 }
 
 void zswap_dump(const struct os *os, FILE *fp)
@@ -395,7 +392,7 @@ void zswap_dump(const struct os *os, FILE *fp)
 	/* the files of /sys/kernel/debug/zswap in directory order; failures numasim cannot have stay 0 */
 	fprintf(fp, "decompress_fail 0\n");
 	fprintf(fp, "pool_limit_hit %" PRIu64 "\n", zs->pool_limit_hit);
-	fprintf(fp, "pool_total_size %" PRIu64 "\n", (uint64_t)((zs->pool ? pool_total_pages(zs) : 0) * PAGE_SIZE));
+	fprintf(fp, "pool_total_size %" PRIu64 "\n", (uint64_t)(pool_total_pages(zs) * PAGE_SIZE));
 	fprintf(fp, "reject_alloc_fail %" PRIu64 "\n", zs->reject_alloc_fail);
 	fprintf(fp, "reject_compress_fail 0\n");
 	fprintf(fp, "reject_compress_poor 0\n");
