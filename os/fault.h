@@ -87,6 +87,7 @@ struct os {
 	struct reclaim *rcl;      /* LRUs, kswapd, swap, page cache, OOM, PSI (os/vmscan.h) */
 	struct process *current;  /* process of the fault or system call being handled (NULL: none) */
 	struct hugetlb *htlb;     /* hugetlb pools and reservations (os/hugetlb.h) */
+	struct ksm *ksm;          /* KSM: ksmd, mm_slots, stable/unstable trees (os/ksm.h); NULL until MADV_MERGEABLE */
 };
 
 /*

@@ -85,8 +85,8 @@ static int scan_one(void *ctx, uint64_t va, uint64_t slot, uint64_t pte, unsigne
 	s->virt -= (int64_t)nr;
 	if ((pte & PTE_P) && !(pte & PTE_SPECIAL)) {
 		struct page *pg = pfn_to_page(s->os->phys, pte_pfn(pte));
-		/* change_prot_numa skips shared COW pages and hugetlb */
-		if (!(page_test(pg, PG_anon) && pg->mapcount > 1) && !page_test(pg, PG_hugetlb)) {
+		/* change_prot_numa skips shared COW pages, KSM pages and hugetlb */
+		if (!(page_test(pg, PG_anon) && pg->mapcount > 1) && !page_test(pg, PG_hugetlb) && !page_test(pg, PG_ksm)) {
 			pmem_write64(s->os->pm, slot, (pte & ~PTE_P) | PTE_PROTNONE | PTE_NUMA);
 			vmstat_inc(s->os->phys, NUMA_PTE_UPDATES, nr);
 			if (level > 1)

@@ -30,6 +30,7 @@
 #include "os/oom.h"
 #include "os/numa_balancing.h"
 #include "os/thp.h"
+#include "os/ksm.h"
 #include "os/zswap.h"
 #include "sim/err.h"
 
@@ -175,6 +176,7 @@ void os_destroy(os_t *os)
 	if (!os)
 		return;
 	mig_destroy(os);
+	ksm_destroy(os);
 	for (size_t i = 1; i < os->nr_procs; i++) {
 		struct process *p = os->procs[i];
 		for (size_t k = 0; k < p->mm.nr_vma; k++) {
@@ -805,6 +807,11 @@ static int piece_wipeonfork(struct sysctx *s, struct vma *v, void *arg)
 	return piece_flags(s, v, arg);
 }
 
+static int piece_ksm(struct sysctx *s, struct vma *v, void *arg)
+{
+	return ksm_madvise(s->os, s->p, v, *(const uint64_t *)arg == MADV_MERGEABLE, s->cpu, s->now, s->cost);
+}
+
 static int piece_dontneed(struct sysctx *s, struct vma *v, void *arg)
 {
 	uint64_t *cleared = arg;
@@ -822,10 +829,17 @@ static int sys_madvise(struct sysctx *s)
 		return rc;
 	switch (advice) {
 	case MADV_NORMAL: case MADV_RANDOM: case MADV_SEQUENTIAL: case MADV_WILLNEED: case MADV_FREE:
-	case MADV_REMOVE: case MADV_MERGEABLE: case MADV_UNMERGEABLE: case MADV_DONTDUMP: case MADV_DODUMP:
+	case MADV_REMOVE: case MADV_DONTDUMP: case MADV_DODUMP:
 	case MADV_COLD: case MADV_PAGEOUT: case MADV_COLLAPSE:
-		/* accepted; no effect until readahead, KSM, reclaim and khugepaged exist */
+		/* accepted; no effect until readahead, reclaim and khugepaged exist */
 		return 0;
+	case MADV_MERGEABLE:
+	case MADV_UNMERGEABLE:
+		rc = for_each_vma_piece(s, start, end, piece_ksm, &advice);
+		if (rc < 0)
+			return sim_errf(s->err, s->errlen, -rc, "%s: %s", advice == MADV_MERGEABLE ? "MADV_MERGEABLE"
+					: "MADV_UNMERGEABLE", sim_strerror(rc));
+		break;
 	case MADV_DONTNEED:
 	case MADV_DONTNEED_LOCKED: {
 		uint64_t cleared = 0;
@@ -1164,6 +1178,10 @@ int os_dump(const os_t *cos, const char *view, FILE *fp)
 		if (!p)
 			return -SIM_EUSAGE;
 		numa_maps_show(os, p, fp);
+		return 0;
+	}
+	if (!strcmp(view, "ksm")) {
+		ksm_dump(os, fp);
 		return 0;
 	}
 	if (!strcmp(view, "zswap")) {
