@@ -3,16 +3,11 @@
  *
  * Entries live in per-slot arrays of the swap area (allocated the first
  * time zswap stores anything, so runs without zswap pay nothing): the
- * stored length (0: no entry), the pool node, the second-chance bit and
- * the links of one LRU, oldest first, which the shrink worker walks.
- *
- * Costs per 4 KiB page, and the default compressed size, come from the
- * compressor (lzbench on the Silesia corpus, Core i9-9900K at 5.0 GHz, as
- * published in zstd's README: lzo1x 2.10 -1 690/820 MB/s ratio 2.106;
- * lz4 1.9.2 740/4530 MB/s ratio 2.101; zstd 1.4.5 -1 500/1660 MB/s ratio
- * 2.884).  Per page that is 4096 B / speed.  Small inputs compress worse
- * than a 200 MB corpus; a trace that knows better declares its pages'
- * sizes with page_content records.
+ * stored length (0: no entry), the second-chance bit and the links of one
+ * LRU, oldest first, which the shrink worker walks.  The pool and the
+ * compressor figures are os/zsmalloc.h's.  Those figures come from a
+ * 200 MB corpus and small inputs compress worse; a trace that knows better
+ * declares its pages' sizes with page_content records.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -20,38 +15,12 @@
 #include "os/fault.h"
 #include "os/swap.h"
 #include "os/vmscan.h"
+#include "os/zsmalloc.h"
 #include "os/zswap.h"
 #include "sim/err.h"
 
-#define ZS_SIZE_CLASS_DELTA 16u   /* zsmalloc: PAGE_SIZE >> CLASS_BITS (8) */
-#define ZS_MIN_ALLOC_SIZE   32u
 #define NO_SLOT             0u    /* slot 0 is the swap header: never an entry */
 #define MAX_RECLAIM_RETRIES 16u   /* shrink_worker gives up after this many failures */
-
-struct zcomp_figures {
-	uint64_t compress_ps, decompress_ps;   /* per 4 KiB */
-	uint32_t ratio_pct;                    /* compressed size in % of the input */
-};
-
-/* 4096 B at the lzbench speeds above; ratio_pct = 100 / ratio rounded up. */
-static const struct zcomp_figures zcomp[NR_ZCOMP] = {
-	[ZCOMP_LZO] = { 5936000, 4995000, 48 },   /* 690 / 820 MB/s, 2.106 */
-	[ZCOMP_LZ4] = { 5535000, 904000, 48 },    /* 740 / 4530 MB/s, 2.101 */
-	[ZCOMP_ZSTD] = { 8192000, 2467000, 35 },  /* 500 / 1660 MB/s, 2.884 */
-};
-
-/*
- * zsmalloc's size classes span the nodes: an object goes to any zspage with
- * room, and only a new zspage is allocated on the requested node.  So the
- * pool is one stack of pages (the newest is the first returned when the
- * objects fit in one page less), each page on the node it came from.
- */
-struct zswap_pool {
-	uint64_t bytes;           /* object bytes stored */
-	uint64_t *pfn;            /* pool pages (a stack) */
-	size_t nr, cap;
-	uint64_t *node_pages;     /* [nr_nodes] pool pages per node */
-};
 
 struct zswap {
 	struct os *os;
@@ -60,7 +29,7 @@ struct zswap {
 	uint8_t *referenced;      /* per slot: shrink_memcg_cb's second chance */
 	uint32_t *prev, *next;    /* per slot: LRU links (NO_SLOT ends) */
 	uint32_t lru_head, lru_tail;   /* oldest, newest */
-	struct zswap_pool pool;
+	struct zs_pool pool;
 	unsigned nr_nodes;
 	bool reached_full;        /* zswap_pool_reached_full */
 	uint64_t max_pages;       /* max_pool_percent of RAM */
@@ -105,8 +74,7 @@ static struct zswap *zswap_get(struct os *os)
 	zs->referenced = calloc(zs->nr_slots, sizeof(*zs->referenced));
 	zs->prev = calloc(zs->nr_slots, sizeof(*zs->prev));
 	zs->next = calloc(zs->nr_slots, sizeof(*zs->next));
-	zs->pool.node_pages = calloc(zs->nr_nodes, sizeof(*zs->pool.node_pages));
-	if (!zs->len || !zs->referenced || !zs->prev || !zs->next || !zs->pool.node_pages ||
+	if (!zs->len || !zs->referenced || !zs->prev || !zs->next ||
 	    zs->nr_slots > UINT32_MAX) {
 		zswap_destroy(zs);
 		return NULL;
@@ -121,82 +89,12 @@ void zswap_destroy(struct zswap *zs)
 {
 	if (!zs)
 		return;
-	free(zs->pool.pfn);
-	free(zs->pool.node_pages);
+	zs_pool_release(&zs->pool);
 	free(zs->len);
 	free(zs->referenced);
 	free(zs->prev);
 	free(zs->next);
 	free(zs);
-}
-
-/* ---- the pool (zsmalloc without fragmentation) ----------------------------------- */
-
-static uint32_t zs_size(uint32_t len)
-{
-	uint32_t s = len < ZS_MIN_ALLOC_SIZE ? ZS_MIN_ALLOC_SIZE : len;
-	return (s + ZS_SIZE_CLASS_DELTA - 1) / ZS_SIZE_CLASS_DELTA * ZS_SIZE_CLASS_DELTA;
-}
-
-static uint64_t pages_for(uint64_t bytes)
-{
-	return (bytes + PAGE_SIZE - 1) / PAGE_SIZE;
-}
-
-/*
- * zs_malloc(pool, len, GFP_NOWAIT | __GFP_NORETRY | __GFP_HIGHMEM |
- * __GFP_MOVABLE, nid): room for len more bytes on node nid, taking a page
- * from the allocator when the pool's pages are full.  The reclaimer runs
- * with PF_MEMALLOC, so the allocation may use the reserves; it never
- * reclaims and falls back along nid's zonelist (no __GFP_THISNODE).
- * @return 0, or -1 when no page could be had.
- */
-static int zs_alloc(struct zswap *zs, unsigned nid, uint32_t len, unsigned cpu, sim_time_t now, sim_time_t *cost)
-{
-	struct os *os = zs->os;
-	struct zswap_pool *np = &zs->pool;
-	uint32_t sz = zs_size(len);
-
-	if (pages_for(np->bytes + sz) <= np->nr) {
-		np->bytes += sz;
-		return 0;
-	}
-	struct alloc_ctx ac = { .order = 0, .preferred_nid = (int)nid, .cpu = cpu, .now = now,
-				.gfp = __GFP_NOWARN | __GFP_NORETRY | __GFP_HIGHMEM | __GFP_MOVABLE | __GFP_MEMALLOC };
-	uint64_t pfn;
-	if (page_alloc(os->phys, &ac, &pfn, cost))
-		return -1;
-	struct page *pg = pfn_to_page(os->phys, pfn);
-	if (np->nr == np->cap) {
-		size_t cap = np->cap ? np->cap * 2 : 64;
-		uint64_t *n = realloc(np->pfn, cap * sizeof(*n));
-		if (!n) {
-			page_free(os->phys, pfn, 0, cpu);
-			return -1;
-		}
-		np->pfn = n;
-		np->cap = cap;
-	}
-	np->pfn[np->nr++] = pfn;
-	np->node_pages[pg->node]++;
-	np->bytes += sz;
-	zone_stat_mod(os->phys, pg->node, pg->zone, NR_ZSPAGES, 1);
-	return 0;
-}
-
-/* zs_free: the node's last pool page goes back once its objects fit in one page less. */
-static void zs_release(struct zswap *zs, uint32_t len, unsigned cpu)
-{
-	struct zswap_pool *np = &zs->pool;
-	SIM_BUG_ON(np->bytes < zs_size(len));
-	np->bytes -= zs_size(len);
-	while (np->nr > pages_for(np->bytes)) {
-		uint64_t pfn = np->pfn[--np->nr];
-		struct page *pg = pfn_to_page(zs->os->phys, pfn);
-		zone_stat_mod(zs->os->phys, pg->node, pg->zone, NR_ZSPAGES, -1);
-		np->node_pages[pg->node]--;
-		page_free(zs->os->phys, pfn, 0, cpu);
-	}
 }
 
 /* ---- entries and the LRU ----------------------------------------------------------- */
@@ -231,7 +129,7 @@ static void entry_free(struct zswap *zs, uint32_t s, unsigned cpu)
 	lru_unlink(zs, s);
 	if (zs->len[s] == PAGE_SIZE)
 		zs->stored_incompressible_pages--;
-	zs_release(zs, zs->len[s], cpu);
+	zs_pool_free(zs->os, &zs->pool, zs->len[s], cpu);
 	zs->len[s] = 0;
 	zs->stored_pages--;
 }
@@ -245,7 +143,7 @@ void zswap_invalidate(struct zswap *zs, uint64_t off)
 static uint64_t compress_cost(const struct os *os)
 {
 	const struct zswap_cfg *c = &os->cfg.zswap;
-	return c->compress_cost ? c->compress_cost : zcomp[c->compressor].compress_ps;
+	return c->compress_cost ? c->compress_cost : zcomp_compress_ps(c->compressor);
 }
 
 static uint64_t decompress_cost(const struct os *os, uint32_t len)
@@ -254,7 +152,7 @@ static uint64_t decompress_cost(const struct os *os, uint32_t len)
 	/* an entry of PAGE_SIZE bytes is stored as it is: a copy, not a decompression */
 	if (len == PAGE_SIZE)
 		return os->cfg.copy_page_cost;
-	return c->decompress_cost ? c->decompress_cost : zcomp[c->compressor].decompress_ps;
+	return c->decompress_cost ? c->decompress_cost : zcomp_decompress_ps(c->compressor);
 }
 
 /*
@@ -324,12 +222,19 @@ bool zswap_store(struct os *os, struct page *pg, uint64_t off, unsigned cpu, sim
 	page_content_get(os, pg, &content, &pct);
 	if (!pct)
 		pct = os->cfg.zswap.default_compress ? os->cfg.zswap.default_compress
-						     : zcomp[os->cfg.zswap.compressor].ratio_pct;
+						     : zcomp_ratio_pct(os->cfg.zswap.compressor);
 	*cost += compress_cost(os);
 	uint32_t len = (uint32_t)(PAGE_SIZE * pct / 100);
 	if (len >= PAGE_SIZE)
 		len = PAGE_SIZE;   /* stored as it is */
-	if (zs_alloc(zs, pg->node, len, cpu, now + *cost, cost)) {
+	/*
+	 * zs_malloc(pool, len, GFP_NOWAIT | __GFP_NORETRY | __GFP_HIGHMEM |
+	 * __GFP_MOVABLE, page_to_nid(page)): the reclaimer runs with
+	 * PF_MEMALLOC, so the allocation may use the reserves; it never reclaims.
+	 */
+	if (zs_pool_alloc(os, &zs->pool, pg->node, len,
+			  __GFP_NOWARN | __GFP_NORETRY | __GFP_HIGHMEM | __GFP_MOVABLE | __GFP_MEMALLOC, cpu, now + *cost,
+			  cost)) {
 		zs->reject_alloc_fail++;
 		return false;
 	}
