@@ -31,6 +31,7 @@
 #include "os/numa_balancing.h"
 #include "os/thp.h"
 #include "os/ksm.h"
+#include "os/zram.h"
 #include "os/zswap.h"
 #include "sim/err.h"
 
@@ -1182,6 +1183,10 @@ int os_dump(const os_t *cos, const char *view, FILE *fp)
 	}
 	if (!strcmp(view, "ksm")) {
 		ksm_dump(os, fp);
+		return 0;
+	}
+	if (!strcmp(view, "zram")) {
+		zram_mm_stat(os, fp);
 		return 0;
 	}
 	if (!strcmp(view, "zswap")) {

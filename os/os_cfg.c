@@ -1,5 +1,6 @@
 /* os/os_cfg.c - field table of the OS parameters. */
 #include "os/os_cfg.h"
+#include "sim/err.h"
 
 const char *const thp_mode_names[] = { "never", "madvise", "always", NULL };
 const char *const thp_defrag_names[] = { "always", "defer", "defer+madvise", "madvise", "never", NULL };
@@ -23,6 +24,18 @@ static const struct cfg_field zswap_fields[] = {
 		  "compressed size, % of a page, of pages no page_content record describes; 0: the compressor's ratio"),
 };
 static const struct cfg_table zswap_cfg_table = CFG_TABLE("zswap", struct zswap_cfg, zswap_fields, NULL);
+
+static const struct cfg_field zram_fields[] = {
+	CFG_F_BOOL(struct zram_cfg, enabled, false,
+		   "the swap device (os.swap_size bytes: its disksize) is /dev/zram0, compressed RAM"),
+	CFG_F_ENUM(struct zram_cfg, compressor, zswap_compressor_names, ZCOMP_LZO,
+		   "zram0/comp_algorithm (Kconfig default lzo-rle: lzo's figures)"),
+	CFG_F_NS(struct zram_cfg, compress_cost, 0, NS(1000000), 0, "ns to compress one 4 KiB page; 0: the compressor's"),
+	CFG_F_NS(struct zram_cfg, decompress_cost, 0, NS(1000000), 0,
+		 "ns to decompress one 4 KiB page; 0: the compressor's"),
+	CFG_F_SIZE(struct zram_cfg, mem_limit, 0, 1ULL << 44, 0, "zram0/mem_limit: bytes of pool at most (0: none)"),
+};
+static const struct cfg_table zram_cfg_table = CFG_TABLE("zram", struct zram_cfg, zram_fields, NULL);
 
 static const struct cfg_field ksm_fields[] = {
 	CFG_F_BOOL(struct ksm_cfg, run, false, "/sys/kernel/mm/ksm/run: ksmd merges MADV_MERGEABLE memory"),
@@ -105,6 +118,21 @@ static const struct cfg_field os_fields[] = {
 	CFG_F_NS(struct os_cfg, compact_scan_cost, 0, NS(1000000), NS(5), "ns: one page examined by a compaction scanner"),
 	CFG_F_NS(struct os_cfg, numa_pte_cost, 0, NS(1000000), NS(20), "ns: one PTE made NUMA-hinting by the scanner"),
 	CFG_F_OBJ(struct os_cfg, zswap, zswap_cfg_table, "zswap: compressed swap cache in RAM (docs/os-reclaim.md)"),
+	CFG_F_OBJ(struct os_cfg, zram, zram_cfg_table, "zram: the swap device as compressed RAM (docs/os-reclaim.md)"),
 	CFG_F_OBJ(struct os_cfg, ksm, ksm_cfg_table, "KSM: kernel samepage merging (docs/os-ksm.md)"),
 };
-const struct cfg_table os_cfg_table = CFG_TABLE("os", struct os_cfg, os_fields, NULL);
+
+/* Combinations numasim does not model are errors, not silent fallbacks. */
+static int os_validate(void *obj, const char *path, char *err, size_t errlen)
+{
+	const struct os_cfg *c = obj;
+	if (c->zram.enabled && !c->swap_size)
+		return sim_errf(err, errlen, SIM_ECONFIG, "%s%szram.enabled: needs a swap device (swap_size is its disksize)",
+				path, *path ? "." : "");
+	if (c->zram.enabled && c->zswap.enabled)
+		return sim_errf(err, errlen, SIM_ECONFIG, "%s%szswap.enabled: zswap in front of zram is not modelled",
+				path, *path ? "." : "");
+	return 0;
+}
+
+const struct cfg_table os_cfg_table = CFG_TABLE("os", struct os_cfg, os_fields, os_validate);

@@ -32,6 +32,15 @@ struct zswap_cfg {
 	uint32_t default_compress;        /* % of a page for undeclared pages; 0: the compressor's Silesia ratio */
 };
 
+/* os.zram: the swap device as /dev/zram0 (os/zram.h); disksize = os.swap_size */
+struct zram_cfg {
+	bool enabled;
+	uint32_t compressor;              /* enum zswap_compressor; zram's Kconfig default lzo-rle: lzo */
+	uint64_t compress_cost;           /* ps per 4 KiB page; 0: the compressor's figure */
+	uint64_t decompress_cost;         /* ps per 4 KiB page; 0: the compressor's figure */
+	uint64_t mem_limit;               /* bytes: zram0/mem_limit, 0 = none */
+};
+
 /* os.ksm: /sys/kernel/mm/ksm (os/ksm.h) */
 struct ksm_cfg {
 	bool run;                         /* ksm/run: 1 starts ksmd */
@@ -100,6 +109,7 @@ struct os_cfg {
 	uint64_t compact_scan_cost;       /* ps: per page a compaction scanner examines */
 	uint64_t numa_pte_cost;           /* ps: per PTE the NUMA scanner changes */
 	struct zswap_cfg zswap;
+	struct zram_cfg zram;
 	struct ksm_cfg ksm;
 };
 

@@ -14,6 +14,7 @@
 #include "os/rmap.h"
 #include "os/swap.h"
 #include "os/vmscan.h"
+#include "os/zram.h"
 #include "os/zswap.h"
 #include "sim/err.h"
 
@@ -42,6 +43,7 @@ struct swap_info {
 	struct ev wb_ev;          /* the next writeback completion */
 	struct os *os;
 	struct zswap *zswap;      /* os/zswap.c's entries, NULL until zswap stores a page */
+	struct zram *zram;        /* os/zram.c's objects when the device is zram, NULL until its first write */
 };
 
 sim_time_t blkdev_io(struct blkdev *d, sim_time_t now, uint64_t bytes, bool write)
@@ -101,12 +103,25 @@ void swap_destroy(struct swap_info *si)
 	free(si->shadow);
 	free(si->wb);
 	zswap_destroy(si->zswap);
+	zram_destroy(si->zram);
 	free(si);
 }
 
 struct zswap **swap_zswap(struct swap_info *si)
 {
 	return &si->zswap;
+}
+
+struct zram **swap_zram(struct swap_info *si)
+{
+	return &si->zram;
+}
+
+/* A slot is free again: what zswap or zram kept for it goes (zswap_invalidate, swap_slot_free_notify). */
+static void slot_freed(struct swap_info *si, uint64_t off)
+{
+	zswap_invalidate(si->zswap, off);
+	zram_slot_free(si->zram, off);
 }
 
 uint64_t swap_total(const struct swap_info *si)
@@ -150,7 +165,7 @@ unsigned swap_put(struct swap_info *si, uint64_t offset)
 	/* the swap cache keeps the slot (SWAP_HAS_CACHE) until the page leaves it */
 	if (--si->map[offset] == 0 && !si->cache[offset]) {
 		si->inuse--;
-		zswap_invalidate(si->zswap, offset);   /* swap_entry_range_free -> zswap_invalidate */
+		slot_freed(si, offset);   /* swap_entry_range_free */
 	}
 	return si->map[offset];
 }
@@ -209,7 +224,7 @@ void swapcache_del(struct os *os, struct page *pg, bool shadow)
 	si->cache[off] = 0;
 	if (!si->map[off]) {
 		si->inuse--;
-		zswap_invalidate(si->zswap, off);
+		slot_freed(si, off);
 	} else if (shadow) {
 		/* __remove_mapping -> workingset_eviction: the entries remember when the page left */
 		struct lruvec *lv = node_lruvec(os, pg->node);
@@ -371,6 +386,19 @@ int swap_out_page(struct os *os, struct page *pg, unsigned cpu, sim_time_t now, 
 		page_clear(pg, PG_dirty);
 		return SWAPOUT_CLEAN;
 	}
+	if (os->cfg.zram.enabled) {
+		/*
+		 * A synchronous device: written (compressed) by now and freed by
+		 * this reclaim pass.  A failed write (end_swap_bio_write's error)
+		 * leaves the page dirty in the swap cache for a later pass.
+		 */
+		if (zram_write(os, pg, off, cpu, now, cost))
+			return SWAPOUT_WRITEBACK;
+		page_clear(pg, PG_dirty);
+		vmstat_inc(os->phys, PSWPOUT, 1);
+		vmstat_inc(os->phys, PGPGOUT, PAGE_SIZE >> 10);
+		return SWAPOUT_CLEAN;
+	}
 	/* pageout -> swap_writepage: PG_reclaim so that the end of the write rotates it */
 	page_clear(pg, PG_dirty);
 	page_set(pg, PG_writeback);
@@ -468,7 +496,9 @@ static unsigned swapin_nr_pages(struct os *os, struct swap_info *si, uint64_t of
 static sim_time_t swap_readahead(struct os *os, struct swap_info *si, struct process *p, struct vma *v,
 				 uint64_t vaddr, uint64_t off, unsigned cpu, sim_time_t now, sim_time_t *cost)
 {
-	uint64_t mask = swapin_nr_pages(os, si, off) - 1, first = off & ~mask, last = off | mask;
+	/* SWP_SYNCHRONOUS_IO (zram): no readahead */
+	uint64_t mask = os->cfg.zram.enabled ? 0 : swapin_nr_pages(os, si, off) - 1, first = off & ~mask,
+		 last = off | mask;
 	sim_time_t done = 0;
 
 	if (!first)
@@ -485,6 +515,16 @@ static sim_time_t swap_readahead(struct os *os, struct swap_info *si, struct pro
 				si->ready[o] = now + *cost;
 				done = 0;
 				page_set(pfn_to_page(os->phys, si->cache[o] - 1), PG_dirty);
+				continue;
+			}
+			if (os->cfg.zram.enabled) {
+				/* zram_read_page on this CPU; the object goes, the page is dirty (os/zram.h) */
+				zram_read(os, o, cpu, cost);
+				si->ready[o] = now + *cost;
+				done = 0;
+				page_set(pfn_to_page(os->phys, si->cache[o] - 1), PG_dirty);
+				vmstat_inc(os->phys, PSWPIN, 1);
+				vmstat_inc(os->phys, PGPGIN, PAGE_SIZE >> 10);
 				continue;
 			}
 			done = blkdev_io(&si->dev, now + *cost, PAGE_SIZE, false);

@@ -112,6 +112,8 @@ uint64_t swap_shadow(const struct swap_info *si, uint64_t offset);
 struct blkdev *swap_dev(struct swap_info *si);
 /* The area's zswap state (os/zswap.c creates it on first use and owns it; swap_destroy frees it). */
 struct zswap **swap_zswap(struct swap_info *si);
+/* Likewise for zram, when the device is zram (os/zram.c). */
+struct zram **swap_zram(struct swap_info *si);
 
 /* ---- swap-out and swap-in on an OS ------------------------------------------------ */
 

@@ -69,7 +69,6 @@ int zs_pool_alloc(struct os *os, struct zs_pool *zp, unsigned nid, uint32_t len,
 	}
 	struct page *pg = pfn_to_page(os->phys, pfn);
 	zp->pfn[zp->nr++] = pfn;
-	zp->max_nr = SIM_MAX(zp->max_nr, zp->nr);
 	zp->node_pages[pg->node]++;
 	zp->bytes += sz;
 	zone_stat_mod(os->phys, pg->node, pg->zone, NR_ZSPAGES, 1);

@@ -30,7 +30,6 @@ struct zs_pool {
 	uint64_t bytes;           /* object bytes, rounded to their size classes */
 	uint64_t *pfn;            /* pool pages (a stack) */
 	size_t nr, cap;
-	uint64_t max_nr;          /* the most pages it ever held */
 	uint64_t node_pages[64];  /* pool pages per node */
 };
 

@@ -18,7 +18,7 @@
 
 /* The views os_dump() prints (os/os.h), plus "numa_maps-PID". */
 static const char *const dump_views[] = {
-	"buddyinfo", "pagetypeinfo", "zoneinfo", "numastat", "vmstat", "numa_maps", "meminfo-hugetlb", "zswap", "ksm", NULL,
+	"buddyinfo", "pagetypeinfo", "zoneinfo", "numastat", "vmstat", "numa_maps", "meminfo-hugetlb", "zswap", "zram", "ksm", NULL,
 };
 
 /* Share of accesses reading the zero page above which `run` warns. */
@@ -37,7 +37,8 @@ static void run_usage(FILE *fp)
 		"  -r, --report FILE      write the JSON report (docs/report.md)\n"
 		"  -p KEY=VALUE           override a machine field, e.g. -p nodes.1.ddr.tRCD=22 -p os.thp=never\n"
 		"  -d, --dump VIEWS       print OS views at the end: buddyinfo,pagetypeinfo,zoneinfo,numastat,vmstat,numa_maps,\n"
-		"                         meminfo-hugetlb,zswap (/sys/kernel/debug/zswap),ksm (/sys/kernel/mm/ksm)\n"
+		"                         meminfo-hugetlb,zswap (/sys/kernel/debug/zswap),zram (/sys/block/zram0/mm_stat),\n"
+		"                         ksm (/sys/kernel/mm/ksm)\n"
 		"  -n, --max-accesses N   stop after N accesses (K/M/G: thousands, millions, billions)\n"
 		"  --allow-segv           accesses outside any mapping are skipped and counted, not an error\n"
 		"      --progress / --no-progress   progress bar on stderr (default: when stderr is a terminal)\n"
@@ -68,7 +69,7 @@ static int check_dumps(const char *views, char *err, size_t errlen)
 			continue;
 		near = sim_nearest(v, dump_views, n);
 		return sim_errf(err, errlen, SIM_EUSAGE, "--dump %s: unknown view%s%s%s (buddyinfo, pagetypeinfo, "
-				"zoneinfo, numastat, vmstat, numa_maps, numa_maps-PID, meminfo-hugetlb, zswap, ksm)", v,
+				"zoneinfo, numastat, vmstat, numa_maps, numa_maps-PID, meminfo-hugetlb, zswap, zram, ksm)", v,
 				near ? " (did you mean " : "", near ? near : "", near ? "?)" : "");
 	}
 	return 0;

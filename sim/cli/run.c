@@ -1721,7 +1721,7 @@ int simrun_dump(simrun_t *s, const char *views, FILE *fp, char *err, size_t errl
 		rc = os_dump(s->os, v, fp);
 		if (rc) {
 			rc = sim_errf(err, errlen, SIM_EUSAGE,
-				      "--dump %s: unknown view (buddyinfo, pagetypeinfo, zoneinfo, numastat, vmstat, numa_maps, meminfo-hugetlb, zswap, ksm)", v);
+				      "--dump %s: unknown view (buddyinfo, pagetypeinfo, zoneinfo, numastat, vmstat, numa_maps, meminfo-hugetlb, zswap, zram, ksm)", v);
 			break;
 		}
 	}

@@ -6,7 +6,9 @@
 #     swap-ins come back from it (zswpin), and the device is idle;
 #   - the pool lives in RAM: nr_zspages and the debugfs view agree;
 #   - a pool limit of 5% of RAM forces writeback (zswpwb, pool_limit_hit);
-#   - zswap off (the default) leaves the run as it was.
+#   - zswap off (the default) leaves the run as it was;
+#   - with zram as the swap device, swap I/O becomes compression in RAM
+#     (mm_stat), and impossible combinations are configuration errors.
 BUILD=${1:-build}
 N=${NUMASIM:-$BUILD/numasim}
 D=$(dirname "$0")
@@ -37,6 +39,13 @@ check "zswap with a 5% pool" sh -c "$N run -q --machine $M/tiny-swap256.json --t
 expect "5% pool: limit hit, entries written back to the device" 'gt $(val $T/z5.txt pool_limit_hit) 0 && gt $(val $T/z5.txt zswpwb) 1000 && eq $(val $T/z5.txt zswpwb) $(val $T/z5.txt written_back_pages) && gt $(val $T/z5.txt pswpout) $(( $(val $T/z5.txt zswpwb) - 1 ))'
 check "same inputs give the same views" sh -c "$N run -q --machine $M/tiny-swap256.json --trace $T/hog.nst@0 -p os.zswap.enabled=true -p os.zswap.max_pool_percent=5 --dump vmstat,zswap > $T/z5b.txt && cmp $T/z5.txt $T/z5b.txt"
 check "a bad compress percentage is an error naming the record" sh -c "printf 'mmap addr=0x10000000 len=0x1000 prot=3 flags=34 fd=-1 offset=0 ret=0x10000000\npage_content addr=0x10000000 len=0x1000 content=0 compress=150\nW 10000000 8\n' > $T/bad.txt; $N run -q --machine $M/tiny-swap256.json --trace $T/bad.txt@0 2>&1 | grep -q 'compress 150 is not 0..100'"
+
+check "zram as the swap device" sh -c "$N run -q --machine $M/tiny-swap256.json --trace $T/hog.nst@0 -p os.zram.enabled=true --dump vmstat,zram > $T/zr.txt"
+zram_field() { sed -n '/==> zram <==/{n;p;}' "$1" | awk -v f="$2" '{ print $f }'; }
+expect "zram: swapping without readahead, no zswap" 'gt $(val $T/zr.txt pswpout) 1000 && eq $(val $T/zr.txt swap_ra) 0 && eq $(val $T/zr.txt zswpout) 0'
+expect "zram: mm_stat mem_used_total = nr_zspages * 4096, compr/orig = 30%" 'eq $(zram_field $T/zr.txt 3) $(( $(val $T/zr.txt nr_zspages) * 4096 )) && eq $(( $(zram_field $T/zr.txt 2) * 100 / $(zram_field $T/zr.txt 1) )) 29'
+check "zram without a swap size is an error" sh -c "! $N run -q --machine tiny --trace $T/hog.nst@0 -p os.zram.enabled=true 2>$T/e && grep -q 'zram.enabled: needs a swap device' $T/e"
+check "zswap in front of zram is an error" sh -c "! $N run -q --machine $M/tiny-swap256.json --trace $T/hog.nst@0 -p os.zram.enabled=true -p os.zswap.enabled=true 2>$T/e && grep -q 'not modelled' $T/e"
 
 echo "1..$n"
 exit $failed
