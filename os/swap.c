@@ -349,6 +349,22 @@ uint64_t swap_writeback_pending(const struct os *os)
 
 /* ---- swap-out ------------------------------------------------------------------------ */
 
+/*
+ * __swap_writepage to the block device at `at`: PG_writeback, and
+ * PG_reclaim so that the end of the write rotates the page to the inactive
+ * tail; the completion is queued (swap_writeback_end).
+ */
+static void swap_write_async(struct os *os, struct swap_info *si, struct page *pg, sim_time_t at)
+{
+	page_set(pg, PG_writeback);
+	page_set(pg, PG_reclaim);
+	node_stat_mod(os->phys, pg->node, NR_WRITEBACK, 1);
+	sim_time_t done = blkdev_io(&si->dev, at, PAGE_SIZE, true);
+	SIM_BUG_ON(wb_push(os, si, pg->pfn, done));   /* host out of memory */
+	vmstat_inc(os->phys, PSWPOUT, 1);
+	vmstat_inc(os->phys, PGPGOUT, PAGE_SIZE >> 10);
+}
+
 static int count_swapent(void *ctx, const struct rmap_hit *h)
 {
 	(*(unsigned *)ctx)++;
@@ -399,15 +415,9 @@ int swap_out_page(struct os *os, struct page *pg, unsigned cpu, sim_time_t now, 
 		vmstat_inc(os->phys, PGPGOUT, PAGE_SIZE >> 10);
 		return SWAPOUT_CLEAN;
 	}
-	/* pageout -> swap_writepage: PG_reclaim so that the end of the write rotates it */
+	/* pageout -> swap_writepage */
 	page_clear(pg, PG_dirty);
-	page_set(pg, PG_writeback);
-	page_set(pg, PG_reclaim);
-	node_stat_mod(os->phys, pg->node, NR_WRITEBACK, 1);
-	sim_time_t done = blkdev_io(&si->dev, now + *cost, PAGE_SIZE, true);
-	SIM_BUG_ON(wb_push(os, si, pg->pfn, done));   /* host out of memory */
-	vmstat_inc(os->phys, PSWPOUT, 1);
-	vmstat_inc(os->phys, PGPGOUT, PAGE_SIZE >> 10);
+	swap_write_async(os, si, pg, now + *cost);
 	return SWAPOUT_WRITEBACK;
 }
 
@@ -430,14 +440,7 @@ int swap_writeback_slot(struct os *os, uint64_t off, unsigned cpu, sim_time_t no
 	pg->mapcount = 0;
 	swapcache_add(os, si, pg, off);   /* the allocation's reference becomes the cache's */
 	lru_add(os, pg);
-	/* __swap_writepage with PG_reclaim: the end of the write rotates it to the inactive tail */
-	page_set(pg, PG_writeback);
-	page_set(pg, PG_reclaim);
-	node_stat_mod(os->phys, pg->node, NR_WRITEBACK, 1);
-	sim_time_t done = blkdev_io(&si->dev, now + *cost, PAGE_SIZE, true);
-	SIM_BUG_ON(wb_push(os, si, pg->pfn, done));   /* host out of memory */
-	vmstat_inc(os->phys, PSWPOUT, 1);
-	vmstat_inc(os->phys, PGPGOUT, PAGE_SIZE >> 10);
+	swap_write_async(os, si, pg, now + *cost);
 	return 0;
 }
 

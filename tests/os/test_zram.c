@@ -25,27 +25,6 @@ static struct fx *zr_new(uint64_t mem_limit)
 	return fx_new_cfg(1, 64, 2, &c);
 }
 
-/* Swap pg out as reclaim does; a clean result is freed at once (shrink_folio_list after a synchronous write). */
-static int zr_swap_out(struct fx *f, struct page *pg, sim_time_t *cost)
-{
-	sim_time_t c = 0;
-	assert_true(lru_isolate(f->os, pg));
-	pg->refcount++;
-	int rc = swap_out_page(f->os, pg, 0, 0, &c);
-	if (rc == SWAPOUT_CLEAN) {
-		swapcache_del(f->os, pg, true);
-		lru_putback(f->os, pg);
-		lru_del(f->os, pg);
-		put_page(f->os, pg, 0);
-	} else {
-		pg->refcount--;
-		lru_putback(f->os, pg);
-	}
-	if (cost)
-		*cost = c;
-	return rc;
-}
-
 static void zr_mm_stat(struct fx *f, uint64_t v[9])
 {
 	FILE *fp = tmpfile();
@@ -80,7 +59,7 @@ static void write_and_read(void **state)
 	assert_int_equal(os_page_content(f->os, pid, a + 0x2000, 0x1000, 0, 85, err, sizeof(err)), 0);  /* 3481 B: huge */
 	sim_time_t c;
 	for (unsigned i = 0; i < 3; i++) {
-		assert_int_equal(zr_swap_out(f, rx_page(f, pid, a + i * 0x1000ULL), &c), SWAPOUT_CLEAN);
+		assert_int_equal(rx_swap_out_sync(f, rx_page(f, pid, a + i * 0x1000ULL), &c), SWAPOUT_CLEAN);
 		assert_true(c >= ZR_COMP_PS && c < ZR_COMP_PS + 1000000);   /* no device time */
 	}
 	assert_int_equal(rx_ev(f, PSWPOUT), 3);
@@ -128,10 +107,10 @@ static void mem_limit(void **state)
 	fx_mmap_at(f, pid, a, 0x3000, PROT_RW, MAP_PRIV_ANON | MAP_FIXED_);
 	rx_touch(f, pid, 0, a, 3);
 	assert_int_equal(os_page_content(f->os, pid, a, 0x3000, 0, 100, err, sizeof(err)), 0);
-	assert_int_equal(zr_swap_out(f, rx_page(f, pid, a), NULL), SWAPOUT_CLEAN);
-	assert_int_equal(zr_swap_out(f, rx_page(f, pid, a + 0x1000), NULL), SWAPOUT_CLEAN);
+	assert_int_equal(rx_swap_out_sync(f, rx_page(f, pid, a), NULL), SWAPOUT_CLEAN);
+	assert_int_equal(rx_swap_out_sync(f, rx_page(f, pid, a + 0x1000), NULL), SWAPOUT_CLEAN);
 	struct page *pg = rx_page(f, pid, a + 0x2000);
-	assert_int_equal(zr_swap_out(f, pg, NULL), SWAPOUT_WRITEBACK);
+	assert_int_equal(rx_swap_out_sync(f, pg, NULL), SWAPOUT_WRITEBACK);
 	assert_true(page_test(pg, PG_dirty) && page_test(pg, PG_swapcache) && !page_test(pg, PG_writeback));
 	assert_int_equal(rx_ev(f, PSWPOUT), 2);
 	uint64_t v[9];
@@ -141,7 +120,7 @@ static void mem_limit(void **state)
 	assert_int_equal(v[4], 2 * 4096);   /* the failed write's page is not counted in mem_used_max */
 	/* room again: the same page is written at the next try */
 	assert_int_equal(fx_fault(f, pid, 0, a, false, NULL), OS_FAULT_RETRY);
-	assert_int_equal(zr_swap_out(f, pg, NULL), SWAPOUT_CLEAN);
+	assert_int_equal(rx_swap_out_sync(f, pg, NULL), SWAPOUT_CLEAN);
 	assert_int_equal(rx_ev(f, PSWPOUT), 3);
 	fx_free(f);
 }

@@ -26,32 +26,21 @@ static struct fx *zx_new(unsigned nr, unsigned mib, unsigned max_pool_percent)
 	return fx_new_cfg(nr, mib, 2, &c);
 }
 
-/* Isolate pg as reclaim does and swap it out; *cost gets swap_out_page's time. */
-static int zx_swap_out(struct fx *f, struct page *pg, sim_time_t *cost)
-{
-	sim_time_t c = 0;
-	assert_true(lru_isolate(f->os, pg));
-	pg->refcount++;
-	int rc = swap_out_page(f->os, pg, 0, 0, &c);
-	if (rc == SWAPOUT_CLEAN) {
-		/* shrink_folio_list frees a clean unmapped page at once */
-		swapcache_del(f->os, pg, true);
-		lru_putback(f->os, pg);
-		lru_del(f->os, pg);
-		put_page(f->os, pg, 0);
-	} else {
-		pg->refcount--;
-		lru_putback(f->os, pg);
-	}
-	if (cost)
-		*cost = c;
-	return rc;
-}
-
 static void zx_declare(struct fx *f, int pid, uint64_t a, uint64_t len, uint64_t content, uint64_t pct)
 {
 	char err[128];
 	assert_int_equal(os_page_content(f->os, pid, a, len, content, pct, err, sizeof(err)), 0);
+}
+
+/* The --dump zswap view, into buf. */
+static void zx_view(struct fx *f, char *buf, size_t len)
+{
+	FILE *fp = tmpfile();
+	zswap_dump(f->os, fp);
+	rewind(fp);
+	size_t n = fread(buf, 1, len - 1, fp);
+	buf[n] = '\0';
+	fclose(fp);
 }
 
 static uint64_t zx_zspages(struct fx *f, unsigned nid)
@@ -82,7 +71,7 @@ static void store_and_load(void **state)
 	zx_declare(f, pid, a, 0x1000, 0, 25);   /* 1 KiB compressed */
 	uint64_t free0 = fx_free_pages(f);
 	sim_time_t c;
-	assert_int_equal(zx_swap_out(f, rx_page(f, pid, a), &c), SWAPOUT_CLEAN);
+	assert_int_equal(rx_swap_out_sync(f, rx_page(f, pid, a), &c), SWAPOUT_CLEAN);
 	assert_true(c >= ZX_COMP_PS);
 	assert_int_equal(rx_ev(f, ZSWPOUT), 1);
 	assert_int_equal(rx_ev(f, PSWPOUT), 0);
@@ -103,7 +92,7 @@ static void store_and_load(void **state)
 	struct page *pg = rx_page(f, pid, a);
 	assert_true(page_test(pg, PG_dirty) && page_test(pg, PG_swapcache));
 	/* dirty: the next swap-out stores it again rather than trusting the slot */
-	assert_int_equal(zx_swap_out(f, pg, NULL), SWAPOUT_CLEAN);
+	assert_int_equal(rx_swap_out_sync(f, pg, NULL), SWAPOUT_CLEAN);
 	assert_int_equal(rx_ev(f, ZSWPOUT), 2);
 	lru_check(f->os);
 	fx_free(f);
@@ -129,17 +118,12 @@ static void sizes_pool_and_invalidate(void **state)
 	zx_declare(f, pid, a + 0x3000, 0x2000, 0, 100);  /* incompressible */
 	/* page 5: undeclared, os.zswap.default_compress 0 -> lzo's 48% = 1966 B -> 1968 B */
 	for (unsigned i = 0; i < 6; i++)
-		assert_int_equal(zx_swap_out(f, rx_page(f, pid, a + i * 0x1000ULL), NULL), SWAPOUT_CLEAN);
+		assert_int_equal(rx_swap_out_sync(f, rx_page(f, pid, a + i * 0x1000ULL), NULL), SWAPOUT_CLEAN);
 	/* 3 * 2048 + 2 * 4096 + 1968 = 16304 B -> 4 pages */
 	assert_int_equal(zswap_stored_pages(f->os), 6);
 	assert_int_equal(zswap_pool_pages(f->os), 4);
-	FILE *fp = tmpfile();
-	char buf[2048] = "";
-	zswap_dump(f->os, fp);
-	rewind(fp);
-	size_t n = fread(buf, 1, sizeof(buf) - 1, fp);
-	buf[n] = '\0';
-	fclose(fp);
+	char buf[2048];
+	zx_view(f, buf, sizeof(buf));
 	assert_non_null(strstr(buf, "stored_pages 6\n"));
 	assert_non_null(strstr(buf, "stored_incompressible_pages 2\n"));
 	assert_non_null(strstr(buf, "pool_total_size 16384\n"));
@@ -180,11 +164,11 @@ static void pool_limit_writeback(void **state)
 	rx_touch(f, pid, 0, a, n);
 	zx_declare(f, pid, a, n << PAGE_SHIFT, 0, 100);   /* one pool page per entry */
 	for (uint64_t i = 0; i < max; i++)
-		assert_int_equal(zx_swap_out(f, rx_page(f, pid, a + (i << PAGE_SHIFT)), NULL), SWAPOUT_CLEAN);
+		assert_int_equal(rx_swap_out_sync(f, rx_page(f, pid, a + (i << PAGE_SHIFT)), NULL), SWAPOUT_CLEAN);
 	assert_int_equal(zswap_pool_pages(f->os), max);
 	assert_int_equal(rx_ev(f, PSWPOUT), 0);
 	/* the next one finds the pool full: rejected, written to the device; the worker writes back */
-	assert_int_equal(zx_swap_out(f, rx_page(f, pid, a + (max << PAGE_SHIFT)), NULL), SWAPOUT_WRITEBACK);
+	assert_int_equal(rx_swap_out_sync(f, rx_page(f, pid, a + (max << PAGE_SHIFT)), NULL), SWAPOUT_WRITEBACK);
 	assert_int_equal(rx_ev(f, ZSWPOUT), max);
 	assert_int_equal(rx_ev(f, ZSWPWB), max - thr);
 	assert_int_equal(zswap_pool_pages(f->os), thr);
@@ -198,15 +182,10 @@ static void pool_limit_writeback(void **state)
 	}
 	assert_int_equal(swap_cached(si, max - thr + 1), SWAP_NO_PFN);
 	/* at the threshold the pool accepts again */
-	assert_int_equal(zx_swap_out(f, rx_page(f, pid, a + ((max + 1) << PAGE_SHIFT)), NULL), SWAPOUT_CLEAN);
+	assert_int_equal(rx_swap_out_sync(f, rx_page(f, pid, a + ((max + 1) << PAGE_SHIFT)), NULL), SWAPOUT_CLEAN);
 	assert_int_equal(rx_ev(f, ZSWPOUT), max + 1);
-	FILE *fp = tmpfile();
-	char buf[2048] = "";
-	zswap_dump(f->os, fp);
-	rewind(fp);
-	size_t got = fread(buf, 1, sizeof(buf) - 1, fp);
-	buf[got] = '\0';
-	fclose(fp);
+	char buf[2048];
+	zx_view(f, buf, sizeof(buf));
 	assert_non_null(strstr(buf, "pool_limit_hit 1\n"));
 	/* the written-back pages come back from the device, not from zswap */
 	swap_writeback_end(f->os, 1000000000000ULL);
@@ -228,7 +207,7 @@ static void disabled_costs_nothing(void **state)
 	assert_false(c.zswap.enabled);
 	fx_mmap_at(f, pid, a, 0x1000, PROT_RW, MAP_PRIV_ANON | MAP_FIXED_);
 	rx_touch(f, pid, 0, a, 1);
-	assert_int_equal(zx_swap_out(f, rx_page(f, pid, a), NULL), SWAPOUT_WRITEBACK);
+	assert_int_equal(rx_swap_out_sync(f, rx_page(f, pid, a), NULL), SWAPOUT_WRITEBACK);
 	assert_int_equal(rx_ev(f, ZSWPOUT), 0);
 	assert_int_equal(rx_ev(f, PSWPOUT), 1);
 	assert_null(*swap_zswap(f->os->rcl->swap));
