@@ -662,31 +662,58 @@ uint64_t ksm_pages_sharing(const struct os *os)
 	return k && k->nr_stable_items > k->pages_shared ? k->nr_stable_items - k->pages_shared : 0;
 }
 
-void ksm_dump(const struct os *os, FILE *fp)
+struct ksm_stat {
+	const char *name;
+	int64_t v;
+};
+
+/* The files of /sys/kernel/mm/ksm numasim models, in directory order.  @return how many. */
+static size_t ksm_stats(const struct os *os, struct ksm_stat *s)
 {
 	const struct ksm *k = os->ksm;
 	const struct ksm_cfg *c = &os->cfg.ksm;
 	uint64_t items = k ? k->nr_items : 0, stable = k ? k->nr_stable_items : 0, unstable = k ? k->nr_unstable : 0;
 	uint64_t sharing = ksm_pages_sharing(os);
-	uint64_t volatile_ = items > stable + unstable ? items - stable - unstable : 0;
-	/* general_profit: (pages_sharing + ksm_zero_pages) * PAGE_SIZE - rmap_items * sizeof(struct ksm_rmap_item) */
-	int64_t profit = (int64_t)(sharing * PAGE_SIZE) - (int64_t)(items * KSM_RMAP_ITEM_SIZE);
+	size_t n = 0;
 
-	/* the files of /sys/kernel/mm/ksm numasim models, in directory order */
-	fprintf(fp, "full_scans %" PRIu64 "\n", k ? (uint64_t)k->seqnr : 0);
-	fprintf(fp, "general_profit %" PRId64 "\n", profit);
-	fprintf(fp, "ksm_zero_pages 0\n");
-	fprintf(fp, "max_page_sharing %u\n", KSM_MAX_PAGE_SHARING);
-	fprintf(fp, "merge_across_nodes %u\n", c->merge_across_nodes ? 1u : 0u);
-	fprintf(fp, "pages_scanned %" PRIu64 "\n", k ? k->pages_scanned : 0);
-	fprintf(fp, "pages_shared %" PRIu64 "\n", ksm_pages_shared(os));
-	fprintf(fp, "pages_sharing %" PRIu64 "\n", sharing);
-	fprintf(fp, "pages_to_scan %u\n", c->pages_to_scan);
-	fprintf(fp, "pages_unshared %" PRIu64 "\n", unstable);
-	fprintf(fp, "pages_volatile %" PRIu64 "\n", volatile_);
-	fprintf(fp, "run %u\n", c->run ? 1u : 0u);
-	fprintf(fp, "sleep_millisecs %" PRIu64 "\n", (uint64_t)(c->sleep / 1000000000ULL));
-	fprintf(fp, "use_zero_pages 0\n");
+	s[n++] = (struct ksm_stat){ "full_scans", k ? (int64_t)k->seqnr : 0 };
+	/* general_profit: (pages_sharing + ksm_zero_pages) * PAGE_SIZE - rmap_items * sizeof(struct ksm_rmap_item) */
+	s[n++] = (struct ksm_stat){ "general_profit", (int64_t)(sharing * PAGE_SIZE) - (int64_t)(items * KSM_RMAP_ITEM_SIZE) };
+	s[n++] = (struct ksm_stat){ "ksm_zero_pages", 0 };
+	s[n++] = (struct ksm_stat){ "max_page_sharing", KSM_MAX_PAGE_SHARING };
+	s[n++] = (struct ksm_stat){ "merge_across_nodes", c->merge_across_nodes };
+	s[n++] = (struct ksm_stat){ "pages_scanned", k ? (int64_t)k->pages_scanned : 0 };
+	s[n++] = (struct ksm_stat){ "pages_shared", (int64_t)ksm_pages_shared(os) };
+	s[n++] = (struct ksm_stat){ "pages_sharing", (int64_t)sharing };
+	s[n++] = (struct ksm_stat){ "pages_to_scan", c->pages_to_scan };
+	s[n++] = (struct ksm_stat){ "pages_unshared", (int64_t)unstable };
+	s[n++] = (struct ksm_stat){ "pages_volatile", items > stable + unstable ? (int64_t)(items - stable - unstable) : 0 };
+	s[n++] = (struct ksm_stat){ "run", c->run };
+	s[n++] = (struct ksm_stat){ "sleep_millisecs", (int64_t)(c->sleep / 1000000000ULL) };
+	s[n++] = (struct ksm_stat){ "use_zero_pages", 0 };
+	return n;
+}
+
+#define KSM_NR_STATS 14
+
+void ksm_dump(const struct os *os, FILE *fp)
+{
+	struct ksm_stat s[KSM_NR_STATS];
+	size_t n = ksm_stats(os, s);
+	for (size_t i = 0; i < n; i++)
+		fprintf(fp, "%s %" PRId64 "\n", s[i].name, s[i].v);
+}
+
+void ksm_report(const struct os *os, rep_t *r)
+{
+	struct ksm_stat s[KSM_NR_STATS];
+	if (!os->ksm && !os->cfg.ksm.run)
+		return;   /* runs without KSM keep their report */
+	size_t n = ksm_stats(os, s);
+	rep_obj_begin(r, "ksm");
+	for (size_t i = 0; i < n; i++)
+		rep_i64(r, s[i].name, s[i].v);
+	rep_obj_end(r);
 }
 
 void ksm_destroy(struct os *os)

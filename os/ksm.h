@@ -39,6 +39,7 @@
 #define OS_KSM_H
 
 #include <stdio.h>
+#include "sim/report.h"
 #include "sim/types.h"
 
 struct os;
@@ -65,6 +66,9 @@ void ksm_destroy(struct os *os);
 
 /* The counters of /sys/kernel/mm/ksm (`--dump ksm`), one "name value" line each. */
 void ksm_dump(const struct os *os, FILE *fp);
+
+/* The "ksm" object of the JSON report (the same names and values), when KSM is used. */
+void ksm_report(const struct os *os, rep_t *r);
 
 /* pages_shared, pages_sharing (tests and the report). */
 uint64_t ksm_pages_shared(const struct os *os);

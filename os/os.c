@@ -1334,6 +1334,9 @@ void os_report(const os_t *os, rep_t *r)
 	rep_arr_end(r);
 	hugetlb_report(os, r);
 	reclaim_report((struct os *)os, r);
+	zswap_report(os, r);
+	zram_report(os, r);
+	ksm_report(os, r);
 }
 
 sim_time_t os_cpu_stolen(os_t *os, unsigned cpu)

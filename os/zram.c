@@ -154,21 +154,56 @@ uint64_t zram_stored_pages(const struct os *os)
 	return z ? z->pages_stored : 0;
 }
 
-void zram_mm_stat(const struct os *os, FILE *fp)
+/*
+ * mm_stat_show's fields: orig_data_size compr_data_size mem_used_total
+ * mem_limit mem_used_max (bytes) same_pages pages_compacted huge_pages
+ * huge_pages_since; same-filled pages and compaction are not modelled.
+ */
+#define ZRAM_MM_STATS 9
+static const char *const mm_stat_names[ZRAM_MM_STATS] = {
+	"orig_data_size", "compr_data_size", "mem_used_total", "mem_limit", "mem_used_max",
+	"same_pages", "pages_compacted", "huge_pages", "huge_pages_since",
+};
+
+static void mm_stat(const struct os *os, uint64_t v[ZRAM_MM_STATS])
 {
 	const struct zram *z = zram_peek(os);
 	struct zram none = { 0 };
 	if (!z)
 		z = &none;
-	/*
-	 * mm_stat_show: orig_data_size compr_data_size mem_used_total mem_limit
-	 * mem_used_max same_pages pages_compacted huge_pages huge_pages_since
-	 * (bytes but for the page counts); same-filled pages and compaction are
-	 * not modelled.
-	 */
-	fprintf(fp, "%8" PRIu64 " %8" PRIu64 " %8" PRIu64 " %8" PRIu64 " %8" PRIu64 " %8" PRIu64 " %8" PRIu64
-		" %8" PRIu64 " %8" PRIu64 "\n",
-		z->pages_stored * (uint64_t)PAGE_SIZE, z->compr_data_size, (uint64_t)(z->pool.nr * PAGE_SIZE),
-		(uint64_t)(os->cfg.zram.mem_limit / PAGE_SIZE * PAGE_SIZE), z->max_used_pages * (uint64_t)PAGE_SIZE, (uint64_t)0,
-		(uint64_t)0, z->huge_pages, z->huge_pages_since);
+	v[0] = z->pages_stored * (uint64_t)PAGE_SIZE;
+	v[1] = z->compr_data_size;
+	v[2] = (uint64_t)(z->pool.nr * PAGE_SIZE);
+	v[3] = (uint64_t)(os->cfg.zram.mem_limit / PAGE_SIZE * PAGE_SIZE);
+	v[4] = z->max_used_pages * (uint64_t)PAGE_SIZE;
+	v[5] = v[6] = 0;
+	v[7] = z->huge_pages;
+	v[8] = z->huge_pages_since;
+}
+
+void zram_mm_stat(const struct os *os, FILE *fp)
+{
+	uint64_t v[ZRAM_MM_STATS];
+	mm_stat(os, v);
+	for (unsigned i = 0; i < ZRAM_MM_STATS; i++)
+		fprintf(fp, "%s%8" PRIu64, i ? " " : "", v[i]);
+	fputc('\n', fp);
+}
+
+void zram_report(const struct os *os, rep_t *r)
+{
+	uint64_t v[ZRAM_MM_STATS];
+	const struct zram *z = zram_peek(os);
+	if (!os->cfg.zram.enabled)
+		return;   /* runs without zram keep their report */
+	mm_stat(os, v);
+	rep_obj_begin(r, "zram");
+	for (unsigned i = 0; i < ZRAM_MM_STATS; i++)
+		rep_u64(r, mm_stat_names[i], v[i]);
+	rep_u64(r, "failed_writes", z ? z->failed_writes : 0);
+	rep_arr_begin(r, "pool_pages_per_node");
+	for (unsigned nid = 0; nid < os->sys.nr_nodes; nid++)
+		rep_u64(r, NULL, z && nid < 64 ? z->pool.node_pages[nid] : 0);
+	rep_arr_end(r);
+	rep_obj_end(r);
 }

@@ -29,6 +29,7 @@
 #define OS_ZRAM_H
 
 #include <stdio.h>
+#include "sim/report.h"
 #include "sim/types.h"
 
 struct os;
@@ -48,5 +49,7 @@ uint64_t zram_pool_pages(const struct os *os);
 uint64_t zram_stored_pages(const struct os *os);
 /* /sys/block/zram0/mm_stat: one line, Linux's format. */
 void zram_mm_stat(const struct os *os, FILE *fp);
+/* The "zram" object of the JSON report (mm_stat by name, failed_writes, pool pages per node), when zram is on. */
+void zram_report(const struct os *os, rep_t *r);
 
 #endif

@@ -288,22 +288,56 @@ uint64_t zswap_node_pool_pages(const struct os *os, unsigned nid)
 	return zs && nid < zs->nr_nodes ? zs->pool.node_pages[nid] : 0;
 }
 
-void zswap_dump(const struct os *os, FILE *fp)
+struct zswap_stat {
+	const char *name;
+	uint64_t v;
+};
+
+#define ZSWAP_NR_STATS 11
+
+/* The files of /sys/kernel/debug/zswap in directory order; failures numasim cannot have stay 0. */
+static size_t zswap_stats(const struct os *os, struct zswap_stat *s)
 {
 	const struct zswap *zs = zswap_peek(os);
 	struct zswap none = { 0 };
+	size_t n = 0;
+
 	if (!zs)
 		zs = &none;
-	/* the files of /sys/kernel/debug/zswap in directory order; failures numasim cannot have stay 0 */
-	fprintf(fp, "decompress_fail 0\n");
-	fprintf(fp, "pool_limit_hit %" PRIu64 "\n", zs->pool_limit_hit);
-	fprintf(fp, "pool_total_size %" PRIu64 "\n", (uint64_t)(pool_total_pages(zs) * PAGE_SIZE));
-	fprintf(fp, "reject_alloc_fail %" PRIu64 "\n", zs->reject_alloc_fail);
-	fprintf(fp, "reject_compress_fail 0\n");
-	fprintf(fp, "reject_compress_poor 0\n");
-	fprintf(fp, "reject_kmemcache_fail 0\n");
-	fprintf(fp, "reject_reclaim_fail %" PRIu64 "\n", zs->reject_reclaim_fail);
-	fprintf(fp, "stored_incompressible_pages %" PRIu64 "\n", zs->stored_incompressible_pages);
-	fprintf(fp, "stored_pages %" PRIu64 "\n", zs->stored_pages);
-	fprintf(fp, "written_back_pages %" PRIu64 "\n", zs->written_back_pages);
+	s[n++] = (struct zswap_stat){ "decompress_fail", 0 };
+	s[n++] = (struct zswap_stat){ "pool_limit_hit", zs->pool_limit_hit };
+	s[n++] = (struct zswap_stat){ "pool_total_size", (uint64_t)(pool_total_pages(zs) * PAGE_SIZE) };
+	s[n++] = (struct zswap_stat){ "reject_alloc_fail", zs->reject_alloc_fail };
+	s[n++] = (struct zswap_stat){ "reject_compress_fail", 0 };
+	s[n++] = (struct zswap_stat){ "reject_compress_poor", 0 };
+	s[n++] = (struct zswap_stat){ "reject_kmemcache_fail", 0 };
+	s[n++] = (struct zswap_stat){ "reject_reclaim_fail", zs->reject_reclaim_fail };
+	s[n++] = (struct zswap_stat){ "stored_incompressible_pages", zs->stored_incompressible_pages };
+	s[n++] = (struct zswap_stat){ "stored_pages", zs->stored_pages };
+	s[n++] = (struct zswap_stat){ "written_back_pages", zs->written_back_pages };
+	return n;
+}
+
+void zswap_dump(const struct os *os, FILE *fp)
+{
+	struct zswap_stat s[ZSWAP_NR_STATS];
+	size_t n = zswap_stats(os, s);
+	for (size_t i = 0; i < n; i++)
+		fprintf(fp, "%s %" PRIu64 "\n", s[i].name, s[i].v);
+}
+
+void zswap_report(const struct os *os, rep_t *r)
+{
+	struct zswap_stat s[ZSWAP_NR_STATS];
+	if (!os->cfg.zswap.enabled)
+		return;   /* runs without zswap keep their report */
+	size_t n = zswap_stats(os, s);
+	rep_obj_begin(r, "zswap");
+	for (size_t i = 0; i < n; i++)
+		rep_u64(r, s[i].name, s[i].v);
+	rep_arr_begin(r, "pool_pages_per_node");
+	for (unsigned nid = 0; nid < os->sys.nr_nodes; nid++)
+		rep_u64(r, NULL, zswap_node_pool_pages(os, nid));
+	rep_arr_end(r);
+	rep_obj_end(r);
 }

@@ -33,6 +33,7 @@
 #define OS_ZSWAP_H
 
 #include <stdio.h>
+#include "sim/report.h"
 #include "sim/types.h"
 
 struct os;
@@ -63,5 +64,7 @@ uint64_t zswap_node_pool_pages(const struct os *os, unsigned nid);
 
 /* The /sys/kernel/debug/zswap counters, one "name value" line each (`--dump zswap`). */
 void zswap_dump(const struct os *os, FILE *fp);
+/* The "zswap" object of the JSON report (the same counters, pool pages per node), when zswap is on. */
+void zswap_report(const struct os *os, rep_t *r);
 
 #endif
