@@ -696,14 +696,14 @@ static void queue_contents(struct wlgen *g)
 	unsigned n = s->dup_contents ? s->dup_contents : 1;
 
 	if (s->compress)
-		queue_ctrl(g, 0, TCTRL_PAGE_CONTENT, TRACE_RET_NONE, 4, (uint64_t)s->base, (uint64_t)s->size,
-			   (uint64_t)0, (uint64_t)s->compress);
+		queue_ctrl(g, 0, TCTRL_PAGE_CONTENT, TRACE_RET_NONE, 5, (uint64_t)s->base, (uint64_t)s->size,
+			   (uint64_t)0, (uint64_t)s->compress, (uint64_t)0);
 	if (n > dup)
 		n = (unsigned)dup;
 	for (unsigned b = 0; b < n; b++) {
 		uint64_t first = dup * b / n, last = dup * (b + 1) / n;
-		queue_ctrl(g, 0, TCTRL_PAGE_CONTENT, TRACE_RET_NONE, 4, (uint64_t)(s->base + first * WL_PAGE),
-			   (uint64_t)((last - first) * WL_PAGE), (uint64_t)b + 1, (uint64_t)s->compress);
+		queue_ctrl(g, 0, TCTRL_PAGE_CONTENT, TRACE_RET_NONE, 5, (uint64_t)(s->base + first * WL_PAGE),
+			   (uint64_t)((last - first) * WL_PAGE), (uint64_t)b + 1, (uint64_t)s->compress, (uint64_t)0);
 	}
 	if (s->mergeable)
 		queue_ctrl(g, 0, TCTRL_MADVISE, 0, 3, (uint64_t)s->base, (uint64_t)s->size, (uint64_t)WL_MADV_MERGEABLE);

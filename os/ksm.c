@@ -36,7 +36,9 @@ struct rmap_item {
 	uint32_t unstable_seq;    /* seqnr + 1 of the full scan that put it in an unstable tree; 0: none.
 				   * Counted in pages_unshared until ksmd visits it again, even once
 				   * that tree is gone, as Linux removes such items lazily */
+	uint64_t rewritten;       /* gen + 1 of the declaration the page was written again under; 0: not */
 	bool seen;                /* visited before (oldchecksum valid) */
+	bool clean_seen;          /* a visit found it not written since the one before: filled */
 	bool stable;              /* maps a KSM page (as of its last visit) */
 };
 
@@ -331,6 +333,29 @@ static uint64_t content_at(const struct process *p, uint64_t va)
 	return r ? r->content : 0;
 }
 
+/*
+ * The contents of the page an item describes, as of this visit: the
+ * declaration, unless the page was written again after a visit had found
+ * it clean (its dirty bit, `dirty`) and the declaration does not say
+ * rewrites keep the data (PGC_KEEP): then it is unique until a new
+ * declaration covers it.  Before a clean visit the page counts as still
+ * being filled: the store that retries after the first write fault sets
+ * the dirty bit again, after ksmd may have seen the page.
+ */
+static uint64_t item_content(const struct process *p, struct rmap_item *it, bool dirty)
+{
+	const struct pgc_range *r = pgc_lookup(&p->pgc, it->addr);
+	if (!r || !r->content)
+		return 0;
+	if (it->rewritten && it->rewritten != r->gen + 1)
+		it->rewritten = 0;   /* declared again since */
+	if (it->clean_seen && dirty && !(r->flags & PGC_KEEP))
+		it->rewritten = r->gen + 1;
+	if (!dirty)
+		it->clean_seen = true;
+	return it->rewritten ? 0 : r->content;
+}
+
 /* No one but its mappings holds pg (write_protect_page's refcount check), and it sits where KSM can take it. */
 static bool page_mergeable(const struct page *pg)
 {
@@ -442,6 +467,10 @@ static bool tree_page(struct os *os, struct ksm *k, const struct ktab_ent *e, co
 		return false;
 	if (content_at(p2, it->addr) != e->content || (!os->cfg.ksm.merge_across_nodes && tf->pg->node != e->nid))
 		return false;
+	/* written since its visit: memcmp_pages would differ, unless rewrites keep the data */
+	const struct pgc_range *r = pgc_lookup(&p2->pgc, it->addr);
+	if ((tf->pte & PTE_D) && !(r->flags & PGC_KEEP))
+		return false;
 	tf->v = v2;
 	*tp = p2;
 	return true;
@@ -475,7 +504,7 @@ static void cmp_and_merge_page(struct os *os, struct ksm *k, size_t si, struct p
 		it->stable = false;
 		k->nr_stable_items--;
 	}
-	uint64_t content = content_at(p, f->va);
+	uint64_t content = item_content(p, it, f->pte & PTE_D);
 	unsigned nid = os->cfg.ksm.merge_across_nodes ? 0 : pg->node;
 	struct ktab_ent *se = content ? ktab_lookup(&k->stable, content, nid) : NULL;
 	if (se) {

@@ -41,8 +41,11 @@ static size_t pgc_find(const struct pgc_map *m, uint64_t addr)
 	return lo;
 }
 
-int pgc_declare(struct pgc_map *m, uint64_t start, uint64_t end, uint64_t content, uint32_t compress)
+int pgc_declare(struct pgc_map *m, uint64_t start, uint64_t end, uint64_t content, uint32_t compress,
+		uint32_t flags)
 {
+	uint64_t gen = m->gen + 1;
+
 	/* at most one range is split in two, plus the new one */
 	if (pgc_reserve(m, m->n + 2))
 		return -SIM_ENOMEM;
@@ -53,7 +56,8 @@ int pgc_declare(struct pgc_map *m, uint64_t start, uint64_t end, uint64_t conten
 		m->n += 2;
 		m->r[i + 2].start = end;
 		m->r[i].end = start;
-		m->r[i + 1] = (struct pgc_range){ start, end, content, compress };
+		m->r[i + 1] = (struct pgc_range){ start, end, content, compress, flags, gen };
+		m->gen = gen;
 		if (!content && !compress) {
 			memmove(&m->r[i + 1], &m->r[i + 2], (m->n - i - 2) * sizeof(m->r[0]));
 			m->n--;
@@ -70,11 +74,12 @@ int pgc_declare(struct pgc_map *m, uint64_t start, uint64_t end, uint64_t conten
 	if (j < m->n && m->r[j].start < end)
 		m->r[j].start = end;   /* keep its tail */
 	bool add = content || compress;
+	m->gen = gen;
 	size_t keep = (size_t)add;
 	memmove(&m->r[i + keep], &m->r[j], (m->n - j) * sizeof(m->r[0]));
 	m->n = m->n - (j - i) + keep;
 	if (add)
-		m->r[i] = (struct pgc_range){ start, end, content, compress };
+		m->r[i] = (struct pgc_range){ start, end, content, compress, flags, gen };
 	return 0;
 }
 
@@ -91,6 +96,7 @@ int pgc_copy(struct pgc_map *dst, const struct pgc_map *src)
 	if (src->n)
 		memcpy(dst->r, src->r, src->n * sizeof(src->r[0]));
 	dst->n = src->n;
+	dst->gen = src->gen;
 	return 0;
 }
 
@@ -114,7 +120,7 @@ void page_content_get(const struct os *os, const struct page *pg, uint64_t *cont
 }
 
 int os_page_content(struct os *os, int pid, uint64_t addr, uint64_t len, uint64_t content, uint64_t compress,
-		    char *err, size_t errlen)
+		    uint64_t flags, char *err, size_t errlen)
 {
 	struct process *p = pid > 0 && (size_t)pid < os->nr_procs ? os->procs[pid] : NULL;
 
@@ -123,6 +129,9 @@ int os_page_content(struct os *os, int pid, uint64_t addr, uint64_t len, uint64_
 	if (compress > 100)
 		return sim_errf(err, errlen, SIM_ERANGE, "page_content: compress %" PRIu64 " is not 0..100 (percent)",
 				compress);
+	if (flags & ~(uint64_t)PGC_FLAGS)
+		return sim_errf(err, errlen, SIM_ERANGE, "page_content: flags 0x%" PRIx64 " (only 1: writes keep the content)",
+				flags);
 	if (!len)
 		return 0;
 	uint64_t start = addr & ~(PAGE_SIZE - 1), last = addr + len - 1;
@@ -130,7 +139,7 @@ int os_page_content(struct os *os, int pid, uint64_t addr, uint64_t len, uint64_
 		return sim_errf(err, errlen, SIM_ERANGE, "page_content: addr 0x%" PRIx64 " + len 0x%" PRIx64 " wraps",
 				addr, len);
 	uint64_t end = (last | (PAGE_SIZE - 1)) + 1;
-	if (pgc_declare(&p->pgc, start, end, content, (uint32_t)compress))
+	if (pgc_declare(&p->pgc, start, end, content, (uint32_t)compress, (uint32_t)flags))
 		return sim_errf(err, errlen, SIM_ENOMEM, "page_content: out of memory");
 	return 0;
 }

@@ -7,7 +7,7 @@
  * store pages compressed (os/zswap.c).  A trace therefore declares contents
  * with the page_content control record (docs/trace-format.md):
  *
- *   page_content addr len content compress
+ *   page_content addr len content compress flags
  *
  * says that the pages overlapping [addr, addr + len) of the process hold
  * content id `content` and compress to `compress` percent of a page.
@@ -15,12 +15,13 @@
  *     pages with the same non-zero id hold identical bytes, in this process
  *     and in every other one (ids are global, like a checksum);
  *   - compress 0: unknown, the machine's os.zswap.default_compress applies;
- *     1..100: compressed size in percent of 4 KiB; 100 means incompressible.
- * A declaration stays in force for those virtual pages until another one
- * covers them: it describes the data the program keeps there, whatever it
- * writes (a program whose writes make pages differ declares content 0
- * again).  KSM's "changed since the last scan" test does not need the data:
- * it uses the page-table dirty bit (os/ksm.c).
+ *     1..100: compressed size in percent of 4 KiB; 100 means incompressible;
+ *   - flags: PGC_KEEP (1): writes keep the content (the program rewrites
+ *     the same data); without it a page written after it was first filled
+ *     holds unique data from then on, until another record covers it.
+ * The declaration describes the data the first writes put there.  Whether
+ * a page was written again is known where it matters, in ksmd, from the
+ * page-table dirty bit (os/ksm.c); the compressed size is not affected.
  *
  * Declarations are per process (an mm property: threads share them; fork
  * copies them, as the child's memory starts as a copy of the parent's).
@@ -32,16 +33,22 @@
 
 #include "sim/types.h"
 
+#define PGC_KEEP 1u               /* flags: rewrites keep the content */
+#define PGC_FLAGS PGC_KEEP
+
 struct pgc_range {
 	uint64_t start, end;      /* [start, end), page aligned */
 	uint64_t content;         /* 0: unique */
 	uint32_t compress;        /* percent of a page; 0: unknown */
+	uint32_t flags;           /* PGC_* */
+	uint64_t gen;             /* which declaration of the map (1, 2, ...): a re-declaration resets rewrites */
 };
 
 /* The declarations of one address space, sorted by start, non-overlapping. */
 struct pgc_map {
 	struct pgc_range *r;
 	size_t n, cap;
+	uint64_t gen;             /* declarations so far */
 };
 
 /*
@@ -49,7 +56,8 @@ struct pgc_map {
  * overlapping it are cut away; content 0 with compress 0 only removes.
  * @return 0 or -SIM_ENOMEM (the map is unchanged then).
  */
-int pgc_declare(struct pgc_map *m, uint64_t start, uint64_t end, uint64_t content, uint32_t compress);
+int pgc_declare(struct pgc_map *m, uint64_t start, uint64_t end, uint64_t content, uint32_t compress,
+		uint32_t flags);
 /* The declaration covering addr, or NULL. */
 const struct pgc_range *pgc_lookup(const struct pgc_map *m, uint64_t addr);
 /* dst becomes a copy of src (fork).  @return 0 or -SIM_ENOMEM. */
@@ -68,10 +76,10 @@ void page_content_get(const struct os *os, const struct page *pg, uint64_t *cont
 
 /*
  * The page_content control record of thread `tid` of pid: validates and
- * declares.  addr + len must not wrap; compress must be 0..100.
+ * declares.  addr + len must not wrap; compress must be 0..100; flags PGC_FLAGS.
  * @return 0, or a negative code with err naming the argument.
  */
 int os_page_content(struct os *os, int pid, uint64_t addr, uint64_t len, uint64_t content, uint64_t compress,
-		    char *err, size_t errlen);
+		    uint64_t flags, char *err, size_t errlen);
 
 #endif

@@ -56,7 +56,7 @@ enum trace_op {
 	X(SEQ,           seq,           "n  (the next record is the n-th address-space operation)") \
 	X(EXPLICIT_MAPS, explicit_maps, "(every mapping is declared from here on: an access outside them is a SEGV)") \
 	X(OOM_SCORE_ADJ, oom_score_adj, "value  (-1000..1000, two's complement: a write to /proc/self/oom_score_adj)") \
-	X(PAGE_CONTENT,  page_content,  "addr len content compress  (pages addr..addr+len hold content id `content` (0: unique per page; equal non-zero ids: identical pages) and compress to `compress` percent of a page (0: os.zswap.default_compress))")
+	X(PAGE_CONTENT,  page_content,  "addr len content compress flags  (pages addr..addr+len hold content id `content` (0: unique per page; equal non-zero ids: identical pages), compress to `compress` percent of a page (0: os.zswap.default_compress); flags 1: rewrites keep the content)")
 
 enum trace_ctrl_kind {
 #define TRACE_CTRL_ENUM(id, name, args) TCTRL_##id,

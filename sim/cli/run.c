@@ -720,7 +720,8 @@ static sim_time_t do_ctrl(struct simrun *s, struct thread *th, const struct trac
 		return t;
 	case TCTRL_PAGE_CONTENT:
 		/* a declaration about the data (os/page_content.h), not a system call: no CPU time */
-		if (os_page_content(s->os, th->pid, c->args[0], c->args[1], c->args[2], c->args[3], err, sizeof(err))) {
+		if (os_page_content(s->os, th->pid, c->args[0], c->args[1], c->args[2], c->args[3], c->args[4],
+				    err, sizeof(err))) {
 			cs->stat[RS_SYSCALL_ERR]++;
 			fprintf(stderr, "numasim: %s: thread %u: %s\n", src->arg->path, th->tid, err);
 		}

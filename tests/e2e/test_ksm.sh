@@ -6,7 +6,8 @@
 #   - merge_across_nodes 1 merges every pair (pages_shared 1024, pages_sharing
 #     1024) and one process then reads the other node's copy (dram_remote);
 #   - merge_across_nodes 0 keeps a copy per node: nothing merges, nothing is remote;
-#   - writes to merged pages break the sharing (cow_ksm);
+#   - writes break the sharing (cow_ksm), and written pages hold data of
+#     their own (page_content without flag 1): they stay unmerged;
 #   - run 0 (the default) merges nothing.
 BUILD=${1:-build}
 N=${NUMASIM:-$BUILD/numasim}
@@ -28,7 +29,7 @@ G="--pattern uniform --size 4M --accesses 2M --dup-fraction 1 --dup-contents 102
 check "generate the node-0 process" $N trace gen $G --write-ratio 0 --cpus 0 -o "$T/a.nst"
 check "generate the node-1 process" $N trace gen $G --write-ratio 0 --cpus 2 --seed 2 -o "$T/b.nst"
 check "generate a node-1 process that writes" $N trace gen $G --write-ratio 0.01 --cpus 2 --seed 2 -o "$T/bw.nst"
-check "generated trace declares and madvises" sh -c "$N trace gen $G --accesses 10 --format text -o $T/a.txt && grep -q '^page_content addr=0x100001000 len=4096 content=2 compress=0' $T/a.txt && grep -q '^madvise addr=0x100000000 len=0x400000 advice=12' $T/a.txt"
+check "generated trace declares and madvises" sh -c "$N trace gen $G --accesses 10 --format text -o $T/a.txt && grep -q '^page_content addr=0x100001000 len=4096 content=2 compress=0 flags=0' $T/a.txt && grep -q '^madvise addr=0x100000000 len=0x400000 advice=12' $T/a.txt"
 K="-p os.ksm.run=true -p os.ksm.pages_to_scan=1000 -p os.ksm.sleep=1000000"
 check "ksm off" sh -c "$N run --no-progress --machine tiny --trace $T/a.nst@0 --trace $T/b.nst@2 --dump ksm > $T/off.txt"
 check "ksm, merge_across_nodes 1" sh -c "$N run --no-progress --machine tiny --trace $T/a.nst@0 --trace $T/b.nst@2 $K --dump ksm,vmstat > $T/m1.txt"
@@ -39,7 +40,7 @@ expect "across nodes: general_profit = 1024 * 4096 - 2048 * 64" 'eq $(val $T/m1.
 expect "across nodes: one process reads the other node's pages" 'gt $(remote $T/m1.txt) 20'
 expect "per node: nothing merges, nothing remote" 'eq $(val $T/m0.txt pages_shared) 0 && eq $(val $T/m0.txt merge_across_nodes) 0 && eq $(remote $T/m0.txt) 0'
 check "writes to merged pages" sh -c "$N run --no-progress --machine tiny --trace $T/a.nst@0 --trace $T/bw.nst@2 $K --dump ksm,vmstat > $T/w.txt"
-expect "writes break the sharing: cow_ksm" 'gt $(val $T/w.txt cow_ksm) 100'
+expect "writes break the sharing (cow_ksm) and written pages stay apart" 'gt $(val $T/w.txt cow_ksm) 10 && gt $(val $T/w.txt pages_unshared) 100 && gt 1024 $(val $T/w.txt pages_sharing)'
 check "same inputs give the same output" sh -c "$N run --no-progress --machine tiny --trace $T/a.nst@0 --trace $T/bw.nst@2 $K --dump ksm,vmstat > $T/w2.txt && cmp $T/w.txt $T/w2.txt"
 
 echo "1..$n"

@@ -28,7 +28,7 @@ expect() { name=$1; shift; if eval "$*" >"$T/out" 2>&1; then ok "$name"; else ec
 if [ ! -x "$N" ]; then echo "1..0 # skip numasim not built"; exit 0; fi
 
 check "generate a BIND hog with 30%-compressible pages" $N trace gen --pattern hog --size 96M --accesses 50000 --mbind bind:0 --compress 30 -o "$T/hog.nst"
-check "generated trace declares the contents" sh -c "$N trace gen --pattern hog --size 96M --accesses 10 --mbind bind:0 --compress 30 --format text -o $T/hog.txt && grep -q '^page_content addr=0x100000000 len=0x6000000 content=0 compress=30' $T/hog.txt"
+check "generated trace declares the contents" sh -c "$N trace gen --pattern hog --size 96M --accesses 10 --mbind bind:0 --compress 30 --format text -o $T/hog.txt && grep -q '^page_content addr=0x100000000 len=0x6000000 content=0 compress=30 flags=0' $T/hog.txt"
 check "swap only" sh -c "$N run -q --machine $M/tiny-swap256.json --trace $T/hog.nst@0 --dump vmstat > $T/swap.txt"
 check "zswap on" sh -c "$N run -q --machine $M/tiny-swap256.json --trace $T/hog.nst@0 -p os.zswap.enabled=true --dump vmstat,zswap > $T/z.txt"
 expect "swap only: device swapping, zswap idle" 'gt $(val $T/swap.txt pswpout) 1000 && eq $(val $T/swap.txt zswpout) 0'
@@ -38,7 +38,7 @@ expect "zswap: 30% compressible pages need about 0.3 pool pages each" 'gt $(( $(
 check "zswap with a 5% pool" sh -c "$N run -q --machine $M/tiny-swap256.json --trace $T/hog.nst@0 -p os.zswap.enabled=true -p os.zswap.max_pool_percent=5 --dump vmstat,zswap > $T/z5.txt"
 expect "5% pool: limit hit, entries written back to the device" 'gt $(val $T/z5.txt pool_limit_hit) 0 && gt $(val $T/z5.txt zswpwb) 1000 && eq $(val $T/z5.txt zswpwb) $(val $T/z5.txt written_back_pages) && gt $(val $T/z5.txt pswpout) $(( $(val $T/z5.txt zswpwb) - 1 ))'
 check "same inputs give the same views" sh -c "$N run -q --machine $M/tiny-swap256.json --trace $T/hog.nst@0 -p os.zswap.enabled=true -p os.zswap.max_pool_percent=5 --dump vmstat,zswap > $T/z5b.txt && cmp $T/z5.txt $T/z5b.txt"
-check "a bad compress percentage is an error naming the record" sh -c "printf 'mmap addr=0x10000000 len=0x1000 prot=3 flags=34 fd=-1 offset=0 ret=0x10000000\npage_content addr=0x10000000 len=0x1000 content=0 compress=150\nW 10000000 8\n' > $T/bad.txt; $N run -q --machine $M/tiny-swap256.json --trace $T/bad.txt@0 2>&1 | grep -q 'compress 150 is not 0..100'"
+check "a bad compress percentage is an error naming the record" sh -c "printf 'mmap addr=0x10000000 len=0x1000 prot=3 flags=34 fd=-1 offset=0 ret=0x10000000\npage_content addr=0x10000000 len=0x1000 content=0 compress=150 flags=0\nW 10000000 8\n' > $T/bad.txt; $N run -q --machine $M/tiny-swap256.json --trace $T/bad.txt@0 2>&1 | grep -q 'compress 150 is not 0..100'"
 
 check "zram as the swap device" sh -c "$N run -q --machine $M/tiny-swap256.json --trace $T/hog.nst@0 -p os.zram.enabled=true --dump vmstat,zram > $T/zr.txt"
 zram_field() { sed -n '/==> zram <==/{n;p;}' "$1" | awk -v f="$2" '{ print $f }'; }

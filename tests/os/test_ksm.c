@@ -21,14 +21,29 @@ static struct fx *kx_new(unsigned nr, bool across)
 	return fx_new_cfg(nr, 64, 2, &c);
 }
 
-/* An anonymous mergeable region of n pages at a, every page holding `content`, written by a CPU of node cpu/2. */
-static void kx_region(struct fx *f, int pid, unsigned cpu, uint64_t a, uint64_t n, uint64_t content)
+/* An anonymous mergeable region of n pages at a, every page holding `content` (page_content flags), written on cpu. */
+static void kx_region_flags(struct fx *f, int pid, unsigned cpu, uint64_t a, uint64_t n, uint64_t content,
+			    uint32_t flags)
 {
 	char err[128];
 	fx_mmap_at(f, pid, a, n << PAGE_SHIFT, PROT_RW, MAP_PRIV_ANON | MAP_FIXED_);
-	assert_int_equal(os_page_content(f->os, pid, a, n << PAGE_SHIFT, content, 0, err, sizeof(err)), 0);
+	assert_int_equal(os_page_content(f->os, pid, a, n << PAGE_SHIFT, content, 0, flags, err, sizeof(err)), 0);
 	assert_int_equal(fx_sys(f, pid, OS_SYS_MADVISE, a, n << PAGE_SHIFT, KX_MADV_MERGEABLE, 0, 0), 0);
 	rx_touch(f, pid, cpu, a, n);
+}
+
+static void kx_region(struct fx *f, int pid, unsigned cpu, uint64_t a, uint64_t n, uint64_t content)
+{
+	kx_region_flags(f, pid, cpu, a, n, content, 0);
+}
+
+/* What the hardware walker does on a write through a clean translation: set the PTE's dirty bit. */
+static void kx_write(struct fx *f, int pid, uint64_t va)
+{
+	uint64_t slot;
+	struct process *p = os_proc(f->os, pid);
+	assert_int_equal(pgtable_lookup(f->pm, p->pgd_pfn, va, &slot), 1);
+	pmem_write64(f->pm, slot, pmem_read64(f->pm, slot) | PTE_D);
 }
 
 /* One full scan (ksm_do_scan stops at the end of one with a large pages_to_scan). */
@@ -112,7 +127,8 @@ static void merge_after_two_scans(void **state)
 
 /*
  * A page written since ksmd's last visit has another checksum: it stays
- * volatile that scan (the dirty bit the hardware sets records the write).
+ * volatile that scan (the dirty bit the hardware sets records the write),
+ * and with PGC_KEEP (rewrites keep the data) merges at the next one.
  * Undeclared (unique) pages never merge and count as pages_unshared.
  */
 static void written_pages_wait(void **state)
@@ -122,14 +138,13 @@ static void written_pages_wait(void **state)
 	uint64_t a = 0x10000000, b = 0x20000000;
 	(void)state;
 
-	kx_region(f, pid, 0, a, 2, 9);
+	kx_region_flags(f, pid, 0, a, 2, 9, PGC_KEEP);
 	kx_region(f, pid, 0, b, 3, 0);   /* unique contents */
 	kx_full_scan(f);
-	/* the hardware sets D on a write through a clean translation: page a+0x1000 is written */
+	kx_write(f, pid, a + 0x1000);
 	uint64_t slot;
 	struct process *p = os_proc(f->os, pid);
 	assert_int_equal(pgtable_lookup(f->pm, p->pgd_pfn, a + 0x1000, &slot), 1);
-	pmem_write64(f->pm, slot, pmem_read64(f->pm, slot) | PTE_D);
 	kx_full_scan(f);
 	assert_int_equal(kx_view(f, "pages_shared"), 0);
 	assert_int_equal(kx_view(f, "pages_unshared"), 4);    /* a, and the three unique pages */
@@ -141,6 +156,50 @@ static void written_pages_wait(void **state)
 	assert_int_equal(kx_view(f, "pages_sharing"), 1);
 	assert_int_equal(kx_view(f, "pages_unshared"), 3);
 	fx_free(f);
+}
+
+/*
+ * Without PGC_KEEP a page written again after a visit found it clean holds
+ * data of its own: a KSM page's copy (the write that broke the sharing)
+ * never merges back, until a new page_content record declares its
+ * contents again.  With PGC_KEEP the copy holds the same data and merges
+ * into the KSM page at the next visit (stable_tree_search comes first).
+ */
+static void rewrite_makes_unique(void **state)
+{
+	(void)state;
+	for (uint32_t keep = 0; keep <= PGC_KEEP; keep += PGC_KEEP) {
+		struct fx *f = kx_new(1, true);
+		int pid = fx_proc(f, false);
+		uint64_t a = 0x10000000;
+		char err[128];
+		sim_time_t c;
+
+		kx_region_flags(f, pid, 0, a, 2, 9, keep);
+		kx_full_scan(f);
+		kx_full_scan(f);
+		assert_int_equal(kx_view(f, "pages_sharing"), 1);
+		assert_int_equal(os_handle_fault(f->os, pid, 0, 0, 0, a + 0x1000, true, HW_FAULT_WRITE, &c), OS_FAULT_RETRY);
+		assert_int_equal(rx_ev(f, COW_KSM), 1);
+		kx_full_scan(f);
+		if (keep) {
+			assert_int_equal(kx_view(f, "pages_sharing"), 1);
+			assert_int_equal(kx_pfn(f, pid, a), kx_pfn(f, pid, a + 0x1000));
+			fx_free(f);
+			continue;
+		}
+		kx_full_scan(f);
+		kx_full_scan(f);
+		assert_int_equal(kx_view(f, "pages_shared"), 1);     /* page a alone maps it */
+		assert_int_equal(kx_view(f, "pages_sharing"), 0);
+		assert_int_equal(kx_view(f, "pages_unshared"), 1);
+		/* declared again: the same contents as the KSM page */
+		assert_int_equal(os_page_content(f->os, pid, a + 0x1000, 0x1000, 9, 0, 0, err, sizeof(err)), 0);
+		kx_full_scan(f);
+		assert_int_equal(kx_view(f, "pages_sharing"), 1);
+		assert_int_equal(os_page_content(f->os, pid, a, 0x1000, 9, 0, 2, err, sizeof(err)), -SIM_ERANGE);
+		fx_free(f);
+	}
 }
 
 /*
@@ -173,6 +232,11 @@ static void cow_break(void **state)
 	}
 	assert_int_equal(ksm_pages_shared(f->os), 0);   /* the last copy freed it */
 	assert_int_equal(rx_node(f, 0, NR_ANON_MAPPED), 3);
+	/* the copies were written: their data is their own now (no PGC_KEEP), they never merge again */
+	for (int i = 0; i < 3; i++)
+		kx_full_scan(f);
+	assert_int_equal(ksm_pages_shared(f->os), 0);
+	assert_int_equal(kx_view(f, "pages_unshared"), 3);
 	fx_free(f);
 }
 
@@ -258,6 +322,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(merge_after_two_scans),
 		cmocka_unit_test(written_pages_wait),
+		cmocka_unit_test(rewrite_makes_unique),
 		cmocka_unit_test(cow_break),
 		cmocka_unit_test(merge_across_nodes),
 		cmocka_unit_test(unmergeable),

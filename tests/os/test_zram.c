@@ -55,8 +55,8 @@ static void write_and_read(void **state)
 
 	fx_mmap_at(f, pid, a, 0x3000, PROT_RW, MAP_PRIV_ANON | MAP_FIXED_);
 	rx_touch(f, pid, 0, a, 3);
-	assert_int_equal(os_page_content(f->os, pid, a, 0x2000, 0, 25, err, sizeof(err)), 0);      /* 1024 B */
-	assert_int_equal(os_page_content(f->os, pid, a + 0x2000, 0x1000, 0, 85, err, sizeof(err)), 0);  /* 3481 B: huge */
+	assert_int_equal(os_page_content(f->os, pid, a, 0x2000, 0, 25, 0, err, sizeof(err)), 0);      /* 1024 B */
+	assert_int_equal(os_page_content(f->os, pid, a + 0x2000, 0x1000, 0, 85, 0, err, sizeof(err)), 0);  /* 3481 B: huge */
 	sim_time_t c;
 	for (unsigned i = 0; i < 3; i++) {
 		assert_int_equal(rx_swap_out_sync(f, rx_page(f, pid, a + i * 0x1000ULL), &c), SWAPOUT_CLEAN);
@@ -106,7 +106,7 @@ static void mem_limit(void **state)
 
 	fx_mmap_at(f, pid, a, 0x3000, PROT_RW, MAP_PRIV_ANON | MAP_FIXED_);
 	rx_touch(f, pid, 0, a, 3);
-	assert_int_equal(os_page_content(f->os, pid, a, 0x3000, 0, 100, err, sizeof(err)), 0);
+	assert_int_equal(os_page_content(f->os, pid, a, 0x3000, 0, 100, 0, err, sizeof(err)), 0);
 	assert_int_equal(rx_swap_out_sync(f, rx_page(f, pid, a), NULL), SWAPOUT_CLEAN);
 	assert_int_equal(rx_swap_out_sync(f, rx_page(f, pid, a + 0x1000), NULL), SWAPOUT_CLEAN);
 	struct page *pg = rx_page(f, pid, a + 0x2000);

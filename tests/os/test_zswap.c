@@ -29,7 +29,7 @@ static struct fx *zx_new(unsigned nr, unsigned mib, unsigned max_pool_percent)
 static void zx_declare(struct fx *f, int pid, uint64_t a, uint64_t len, uint64_t content, uint64_t pct)
 {
 	char err[128];
-	assert_int_equal(os_page_content(f->os, pid, a, len, content, pct, err, sizeof(err)), 0);
+	assert_int_equal(os_page_content(f->os, pid, a, len, content, pct, 0, err, sizeof(err)), 0);
 }
 
 /* The --dump zswap view, into buf. */
@@ -220,19 +220,19 @@ static void content_declarations(void **state)
 	struct pgc_map m = { 0 };
 	(void)state;
 
-	assert_int_equal(pgc_declare(&m, 0x1000, 0x9000, 7, 30), 0);
-	assert_int_equal(pgc_declare(&m, 0x3000, 0x4000, 9, 0), 0);    /* a hole in the middle: split */
+	assert_int_equal(pgc_declare(&m, 0x1000, 0x9000, 7, 30, 0), 0);
+	assert_int_equal(pgc_declare(&m, 0x3000, 0x4000, 9, 0, 0), 0);    /* a hole in the middle: split */
 	assert_int_equal(m.n, 3);
 	assert_int_equal(pgc_lookup(&m, 0x2fff)->content, 7);
 	assert_int_equal(pgc_lookup(&m, 0x3000)->content, 9);
 	assert_int_equal(pgc_lookup(&m, 0x4000)->compress, 30);
 	assert_null(pgc_lookup(&m, 0x9000));
-	assert_int_equal(pgc_declare(&m, 0x2000, 0x5000, 0, 0), 0);     /* removal across three */
+	assert_int_equal(pgc_declare(&m, 0x2000, 0x5000, 0, 0, 0), 0);     /* removal across three */
 	assert_int_equal(m.n, 2);
 	assert_null(pgc_lookup(&m, 0x3000));
 	assert_int_equal(pgc_lookup(&m, 0x1000)->content, 7);
 	assert_int_equal(pgc_lookup(&m, 0x5000)->content, 7);
-	assert_int_equal(pgc_declare(&m, 0x0, 0x10000, 3, 60), 0);      /* covers everything */
+	assert_int_equal(pgc_declare(&m, 0x0, 0x10000, 3, 60, 0), 0);      /* covers everything */
 	assert_int_equal(m.n, 1);
 	assert_int_equal(pgc_lookup(&m, 0x8000)->content, 3);
 	struct pgc_map c = { 0 };
@@ -244,9 +244,9 @@ static void content_declarations(void **state)
 	struct fx *f = zx_new(1, 64, 20);
 	int pid = fx_proc(f, false);
 	char err[128];
-	assert_int_equal(os_page_content(f->os, pid, 0x1000, 0x1000, 1, 101, err, sizeof(err)), -SIM_ERANGE);
-	assert_int_equal(os_page_content(f->os, pid, UINT64_MAX - 0xfff, 0x2000, 1, 0, err, sizeof(err)), -SIM_ERANGE);
-	assert_int_equal(os_page_content(f->os, pid, 0x1800, 0x1000, 5, 0, err, sizeof(err)), 0);
+	assert_int_equal(os_page_content(f->os, pid, 0x1000, 0x1000, 1, 101, 0, err, sizeof(err)), -SIM_ERANGE);
+	assert_int_equal(os_page_content(f->os, pid, UINT64_MAX - 0xfff, 0x2000, 1, 0, 0, err, sizeof(err)), -SIM_ERANGE);
+	assert_int_equal(os_page_content(f->os, pid, 0x1800, 0x1000, 5, 0, 0, err, sizeof(err)), 0);
 	/* [0x1800, 0x2800) touches pages 0x1000 and 0x2000 */
 	assert_int_equal(pgc_lookup(&os_proc(f->os, pid)->pgc, 0x1000)->content, 5);
 	assert_int_equal(pgc_lookup(&os_proc(f->os, pid)->pgc, 0x2fff)->content, 5);
