@@ -329,8 +329,7 @@ static bool next_page(struct os *os, struct process *p, uint64_t from, struct fo
 
 static uint64_t content_at(const struct process *p, uint64_t va)
 {
-	const struct pgc_range *r = pgc_lookup(&p->pgc, va);
-	return r ? r->content : 0;
+	return pgc_content(pgc_lookup(&p->pgc, va));
 }
 
 /*
@@ -345,7 +344,7 @@ static uint64_t content_at(const struct process *p, uint64_t va)
 static uint64_t item_content(const struct process *p, struct rmap_item *it, bool dirty)
 {
 	const struct pgc_range *r = pgc_lookup(&p->pgc, it->addr);
-	if (!r || !r->content)
+	if (!pgc_content(r))
 		return 0;
 	if (it->rewritten && it->rewritten != r->gen + 1)
 		it->rewritten = 0;   /* declared again since */
@@ -353,7 +352,7 @@ static uint64_t item_content(const struct process *p, struct rmap_item *it, bool
 		it->rewritten = r->gen + 1;
 	if (!dirty)
 		it->clean_seen = true;
-	return it->rewritten ? 0 : r->content;
+	return it->rewritten ? 0 : pgc_content(r);
 }
 
 /* No one but its mappings holds pg (write_protect_page's refcount check), and it sits where KSM can take it. */

@@ -58,7 +58,7 @@ int pgc_declare(struct pgc_map *m, uint64_t start, uint64_t end, uint64_t conten
 		m->r[i].end = start;
 		m->r[i + 1] = (struct pgc_range){ start, end, content, compress, flags, gen };
 		m->gen = gen;
-		if (!content && !compress) {
+		if (!content && !compress && !flags) {
 			memmove(&m->r[i + 1], &m->r[i + 2], (m->n - i - 2) * sizeof(m->r[0]));
 			m->n--;
 		}
@@ -73,7 +73,7 @@ int pgc_declare(struct pgc_map *m, uint64_t start, uint64_t end, uint64_t conten
 		j++;                   /* wholly covered: dropped */
 	if (j < m->n && m->r[j].start < end)
 		m->r[j].start = end;   /* keep its tail */
-	bool add = content || compress;
+	bool add = content || compress || flags;
 	m->gen = gen;
 	size_t keep = (size_t)add;
 	memmove(&m->r[i + keep], &m->r[j], (m->n - j) * sizeof(m->r[0]));
@@ -106,7 +106,8 @@ void pgc_free(struct pgc_map *m)
 	*m = (struct pgc_map){ 0 };
 }
 
-void page_content_get(const struct os *os, const struct page *pg, uint64_t *content, uint32_t *compress)
+void page_content_get(const struct os *os, const struct page *pg, uint64_t *content, uint32_t *compress,
+		      uint32_t *flags)
 {
 	const struct pgc_range *r = NULL;
 	(void)os;
@@ -115,8 +116,10 @@ void page_content_get(const struct os *os, const struct page *pg, uint64_t *cont
 		const struct process *p = pg->mapping;
 		r = pgc_lookup(&p->pgc, pg->index << PAGE_SHIFT);
 	}
-	*content = r ? r->content : 0;
+	*content = pgc_content(r);
 	*compress = r ? r->compress : 0;
+	if (flags)
+		*flags = r ? r->flags : 0;
 }
 
 int os_page_content(struct os *os, int pid, uint64_t addr, uint64_t len, uint64_t content, uint64_t compress,
@@ -130,8 +133,11 @@ int os_page_content(struct os *os, int pid, uint64_t addr, uint64_t len, uint64_
 		return sim_errf(err, errlen, SIM_ERANGE, "page_content: compress %" PRIu64 " is not 0..100 (percent)",
 				compress);
 	if (flags & ~(uint64_t)PGC_FLAGS)
-		return sim_errf(err, errlen, SIM_ERANGE, "page_content: flags 0x%" PRIx64 " (only 1: writes keep the content)",
-				flags);
+		return sim_errf(err, errlen, SIM_ERANGE, "page_content: flags 0x%" PRIx64
+				" (1: writes keep the content, 2: zero-filled)", flags);
+	if ((flags & PGC_ZERO) && content)
+		return sim_errf(err, errlen, SIM_ERANGE, "page_content: zero-filled pages (flags 2) take content 0, not %"
+				PRIu64, content);
 	if (!len)
 		return 0;
 	uint64_t start = addr & ~(PAGE_SIZE - 1), last = addr + len - 1;

@@ -19,6 +19,9 @@
  *   - flags: PGC_KEEP (1): writes keep the content (the program rewrites
  *     the same data); without it a page written after it was first filled
  *     holds unique data from then on, until another record covers it.
+ *     PGC_ZERO (2): the pages are zero-filled (content must be 0): swap-out
+ *     only notes them in the swap zeromap, and KSM merges them as one
+ *     content (use_zero_pages is 0).
  * The declaration describes the data the first writes put there.  Whether
  * a page was written again is known where it matters, in ksmd, from the
  * page-table dirty bit (os/ksm.c); the compressed size is not affected.
@@ -34,7 +37,9 @@
 #include "sim/types.h"
 
 #define PGC_KEEP 1u               /* flags: rewrites keep the content */
-#define PGC_FLAGS PGC_KEEP
+#define PGC_ZERO 2u               /* flags: zero-filled pages */
+#define PGC_FLAGS (PGC_KEEP | PGC_ZERO)
+#define PGC_ZERO_CONTENT UINT64_MAX   /* the content id zero-filled pages share (KSM) */
 
 struct pgc_range {
 	uint64_t start, end;      /* [start, end), page aligned */
@@ -67,12 +72,20 @@ void pgc_free(struct pgc_map *m);
 struct os;
 struct page;
 
+/* The content id a declaration gives its pages (PGC_ZERO_CONTENT for zero-filled ones). */
+static inline uint64_t pgc_content(const struct pgc_range *r)
+{
+	return r ? ((r->flags & PGC_ZERO) ? PGC_ZERO_CONTENT : r->content) : 0;
+}
+
 /*
  * The content of an anonymous page: the declaration of its owner at its
  * address (page->mapping is the owning process, page->index the virtual
- * page).  *content = 0 and *compress = 0 when nothing is declared.
+ * page).  *content (pgc_content), *compress and *flags (may be NULL) are 0
+ * when nothing is declared.
  */
-void page_content_get(const struct os *os, const struct page *pg, uint64_t *content, uint32_t *compress);
+void page_content_get(const struct os *os, const struct page *pg, uint64_t *content, uint32_t *compress,
+		      uint32_t *flags);
 
 /*
  * The page_content control record of thread `tid` of pid: validates and

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "os/fault.h"
+#include "os/page_content.h"
 #include "os/psi.h"
 #include "os/rmap.h"
 #include "os/swap.h"
@@ -44,6 +45,7 @@ struct swap_info {
 	struct os *os;
 	struct zswap *zswap;      /* os/zswap.c's entries, NULL until zswap stores a page */
 	struct zram *zram;        /* os/zram.c's objects when the device is zram, NULL until its first write */
+	uint8_t *zeromap;         /* per slot: holds a zero-filled page (no I/O); NULL until the first one */
 };
 
 sim_time_t blkdev_io(struct blkdev *d, sim_time_t now, uint64_t bytes, bool write)
@@ -104,6 +106,7 @@ void swap_destroy(struct swap_info *si)
 	free(si->wb);
 	zswap_destroy(si->zswap);
 	zram_destroy(si->zram);
+	free(si->zeromap);
 	free(si);
 }
 
@@ -122,6 +125,29 @@ static void slot_freed(struct swap_info *si, uint64_t off)
 {
 	zswap_invalidate(si->zswap, off);
 	zram_slot_free(si->zram, off);
+	if (si->zeromap)
+		si->zeromap[off] = 0;
+}
+
+/*
+ * swap_zeromap_folio_set / _clear: whether slot off holds a zero-filled
+ * page (is_folio_zero_filled at swap_writeout; here the page_content
+ * declaration, os/page_content.h).  @return false only if the map could
+ * not be had (host memory): the page is then written as any other.
+ */
+static bool zeromap_set(struct swap_info *si, uint64_t off, bool zero)
+{
+	if (!si->zeromap && zero)
+		si->zeromap = calloc(si->nr_slots, 1);
+	if (!si->zeromap)
+		return !zero;
+	si->zeromap[off] = zero;
+	return true;
+}
+
+static bool zeromap_test(const struct swap_info *si, uint64_t off)
+{
+	return si->zeromap && si->zeromap[off];
 }
 
 uint64_t swap_total(const struct swap_info *si)
@@ -397,7 +423,16 @@ int swap_out_page(struct os *os, struct page *pg, unsigned cpu, sim_time_t now, 
 	SIM_BUG_ON(unmapped != n || pg->mapcount != 0);
 	if (!page_test(pg, PG_dirty))
 		return SWAPOUT_CLEAN;   /* the slot already holds these contents */
-	/* swap_writeout: zswap first; a stored page is clean at once, as after a synchronous write */
+	/* swap_writeout: a zero-filled page is only noted in the swap zeromap: no zswap, no I/O */
+	uint64_t content;
+	uint32_t pct, flags;
+	page_content_get(os, pg, &content, &pct, &flags);
+	if (zeromap_set(si, off, flags & PGC_ZERO) && (flags & PGC_ZERO)) {
+		page_clear(pg, PG_dirty);
+		vmstat_inc(os->phys, SWPOUT_ZERO, 1);
+		return SWAPOUT_CLEAN;
+	}
+	/* then zswap; a stored page is clean at once, as after a synchronous write */
 	if (zswap_store(os, pg, off, cpu, now, cost)) {
 		page_clear(pg, PG_dirty);
 		return SWAPOUT_CLEAN;
@@ -510,6 +545,14 @@ static sim_time_t swap_readahead(struct os *os, struct swap_info *si, struct pro
 		last = si->nr_slots - 1;
 	for (uint64_t o = first; o <= last; o++) {
 		if (o == off) {
+			if (zeromap_test(si, o)) {
+				/* swap_read_folio_zeromap: the page is zeroed on this CPU, no I/O */
+				*cost += os->cfg.zero_page_cost;
+				si->ready[o] = now + *cost;
+				done = 0;
+				vmstat_inc(os->phys, SWPIN_ZERO, 1);
+				continue;
+			}
 			if (zswap_load(os, o, cost)) {
 				/*
 				 * zswap_load decompressed it on this CPU (in *cost already, so
@@ -555,6 +598,12 @@ static sim_time_t swap_readahead(struct os *os, struct swap_info *si, struct pro
 		swapcache_add(os, si, pg, o);   /* the allocation's reference becomes the cache's */
 		lru_add(os, pg);
 		vmstat_inc(os->phys, SWAP_RA, 1);
+		if (zeromap_test(si, o)) {
+			*cost += os->cfg.zero_page_cost;
+			si->ready[o] = now + *cost;
+			vmstat_inc(os->phys, SWPIN_ZERO, 1);
+			continue;
+		}
 		if (zswap_load(os, o, cost)) {
 			si->ready[o] = now + *cost;
 			page_set(pg, PG_dirty);

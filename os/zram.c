@@ -98,7 +98,7 @@ int zram_write(struct os *os, struct page *pg, uint64_t off, unsigned cpu, sim_t
 		return -SIM_EOOM;
 	if (z->len[off])
 		free_object(z, off, cpu);   /* overwriting the slot */
-	page_content_get(os, pg, &content, &pct);
+	page_content_get(os, pg, &content, &pct, NULL);
 	if (!pct)
 		pct = os->cfg.zswap.default_compress ? os->cfg.zswap.default_compress : zcomp_ratio_pct(c->compressor);
 	*cost += c->compress_cost ? c->compress_cost : zcomp_compress_ps(c->compressor);

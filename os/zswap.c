@@ -219,7 +219,7 @@ bool zswap_store(struct os *os, struct page *pg, uint64_t off, unsigned cpu, sim
 	/* zswap_compress: the declared size, else the default */
 	uint64_t content;
 	uint32_t pct;
-	page_content_get(os, pg, &content, &pct);
+	page_content_get(os, pg, &content, &pct, NULL);
 	if (!pct)
 		pct = os->cfg.zswap.default_compress ? os->cfg.zswap.default_compress
 						     : zcomp_ratio_pct(os->cfg.zswap.compressor);

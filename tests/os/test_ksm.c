@@ -299,6 +299,23 @@ static void unmergeable(void **state)
 	fx_free(f);
 }
 
+/* Zero-filled pages (PGC_ZERO) are identical to each other: with use_zero_pages 0 they merge into one KSM page. */
+static void zero_pages_merge(void **state)
+{
+	struct fx *f = kx_new(1, true);
+	int pid = fx_proc(f, false);
+	(void)state;
+
+	kx_region_flags(f, pid, 0, 0x10000000, 2, 0, PGC_ZERO);
+	kx_region_flags(f, pid, 0, 0x20000000, 1, 0, PGC_ZERO);
+	kx_full_scan(f);
+	kx_full_scan(f);
+	assert_int_equal(kx_view(f, "pages_shared"), 1);
+	assert_int_equal(kx_view(f, "pages_sharing"), 2);
+	assert_int_equal(kx_view(f, "ksm_zero_pages"), 0);
+	fx_free(f);
+}
+
 /* ksm/run 0 (the default): ksmd does nothing. */
 static void run_off(void **state)
 {
@@ -326,6 +343,7 @@ int main(void)
 		cmocka_unit_test(cow_break),
 		cmocka_unit_test(merge_across_nodes),
 		cmocka_unit_test(unmergeable),
+		cmocka_unit_test(zero_pages_merge),
 		cmocka_unit_test(run_off),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -26,10 +26,16 @@ static struct fx *zx_new(unsigned nr, unsigned mib, unsigned max_pool_percent)
 	return fx_new_cfg(nr, mib, 2, &c);
 }
 
-static void zx_declare(struct fx *f, int pid, uint64_t a, uint64_t len, uint64_t content, uint64_t pct)
+static void zx_declare_flags(struct fx *f, int pid, uint64_t a, uint64_t len, uint64_t content, uint64_t pct,
+			     uint64_t flags)
 {
 	char err[128];
-	assert_int_equal(os_page_content(f->os, pid, a, len, content, pct, 0, err, sizeof(err)), 0);
+	assert_int_equal(os_page_content(f->os, pid, a, len, content, pct, flags, err, sizeof(err)), 0);
+}
+
+static void zx_declare(struct fx *f, int pid, uint64_t a, uint64_t len, uint64_t content, uint64_t pct)
+{
+	zx_declare_flags(f, pid, a, len, content, pct, 0);
 }
 
 /* The --dump zswap view, into buf. */
@@ -193,6 +199,45 @@ static void pool_limit_writeback(void **state)
 	fx_free(f);
 }
 
+/*
+ * Zero-filled pages never reach zswap (6.18: swap_writeout notes them in
+ * the swap zeromap first, swpout_zero, no I/O); the swap-in zeroes the page
+ * (swap_read_folio_zeromap: swpin_zero, no zswpin, no pswpin).  A page
+ * declared otherwise later is stored again.
+ */
+static void zero_pages_bypass(void **state)
+{
+	struct fx *f = zx_new(1, 64, 20);
+	int pid = fx_proc(f, false);
+	uint64_t a = 0x10000000;
+	(void)state;
+
+	fx_mmap_at(f, pid, a, 0x1000, PROT_RW, MAP_PRIV_ANON | MAP_FIXED_);
+	rx_touch(f, pid, 0, a, 1);
+	zx_declare_flags(f, pid, a, 0x1000, 0, 0, PGC_ZERO);
+	sim_time_t c;
+	assert_int_equal(rx_swap_out_sync(f, rx_page(f, pid, a), &c), SWAPOUT_CLEAN);
+	assert_true(c < ZX_COMP_PS);   /* nothing compressed */
+	assert_int_equal(rx_ev(f, SWPOUT_ZERO), 1);
+	assert_int_equal(rx_ev(f, ZSWPOUT), 0);
+	assert_int_equal(rx_ev(f, PSWPOUT), 0);
+	assert_int_equal(zswap_pool_pages(f->os), 0);
+	assert_int_equal(fx_fault(f, pid, 0, a, false, &c), OS_FAULT_RETRY);
+	assert_int_equal(c, FX_FAULT_PS + FX_ZERO_PS);
+	assert_int_equal(rx_ev(f, SWPIN_ZERO), 1);
+	assert_int_equal(rx_ev(f, ZSWPIN), 0);
+	assert_int_equal(rx_ev(f, PSWPIN), 0);
+	/* now declared ordinary data, written: zswap takes it */
+	zx_declare(f, pid, a, 0x1000, 0, 40);
+	assert_int_equal(fx_fault(f, pid, 0, a, true, NULL), OS_FAULT_RETRY);
+	assert_int_equal(rx_swap_out_sync(f, rx_page(f, pid, a), NULL), SWAPOUT_CLEAN);
+	assert_int_equal(rx_ev(f, ZSWPOUT), 1);
+	assert_int_equal(rx_ev(f, SWPOUT_ZERO), 1);
+	char err[128];
+	assert_int_equal(os_page_content(f->os, pid, a, 0x1000, 3, 0, PGC_ZERO, err, sizeof(err)), -SIM_ERANGE);
+	fx_free(f);
+}
+
 /* zswap off (the default): swap-out writes to the device as before, no entry, no cost. */
 static void disabled_costs_nothing(void **state)
 {
@@ -260,6 +305,7 @@ int main(void)
 		cmocka_unit_test(store_and_load),
 		cmocka_unit_test(sizes_pool_and_invalidate),
 		cmocka_unit_test(pool_limit_writeback),
+		cmocka_unit_test(zero_pages_bypass),
 		cmocka_unit_test(disabled_costs_nothing),
 		cmocka_unit_test(content_declarations),
 	};
