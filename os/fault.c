@@ -25,10 +25,12 @@
 #include <string.h>
 #include "os/fault.h"
 #include "os/ksm.h"
+#include "os/slab.h"
 #include "os/rmap.h"
 #include "os/filemap.h"
 #include "os/hugetlb.h"
 #include "os/lru.h"
+#include "os/mlock.h"
 #include "os/oom.h"
 #include "os/swap.h"
 #include "os/numa_balancing.h"
@@ -181,6 +183,7 @@ void put_page(struct os *os, struct page *pg, unsigned cpu)
 		return;
 	SIM_BUG_ON(pg->mapcount != 0);
 	lru_del(os, pg);
+	mlock_page_freed(os, pg);
 	pg->flags &= ~((1u << PG_active) | (1u << PG_referenced) | (1u << PG_workingset) | (1u << PG_reclaim));
 	if (page_test(pg, PG_head) && page_test(pg, PG_anon) && !page_test(pg, PG_hugetlb))
 		node_stat_mod(os->phys, pg->node, NR_ANON_THPS, -(int64_t)(1ULL << pg->order));
@@ -283,6 +286,8 @@ static void unmap_page(struct os *os, struct process *p, const struct vma *v, st
 		       unsigned cpu)
 {
 	rmap_account_remove(os, p, v, pg, nr);
+	if (v->flags & VM_LOCKED)
+		munlock_folio(os, pg);   /* munlock_vma_folio */
 	/* free_swap_cache: the last mapping of a swap-cache page whose slot nothing else uses takes it out */
 	if (page_test(pg, PG_swapcache) && !pg->mapcount)
 		swapcache_try_free(os, pg);
@@ -397,6 +402,17 @@ void shm_put(struct os *os, struct shm_obj *o, unsigned cpu)
 }
 
 /* ---- the fault handler ------------------------------------------------------------------ */
+
+/* A fault below a VM_GROWSDOWN VMA: grow it (mm_expand_stack) within the configured limits. */
+static struct vma *expand_stack(struct os *os, struct process *p, uint64_t vaddr)
+{
+	const struct stack_limits lim = {
+		.rlimit_stack = os->cfg.stack_limit,
+		.guard_gap = (uint64_t)os->cfg.stack_guard_gap << PAGE_SHIFT,
+		.memlock = os->cfg.memlock_limit == UINT64_MAX ? UINT64_MAX : os->cfg.memlock_limit >> PAGE_SHIFT,
+	};
+	return mm_expand_stack(&p->mm, vaddr, &lim);
+}
 
 /* A fault outside every VMA of an implicit process: an anonymous RWX mapping around it. */
 static struct vma *implicit_vma(struct os *os, struct process *p, uint64_t vaddr)
@@ -566,6 +582,8 @@ enum os_fault_result fault_handle(struct os *os, struct process *p, unsigned cpu
 	if (vaddr >= TASK_SIZE)
 		return OS_FAULT_SEGV;
 	struct vma *v = vma_lookup(&p->mm, vaddr);
+	if (!v)
+		v = expand_stack(os, p, vaddr);
 	if (!v && p->implicit)
 		v = implicit_vma(os, p, vaddr);
 	if (!v)
@@ -868,6 +886,7 @@ int fork_mm(struct os *os, struct process *parent, struct process *child)
 		if (pv->flags & VM_DONTCOPY)
 			continue;
 		struct vma cv = *pv;
+		cv.flags &= ~VM_LOCKED_MASK;   /* dup_mmap: locks are not inherited */
 		bool wipe = pv->flags & VM_WIPEONFORK;
 		cv.anon_vma = pv->anon_vma && !wipe ? ++os->next_anon_vma : 0;
 		long ci = mm_insert(&child->mm, &cv);
@@ -904,6 +923,7 @@ void exit_mm(struct os *os, struct process *p)
 	}
 	pgtable_free_all(os->pm, p->pgd_pfn, &ops);
 	p->pgd_pfn = NO_PGD;
+	kmem_proc_release(os, p, p->last_cpu);   /* its mm_struct, VMAs, task_structs and stacks */
 	(void)oshw_flush(os, p, p->last_cpu, os->now, 0, 0);
 	mm_release(&p->mm);
 	pgc_free(&p->pgc);

@@ -16,13 +16,14 @@
 #include "os/filemap.h"
 #include "os/lru.h"
 #include "os/mig_state.h"
+#include "os/mlock.h"
 #include "os/numa_balancing.h"
 #include "os/rmap.h"
 #include "os/thp.h"
 #include "sim/err.h"
 
 const char *const migrate_reason_names[NR_MIGRATE_REASONS] = {
-	"compaction", "syscall", "mempolicy_mbind", "numa_misplaced", "demotion",
+	"compaction", "syscall", "mempolicy_mbind", "numa_misplaced", "demotion", "contig_range", "memory_hotplug",
 };
 
 static const struct stat_desc mig_stat_desc[] = { MIG_STATS(STAT_DESC) };
@@ -138,11 +139,13 @@ static int default_alloc(void *ctx, struct os *os, struct page *src, sim_time_t 
 }
 
 static const enum mig_stat reason_ok[NR_MIGRATE_REASONS] = { MIG_COMPACTION, MIG_SYSCALL, MIG_MBIND, MIG_NUMA,
-							     MIG_DEMOTION };
+							     MIG_DEMOTION, MIG_CONTIG, MIG_HOTPLUG };
 static const enum mig_stat reason_fail[NR_MIGRATE_REASONS] = { MIG_FAIL_COMPACTION, MIG_FAIL_SYSCALL, MIG_FAIL_MBIND,
-							       MIG_FAIL_NUMA, MIG_FAIL_DEMOTION };
+							       MIG_FAIL_NUMA, MIG_FAIL_DEMOTION,
+							       MIG_FAIL_CONTIG, MIG_FAIL_HOTPLUG };
 static const enum mig_stat reason_ps[NR_MIGRATE_REASONS] = { MIG_PS_COMPACTION, MIG_PS_SYSCALL, MIG_PS_MBIND,
-							     MIG_PS_NUMA, MIG_PS_DEMOTION };
+							     MIG_PS_NUMA, MIG_PS_DEMOTION,
+							     MIG_PS_CONTIG, MIG_PS_HOTPLUG };
 
 /*
  * migrate_folio_unmap + move_to_new_folio + remove_migration_ptes + free,
@@ -186,6 +189,7 @@ static int migrate_one(struct os *os, struct page *src, const struct migrate_req
 	*cost += c;
 	SIM_BUG_ON(src->mapcount != 0 || mapped == 0);
 	move_stats(os, src, dst, nr);
+	mlock_migrate(os, src, dst);
 	lru_transfer(os, src, dst);
 	/* the old page: references went with the mappings */
 	src->refcount = 0;

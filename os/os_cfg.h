@@ -105,9 +105,25 @@ struct os_cfg {
 	uint32_t khugepaged_max_ptes_shared;
 	uint32_t nr_hugepages[64];        /* hugetlb 2 MiB pool per node, reserved at boot */
 	uint32_t nr_nr_hugepages;
+	uint64_t nr_overcommit_hugepages; /* vm.nr_overcommit_hugepages: surplus 2 MiB pages allowed */
+	uint32_t nr_hugepages_1g[64];     /* hugetlb 1 GiB pool per node, allocated at boot */
+	uint32_t nr_nr_hugepages_1g;
 	uint64_t migrate_page_cost;       /* ps: isolate + unmap + remap bookkeeping per page (copy is separate) */
 	uint64_t compact_scan_cost;       /* ps: per page a compaction scanner examines */
 	uint64_t numa_pte_cost;           /* ps: per PTE the NUMA scanner changes */
+	uint64_t cma_pernuma;             /* bytes: a CMA area on every node with memory (cma_pernuma=) */
+	uint32_t numa_cma[64];            /* MiB: a CMA area on node i (numa_cma=i:size) */
+	uint32_t nr_numa_cma;
+	uint64_t memory_block_size;       /* bytes: memory_block_size= (0: probe_memory_block_size) */
+	/* ---- mlock, mremap, stack growth (os/mlock.c, os/mremap.c) ---- */
+	uint64_t memlock_limit;           /* bytes: RLIMIT_MEMLOCK (UINT64_MAX: unlimited / CAP_IPC_LOCK) */
+	uint32_t compact_unevictable_allowed; /* vm.compact_unevictable_allowed */
+	uint64_t stack_limit;             /* bytes: RLIMIT_STACK of the main thread's stack */
+	uint32_t stack_guard_gap;         /* pages: stack_guard_gap (boot parameter) */
+	uint64_t pte_move_cost;           /* ps: per entry move_page_tables moves */
+	/* ---- the kernel's own allocations (os/slab.h) ---- */
+	bool kernel_objects;              /* slab objects and kernel stacks take real frames */
+	uint32_t slub_min_objects;        /* slub_min_objects= (0: 4 * (fls(nr_cpus) + 1)) */
 	struct zswap_cfg zswap;
 	struct zram_cfg zram;
 	struct ksm_cfg ksm;

@@ -123,6 +123,7 @@ struct page {
 	uint64_t index;           /* page offset in the owner (anon: virtual page number) */
 	uint64_t private;         /* owner's private word (swap entry, compound head pfn, ...) */
 	uint32_t last_cpupid;     /* NUMA balancing: last faulting (cpu + 1) << 8 | pid & 0xff; 0 = none */
+	uint32_t mlock_count;     /* on the unevictable list: mlocked VMAs mapping it (folio->mlock_count) */
 };
 
 static inline bool page_test(const struct page *p, enum pageflags f)

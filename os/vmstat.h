@@ -196,6 +196,8 @@ enum node_stat_item {
 	X(KCOMPACTD_FREE_SCANNED, compact_daemon_free_scanned, EVENT, "pages", "kcompactd free scanner") \
 	X(HTLB_BUDDY_PGALLOC, htlb_buddy_alloc_success, EVENT, "pages", "always 0")                  \
 	X(HTLB_BUDDY_PGALLOC_FAIL, htlb_buddy_alloc_fail, EVENT, "pages", "always 0")                \
+	X(CMA_ALLOC_SUCCESS, cma_alloc_success, EVENT, "calls", "cma_alloc calls that succeeded (CONFIG_CMA: shown with a CMA area)") \
+	X(CMA_ALLOC_FAIL, cma_alloc_fail, EVENT, "calls", "cma_alloc calls that failed (shown with a CMA area)") \
 	X(UNEVICTABLE_PGCULLED, unevictable_pgs_culled, EVENT, "pages", "moved to unevictable")      \
 	X(UNEVICTABLE_PGSCANNED, unevictable_pgs_scanned, EVENT, "pages", "unevictable scanned")     \
 	X(UNEVICTABLE_PGRESCUED, unevictable_pgs_rescued, EVENT, "pages", "made evictable again")    \

@@ -46,6 +46,12 @@ static inline struct os_cfg fx_os_cfg(void)
 	c.syscall_cost = FX_SYSCALL_PS;
 	c.alloc_cost = 0;
 	c.buddy_cost = 0;
+	/*
+	 * The suites count user frames exactly; the kernel's own objects (slab
+	 * pages, kernel stacks) are tested in tests/os/test_slab.c, which turns
+	 * them on.
+	 */
+	c.kernel_objects = false;
 	return c;
 }
 
@@ -168,16 +174,24 @@ static inline uint64_t fx_numa(struct fx *f, unsigned nid, enum numa_stat_item i
 	return node_numa_stat(fx_phys(f), nid, it);
 }
 
-/* numa_maps of a process into a malloc'd string. */
-static inline char *fx_numa_maps(struct fx *f, int pid)
+/* An os_dump view into a malloc'd string (the view must exist). */
+static inline char *fx_dump(struct fx *f, const char *view)
 {
-	char view[32], *buf = NULL;
+	char *buf = NULL;
 	size_t len = 0;
 	FILE *fp = open_memstream(&buf, &len);
-	snprintf(view, sizeof(view), "numa_maps-%d", pid);
+	assert_non_null(fp);
 	assert_int_equal(os_dump(f->os, view, fp), 0);
 	fclose(fp);
 	return buf;
+}
+
+/* numa_maps of a process into a malloc'd string. */
+static inline char *fx_numa_maps(struct fx *f, int pid)
+{
+	char view[32];
+	snprintf(view, sizeof(view), "numa_maps-%d", pid);
+	return fx_dump(f, view);
 }
 
 #endif

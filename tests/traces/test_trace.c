@@ -643,14 +643,15 @@ static void native_errors(void **state)
 	b[n++] = 0;
 	expect_error_buf("e9.nst", b, n, TFMT_AUTO,
 			 "%s: byte 32: expected an access size in 1..65535, found 0");
-	/* bad control kind (the bound is the table's size: kinds are appended as mechanisms land) */
-	char kind_msg[96];
-	snprintf(kind_msg, sizeof(kind_msg), "%%s: byte 32: expected a control kind below %d, found 99",
-		 (int)NR_TRACE_CTRLS);
+	/* bad control kind */
 	n = nst_header(b, 1, 1);
 	b[n++] = 0x81;
 	b[n++] = 99;
-	expect_error_buf("e10.nst", b, n, TFMT_AUTO, kind_msg);
+	/* the bound is the table's size, whatever kinds other work appends */
+	char want_kind[96];
+	snprintf(want_kind, sizeof(want_kind), "%%s: byte 32: expected a control kind below %d, found 99",
+		 (int)NR_TRACE_CTRLS);
+	expect_error_buf("e10.nst", b, n, TFMT_AUTO, want_kind);
 	/* varint overflow (11-byte kind) */
 	n = nst_header(b, 1, 1);
 	b[n++] = 0x81;
