@@ -306,6 +306,14 @@ int wlgen_spec_set(struct wlgen_spec *s, const char *key, const char *v, char *e
 		s->no_init = !on;
 		return rc;
 	}
+	if (!strcmp(key, "dup_fraction"))
+		return parse_real(key, v, 0.0, 1.0, &s->dup_fraction, err, errlen);
+	if (!strcmp(key, "dup_contents"))
+		return parse_uint(key, v, 1, WL_MAX_DUP_CONTENTS, &s->dup_contents, err, errlen);
+	if (!strcmp(key, "compress"))
+		return parse_uint(key, v, 1, 100, &s->compress, err, errlen);
+	if (!strcmp(key, "mergeable"))
+		return parse_bool(key, v, &s->mergeable, err, errlen);
 	if (!strcmp(key, "name") || !strcmp(key, "comment"))
 		return 0;        /* labels for sweeps and readers */
 	near = wlgen_nearest_key(key);
@@ -317,7 +325,7 @@ int wlgen_spec_set(struct wlgen_spec *s, const char *key, const char *v, char *e
 static const char *const spec_keys[] = {
 	"pattern", "use", "seed", "size", "base", "accesses", "stride", "step", "threads", "cpus",
 	"access_size", "line", "chunk", "gap", "write_ratio", "zipf_s", "hot_size", "hot_ratio", "mbind", "mempolicy",
-	"set_mempolicy", "init", "name", "comment",
+	"set_mempolicy", "init", "dup_fraction", "dup_contents", "compress", "mergeable", "name", "comment",
 };
 
 const char *wlgen_nearest_key(const char *key)
@@ -684,6 +692,33 @@ static void queue_thread_start(struct wlgen *g, unsigned k)
 	g->t[k].started = true;
 }
 
+#define WL_MADV_MERGEABLE 12
+
+/*
+ * The region's declared contents, before anything touches it: one record
+ * for the compressed size of every page, then one per duplicate block
+ * (content ids 1..dup_contents), then madvise(MADV_MERGEABLE).
+ */
+static void queue_contents(struct wlgen *g)
+{
+	const struct wlgen_spec *s = &g->s;
+	uint64_t pages = s->size / WL_PAGE, dup = (uint64_t)llround(s->dup_fraction * (double)pages);
+	unsigned n = s->dup_contents ? s->dup_contents : 1;
+
+	if (s->compress)
+		queue_ctrl(g, 0, TCTRL_PAGE_CONTENT, TRACE_RET_NONE, 5, (uint64_t)s->base, (uint64_t)s->size,
+			   (uint64_t)0, (uint64_t)s->compress, (uint64_t)0);
+	if (n > dup)
+		n = (unsigned)dup;
+	for (unsigned b = 0; b < n; b++) {
+		uint64_t first = dup * b / n, last = dup * (b + 1) / n;
+		queue_ctrl(g, 0, TCTRL_PAGE_CONTENT, TRACE_RET_NONE, 5, (uint64_t)(s->base + first * WL_PAGE),
+			   (uint64_t)((last - first) * WL_PAGE), (uint64_t)b + 1, (uint64_t)s->compress, (uint64_t)0);
+	}
+	if (s->mergeable)
+		queue_ctrl(g, 0, TCTRL_MADVISE, 0, 3, (uint64_t)s->base, (uint64_t)s->size, (uint64_t)WL_MADV_MERGEABLE);
+}
+
 /* Control records that open phase p: setup, markers, new threads. */
 static void queue_phase_start(struct wlgen *g, unsigned p)
 {
@@ -697,6 +732,7 @@ static void queue_phase_start(struct wlgen *g, unsigned p)
 		if (s->mbind.set)
 			queue_ctrl(g, 0, TCTRL_MBIND, 0, 5, (uint64_t)s->base, (uint64_t)s->size, (uint64_t)s->mbind.mode,
 				   (uint64_t)s->mbind.nodemask, (uint64_t)s->mbind.flags);
+		queue_contents(g);
 	} else {
 		queue_ctrl(g, 0, TCTRL_MARK, TRACE_RET_NONE, 1, (uint64_t)p);
 	}
@@ -768,7 +804,7 @@ int wlgen_create(wlgen_t **out, const struct wlgen_spec *s, char *err, size_t er
 	g->hot_thr = (uint32_t)llround(s->hot_ratio * WL_RATIO_ONE);
 	g->hot_size = s->hot_size ? s->hot_size : s->size / 4 / s->line * s->line;
 	g->nlines = s->size / s->line;
-	g->qcap = 4 * (size_t)s->threads + 8;
+	g->qcap = 4 * (size_t)s->threads + 8 + (s->dup_contents ? s->dup_contents : 1) + 2;
 	g->q = calloc(g->qcap, sizeof(*g->q));
 	if (!g->q)
 		goto nomem;

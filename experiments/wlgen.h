@@ -82,7 +82,19 @@ struct wlgen_spec {
 	bool no_init;                 /* skip the first-touch phase ("init": false, --no-init) */
 	struct wl_policy mbind;       /* mbind() of the whole region, by thread 0 */
 	struct wl_policy mempolicy;   /* set_mempolicy() by every thread at start */
+	/*
+	 * Page contents (page_content records after the mmap, os/page_content.h):
+	 * the first dup_fraction of the region's pages is split into
+	 * dup_contents equal blocks, each block's pages identical (content ids
+	 * 1..dup_contents); compress declares every page's compressed size (%).
+	 * mergeable: madvise(MADV_MERGEABLE) of the region, for KSM.
+	 */
+	double dup_fraction;
+	unsigned dup_contents;        /* 1..WL_MAX_DUP_CONTENTS */
+	unsigned compress;            /* percent 1..100; 0: not declared */
+	bool mergeable;
 };
+#define WL_MAX_DUP_CONTENTS 4096
 
 typedef struct wlgen wlgen_t;
 

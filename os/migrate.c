@@ -71,7 +71,8 @@ bool migrate_isolatable(struct os *os, const struct page *pg)
 	(void)os;
 	const uint32_t bad = (1u << PG_reserved) | (1u << PG_buddy) | (1u << PG_pcp) | (1u << PG_tail) |
 			     (1u << PG_hugetlb) | (1u << PG_locked) | (1u << PG_writeback) |
-			     (1u << PG_swapcache);   /* numasim does not move swap-cache slots */
+			     (1u << PG_swapcache) |  /* numasim does not move swap-cache slots */
+			     (1u << PG_ksm);         /* nor KSM pages (rmap_walk_ksm is not modelled) */
 	if ((pg->flags & bad) || !pg->mapping || pg->mapcount <= 0)
 		return false;
 	/* folio_expected_refs: one per mapping, plus the shared object's */

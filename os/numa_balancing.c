@@ -89,12 +89,13 @@ static int scan_one(void *ctx, uint64_t va, uint64_t slot, uint64_t pte, unsigne
 	if ((pte & PTE_P) && !(pte & PTE_SPECIAL)) {
 		struct page *pg = pfn_to_page(s->os->phys, pte_pfn(pte));
 		/*
-		 * change_prot_numa skips shared COW pages and hugetlb, and top-tier
+		 * change_prot_numa skips shared COW pages, KSM pages and hugetlb, and top-tier
 		 * pages when only the tiering mode is on; in tiering mode a
 		 * lower-tier page's last_cpupid holds the scan time (folio_xchg_access_time).
 		 */
 		bool skip_top = !(s->os->cfg.numa_balancing & NUMA_BALANCING_NORMAL) && node_is_toptier(s->os, pg->node);
-		if (!(page_test(pg, PG_anon) && pg->mapcount > 1) && !page_test(pg, PG_hugetlb) && !skip_top) {
+		if (!(page_test(pg, PG_anon) && pg->mapcount > 1) && !page_test(pg, PG_hugetlb) && !page_test(pg, PG_ksm) &&
+		    !skip_top) {
 			if (page_use_access_time(s->os, pg->node))
 				pg->last_cpupid = tiering_time_ms(s->now) & PAGE_ACCESS_TIME_MASK;
 			pmem_write64(s->os->pm, slot, (pte & ~PTE_P) | PTE_PROTNONE | PTE_NUMA);

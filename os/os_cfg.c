@@ -1,11 +1,52 @@
 /* os/os_cfg.c - field table of the OS parameters. */
 #include "os/os_cfg.h"
+#include "sim/err.h"
 
 const char *const thp_mode_names[] = { "never", "madvise", "always", NULL };
 const char *const thp_defrag_names[] = { "always", "defer", "defer+madvise", "madvise", "never", NULL };
 #define MS(x) ((uint64_t)(x) * 1000000000ULL)
 
 #define NS(x) ((uint64_t)(x) * 1000)
+
+const char *const zswap_compressor_names[] = { "lzo", "lz4", "zstd", NULL };
+
+static const struct cfg_field zswap_fields[] = {
+	CFG_F_BOOL(struct zswap_cfg, enabled, false, "/sys/module/zswap/parameters/enabled (needs swap: os.swap_size)"),
+	CFG_F_ENUM(struct zswap_cfg, compressor, zswap_compressor_names, ZCOMP_LZO,
+		   "zswap.compressor: picks the default costs and ratio (lzbench figures, docs/os-reclaim.md)"),
+	CFG_F_U32(struct zswap_cfg, max_pool_percent, 0, 100, 20, "zswap.max_pool_percent: pool limit, % of RAM"),
+	CFG_F_U32(struct zswap_cfg, accept_threshold_percent, 0, 100, 90,
+		  "zswap.accept_threshold_percent: a full pool accepts stores again below this % of the limit"),
+	CFG_F_NS(struct zswap_cfg, compress_cost, 0, NS(1000000), 0, "ns to compress one 4 KiB page; 0: the compressor's"),
+	CFG_F_NS(struct zswap_cfg, decompress_cost, 0, NS(1000000), 0,
+		 "ns to decompress one 4 KiB page; 0: the compressor's"),
+	CFG_F_U32(struct zswap_cfg, default_compress, 0, 100, 0,
+		  "compressed size, % of a page, of pages no page_content record describes; 0: the compressor's ratio"),
+};
+static const struct cfg_table zswap_cfg_table = CFG_TABLE("zswap", struct zswap_cfg, zswap_fields, NULL);
+
+static const struct cfg_field zram_fields[] = {
+	CFG_F_BOOL(struct zram_cfg, enabled, false,
+		   "the swap device (os.swap_size bytes: its disksize) is /dev/zram0, compressed RAM"),
+	CFG_F_ENUM(struct zram_cfg, compressor, zswap_compressor_names, ZCOMP_LZO,
+		   "zram0/comp_algorithm (Kconfig default lzo-rle: lzo's figures)"),
+	CFG_F_NS(struct zram_cfg, compress_cost, 0, NS(1000000), 0, "ns to compress one 4 KiB page; 0: the compressor's"),
+	CFG_F_NS(struct zram_cfg, decompress_cost, 0, NS(1000000), 0,
+		 "ns to decompress one 4 KiB page; 0: the compressor's"),
+	CFG_F_SIZE(struct zram_cfg, mem_limit, 0, 1ULL << 44, 0, "zram0/mem_limit: bytes of pool at most (0: none)"),
+};
+static const struct cfg_table zram_cfg_table = CFG_TABLE("zram", struct zram_cfg, zram_fields, NULL);
+
+static const struct cfg_field ksm_fields[] = {
+	CFG_F_BOOL(struct ksm_cfg, run, false, "/sys/kernel/mm/ksm/run: ksmd merges MADV_MERGEABLE memory"),
+	CFG_F_U32(struct ksm_cfg, pages_to_scan, 1, 1u << 30, 100, "ksm/pages_to_scan per ksmd wake-up"),
+	CFG_F_NS(struct ksm_cfg, sleep, NS(1000), MS(3600000), MS(20), "ns: ksm/sleep_millisecs between wake-ups"),
+	CFG_F_BOOL(struct ksm_cfg, merge_across_nodes, true,
+		   "ksm/merge_across_nodes: 0 keeps one stable tree per node (identical pages merge per node)"),
+	CFG_F_NS(struct ksm_cfg, scan_cost, 0, NS(1000000), NS(500),
+		 "ns per page ksmd examines (checksum of 4 KiB, tree search)"),
+};
+static const struct cfg_table ksm_cfg_table = CFG_TABLE("ksm", struct ksm_cfg, ksm_fields, NULL);
 
 static const struct cfg_field os_fields[] = {
 	CFG_F_U32(struct os_cfg, page_size, 4096, 4096, 4096, "base page size, bytes (4 KiB only)"),
@@ -121,5 +162,22 @@ static const struct cfg_field os_fields[] = {
 		 "ns: numa_balancing/hot_threshold_ms (tiering mode: the initial hint-fault latency threshold)"),
 	CFG_F_U32(struct os_cfg, numa_balancing_promote_rate_limit_mbps, 0, 1u << 30, 65536,
 		  "kernel.numa_balancing_promote_rate_limit_MBps (tiering mode)"),
+	CFG_F_OBJ(struct os_cfg, zswap, zswap_cfg_table, "zswap: compressed swap cache in RAM (docs/os-reclaim.md)"),
+	CFG_F_OBJ(struct os_cfg, zram, zram_cfg_table, "zram: the swap device as compressed RAM (docs/os-reclaim.md)"),
+	CFG_F_OBJ(struct os_cfg, ksm, ksm_cfg_table, "KSM: kernel samepage merging (docs/os-ksm.md)"),
 };
-const struct cfg_table os_cfg_table = CFG_TABLE("os", struct os_cfg, os_fields, NULL);
+
+/* Combinations numasim does not model are errors, not silent fallbacks. */
+static int os_validate(void *obj, const char *path, char *err, size_t errlen)
+{
+	const struct os_cfg *c = obj;
+	if (c->zram.enabled && !c->swap_size)
+		return sim_errf(err, errlen, SIM_ECONFIG, "%s%szram.enabled: needs a swap device (swap_size is its disksize)",
+				path, *path ? "." : "");
+	if (c->zram.enabled && c->zswap.enabled)
+		return sim_errf(err, errlen, SIM_ECONFIG, "%s%szswap.enabled: zswap in front of zram is not modelled",
+				path, *path ? "." : "");
+	return 0;
+}
+
+const struct cfg_table os_cfg_table = CFG_TABLE("os", struct os_cfg, os_fields, os_validate);

@@ -17,6 +17,39 @@ enum thp_defrag { THP_DEFRAG_ALWAYS, THP_DEFRAG_DEFER, THP_DEFRAG_DEFER_MADVISE,
 		  THP_DEFRAG_NEVER, NR_THP_DEFRAG };
 extern const char *const thp_defrag_names[];
 
+/* zswap compressors with a sourced cost and ratio (os/zswap.c, docs/os-reclaim.md) */
+enum zswap_compressor { ZCOMP_LZO, ZCOMP_LZ4, ZCOMP_ZSTD, NR_ZCOMP };
+extern const char *const zswap_compressor_names[];
+
+/* os.zswap: /sys/module/zswap/parameters and numasim's cost figures (os/zswap.h) */
+struct zswap_cfg {
+	bool enabled;                     /* zswap.enabled (Kconfig default off) */
+	uint32_t compressor;              /* enum zswap_compressor; Kconfig default lzo */
+	uint32_t max_pool_percent;        /* pool limit, % of RAM */
+	uint32_t accept_threshold_percent;/* a full pool accepts again below this % of the limit */
+	uint64_t compress_cost;           /* ps per 4 KiB page; 0: the compressor's figure */
+	uint64_t decompress_cost;         /* ps per 4 KiB page; 0: the compressor's figure */
+	uint32_t default_compress;        /* % of a page for undeclared pages; 0: the compressor's Silesia ratio */
+};
+
+/* os.zram: the swap device as /dev/zram0 (os/zram.h); disksize = os.swap_size */
+struct zram_cfg {
+	bool enabled;
+	uint32_t compressor;              /* enum zswap_compressor; zram's Kconfig default lzo-rle: lzo */
+	uint64_t compress_cost;           /* ps per 4 KiB page; 0: the compressor's figure */
+	uint64_t decompress_cost;         /* ps per 4 KiB page; 0: the compressor's figure */
+	uint64_t mem_limit;               /* bytes: zram0/mem_limit, 0 = none */
+};
+
+/* os.ksm: /sys/kernel/mm/ksm (os/ksm.h) */
+struct ksm_cfg {
+	bool run;                         /* ksm/run: 1 starts ksmd */
+	uint32_t pages_to_scan;           /* ksm/pages_to_scan per wake-up */
+	uint64_t sleep;                   /* ps: ksm/sleep_millisecs */
+	bool merge_across_nodes;          /* ksm/merge_across_nodes */
+	uint64_t scan_cost;               /* ps per page ksmd looks at (checksum and tree lookups) */
+};
+
 struct os_cfg {
 	uint32_t page_size;               /* bytes; 4096 */
 	uint64_t min_free_kbytes;         /* 0: computed as Linux does from lowmem */
@@ -100,6 +133,9 @@ struct os_cfg {
 	bool weighted_interleave_auto;    /* /sys/kernel/mm/mempolicy/weighted_interleave/auto */
 	uint64_t numa_balancing_hot_threshold;          /* ps: numa_balancing/hot_threshold_ms */
 	uint32_t numa_balancing_promote_rate_limit_mbps; /* kernel.numa_balancing_promote_rate_limit_MBps */
+	struct zswap_cfg zswap;
+	struct zram_cfg zram;
+	struct ksm_cfg ksm;
 };
 
 extern const struct cfg_table os_cfg_table;

@@ -22,6 +22,7 @@
 #include "hw/core.h"
 #include "hw/hw.h"
 #include "os/os.h"
+#include "os/page_content.h"
 #include "sim/cli/run.h"
 #include "sim/err.h"
 #include "sim/ev.h"
@@ -797,6 +798,14 @@ static sim_time_t do_ctrl(struct simrun *s, struct thread *th, const struct trac
 		return t;
 	case TCTRL_EXPLICIT_MAPS:
 		os_process_set_implicit(s->os, th->pid, false);
+		return t;
+	case TCTRL_PAGE_CONTENT:
+		/* a declaration about the data (os/page_content.h), not a system call: no CPU time */
+		if (os_page_content(s->os, th->pid, c->args[0], c->args[1], c->args[2], c->args[3], c->args[4],
+				    err, sizeof(err))) {
+			cs->stat[RS_SYSCALL_ERR]++;
+			fprintf(stderr, "numasim: %s: thread %u: %s\n", src->arg->path, th->tid, err);
+		}
 		return t;
 	case TCTRL_FUTEX_WAIT:
 	case TCTRL_FUTEX_WAKE:

@@ -70,6 +70,32 @@ static inline uint64_t rx_node(struct fx *f, unsigned nid, enum node_stat_item i
 	return node_stat(fx_phys(f), nid, it);
 }
 
+/*
+ * Isolate pg as reclaim does and swap it out; a clean result (a page zswap
+ * or zram took) is freed at once, as shrink_folio_list frees a page whose
+ * write completed synchronously.  *cost (may be NULL) gets swap_out_page's
+ * time.  @return swap_out_page's result.
+ */
+static inline int rx_swap_out_sync(struct fx *f, struct page *pg, sim_time_t *cost)
+{
+	sim_time_t c = 0;
+	assert_true(lru_isolate(f->os, pg));
+	pg->refcount++;
+	int rc = swap_out_page(f->os, pg, 0, 0, &c);
+	if (rc == SWAPOUT_CLEAN) {
+		swapcache_del(f->os, pg, true);
+		lru_putback(f->os, pg);
+		lru_del(f->os, pg);
+		put_page(f->os, pg, 0);
+	} else {
+		pg->refcount--;
+		lru_putback(f->os, pg);
+	}
+	if (cost)
+		*cost = c;
+	return rc;
+}
+
 static inline void rx_run_events(struct fx *f)
 {
 	while (evq_run_one(&f->q))
