@@ -153,5 +153,10 @@ void core_delay(struct core *c, sim_time_t d);
 static inline sim_time_t core_walk_active(const struct core *c) { return c->walk_active; }
 /* When the last instruction has retired and the last store drained. */
 sim_time_t core_end(const struct core *c);
+/* When the next instruction may dispatch: how far the thread has got in its program. */
+static inline sim_time_t core_dispatch_time(const struct core *c)
+{
+	return c->disp > c->fetch_ready ? c->disp : c->fetch_ready;
+}
 
 #endif

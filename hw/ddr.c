@@ -372,12 +372,7 @@ void ddr_report(const ddr_t *d, sim_time_t end, rep_t *r)
 
 		rep_obj_begin(r, NULL);
 		rep_u64(r, "channel", i);
-		for (unsigned s = 0; s < NR_DDR_STATS; s++) {
-			if (!strcmp(ddr_stat_desc[s].unit, "ps"))
-				rep_ns(r, ddr_stat_desc[s].name, ch->stat[s]);
-			else
-				rep_u64(r, ddr_stat_desc[s].name, ch->stat[s]);
-		}
+		rep_stat_fields(r, &(struct stat_block){ ddr_stat_desc, ch->stat, NR_DDR_STATS });
 		rep_ns(r, "avg_queue_ns", n ? (ch->stat[DDR_QUEUE] + n / 2) / n : 0);
 		/* Bus time booked past `end` (queued bursts) can push this above 1. */
 		rep_real(r, "utilisation", end ? (double)ch->stat[DDR_BUSY] / (double)end : 0.0);

@@ -18,6 +18,7 @@ const char *const prefetch_kind_names[] = { "none", "next_line", "stride", NULL 
 const char *const cache_inclusion_names[] = { "inclusive", "non-inclusive", "exclusive", NULL };
 const char *const ddr_mapping_names[] = { "ro_ba_ra_co_ch", "ro_ra_ba_ch_co", "ro_co_ba_ra_ch", NULL };
 const char *const ddr_page_policy_names[] = { "open", "closed", NULL };
+const char *const link_type_names[] = { "generic", "cxl", NULL };
 
 #define KIB(x) ((uint64_t)(x) << 10)
 #define MIB(x) ((uint64_t)(x) << 20)
@@ -182,12 +183,22 @@ static const struct cfg_field ddr_fields[] = {
 };
 static const struct cfg_table ddr_table = CFG_TABLE("ddr", struct ddr_cfg, ddr_fields, ddr_validate);
 
+static const struct cfg_field cxl_dev_fields[] = {
+	CFG_F_NS(struct cxl_dev_cfg, latency, 0, NS(10000), NS(40), "ns a request tracker is held per line"),
+	CFG_F_U64(struct cxl_dev_cfg, bandwidth, 0, 10000000, 0,
+		  "MB/s of each direction's data path (0: this node is not behind a CXL device)"),
+	CFG_F_U32(struct cxl_dev_cfg, queue, 1, 4096, 64, "request trackers (lines in flight in the controller)"),
+};
+static const struct cfg_table cxl_dev_table = CFG_TABLE("cxl", struct cxl_dev_cfg, cxl_dev_fields, NULL);
+
 static const struct cfg_field node_fields[] = {
 	CFG_F_U32(struct node_cfg, socket, 0, HW_MAX_NODES - 1, 0, "socket (package) of this node"),
 	CFG_F_U32(struct node_cfg, cpus, 0, HW_MAX_CPUS, 1, "CPUs on this node"),
 	CFG_F_SIZE(struct node_cfg, memory, 0, (uint64_t)1 << 50, GIB(1), "memory on this node, bytes"),
 	CFG_F_U32_LIST(struct node_cfg, distance, nr_distance, 10, 254, "SLIT row (10 = local)"),
 	CFG_F_OBJ(struct node_cfg, ddr, ddr_table, "memory controller of this node"),
+	CFG_F_OBJ(struct node_cfg, cxl, cxl_dev_table,
+		  "CXL Type-3 expander controller in front of this memory-only node's DDR (hw/cxl.h)"),
 };
 const struct cfg_table node_cfg_table = CFG_TABLE("node", struct node_cfg, node_fields, NULL);
 
@@ -200,6 +211,9 @@ static const struct cfg_field link_fields[] = {
 	CFG_F_U64(struct link_cfg, bandwidth, 1, 10000000, 20800, "MB/s per direction"),
 	CFG_F_U32(struct link_cfg, header, 0, 4096, 0,
 		  "bytes of framing each message adds on the wire (headers, CRC): lowers the payload bandwidth"),
+	CFG_F_ENUM(struct link_cfg, type, link_type_names, LINK_GENERIC,
+		   "generic (framing = header) or cxl (16-byte slots in flits, hw/cxl.h; one end a CXL device node)"),
+	CFG_F_U32(struct link_cfg, flit, 68, 256, 68, "cxl: flit size in bytes, 68 (CXL 1.1/2.0) or 256 (CXL 3)"),
 };
 const struct cfg_table link_cfg_table = CFG_TABLE("link", struct link_cfg, link_fields, NULL);
 
@@ -252,10 +266,55 @@ static void link_hops(const struct hw_cfg *c, unsigned hops[HW_MAX_NODES][HW_MAX
 	}
 }
 
+static bool is_cxl_dev(const struct hw_cfg *c, unsigned node)
+{
+	return c->nodes[node].cxl.bandwidth != 0;
+}
+
+/*
+ * A CXL device node has no CPUs and is reached only by CXL links; a CXL link
+ * has a device at exactly one end (the host side is a socket's node) and
+ * takes its framing from its flits, not from `header`.
+ */
+static int cxl_check(const struct hw_cfg *c, char *err, size_t errlen)
+{
+	for (unsigned i = 0; i < c->nr_nodes; i++)
+		if (is_cxl_dev(c, i) && c->nodes[i].cpus)
+			return sim_errf(err, errlen, SIM_ECONFIG,
+					"nodes[%u].cxl: a CXL memory device has no CPUs (cpus is %u)", i, c->nodes[i].cpus);
+	for (unsigned l = 0; l < c->nr_links; l++) {
+		const struct link_cfg *lc = &c->links[l];
+		bool da = is_cxl_dev(c, lc->a), db = is_cxl_dev(c, lc->b);
+		if (lc->type != LINK_CXL) {
+			if (da || db)
+				return sim_errf(err, errlen, SIM_ECONFIG,
+						"links[%u].type: node %u is a CXL device (nodes[%u].cxl), so its links are \"cxl\"",
+						l, da ? lc->a : lc->b, da ? lc->a : lc->b);
+			continue;
+		}
+		if (da == db)
+			return sim_errf(err, errlen, SIM_ECONFIG,
+					"links[%u]: a cxl link joins a host node and one CXL device node (nodes[].cxl.bandwidth > 0); "
+					"here %s", l, da ? "both ends are devices" : "neither end is");
+		if (lc->flit != 68 && lc->flit != 256)
+			return sim_errf(err, errlen, SIM_ECONFIG, "links[%u].flit: must be 68 or 256, got %u", l, lc->flit);
+		if (lc->header)
+			return sim_errf(err, errlen, SIM_ECONFIG,
+					"links[%u].header: a cxl link's framing comes from its flits; header must be 0", l);
+		/* hw/link.c tells a request from a data message by size: a request fits one slot */
+		if (c->coherence.msg_bytes > 16)
+			return sim_errf(err, errlen, SIM_ECONFIG,
+					"coherence.msg_bytes: %u, but a CXL request takes one 16-byte slot (links[%u] is cxl)",
+					c->coherence.msg_bytes, l);
+	}
+	return 0;
+}
+
 int hw_cfg_finalize(struct hw_cfg *c, char *err, size_t errlen)
 {
 	unsigned n = c->nr_nodes;
 	unsigned (*h)[HW_MAX_NODES];
+	int rc;
 
 	if (n == 0)
 		return sim_errf(err, errlen, SIM_ECONFIG, "nodes: a machine needs at least one node");
@@ -286,6 +345,8 @@ int hw_cfg_finalize(struct hw_cfg *c, char *err, size_t errlen)
 		if (c->links[l].a == c->links[l].b)
 			return sim_errf(err, errlen, SIM_ECONFIG, "links[%u]: a link needs two different nodes", l);
 	}
+	if ((rc = cxl_check(c, err, errlen)))
+		return rc;
 	/* Heap-free scratch: the matrix is 16 KiB, too large for some stacks. */
 	h = calloc(HW_MAX_NODES, sizeof(*h));
 	if (!h)

@@ -30,6 +30,8 @@ enum ddr_mapping {
 	NR_DDR_MAP
 };
 enum ddr_page_policy { DDR_OPEN_PAGE, DDR_CLOSED_PAGE, NR_DDR_PAGE };
+/* Link protocol: a coherent socket link with a per-message header, or CXL with flits (hw/cxl.h). */
+enum link_type { LINK_GENERIC, LINK_CXL, NR_LINK_TYPES };
 
 extern const char *const hw_arch_names[];
 extern const char *const cpu_model_names[];
@@ -38,6 +40,7 @@ extern const char *const prefetch_kind_names[];
 extern const char *const cache_inclusion_names[];
 extern const char *const ddr_mapping_names[];
 extern const char *const ddr_page_policy_names[];
+extern const char *const link_type_names[];
 
 struct cache_cfg {
 	bool enabled;
@@ -100,6 +103,13 @@ struct ddr_cfg {
 	bool hash;                /* permute channel/bank group/bank by the row (see hw/ddr.c) */
 };
 
+/* The controller of a CXL Type-3 memory expander (hw/cxl.h); bandwidth 0: the node is not one. */
+struct cxl_dev_cfg {
+	uint64_t latency;         /* ps a request tracker is held per line */
+	uint64_t bandwidth;       /* MB/s of each direction's data path; 0: no device */
+	uint32_t queue;           /* request trackers */
+};
+
 struct node_cfg {
 	uint32_t socket;          /* package this node belongs to (shares an L3 and link ports) */
 	uint32_t cpus;            /* CPUs on this node; numbered consecutively across nodes */
@@ -107,6 +117,7 @@ struct node_cfg {
 	uint32_t distance[HW_MAX_NODES]; /* SLIT row; empty: derived from the link graph */
 	uint32_t nr_distance;
 	struct ddr_cfg ddr;
+	struct cxl_dev_cfg cxl;   /* memory-only node behind a CXL device controller */
 };
 
 struct link_cfg {
@@ -114,6 +125,8 @@ struct link_cfg {
 	uint64_t latency;         /* ps per traversal, one direction */
 	uint64_t bandwidth;       /* MB/s (10^6 bytes) per direction */
 	uint32_t header;          /* bytes of framing per message (packet header, CRC): occupies the link */
+	uint32_t type;            /* enum link_type */
+	uint32_t flit;            /* CXL: flit size in bytes, 68 or 256 */
 };
 
 struct cpu_cfg {

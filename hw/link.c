@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "hw/link.h"
+#include "hw/cxl.h"
 #include "sim/resv.h"
 #include "sim/err.h"
 
@@ -41,6 +42,7 @@ struct link_port {
 	sim_time_t latency;       /* ps */
 	uint64_t mbps;            /* MB/s */
 	uint32_t header;          /* framing bytes added to every message */
+	uint32_t flit;            /* CXL flit bytes (hw/cxl.h); 0: generic link, framing = header */
 	struct resv busy;         /* messages booked on this direction (gap-filling, sim/resv.h) */
 	uint64_t stat[NR_LINK_STATS];
 };
@@ -57,11 +59,17 @@ struct linknet {
 	uint32_t *route_off;
 	uint8_t *route_hops;
 	uint8_t *route_nodes;
+	/* CXL Type-3 device controllers, and the one in front of each node (NULL: none). */
+	struct cxl_dev *devs;
+	unsigned nr_devs;
+	struct cxl_dev **dev_of;
 };
 
 /* Serialization time of `bytes` on a port, rounded up to whole ps. */
 static inline sim_time_t port_serialize(const struct link_port *p, uint32_t bytes)
 {
+	if (unlikely(p->flit))
+		return cxl_serialize(p->flit, bytes, p->mbps);
 	return ((uint64_t)(bytes + p->header) * 1000000u + p->mbps - 1) / p->mbps;
 }
 
@@ -173,6 +181,9 @@ static int build_routes(linknet_t *ln, char *err, size_t errlen)
 			if (best == n)
 				break;
 			done[best] = true;
+			/* a memory device forwards nothing: routes end there but never pass through */
+			if (best != dst && ln->dev_of[best])
+				continue;
 			/* relax u -> best edges: u reaches dst through best */
 			for (unsigned u = 0; u < n; u++) {
 				uint64_t l = lat[u * n + best];
@@ -214,7 +225,7 @@ static int build_routes(linknet_t *ln, char *err, size_t errlen)
 				unsigned next = n;
 				for (unsigned v = 0; v < n; v++) {
 					uint64_t l = lat[u * n + v];
-					if (l == UINT64_MAX || c[v].hops == UINT32_MAX)
+					if (l == UINT64_MAX || c[v].hops == UINT32_MAX || (v != dst && ln->dev_of[v]))
 						continue;
 					if (c[v].hops + 1 == c[u].hops && c[v].lat + l == c[u].lat) {
 						next = v;
@@ -259,9 +270,23 @@ int linknet_create(linknet_t **out, const struct hw_cfg *cfg, char *err, size_t 
 	ln->nr_nodes = cfg->nr_nodes;
 	ln->nr_ports = 2 * cfg->nr_links;
 	ln->ports = calloc(ln->nr_ports ? ln->nr_ports : 1, sizeof(*ln->ports));
-	if (!ln->ports) {
+	ln->dev_of = calloc(cfg->nr_nodes, sizeof(*ln->dev_of));
+	for (unsigned i = 0; i < cfg->nr_nodes; i++)
+		ln->nr_devs += cfg->nodes[i].cxl.bandwidth != 0;
+	ln->devs = calloc(ln->nr_devs ? ln->nr_devs : 1, sizeof(*ln->devs));
+	if (!ln->ports || !ln->dev_of || !ln->devs) {
 		linknet_destroy(ln);
 		return -SIM_ENOMEM;
+	}
+	for (unsigned i = 0, k = 0; i < cfg->nr_nodes; i++) {
+		if (!cfg->nodes[i].cxl.bandwidth)
+			continue;
+		if ((rc = cxl_dev_init(&ln->devs[k], i, &cfg->nodes[i].cxl))) {
+			ln->nr_devs = k;
+			linknet_destroy(ln);
+			return rc;
+		}
+		ln->dev_of[i] = &ln->devs[k++];
 	}
 	for (unsigned l = 0; l < cfg->nr_links; l++) {
 		const struct link_cfg *lc = &cfg->links[l];
@@ -273,6 +298,7 @@ int linknet_create(linknet_t **out, const struct hw_cfg *cfg, char *err, size_t 
 			p->latency = lc->latency;
 			p->mbps = lc->bandwidth;
 			p->header = lc->header;
+			p->flit = lc->type == LINK_CXL ? lc->flit : 0;
 		}
 	}
 	if ((rc = build_bundles(ln)) || (rc = build_routes(ln, err, errlen))) {
@@ -287,6 +313,8 @@ void linknet_set_horizon(linknet_t *ln, const sim_time_t *horizon)
 {
 	for (unsigned i = 0; i < ln->nr_ports; i++)
 		ln->ports[i].busy.horizon = horizon;
+	for (unsigned i = 0; i < ln->nr_devs; i++)
+		cxl_dev_set_horizon(&ln->devs[i], horizon);
 }
 
 void linknet_destroy(linknet_t *ln)
@@ -303,6 +331,11 @@ void linknet_destroy(linknet_t *ln)
 	free(ln->route_off);
 	free(ln->route_hops);
 	free(ln->route_nodes);
+	if (ln->devs)
+		for (unsigned i = 0; i < ln->nr_devs; i++)
+			cxl_dev_destroy(&ln->devs[i]);
+	free(ln->devs);
+	free(ln->dev_of);
 	free(ln);
 }
 
@@ -319,6 +352,9 @@ sim_time_t link_transfer(linknet_t *ln, unsigned src, unsigned dst, sim_time_t n
 	sim_time_t t = now;
 
 	SIM_BUG_ON(src >= n || dst >= n);
+	/* read data leaves a CXL device through its controller */
+	if (unlikely(ln->nr_devs) && ln->dev_of[src] && src != dst && bytes > CXL_SLOT_BYTES)
+		t = cxl_dev_pass(ln->dev_of[src], t, bytes, true);
 	path = ln->route_nodes + ln->route_off[k];
 	for (unsigned h = 0; h < ln->route_hops[k]; h++) {
 		struct link_port *p = &ln->ports[pick_port(ln, u, path[h], t, bytes, false)];
@@ -335,6 +371,9 @@ sim_time_t link_transfer(linknet_t *ln, unsigned src, unsigned dst, sim_time_t n
 		t = start + ser + p->latency;
 		u = path[h];
 	}
+	/* write data enters a CXL device through its controller, then its DDR */
+	if (unlikely(ln->nr_devs) && ln->dev_of[dst] && src != dst && bytes > CXL_SLOT_BYTES)
+		t = cxl_dev_pass(ln->dev_of[dst], t, bytes, false);
 	return t - now;
 }
 
@@ -345,12 +384,18 @@ sim_time_t link_idle_latency(const linknet_t *ln, unsigned src, unsigned dst, ui
 	sim_time_t t = 0;
 
 	SIM_BUG_ON(src >= n || dst >= n);
+	if (src == dst)
+		return 0;
+	if (ln->dev_of[src] && bytes > CXL_SLOT_BYTES)
+		t += cxl_dev_idle(ln->dev_of[src], bytes);
 	path = ln->route_nodes + ln->route_off[k];
 	for (unsigned h = 0; h < ln->route_hops[k]; h++) {
 		const struct link_port *p = &ln->ports[pick_port(ln, u, path[h], t, bytes, true)];
 		t += port_serialize(p, bytes) + p->latency;
 		u = path[h];
 	}
+	if (ln->dev_of[dst] && bytes > CXL_SLOT_BYTES)
+		t += cxl_dev_idle(ln->dev_of[dst], bytes);
 	return t;
 }
 
@@ -367,15 +412,16 @@ void linknet_report(const linknet_t *ln, sim_time_t end, rep_t *r)
 		rep_u64(r, "a", p->from);
 		rep_u64(r, "b", p->to);
 		rep_str(r, "dir", dir);
-		for (unsigned s = 0; s < NR_LINK_STATS; s++) {
-			if (!strcmp(link_stat_desc[s].unit, "ps"))
-				rep_ns(r, link_stat_desc[s].name, p->stat[s]);
-			else
-				rep_u64(r, link_stat_desc[s].name, p->stat[s]);
-		}
+		rep_stat_fields(r, &(struct stat_block){ link_stat_desc, p->stat, NR_LINK_STATS });
 		/* Busy time booked past `end` (queued work) can push this above 1. */
 		rep_real(r, "utilisation", end ? (double)p->stat[LINK_BUSY] / (double)end : 0.0);
 		rep_obj_end(r);
 	}
+	rep_arr_end(r);
+	if (!ln->nr_devs)
+		return;
+	rep_arr_begin(r, "cxl_devices");
+	for (unsigned i = 0; i < ln->nr_devs; i++)
+		cxl_dev_report(&ln->devs[i], end, r);
 	rep_arr_end(r);
 }

@@ -253,6 +253,9 @@ enum compact_zone_result compact_zone(struct os *os, unsigned nid, enum zone_typ
 				pfn += (1ULL << pg->order) - 1;   /* THP / hugetlb: already contiguous */
 				continue;
 			}
+			/* isolate_migratepages_block: ISOLATE_UNEVICTABLE only if compact_unevictable_allowed */
+			if (page_test(pg, PG_unevictable) && !os->cfg.compact_unevictable_allowed)
+				continue;
 			if (!pg->order && migrate_isolatable(os, pg))
 				batch[n++] = pg;
 		}

@@ -24,10 +24,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include "os/fault.h"
+#include "os/ksm.h"
+#include "os/slab.h"
 #include "os/rmap.h"
 #include "os/filemap.h"
 #include "os/hugetlb.h"
 #include "os/lru.h"
+#include "os/mlock.h"
 #include "os/oom.h"
 #include "os/swap.h"
 #include "os/numa_balancing.h"
@@ -180,6 +183,7 @@ void put_page(struct os *os, struct page *pg, unsigned cpu)
 		return;
 	SIM_BUG_ON(pg->mapcount != 0);
 	lru_del(os, pg);
+	mlock_page_freed(os, pg);
 	pg->flags &= ~((1u << PG_active) | (1u << PG_referenced) | (1u << PG_workingset) | (1u << PG_reclaim));
 	if (page_test(pg, PG_head) && page_test(pg, PG_anon) && !page_test(pg, PG_hugetlb))
 		node_stat_mod(os->phys, pg->node, NR_ANON_THPS, -(int64_t)(1ULL << pg->order));
@@ -187,6 +191,8 @@ void put_page(struct os *os, struct page *pg, unsigned cpu)
 		hugetlb_free_folio(os, pg);   /* free_huge_folio: back to the pool, never to the buddy allocator */
 		return;
 	}
+	if (page_test(pg, PG_ksm))
+		ksm_page_free(os, pg);   /* its stable-tree node goes with it */
 	page_clear(pg, PG_anon);
 	page_clear(pg, PG_swapbacked);
 	page_clear(pg, PG_uptodate);
@@ -280,6 +286,8 @@ static void unmap_page(struct os *os, struct process *p, const struct vma *v, st
 		       unsigned cpu)
 {
 	rmap_account_remove(os, p, v, pg, nr);
+	if (v->flags & VM_LOCKED)
+		munlock_folio(os, pg);   /* munlock_vma_folio */
 	/* free_swap_cache: the last mapping of a swap-cache page whose slot nothing else uses takes it out */
 	if (page_test(pg, PG_swapcache) && !pg->mapcount)
 		swapcache_try_free(os, pg);
@@ -395,6 +403,17 @@ void shm_put(struct os *os, struct shm_obj *o, unsigned cpu)
 
 /* ---- the fault handler ------------------------------------------------------------------ */
 
+/* A fault below a VM_GROWSDOWN VMA: grow it (mm_expand_stack) within the configured limits. */
+static struct vma *expand_stack(struct os *os, struct process *p, uint64_t vaddr)
+{
+	const struct stack_limits lim = {
+		.rlimit_stack = os->cfg.stack_limit,
+		.guard_gap = (uint64_t)os->cfg.stack_guard_gap << PAGE_SHIFT,
+		.memlock = os->cfg.memlock_limit == UINT64_MAX ? UINT64_MAX : os->cfg.memlock_limit >> PAGE_SHIFT,
+	};
+	return mm_expand_stack(&p->mm, vaddr, &lim);
+}
+
 /* A fault outside every VMA of an implicit process: an anonymous RWX mapping around it. */
 static struct vma *implicit_vma(struct os *os, struct process *p, uint64_t vaddr)
 {
@@ -477,8 +496,9 @@ static int do_wp_page(struct os *os, struct process *p, struct vma *v, uint64_t 
 	/* wp_can_reuse_anon_folio: a swap-cache page we alone map leaves the cache first (folio_free_swap) */
 	if (old && !(v->flags & VM_SHARED) && page_test(old, PG_swapcache) && old->mapcount == 1 && old->refcount == 2)
 		swapcache_try_free(os, old);
-	/* wp_page_shared, and wp_page_reuse of a page only we hold */
-	if (old && ((v->flags & VM_SHARED) || (old->mapcount == 1 && old->refcount == 1))) {
+	/* wp_page_shared, and wp_page_reuse of a page only we hold (never a KSM page: wp_can_reuse_anon_folio) */
+	bool ksm = old && page_test(old, PG_ksm);
+	if (old && ((v->flags & VM_SHARED) || (old->mapcount == 1 && old->refcount == 1 && !ksm))) {
 		pmem_write64(os->pm, slot, pte | PTE_RW | PTE_D | PTE_A);
 		if (v->file)
 			filemap_mark_dirty(os, old);   /* page_mkwrite */
@@ -497,6 +517,8 @@ static int do_wp_page(struct os *os, struct process *p, struct vma *v, uint64_t 
 		return rc;
 	if (old)
 		*cost += oshw_copy(os, cpu, now, pg->pfn, old->pfn, size);
+	if (ksm)
+		vmstat_inc(os->phys, COW_KSM, 1);   /* do_wp_page: a KSM page is always copied */
 	uint64_t npte = (pg->pfn << PAGE_SHIFT) | vma_leaf_bits(v) | PTE_RW | PTE_D | (level > 1 ? PTE_PS : 0);
 	pmem_write64(os->pm, slot, npte);
 	rmap_account_add(os, p, v, pg, size >> PAGE_SHIFT);
@@ -560,6 +582,8 @@ enum os_fault_result fault_handle(struct os *os, struct process *p, unsigned cpu
 	if (vaddr >= TASK_SIZE)
 		return OS_FAULT_SEGV;
 	struct vma *v = vma_lookup(&p->mm, vaddr);
+	if (!v)
+		v = expand_stack(os, p, vaddr);
 	if (!v && p->implicit)
 		v = implicit_vma(os, p, vaddr);
 	if (!v)
@@ -718,7 +742,7 @@ static int prot_one(void *ctx, uint64_t va, uint64_t slot, uint64_t pte, unsigne
 			npte |= PTE_RW;
 		} else if (!(v->flags & VM_HUGETLB)) {
 			const struct page *pg = pfn_to_page(c->os->phys, pte_pfn(pte));
-			if (pg->mapcount == 1 && pg->refcount == 1)
+			if (pg->mapcount == 1 && pg->refcount == 1 && !page_test(pg, PG_ksm))
 				npte |= PTE_RW;
 		}
 	}
@@ -855,11 +879,14 @@ int fork_mm(struct os *os, struct process *parent, struct process *child)
 	child->mm.brk = parent->mm.brk;
 	child->mm.brk_init = parent->mm.brk_init;
 	child->il = parent->il;
+	if (pgc_copy(&child->pgc, &parent->pgc))
+		return -SIM_ENOMEM;
 	for (size_t i = 0; i < parent->mm.nr_vma; i++) {
 		const struct vma *pv = &parent->mm.vma[i];
 		if (pv->flags & VM_DONTCOPY)
 			continue;
 		struct vma cv = *pv;
+		cv.flags &= ~VM_LOCKED_MASK;   /* dup_mmap: locks are not inherited */
 		bool wipe = pv->flags & VM_WIPEONFORK;
 		cv.anon_vma = pv->anon_vma && !wipe ? ++os->next_anon_vma : 0;
 		long ci = mm_insert(&child->mm, &cv);
@@ -896,6 +923,8 @@ void exit_mm(struct os *os, struct process *p)
 	}
 	pgtable_free_all(os->pm, p->pgd_pfn, &ops);
 	p->pgd_pfn = NO_PGD;
+	kmem_proc_release(os, p, p->last_cpu);   /* its mm_struct, VMAs, task_structs and stacks */
 	(void)oshw_flush(os, p, p->last_cpu, os->now, 0, 0);
 	mm_release(&p->mm);
+	pgc_free(&p->pgc);
 }

@@ -18,6 +18,7 @@
 #include "os/mm.h"
 #include "os/os.h"
 #include "os/page_alloc.h"
+#include "os/page_content.h"
 #include "os/pgtable.h"
 
 #define NO_PGD UINT64_MAX
@@ -61,6 +62,8 @@ struct process {
 	uint64_t swapents;        /* MM_SWAPENTS: swap entries in the page tables */
 	int oom_score_adj;        /* -1000..1000 (os_cfg default) */
 	struct numab_task *numab; /* NUMA-balancing scanner state (os/numa_balancing.c), NULL until used */
+	struct kmem_proc *kobj;   /* its kernel objects: mm_struct, task_structs, stacks, VMAs (os/slab.c) */
+	struct pgc_map pgc;       /* declared page contents (os/page_content.h) */
 };
 
 struct os {
@@ -85,6 +88,12 @@ struct os {
 	struct reclaim *rcl;      /* LRUs, kswapd, swap, page cache, OOM, PSI (os/vmscan.h) */
 	struct process *current;  /* process of the fault or system call being handled (NULL: none) */
 	struct hugetlb *htlb;     /* hugetlb pools and reservations (os/hugetlb.h) */
+	struct cma_state *cma;    /* CMA areas (os/cma.h), NULL without any */
+	struct memory_blocks *mblocks; /* memory hotplug blocks (os/memory_hotplug.h), created on first use */
+	struct kmem *kmem;        /* slab caches of the kernel's own objects (os/slab.h), NULL if off */
+	uint64_t nr_vmalloc_pages;/* pages in vmalloc areas (os/vmalloc.h) */
+	struct memory_tiers *mt;  /* memory tiers and demotion targets (os/memory_tiers.h) */
+	struct ksm *ksm;          /* KSM: ksmd, mm_slots, stable/unstable trees (os/ksm.h); NULL until MADV_MERGEABLE */
 };
 
 /*
@@ -195,6 +204,13 @@ int fault_populate(struct os *os, struct process *p, unsigned cpu, sim_time_t no
  */
 uint64_t zap_range(struct os *os, struct process *p, const struct vma *v, uint64_t start, uint64_t end,
 		   unsigned cpu);
+
+/*
+ * do_vmi_munmap of [start, end) (os.c's munmap, shared with MAP_FIXED and
+ * mremap): split, zap, flush, drop the VMAs, free tables.  @return 0 or a code.
+ */
+int os_do_munmap(struct os *os, struct process *p, unsigned cpu, sim_time_t now, uint64_t start, uint64_t end,
+		 sim_time_t *cost, char *err, size_t errlen);
 
 /* free_pgtables for an unmapped [start, end) given the VMAs left around it. */
 void free_pgtables(struct os *os, struct process *p, uint64_t start, uint64_t end, unsigned cpu);

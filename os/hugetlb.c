@@ -1,7 +1,8 @@
 /*
- * os/hugetlb.c - per-node pools of 2 MiB hugetlb pages, mmap-time
- * reservations and the fault-time dequeue (Linux 6.12 mm/hugetlb.c for the
- * default 2 MiB hstate; the contract is in os/hugetlb.h).
+ * os/hugetlb.c - per-node pools of 2 MiB and 1 GiB hugetlb pages, mmap-time
+ * reservations, surplus pages and the fault-time dequeue (Linux 6.12
+ * mm/hugetlb.c, one struct hstate per page size; the contract is in
+ * os/hugetlb.h).
  *
  * Reservations are a sorted array of 64-bit keys, one per reserved huge
  * page: bit 63 clear for a private mapping, (pid, virtual huge page number),
@@ -19,7 +20,6 @@
 #include "sim/err.h"
 #include "sim/stats.h"
 
-#define HPAGE_SHIFT   (PAGE_SHIFT + HPAGE_ORDER)
 #define KEY_SHARED    (1ULL << 63)
 #define KEY_IDX_BITS  27          /* TASK_SIZE >> HPAGE_SHIFT < 2^26 */
 
@@ -38,30 +38,49 @@ enum hugetlb_stat { HUGETLB_STATS(STAT_ENUM) NR_HUGETLB_STATS };
 static const struct stat_desc hugetlb_stat_desc[] = { HUGETLB_STATS(STAT_DESC) };
 STAT_TABLE_CHECK(hugetlb_stat_desc, NR_HUGETLB_STATS);
 
+/* The two hstates: 2 MiB (the default) and 1 GiB (gigantic). */
+enum { HS_2M, HS_1G, NR_HSTATES };
+static const unsigned hs_order[NR_HSTATES] = { HPAGE_ORDER, GPAGE_ORDER };
+
 /* One node's pool: hugepage_freelists[nid] as a LIFO stack of head pfns. */
 struct hpool {
 	uint64_t *free;
 	uint64_t nr_free, cap;
-	uint64_t total;           /* nr_huge_pages_node */
+	uint64_t total;           /* nr_huge_pages_node (surplus included) */
+	uint64_t surplus;         /* surplus_huge_pages_node */
 	uint64_t requested;       /* os_cfg.nr_hugepages[nid] */
 };
 
-struct hugetlb {
+/* One page size's state (Linux's struct hstate). */
+struct hstate {
+	unsigned order, shift;    /* 9 / 21 or 18 / 30 */
 	unsigned nr_nodes;
 	struct hpool node[HW_MAX_NODES];
 	uint64_t nr_free;         /* free_huge_pages */
+	uint64_t surplus;         /* surplus_huge_pages */
+	unsigned next_nid_to_free;/* hstate_next_node_to_free's round robin */
 	uint64_t resv;            /* resv_huge_pages: equals nr_keys */
 	uint64_t *keys;           /* sorted reservation keys */
 	size_t nr_keys, cap_keys;
 	uint64_t stat[NR_HUGETLB_STATS];
 };
 
+struct hugetlb {
+	unsigned nr_nodes;
+	struct hstate hs[NR_HSTATES];
+};
+
+static struct hstate *hstate_vma(struct os *os, const struct vma *v)
+{
+	return &os->htlb->hs[v->page_shift == PAGE_SHIFT + GPAGE_ORDER ? HS_1G : HS_2M];
+}
+
 /* ---- reservation keys ------------------------------------------------------------ */
 
-static uint64_t priv_key(int pid, uint64_t vaddr)
+static uint64_t priv_key(const struct hstate *h, int pid, uint64_t vaddr)
 {
-	SIM_BUG_ON(pid <= 0 || (vaddr >> HPAGE_SHIFT) >= (1ULL << KEY_IDX_BITS));
-	return ((uint64_t)pid << KEY_IDX_BITS) | (vaddr >> HPAGE_SHIFT);
+	SIM_BUG_ON(pid <= 0 || (vaddr >> h->shift) >= (1ULL << KEY_IDX_BITS));
+	return ((uint64_t)pid << KEY_IDX_BITS) | (vaddr >> h->shift);
 }
 
 static uint64_t shared_key(uint64_t ino, uint64_t idx)
@@ -71,7 +90,7 @@ static uint64_t shared_key(uint64_t ino, uint64_t idx)
 }
 
 /* First index with keys[i] >= k. */
-static size_t key_lower_bound(const struct hugetlb *h, uint64_t k)
+static size_t key_lower_bound(const struct hstate *h, uint64_t k)
 {
 	size_t lo = 0, hi = h->nr_keys;
 
@@ -86,7 +105,7 @@ static size_t key_lower_bound(const struct hugetlb *h, uint64_t k)
 }
 
 /* Insert the n consecutive keys first..first+n-1 (none present).  @return 0 or -SIM_ENOMEM. */
-static int keys_insert_range(struct hugetlb *h, uint64_t first, uint64_t n)
+static int keys_insert_range(struct hstate *h, uint64_t first, uint64_t n)
 {
 	if (h->nr_keys + n > h->cap_keys) {
 		size_t cap = h->cap_keys ? h->cap_keys : 64;
@@ -109,7 +128,7 @@ static int keys_insert_range(struct hugetlb *h, uint64_t first, uint64_t n)
 }
 
 /* Remove every key in [lo, hi).  @return how many. */
-static uint64_t keys_remove_range(struct hugetlb *h, uint64_t lo, uint64_t hi)
+static uint64_t keys_remove_range(struct hstate *h, uint64_t lo, uint64_t hi)
 {
 	size_t a = key_lower_bound(h, lo), b = key_lower_bound(h, hi);
 
@@ -135,43 +154,174 @@ static int pool_push(struct hpool *hp, uint64_t pfn)
 	return 0;
 }
 
-/* alloc_pool_huge_folio for node nid: one order-9 page from that node's buddy allocator only. */
-static int pool_grow_node(struct os *os, unsigned nid, uint64_t *pfn)
+/*
+ * alloc_buddy_hugetlb_folio: one order-9 page, htlb_alloc_mask (movable:
+ * 2 MiB pages can migrate on x86), no OOM killer, preferring nid within
+ * mask (NULL: any node); `extra` adds __GFP_THISNODE for pool filling.
+ */
+static int alloc_buddy_huge(struct os *os, unsigned nid, const nodemask_t *mask, gfp_t extra, uint64_t *pfn)
 {
-	nodemask_t only;
-	nodes_clear(&only);
-	node_set(nid, &only);
 	struct alloc_ctx ac = {
 		.order = HPAGE_ORDER,
-		/* htlb_alloc_mask (movable: 2 MiB pages can migrate on x86) | __GFP_THISNODE, no OOM killer */
-		.gfp = GFP_HIGHUSER_MOVABLE | __GFP_COMP | __GFP_THISNODE | __GFP_RETRY_MAYFAIL | __GFP_NOWARN,
+		.gfp = GFP_HIGHUSER_MOVABLE | __GFP_COMP | __GFP_RETRY_MAYFAIL | __GFP_NOWARN | extra,
 		.preferred_nid = (int)nid,
-		.nodemask = &only,
+		.nodemask = mask,
 		.cpu = 0,
 		.now = os->now,
 	};
 	return page_alloc(os->phys, &ac, pfn, NULL);
 }
 
-int hugetlb_init(struct os *os, char *err, size_t errlen)
+/* alloc_pool_huge_folio for node nid: one order-9 page from that node's buddy allocator only. */
+static int pool_grow_node(struct os *os, unsigned nid, uint64_t *pfn)
 {
-	struct hugetlb *h = calloc(1, sizeof(*h));
+	nodemask_t only;
+	nodes_clear(&only);
+	node_set(nid, &only);
+	return alloc_buddy_huge(os, nid, &only, __GFP_THISNODE, pfn);
+}
 
-	if (!h)
-		return sim_errf(err, errlen, SIM_ENOMEM, "os: out of host memory");
-	h->nr_nodes = os->sys.nr_nodes;
-	os->htlb = h;
-	if (os->cfg.nr_nr_hugepages > h->nr_nodes)
-		return sim_errf(err, errlen, SIM_ECONFIG, "os.nr_hugepages: %u entries for a machine of %u nodes",
-				os->cfg.nr_nr_hugepages, h->nr_nodes);
-	for (unsigned n = 0; n < os->cfg.nr_nr_hugepages; n++) {
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/*
+ * alloc_gigantic_folio -> alloc_contig_pages (CONFIG_CONTIG_ALLOC) for node
+ * nid: a naturally aligned range of 2^GPAGE_ORDER free frames.  numasim
+ * takes every free MAX_PAGE_ORDER block of the node without reclaim or
+ * watermarks,
+ * keeps the first 1 GiB-aligned run of 256 adjacent ones and returns the
+ * rest; Linux would also migrate movable pages out of a candidate range
+ * (alloc_contig_range), which only matters after boot.  @return 0 and
+ * *pfn (the head: order GPAGE_ORDER, refcount 1), or -1 when no range is free.
+ */
+static int alloc_gigantic(struct os *os, unsigned nid, uint64_t *pfn)
+{
+	const uint64_t per = 1ULL << (GPAGE_ORDER - MAX_PAGE_ORDER), span = 1ULL << GPAGE_ORDER;
+	uint64_t *blk = NULL, n = 0, cap = 0, found = UINT64_MAX;
+	nodemask_t only;
+	nodes_clear(&only);
+	node_set(nid, &only);
+	struct alloc_ctx ac = {
+		.order = MAX_PAGE_ORDER,
+		/* no watermark: alloc_contig_range isolates its pageblocks first, so isolate_freepages_range's
+		 * __isolate_free_page skips the MIN watermark check */
+		.gfp = __GFP_MOVABLE | __GFP_HIGHMEM | __GFP_THISNODE | __GFP_NOWARN | __GFP_MEMALLOC,
+		.preferred_nid = (int)nid,
+		.nodemask = &only,
+		.now = os->now,
+	};
+	for (;;) {
+		uint64_t b;
+		if (page_alloc(os->phys, &ac, &b, NULL))
+			break;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 256;
+			uint64_t *nb = realloc(blk, cap * sizeof(*nb));
+			if (!nb) {
+				page_free(os->phys, b, MAX_PAGE_ORDER, 0);
+				break;
+			}
+			blk = nb;
+		}
+		blk[n++] = b;
+	}
+	qsort(blk, n, sizeof(*blk), cmp_u64);
+	for (uint64_t i = 0; i + per <= n && found == UINT64_MAX; i++)
+		if (!(blk[i] & (span - 1)) && blk[i + per - 1] == blk[i] + span - (1ULL << MAX_PAGE_ORDER))
+			found = i;
+	for (uint64_t i = 0; i < n; i++)
+		if (found == UINT64_MAX || i < found || i >= found + per)
+			page_free(os->phys, blk[i], MAX_PAGE_ORDER, 0);
+	if (found == UINT64_MAX) {
+		free(blk);
+		return -1;
+	}
+	*pfn = blk[found];
+	free(blk);
+	/* one folio: the head carries the order; the other blocks' heads become plain frames */
+	for (uint64_t k = 1; k < per; k++) {
+		struct page *t = pfn_to_page(os->phys, *pfn + (k << MAX_PAGE_ORDER));
+		t->refcount = 0;
+		t->order = 0;
+	}
+	struct page *pg = pfn_to_page(os->phys, *pfn);
+	pg->order = GPAGE_ORDER;
+	page_set(pg, PG_head);
+	return 0;
+}
+
+/*
+ * alloc_surplus_hugetlb_folio: a fresh page from the buddy allocator,
+ * preferring nid within mask (NULL: any node, zonelist fallback), while
+ * surplus_huge_pages < nr_overcommit_hugepages.  Gigantic pages are never
+ * surplus (Linux refuses nr_overcommit_hugepages for them).  The page joins
+ * its node's pool counts as surplus and comes back free (refcount 0).
+ * @return 0 or -1.
+ */
+static int alloc_surplus(struct os *os, struct hstate *h, unsigned nid, const nodemask_t *mask, uint64_t *pfn)
+{
+	if (h->order != HPAGE_ORDER || h->surplus >= os->cfg.nr_overcommit_hugepages ||
+	    alloc_buddy_huge(os, nid, mask, 0, pfn))
+		return -1;
+	struct page *pg = pfn_to_page(os->phys, *pfn);
+	pg->refcount = 0;
+	page_set(pg, PG_hugetlb);
+	h->node[pg->node].total++;
+	h->node[pg->node].surplus++;
+	h->surplus++;
+	node_stat_mod(os->phys, pg->node, NR_HUGETLB, 1 << HPAGE_ORDER);
+	return 0;
+}
+
+/* update_and_free_hugetlb_folio of a surplus page: back to the buddy allocator. */
+static void free_surplus(struct os *os, struct hstate *h, struct page *pg)
+{
+	h->node[pg->node].total--;
+	h->node[pg->node].surplus--;
+	h->surplus--;
+	node_stat_mod(os->phys, pg->node, NR_HUGETLB, -(1 << HPAGE_ORDER));
+	pg->flags &= 1u << PG_head;
+	pg->mapping = NULL;
+	pg->index = 0;
+	pg->refcount = 1;   /* page_free takes an allocated page */
+	page_free(os->phys, pg->pfn, HPAGE_ORDER, 0);
+}
+
+/*
+ * return_unused_surplus_pages: n reservations went away; free up to n free
+ * surplus pages, one node after another (hstate_next_node_to_free).
+ */
+static void return_unused_surplus(struct os *os, struct hstate *h, uint64_t n)
+{
+	for (uint64_t tries = 0; n && h->surplus && tries < (uint64_t)h->nr_nodes * 2;) {
+		unsigned nid = h->next_nid_to_free;
+		struct hpool *hp = &h->node[nid];
+		h->next_nid_to_free = (nid + 1) % h->nr_nodes;
+		if (!hp->surplus || !hp->nr_free) {
+			tries++;
+			continue;
+		}
+		tries = 0;
+		h->nr_free--;
+		free_surplus(os, h, pfn_to_page(os->phys, hp->free[--hp->nr_free]));
+		n--;
+	}
+}
+
+/* Fill each node's pool of hstate h up to its requested count (boot, hugetlb_hstate_alloc_pages). */
+static int pool_fill(struct os *os, struct hstate *h, const uint32_t *want, unsigned nr, char *err, size_t errlen)
+{
+	for (unsigned n = 0; n < nr; n++) {
 		struct hpool *hp = &h->node[n];
-		hp->requested = os->cfg.nr_hugepages[n];
+		hp->requested = want[n];
 		if (!node_isset(n, &os->sys.memory_nodes))
 			continue;   /* a memoryless node supplies nothing */
 		while (hp->total < hp->requested) {
 			uint64_t pfn;
-			if (pool_grow_node(os, n, &pfn))
+			if (h->order == HPAGE_ORDER ? pool_grow_node(os, n, &pfn) : alloc_gigantic(os, n, &pfn))
 				break;
 			struct page *pg = pfn_to_page(os->phys, pfn);
 			pg->refcount = 0;   /* free pool pages hold no reference */
@@ -180,12 +330,38 @@ int hugetlb_init(struct os *os, char *err, size_t errlen)
 				return sim_errf(err, errlen, SIM_ENOMEM, "os: out of host memory");
 			hp->total++;
 			h->nr_free++;
-			node_stat_mod(os->phys, n, NR_HUGETLB, 1 << HPAGE_ORDER);   /* account_new_hugetlb_folio */
+			node_stat_mod(os->phys, n, NR_HUGETLB, 1LL << h->order);   /* account_new_hugetlb_folio */
 		}
 	}
 	for (unsigned n = 0; n < h->nr_nodes; n++)
 		h->stat[HTLB_POOL_SHORTFALL] += h->node[n].requested - h->node[n].total;
 	return 0;
+}
+
+int hugetlb_init(struct os *os, char *err, size_t errlen)
+{
+	struct hugetlb *h = calloc(1, sizeof(*h));
+	int rc;
+
+	if (!h)
+		return sim_errf(err, errlen, SIM_ENOMEM, "os: out of host memory");
+	h->nr_nodes = os->sys.nr_nodes;
+	for (unsigned i = 0; i < NR_HSTATES; i++) {
+		h->hs[i].order = hs_order[i];
+		h->hs[i].shift = PAGE_SHIFT + hs_order[i];
+		h->hs[i].nr_nodes = h->nr_nodes;
+	}
+	os->htlb = h;
+	if (os->cfg.nr_nr_hugepages > h->nr_nodes)
+		return sim_errf(err, errlen, SIM_ECONFIG, "os.nr_hugepages: %u entries for a machine of %u nodes",
+				os->cfg.nr_nr_hugepages, h->nr_nodes);
+	if (os->cfg.nr_nr_hugepages_1g > h->nr_nodes)
+		return sim_errf(err, errlen, SIM_ECONFIG, "os.nr_hugepages_1g: %u entries for a machine of %u nodes",
+				os->cfg.nr_nr_hugepages_1g, h->nr_nodes);
+	/* gigantic pages first, while memory is least fragmented (boot order: hugepagesz=1G before 2M) */
+	if ((rc = pool_fill(os, &h->hs[HS_1G], os->cfg.nr_hugepages_1g, os->cfg.nr_nr_hugepages_1g, err, errlen)))
+		return rc;
+	return pool_fill(os, &h->hs[HS_2M], os->cfg.nr_hugepages, os->cfg.nr_nr_hugepages, err, errlen);
 }
 
 void hugetlb_destroy(struct os *os)
@@ -194,9 +370,11 @@ void hugetlb_destroy(struct os *os)
 
 	if (!h)
 		return;
-	for (unsigned n = 0; n < HW_MAX_NODES; n++)
-		free(h->node[n].free);
-	free(h->keys);
+	for (unsigned i = 0; i < NR_HSTATES; i++) {
+		for (unsigned n = 0; n < HW_MAX_NODES; n++)
+			free(h->hs[i].node[n].free);
+		free(h->hs[i].keys);
+	}
 	free(h);
 	os->htlb = NULL;
 }
@@ -204,7 +382,7 @@ void hugetlb_destroy(struct os *os)
 /* ---- reservations ----------------------------------------------------------------------- */
 
 /* allowed_mems_nr: free pool pages on the nodes a task MPOL_BIND allows (all nodes otherwise). */
-static uint64_t allowed_free(const struct hugetlb *h, const struct process *p)
+static uint64_t allowed_free(const struct hstate *h, const struct process *p)
 {
 	uint64_t n = 0;
 
@@ -216,24 +394,43 @@ static uint64_t allowed_free(const struct hugetlb *h, const struct process *p)
 
 int hugetlb_reserve_vma(struct os *os, const struct process *p, const struct vma *v, char *err, size_t errlen)
 {
-	struct hugetlb *h = os->htlb;
-	uint64_t nr = (v->end - v->start) >> HPAGE_SHIFT;
+	struct hstate *h = hstate_vma(os, v);
+	uint64_t nr = (v->end - v->start) >> h->shift;
 
-	SIM_BUG_ON(!(v->flags & VM_HUGETLB) || v->page_shift != HPAGE_SHIFT);
+	SIM_BUG_ON(!(v->flags & VM_HUGETLB) || v->page_shift != h->shift);
 	if (v->flags & VM_NORESERVE)
 		return 0;
-	/* hugetlb_acct_memory without surplus pages: every reservation needs a free page behind it */
-	uint64_t avail = h->nr_free - h->resv, allowed = allowed_free(h, p);
-	if (nr > avail || nr > allowed) {
+	/*
+	 * hugetlb_acct_memory: every reservation needs a free page behind it;
+	 * gather_surplus_pages makes up a shortfall from the buddy allocator
+	 * (the faulting CPU's node first) within nr_overcommit_hugepages.
+	 */
+	uint64_t avail = h->nr_free - h->resv, gathered = 0;
+	unsigned local = os_cpu_node(os, p->last_cpu);
+	while (avail + gathered < nr) {
+		uint64_t pfn;
+		if (alloc_surplus(os, h, local, NULL, &pfn))
+			break;
+		struct page *pg = pfn_to_page(os->phys, pfn);
+		if (pool_push(&h->node[pg->node], pfn))
+			return sim_errf(err, errlen, SIM_ENOMEM, "os: out of host memory");
+		h->nr_free++;
+		gathered++;
+	}
+	uint64_t allowed = allowed_free(h, p);
+	if (nr > avail + gathered || nr > allowed) {
 		h->stat[HTLB_RESV_FAIL]++;
+		return_unused_surplus(os, h, gathered);
 		return sim_errf(err, errlen, SIM_EOOM,
 				"ENOMEM: MAP_HUGETLB of %" PRIu64 " huge pages cannot be reserved: HugePages_Free %"
-				PRIu64 " - HugePages_Rsvd %" PRIu64 " = %" PRIu64 " available%s (no surplus pages: "
-				"raise os.nr_hugepages)", nr, h->nr_free, h->resv, avail,
-				nr <= avail ? ", fewer on the task's MPOL_BIND nodes" : "");
+				PRIu64 " - HugePages_Rsvd %" PRIu64 " = %" PRIu64 " available%s (%s pages; surplus: %" PRIu64
+				" of os.nr_overcommit_hugepages %" PRIu64 "%s)", nr, h->nr_free, h->resv, h->nr_free - h->resv,
+				nr <= avail + gathered ? ", fewer on the task's MPOL_BIND nodes" : "",
+				h->order == HPAGE_ORDER ? "2 MiB" : "1 GiB", h->surplus,
+				os->cfg.nr_overcommit_hugepages, h->order == HPAGE_ORDER ? "" : "; never for 1 GiB pages");
 	}
-	uint64_t first = v->shm ? shared_key(v->shm->ino, (v->pgoff << PAGE_SHIFT) >> HPAGE_SHIFT)
-				: priv_key(p->pid, v->start);
+	uint64_t first = v->shm ? shared_key(v->shm->ino, (v->pgoff << PAGE_SHIFT) >> h->shift)
+				: priv_key(h, p->pid, v->start);
 	if (keys_insert_range(h, first, nr))
 		return sim_errf(err, errlen, SIM_ENOMEM, "os: out of host memory");
 	return 0;
@@ -243,14 +440,18 @@ void hugetlb_vma_close(struct os *os, const struct process *p, const struct vma 
 {
 	if (!(v->flags & VM_HUGETLB) || v->shm)
 		return;
-	keys_remove_range(os->htlb, priv_key(p->pid, v->start), priv_key(p->pid, v->end));
+	struct hstate *h = hstate_vma(os, v);
+	return_unused_surplus(os, h, keys_remove_range(h, priv_key(h, p->pid, v->start), priv_key(h, p->pid, v->end)));
 }
 
 void hugetlb_shm_release(struct os *os, const struct shm_obj *o)
 {
-	if (o->page_shift != HPAGE_SHIFT)
-		return;
-	keys_remove_range(os->htlb, shared_key(o->ino, 0), shared_key(o->ino, o->nr_slots));
+	for (unsigned i = 0; i < NR_HSTATES; i++) {
+		struct hstate *h = &os->htlb->hs[i];
+		if (o->page_shift == h->shift)
+			return_unused_surplus(os, h, keys_remove_range(h, shared_key(o->ino, 0),
+								       shared_key(o->ino, o->nr_slots)));
+	}
 }
 
 /* ---- allocation and freeing ----------------------------------------------------------------- */
@@ -259,9 +460,8 @@ void hugetlb_shm_release(struct os *os, const struct shm_obj *o)
  * dequeue_hugetlb_folio_nodemask: the first node of nid's zonelist, within
  * mask (NULL: any), with a free pool page.  @return the pfn, or UINT64_MAX.
  */
-static uint64_t dequeue_nodemask(struct os *os, unsigned nid, const nodemask_t *mask)
+static uint64_t dequeue_nodemask(struct os *os, struct hstate *h, unsigned nid, const nodemask_t *mask)
 {
-	struct hugetlb *h = os->htlb;
 	unsigned order[HW_MAX_NODES];
 	unsigned n = physmem_node_order(os->phys, nid, order);
 
@@ -278,35 +478,34 @@ static uint64_t dequeue_nodemask(struct os *os, unsigned nid, const nodemask_t *
 int hugetlb_alloc_folio(struct os *os, struct process *p, const struct vma *v, uint64_t haddr, bool zero,
 			unsigned cpu, sim_time_t *cost, uint64_t *pfn)
 {
-	struct hugetlb *h = os->htlb;
-	uint64_t key = v->shm ? shared_key(v->shm->ino, ((v->pgoff << PAGE_SHIFT) + (haddr - v->start)) >> HPAGE_SHIFT)
-			      : priv_key(p->pid, haddr);
+	struct hstate *h = hstate_vma(os, v);
+	uint64_t key = v->shm ? shared_key(v->shm->ino, ((v->pgoff << PAGE_SHIFT) + (haddr - v->start)) >> h->shift)
+			      : priv_key(h, p->pid, haddr);
 	size_t at = key_lower_bound(h, key);
 	bool reserved = at < h->nr_keys && h->keys[at] == key;
 
-	SIM_BUG_ON(haddr & ((1ULL << HPAGE_SHIFT) - 1));
+	SIM_BUG_ON(haddr & ((1ULL << h->shift) - 1));
 	/* without a reservation only the unreserved free pages may be taken */
-	if (!reserved && h->nr_free <= h->resv) {
-		h->stat[HTLB_SIGBUS]++;
-		return -SIM_ESTATE;
-	}
-	/* huge_node: the VMA policy, else the task policy, else local; interleave indexes 2 MiB pages */
+	bool may_dequeue = reserved || h->nr_free > h->resv;
+	/* huge_node: the VMA policy, else the task policy, else local; interleave indexes huge pages */
 	const struct mempolicy *pol = v->pol.mode != MPOL_DEFAULT ? &v->pol
 				    : p->pol.mode != MPOL_DEFAULT ? &p->pol : NULL;
 	int local = (int)os_cpu_node(os, cpu);
 	struct mpol_target t = { .nid = local };
 	if (pol)
 		mpol_policy_nodemask(pol, &p->il, &os->sys, GFP_HIGHUSER_MOVABLE,
-				     mpol_ilx(v->start, v->pgoff, haddr, HPAGE_ORDER, 0), local, &t);
+				     mpol_ilx(v->start, v->pgoff, haddr, h->order, 0), local, &t);
 	const nodemask_t *mask = t.has_mask ? &t.mask : NULL;
 	uint64_t got = UINT64_MAX;
-	if (t.preferred_many) {
-		got = dequeue_nodemask(os, (unsigned)t.nid, mask);
-		mask = NULL;
+	if (may_dequeue && t.preferred_many) {
+		got = dequeue_nodemask(os, h, (unsigned)t.nid, mask);
+		if (got == UINT64_MAX)
+			got = dequeue_nodemask(os, h, (unsigned)t.nid, NULL);
+	} else if (may_dequeue) {
+		got = dequeue_nodemask(os, h, (unsigned)t.nid, mask);
 	}
-	if (got == UINT64_MAX)
-		got = dequeue_nodemask(os, (unsigned)t.nid, mask);
-	if (got == UINT64_MAX) {
+	/* alloc_buddy_hugetlb_folio_with_mpol: a surplus page under the same policy */
+	if (got == UINT64_MAX && alloc_surplus(os, h, (unsigned)t.nid, mask, &got)) {
 		h->stat[HTLB_SIGBUS]++;
 		return -SIM_ESTATE;
 	}
@@ -319,82 +518,117 @@ int hugetlb_alloc_folio(struct os *os, struct process *p, const struct vma *v, u
 	h->stat[HTLB_ALLOC_RESERVED] += reserved;
 	h->stat[HTLB_ALLOC_OTHER_NODE] += pg->node != t.nid;
 	if (zero)
-		*cost += os->cfg.zero_page_cost << HPAGE_ORDER;
+		*cost += os->cfg.zero_page_cost << h->order;
 	*pfn = got;
 	return 0;
 }
 
 void hugetlb_free_folio(struct os *os, struct page *pg)
 {
-	struct hugetlb *h = os->htlb;
+	struct hstate *h = &os->htlb->hs[pg->order == GPAGE_ORDER ? HS_1G : HS_2M];
 
-	SIM_BUG_ON(pg->refcount != 0 || pg->mapcount != 0 || pg->order != HPAGE_ORDER);
+	SIM_BUG_ON(pg->refcount != 0 || pg->mapcount != 0 || pg->order != h->order);
 	pg->flags &= 1u << PG_head;
 	page_set(pg, PG_hugetlb);
 	pg->mapping = NULL;
 	pg->index = 0;
+	h->stat[HTLB_FREE]++;
+	/* free_huge_folio: while the node has surplus pages, a freed page goes back to the buddy allocator */
+	if (h->node[pg->node].surplus) {
+		free_surplus(os, h, pg);
+		return;
+	}
 	if (pool_push(&h->node[pg->node], pg->pfn))
 		SIM_BUG_ON(1);   /* cannot happen: the stack had room for this page when it was dequeued */
 	h->nr_free++;
-	h->stat[HTLB_FREE]++;
 }
 
 /* ---- counters and views ------------------------------------------------------------------------ */
 
-void hugetlb_node_counts(const struct os *os, unsigned nid, struct hugetlb_counts *out)
+static void hstate_node_counts(const struct hstate *h, unsigned nid, struct hugetlb_counts *out)
 {
-	const struct hugetlb *h = os->htlb;
-
 	*out = (struct hugetlb_counts){ 0 };
-	if (!h || nid >= h->nr_nodes)
+	if (nid >= h->nr_nodes)
 		return;
 	out->requested = h->node[nid].requested;
 	out->total = h->node[nid].total;
 	out->free = h->node[nid].nr_free;
+	out->surplus = h->node[nid].surplus;
 }
 
-void hugetlb_counts(const struct os *os, struct hugetlb_counts *out, uint64_t *rsvd)
+static void hstate_counts(const struct hstate *h, struct hugetlb_counts *out, uint64_t *rsvd)
 {
-	const struct hugetlb *h = os->htlb;
-
 	*out = (struct hugetlb_counts){ 0 };
 	if (rsvd)
-		*rsvd = h ? h->resv : 0;
-	if (!h)
-		return;
+		*rsvd = h->resv;
 	for (unsigned n = 0; n < h->nr_nodes; n++) {
 		out->requested += h->node[n].requested;
 		out->total += h->node[n].total;
 		out->free += h->node[n].nr_free;
+		out->surplus += h->node[n].surplus;
 	}
+}
+
+static const struct hstate *hstate_of_shift(const struct os *os, unsigned shift)
+{
+	return os->htlb ? &os->htlb->hs[shift == PAGE_SHIFT + GPAGE_ORDER ? HS_1G : HS_2M] : NULL;
+}
+
+void hugetlb_size_node_counts(const struct os *os, unsigned shift, unsigned nid, struct hugetlb_counts *out)
+{
+	const struct hstate *h = hstate_of_shift(os, shift);
+
+	*out = (struct hugetlb_counts){ 0 };
+	if (h)
+		hstate_node_counts(h, nid, out);
+}
+
+void hugetlb_size_counts(const struct os *os, unsigned shift, struct hugetlb_counts *out, uint64_t *rsvd)
+{
+	const struct hstate *h = hstate_of_shift(os, shift);
+
+	*out = (struct hugetlb_counts){ 0 };
+	if (rsvd)
+		*rsvd = 0;
+	if (h)
+		hstate_counts(h, out, rsvd);
+}
+
+void hugetlb_node_counts(const struct os *os, unsigned nid, struct hugetlb_counts *out)
+{
+	hugetlb_size_node_counts(os, PAGE_SHIFT + HPAGE_ORDER, nid, out);
+}
+
+void hugetlb_counts(const struct os *os, struct hugetlb_counts *out, uint64_t *rsvd)
+{
+	hugetlb_size_counts(os, PAGE_SHIFT + HPAGE_ORDER, out, rsvd);
 }
 
 void hugetlb_report_meminfo(const struct os *os, FILE *fp)
 {
-	struct hugetlb_counts c;
+	struct hugetlb_counts c, g;
 	uint64_t rsvd;
-	uint64_t kb = (1ULL << HPAGE_SHIFT) >> 10;
+	uint64_t kb = (1ULL << (PAGE_SHIFT + HPAGE_ORDER)) >> 10, gkb = (1ULL << (PAGE_SHIFT + GPAGE_ORDER)) >> 10;
 
+	/* hugetlb_report_meminfo: HugePages_* of the default hstate, Hugetlb: every hstate's pages */
 	hugetlb_counts(os, &c, &rsvd);
+	hugetlb_size_counts(os, PAGE_SHIFT + GPAGE_ORDER, &g, NULL);
 	fprintf(fp, "HugePages_Total:   %5" PRIu64 "\n", c.total);
 	fprintf(fp, "HugePages_Free:    %5" PRIu64 "\n", c.free);
 	fprintf(fp, "HugePages_Rsvd:    %5" PRIu64 "\n", rsvd);
 	fprintf(fp, "HugePages_Surp:    %5" PRIu64 "\n", c.surplus);
 	fprintf(fp, "Hugepagesize:   %8" PRIu64 " kB\n", kb);
-	fprintf(fp, "Hugetlb:        %8" PRIu64 " kB\n", c.total * kb);
+	fprintf(fp, "Hugetlb:        %8" PRIu64 " kB\n", c.total * kb + g.total * gkb);
 }
 
-void hugetlb_report(const struct os *os, rep_t *r)
+static void hstate_report(const struct hstate *h, rep_t *r, const char *name)
 {
-	const struct hugetlb *h = os->htlb;
 	struct hugetlb_counts c;
 	uint64_t rsvd;
 
-	if (!h)
-		return;
-	hugetlb_counts(os, &c, &rsvd);
-	rep_obj_begin(r, "hugetlb");
-	rep_u64(r, "page_size_kB", (1ULL << HPAGE_SHIFT) >> 10);
+	hstate_counts(h, &c, &rsvd);
+	rep_obj_begin(r, name);
+	rep_u64(r, "page_size_kB", (1ULL << h->shift) >> 10);
 	rep_u64(r, "HugePages_Total", c.total);
 	rep_u64(r, "HugePages_Free", c.free);
 	rep_u64(r, "HugePages_Rsvd", rsvd);
@@ -403,7 +637,7 @@ void hugetlb_report(const struct os *os, rep_t *r)
 	rep_arr_begin(r, "nodes");
 	for (unsigned n = 0; n < h->nr_nodes; n++) {
 		struct hugetlb_counts nc;
-		hugetlb_node_counts(os, n, &nc);
+		hstate_node_counts(h, n, &nc);
 		rep_obj_begin(r, NULL);
 		rep_u64(r, "node", n);
 		rep_u64(r, "requested", nc.requested);
@@ -416,4 +650,16 @@ void hugetlb_report(const struct os *os, rep_t *r)
 	struct stat_block sb = { hugetlb_stat_desc, h->stat, NR_HUGETLB_STATS };
 	rep_stats(r, "counters", &sb);
 	rep_obj_end(r);
+}
+
+void hugetlb_report(const struct os *os, rep_t *r)
+{
+	const struct hugetlb *h = os->htlb;
+
+	if (!h)
+		return;
+	hstate_report(&h->hs[HS_2M], r, "hugetlb");
+	/* the gigantic hstate only when it was asked for (reports of other runs stay as they were) */
+	if (os->cfg.nr_nr_hugepages_1g)
+		hstate_report(&h->hs[HS_1G], r, "hugetlb_1g");
 }

@@ -1,6 +1,6 @@
 /*
- * os/hugetlb.h - persistent pools of 2 MiB hugetlb pages (Linux's
- * mm/hugetlb.c for the default hstate).
+ * os/hugetlb.h - persistent pools of 2 MiB and 1 GiB hugetlb pages (Linux's
+ * mm/hugetlb.c hstates).
  *
  * At os creation each node's pool is filled with os_cfg.nr_hugepages[n]
  * order-9 pages taken from that node's buddy allocator (alloc_pool_huge_folio
@@ -28,8 +28,17 @@
  * A fault that finds no page it may take fails with SIGBUS (the faulting
  * thread stops), never the OOM killer.
  *
- * Not modelled: surplus pages (nr_overcommit_hugepages is taken as 0, so
- * HugePages_Surp stays 0), resizing the pool at run time, 1 GiB pages,
+ * Surplus pages: within os_cfg.nr_overcommit_hugepages the buddy allocator
+ * supplies what the pool lacks, at mmap (gather_surplus_pages) or at a
+ * fault without a reservation (alloc_surplus_hugetlb_folio); they return to
+ * the buddy allocator when freed on a node with surplus or when unused
+ * reservations are dropped (free_huge_folio, return_unused_surplus_pages).
+ *
+ * 1 GiB pages are a second hstate with its own pools (os_cfg.nr_hugepages_1g,
+ * filled at boot from naturally aligned free ranges: alloc_contig_pages),
+ * reservations and free lists; they are never surplus.
+ *
+ * Not modelled: resizing the pool at run time,
  * hugetlb migration/demotion, cpuset-restricted reservation checks
  * (only a task MPOL_BIND restricts the mmap-time check, as allowed_mems_nr).
  */
@@ -41,6 +50,7 @@
 
 #define HPAGE_ORDER 9
 #define HPAGE_NR    (1ULL << HPAGE_ORDER)   /* base pages per huge page */
+#define GPAGE_ORDER 18                      /* 1 GiB gigantic pages (MAP_HUGE_1GB) */
 
 struct hugetlb;
 
@@ -85,12 +95,16 @@ struct hugetlb_counts {
 	uint64_t requested;   /* nr_hugepages asked for (config) */
 	uint64_t total;       /* HugePages_Total */
 	uint64_t free;        /* HugePages_Free */
-	uint64_t surplus;     /* HugePages_Surp (always 0: no overcommit) */
+	uint64_t surplus;     /* HugePages_Surp */
 };
 /* Per-node counters; nid >= nr_nodes gives zeros. */
 void hugetlb_node_counts(const struct os *os, unsigned nid, struct hugetlb_counts *out);
 /* System-wide counters; *rsvd = HugePages_Rsvd (may be NULL). */
 void hugetlb_counts(const struct os *os, struct hugetlb_counts *out, uint64_t *rsvd);
+
+/* The same for one page size: shift 21 (2 MiB) or 30 (1 GiB), as /sys/kernel/mm/hugepages/hugepages-<kB>kB/. */
+void hugetlb_size_node_counts(const struct os *os, unsigned shift, unsigned nid, struct hugetlb_counts *out);
+void hugetlb_size_counts(const struct os *os, unsigned shift, struct hugetlb_counts *out, uint64_t *rsvd);
 
 /* The hugetlb lines of /proc/meminfo, Linux's format (view "meminfo-hugetlb"). */
 void hugetlb_report_meminfo(const struct os *os, FILE *fp);

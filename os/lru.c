@@ -4,6 +4,7 @@
 #include <string.h>
 #include "os/fault.h"
 #include "os/lru.h"
+#include "os/mlock.h"
 #include "os/vmscan.h"
 #include "sim/err.h"
 
@@ -72,6 +73,7 @@ void lru_add(struct os *os, struct page *pg)
 {
 	if (!node_lruvec(os, pg->node))
 		return;
+	mlock_cull_on_add(os, pg);
 	lru_link(os, pg, false);
 }
 
@@ -113,6 +115,7 @@ void lru_putback(struct os *os, struct page *pg)
 		return;
 	node_stat_mod(os->phys, pg->node, page_test(pg, PG_swapbacked) ? NR_ISOLATED_ANON : NR_ISOLATED_FILE,
 		      -(int64_t)page_nr(pg));
+	mlock_cull_on_add(os, pg);
 	lru_link(os, pg, false);
 }
 

@@ -15,16 +15,22 @@
 	X(MIG_MBIND, mempolicy_mbind, EVENT, "pages", "migrated by mbind MPOL_MF_MOVE")                 \
 	X(MIG_NUMA, numa_misplaced, EVENT, "pages", "migrated by NUMA balancing")                     \
 	X(MIG_DEMOTION, demotion, EVENT, "pages", "migrated by demotion")                             \
+	X(MIG_CONTIG, contig_range, EVENT, "pages", "migrated out of a range by alloc_contig_range (CMA)") \
+	X(MIG_HOTPLUG, memory_hotplug, EVENT, "pages", "migrated out of a memory block being offlined") \
 	X(MIG_FAIL_COMPACTION, fail_compaction, EVENT, "pages", "compaction migrations that failed")   \
 	X(MIG_FAIL_SYSCALL, fail_syscall, EVENT, "pages", "syscall migrations that failed")           \
 	X(MIG_FAIL_MBIND, fail_mempolicy_mbind, EVENT, "pages", "mbind migrations that failed")       \
 	X(MIG_FAIL_NUMA, fail_numa_misplaced, EVENT, "pages", "NUMA-balancing migrations that failed") \
 	X(MIG_FAIL_DEMOTION, fail_demotion, EVENT, "pages", "demotions that failed")                  \
+	X(MIG_FAIL_CONTIG, fail_contig_range, EVENT, "pages", "alloc_contig_range migrations that failed") \
+	X(MIG_FAIL_HOTPLUG, fail_memory_hotplug, EVENT, "pages", "memory-offline migrations that failed") \
 	X(MIG_PS_COMPACTION, ps_compaction, EVENT, "ps", "time spent migrating for compaction")       \
 	X(MIG_PS_SYSCALL, ps_syscall, EVENT, "ps", "time spent migrating for system calls")           \
 	X(MIG_PS_MBIND, ps_mempolicy_mbind, EVENT, "ps", "time spent migrating for mbind")            \
 	X(MIG_PS_NUMA, ps_numa_misplaced, EVENT, "ps", "time spent migrating for NUMA balancing")     \
 	X(MIG_PS_DEMOTION, ps_demotion, EVENT, "ps", "time spent demoting")                           \
+	X(MIG_PS_CONTIG, ps_contig_range, EVENT, "ps", "time spent migrating for alloc_contig_range")  \
+	X(MIG_PS_HOTPLUG, ps_memory_hotplug, EVENT, "ps", "time spent migrating for memory offlining") \
 	X(MIG_SHOOTDOWNS, shootdowns, EVENT, "flushes", "TLB shootdowns issued by migration")         \
 	X(MIG_BYTES, bytes_copied, EVENT, "bytes", "bytes copied by migration")                       \
 	X(MIG_KTHREAD_PS, kthread_ps, EVENT, "ps", "kernel-thread time (kcompactd, NUMA scanner, khugepaged)")

@@ -15,14 +15,16 @@
 #include "os/compaction.h"
 #include "os/filemap.h"
 #include "os/lru.h"
+#include "os/memory_tiers.h"
 #include "os/mig_state.h"
+#include "os/mlock.h"
 #include "os/numa_balancing.h"
 #include "os/rmap.h"
 #include "os/thp.h"
 #include "sim/err.h"
 
 const char *const migrate_reason_names[NR_MIGRATE_REASONS] = {
-	"compaction", "syscall", "mempolicy_mbind", "numa_misplaced", "demotion",
+	"compaction", "syscall", "mempolicy_mbind", "numa_misplaced", "demotion", "contig_range", "memory_hotplug",
 };
 
 static const struct stat_desc mig_stat_desc[] = { MIG_STATS(STAT_DESC) };
@@ -69,7 +71,8 @@ bool migrate_isolatable(struct os *os, const struct page *pg)
 	(void)os;
 	const uint32_t bad = (1u << PG_reserved) | (1u << PG_buddy) | (1u << PG_pcp) | (1u << PG_tail) |
 			     (1u << PG_hugetlb) | (1u << PG_locked) | (1u << PG_writeback) |
-			     (1u << PG_swapcache);   /* numasim does not move swap-cache slots */
+			     (1u << PG_swapcache) |  /* numasim does not move swap-cache slots */
+			     (1u << PG_ksm);         /* nor KSM pages (rmap_walk_ksm is not modelled) */
 	if ((pg->flags & bad) || !pg->mapping || pg->mapcount <= 0)
 		return false;
 	/* folio_expected_refs: one per mapping, plus the shared object's */
@@ -137,11 +140,13 @@ static int default_alloc(void *ctx, struct os *os, struct page *src, sim_time_t 
 }
 
 static const enum mig_stat reason_ok[NR_MIGRATE_REASONS] = { MIG_COMPACTION, MIG_SYSCALL, MIG_MBIND, MIG_NUMA,
-							     MIG_DEMOTION };
+							     MIG_DEMOTION, MIG_CONTIG, MIG_HOTPLUG };
 static const enum mig_stat reason_fail[NR_MIGRATE_REASONS] = { MIG_FAIL_COMPACTION, MIG_FAIL_SYSCALL, MIG_FAIL_MBIND,
-							       MIG_FAIL_NUMA, MIG_FAIL_DEMOTION };
+							       MIG_FAIL_NUMA, MIG_FAIL_DEMOTION,
+							       MIG_FAIL_CONTIG, MIG_FAIL_HOTPLUG };
 static const enum mig_stat reason_ps[NR_MIGRATE_REASONS] = { MIG_PS_COMPACTION, MIG_PS_SYSCALL, MIG_PS_MBIND,
-							     MIG_PS_NUMA, MIG_PS_DEMOTION };
+							     MIG_PS_NUMA, MIG_PS_DEMOTION,
+							     MIG_PS_CONTIG, MIG_PS_HOTPLUG };
 
 /*
  * migrate_folio_unmap + move_to_new_folio + remove_migration_ptes + free,
@@ -173,6 +178,10 @@ static int migrate_one(struct os *os, struct page *src, const struct migrate_req
 	dst->mapping = src->mapping;
 	dst->index = src->index;
 	dst->last_cpupid = src->last_cpupid;
+	/* folio_migrate_flags: across tiers in tiering mode the field changes meaning (access time / cpupid) */
+	if ((os->cfg.numa_balancing & NUMA_BALANCING_MEMORY_TIERING) &&
+	    node_is_toptier(os, src->node) != node_is_toptier(os, dst->node))
+		dst->last_cpupid = 0;
 	dst->refcount = src->refcount;
 	dst->mapcount = 0;
 	if (page_is_file_cache(src)) {
@@ -185,6 +194,7 @@ static int migrate_one(struct os *os, struct page *src, const struct migrate_req
 	*cost += c;
 	SIM_BUG_ON(src->mapcount != 0 || mapped == 0);
 	move_stats(os, src, dst, nr);
+	mlock_migrate(os, src, dst);
 	lru_transfer(os, src, dst);
 	/* the old page: references went with the mappings */
 	src->refcount = 0;
@@ -211,8 +221,12 @@ unsigned migrate_folios(struct os *os, struct page **pages, unsigned n, const st
 		uint64_t nr = 1ULL << pg->order;
 		bool thp = is_thp(pg);
 		/* one folio after another on rq->cpu: each starts when the previous one is done */
+		if (rq->failed)
+			rq->failed[i] = false;
 		if (migrate_one(os, pg, rq, rq->now + c, &b, &c)) {
 			failed++;
+			if (rq->failed)
+				rq->failed[i] = true;
 			vmstat_inc(os->phys, PGMIGRATE_FAIL, nr);
 			if (thp)
 				vmstat_inc(os->phys, THP_MIGRATION_FAIL, 1);

@@ -40,6 +40,8 @@ enum migrate_reason {
 	MR_MEMPOLICY_MBIND,
 	MR_NUMA_MISPLACED,
 	MR_DEMOTION,
+	MR_CONTIG_RANGE,      /* alloc_contig_range: cma_alloc (os/contig.c) */
+	MR_MEMORY_HOTPLUG,    /* offline_pages (os/memory_hotplug.c) */
 	NR_MIGRATE_REASONS
 };
 extern const char *const migrate_reason_names[NR_MIGRATE_REASONS];
@@ -59,6 +61,7 @@ struct migrate_req {
 	migrate_alloc_fn alloc;   /* NULL: alloc_migration_target on target_nid, __GFP_THISNODE */
 	void *alloc_ctx;
 	int target_nid;
+	bool *failed;             /* optional [n]: set per page that failed to migrate */
 };
 
 /*

@@ -200,6 +200,36 @@ uint64_t mm_get_unmapped_area(const struct mm_struct *mm, uint64_t len, uint64_t
 	return 0;
 }
 
+struct vma *mm_expand_stack(struct mm_struct *mm, uint64_t addr, const struct stack_limits *lim)
+{
+	size_t i = mm_find_idx(mm, addr);
+
+	if (i >= mm->nr_vma || !(mm->vma[i].flags & VM_GROWSDOWN) || mm->vma[i].start <= addr)
+		return NULL;
+	struct vma *v = &mm->vma[i];
+	addr &= ~(PAGE_SIZE - 1);
+	if (addr < MMAP_MIN_ADDR)
+		return NULL;                       /* -EPERM */
+	if (i > 0) {
+		const struct vma *prev = &mm->vma[i - 1];
+		/* stack_guard_gap: a growing stack keeps its distance from an accessible mapping below */
+		if (!(prev->flags & VM_GROWSDOWN) && (prev->flags & VM_ACCESS_FLAGS) && addr - prev->end < lim->guard_gap)
+			return NULL;
+		if (addr < prev->end)
+			return NULL;
+	}
+	uint64_t grow = (v->start - addr) >> PAGE_SHIFT;
+	if (grow > v->pgoff || v->end - addr > lim->rlimit_stack)
+		return NULL;                       /* acct_stack_growth: RLIMIT_STACK */
+	if ((v->flags & VM_LOCKED) && lim->memlock != UINT64_MAX && mm->locked_vm + grow > lim->memlock)
+		return NULL;                       /* mlock_future_ok */
+	v->start = addr;
+	v->pgoff -= grow;
+	if (v->flags & VM_LOCKED)
+		mm->locked_vm += grow;
+	return v;
+}
+
 /* ---- shared objects ---------------------------------------------------------- */
 
 #define SHM_CHUNK 512

@@ -23,12 +23,16 @@
 #define VM_EXEC        0x00000004ULL
 #define VM_SHARED      0x00000008ULL
 #define VM_GROWSDOWN   0x00000100ULL
+#define VM_LOCKED      0x00002000ULL
 #define VM_DONTCOPY    0x00020000ULL   /* MADV_DONTFORK */
 #define VM_NORESERVE   0x00200000ULL
 #define VM_HUGETLB     0x00400000ULL
 #define VM_WIPEONFORK  0x02000000ULL
 #define VM_HUGEPAGE    0x20000000ULL   /* MADV_HUGEPAGE */
 #define VM_NOHUGEPAGE  0x40000000ULL   /* MADV_NOHUGEPAGE */
+#define VM_MERGEABLE   0x80000000ULL   /* MADV_MERGEABLE: ksmd scans it (os/ksm.h) */
+#define VM_LOCKONFAULT 0x100000000ULL  /* MLOCK_ONFAULT / MCL_ONFAULT */
+#define VM_LOCKED_MASK (VM_LOCKED | VM_LOCKONFAULT)
 #define VM_IMPLICIT    (1ULL << 40)    /* numasim: created by a fault in implicit mode */
 #define VM_ACCESS_FLAGS (VM_READ | VM_WRITE | VM_EXEC)
 
@@ -67,6 +71,8 @@ struct mm_struct {
 	uint64_t mmap_base;       /* top of the top-down mmap area */
 	uint64_t start_brk, brk;  /* heap */
 	bool brk_init;            /* start_brk known (first brk call or default) */
+	uint64_t locked_vm;       /* pages in VM_LOCKED VMAs (checked against RLIMIT_MEMLOCK) */
+	uint64_t def_flags;       /* flags every new VMA gets: VM_LOCKED[ONFAULT] after mlockall(MCL_FUTURE) */
 };
 
 void mm_init(struct mm_struct *mm);
@@ -110,6 +116,24 @@ void mm_merge_range(struct mm_struct *mm, uint64_t start, uint64_t end);
  * above mmap_base as Linux does.  @return the address, or 0 if none fits.
  */
 uint64_t mm_get_unmapped_area(const struct mm_struct *mm, uint64_t len, uint64_t align);
+
+/* Limits a stack may grow within (acct_stack_growth). */
+struct stack_limits {
+	uint64_t rlimit_stack;    /* bytes: RLIMIT_STACK, the largest the VMA may become */
+	uint64_t guard_gap;       /* bytes: stack_guard_gap to an accessible VMA below */
+	uint64_t memlock;         /* pages: RLIMIT_MEMLOCK, for a VM_LOCKED stack (UINT64_MAX: unlimited) */
+};
+
+/*
+ * expand_stack for a fault at addr outside every VMA (mm/mmap.c
+ * expand_stack / expand_downwards / acct_stack_growth): if the next VMA
+ * above addr is VM_GROWSDOWN, move its start down to addr's page when the
+ * grown size stays within RLIMIT_STACK, addr is at least mmap_min_addr, an
+ * accessible non-stack VMA below is at least guard_gap away, and a locked
+ * stack stays within RLIMIT_MEMLOCK.  @return the grown VMA, or NULL (the
+ * access is outside every mapping: SIGSEGV).
+ */
+struct vma *mm_expand_stack(struct mm_struct *mm, uint64_t addr, const struct stack_limits *lim);
 
 /* ---- shared objects ---------------------------------------------------------- */
 

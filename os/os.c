@@ -15,21 +15,31 @@
  * MADV_DONTNEED ranges are split first (os/thp.c).  File-backed mmap,
  * file_read and file_write go to the page cache (os/filemap.h).
  *
- * Not modelled yet, rejected with -SIM_ENOTSUP and a message: 1 GiB
- * hugetlb pages (no contiguous-range allocator above order 10).
+ * Hugetlb mappings of both page sizes (2 MiB, 1 GiB) are os/hugetlb.c's.
  */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include "os/fault.h"
+#include "os/cma.h"
 #include "os/hugetlb.h"
+#include "os/memory_hotplug.h"
+#include "os/memory_tiers.h"
 #include "os/compaction.h"
 #include "os/filemap.h"
 #include "os/vmscan.h"
 #include "os/migrate.h"
+#include "os/mlock.h"
+#include "os/mremap.h"
 #include "os/oom.h"
 #include "os/numa_balancing.h"
 #include "os/thp.h"
+#include "os/ksm.h"
+#include "os/zram.h"
+#include "os/zswap.h"
+#include "os/slab.h"
+#include "os/meminfo.h"
+#include "os/smaps.h"
 #include "sim/err.h"
 
 /* mmap uapi */
@@ -117,6 +127,13 @@ static int os_init(os_t **out, const struct os_cfg *cfg, const struct hw_cfg *hc
 		free(os);
 		return sim_errf(err, errlen, SIM_ECONFIG, "os: the machine has no memory (every nodes[i].memory is 0)");
 	}
+	/* CMA areas are carved out at boot, before the first allocation (memblock time in Linux) */
+	if ((rc = cma_init(os, err, errlen)) || (rc = memory_blocks_init(os, err, errlen))) {
+		cma_destroy(os);
+		physmem_destroy(os->phys);
+		free(os);
+		return rc;
+	}
 	/* the shared zero page: one reserved frame on the first node with memory, as empty_zero_page */
 	unsigned zn = nm_first(&os->sys.memory_nodes);
 	struct alloc_ctx ac = { .order = 0, .gfp = GFP_KERNEL, .preferred_nid = (int)zn, .cpu = 0 };
@@ -131,7 +148,13 @@ static int os_init(os_t **out, const struct os_cfg *cfg, const struct hw_cfg *hc
 	}
 	page_set(pfn_to_page(os->phys, os->zero_pfn), PG_reserved);
 	pmem_clear_page(pm, os->zero_pfn);
+	if ((rc = memory_tiers_init(os, err, errlen))) {
+		physmem_destroy(os->phys);
+		free(os);
+		return rc;
+	}
 	if ((rc = mig_init(os, err, errlen))) {   /* migration, compaction, NUMA balancing, THP */
+		memory_tiers_destroy(os);
 		physmem_destroy(os->phys);
 		free(os);
 		return rc;
@@ -139,6 +162,7 @@ static int os_init(os_t **out, const struct os_cfg *cfg, const struct hw_cfg *hc
 	/* reclaim, swap, page cache, OOM; one hook set for both halves */
 	if (reclaim_init(os)) {
 		mig_destroy(os);
+		memory_tiers_destroy(os);
 		physmem_destroy(os->phys);
 		free(os);
 		return sim_errf(err, errlen, SIM_ENOMEM, "os: out of host memory");
@@ -152,6 +176,10 @@ static int os_init(os_t **out, const struct os_cfg *cfg, const struct hw_cfg *hc
 	if ((rc = hugetlb_init(os, err, errlen))) {
 		os_destroy(os);
 		return rc;
+	}
+	if (kmem_init(os)) {
+		os_destroy(os);
+		return sim_errf(err, errlen, SIM_ENOMEM, "os: out of host memory");
 	}
 	*out = os;
 	return 0;
@@ -174,6 +202,7 @@ void os_destroy(os_t *os)
 	if (!os)
 		return;
 	mig_destroy(os);
+	ksm_destroy(os);
 	for (size_t i = 1; i < os->nr_procs; i++) {
 		struct process *p = os->procs[i];
 		for (size_t k = 0; k < p->mm.nr_vma; k++) {
@@ -183,12 +212,18 @@ void os_destroy(os_t *os)
 		}
 		mm_release(&p->mm);
 		free(p->final_maps);
+		pgc_free(&p->pgc);
+		kmem_proc_release(os, p, 0);
 		task_free_all(p);
 		free(p);
 	}
 	free(os->procs);
+	kmem_destroy(os);
 	hugetlb_destroy(os);
+	cma_destroy(os);
+	memory_blocks_destroy(os);
 	reclaim_destroy(os);
+	memory_tiers_destroy(os);
 	physmem_destroy(os->phys);
 	free(os);
 }
@@ -278,6 +313,7 @@ int os_thread_clone(os_t *os, int pid, unsigned parent_tid, unsigned child_tid)
 	/* copy_process: the task_struct is duplicated (il_prev with it) and mpol_dup()s the policy */
 	c->pol = p->pol;
 	c->il = p->il;
+	kmem_sync(os, p, p->last_cpu, os->now, true, NULL);
 	return 0;
 }
 
@@ -317,6 +353,7 @@ int os_process_create(os_t *os, bool implicit, int *pid)
 	int rc = proc_new(os, implicit, NULL, 0, &p);
 	if (rc)
 		return rc;
+	kmem_sync(os, p, 0, os->now, true, NULL);
 	*pid = p->pid;
 	return 0;
 }
@@ -341,6 +378,8 @@ int os_process_fork(os_t *os, int parent, unsigned tid, int *child)
 		c->alive = false;
 		return rc;
 	}
+	/* dup_task_struct, dup_mm and the VMA copies, by the forking CPU under the forking task's policy */
+	kmem_sync(os, c, pp->last_cpu, os->now, true, NULL);
 	*child = c->pid;
 	return 0;
 }
@@ -403,6 +442,7 @@ int os_set_process_policy(os_t *os, int pid, const struct mpol_spec *spec)
 		p->tasks[i].pol = pol;
 		mpol_task_reset(&p->tasks[i].il);
 	}
+	kmem_sync(os, p, p->last_cpu, os->now, true, NULL);   /* the threads' numa_policy objects */
 	return 0;
 }
 
@@ -438,6 +478,7 @@ enum os_fault_result os_handle_fault(os_t *os, int pid, unsigned tid, unsigned c
 	note_cpu(os, p, cpu, now);
 	numab_task_tick(os, p, now);
 	enum os_fault_result r = fault_handle(os, p, cpu, now, vaddr, write, &c);
+	kmem_sync(os, p, cpu, now + c, false, &c);   /* an implicit mapping is a new VMA; an OOM kill frees all */
 	os->current = NULL;
 	*cost = c;
 	return r;
@@ -481,6 +522,8 @@ static int do_munmap(struct sysctx *s, uint64_t start, uint64_t end)
 	while (i < p->mm.nr_vma && p->mm.vma[i].start < end) {
 		struct vma v = p->mm.vma[i];
 		cleared += zap_range(s->os, p, &v, v.start, v.end, s->cpu);
+		if (v.flags & VM_LOCKED)
+			p->mm.locked_vm -= (v.end - v.start) >> PAGE_SHIFT;
 		hugetlb_vma_close(s->os, p, &v);
 		mm_remove(&p->mm, i);
 		shm_put(s->os, v.shm, s->cpu);
@@ -568,11 +611,8 @@ static int sys_mmap(struct sysctx *s)
 		shift = (unsigned)((flags >> MAP_HUGE_SHIFT) & MAP_HUGE_MASK);
 		if (!shift)
 			shift = 21;
-		if (shift == 30)
-			return sim_errf(s->err, s->errlen, SIM_ENOTSUP,
-					"MAP_HUGE_1GB not modelled yet: gigantic pages need a contiguous-range "
-					"allocator above MAX_PAGE_ORDER");
-		if (shift != 21)
+		/* MAP_HUGE_2MB (21 << 26) or MAP_HUGE_1GB (30 << 26): the two hstates (os/hugetlb.c) */
+		if (shift != 21 && shift != 30)
 			return sim_errf(s->err, s->errlen, SIM_ERANGE, "EINVAL: no hugetlb page size 2^%u", shift);
 	}
 	uint64_t psize = 1ULL << shift;
@@ -621,7 +661,8 @@ static int sys_mmap(struct sysctx *s)
 		.flags = ((prot & PROT_READ) ? VM_READ : 0) | ((prot & PROT_WRITE) ? VM_WRITE : 0) |
 			 ((prot & PROT_EXEC) ? VM_EXEC : 0) | (shared ? VM_SHARED : 0) |
 			 ((flags & MAP_HUGETLB) ? VM_HUGETLB : 0) | ((flags & MAP_NORESERVE) ? VM_NORESERVE : 0) |
-			 ((flags & MAP_GROWSDOWN) ? VM_GROWSDOWN : 0),
+			 ((flags & MAP_GROWSDOWN) ? VM_GROWSDOWN : 0) |
+			 ((flags & MAP_HUGETLB) ? 0 : p->mm.def_flags),   /* mlockall(MCL_FUTURE) */
 		/* private anonymous: vm_pgoff = addr >> PAGE_SHIFT; shmem and hugetlb files start at 0 */
 		.pgoff = file ? a[5] >> PAGE_SHIFT : shared || (flags & MAP_HUGETLB) ? 0 : addr >> PAGE_SHIFT,
 		.page_shift = shift,
@@ -643,8 +684,11 @@ static int sys_mmap(struct sysctx *s)
 		shm_free(v.shm);
 		return -SIM_ENOMEM;
 	}
+	if (v.flags & VM_LOCKED)
+		p->mm.locked_vm += len >> PAGE_SHIFT;
 	mm_merge_range(&p->mm, v.start, v.end);
-	if ((flags & MAP_POPULATE) && !(flags & MAP_NONBLOCK)) {
+	/* do_mmap: a VM_LOCKED (not on-fault) mapping is populated like MAP_POPULATE */
+	if (((flags & MAP_POPULATE) && !(flags & MAP_NONBLOCK)) || (v.flags & VM_LOCKED_MASK) == VM_LOCKED) {
 		bool w = (v.flags & (VM_WRITE | VM_SHARED)) == VM_WRITE;
 		if (fault_populate(s->os, p, s->cpu, s->now, v.start, v.end, w, s->cost))
 			return sim_errf(s->err, s->errlen, SIM_EOOM, "MAP_POPULATE: out of memory (process killed)");
@@ -803,6 +847,11 @@ static int piece_wipeonfork(struct sysctx *s, struct vma *v, void *arg)
 	return piece_flags(s, v, arg);
 }
 
+static int piece_ksm(struct sysctx *s, struct vma *v, void *arg)
+{
+	return ksm_madvise(s->os, s->p, v, *(const uint64_t *)arg == MADV_MERGEABLE, s->cpu, s->now, s->cost);
+}
+
 static int piece_dontneed(struct sysctx *s, struct vma *v, void *arg)
 {
 	uint64_t *cleared = arg;
@@ -820,10 +869,17 @@ static int sys_madvise(struct sysctx *s)
 		return rc;
 	switch (advice) {
 	case MADV_NORMAL: case MADV_RANDOM: case MADV_SEQUENTIAL: case MADV_WILLNEED: case MADV_FREE:
-	case MADV_REMOVE: case MADV_MERGEABLE: case MADV_UNMERGEABLE: case MADV_DONTDUMP: case MADV_DODUMP:
+	case MADV_REMOVE: case MADV_DONTDUMP: case MADV_DODUMP:
 	case MADV_COLD: case MADV_PAGEOUT: case MADV_COLLAPSE:
-		/* accepted; no effect until readahead, KSM, reclaim and khugepaged exist */
+		/* accepted; no effect until readahead, reclaim and khugepaged exist */
 		return 0;
+	case MADV_MERGEABLE:
+	case MADV_UNMERGEABLE:
+		rc = for_each_vma_piece(s, start, end, piece_ksm, &advice);
+		if (rc < 0)
+			return sim_errf(s->err, s->errlen, -rc, "%s: %s", advice == MADV_MERGEABLE ? "MADV_MERGEABLE"
+					: "MADV_UNMERGEABLE", sim_strerror(rc));
+		break;
 	case MADV_DONTNEED:
 	case MADV_DONTNEED_LOCKED: {
 		uint64_t cleared = 0;
@@ -1027,7 +1083,51 @@ static int sys_oom_score_adj(struct sysctx *s)
 	return 0;
 }
 
+/* A driver's dma_alloc_contiguous / dma_release_from_contiguous (os/cma.c). */
+static int sys_cma_alloc(struct sysctx *s)
+{
+	return cma_sys_alloc(s->os, s->sc->args[0], s->sc->args[1], s->cpu, s->now, s->cost, s->err, s->errlen);
+}
+
+static int sys_cma_release(struct sysctx *s)
+{
+	return cma_sys_release(s->os, s->sc->args[0], s->sc->args[1], s->cpu, s->err, s->errlen);
+}
+
+/* echo offline|online* > /sys/devices/system/memory/memoryN/state (os/memory_hotplug.c). */
+static int sys_memory_offline(struct sysctx *s)
+{
+	return hotplug_sys_offline(s->os, s->sc->args[0], s->sc->args[1], s->cpu, s->now, s->cost, s->err, s->errlen);
+}
+
+static int sys_memory_online(struct sysctx *s)
+{
+	return hotplug_sys_online(s->os, s->sc->args[0], s->sc->args[1], s->sc->args[2], s->err, s->errlen);
+}
+
+int os_do_munmap(struct os *os, struct process *p, unsigned cpu, sim_time_t now, uint64_t start, uint64_t end,
+		 sim_time_t *cost, char *err, size_t errlen)
+{
+	struct os_syscall none = { .ret = UINT64_MAX };
+	struct sysctx s = { .os = os, .p = p, .cpu = cpu, .now = now, .sc = &none, .cost = cost, .err = err,
+			    .errlen = errlen };
+	return do_munmap(&s, start, end);
+}
+
+static int sys_mremap(struct sysctx *s)
+{
+	return mremap_syscall(s->os, s->p, s->cpu, s->now, s->sc, s->cost, s->err, s->errlen);
+}
+
+static int sys_mlock(struct sysctx *s)
+{
+	return mlock_syscall(s->os, s->p, s->cpu, s->now, s->sc, s->cost, s->err, s->errlen);
+}
+
 static int (*const syscall_table[NR_OS_SYSCALLS])(struct sysctx *s) = {
+	[OS_SYS_MREMAP] = sys_mremap,
+	[OS_SYS_MLOCK] = sys_mlock,
+	[OS_SYS_MUNLOCK] = sys_mlock,
 	[OS_SYS_OOM_SCORE_ADJ] = sys_oom_score_adj,
 	[OS_SYS_MMAP] = sys_mmap,
 	[OS_SYS_MUNMAP] = sys_munmap,
@@ -1041,6 +1141,10 @@ static int (*const syscall_table[NR_OS_SYSCALLS])(struct sysctx *s) = {
 	[OS_SYS_FILE_READ] = sys_file_io,
 	[OS_SYS_FILE_WRITE] = sys_file_io,
 	[OS_SYS_SET_WEIGHTS] = sys_set_weights,
+	[OS_SYS_CMA_ALLOC] = sys_cma_alloc,
+	[OS_SYS_CMA_RELEASE] = sys_cma_release,
+	[OS_SYS_MEMORY_OFFLINE] = sys_memory_offline,
+	[OS_SYS_MEMORY_ONLINE] = sys_memory_online,
 };
 
 static const char *const syscall_names[NR_OS_SYSCALLS] = {
@@ -1070,6 +1174,7 @@ int os_syscall(os_t *os, int pid, unsigned tid, unsigned cpu, sim_time_t now, co
 	struct sysctx s = { .os = os, .p = p, .cpu = cpu, .now = now, .sc = sc, .cost = &c, .err = err,
 			    .errlen = errlen };
 	rc = syscall_table[sc->nr](&s);
+	kmem_sync(os, p, cpu, now + c, true, &c);   /* VMAs made, split, merged or removed; policies */
 	os->current = NULL;
 	if (rc && err && errlen && !err[0])
 		snprintf(err, errlen, "%s", sim_strerror(rc));
@@ -1128,6 +1233,8 @@ static void numa_maps_show(struct os *os, const struct process *p, FILE *fp)
 			fputs(" file=/dev/zero\\040(deleted)", fp);
 		else if (p->mm.brk_init && v->start <= p->mm.brk && v->end >= p->mm.start_brk)
 			fputs(" heap", fp);
+		else if (v->flags & VM_GROWSDOWN)
+			fputs(" stack", fp);   /* vma_is_initial_stack: numasim's only growsdown VMA is the main stack */
 		if (v->flags & VM_HUGETLB)
 			fputs(" huge", fp);
 		pgtable_walk(os->pm, p->pgd_pfn, v->start, v->end, gather_one, &md);
@@ -1151,6 +1258,13 @@ static void numa_maps_show(struct os *os, const struct process *p, FILE *fp)
 	}
 }
 
+const char *const os_dump_views[] = {
+	"buddyinfo", "pagetypeinfo", "zoneinfo", "numastat", "vmstat", "numa_maps", "meminfo-hugetlb", "meminfo",
+	"node-meminfo", "slabinfo", "smaps", "smaps_rollup", "cma", "memory-blocks", "zswap", "zram", "ksm",
+	"memory_tiers",
+	NULL,
+};
+
 int os_dump(const os_t *cos, const char *view, FILE *fp)
 {
 	struct os *os = (struct os *)cos;   /* walks read pmem only; pfn_to_page may create descriptors */
@@ -1164,8 +1278,63 @@ int os_dump(const os_t *cos, const char *view, FILE *fp)
 		numa_maps_show(os, p, fp);
 		return 0;
 	}
+	if (!strcmp(view, "memory_tiers")) {
+		memory_tiers_show(os, fp);
+		return 0;
+	}
+	if (!strcmp(view, "ksm")) {
+		ksm_dump(os, fp);
+		return 0;
+	}
+	if (!strcmp(view, "zram")) {
+		zram_mm_stat(os, fp);
+		return 0;
+	}
+	if (!strcmp(view, "zswap")) {
+		zswap_dump(os, fp);
+		return 0;
+	}
+	if (!strcmp(view, "cma")) {
+		cma_dump(os, fp);
+		return 0;
+	}
+	if (!strcmp(view, "memory-blocks")) {
+		memory_blocks_dump(os, fp);
+		return 0;
+	}
 	if (!strcmp(view, "meminfo-hugetlb")) {
 		hugetlb_report_meminfo(os, fp);
+		return 0;
+	}
+	if (!strcmp(view, "meminfo")) {
+		meminfo_show(os, fp);
+		return 0;
+	}
+	if (!strcmp(view, "node-meminfo")) {
+		/* one file per online node, memoryless ones included (register_one_node for N_ONLINE) */
+		for (unsigned n = 0; n < os->sys.nr_nodes; n++) {
+			fprintf(fp, "==> /sys/devices/system/node/node%u/meminfo <==\n", n);
+			node_meminfo_show(os, n, fp);
+		}
+		return 0;
+	}
+	if (!strcmp(view, "slabinfo")) {
+		slabinfo_show(os, fp);
+		return 0;
+	}
+	if (!strcmp(view, "smaps") || !strcmp(view, "smaps_rollup")) {
+		bool rollup = view[5] == '_';
+		/* every live process (Linux has no file for a dead one) */
+		for (size_t i = 1; i < os->nr_procs; i++) {
+			const struct process *p = os->procs[i];
+			if (!p->alive)
+				continue;
+			fprintf(fp, "==> /proc/%d/%s <==\n", p->pid, view);
+			if (rollup)
+				smaps_rollup_show(os, p, fp);
+			else
+				smaps_show(os, p, fp);
+		}
 		return 0;
 	}
 	if (!strcmp(view, "numa_maps")) {
@@ -1271,6 +1440,8 @@ void os_report(const os_t *os, rep_t *r)
 
 	physmem_report(os->phys, r);
 	mig_report(os, r);
+	cma_report(os, r);
+	memory_hotplug_report(os, r);
 	rep_arr_begin(r, "processes");
 	for (size_t i = 1; i < os->nr_procs; i++) {
 		const struct process *p = os->procs[i];
@@ -1304,7 +1475,11 @@ void os_report(const os_t *os, rep_t *r)
 	}
 	rep_arr_end(r);
 	hugetlb_report(os, r);
+	kmem_report(os, r);
 	reclaim_report((struct os *)os, r);
+	zswap_report(os, r);
+	zram_report(os, r);
+	ksm_report(os, r);
 }
 
 sim_time_t os_cpu_stolen(os_t *os, unsigned cpu)

@@ -95,7 +95,8 @@ static inline void list_del(struct list_head *n)
 	X(PG_swapcache, "swapcache")       /* in the swap cache */                  \
 	X(PG_buddy, "buddy")               /* head of a free block in a free list */\
 	X(PG_pcp, "pcp")                   /* on a per-CPU free list */                \
-	X(PG_hugetlb, "hugetlb")           /* head of a hugetlb page (pool-managed) */
+	X(PG_hugetlb, "hugetlb")           /* head of a hugetlb page (pool-managed) */ \
+	X(PG_ksm, "ksm")                   /* a KSM page: mapping is its stable node (os/ksm.c) */
 
 enum pageflags {
 #define PAGE_FLAG_ENUM(id, name) id,
@@ -122,6 +123,7 @@ struct page {
 	uint64_t index;           /* page offset in the owner (anon: virtual page number) */
 	uint64_t private;         /* owner's private word (swap entry, compound head pfn, ...) */
 	uint32_t last_cpupid;     /* NUMA balancing: last faulting (cpu + 1) << 8 | pid & 0xff; 0 = none */
+	uint32_t mlock_count;     /* on the unevictable list: mlocked VMAs mapping it (folio->mlock_count) */
 };
 
 static inline bool page_test(const struct page *p, enum pageflags f)

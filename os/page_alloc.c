@@ -44,7 +44,9 @@ static void account_freepages(struct zone *z, int64_t nr, int mt)
 	if (mt == MIGRATE_ISOLATE)
 		return;
 	z->vm_stat[NR_FREE_PAGES] += nr;
-	if (mt == MIGRATE_HIGHATOMIC)
+	if (mt == MIGRATE_CMA)
+		z->vm_stat[NR_FREE_CMA_PAGES] += nr;
+	else if (mt == MIGRATE_HIGHATOMIC)
 		z->nr_free_highatomic += (uint64_t)nr;
 }
 
@@ -92,6 +94,42 @@ bool pa_area_empty(const struct zone *z, unsigned order, enum migratetype mt)
 	return !(order == MAX_PAGE_ORDER && mt == MIGRATE_MOVABLE && z->pristine_lo < z->pristine_hi);
 }
 
+uint64_t pa_pristine_blocks(const struct zone *z)
+{
+	uint64_t n = (z->pristine_hi - z->pristine_lo) >> MAX_PAGE_ORDER;
+
+	for (unsigned i = 0; i < z->nr_holes; i++)
+		n -= (z->hole_hi[i] - z->hole_lo[i]) >> MAX_PAGE_ORDER;
+	return n;
+}
+
+static void hole_remove(struct zone *z, unsigned i)
+{
+	z->nr_holes--;
+	memmove(&z->hole_lo[i], &z->hole_lo[i + 1], (z->nr_holes - i) * sizeof(z->hole_lo[0]));
+	memmove(&z->hole_hi[i], &z->hole_hi[i + 1], (z->nr_holes - i) * sizeof(z->hole_hi[0]));
+}
+
+/* Keep the interval's ends off its holes (so lo < hi means "a pristine block at lo"). */
+static void pristine_normalise(struct zone *z)
+{
+	for (unsigned i = 0; i < z->nr_holes;) {
+		if (z->hole_hi[i] <= z->pristine_lo || z->hole_lo[i] >= z->pristine_hi) {
+			hole_remove(z, i);
+		} else if (z->hole_lo[i] <= z->pristine_lo) {
+			z->pristine_lo = z->hole_hi[i];
+			hole_remove(z, i);
+			i = 0;
+		} else if (z->hole_hi[i] >= z->pristine_hi) {
+			z->pristine_hi = z->hole_lo[i];
+			hole_remove(z, i);
+			i = 0;
+		} else {
+			i++;
+		}
+	}
+}
+
 /* Head of free_list[mt] at `order`, materialising a pristine block if needed. */
 static struct page *get_page_from_free_area(physmem_t *pm, struct zone *z, unsigned order, int mt)
 {
@@ -103,6 +141,8 @@ static struct page *get_page_from_free_area(physmem_t *pm, struct zone *z, unsig
 		return NULL;
 	struct page *p = pfn_to_page(pm, z->pristine_lo);
 	z->pristine_lo += 1ULL << MAX_PAGE_ORDER;
+	if (z->nr_holes)
+		pristine_normalise(z);
 	page_set(p, PG_buddy);
 	p->order = MAX_PAGE_ORDER;
 	list_add_tail(&p->lru, &area->free_list[mt]);   /* counts already include it */
@@ -383,7 +423,7 @@ static struct page *rmqueue_steal(physmem_t *pm, struct zone *z, unsigned order,
 	return NULL;
 }
 
-enum rmqueue_mode { RMQUEUE_NORMAL, RMQUEUE_CLAIM, RMQUEUE_STEAL };
+enum rmqueue_mode { RMQUEUE_NORMAL, RMQUEUE_CMA, RMQUEUE_CLAIM, RMQUEUE_STEAL };
 
 /* __rmqueue (§2.4), remembering in *mode which step last succeeded. */
 static struct page *rmqueue_one(physmem_t *pm, struct zone *z, unsigned order, int mt, unsigned alloc_flags,
@@ -391,11 +431,31 @@ static struct page *rmqueue_one(physmem_t *pm, struct zone *z, unsigned order, i
 {
 	struct page *p;
 
+	/*
+	 * CMA balance (mm/page_alloc.c __rmqueue): a movable request takes
+	 * from the CMA area first while it holds more than half of the
+	 * zone's free pages, so that regular pageblocks are not drained
+	 * while CMA sits idle.  Without CMA pages the test is 0 > x: false.
+	 */
+	if ((alloc_flags & ALLOC_CMA) && z->vm_stat[NR_FREE_CMA_PAGES] > z->vm_stat[NR_FREE_PAGES] / 2) {
+		p = rmqueue_smallest(pm, z, order, MIGRATE_CMA);
+		if (p)
+			return p;
+	}
 	switch (*mode) {
 	case RMQUEUE_NORMAL:
 		p = rmqueue_smallest(pm, z, order, mt);
 		if (p)
 			return p;
+		/* fall through */
+	case RMQUEUE_CMA:
+		if (alloc_flags & ALLOC_CMA) {
+			p = rmqueue_smallest(pm, z, order, MIGRATE_CMA);   /* __rmqueue_cma_fallback */
+			if (p) {
+				*mode = RMQUEUE_CMA;
+				return p;
+			}
+		}
 		/* fall through */
 	case RMQUEUE_CLAIM:
 		p = rmqueue_claim(pm, z, order, mt, alloc_flags);
@@ -579,7 +639,9 @@ static int64_t zone_watermark_unusable_free(const struct zone *z, unsigned order
 
 	if (!(alloc_flags & ALLOC_RESERVES))
 		unusable += (int64_t)z->nr_free_highatomic;
-	return unusable;   /* no CMA */
+	if (!(alloc_flags & ALLOC_CMA))
+		unusable += z->vm_stat[NR_FREE_CMA_PAGES];   /* only movable requests may use CMA */
+	return unusable;
 }
 
 static bool zone_watermark_ok_free(const struct zone *z, unsigned order, uint64_t mark, enum zone_type highest,
@@ -607,6 +669,8 @@ static bool zone_watermark_ok_free(const struct zone *z, unsigned order, uint64_
 		for (unsigned mt = 0; mt < MIGRATE_PCPTYPES; mt++)
 			if (!pa_area_empty(z, o, (enum migratetype)mt))
 				return true;
+		if ((alloc_flags & ALLOC_CMA) && !pa_area_empty(z, o, MIGRATE_CMA))
+			return true;
 		if ((alloc_flags & (ALLOC_HIGHATOMIC | ALLOC_OOM)) && !pa_area_empty(z, o, MIGRATE_HIGHATOMIC))
 			return true;
 	}
@@ -920,6 +984,14 @@ retry:
 
 /* ---- slow path (§4.4) -------------------------------------------------------------------- */
 
+/* gfp_to_alloc_flags_cma: movable requests may use CMA pageblocks. */
+static unsigned gfp_to_alloc_flags_cma(gfp_t gfp, unsigned alloc_flags)
+{
+	if (gfp_migratetype(gfp) == MIGRATE_MOVABLE)
+		alloc_flags |= ALLOC_CMA;
+	return alloc_flags;
+}
+
 static unsigned gfp_to_alloc_flags(gfp_t gfp, unsigned order)
 {
 	unsigned flags = ALLOC_WMARK_MIN | ALLOC_CPUSET;
@@ -937,7 +1009,7 @@ static unsigned gfp_to_alloc_flags(gfp_t gfp, unsigned order)
 		if (flags & ALLOC_MIN_RESERVE)
 			flags &= ~ALLOC_CPUSET;
 	}
-	return flags;
+	return gfp_to_alloc_flags_cma(gfp, flags);
 }
 
 /* __gfp_pfmemalloc_flags: reclaimers (inside a hook) and __GFP_MEMALLOC ignore watermarks. */
@@ -1135,7 +1207,7 @@ static struct page *alloc_slowpath(physmem_t *pm, struct alloc_context *ac, unsi
 			wake_all_kswapds(pm, ac, order);
 		reserve_flags = gfp_pfmemalloc_flags(pm, gfp);
 		if (reserve_flags)
-			alloc_flags = reserve_flags | (alloc_flags & ALLOC_KSWAPD);
+			alloc_flags = gfp_to_alloc_flags_cma(gfp, reserve_flags) | (alloc_flags & ALLOC_KSWAPD);
 		if (!(alloc_flags & ALLOC_CPUSET) || reserve_flags) {
 			ac->nodemask = NULL;
 			ac->preferred_zoneref = first_zones_zonelist(ac->zonelist, ac->highest_zoneidx, NULL);
@@ -1196,7 +1268,7 @@ int page_alloc(physmem_t *pm, const struct alloc_ctx *uac, uint64_t *pfn, sim_ti
 
 	struct page *p = NULL;
 	if (ac.preferred_zoneref->zone) {
-		unsigned alloc_flags = ALLOC_WMARK_LOW;
+		unsigned alloc_flags = gfp_to_alloc_flags_cma(gfp, ALLOC_WMARK_LOW);
 		alloc_flags |= alloc_flags_nofragment(pm, ac.preferred_zoneref->zone, gfp);
 		p = get_page_from_freelist(pm, &ac, order, gfp, alloc_flags);
 	}
@@ -1255,6 +1327,17 @@ static void free_unref_page_commit(physmem_t *pm, struct zone *z, struct per_cpu
 	}
 }
 
+/* A frame leaving or entering the allocator carries no owner state. */
+static void page_clear_state(struct page *t)
+{
+	t->flags = 0;
+	t->mapcount = 0;
+	t->order = 0;
+	t->mapping = NULL;
+	t->index = 0;
+	t->private = 0;
+}
+
 void page_free(physmem_t *pm, uint64_t pfn, unsigned order, unsigned cpu)
 {
 	struct pa_cost pc = { 0 };
@@ -1268,13 +1351,8 @@ void page_free(physmem_t *pm, uint64_t pfn, unsigned order, unsigned cpu)
 			t->flags = 0;
 			t->private = 0;
 		}
-	p->flags = 0;
+	page_clear_state(p);
 	p->refcount = 0;
-	p->mapcount = 0;
-	p->order = 0;
-	p->mapping = NULL;
-	p->index = 0;
-	p->private = 0;
 	pm->vm_events[PGFREE] += 1ULL << order;
 
 	struct zone *z = &pm->nodes[p->node]->zones[p->zone];
@@ -1322,7 +1400,7 @@ static int zone_verify(physmem_t *pm, struct zone *z, char *err, size_t errlen)
 {
 	struct blk *blocks = NULL;
 	size_t nb = 0, cap = 0;
-	int64_t free_pages = 0;
+	int64_t free_pages = 0, free_cma = 0;
 	uint64_t free_ha = 0;
 
 #define PUSH(p_, n_)                                                              \
@@ -1342,8 +1420,18 @@ static int zone_verify(physmem_t *pm, struct zone *z, char *err, size_t errlen)
 		VERIFY(!(z->pristine_lo & 1023) && !(z->pristine_hi & 1023) && zone_spans_pfn(z, z->pristine_lo) &&
 			       z->pristine_hi <= zone_end_pfn(z),
 		       "zone %u/%s: pristine range misaligned or outside the zone", z->nid, zone_names[z->zid]);
-		PUSH(z->pristine_lo, z->pristine_hi - z->pristine_lo);
-		free_pages += (int64_t)(z->pristine_hi - z->pristine_lo);
+		uint64_t from = z->pristine_lo;
+		for (unsigned i = 0; i < z->nr_holes; i++) {
+			VERIFY(z->hole_lo[i] > from && z->hole_hi[i] < z->pristine_hi && z->hole_lo[i] < z->hole_hi[i] &&
+				       !(z->hole_lo[i] & 1023) && !(z->hole_hi[i] & 1023),
+			       "zone %u/%s: pristine hole %u misplaced", z->nid, zone_names[z->zid], i);
+			PUSH(from, z->hole_lo[i] - from);
+			from = z->hole_hi[i];
+		}
+		PUSH(from, z->pristine_hi - from);
+		free_pages += (int64_t)(pa_pristine_blocks(z) << MAX_PAGE_ORDER);
+	} else {
+		VERIFY(!z->nr_holes, "zone %u/%s: holes in an empty pristine range", z->nid, zone_names[z->zid]);
 	}
 	for (unsigned o = 0; o < NR_PAGE_ORDERS; o++) {
 		struct free_area *area = &z->free_area[o];
@@ -1382,9 +1470,11 @@ static int zone_verify(physmem_t *pm, struct zone *z, char *err, size_t errlen)
 					free_pages += 1LL << o;
 				if (mt == MIGRATE_HIGHATOMIC)
 					free_ha += 1ULL << o;
+				if (mt == MIGRATE_CMA)
+					free_cma += 1LL << o;
 			}
 			if (o == MAX_PAGE_ORDER && mt == MIGRATE_MOVABLE)
-				n += (z->pristine_hi - z->pristine_lo) >> MAX_PAGE_ORDER;
+				n += pa_pristine_blocks(z);
 			VERIFY(n == area->nr_list[mt], "zone %u/%s order %u %s: list has %llu blocks, counter says %llu",
 			       z->nid, zone_names[z->zid], o, migratetype_names[mt], (unsigned long long)n,
 			       (unsigned long long)area->nr_list[mt]);
@@ -1395,6 +1485,8 @@ static int zone_verify(physmem_t *pm, struct zone *z, char *err, size_t errlen)
 	}
 	VERIFY(free_pages == z->vm_stat[NR_FREE_PAGES], "zone %u/%s: NR_FREE_PAGES %lld, free lists hold %lld", z->nid,
 	       zone_names[z->zid], (long long)z->vm_stat[NR_FREE_PAGES], (long long)free_pages);
+	VERIFY(free_cma == z->vm_stat[NR_FREE_CMA_PAGES], "zone %u/%s: NR_FREE_CMA_PAGES %lld, CMA lists hold %lld",
+	       z->nid, zone_names[z->zid], (long long)z->vm_stat[NR_FREE_CMA_PAGES], (long long)free_cma);
 	VERIFY(free_ha == z->nr_free_highatomic, "zone %u/%s: nr_free_highatomic %llu, lists hold %llu", z->nid,
 	       zone_names[z->zid], (unsigned long long)z->nr_free_highatomic, (unsigned long long)free_ha);
 	uint64_t pcp_total = 0;
@@ -1475,20 +1567,357 @@ int page_isolate_free(physmem_t *pm, uint64_t pfn)
 	del_from_free_list(z, p, order, mt);
 	account_freepages(z, -(1LL << order), mt);
 	/* a whole (or half) pageblock taken for migration targets becomes MOVABLE, as Linux does */
-	if (order >= PAGEBLOCK_ORDER - 1 && mt != MIGRATE_ISOLATE && mt != MIGRATE_HIGHATOMIC)
+	if (order >= PAGEBLOCK_ORDER - 1 && migratetype_is_mergeable(mt))
 		change_pageblock_range(pm, pfn, order, MIGRATE_MOVABLE);
 	for (uint64_t i = 0; i < (1ULL << order); i++) {
 		struct page *t = pfn_to_page(pm, pfn + i);
-		t->flags = 0;
+		page_clear_state(t);
 		t->refcount = 0;
-		t->mapcount = 0;
-		t->order = 0;
-		t->mapping = NULL;
-		t->index = 0;
-		t->private = 0;
 		t->last_cpupid = 0;
 	}
 	if (pm->debug_vm)
 		buddy_check(pm);
 	return (int)order;
+}
+
+/* ==== contiguous ranges: CMA and memory hotplug (os/cma.c, os/memory_hotplug.c) ================ */
+
+/*
+ * Every operation below works on MAX_ORDER-aligned ranges inside one zone,
+ * so no free block straddles the range's edges and a pageblock's free
+ * pages can be moved between lists whole (Linux's alloc_contig_range
+ * isolated MAX_ORDER-aligned ranges for the same reason before 6.0).
+ */
+
+static struct zone *range_zone(physmem_t *pm, uint64_t start, uint64_t end)
+{
+	const uint64_t max_nr = 1ULL << MAX_PAGE_ORDER;
+
+	if (start >= end || (start & (max_nr - 1)) || (end & (max_nr - 1)) || end > pm->max_pfn)
+		return NULL;
+	struct zone *z = pa_pfn_zone(pm, start);
+	if (!z || !zone_spans_pfn(z, end - 1))
+		return NULL;
+	return z;
+}
+
+static bool in_hole(const struct zone *z, uint64_t pfn)
+{
+	for (unsigned i = 0; i < z->nr_holes; i++)
+		if (pfn >= z->hole_lo[i] && pfn < z->hole_hi[i])
+			return true;
+	return false;
+}
+
+/* Put the pristine blocks of [s, e) on the MOVABLE order-10 list (their counts are already in). */
+static void materialise_pristine(physmem_t *pm, struct zone *z, uint64_t s, uint64_t e)
+{
+	for (uint64_t pfn = s; pfn < e; pfn += 1ULL << MAX_PAGE_ORDER) {
+		if (in_hole(z, pfn))
+			continue;
+		struct page *p = pfn_to_page(pm, pfn);
+		page_set(p, PG_buddy);
+		p->order = MAX_PAGE_ORDER;
+		list_add_tail(&p->lru, &z->free_area[MAX_PAGE_ORDER].free_list[MIGRATE_MOVABLE]);
+	}
+}
+
+/*
+ * A range whose pageblocks change type must not stay in the pristine
+ * interval: its blocks become list entries and the range a hole of the
+ * interval, so that the blocks around it stay pristine (no descriptors).
+ * Past PA_MAX_PRISTINE_HOLES holes, everything from the range up is
+ * materialised instead (host memory: one descriptor pageblock per 4 MiB).
+ */
+static void pristine_cut(physmem_t *pm, struct zone *z, uint64_t start, uint64_t end)
+{
+	uint64_t s = SIM_MAX(start, z->pristine_lo), e = SIM_MIN(end, z->pristine_hi);
+
+	if (s >= e)
+		return;
+	if (z->nr_holes == PA_MAX_PRISTINE_HOLES) {
+		materialise_pristine(pm, z, s, z->pristine_hi);
+		z->pristine_hi = s;
+		pristine_normalise(z);
+		return;
+	}
+	materialise_pristine(pm, z, s, e);
+	/* insert [s, e) and merge it with the holes it overlaps or touches */
+	unsigned i = 0;
+	while (i < z->nr_holes && z->hole_hi[i] < s)
+		i++;
+	while (i < z->nr_holes && z->hole_lo[i] <= e) {
+		s = SIM_MIN(s, z->hole_lo[i]);
+		e = SIM_MAX(e, z->hole_hi[i]);
+		hole_remove(z, i);
+	}
+	memmove(&z->hole_lo[i + 1], &z->hole_lo[i], (z->nr_holes - i) * sizeof(z->hole_lo[0]));
+	memmove(&z->hole_hi[i + 1], &z->hole_hi[i], (z->nr_holes - i) * sizeof(z->hole_hi[0]));
+	z->hole_lo[i] = s;
+	z->hole_hi[i] = e;
+	z->nr_holes++;
+	pristine_normalise(z);
+}
+
+/* Move every free block of [start, end) to the new_mt lists and retag the pageblocks. */
+static void move_freepages_range(physmem_t *pm, struct zone *z, uint64_t start, uint64_t end, int new_mt)
+{
+	for (uint64_t pfn = start; pfn < end;) {
+		struct page *pg = pa_page_lookup(pm, pfn);
+		if (pg && page_test(pg, PG_buddy)) {
+			move_to_free_list(z, pg, pg->order, get_pageblock_migratetype(pm, pfn), new_mt);
+			pfn += 1ULL << pg->order;
+		} else if (!pg) {
+			pfn = (pfn | (PAGEBLOCK_NR_PAGES - 1)) + 1;   /* no descriptors: nothing free listed here */
+		} else {
+			pfn++;
+		}
+	}
+	for (uint64_t pfn = start; pfn < end; pfn += PAGEBLOCK_NR_PAGES)
+		pa_set_pageblock_mt(pm, pfn, (enum migratetype)new_mt);
+}
+
+int pa_init_cma_range(physmem_t *pm, uint64_t start, uint64_t end)
+{
+	struct zone *z = range_zone(pm, start, end);
+
+	if (!z || z->zid == ZONE_MOVABLE)
+		return -SIM_ERANGE;
+	pristine_cut(pm, z, start, end);
+	move_freepages_range(pm, z, start, end, MIGRATE_CMA);
+	z->cma_pages += end - start;
+	pm->cma_pages += end - start;
+	if (pm->debug_vm)
+		buddy_check(pm);
+	return 0;
+}
+
+/* has_unmovable_pages: an allocated page that is neither on an LRU nor part of a THP on one. */
+static bool page_unmovable(const physmem_t *pm, const struct page *pg)
+{
+	if (page_test(pg, PG_buddy) || page_test(pg, PG_pcp))
+		return false;
+	if (page_test(pg, PG_tail)) {
+		const struct page *head = pa_page_lookup(pm, pg->private);
+		return !head || !page_test(head, PG_lru);
+	}
+	if (page_test(pg, PG_reserved))
+		return true;
+	return pg->refcount > 0 && !page_test(pg, PG_lru);
+}
+
+int start_isolate_page_range(physmem_t *pm, uint64_t start, uint64_t end, bool check_unmovable, uint64_t *bad_pfn)
+{
+	struct zone *z = range_zone(pm, start, end);
+
+	if (!z)
+		return -SIM_ERANGE;
+	if (check_unmovable) {
+		/* has_unmovable_pages with MEMORY_OFFLINE: CMA areas cannot be offlined */
+		for (uint64_t pfn = start; pfn < end; pfn += PAGEBLOCK_NR_PAGES)
+			if (get_pageblock_migratetype(pm, pfn) == MIGRATE_CMA) {
+				if (bad_pfn)
+					*bad_pfn = pfn;
+				return -SIM_EBUSY;
+			}
+		for (uint64_t pfn = start; pfn < end; pfn++) {
+			const struct page *pg = pa_page_lookup(pm, pfn);
+			if (!pg) {
+				pfn |= PAGEBLOCK_NR_PAGES - 1;   /* untouched since boot: free */
+				continue;
+			}
+			if (page_test(pg, PG_buddy)) {
+				pfn += (1ULL << pg->order) - 1;
+				continue;
+			}
+			if (page_unmovable(pm, pg)) {
+				if (bad_pfn)
+					*bad_pfn = pfn;
+				return -SIM_EBUSY;
+			}
+		}
+	}
+	for (uint64_t pfn = start; pfn < end; pfn += PAGEBLOCK_NR_PAGES)
+		if (get_pageblock_migratetype(pm, pfn) == MIGRATE_ISOLATE)
+			return -SIM_EBUSY;   /* someone else's isolation (Linux: -EBUSY) */
+	pristine_cut(pm, z, start, end);
+	move_freepages_range(pm, z, start, end, MIGRATE_ISOLATE);
+	drain_all_pages(pm);   /* pages on pcp lists go to the isolate lists */
+	if (pm->debug_vm)
+		buddy_check(pm);
+	return 0;
+}
+
+void undo_isolate_page_range(physmem_t *pm, uint64_t start, uint64_t end, enum migratetype mt)
+{
+	struct zone *z = range_zone(pm, start, end);
+
+	SIM_BUG_ON(!z || mt == MIGRATE_ISOLATE);
+	move_freepages_range(pm, z, start, end, mt);
+	if (pm->debug_vm)
+		buddy_check(pm);
+}
+
+/* Head of the free buddy block containing pfn, or NULL. */
+static struct page *free_block_head(const physmem_t *pm, uint64_t pfn)
+{
+	for (unsigned o = 0; o < NR_PAGE_ORDERS; o++) {
+		struct page *h = pa_page_lookup(pm, pfn & ~((1ULL << o) - 1));
+		if (h && page_test(h, PG_buddy) && h->pfn + (1ULL << h->order) > pfn)
+			return h;
+	}
+	return NULL;
+}
+
+uint64_t test_pages_isolated(const physmem_t *pm, uint64_t start, uint64_t end)
+{
+	for (uint64_t pfn = start; pfn < end;) {
+		const struct page *h = free_block_head(pm, pfn);
+		if (!h || get_pageblock_migratetype(pm, pfn) != MIGRATE_ISOLATE)
+			return pfn;
+		pfn = h->pfn + (1ULL << h->order);
+	}
+	return end;
+}
+
+/* Free [s, e) to the mt lists as the largest aligned blocks (merging with free buddies). */
+static void free_range_blocks(physmem_t *pm, struct zone *z, uint64_t s, uint64_t e, int mt)
+{
+	while (s < e) {
+		unsigned o = s ? SIM_MIN((unsigned)__builtin_ctzll(s), (unsigned)MAX_PAGE_ORDER) : MAX_PAGE_ORDER;
+		while (s + (1ULL << o) > e)
+			o--;
+		free_one_page_merge(pm, z, s, o, mt, false, NULL);
+		s += 1ULL << o;
+	}
+}
+
+void isolate_freepages_range(physmem_t *pm, uint64_t start, uint64_t end)
+{
+	SIM_BUG_ON(start >= end || test_pages_isolated(pm, start, end) != end);
+	struct zone *z = pa_pfn_zone(pm, start);
+	uint64_t lo = start, hi = end;
+
+	/* take every free block overlapping the range off its isolate list ... */
+	for (uint64_t pfn = start; pfn < end;) {
+		struct page *h = free_block_head(pm, pfn);
+		uint64_t bend = h->pfn + (1ULL << h->order);
+		lo = SIM_MIN(lo, h->pfn);
+		hi = SIM_MAX(hi, bend);
+		del_from_free_list(z, h, h->order, MIGRATE_ISOLATE);
+		pfn = bend;
+	}
+	/* ... hand [start, end) out as order-0 pages ... */
+	for (uint64_t pfn = start; pfn < end; pfn++) {
+		struct page *t = pfn_to_page(pm, pfn);
+		page_clear_state(t);
+		t->refcount = 1;
+	}
+	/* ... and give the blocks' outer parts back (alloc_contig_range frees them) */
+	free_range_blocks(pm, z, lo, start, MIGRATE_ISOLATE);
+	free_range_blocks(pm, z, end, hi, MIGRATE_ISOLATE);
+	if (pm->debug_vm)
+		buddy_check(pm);
+}
+
+uint64_t offline_isolated_pages(physmem_t *pm, uint64_t start, uint64_t end)
+{
+	struct zone *z = range_zone(pm, start, end);
+
+	SIM_BUG_ON(!z || test_pages_isolated(pm, start, end) != end);
+	for (uint64_t pfn = start; pfn < end;) {
+		struct page *pg = pa_page_lookup(pm, pfn);
+		unsigned o = pg->order;
+		del_from_free_list(z, pg, o, MIGRATE_ISOLATE);
+		pfn += 1ULL << o;
+	}
+	for (uint64_t pfn = start; pfn < end; pfn++)
+		pfn_to_page(pm, pfn)->flags = 1u << PG_reserved;   /* PageOffline: not RAM the allocator has */
+	z->present -= end - start;
+	z->managed -= end - start;
+	pa_zones_changed(pm);
+	if (pm->debug_vm)
+		buddy_check(pm);
+	return end - start;
+}
+
+/*
+ * Whether [start, end) of zone `from` may join zone `to` with every zone
+ * span staying one contiguous interval: the range is from's top edge and
+ * `to` (empty, or starting right there) lies above, or its bottom edge and
+ * `to` ends right there below.
+ */
+static bool range_may_move(const struct zone *from, const struct zone *to, uint64_t start, uint64_t end)
+{
+	if (from == to)
+		return true;
+	if (to->zid > from->zid)
+		return end == zone_end_pfn(from) && (!to->spanned || to->start_pfn == end);
+	return start == from->start_pfn && to->spanned && zone_end_pfn(to) == start;
+}
+
+bool online_zone_allowed(const physmem_t *pm, uint64_t start, uint64_t end, enum zone_type zid)
+{
+	struct zone *from = range_zone((physmem_t *)pm, start, end);
+
+	if (!from || zid >= ZONE_DEVICE || (zid != ZONE_MOVABLE && zid != ZONE_NORMAL && zid != from->zid))
+		return false;
+	return range_may_move(from, &pm->nodes[from->nid]->zones[zid], start, end);
+}
+
+int online_isolated_range(physmem_t *pm, uint64_t start, uint64_t end, enum zone_type zid)
+{
+	struct zone *from = range_zone(pm, start, end);
+
+	if (!from || !online_zone_allowed(pm, start, end, zid))
+		return -SIM_ERANGE;
+	for (uint64_t pfn = start; pfn < end; pfn++) {
+		const struct page *pg = pa_page_lookup(pm, pfn);
+		if (!pg || pg->flags != 1u << PG_reserved)
+			return -SIM_ESTATE;   /* not offline */
+	}
+	struct zone *z = &pm->nodes[from->nid]->zones[zid];
+	if (z != from) {
+		/* move_pfn_range_to_zone: the spans give the range to its new zone */
+		if (z->zid > from->zid) {
+			z->start_pfn = start;   /* an empty zone starts here */
+		} else {
+			from->start_pfn = end;
+		}
+		z->spanned += end - start;
+		from->spanned -= end - start;
+		for (uint64_t pfn = start; pfn < end; pfn++)
+			pfn_to_page(pm, pfn)->zone = (uint8_t)zid;
+	}
+	for (uint64_t pfn = start; pfn < end; pfn++)
+		pfn_to_page(pm, pfn)->flags = 0;
+	z->present += end - start;
+	z->managed += end - start;
+	/* online_pages: the pageblocks stay isolated while the pages are freed, then become MOVABLE */
+	free_range_blocks(pm, z, start, end, MIGRATE_ISOLATE);
+	move_freepages_range(pm, z, start, end, MIGRATE_MOVABLE);
+	pa_zones_changed(pm);
+	if (pm->debug_vm)
+		buddy_check(pm);
+	return 0;
+}
+
+static uint64_t pa_zone_free_cma(const struct zone *z)
+{
+	return z->vm_stat[NR_FREE_CMA_PAGES] > 0 ? (uint64_t)z->vm_stat[NR_FREE_CMA_PAGES] : 0;
+}
+
+uint64_t physmem_cma_pages(const physmem_t *pm)
+{
+	return pm->cma_pages;
+}
+
+uint64_t physmem_free_cma_pages(const physmem_t *pm)
+{
+	uint64_t n = 0;
+
+	for (unsigned nid = 0; nid < pm->nr_nodes; nid++)
+		for (unsigned z = 0; z < MAX_NR_ZONES; z++)
+			n += pa_zone_free_cma(&pm->nodes[nid]->zones[z]);
+	return n;
 }

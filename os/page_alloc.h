@@ -53,10 +53,11 @@ enum migratetype {
 	MIGRATE_RECLAIMABLE,
 	MIGRATE_PCPTYPES,         /* the types with per-CPU lists */
 	MIGRATE_HIGHATOMIC = MIGRATE_PCPTYPES,
-	MIGRATE_ISOLATE,          /* no CMA in numasim; isolation is never set yet */
+	MIGRATE_CMA,              /* CMA area pageblocks: movable allocations only (os/cma.c) */
+	MIGRATE_ISOLATE,          /* isolated for alloc_contig_range / memory offlining */
 	MIGRATE_TYPES
 };
-extern const char *const migratetype_names[MIGRATE_TYPES]; /* "Unmovable", ... "Isolate" */
+extern const char *const migratetype_names[MIGRATE_TYPES]; /* "Unmovable", ... "CMA", "Isolate" */
 
 /* ---- node masks --------------------------------------------------------- */
 
@@ -278,6 +279,8 @@ struct zone_info {
 	uint64_t nr_free;         /* NR_FREE_PAGES (excludes pcp pages) */
 	uint64_t nr_reserved_highatomic;
 	uint64_t nr_free_highatomic;
+	uint64_t cma_pages;       /* pages of MIGRATE_CMA pageblocks (zone_cma_pages) */
+	uint64_t nr_free_cma;     /* NR_FREE_CMA_PAGES */
 	uint64_t pcp_pages;       /* pages sitting on per-CPU lists */
 	uint64_t nr_free_blocks[NR_PAGE_ORDERS];  /* free_area[o].nr_free */
 	int pcp_batch, pcp_high_min, pcp_high_max; /* per-CPU list sizing (§3.1) */
@@ -325,6 +328,63 @@ struct page *pfn_page_peek(const physmem_t *pm, uint64_t pfn);
  */
 int page_isolate_free(physmem_t *pm, uint64_t pfn);
 
+/* ---- contiguous ranges: CMA and memory hotplug (os/cma.c, os/memory_hotplug.c) ---- */
+
+/*
+ * The ranges below are MAX_ORDER-aligned (4 MiB) and inside one zone;
+ * anything else is -SIM_ERANGE.
+ *
+ * init_cma_reserved_pageblock over [start, end) at boot: the pageblocks
+ * become MIGRATE_CMA (only ALLOC_CMA, i.e. movable, requests take from
+ * them) and count in the zone's cma pages.  Not in ZONE_MOVABLE.
+ */
+int pa_init_cma_range(physmem_t *pm, uint64_t start, uint64_t end);
+/*
+ * /proc/meminfo's CmaTotal (totalcma_pages) and CmaFree (global
+ * NR_FREE_CMA_PAGES), in pages; both 0 and the lines absent without CMA.
+ */
+uint64_t physmem_cma_pages(const physmem_t *pm);
+uint64_t physmem_free_cma_pages(const physmem_t *pm);
+/*
+ * start_isolate_page_range: retag the pageblocks MIGRATE_ISOLATE (their
+ * free pages leave NR_FREE_PAGES) and drain the per-CPU lists so that
+ * pages freed later land on the isolate lists.  With check_unmovable
+ * (MEMORY_OFFLINE: has_unmovable_pages) a CMA pageblock or an allocated
+ * page that is not on an LRU fails it with -SIM_EBUSY and *bad_pfn,
+ * changing nothing.  An
+ * already isolated pageblock is -SIM_EBUSY too.
+ */
+int start_isolate_page_range(physmem_t *pm, uint64_t start, uint64_t end, bool check_unmovable, uint64_t *bad_pfn);
+/* undo_isolate_page_range: the pageblocks and their free pages go to mt. */
+void undo_isolate_page_range(physmem_t *pm, uint64_t start, uint64_t end, enum migratetype mt);
+/* test_pages_isolated: @return the first pfn of [start, end) that is not free and isolated, or end. */
+uint64_t test_pages_isolated(const physmem_t *pm, uint64_t start, uint64_t end);
+/*
+ * isolate_freepages_range for alloc_contig_range: [start, end) (any
+ * alignment; its MAX_ORDER-aligned hull free and isolated) becomes
+ * order-0 pages with refcount 1 owned by the caller; the rest of the hull
+ * stays free.  The caller frees each page with page_free(pm, pfn, 0, cpu).
+ */
+void isolate_freepages_range(physmem_t *pm, uint64_t start, uint64_t end);
+/*
+ * __offline_isolated_pages + adjust_managed_page_count: the free, isolated
+ * range leaves the buddy allocator (pages PG_reserved), present and
+ * managed drop, then watermarks, reserves, pcp sizes and zonelists are
+ * recomputed.  The zone keeps its span.  @return pages offlined.
+ */
+uint64_t offline_isolated_pages(physmem_t *pm, uint64_t start, uint64_t end);
+/*
+ * online_pages of an offline range into zone zid: its own zone, or
+ * ZONE_MOVABLE when the range is the top of its zone and the node's
+ * ZONE_MOVABLE is empty or starts right above, or ZONE_NORMAL when the
+ * range is the bottom of ZONE_MOVABLE and ZONE_NORMAL ends right below
+ * (numasim keeps each zone's span one interval; Linux lets spans overlap).
+ * @return 0, -SIM_ERANGE (zone not allowed) or -SIM_ESTATE (not offline).
+ */
+int online_isolated_range(physmem_t *pm, uint64_t start, uint64_t end, enum zone_type zid);
+/* Whether online_isolated_range(start, end, zid) would accept the zone (valid_zones). */
+bool online_zone_allowed(const physmem_t *pm, uint64_t start, uint64_t end, enum zone_type zid);
+
 /* ---- counters --------------------------------------------------------------- */
 
 /* Add n to a machine-wide event (pgfault, numa_hint_faults, ...). */
@@ -339,6 +399,9 @@ uint64_t zone_stat(const physmem_t *pm, unsigned nid, enum zone_type zid, enum z
 /* Node's NUMA event: sum over its zones (the nodeN/numastat file). */
 uint64_t node_numa_stat(const physmem_t *pm, unsigned nid, enum numa_stat_item item);
 uint64_t phys_stat(const physmem_t *pm, enum phys_stat_item item);
+
+/* totalreserve_pages: per zone, max lowmem_reserve + high watermark, capped at managed (meminfo, dirty limits). */
+uint64_t physmem_totalreserve_pages(const physmem_t *pm);
 
 /* Host bytes held by frame descriptors and their section maps (tests). */
 uint64_t physmem_host_bytes(const physmem_t *pm);

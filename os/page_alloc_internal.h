@@ -34,6 +34,7 @@
 #define MIN_PERCPU_PAGELIST_HIGH_FRACTION 8
 #define NR_LOWORDER_PCP_LISTS (MIGRATE_PCPTYPES * (PAGE_ALLOC_COSTLY_ORDER + 1))
 #define NR_PCP_LISTS        (NR_LOWORDER_PCP_LISTS + 2)   /* + THP: non-movable, movable */
+#define PA_MAX_PRISTINE_HOLES 16              /* beyond that, cuts materialise the rest of the interval */
 #define MAX_RECLAIM_RETRIES 16
 #define MAX_COMPACT_RETRIES 16
 #define PA_MAX_SLOW_LOOPS   1024               /* numasim: hard bound on slow-path retries (reclaim that frees a few pages per round while swap writes drain needs hundreds) */
@@ -91,9 +92,17 @@ struct zone {
 	uint64_t lowmem_reserve[MAX_NR_ZONES];
 	uint64_t nr_reserved_highatomic;
 	uint64_t nr_free_highatomic;
+	uint64_t cma_pages;                 /* pages of MIGRATE_CMA pageblocks (zoneinfo "cma") */
 	unsigned long flags;                /* 1 << enum zone_flags */
 	struct free_area free_area[NR_PAGE_ORDERS];
 	uint64_t pristine_lo, pristine_hi;  /* untouched order-10 MOVABLE blocks */
+	/*
+	 * Ranges cut out of the pristine interval (materialised for CMA or
+	 * memory offlining), sorted, disjoint, inside (pristine_lo,
+	 * pristine_hi): the pristine blocks are the interval minus these.
+	 */
+	uint64_t hole_lo[PA_MAX_PRISTINE_HOLES], hole_hi[PA_MAX_PRISTINE_HOLES];
+	unsigned nr_holes;
 	int pcp_batch, pcp_high_min, pcp_high_max;
 	struct per_cpu_pages **pcp;         /* [nr_cpus], created on first use */
 	uint64_t pcp_pages;                 /* sum of pcp counts */
@@ -137,6 +146,7 @@ struct physmem {
 	struct physmem_hooks hooks;
 	unsigned memalloc_depth;            /* >0 inside a reclaim/compaction hook (PF_MEMALLOC) */
 	bool debug_vm;
+	uint64_t cma_pages;                 /* totalcma_pages: 0 = a kernel without CMA areas (views omit CMA) */
 	uint64_t vm_events[NR_VM_EVENT_ITEMS];
 	uint64_t phys_stat[NR_PHYS_STATS];
 };
@@ -184,7 +194,17 @@ struct zone *pa_pfn_zone(const physmem_t *pm, uint64_t pfn);
 void pa_set_pageblock_mt(physmem_t *pm, uint64_t pfn, enum migratetype mt);
 void *pa_alloc_host(physmem_t *pm, size_t bytes);   /* calloc that counts; aborts on host OOM */
 
+/*
+ * Zone sizes changed (memory hotplug): recompute min_free_kbytes (unless
+ * set by the user), watermarks, lowmem reserves, pcp sizes and the
+ * zonelists, as online_pages / offline_pages do.
+ */
+void pa_zones_changed(physmem_t *pm);
+
 /* ---- page_alloc.c ---- */
+
+/* Pristine blocks left in z: its interval minus the holes (order-10 blocks). */
+uint64_t pa_pristine_blocks(const struct zone *z);
 
 /* Put [pfn, pfn + 2^order) on the free lists at boot (FPI_TO_TAIL). */
 void pa_free_boot_block(physmem_t *pm, struct zone *z, uint64_t pfn, unsigned order);

@@ -11,7 +11,7 @@
 
 const char *const zone_names[MAX_NR_ZONES] = { "DMA", "DMA32", "Normal", "Movable", "Device" };
 const char *const migratetype_names[MIGRATE_TYPES] = { "Unmovable", "Movable", "Reclaimable", "HighAtomic",
-						       "Isolate" };
+						       "CMA", "Isolate" };
 const char *const pageflag_names[] = {
 #define PAGE_FLAG_NAME(id, name) name,
 	PAGE_FLAGS(PAGE_FLAG_NAME)
@@ -500,6 +500,35 @@ static void setup_pcp_sizes(physmem_t *pm)
 	}
 }
 
+/*
+ * Memory hotplug changed zone sizes: init_per_zone_wmark_min (min_free_kbytes
+ * unless user-set, watermarks, lowmem reserves), zone_pcp_update and
+ * build_all_zonelists, as online_pages / offline_pages do.
+ */
+void pa_zones_changed(physmem_t *pm)
+{
+	for_each_zone(pm, z)
+		if (zone_populated(z) && !z->pcp)
+			z->pcp = pa_alloc_host(pm, sizeof(*z->pcp) * (pm->nr_cpus ? pm->nr_cpus : 1));
+	build_all_zonelists(pm);
+	init_min_free_kbytes(pm);
+	setup_per_zone_lowmem_reserve(pm);
+	setup_pcp_sizes(pm);
+	for_each_zone(pm, z) {
+		if (!z->pcp)
+			continue;
+		for (unsigned c = 0; c < pm->nr_cpus; c++) {
+			struct per_cpu_pages *pcp = z->pcp[c];
+			if (!pcp)
+				continue;
+			pcp->batch = z->pcp_batch;
+			pcp->high_min = z->pcp_high_min;
+			pcp->high_max = z->pcp_high_max;
+			pcp->high = SIM_MIN(SIM_MAX(pcp->high, pcp->high_min), pcp->high_max);
+		}
+	}
+}
+
 /* ---- create / destroy ------------------------------------------------------------- */
 
 static int layout_check(const struct physmem_layout *l, char *err, size_t errlen)
@@ -674,6 +703,8 @@ int physmem_zone_info(const physmem_t *pm, unsigned nid, enum zone_type zid, str
 	out->nr_free = (uint64_t)z->vm_stat[NR_FREE_PAGES];
 	out->nr_reserved_highatomic = z->nr_reserved_highatomic;
 	out->nr_free_highatomic = z->nr_free_highatomic;
+	out->cma_pages = z->cma_pages;
+	out->nr_free_cma = (uint64_t)z->vm_stat[NR_FREE_CMA_PAGES];
 	out->pcp_pages = z->pcp_pages;
 	for (unsigned o = 0; o < NR_PAGE_ORDERS; o++)
 		out->nr_free_blocks[o] = z->free_area[o].nr_free;

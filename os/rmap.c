@@ -7,6 +7,7 @@
  * page's frame.  Everything that changes entries batches its TLB
  * invalidations per process, as Linux's TTU_BATCH_FLUSH does.
  */
+#include "os/mlock.h"
 #include "os/rmap.h"
 #include "sim/err.h"
 
@@ -138,6 +139,8 @@ void rmap_account_add(struct os *os, struct process *p, const struct vma *v, str
 			      (int64_t)nr);
 	p->node_pages[pg->node] += nr;
 	*rss_counter(p, v, pg) += nr;
+	if (v->flags & VM_LOCKED)
+		mlock_folio(os, pg);   /* mlock_vma_folio: a locked VMA maps it */
 }
 
 void rmap_account_remove(struct os *os, struct process *p, const struct vma *v, struct page *pg, uint64_t nr)

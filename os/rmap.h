@@ -7,9 +7,9 @@
  * numasim keeps the information the chain encodes in the page itself and
  * looks the mappings up directly:
  *   - a private anonymous page (PG_anon; private hugetlb pages too) sits at
- *     the same virtual address in every address space that maps it: pages
- *     are never moved in the address space (no mremap), and fork copies
- *     addresses unchanged.  page->index is that address >> PAGE_SHIFT, so
+ *     the same virtual address in every address space that maps it: fork
+ *     copies addresses unchanged, and mremap moves only pages no other
+ *     process maps, rewriting their index (os/mremap.c).  page->index is that address >> PAGE_SHIFT, so
  *     the walk looks that address up in every live process;
  *   - a shared page (shmem, hugetlb file) belongs to a struct shm_obj
  *     (page->mapping) at slot page->index; every VMA of every live process

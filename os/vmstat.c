@@ -98,6 +98,12 @@ static void count_pageblocks(const physmem_t *pm, const struct zone *z, uint64_t
 	}
 }
 
+/* A kernel without CMA areas prints no CMA type (the fixture kernel has no CONFIG_CMA). */
+static bool pagetype_shown(const physmem_t *pm, unsigned mt)
+{
+	return mt != MIGRATE_CMA || pm->cma_pages;
+}
+
 static void dump_pagetypeinfo(const physmem_t *pm, FILE *fp)
 {
 	for (unsigned n = 0; n < pm->nr_nodes; n++) {
@@ -115,6 +121,8 @@ static void dump_pagetypeinfo(const physmem_t *pm, FILE *fp)
 			if (!zone_populated(z))
 				continue;
 			for (unsigned mt = 0; mt < MIGRATE_TYPES; mt++) {
+				if (!pagetype_shown(pm, mt))
+					continue;
 				fprintf(fp, "Node %4u, zone %8s, type %12s ", n, zone_names[zi], migratetype_names[mt]);
 				for (unsigned o = 0; o < NR_PAGE_ORDERS; o++) {
 					uint64_t c = z->free_area[o].nr_list[mt];
@@ -129,7 +137,8 @@ static void dump_pagetypeinfo(const physmem_t *pm, FILE *fp)
 		}
 		fprintf(fp, "\n%-23s", "Number of blocks type ");
 		for (unsigned mt = 0; mt < MIGRATE_TYPES; mt++)
-			fprintf(fp, "%12s ", migratetype_names[mt]);
+			if (pagetype_shown(pm, mt))
+				fprintf(fp, "%12s ", migratetype_names[mt]);
 		fputc('\n', fp);
 		for (unsigned zi = 0; zi < MAX_NR_ZONES; zi++) {
 			const struct zone *z = zone_of(pm, n, zi);
@@ -139,7 +148,8 @@ static void dump_pagetypeinfo(const physmem_t *pm, FILE *fp)
 			count_pageblocks(pm, z, count);
 			fprintf(fp, "Node %u, zone %8s ", n, zone_names[zi]);
 			for (unsigned mt = 0; mt < MIGRATE_TYPES; mt++)
-				fprintf(fp, "%12llu ", (unsigned long long)count[mt]);
+				if (pagetype_shown(pm, mt))
+					fprintf(fp, "%12llu ", (unsigned long long)count[mt]);
 			fputc('\n', fp);
 		}
 	}
@@ -208,7 +218,8 @@ static void dump_zoneinfo(const physmem_t *pm, FILE *fp)
 				(unsigned long long)z->watermark_boost, (unsigned long long)wmark_pages(z, WMARK_MIN),
 				(unsigned long long)wmark_pages(z, WMARK_LOW), (unsigned long long)wmark_pages(z, WMARK_HIGH),
 				(unsigned long long)wmark_pages(z, WMARK_PROMO), (unsigned long long)z->spanned,
-				(unsigned long long)z->present, (unsigned long long)z->managed, 0ULL);
+				(unsigned long long)z->present, (unsigned long long)z->managed,
+				(unsigned long long)z->cma_pages);
 			fprintf(fp, "\n        protection: (%llu", (unsigned long long)z->lowmem_reserve[0]);
 			for (unsigned i = 1; i < MAX_NR_ZONES; i++)
 				fprintf(fp, ", %llu", (unsigned long long)z->lowmem_reserve[i]);
@@ -248,7 +259,7 @@ static void dump_zoneinfo(const physmem_t *pm, FILE *fp)
 /* ---- vmstat ----------------------------------------------------------------------------------- */
 
 /* calculate_totalreserve_pages */
-static uint64_t totalreserve_pages(const physmem_t *pm)
+uint64_t physmem_totalreserve_pages(const physmem_t *pm)
 {
 	uint64_t total = 0;
 
@@ -267,7 +278,7 @@ static uint64_t totalreserve_pages(const physmem_t *pm)
 /* global_dirty_limits with vm.dirty_ratio 20, vm.dirty_background_ratio 10. */
 static void dirty_limits(const physmem_t *pm, uint64_t *bg, uint64_t *thresh)
 {
-	uint64_t x = 0, reserve = totalreserve_pages(pm);
+	uint64_t x = 0, reserve = physmem_totalreserve_pages(pm);
 
 	for (unsigned n = 0; n < pm->nr_nodes; n++) {
 		for (unsigned zi = 0; zi < MAX_NR_ZONES; zi++)
@@ -340,8 +351,12 @@ static void vmstat_lines(const physmem_t *pm, void (*emit)(void *, const char *,
 	/* enum vm_stat_item's memmap counters: none allocated after boot (no hotplug) */
 	emit(arg, "nr_memmap_pages", 0);
 	emit(arg, "nr_memmap_boot_pages", memmap_boot_pages(pm));
-	for (unsigned i = 0; i < NR_VM_EVENT_ITEMS; i++)
+	for (unsigned i = 0; i < NR_VM_EVENT_ITEMS; i++) {
+		/* the fixture kernel has no CONFIG_CMA: its lines appear with a CMA area (os/cma.c) */
+		if (!pm->cma_pages && (i == CMA_ALLOC_SUCCESS || i == CMA_ALLOC_FAIL))
+			continue;
 		emit(arg, vm_event_desc[i].name, pm->vm_events[i]);
+	}
 	/* vmstat_show's deprecated counter, kept so that old readers find it */
 	emit(arg, "nr_unstable", 0);
 }

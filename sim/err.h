@@ -23,7 +23,8 @@
 	X(RANGE,   "value out of range")                       \
 	X(STATE,   "invalid state")                            \
 	X(OOM,     "simulated machine out of memory")          \
-	X(FAULT,   "unresolvable simulated fault")
+	X(FAULT,   "unresolvable simulated fault")            \
+	X(BUSY,    "resource busy (Linux's EBUSY)")
 
 enum sim_err {
 #define SIM_ERR_ENUM(id, msg) SIM_E##id,

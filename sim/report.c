@@ -109,6 +109,16 @@ void rep_stats(rep_t *r, const char *key, const struct stat_block *sb)
 	rep_obj_end(r);
 }
 
+void rep_stat_fields(rep_t *r, const struct stat_block *sb)
+{
+	for (size_t i = 0; i < sb->n; i++) {
+		if (!strcmp(sb->desc[i].unit, "ps"))
+			rep_ns(r, sb->desc[i].name, sb->val[i]);
+		else
+			rep_u64(r, sb->desc[i].name, sb->val[i]);
+	}
+}
+
 void rep_hist(rep_t *r, const char *key, const struct hist *h)
 {
 	rep_obj_begin(r, key);

@@ -40,6 +40,8 @@ void rep_ns(rep_t *r, const char *key, sim_time_t ps);
 
 /* Every counter of a block as key: value, in table order. */
 void rep_stats(rep_t *r, const char *key, const struct stat_block *sb);
+/* The counters as members of the current object; those in unit "ps" as ns (rep_ns). */
+void rep_stat_fields(rep_t *r, const struct stat_block *sb);
 
 /* count, mean/p50/p90/p99/max in ns. */
 void rep_hist(rep_t *r, const char *key, const struct hist *h);

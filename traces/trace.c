@@ -234,6 +234,15 @@ int trace_open(trace_reader_t **out, const char *path, enum trace_format fmt, ch
 		return sim_errf(err, errlen, SIM_ENOMEM, "%s: out of memory", path);
 	r->rec = malloc(TRACE_BATCH_RECS * sizeof(*r->rec));
 	r->ctrl = malloc(TRACE_BATCH_CTRLS * sizeof(*r->ctrl));
+	/*
+	 * NUMASIM_TRACE_BATCH=N (1..TRACE_BATCH_RECS) makes batches smaller.  It
+	 * exists for tests: a batch size is an engine constant, so no result may
+	 * change with it (tests/e2e/test_engine.sh).
+	 */
+	r->batch = TRACE_BATCH_RECS;
+	const char *b = getenv("NUMASIM_TRACE_BATCH");
+	if (b && atol(b) >= 1 && atol(b) <= TRACE_BATCH_RECS)
+		r->batch = (size_t)atol(b);
 	if (!r->rec || !r->ctrl) {
 		trace_close(r);
 		return sim_errf(err, errlen, SIM_ENOMEM, "%s: out of memory", path);

@@ -55,7 +55,15 @@ enum trace_op {
 	X(FUTEX_WAKE,    futex_wake,    "addr private wake_id woken  (releases woken waits)")   \
 	X(SEQ,           seq,           "n  (the next record is the n-th address-space operation)") \
 	X(EXPLICIT_MAPS, explicit_maps, "(every mapping is declared from here on: an access outside them is a SEGV)") \
-	X(OOM_SCORE_ADJ, oom_score_adj, "value  (-1000..1000, two's complement: a write to /proc/self/oom_score_adj)")
+	X(OOM_SCORE_ADJ, oom_score_adj, "value  (-1000..1000, two's complement: a write to /proc/self/oom_score_adj)") \
+	X(CMA_ALLOC,     cma_alloc,     "node count  (a driver allocates count contiguous pages from node's CMA area)") \
+	X(CMA_RELEASE,   cma_release,   "node count") \
+	X(MEMORY_OFFLINE, memory_offline, "node block  (offline memory block `block` of node; -1 = the highest online block)") \
+	X(MEMORY_ONLINE, memory_online, "node block zone  (zone: 0 online (kernel default), 1 online_movable, 2 online_kernel)") \
+	X(MREMAP,        mremap,        "old_addr old_len new_len flags new_addr")              \
+	X(MLOCK,         mlock,         "addr len flags  (flags: MLOCK_ONFAULT 1; 0x100|MCL_*: mlockall)") \
+	X(MUNLOCK,       munlock,       "addr len  (len -1: munlockall)") \
+	X(PAGE_CONTENT,  page_content,  "addr len content compress flags  (pages addr..addr+len hold content id `content` (0: unique per page; equal non-zero ids: identical pages), compress to `compress` percent of a page (0: os.zswap.default_compress); flags 1: rewrites keep the content)")
 
 enum trace_ctrl_kind {
 #define TRACE_CTRL_ENUM(id, name, args) TCTRL_##id,

@@ -65,7 +65,7 @@ static int cs_next(trace_reader_t *r, char *err, size_t errlen)
 	size_t n = r->n;
 	int rc;
 
-	while (n + CS_MAX_OUT <= TRACE_BATCH_RECS) {
+	while (n < r->batch && n + CS_MAX_OUT <= TRACE_BATCH_RECS) {
 		const uint8_t *p, *end = r->buf + r->len;
 
 		if (r->len - r->pos < CS_REC) {
@@ -80,7 +80,7 @@ static int cs_next(trace_reader_t *r, char *err, size_t errlen)
 					"record, found the end of the file after %zu bytes", r->path,
 					(unsigned long long)(r->base + r->pos), CS_REC, r->len - r->pos);
 		}
-		for (p = r->buf + r->pos; end - p >= CS_REC && n + CS_MAX_OUT <= TRACE_BATCH_RECS; p += CS_REC) {
+		for (p = r->buf + r->pos; end - p >= CS_REC && n < r->batch && n + CS_MAX_OUT <= TRACE_BATCH_RECS; p += CS_REC) {
 			uint64_t src = 0, before = cs->nr_loads;
 
 			for (unsigned i = 0; i < 4; i++)

@@ -40,6 +40,7 @@ struct trace_reader {
 
 	struct trace_rec *rec;             /* TRACE_BATCH_RECS */
 	size_t n;
+	size_t batch;                      /* records per batch: TRACE_BATCH_RECS (trace_open) */
 	struct trace_ctrl *ctrl;           /* TRACE_BATCH_CTRLS */
 	size_t nctrl;
 

@@ -24,7 +24,7 @@ static int lackey_next(trace_reader_t *r, char *err, size_t errlen)
 	struct vglog_sink out = { .rec = r->rec, .ctrl = r->ctrl };
 	int rc = 0;
 
-	while (out.n + VGLOG_MAX_OUT <= TRACE_BATCH_RECS && out.nctrl + VGLOG_MAX_OUT <= TRACE_BATCH_CTRLS) {
+	while (out.n < r->batch && out.n + VGLOG_MAX_OUT <= TRACE_BATCH_RECS && out.nctrl + VGLOG_MAX_OUT <= TRACE_BATCH_CTRLS) {
 		const char *line;
 		size_t len;
 		uint64_t lines;

@@ -270,7 +270,7 @@ nst_run(trace_reader_t *r, struct nst_reader *nr, const uint8_t **pp, const uint
 	uint8_t dep = nr->dep;
 	int rc = 0;
 
-	while (p < limit && n < TRACE_BATCH_RECS) {
+	while (p < limit && n < r->batch) {
 		unsigned tag;
 
 		start = p;
@@ -443,7 +443,7 @@ static int nst_fault(trace_reader_t *r, struct nst_reader *nr, int f, char *err,
 
 static inline bool batch_full(const trace_reader_t *r)
 {
-	return r->n == TRACE_BATCH_RECS || r->nctrl == TRACE_BATCH_CTRLS;
+	return r->n >= r->batch || r->nctrl == TRACE_BATCH_CTRLS;
 }
 
 static int nst_next(trace_reader_t *r, char *err, size_t errlen)

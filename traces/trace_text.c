@@ -345,7 +345,7 @@ static int parse_line(trace_reader_t *r, const char *line, size_t len, char *err
 
 static int text_next(trace_reader_t *r, char *err, size_t errlen)
 {
-	while (r->n < TRACE_BATCH_RECS && r->nctrl < TRACE_BATCH_CTRLS) {
+	while (r->n < r->batch && r->nctrl < TRACE_BATCH_CTRLS) {
 		const char *line;
 		size_t len;
 		int rc = trace_getline(r, &line, &len, err, errlen);

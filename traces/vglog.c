@@ -41,7 +41,14 @@
 #define MAP_PRIVATE_ 0x02ULL
 #define MAP_FIXED_ 0x10ULL
 #define MAP_ANONYMOUS_ 0x20ULL
-#define MAIN_STACK_BELOW (8ULL << 20)  /* Valgrind's client stack: 8 MiB below the top (cls_sz) */
+#define MAP_GROWSDOWN_ 0x100ULL
+/*
+ * The main stack is a VM_GROWSDOWN mapping, as Linux builds it: setup_arg_pages
+ * leaves 128 KiB (stack_expand) below the arguments, and faults below grow it
+ * (expand_stack) up to the replay's RLIMIT_STACK (os.stack_limit, 8 MiB like
+ * Valgrind's client stack, cls_sz).
+ */
+#define MAIN_STACK_BELOW (128ULL << 10)
 #define MAIN_STACK_ABOVE (64ULL << 10) /* argv, envp, auxv above the first stack pointer */          /* table of words written by locked read-modify-writes */
 #define CLONE_PARENT_SETTID 0x100000ULL
 #define CLONE_CHILD_CLEARTID 0x200000ULL
@@ -59,7 +66,8 @@ const struct stat_desc vglog_stat_desc[NR_VGLOG_STATS] = { VGLOG_STATS(STAT_DESC
 enum vg_sys {
 	VS_MMAP, VS_MUNMAP, VS_BRK, VS_MPROTECT, VS_MADVISE, VS_MBIND, VS_SET_MEMPOLICY,
 	VS_MIGRATE_PAGES, VS_CLONE, VS_EXIT, VS_EXIT_GROUP, VS_MREMAP, VS_MOVE_PAGES, VS_FORK,
-	VS_VFORK, VS_FUTEX, VS_SET_TID_ADDRESS, VS_OPENAT, VS_OPEN, VS_CLOSE, NR_VG_SYS
+	VS_VFORK, VS_FUTEX, VS_SET_TID_ADDRESS, VS_OPENAT, VS_OPEN, VS_CLOSE, VS_MLOCK, VS_MLOCK2,
+	VS_MUNLOCK, VS_MLOCKALL, VS_MUNLOCKALL, NR_VG_SYS
 };
 
 static const struct vg_sysdef {
@@ -79,7 +87,7 @@ static const struct vg_sysdef {
 	[VS_CLONE] = { "sys_clone", 1, 1, 0 },
 	[VS_EXIT] = { "exit", 1, 0, 0 },
 	[VS_EXIT_GROUP] = { "exit_group", 1, 0, 0 },
-	[VS_MREMAP] = { "sys_mremap", 0, 0, 0 },
+	[VS_MREMAP] = { "sys_mremap", 4, 0, 0 },   /* new_addr (5th) only matters with MREMAP_FIXED */
 	[VS_MOVE_PAGES] = { "sys_move_pages", 0, 0, 0 },
 	[VS_FORK] = { "sys_fork", 0, 0, 0 },
 	[VS_VFORK] = { "sys_vfork", 0, 0, 0 },
@@ -88,6 +96,11 @@ static const struct vg_sysdef {
 	[VS_OPENAT] = { "sys_openat", 3, 0, 2 },
 	[VS_OPEN] = { "sys_open", 2, 0, 1 },
 	[VS_CLOSE] = { "sys_close", 1, 0, 0 },
+	[VS_MLOCK] = { "sys_mlock", 2, 0, 0 },
+	[VS_MLOCK2] = { "sys_mlock2", 3, 0, 0 },
+	[VS_MUNLOCK] = { "sys_munlock", 2, 0, 0 },
+	[VS_MLOCKALL] = { "sys_mlockall", 1, 1, 0 },
+	[VS_MUNLOCKALL] = { "sys_munlockall", 0, 0, 0 },
 };
 
 /* A call whose result is still to come (async, or printed on the next line). */
@@ -614,7 +627,7 @@ static void stack_map(vglog_t *vg, uint64_t addr, struct vglog_sink *out)
 {
 	uint64_t top = ((addr + 0xfff) & ~0xfffULL) + MAIN_STACK_ABOVE, start = (addr & ~0xfffULL) - MAIN_STACK_BELOW;
 
-	emit_mmap(vg, out, start, top - start, 3, MAP_ANONYMOUS_, (uint64_t)-1, 0);
+	emit_mmap(vg, out, start, top - start, 3, MAP_ANONYMOUS_ | MAP_GROWSDOWN_, (uint64_t)-1, 0);
 	emit_ctrl(vg, out, 0, TCTRL_EXPLICIT_MAPS, 0, NULL, TRACE_RET_NONE);
 	vg->img_state = 3;
 }
@@ -1144,6 +1157,29 @@ static int call_done(vglog_t *vg, const struct vg_call *c, bool failed, bool exe
 		emit_seq(vg, out, tid);
 		emit_ctrl(vg, out, tid, TCTRL_MADVISE, 3, a, ret);
 		break;
+	case VS_MREMAP:
+		memcpy(v, a, 4 * sizeof(*v));
+		v[4] = c->nargs >= 5 ? a[4] : 0;
+		emit_seq(vg, out, tid);
+		emit_ctrl(vg, out, tid, TCTRL_MREMAP, 5, v, ret);
+		break;
+	case VS_MLOCK:
+	case VS_MLOCK2:
+	case VS_MLOCKALL:
+		/* mlock is mlock2 without flags; mlockall(MCL_*) is the record's 0x100 | MCL_* form */
+		v[0] = c->sys == VS_MLOCKALL ? 0 : a[0];
+		v[1] = c->sys == VS_MLOCKALL ? 0 : a[1];
+		v[2] = c->sys == VS_MLOCK2 ? a[2] : c->sys == VS_MLOCKALL ? 0x100 | (a[0] & 0xff) : 0;
+		emit_seq(vg, out, tid);
+		emit_ctrl(vg, out, tid, TCTRL_MLOCK, 3, v, ret);
+		break;
+	case VS_MUNLOCK:
+	case VS_MUNLOCKALL:
+		v[0] = c->sys == VS_MUNLOCK ? a[0] : 0;
+		v[1] = c->sys == VS_MUNLOCK ? a[1] : UINT64_MAX;
+		emit_seq(vg, out, tid);
+		emit_ctrl(vg, out, tid, TCTRL_MUNLOCK, 2, v, ret);
+		break;
 	case VS_FUTEX:
 		if (!futex_wait_op(a[1]) && !futex_wake_op(a[1])) {
 			vg->stat[VGS_FUTEX_OTHER]++;
@@ -1235,7 +1271,7 @@ static int call_done(vglog_t *vg, const struct vg_call *c, bool failed, bool exe
 		vg->trace_of[c->vgtid] = -1;     /* the slot is free for a later thread */
 		break;
 	default:
-		vg->stat[VGS_DROPPED_OTHER]++;   /* mremap, move_pages, fork, vfork */
+		vg->stat[VGS_DROPPED_OTHER]++;   /* move_pages, fork, vfork */
 		return 0;
 	}
 	if (failed)

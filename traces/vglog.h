@@ -64,7 +64,7 @@ int vglog_access(const char *s, size_t n, int *op, uint64_t *addr, uint64_t *siz
 	X(VGS_CONTROL,       control,       EVENT, "records", "control records emitted")                 \
 	X(VGS_FAILED,        failed,        EVENT, "calls", "control records of calls that failed (kept)") \
 	X(VGS_DROPPED_MASK,  dropped_mask,  EVENT, "calls", "mbind/set_mempolicy/migrate_pages dropped: node mask unknown") \
-	X(VGS_DROPPED_OTHER, dropped_other, EVENT, "calls", "mremap/move_pages/fork calls not representable, dropped") \
+	X(VGS_DROPPED_OTHER, dropped_other, EVENT, "calls", "move_pages/fork calls not representable, dropped") \
 	X(VGS_FOREIGN,       foreign,       EVENT, "lines", "SCHED/SYSCALL lines of another process (fork child), skipped") \
 	X(VGS_FUTEX_WAITS,   futex_waits,   EVENT, "calls", "futex waits (FUTEX_WAIT, FUTEX_WAIT_BITSET) completed") \
 	X(VGS_FUTEX_WAKES,   futex_wakes,   EVENT, "calls", "futex wakes (FUTEX_WAKE, FUTEX_WAKE_BITSET) completed") \

@@ -14,6 +14,7 @@
 #include "sim/cli/cmds.h"
 #include "sim/cli/machine.h"
 #include "sim/err.h"
+#include "hw/cxl.h"
 #include "hw/hw.h"
 #include "os/os.h"
 #include "sim/ev.h"
@@ -135,9 +136,15 @@ static void machine_show(struct machine_desc *m)
 	printf("; STLB %u cycles; PWC %u/%u/%u entries\n", h->tlb.stlb_latency, h->tlb.pwc_l4, h->tlb.pwc_l3,
 	       h->tlb.pwc_l2);
 	printf("links:\n");
-	for (unsigned l = 0; l < h->nr_links; l++)
-		printf("  node %u <-> node %u: %.1f ns, %.1f GB/s per direction\n", h->links[l].a, h->links[l].b,
-		       (double)h->links[l].latency / 1000.0, (double)h->links[l].bandwidth / 1000.0);
+	for (unsigned l = 0; l < h->nr_links; l++) {
+		const struct link_cfg *lc = &h->links[l];
+		printf("  node %u <-> node %u: %.1f ns, %.1f GB/s per direction", lc->a, lc->b,
+		       (double)lc->latency / 1000.0, (double)lc->bandwidth / 1000.0);
+		if (lc->type == LINK_CXL)
+			printf(", CXL %u-byte flits (a 64 B line is %llu B on the wire)", lc->flit,
+			       (unsigned long long)cxl_wire_bytes(lc->flit, 64));
+		printf("\n");
+	}
 	if (!h->nr_links)
 		printf("  none\n");
 	printf("memory:\n");
@@ -147,6 +154,10 @@ static void machine_show(struct machine_desc *m)
 		printf("  node %u: %u ch x %u rank x %u banks, DDR-%.0f, tCL-tRCD-tRP %u-%u-%u, peak %.1f GB/s\n", n,
 		       d->channels, d->ranks, d->bankgroups * d->banks, mts, d->tCL, d->tRCD, d->tRP,
 		       (double)d->channels * d->bus_bytes * mts / 1000.0);
+		if (h->nodes[n].cxl.bandwidth)
+			printf("  node %u: behind a CXL Type-3 controller: %u trackers held %.1f ns per line, "
+			       "%.1f GB/s per direction\n", n, h->nodes[n].cxl.queue,
+			       (double)h->nodes[n].cxl.latency / 1000.0, (double)h->nodes[n].cxl.bandwidth / 1000.0);
 	}
 }
 

@@ -18,13 +18,17 @@
 #include "sim/err.h"
 #include "sim/words.h"
 
-static void print_matrix(const struct mlc_result *r, const double (*v)[HW_MAX_NODES], const char *fmt)
+/* Rows are the nodes with CPUs (as MLC prints them); every node is a column, memory-only ones too. */
+static void print_matrix(const struct hw_cfg *h, const struct mlc_result *r, const double (*v)[HW_MAX_NODES],
+			 const char *fmt)
 {
 	printf("\t\tNuma node\nNuma node");
 	for (unsigned n = 0; n < r->n; n++)
 		printf("\t%8u", n);
 	printf("\n");
 	for (unsigned c = 0; c < r->n; c++) {
+		if (!h->nodes[c].cpus)
+			continue;
 		printf("%8u", c);
 		for (unsigned n = 0; n < r->n; n++)
 			printf(fmt, v[c][n]);
@@ -133,14 +137,14 @@ int cmd_mlc(int argc, char **argv)
 	printf("numasim mlc - machine %s (simulated; Intel MLC-style output)\n\n", m->name);
 	if (lat) {
 		printf("Measuring idle latencies for random access (in ns)...\n");
-		print_matrix(res, (const double (*)[HW_MAX_NODES])res->lat_ns, "\t%8.1f");
+		print_matrix(&m->hw, res, (const double (*)[HW_MAX_NODES])res->lat_ns, "\t%8.1f");
 		printf("\n");
 	}
 	if (bw) {
 		printf("Measuring Memory Bandwidths between nodes within system\n"
 		       "Bandwidths are in MB/sec (1 MB/sec = 1,000,000 Bytes/sec)\n"
 		       "Using all the threads from each core of the CPU node, %u streams each, read-only traffic\n", o.mlp);
-		print_matrix(res, (const double (*)[HW_MAX_NODES])res->bw_mbps, "\t%8.1f");
+		print_matrix(&m->hw, res, (const double (*)[HW_MAX_NODES])res->bw_mbps, "\t%8.1f");
 	}
 	if (json_path) {
 		json_t *root = json_object(), *jl = json_array(), *jb = json_array();

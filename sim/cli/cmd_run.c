@@ -12,17 +12,39 @@
 #include <unistd.h>
 #include "sim/cli/cliopt.h"
 #include "sim/cli/cmds.h"
+#include "os/os.h"
 #include "sim/cli/run.h"
 #include "sim/err.h"
 #include "sim/words.h"
 
-/* The views os_dump() prints (os/os.h), plus "numa_maps-PID". */
-static const char *const dump_views[] = {
-	"buddyinfo", "pagetypeinfo", "zoneinfo", "numastat", "vmstat", "numa_maps", "meminfo-hugetlb", NULL,
-};
 
 /* Share of accesses reading the zero page above which `run` warns. */
 #define ZERO_PAGE_WARN_SHARE 0.5
+
+static size_t dump_views_count(void)
+{
+	size_t n = 0;
+
+	while (os_dump_views[n])
+		n++;
+	return n;
+}
+
+/* The views os_dump() prints, wrapped after `indent`. */
+static void dump_views_list(FILE *fp, const char *indent)
+{
+	size_t col = 0;
+
+	for (size_t i = 0; os_dump_views[i]; i++) {
+		size_t w = strlen(os_dump_views[i]) + 1;
+		if (!col || col + w > 76) {
+			fprintf(fp, "%s%s", col ? "\n" : "", indent);
+			col = 0;
+		}
+		fprintf(fp, "%s%s", os_dump_views[i], os_dump_views[i + 1] ? "," : "\n");
+		col += w;
+	}
+}
 
 static void run_usage(FILE *fp)
 {
@@ -36,8 +58,9 @@ static void run_usage(FILE *fp)
 		"  -s, --seed N           seed of every random choice (default 1)\n"
 		"  -r, --report FILE      write the JSON report (docs/report.md)\n"
 		"  -p KEY=VALUE           override a machine field, e.g. -p nodes.1.ddr.tRCD=22 -p os.thp=never\n"
-		"  -d, --dump VIEWS       print OS views at the end: buddyinfo,pagetypeinfo,zoneinfo,numastat,vmstat,numa_maps,\n"
-		"                         meminfo-hugetlb\n"
+		"  -d, --dump VIEWS       print OS views at the end, comma-separated (numa_maps-PID: one process):\n");
+	dump_views_list(fp, "                         ");
+	fprintf(fp,
 		"  -n, --max-accesses N   stop after N accesses (K/M/G: thousands, millions, billions)\n"
 		"  --allow-segv           accesses outside any mapping are skipped and counted, not an error\n"
 		"      --progress / --no-progress   progress bar on stderr (default: when stderr is a terminal)\n"
@@ -49,7 +72,7 @@ static void run_usage(FILE *fp)
 static int check_dumps(const char *views, char *err, size_t errlen)
 {
 	char copy[1024], *save = NULL;
-	size_t n = ARRAY_SIZE(dump_views) - 1;
+	size_t n = dump_views_count();
 
 	if (strlen(views) >= sizeof(copy))
 		return sim_errf(err, errlen, SIM_EUSAGE, "--dump: list too long");
@@ -60,16 +83,15 @@ static int check_dumps(const char *views, char *err, size_t errlen)
 		const char *near;
 		size_t i;
 
-		for (i = 0; i < n && strcmp(v, dump_views[i]); i++)
+		for (i = 0; i < n && strcmp(v, os_dump_views[i]); i++)
 			;
 		if (i < n)
 			continue;
 		if (!strncmp(v, "numa_maps-", 10) && v[10] && strspn(v + 10, "0123456789") == strlen(v + 10))
 			continue;
-		near = sim_nearest(v, dump_views, n);
-		return sim_errf(err, errlen, SIM_EUSAGE, "--dump %s: unknown view%s%s%s (buddyinfo, pagetypeinfo, "
-				"zoneinfo, numastat, vmstat, numa_maps, numa_maps-PID, meminfo-hugetlb)", v,
-				near ? " (did you mean " : "", near ? near : "", near ? "?)" : "");
+		near = sim_nearest(v, os_dump_views, n);
+		return sim_errf(err, errlen, SIM_EUSAGE, "--dump %s: unknown view%s%s%s (numasim run --help lists them)",
+				v, near ? " (did you mean " : "", near ? near : "", near ? "?)" : "");
 	}
 	return 0;
 }

@@ -559,6 +559,44 @@ static void preset_ref(char *buf, size_t len, const char *preset, const char *so
 	snprintf(buf, len, "%s: %.100s", preset, source ? source : "(no source)");
 }
 
+/* "preset: source" of one calibration entry: its own "source", else the calibration's. */
+static void entry_ref(char *buf, size_t len, const char *preset, json_t *el, json_t *cal)
+{
+	const char *src = json_string_value(json_object_get(el, "source"));
+
+	preset_ref(buf, len, preset, src ? src : json_string_value(json_object_get(cal, "source")));
+}
+
+/* One row per {cpu_node, mem_node, ns} entry: the simulated MLC idle latency within 10%. */
+static void check_idle_rows(struct vtable *t, const struct machine_desc *m, const char *name, const char *ref,
+			    json_t *arr)
+{
+	struct mlc_opts o = MLC_OPTS_DEFAULT;
+	char what[192], exp_s[128], got_s[128], err[1024], eref[128];
+	json_t *el;
+	size_t i;
+
+	json_array_foreach(arr, i, el) {
+		unsigned c = (unsigned)jnum(el, "cpu_node", -1), n = (unsigned)jnum(el, "mem_node", -1);
+		double want = jnum(el, "ns", 0), got;
+		const char *src = json_string_value(json_object_get(el, "source"));
+		if (src)
+			preset_ref(eref, sizeof(eref), name, src);
+		snprintf(what, sizeof(what), "MLC idle latency, CPU node %u -> memory node %u (within 10%%)", c, n);
+		if (c >= m->hw.nr_nodes || n >= m->hw.nr_nodes || want <= 0) {
+			verror(t, src ? eref : ref, what, "calibration entry names a node the preset does not have");
+			continue;
+		}
+		if (mlc_latency(&m->hw, &o, c, n, &got, err, sizeof(err))) {
+			verror(t, src ? eref : ref, what, err);
+			continue;
+		}
+		snprintf(exp_s, sizeof(exp_s), "%.1f ns", want);
+		snprintf(got_s, sizeof(got_s), "%.1f ns (%+.1f%%)", got, (got / want - 1) * 100);
+		vcheck(t, got >= want * 0.9 && got <= want * 1.1, src ? eref : ref, what, exp_s, got_s);
+	}
+}
+
 static void check_preset(struct vtable *t, const char *name, const char *json_text)
 {
 	json_error_t jerr;
@@ -583,30 +621,13 @@ static void check_preset(struct vtable *t, const char *name, const char *json_te
 		verror(t, ref, "load the preset", m ? err : "out of memory");
 		goto out;
 	}
-	arr = json_object_get(cal, "idle_ns");
-	json_array_foreach(arr, i, el) {
-		unsigned c = (unsigned)jnum(el, "cpu_node", -1), n = (unsigned)jnum(el, "mem_node", -1);
-		double want = jnum(el, "ns", 0), got;
-		snprintf(what, sizeof(what), "MLC idle latency, CPU node %u -> memory node %u (within 10%%)", c, n);
-		if (c >= m->hw.nr_nodes || n >= m->hw.nr_nodes || want <= 0) {
-			verror(t, ref, what, "calibration entry names a node the preset does not have");
-			continue;
-		}
-		if (mlc_latency(&m->hw, &o, c, n, &got, err, sizeof(err))) {
-			verror(t, ref, what, err);
-			continue;
-		}
-		snprintf(exp_s, sizeof(exp_s), "%.1f ns", want);
-		snprintf(got_s, sizeof(got_s), "%.1f ns (%+.1f%%)", got, (got / want - 1) * 100);
-		vcheck(t, got >= want * 0.9 && got <= want * 1.1, ref, what, exp_s, got_s);
-	}
+	check_idle_rows(t, m, name, ref, json_object_get(cal, "idle_ns"));
 	arr = json_object_get(cal, "bw_ratio");
 	json_array_foreach(arr, i, el) {
 		unsigned c = (unsigned)jnum(el, "cpu_node", -1), n = (unsigned)jnum(el, "mem_node", -1);
 		double want = jnum(el, "ratio", 0), tol = jnum(el, "tolerance", 0), remote;
-		const char *src = json_string_value(json_object_get(el, "source"));
 		char bref[128];
-		preset_ref(bref, sizeof(bref), name, src ? src : json_string_value(json_object_get(cal, "source")));
+		entry_ref(bref, sizeof(bref), name, el, cal);
 		snprintf(what, sizeof(what), "MLC read bandwidth ratio remote/local, CPU node %u: memory %u vs %u", c, n, c);
 		if (c >= m->hw.nr_nodes || n >= m->hw.nr_nodes || want <= 0 || tol <= 0) {
 			verror(t, bref, what, "calibration entry incomplete (node, ratio or tolerance)");
@@ -627,8 +648,30 @@ static void check_preset(struct vtable *t, const char *name, const char *json_te
 		vskip(t, ref, "MLC read bandwidth ratio remote/local", "no numeric target in the calibration%s%.80s",
 		      why ? ": " : "", why ? why : "");
 	}
-	/* absolute local bandwidth: published, but not a calibration criterion */
+	arr = json_object_get(cal, "bw_gbps");
+	json_array_foreach(arr, i, el) {
+		unsigned c = (unsigned)jnum(el, "cpu_node", -1), n = (unsigned)jnum(el, "mem_node", -1);
+		double want = jnum(el, "gbps", 0), tol = jnum(el, "tolerance", 0), got;
+		char bref[128];
+		entry_ref(bref, sizeof(bref), name, el, cal);
+		snprintf(what, sizeof(what), "MLC read bandwidth, CPU node %u -> memory node %u (absolute)", c, n);
+		if (c >= m->hw.nr_nodes || n >= m->hw.nr_nodes || want <= 0 || tol <= 0) {
+			verror(t, bref, what, "calibration entry incomplete (node, GB/s or tolerance)");
+			continue;
+		}
+		if (mlc_bandwidth(&m->hw, &o, c, n, &got, err, sizeof(err))) {
+			verror(t, bref, what, err);
+			continue;
+		}
+		got /= 1000;
+		snprintf(exp_s, sizeof(exp_s), "%.1f GB/s (%.1f-%.1f)", want, want * (1 - tol), want * (1 + tol));
+		snprintf(got_s, sizeof(got_s), "%.2f GB/s (%+.1f%%)", got, (got / want - 1) * 100);
+		vcheck(t, got >= want * (1 - tol) && got <= want * (1 + tol), bref, what, exp_s, got_s);
+	}
+	/* idle latencies the preset was not fitted to */
 	t->kind = VK_PRED;
+	check_idle_rows(t, m, name, ref, json_object_get(cal, "predictions"));
+	/* absolute local bandwidth: published, but not a calibration criterion */
 	if (jnum(cal, "bw_local_gbps", 0) > 0) {
 		double want = jnum(cal, "bw_local_gbps", 0);
 		if (!local_bw[0] && mlc_bandwidth(&m->hw, &o, 0, 0, &local_bw[0], err, sizeof(err))) {

@@ -44,6 +44,7 @@ void mlcl_opts_init(struct mlcl_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->lat_cpu = -1;
+	o->mem_node = -1;
 	o->inj_buffer = 4ULL << 20;
 	o->lat_loads = 20000;
 	o->seed = 1;
@@ -70,17 +71,22 @@ int mlcl_spec(const struct machine_desc *m, const struct mlcl_opts *o, uint32_t 
 {
 	const struct hw_cfg *h = &m->hw;
 	unsigned ncpu = hw_cfg_nr_cpus(h), lat = o->lat_cpu < 0 ? 0 : (unsigned)o->lat_cpu;
-	int node = node_of(h, lat);
+	int node = node_of(h, lat), mem;
 	bool used[HW_MAX_CPUS] = { false };
 	unsigned lo, hi;
 
 	wlmlc_spec_init(s);
 	if (node < 0)
 		return sim_errf(err, errlen, SIM_ECONFIG, "-c %u: the machine has CPUs 0-%u", lat, ncpu - 1);
+	if (o->mem_node >= (int)h->nr_nodes)
+		return sim_errf(err, errlen, SIM_ECONFIG, "--memory-node %d: the machine has nodes 0-%u", o->mem_node,
+				h->nr_nodes - 1);
+	/* the buffers' node: the latency CPU's, or any other, memory-only (CXL) nodes included */
+	mem = o->mem_node >= 0 ? o->mem_node : node;
 	s->seed = o->seed;
 	s->delay = delay;
 	s->lat_cpu = lat;
-	s->node = node;
+	s->node = mem;
 	s->lat_loads = o->lat_loads;
 	s->inj_buffer = o->inj_buffer;
 	s->thp = !o->small_pages;
@@ -89,8 +95,8 @@ int mlcl_spec(const struct machine_desc *m, const struct mlcl_opts *o, uint32_t 
 	if (s->lat_buffer < (64u << 20) && !o->buffer)
 		s->lat_buffer = 64u << 20;
 	/* but a quarter of the node at most: the injectors' buffers and the page tables need room too */
-	if (!o->buffer && s->lat_buffer > h->nodes[node].memory / 4)
-		s->lat_buffer = h->nodes[node].memory / 4 / (2u << 20) * (2u << 20);
+	if (!o->buffer && s->lat_buffer > h->nodes[mem].memory / 4)
+		s->lat_buffer = h->nodes[mem].memory / 4 / (2u << 20) * (2u << 20);
 	used[lat] = true;
 	lo = first_cpu_of(h, (unsigned)node);
 	hi = lo + h->nodes[node].cpus;
@@ -295,9 +301,10 @@ static void usage(FILE *fp)
 {
 	fprintf(fp, "usage: numasim mlc --loaded-latency --machine PRESET|FILE [-p KEY=VALUE]... [-c CPU]\n"
 		    "                   [-k CPU-LIST] [-b SIZE] [--injector-buffer SIZE] [-d DELAY]\n"
-		    "                   [--loads N] [--seed N] [--small-pages] [--json FILE]\n"
+		    "                   [--memory-node N] [--loads N] [--seed N] [--small-pages] [--json FILE]\n"
 		    "One latency thread (dependent loads, CPU -c) and injector threads (independent loads on\n"
-		    "-k, default: the other CPUs of -c's node) with DELAY instructions before each load;\n"
+		    "-k, default: the other CPUs of -c's node) with DELAY instructions before each load,\n"
+		    "every buffer bound to --memory-node (default: -c's node; a CPU-less CXL node works);\n"
 		    "default: MLC's 19 delays from 0 to 20000. docs/mlc.md has the method.\n");
 }
 
@@ -311,6 +318,7 @@ int mlcl_main(int argc, char **argv)
 		{ "loads", required_argument, NULL, 'n' },
 		{ "seed", required_argument, NULL, 's' },
 		{ "small-pages", no_argument, NULL, 'P' },
+		{ "memory-node", required_argument, NULL, 'N' },
 		{ "json", required_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -366,6 +374,7 @@ int mlcl_main(int argc, char **argv)
 		case 'n': v = strtoull(optarg, &end, 0); o->lat_loads = v; break;
 		case 's': v = strtoull(optarg, &end, 0); o->seed = v; break;
 		case 'P': o->small_pages = true; break;
+		case 'N': v = strtoull(optarg, &end, 10); o->mem_node = v < HW_MAX_NODES ? (int)v : HW_MAX_NODES; break;
 		case 'j': json_path = optarg; break;
 		case 'h': usage(stdout); status = 0; goto out;
 		default: usage(stderr); status = EXIT_USAGE; goto out;

@@ -22,6 +22,7 @@ struct mlcl_opts {
 	char **overrides;             /* -p key=value */
 	unsigned nr_overrides;
 	int lat_cpu;                  /* -1: first CPU of node 0 */
+	int mem_node;                 /* node of every buffer, -1: the latency CPU's node */
 	bool inj_given;               /* injector CPUs given (else: the other CPUs of the latency CPU's node) */
 	unsigned nr_inj;
 	unsigned inj_cpus[WLMLC_MAX_INJ];

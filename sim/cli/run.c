@@ -22,6 +22,7 @@
 #include "hw/core.h"
 #include "hw/hw.h"
 #include "os/os.h"
+#include "os/page_content.h"
 #include "sim/cli/run.h"
 #include "sim/err.h"
 #include "sim/ev.h"
@@ -106,6 +107,7 @@ struct thread {
 	uint8_t fault_pending;      /* enum hw_fault whose handler has not run yet */
 	bool started, done;
 	bool waiting;               /* created, but its clone has not been replayed yet */
+	uint16_t start_on;          /* unannounced: 1 + tid whose progress starts this thread, or 0 */
 	bool segv_warned;           /* an access outside any mapping was reported */
 	bool issue_ok;              /* issue_t is the head access's issue time (agent_run yielded on it) */
 	sim_time_t issue_t;
@@ -139,9 +141,10 @@ struct tsrc {
 	bool eof;
 	struct thread *threads[MAX_THREADS_PER_TRACE];
 	int tid_pid[MAX_THREADS_PER_TRACE];      /* pid for threads created by fork */
-	sim_time_t tid_start[MAX_THREADS_PER_TRACE];
 	/* per child tid: 0 no clone seen, 1 clone read but not replayed, 2 replayed */
 	uint8_t clone_state[MAX_THREADS_PER_TRACE];
+	bool exit_read[MAX_THREADS_PER_TRACE];   /* the thread's exit record has been decoded */
+	int tail_tid;               /* thread of the last record decoded and queued, or -1 */
 	unsigned nr_threads;
 	unsigned next_cpu;          /* placement of threads without explicit CPUs */
 	uint64_t seq_next;          /* the next address-space operation in the recorded order */
@@ -410,9 +413,113 @@ static void run_fail(struct simrun *s, int rc, const char *fmt, const char *msg)
 }
 
 /*
- * Read batches from the source until `want` has a record or the trace ends.
- * New thread ids start agents at `now` (or when their clone was replayed).
+ * Internal control record, never read from a trace: "thread args[0] starts
+ * here".  See src_read for where it is queued.
  */
+#define CTRL_START_THREAD UINT32_MAX
+
+/* A thread created ahead of its start begins its life at t. */
+static void thread_start(struct simrun *s, struct thread *th, sim_time_t t)
+{
+	th->issue_ok = false;
+	core_start_at(&th->core, t);
+	th->waiting = false;
+	th->start_on = 0;
+	s->nwaiting--;
+	if (ev_schedule(&s->q, &th->ev, t))
+		run_fail(s, -SIM_ENOMEM, "%s", "cannot schedule a new thread");
+}
+
+/*
+ * A thread id met for the first time at `now`.  Its start must not depend on
+ * when the reader happened to decode its first record (that depends on the
+ * reader's batch size, an engine constant), so it follows the trace:
+ *  - announced by a clone or fork record not replayed yet: it waits for that
+ *    record (a clone already replayed created the thread then, do_ctrl);
+ *  - unannounced, and the first record of the trace: it starts at once (0);
+ *  - unannounced otherwise: the file order is the only order the trace gives,
+ *    so it starts when the thread of the record before it in the file has
+ *    reached that record (a CTRL_START_THREAD queued behind it), or, if that
+ *    thread's exit was already read, when that thread ends.  agent_run never
+ *    replays the last record decoded before the next one is decoded, so the
+ *    one before is always still ahead of its thread here.
+ */
+static struct thread *thread_appears(struct simrun *s, struct tsrc *src, unsigned tid, sim_time_t now)
+{
+	struct thread *prev = src->tail_tid >= 0 ? src->threads[src->tail_tid] : NULL;
+	bool announced = src->clone_state[tid] == 1;
+	struct thread *th = thread_new(s, src, tid, now, announced || prev);
+
+	if (!th || announced || !prev)
+		return th;
+	if (prev->done) {
+		thread_start(s, th, now);   /* only after records that followed an exit (ignored) */
+		return th;
+	}
+	th->start_on = (uint16_t)(prev->tid + 1);
+	if (!src->exit_read[prev->tid]) {
+		struct trace_rec r = { .op = TOP_CTRL, .tid = prev->tid };
+		struct trace_ctrl c = { .kind = CTRL_START_THREAD, .nargs = 1, .args = { tid } };
+		char err[256];
+		int rc = q_push(prev, &r, &c, err, sizeof(err));
+
+		if (rc) {
+			run_fail(s, rc, "%s", err);
+			return NULL;
+		}
+	}
+	return th;
+}
+
+/* Decode one batch of the source and queue its records by thread. */
+static int src_read(struct simrun *s, struct tsrc *src, sim_time_t now)
+{
+	struct trace_batch b;
+	char err[512];
+	int rc = trace_next(src->r, &b, err, sizeof(err));
+
+	if (rc < 0) {
+		run_fail(s, rc, "%s", err);
+		return rc;
+	}
+	if (rc == 0) {
+		src->eof = true;
+		return 0;
+	}
+	for (size_t i = 0; i < b.n; i++) {
+		const struct trace_rec *rec = &b.rec[i];
+		const struct trace_ctrl *c = rec->op == TOP_CTRL ? &b.ctrl[rec->ctrl] : NULL;
+		struct thread *th;
+		if (rec->tid >= MAX_THREADS_PER_TRACE) {
+			char m[256];
+			snprintf(m, sizeof(m), "%s: thread id %u exceeds the limit of %u threads per trace",
+				 src->arg->path, rec->tid, MAX_THREADS_PER_TRACE);
+			run_fail(s, -SIM_ETRACE, "%s", m);
+			return -SIM_ETRACE;
+		}
+		if (c && (c->kind == TCTRL_CLONE || c->kind == TCTRL_FORK) && c->args[0] < MAX_THREADS_PER_TRACE &&
+		    !src->clone_state[c->args[0]])
+			src->clone_state[c->args[0]] = 1;
+		th = src->threads[rec->tid];
+		if (!th && !(th = thread_appears(s, src, rec->tid, now))) {
+			run_fail(s, -SIM_ENOMEM, "%s", "out of memory creating a thread");
+			return -SIM_ENOMEM;
+		}
+		if (th->done)
+			continue;   /* records after a thread's exit are ignored */
+		rc = q_push(th, rec, c, err, sizeof(err));
+		if (rc) {
+			run_fail(s, rc, "%s", err);
+			return rc;
+		}
+		src->tail_tid = rec->tid;
+		if (c && c->kind == TCTRL_EXIT)
+			src->exit_read[rec->tid] = true;
+	}
+	return 0;
+}
+
+/* Read batches from the source until `want` has a record or the trace ends. */
 static int src_fill(struct simrun *s, struct tsrc *src, struct thread *want, sim_time_t now)
 {
 	if (!want->qn && tspill_count(want->spill)) {
@@ -424,54 +531,26 @@ static int src_fill(struct simrun *s, struct tsrc *src, struct thread *want, sim
 		return rc;
 	}
 	while (!want->qn && !src->eof) {
-		struct trace_batch b;
-		char err[512];
-		int rc = trace_next(src->r, &b, err, sizeof(err));
-		if (rc < 0) {
-			run_fail(s, rc, "%s", err);
+		int rc = src_read(s, src, now);
+		if (rc)
 			return rc;
-		}
-		if (rc == 0) {
-			src->eof = true;
-			break;
-		}
-		for (size_t i = 0; i < b.n; i++) {
-			const struct trace_rec *rec = &b.rec[i];
-			struct thread *th;
-			if (rec->tid >= MAX_THREADS_PER_TRACE) {
-				char m[256];
-				snprintf(m, sizeof(m), "%s: thread id %u exceeds the limit of %u threads per trace",
-					 src->arg->path, rec->tid, MAX_THREADS_PER_TRACE);
-				run_fail(s, -SIM_ETRACE, "%s", m);
-				return -SIM_ETRACE;
-			}
-			if (rec->op == TOP_CTRL) {
-				const struct trace_ctrl *c = &b.ctrl[rec->ctrl];
-				if ((c->kind == TCTRL_CLONE || c->kind == TCTRL_FORK) && c->args[0] < MAX_THREADS_PER_TRACE &&
-				    !src->clone_state[c->args[0]])
-					src->clone_state[c->args[0]] = 1;
-			}
-			th = src->threads[rec->tid];
-			if (!th) {
-				/*
-				 * A thread whose clone record came first in the file starts
-				 * when its parent replays that record; others start now.
-				 */
-				sim_time_t start = src->tid_start[rec->tid] > now ? src->tid_start[rec->tid] : now;
-				th = thread_new(s, src, rec->tid, start, src->clone_state[rec->tid] == 1);
-				if (!th) {
-					run_fail(s, -SIM_ENOMEM, "%s", "out of memory creating a thread");
-					return -SIM_ENOMEM;
-				}
-			}
-			if (th->done)
-				continue;   /* records after a thread's exit are ignored */
-			rc = q_push(th, rec, rec->op == TOP_CTRL ? &b.ctrl[rec->ctrl] : NULL, err, sizeof(err));
-			if (rc) {
-				run_fail(s, rc, "%s", err);
-				return rc;
-			}
-		}
+	}
+	return 0;
+}
+
+/*
+ * th is about to replay the record at the head of its queue.  If that is the
+ * last record decoded from the source, decode on first: the next record may
+ * be a new thread's first, whose start is tied to this one (thread_appears).
+ */
+static inline int src_read_ahead(struct simrun *s, struct thread *th)
+{
+	struct tsrc *src = th->src;
+
+	while (unlikely(th->qn == 1 && src->tail_tid == (int)th->tid && !src->eof && !tspill_count(th->spill))) {
+		int rc = src_read(s, src, s->q.now);
+		if (rc)
+			return rc;
 	}
 	return 0;
 }
@@ -623,11 +702,14 @@ static void thread_finish(struct simrun *s, struct thread *th)
 	if (th->seq_hold)
 		seq_commit(s, th, end);
 	th->done = true;
-	/* joins waiting for this thread's exit: the kernel's clear-tid wake */
 	for (unsigned i = 0; i < th->src->nr_threads; i++) {
 		struct thread *x = th->src->threads[i];
+		/* joins waiting for this thread's exit: the kernel's clear-tid wake */
 		if (x && x->block == BLK_EXIT && x->block_key == th->tid)
 			thread_unblock(s, x, end);
+		/* unannounced threads whose file position this thread will not reach */
+		if (x && x->waiting && x->start_on == th->tid + 1)
+			thread_start(s, x, SIM_MAX(end, s->q.now));
 	}
 	th->qn = 0;
 	th->cqn = 0;
@@ -686,23 +768,23 @@ static sim_time_t do_ctrl(struct simrun *s, struct thread *th, const struct trac
 			if (os_thread_clone(s->os, th->pid, th->tid, (unsigned)child))
 				cs->stat[RS_SYSCALL_ERR]++;
 		}
-		src->tid_start[child] = t;
 		src->clone_state[child] = 2;
 		cth = src->threads[child];
 		if (cth) {
+			/* its lifetime starts now, not when its first record was read */
 			cth->pid = src->tid_pid[child];
-			cth->issue_ok = false;
-			if (cth->waiting)
-				core_start_at(&cth->core, t);   /* its lifetime starts now, not when it was read */
-			else
-				core_resume(&cth->core, t);
-			if (cth->waiting)
-				s->nwaiting--;
-			cth->waiting = false;
-			if (ev_schedule(&s->q, &cth->ev, t))
-				run_fail(s, -SIM_ENOMEM, "%s", "cannot schedule a cloned thread");
+			thread_start(s, cth, t);
+		} else if (!thread_new(s, src, (unsigned)child, t, false)) {
+			/* not read yet: it starts now and reads its records when it runs */
+			run_fail(s, -SIM_ENOMEM, "%s", "cannot create a cloned thread");
 		}
 		cs->stat[RS_SYSCALLS]++;
+		return t;
+	}
+	case CTRL_START_THREAD: {
+		struct thread *nth = src->threads[c->args[0]];
+		if (nth && nth->waiting)
+			thread_start(s, nth, t);
 		return t;
 	}
 	case TCTRL_EXIT: {
@@ -733,6 +815,14 @@ static sim_time_t do_ctrl(struct simrun *s, struct thread *th, const struct trac
 		return t;
 	case TCTRL_EXPLICIT_MAPS:
 		os_process_set_implicit(s->os, th->pid, false);
+		return t;
+	case TCTRL_PAGE_CONTENT:
+		/* a declaration about the data (os/page_content.h), not a system call: no CPU time */
+		if (os_page_content(s->os, th->pid, c->args[0], c->args[1], c->args[2], c->args[3], c->args[4],
+				    err, sizeof(err))) {
+			cs->stat[RS_SYSCALL_ERR]++;
+			fprintf(stderr, "numasim: %s: thread %u: %s\n", src->arg->path, th->tid, err);
+		}
 		return t;
 	case TCTRL_FUTEX_WAIT:
 	case TCTRL_FUTEX_WAKE:
@@ -772,6 +862,13 @@ static sim_time_t do_ctrl(struct simrun *s, struct thread *th, const struct trac
 	case TCTRL_FILE_WRITE: sc.nr = OS_SYS_FILE_WRITE; break;
 	case TCTRL_SET_WEIGHTS: sc.nr = OS_SYS_SET_WEIGHTS; break;
 	case TCTRL_OOM_SCORE_ADJ: sc.nr = OS_SYS_OOM_SCORE_ADJ; break;
+	case TCTRL_CMA_ALLOC: sc.nr = OS_SYS_CMA_ALLOC; break;
+	case TCTRL_CMA_RELEASE: sc.nr = OS_SYS_CMA_RELEASE; break;
+	case TCTRL_MEMORY_OFFLINE: sc.nr = OS_SYS_MEMORY_OFFLINE; break;
+	case TCTRL_MEMORY_ONLINE: sc.nr = OS_SYS_MEMORY_ONLINE; break;
+	case TCTRL_MREMAP: sc.nr = OS_SYS_MREMAP; break;
+	case TCTRL_MLOCK: sc.nr = OS_SYS_MLOCK; break;
+	case TCTRL_MUNLOCK: sc.nr = OS_SYS_MUNLOCK; break;
 	default:
 		cs->stat[RS_SYSCALL_ERR]++;
 		return t;
@@ -971,6 +1068,13 @@ static void agent_run(struct ev *ev, void *ctx)
 			}
 			next = evq_peek_time(&s->q);   /* src_fill may have started threads */
 		}
+		if (unlikely(th->qn == 1 && th->src->tail_tid == (int)th->tid && !th->src->eof)) {
+			if (src_read_ahead(s, th)) {
+				thread_finish(s, th);
+				return;
+			}
+			next = evq_peek_time(&s->q);
+		}
 		rec = &th->q[th->qhead];
 		if (unlikely(th->fault_pending)) {
 			t = core_drain_time(&th->core, 0);
@@ -987,6 +1091,16 @@ static void agent_run(struct ev *ev, void *ctx)
 				if (th->seq_hold)
 					seq_commit(s, th, t);
 			}
+			continue;
+		}
+		if (unlikely(rec->op == TOP_CTRL) && th->cq[th->cqhead].kind == CTRL_START_THREAD) {
+			/* no system call, so no drain: the thread has got this far in its program */
+			struct trace_ctrl c = th->cq[th->cqhead];
+			t = SIM_MAX(core_dispatch_time(&th->core), s->q.now);
+			if (t > next)
+				break;
+			thread_pop(th);
+			do_ctrl(s, th, &c, t);
 			continue;
 		}
 		if (unlikely(rec->op == TOP_CTRL)) {
@@ -1290,6 +1404,7 @@ int simrun_create(simrun_t **out, const struct run_opts *o, char *err, size_t er
 			goto fail;
 		}
 		src->next_cpu = next_cpu;
+		src->tail_tid = -1;
 		unsigned nt = trace_nr_threads(src->r);
 		next_cpu += nt ? nt : 1;
 		/* thread 0 starts at time 0; others start when their records appear */
@@ -1746,7 +1861,7 @@ int simrun_dump(simrun_t *s, const char *views, FILE *fp, char *err, size_t errl
 		rc = os_dump(s->os, v, fp);
 		if (rc) {
 			rc = sim_errf(err, errlen, SIM_EUSAGE,
-				      "--dump %s: unknown view (buddyinfo, pagetypeinfo, zoneinfo, numastat, vmstat, numa_maps, meminfo-hugetlb)", v);
+				      "--dump %s: unknown view (numasim run --help lists them)", v);
 			break;
 		}
 	}

@@ -31,6 +31,40 @@ done
 check "lookahead 10 ns and 5 us give byte-identical reports" cmp "$T/la10.cmp" "$T/la5000.cmp"
 check "lookahead 500 ns gives the same report too" cmp "$T/la10.cmp" "$T/la500.cmp"
 
+# 1b. nor is the reader's batch size (NUMASIM_TRACE_BATCH, a test hook): a
+#     text trace whose threads 1-3 appear without clone records (they start
+#     when the thread of the record before their first one gets there), and a
+#     generated trace whose threads are cloned, replay identically with
+#     batches of 1, 7 and 4096 records.
+awk 'BEGIN { x = 12345
+    for (i = 0; i < 20000; i++) {
+        x = (x * 1103515245 + 12345) % 2147483648; t = (i < 300) ? 0 : x % 4
+        x = (x * 1103515245 + 12345) % 2147483648; a = 268435456 + (x % 8388608) * 8
+        printf "T%d %s 0x%x 8 +%d\n", t, (x % 10 < 7) ? "W" : "R", a, x % 17 } }' > "$T/unann.txt"
+# thread 2 first appears right after thread 1's exit record: it starts when thread 1 ends
+awk 'BEGIN { x = 777
+    for (i = 0; i < 6000; i++) {
+        x = (x * 1103515245 + 12345) % 2147483648
+        t = (i < 100) ? 0 : (i < 3000) ? x % 2 : (i == 3000) ? 2 : 2 * (x % 2)
+        if (i == 3000) print "T1 exit status=0"
+        printf "T%d W 0x%x 8 +%d\n", t, 268435456 + (x % 1048576) * 64, x % 13 } }' > "$T/exit.txt"
+check "generate 4 cloned threads" $N trace gen --pattern shared --use uniform --size 16M --threads 4 --cpus 0-3 \
+    --accesses 8K --seed 2 -o "$T/clone4.nst"
+for b in 1 7 4096; do
+    check "unannounced threads, batches of $b" env NUMASIM_TRACE_BATCH=$b $N run -q --machine skx-2s \
+        --trace "text:$T/unann.txt" --report "$T/un$b.json"
+    check "a thread after an exit, batches of $b" env NUMASIM_TRACE_BATCH=$b $N run -q --machine skx-2s \
+        --trace "text:$T/exit.txt" --report "$T/ex$b.json"
+    check "cloned threads, batches of $b" env NUMASIM_TRACE_BATCH=$b $N run -q --machine skx-2s \
+        --trace "$T/clone4.nst" --report "$T/cl$b.json"
+done
+check "unannounced threads: batches of 1 and 4096 give byte-identical reports" cmp "$T/un1.json" "$T/un4096.json"
+check "unannounced threads: batches of 7 too" cmp "$T/un7.json" "$T/un4096.json"
+check "a thread after an exit: batches of 1, 7 and 4096 give byte-identical reports" \
+    sh -c "cmp '$T/ex1.json' '$T/ex4096.json' && cmp '$T/ex7.json' '$T/ex4096.json'"
+check "cloned threads: batches of 1 and 4096 give byte-identical reports" cmp "$T/cl1.json" "$T/cl4096.json"
+check "cloned threads: batches of 7 too" cmp "$T/cl7.json" "$T/cl4096.json"
+
 # 2. an idle thread of another process does not hold anyone back: process A
 #    first-touches 64 MiB from CPU 0; B, on CPU 28, computes for 1 s and loads once.
 check "generate A (first touch of 64 MiB)" $N trace gen --pattern hog --size 64M --threads 1 --cpus 0 --seed 1 -o "$T/a.nst"

@@ -24,7 +24,7 @@ json_num() { # file key -> first numeric value of "key": in the file
 
 if [ ! -x "$N" ]; then echo "1..0 # skip numasim not built"; exit 0; fi
 
-check "machine list names every preset" sh -c "$N machine list > $T/list && for p in tiny skx-2s epyc-nps4 kunpeng920-4n westmere-2s; do grep -q \"^\$p \" $T/list || exit 1; done"
+check "machine list names every preset" sh -c "$N machine list > $T/list && for p in tiny skx-2s epyc-nps4 kunpeng920-4n westmere-2s spr-2s-cxl; do grep -q \"^\$p \" $T/list || exit 1; done"
 check "machine show prints a numactl-style topology" sh -c "$N machine show skx-2s | grep -q 'node distances:'"
 check "machine dump is valid JSON that loads back" sh -c "$N machine dump tiny > $T/tiny.json && $N machine show $T/tiny.json >/dev/null"
 

@@ -46,13 +46,34 @@ static inline struct os_cfg fx_os_cfg(void)
 	c.syscall_cost = FX_SYSCALL_PS;
 	c.alloc_cost = 0;
 	c.buddy_cost = 0;
+	/*
+	 * The suites count user frames exactly; the kernel's own objects (slab
+	 * pages, kernel stacks) are tested in tests/os/test_slab.c, which turns
+	 * them on.
+	 */
+	c.kernel_objects = false;
 	return c;
+}
+
+/* Boot the OS of f from f->hc and f->cfg (filled by the caller). */
+static inline struct fx *fx_boot(struct fx *f)
+{
+	char err[256] = "";
+
+	assert_int_equal(pmem_create(&f->pm), 0);
+	assert_int_equal(evq_init(&f->q), 0);
+	int rc = os_create_with_cfg(&f->os, &f->cfg, &f->hc, f->pm, &f->q, 1, err, sizeof(err));
+	if (rc)
+		print_error("os_create_with_cfg: %s\n", err);
+	assert_int_equal(rc, 0);
+	/* the allocator checks its free lists after every operation the OS makes */
+	physmem_set_debug_vm(os_physmem(f->os), true);
+	return f;
 }
 
 static inline struct fx *fx_new_cfg(unsigned nr_nodes, unsigned mib, unsigned cpus, const struct os_cfg *cfg)
 {
 	struct fx *f = calloc(1, sizeof(*f));
-	char err[256] = "";
 
 	assert_non_null(f);
 	f->cfg = *cfg;
@@ -68,15 +89,7 @@ static inline struct fx *fx_new_cfg(unsigned nr_nodes, unsigned mib, unsigned cp
 		for (unsigned m = 0; m < nr_nodes; m++)
 			f->hc.nodes[n].distance[m] = n == m ? 10 : 21;
 	}
-	assert_int_equal(pmem_create(&f->pm), 0);
-	assert_int_equal(evq_init(&f->q), 0);
-	int rc = os_create_with_cfg(&f->os, &f->cfg, &f->hc, f->pm, &f->q, 1, err, sizeof(err));
-	if (rc)
-		print_error("os_create_with_cfg: %s\n", err);
-	assert_int_equal(rc, 0);
-	/* the allocator checks its free lists after every operation the OS makes */
-	physmem_set_debug_vm(os_physmem(f->os), true);
-	return f;
+	return fx_boot(f);
 }
 
 static inline struct fx *fx_new(unsigned nr_nodes, unsigned mib, unsigned cpus)
@@ -168,16 +181,24 @@ static inline uint64_t fx_numa(struct fx *f, unsigned nid, enum numa_stat_item i
 	return node_numa_stat(fx_phys(f), nid, it);
 }
 
-/* numa_maps of a process into a malloc'd string. */
-static inline char *fx_numa_maps(struct fx *f, int pid)
+/* An os_dump view into a malloc'd string (the view must exist). */
+static inline char *fx_dump(struct fx *f, const char *view)
 {
-	char view[32], *buf = NULL;
+	char *buf = NULL;
 	size_t len = 0;
 	FILE *fp = open_memstream(&buf, &len);
-	snprintf(view, sizeof(view), "numa_maps-%d", pid);
+	assert_non_null(fp);
 	assert_int_equal(os_dump(f->os, view, fp), 0);
 	fclose(fp);
 	return buf;
+}
+
+/* numa_maps of a process into a malloc'd string. */
+static inline char *fx_numa_maps(struct fx *f, int pid)
+{
+	char view[32];
+	snprintf(view, sizeof(view), "numa_maps-%d", pid);
+	return fx_dump(f, view);
 }
 
 #endif

@@ -358,6 +358,171 @@ static void differential(void **state)
 	fx_free(f);
 }
 
+static uint64_t surp(struct fx *f, unsigned nid)
+{
+	struct hugetlb_counts c;
+	if (nid == UINT32_MAX)
+		hugetlb_counts(f->os, &c, NULL);
+	else
+		hugetlb_node_counts(f->os, nid, &c);
+	return c.surplus;
+}
+
+/*
+ * Surplus pages (mm/hugetlb.c gather_surplus_pages, alloc_surplus_hugetlb_folio,
+ * free_huge_folio, return_unused_surplus_pages; vm.nr_overcommit_hugepages):
+ * an mmap the pool cannot cover takes the shortfall from the buddy allocator,
+ * up to nr_overcommit_hugepages, as surplus pages in the pool (HugePages_Total
+ * and _Surp count them, NR_HUGETLB too); beyond it mmap is ENOMEM and nothing
+ * stays allocated.  A NORESERVE fault with no free page allocates a surplus
+ * page on the policy's node.  Freed while the node has surplus, a page goes
+ * back to the buddy allocator; unused reservations returned at munmap free
+ * free surplus pages.
+ */
+static void surplus_pages(void **state)
+{
+	(void)state;
+	struct os_cfg c = fx_os_cfg();
+	c.nr_hugepages[0] = 1;
+	c.nr_nr_hugepages = 1;
+	c.nr_overcommit_hugepages = 3;
+	struct fx *f = fx_new_cfg(2, 64, 2, &c);
+	int pid = fx_proc(f, false);
+	uint64_t free0 = fx_free_pages(f);
+
+	/* 5 pages: pool 1 + surplus 3 = 4 < 5: ENOMEM, the gathered surplus goes back */
+	assert_int_equal(hmap(f, pid, BASE, 5 * HP, MAP_PRIV_ANON), -SIM_EOOM);
+	assert_int_equal(surp(f, UINT32_MAX), 0);
+	assert_int_equal(fx_free_pages(f), free0);
+	/* 3 pages: 2 surplus pages from the buddy allocator of the CPU's node 0 */
+	assert_int_equal(hmap(f, pid, BASE, 3 * HP, MAP_PRIV_ANON), 0);
+	assert_int_equal(surp(f, UINT32_MAX), 2);
+	assert_int_equal(surp(f, 0), 2);
+	assert_int_equal(fx_free_pages(f), free0 - 2 * HPAGE_NR);
+	struct hugetlb_counts hc;
+	uint64_t rsvd;
+	hugetlb_counts(f->os, &hc, &rsvd);
+	assert_int_equal(hc.total, 3);
+	assert_int_equal(hc.free, 3);
+	assert_int_equal(rsvd, 3);
+	assert_int_equal(node_stat(fx_phys(f), 0, NR_HUGETLB), 3 * HPAGE_NR);
+	/* fault one; munmap: 2 unused reservations free 2 free surplus pages, the faulted page is freed
+	 * while the node still has surplus (1 left): back to the buddy allocator, not to the pool */
+	assert_int_equal(fx_fault(f, pid, 0, BASE, true, NULL), OS_FAULT_RETRY);
+	assert_int_equal(fx_sys(f, pid, OS_SYS_MUNMAP, BASE, 3 * HP, 0, 0, 0), 0);
+	hugetlb_counts(f->os, &hc, &rsvd);
+	assert_int_equal(hc.total, 1);
+	assert_int_equal(hc.free, 1);
+	assert_int_equal(hc.surplus, 0);
+	assert_int_equal(rsvd, 0);
+	/* NORESERVE faults on CPU 2 (node 1): the pool page first (node 0 by fallback), then surplus on node 1 */
+	assert_int_equal(hmap(f, pid, BASE, 8 * HP, MAP_PRIV_ANON | MAP_NORESERVE_), 0);
+	for (unsigned i = 0; i < 4; i++)
+		assert_int_equal(fx_fault(f, pid, 2, BASE + i * HP, true, NULL), OS_FAULT_RETRY);
+	assert_int_equal(surp(f, 1), 3);
+	assert_int_equal(page_node(f, pid, BASE + 3 * HP), 1);
+	/* nr_overcommit_hugepages reached: SIGBUS */
+	assert_int_equal(fx_fault(f, pid, 2, BASE + 4 * HP, true, NULL), OS_FAULT_SEGV);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+	hugetlb_report_meminfo(f->os, fp);
+	fclose(fp);
+	assert_non_null(strstr(buf, "HugePages_Total:       4\nHugePages_Free:        0\nHugePages_Rsvd:        0\n"
+				    "HugePages_Surp:        3\n"));
+	free(buf);
+	os_process_exit(f->os, pid);
+	assert_int_equal(surp(f, UINT32_MAX), 0);
+	hugetlb_counts(f->os, &hc, NULL);
+	assert_int_equal(hc.total, 1);
+	assert_int_equal(node_stat(fx_phys(f), 1, NR_HUGETLB), 0);
+	fx_free(f);
+}
+
+#define GP         (1ULL << 30)
+#define MAP_HUGE_1GB_ (30u << 26)
+
+/*
+ * 1 GiB pages (mm/hugetlb.c: the gigantic hstate, alloc_gigantic_folio ->
+ * alloc_contig_pages; MAP_HUGE_1GB = 30 << MAP_HUGE_SHIFT): each pool page
+ * is a naturally aligned 1 GiB range of free frames taken from its node
+ * (2^18 frames leave the free counts); a node holds at most as many as it
+ * has free aligned ranges, the rest is a shortfall.  A MAP_HUGE_1GB mapping
+ * reserves whole 1 GiB pages, a fault maps one as a PUD leaf (PS at level 3),
+ * numa_maps says kernelpagesize_kB=1048576, /proc/meminfo's Hugetlb: counts
+ * it, munmap returns it to the pool.  Gigantic pages are never surplus
+ * (hugetlb_overcommit_handler refuses gigantic hstates), so a mapping
+ * beyond the pool is ENOMEM whatever nr_overcommit_hugepages says.
+ */
+static void gigantic_pages(void **state)
+{
+	(void)state;
+	struct os_cfg c = fx_os_cfg();
+	c.nr_hugepages_1g[0] = 3;   /* a 2 GiB node has 2 aligned ranges at most */
+	c.nr_hugepages_1g[1] = 1;
+	c.nr_nr_hugepages_1g = 2;
+	c.nr_overcommit_hugepages = 8;
+	struct fx *f = fx_new_cfg(2, 2048, 2, &c);
+	int pid = fx_proc(f, false);
+	struct hugetlb_counts g0, g1, g;
+	uint64_t rsvd;
+
+	hugetlb_size_node_counts(f->os, 30, 0, &g0);
+	hugetlb_size_node_counts(f->os, 30, 1, &g1);
+	assert_int_equal(g0.requested, 3);
+	/* node 0 has two aligned ranges; [0, 1G) holds the boot-time zero page (pfn 0): one page, shortfall 2 */
+	assert_int_equal(os_zero_pfn(f->os), 0);
+	assert_int_equal(g0.total, 1);
+	assert_int_equal(g1.total, 1);
+	assert_int_equal(node_stat(fx_phys(f), 1, NR_HUGETLB), 1ULL << 18);
+	assert_int_equal(node_free(f, 1), (1ULL << 19) - (1ULL << 18));   /* 2 GiB node, 1 GiB gone */
+
+	/* the 2 MiB hstate is untouched */
+	expect_counts(f, 0, 0, 0);
+	/* CPU 2 is on node 1: its fault takes node 1's page */
+	assert_int_equal(fx_sys6(f, pid, 2, OS_SYS_MMAP, 0x40000000, GP, PROT_RW,
+				 MAP_PRIV_ANON | MAP_FIXED_ | MAP_HUGETLB_ | MAP_HUGE_1GB_, (uint64_t)-1, 0, FX_NONE, NULL), 0);
+	hugetlb_size_counts(f->os, 30, &g, &rsvd);
+	assert_int_equal(rsvd, 1);
+	assert_int_equal(fx_fault(f, pid, 2, 0x40000000 + 12345 * 4096, true, NULL), OS_FAULT_RETRY);
+	unsigned level;
+	uint64_t pte = fx_pte(f, pid, 0x7fffffff, &level);
+	assert_int_equal(level, 3);
+	assert_true((pte & PTE_PS) && (pte & PTE_P));
+	struct page *pg = pfn_to_page(fx_phys(f), pte_pfn(pte));
+	assert_int_equal(pg->order, 18);
+	assert_int_equal(pg->node, 1);
+	assert_int_equal(pte_pfn(pte) & ((1ULL << 18) - 1), 0);
+	assert_int_equal(os_proc(f->os, pid)->hugetlb_pages, 1ULL << 18);
+	char *maps = fx_numa_maps(f, pid);
+	assert_non_null(strstr(maps, "40000000 default file=/anon_hugepage\\040(deleted) huge anon=1 dirty=1 N1=1 "
+				     "kernelpagesize_kB=1048576"));
+	free(maps);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+	hugetlb_report_meminfo(f->os, fp);
+	fclose(fp);
+	char want[64];
+	snprintf(want, sizeof(want), "Hugetlb:        %8llu kB\n", (unsigned long long)((g0.total + 1) << 20));
+	assert_non_null(strstr(buf, want));
+	free(buf);
+	/* beyond the pool: ENOMEM, no surplus for gigantic pages */
+	uint64_t free_pool = g0.total;   /* node 0's pages are all free */
+	assert_int_equal(fx_sys(f, pid, OS_SYS_MMAP, 0x40000000ULL * 4, (free_pool + 1) * GP, PROT_RW,
+				MAP_PRIV_ANON | MAP_FIXED_ | MAP_HUGETLB_ | MAP_HUGE_1GB_, (uint64_t)-1), -SIM_EOOM);
+	hugetlb_size_counts(f->os, 30, &g, NULL);
+	assert_int_equal(g.surplus, 0);
+	/* munmap: back to node 1's pool */
+	assert_int_equal(fx_sys(f, pid, OS_SYS_MUNMAP, 0x40000000, GP, 0, 0, 0), 0);
+	hugetlb_size_node_counts(f->os, 30, 1, &g1);
+	assert_int_equal(g1.free, 1);
+	hugetlb_size_counts(f->os, 30, &g, &rsvd);
+	assert_int_equal(rsvd, 0);
+	assert_int_equal(g.free, g.total);
+	fx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -368,6 +533,8 @@ int main(void)
 		cmocka_unit_test(pages_return_to_pool),
 		cmocka_unit_test(meminfo_text),
 		cmocka_unit_test(differential),
+		cmocka_unit_test(surplus_pages),
+		cmocka_unit_test(gigantic_pages),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

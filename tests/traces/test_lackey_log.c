@@ -231,6 +231,12 @@ static void syscall_shapes(void **state)
 		"--300-- You may be able to write your own handler.\n"
 		" --> [pre-fail] Failure(0x26) \n"
 		"SYSCALL[300,1](25) sys_mremap ( 0x483c000, 8192, 16384, 0x1 ) --> [pre-success] Success(0x483c000) \n"
+		"SYSCALL[300,1](25) sys_mremap ( 0x483c000, 16384, 16384, 0x3, 0x5000000 ) --> [pre-success] Success(0x5000000) \n"
+		"SYSCALL[300,1](149) sys_mlock ( 0x5000000, 8192 ) --> [pre-success] Success(0x0) \n"
+		"SYSCALL[300,1](325) sys_mlock2 ( 0x5000000, 8192, 1 ) --> [pre-success] Success(0x0) \n"
+		"SYSCALL[300,1](150) sys_munlock ( 0x5000000, 4096 ) --> [pre-success] Success(0x0) \n"
+		"SYSCALL[300,1](151) sys_mlockall ( 3 ) --> [pre-fail] Failure(0xc) \n"
+		"SYSCALL[300,1](152) sys_munlockall ( ) --> [pre-success] Success(0x0) \n"
 		"SYSCALL[300,1](28) sys_madvise ( 0x483c000, 4096, 4 ) --> [async] ... \n"
 		"--300--   SCHED[1]: releasing lock (VG_(client_syscall)[async]) -> VgTs_WaitSys\n"
 		"--300--   SCHED[1]:  acquired lock (VG_(client_syscall)[async])\n"
@@ -244,7 +250,7 @@ static void syscall_shapes(void **state)
 	(void)state;
 
 	read_log("s.log", log, &f);
-	assert_int_equal(f.n, 10);
+	assert_int_equal(f.n, 17);
 	expect_ctl(&f.v[0], 0, TCTRL_BRK, 0, 0x4035000, 1, ARGS(0));
 	expect_ctl(&f.v[1], 0, TCTRL_MMAP, 1, 0x4835000, 6, ARGS(0, 8192, 3, 34, NEG(1), 0));
 	expect_ctl(&f.v[2], 0, TCTRL_MMAP, 0, 0x4838000, 6, ARGS(0x4838000, 4096, 5, 2066, 4, 4096));
@@ -253,9 +259,17 @@ static void syscall_shapes(void **state)
 	expect_ctl(&f.v[5], 0, TCTRL_MUNMAP, 0, 0, 2, ARGS(0x483c000, 41983));
 	expect_ctl(&f.v[6], 0, TCTRL_MBIND, 0, NEG(22), 5, ARGS(0x483c000, 4096, 2, 0, 0));
 	expect_ctl(&f.v[7], 0, TCTRL_SET_MEMPOLICY, 0, 0, 2, ARGS(0, 0));
-	/* the mbind with a mask pointer and no strace is dropped; mremap too */
-	expect_ctl(&f.v[8], 0, TCTRL_MADVISE, 0, 0, 3, ARGS(0x483c000, 4096, 4));
-	expect_ctl(&f.v[9], 0, TCTRL_EXIT, 0, TRACE_RET_NONE, 1, ARGS(3));
+	/* the mbind with a mask pointer and no strace is dropped */
+	expect_ctl(&f.v[8], 0, TCTRL_MREMAP, 0, 0x483c000, 5, ARGS(0x483c000, 8192, 16384, 1, 0));
+	expect_ctl(&f.v[9], 0, TCTRL_MREMAP, 0, 0x5000000, 5, ARGS(0x483c000, 16384, 16384, 3, 0x5000000));
+	expect_ctl(&f.v[10], 0, TCTRL_MLOCK, 0, 0, 3, ARGS(0x5000000, 8192, 0));
+	expect_ctl(&f.v[11], 0, TCTRL_MLOCK, 0, 0, 3, ARGS(0x5000000, 8192, 1));
+	expect_ctl(&f.v[12], 0, TCTRL_MUNLOCK, 0, 0, 2, ARGS(0x5000000, 4096));
+	/* mlockall(MCL_CURRENT | MCL_FUTURE) is mlock's 0x100 | MCL_* form; munlockall is len -1 */
+	expect_ctl(&f.v[13], 0, TCTRL_MLOCK, 0, NEG(12), 3, ARGS(0, 0, 0x103));
+	expect_ctl(&f.v[14], 0, TCTRL_MUNLOCK, 0, 0, 2, ARGS(0, UINT64_MAX));
+	expect_ctl(&f.v[15], 0, TCTRL_MADVISE, 0, 0, 3, ARGS(0x483c000, 4096, 4));
+	expect_ctl(&f.v[16], 0, TCTRL_EXIT, 0, TRACE_RET_NONE, 1, ARGS(3));
 	free(f.v);
 
 	/* the same counts through the interpreter's own statistics */
@@ -273,11 +287,11 @@ static void syscall_shapes(void **state)
 		s = nl + 1;
 	}
 	st = vglog_stats(vg);
-	assert_int_equal(st[VGS_CONTROL], 20);   /* 10 operations, each with its seq record */
-	assert_int_equal(st[VGS_FAILED], 2);
+	assert_int_equal(st[VGS_CONTROL], 34);   /* 17 operations, each with its seq record */
+	assert_int_equal(st[VGS_FAILED], 3);
 	assert_int_equal(st[VGS_DROPPED_MASK], 1);
-	assert_int_equal(st[VGS_DROPPED_OTHER], 1);
-	assert_int_equal(st[VGS_SYSCALLS], 18);
+	assert_int_equal(st[VGS_DROPPED_OTHER], 0);
+	assert_int_equal(st[VGS_SYSCALLS], 24);
 	assert_int_equal(st[VGS_INSTRUCTIONS], 1);
 	assert_true(vglog_threaded(vg));
 	vglog_destroy(vg);

@@ -647,8 +647,11 @@ static void native_errors(void **state)
 	n = nst_header(b, 1, 1);
 	b[n++] = 0x81;
 	b[n++] = 99;
-	expect_error_buf("e10.nst", b, n, TFMT_AUTO,
-			 "%s: byte 32: expected a control kind below 22, found 99");
+	/* the bound is the table's size, whatever kinds other work appends */
+	char want_kind[96];
+	snprintf(want_kind, sizeof(want_kind), "%%s: byte 32: expected a control kind below %d, found 99",
+		 (int)NR_TRACE_CTRLS);
+	expect_error_buf("e10.nst", b, n, TFMT_AUTO, want_kind);
 	/* varint overflow (11-byte kind) */
 	n = nst_header(b, 1, 1);
 	b[n++] = 0x81;

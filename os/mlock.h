@@ -1,0 +1,68 @@
+/*
+ * os/mlock.h - mlock, munlock, mlockall, munlockall and the unevictable
+ * LRU (Linux's mm/mlock.c; Documentation/mm/unevictable-lru.rst).
+ *
+ * A VMA with VM_LOCKED keeps its pages in memory: every page it maps is
+ * PG_mlocked and lives on its node's unevictable list, which reclaim never
+ * scans, so kswapd and direct reclaim pass over it.  folio->mlock_count
+ * (page->mlock_count) counts the locked VMAs mapping a page while it is on
+ * that list; the last munlock (or unmap from a locked VMA) clears
+ * PG_mlocked and returns the page to an evictable list ("rescued").
+ *
+ * Counters, as Linux keeps them: the zone gauge nr_mlock (NR_MLOCK), the
+ * LRU gauge nr_unevictable, and the events unevictable_pgs_mlocked,
+ * _munlocked, _culled (moved to the unevictable list), _rescued (moved
+ * back), _cleared (freed while still mlocked), _stranded (munlocked while
+ * isolated).  _scanned stays 0: only shmem unlocking scans that list.
+ *
+ * Hooks into the rest of os/: rmap_account_add maps a page through a VMA
+ * (mlock_folio if that VMA is VM_LOCKED), unmap_page removes one
+ * (munlock_folio), put_page frees it (mlock_page_freed), lru_add /
+ * lru_putback cull a PG_mlocked page that was off its list, migration
+ * carries the state to the new page (mlock_migrate).
+ */
+#ifndef OS_MLOCK_H
+#define OS_MLOCK_H
+
+#include "os/fault.h"
+
+/* mlock2 / mlockall uapi (include/uapi/asm-generic/mman-common.h, mman.h) */
+#define MLOCK_ONFAULT 0x01
+#define MCL_CURRENT   1
+#define MCL_FUTURE    2
+#define MCL_ONFAULT   4
+/* numasim's mlock record: flags 0x100 | MCL_* is mlockall(MCL_*) */
+#define MLOCK_REC_ALL 0x100
+
+/* folio_evictable: not PG_mlocked (numasim has no unevictable mappings such as ramfs). */
+static inline bool page_evictable(const struct page *pg)
+{
+	return !page_test(pg, PG_mlocked);
+}
+
+/* mlock_folio: pg is now mapped by a VM_LOCKED VMA. */
+void mlock_folio(struct os *os, struct page *pg);
+/* munlock_folio: one VM_LOCKED mapping of pg is going away (or the VMA is munlocked). */
+void munlock_folio(struct os *os, struct page *pg);
+/* The last reference to pg is dropped: a still-mlocked page counts unevictable_pgs_cleared. */
+void mlock_page_freed(struct os *os, struct page *pg);
+/*
+ * folio_add_lru's evictability check for a page going onto a list: a
+ * PG_mlocked page that is not yet PG_unevictable becomes so (culled).
+ */
+void mlock_cull_on_add(struct os *os, struct page *pg);
+/* Migration: dst took src's flags; carry mlock_count and move nr_mlock between zones. */
+void mlock_migrate(struct os *os, const struct page *src, struct page *dst);
+
+/* Pages of [start, end) in VM_LOCKED VMAs (count_mm_mlocked_page_nr). */
+uint64_t mm_mlocked_pages(const struct mm_struct *mm, uint64_t start, uint64_t end);
+
+/*
+ * The mlock and munlock system calls (OS_SYS_MLOCK, OS_SYS_MUNLOCK; the
+ * record forms of mlockall/munlockall included).  @return 0 or a negative
+ * code with err naming Linux's errno.
+ */
+int mlock_syscall(struct os *os, struct process *p, unsigned cpu, sim_time_t now, const struct os_syscall *sc,
+		  sim_time_t *cost, char *err, size_t errlen);
+
+#endif

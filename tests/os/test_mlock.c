@@ -1,0 +1,239 @@
+/*
+ * tests/os/test_mlock.c - mlock, munlock, mlockall and the unevictable LRU
+ * (Linux 6.12 mm/mlock.c; Documentation/mm/unevictable-lru.rst).
+ */
+#include "tests/os/reclaim_fixture.h"
+#include "os/compaction.h"
+#include "os/mlock.h"
+
+#define A 0x10000000ULL
+
+static uint64_t zone_mlock(struct fx *f, unsigned nid)
+{
+	uint64_t n = 0;
+	for (unsigned z = 0; z < MAX_NR_ZONES; z++)
+		n += zone_stat(fx_phys(f), nid, z, NR_MLOCK);
+	return n;
+}
+
+/*
+ * do_mlock + __mm_populate: mlock of untouched private writable memory
+ * faults every page in (write faults), each page is PG_mlocked and moved
+ * to the unevictable list (mlock_folio / __mlock_folio count
+ * unevictable_pgs_mlocked and unevictable_pgs_culled), nr_mlock and
+ * nr_unevictable count it, mm->locked_vm the VMA's pages.  munlock
+ * (__munlock_folio) returns each to an evictable list: munlocked and
+ * rescued.  mlock rounds an unaligned range out to pages.
+ */
+static void mlock_populates_and_counts(void **state)
+{
+	struct fx *f = rx_new(1, 64, 2, 0);
+	int pid = fx_proc(f, false);
+	(void)state;
+
+	fx_mmap_at(f, pid, A, 16 << PAGE_SHIFT, PROT_RW, MAP_PRIV_ANON | MAP_FIXED_);
+	/* [A + 0x800, +8 pages) covers 9 pages */
+	assert_int_equal(fx_sys(f, pid, OS_SYS_MLOCK, A + 0x800, 8 << PAGE_SHIFT, 0, 0, 0), 0);
+	struct process *p = os_proc(f->os, pid);
+	assert_int_equal(p->mm.locked_vm, 9);
+	assert_int_equal(p->rss_anon, 9);
+	assert_int_equal(p->mm.nr_vma, 2);    /* locked head, unlocked tail */
+	assert_true(p->mm.vma[0].flags & VM_LOCKED);
+	assert_false(p->mm.vma[1].flags & VM_LOCKED);
+	struct page *pg = rx_page(f, pid, A + (3 << PAGE_SHIFT));
+	assert_true(page_test(pg, PG_mlocked) && page_test(pg, PG_unevictable) && page_test(pg, PG_lru));
+	assert_int_equal(pg->mlock_count, 1);
+	assert_int_equal(rx_node(f, 0, NR_UNEVICTABLE), 9);
+	assert_int_equal(zone_mlock(f, 0), 9);
+	assert_int_equal(rx_ev(f, UNEVICTABLE_PGMLOCKED), 9);
+	assert_int_equal(rx_ev(f, UNEVICTABLE_PGCULLED), 9);
+	/* locking again changes nothing (mlock_fixup: no work when VM_LOCKED stays) */
+	assert_int_equal(fx_sys(f, pid, OS_SYS_MLOCK, A, 9 << PAGE_SHIFT, 0, 0, 0), 0);
+	assert_int_equal(rx_ev(f, UNEVICTABLE_PGMLOCKED), 9);
+	assert_int_equal(p->mm.locked_vm, 9);
+	/* munlock of 4 pages: back to the inactive anon list */
+	assert_int_equal(fx_sys(f, pid, OS_SYS_MUNLOCK, A, 4 << PAGE_SHIFT, 0, 0, 0), 0);
+	assert_int_equal(p->mm.locked_vm, 5);
+	assert_false(page_test(pg, PG_mlocked) || page_test(pg, PG_unevictable));
+	assert_int_equal(rx_node(f, 0, NR_UNEVICTABLE), 5);
+	assert_int_equal(zone_mlock(f, 0), 5);
+	assert_int_equal(rx_ev(f, UNEVICTABLE_PGMUNLOCKED), 4);
+	assert_int_equal(rx_ev(f, UNEVICTABLE_PGRESCUED), 4);
+	/* munmap of locked pages: munlocked on unmap (munlock_vma_folio), then freed */
+	assert_int_equal(fx_sys(f, pid, OS_SYS_MUNMAP, A, 16 << PAGE_SHIFT, 0, 0, 0), 0);
+	assert_int_equal(p->mm.locked_vm, 0);
+	assert_int_equal(rx_node(f, 0, NR_UNEVICTABLE), 0);
+	assert_int_equal(zone_mlock(f, 0), 0);
+	assert_int_equal(rx_ev(f, UNEVICTABLE_PGMUNLOCKED), 9);
+	lru_check(f->os);
+	fx_free(f);
+}
+
+/*
+ * MLOCK_ONFAULT (mlock2): nothing is populated; pages faulted later in
+ * the VMA are mlocked as they arrive (folio_add_lru_vma -> mlock_new_folio).
+ * Invalid flags are EINVAL; a hole is ENOMEM (apply_vma_lock_flags).
+ */
+static void onfault_and_errors(void **state)
+{
+	struct fx *f = rx_new(1, 64, 2, 0);
+	int pid = fx_proc(f, false);
+	(void)state;
+
+	fx_mmap_at(f, pid, A, 8 << PAGE_SHIFT, PROT_RW, MAP_PRIV_ANON | MAP_FIXED_);
+	assert_int_equal(fx_sys(f, pid, OS_SYS_MLOCK, A, 8 << PAGE_SHIFT, 2, 0, 0), -SIM_ERANGE);
+	assert_int_equal(fx_sys(f, pid, OS_SYS_MLOCK, A, 8 << PAGE_SHIFT, MLOCK_ONFAULT, 0, 0), 0);
+	struct process *p = os_proc(f->os, pid);
+	assert_int_equal(p->rss_anon, 0);
+	assert_int_equal(p->mm.locked_vm, 8);
+	assert_true(p->mm.vma[0].flags & VM_LOCKONFAULT);
+	rx_touch(f, pid, 0, A, 2);
+	assert_int_equal(rx_node(f, 0, NR_UNEVICTABLE), 2);
+	assert_int_equal(zone_mlock(f, 0), 2);
+	/* a hole after the mapping: ENOMEM */
+	assert_int_equal(fx_sys(f, pid, OS_SYS_MLOCK, A, 9 << PAGE_SHIFT, 0, 0, 0), -SIM_ERANGE);
+	fx_free(f);
+}
+
+/*
+ * RLIMIT_MEMLOCK (do_mlock): locked_vm + the request, minus pages of the
+ * range already locked (count_mm_mlocked_page_nr), must stay within the
+ * limit, else ENOMEM.  os.memlock_limit = 8 pages here.
+ */
+static void memlock_limit(void **state)
+{
+	struct os_cfg c = fx_os_cfg();
+	c.memlock_limit = 8 << PAGE_SHIFT;
+	struct fx *f = fx_new_cfg(1, 64, 2, &c);
+	int pid = fx_proc(f, false);
+	(void)state;
+
+	fx_mmap_at(f, pid, A, 16 << PAGE_SHIFT, PROT_RW, MAP_PRIV_ANON | MAP_FIXED_);
+	assert_int_equal(fx_sys(f, pid, OS_SYS_MLOCK, A, 9 << PAGE_SHIFT, 0, 0, 0), -SIM_ERANGE);
+	assert_int_equal(fx_sys(f, pid, OS_SYS_MLOCK, A, 6 << PAGE_SHIFT, 0, 0, 0), 0);
+	/* 6 locked + 4 new of which 2 are already locked = 8: allowed */
+	assert_int_equal(fx_sys(f, pid, OS_SYS_MLOCK, A + (4 << PAGE_SHIFT), 4 << PAGE_SHIFT, 0, 0, 0), 0);
+	assert_int_equal(os_proc(f->os, pid)->mm.locked_vm, 8);
+	assert_int_equal(fx_sys(f, pid, OS_SYS_MLOCK, A + (8 << PAGE_SHIFT), 1 << PAGE_SHIFT, 0, 0, 0), -SIM_ERANGE);
+	fx_free(f);
+}
+
+/*
+ * Reclaim never evicts an mlocked page: the unevictable list is not
+ * scanned (shrink_node walks the four evictable lists only).  A process
+ * locks 1024 pages, then another writes 1.5x the node's memory with swap
+ * behind it: pages are swapped out, the locked ones all stay present.
+ */
+static void reclaim_skips_locked(void **state)
+{
+	struct fx *f = rx_new(1, 64, 2, 128);
+	int locker = fx_proc(f, false), hog = fx_proc(f, false);
+	uint64_t n = 1024, big = 24576;
+	(void)state;
+
+	fx_mmap_at(f, locker, A, n << PAGE_SHIFT, PROT_RW, MAP_PRIV_ANON | MAP_FIXED_);
+	assert_int_equal(fx_sys(f, locker, OS_SYS_MLOCK, A, n << PAGE_SHIFT, 0, 0, 0), 0);
+	fx_mmap_at(f, hog, 0x40000000, big << PAGE_SHIFT, PROT_RW, MAP_PRIV_ANON | MAP_FIXED_);
+	rx_touch(f, hog, 1, 0x40000000, big);
+	rx_run_events(f);
+	assert_true(rx_ev(f, PSWPOUT) > 0);
+	for (uint64_t i = 0; i < n; i++)
+		assert_true(fx_pte(f, locker, A + (i << PAGE_SHIFT), NULL) & PTE_P);
+	assert_int_equal(os_proc(f->os, locker)->swapents, 0);
+	assert_int_equal(rx_node(f, 0, NR_UNEVICTABLE), n);
+	lru_check(f->os);
+	fx_free(f);
+}
+
+/*
+ * mlockall(MCL_CURRENT | MCL_FUTURE): existing VMAs are locked and
+ * populated; a later mmap inherits VM_LOCKED from mm->def_flags and is
+ * populated at mmap (do_mmap).  munlockall clears both.  fork does not
+ * inherit locks (dup_mmap clears VM_LOCKED).
+ */
+static void mlockall_future(void **state)
+{
+	struct fx *f = rx_new(1, 64, 2, 0);
+	int pid = fx_proc(f, false), child;
+	(void)state;
+
+	fx_mmap_at(f, pid, A, 4 << PAGE_SHIFT, PROT_RW, MAP_PRIV_ANON | MAP_FIXED_);
+	assert_int_equal(fx_sys(f, pid, OS_SYS_MLOCK, 0, 0, MLOCK_REC_ALL | MCL_CURRENT | MCL_FUTURE, 0, 0), 0);
+	struct process *p = os_proc(f->os, pid);
+	assert_int_equal(p->rss_anon, 4);
+	fx_mmap_at(f, pid, A + (1 << 20), 4 << PAGE_SHIFT, PROT_RW, MAP_PRIV_ANON | MAP_FIXED_);
+	assert_int_equal(p->rss_anon, 8);
+	assert_int_equal(p->mm.locked_vm, 8);
+	assert_int_equal(rx_node(f, 0, NR_UNEVICTABLE), 8);
+	assert_int_equal(os_process_fork(f->os, pid, 0, &child), 0);
+	struct process *c = os_proc(f->os, child);
+	assert_int_equal(c->mm.locked_vm, 0);
+	assert_false(c->mm.vma[0].flags & VM_LOCKED);
+	/* the child's unmap of shared COW pages leaves them locked by the parent */
+	os_process_exit(f->os, child);
+	assert_int_equal(rx_node(f, 0, NR_UNEVICTABLE), 8);
+	assert_int_equal(fx_sys(f, pid, OS_SYS_MUNLOCK, 0, UINT64_MAX, 0, 0, 0), 0);
+	assert_int_equal(p->mm.locked_vm, 0);
+	assert_int_equal(p->mm.def_flags, 0);
+	assert_int_equal(rx_node(f, 0, NR_UNEVICTABLE), 0);
+	assert_int_equal(zone_mlock(f, 0), 0);
+	fx_mmap_at(f, pid, A + (2 << 20), 4 << PAGE_SHIFT, PROT_RW, MAP_PRIV_ANON | MAP_FIXED_);
+	assert_int_equal(p->rss_anon, 8);
+	lru_check(f->os);
+	fx_free(f);
+}
+
+/*
+ * Compaction and mlocked pages (mm/compaction.c isolate_migratepages_block:
+ * unevictable pages are isolated only with ISOLATE_UNEVICTABLE, which
+ * compaction sets from vm.compact_unevictable_allowed).  With the default 1
+ * locked pages migrate and stay locked (PG_mlocked, the unevictable list
+ * and nr_mlock move with them); with 0 compaction leaves them where they are.
+ */
+static void compaction_and_locked_pages(void **state)
+{
+	(void)state;
+	for (unsigned allowed = 0; allowed <= 1; allowed++) {
+		struct os_cfg c = fx_os_cfg();
+		c.memlock_limit = UINT64_MAX;
+		c.compaction_proactiveness = 0;
+		c.compact_unevictable_allowed = allowed;
+		struct fx *f = fx_new_cfg(1, 64, 2, &c);
+		int pid = fx_proc(f, false);
+		uint64_t len = 48ULL << 20;
+		fx_mmap_at(f, pid, A, len, PROT_RW, MAP_PRIV_ANON | MAP_FIXED_);
+		assert_int_equal(fx_sys(f, pid, OS_SYS_MLOCK, A, len, 0, 0, 0), 0);
+		for (uint64_t off = PAGE_SIZE; off < len; off += 2 * PAGE_SIZE)
+			assert_int_equal(fx_sys(f, pid, OS_SYS_MUNMAP, A + off, PAGE_SIZE, 0, 0, 0), 0);
+		uint64_t locked = 6144;
+		assert_int_equal(zone_mlock(f, 0), locked);
+		drain_all_pages(fx_phys(f));
+		compact_all(f->os, 0, 0);
+		uint64_t moved = rx_ev(f, PGMIGRATE_SUCCESS);
+		if (allowed)
+			assert_true(moved > 0);
+		else
+			assert_int_equal(moved, 0);
+		assert_int_equal(zone_mlock(f, 0), locked);
+		assert_int_equal(rx_node(f, 0, NR_UNEVICTABLE), locked);
+		for (uint64_t off = 0; off < len; off += 2 * PAGE_SIZE) {
+			struct page *pg = rx_page(f, pid, A + off);
+			assert_true(page_test(pg, PG_mlocked) && page_test(pg, PG_unevictable) && pg->mlock_count == 1);
+		}
+		lru_check(f->os);
+		fx_free(f);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(mlock_populates_and_counts),
+		cmocka_unit_test(onfault_and_errors),
+		cmocka_unit_test(memlock_limit),
+		cmocka_unit_test(reclaim_skips_locked),
+		cmocka_unit_test(mlockall_future),
+		cmocka_unit_test(compaction_and_locked_pages),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
