@@ -63,6 +63,7 @@ enum trace_op {
 	X(MREMAP,        mremap,        "old_addr old_len new_len flags new_addr")              \
 	X(MLOCK,         mlock,         "addr len flags  (flags: MLOCK_ONFAULT 1; 0x100|MCL_*: mlockall)") \
 	X(MUNLOCK,       munlock,       "addr len  (len -1: munlockall)") \
+	X(PAGE_CONTENT,  page_content,  "addr len content compress flags  (pages addr..addr+len hold content id `content` (0: unique per page; equal non-zero ids: identical pages), compress to `compress` percent of a page (0: os.zswap.default_compress); flags 1: rewrites keep the content)") \
 	X(CGROUP_ATTACH, cgroup_attach, "memcg  (move the calling process into memory cgroup memcg, created on first use under the root)") \
 	X(CGROUP_SET,    cgroup_set,    "memcg knob value  (write memory.<knob>: knob 0 max, 1 high, 2 low, 3 min; value in bytes, all ones = max)")
 
