@@ -27,7 +27,7 @@
  * and pay the bus turnaround once per batch rather than once per write:
  * when `wq_high` writes are pending, the oldest wq_high - wq_low drain.  A
  * drain is one block on the bus calendar, booked at the earliest gap at or
- * after CWL (taken equal to CL) past the latest pending write's arrival:
+ * after CWL (taken equal to CL) past the latest arrival among its writes:
  *
  *   tRTW (read -> write bus gap) + n bursts + tWTR + tCL (write -> read:
  *   the next read's CAS waits tWTR after the last write data, its data
@@ -120,10 +120,10 @@ struct ddr_bank {
 
 struct ddr_channel {
 	struct resv bus;                  /* data-bus bursts booked (gap-filling, sim/resv.h) */
-	sim_time_t *wq_left;              /* [write_queue] ring: when write k left, at k % write_queue */
+	sim_time_t *wq_acc;               /* [write_queue] ring at k % write_queue: when write k was accepted */
+	sim_time_t *wq_left;              /* ... and when it left the queue (once drained) */
 	uint64_t wq_seq;                  /* writes accepted so far */
 	uint32_t wq_pending;              /* accepted, not yet in a drain */
-	sim_time_t wq_due;                /* latest arrival of a pending write */
 	uint64_t stat[NR_DDR_STATS];
 };
 
@@ -203,8 +203,9 @@ int ddr_create(ddr_t **out, const struct ddr_cfg *cfg, unsigned node, uint64_t b
 		return -SIM_ENOMEM;
 	}
 	for (unsigned i = 0; i < cfg->channels; i++) {
+		d->ch[i].wq_acc = calloc(cfg->write_queue, sizeof(*d->ch[i].wq_acc));
 		d->ch[i].wq_left = calloc(cfg->write_queue, sizeof(*d->ch[i].wq_left));
-		if (!d->ch[i].wq_left) {
+		if (!d->ch[i].wq_acc || !d->ch[i].wq_left) {
 			ddr_destroy(d);
 			return -SIM_ENOMEM;
 		}
@@ -226,6 +227,7 @@ void ddr_destroy(ddr_t *d)
 	if (d->ch)
 		for (unsigned c = 0; c < d->cfg.channels; c++) {
 			resv_destroy(&d->ch[c].bus);
+			free(d->ch[c].wq_acc);
 			free(d->ch[c].wq_left);
 		}
 	free(d->banks);
@@ -324,23 +326,32 @@ static bool last_refresh(const ddr_t *d, unsigned rank, sim_time_t t, sim_time_t
 static sim_time_t write_post(ddr_t *d, struct ddr_channel *ch, sim_time_t arrive)
 {
 	const uint32_t q = d->cfg.write_queue, n = d->cfg.wq_high - d->cfg.wq_low;
-	sim_time_t *slot = &ch->wq_left[ch->wq_seq % q];
-	sim_time_t accept = SIM_MAX(arrive, *slot), start;
+	const size_t k = ch->wq_seq % q;
+	sim_time_t accept = arrive, start, due = 0;
 	uint64_t first;
+
+	/* the entry is busy only if its previous write was in the queue at our arrival
+	 * (calls come in issue order, not arrival order: a write resolved earlier may
+	 * arrive later, and then it does not hold the entry yet) */
+	if (ch->wq_acc[k] <= arrive && ch->wq_left[k] > arrive)
+		accept = ch->wq_left[k];
 
 	if (accept > arrive) {
 		ch->stat[DDR_WQ_STALLS]++;
 		ch->stat[DDR_WQ_DELAY] += accept - arrive;
 	}
+	ch->wq_acc[k] = accept;
 	ch->wq_seq++;
-	ch->wq_due = SIM_MAX(ch->wq_due, accept);
 	ch->stat[DDR_WRITES]++;
 	if (++ch->wq_pending < d->cfg.wq_high)
 		return accept;
 
-	/* drain the oldest n pending writes as one block: turnaround, bursts, turnaround */
-	start = resv_book(&ch->bus, ch->wq_due + d->tCL, d->tRTW + n * d->tBL + d->tWTR + d->tCL);
+	/* drain the oldest n pending writes as one block, once all n have arrived:
+	 * turnaround, bursts, turnaround */
 	first = ch->wq_seq - ch->wq_pending;
+	for (uint32_t i = 0; i < n; i++)
+		due = SIM_MAX(due, ch->wq_acc[(first + i) % q]);
+	start = resv_book(&ch->bus, due + d->tCL, d->tRTW + n * d->tBL + d->tWTR + d->tCL);
 	for (uint32_t i = 0; i < n; i++)
 		ch->wq_left[(first + i) % q] = start + d->tRTW + (i + 1) * d->tBL;
 	ch->wq_pending -= n;

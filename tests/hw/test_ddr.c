@@ -346,6 +346,14 @@ static void ddr_write_backpressure(void **state)
 	/* write 9 the entry of write 1: 25 ns */
 	assert_int_equal(ddr_access(d, addr_rc(9, 0), true, 0, NULL), 25 * NS);
 	ddr_destroy(d);
+
+	/* calls come in issue order, not arrival order: eight writes arriving at
+	 * 1005 ns do not hold the entries yet for one arriving at 5 ns */
+	d = make(&c, 0);
+	for (unsigned i = 0; i < 8; i++)
+		ddr_access(d, addr_rc(i, 0), true, 1000 * NS, NULL);
+	assert_int_equal(ddr_access(d, addr_rc(8, 0), true, 0, NULL), F);
+	ddr_destroy(d);
 }
 
 /* Turnarounds are paid per drain (two switches), not per write; the
