@@ -52,6 +52,7 @@ enum wl_kind {
 	K_GUPS,
 	K_UNIFORM,
 	K_ZIPF,
+	K_HOTCOLD,     /* uniform lines, hot_ratio of them in the hot set */
 	K_CHASE,
 	K_STENCIL,
 	K_PRODUCE,
@@ -90,6 +91,8 @@ struct wlgen {
 	unsigned active;           /* threads with left > 0 */
 	bool done;
 	uint32_t write_thr;        /* write_ratio in 1/2^24 */
+	uint32_t hot_thr;          /* hot_ratio in 1/2^24 */
+	uint64_t hot_size;         /* bytes of the hot set */
 	uint64_t stencil_n;        /* grid side */
 	uint32_t *perm;            /* chase: next line of each line */
 	uint64_t nlines;
@@ -119,6 +122,7 @@ void wlgen_spec_init(struct wlgen_spec *s)
 	s->line = 64;
 	s->chunk = 64;
 	s->zipf_s = 0.99;
+	s->hot_ratio = 0.9;
 }
 
 /* ---- parsing ------------------------------------------------------------ */
@@ -248,7 +252,7 @@ static int parse_pattern(const char *key, const char *v, enum wl_pattern *out, c
 		}
 	}
 	return sim_errf(err, errlen, SIM_ECONFIG, "%s: unknown pattern \"%s\" (stream, stride, gups, uniform, "
-			"zipf, chase, stencil, shared, prodcons, phase, hog)", key, v);
+			"zipf, chase, stencil, shared, prodcons, phase, hog, hotcold)", key, v);
 }
 
 int wlgen_spec_set(struct wlgen_spec *s, const char *key, const char *v, char *err, size_t errlen)
@@ -287,6 +291,10 @@ int wlgen_spec_set(struct wlgen_spec *s, const char *key, const char *v, char *e
 		return parse_real(key, v, 0.0, 1.0, &s->write_ratio, err, errlen);
 	if (!strcmp(key, "zipf_s"))
 		return parse_real(key, v, 0.01, 10.0, &s->zipf_s, err, errlen);
+	if (!strcmp(key, "hot_size"))
+		return parse_u64(key, v, true, &s->hot_size, err, errlen);
+	if (!strcmp(key, "hot_ratio"))
+		return parse_real(key, v, 0.0, 1.0, &s->hot_ratio, err, errlen);
 	if (!strcmp(key, "mbind"))
 		return parse_policy(key, v, &s->mbind, err, errlen);
 	if (!strcmp(key, "mempolicy") || !strcmp(key, "set_mempolicy"))
@@ -298,6 +306,14 @@ int wlgen_spec_set(struct wlgen_spec *s, const char *key, const char *v, char *e
 		s->no_init = !on;
 		return rc;
 	}
+	if (!strcmp(key, "dup_fraction"))
+		return parse_real(key, v, 0.0, 1.0, &s->dup_fraction, err, errlen);
+	if (!strcmp(key, "dup_contents"))
+		return parse_uint(key, v, 1, WL_MAX_DUP_CONTENTS, &s->dup_contents, err, errlen);
+	if (!strcmp(key, "compress"))
+		return parse_uint(key, v, 1, 100, &s->compress, err, errlen);
+	if (!strcmp(key, "mergeable"))
+		return parse_bool(key, v, &s->mergeable, err, errlen);
 	if (!strcmp(key, "name") || !strcmp(key, "comment"))
 		return 0;        /* labels for sweeps and readers */
 	near = wlgen_nearest_key(key);
@@ -308,8 +324,8 @@ int wlgen_spec_set(struct wlgen_spec *s, const char *key, const char *v, char *e
 /* Every key wlgen_spec_set() takes, for suggestions. */
 static const char *const spec_keys[] = {
 	"pattern", "use", "seed", "size", "base", "accesses", "stride", "step", "threads", "cpus",
-	"access_size", "line", "chunk", "gap", "write_ratio", "zipf_s", "mbind", "mempolicy",
-	"set_mempolicy", "init", "name", "comment",
+	"access_size", "line", "chunk", "gap", "write_ratio", "zipf_s", "hot_size", "hot_ratio", "mbind", "mempolicy",
+	"set_mempolicy", "init", "dup_fraction", "dup_contents", "compress", "mergeable", "name", "comment",
 };
 
 const char *wlgen_nearest_key(const char *key)
@@ -490,6 +506,7 @@ static enum wl_kind kind_of(enum wl_pattern p)
 	case WL_GUPS: return K_GUPS;
 	case WL_UNIFORM: return K_UNIFORM;
 	case WL_ZIPF: return K_ZIPF;
+	case WL_HOTCOLD: return K_HOTCOLD;
 	default: return K_STREAM;
 	}
 }
@@ -570,6 +587,7 @@ static void setup_pattern_phase(struct wlgen *g, unsigned p)
 		case WL_GUPS:
 		case WL_UNIFORM:
 		case WL_ZIPF:
+		case WL_HOTCOLD:
 			thread_use(g, t, kind_of(s->pattern), 0, S, A);
 			break;
 		case WL_CHASE:
@@ -674,6 +692,33 @@ static void queue_thread_start(struct wlgen *g, unsigned k)
 	g->t[k].started = true;
 }
 
+#define WL_MADV_MERGEABLE 12
+
+/*
+ * The region's declared contents, before anything touches it: one record
+ * for the compressed size of every page, then one per duplicate block
+ * (content ids 1..dup_contents), then madvise(MADV_MERGEABLE).
+ */
+static void queue_contents(struct wlgen *g)
+{
+	const struct wlgen_spec *s = &g->s;
+	uint64_t pages = s->size / WL_PAGE, dup = (uint64_t)llround(s->dup_fraction * (double)pages);
+	unsigned n = s->dup_contents ? s->dup_contents : 1;
+
+	if (s->compress)
+		queue_ctrl(g, 0, TCTRL_PAGE_CONTENT, TRACE_RET_NONE, 5, (uint64_t)s->base, (uint64_t)s->size,
+			   (uint64_t)0, (uint64_t)s->compress, (uint64_t)0);
+	if (n > dup)
+		n = (unsigned)dup;
+	for (unsigned b = 0; b < n; b++) {
+		uint64_t first = dup * b / n, last = dup * (b + 1) / n;
+		queue_ctrl(g, 0, TCTRL_PAGE_CONTENT, TRACE_RET_NONE, 5, (uint64_t)(s->base + first * WL_PAGE),
+			   (uint64_t)((last - first) * WL_PAGE), (uint64_t)b + 1, (uint64_t)s->compress, (uint64_t)0);
+	}
+	if (s->mergeable)
+		queue_ctrl(g, 0, TCTRL_MADVISE, 0, 3, (uint64_t)s->base, (uint64_t)s->size, (uint64_t)WL_MADV_MERGEABLE);
+}
+
 /* Control records that open phase p: setup, markers, new threads. */
 static void queue_phase_start(struct wlgen *g, unsigned p)
 {
@@ -687,6 +732,7 @@ static void queue_phase_start(struct wlgen *g, unsigned p)
 		if (s->mbind.set)
 			queue_ctrl(g, 0, TCTRL_MBIND, 0, 5, (uint64_t)s->base, (uint64_t)s->size, (uint64_t)s->mbind.mode,
 				   (uint64_t)s->mbind.nodemask, (uint64_t)s->mbind.flags);
+		queue_contents(g);
 	} else {
 		queue_ctrl(g, 0, TCTRL_MARK, TRACE_RET_NONE, 1, (uint64_t)p);
 	}
@@ -733,6 +779,9 @@ static int check_spec(const struct wlgen_spec *s, char *err, size_t errlen)
 		return sim_errf(err, errlen, SIM_ECONFIG, "threads: prodcons needs an even count (producer, consumer pairs), got %u", T);
 	if (s->pattern == WL_CHASE && s->size / s->line > UINT32_MAX)
 		return sim_errf(err, errlen, SIM_ECONFIG, "size: chase supports at most 2^32 lines");
+	if (s->pattern == WL_HOTCOLD && (s->hot_size % s->line || s->hot_size >= s->size))
+		return sim_errf(err, errlen, SIM_ECONFIG, "hot_size: %llu must be a multiple of line (%u) below size",
+				(unsigned long long)s->hot_size, s->line);
 	if (s->pattern == WL_PHASE && s->size / 2 / WL_PAGE < T)
 		return sim_errf(err, errlen, SIM_ECONFIG, "size: phase needs at least one page per thread per half");
 	return 0;
@@ -752,8 +801,10 @@ int wlgen_create(wlgen_t **out, const struct wlgen_spec *s, char *err, size_t er
 	g->s = *s;
 	g->accesses = s->accesses ? s->accesses : WL_DEFAULT_ACCESSES;
 	g->write_thr = (uint32_t)llround(s->write_ratio * WL_RATIO_ONE);
+	g->hot_thr = (uint32_t)llround(s->hot_ratio * WL_RATIO_ONE);
+	g->hot_size = s->hot_size ? s->hot_size : s->size / 4 / s->line * s->line;
 	g->nlines = s->size / s->line;
-	g->qcap = 4 * (size_t)s->threads + 8;
+	g->qcap = 4 * (size_t)s->threads + 8 + (s->dup_contents ? s->dup_contents : 1) + 2;
 	g->q = calloc(g->qcap, sizeof(*g->q));
 	if (!g->q)
 		goto nomem;
@@ -882,6 +933,15 @@ static uint64_t next_access(struct wlgen *g, struct wl_thread *t, uint8_t *op, u
 		off = t->lo + (zipf_sample(&t->zipf, &t->rng) - 1) * s->line;
 		*op = pick_op(g, t);
 		return off;
+	case K_HOTCOLD: {
+		/* the hot set is the end of the region, which the first touch reaches last */
+		uint64_t split = t->hi - g->hot_size;
+		bool hot = g->hot_thr >= WL_RATIO_ONE || rng_below(&t->rng, WL_RATIO_ONE) < g->hot_thr;
+		uint64_t lo = hot ? split : t->lo, hi = hot ? t->hi : split;
+		off = lo + rng_below(&t->rng, (hi - lo) / s->line) * s->line;
+		*op = pick_op(g, t);
+		return off;
+	}
 	case K_CHASE:
 		off = t->pos * s->line;
 		*op = TOP_LOAD;

@@ -41,7 +41,8 @@ struct json_t;
 	X(SHARED,   shared,   "thread 0 first-touches, then all threads use") \
 	X(PRODCONS, prodcons, "thread pairs: producer stores, consumer loads") \
 	X(PHASE,    phase,    "hot set moves to the other half of the region") \
-	X(HOG,      hog,      "touch every page of a large region")
+	X(HOG,      hog,      "touch every page of a large region")           \
+	X(HOTCOLD,  hotcold,  "hot set at the end of the region, cold set before it")
 
 enum wl_pattern {
 #define WL_PATTERN_ENUM(id, name, help) WL_##id,
@@ -76,10 +77,24 @@ struct wlgen_spec {
 	uint32_t gap;                 /* compute instructions before every access */
 	double write_ratio;           /* fraction of stores in load/store patterns */
 	double zipf_s;
+	uint64_t hot_size;            /* HOTCOLD: bytes of the hot set (the end of the region); 0 = size/4 */
+	double hot_ratio;             /* HOTCOLD: share of accesses to the hot set */
 	bool no_init;                 /* skip the first-touch phase ("init": false, --no-init) */
 	struct wl_policy mbind;       /* mbind() of the whole region, by thread 0 */
 	struct wl_policy mempolicy;   /* set_mempolicy() by every thread at start */
+	/*
+	 * Page contents (page_content records after the mmap, os/page_content.h):
+	 * the first dup_fraction of the region's pages is split into
+	 * dup_contents equal blocks, each block's pages identical (content ids
+	 * 1..dup_contents); compress declares every page's compressed size (%).
+	 * mergeable: madvise(MADV_MERGEABLE) of the region, for KSM.
+	 */
+	double dup_fraction;
+	unsigned dup_contents;        /* 1..WL_MAX_DUP_CONTENTS */
+	unsigned compress;            /* percent 1..100; 0: not declared */
+	bool mergeable;
 };
+#define WL_MAX_DUP_CONTENTS 4096
 
 typedef struct wlgen wlgen_t;
 

@@ -5,7 +5,8 @@
  * Storage is two flat arrays indexed by slot = set * ways + way: the tag
  * (block number + 1, so 0 means an empty way) and the CL_* flags.  A lookup
  * is a scan of `ways` consecutive tags; replacement state lives in
- * struct repl (hw/repl.h).
+ * struct repl (hw/repl.h).  The struct and the lookup are in cache.h, inline
+ * in the callers' hot paths.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -16,28 +17,6 @@
 
 static const struct stat_desc cache_stat_desc[] = { CACHE_STATS(STAT_DESC) };
 STAT_TABLE_CHECK(cache_stat_desc, NR_CACHE_STATS);
-
-static const uint8_t req_miss_stat[NR_CREQ] = {
-	[CREQ_LOAD] = CACHE_LOAD_MISSES,
-	[CREQ_STORE] = CACHE_STORE_MISSES,
-	[CREQ_IFETCH] = CACHE_IFETCH_MISSES,
-	[CREQ_WALK] = CACHE_WALK_MISSES,
-	[CREQ_PREFETCH] = CACHE_PF_MISSES,
-};
-
-struct cache {
-	const char *name;
-	struct cache_cfg cfg;
-	uint32_t sets, ways;
-	uint32_t line_shift;
-	uint64_t set_mask;       /* sets - 1 when sets is a power of two */
-	bool sets_pow2;
-	uint64_t *tag;           /* block + 1; 0: empty */
-	uint8_t *flags;
-	struct repl repl;
-	struct prefetcher pf;
-	uint64_t stat[NR_CACHE_STATS];
-};
 
 int cache_create(cache_t **out, const struct cache_cfg *cfg, const char *name, uint64_t seed, uint64_t stream,
 		 char *err, size_t errlen)
@@ -95,67 +74,19 @@ unsigned cache_line_shift(const cache_t *c) { return c->line_shift; }
 uint32_t cache_sets(const cache_t *c) { return c->sets; }
 uint32_t cache_ways(const cache_t *c) { return c->ways; }
 
-static inline uint32_t set_of(const cache_t *c, uint64_t blk)
-{
-	if (likely(c->sets_pow2))
-		return (uint32_t)(blk & c->set_mask);
-	/* L3s of 11 or 12 ways have non-power-of-two set counts: divide in 32 bits when the block fits */
-	if (likely(blk <= UINT32_MAX))
-		return (uint32_t)blk % c->sets;
-	return (uint32_t)(blk % c->sets);
-}
-
-static inline int64_t find(const cache_t *c, uint32_t set, uint64_t blk)
-{
-	const uint64_t *t = &c->tag[(uint64_t)set * c->ways];
-	uint64_t want = blk + 1;
-
-	for (uint32_t w = 0; w < c->ways; w++)
-		if (t[w] == want)
-			return (int64_t)set * c->ways + w;
-	return -1;
-}
-
-int64_t cache_lookup(cache_t *c, uint64_t blk, enum cache_req req, bool *pf_hit)
-{
-	uint32_t set = set_of(c, blk);
-	int64_t slot = find(c, set, blk);
-
-	c->stat[CACHE_ACCESSES]++;
-	if (pf_hit)
-		*pf_hit = false;
-	if (slot < 0) {
-		c->stat[CACHE_MISSES]++;
-		c->stat[req_miss_stat[req]]++;
-		return -1;
-	}
-	c->stat[CACHE_HITS]++;
-	repl_touch_fast(&c->repl, set, (uint32_t)(slot - (int64_t)set * c->ways));
-	if ((c->flags[slot] & CL_PREFETCHED) && req != CREQ_PREFETCH) {
-		c->flags[slot] &= (uint8_t)~CL_PREFETCHED;
-		c->stat[CACHE_PF_USEFUL]++;
-		if (pf_hit)
-			*pf_hit = true;
-	}
-	return slot;
-}
-
 int64_t cache_probe(const cache_t *c, uint64_t blk)
 {
-	return find(c, set_of(c, blk), blk);
+	return cache_find_(c, cache_set_of_(c, blk), blk);
 }
 
-uint8_t cache_slot_flags(const cache_t *c, int64_t slot) { return c->flags[slot]; }
-void cache_slot_set(cache_t *c, int64_t slot, uint8_t flags) { c->flags[slot] |= flags; }
-void cache_slot_clear(cache_t *c, int64_t slot, uint8_t flags) { c->flags[slot] &= (uint8_t)~flags; }
 
 int64_t cache_fill(cache_t *c, uint64_t blk, uint8_t flags, struct cache_victim *v)
 {
-	uint32_t set = set_of(c, blk);
+	uint32_t set = cache_set_of_(c, blk);
 	uint64_t base = (uint64_t)set * c->ways;
 	uint32_t way = c->ways;
 
-	SIM_ASSERT(find(c, set, blk) < 0);
+	SIM_ASSERT(cache_find_(c, set, blk) < 0);
 	v->valid = false;
 	v->blk = 0;
 	v->flags = 0;
@@ -180,12 +111,13 @@ int64_t cache_fill(cache_t *c, uint64_t blk, uint8_t flags, struct cache_victim 
 	if (flags & CL_PREFETCHED)
 		c->stat[CACHE_PF_ISSUED]++;
 	repl_fill_fast(&c->repl, set, way);
+	c->last = base + way;
 	return (int64_t)(base + way);
 }
 
 uint8_t cache_invalidate(cache_t *c, uint64_t blk, bool count)
 {
-	int64_t slot = find(c, set_of(c, blk), blk);
+	int64_t slot = cache_find_(c, cache_set_of_(c, blk), blk);
 	uint8_t f;
 
 	if (slot < 0)
@@ -201,11 +133,6 @@ uint8_t cache_invalidate(cache_t *c, uint64_t blk, bool count)
 unsigned cache_prefetch_train(cache_t *c, uint64_t blk, uint64_t *out)
 {
 	return prefetch_train(&c->pf, blk, out);
-}
-
-bool cache_has_prefetcher(const cache_t *c)
-{
-	return c->pf.kind != PF_NONE;
 }
 
 uint64_t cache_stat(const cache_t *c, enum cache_stat s)
@@ -237,14 +164,46 @@ void cache_report(const cache_t *c, rep_t *r)
 
 /* --- cachegrind mode ------------------------------------------------------ */
 
-/* One line of a cachegrind reference: hit (touch) or miss (fill, LRU victim). */
-static bool cg_line_is_miss(cache_t *c, uint64_t blk)
+/*
+ * One line of a cachegrind reference: hit (touch) or miss (fill, LRU
+ * victim).  The same state changes and counters as cache_lookup followed by
+ * cache_fill on a miss, in one scan of the set: a cachegrind cache is LRU
+ * with a power-of-two set count, and its lines are never dirty or
+ * prefetched.
+ */
+static inline bool cg_line_is_miss(cache_t *c, uint64_t blk)
 {
-	struct cache_victim v;
+	uint64_t want = blk + 1, base, *t;
+	uint32_t empty = c->ways;
 
-	if (cache_lookup(c, blk, CREQ_LOAD, NULL) >= 0)
+	c->stat[CACHE_ACCESSES]++;
+	if (c->tag[c->last] == want) {
+		c->stat[CACHE_HITS]++;
+		c->repl.meta[c->last] = ++c->repl.clock;
 		return false;
-	cache_fill(c, blk, 0, &v);
+	}
+	base = (blk & c->set_mask) * c->ways;
+	t = &c->tag[base];
+	for (uint32_t w = 0; w < c->ways; w++) {
+		if (t[w] == want) {
+			c->stat[CACHE_HITS]++;
+			c->last = base + w;
+			c->repl.meta[base + w] = ++c->repl.clock;
+			return false;
+		}
+		if (!t[w] && empty == c->ways)
+			empty = w;
+	}
+	c->stat[CACHE_MISSES]++;
+	c->stat[CACHE_LOAD_MISSES]++;
+	if (empty == c->ways) {
+		empty = repl_victim_fast(&c->repl, (uint32_t)(blk & c->set_mask));
+		c->stat[CACHE_EVICTIONS]++;
+	}
+	t[empty] = want;
+	c->stat[CACHE_FILLS]++;
+	c->last = base + empty;
+	c->repl.meta[base + empty] = ++c->repl.clock;
 	return true;
 }
 
@@ -252,7 +211,10 @@ bool cache_access_cg(cache_t *c, uint64_t addr, uint32_t size)
 {
 	uint64_t b1 = addr >> c->line_shift;
 	uint64_t b2 = (addr + (size ? size : 1) - 1) >> c->line_shift;
-	bool miss = cg_line_is_miss(c, b1);
+	bool miss;
+
+	SIM_ASSERT(c->repl.policy == REPL_LRU && c->sets_pow2);
+	miss = cg_line_is_miss(c, b1);
 
 	/* both lines are looked up: the second lookup updates LRU state too */
 	if (b2 != b1 && cg_line_is_miss(c, b2))

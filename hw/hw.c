@@ -457,22 +457,21 @@ static sim_time_t upgrade(hw_t *hw, unsigned cpu, uint64_t blk, sim_time_t now)
 static void prefetch_run(hw_t *hw, unsigned cpu, int level, cache_t *c, uint64_t blk, sim_time_t now);
 
 /*
- * One line through cpu's hierarchy.  @return ps from `now`; *lr says where
- * it was served.
+ * The rest of one line's trip after its L1 lookup (slot s, pf: the lookup
+ * hit a prefetched line), for everything but a plain L1 hit: a store that
+ * must upgrade, a prefetcher to train, or a miss.  Out of line so that the
+ * L1-hit path stays short.  @return ps from `now`.
  */
-static inline __attribute__((always_inline)) sim_time_t access_line(hw_t *hw, unsigned cpu, uint64_t blk, enum cache_req req, bool write, sim_time_t now,
-			      struct line_res *lr)
+static __attribute__((noinline)) sim_time_t access_after_l1(hw_t *hw, unsigned cpu, uint64_t blk,
+							    enum cache_req req, bool write, sim_time_t now,
+							    sim_time_t lat, int64_t s, bool pf, struct line_res *lr)
 {
 	struct hw_cpu *p = &hw->cpu[cpu];
 	bool ifetch = req == CREQ_IFETCH;
 	cache_t *l1 = ifetch ? p->l1i : p->l1d, *other = ifetch ? p->l1d : p->l1i;
-	sim_time_t lat = ifetch ? hw->l1i_ps : hw->l1d_ps;
-	bool pf;
-	int64_t s = cache_lookup(l1, blk, req, &pf);
 
-	lr->hops = 0;
-	if (likely(s >= 0)) {
-		lr->served = SRV_L1;
+	if (s >= 0) {
+		*lr = (struct line_res){ .served = SRV_L1 };
 		if (write) {
 			if (!(cache_slot_flags(l1, s) & CL_WRITABLE))
 				lat += upgrade(hw, cpu, blk, now + lat);
@@ -482,6 +481,7 @@ static inline __attribute__((always_inline)) sim_time_t access_line(hw_t *hw, un
 			prefetch_run(hw, cpu, LVL_L1D, l1, blk, now + lat);
 		return lat;
 	}
+	lr->hops = 0;
 	if (p->l2) {
 		int64_t s2;
 		bool pf2;
@@ -528,6 +528,31 @@ static inline __attribute__((always_inline)) sim_time_t access_line(hw_t *hw, un
 	if (!ifetch)
 		prefetch_run(hw, cpu, LVL_L1D, l1, blk, now + lat);
 	return lat;
+}
+
+/*
+ * One line through cpu's hierarchy.  @return ps from `now`; *lr says where
+ * it was served.  Inline: a load hitting the L1, or a store hitting a line
+ * the L1 holds writable, with no prefetcher to train, ends here.
+ */
+static inline __attribute__((always_inline)) sim_time_t access_line(hw_t *hw, unsigned cpu, uint64_t blk, enum cache_req req, bool write, sim_time_t now,
+			      struct line_res *lr)
+{
+	struct hw_cpu *p = &hw->cpu[cpu];
+	bool ifetch = req == CREQ_IFETCH;
+	cache_t *l1 = ifetch ? p->l1i : p->l1d;
+	sim_time_t lat = ifetch ? hw->l1i_ps : hw->l1d_ps;
+	bool pf;
+	int64_t s = cache_lookup(l1, blk, req, &pf);
+
+	if (likely(s >= 0 && !pf && (!write || (cache_slot_flags(l1, s) & CL_WRITABLE)))) {
+		if (write)
+			cache_slot_set(l1, s, CL_DIRTY | CL_WRITABLE);
+		/* one store of the whole result: the caller reads served and hops together */
+		*lr = (struct line_res){ .served = SRV_L1 };
+		return lat;
+	}
+	return access_after_l1(hw, cpu, blk, req, write, now, lat, s, pf, lr);
 }
 
 /* --- prefetch -------------------------------------------------------------- */
@@ -615,10 +640,15 @@ void hw_set_context(hw_t *hw, unsigned cpu, uint16_t asid, uint64_t root)
 	mmu_set_context(hw->cpu[cpu].mmu, asid, root);
 }
 
-void hw_access(hw_t *hw, unsigned cpu, sim_time_t now, const struct hw_req *req, struct hw_res *res)
+/*
+ * hw_access after the translation, for an access that faulted or spans
+ * lines (translating the next page when it crosses one).
+ */
+static __attribute__((noinline)) void access_rest(hw_t *hw, unsigned cpu, sim_time_t now, const struct hw_req *req,
+						  struct hw_res *res, const struct mmu_result *first)
 {
 	struct hw_cpu *p = &hw->cpu[cpu];
-	struct mmu_result mr;
+	struct mmu_result mr = *first;
 	uint32_t size = req->size ? req->size : 1;
 	bool write = req->op == MEM_STORE || req->op == MEM_MODIFY;
 	enum cache_req kind = req->op == MEM_IFETCH ? CREQ_IFETCH : write ? CREQ_STORE : CREQ_LOAD;
@@ -627,9 +657,6 @@ void hw_access(hw_t *hw, unsigned cpu, sim_time_t now, const struct hw_req *req,
 	sim_time_t worst = 0;
 	struct line_res lr;
 
-	p->stat[HC_ACCESSES]++;
-	hw->wb_wait = 0;
-	mmu_translate(p->mmu, req->vaddr, req->op, now, &mr);
 	res->xlat = mr.lat;
 	res->walk = mr.walk;
 	res->lat = mr.lat;
@@ -685,6 +712,37 @@ void hw_access(hw_t *hw, unsigned cpu, sim_time_t now, const struct hw_req *req,
 	p->served_ps[res->served] += res->lat;
 	if (now + res->lat > hw->end)
 		hw->end = now + res->lat;
+}
+
+void hw_access(hw_t *hw, unsigned cpu, sim_time_t now, const struct hw_req *req, struct hw_res *res)
+{
+	struct hw_cpu *p = &hw->cpu[cpu];
+	struct mmu_result mr;
+	uint64_t last_byte = req->vaddr + (req->size ? req->size : 1) - 1;
+	struct line_res lr;
+	sim_time_t lat;
+
+	p->stat[HC_ACCESSES]++;
+	hw->wb_wait = 0;
+	mmu_translate(p->mmu, req->vaddr, req->op, now, &mr);
+	if (unlikely(mr.fault != HW_FAULT_NONE || ((req->vaddr ^ last_byte) >> hw->line_shift))) {
+		access_rest(hw, cpu, now, req, res, &mr);
+		return;
+	}
+	/* the common case, one line of one page */
+	bool write = req->op == MEM_STORE || req->op == MEM_MODIFY;
+	enum cache_req kind = req->op == MEM_IFETCH ? CREQ_IFETCH : write ? CREQ_STORE : CREQ_LOAD;
+	lat = mr.lat + access_line(hw, cpu, mr.paddr >> hw->line_shift, kind, write, now + mr.lat, &lr);
+	lat += hw->wb_wait;
+	p->stat[HC_LINES]++;
+	*res = (struct hw_res){ .lat = lat, .xlat = mr.lat, .walk = mr.walk, .paddr = mr.paddr,
+				.fault_vaddr = req->vaddr, .served = lr.served, .hops = lr.hops,
+				.fault = HW_FAULT_NONE, .page_shift = mr.page_shift };
+	p->stat[HC_XLAT_PS] += mr.lat;
+	p->served[lr.served]++;
+	p->served_ps[lr.served] += lat;
+	if (now + lat > hw->end)
+		hw->end = now + lat;
 }
 
 sim_time_t hw_tlb_shootdown(hw_t *hw, unsigned initiator, sim_time_t now, uint16_t asid, uint64_t vaddr,

@@ -510,7 +510,41 @@ static MMU_NOINLINE void use_entry_slow(mmu_t *m, uint64_t vaddr, uint64_t data,
 	use_entry(m, vaddr, data, sz_shift[SZ_4K], write, now, res);
 }
 
+static MMU_NOINLINE void translate_any(mmu_t *m, uint64_t vaddr, uint8_t op, sim_time_t now,
+				       struct mmu_result *res);
+
+/*
+ * The page of the L1 TLB's last hit again, needing no dirty-bit work: the
+ * same counters and result as translate_any, without a call.  Anything else
+ * goes to translate_any.
+ */
 void mmu_translate(mmu_t *m, uint64_t vaddr, uint8_t op, sim_time_t now, struct mmu_result *res)
+{
+	bool write = op == MEM_STORE || op == MEM_MODIFY;
+	int side = op == MEM_IFETCH ? SIDE_I : SIDE_D;
+	tlb_t *t = m->l1[side][SZ_4K];
+
+	if (likely(t != NULL && m->root != HW_NO_PAGING)) {
+		const struct tlb_way *e = &t->way[t->last];
+		if (e->vpn == vaddr >> 12 && e->ctx == tlb_ctx(m->asid, 12) &&
+		    (!write || (e->data & (TE_W | TE_D)) == (TE_W | TE_D))) {
+			t->stat[TLB_LOOKUPS]++;
+			t->stat[TLB_HITS]++;
+			m->stat_lvl[side][LVL_LOOKUPS]++;
+			m->stat_lvl[side][LVL_HITS_4K]++;
+			res->walk = 0;
+			res->lat = m->l1_ps;
+			res->paddr = (e->data & TE_ADDR) | (vaddr & 0xfff);
+			res->fault = HW_FAULT_NONE;
+			res->page_shift = 12;
+			return;
+		}
+	}
+	translate_any(m, vaddr, op, now, res);
+}
+
+static MMU_NOINLINE void translate_any(mmu_t *m, uint64_t vaddr, uint8_t op, sim_time_t now,
+				       struct mmu_result *res)
 {
 	bool write = op == MEM_STORE || op == MEM_MODIFY;
 	int side = op == MEM_IFETCH ? SIDE_I : SIDE_D;

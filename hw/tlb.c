@@ -19,34 +19,8 @@
 #include "sim/err.h"
 #include "sim/rng.h"
 
-#define CTX_VALID   (1u << 31)
 #define SRRIP_MAX   3u
 #define SRRIP_INSERT 2u
-
-struct tlb_way {
-	uint64_t vpn;
-	uint64_t data;
-	uint32_t ctx;     /* CTX_VALID | shift << 16 | asid; 0 when invalid */
-	uint32_t rrpv;    /* SRRIP re-reference prediction value */
-	uint64_t stamp;   /* LRU: clock value of the last touch */
-};
-
-struct tlb {
-	const char *name;
-	uint32_t entries, ways, sets;
-	uint64_t set_mask;        /* sets - 1 when sets is a power of two */
-	bool sets_pow2;
-	unsigned shift;           /* default page shift (tlb_access_cg) */
-	uint32_t repl;            /* enum repl_policy */
-	uint32_t plru_words;      /* 64-bit words of tree bits per set */
-	uint32_t last;            /* way index of the last hit; `entries` (a dummy never valid) if none */
-	uint64_t clock;
-	uint64_t shifts;          /* bit s set once an entry of shift s was installed */
-	struct rng rng;
-	uint64_t *plru;
-	struct tlb_way *way;      /* sets * ways, plus the dummy */
-	uint64_t stat[NR_TLB_STATS];
-};
 
 static const struct stat_desc tlb_stat_desc[] = { TLB_STATS(STAT_DESC) };
 STAT_TABLE_CHECK(tlb_stat_desc, NR_TLB_STATS);
@@ -56,11 +30,6 @@ STAT_TABLE_CHECK(tlb_stat_desc, NR_TLB_STATS);
 #else
 #define TLB_ALWAYS_INLINE inline
 #endif
-
-static inline uint32_t ctx_of(uint16_t asid, unsigned shift)
-{
-	return CTX_VALID | (uint32_t)shift << 16 | asid;
-}
 
 static inline uint16_t ctx_asid(uint32_t ctx)
 {
@@ -248,18 +217,8 @@ static uint32_t pick_victim(tlb_t *t, uint64_t set)
 	}
 }
 
-bool tlb_lookup(tlb_t *t, uint16_t asid, uint64_t vaddr, unsigned shift, uint64_t *data)
+bool tlb_lookup_scan(tlb_t *t, uint64_t vpn, uint32_t ctx, unsigned shift, uint64_t *data)
 {
-	uint64_t vpn = vaddr >> shift;
-	uint32_t ctx = ctx_of(asid, shift);
-	struct tlb_way *e = &t->way[t->last];
-
-	t->stat[TLB_LOOKUPS]++;
-	if (e->vpn == vpn && e->ctx == ctx) {
-		t->stat[TLB_HITS]++;
-		*data = e->data;
-		return true;
-	}
 	/* no entry of this page size was ever installed: skip the set scan (the
 	   common case for 2M/1G probes of a process that uses only 4K pages) */
 	if (!(t->shifts & (1ULL << shift))) {
@@ -267,7 +226,7 @@ bool tlb_lookup(tlb_t *t, uint16_t asid, uint64_t vaddr, unsigned shift, uint64_
 		return false;
 	}
 	uint64_t set = set_of(t, vpn);
-	e = &t->way[set * t->ways];
+	struct tlb_way *e = &t->way[set * t->ways];
 	for (uint32_t i = 0; i < t->ways; i++) {
 		if (e[i].vpn == vpn && e[i].ctx == ctx) {
 			t->stat[TLB_HITS]++;
@@ -285,7 +244,7 @@ static struct tlb_way *find(const tlb_t *t, uint16_t asid, uint64_t vaddr, unsig
 			    uint32_t *way_out)
 {
 	uint64_t vpn = vaddr >> shift;
-	uint32_t ctx = ctx_of(asid, shift);
+	uint32_t ctx = tlb_ctx(asid, shift);
 	uint64_t set = set_of(t, vpn);
 	struct tlb_way *e = &t->way[set * t->ways];
 
@@ -335,7 +294,7 @@ bool tlb_insert(tlb_t *t, uint16_t asid, uint64_t vaddr, unsigned shift, uint64_
 		}
 	}
 	e->vpn = vaddr >> shift;
-	e->ctx = ctx_of(asid, shift);
+	e->ctx = tlb_ctx(asid, shift);
 	e->data = data;
 	touch_fill(t, set, w);
 	t->stat[TLB_FILLS]++;

@@ -29,6 +29,7 @@
 
 #include "sim/types.h"
 #include "sim/stats.h"
+#include "sim/rng.h"
 
 typedef struct tlb tlb_t;
 
@@ -55,13 +56,6 @@ const char *tlb_name(const tlb_t *t);
 uint32_t tlb_entries(const tlb_t *t);
 uint32_t tlb_ways(const tlb_t *t);
 uint32_t tlb_sets(const tlb_t *t);
-
-/*
- * Find the translation of vaddr's page of size 1 << shift in `asid`.  A hit
- * makes the entry most recently used and copies its payload to *data.
- * Counts a lookup and a hit or miss.  @return whether it hit.
- */
-bool tlb_lookup(tlb_t *t, uint16_t asid, uint64_t vaddr, unsigned shift, uint64_t *data);
 
 /* Like tlb_lookup without touching replacement state or counters. */
 bool tlb_probe(const tlb_t *t, uint16_t asid, uint64_t vaddr, unsigned shift, uint64_t *data);
@@ -110,6 +104,67 @@ bool tlb_access_cg(tlb_t *t, uint64_t vaddr, uint32_t size);
 	X(TLB_CG_MISSES,    cg_misses,    EVENT, "refs",    "of those, references with a missing page")
 
 enum tlb_stat { TLB_STATS(STAT_ENUM) NR_TLB_STATS };
+
+/*
+ * The array's state.  Private to hw/tlb.c except for the inline lookup
+ * below, which every memory reference runs (its common case, the page of
+ * the previous hit, is compiled into the MMU's translation).
+ */
+#define TLB_CTX_VALID   (1u << 31)
+
+struct tlb_way {
+	uint64_t vpn;
+	uint64_t data;
+	uint32_t ctx;     /* TLB_CTX_VALID | shift << 16 | asid; 0 when invalid */
+	uint32_t rrpv;    /* SRRIP re-reference prediction value */
+	uint64_t stamp;   /* LRU: clock value of the last touch */
+};
+
+struct tlb {
+	const char *name;
+	uint32_t entries, ways, sets;
+	uint64_t set_mask;        /* sets - 1 when sets is a power of two */
+	bool sets_pow2;
+	unsigned shift;           /* default page shift (tlb_access_cg) */
+	uint32_t repl;            /* enum repl_policy */
+	uint32_t plru_words;      /* 64-bit words of tree bits per set */
+	uint32_t last;            /* way index of the last hit; `entries` (a dummy never valid) if none */
+	uint64_t clock;
+	uint64_t shifts;          /* bit s set once an entry of shift s was installed */
+	struct rng rng;
+	uint64_t *plru;
+	struct tlb_way *way;      /* sets * ways, plus the dummy */
+	uint64_t stat[NR_TLB_STATS];
+};
+
+static inline uint32_t tlb_ctx(uint16_t asid, unsigned shift)
+{
+	return TLB_CTX_VALID | (uint32_t)shift << 16 | asid;
+}
+
+/* The set scan of tlb_lookup (after the last-hit check missed); counts the hit or miss. */
+bool tlb_lookup_scan(tlb_t *t, uint64_t vpn, uint32_t ctx, unsigned shift, uint64_t *data);
+
+/*
+ * Find the translation of vaddr's page of size 1 << shift in `asid`.  A hit
+ * makes the entry most recently used and copies its payload to *data.
+ * Counts a lookup and a hit or miss.  @return whether it hit.
+ */
+static inline bool tlb_lookup(tlb_t *t, uint16_t asid, uint64_t vaddr, unsigned shift, uint64_t *data)
+{
+	uint64_t vpn = vaddr >> shift;
+	uint32_t ctx = tlb_ctx(asid, shift);
+	const struct tlb_way *e = &t->way[t->last];
+
+	t->stat[TLB_LOOKUPS]++;
+	if (e->vpn == vpn && e->ctx == ctx) {
+		t->stat[TLB_HITS]++;
+		*data = e->data;
+		return true;
+	}
+	return tlb_lookup_scan(t, vpn, ctx, shift, data);
+}
+
 
 /* The array's counters, in table order. */
 void tlb_stats(const tlb_t *t, struct stat_block *sb);

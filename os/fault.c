@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "os/fault.h"
+#include "os/ksm.h"
 #include "os/slab.h"
 #include "os/rmap.h"
 #include "os/filemap.h"
@@ -190,6 +191,8 @@ void put_page(struct os *os, struct page *pg, unsigned cpu)
 		hugetlb_free_folio(os, pg);   /* free_huge_folio: back to the pool, never to the buddy allocator */
 		return;
 	}
+	if (page_test(pg, PG_ksm))
+		ksm_page_free(os, pg);   /* its stable-tree node goes with it */
 	page_clear(pg, PG_anon);
 	page_clear(pg, PG_swapbacked);
 	page_clear(pg, PG_uptodate);
@@ -493,8 +496,9 @@ static int do_wp_page(struct os *os, struct process *p, struct vma *v, uint64_t 
 	/* wp_can_reuse_anon_folio: a swap-cache page we alone map leaves the cache first (folio_free_swap) */
 	if (old && !(v->flags & VM_SHARED) && page_test(old, PG_swapcache) && old->mapcount == 1 && old->refcount == 2)
 		swapcache_try_free(os, old);
-	/* wp_page_shared, and wp_page_reuse of a page only we hold */
-	if (old && ((v->flags & VM_SHARED) || (old->mapcount == 1 && old->refcount == 1))) {
+	/* wp_page_shared, and wp_page_reuse of a page only we hold (never a KSM page: wp_can_reuse_anon_folio) */
+	bool ksm = old && page_test(old, PG_ksm);
+	if (old && ((v->flags & VM_SHARED) || (old->mapcount == 1 && old->refcount == 1 && !ksm))) {
 		pmem_write64(os->pm, slot, pte | PTE_RW | PTE_D | PTE_A);
 		if (v->file)
 			filemap_mark_dirty(os, old);   /* page_mkwrite */
@@ -513,6 +517,8 @@ static int do_wp_page(struct os *os, struct process *p, struct vma *v, uint64_t 
 		return rc;
 	if (old)
 		*cost += oshw_copy(os, cpu, now, pg->pfn, old->pfn, size);
+	if (ksm)
+		vmstat_inc(os->phys, COW_KSM, 1);   /* do_wp_page: a KSM page is always copied */
 	uint64_t npte = (pg->pfn << PAGE_SHIFT) | vma_leaf_bits(v) | PTE_RW | PTE_D | (level > 1 ? PTE_PS : 0);
 	pmem_write64(os->pm, slot, npte);
 	rmap_account_add(os, p, v, pg, size >> PAGE_SHIFT);
@@ -736,7 +742,7 @@ static int prot_one(void *ctx, uint64_t va, uint64_t slot, uint64_t pte, unsigne
 			npte |= PTE_RW;
 		} else if (!(v->flags & VM_HUGETLB)) {
 			const struct page *pg = pfn_to_page(c->os->phys, pte_pfn(pte));
-			if (pg->mapcount == 1 && pg->refcount == 1)
+			if (pg->mapcount == 1 && pg->refcount == 1 && !page_test(pg, PG_ksm))
 				npte |= PTE_RW;
 		}
 	}
@@ -873,6 +879,8 @@ int fork_mm(struct os *os, struct process *parent, struct process *child)
 	child->mm.brk = parent->mm.brk;
 	child->mm.brk_init = parent->mm.brk_init;
 	child->il = parent->il;
+	if (pgc_copy(&child->pgc, &parent->pgc))
+		return -SIM_ENOMEM;
 	for (size_t i = 0; i < parent->mm.nr_vma; i++) {
 		const struct vma *pv = &parent->mm.vma[i];
 		if (pv->flags & VM_DONTCOPY)
@@ -918,4 +926,5 @@ void exit_mm(struct os *os, struct process *p)
 	kmem_proc_release(os, p, p->last_cpu);   /* its mm_struct, VMAs, task_structs and stacks */
 	(void)oshw_flush(os, p, p->last_cpu, os->now, 0, 0);
 	mm_release(&p->mm);
+	pgc_free(&p->pgc);
 }

@@ -18,6 +18,7 @@
 #include "os/mm.h"
 #include "os/os.h"
 #include "os/page_alloc.h"
+#include "os/page_content.h"
 #include "os/pgtable.h"
 
 #define NO_PGD UINT64_MAX
@@ -62,6 +63,7 @@ struct process {
 	int oom_score_adj;        /* -1000..1000 (os_cfg default) */
 	struct numab_task *numab; /* NUMA-balancing scanner state (os/numa_balancing.c), NULL until used */
 	struct kmem_proc *kobj;   /* its kernel objects: mm_struct, task_structs, stacks, VMAs (os/slab.c) */
+	struct pgc_map pgc;       /* declared page contents (os/page_content.h) */
 };
 
 struct os {
@@ -90,6 +92,8 @@ struct os {
 	struct memory_blocks *mblocks; /* memory hotplug blocks (os/memory_hotplug.h), created on first use */
 	struct kmem *kmem;        /* slab caches of the kernel's own objects (os/slab.h), NULL if off */
 	uint64_t nr_vmalloc_pages;/* pages in vmalloc areas (os/vmalloc.h) */
+	struct memory_tiers *mt;  /* memory tiers and demotion targets (os/memory_tiers.h) */
+	struct ksm *ksm;          /* KSM: ksmd, mm_slots, stable/unstable trees (os/ksm.h); NULL until MADV_MERGEABLE */
 };
 
 /*

@@ -3,6 +3,7 @@
  */
 #include <inttypes.h>
 #include "os/meminfo.h"
+#include "os/zswap.h"
 #include "os/hugetlb.h"
 #include "os/page_alloc.h"
 #include "os/slab.h"
@@ -23,14 +24,12 @@ uint64_t os_cma_total_pages(const struct os *os)
 
 uint64_t os_zswap_pool_pages(const struct os *os)
 {
-	(void)os;
-	return 0;
+	return zswap_pool_pages(os);   /* os/zswap.c: 0 without zswap */
 }
 
 uint64_t os_zswap_stored_pages(const struct os *os)
 {
-	(void)os;
-	return 0;
+	return zswap_stored_pages(os);
 }
 
 uint64_t os_percpu_pages(const struct os *os)

@@ -8,7 +8,7 @@
  *
  * Every line is computed from the simulated kernel's counters; a mechanism
  * numasim does not have yet is read through an accessor below that returns
- * what exists of it (no CMA area, no zswap pool, no per-CPU allocator: 0).
+ * what exists of it (no per-CPU allocator: 0).
  */
 #ifndef OS_MEMINFO_H
 #define OS_MEMINFO_H
@@ -18,9 +18,9 @@
 
 /* totalcma_pages: frames reserved for CMA areas (none are modelled). */
 uint64_t os_cma_total_pages(const struct os *os);
-/* zswap_total_pages(): pages the zswap pool holds (no zswap pool is modelled). */
+/* zswap_total_pages(): pages the zswap pool holds (os/zswap.c; 0 without zswap). */
 uint64_t os_zswap_pool_pages(const struct os *os);
-/* zswap_stored_pages: pages stored compressed in zswap (none). */
+/* zswap_stored_pages: pages stored compressed in zswap. */
 uint64_t os_zswap_stored_pages(const struct os *os);
 /* pcpu_nr_pages(): pages of the per-CPU allocator (not modelled: 0). */
 uint64_t os_percpu_pages(const struct os *os);

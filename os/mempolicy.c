@@ -605,3 +605,39 @@ int mpol_spec_parse(const char *s, unsigned nr_nodes, struct mpol_spec *out, cha
 		out->nodes[i] = nodes.bits[i];
 	return 0;
 }
+
+/* ---- weighted interleave auto weights (reduce_interleave_weights) ------------------------------- */
+
+#define IW_WEIGHTINESS 32
+
+static unsigned gcd_u(unsigned a, unsigned b)
+{
+	while (b) {
+		unsigned t = a % b;
+		a = b;
+		b = t;
+	}
+	return a;
+}
+
+void mpol_auto_weights(struct mpol_sys *sys, const uint32_t *bw, unsigned nr_nodes)
+{
+	uint64_t sum = 0;
+	unsigned g = 0;
+
+	for (unsigned n = 0; n < nr_nodes; n++)
+		if (node_isset(n, &sys->memory_nodes))
+			sum += bw[n];
+	for (unsigned n = 0; n < nr_nodes; n++) {
+		if (!node_isset(n, &sys->memory_nodes)) {
+			sys->iw[n] = 1;
+			continue;
+		}
+		uint64_t scaled = (uint64_t)IW_WEIGHTINESS * bw[n];
+		sys->iw[n] = (uint8_t)(bw[n] && sum < scaled ? scaled / sum : 1);
+		g = g ? gcd_u(g, sys->iw[n]) : sys->iw[n];
+	}
+	for (unsigned n = 0; g > 1 && n < nr_nodes; n++)
+		if (node_isset(n, &sys->memory_nodes))
+			sys->iw[n] = (uint8_t)(sys->iw[n] / g);
+}

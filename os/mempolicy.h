@@ -161,4 +161,13 @@ int mpol_to_str(char *buf, size_t len, const struct mempolicy *pol);
 /* Name of a mode in numa_maps ("interleave", "prefer (many)"...), "?" if out of range. */
 const char *mpol_mode_name(unsigned mode);
 
+/*
+ * Weighted interleave "auto" mode (Linux 6.16 mm/mempolicy.c
+ * reduce_interleave_weights, fed by mempolicy_set_node_perf from the HMAT):
+ * each memory node's weight is 32 * bw / (sum of bw) (at least 1), then
+ * all are divided by their GCD.  bw[nid] is the node's bandwidth (Linux
+ * takes min(read, write)); nodes without memory keep weight 1.
+ */
+void mpol_auto_weights(struct mpol_sys *sys, const uint32_t *bw, unsigned nr_nodes);
+
 #endif

@@ -15,6 +15,7 @@
 #include "os/compaction.h"
 #include "os/filemap.h"
 #include "os/lru.h"
+#include "os/memory_tiers.h"
 #include "os/mig_state.h"
 #include "os/mlock.h"
 #include "os/numa_balancing.h"
@@ -70,7 +71,8 @@ bool migrate_isolatable(struct os *os, const struct page *pg)
 	(void)os;
 	const uint32_t bad = (1u << PG_reserved) | (1u << PG_buddy) | (1u << PG_pcp) | (1u << PG_tail) |
 			     (1u << PG_hugetlb) | (1u << PG_locked) | (1u << PG_writeback) |
-			     (1u << PG_swapcache);   /* numasim does not move swap-cache slots */
+			     (1u << PG_swapcache) |  /* numasim does not move swap-cache slots */
+			     (1u << PG_ksm);         /* nor KSM pages (rmap_walk_ksm is not modelled) */
 	if ((pg->flags & bad) || !pg->mapping || pg->mapcount <= 0)
 		return false;
 	/* folio_expected_refs: one per mapping, plus the shared object's */
@@ -176,6 +178,10 @@ static int migrate_one(struct os *os, struct page *src, const struct migrate_req
 	dst->mapping = src->mapping;
 	dst->index = src->index;
 	dst->last_cpupid = src->last_cpupid;
+	/* folio_migrate_flags: across tiers in tiering mode the field changes meaning (access time / cpupid) */
+	if ((os->cfg.numa_balancing & NUMA_BALANCING_MEMORY_TIERING) &&
+	    node_is_toptier(os, src->node) != node_is_toptier(os, dst->node))
+		dst->last_cpupid = 0;
 	dst->refcount = src->refcount;
 	dst->mapcount = 0;
 	if (page_is_file_cache(src)) {
@@ -215,8 +221,12 @@ unsigned migrate_folios(struct os *os, struct page **pages, unsigned n, const st
 		uint64_t nr = 1ULL << pg->order;
 		bool thp = is_thp(pg);
 		/* one folio after another on rq->cpu: each starts when the previous one is done */
+		if (rq->failed)
+			rq->failed[i] = false;
 		if (migrate_one(os, pg, rq, rq->now + c, &b, &c)) {
 			failed++;
+			if (rq->failed)
+				rq->failed[i] = true;
 			vmstat_inc(os->phys, PGMIGRATE_FAIL, nr);
 			if (thp)
 				vmstat_inc(os->phys, THP_MIGRATION_FAIL, 1);

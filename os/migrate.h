@@ -61,6 +61,7 @@ struct migrate_req {
 	migrate_alloc_fn alloc;   /* NULL: alloc_migration_target on target_nid, __GFP_THISNODE */
 	void *alloc_ctx;
 	int target_nid;
+	bool *failed;             /* optional [n]: set per page that failed to migrate */
 };
 
 /*

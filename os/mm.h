@@ -30,6 +30,7 @@
 #define VM_WIPEONFORK  0x02000000ULL
 #define VM_HUGEPAGE    0x20000000ULL   /* MADV_HUGEPAGE */
 #define VM_NOHUGEPAGE  0x40000000ULL   /* MADV_NOHUGEPAGE */
+#define VM_MERGEABLE   0x80000000ULL   /* MADV_MERGEABLE: ksmd scans it (os/ksm.h) */
 #define VM_LOCKONFAULT 0x100000000ULL  /* MLOCK_ONFAULT / MCL_ONFAULT */
 #define VM_LOCKED_MASK (VM_LOCKED | VM_LOCKONFAULT)
 #define VM_IMPLICIT    (1ULL << 40)    /* numasim: created by a fault in implicit mode */

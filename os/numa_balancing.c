@@ -10,7 +10,9 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include "os/memory_tiers.h"
 #include "os/numa_balancing.h"
+#include "os/vmscan.h"
 #include "os/rmap.h"
 #include "sim/err.h"
 
@@ -75,6 +77,7 @@ struct scan_ctx {
 	struct os *os;
 	int64_t pages, virt;      /* budgets */
 	uint64_t changed, lo, hi, stop_va;
+	sim_time_t now;
 };
 
 static int scan_one(void *ctx, uint64_t va, uint64_t slot, uint64_t pte, unsigned level)
@@ -85,8 +88,16 @@ static int scan_one(void *ctx, uint64_t va, uint64_t slot, uint64_t pte, unsigne
 	s->virt -= (int64_t)nr;
 	if ((pte & PTE_P) && !(pte & PTE_SPECIAL)) {
 		struct page *pg = pfn_to_page(s->os->phys, pte_pfn(pte));
-		/* change_prot_numa skips shared COW pages and hugetlb */
-		if (!(page_test(pg, PG_anon) && pg->mapcount > 1) && !page_test(pg, PG_hugetlb)) {
+		/*
+		 * change_prot_numa skips shared COW pages, KSM pages and hugetlb, and top-tier
+		 * pages when only the tiering mode is on; in tiering mode a
+		 * lower-tier page's last_cpupid holds the scan time (folio_xchg_access_time).
+		 */
+		bool skip_top = !(s->os->cfg.numa_balancing & NUMA_BALANCING_NORMAL) && node_is_toptier(s->os, pg->node);
+		if (!(page_test(pg, PG_anon) && pg->mapcount > 1) && !page_test(pg, PG_hugetlb) && !page_test(pg, PG_ksm) &&
+		    !skip_top) {
+			if (page_use_access_time(s->os, pg->node))
+				pg->last_cpupid = tiering_time_ms(s->now) & PAGE_ACCESS_TIME_MASK;
 			pmem_write64(s->os->pm, slot, (pte & ~PTE_P) | PTE_PROTNONE | PTE_NUMA);
 			vmstat_inc(s->os->phys, NUMA_PTE_UPDATES, nr);
 			if (level > 1)
@@ -117,7 +128,7 @@ sim_time_t task_numa_work(struct os *os, struct process *p, sim_time_t now)
 {
 	struct numab_task *t = p->numab;
 	struct scan_ctx s = { .os = os, .pages = (int64_t)nr_scan_pages(os), .virt = 8 * (int64_t)nr_scan_pages(os),
-			      .lo = UINT64_MAX };
+			      .lo = UINT64_MAX, .now = now };
 	sim_time_t cost = 0;
 	bool stopped = false;
 
@@ -342,8 +353,11 @@ int do_numa_page(struct os *os, struct process *p, struct vma *v, uint64_t vaddr
 		vmstat_inc(os->phys, NUMA_HINT_FAULTS_LOCAL, 1);
 	/* make the entry accessible again (the walker never cached the hinting entry) */
 	pmem_write64(os->pm, slot, (pte & ~(PTE_NUMA | PTE_PROTNONE)) | PTE_P);
-	uint32_t last = pg->last_cpupid;
-	pg->last_cpupid = make_cpupid(cpu, id8);
+	/* tiering mode: a lower-tier page carries its scan time, not an accessor (numa_migrate_check) */
+	bool use_time = page_use_access_time(os, page_nid);
+	uint32_t last = use_time ? 0 : pg->last_cpupid;
+	if (!use_time)
+		pg->last_cpupid = make_cpupid(cpu, id8);
 	bool priv = !last || (last & 0xff) == id8;
 	bool local = page_nid == this_nid;
 	bool mof = v->pol.mode == MPOL_DEFAULT && p->pol.mode == MPOL_DEFAULT;
@@ -351,7 +365,8 @@ int do_numa_page(struct os *os, struct process *p, struct vma *v, uint64_t vaddr
 	/* task_numa_group: a fault on a page another thread used last joins them in one group */
 	if (t && !priv)
 		t->grouped = true;
-	if (mof && page_nid != this_nid && should_numa_migrate(os, t, h, last, id8, src_nid, this_nid)) {
+	if (mof && page_nid != this_nid &&
+	    (use_time ? should_promote(os, pg, this_nid, now) : should_numa_migrate(os, t, h, last, id8, src_nid, this_nid))) {
 		if (target_has_room(os, this_nid, pg->order)) {
 			struct migrate_req rq = { .reason = MR_NUMA_MISPLACED, .cpu = cpu, .now = now,
 						  .target_nid = (int)this_nid };
@@ -359,16 +374,27 @@ int do_numa_page(struct os *os, struct process *p, struct vma *v, uint64_t vaddr
 			migrate_folios(os, &pg, 1, &rq, cost, &moved);
 			if (moved) {
 				vmstat_inc(os->phys, NUMA_PAGE_MIGRATE, moved);
+				/* migrate_misplaced_folio: a move from a lower tier to a top tier is a promotion */
+				if ((os->cfg.numa_balancing & NUMA_BALANCING_MEMORY_TIERING) && !node_is_toptier(os, src_nid) &&
+				    node_is_toptier(os, this_nid))
+					node_stat_mod(os->phys, this_nid, PGPROMOTE_SUCCESS, (int64_t)moved);
 				page_nid = this_nid;
 				if (h)
 					h->migrated += moved;
 			} else if (t) {
 				t->failed++;
 			}
-		} else if (t) {
-			t->failed++;
+		} else {
+			/* the target is nearly full: in tiering mode its kswapd makes room (by demotion) */
+			if (os->cfg.numa_balancing & NUMA_BALANCING_MEMORY_TIERING)
+				wakeup_kswapd(os, this_nid, pg->order, ZONE_MOVABLE, now);
+			if (t)
+				t->failed++;
 		}
 	}
+	/* task_numa_fault keeps no statistics for faults on slow memory in tiering mode */
+	if (use_time && !node_is_toptier(os, page_nid))
+		return 0;
 	if (h) {
 		h->faults_mem[page_nid] += nr;
 		h->faults_cpu[this_nid] += nr;

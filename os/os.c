@@ -24,6 +24,7 @@
 #include "os/cma.h"
 #include "os/hugetlb.h"
 #include "os/memory_hotplug.h"
+#include "os/memory_tiers.h"
 #include "os/compaction.h"
 #include "os/filemap.h"
 #include "os/vmscan.h"
@@ -33,6 +34,9 @@
 #include "os/oom.h"
 #include "os/numa_balancing.h"
 #include "os/thp.h"
+#include "os/ksm.h"
+#include "os/zram.h"
+#include "os/zswap.h"
 #include "os/slab.h"
 #include "os/meminfo.h"
 #include "os/smaps.h"
@@ -144,7 +148,13 @@ static int os_init(os_t **out, const struct os_cfg *cfg, const struct hw_cfg *hc
 	}
 	page_set(pfn_to_page(os->phys, os->zero_pfn), PG_reserved);
 	pmem_clear_page(pm, os->zero_pfn);
+	if ((rc = memory_tiers_init(os, err, errlen))) {
+		physmem_destroy(os->phys);
+		free(os);
+		return rc;
+	}
 	if ((rc = mig_init(os, err, errlen))) {   /* migration, compaction, NUMA balancing, THP */
+		memory_tiers_destroy(os);
 		physmem_destroy(os->phys);
 		free(os);
 		return rc;
@@ -152,6 +162,7 @@ static int os_init(os_t **out, const struct os_cfg *cfg, const struct hw_cfg *hc
 	/* reclaim, swap, page cache, OOM; one hook set for both halves */
 	if (reclaim_init(os)) {
 		mig_destroy(os);
+		memory_tiers_destroy(os);
 		physmem_destroy(os->phys);
 		free(os);
 		return sim_errf(err, errlen, SIM_ENOMEM, "os: out of host memory");
@@ -191,6 +202,7 @@ void os_destroy(os_t *os)
 	if (!os)
 		return;
 	mig_destroy(os);
+	ksm_destroy(os);
 	for (size_t i = 1; i < os->nr_procs; i++) {
 		struct process *p = os->procs[i];
 		for (size_t k = 0; k < p->mm.nr_vma; k++) {
@@ -200,6 +212,7 @@ void os_destroy(os_t *os)
 		}
 		mm_release(&p->mm);
 		free(p->final_maps);
+		pgc_free(&p->pgc);
 		kmem_proc_release(os, p, 0);
 		task_free_all(p);
 		free(p);
@@ -210,6 +223,7 @@ void os_destroy(os_t *os)
 	cma_destroy(os);
 	memory_blocks_destroy(os);
 	reclaim_destroy(os);
+	memory_tiers_destroy(os);
 	physmem_destroy(os->phys);
 	free(os);
 }
@@ -833,6 +847,11 @@ static int piece_wipeonfork(struct sysctx *s, struct vma *v, void *arg)
 	return piece_flags(s, v, arg);
 }
 
+static int piece_ksm(struct sysctx *s, struct vma *v, void *arg)
+{
+	return ksm_madvise(s->os, s->p, v, *(const uint64_t *)arg == MADV_MERGEABLE, s->cpu, s->now, s->cost);
+}
+
 static int piece_dontneed(struct sysctx *s, struct vma *v, void *arg)
 {
 	uint64_t *cleared = arg;
@@ -850,10 +869,17 @@ static int sys_madvise(struct sysctx *s)
 		return rc;
 	switch (advice) {
 	case MADV_NORMAL: case MADV_RANDOM: case MADV_SEQUENTIAL: case MADV_WILLNEED: case MADV_FREE:
-	case MADV_REMOVE: case MADV_MERGEABLE: case MADV_UNMERGEABLE: case MADV_DONTDUMP: case MADV_DODUMP:
+	case MADV_REMOVE: case MADV_DONTDUMP: case MADV_DODUMP:
 	case MADV_COLD: case MADV_PAGEOUT: case MADV_COLLAPSE:
-		/* accepted; no effect until readahead, KSM, reclaim and khugepaged exist */
+		/* accepted; no effect until readahead, reclaim and khugepaged exist */
 		return 0;
+	case MADV_MERGEABLE:
+	case MADV_UNMERGEABLE:
+		rc = for_each_vma_piece(s, start, end, piece_ksm, &advice);
+		if (rc < 0)
+			return sim_errf(s->err, s->errlen, -rc, "%s: %s", advice == MADV_MERGEABLE ? "MADV_MERGEABLE"
+					: "MADV_UNMERGEABLE", sim_strerror(rc));
+		break;
 	case MADV_DONTNEED:
 	case MADV_DONTNEED_LOCKED: {
 		uint64_t cleared = 0;
@@ -1234,7 +1260,8 @@ static void numa_maps_show(struct os *os, const struct process *p, FILE *fp)
 
 const char *const os_dump_views[] = {
 	"buddyinfo", "pagetypeinfo", "zoneinfo", "numastat", "vmstat", "numa_maps", "meminfo-hugetlb", "meminfo",
-	"node-meminfo", "slabinfo", "smaps", "smaps_rollup", "cma", "memory-blocks",
+	"node-meminfo", "slabinfo", "smaps", "smaps_rollup", "cma", "memory-blocks", "zswap", "zram", "ksm",
+	"memory_tiers",
 	NULL,
 };
 
@@ -1249,6 +1276,22 @@ int os_dump(const os_t *cos, const char *view, FILE *fp)
 		if (!p)
 			return -SIM_EUSAGE;
 		numa_maps_show(os, p, fp);
+		return 0;
+	}
+	if (!strcmp(view, "memory_tiers")) {
+		memory_tiers_show(os, fp);
+		return 0;
+	}
+	if (!strcmp(view, "ksm")) {
+		ksm_dump(os, fp);
+		return 0;
+	}
+	if (!strcmp(view, "zram")) {
+		zram_mm_stat(os, fp);
+		return 0;
+	}
+	if (!strcmp(view, "zswap")) {
+		zswap_dump(os, fp);
 		return 0;
 	}
 	if (!strcmp(view, "cma")) {
@@ -1434,6 +1477,9 @@ void os_report(const os_t *os, rep_t *r)
 	hugetlb_report(os, r);
 	kmem_report(os, r);
 	reclaim_report((struct os *)os, r);
+	zswap_report(os, r);
+	zram_report(os, r);
+	ksm_report(os, r);
 }
 
 sim_time_t os_cpu_stolen(os_t *os, unsigned cpu)

@@ -201,7 +201,9 @@ void os_report(const os_t *os, rep_t *r);
  * "zoneinfo", "numastat", "vmstat", "numa_maps", "meminfo-hugetlb",
  * "meminfo", "node-meminfo", "slabinfo", "smaps", "smaps_rollup"
  * (docs/os-kmem.md), "cma" (/sys/kernel/mm/cma/), "memory-blocks"
- * (/sys/devices/system/memory/): os_dump_views[].  @return 0 or -SIM_EUSAGE.
+ * (/sys/devices/system/memory/), "memory_tiers" (os/memory_tiers.h), "zswap"
+ * (/sys/kernel/debug/zswap), "zram" (/sys/block/zram0/mm_stat), "ksm"
+ * (/sys/kernel/mm/ksm): os_dump_views[].  @return 0 or -SIM_EUSAGE.
  */
 int os_dump(const os_t *os, const char *view, FILE *fp);
 /* The names os_dump() knows, NULL-terminated (besides "numa_maps-PID"). */

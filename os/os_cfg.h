@@ -17,6 +17,39 @@ enum thp_defrag { THP_DEFRAG_ALWAYS, THP_DEFRAG_DEFER, THP_DEFRAG_DEFER_MADVISE,
 		  THP_DEFRAG_NEVER, NR_THP_DEFRAG };
 extern const char *const thp_defrag_names[];
 
+/* zswap compressors with a sourced cost and ratio (os/zswap.c, docs/os-reclaim.md) */
+enum zswap_compressor { ZCOMP_LZO, ZCOMP_LZ4, ZCOMP_ZSTD, NR_ZCOMP };
+extern const char *const zswap_compressor_names[];
+
+/* os.zswap: /sys/module/zswap/parameters and numasim's cost figures (os/zswap.h) */
+struct zswap_cfg {
+	bool enabled;                     /* zswap.enabled (Kconfig default off) */
+	uint32_t compressor;              /* enum zswap_compressor; Kconfig default lzo */
+	uint32_t max_pool_percent;        /* pool limit, % of RAM */
+	uint32_t accept_threshold_percent;/* a full pool accepts again below this % of the limit */
+	uint64_t compress_cost;           /* ps per 4 KiB page; 0: the compressor's figure */
+	uint64_t decompress_cost;         /* ps per 4 KiB page; 0: the compressor's figure */
+	uint32_t default_compress;        /* % of a page for undeclared pages; 0: the compressor's Silesia ratio */
+};
+
+/* os.zram: the swap device as /dev/zram0 (os/zram.h); disksize = os.swap_size */
+struct zram_cfg {
+	bool enabled;
+	uint32_t compressor;              /* enum zswap_compressor; zram's Kconfig default lzo-rle: lzo */
+	uint64_t compress_cost;           /* ps per 4 KiB page; 0: the compressor's figure */
+	uint64_t decompress_cost;         /* ps per 4 KiB page; 0: the compressor's figure */
+	uint64_t mem_limit;               /* bytes: zram0/mem_limit, 0 = none */
+};
+
+/* os.ksm: /sys/kernel/mm/ksm (os/ksm.h) */
+struct ksm_cfg {
+	bool run;                         /* ksm/run: 1 starts ksmd */
+	uint32_t pages_to_scan;           /* ksm/pages_to_scan per wake-up */
+	uint64_t sleep;                   /* ps: ksm/sleep_millisecs */
+	bool merge_across_nodes;          /* ksm/merge_across_nodes */
+	uint64_t scan_cost;               /* ps per page ksmd looks at (checksum and tree lookups) */
+};
+
 struct os_cfg {
 	uint32_t page_size;               /* bytes; 4096 */
 	uint64_t min_free_kbytes;         /* 0: computed as Linux does from lowmem */
@@ -29,7 +62,7 @@ struct os_cfg {
 	uint32_t nr_lowmem_reserve_ratio;
 	uint32_t percpu_pagelist_high_fraction;
 	uint32_t zone_reclaim_mode;
-	uint32_t numa_balancing;          /* 0 off, 1 normal */
+	uint32_t numa_balancing;          /* bit 0 NUMA_BALANCING_NORMAL, bit 1 NUMA_BALANCING_MEMORY_TIERING */
 	uint32_t thp;                     /* enum thp_mode */
 	uint64_t fault_cost;              /* ps: exception entry + exit + handler bookkeeping */
 	uint64_t zero_page_cost;          /* ps: clearing a 4 KiB page (on top of its DRAM traffic) */
@@ -91,6 +124,18 @@ struct os_cfg {
 	/* ---- the kernel's own allocations (os/slab.h) ---- */
 	bool kernel_objects;              /* slab objects and kernel stacks take real frames */
 	uint32_t slub_min_objects;        /* slub_min_objects= (0: 4 * (fls(nr_cpus) + 1)) */
+	/* ---- memory tiering (os/memory_tiers.h, docs/tiering.md) ---- */
+	uint32_t hmat_latency_ns[64];     /* per node: access latency from its best initiator (empty: all DRAM) */
+	uint32_t nr_hmat_latency_ns;
+	uint32_t hmat_bandwidth_mbps[64]; /* per node: access bandwidth from its best initiator, MB/s */
+	uint32_t nr_hmat_bandwidth_mbps;
+	bool demotion_enabled;            /* /sys/kernel/mm/numa/demotion_enabled */
+	bool weighted_interleave_auto;    /* /sys/kernel/mm/mempolicy/weighted_interleave/auto */
+	uint64_t numa_balancing_hot_threshold;          /* ps: numa_balancing/hot_threshold_ms */
+	uint32_t numa_balancing_promote_rate_limit_mbps; /* kernel.numa_balancing_promote_rate_limit_MBps */
+	struct zswap_cfg zswap;
+	struct zram_cfg zram;
+	struct ksm_cfg ksm;
 };
 
 extern const struct cfg_table os_cfg_table;

@@ -95,7 +95,8 @@ static inline void list_del(struct list_head *n)
 	X(PG_swapcache, "swapcache")       /* in the swap cache */                  \
 	X(PG_buddy, "buddy")               /* head of a free block in a free list */\
 	X(PG_pcp, "pcp")                   /* on a per-CPU free list */                \
-	X(PG_hugetlb, "hugetlb")           /* head of a hugetlb page (pool-managed) */
+	X(PG_hugetlb, "hugetlb")           /* head of a hugetlb page (pool-managed) */ \
+	X(PG_ksm, "ksm")                   /* a KSM page: mapping is its stable node (os/ksm.c) */
 
 enum pageflags {
 #define PAGE_FLAG_ENUM(id, name) id,

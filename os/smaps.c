@@ -43,6 +43,8 @@ static void account(struct mem_size_stats *mss, const struct page *pg, uint64_t 
 {
 	uint64_t size = nr * PAGE_SIZE;
 
+	if (page_test(pg, PG_ksm))
+		mss->ksm += size;   /* smaps_account: folio_test_ksm */
 	if (page_test(pg, PG_anon)) {
 		mss->anonymous += size;
 		if (!page_test(pg, PG_swapbacked) && !dirty && !page_test(pg, PG_dirty))

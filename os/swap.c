@@ -10,10 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include "os/fault.h"
+#include "os/page_content.h"
 #include "os/psi.h"
 #include "os/rmap.h"
 #include "os/swap.h"
 #include "os/vmscan.h"
+#include "os/zram.h"
+#include "os/zswap.h"
 #include "sim/err.h"
 
 /* A page under swap writeback and when its write completes. */
@@ -40,6 +43,9 @@ struct swap_info {
 	unsigned ra_hits, ra_last;
 	struct ev wb_ev;          /* the next writeback completion */
 	struct os *os;
+	struct zswap *zswap;      /* os/zswap.c's entries, NULL until zswap stores a page */
+	struct zram *zram;        /* os/zram.c's objects when the device is zram, NULL until its first write */
+	uint8_t *zeromap;         /* per slot: holds a zero-filled page (no I/O); NULL until the first one */
 };
 
 sim_time_t blkdev_io(struct blkdev *d, sim_time_t now, uint64_t bytes, bool write)
@@ -98,7 +104,50 @@ void swap_destroy(struct swap_info *si)
 	free(si->ready);
 	free(si->shadow);
 	free(si->wb);
+	zswap_destroy(si->zswap);
+	zram_destroy(si->zram);
+	free(si->zeromap);
 	free(si);
+}
+
+struct zswap **swap_zswap(struct swap_info *si)
+{
+	return &si->zswap;
+}
+
+struct zram **swap_zram(struct swap_info *si)
+{
+	return &si->zram;
+}
+
+/* A slot is free again: what zswap or zram kept for it goes (zswap_invalidate, swap_slot_free_notify). */
+static void slot_freed(struct swap_info *si, uint64_t off)
+{
+	zswap_invalidate(si->zswap, off);
+	zram_slot_free(si->zram, off);
+	if (si->zeromap)
+		si->zeromap[off] = 0;
+}
+
+/*
+ * swap_zeromap_folio_set / _clear: whether slot off holds a zero-filled
+ * page (is_folio_zero_filled at swap_writeout; here the page_content
+ * declaration, os/page_content.h).  @return false only if the map could
+ * not be had (host memory): the page is then written as any other.
+ */
+static bool zeromap_set(struct swap_info *si, uint64_t off, bool zero)
+{
+	if (!si->zeromap && zero)
+		si->zeromap = calloc(si->nr_slots, 1);
+	if (!si->zeromap)
+		return !zero;
+	si->zeromap[off] = zero;
+	return true;
+}
+
+static bool zeromap_test(const struct swap_info *si, uint64_t off)
+{
+	return si->zeromap && si->zeromap[off];
 }
 
 uint64_t swap_total(const struct swap_info *si)
@@ -140,8 +189,10 @@ unsigned swap_put(struct swap_info *si, uint64_t offset)
 {
 	SIM_BUG_ON(!si || !offset || offset >= si->nr_slots || !si->map[offset]);
 	/* the swap cache keeps the slot (SWAP_HAS_CACHE) until the page leaves it */
-	if (--si->map[offset] == 0 && !si->cache[offset])
+	if (--si->map[offset] == 0 && !si->cache[offset]) {
 		si->inuse--;
+		slot_freed(si, offset);   /* swap_entry_range_free */
+	}
 	return si->map[offset];
 }
 
@@ -197,9 +248,10 @@ void swapcache_del(struct os *os, struct page *pg, bool shadow)
 
 	SIM_BUG_ON(!page_test(pg, PG_swapcache) || page_test(pg, PG_writeback) || si->cache[off] != pg->pfn + 1);
 	si->cache[off] = 0;
-	if (!si->map[off])
+	if (!si->map[off]) {
 		si->inuse--;
-	else if (shadow) {
+		slot_freed(si, off);
+	} else if (shadow) {
 		/* __remove_mapping -> workingset_eviction: the entries remember when the page left */
 		struct lruvec *lv = node_lruvec(os, pg->node);
 		swap_set_shadow(si, off, lv->nonresident_age + 1);   /* +1: 0 means "no shadow" */
@@ -323,6 +375,22 @@ uint64_t swap_writeback_pending(const struct os *os)
 
 /* ---- swap-out ------------------------------------------------------------------------ */
 
+/*
+ * __swap_writepage to the block device at `at`: PG_writeback, and
+ * PG_reclaim so that the end of the write rotates the page to the inactive
+ * tail; the completion is queued (swap_writeback_end).
+ */
+static void swap_write_async(struct os *os, struct swap_info *si, struct page *pg, sim_time_t at)
+{
+	page_set(pg, PG_writeback);
+	page_set(pg, PG_reclaim);
+	node_stat_mod(os->phys, pg->node, NR_WRITEBACK, 1);
+	sim_time_t done = blkdev_io(&si->dev, at, PAGE_SIZE, true);
+	SIM_BUG_ON(wb_push(os, si, pg->pfn, done));   /* host out of memory */
+	vmstat_inc(os->phys, PSWPOUT, 1);
+	vmstat_inc(os->phys, PGPGOUT, PAGE_SIZE >> 10);
+}
+
 static int count_swapent(void *ctx, const struct rmap_hit *h)
 {
 	(*(unsigned *)ctx)++;
@@ -355,16 +423,60 @@ int swap_out_page(struct os *os, struct page *pg, unsigned cpu, sim_time_t now, 
 	SIM_BUG_ON(unmapped != n || pg->mapcount != 0);
 	if (!page_test(pg, PG_dirty))
 		return SWAPOUT_CLEAN;   /* the slot already holds these contents */
-	/* pageout -> swap_writepage: PG_reclaim so that the end of the write rotates it */
+	/* swap_writeout: a zero-filled page is only noted in the swap zeromap: no zswap, no I/O */
+	uint64_t content;
+	uint32_t pct, flags;
+	page_content_get(os, pg, &content, &pct, &flags);
+	if (zeromap_set(si, off, flags & PGC_ZERO) && (flags & PGC_ZERO)) {
+		page_clear(pg, PG_dirty);
+		vmstat_inc(os->phys, SWPOUT_ZERO, 1);
+		return SWAPOUT_CLEAN;
+	}
+	/* then zswap; a stored page is clean at once, as after a synchronous write */
+	if (zswap_store(os, pg, off, cpu, now, cost)) {
+		page_clear(pg, PG_dirty);
+		return SWAPOUT_CLEAN;
+	}
+	if (os->cfg.zram.enabled) {
+		/*
+		 * A synchronous device: written (compressed) by now and freed by
+		 * this reclaim pass.  A failed write (end_swap_bio_write's error)
+		 * leaves the page dirty in the swap cache for a later pass.
+		 */
+		if (zram_write(os, pg, off, cpu, now, cost))
+			return SWAPOUT_WRITEBACK;
+		page_clear(pg, PG_dirty);
+		vmstat_inc(os->phys, PSWPOUT, 1);
+		vmstat_inc(os->phys, PGPGOUT, PAGE_SIZE >> 10);
+		return SWAPOUT_CLEAN;
+	}
+	/* pageout -> swap_writepage */
 	page_clear(pg, PG_dirty);
-	page_set(pg, PG_writeback);
-	page_set(pg, PG_reclaim);
-	node_stat_mod(os->phys, pg->node, NR_WRITEBACK, 1);
-	sim_time_t done = blkdev_io(&si->dev, now + *cost, PAGE_SIZE, true);
-	SIM_BUG_ON(wb_push(os, si, pg->pfn, done));   /* host out of memory */
-	vmstat_inc(os->phys, PSWPOUT, 1);
-	vmstat_inc(os->phys, PGPGOUT, PAGE_SIZE >> 10);
+	swap_write_async(os, si, pg, now + *cost);
 	return SWAPOUT_WRITEBACK;
+}
+
+int swap_writeback_slot(struct os *os, uint64_t off, unsigned cpu, sim_time_t now, sim_time_t *cost)
+{
+	struct swap_info *si = os->rcl->swap;
+	struct alloc_ctx ac = { .order = 0, .preferred_nid = (int)os_cpu_node(os, cpu), .cpu = cpu, .now = now,
+				.gfp = __GFP_NOWARN | __GFP_HIGHMEM | __GFP_MOVABLE };
+	uint64_t pfn;
+
+	/* swap_cache_alloc_folio: a slot already cached was swapped in meanwhile (-EEXIST) */
+	if (swap_cached(si, off) != SWAP_NO_PFN || page_alloc(os->phys, &ac, &pfn, cost))
+		return -SIM_EOOM;
+	struct page *pg = pfn_to_page(os->phys, pfn);
+	page_set(pg, PG_anon);
+	page_set(pg, PG_swapbacked);
+	page_set(pg, PG_uptodate);
+	pg->mapping = NULL;      /* unmapped: a later fault sets its owner */
+	pg->index = 0;
+	pg->mapcount = 0;
+	swapcache_add(os, si, pg, off);   /* the allocation's reference becomes the cache's */
+	lru_add(os, pg);
+	swap_write_async(os, si, pg, now + *cost);
+	return 0;
 }
 
 /* ---- swap-in ---------------------------------------------------------------------------- */
@@ -422,7 +534,9 @@ static unsigned swapin_nr_pages(struct os *os, struct swap_info *si, uint64_t of
 static sim_time_t swap_readahead(struct os *os, struct swap_info *si, struct process *p, struct vma *v,
 				 uint64_t vaddr, uint64_t off, unsigned cpu, sim_time_t now, sim_time_t *cost)
 {
-	uint64_t mask = swapin_nr_pages(os, si, off) - 1, first = off & ~mask, last = off | mask;
+	/* SWP_SYNCHRONOUS_IO (zram): no readahead */
+	uint64_t mask = os->cfg.zram.enabled ? 0 : swapin_nr_pages(os, si, off) - 1, first = off & ~mask,
+		 last = off | mask;
 	sim_time_t done = 0;
 
 	if (!first)
@@ -431,6 +545,34 @@ static sim_time_t swap_readahead(struct os *os, struct swap_info *si, struct pro
 		last = si->nr_slots - 1;
 	for (uint64_t o = first; o <= last; o++) {
 		if (o == off) {
+			if (zeromap_test(si, o)) {
+				/* swap_read_folio_zeromap: the page is zeroed on this CPU, no I/O */
+				*cost += os->cfg.zero_page_cost;
+				si->ready[o] = now + *cost;
+				done = 0;
+				vmstat_inc(os->phys, SWPIN_ZERO, 1);
+				continue;
+			}
+			if (zswap_load(os, o, cost)) {
+				/*
+				 * zswap_load decompressed it on this CPU (in *cost already, so
+				 * no wait is left) and dropped the entry: dirty again
+				 */
+				si->ready[o] = now + *cost;
+				done = 0;
+				page_set(pfn_to_page(os->phys, si->cache[o] - 1), PG_dirty);
+				continue;
+			}
+			if (os->cfg.zram.enabled) {
+				/* zram_read_page on this CPU; the object goes, the page is dirty (os/zram.h) */
+				zram_read(os, o, cpu, cost);
+				si->ready[o] = now + *cost;
+				done = 0;
+				page_set(pfn_to_page(os->phys, si->cache[o] - 1), PG_dirty);
+				vmstat_inc(os->phys, PSWPIN, 1);
+				vmstat_inc(os->phys, PGPGIN, PAGE_SIZE >> 10);
+				continue;
+			}
 			done = blkdev_io(&si->dev, now + *cost, PAGE_SIZE, false);
 			si->ready[o] = done;
 			vmstat_inc(os->phys, PSWPIN, 1);
@@ -455,8 +597,19 @@ static sim_time_t swap_readahead(struct os *os, struct swap_info *si, struct pro
 		pg->mapcount = 0;
 		swapcache_add(os, si, pg, o);   /* the allocation's reference becomes the cache's */
 		lru_add(os, pg);
-		si->ready[o] = blkdev_io(&si->dev, now + *cost, PAGE_SIZE, false);
 		vmstat_inc(os->phys, SWAP_RA, 1);
+		if (zeromap_test(si, o)) {
+			*cost += os->cfg.zero_page_cost;
+			si->ready[o] = now + *cost;
+			vmstat_inc(os->phys, SWPIN_ZERO, 1);
+			continue;
+		}
+		if (zswap_load(os, o, cost)) {
+			si->ready[o] = now + *cost;
+			page_set(pg, PG_dirty);
+			continue;
+		}
+		si->ready[o] = blkdev_io(&si->dev, now + *cost, PAGE_SIZE, false);
 		vmstat_inc(os->phys, PSWPIN, 1);
 		vmstat_inc(os->phys, PGPGIN, PAGE_SIZE >> 10);
 	}

@@ -110,6 +110,10 @@ unsigned swap_count(const struct swap_info *si, uint64_t offset);
 void swap_set_shadow(struct swap_info *si, uint64_t offset, uint64_t age);
 uint64_t swap_shadow(const struct swap_info *si, uint64_t offset);
 struct blkdev *swap_dev(struct swap_info *si);
+/* The area's zswap state (os/zswap.c creates it on first use and owns it; swap_destroy frees it). */
+struct zswap **swap_zswap(struct swap_info *si);
+/* Likewise for zram, when the device is zram (os/zram.c). */
+struct zram **swap_zram(struct swap_info *si);
 
 /* ---- swap-out and swap-in on an OS ------------------------------------------------ */
 
@@ -134,6 +138,16 @@ struct vma;
  * free (nothing changed).
  */
 int swap_out_page(struct os *os, struct page *pg, unsigned cpu, sim_time_t now, sim_time_t *cost);
+
+/*
+ * zswap_writeback_entry's swap side: a fresh page for slot off (the local
+ * node of `cpu`, no reclaim) enters the swap cache and the inactive list
+ * and is written to the device with PG_reclaim, so the end of the write
+ * rotates it to the inactive tail for reclaim to free.  *cost += the
+ * allocation.  @return 0, or -SIM_EOOM (no page, or the slot is cached:
+ * swapped in meanwhile).
+ */
+int swap_writeback_slot(struct os *os, uint64_t off, unsigned cpu, sim_time_t now, sim_time_t *cost);
 
 /* The pfn of the swap-cache page of slot offset, or SWAP_NO_PFN. */
 uint64_t swap_cached(const struct swap_info *si, uint64_t offset);

@@ -19,6 +19,7 @@
 #include "os/compaction.h"
 #include "os/fault.h"
 #include "os/filemap.h"
+#include "os/memory_tiers.h"
 #include "os/oom.h"
 #include "os/psi.h"
 #include "os/rmap.h"
@@ -130,6 +131,15 @@ bool can_reclaim_anon_pages(struct os *os)
 	return si && swap_used(si) < swap_total(si);
 }
 
+/*
+ * can_reclaim_anon_pages(memcg = NULL, nid): swap has room, or the node's
+ * anon pages can leave it by demotion (memory tiering).
+ */
+static bool can_reclaim_anon_node(struct os *os, unsigned nid)
+{
+	return can_reclaim_anon_pages(os) || can_demote(os, nid);
+}
+
 uint64_t zone_reclaimable_pages(struct os *os, unsigned nid, enum zone_type zid)
 {
 	struct lruvec *lv = node_lruvec(os, nid);
@@ -137,7 +147,7 @@ uint64_t zone_reclaimable_pages(struct os *os, unsigned nid, enum zone_type zid)
 	if (!lv || zid >= MAX_NR_ZONES)
 		return 0;
 	uint64_t n = lv->nr_zone[LRU_INACTIVE_FILE][zid] + lv->nr_zone[LRU_ACTIVE_FILE][zid];
-	if (can_reclaim_anon_pages(os))
+	if (can_reclaim_anon_node(os, nid))
 		n += lv->nr_zone[LRU_INACTIVE_ANON][zid] + lv->nr_zone[LRU_ACTIVE_ANON][zid];
 	return n;
 }
@@ -151,7 +161,10 @@ bool pgdat_balanced(struct os *os, unsigned nid, unsigned order, enum zone_type 
 		if (physmem_zone_info(os->phys, nid, z, &zi) || !zi.populated)
 			continue;
 		eligible = true;
-		if (zone_watermark_ok(os->phys, nid, z, order, WMARK_HIGH, classzone))
+		/* tiering mode: kswapd balances to the PROMO watermark, leaving room for promotions */
+		enum zone_watermarks mark = (os->cfg.numa_balancing & NUMA_BALANCING_MEMORY_TIERING) ? WMARK_PROMO
+											: WMARK_HIGH;
+		if (zone_watermark_ok(os->phys, nid, z, order, mark, classzone))
 			return true;
 	}
 	return !eligible;
@@ -206,6 +219,16 @@ static void putback(struct os *os, struct page *pg, bool tail)
 		lru_move(os, pg, true);
 }
 
+/* Take pg off its LRU list with a reference, onto `out`. */
+static void isolate_page(struct os *os, struct page *pg, struct list_head *out)
+{
+	lru_del(os, pg);
+	node_stat_mod(os->phys, pg->node, page_test(pg, PG_swapbacked) ? NR_ISOLATED_ANON : NR_ISOLATED_FILE,
+		      (int64_t)page_nr(pg));
+	pg->refcount++;
+	list_add_tail(&pg->lru, out);
+}
+
 /*
  * isolate_lru_folios: up to nr_to_scan pages from the tail of list l,
  * skipping (and counting pgskip for) pages in zones above reclaim_idx.
@@ -230,11 +253,7 @@ static uint64_t isolate_lru_pages(struct os *os, struct lruvec *lv, enum lru_lis
 			skipped_nr += page_nr(pg);
 			continue;
 		}
-		lru_del(os, pg);
-		node_stat_mod(os->phys, pg->node, page_test(pg, PG_swapbacked) ? NR_ISOLATED_ANON : NR_ISOLATED_FILE,
-			      (int64_t)page_nr(pg));
-		pg->refcount++;
-		list_add_tail(&pg->lru, out);
+		isolate_page(os, pg, out);
 		scanned += page_nr(pg);
 	}
 	/* skipped pages go back to the head of the list, as list_splice does */
@@ -372,7 +391,7 @@ static void activate(struct os *os, struct page *pg, struct reclaim_stat_batch *
  * (otherwise it has been put back).
  */
 static bool shrink_page(struct os *os, struct page *pg, struct scan_control *sc, struct tlb_batch *b,
-			struct reclaim_stat_batch *st)
+			struct reclaim_stat_batch *st, struct list_head *demote)
 {
 	struct reclaim *r = os->rcl;
 
@@ -403,6 +422,11 @@ static bool shrink_page(struct os *os, struct page *pg, struct scan_control *sc,
 			page_set(pg, PG_reclaim);
 		sc->nr_writeback += page_nr(pg);
 		activate(os, pg, st);
+		return false;
+	}
+	/* memory tiering: before reclaiming the page, try to relocate it to a lower tier */
+	if (demote) {
+		list_add_tail(&pg->lru, demote);
 		return false;
 	}
 	if (page_test(pg, PG_anon)) {
@@ -485,6 +509,46 @@ static bool shrink_page(struct os *os, struct page *pg, struct scan_control *sc,
 	return true;
 }
 
+/*
+ * The migration half of demotion: the isolated pages of `demote` go back
+ * on their lists (migration isolates them itself), move to a lower tier
+ * (demote_folio_list), and those that could not move are isolated again
+ * onto `retry`.  @return base pages demoted.
+ */
+static uint64_t demote_list(struct os *os, unsigned nid, struct list_head *demote, struct list_head *retry,
+			    struct scan_control *sc)
+{
+	unsigned n = 0, i = 0;
+	for (struct list_head *e = demote->next; e != demote; e = e->next)
+		n++;
+	struct page **pages = malloc(n * sizeof(*pages));
+	bool *failed = malloc(n * sizeof(*failed));
+	if (!pages || !failed) {
+		/* host out of memory: no demotion this time, the pages go on to reclaim */
+		free(pages);
+		free(failed);
+		while (!list_empty(demote)) {
+			struct list_head *e = demote->next;
+			list_del(e);
+			list_add_tail(e, retry);
+		}
+		return 0;
+	}
+	while (!list_empty(demote)) {
+		struct page *pg = lru_to_page(demote->next);
+		list_del(&pg->lru);
+		putback(os, pg, false);
+		pages[i++] = pg;
+	}
+	uint64_t moved = demote_folio_list(os, nid, pages, n, sc->cpu, SC_TIME(sc), failed, &sc->cost);
+	for (i = 0; i < n; i++)
+		if (failed[i] && page_test(pages[i], PG_lru))
+			isolate_page(os, pages[i], retry);
+	free(pages);
+	free(failed);
+	return moved;
+}
+
 static uint64_t shrink_inactive_list(struct os *os, unsigned nid, uint64_t nr_to_scan, enum lru_list l,
 				     struct scan_control *sc)
 {
@@ -502,14 +566,26 @@ static uint64_t shrink_inactive_list(struct os *os, unsigned nid, uint64_t nr_to
 	sc->nr_taken += scanned;
 	vmstat_inc(os->phys, sc->is_kswapd ? PGSCAN_KSWAPD : PGSCAN_DIRECT, scanned);
 	vmstat_inc(os->phys, file ? PGSCAN_FILE : PGSCAN_ANON, scanned);
+	struct list_head demote;
+	INIT_LIST_HEAD(&demote);
+	bool do_demote_pass = can_demote(os, nid);
+retry:
 	while (!list_empty(&hold)) {
 		struct page *pg = lru_to_page(hold.next);
 		uint64_t nr = page_nr(pg);
 		list_del(&pg->lru);
-		if (shrink_page(os, pg, sc, &b, &st)) {
+		if (shrink_page(os, pg, sc, &b, &st, do_demote_pass ? &demote : NULL)) {
 			st.nr_reclaimed += nr;
 			sc->cost += os->cfg.reclaim_page_cost;
 		}
+	}
+	if (!list_empty(&demote)) {
+		/* demoted pages count as reclaimed; the rest go round again, to swap or drop (shrink_folio_list) */
+		uint64_t nr_demoted = demote_list(os, nid, &demote, &hold, sc);
+		st.nr_reclaimed += nr_demoted;
+		node_stat_mod(os->phys, nid, sc->is_kswapd ? PGDEMOTE_KSWAPD : PGDEMOTE_DIRECT, (int64_t)nr_demoted);
+		do_demote_pass = false;
+		goto retry;
 	}
 	flush_batch(os, &b, sc);
 	sc->nr_reclaimed += st.nr_reclaimed;
@@ -615,7 +691,7 @@ static void shrink_lruvec(struct os *os, unsigned nid, struct scan_control *sc)
 	struct scan_count_in in = {
 		.swappiness = os->cfg.swappiness,
 		.priority = sc->priority,
-		.can_swap = sc->may_swap && can_reclaim_anon_pages(os),
+		.can_swap = sc->may_swap && can_reclaim_anon_node(os, nid),
 		.file_is_tiny = sc->file_is_tiny,
 		.cache_trim_mode = sc->cache_trim_mode,
 		.anon_cost = sc->anon_cost,
@@ -665,7 +741,7 @@ static void shrink_lruvec(struct os *os, unsigned nid, struct scan_control *sc)
 		adjusted = true;
 	}
 	/* keep aging anon even when only file was scanned */
-	if (can_reclaim_anon_pages(os) && inactive_is_low(lv, LRU_INACTIVE_ANON))
+	if (can_reclaim_anon_node(os, nid) && inactive_is_low(lv, LRU_INACTIVE_ANON))
 		shrink_active_list(os, nid, SWAP_CLUSTER_MAX, LRU_ACTIVE_ANON, sc);
 }
 
@@ -1007,7 +1083,7 @@ static void kswapd_run(struct ev *ev, void *ctx)
 	}
 	/* kswapd_age_node */
 	struct lruvec *lv = node_lruvec(os, k->nid);
-	if (can_reclaim_anon_pages(os) && inactive_is_low(lv, LRU_INACTIVE_ANON))
+	if (can_reclaim_anon_node(os, k->nid) && inactive_is_low(lv, LRU_INACTIVE_ANON))
 		shrink_active_list(os, k->nid, SWAP_CLUSTER_MAX, LRU_ACTIVE_ANON, &sc);
 	shrink_node(os, k->nid, &sc);
 	bool raise_priority = sc.nr_scanned < sc.nr_to_reclaim;

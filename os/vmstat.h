@@ -106,7 +106,7 @@ enum numa_stat_item {
 	X(NR_SWAPCACHE, nr_swapcached, GAUGE, "pages", "pages in the swap cache")                    \
 	X(PGPROMOTE_SUCCESS, pgpromote_success, EVENT, "pages", "promoted to a faster tier")         \
 	X(PGPROMOTE_CANDIDATE, pgpromote_candidate, EVENT, "pages", "promotion candidates")          \
-	X(PGPROMOTE_CANDIDATE_NRL, pgpromote_candidate_nrl, EVENT, "pages", "promotion candidates beyond the rate limit (always 0)") \
+	X(PGPROMOTE_CANDIDATE_NRL, pgpromote_candidate_nrl, EVENT, "pages", "promotion candidates taken without the rate limit (target had ample free space)") \
 	X(PGDEMOTE_KSWAPD, pgdemote_kswapd, EVENT, "pages", "demoted by kswapd")                     \
 	X(PGDEMOTE_DIRECT, pgdemote_direct, EVENT, "pages", "demoted by direct reclaim")             \
 	X(PGDEMOTE_KHUGEPAGED, pgdemote_khugepaged, EVENT, "pages", "demoted by khugepaged")         \
@@ -234,8 +234,8 @@ enum node_stat_item {
 	X(SWAP_RA_HIT, swap_ra_hit, EVENT, "pages", "swap readahead hits")                           \
 	X(SWPIN_ZERO, swpin_zero, EVENT, "pages", "zero-filled swap-ins")                            \
 	X(SWPOUT_ZERO, swpout_zero, EVENT, "pages", "zero-filled swap-outs")                         \
-	X(KSM_SWPIN_COPY, ksm_swpin_copy, EVENT, "pages", "KSM pages copied at swap-in (always 0: no KSM)") \
-	X(COW_KSM, cow_ksm, EVENT, "pages", "KSM pages copied on write (always 0: no KSM)")          \
+	X(KSM_SWPIN_COPY, ksm_swpin_copy, EVENT, "pages", "KSM pages copied at swap-in (always 0: KSM pages are not swapped)") \
+	X(COW_KSM, cow_ksm, EVENT, "pages", "KSM pages copied on write (os/ksm.c)")          \
 	X(ZSWPIN, zswpin, EVENT, "pages", "loaded from zswap")                                       \
 	X(ZSWPOUT, zswpout, EVENT, "pages", "stored in zswap")                                       \
 	X(ZSWPWB, zswpwb, EVENT, "pages", "written back from zswap")                                 \

@@ -19,9 +19,14 @@ set boxwidth 0.75
 set yrange [0:100]
 set xtics rotate by -40 scale 0 font ',9'
 cols = (nw > 1 ? 2 : 1); rows = (nw + cols - 1) / cols
-pw = (nf * (np + 1) * 30 > 360 ? nf * (np + 1) * 30 : 360)
-ph = 250; room = 120; head = (nf > 1 ? 45 : 25)
-W = cols * (pw + 80) + 20; H = 45 + rows * (ph + room + head) + 40
+# at least 600 px a panel: the 7-entry legend row fits on one line
+pw = (nf * (np + 1) * 30 > 600 ? nf * (np + 1) * 30 : 600)
+# room below a panel for policy names rotated by -40 degrees (about 4 px of height per character)
+lmax = 0
+do for [i=1:np] { n = strlen(metaline(meta, 1 + nf + i)); lmax = (n > lmax ? n : lmax) }
+ph = 250; room = (lmax * 4 + 40 > 120 ? lmax * 4 + 40 : 120); head = (nf > 1 ? 45 : 25)
+# 80 px of right margin: the last rotated name runs past its bar to the right
+W = cols * (pw + 80) + 80; H = 45 + rows * (ph + room + head) + 40
 Wf = 1.0 * W; Hf = 1.0 * H    # screen fractions must not be integer divisions
 do for [term=1:2] {
     if (term == 1) { set terminal pngcairo size W,H noenhanced font 'DejaVu Sans,10'; set output ARG2.'.png' }

@@ -62,7 +62,8 @@ enum trace_op {
 	X(MEMORY_ONLINE, memory_online, "node block zone  (zone: 0 online (kernel default), 1 online_movable, 2 online_kernel)") \
 	X(MREMAP,        mremap,        "old_addr old_len new_len flags new_addr")              \
 	X(MLOCK,         mlock,         "addr len flags  (flags: MLOCK_ONFAULT 1; 0x100|MCL_*: mlockall)") \
-	X(MUNLOCK,       munlock,       "addr len  (len -1: munlockall)")
+	X(MUNLOCK,       munlock,       "addr len  (len -1: munlockall)") \
+	X(PAGE_CONTENT,  page_content,  "addr len content compress flags  (pages addr..addr+len hold content id `content` (0: unique per page; equal non-zero ids: identical pages), compress to `compress` percent of a page (0: os.zswap.default_compress); flags 1: rewrites keep the content)")
 
 enum trace_ctrl_kind {
 #define TRACE_CTRL_ENUM(id, name, args) TCTRL_##id,

@@ -27,7 +27,14 @@ static int lackey_next(trace_reader_t *r, char *err, size_t errlen)
 	while (out.n < r->batch && out.n + VGLOG_MAX_OUT <= TRACE_BATCH_RECS && out.nctrl + VGLOG_MAX_OUT <= TRACE_BATCH_CTRLS) {
 		const char *line;
 		size_t len;
+		uint64_t lines;
 
+		/* the access lines of a plain log in one pass; anything else line by line */
+		r->pos += vglog_plain_accesses(vg, (const char *)r->buf + r->pos, r->len - r->pos, &out,
+					       TRACE_BATCH_RECS - VGLOG_MAX_OUT - out.n, &lines);
+		r->lineno += lines;
+		if (out.n + VGLOG_MAX_OUT > TRACE_BATCH_RECS)
+			break;
 		rc = trace_getline(r, &line, &len, err, errlen);
 		if (rc <= 0)
 			break;

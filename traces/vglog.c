@@ -1619,6 +1619,87 @@ static int dispatch(vglog_t *vg, const char *s, size_t n, uint64_t lineno, struc
 	}
 }
 
+/* Hex digit value + 1 of each byte, 0 for a non-digit (hexval as a table, for the bulk path). */
+static const uint8_t hex_tab[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10,
+	['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+	['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
+
+/*
+ * One line the way vglog_classify + vglog_access accept an access line,
+ * reading up to its "\n" (an optional "\r" before it, as trace_getline
+ * strips).  @return the bytes of the line with its "\n", 0 if it is not a
+ * complete well-formed access line.
+ */
+static inline size_t plain_access(const char *s, const char *end, struct trace_rec *rec)
+{
+	const char *p = s;
+	uint64_t a = 0, z = 0;
+	int op;
+
+	if (end - p < 4)
+		return 0;
+	if (p[0] == 'I' && p[1] == ' ') {
+		op = TOP_IFETCH;
+		p += 2;
+	} else if (p[0] == ' ' && p[2] == ' ' && (p[1] == 'L' || p[1] == 'S' || p[1] == 'M')) {
+		op = p[1] == 'L' ? TOP_LOAD : p[1] == 'S' ? TOP_STORE : TOP_MODIFY;
+		p += 3;
+	} else {
+		return 0;
+	}
+	while (p < end && *p == ' ')
+		p++;
+	const char *d0 = p;
+	for (; p < end; p++) {
+		unsigned d = hex_tab[(unsigned char)*p];
+		if (!d || a >> 60)
+			break;
+		a = a << 4 | (d - 1);
+	}
+	if (p == d0 || p == end || *p != ',')
+		return 0;
+	d0 = ++p;
+	/* sizes are 1..65535: five digits at most (leading zeros go to the careful path) */
+	for (; p < end && *p >= '0' && *p <= '9' && p - d0 < 5; p++)
+		z = z * 10 + (uint64_t)(*p - '0');
+	if (p == d0 || z == 0 || z > UINT16_MAX)
+		return 0;
+	while (p < end && *p == ' ')
+		p++;
+	if (p < end && *p == '\r')
+		p++;
+	if (p == end || *p != '\n')
+		return 0;
+	*rec = (struct trace_rec){ .addr = a, .size = (uint16_t)z, .op = (uint8_t)op };
+	return (size_t)(p + 1 - s);
+}
+
+size_t vglog_plain_accesses(vglog_t *vg, const char *s, size_t n, struct vglog_sink *out, size_t room,
+			    uint64_t *lines)
+{
+	const char *p = s, *end = s + n;
+	uint64_t k = 0, ifetch = 0;
+
+	if (!vg->threaded) {
+		for (; k < room; k++) {
+			struct trace_rec *rec = &out->rec[out->n];
+			size_t len = plain_access(p, end, rec);
+			if (!len)
+				break;
+			ifetch += rec->op == TOP_IFETCH;
+			out->n++;
+			p += len;
+		}
+	}
+	vg->stat[VGS_LINES] += k;
+	vg->stat[VGS_INSTRUCTIONS] += ifetch;
+	vg->stat[VGS_ACCESSES] += k - ifetch;
+	*lines = k;
+	return (size_t)(p - s);
+}
+
 int vglog_line(vglog_t *vg, const char *s, size_t n, uint64_t lineno, struct vglog_sink *out, char *err,
 	       size_t errlen)
 {

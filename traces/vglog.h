@@ -114,6 +114,17 @@ int vglog_line(vglog_t *vg, const char *s, size_t n, uint64_t lineno, struct vgl
 	       size_t errlen);
 
 /*
+ * The bulk of a plain lackey log in one pass: while the log is not threaded,
+ * interpret the complete ("\n"-terminated) lines at the start of s[0..n)
+ * that are well-formed access lines, at most `room` of them, exactly as
+ * vglog_line would (same records, same counters).  Stops before the first
+ * line of any other kind, a malformed one (vglog_line then reports it) or
+ * an incomplete one.  @return bytes consumed; *lines: lines interpreted.
+ */
+size_t vglog_plain_accesses(vglog_t *vg, const char *s, size_t n, struct vglog_sink *out, size_t room,
+			    uint64_t *lines);
+
+/*
  * One line of `strace -f -e trace=mbind,set_mempolicy,migrate_pages` output
  * ("PID mbind(0x7f.., 4096, MPOL_BIND, [0x2], 64, 0) = 0").  Other lines are
  * ignored.  @return 0 or -SIM_ETRACE.

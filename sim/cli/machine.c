@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include "sim/cli/hmat.h"
 #include "sim/cli/machine.h"
 #include "sim/err.h"
 #include "sim/presets.h"
@@ -77,6 +78,8 @@ int machine_load(struct machine_desc *m, const char *spec, char *const *override
 	rc = cfg_parse(&machine_desc_table, doc, m, err, errlen);
 	if (!rc)
 		rc = hw_cfg_finalize(&m->hw, err, errlen);
+	if (!rc)
+		hmat_fill(m);   /* the OS's node performance table (docs/tiering.md) */
 	if (rc)
 		sim_err_prefix(err, errlen, "%s", origin);
 out:

@@ -22,6 +22,7 @@
 #include "hw/core.h"
 #include "hw/hw.h"
 #include "os/os.h"
+#include "os/page_content.h"
 #include "sim/cli/run.h"
 #include "sim/err.h"
 #include "sim/ev.h"
@@ -108,6 +109,8 @@ struct thread {
 	bool waiting;               /* created, but its clone has not been replayed yet */
 	uint16_t start_on;          /* unannounced: 1 + tid whose progress starts this thread, or 0 */
 	bool segv_warned;           /* an access outside any mapping was reported */
+	bool issue_ok;              /* issue_t is the head access's issue time (agent_run yielded on it) */
+	sim_time_t issue_t;
 	/* synchronisation: a blocked thread is off the event queue until released */
 	uint8_t block;              /* enum block_kind */
 	bool seq_hold;              /* passed its seq record: the next control record releases the order */
@@ -272,39 +275,52 @@ fail:
 
 /* ---- thread queues ---------------------------------------------------------- */
 
-static int q_ring_push(struct thread *th, const struct trace_rec *rec, const struct trace_ctrl *ctrl)
+static __attribute__((noinline)) int q_ring_grow(struct thread *th)
 {
-	if (th->qn == th->qcap) {
-		size_t ncap = th->qcap ? th->qcap * 2 : 1024;
-		struct trace_rec *nq = malloc(ncap * sizeof(*nq));
+	size_t ncap = th->qcap ? th->qcap * 2 : 1024;
+	struct trace_rec *nq = malloc(ncap * sizeof(*nq));
+
+	if (!nq)
+		return -SIM_ENOMEM;
+	for (size_t i = 0; i < th->qn; i++)
+		nq[i] = th->q[(th->qhead + i) & (th->qcap - 1)];
+	free(th->q);
+	th->q = nq;
+	th->qcap = ncap;
+	th->qhead = 0;
+	return 0;
+}
+
+/* A control record's arguments, in their own ring beside the records. */
+static __attribute__((noinline)) int q_ctrl_push(struct thread *th, const struct trace_ctrl *ctrl)
+{
+	if (th->cqn == th->cqcap) {
+		size_t ncap = th->cqcap ? th->cqcap * 2 : 16;
+		struct trace_ctrl *nq = malloc(ncap * sizeof(*nq));
 		if (!nq)
 			return -SIM_ENOMEM;
-		for (size_t i = 0; i < th->qn; i++)
-			nq[i] = th->q[(th->qhead + i) & (th->qcap - 1)];
-		free(th->q);
-		th->q = nq;
-		th->qcap = ncap;
-		th->qhead = 0;
+		for (size_t i = 0; i < th->cqn; i++)
+			nq[i] = th->cq[(th->cqhead + i) % th->cqcap];
+		free(th->cq);
+		th->cq = nq;
+		th->cqcap = ncap;
+		th->cqhead = 0;
 	}
+	th->cq[(th->cqhead + th->cqn) % th->cqcap] = *ctrl;
+	th->cqn++;
+	return 0;
+}
+
+/* Inline: every record of every trace passes here once. */
+static inline int q_ring_push(struct thread *th, const struct trace_rec *rec, const struct trace_ctrl *ctrl)
+{
+	if (unlikely(th->qn == th->qcap) && q_ring_grow(th))
+		return -SIM_ENOMEM;
 	/* capacities are powers of two: a mask, not a division, per record */
 	th->q[(th->qhead + th->qn) & (th->qcap - 1)] = *rec;
 	th->qn++;
-	if (rec->op == TOP_CTRL) {
-		if (th->cqn == th->cqcap) {
-			size_t ncap = th->cqcap ? th->cqcap * 2 : 16;
-			struct trace_ctrl *nq = malloc(ncap * sizeof(*nq));
-			if (!nq)
-				return -SIM_ENOMEM;
-			for (size_t i = 0; i < th->cqn; i++)
-				nq[i] = th->cq[(th->cqhead + i) % th->cqcap];
-			free(th->cq);
-			th->cq = nq;
-			th->cqcap = ncap;
-			th->cqhead = 0;
-		}
-		th->cq[(th->cqhead + th->cqn) % th->cqcap] = *ctrl;
-		th->cqn++;
-	}
+	if (unlikely(rec->op == TOP_CTRL))
+		return q_ctrl_push(th, ctrl);
 	return 0;
 }
 
@@ -314,7 +330,7 @@ static int q_push(struct thread *th, const struct trace_rec *rec, const struct t
 {
 	int rc;
 
-	if (th->qn < RUN_QUEUE_MAX && !tspill_count(th->spill)) {
+	if (th->qn < RUN_QUEUE_MAX && (!th->spill || !tspill_count(th->spill))) {
 		rc = q_ring_push(th, rec, ctrl);
 		return rc ? sim_errf(err, errlen, rc, "out of memory queueing records") : 0;
 	}
@@ -405,6 +421,7 @@ static void run_fail(struct simrun *s, int rc, const char *fmt, const char *msg)
 /* A thread created ahead of its start begins its life at t. */
 static void thread_start(struct simrun *s, struct thread *th, sim_time_t t)
 {
+	th->issue_ok = false;
 	core_start_at(&th->core, t);
 	th->waiting = false;
 	th->start_on = 0;
@@ -571,6 +588,7 @@ static void thread_unblock(struct simrun *s, struct thread *th, sim_time_t t)
 	s->cpu[th->cpu].stat[RS_BLOCKED_PS] += t - th->block_since;
 	th->block = BLK_NONE;
 	s->nblocked--;
+	th->issue_ok = false;
 	core_resume(&th->core, t);
 	if (ev_schedule(&s->q, &th->ev, t))
 		run_fail(s, -SIM_ESTATE, "%s", "cannot schedule a woken thread (internal error)");
@@ -798,6 +816,14 @@ static sim_time_t do_ctrl(struct simrun *s, struct thread *th, const struct trac
 	case TCTRL_EXPLICIT_MAPS:
 		os_process_set_implicit(s->os, th->pid, false);
 		return t;
+	case TCTRL_PAGE_CONTENT:
+		/* a declaration about the data (os/page_content.h), not a system call: no CPU time */
+		if (os_page_content(s->os, th->pid, c->args[0], c->args[1], c->args[2], c->args[3], c->args[4],
+				    err, sizeof(err))) {
+			cs->stat[RS_SYSCALL_ERR]++;
+			fprintf(stderr, "numasim: %s: thread %u: %s\n", src->arg->path, th->tid, err);
+		}
+		return t;
 	case TCTRL_FUTEX_WAIT:
 	case TCTRL_FUTEX_WAKE:
 		/*
@@ -989,7 +1015,7 @@ static enum fault_step do_fault(struct simrun *s, struct thread *th, const struc
 	return FAULT_STOP;
 }
 
-static void thread_pop(struct thread *th)
+static inline void thread_pop(struct thread *th)
 {
 	if (th->q[th->qhead].op == TOP_CTRL) {
 		th->cqhead = (th->cqhead + 1) % th->cqcap;
@@ -1017,8 +1043,10 @@ static void agent_run(struct ev *ev, void *ctx)
 	(void)ev;
 	/* kernel threads (kswapd, kcompactd, the NUMA scanner) ran on this CPU meanwhile */
 	stolen = os_cpu_stolen(s->os, th->cpu);
-	if (stolen)
+	if (stolen) {
+		th->issue_ok = false;
 		core_delay(&th->core, stolen);
+	}
 	if (!os_process_alive(s->os, th->pid)) {
 		thread_finish(s, th);
 		return;
@@ -1098,9 +1126,22 @@ static void agent_run(struct ev *ev, void *ctx)
 			}
 			continue;
 		}
-		t = core_issue_time(&th->core, rec->gap, rec->op, rec->flags & TREC_DEP);
-		if (t > next)
+		/*
+		 * A yield computed the head access's issue time and nothing has
+		 * touched the core since (every other change to it clears
+		 * issue_ok): the same call would give the same time.
+		 */
+		if (th->issue_ok) {
+			t = th->issue_t;
+			th->issue_ok = false;
+		} else {
+			t = core_issue_time(&th->core, rec->gap, rec->op, rec->flags & TREC_DEP);
+		}
+		if (t > next) {
+			th->issue_ok = true;
+			th->issue_t = t;
 			break;
+		}
 		hw_set_horizon(s->hw, t);
 		enum step st = do_access(s, th, rec, t);
 		if (st == STEP_FAULT)
@@ -1425,6 +1466,7 @@ static bool start_orphans(struct simrun *s)
 				sim_time_t start = s->end > s->q.now ? s->end : s->q.now;
 				th->waiting = false;
 				s->nwaiting--;
+				th->issue_ok = false;
 				core_start_at(&th->core, start);
 				ev_schedule(&s->q, &th->ev, start);
 				any = true;

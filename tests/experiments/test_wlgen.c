@@ -262,6 +262,44 @@ static void zipf_skew(void **state)
 	}
 }
 
+/*
+ * hotcold: hot_ratio of the accesses fall in the last hot_size bytes (within
+ * 5 sigma), every access is line-aligned inside the region, and both sets
+ * are used throughout; a hot set as large as the region is refused.
+ */
+static void hotcold_split(void **state)
+{
+	const char *kv[] = { "pattern", "hotcold", "size", "1M", "hot_size", "256K", "hot_ratio", "0.8",
+			     "accesses", "100000", "init", "false", NULL };
+	wlgen_t *g = make(kv);
+	struct trace_rec r;
+	struct trace_ctrl c;
+	uint64_t hot = 0, n = 0, lo = 0x100000000ULL, split = lo + (768 << 10), hi = lo + (1 << 20);
+	double p = 0.8, tol;
+	char msg[256];
+
+	(void)state;
+	while (wlgen_next(g, &r, &c) == 1) {
+		if (r.op == TOP_CTRL)
+			continue;
+		assert_true(r.addr >= lo && r.addr < hi);
+		assert_int_equal(r.addr % 64, 0);
+		hot += r.addr >= split;
+		n++;
+	}
+	wlgen_destroy(g);
+	tol = 5 * sqrt(p * (1 - p) / (double)n);
+	assert_int_equal(n, 100000);
+	assert_true(fabs((double)hot / (double)n - p) < tol);
+	struct wlgen_spec s;
+	wlgen_spec_init(&s);
+	assert_int_equal(wlgen_spec_set(&s, "pattern", "hotcold", msg, sizeof(msg)), 0);
+	assert_int_equal(wlgen_spec_set(&s, "size", "1M", msg, sizeof(msg)), 0);
+	assert_int_equal(wlgen_spec_set(&s, "hot_size", "1M", msg, sizeof(msg)), 0);
+	assert_int_equal(wlgen_create(&g, &s, msg, sizeof(msg)), -SIM_ECONFIG);
+	assert_non_null(strstr(msg, "hot_size"));
+}
+
 /* Chase: one cycle through all lines, back to the start after N steps. */
 static void chase_single_cycle(void **state)
 {
@@ -613,6 +651,7 @@ int main(void)
 		cmocka_unit_test(stream_footprint),
 		cmocka_unit_test(write_mix),
 		cmocka_unit_test(zipf_skew),
+		cmocka_unit_test(hotcold_split),
 		cmocka_unit_test(chase_single_cycle),
 		cmocka_unit_test(shared_first_touch),
 		cmocka_unit_test(phase_change_halves),

@@ -391,10 +391,41 @@ static void cache_cachegrind_differential(void **state)
 		free(r[k].tags);
 }
 
+/*
+ * The remembered slot of the latest hit is only a shortcut: after the line
+ * there is invalidated and another block fills the same way, a lookup of the
+ * old block misses and the new one hits, with the counters of full scans.
+ */
+static void cache_last_slot(void **state)
+{
+	struct cache_cfg cfg = geom(2 * 2 * 64, 2, 64, REPL_LRU);   /* 2 sets of 2 ways */
+	struct cache_victim v;
+	cache_t *c;
+
+	(void)state;
+	assert_int_equal(cache_create(&c, &cfg, "t", 1, 0, err, sizeof(err)), 0);
+	int64_t sa = cache_fill(c, 4, 0, &v);               /* set 0 */
+	assert_int_equal(cache_lookup(c, 4, CREQ_LOAD, NULL), sa);
+	assert_int_equal(cache_lookup(c, 4, CREQ_LOAD, NULL), sa);
+	assert_int_equal(cache_invalidate(c, 4, true), CL_PRESENT);
+	assert_int_equal(cache_lookup(c, 4, CREQ_LOAD, NULL), -1);
+	assert_int_equal(cache_fill(c, 6, 0, &v), sa);      /* the first empty way of set 0 */
+	assert_int_equal(cache_lookup(c, 4, CREQ_LOAD, NULL), -1);
+	assert_int_equal(cache_lookup(c, 6, CREQ_LOAD, NULL), sa);
+	int64_t sb = cache_fill(c, 5, 0, &v);               /* set 1 */
+	assert_true(sb != sa);
+	assert_int_equal(cache_lookup(c, 6, CREQ_LOAD, NULL), sa);
+	assert_int_equal(cache_stat(c, CACHE_ACCESSES), 6);
+	assert_int_equal(cache_stat(c, CACHE_HITS), 4);
+	assert_int_equal(cache_stat(c, CACHE_MISSES), 2);
+	cache_destroy(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(cache_lru_set),
+		cmocka_unit_test(cache_last_slot),
 		cmocka_unit_test(cache_indexing),
 		cmocka_unit_test(cache_lru_differential),
 		cmocka_unit_test(cache_writebacks),

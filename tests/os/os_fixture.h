@@ -55,10 +55,25 @@ static inline struct os_cfg fx_os_cfg(void)
 	return c;
 }
 
+/* Boot the OS of f from f->hc and f->cfg (filled by the caller). */
+static inline struct fx *fx_boot(struct fx *f)
+{
+	char err[256] = "";
+
+	assert_int_equal(pmem_create(&f->pm), 0);
+	assert_int_equal(evq_init(&f->q), 0);
+	int rc = os_create_with_cfg(&f->os, &f->cfg, &f->hc, f->pm, &f->q, 1, err, sizeof(err));
+	if (rc)
+		print_error("os_create_with_cfg: %s\n", err);
+	assert_int_equal(rc, 0);
+	/* the allocator checks its free lists after every operation the OS makes */
+	physmem_set_debug_vm(os_physmem(f->os), true);
+	return f;
+}
+
 static inline struct fx *fx_new_cfg(unsigned nr_nodes, unsigned mib, unsigned cpus, const struct os_cfg *cfg)
 {
 	struct fx *f = calloc(1, sizeof(*f));
-	char err[256] = "";
 
 	assert_non_null(f);
 	f->cfg = *cfg;
@@ -74,15 +89,7 @@ static inline struct fx *fx_new_cfg(unsigned nr_nodes, unsigned mib, unsigned cp
 		for (unsigned m = 0; m < nr_nodes; m++)
 			f->hc.nodes[n].distance[m] = n == m ? 10 : 21;
 	}
-	assert_int_equal(pmem_create(&f->pm), 0);
-	assert_int_equal(evq_init(&f->q), 0);
-	int rc = os_create_with_cfg(&f->os, &f->cfg, &f->hc, f->pm, &f->q, 1, err, sizeof(err));
-	if (rc)
-		print_error("os_create_with_cfg: %s\n", err);
-	assert_int_equal(rc, 0);
-	/* the allocator checks its free lists after every operation the OS makes */
-	physmem_set_debug_vm(os_physmem(f->os), true);
-	return f;
+	return fx_boot(f);
 }
 
 static inline struct fx *fx_new(unsigned nr_nodes, unsigned mib, unsigned cpus)

@@ -23,8 +23,8 @@
 #define RX_SWAP_LAT    10000000ULL   /* 10 us */
 #define RX_SWAP_BW     4096000000ULL /* 4096 B/us: 1 us per page */
 
-/* nr nodes of mib MiB, `cpus` CPUs each, swap of swap_mib MiB, 10 us + 1 us/page devices. */
-static inline struct fx *rx_new(unsigned nr, unsigned mib, unsigned cpus, unsigned swap_mib)
+/* Swap of swap_mib MiB, 10 us + 1 us/page devices, reclaim costing 1 us per shrink_node only. */
+static inline struct os_cfg rx_cfg(unsigned swap_mib)
 {
 	struct os_cfg c = fx_os_cfg();
 	c.swap_size = (uint64_t)swap_mib << 20;
@@ -36,6 +36,13 @@ static inline struct fx *rx_new(unsigned nr, unsigned mib, unsigned cpus, unsign
 	c.reclaim_page_cost = 0;
 	c.reclaim_unmap_cost = 0;
 	c.reclaim_pass_cost = 1000000;   /* 1 us per shrink_node */
+	return c;
+}
+
+/* nr nodes of mib MiB, `cpus` CPUs each, with rx_cfg(swap_mib). */
+static inline struct fx *rx_new(unsigned nr, unsigned mib, unsigned cpus, unsigned swap_mib)
+{
+	struct os_cfg c = rx_cfg(swap_mib);
 	return fx_new_cfg(nr, mib, cpus, &c);
 }
 
@@ -61,6 +68,32 @@ static inline uint64_t rx_ev(struct fx *f, enum vm_event_item e)
 static inline uint64_t rx_node(struct fx *f, unsigned nid, enum node_stat_item it)
 {
 	return node_stat(fx_phys(f), nid, it);
+}
+
+/*
+ * Isolate pg as reclaim does and swap it out; a clean result (a page zswap
+ * or zram took) is freed at once, as shrink_folio_list frees a page whose
+ * write completed synchronously.  *cost (may be NULL) gets swap_out_page's
+ * time.  @return swap_out_page's result.
+ */
+static inline int rx_swap_out_sync(struct fx *f, struct page *pg, sim_time_t *cost)
+{
+	sim_time_t c = 0;
+	assert_true(lru_isolate(f->os, pg));
+	pg->refcount++;
+	int rc = swap_out_page(f->os, pg, 0, 0, &c);
+	if (rc == SWAPOUT_CLEAN) {
+		swapcache_del(f->os, pg, true);
+		lru_putback(f->os, pg);
+		lru_del(f->os, pg);
+		put_page(f->os, pg, 0);
+	} else {
+		pg->refcount--;
+		lru_putback(f->os, pg);
+	}
+	if (cost)
+		*cost = c;
+	return rc;
 }
 
 static inline void rx_run_events(struct fx *f)

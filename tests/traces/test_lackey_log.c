@@ -146,6 +146,70 @@ static void plain_unchanged(void **state)
 	free(f.v);
 }
 
+/*
+ * The bulk pass over a plain log's access lines (vglog_plain_accesses)
+ * gives what vglog_line gives line by line, on the shapes at its edges:
+ * upper-case hex, extra spaces, "\r\n", sizes with leading zeros or of
+ * six digits, a 17-digit address with leading zeros, other lines between,
+ * a last line without "\n"; errors name the same line.
+ */
+static void plain_bulk_same_as_lines(void **state)
+{
+	static const char log[] =
+		"==7== Lackey\n"
+		"I  04000ABC,3\n"
+		" L 10,8  \n"
+		" S 7fFF1234,8\r\n"
+		" M 0000000000000000018,00004\n"
+		"I   0403,2\n"
+		"\n"
+		" L 20,000008\n"
+		"==7== more\n"
+		" S 18,65535\n"
+		"I  0405,1";
+	struct flats f;
+	struct trace_rec rec[64];
+	struct trace_ctrl ctrl[64];
+	struct vglog_sink out = { .rec = rec, .ctrl = ctrl };
+	struct vglog_opts o = { .name = "x" };
+	vglog_t *vg;
+	char err[256];
+	const char *s = log;
+	uint64_t lineno = 0;
+	(void)state;
+
+	read_log("bulk.log", log, &f);
+	assert_int_equal(vglog_create(&vg, &o), 0);
+	while (*s) {
+		const char *nl = strchr(s, '\n');
+		size_t n = nl ? (size_t)(nl - s) : strlen(s);
+		size_t m = n && s[n - 1] == '\r' ? n - 1 : n;
+		assert_int_equal(vglog_line(vg, s, m, ++lineno, &out, err, sizeof(err)), 0);
+		s += nl ? n + 1 : n;
+	}
+	assert_int_equal(f.n, out.n);
+	assert_int_equal(f.n, 8);
+	for (size_t i = 0; i < f.n; i++)
+		expect_acc(&f.v[i], rec[i].tid, rec[i].op, rec[i].addr, rec[i].size, rec[i].gap);
+	expect_acc(&f.v[0], 0, TOP_IFETCH, 0x4000abc, 3, 0);
+	expect_acc(&f.v[3], 0, TOP_MODIFY, 0x18, 4, 0);
+	expect_acc(&f.v[5], 0, TOP_LOAD, 0x20, 8, 0);
+	expect_acc(&f.v[6], 0, TOP_STORE, 0x18, 65535, 0);
+	vglog_destroy(vg);
+	free(f.v);
+
+	static const struct { const char *text, *msg; } cases[] = {
+		{ "I  0400,3\n L 1234,0\n", "%s:2: expected a decimal size in 1..65535, found ' L 1234,0'" },
+		{ "I  0400,3\n S 12,65536\n", "%s:2: expected a decimal size in 1..65535, found ' S 12,65536'" },
+		{ "I  0400,3\nI  0401,3\n L 12345678901234567,8\n",
+		  "%s:3: expected a hexadecimal address of at most 64 bits, found ' L 12345678901234567,8'" },
+		{ "I  0400,3\n L 12g4,8\n", "%s:2: expected a hexadecimal address of at most 64 bits, found ' L 12g4,8'" },
+		{ "I  0400,3\n L 1234,8 x\n", "%s:2: expected the end of the line after the size, found ' L 1234,8 x'" },
+	};
+	for (unsigned i = 0; i < ARRAY_SIZE(cases); i++)
+		expect_error_buf("bad.log", cases[i].text, strlen(cases[i].text), TFMT_LACKEY, cases[i].msg);
+}
+
 /* Every call shape Valgrind prints, converted with its real arguments and result. */
 static void syscall_shapes(void **state)
 {
@@ -669,6 +733,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(threads_and_gaps),
 		cmocka_unit_test(plain_unchanged),
+		cmocka_unit_test(plain_bulk_same_as_lines),
 		cmocka_unit_test(syscall_shapes),
 		cmocka_unit_test(clones_and_reuse),
 		cmocka_unit_test(cpus_and_keep_ifetch),
