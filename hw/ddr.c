@@ -22,11 +22,29 @@
  * closed-page policy the bank auto-precharges as soon as tRAS allows and is
  * ready tRP later, so every access finds the row closed.
  *
- * Writes use the same bank and bus timing (CWL taken equal to CL; bus
- * turnaround, tWR and tWTR are not modelled) but are posted: the caller
- * sees only `frontend`, the time for the controller to accept them.  Their
- * bank and bus occupancy delays later requests, which is how write traffic
- * costs bandwidth here.  There is no write-queue limit.
+ * Writes are posted into a per-channel write queue of `write_queue`
+ * entries and leave it in batches, as controllers do to serve reads first
+ * and pay the bus turnaround once per batch rather than once per write:
+ * when `wq_high` writes are pending, the oldest wq_high - wq_low drain.  A
+ * drain is one block on the bus calendar, booked at the earliest gap at or
+ * after CWL (taken equal to CL) past the latest arrival among its writes:
+ *
+ *   tRTW (read -> write bus gap) + n bursts + tWTR + tCL (write -> read:
+ *   the next read's CAS waits tWTR after the last write data, its data
+ *   comes tCL later)
+ *
+ * So reads booked later in call order still use earlier gaps, and reads
+ * never wait for a bank a queued write is using: write bursts are taken to
+ * be spread over the banks by the controller's write scheduling, so a
+ * drain is bus-bound, and the bank state (open row, ready time) is the
+ * reads' alone.  The caller sees `frontend` plus the time it waited for a
+ * queue entry: write number k takes the entry write k - write_queue left
+ * when its burst ended, which is known because a drain starts before the
+ * queue is full (wq_high <= write_queue).  Each drain counts two
+ * turnarounds, also when two drains touch (a simplification: a pure write
+ * stream pays them too, so it reaches at most
+ * n*tBL / (n*tBL + tRTW + tWTR + tCL) of the bus).  Writes pending at the
+ * end of a run are never booked (at most wq_high - 1 per channel).
  *
  * Refresh (tREFI > 0): rank r is refreshed during [r*tREFI/ranks + k*tREFI,
  * + tRFC) for k >= 1, computed from the time alone (no events).  A request
@@ -73,16 +91,20 @@
 
 #define DDR_STATS(X)                                                                                 \
 	X(DDR_READS, reads, EVENT, "requests", "line reads")                                          \
-	X(DDR_WRITES, writes, EVENT, "requests", "line writes")                                       \
-	X(DDR_ROW_HITS, row_hits, EVENT, "requests", "found their row open")                          \
-	X(DDR_ROW_MISSES, row_misses, EVENT, "requests", "found the bank precharged (row closed)")   \
-	X(DDR_ROW_CONFLICTS, row_conflicts, EVENT, "requests", "found another row open")              \
+	X(DDR_WRITES, writes, EVENT, "requests", "line writes accepted into the write queue")         \
+	X(DDR_ROW_HITS, row_hits, EVENT, "reads", "found their row open")                             \
+	X(DDR_ROW_MISSES, row_misses, EVENT, "reads", "found the bank precharged (row closed)")      \
+	X(DDR_ROW_CONFLICTS, row_conflicts, EVENT, "reads", "found another row open")                 \
 	X(DDR_BYTES, bytes, EVENT, "bytes", "bytes moved on the data bus")                            \
 	X(DDR_BUSY, busy_ns, EVENT, "ps", "time the data bus carried bursts")                         \
-	X(DDR_QUEUE, queue_delay_ns, EVENT, "ps", "time beyond the unloaded timing of each outcome") \
-	X(DDR_QUEUE_MAX, queue_delay_max_ns, GAUGE, "ps", "longest such delay of one request")        \
+	X(DDR_QUEUE, queue_delay_ns, EVENT, "ps", "read time beyond the unloaded timing of each outcome") \
+	X(DDR_QUEUE_MAX, queue_delay_max_ns, GAUGE, "ps", "longest such delay of one read")             \
 	X(DDR_REFRESH_STALLS, refresh_stalls, EVENT, "requests", "requests that waited for a refresh") \
-	X(DDR_REFRESH_DELAY, refresh_delay_ns, EVENT, "ps", "time requests waited for refreshes")
+	X(DDR_REFRESH_DELAY, refresh_delay_ns, EVENT, "ps", "time requests waited for refreshes")       \
+	X(DDR_WQ_DRAINS, write_drains, EVENT, "batches", "write-queue drains (write bursts in a batch)")  \
+	X(DDR_TURNAROUNDS, turnarounds, EVENT, "switches", "read<->write bus turnarounds paid")          \
+	X(DDR_WQ_STALLS, write_queue_full, EVENT, "requests", "writes that found the write queue full") \
+	X(DDR_WQ_DELAY, write_queue_full_ns, EVENT, "ps", "time those writes waited for an entry")
 
 enum ddr_stat { DDR_STATS(STAT_ENUM) NR_DDR_STATS };
 static const struct stat_desc ddr_stat_desc[] = { DDR_STATS(STAT_DESC) };
@@ -98,6 +120,10 @@ struct ddr_bank {
 
 struct ddr_channel {
 	struct resv bus;                  /* data-bus bursts booked (gap-filling, sim/resv.h) */
+	sim_time_t *wq_acc;               /* [write_queue] ring at k % write_queue: when write k was accepted */
+	sim_time_t *wq_left;              /* ... and when it left the queue (once drained) */
+	uint64_t wq_seq;                  /* writes accepted so far */
+	uint32_t wq_pending;              /* accepted, not yet in a drain */
 	uint64_t stat[NR_DDR_STATS];
 };
 
@@ -106,7 +132,7 @@ struct ddr {
 	unsigned node;
 	uint64_t base;
 	/* timings in ps */
-	sim_time_t tCL, tRCD, tRP, tRAS, tCCD_L, tRFC, tBL, tREFI, frontend;
+	sim_time_t tCL, tRCD, tRP, tRAS, tCCD_L, tRFC, tBL, tREFI, frontend, tWTR, tRTW;
 	sim_time_t refresh_stagger;
 	uint32_t cols;            /* lines per row */
 	struct ddr_bank *banks;   /* [channel][rank][bankgroup][bank] */
@@ -141,6 +167,9 @@ int ddr_create(ddr_t **out, const struct ddr_cfg *cfg, unsigned node, uint64_t b
 				(unsigned long long)cfg->tREFI);
 	if (cfg->hash && (!is_pow2_u64(cfg->bankgroups) || !is_pow2_u64(cfg->banks)))
 		return sim_errf(err, errlen, SIM_ECONFIG, "nodes[%u].ddr.hash: needs power-of-two bankgroups and banks", node);
+	if (cfg->wq_low >= cfg->wq_high || cfg->wq_high > cfg->write_queue)
+		return sim_errf(err, errlen, SIM_ECONFIG, "nodes[%u].ddr: need wq_low < wq_high <= write_queue, got %u, %u, %u",
+				node, cfg->wq_low, cfg->wq_high, cfg->write_queue);
 	if (cfg->mapping >= NR_DDR_MAP || cfg->page_policy >= NR_DDR_PAGE)
 		return sim_errf(err, errlen, SIM_ECONFIG, "nodes[%u].ddr: unknown mapping or page policy", node);
 
@@ -159,6 +188,8 @@ int ddr_create(ddr_t **out, const struct ddr_cfg *cfg, unsigned node, uint64_t b
 	d->tBL = (sim_time_t)cfg->burst * cfg->tCK / 2;
 	d->tREFI = cfg->tREFI;
 	d->frontend = cfg->frontend;
+	d->tWTR = cfg->tWTR;
+	d->tRTW = (sim_time_t)cfg->tRTW * cfg->tCK;
 	d->refresh_stagger = cfg->tREFI / cfg->ranks;
 	d->cols = (uint32_t)(cfg->row_size / DDR_LINE);
 
@@ -170,6 +201,14 @@ int ddr_create(ddr_t **out, const struct ddr_cfg *cfg, unsigned node, uint64_t b
 	if (!d->banks || !d->cas_ok || !d->ch) {
 		ddr_destroy(d);
 		return -SIM_ENOMEM;
+	}
+	for (unsigned i = 0; i < cfg->channels; i++) {
+		d->ch[i].wq_acc = calloc(cfg->write_queue, sizeof(*d->ch[i].wq_acc));
+		d->ch[i].wq_left = calloc(cfg->write_queue, sizeof(*d->ch[i].wq_left));
+		if (!d->ch[i].wq_acc || !d->ch[i].wq_left) {
+			ddr_destroy(d);
+			return -SIM_ENOMEM;
+		}
 	}
 	*out = d;
 	return 0;
@@ -186,8 +225,11 @@ void ddr_destroy(ddr_t *d)
 	if (!d)
 		return;
 	if (d->ch)
-		for (unsigned c = 0; c < d->cfg.channels; c++)
+		for (unsigned c = 0; c < d->cfg.channels; c++) {
 			resv_destroy(&d->ch[c].bus);
+			free(d->ch[c].wq_acc);
+			free(d->ch[c].wq_left);
+		}
 	free(d->banks);
 	free(d->cas_ok);
 	free(d->ch);
@@ -276,6 +318,50 @@ static bool last_refresh(const ddr_t *d, unsigned rank, sim_time_t t, sim_time_t
 	return true;
 }
 
+/*
+ * A write reaches channel ch at `arrive`: take a queue entry (waiting for
+ * one if the queue is full) and drain a batch at the high watermark.
+ * @return when the write was accepted.
+ */
+static sim_time_t write_post(ddr_t *d, struct ddr_channel *ch, sim_time_t arrive)
+{
+	const uint32_t q = d->cfg.write_queue, n = d->cfg.wq_high - d->cfg.wq_low;
+	const size_t k = ch->wq_seq % q;
+	sim_time_t accept = arrive, start, due = 0;
+	uint64_t first;
+
+	/* the entry is busy only if its previous write was in the queue at our arrival
+	 * (calls come in issue order, not arrival order: a write resolved earlier may
+	 * arrive later, and then it does not hold the entry yet) */
+	if (ch->wq_acc[k] <= arrive && ch->wq_left[k] > arrive)
+		accept = ch->wq_left[k];
+
+	if (accept > arrive) {
+		ch->stat[DDR_WQ_STALLS]++;
+		ch->stat[DDR_WQ_DELAY] += accept - arrive;
+	}
+	ch->wq_acc[k] = accept;
+	ch->wq_seq++;
+	ch->stat[DDR_WRITES]++;
+	if (++ch->wq_pending < d->cfg.wq_high)
+		return accept;
+
+	/* drain the oldest n pending writes as one block, once all n have arrived:
+	 * turnaround, bursts, turnaround */
+	first = ch->wq_seq - ch->wq_pending;
+	for (uint32_t i = 0; i < n; i++)
+		due = SIM_MAX(due, ch->wq_acc[(first + i) % q]);
+	start = resv_book(&ch->bus, due + d->tCL, d->tRTW + n * d->tBL + d->tWTR + d->tCL);
+	for (uint32_t i = 0; i < n; i++)
+		ch->wq_left[(first + i) % q] = start + d->tRTW + (i + 1) * d->tBL;
+	ch->wq_pending -= n;
+	ch->stat[DDR_WQ_DRAINS]++;
+	ch->stat[DDR_TURNAROUNDS] += 2;
+	ch->stat[DDR_BYTES] += (uint64_t)n * DDR_LINE;
+	ch->stat[DDR_BUSY] += n * d->tBL;
+	return accept;
+}
+
 sim_time_t ddr_access(ddr_t *d, uint64_t paddr, bool write, sim_time_t now, enum ddr_outcome *outcome)
 {
 	const struct ddr_cfg *cfg = &d->cfg;
@@ -288,10 +374,15 @@ sim_time_t ddr_access(ddr_t *d, uint64_t paddr, bool write, sim_time_t now, enum
 
 	ddr_map(d, paddr, &c);
 	ch = &d->ch[c.channel];
+	arrive = now + d->frontend;
+	if (write) {
+		if (outcome)
+			*outcome = DDR_ROW_HIT;   /* not known until the drain; the queue took it */
+		return write_post(d, ch, arrive) - now;
+	}
 	g = ((size_t)c.channel * cfg->ranks + c.rank) * cfg->bankgroups + c.bankgroup;
 	b = &d->banks[g * cfg->banks + c.bank];
 
-	arrive = now + d->frontend;
 	start = SIM_MAX(arrive, b->ready);
 	if (last_refresh(d, c.rank, start, &ref)) {
 		if (start < ref + d->tRFC) {
@@ -337,7 +428,7 @@ sim_time_t ddr_access(ddr_t *d, uint64_t paddr, bool write, sim_time_t now, enum
 	}
 
 	queued = done - arrive - unloaded;
-	ch->stat[write ? DDR_WRITES : DDR_READS]++;
+	ch->stat[DDR_READS]++;
 	ch->stat[oc == DDR_ROW_HIT ? DDR_ROW_HITS : oc == DDR_ROW_CLOSED ? DDR_ROW_MISSES : DDR_ROW_CONFLICTS]++;
 	ch->stat[DDR_BYTES] += DDR_LINE;
 	ch->stat[DDR_BUSY] += d->tBL;
@@ -346,7 +437,7 @@ sim_time_t ddr_access(ddr_t *d, uint64_t paddr, bool write, sim_time_t now, enum
 		ch->stat[DDR_QUEUE_MAX] = queued;
 	if (outcome)
 		*outcome = oc;
-	return write ? d->frontend : done - now;
+	return done - now;
 }
 
 sim_time_t ddr_idle_latency(const ddr_t *d)
@@ -368,7 +459,7 @@ void ddr_report(const ddr_t *d, sim_time_t end, rep_t *r)
 	rep_arr_begin(r, "channels");
 	for (unsigned i = 0; i < d->cfg.channels; i++) {
 		const struct ddr_channel *ch = &d->ch[i];
-		uint64_t n = ch->stat[DDR_READS] + ch->stat[DDR_WRITES];
+		uint64_t n = ch->stat[DDR_READS];
 
 		rep_obj_begin(r, NULL);
 		rep_u64(r, "channel", i);

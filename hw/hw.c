@@ -22,7 +22,9 @@
  * them up together: its latency and served level are those of the slowest.
  * Dirty victims are written to the next level, and finally with
  * ddr_access(write) at their home node (through the links when remote):
- * they occupy those resources but are not added to the demand latency.
+ * they occupy those resources but are not added to the demand latency,
+ * except the wait for an entry in a full DDR write queue (hw/ddr.c), which
+ * holds the access that evicted them.
  * Prefetches likewise fetch through the hierarchy off the critical path.
  */
 #include <stdlib.h>
@@ -112,6 +114,7 @@ struct hw {
 	unsigned frame_shift;
 	sim_time_t end;                        /* latest completion seen (for utilisation) */
 	sim_time_t horizon;                    /* nothing is booked before this any more (hw_set_horizon) */
+	sim_time_t wb_wait;                    /* this access's longest wait for a DDR write-queue entry */
 	uint64_t stat[NR_HW_STATS];
 };
 
@@ -180,7 +183,9 @@ static void writeback_mem(hw_t *hw, unsigned from_node, uint64_t blk, sim_time_t
 	unsigned home = home_of(hw, blk, from_node);
 	sim_time_t t = xfer(hw, from_node, home, now, hw->line);
 
-	ddr_access(hw->ddr[home], blk << hw->line_shift, true, now + t, NULL);
+	/* a full write queue holds the victim, and with it the access that evicted it */
+	t = ddr_access(hw->ddr[home], blk << hw->line_shift, true, now + t, NULL) - hw->cfg.nodes[home].ddr.frontend;
+	hw->wb_wait = SIM_MAX(hw->wb_wait, t);
 	hw->stat[HW_DRAM_WRITEBACKS]++;
 }
 
@@ -701,7 +706,7 @@ static __attribute__((noinline)) void access_rest(hw_t *hw, unsigned cpu, sim_ti
 			pa_line += hw->line;
 		}
 	}
-	res->lat = mr.lat + worst;
+	res->lat = mr.lat + worst + hw->wb_wait;
 	p->stat[HC_XLAT_PS] += res->xlat;
 	p->served[res->served]++;
 	p->served_ps[res->served] += res->lat;
@@ -718,6 +723,7 @@ void hw_access(hw_t *hw, unsigned cpu, sim_time_t now, const struct hw_req *req,
 	sim_time_t lat;
 
 	p->stat[HC_ACCESSES]++;
+	hw->wb_wait = 0;
 	mmu_translate(p->mmu, req->vaddr, req->op, now, &mr);
 	if (unlikely(mr.fault != HW_FAULT_NONE || ((req->vaddr ^ last_byte) >> hw->line_shift))) {
 		access_rest(hw, cpu, now, req, res, &mr);
@@ -727,6 +733,7 @@ void hw_access(hw_t *hw, unsigned cpu, sim_time_t now, const struct hw_req *req,
 	bool write = req->op == MEM_STORE || req->op == MEM_MODIFY;
 	enum cache_req kind = req->op == MEM_IFETCH ? CREQ_IFETCH : write ? CREQ_STORE : CREQ_LOAD;
 	lat = mr.lat + access_line(hw, cpu, mr.paddr >> hw->line_shift, kind, write, now + mr.lat, &lr);
+	lat += hw->wb_wait;
 	p->stat[HC_LINES]++;
 	*res = (struct hw_res){ .lat = lat, .xlat = mr.lat, .walk = mr.walk, .paddr = mr.paddr,
 				.fault_vaddr = req->vaddr, .served = lr.served, .hops = lr.hops,

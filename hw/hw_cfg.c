@@ -156,6 +156,9 @@ static int ddr_validate(void *obj, const char *path, char *err, size_t errlen)
 		return sim_errf(err, errlen, SIM_ECONFIG, "%s.row_size: must be a power of two", path);
 	if (d->tRAS < d->tRCD)
 		return sim_errf(err, errlen, SIM_ECONFIG, "%s.tRAS: %u is shorter than tRCD %u", path, d->tRAS, d->tRCD);
+	if (d->wq_low >= d->wq_high || d->wq_high > d->write_queue)
+		return sim_errf(err, errlen, SIM_ECONFIG, "%s: need wq_low < wq_high <= write_queue, got %u, %u, %u", path,
+				d->wq_low, d->wq_high, d->write_queue);
 	return 0;
 }
 
@@ -180,6 +183,11 @@ static const struct cfg_field ddr_fields[] = {
 	CFG_F_ENUM(struct ddr_cfg, page_policy, ddr_page_policy_names, DDR_OPEN_PAGE, "row-buffer policy"),
 	CFG_F_BOOL(struct ddr_cfg, hash, false,
 		   "permute channel, bank group and bank by the row, so aligned streams do not pile onto one bank"),
+	CFG_F_U32(struct ddr_cfg, write_queue, 1, 4096, 64, "posted writes one channel holds; a full queue stalls the writer"),
+	CFG_F_U32(struct ddr_cfg, wq_high, 1, 4096, 40, "pending writes that start a write drain"),
+	CFG_F_U32(struct ddr_cfg, wq_low, 0, 4095, 20, "pending writes left when a drain ends"),
+	CFG_F_NS(struct ddr_cfg, tWTR, 0, NS(1000), 7500, "ns: end of write data to a read command, same rank (DDR4 tWTR_L 7.5)"),
+	CFG_F_U32(struct ddr_cfg, tRTW, 0, 200, 2, "read to write: idle data-bus clocks between the bursts, nCK"),
 };
 static const struct cfg_table ddr_table = CFG_TABLE("ddr", struct ddr_cfg, ddr_fields, ddr_validate);
 

@@ -101,6 +101,10 @@ struct ddr_cfg {
 	uint32_t mapping;         /* enum ddr_mapping */
 	uint32_t page_policy;     /* enum ddr_page_policy */
 	bool hash;                /* permute channel/bank group/bank by the row (see hw/ddr.c) */
+	uint32_t write_queue;     /* posted writes a channel holds */
+	uint32_t wq_high, wq_low; /* drain from wq_high pending writes down to wq_low */
+	uint64_t tWTR;            /* ps: write data to the next read command, same rank */
+	uint32_t tRTW;            /* nCK: idle data-bus clocks from a read burst to a write burst */
 };
 
 /* The controller of a CXL Type-3 memory expander (hw/cxl.h); bandwidth 0: the node is not one. */

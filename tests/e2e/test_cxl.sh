@@ -59,7 +59,9 @@ check "loaded latency: buffers on the CXL node" grep -q "buffers on node 2" "$T/
 lat0=$(awk '$1 == "00000" { print $2 }' "$T/ll"); bw0=$(awk '$1 == "00000" { print $3 }' "$T/ll")
 latidle=$(awk '$1 == "20000" { print $2 }' "$T/ll")
 echo "# loaded: delay 0 $lat0 ns at $bw0 MB/s; delay 20000 $latidle ns"
-check "loaded latency: saturates at the device's 17.8 GB/s" awk -v v="$bw0" 'BEGIN { exit !(v >= 16000 && v <= 17800) }'
+# MLC's arithmetic sums each thread's loads over its own window, so threads that
+# finish early can lift the sum slightly above the device's rate: 2% of slack
+check "loaded latency: saturates at the device's 17.8 GB/s" awk -v v="$bw0" 'BEGIN { exit !(v >= 16000 && v <= 18150) }'
 check "loaded latency: latency grows with load" awk -v a="$lat0" -v b="$latidle" 'BEGIN { exit !(a > 2 * b) }'
 fails_with "loaded latency: a node that does not exist" 1 "--memory-node 7: the machine has nodes 0-3" \
     $N mlc --loaded-latency --machine spr-2s-cxl --memory-node 7 -d 0 --loads 100

@@ -5,7 +5,9 @@
  *
  * The test timing uses tCK = 1 ns so that every expectation reads as
  * "frontend + n nCK": tCL 10, tRCD 11, tRP 12, tRAS 30, tCCD_L 6, BL8
- * (tBL = 4 nCK), frontend 5 ns.
+ * (tBL = 4 nCK), frontend 5 ns; write queue of 8, drained from 6 to 2
+ * (batches of 4), tWTR 3, tRTW 2: a drain occupies the bus for
+ * 2 + 4*4 + 3 + 10 = 31 ns.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +28,7 @@ static struct ddr_cfg test_cfg(void)
 		.row_size = 8192, .bus_bytes = 8, .burst = 8, .tCK = 1000,
 		.tCL = 10, .tRCD = 11, .tRP = 12, .tRAS = 30, .tCCD_L = 6, .tRFC = 50,
 		.tREFI = 0, .frontend = F,
+		.write_queue = 8, .wq_high = 6, .wq_low = 2, .tWTR = 3 * NS, .tRTW = 2,
 		.mapping = DDR_MAP_RO_BA_RA_CO_CH, .page_policy = DDR_OPEN_PAGE,
 	};
 	return c;
@@ -286,22 +289,6 @@ static int cmp_time(const void *a, const void *b)
 }
 
 /* Writes are posted but occupy bank and bus. */
-static void ddr_writes(void **state)
-{
-	struct ddr_cfg c = test_cfg();
-	ddr_t *d;
-	enum ddr_outcome oc;
-
-	(void)state;
-	c.mapping = DDR_MAP_RO_CO_BA_RA_CH;
-	d = make(&c, 0);
-	assert_int_equal(ddr_access(d, 0, true, 0, &oc), F);
-	assert_int_equal(oc, DDR_ROW_CLOSED);
-	/* the read to another bank finds the bus taken by the write burst (26..30) */
-	assert_int_equal(ddr_access(d, LINE, false, 0, &oc), 34 * NS);
-	ddr_destroy(d);
-}
-
 static json_t *report_of(const ddr_t *d, sim_time_t end, rep_t **rp)
 {
 	rep_t *r;
@@ -320,6 +307,105 @@ static uint64_t jint(json_t *o, const char *k)
 	return (uint64_t)json_integer_value(v);
 }
 
+/* Writes below the high watermark wait in the queue: a read issued after them is not delayed. */
+static void ddr_writes(void **state)
+{
+	struct ddr_cfg c = test_cfg();
+	ddr_t *d;
+	enum ddr_outcome oc;
+
+	(void)state;
+	c.mapping = DDR_MAP_RO_CO_BA_RA_CH;
+	d = make(&c, 0);
+	for (unsigned i = 0; i < 5; i++)
+		assert_int_equal(ddr_access(d, i * LINE, true, 0, NULL), F);
+	/* the read overtakes all five: unloaded row-closed timing, bus 26..30 */
+	assert_int_equal(ddr_access(d, 8 * LINE, false, 0, &oc), F + (11 + 10 + 4) * NS);
+	assert_int_equal(oc, DDR_ROW_CLOSED);
+	/* the sixth write reaches the high watermark: 4 writes drain as one block
+	 * due at 5 + tCL = 15 ns, which does not fit before the read's burst, so
+	 * it takes [30, 61): tRTW 2, bursts 32..48, then tWTR 3 + tCL 10 */
+	assert_int_equal(ddr_access(d, 5 * LINE, true, 0, NULL), F);
+	/* a read to an idle bank now finds its data slot after the drain */
+	assert_int_equal(ddr_access(d, 9 * LINE, false, 0, NULL), 61 * NS + 4 * NS);
+	ddr_destroy(d);
+}
+
+/* A full write queue makes the writer wait for the entry the oldest write frees. */
+static void ddr_write_backpressure(void **state)
+{
+	struct ddr_cfg c = test_cfg();
+	ddr_t *d = make(&c, 0);
+
+	(void)state;
+	/* writes 0..5: the drain of 0..3 starts at 15 ns; write i leaves at 15 + 2 + 4(i+1) */
+	for (unsigned i = 0; i < 8; i++)
+		assert_int_equal(ddr_access(d, addr_rc(i, 0), true, 0, NULL), F);
+	/* write 8 needs the entry of write 0 (queue of 8): free at 21 ns */
+	assert_int_equal(ddr_access(d, addr_rc(8, 0), true, 0, NULL), 21 * NS);
+	/* write 9 the entry of write 1: 25 ns */
+	assert_int_equal(ddr_access(d, addr_rc(9, 0), true, 0, NULL), 25 * NS);
+	ddr_destroy(d);
+
+	/* calls come in issue order, not arrival order: eight writes arriving at
+	 * 1005 ns do not hold the entries yet for one arriving at 5 ns */
+	d = make(&c, 0);
+	for (unsigned i = 0; i < 8; i++)
+		ddr_access(d, addr_rc(i, 0), true, 1000 * NS, NULL);
+	assert_int_equal(ddr_access(d, addr_rc(8, 0), true, 0, NULL), F);
+	ddr_destroy(d);
+}
+
+/* Turnarounds are paid per drain (two switches), not per write; the
+ * counters say so. */
+static void ddr_turnarounds(void **state)
+{
+	struct ddr_cfg c = test_cfg();
+	ddr_t *d = make(&c, 0);
+	rep_t *r;
+	json_t *ch;
+	sim_time_t now = 0;
+
+	(void)state;
+	/* 6 + 4k writes reach the high watermark k + 1 times */
+	for (unsigned i = 0; i < 6 + 4 * 9; i++) {
+		now += 1000 * NS;    /* far apart: never a full queue */
+		ddr_access(d, addr_rc(i, 0), true, now, NULL);
+	}
+	ch = json_array_get(json_object_get(report_of(d, now, &r), "channels"), 0);
+	assert_int_equal(jint(ch, "writes"), 42);
+	assert_int_equal(jint(ch, "write_drains"), 10);
+	assert_int_equal(jint(ch, "turnarounds"), 20);
+	assert_int_equal(jint(ch, "write_queue_full"), 0);
+	assert_int_equal(jint(ch, "bytes"), 40 * LINE);          /* 2 still pending */
+	assert_int_equal(jint(ch, "busy_ns"), 40 * 4);
+	rep_destroy(r);
+	ddr_destroy(d);
+}
+
+/*
+ * A writer that sends its next line as soon as the previous one is accepted
+ * is paced by the drains: with batches of n = 4 the bus carries
+ * n*tBL / (n*tBL + tRTW + tWTR + tCL) = 16/31 of its peak, and never more.
+ */
+static void ddr_write_stream_bandwidth(void **state)
+{
+	struct ddr_cfg c = test_cfg();
+	ddr_t *d = make(&c, 0);
+	sim_time_t now = 0;
+	const unsigned n = 20000;
+	double share;
+
+	(void)state;
+	for (unsigned i = 0; i < n; i++)
+		now += ddr_access(d, (uint64_t)i * LINE, true, now, NULL) - F;
+	/* lines per ns over the peak of one line per tBL = 4 ns */
+	share = (double)n * 4 * NS / (double)now;
+	assert_true(share <= 16.0 / 31 + 1e-3);
+	assert_true(share >= 16.0 / 31 * 0.99);
+	ddr_destroy(d);
+}
+
 static void ddr_counters(void **state)
 {
 	struct ddr_cfg c = test_cfg();
@@ -329,7 +415,7 @@ static void ddr_counters(void **state)
 
 	(void)state;
 	ddr_access(d, addr_rc(0, 0), false, 0, NULL);            /* closed */
-	ddr_access(d, addr_rc(0, 1), true, 1000 * NS, NULL);     /* hit (write) */
+	ddr_access(d, addr_rc(0, 1), true, 1000 * NS, NULL);     /* queued: no row, no bus */
 	ddr_access(d, addr_rc(2, 0), false, 2000 * NS, NULL);    /* conflict */
 	ddr_access(d, addr_rc(5, 0), false, 2000 * NS, NULL);    /* conflict, queued behind tRAS */
 	j = report_of(d, 4000 * NS, &r);
@@ -339,11 +425,11 @@ static void ddr_counters(void **state)
 	assert_non_null(ch);
 	assert_int_equal(jint(ch, "reads"), 3);
 	assert_int_equal(jint(ch, "writes"), 1);
-	assert_int_equal(jint(ch, "row_hits"), 1);
+	assert_int_equal(jint(ch, "row_hits"), 0);
 	assert_int_equal(jint(ch, "row_misses"), 1);
 	assert_int_equal(jint(ch, "row_conflicts"), 2);
-	assert_int_equal(jint(ch, "bytes"), 256);
-	assert_int_equal(jint(ch, "busy_ns"), 16);
+	assert_int_equal(jint(ch, "bytes"), 192);
+	assert_int_equal(jint(ch, "busy_ns"), 12);
 	/* 3rd: PRE 2005, ACT 2017, CAS 2028; 4th: start 2028, PRE at ACT+tRAS = 2047,
 	 * ACT 2059, CAS 2070, done 2084; unloaded 37 -> queued 2084 - 2005 - 37 = 42 */
 	assert_int_equal(jint(ch, "queue_delay_ns"), 42);
@@ -368,6 +454,10 @@ static void ddr_bad_config(void **state)
 	c.tREFI = 40 * NS;   /* tRFC 50 ns does not fit */
 	assert_int_equal(ddr_create(&d, &c, 1, 0, err, sizeof(err)), -SIM_ECONFIG);
 	assert_non_null(strstr(err, "nodes[1].ddr.tRFC"));
+	c = test_cfg();
+	c.wq_high = 9;       /* above the queue's 8 entries */
+	assert_int_equal(ddr_create(&d, &c, 2, 0, err, sizeof(err)), -SIM_ECONFIG);
+	assert_non_null(strstr(err, "wq_high"));
 	ddr_destroy(NULL);
 }
 
@@ -454,6 +544,9 @@ int main(void)
 		cmocka_unit_test(ddr_bus_saturation),
 		cmocka_unit_test(ddr_bus_reorder),
 		cmocka_unit_test(ddr_writes),
+		cmocka_unit_test(ddr_write_backpressure),
+		cmocka_unit_test(ddr_turnarounds),
+		cmocka_unit_test(ddr_write_stream_bandwidth),
 		cmocka_unit_test(ddr_counters),
 		cmocka_unit_test(ddr_bad_config),
 		cmocka_unit_test(ddr_vs_naive),
