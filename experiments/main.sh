@@ -6,7 +6,8 @@
 # The spec's @CPUS2@ / @CPUS4@ / @NODE0x2@ placeholders become CPUs on nodes 0
 # and 1, read from `numasim machine show`, so the threads really sit on two
 # sockets whatever the preset's CPU count.  Re-running resumes: finished
-# points are kept (delete results/main to start over).
+# points are kept (delete results/main to start over), unless numasim was
+# rebuilt: then every point runs again (numasim sweep's build check).
 set -eu
 NUMASIM=${1:-build/numasim}
 HERE=$(cd "$(dirname "$0")" && pwd)

@@ -8,8 +8,8 @@
  * Every point runs as a child process - this same binary (/proc/self/exe)
  * with `run` arguments - at most N at a time.  A point whose
  * DIR/points/<id>/report.json exists is finished and skipped, so a sweep
- * stopped by a crash or Ctrl-C resumes where it was; the run command writes
- * that file atomically.  A failing point leaves error.txt (exit status and
+ * stopped by a crash or Ctrl-C resumes where it was (with the same numasim
+ * binary: claim_build); the run command writes that file atomically.  A failing point leaves error.txt (exit status and
  * the tail of its stderr) and the others go on.  Generated workloads are
  * written once to DIR/traces/ before any point runs.  DIR/sweep.json keeps
  * the spec, so `collect` can rebuild results.csv from the directory alone.
@@ -572,6 +572,110 @@ static int claim_dir(const char *spec_path, const char *dir)
 	return rc;
 }
 
+/*
+ * DIR/build-id is a fingerprint of the numasim binary that made the points
+ * (FNV-1a over /proc/self/exe).  Resuming with another build would mix two
+ * models' results in one results.csv without a word, so a sweep run by a
+ * different binary runs every point (and generates every trace) again.
+ */
+static int exe_fingerprint(char *out, size_t len)
+{
+	FILE *fp = fopen("/proc/self/exe", "rb");
+	uint64_t h = 0xcbf29ce484222325ULL;
+	unsigned char buf[65536];
+	size_t n;
+
+	if (!fp)
+		return -1;
+	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
+		for (size_t i = 0; i < n; i++)
+			h = (h ^ buf[i]) * 0x100000001b3ULL;
+	fclose(fp);
+	snprintf(out, len, "%016llx\n", (unsigned long long)h);
+	return 0;
+}
+
+/* Remove DIR/SUB/<entry>/NAME (or DIR/SUB/<entry> when NAME is NULL); @return how many. */
+static size_t remove_outputs(const char *dir, const char *sub, const char *name)
+{
+	char path[PATH_MAX * 2];
+	struct dirent *e;
+	size_t n = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, sub);
+	if (!(d = opendir(path)))
+		return 0;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		if (name)
+			snprintf(path, sizeof(path), "%s/%s/%s/%s", dir, sub, e->d_name, name);
+		else
+			snprintf(path, sizeof(path), "%s/%s/%s", dir, sub, e->d_name);
+		n += unlink(path) == 0;
+	}
+	closedir(d);
+	return n;
+}
+
+/* Finished points in DIR. */
+static size_t count_reports(const char *dir)
+{
+	char path[PATH_MAX * 2];
+	struct dirent *e;
+	size_t n = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/points", dir);
+	if (!(d = opendir(path)))
+		return 0;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/points/%s/report.json", dir, e->d_name);
+		n += exists(path);
+	}
+	closedir(d);
+	return n;
+}
+
+static int claim_build(const char *dir, bool shared)
+{
+	char path[PATH_MAX], fp[32], old[32] = "", err[512];
+	FILE *f;
+
+	if (exe_fingerprint(fp, sizeof(fp)))
+		return 0;   /* no /proc: nothing to compare with */
+	snprintf(path, sizeof(path), "%s/build-id", dir);
+	if ((f = fopen(path, "r"))) {
+		if (!fgets(old, sizeof(old), f))
+			old[0] = 0;
+		fclose(f);
+	}
+	if (!strcmp(old, fp))
+		return 0;
+	if (!old[0] && !count_reports(dir))
+		goto write;   /* a new directory */
+	if (shared) {
+		fprintf(stderr, "numasim sweep: %s was made by another numasim build (%s); run the whole sweep "
+			"again with this one\n", dir, path);
+		return 1;
+	}
+	size_t n = remove_outputs(dir, "points", "report.json");
+	remove_outputs(dir, "points", "error.txt");
+	remove_outputs(dir, "traces", NULL);
+	if (n)
+		fprintf(stderr, "numasim sweep: %s: %zu finished points were made by another numasim build; "
+			"they run again\n", dir, n);
+write:
+	if (afile_write_all(path, fp, strlen(fp), err, sizeof(err))) {
+		fprintf(stderr, "numasim sweep: %s\n", err);
+		return 1;
+	}
+	return 0;
+}
+
 /* Every dotted path of a report's leaves ("summary.latency.mean_ns", "os.numastat.0.numa_miss"). */
 static void leaf_paths(const json_t *v, char *prefix, size_t len, char ***out, size_t *n, size_t *cap)
 {
@@ -1038,7 +1142,7 @@ int cmd_sweep(int argc, char **argv)
 		goto out;
 	}
 	if ((lock_fd = lock_dir(o.dir, o.only != NULL)) < 0 || claim_dir(o.spec_path, o.dir) ||
-	    (o.only && lock_share(lock_fd, o.dir))) {
+	    claim_build(o.dir, o.only != NULL) || (o.only && lock_share(lock_fd, o.dir))) {
 		rc = 1;
 		goto out;
 	}

@@ -49,6 +49,17 @@ ino2=$(ls -i "$T/out/points/p0001-gups-default/report.json" | cut -d' ' -f1)
 check "resume: 2 done points skipped, 2 re-run, same results" \
     '[ "$ino1" = "$ino2" ] && grep -q "2 already done, 2 run, 0 failed" "$T/sweep2.log" && cmp -s "$T/first.csv" "$T/out/results.csv"'
 
+# another build: a binary whose bytes differ (here: one byte appended) does not resume
+# the first one's points, it runs them all again and says so.
+cp "$NUMASIM" "$T/numasim-other" && printf x >>"$T/numasim-other"
+"$T/numasim-other" sweep "$T/spec.json" -o "$T/out" -j 2 2>"$T/sweep3.log"
+check "another build: every point runs again, with a message" \
+    'grep -q "4 finished points were made by another numasim build" "$T/sweep3.log" && grep -q "0 already done, 4 run, 0 failed" "$T/sweep3.log" && cmp -s "$T/first.csv" "$T/out/results.csv"'
+"$NUMASIM" sweep "$T/spec.json" -o "$T/out" -j 2 2>"$T/sweep4.log"
+check "another build: back to the first binary, everything runs again too" 'grep -q "0 already done, 4 run" "$T/sweep4.log"'
+"$NUMASIM" sweep "$T/spec.json" -o "$T/out" -j 2 2>"$T/sweep5.log"
+check "same build: resumes (4 done)" 'grep -q "4 already done, 0 run" "$T/sweep5.log"'
+
 # failure: a bad policy fails its points only; error.txt; exit status non-zero.
 sed 's/"interleave:0-1"/"no-such-policy:9"/' "$T/spec.json" >"$T/bad.json"
 "$NUMASIM" sweep "$T/bad.json" -o "$T/bad" -j 2 2>/dev/null
