@@ -124,15 +124,12 @@ static int os_init(os_t **out, const struct os_cfg *cfg, const struct hw_cfg *hc
 				os->sys.policy_zone = z;
 		}
 	if (nm_first(&os->sys.memory_nodes) >= HW_MAX_NODES) {
-		physmem_destroy(os->phys);
-		free(os);
+		os_destroy(os);   /* each part's destroy is NULL-safe: this frees what exists so far */
 		return sim_errf(err, errlen, SIM_ECONFIG, "os: the machine has no memory (every nodes[i].memory is 0)");
 	}
 	/* CMA areas are carved out at boot, before the first allocation (memblock time in Linux) */
 	if ((rc = cma_init(os, err, errlen)) || (rc = memory_blocks_init(os, err, errlen))) {
-		cma_destroy(os);
-		physmem_destroy(os->phys);
-		free(os);
+		os_destroy(os);
 		return rc;
 	}
 	/* the shared zero page: one reserved frame on the first node with memory, as empty_zero_page */
@@ -143,37 +140,26 @@ static int os_init(os_t **out, const struct os_cfg *cfg, const struct hw_cfg *hc
 	node_set(zn, &only);
 	ac.nodemask = &only;
 	if (page_alloc(os->phys, &ac, &os->zero_pfn, NULL)) {
-		physmem_destroy(os->phys);
-		free(os);
+		os_destroy(os);
 		return sim_errf(err, errlen, SIM_ECONFIG, "os: no memory for the zero page");
 	}
 	page_set(pfn_to_page(os->phys, os->zero_pfn), PG_reserved);
 	pmem_clear_page(pm, os->zero_pfn);
 	if ((rc = memory_tiers_init(os, err, errlen))) {
-		physmem_destroy(os->phys);
-		free(os);
+		os_destroy(os);
 		return rc;
 	}
 	if ((rc = mig_init(os, err, errlen))) {   /* migration, compaction, NUMA balancing, THP */
-		memory_tiers_destroy(os);
-		physmem_destroy(os->phys);
-		free(os);
+		os_destroy(os);
 		return rc;
 	}
 	/* reclaim, swap, page cache, OOM; one hook set for both halves */
 	if (reclaim_init(os)) {
-		mig_destroy(os);
-		memory_tiers_destroy(os);
-		physmem_destroy(os->phys);
-		free(os);
+		os_destroy(os);
 		return sim_errf(err, errlen, SIM_ENOMEM, "os: out of host memory");
 	}
 	if ((rc = memcg_init(os, err, errlen))) {
-		memcg_destroy(os);
-		reclaim_destroy(os);
-		mig_destroy(os);
-		physmem_destroy(os->phys);
-		free(os);
+		os_destroy(os);
 		return rc;
 	}
 	struct physmem_hooks hooks = { 0 };
