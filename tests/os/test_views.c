@@ -266,6 +266,21 @@ static void zoneinfo(void **state)
 	physmem_destroy(pm);
 }
 
+/* A captured /proc file of the 6.18 fixture machine, NUL-terminated (malloc'd). */
+static char *read_fixture(const char *path)
+{
+	FILE *fp = fopen(path, "r");
+	if (!fp)
+		print_error("%s: cannot open (run from the repository root)\n", path);
+	assert_non_null(fp);
+	char *real = calloc(1, 1 << 16);
+	assert_non_null(real);
+	size_t got_len = fread(real, 1, (1 << 16) - 1, fp);
+	fclose(fp);
+	assert_true(got_len > 0);
+	return real;
+}
+
 /* The item names of the zoneinfo section that starts with `header`: each line without its value. */
 static size_t section_names(const char *text, const char *header, char (*names)[48], size_t max)
 {
@@ -309,16 +324,7 @@ static size_t section_names(const char *text, const char *header, char (*names)[
 static void zoneinfo_items_match_linux_6_18(void **state)
 {
 	(void)state;
-	const char *path = "tests/validation/fixtures/linux-6.18-1node/proc/zoneinfo";
-	FILE *fp = fopen(path, "r");
-	if (!fp)
-		print_error("%s: cannot open (run from the repository root)\n", path);
-	assert_non_null(fp);
-	char *real = calloc(1, 1 << 16);
-	assert_non_null(real);
-	size_t got_len = fread(real, 1, (1 << 16) - 1, fp);
-	fclose(fp);
-	assert_true(got_len > 0);
+	char *real = read_fixture("tests/validation/fixtures/linux-6.18-1node/proc/zoneinfo");
 	physmem_t *pm = tiny();   /* 2 CPUs too */
 	char *sim = dump(pm, "zoneinfo");
 	static char a[256][48], b[256][48];
@@ -405,16 +411,7 @@ static size_t vmstat_names(const char *text, char (*names)[48], size_t max)
 static void vmstat_items_match_linux_6_18(void **state)
 {
 	(void)state;
-	const char *path = "tests/validation/fixtures/linux-6.18-1node/proc/vmstat";
-	FILE *fp = fopen(path, "r");
-	if (!fp)
-		print_error("%s: cannot open (run from the repository root)\n", path);
-	assert_non_null(fp);
-	char *real = calloc(1, 1 << 16);
-	assert_non_null(real);
-	size_t got_len = fread(real, 1, (1 << 16) - 1, fp);
-	fclose(fp);
-	assert_true(got_len > 0);
+	char *real = read_fixture("tests/validation/fixtures/linux-6.18-1node/proc/vmstat");
 	physmem_t *pm = tiny();
 	char *sim = dump(pm, "vmstat");
 	static char a[512][48], b[512][48];

@@ -13,11 +13,8 @@
 
 static struct fx *zr_new(uint64_t mem_limit)
 {
-	struct os_cfg c = fx_os_cfg();
-	c.swap_size = 16ULL << 20;
-	c.swap_latency = RX_SWAP_LAT;
-	c.swap_bandwidth = RX_SWAP_BW;
-	c.reclaim_scan_cost = c.reclaim_page_cost = c.reclaim_unmap_cost = 0;
+	struct os_cfg c = rx_cfg(16);
+	c.reclaim_pass_cost = fx_os_cfg().reclaim_pass_cost;
 	c.zram.enabled = true;
 	c.zram.compress_cost = ZR_COMP_PS;
 	c.zram.decompress_cost = ZR_DECOMP_PS;

@@ -12,13 +12,8 @@
 
 static struct fx *zx_new(unsigned nr, unsigned mib, unsigned max_pool_percent)
 {
-	struct os_cfg c = fx_os_cfg();
-	c.swap_size = 16ULL << 20;
-	c.swap_latency = RX_SWAP_LAT;
-	c.swap_bandwidth = RX_SWAP_BW;
-	c.disk_latency = RX_SWAP_LAT;
-	c.disk_bandwidth = RX_SWAP_BW;
-	c.reclaim_scan_cost = c.reclaim_page_cost = c.reclaim_unmap_cost = 0;
+	struct os_cfg c = rx_cfg(16);
+	c.reclaim_pass_cost = fx_os_cfg().reclaim_pass_cost;
 	c.zswap.enabled = true;
 	c.zswap.max_pool_percent = max_pool_percent;
 	c.zswap.compress_cost = ZX_COMP_PS;
