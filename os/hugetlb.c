@@ -412,8 +412,12 @@ int hugetlb_reserve_vma(struct os *os, const struct process *p, const struct vma
 		if (alloc_surplus(os, h, local, NULL, &pfn))
 			break;
 		struct page *pg = pfn_to_page(os->phys, pfn);
-		if (pool_push(&h->node[pg->node], pfn))
+		if (pool_push(&h->node[pg->node], pfn)) {
+			/* the page and those gathered before it go back: nothing is left raised */
+			free_surplus(os, h, pg);
+			return_unused_surplus(os, h, gathered);
 			return sim_errf(err, errlen, SIM_ENOMEM, "os: out of host memory");
+		}
 		h->nr_free++;
 		gathered++;
 	}

@@ -32,11 +32,6 @@ uint64_t os_zswap_stored_pages(const struct os *os)
 	return zswap_stored_pages(os);
 }
 
-uint64_t os_percpu_pages(const struct os *os)
-{
-	(void)os;
-	return 0;
-}
 
 uint64_t os_committed_as(const struct os *os)
 {
@@ -216,8 +211,11 @@ void meminfo_show(const struct os *os, FILE *fp)
 		swap_pages = swap_total(os->rcl->swap);
 		swap_free = swap_pages - swap_used(os->rcl->swap);
 	}
+	struct hugetlb_counts gc;
 	hugetlb_counts(os, &hc, NULL);
-	uint64_t hugetlb_pages = hc.total << HPAGE_PMD_ORDER;
+	hugetlb_size_counts(os, PAGE_SHIFT + GPAGE_ORDER, &gc, NULL);
+	/* hugetlb_total_pages: every hstate's pool, 2 MiB and 1 GiB */
+	uint64_t hugetlb_pages = (hc.total << HPAGE_PMD_ORDER) + (gc.total << GPAGE_ORDER);
 	/* vm_commit_limit with overcommit_ratio 50 */
 	uint64_t commit_limit = (totalram - SIM_MIN(totalram, hugetlb_pages)) * 50 / 100 + swap_pages;
 	uint64_t buffers = 0;   /* nr_blockdev_pages: no block-device page cache is modelled */
@@ -266,7 +264,7 @@ void meminfo_show(const struct os *os, FILE *fp)
 	fprintf(fp, "VmallocTotal:   %8" PRIu64 " kB\n", (uint64_t)(VMALLOC_TOTAL >> 10));
 	show_val_kb(fp, "VmallocUsed:    ", vmalloc_nr_pages(os));
 	show_val_kb(fp, "VmallocChunk:   ", 0);
-	show_val_kb(fp, "Percpu:         ", os_percpu_pages(os));
+	show_val_kb(fp, "Percpu:         ", 0);   /* the per-CPU allocator is not modelled */
 	fprintf(fp, "HardwareCorrupted: %5" PRIu64 " kB\n", (uint64_t)0);
 	show_val_kb(fp, "AnonHugePages:  ", global_node_stat(os, NR_ANON_THPS));
 	show_val_kb(fp, "ShmemHugePages: ", global_node_stat(os, NR_SHMEM_THPS));

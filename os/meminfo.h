@@ -16,14 +16,12 @@
 #include <stdio.h>
 #include "os/fault.h"
 
-/* totalcma_pages: frames reserved for CMA areas (none are modelled). */
+/* totalcma_pages: frames reserved for CMA areas (os/cma.c). */
 uint64_t os_cma_total_pages(const struct os *os);
 /* zswap_total_pages(): pages the zswap pool holds (os/zswap.c; 0 without zswap). */
 uint64_t os_zswap_pool_pages(const struct os *os);
 /* zswap_stored_pages: pages stored compressed in zswap. */
 uint64_t os_zswap_stored_pages(const struct os *os);
-/* pcpu_nr_pages(): pages of the per-CPU allocator (not modelled: 0). */
-uint64_t os_percpu_pages(const struct os *os);
 /* vm_committed_as: pages of accountable mappings (VM_ACCOUNT) of live processes. */
 uint64_t os_committed_as(const struct os *os);
 
