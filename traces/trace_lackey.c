@@ -31,9 +31,9 @@ static int lackey_next(trace_reader_t *r, char *err, size_t errlen)
 
 		/* the access lines of a plain log in one pass; anything else line by line */
 		r->pos += vglog_plain_accesses(vg, (const char *)r->buf + r->pos, r->len - r->pos, &out,
-					       TRACE_BATCH_RECS - VGLOG_MAX_OUT - out.n, &lines);
+					       SIM_MIN(r->batch - out.n, TRACE_BATCH_RECS - VGLOG_MAX_OUT - out.n), &lines);
 		r->lineno += lines;
-		if (out.n + VGLOG_MAX_OUT > TRACE_BATCH_RECS)
+		if (out.n >= r->batch || out.n + VGLOG_MAX_OUT > TRACE_BATCH_RECS)
 			break;
 		rc = trace_getline(r, &line, &len, err, errlen);
 		if (rc <= 0)

@@ -453,7 +453,8 @@ static struct thread *thread_appears(struct simrun *s, struct tsrc *src, unsigne
 	if (!th || announced || !prev)
 		return th;
 	if (prev->done) {
-		thread_start(s, th, now);   /* only after records that followed an exit (ignored) */
+		/* only after records that followed an exit (ignored): as if its exit came last */
+		thread_start(s, th, SIM_MAX(core_end(&prev->core), s->q.now));
 		return th;
 	}
 	th->start_on = (uint16_t)(prev->tid + 1);
@@ -1465,12 +1466,7 @@ static bool start_orphans(struct simrun *s)
 		for (unsigned t = 0; t < s->src[i].nr_threads; t++) {
 			struct thread *th = s->src[i].threads[t];
 			if (th && th->waiting && !th->done) {
-				sim_time_t start = s->end > s->q.now ? s->end : s->q.now;
-				th->waiting = false;
-				s->nwaiting--;
-				th->issue_ok = false;
-				core_start_at(&th->core, start);
-				ev_schedule(&s->q, &th->ev, start);
+				thread_start(s, th, SIM_MAX(s->end, s->q.now));
 				any = true;
 			}
 		}

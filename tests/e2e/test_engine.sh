@@ -62,6 +62,17 @@ check "unannounced threads: batches of 1 and 4096 give byte-identical reports" c
 check "unannounced threads: batches of 7 too" cmp "$T/un7.json" "$T/un4096.json"
 check "a thread after an exit: batches of 1, 7 and 4096 give byte-identical reports" \
     sh -c "cmp '$T/ex1.json' '$T/ex4096.json' && cmp '$T/ex7.json' '$T/ex4096.json'"
+# a plain lackey log goes through the reader's one-pass parser: it obeys the batch size too
+awk 'BEGIN { x = 99; print "==1== Lackey"
+    for (i = 0; i < 3000; i++) {
+        x = (x * 1103515245 + 12345) % 2147483648
+        if (i % 4 == 0) printf "I  %08x,3\n", 4194304 + (i % 512) * 4
+        printf " %s %08x,8\n", (x % 3 == 0) ? "S" : "L", 268435456 + (x % 262144) * 8 } }' > "$T/plain.lackey"
+for b in 1 4096; do
+    check "plain lackey log, batches of $b" env NUMASIM_TRACE_BATCH=$b $N run -q --machine skx-2s \
+        --trace "lackey:$T/plain.lackey" --report "$T/lk$b.json"
+done
+check "plain lackey log: batches of 1 and 4096 give byte-identical reports" cmp "$T/lk1.json" "$T/lk4096.json"
 check "cloned threads: batches of 1 and 4096 give byte-identical reports" cmp "$T/cl1.json" "$T/cl4096.json"
 check "cloned threads: batches of 7 too" cmp "$T/cl7.json" "$T/cl4096.json"
 
