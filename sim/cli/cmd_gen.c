@@ -22,10 +22,11 @@ static void gen_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: numasim trace gen [SPEC.json] -o OUT [--format native|text] [--KEY VALUE]...\n"
-		"  keys: pattern (stream stride gups uniform zipf chase stencil shared prodcons phase hog;\n"
+		"  keys: pattern (stream stride gups uniform zipf chase stencil shared prodcons phase hog hotcold;\n"
 		"        mlc-loaded has keys of its own: trace gen --pattern mlc-loaded --help),\n"
 		"        size, threads, cpus, accesses, seed, write-ratio, zipf-s, stride, step, use,\n"
-		"        access-size, line, chunk, gap, base, mbind, mempolicy, init  (docs/experiments.md)\n"
+		"        access-size, line, chunk, gap, base, mbind, mempolicy, init, hot-size, hot-ratio\n"
+		"        (docs/experiments.md)\n"
 		"  contents: --dup-fraction F (that share of the pages is identical, in --dup-contents N\n"
 		"        blocks), --compress PCT (compressed size of every page), --mergeable true\n"
 		"        (madvise MADV_MERGEABLE for KSM): page_content records (docs/trace-format.md)\n"

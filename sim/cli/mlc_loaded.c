@@ -485,7 +485,7 @@ int mlcl_gen_main(int argc, char **argv)
 			printf("usage: numasim trace gen --pattern mlc-loaded -o OUT [--format native|text] [--KEY VALUE]...\n"
 			       "  keys: buffer, injector-buffer, latency-loads, injector-loads, delay, line, init-cpu,\n"
 			       "        latency-cpu, injector-cpus (1-3,5 or none), node (-1: no mbind), thp (0/1),\n"
-			       "        latency-pattern (chase random stream), seed, base  (docs/mlc.md)\n");
+			       "        latency-pattern (chase random stream gups), seed, base  (docs/mlc.md)\n");
 			return 0;
 		}
 		if (a[0] != '-' || a[1] != '-' || (!eq && i + 1 >= argc)) {
