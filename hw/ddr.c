@@ -118,12 +118,22 @@ struct ddr_bank {
 };
 
 
+/* A write in the queue: when it arrived and, pending, when it took its entry, or, drained, when it left. */
+struct wq_ent {
+	sim_time_t arr, t;
+};
+
+/* A growable ring, oldest first; capacity mask + 1, a power of two. */
+struct wq_ring {
+	struct wq_ent *e;
+	uint32_t head, n, mask;
+};
+
 struct ddr_channel {
 	struct resv bus;                  /* data-bus bursts booked (gap-filling, sim/resv.h) */
-	sim_time_t *wq_acc;               /* [write_queue] ring at k % write_queue: when write k was accepted */
-	sim_time_t *wq_left;              /* ... and when it left the queue (once drained) */
-	uint64_t wq_seq;                  /* writes accepted so far */
-	uint32_t wq_pending;              /* accepted, not yet in a drain */
+	struct wq_ring pend;              /* writes not yet in a drain, by arrival */
+	struct wq_ring left;              /* drained writes that may not have left yet, by departure */
+	sim_time_t left_max_arr;          /* >= the latest arrival in `left` (reset when it empties) */
 	uint64_t stat[NR_DDR_STATS];
 };
 
@@ -135,6 +145,7 @@ struct ddr {
 	sim_time_t tCL, tRCD, tRP, tRAS, tCCD_L, tRFC, tBL, tREFI, frontend, tWTR, tRTW;
 	sim_time_t refresh_stagger;
 	uint32_t cols;            /* lines per row */
+	sim_time_t *ref_win;      /* [rank]: start of the refresh window last found (0: none) */
 	struct ddr_bank *banks;   /* [channel][rank][bankgroup][bank] */
 	sim_time_t *cas_ok;       /* [channel][rank][bankgroup]: earliest next CAS (tCCD_L) */
 	struct ddr_channel *ch;
@@ -198,14 +209,17 @@ int ddr_create(ddr_t **out, const struct ddr_cfg *cfg, unsigned node, uint64_t b
 	d->banks = calloc(nr_banks, sizeof(*d->banks));
 	d->cas_ok = calloc(nr_groups, sizeof(*d->cas_ok));
 	d->ch = calloc(cfg->channels, sizeof(*d->ch));
-	if (!d->banks || !d->cas_ok || !d->ch) {
+	d->ref_win = calloc(cfg->ranks, sizeof(*d->ref_win));
+	if (!d->banks || !d->cas_ok || !d->ch || !d->ref_win) {
 		ddr_destroy(d);
 		return -SIM_ENOMEM;
 	}
 	for (unsigned i = 0; i < cfg->channels; i++) {
-		d->ch[i].wq_acc = calloc(cfg->write_queue, sizeof(*d->ch[i].wq_acc));
-		d->ch[i].wq_left = calloc(cfg->write_queue, sizeof(*d->ch[i].wq_left));
-		if (!d->ch[i].wq_acc || !d->ch[i].wq_left) {
+		/* room for a full queue each; they grow (doubling) only past that */
+		uint32_t cap = 1u << ilog2_u64(2 * (uint64_t)cfg->write_queue - 1);
+		d->ch[i].pend = (struct wq_ring){ .e = malloc(cap * sizeof(struct wq_ent)), .mask = cap - 1 };
+		d->ch[i].left = (struct wq_ring){ .e = malloc(cap * sizeof(struct wq_ent)), .mask = cap - 1 };
+		if (!d->ch[i].pend.e || !d->ch[i].left.e) {
 			ddr_destroy(d);
 			return -SIM_ENOMEM;
 		}
@@ -227,9 +241,10 @@ void ddr_destroy(ddr_t *d)
 	if (d->ch)
 		for (unsigned c = 0; c < d->cfg.channels; c++) {
 			resv_destroy(&d->ch[c].bus);
-			free(d->ch[c].wq_acc);
-			free(d->ch[c].wq_left);
+			free(d->ch[c].pend.e);
+			free(d->ch[c].left.e);
 		}
+	free(d->ref_win);
 	free(d->banks);
 	free(d->cas_ok);
 	free(d->ch);
@@ -297,69 +312,201 @@ void ddr_map(const ddr_t *d, uint64_t paddr, struct ddr_coord *c)
 		c->bankgroup ^= take(&y, cfg->bankgroups);
 		c->bank ^= take(&y, cfg->banks);
 		y = x;
-		c->channel = (c->channel + take(&y, cfg->channels)) % cfg->channels;
+		c->channel += take(&y, cfg->channels);   /* both < channels: one subtraction wraps */
+		if (c->channel >= cfg->channels)
+			c->channel -= cfg->channels;
 	}
 }
 
 /*
- * Latest refresh window of `rank` starting at or before t.
+ * Latest refresh window of `rank` starting at or before t.  The window
+ * found last is kept per rank, so requests in the same tREFI (nearly all of
+ * them) skip the division; the answer is the same.
  * @return false when no refresh has happened yet (or refresh is off).
  */
-static bool last_refresh(const ddr_t *d, unsigned rank, sim_time_t t, sim_time_t *start)
+static bool last_refresh(ddr_t *d, unsigned rank, sim_time_t t, sim_time_t *start)
 {
-	sim_time_t first;
+	sim_time_t first, s;
 
 	if (!d->tREFI)
 		return false;
+	s = d->ref_win[rank];
+	if (s && t >= s && t - s < d->tREFI) {
+		*start = s;
+		return true;
+	}
 	first = rank * d->refresh_stagger + d->tREFI;
 	if (t < first)
 		return false;
-	*start = first + (t - first) / d->tREFI * d->tREFI;
+	s = first + (t - first) / d->tREFI * d->tREFI;
+	d->ref_win[rank] = s;
+	*start = s;
 	return true;
 }
 
-/*
- * A write reaches channel ch at `arrive`: take a queue entry (waiting for
- * one if the queue is full) and drain a batch at the high watermark.
- * @return when the write was accepted.
- */
-static sim_time_t write_post(ddr_t *d, struct ddr_channel *ch, sim_time_t arrive)
+/* --- the write queue ------------------------------------------------------- */
+
+/* Ring slot i (0 = oldest) of a queue whose capacity is mask + 1, a power of two. */
+static inline struct wq_ent *wq_at(const struct wq_ring *r, uint32_t i)
 {
-	const uint32_t q = d->cfg.write_queue, n = d->cfg.wq_high - d->cfg.wq_low;
-	const size_t k = ch->wq_seq % q;
-	sim_time_t accept = arrive, start, due = 0;
-	uint64_t first;
+	return &r->e[(r->head + i) & r->mask];
+}
 
-	/* the entry is busy only if its previous write was in the queue at our arrival
-	 * (calls come in issue order, not arrival order: a write resolved earlier may
-	 * arrive later, and then it does not hold the entry yet) */
-	if (ch->wq_acc[k] <= arrive && ch->wq_left[k] > arrive)
-		accept = ch->wq_left[k];
+/* Room for one more entry: double the ring (keeping its order) when full. */
+static void wq_reserve(struct wq_ring *r)
+{
+	uint32_t cap = r->mask + 1;
+	struct wq_ent *e;
 
-	if (accept > arrive) {
-		ch->stat[DDR_WQ_STALLS]++;
-		ch->stat[DDR_WQ_DELAY] += accept - arrive;
+	if (r->n < cap)
+		return;
+	e = malloc(2 * (size_t)cap * sizeof(*e));
+	if (!e)
+		sim_bug(__FILE__, __LINE__, "out of memory growing a DDR write queue");
+	for (uint32_t i = 0; i < r->n; i++)
+		e[i] = *wq_at(r, i);
+	free(r->e);
+	r->e = e;
+	r->head = 0;
+	r->mask = 2 * cap - 1;
+}
+
+/*
+ * Insert at the place of the last entry whose key (arrival for the pending
+ * queue, departure for the drained one) is <= `key`: equal keys stay in
+ * call order.  Entries come nearly sorted, so the walk from the tail is short.
+ * @return that place.
+ */
+static uint32_t wq_insert(struct wq_ring *r, sim_time_t arr, sim_time_t t, bool by_t)
+{
+	uint32_t j = r->n;
+
+	wq_reserve(r);
+	while (j && (by_t ? wq_at(r, j - 1)->t > t : wq_at(r, j - 1)->arr > arr)) {
+		*wq_at(r, j) = *wq_at(r, j - 1);
+		j--;
 	}
-	ch->wq_acc[k] = accept;
-	ch->wq_seq++;
-	ch->stat[DDR_WRITES]++;
-	if (++ch->wq_pending < d->cfg.wq_high)
-		return accept;
+	*wq_at(r, j) = (struct wq_ent){ arr, t };
+	r->n++;
+	return j;
+}
 
-	/* drain the oldest n pending writes as one block, once all n have arrived:
-	 * turnaround, bursts, turnaround */
-	first = ch->wq_seq - ch->wq_pending;
+/*
+ * Drain the oldest wq_high - wq_low pending writes (by arrival) as one block
+ * on the bus, at or after CWL past the latest time one of them entered the
+ * queue; each leaves the queue when its burst ends.
+ */
+static void wq_drain(ddr_t *d, struct ddr_channel *ch)
+{
+	const uint32_t n = d->cfg.wq_high - d->cfg.wq_low;
+	sim_time_t due = 0, start;
+
 	for (uint32_t i = 0; i < n; i++)
-		due = SIM_MAX(due, ch->wq_acc[(first + i) % q]);
+		due = SIM_MAX(due, wq_at(&ch->pend, i)->t);
 	start = resv_book(&ch->bus, due + d->tCL, d->tRTW + n * d->tBL + d->tWTR + d->tCL);
-	for (uint32_t i = 0; i < n; i++)
-		ch->wq_left[(first + i) % q] = start + d->tRTW + (i + 1) * d->tBL;
-	ch->wq_pending -= n;
+	for (uint32_t i = 0; i < n; i++) {
+		sim_time_t arr = wq_at(&ch->pend, 0)->arr;
+		ch->pend.head = (ch->pend.head + 1) & ch->pend.mask;
+		ch->pend.n--;
+		wq_insert(&ch->left, arr, start + d->tRTW + (i + 1) * d->tBL, true);
+		ch->left_max_arr = SIM_MAX(ch->left_max_arr, arr);
+	}
 	ch->stat[DDR_WQ_DRAINS]++;
 	ch->stat[DDR_TURNAROUNDS] += 2;
 	ch->stat[DDR_BYTES] += (uint64_t)n * DDR_LINE;
 	ch->stat[DDR_BUSY] += n * d->tBL;
+}
+
+/*
+ * When a write arriving at `arrive` gets an entry: at once if fewer than
+ * write_queue writes that arrived before it are still in the queue, else
+ * when enough of the drained ones have left.  `pend_before` pending writes
+ * arrived before it; pending writes have not left (fewer than wq_high of
+ * them, so the rest of a full queue has been drained and its departures are
+ * known).
+ */
+static sim_time_t wq_entry(const ddr_t *d, const struct ddr_channel *ch, sim_time_t arrive, uint32_t pend_before)
+{
+	const struct wq_ring *l = &ch->left;
+	const uint32_t q = d->cfg.write_queue;
+	uint32_t lo = 0, hi = l->n;
+
+	if (pend_before + l->n < q)
+		return arrive;
+	/* drained writes by departure: the first one still there at `arrive` */
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (wq_at(l, mid)->t > arrive)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	if (pend_before + (l->n - lo) < q)
+		return arrive;
+	if (ch->left_max_arr <= arrive) {
+		/* every drained write arrived before this one: the k-th to leave frees the entry */
+		uint32_t k = pend_before + (l->n - lo) - q + 1;
+		return wq_at(l, lo + k - 1)->t;
+	}
+	/* some drained writes arrived after this one (booked ahead): skip them */
+	{
+		uint32_t inq = 0, k;
+		for (uint32_t i = lo; i < l->n; i++)
+			inq += wq_at(l, i)->arr <= arrive;
+		if (pend_before + inq < q)
+			return arrive;
+		k = pend_before + inq - q + 1;
+		for (uint32_t i = lo; i < l->n; i++)
+			if (wq_at(l, i)->arr <= arrive && !--k)
+				return wq_at(l, i)->t;
+	}
+	sim_bug(__FILE__, __LINE__, "write queue: fewer drained writes than the queue holds");
+}
+
+/*
+ * A write reaches channel ch at `arrive`.  @return when it took its queue
+ * entry; *wait: how long it waited for one.
+ */
+static sim_time_t write_post(ddr_t *d, struct ddr_channel *ch, sim_time_t arrive, sim_time_t *wait)
+{
+	const uint32_t high = d->cfg.wq_high, n = high - d->cfg.wq_low;
+	struct wq_ring *p = &ch->pend, *l = &ch->left;
+	sim_time_t accept;
+	uint32_t j = p->n;
+
+	/* nothing arrives before the horizon any more: writes gone by then are gone for all */
+	if (ch->bus.horizon)
+		while (l->n && wq_at(l, 0)->t <= *ch->bus.horizon) {
+			l->head = (l->head + 1) & l->mask;
+			l->n--;
+		}
+	if (!l->n)
+		ch->left_max_arr = 0;
+	/* pending writes that arrived by now: a write posted earlier but arriving later is not one */
+	while (j && wq_at(p, j - 1)->arr > arrive)
+		j--;
+	/* writes posted after others that arrive later can bring the count there first */
+	for (; j >= high; j -= n)
+		wq_drain(d, ch);
+	accept = wq_entry(d, ch, arrive, j);
+	if (accept > arrive) {
+		ch->stat[DDR_WQ_STALLS]++;
+		ch->stat[DDR_WQ_DELAY] += accept - arrive;
+	}
+	ch->stat[DDR_WRITES]++;
+	if (wq_insert(p, arrive, accept, false) + 1 >= high)
+		wq_drain(d, ch);
+	if (wait)
+		*wait = accept - arrive;
 	return accept;
+}
+
+sim_time_t ddr_write(ddr_t *d, uint64_t paddr, sim_time_t now, sim_time_t *wait)
+{
+	struct ddr_coord c;
+
+	ddr_map(d, paddr, &c);
+	return write_post(d, &d->ch[c.channel], now + d->frontend, wait) - now;
 }
 
 sim_time_t ddr_access(ddr_t *d, uint64_t paddr, bool write, sim_time_t now, enum ddr_outcome *outcome)
@@ -372,14 +519,14 @@ sim_time_t ddr_access(ddr_t *d, uint64_t paddr, bool write, sim_time_t now, enum
 	sim_time_t arrive, start, ref, act = 0, cas, data, done, unloaded, queued;
 	enum ddr_outcome oc;
 
-	ddr_map(d, paddr, &c);
-	ch = &d->ch[c.channel];
-	arrive = now + d->frontend;
 	if (write) {
 		if (outcome)
 			*outcome = DDR_ROW_HIT;   /* not known until the drain; the queue took it */
-		return write_post(d, ch, arrive) - now;
+		return ddr_write(d, paddr, now, NULL);
 	}
+	ddr_map(d, paddr, &c);
+	ch = &d->ch[c.channel];
+	arrive = now + d->frontend;
 	g = ((size_t)c.channel * cfg->ranks + c.rank) * cfg->bankgroups + c.bankgroup;
 	b = &d->banks[g * cfg->banks + c.bank];
 

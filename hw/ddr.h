@@ -38,6 +38,12 @@ void ddr_set_horizon(ddr_t *d, const sim_time_t *horizon);
  * (write).  *outcome (may be NULL) says how the row buffer was found.
  */
 sim_time_t ddr_access(ddr_t *d, uint64_t paddr, bool write, sim_time_t now, enum ddr_outcome *outcome);
+/*
+ * One line-sized write arriving at `now` (ddr_access(write) is this).
+ * @return ps from `now` until the queue accepted it; *wait (may be NULL):
+ * the part of that spent waiting for a free queue entry.
+ */
+sim_time_t ddr_write(ddr_t *d, uint64_t paddr, sim_time_t now, sim_time_t *wait);
 
 /*
  * Where an address lives inside the controller.  `column` counts 64-byte

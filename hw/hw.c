@@ -24,7 +24,8 @@
  * ddr_access(write) at their home node (through the links when remote):
  * they occupy those resources but are not added to the demand latency,
  * except the wait for an entry in a full DDR write queue (hw/ddr.c), which
- * holds the access that evicted them.
+ * holds the demand access whose fill evicted them: each step of the victim
+ * chain returns that wait, and the line's latency adds the longest.
  * Prefetches likewise fetch through the hierarchy off the critical path.
  */
 #include <stdlib.h>
@@ -114,7 +115,6 @@ struct hw {
 	unsigned frame_shift;
 	sim_time_t end;                        /* latest completion seen (for utilisation) */
 	sim_time_t horizon;                    /* nothing is booked before this any more (hw_set_horizon) */
-	sim_time_t wb_wait;                    /* this access's longest wait for a DDR write-queue entry */
 	uint64_t stat[NR_HW_STATS];
 };
 
@@ -178,15 +178,15 @@ static void frames_dropped(hw_t *hw, uint64_t paddr, uint64_t bytes)
 
 /* --- write-backs (off the critical path) --------------------------------- */
 
-static void writeback_mem(hw_t *hw, unsigned from_node, uint64_t blk, sim_time_t now)
+/* @return how long the line waited for a DDR write-queue entry (it holds its evictor that long) */
+static sim_time_t writeback_mem(hw_t *hw, unsigned from_node, uint64_t blk, sim_time_t now)
 {
 	unsigned home = home_of(hw, blk, from_node);
-	sim_time_t t = xfer(hw, from_node, home, now, hw->line);
+	sim_time_t t = xfer(hw, from_node, home, now, hw->line), wait;
 
-	/* a full write queue holds the victim, and with it the access that evicted it */
-	t = ddr_access(hw->ddr[home], blk << hw->line_shift, true, now + t, NULL) - hw->cfg.nodes[home].ddr.frontend;
-	hw->wb_wait = SIM_MAX(hw->wb_wait, t);
+	ddr_write(hw->ddr[home], blk << hw->line_shift, now + t, &wait);
 	hw->stat[HW_DRAM_WRITEBACKS]++;
+	return wait;
 }
 
 /* Drop blk from cpu's private hierarchy. @return true if any copy was dirty. */
@@ -200,10 +200,13 @@ static bool private_invalidate(hw_t *hw, unsigned cpu, uint64_t blk)
 	return f & CL_DIRTY;
 }
 
-static void l3_victim(hw_t *hw, unsigned socket, const struct cache_victim *v, sim_time_t now);
+static sim_time_t l3_victim(hw_t *hw, unsigned socket, const struct cache_victim *v, sim_time_t now);
 
-/* A line leaves cpu's private hierarchy (dirty: with its data) towards the L3 / memory. */
-static void private_release(hw_t *hw, unsigned cpu, uint64_t blk, bool dirty, sim_time_t now)
+/*
+ * A line leaves cpu's private hierarchy (dirty: with its data) towards the L3 / memory.
+ * This and the *_victim functions @return the write-queue wait (writeback_mem).
+ */
+static sim_time_t private_release(hw_t *hw, unsigned cpu, uint64_t blk, bool dirty, sim_time_t now)
 {
 	struct hw_cpu *p = &hw->cpu[cpu];
 	cache_t *l3 = hw->l3[p->socket];
@@ -211,70 +214,66 @@ static void private_release(hw_t *hw, unsigned cpu, uint64_t blk, bool dirty, si
 	int64_t s;
 
 	coh_evict(hw->coh, cpu, blk);
-	if (!l3) {
-		if (dirty)
-			writeback_mem(hw, p->node, blk, now);
-		return;
-	}
+	if (!l3)
+		return dirty ? writeback_mem(hw, p->node, blk, now) : 0;
 	s = cache_probe(l3, blk);
 	if (s >= 0) {
 		if (dirty)
 			cache_slot_set(l3, s, CL_DIRTY);
-		return;
+		return 0;
 	}
 	/* exclusive: every victim fills the L3; non-inclusive: dirty ones do */
 	if (hw->incl == INCL_EXCLUSIVE || (dirty && hw->incl == INCL_NONINCLUSIVE)) {
 		cache_fill(l3, blk, dirty ? CL_DIRTY : 0, &v);
-		l3_victim(hw, p->socket, &v, now);
-	} else if (dirty) {
-		writeback_mem(hw, p->node, blk, now);
+		return l3_victim(hw, p->socket, &v, now);
 	}
+	return dirty ? writeback_mem(hw, p->node, blk, now) : 0;
 }
 
 /* Victim of an L2 fill: back-invalidate the L1s (inclusion), then release. */
-static void l2_victim(hw_t *hw, unsigned cpu, const struct cache_victim *v, sim_time_t now)
+static sim_time_t l2_victim(hw_t *hw, unsigned cpu, const struct cache_victim *v, sim_time_t now)
 {
 	struct hw_cpu *p = &hw->cpu[cpu];
 	uint8_t f;
 
 	if (!v->valid)
-		return;
+		return 0;
 	f = v->flags | cache_invalidate(p->l1d, v->blk, true) | cache_invalidate(p->l1i, v->blk, true);
-	private_release(hw, cpu, v->blk, f & CL_DIRTY, now);
+	return private_release(hw, cpu, v->blk, f & CL_DIRTY, now);
 }
 
 /* Victim of an L1 fill. */
-static void l1_victim(hw_t *hw, unsigned cpu, cache_t *other_l1, const struct cache_victim *v, sim_time_t now)
+static sim_time_t l1_victim(hw_t *hw, unsigned cpu, cache_t *other_l1, const struct cache_victim *v, sim_time_t now)
 {
 	struct hw_cpu *p = &hw->cpu[cpu];
 	int64_t s;
 
 	if (!v->valid)
-		return;
+		return 0;
 	if (p->l2) {
 		s = cache_probe(p->l2, v->blk);
 		SIM_BUG_ON(s < 0);     /* the L2 is inclusive of the L1s */
 		if (v->flags & CL_DIRTY)
 			cache_slot_set(p->l2, s, CL_DIRTY);
-		return;
+		return 0;
 	}
 	/* no L2: the line leaves the private hierarchy once neither L1 holds it */
 	s = cache_probe(other_l1, v->blk);
 	if (s >= 0) {
 		if (v->flags & CL_DIRTY)
 			cache_slot_set(other_l1, s, CL_DIRTY);
-		return;
+		return 0;
 	}
-	private_release(hw, cpu, v->blk, v->flags & CL_DIRTY, now);
+	return private_release(hw, cpu, v->blk, v->flags & CL_DIRTY, now);
 }
 
 /* Victim of an L3 fill: an inclusive L3 takes the private copies on its socket with it. */
-static void l3_victim(hw_t *hw, unsigned socket, const struct cache_victim *v, sim_time_t now)
+static sim_time_t l3_victim(hw_t *hw, unsigned socket, const struct cache_victim *v, sim_time_t now)
 {
 	bool dirty;
 
 	if (!v->valid)
-		return;
+		return 0;
 	dirty = v->flags & CL_DIRTY;
 	if (hw->incl == INCL_INCLUSIVE) {
 		unsigned n = coh_holders(hw->coh, v->blk, hw->holders);
@@ -287,8 +286,7 @@ static void l3_victim(hw_t *hw, unsigned socket, const struct cache_victim *v, s
 			hw->stat[HW_L3_BACKINVAL]++;
 		}
 	}
-	if (dirty)
-		writeback_mem(hw, hw->socket_node[socket], v->blk, now);
+	return dirty ? writeback_mem(hw, hw->socket_node[socket], v->blk, now) : 0;
 }
 
 /* --- coherence callbacks ------------------------------------------------- */
@@ -352,10 +350,11 @@ struct line_res {
 
 /*
  * cpu's private hierarchy missed blk: find it on the socket, in another
- * CPU's cache, or at the home node.  @return ps from `now`.
+ * CPU's cache, or at the home node.  @return ps from `now`; *wb: the
+ * write-queue wait of the L3 victim the fill evicted.
  */
 static sim_time_t private_miss(hw_t *hw, unsigned cpu, uint64_t blk, enum cache_req req, bool write,
-			       sim_time_t now, struct line_res *lr)
+			       sim_time_t now, struct line_res *lr, sim_time_t *wb)
 {
 	struct hw_cpu *p = &hw->cpu[cpu];
 	cache_t *l3 = hw->l3[p->socket];
@@ -369,6 +368,7 @@ static sim_time_t private_miss(hw_t *hw, unsigned cpu, uint64_t blk, enum cache_
 
 	lr->dirty = false;
 	lr->hops = 0;
+	*wb = 0;
 	frame_mark(hw, blk);
 	if (l3) {
 		lat += hw->l3_ps;
@@ -387,7 +387,7 @@ static sim_time_t private_miss(hw_t *hw, unsigned cpu, uint64_t blk, enum cache_
 			writeback_mem(hw, on, blk, now + lat);
 		if (l3 && s3 < 0 && hw->incl == INCL_INCLUSIVE) {
 			cache_fill(l3, blk, 0, &v);
-			l3_victim(hw, p->socket, &v, now + lat);
+			*wb = l3_victim(hw, p->socket, &v, now + lat);
 		} else if (l3 && s3 >= 0 && hw->incl == INCL_EXCLUSIVE) {
 			cache_invalidate(l3, blk, false);
 		}
@@ -414,7 +414,7 @@ static sim_time_t private_miss(hw_t *hw, unsigned cpu, uint64_t blk, enum cache_
 		lr->hops = (uint8_t)linknet_hops(hw->ln, home, node);
 		if (l3 && hw->incl != INCL_EXCLUSIVE) {
 			cache_fill(l3, blk, 0, &v);
-			l3_victim(hw, p->socket, &v, now + lat);
+			*wb = l3_victim(hw, p->socket, &v, now + lat);
 		}
 	}
 	lr->exclusive = cr.exclusive;
@@ -423,21 +423,20 @@ static sim_time_t private_miss(hw_t *hw, unsigned cpu, uint64_t blk, enum cache_
 	return lat;
 }
 
-/* Fill the private hierarchy after a miss; @return the L1 slot. */
-static int64_t private_fill(hw_t *hw, unsigned cpu, cache_t *l1, cache_t *other_l1, uint64_t blk,
-			    uint8_t l1_flags, uint8_t l2_flags, sim_time_t now)
+/* Fill the private hierarchy after a miss; @return the victims' write-queue wait. */
+static sim_time_t private_fill(hw_t *hw, unsigned cpu, cache_t *l1, cache_t *other_l1, uint64_t blk,
+			       uint8_t l1_flags, uint8_t l2_flags, sim_time_t now)
 {
 	struct hw_cpu *p = &hw->cpu[cpu];
 	struct cache_victim v;
-	int64_t s;
+	sim_time_t wb = 0;
 
 	if (p->l2) {
 		cache_fill(p->l2, blk, l2_flags, &v);
-		l2_victim(hw, cpu, &v, now);
+		wb = l2_victim(hw, cpu, &v, now);
 	}
-	s = cache_fill(l1, blk, l1_flags, &v);
-	l1_victim(hw, cpu, other_l1, &v, now);
-	return s;
+	cache_fill(l1, blk, l1_flags, &v);
+	return SIM_MAX(wb, l1_victim(hw, cpu, other_l1, &v, now));
 }
 
 static sim_time_t upgrade(hw_t *hw, unsigned cpu, uint64_t blk, sim_time_t now)
@@ -517,11 +516,15 @@ static __attribute__((noinline)) sim_time_t access_after_l1(hw_t *hw, unsigned c
 		l1_victim(hw, cpu, other, &v, now + lat);
 		return lat;
 	}
-	lat += private_miss(hw, cpu, blk, req, write, now + lat, lr);
 	{
-		uint8_t w = lr->exclusive ? CL_WRITABLE : 0;
-		private_fill(hw, cpu, l1, other, blk, (uint8_t)(w | (write ? CL_DIRTY : 0)),
-			     (uint8_t)(w | (lr->dirty ? CL_DIRTY : 0)), now + lat);
+		sim_time_t wb, wb2;
+		uint8_t w;
+		lat += private_miss(hw, cpu, blk, req, write, now + lat, lr, &wb);
+		w = lr->exclusive ? CL_WRITABLE : 0;
+		wb2 = private_fill(hw, cpu, l1, other, blk, (uint8_t)(w | (write ? CL_DIRTY : 0)),
+				   (uint8_t)(w | (lr->dirty ? CL_DIRTY : 0)), now + lat);
+		/* a full write queue holds the victims, and with them the fill that evicted them */
+		lat += SIM_MAX(wb, wb2);
 	}
 	if (p->l2)
 		prefetch_run(hw, cpu, LVL_L2, p->l2, blk, now + lat);
@@ -561,6 +564,7 @@ static void prefetch_one(hw_t *hw, unsigned cpu, int level, uint64_t blk, sim_ti
 {
 	struct hw_cpu *p = &hw->cpu[cpu];
 	struct line_res lr;
+	sim_time_t wb;
 	int64_t s2;
 	int owner;
 
@@ -583,7 +587,7 @@ static void prefetch_one(hw_t *hw, unsigned cpu, int level, uint64_t blk, sim_ti
 	owner = coh_owner(hw->coh, blk);
 	if (owner >= 0 && (unsigned)owner != cpu)
 		return;
-	private_miss(hw, cpu, blk, CREQ_PREFETCH, false, now, &lr);
+	private_miss(hw, cpu, blk, CREQ_PREFETCH, false, now, &lr, &wb);   /* off the critical path: no one waits */
 	{
 		uint8_t w = lr.exclusive ? CL_WRITABLE : 0;
 		uint8_t d = lr.dirty ? CL_DIRTY : 0;
@@ -706,7 +710,7 @@ static __attribute__((noinline)) void access_rest(hw_t *hw, unsigned cpu, sim_ti
 			pa_line += hw->line;
 		}
 	}
-	res->lat = mr.lat + worst + hw->wb_wait;
+	res->lat = mr.lat + worst;
 	p->stat[HC_XLAT_PS] += res->xlat;
 	p->served[res->served]++;
 	p->served_ps[res->served] += res->lat;
@@ -723,7 +727,6 @@ void hw_access(hw_t *hw, unsigned cpu, sim_time_t now, const struct hw_req *req,
 	sim_time_t lat;
 
 	p->stat[HC_ACCESSES]++;
-	hw->wb_wait = 0;
 	mmu_translate(p->mmu, req->vaddr, req->op, now, &mr);
 	if (unlikely(mr.fault != HW_FAULT_NONE || ((req->vaddr ^ last_byte) >> hw->line_shift))) {
 		access_rest(hw, cpu, now, req, res, &mr);
@@ -733,7 +736,6 @@ void hw_access(hw_t *hw, unsigned cpu, sim_time_t now, const struct hw_req *req,
 	bool write = req->op == MEM_STORE || req->op == MEM_MODIFY;
 	enum cache_req kind = req->op == MEM_IFETCH ? CREQ_IFETCH : write ? CREQ_STORE : CREQ_LOAD;
 	lat = mr.lat + access_line(hw, cpu, mr.paddr >> hw->line_shift, kind, write, now + mr.lat, &lr);
-	lat += hw->wb_wait;
 	p->stat[HC_LINES]++;
 	*res = (struct hw_res){ .lat = lat, .xlat = mr.lat, .walk = mr.walk, .paddr = mr.paddr,
 				.fault_vaddr = req->vaddr, .served = lr.served, .hops = lr.hops,
