@@ -146,10 +146,17 @@ struct ddr {
 	sim_time_t refresh_stagger;
 	uint32_t cols;            /* lines per row */
 	sim_time_t *ref_win;      /* [rank]: start of the refresh window last found (0: none) */
+	uint64_t m_channels, m_cols, m_ranks, m_bankgroups, m_banks;   /* take()'s magics */
 	struct ddr_bank *banks;   /* [channel][rank][bankgroup][bank] */
 	sim_time_t *cas_ok;       /* [channel][rank][bankgroup]: earliest next CAS (tCCD_L) */
 	struct ddr_channel *ch;
 };
+
+/* The magic of take() (below) for base n (unused for powers of two). */
+static uint64_t take_magic(uint32_t n)
+{
+	return n & (n - 1) ? UINT64_MAX / n + 1 : 0;
+}
 
 int ddr_create(ddr_t **out, const struct ddr_cfg *cfg, unsigned node, uint64_t base, char *err, size_t errlen)
 {
@@ -203,6 +210,11 @@ int ddr_create(ddr_t **out, const struct ddr_cfg *cfg, unsigned node, uint64_t b
 	d->tRTW = (sim_time_t)cfg->tRTW * cfg->tCK;
 	d->refresh_stagger = cfg->tREFI / cfg->ranks;
 	d->cols = (uint32_t)(cfg->row_size / DDR_LINE);
+	d->m_channels = take_magic(cfg->channels);
+	d->m_cols = take_magic(d->cols);
+	d->m_ranks = take_magic(cfg->ranks);
+	d->m_bankgroups = take_magic(cfg->bankgroups);
+	d->m_banks = take_magic(cfg->banks);
 
 	nr_groups = (size_t)cfg->channels * cfg->ranks * cfg->bankgroups;
 	nr_banks = nr_groups * cfg->banks;
@@ -253,21 +265,24 @@ void ddr_destroy(ddr_t *d)
 
 /*
  * Lowest mixed-radix digit of *x in base n; *x keeps the rest.  Every access
- * maps its address, so the common radices avoid a 64-bit division: powers
- * of two take a mask and a shift, and other bases (6 channels) divide in 32
- * bits when the quotient fits, which it does below 256 GiB per node.
+ * maps its address, so no radix divides in 64 bits while the line index
+ * fits in 32 (below 256 GiB per node): powers of two take a mask and a
+ * shift; other bases (3 or 6 channels) multiply by magic = 2^64 / n rounded
+ * up and keep the high half, which is the exact quotient for every 32-bit
+ * dividend (Lemire, Kaser, Kurz, "Faster Remainder by Direct Computation",
+ * Software: Practice and Experience 2019).
  */
-static inline uint32_t take(uint64_t *x, uint32_t n)
+static inline uint32_t take(uint64_t *x, uint32_t n, uint64_t magic)
 {
-	uint32_t v;
+	uint32_t v, y;
 
 	if (!(n & (n - 1))) {
 		v = (uint32_t)(*x & (n - 1));
 		*x >>= __builtin_ctz(n);
 	} else if (*x <= UINT32_MAX) {
-		uint32_t y = (uint32_t)*x;
-		v = y % n;
-		*x = y / n;
+		y = (uint32_t)*x;
+		*x = (uint64_t)(((unsigned __int128)magic * y) >> 64);
+		v = y - (uint32_t)*x * n;
 	} else {
 		v = (uint32_t)(*x % n);
 		*x /= n;
@@ -284,35 +299,35 @@ void ddr_map(const ddr_t *d, uint64_t paddr, struct ddr_coord *c)
 	x = (paddr - d->base) / DDR_LINE;
 	switch (cfg->mapping) {
 	case DDR_MAP_RO_BA_RA_CO_CH:
-		c->channel = take(&x, cfg->channels);
-		c->column = take(&x, d->cols);
-		c->rank = take(&x, cfg->ranks);
-		c->bankgroup = take(&x, cfg->bankgroups);
-		c->bank = take(&x, cfg->banks);
+		c->channel = take(&x, cfg->channels, d->m_channels);
+		c->column = take(&x, d->cols, d->m_cols);
+		c->rank = take(&x, cfg->ranks, d->m_ranks);
+		c->bankgroup = take(&x, cfg->bankgroups, d->m_bankgroups);
+		c->bank = take(&x, cfg->banks, d->m_banks);
 		break;
 	case DDR_MAP_RO_RA_BA_CH_CO:
-		c->column = take(&x, d->cols);
-		c->channel = take(&x, cfg->channels);
-		c->bankgroup = take(&x, cfg->bankgroups);
-		c->bank = take(&x, cfg->banks);
-		c->rank = take(&x, cfg->ranks);
+		c->column = take(&x, d->cols, d->m_cols);
+		c->channel = take(&x, cfg->channels, d->m_channels);
+		c->bankgroup = take(&x, cfg->bankgroups, d->m_bankgroups);
+		c->bank = take(&x, cfg->banks, d->m_banks);
+		c->rank = take(&x, cfg->ranks, d->m_ranks);
 		break;
 	case DDR_MAP_RO_CO_BA_RA_CH:
 	default:
-		c->channel = take(&x, cfg->channels);
-		c->rank = take(&x, cfg->ranks);
-		c->bankgroup = take(&x, cfg->bankgroups);
-		c->bank = take(&x, cfg->banks);
-		c->column = take(&x, d->cols);
+		c->channel = take(&x, cfg->channels, d->m_channels);
+		c->rank = take(&x, cfg->ranks, d->m_ranks);
+		c->bankgroup = take(&x, cfg->bankgroups, d->m_bankgroups);
+		c->bank = take(&x, cfg->banks, d->m_banks);
+		c->column = take(&x, d->cols, d->m_cols);
 		break;
 	}
 	c->row = x;
 	if (cfg->hash) {
 		uint64_t y = x;
-		c->bankgroup ^= take(&y, cfg->bankgroups);
-		c->bank ^= take(&y, cfg->banks);
+		c->bankgroup ^= take(&y, cfg->bankgroups, d->m_bankgroups);
+		c->bank ^= take(&y, cfg->banks, d->m_banks);
 		y = x;
-		c->channel += take(&y, cfg->channels);   /* both < channels: one subtraction wraps */
+		c->channel += take(&y, cfg->channels, d->m_channels);   /* both < channels: one subtraction wraps */
 		if (c->channel >= cfg->channels)
 			c->channel -= cfg->channels;
 	}
@@ -352,15 +367,12 @@ static inline struct wq_ent *wq_at(const struct wq_ring *r, uint32_t i)
 	return &r->e[(r->head + i) & r->mask];
 }
 
-/* Room for one more entry: double the ring (keeping its order) when full. */
-static void wq_reserve(struct wq_ring *r)
+/* Double a full ring, keeping its order (rare: only past the largest size so far). */
+static __attribute__((noinline)) void wq_grow(struct wq_ring *r)
 {
 	uint32_t cap = r->mask + 1;
-	struct wq_ent *e;
+	struct wq_ent *e = malloc(2 * (size_t)cap * sizeof(*e));
 
-	if (r->n < cap)
-		return;
-	e = malloc(2 * (size_t)cap * sizeof(*e));
 	if (!e)
 		sim_bug(__FILE__, __LINE__, "out of memory growing a DDR write queue");
 	for (uint32_t i = 0; i < r->n; i++)
@@ -372,23 +384,22 @@ static void wq_reserve(struct wq_ring *r)
 }
 
 /*
- * Insert at the place of the last entry whose key (arrival for the pending
- * queue, departure for the drained one) is <= `key`: equal keys stay in
- * call order.  Entries come nearly sorted, so the walk from the tail is short.
- * @return that place.
+ * A drained write into `left`, after the last one leaving no later than it
+ * (equal departures stay in call order).  Departures come nearly sorted, so
+ * the walk from the tail is short and usually empty.
  */
-static uint32_t wq_insert(struct wq_ring *r, sim_time_t arr, sim_time_t t, bool by_t)
+static inline void wq_left_insert(struct wq_ring *r, sim_time_t arr, sim_time_t t)
 {
 	uint32_t j = r->n;
 
-	wq_reserve(r);
-	while (j && (by_t ? wq_at(r, j - 1)->t > t : wq_at(r, j - 1)->arr > arr)) {
+	if (unlikely(r->n > r->mask))
+		wq_grow(r);
+	while (j && wq_at(r, j - 1)->t > t) {
 		*wq_at(r, j) = *wq_at(r, j - 1);
 		j--;
 	}
 	*wq_at(r, j) = (struct wq_ent){ arr, t };
 	r->n++;
-	return j;
 }
 
 /*
@@ -399,17 +410,21 @@ static uint32_t wq_insert(struct wq_ring *r, sim_time_t arr, sim_time_t t, bool 
 static void wq_drain(ddr_t *d, struct ddr_channel *ch)
 {
 	const uint32_t n = d->cfg.wq_high - d->cfg.wq_low;
-	sim_time_t due = 0, start;
+	struct wq_ring *p = &ch->pend;
+	sim_time_t due = 0, start, left;
 
 	for (uint32_t i = 0; i < n; i++)
-		due = SIM_MAX(due, wq_at(&ch->pend, i)->t);
+		due = SIM_MAX(due, wq_at(p, i)->t);
 	start = resv_book(&ch->bus, due + d->tCL, d->tRTW + n * d->tBL + d->tWTR + d->tCL);
+	left = start + d->tRTW;
 	for (uint32_t i = 0; i < n; i++) {
-		sim_time_t arr = wq_at(&ch->pend, 0)->arr;
-		ch->pend.head = (ch->pend.head + 1) & ch->pend.mask;
-		ch->pend.n--;
-		wq_insert(&ch->left, arr, start + d->tRTW + (i + 1) * d->tBL, true);
-		ch->left_max_arr = SIM_MAX(ch->left_max_arr, arr);
+		sim_time_t arr = wq_at(p, 0)->arr;
+		p->head = (p->head + 1) & p->mask;
+		p->n--;
+		left += d->tBL;
+		wq_left_insert(&ch->left, arr, left);
+		if (arr > ch->left_max_arr)
+			ch->left_max_arr = arr;
 	}
 	ch->stat[DDR_WQ_DRAINS]++;
 	ch->stat[DDR_TURNAROUNDS] += 2;
@@ -494,7 +509,14 @@ static sim_time_t write_post(ddr_t *d, struct ddr_channel *ch, sim_time_t arrive
 		ch->stat[DDR_WQ_DELAY] += accept - arrive;
 	}
 	ch->stat[DDR_WRITES]++;
-	if (wq_insert(p, arrive, accept, false) + 1 >= high)
+	/* into its place by arrival, after the j that arrived before (or with) it */
+	if (unlikely(p->n > p->mask))
+		wq_grow(p);
+	for (uint32_t i = p->n; i > j; i--)
+		*wq_at(p, i) = *wq_at(p, i - 1);
+	*wq_at(p, j) = (struct wq_ent){ arrive, accept };
+	p->n++;
+	if (j + 1 >= high)
 		wq_drain(d, ch);
 	if (wait)
 		*wait = accept - arrive;

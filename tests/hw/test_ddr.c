@@ -194,6 +194,34 @@ static void ddr_mapping(void **state)
 	check_coord(d, base + 3 * 128 * LINE, 0, 1, 0, 0, 0, 0);
 	check_coord(d, base + 3 * 128 * 2 * 16 * LINE + 5 * LINE, 2, 0, 0, 0, 1, 1);
 	ddr_destroy(d);
+
+	/* Non-power-of-two radices (6 channels, 3 ranks, 96-line rows) against plain
+	 * division, over the 32-bit line indices and past them. */
+	c.channels = 6;
+	c.ranks = 3;
+	c.row_size = 96 * LINE;
+	d = make(&c, base);
+	{
+		struct rng r;
+		rng_seed(&r, 3, 0);
+		for (unsigned i = 0; i < 200000; i++) {
+			uint64_t line = i < 1000 ? UINT32_MAX - i : i < 2000 ? (uint64_t)UINT32_MAX + i : rng_below(&r, 1ULL << (i % 40));
+			uint64_t x = line;
+			struct ddr_coord co;
+			ddr_map(d, base + line * LINE, &co);
+			assert_int_equal(co.channel, x % 6);
+			x /= 6;
+			assert_int_equal(co.column, x % 96);
+			x /= 96;
+			assert_int_equal(co.rank, x % 3);
+			x /= 3;
+			assert_int_equal(co.bankgroup, x % 4);
+			x /= 4;
+			assert_int_equal(co.bank, x % 4);
+			assert_int_equal(co.row, x / 4);
+		}
+	}
+	ddr_destroy(d);
 }
 
 static void ddr_refresh(void **state)
