@@ -1,7 +1,7 @@
 /*
  * hw/ddr.c - one node's DDR controller: banks, row buffers, data buses.
  *
- * The controller serves requests first-come first-served in call order.  A
+ * The controller serves reads first-come first-served in call order.  A
  * request is a 64-byte line; it reaches the command scheduler `frontend` ps
  * after it is issued.  Its bank must be free (`ready`), its rank must not
  * be refreshing, and then, from the start time S:
@@ -24,27 +24,55 @@
  *
  * Writes are posted into a per-channel write queue of `write_queue`
  * entries and leave it in batches, as controllers do to serve reads first
- * and pay the bus turnaround once per batch rather than once per write:
- * when `wq_high` writes are pending, the oldest wq_high - wq_low drain.  A
- * drain is one block on the bus calendar, booked at the earliest gap at or
- * after CWL (taken equal to CL) past the latest arrival among its writes:
+ * and pay the bus turnaround once per batch rather than once per write.
+ * The queue works in simulated time, not call order: calls come in the
+ * engine's resolve order, and a write may be posted long before it arrives
+ * (a victim evicted when its fill completes, kernel zeroing booked at the
+ * end of a long per-CPU refill).  So the writes not yet drained are kept by
+ * arrival time, and when a write arriving at A is posted:
  *
- *   tRTW (read -> write bus gap) + n bursts + tWTR + tCL (write -> read:
- *   the next read's CAS waits tWTR after the last write data, its data
- *   comes tCL later)
+ *   - only writes that arrived by A count: one posted earlier but arriving
+ *     later is not in the queue yet at A;
+ *   - if wq_high of those are pending, the oldest wq_high - wq_low by
+ *     arrival drain as one block on the bus calendar, booked at the
+ *     earliest gap at or after CWL (taken equal to CL) past the latest time
+ *     one of *them* took its entry:
  *
- * So reads booked later in call order still use earlier gaps, and reads
- * never wait for a bank a queued write is using: write bursts are taken to
- * be spread over the banks by the controller's write scheduling, so a
- * drain is bus-bound, and the bank state (open row, ready time) is the
- * reads' alone.  The caller sees `frontend` plus the time it waited for a
- * queue entry: write number k takes the entry write k - write_queue left
- * when its burst ended, which is known because a drain starts before the
- * queue is full (wq_high <= write_queue).  Each drain counts two
+ *       tRTW (read -> write bus gap) + n bursts + tWTR + tCL (write -> read:
+ *       the next read's CAS waits tWTR after the last write data, its data
+ *       comes tCL later)
+ *
+ *   - it takes an entry at A if fewer than write_queue writes that arrived
+ *     before it are still in the queue at A (pending, or drained but with
+ *     their burst not yet ended); else it waits until enough of the drained
+ *     ones have left.  Pending ones number fewer than wq_high <= write_queue,
+ *     so the departures it waits for are always known.
+ *
+ * A write posted ahead of its arrival therefore never joins a batch before
+ * it arrives, never holds an entry before it arrives and never delays a
+ * write that arrives before it; a read resolved earlier sees it only once
+ * its own batch is on the bus, at or after its arrival + CWL.  What it can
+ * do, when it is posted, is count the pending writes that arrived before it
+ * towards the watermark (they have all arrived by its arrival), and so drain
+ * the oldest of them sooner than a replay in arrival order would, had more
+ * writes come before it (never later: their batch is booked after their own
+ * arrivals, not after the late write's).  Writes posted later
+ * that arrive earlier than writes already drained take later batches.  All
+ * of this depends only on the calls and their times, never on how the
+ * engine batches its work.
+ *
+ * Reads booked later in call order still use earlier gaps, and reads never
+ * wait for a bank a queued write is using: write bursts are taken to be
+ * spread over the banks by the controller's write scheduling, so a drain is
+ * bus-bound, and the bank state (open row, ready time) is the reads' alone.
+ * ddr_write() returns `frontend` plus the time the write waited for an
+ * entry, and that wait alone through *wait.  Each drain counts two
  * turnarounds, also when two drains touch (a simplification: a pure write
  * stream pays them too, so it reaches at most
  * n*tBL / (n*tBL + tRTW + tWTR + tCL) of the bus).  Writes pending at the
- * end of a run are never booked (at most wq_high - 1 per channel).
+ * end of a run are never booked.  Drained writes are forgotten once the
+ * horizon (ddr_set_horizon) passes their departure: nothing can arrive
+ * before it any more, so this changes no result.
  *
  * Refresh (tREFI > 0): rank r is refreshed during [r*tREFI/ranks + k*tREFI,
  * + tRFC) for k >= 1, computed from the time alone (no events).  A request
@@ -78,7 +106,8 @@
  *   bankgroup ^= row % G;   bank ^= (row / G) % B;   channel = (channel + row) % C
  * For a fixed row each is a permutation, so the mapping stays one-to-one.
  *
- * Hot path: ddr_access() allocates nothing.
+ * Hot path: ddr_access() allocates only when a write queue outgrows its
+ * largest size so far (its rings start at write_queue entries and double).
  */
 #include <stdio.h>
 #include <stdlib.h>

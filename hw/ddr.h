@@ -11,10 +11,12 @@
  * plus the burst on the data bus (burst/2 nCK for DDR) and the fixed
  * front-end latency.  Refresh, when tREFI > 0, makes all banks of a rank
  * unavailable for tRFC every tREFI.  Writes wait in a per-channel write
- * queue and drain in batches on the bus, reads first (docs/hw.md, "DDR
- * writes"); a write's return is when the queue accepted it.
+ * queue, ordered by arrival time, and drain in batches on the bus, reads
+ * first (docs/hw.md, "DDR writes"); a write's return is when the queue
+ * accepted it.
  *
- * Hot path: ddr_access() allocates nothing.
+ * Hot path: ddr_access() allocates only when a write queue grows past its
+ * largest size so far.
  */
 #ifndef HW_DDR_H
 #define HW_DDR_H
