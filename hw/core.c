@@ -157,12 +157,21 @@ static inline void pool_take(sim_time_t *p, unsigned n, uint32_t *k, sim_time_t 
  */
 static inline void fb_put(struct core *c, uint64_t line, sim_time_t done)
 {
-	for (unsigned k = 0; k < c->nfb; k++)
-		if (c->fb_line[k] == line)
-			c->fb_line[k] = CORE_NO_LINE;
-	c->fb_memo = c->fb_k;
-	c->fb_line[c->fb_k] = line;
-	pool_take(c->fb, c->nfb, &c->fb_k, &c->fb_free, done);
+	const unsigned k = c->fb_k;
+	unsigned m = 0;
+
+	c->fb[k] = SIM_MAX(c->fb[k], done);
+	/* one pass: forget the line elsewhere, and find the entry that frees first (pool_take) */
+	for (unsigned i = 0; i < c->nfb; i++) {
+		if (c->fb_line[i] == line)
+			c->fb_line[i] = CORE_NO_LINE;
+		if (c->fb[i] < c->fb[m])
+			m = i;
+	}
+	c->fb_line[k] = line;
+	c->fb_memo = k;
+	c->fb_k = m;
+	c->fb_free = c->fb[m];
 	c->fb_last = SIM_MAX(c->fb_last, done);
 }
 
