@@ -79,7 +79,7 @@ enum { LVL_L1D, LVL_L2 };
 struct hw_cpu {
 	cache_t *l1i, *l1d, *l2;
 	mmu_t *mmu;
-	const struct mmu_fast *mf;             /* the MMU's inline hit path (mmu.h) */
+	struct mmu_fast mf;                    /* copy of the MMU's inline hit path (mmu.h): one load less per access */
 	unsigned node, socket;
 	uint64_t served[NR_HW_SERVED];
 	uint64_t served_ps[NR_HW_SERVED];
@@ -639,6 +639,7 @@ void hw_set_horizon(hw_t *hw, sim_time_t t)
 void hw_set_context(hw_t *hw, unsigned cpu, uint16_t asid, uint64_t root)
 {
 	mmu_set_context(hw->cpu[cpu].mmu, asid, root);
+	hw->cpu[cpu].mf = *mmu_fast_view(hw->cpu[cpu].mmu);
 }
 
 /*
@@ -728,8 +729,8 @@ void hw_access(hw_t *hw, unsigned cpu, sim_time_t now, const struct hw_req *req,
 	p->stat[HC_ACCESSES]++;
 	hw->wb_wait = 0;
 	/* the common case: an L1 TLB hit on the last page, one line */
-	if (likely(mmu_fast_hit(p->mf, ifetch, vaddr, write, &mr.paddr))) {
-		mr.lat = p->mf->l1_ps;
+	if (likely(mmu_fast_hit(&p->mf, ifetch, vaddr, write, &mr.paddr))) {
+		mr.lat = p->mf.l1_ps;
 		mr.walk = 0;
 		mr.fault = HW_FAULT_NONE;
 		mr.page_shift = 12;
@@ -959,7 +960,7 @@ int hw_create(hw_t **out, const struct hw_cfg *cfg, pmem_t *pm, uint64_t seed, c
 		rc = mmu_create(&p->mmu, cfg, c, pm, walk_load, hw, seed, err, errlen);
 		if (rc)
 			goto fail;
-		p->mf = mmu_fast_view(p->mmu);
+		p->mf = *mmu_fast_view(p->mmu);
 	}
 	priv = cc->l2.enabled ? lines_of(&cc->l2) : lines_of(&cc->l1d) + lines_of(&cc->l1i);
 	ops = (struct coh_ops){ hw, cb_invalidate, cb_downgrade, cb_transfer };
