@@ -24,13 +24,13 @@ $N trace gen --pattern hotcold --size 80M --hot-size 8M --hot-ratio 0.9 --access
 vstat() { sed -n "s/^$2 //p" "$1" | head -n 1; }
 
 if $N run -q --no-progress --machine "$M" --trace "$T/hc.nst" -n 1 --dump memory_tiers >"$T/out" 2>&1 &&
-   grep -q '^memory_tier4: 0-1$' "$T/out" && grep -q '^memory_tier59: 2-3$' "$T/out" &&
+   grep -q '^memory_tier4: 0-1$' "$T/out" && grep -q '^memory_tier83: 2-3$' "$T/out" &&
    grep -q '^Demotion targets for Node 0: preferred: 2, fallback: 2-3$' "$T/out" &&
    grep -q '^Demotion targets for Node 3: null$' "$T/out" &&
-   grep -q '^weighted_interleave/node0: 4$' "$T/out"; then
-    ok "memory_tiers view: tiers 4 and 59, node 0 demotes to 2, auto weights 4:1"
+   grep -q '^weighted_interleave/node0: 13$' "$T/out" && grep -q '^weighted_interleave/node2: 2$' "$T/out"; then
+    ok "memory_tiers view: tiers 4 and 83, node 0 demotes to 2, auto weights 13:2"
 else
-    nok "memory_tiers view: tiers 4 and 59, node 0 demotes to 2, auto weights 4:1"
+    nok "memory_tiers view: tiers 4 and 83, node 0 demotes to 2, auto weights 13:2"
 fi
 
 if ! $N run -q --no-progress --machine "$M" -p 'os.hmat_latency_ns=[50,50]' --trace "$T/hc.nst" -n 1 >"$T/out" 2>&1 &&
