@@ -116,6 +116,25 @@ static void skx_2s_every_pair(void **state)
 	free(m);
 }
 
+/* spr-2s-cxl with node 3 turned into a socket with CPUs and no links yet. */
+static struct machine_desc *node3_as_socket(void)
+{
+	struct machine_desc *m = load("spr-2s-cxl");
+
+	m->hw.nodes[3].cxl = (struct cxl_dev_cfg){ 0 };
+	m->hw.nodes[3].cpus = 4;
+	m->hw.nr_links = 0;
+	return m;
+}
+
+/* Append a copy of `proto` between nodes a and b. */
+static void add_link(struct hw_cfg *h, struct link_cfg proto, unsigned a, unsigned b)
+{
+	proto.a = a;
+	proto.b = b;
+	h->links[h->nr_links++] = proto;
+}
+
 /*
  * A CXL device forwards nothing (hw/link.c build_routes).  Node 3 of
  * spr-2s-cxl turned into a socket with CPUs, reached from node 0 either
@@ -126,25 +145,18 @@ static void skx_2s_every_pair(void **state)
  */
 static void no_forward_through_a_device(void **state)
 {
-	struct machine_desc *m = load("spr-2s-cxl");
+	struct machine_desc *m = node3_as_socket();
 	struct hw_cfg *h = &m->hw;
 	struct link_cfg upi = h->links[0], cxl = h->links[4];
 	struct hmat_model hm;
 	char err[512];
 
 	(void)state;
-	h->nodes[3].cxl = (struct cxl_dev_cfg){ 0 };
-	h->nodes[3].cpus = 4;
 	upi.latency = 50000;
-	h->nr_links = 0;
-	upi.a = 0, upi.b = 1;
-	h->links[h->nr_links++] = upi;
-	upi.a = 1, upi.b = 3;
-	h->links[h->nr_links++] = upi;
-	cxl.a = 0, cxl.b = 2;
-	h->links[h->nr_links++] = cxl;
-	cxl.a = 2, cxl.b = 3;
-	h->links[h->nr_links++] = cxl;
+	add_link(h, upi, 0, 1);
+	add_link(h, upi, 1, 3);
+	add_link(h, cxl, 0, 2);
+	add_link(h, cxl, 2, 3);
 	if (hmat_model_create(&hm, h, err, sizeof(err)))
 		fail_msg("hmat_model_create: %s", err);
 	assert_int_equal(linknet_hops(hm.ln, 0, 3), 2);
@@ -158,22 +170,16 @@ static void no_forward_through_a_device(void **state)
 /* A node that only a device could reach has no route: the machine is refused, naming it. */
 static void unreachable_node_is_an_error(void **state)
 {
-	struct machine_desc *m = load("spr-2s-cxl");
+	struct machine_desc *m = node3_as_socket();
 	struct hw_cfg *h = &m->hw;
-	struct link_cfg cxl = h->links[4];
+	struct link_cfg cxl = h->links[4], plain = h->links[4];
 	char err[512];
 
 	(void)state;
-	h->nodes[3].cxl = (struct cxl_dev_cfg){ 0 };
-	h->nodes[3].cpus = 4;
-	h->nr_links = 0;
-	cxl.a = 0, cxl.b = 2;
-	h->links[h->nr_links++] = cxl;
-	cxl.a = 2, cxl.b = 3;
-	h->links[h->nr_links++] = cxl;
-	cxl.a = 0, cxl.b = 1;
-	cxl.type = LINK_GENERIC;
-	h->links[h->nr_links++] = cxl;
+	plain.type = LINK_GENERIC;
+	add_link(h, cxl, 0, 2);
+	add_link(h, cxl, 2, 3);
+	add_link(h, plain, 0, 1);
 	m->os.nr_hmat_latency_ns = m->os.nr_hmat_bandwidth_mbps = 0;
 	assert_int_equal(hmat_fill(m, err, sizeof(err)), -SIM_ECONFIG);
 	assert_non_null(strstr(err, "cannot reach"));
