@@ -2,20 +2,10 @@
 # `numasim mlc --loaded-latency` against `numasim run` on the trace that
 # `numasim trace gen --pattern mlc-loaded` writes for the same step, and the
 # shape of the loaded-latency curve (docs/mlc.md).
-BUILD=${1:-build}
-N=${NUMASIM:-$BUILD/numasim}
-T=$(mktemp -d "${TMPDIR:-/tmp}/numasim-mlcl.XXXXXX")
-trap 'rm -rf "$T"' EXIT
+TAP_TMP=mlcl; . "$(dirname "$0")/tap.sh"
 export TMPDIR="$T"
-n=0
-ok()   { n=$((n + 1)); echo "ok $n - $1"; }
-nok()  { n=$((n + 1)); echo "not ok $n - $1"; [ -f "$T/out" ] && sed 's/^/#   /' "$T/out" | head -n 20; }
-check() { # name, command...
-    name=$1; shift
-    if "$@" >"$T/out" 2>&1; then ok "$name"; else nok "$name"; fi
-}
 
-if [ ! -x "$N" ]; then echo "1..0 # skip numasim not built"; exit 0; fi
+need_numasim
 
 # point DELAY KEY: a number of the JSON point of that delay
 point() {
@@ -78,4 +68,4 @@ check "bad injector list is a usage error" sh -c "$N mlc --loaded-latency --mach
 check "no CPU left for the init thread is an error" \
     sh -c "$N mlc --loaded-latency --machine tiny -k 1-3 -d 0 2>$T/e; test \$? -eq 1 && grep -q 'no CPU is left' $T/e"
 check "leaves no temporary trace behind" sh -c "test -z \"\$(find $T -name 'numasim-mlc.*')\""
-echo "1..$n"
+done_testing
