@@ -15,9 +15,11 @@
  *   aggregate = lines the measured threads read from memory x line
  *               / (last thread end - first thread start)
  *
- * MLC's bandwidth gives each thread its own window from the last clone
- * (threads cloned earlier have run a little longer) and counts loads the
- * L3 served, so its sum can exceed what the memory moved in any interval.
+ * MLC's bandwidth divides each thread's loads by its own window, and the
+ * threads end at different times (one that ends early had the memory to
+ * itself for none of the time the others ran on alone), and it counts the
+ * loads the L3 served: its sum can exceed what the memory moved in any
+ * interval.
  * The aggregate puts every line that came from a DDR controller (or
  * through a CXL controller) into one window that holds all of them, so it
  * can never exceed what that memory can move.  A thread's start is its
