@@ -146,6 +146,7 @@ struct physmem {
 	struct physmem_hooks hooks;
 	unsigned memalloc_depth;            /* >0 inside a reclaim/compaction hook (PF_MEMALLOC) */
 	bool debug_vm;
+	uint64_t fail_nth;                  /* fault injection: the fail_nth-th page_alloc from now fails (0: off) */
 	uint64_t cma_pages;                 /* totalcma_pages: 0 = a kernel without CMA areas (views omit CMA) */
 	uint64_t vm_events[NR_VM_EVENT_ITEMS];
 	uint64_t phys_stat[NR_PHYS_STATS];
