@@ -200,6 +200,21 @@ uint64_t mm_get_unmapped_area(const struct mm_struct *mm, uint64_t len, uint64_t
 	return 0;
 }
 
+bool mlock_future_ok(const struct mm_struct *mm, uint64_t flags, uint64_t pages, uint64_t limit)
+{
+	if (!(flags & VM_LOCKED) || limit == UINT64_MAX)
+		return true;
+	return mm->locked_vm + pages <= limit;
+}
+
+void mm_locked_vm_add(struct mm_struct *mm, uint64_t flags, int64_t pages)
+{
+	if (!(flags & VM_LOCKED))
+		return;
+	SIM_BUG_ON(pages < 0 && mm->locked_vm < (uint64_t)-pages);
+	mm->locked_vm += (uint64_t)pages;
+}
+
 struct vma *mm_expand_stack(struct mm_struct *mm, uint64_t addr, const struct stack_limits *lim)
 {
 	size_t i = mm_find_idx(mm, addr);
@@ -221,12 +236,11 @@ struct vma *mm_expand_stack(struct mm_struct *mm, uint64_t addr, const struct st
 	uint64_t grow = (v->start - addr) >> PAGE_SHIFT;
 	if (grow > v->pgoff || v->end - addr > lim->rlimit_stack)
 		return NULL;                       /* acct_stack_growth: RLIMIT_STACK */
-	if ((v->flags & VM_LOCKED) && lim->memlock != UINT64_MAX && mm->locked_vm + grow > lim->memlock)
-		return NULL;                       /* mlock_future_ok */
+	if (!mlock_future_ok(mm, v->flags, grow, lim->memlock))
+		return NULL;                       /* RLIMIT_MEMLOCK */
 	v->start = addr;
 	v->pgoff -= grow;
-	if (v->flags & VM_LOCKED)
-		mm->locked_vm += grow;
+	mm_locked_vm_add(mm, v->flags, (int64_t)grow);
 	return v;
 }
 

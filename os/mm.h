@@ -117,6 +117,20 @@ void mm_merge_range(struct mm_struct *mm, uint64_t start, uint64_t end);
  */
 uint64_t mm_get_unmapped_area(const struct mm_struct *mm, uint64_t len, uint64_t align);
 
+/*
+ * mlock_future_ok (mm/mmap.c): may `pages` more pages of a VMA with these
+ * flags be locked?  Only VM_LOCKED counts.  limit: RLIMIT_MEMLOCK in pages
+ * (UINT64_MAX: unlimited; numasim has no CAP_IPC_LOCK).  The one
+ * RLIMIT_MEMLOCK check of mmap, brk-like growth, mremap, mlock and stack
+ * growth.
+ */
+bool mlock_future_ok(const struct mm_struct *mm, uint64_t flags, uint64_t pages, uint64_t limit);
+/*
+ * mm->locked_vm += pages (negative: -=) for a VMA with these flags: only
+ * VM_LOCKED ones count.  Every locked_vm update goes through here.
+ */
+void mm_locked_vm_add(struct mm_struct *mm, uint64_t flags, int64_t pages);
+
 /* Limits a stack may grow within (acct_stack_growth). */
 struct stack_limits {
 	uint64_t rlimit_stack;    /* bytes: RLIMIT_STACK, the largest the VMA may become */

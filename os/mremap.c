@@ -214,25 +214,18 @@ static int move_vma(struct os *os, struct process *p, uint64_t old, uint64_t old
 		mm_remove(mm, i);
 		/* after the insert: a table the new range shares with the old one must stay */
 		free_pgtables(os, p, old, old + old_len, cpu);
-		if ((nv.flags & VM_LOCKED) && new_len > old_len)
-			mm->locked_vm += (new_len - old_len) >> PAGE_SHIFT;
+		mm_locked_vm_add(mm, nv.flags, (int64_t)((new_len - old_len) >> PAGE_SHIFT));
 	}
 	mm_merge_range(mm, old, old + old_len);
 	mm_merge_range(mm, nv.start, nv.end);
 	return 0;
 }
 
-/* __mm_populate of the grown part of a locked mapping (mremap's `locked` case). */
+/* mremap's `locked` case: mm_populate of the grown part of a locked mapping. */
 static int populate_locked(struct os *os, struct process *p, uint64_t start, uint64_t end, unsigned cpu,
 			   sim_time_t now, sim_time_t *cost, char *err, size_t errlen)
 {
-	const struct vma *v = vma_lookup(&p->mm, start);
-
-	if (!v || (v->flags & VM_LOCKED_MASK) != VM_LOCKED || start >= end)
-		return 0;
-	if (fault_populate(os, p, cpu, now, start, end, (v->flags & (VM_WRITE | VM_SHARED)) == VM_WRITE, cost))
-		return sim_errf(err, errlen, SIM_EOOM, "populating the grown locked mapping: out of memory");
-	return 0;
+	return mm_populate(os, p, cpu, now, start, end, true, cost, "mremap", err, errlen);
 }
 
 int mremap_syscall(struct os *os, struct process *p, unsigned cpu, sim_time_t now, const struct os_syscall *sc,
@@ -300,8 +293,8 @@ int mremap_syscall(struct os *os, struct process *p, unsigned cpu, sim_time_t no
 	if (old_len > v->end - addr)
 		return sim_errf(err, errlen, SIM_ERANGE, "EFAULT: [0x%" PRIx64 ", +0x%" PRIx64
 				") is not inside one mapping", addr, old_len);
-	if ((v->flags & VM_LOCKED) && new_len > old_len && os->cfg.memlock_limit != UINT64_MAX &&
-	    mm->locked_vm + ((new_len - old_len) >> PAGE_SHIFT) > os->cfg.memlock_limit >> PAGE_SHIFT)
+	if (new_len > old_len && !mlock_future_ok(mm, v->flags, (new_len - old_len) >> PAGE_SHIFT,
+						  rlimit_memlock_pages(os)))
 		return sim_errf(err, errlen, SIM_ERANGE, "EAGAIN: growing a locked mapping over RLIMIT_MEMLOCK");
 	bool fixed = flags & (MREMAP_FIXED | MREMAP_DONTUNMAP);
 	/* in place: the range ends the VMA and the gap after it is free (vma_expandable) */
@@ -309,8 +302,7 @@ int mremap_syscall(struct os *os, struct process *p, unsigned cpu, sim_time_t no
 		uint64_t delta = new_len - old_len, end = v->end;
 		if (end + delta <= TASK_SIZE && end + delta > end && !mm_range_busy(mm, end, end + delta)) {
 			v->end = end + delta;
-			if (v->flags & VM_LOCKED)
-				mm->locked_vm += delta >> PAGE_SHIFT;
+			mm_locked_vm_add(mm, v->flags, (int64_t)(delta >> PAGE_SHIFT));
 			mm_merge_range(mm, v->start, v->end);
 			return populate_locked(os, p, end, end + delta, cpu, now, cost, err, errlen);
 		}
