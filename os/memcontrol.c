@@ -477,7 +477,7 @@ uint64_t memcg_calculate_high_delay(uint64_t max_overage, uint64_t nr_pages)
 	 * are barely slowed and large ones strongly; the scaling makes 100%
 	 * overage of a 64-page batch cost 2^20 * 2^20 * HZ >> 34 = 64 HZ... before the cap.
 	 */
-	unsigned __int128 pj = (unsigned __int128)max_overage * max_overage * MEMCG_HZ;
+	unsigned __int128 pj = (unsigned __int128)max_overage * max_overage * HZ;
 	pj >>= MEMCG_DELAY_PRECISION_SHIFT;
 	pj >>= MEMCG_DELAY_SCALING_SHIFT;
 	pj = pj * nr_pages / MEMCG_CHARGE_BATCH;
@@ -526,7 +526,7 @@ sim_time_t mem_cgroup_handle_over_high(struct os *os, struct process *p, unsigne
 		if (penalty > MEMCG_MAX_HIGH_DELAY_JIFFIES)
 			penalty = MEMCG_MAX_HIGH_DELAY_JIFFIES;
 		/* up to 10 ms of overage is not worth a sleep */
-		if (penalty <= MEMCG_HZ / 100)
+		if (penalty <= HZ / 100)
 			break;
 		/* reclaim that still makes progress is preferred to a sleep */
 		if (reclaimed || nr_retries) {
@@ -535,7 +535,7 @@ sim_time_t mem_cgroup_handle_over_high(struct os *os, struct process *p, unsigne
 			in_retry = true;
 			continue;
 		}
-		sim_time_t sleep = penalty * RECLAIM_JIFFY_PS;
+		sim_time_t sleep = penalty * JIFFY_PS;
 		psi_memstall_add(os, cpu, now + cost, sleep);
 		cost += sleep;
 		break;

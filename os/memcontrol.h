@@ -38,19 +38,18 @@
 #define OS_MEMCONTROL_H
 
 #include <stdio.h>
+#include "os/jiffies.h"
 #include "os/lru.h"
 
 #define MEMCG_MAX_ID          1024
 #define PAGE_COUNTER_MAX      (UINT64_MAX >> PAGE_SHIFT)   /* "max": no limit (pages) */
-#define MAX_RECLAIM_RETRIES   16
 /* mem_cgroup_handle_over_high's penalty (mm/memcontrol.c) */
 #define MEMCG_CHARGE_BATCH    64
 #define MEMCG_DELAY_PRECISION_SHIFT 20
 #define MEMCG_DELAY_SCALING_SHIFT   14
-#define MEMCG_HZ              250   /* CONFIG_HZ, as RECLAIM_JIFFY_PS */
-#define MEMCG_MAX_HIGH_DELAY_JIFFIES (2 * MEMCG_HZ)
+#define MEMCG_MAX_HIGH_DELAY_JIFFIES (2 * HZ)
 /* reclaim_throttle's VMSCAN_THROTTLE_CONGESTED timeout, HZ/50 */
-#define MEMCG_THROTTLE_CONGESTED_PS (20ULL * 1000 * 1000 * 1000)
+#define MEMCG_THROTTLE_CONGESTED_PS ((HZ / 50) * JIFFY_PS)
 
 /* memory.events, in Linux's order (enum memcg_memory_event) */
 #define MEMCG_EVENTS(X) X(MEMCG_LOW, low) X(MEMCG_HIGH, high) X(MEMCG_MAX, max) X(MEMCG_OOM, oom) \

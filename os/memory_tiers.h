@@ -26,6 +26,7 @@
 
 #include <stdio.h>
 #include "os/fault.h"
+#include "os/jiffies.h"
 
 #define MEMTIER_CHUNK_BITS 7
 #define MEMTIER_CHUNK_SIZE (1 << MEMTIER_CHUNK_BITS)
@@ -79,8 +80,6 @@ void memory_tiers_show(const struct os *os, FILE *fp);
  */
 /* ---- promotion (kernel/sched/fair.c, tiering branch of should_numa_migrate_memory) ---- */
 
-/* Jiffies at CONFIG_HZ=250 as milliseconds: the clock of page access times. */
-#define TIERING_JIFFY_MS 4u
 /* PAGE_ACCESS_TIME_MASK on x86-64 (LAST_CPUPID_SHIFT = 8 + NR_CPUS_BITS >= 12 bits: no buckets). */
 #define PAGE_ACCESS_TIME_MASK ((1u << 21) - 1)
 /* The access-time stamp of a page scanned or faulted at `now` (jiffies_to_msecs(jiffies)). */

@@ -34,6 +34,12 @@
 #define PAGEBLOCK_ORDER         9
 #define PAGEBLOCK_NR_PAGES      (1u << PAGEBLOCK_ORDER)
 #define PAGE_ALLOC_COSTLY_ORDER 3
+/*
+ * mm/internal.h: reclaim rounds without progress before giving up, for the
+ * page allocator (should_reclaim_retry), memcg charging, kswapd
+ * (kswapd_failures: node "hopeless") and the zswap shrinker.
+ */
+#define MAX_RECLAIM_RETRIES     16
 #define HPAGE_PMD_ORDER         9
 #define NUMA_NO_NODE            (-1)
 

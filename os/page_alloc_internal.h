@@ -35,7 +35,6 @@
 #define NR_LOWORDER_PCP_LISTS (MIGRATE_PCPTYPES * (PAGE_ALLOC_COSTLY_ORDER + 1))
 #define NR_PCP_LISTS        (NR_LOWORDER_PCP_LISTS + 2)   /* + THP: non-movable, movable */
 #define PA_MAX_PRISTINE_HOLES 16              /* beyond that, cuts materialise the rest of the interval */
-#define MAX_RECLAIM_RETRIES 16
 #define MAX_COMPACT_RETRIES 16
 #define PA_MAX_SLOW_LOOPS   1024               /* numasim: hard bound on slow-path retries (reclaim that frees a few pages per round while swap writes drain needs hundreds) */
 

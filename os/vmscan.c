@@ -862,7 +862,7 @@ static bool allow_direct_reclaim(struct os *os, unsigned nid, sim_time_t now)
 	struct kswapd *k = &os->rcl->kswapd[nid];
 	uint64_t reserve = 0, free = 0;
 
-	if (k->failures >= MAX_RECLAIM_FAILURES)
+	if (k->failures >= MAX_RECLAIM_RETRIES)
 		return true;
 	for (unsigned z = 0; z <= ZONE_NORMAL; z++) {
 		struct zone_info zi;
@@ -982,8 +982,8 @@ uint64_t try_to_free_pages(struct os *os, int nid, const nodemask_t *mask, unsig
 			 */
 			if (sc.priority == 1 && !sc.nr_reclaimed) {
 				os->rcl->stat[RS_THROTTLE_NOPROGRESS]++;
-				os->rcl->stat[RS_THROTTLE_PS] += RECLAIM_JIFFY_PS;
-				sc.throttled += RECLAIM_JIFFY_PS;
+				os->rcl->stat[RS_THROTTLE_PS] += JIFFY_PS;
+				sc.throttled += JIFFY_PS;
 			}
 		}
 		if (sc.nr_reclaimed >= sc.nr_to_reclaim)
@@ -1033,7 +1033,7 @@ void wakeup_kswapd(struct os *os, unsigned nid, unsigned order, enum zone_type c
 		k->order = order;
 	if (k->state == KSWAPD_RUNNING)
 		return;
-	if (k->failures >= MAX_RECLAIM_FAILURES ||
+	if (k->failures >= MAX_RECLAIM_RETRIES ||
 	    (pgdat_balanced(os, nid, order, classzone) && !pgdat_watermark_boosted(os, nid, classzone)))
 		return;
 	if (k->state == KSWAPD_NAPPING) {
@@ -1059,7 +1059,7 @@ static void kswapd_end_run(struct kswapd *k, sim_time_t t)
 	/* balance_pgdat: after boosted reclaim there is likely space: defragment pageblocks */
 	if (k->run_boosted)
 		wakeup_kcompactd(os, k->nid, PAGEBLOCK_ORDER, k->run_classzone);
-	if (k->failures >= MAX_RECLAIM_FAILURES || pgdat_balanced(os, k->nid, k->run_order, k->run_classzone)) {
+	if (k->failures >= MAX_RECLAIM_RETRIES || pgdat_balanced(os, k->nid, k->run_order, k->run_classzone)) {
 		/* kswapd_try_to_sleep: memory is freed, compaction makes the requested order */
 		wakeup_kcompactd(os, k->nid, k->alloc_order, k->run_classzone);
 		k->state = KSWAPD_NAPPING;
@@ -1081,7 +1081,7 @@ static void kswapd_run(struct ev *ev, void *ctx)
 		/* the nap ended without a wakeup */
 		unsigned order = k->order;
 		enum zone_type cz = k->classzone == CLASSZONE_NONE ? k->run_classzone : k->classzone;
-		if (k->failures >= MAX_RECLAIM_FAILURES || pgdat_balanced(os, k->nid, order, cz)) {
+		if (k->failures >= MAX_RECLAIM_RETRIES || pgdat_balanced(os, k->nid, order, cz)) {
 			k->state = KSWAPD_SLEEPING;
 			k->order = 0;
 			k->classzone = CLASSZONE_NONE;
@@ -1263,7 +1263,7 @@ static uint64_t hook_node_reclaim(void *ctx, unsigned nid, const struct alloc_ct
 static bool hook_node_unreclaimable(void *ctx, unsigned nid)
 {
 	struct os *os = ctx;
-	return os->rcl && nid < os->rcl->nr_nodes && os->rcl->kswapd[nid].failures >= MAX_RECLAIM_FAILURES;
+	return os->rcl && nid < os->rcl->nr_nodes && os->rcl->kswapd[nid].failures >= MAX_RECLAIM_RETRIES;
 }
 
 void reclaim_fill_hooks(struct os *os, struct physmem_hooks *h)

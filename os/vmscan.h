@@ -30,20 +30,18 @@
 #ifndef OS_VMSCAN_H
 #define OS_VMSCAN_H
 
+#include "os/jiffies.h"
 #include "os/lru.h"
 #include "sim/ev.h"
 
 #define SWAP_CLUSTER_MAX  32
 #define DEF_PRIORITY      12
 #define MAX_SWAPPINESS    200
-#define MAX_RECLAIM_FAILURES 16   /* MAX_RECLAIM_RETRIES: kswapd gives up ("hopeless") */
-#define KSWAPD_NAP_PS     (100ULL * 1000 * 1000 * 1000)   /* HZ/10 */
-/* One jiffy at CONFIG_HZ=250 (the x86 defconfig and Debian/Ubuntu kernels). */
-#define RECLAIM_JIFFY_PS  (4ULL * 1000 * 1000 * 1000)
+#define KSWAPD_NAP_PS     ((HZ / 10) * JIFFY_PS)
 /* HZ: throttle_direct_reclaim's timeout for callers without __GFP_FS. */
-#define RECLAIM_HZ_PS (1000ULL * 1000 * 1000 * 1000)
+#define RECLAIM_HZ_PS     (HZ * JIFFY_PS)
 /* reclaim_throttle's VMSCAN_THROTTLE_WRITEBACK timeout, HZ/10. */
-#define RECLAIM_THROTTLE_WRITEBACK_PS (100ULL * 1000 * 1000 * 1000)
+#define RECLAIM_THROTTLE_WRITEBACK_PS ((HZ / 10) * JIFFY_PS)
 
 /* numasim's own reclaim counters (the rest are Linux's vmstat events). */
 #define RECLAIM_STATS(X)                                                                           \

@@ -274,20 +274,20 @@ static void high_throttles(void **state)
 	fx_mmap_at(f, pid, A0, 16ULL << 20, PROT_RW, MAP_PRIV_ANON | MAP_FIXED_);
 	rx_touch(f, pid, 0, A0, 256);
 	assert_int_equal(fx_fault(f, pid, 0, A0 + (256 << PAGE_SHIFT), true, &c), OS_FAULT_RETRY);
-	assert_true(c < 2 * RECLAIM_JIFFY_PS);
+	assert_true(c < 2 * JIFFY_PS);
 	rx_touch(f, pid, 0, A0 + (257 << PAGE_SHIFT), 42);   /* pages 258..299 */
 	assert_int_equal(mem_cgroup_usage(f->os, 1), 299);
 	assert_int_equal(fx_fault(f, pid, 0, A0 + (299 << PAGE_SHIFT), true, &c), OS_FAULT_RETRY);
 	assert_int_equal(mem_cgroup_usage(f->os, 1), 300);
-	assert_true(c >= 7 * RECLAIM_JIFFY_PS);
-	assert_true(c < 8 * RECLAIM_JIFFY_PS);
+	assert_true(c >= 7 * JIFFY_PS);
+	assert_true(c < 8 * JIFFY_PS);
 	assert_true(mem_cgroup_from_id(f->os, 1)->events[MEMCG_HIGH] > 0);
 	assert_int_equal(mem_cgroup_from_id(f->os, 1)->events[MEMCG_MAX], 0);
 	/* the cap: MEMCG_MAX_HIGH_DELAY_JIFFIES = 2 s; high 1 page, 300 charged -> capped */
 	knob(f, pid, 1, MEMCG_KNOB_HIGH, 1 * PAGE_SIZE);
 	assert_int_equal(fx_fault(f, pid, 0, A0 + (300 << PAGE_SHIFT), true, &c), OS_FAULT_RETRY);
-	assert_true(c >= MEMCG_MAX_HIGH_DELAY_JIFFIES * RECLAIM_JIFFY_PS);
-	assert_true(c < (MEMCG_MAX_HIGH_DELAY_JIFFIES + 1) * RECLAIM_JIFFY_PS);
+	assert_true(c >= MEMCG_MAX_HIGH_DELAY_JIFFIES * JIFFY_PS);
+	assert_true(c < (MEMCG_MAX_HIGH_DELAY_JIFFIES + 1) * JIFFY_PS);
 	fx_free(f);
 }
 
