@@ -715,13 +715,8 @@ uint64_t try_to_free_mem_cgroup_pages(struct os *os, unsigned id, uint64_t nr_pa
 	 * of writes completes, at most HZ/50, so that the charge's next retry
 	 * finds those pages clean and freeable.
 	 */
-	if (sc.nr_reclaimed < sc.nr_to_reclaim && swap_writeback_pending(os)) {
-		sim_time_t at = now + sc.cost + sc.throttled, until = at + MEMCG_THROTTLE_CONGESTED_PS;
-		sim_time_t wake = swap_writeback_wait(os, at, SWAP_CLUSTER_MAX + 1);
-		if (wake && wake < until)
-			until = wake > at ? wake : at;
-		sc.throttled += until - at;
-	}
+	if (sc.nr_reclaimed < sc.nr_to_reclaim && swap_writeback_pending(os))
+		sc.throttled += reclaim_throttle(os, VMSCAN_THROTTLE_CONGESTED, now + sc.cost + sc.throttled);
 	*cost += sc.cost + sc.throttled;
 	psi_memstall_add(os, cpu, now, sc.cost + sc.throttled);
 	return sc.nr_reclaimed;

@@ -48,8 +48,6 @@
 #define MEMCG_DELAY_PRECISION_SHIFT 20
 #define MEMCG_DELAY_SCALING_SHIFT   14
 #define MEMCG_MAX_HIGH_DELAY_JIFFIES (2 * HZ)
-/* reclaim_throttle's VMSCAN_THROTTLE_CONGESTED timeout, HZ/50 */
-#define MEMCG_THROTTLE_CONGESTED_PS ((HZ / 50) * JIFFY_PS)
 
 /* memory.events, in Linux's order (enum memcg_memory_event) */
 #define MEMCG_EVENTS(X) X(MEMCG_LOW, low) X(MEMCG_HIGH, high) X(MEMCG_MAX, max) X(MEMCG_OOM, oom) \

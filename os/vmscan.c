@@ -770,19 +770,15 @@ static void shrink_lruvec(struct os *os, unsigned nid, struct scan_control *sc)
 		shrink_active_list(os, nid, SWAP_CLUSTER_MAX, LRU_ACTIVE_ANON, sc);
 }
 
-/*
- * reclaim_throttle(pgdat, VMSCAN_THROTTLE_WRITEBACK): sleep until
- * SWAP_CLUSTER_MAX more pages finish writeback (__acct_reclaim_writeback
- * wakes the waiters once more than SWAP_CLUSTER_MAX per waiter completed)
- * or HZ/10 passed.  @return the time slept.
- */
-static sim_time_t throttle_writeback(struct os *os, sim_time_t at)
+sim_time_t reclaim_throttle(struct os *os, enum vmscan_throttle_state reason, sim_time_t at)
 {
-	sim_time_t until = at + RECLAIM_THROTTLE_WRITEBACK_PS;
+	sim_time_t until = at + (reason == VMSCAN_THROTTLE_WRITEBACK ? RECLAIM_THROTTLE_WRITEBACK_PS
+								     : RECLAIM_THROTTLE_CONGESTED_PS);
 	sim_time_t wake = swap_writeback_wait(os, at, SWAP_CLUSTER_MAX + 1);
 	if (wake && wake < until)
 		until = SIM_MAX(wake, at);
-	os->rcl->stat[RS_THROTTLE_WRITEBACK]++;
+	if (reason == VMSCAN_THROTTLE_WRITEBACK)
+		os->rcl->stat[RS_THROTTLE_WRITEBACK]++;
 	os->rcl->stat[RS_THROTTLE_PS] += until - at;
 	return until - at;
 }
@@ -840,7 +836,7 @@ void shrink_node(struct os *os, unsigned nid, struct scan_control *sc)
 			k->pgdat_writeback = true;
 		/* pages cycle through the LRU faster than they are written: wait for some */
 		if (sc->nr_immediate)
-			sc->throttled += throttle_writeback(os, SC_TIME(sc));
+			sc->throttled += reclaim_throttle(os, VMSCAN_THROTTLE_WRITEBACK, SC_TIME(sc));
 	}
 	if (sc->nr_reclaimed > before)
 		k->failures = 0;

@@ -380,11 +380,42 @@ static void numa_stat_sums_to_current(void **state)
 	fx_free(f);
 }
 
+/*
+ * reclaim_throttle(VMSCAN_THROTTLE_CONGESTED) (Linux mm/vmscan.c): memcg
+ * reclaim that falls short of its target while its swap-outs are still
+ * being written sleeps until a batch of writes completes, at most the
+ * reason's timeout, through the same reclaim_throttle as kswapd's
+ * writeback wait, so the sleep counts in throttle_ps ("time reclaimers
+ * slept in reclaim_throttle") and in the caller's cost.
+ */
+static void memcg_throttle_counts(void **state)
+{
+	struct fx *f = rx_new(1, 64, 2, 64);
+	int in = fx_proc(f, false);
+	(void)state;
+
+	knob(f, in, 1, MEMCG_KNOB_MAX, 256 * PAGE_SIZE);
+	attach(f, in, 1);
+	fx_mmap_at(f, in, A0, 16ULL << 20, PROT_RW, MAP_PRIV_ANON | MAP_FIXED_);
+	rx_touch(f, in, 0, A0, 1000);   /* all at time 0: the swap writes are still in flight */
+	assert_true(swap_writeback_pending(f->os));
+	uint64_t slept0 = f->os->rcl->stat[RS_THROTTLE_PS];
+	sim_time_t c = 0;
+	/* far more than the memcg holds: short of the target whatever is clean */
+	try_to_free_mem_cgroup_pages(f->os, 1, 100000, GFP_KERNEL, 0, 0, &c);
+	uint64_t slept = f->os->rcl->stat[RS_THROTTLE_PS] - slept0;
+	assert_true(slept > 0);
+	assert_true(slept <= RECLAIM_THROTTLE_CONGESTED_PS);
+	assert_true(c >= slept);
+	fx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(charge_uncharge),
 		cmocka_unit_test(max_reclaims_from_the_memcg),
+		cmocka_unit_test(memcg_throttle_counts),
 		cmocka_unit_test(parent_limits_children),
 		cmocka_unit_test(memcg_oom_kills_inside),
 		cmocka_unit_test(high_delay_formula),
