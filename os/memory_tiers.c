@@ -336,7 +336,7 @@ uint64_t demote_folio_list(struct os *os, unsigned nid, struct page **pages, uns
 		return 0;
 	node_get_allowed_targets(os, nid, &d.allowed);
 	struct migrate_req rq = { .reason = MR_DEMOTION, .cpu = cpu, .now = now, .alloc = alloc_demote_folio,
-				  .alloc_ctx = &d, .target_nid = d.target, .failed = failed };
+				  .alloc_ctx = &d, .target_nid = d.target, .failed = failed, .isolated = true };
 	migrate_folios(os, pages, n, &rq, cost, &moved);
 	return moved;
 }

@@ -520,10 +520,10 @@ static bool shrink_page(struct os *os, struct page *pg, struct scan_control *sc,
 }
 
 /*
- * The migration half of demotion: the isolated pages of `demote` go back
- * on their lists (migration isolates them itself), move to a lower tier
- * (demote_folio_list), and those that could not move are isolated again
- * onto `retry`.  @return base pages demoted.
+ * The migration half of demotion: the isolated pages of `demote` move to a
+ * lower tier as they are (demote_folio_list takes isolated folios), and
+ * those that could not move go on, still isolated, to `retry`.
+ * @return base pages demoted.
  */
 static uint64_t demote_list(struct os *os, unsigned nid, struct list_head *demote, struct list_head *retry,
 			    struct scan_control *sc)
@@ -547,13 +547,12 @@ static uint64_t demote_list(struct os *os, unsigned nid, struct list_head *demot
 	while (!list_empty(demote)) {
 		struct page *pg = lru_to_page(demote->next);
 		list_del(&pg->lru);
-		putback(os, pg, false);
 		pages[i++] = pg;
 	}
 	uint64_t moved = demote_folio_list(os, nid, pages, n, sc->cpu, SC_TIME(sc), failed, &sc->cost);
 	for (i = 0; i < n; i++)
-		if (failed[i] && page_test(pages[i], PG_lru))
-			isolate_page(os, pages[i], retry);
+		if (failed[i])
+			list_add_tail(&pages[i]->lru, retry);
 	free(pages);
 	free(failed);
 	return moved;
