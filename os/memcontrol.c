@@ -161,7 +161,20 @@ int mem_cgroup_create(struct os *os, unsigned id, unsigned parent, char *err, si
 		return sim_errf(err, errlen, SIM_ERANGE, "memcg %u: parent memcg %u does not exist", id, parent);
 	if (!(os->memcg->cg[id] = memcg_alloc(os, id, (int)parent)))
 		return sim_errf(err, errlen, SIM_ENOMEM, "memcg %u: out of memory", id);
+	/* link it in after the highest live id below it (creation is rare: a walk is fine) */
+	uint16_t *next = os->memcg->next_id;
+	unsigned prev = 0;
+	while (next[prev] && next[prev] < id)
+		prev = next[prev];
+	next[id] = next[prev];
+	next[prev] = (uint16_t)id;
 	return 0;
+}
+
+/* The next live memcg above id (ascending ids), 0 at the end. */
+static unsigned next_live(const struct os *os, unsigned id)
+{
+	return os->memcg->next_id[id];
 }
 
 int memcg_init(struct os *os, char *err, size_t errlen)
@@ -562,8 +575,13 @@ int mem_cgroup_iter(const struct os *os, unsigned root, int prev)
 		return prev < 0 && root == 0 ? 0 : -1;
 	if (prev < 0)
 		return mem_cgroup_from_id(os, root) ? (int)root : -1;
-	for (unsigned id = (unsigned)prev + 1; id < MEMCG_MAX_ID; id++)
-		if (id != root && os->memcg->cg[id] && mem_cgroup_is_descendant(os, id, root))
+	/*
+	 * after the root, its descendants in id order from the lowest: a child
+	 * may have a lower id than its parent (ids are the caller's choice)
+	 */
+	unsigned from = (unsigned)prev == root ? 0 : (unsigned)prev;
+	for (unsigned id = next_live(os, from); id; id = next_live(os, id))
+		if (id != root && mem_cgroup_is_descendant(os, id, root))
 			return (int)id;
 	return -1;
 }
@@ -580,9 +598,9 @@ struct lruvec *mem_cgroup_lruvec(struct os *os, unsigned id, unsigned nid)
 static uint64_t children_protected_usage(const struct os *os, unsigned parent, bool low)
 {
 	uint64_t sum = 0;
-	for (unsigned id = 1; id < MEMCG_MAX_ID; id++) {
+	for (unsigned id = next_live(os, 0); id; id = next_live(os, id)) {
 		const struct mem_cgroup *c = os->memcg->cg[id];
-		if (!c || c->parent != (int)parent)
+		if (c->parent != (int)parent)
 			continue;
 		uint64_t set = low ? c->memory.low : c->memory.min;
 		sum += c->memory.usage < set ? c->memory.usage : set;
@@ -823,11 +841,9 @@ int memcg_dump(const struct os *os, const char *view, FILE *fp)
 		return -SIM_EUSAGE;
 	if (!os->memcg)
 		return 0;   /* no memory cgroup below the root: nothing to print */
-	for (unsigned id = 1; id < MEMCG_MAX_ID; id++) {
+	for (unsigned id = next_live(os, 0); id; id = next_live(os, id)) {
 		const struct mem_cgroup *m = os->memcg->cg[id];
 		char path[600];
-		if (!m)
-			continue;
 		memcg_path(os, id, path, sizeof(path));
 		fprintf(fp, "==> %s/%s <==\n", path, view);
 		if (!strcmp(view, "memory.stat")) {
@@ -853,10 +869,8 @@ void memcg_report(const struct os *os, struct rep *r)
 	if (!os->memcg)
 		return;
 	rep_arr_begin(r, "memcg");
-	for (unsigned id = 1; id < MEMCG_MAX_ID; id++) {
+	for (unsigned id = next_live(os, 0); id; id = next_live(os, id)) {
 		const struct mem_cgroup *m = os->memcg->cg[id];
-		if (!m)
-			continue;
 		struct memcg_sums s;
 		memcg_sum(os, id, -1, &s);
 		rep_obj_begin(r, NULL);

@@ -28,6 +28,7 @@ void mm_release(struct mm_struct *mm)
 	free(mm->vma);
 	mm->vma = NULL;
 	mm->nr_vma = mm->cap_vma = 0;
+	mm->vma_seq++;
 }
 
 size_t mm_find_idx(const struct mm_struct *mm, uint64_t addr)
@@ -86,6 +87,7 @@ long mm_insert(struct mm_struct *mm, const struct vma *v)
 	memmove(&mm->vma[i + 1], &mm->vma[i], (mm->nr_vma - i) * sizeof(*v));
 	mm->vma[i] = *v;
 	mm->nr_vma++;
+	mm->vma_seq++;
 	return (long)i;
 }
 
@@ -97,6 +99,7 @@ int mm_split(struct mm_struct *mm, size_t idx, uint64_t addr)
 		return -SIM_ENOMEM;
 	memmove(&mm->vma[idx + 1], &mm->vma[idx], (mm->nr_vma - idx) * sizeof(struct vma));
 	mm->nr_vma++;
+	mm->vma_seq++;
 	struct vma *lo = &mm->vma[idx], *hi = &mm->vma[idx + 1];
 	lo->end = addr;
 	hi->start = addr;
@@ -124,6 +127,13 @@ void mm_remove(struct mm_struct *mm, size_t idx)
 	SIM_BUG_ON(idx >= mm->nr_vma);
 	memmove(&mm->vma[idx], &mm->vma[idx + 1], (mm->nr_vma - idx - 1) * sizeof(struct vma));
 	mm->nr_vma--;
+	mm->vma_seq++;
+}
+
+void mm_vma_set_policy(struct mm_struct *mm, struct vma *v, const struct mempolicy *pol)
+{
+	v->pol = *pol;
+	mm->vma_seq++;
 }
 
 bool vma_can_merge(const struct vma *a, const struct vma *b)

@@ -73,6 +73,12 @@ struct mm_struct {
 	bool brk_init;            /* start_brk known (first brk call or default) */
 	uint64_t locked_vm;       /* pages in VM_LOCKED VMAs (checked against RLIMIT_MEMLOCK) */
 	uint64_t def_flags;       /* flags every new VMA gets: VM_LOCKED[ONFAULT] after mlockall(MCL_FUTURE) */
+	/*
+	 * Bumped by every change of the VMA set (insert, split, remove, merge,
+	 * release) and by every VMA policy change (mm_vma_set_policy): lets
+	 * per-call bookkeeping (kmem_sync) skip its walk when nothing changed.
+	 */
+	uint64_t vma_seq;
 };
 
 void mm_init(struct mm_struct *mm);
@@ -100,6 +106,9 @@ int mm_split(struct mm_struct *mm, size_t idx, uint64_t addr);
 int mm_split_range(struct mm_struct *mm, uint64_t start, uint64_t end);
 /* Remove VMA idx from the set (the caller drops its shm reference and pages). */
 void mm_remove(struct mm_struct *mm, size_t idx);
+
+/* v (a VMA of mm) takes policy pol (mbind's vma_replace_policy). */
+void mm_vma_set_policy(struct mm_struct *mm, struct vma *v, const struct mempolicy *pol);
 
 /* is_mergeable: a ends where b starts and they are compatible. */
 bool vma_can_merge(const struct vma *a, const struct vma *b);

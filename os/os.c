@@ -954,8 +954,7 @@ static void mbind_count(void *ctx, const struct page *pg, unsigned nid)
 
 static int piece_policy(struct sysctx *s, struct vma *v, void *arg)
 {
-	(void)s;
-	v->pol = *(const struct mempolicy *)arg;
+	mm_vma_set_policy(&s->p->mm, v, arg);
 	return 0;
 }
 

@@ -410,12 +410,52 @@ static void memcg_throttle_counts(void **state)
 	fx_free(f);
 }
 
+/*
+ * mem_cgroup_iter (Linux mm/memcontrol.c): the root of the walk first,
+ * then every live memcg of its subtree, in id order here whatever order
+ * they were created in (the walk follows the list of live ids, not all
+ * MEMCG_MAX_ID slots).
+ */
+static void iter_visits_live_subtree(void **state)
+{
+	struct fx *f = rx_new(1, 64, 2, 0);
+	char err[128];
+	int got[8], n = 0;
+	(void)state;
+
+	assert_int_equal(mem_cgroup_create(f->os, 700, 0, err, sizeof(err)), 0);
+	assert_int_equal(mem_cgroup_create(f->os, 3, 700, err, sizeof(err)), 0);
+	assert_int_equal(mem_cgroup_create(f->os, 500, 0, err, sizeof(err)), 0);
+	assert_int_equal(mem_cgroup_create(f->os, 2, 3, err, sizeof(err)), 0);
+	assert_int_equal(mem_cgroup_create(f->os, MEMCG_MAX_ID - 1, 500, err, sizeof(err)), 0);
+	for (int id = mem_cgroup_iter(f->os, 0, -1); id >= 0 && n < 8; id = mem_cgroup_iter(f->os, 0, id))
+		got[n++] = id;
+	assert_int_equal(n, 6);
+	const int all[] = { 0, 2, 3, 500, 700, MEMCG_MAX_ID - 1 };
+	for (int i = 0; i < 6; i++)
+		assert_int_equal(got[i], all[i]);
+	n = 0;
+	for (int id = mem_cgroup_iter(f->os, 700, -1); id >= 0 && n < 8; id = mem_cgroup_iter(f->os, 700, id))
+		got[n++] = id;
+	assert_int_equal(n, 3);
+	assert_int_equal(got[0], 700);
+	assert_int_equal(got[1], 2);
+	assert_int_equal(got[2], 3);
+	n = 0;
+	for (int id = mem_cgroup_iter(f->os, 2, -1); id >= 0 && n < 8; id = mem_cgroup_iter(f->os, 2, id))
+		got[n++] = id;
+	assert_int_equal(n, 1);
+	assert_int_equal(got[0], 2);
+	fx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(charge_uncharge),
 		cmocka_unit_test(max_reclaims_from_the_memcg),
 		cmocka_unit_test(memcg_throttle_counts),
+		cmocka_unit_test(iter_visits_live_subtree),
 		cmocka_unit_test(parent_limits_children),
 		cmocka_unit_test(memcg_oom_kills_inside),
 		cmocka_unit_test(high_delay_formula),
