@@ -745,14 +745,27 @@ static int sys_brk(struct sysctx *s)
 		if (rc)
 			return sim_errf(s->err, s->errlen, SIM_ESTATE, "[0x%" PRIx64 ", 0x%" PRIx64
 					") overlaps an existing mapping; heap not grown", oldend, newend);
+		/* do_brk_flags: the heap gets mm->def_flags (locked after mlockall(MCL_FUTURE)),
+		   and check_brk_limits' mlock_future_ok refuses growth past RLIMIT_MEMLOCK */
+		if (!mlock_future_ok(mm, mm->def_flags, (newend - oldend) >> PAGE_SHIFT, rlimit_memlock_pages(s->os)))
+			return sim_errf(s->err, s->errlen, SIM_ERANGE, "EAGAIN: a locked heap (mlockall(MCL_FUTURE)) "
+					"growing by %" PRIu64 " pages over RLIMIT_MEMLOCK (os.memlock_limit)",
+					(newend - oldend) >> PAGE_SHIFT);
 		struct vma v = {
-			.start = oldend, .end = newend, .flags = VM_READ | VM_WRITE,
+			.start = oldend, .end = newend, .flags = VM_READ | VM_WRITE | mm->def_flags,
 			.pgoff = oldend >> PAGE_SHIFT, .page_shift = PAGE_SHIFT,
 		};
 		mpol_none(&v.pol);
 		if (mm_insert(mm, &v) < 0)
 			return -SIM_ENOMEM;
+		mm_locked_vm_add(mm, v.flags, (int64_t)((newend - oldend) >> PAGE_SHIFT));
 		mm_merge_range(mm, oldend, newend);
+		mm->brk = nbrk;
+		/* brk: a locked heap is populated (populate_vma_page_range skips VM_LOCKONFAULT) */
+		if (v.flags & VM_LOCKED)
+			return mm_populate(s->os, p, s->cpu, s->now, oldend, newend, true, s->cost, "brk", s->err,
+					   s->errlen);
+		return 0;
 	} else if (newend < oldend) {
 		int rc = do_munmap(s, newend, oldend);
 		if (rc)

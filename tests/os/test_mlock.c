@@ -263,6 +263,39 @@ static void mcl_future_mmap_over_limit(void **state)
 	fx_free(f);
 }
 
+/*
+ * brk after mlockall(MCL_FUTURE): do_brk_flags gives the heap mm->def_flags,
+ * checks RLIMIT_MEMLOCK (check_brk_limits -> mlock_future_ok: EAGAIN) and
+ * brk populates the locked growth (mm/mmap.c, SYSCALL_DEFINE1(brk)).
+ */
+static void mcl_future_brk(void **state)
+{
+	struct os_cfg c = rx_cfg(0);
+	c.memlock_limit = 8 << PAGE_SHIFT;
+	struct fx *f = fx_new_cfg(1, 64, 2, &c);
+	int pid = fx_proc(f, false);
+	struct process *p = os_proc(f->os, pid);
+	const uint64_t base = 0x2000000;
+	(void)state;
+
+	assert_int_equal(fx_sys6(f, pid, 0, OS_SYS_BRK, 0, 0, 0, 0, 0, 0, base, NULL), 0);
+	assert_int_equal(fx_sys(f, pid, OS_SYS_MLOCK, 0, 0, MLOCK_REC_ALL | MCL_CURRENT | MCL_FUTURE, 0, 0), 0);
+	/* 3 pages: locked and faulted in at once */
+	assert_int_equal(fx_sys6(f, pid, 0, OS_SYS_BRK, base + (3 << PAGE_SHIFT), 0, 0, 0, 0, 0, FX_NONE, NULL), 0);
+	assert_int_equal(p->mm.locked_vm, 3);
+	assert_int_equal(p->rss_anon, 3);
+	assert_true(vma_lookup(&p->mm, base)->flags & VM_LOCKED);
+	/* 3 + 6 > 8: EAGAIN, the break stays */
+	assert_int_equal(fx_sys6(f, pid, 0, OS_SYS_BRK, base + (9 << PAGE_SHIFT), 0, 0, 0, 0, 0, FX_NONE, NULL),
+			 -SIM_ERANGE);
+	assert_int_equal(p->mm.brk, base + (3 << PAGE_SHIFT));
+	assert_int_equal(p->mm.locked_vm, 3);
+	/* shrinking gives the locked pages back */
+	assert_int_equal(fx_sys6(f, pid, 0, OS_SYS_BRK, base + (1 << PAGE_SHIFT), 0, 0, 0, 0, 0, FX_NONE, NULL), 0);
+	assert_int_equal(p->mm.locked_vm, 1);
+	fx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -270,6 +303,7 @@ int main(void)
 		cmocka_unit_test(onfault_and_errors),
 		cmocka_unit_test(memlock_limit),
 		cmocka_unit_test(mcl_future_mmap_over_limit),
+		cmocka_unit_test(mcl_future_brk),
 		cmocka_unit_test(reclaim_skips_locked),
 		cmocka_unit_test(mlockall_future),
 		cmocka_unit_test(compaction_and_locked_pages),
