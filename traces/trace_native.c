@@ -310,12 +310,14 @@ nst_run_bare(struct nst_astate *st, const uint8_t *p, const uint8_t *limit, stru
  * the faulty record, nr->bad_at set).
  *
  * Speed: everything the loop carries from one record to the next is a local
- * (the six prediction values, the output pointer, the DEP flag), so no
- * store to the batch - whose byte-sized fields may alias anything - makes
- * the compiler reload it, and the state goes back to the thread's entry
- * only when the loop leaves.  A record of the tag byte alone (same stride,
- * size and no gap: sweeps) is taken by a branch of its own, so its length
- * is predicted rather than computed from the tag just loaded.
+ * (the thread's two streams, copied in, the output pointer and its end,
+ * the DEP flag), so no store to the batch - whose byte-sized fields may
+ * alias anything - makes the compiler reload it, and the state goes back to
+ * the thread's entry only when the loop leaves.  After NST_STREAK bare
+ * records in a row (the tag alone: sweeps), nst_run_bare takes over until
+ * the run ends; counting them is branch-free, so mixed traces, where bare
+ * records come at random, do not pay for the mispredictions a per-record
+ * "bare?" branch would cost.
  */
 static inline __attribute__((always_inline)) int
 nst_run(trace_reader_t *r, struct nst_reader *nr, const uint8_t **pp, const uint8_t *limit,
@@ -345,56 +347,53 @@ nst_run(trace_reader_t *r, struct nst_reader *nr, const uint8_t **pp, const uint
 			bool fetch = op == TOP_IFETCH;
 			struct nst_astate *a = &st[fetch];
 			unsigned dcode = (tag >> NST_DW_SHIFT) & 7;
-			uint64_t delta, size, gap, addr;
+			unsigned dw = dcode + (dcode == 7);          /* 0..6, 8 bytes */
+			unsigned has_s = (tag >> 5) & 1, has_g = (tag >> 6) & 1;
+			uint64_t d, dm, delta, size, gap, addr;
 
 			streak = (streak + 1) & (0 - (unsigned)(tag <= NST_OP_MASK));
-			{
-				unsigned dw = dcode + (dcode == 7);          /* 0..6, 8 bytes */
-				unsigned has_s = (tag >> 5) & 1, has_g = (tag >> 6) & 1;
-				uint64_t d;
 
-				if (checked && (size_t)(end - p) < dw + has_s + has_g) {
-					rc = NF_TRUNC;
-					break;
-				}
-				d = checked ? le_get(p, dw) : le64(p) & nst_width_mask[dcode];
-				p += dw;
-				uint64_t dm = 0 - (uint64_t)(dcode != 0);
-				delta = (unzigzag(d) & dm) | (a->delta & ~dm);
-				size = a->size;
-				if (!checked && likely(!((has_s & (p[0] == 0)) | (has_g & (p[has_s] == 0))))) {
-					/* common case, branch-free: one-byte size and gap */
-					uint64_t sm = 0 - (uint64_t)has_s, gm = 0 - (uint64_t)has_g;
-					size = ((uint64_t)p[0] & sm) | (size & ~sm);
-					gap = (uint64_t)p[has_s] & gm;
-					p += has_s + has_g;
-				} else {
-					gap = 0;
-					if (has_s) {
-						size = *p++;
-						if (!size) {
-							if (checked && end - p < 2) {
-								rc = NF_TRUNC;
-								break;
-							}
-							size = le_get(p, 2);
-							p += 2;
-						}
-					}
-					if (has_g) {
-						if (checked && p >= end) {
+			if (checked && (size_t)(end - p) < dw + has_s + has_g) {
+				rc = NF_TRUNC;
+				break;
+			}
+			d = checked ? le_get(p, dw) : le64(p) & nst_width_mask[dcode];
+			p += dw;
+			dm = 0 - (uint64_t)(dcode != 0);
+			delta = (unzigzag(d) & dm) | (a->delta & ~dm);
+			size = a->size;
+			if (!checked && likely(!((has_s & (p[0] == 0)) | (has_g & (p[has_s] == 0))))) {
+				/* common case, branch-free: one-byte size and gap */
+				uint64_t sm = 0 - (uint64_t)has_s, gm = 0 - (uint64_t)has_g;
+				size = ((uint64_t)p[0] & sm) | (size & ~sm);
+				gap = (uint64_t)p[has_s] & gm;
+				p += has_s + has_g;
+			} else {
+				gap = 0;
+				if (has_s) {
+					size = *p++;
+					if (!size) {
+						if (checked && end - p < 2) {
 							rc = NF_TRUNC;
 							break;
 						}
-						gap = *p++;
-						if (!gap) {
-							if (checked && end - p < 4) {
-								rc = NF_TRUNC;
-								break;
-							}
-							gap = le_get(p, 4);
-							p += 4;
+						size = le_get(p, 2);
+						p += 2;
+					}
+				}
+				if (has_g) {
+					if (checked && p >= end) {
+						rc = NF_TRUNC;
+						break;
+					}
+					gap = *p++;
+					if (!gap) {
+						if (checked && end - p < 4) {
+							rc = NF_TRUNC;
+							break;
 						}
+						gap = le_get(p, 4);
+						p += 4;
 					}
 				}
 			}
