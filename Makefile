@@ -64,7 +64,7 @@ $(BUILD)/gen/presets_gen.o: $(GEN_SRC)
 
 $(LIB): $(LIB_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	$(AR) rcs $@ $^
 
 $(BUILD)/numasim: $(CLI_OBJ) $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
@@ -80,7 +80,7 @@ $(BUILD)/tests/bench/%: tests/bench/%.c $(LIB)
 LIBCLI := $(BUILD)/libnumasim-cli.a
 $(LIBCLI): $(filter-out $(BUILD)/sim/cli/main.o,$(CLI_OBJ))
 	@rm -f $@
-	ar rcs $@ $^
+	$(AR) rcs $@ $^
 
 $(BUILD)/tests/%: tests/%.c $(LIBCLI) $(LIB) $(TEST_HELPER_OBJ)
 	@mkdir -p $(dir $@)

@@ -90,14 +90,35 @@ int64_t cache_fill(cache_t *c, uint64_t blk, uint8_t flags, struct cache_victim 
 	v->valid = false;
 	v->blk = 0;
 	v->flags = 0;
-	for (uint32_t w = 0; w < c->ways; w++) {
-		if (!c->tag[base + w]) {
-			way = w;
-			break;
+	bool full;
+
+	if (likely(c->repl.policy == REPL_LRU)) {
+		/* one pass: the first empty way, else the smallest stamp (repl_victim_fast's answer) */
+		const uint64_t *t = &c->tag[base], *m = &c->repl.meta[base];
+		uint32_t lru = 0;
+		for (uint32_t w = 0; w < c->ways; w++) {
+			if (!t[w]) {
+				way = w;
+				break;
+			}
+			if (m[w] < m[lru])
+				lru = w;
 		}
+		full = way == c->ways;
+		if (full)
+			way = lru;
+	} else {
+		for (uint32_t w = 0; w < c->ways; w++) {
+			if (!c->tag[base + w]) {
+				way = w;
+				break;
+			}
+		}
+		full = way == c->ways;
+		if (full)
+			way = repl_victim_fast(&c->repl, set);
 	}
-	if (way == c->ways) {
-		way = repl_victim_fast(&c->repl, set);
+	if (full) {
 		v->valid = true;
 		v->blk = c->tag[base + way] - 1;
 		v->flags = c->flags[base + way];

@@ -23,6 +23,7 @@ int core_init(struct core *c, const struct cpu_cfg *cfg, sim_time_t cycle_ps, si
 	c->model = cfg->model;
 	c->ipc = cfg->ipc ? cfg->ipc : 1;
 	c->cycle_ps = cycle_ps;
+	c->ps_per_instr = cycle_ps % c->ipc ? 0 : cycle_ps / c->ipc;
 	c->disp = t;
 	c->last_issue = t;
 	c->start = t;
@@ -61,10 +62,16 @@ void core_destroy(struct core *c)
 	c->lq = c->sq = NULL;
 }
 
-/* Dispatch time of n instructions at ipc per cycle. */
+/*
+ * Dispatch time of n instructions at ipc per cycle.  When ipc divides the
+ * cycle this is a multiplication (the same value); the general case is a
+ * 64-bit division, which costs more than the rest of an L1 hit's timing.
+ */
 static inline sim_time_t instr_ps(const struct core *c, uint64_t n)
 {
-	return c->ipc == 1 ? n * c->cycle_ps : n * c->cycle_ps / c->ipc;
+	if (likely(c->ps_per_instr))
+		return n * c->ps_per_instr;
+	return n * c->cycle_ps / c->ipc;
 }
 
 static inline bool is_load(uint8_t op)
@@ -143,6 +150,31 @@ static inline void pool_take(sim_time_t *p, unsigned n, uint32_t *k, sim_time_t 
 	*free_at = p[*k];
 }
 
+/*
+ * An L1 miss takes the fill buffer that frees first until `done`.  An older
+ * entry of the same line (the line was evicted while its fill was in
+ * flight) forgets it: the L1 now waits for this fill, not that one.
+ */
+static inline void fb_put(struct core *c, uint64_t line, sim_time_t done)
+{
+	const unsigned k = c->fb_k;
+	unsigned m = 0;
+
+	c->fb[k] = SIM_MAX(c->fb[k], done);
+	/* one pass: forget the line elsewhere, and find the entry that frees first (pool_take) */
+	for (unsigned i = 0; i < c->nfb; i++) {
+		if (c->fb_line[i] == line)
+			c->fb_line[i] = CORE_NO_LINE;
+		if (c->fb[i] < c->fb[m])
+			m = i;
+	}
+	c->fb_line[k] = line;
+	c->fb_memo = k;
+	c->fb_k = m;
+	c->fb_free = c->fb[m];
+	c->fb_last = SIM_MAX(c->fb_last, done);
+}
+
 sim_time_t core_commit(struct core *c, uint32_t gap, uint8_t op, sim_time_t t,
 		       const struct core_outcome *o)
 {
@@ -165,25 +197,35 @@ sim_time_t core_commit(struct core *c, uint32_t gap, uint8_t op, sim_time_t t,
 		c->last_issue = t;
 		return o->lat;
 	}
-	if (unlikely(c->pend_mask))
-		for (unsigned k = 0; k < NR_CORE_STALLS; k++)
-			if (c->pend_mask & (1u << k))
-				c->stall[k] += c->pend[k];
+	for (uint32_t m = c->pend_mask; m; m &= m - 1)
+		c->stall[__builtin_ctz(m)] += c->pend[__builtin_ctz(m)];
 	d = c->pend_disp;
 	if (op != MEM_IFETCH) {
 		if (!o->l1_miss) {
-			/* a hit on a line still being filled gets its data when the fill completes */
-			if (unlikely(c->fb_last > done))
-				for (unsigned k = 0; k < c->nfb; k++)
-					if (c->fb_line[k] == o->line && c->fb[k] > done) {
-						done = c->fb[k];
+			/*
+			 * A hit on a line still being filled gets its data when the
+			 * fill completes.  A line is in at most one entry (fb_put), so
+			 * the entry of the latest miss, which a sweep's next hits
+			 * touch, answers without the scan.
+			 */
+			if (unlikely(c->fb_last > done)) {
+				unsigned m = c->fb_memo;
+				if (c->fb_line[m] == o->line) {
+					if (c->fb[m] > done) {
+						done = c->fb[m];
 						c->secondary++;
-						break;
 					}
+				} else {
+					for (unsigned k = 0; k < c->nfb; k++)
+						if (c->fb_line[k] == o->line && c->fb[k] > done) {
+							done = c->fb[k];
+							c->secondary++;
+							break;
+						}
+				}
+			}
 		} else {
-			c->fb_line[c->fb_k] = o->line;
-			pool_take(c->fb, c->nfb, &c->fb_k, &c->fb_free, done);
-			c->fb_last = SIM_MAX(c->fb_last, done);
+			fb_put(c, o->line, done);
 		}
 	}
 	if (o->l2_miss)

@@ -42,6 +42,7 @@
 #include "hw/hw_cfg.h"
 
 #define CORE_MAX_FB 256
+#define CORE_NO_LINE UINT64_MAX   /* an empty fill-buffer entry's line */
 
 /* Where dispatch or issue time went (ps, per thread; the report's "core" block). */
 #define CORE_STALLS(X)                                                                              \
@@ -72,6 +73,7 @@ struct core {
 	uint32_t model;         /* enum cpu_model */
 	uint32_t ipc;
 	sim_time_t cycle_ps;
+	sim_time_t ps_per_instr; /* cycle_ps / ipc when exact, else 0 (instr_ps divides) */
 	sim_time_t disp;        /* when the next instruction may dispatch */
 	uint64_t ninstr;        /* instructions dispatched */
 	sim_time_t last_issue;  /* in-order issue */
@@ -95,6 +97,7 @@ struct core {
 	uint32_t fb_k, l2q_k;   /* earliest-free entry of each pool, and its time */
 	sim_time_t fb_free, l2q_free;
 	sim_time_t fb_last;     /* latest fill completion: no secondary-hit scan after it */
+	uint32_t fb_memo;       /* the entry of the latest L1 miss */
 	sim_time_t pw[16];      /* page walkers: busy-until */
 	uint32_t npw, pw_k;
 	sim_time_t pw_free;

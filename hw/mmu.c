@@ -40,12 +40,6 @@ static const unsigned sz_shift[NR_SZ] = { 12, 21, 30 };
 
 enum { SIDE_D, SIDE_I, NR_SIDES };
 
-/* TLB payload bits below the page-aligned physical base. */
-#define TE_W        (1ULL << 0)
-#define TE_D        (1ULL << 1)
-#define TE_SZ_SHIFT 2
-#define TE_SZ_MASK  (3ULL << TE_SZ_SHIFT)
-#define TE_ADDR     (~0xfffULL)
 
 /* Page-walk cache payload: next table | cumulative RW. */
 #define PWC_RW      (1ULL << 0)
@@ -133,10 +127,13 @@ struct mmu {
 	uint64_t stat_walk[NR_WALKER_STATS];
 
 	uint64_t asid_seen[ASID_WORDS];
+	struct mmu_fast fast;
 };
 
 /* stat_lvl rows: the first two are indexed by side */
 enum { LVL_DTLB = SIDE_D, LVL_ITLB = SIDE_I, LVL_STLB };
+_Static_assert(SIDE_D == 0 && SIDE_I == 1 && LVL_LOOKUPS == 0 && LVL_HITS_4K == 1,
+	       "struct mmu_fast indexes sides and level counters by these numbers");
 static const char *const lvl_key[3] = { "dtlb", "itlb", "stlb" };
 
 static int make_array(tlb_t **out, const char *name, const struct tlb_array_cfg *a, unsigned shift, uint32_t repl,
@@ -206,6 +203,12 @@ int mmu_create(mmu_t **out, const struct hw_cfg *cfg, unsigned cpu, pmem_t *pm, 
 	m->l1_ps = hw_cycles_ps(cfg, tc->l1_latency);
 	m->stlb_ps = hw_cycles_ps(cfg, tc->stlb_latency);
 	m->pwc_ps = hw_cycles_ps(cfg, tc->pwc_latency);
+	for (int side = 0; side < NR_SIDES; side++) {
+		m->fast.l1_4k[side] = m->l1[side][SZ_4K];
+		m->fast.lvl[side] = m->stat_lvl[side];
+	}
+	m->fast.ctx = 1;
+	m->fast.l1_ps = m->l1_ps;
 	*out = m;
 	return 0;
 }
@@ -243,8 +246,11 @@ void mmu_set_context(mmu_t *m, uint16_t asid, uint64_t root)
 {
 	m->asid = asid;
 	m->root = root;
+	m->fast.ctx = root == HW_NO_PAGING ? 1 : tlb_ctx(asid, 12);
 	m->asid_seen[asid / 64] |= 1ULL << (asid % 64);
 }
+
+const struct mmu_fast *mmu_fast_view(const mmu_t *m) { return &m->fast; }
 
 bool mmu_may_hold(const mmu_t *m, uint16_t asid)
 {
@@ -520,25 +526,13 @@ static MMU_NOINLINE void translate_any(mmu_t *m, uint64_t vaddr, uint8_t op, sim
  */
 void mmu_translate(mmu_t *m, uint64_t vaddr, uint8_t op, sim_time_t now, struct mmu_result *res)
 {
-	bool write = op == MEM_STORE || op == MEM_MODIFY;
-	int side = op == MEM_IFETCH ? SIDE_I : SIDE_D;
-	tlb_t *t = m->l1[side][SZ_4K];
-
-	if (likely(t != NULL && m->root != HW_NO_PAGING)) {
-		const struct tlb_way *e = &t->way[t->last];
-		if (e->vpn == vaddr >> 12 && e->ctx == tlb_ctx(m->asid, 12) &&
-		    (!write || (e->data & (TE_W | TE_D)) == (TE_W | TE_D))) {
-			t->stat[TLB_LOOKUPS]++;
-			t->stat[TLB_HITS]++;
-			m->stat_lvl[side][LVL_LOOKUPS]++;
-			m->stat_lvl[side][LVL_HITS_4K]++;
-			res->walk = 0;
-			res->lat = m->l1_ps;
-			res->paddr = (e->data & TE_ADDR) | (vaddr & 0xfff);
-			res->fault = HW_FAULT_NONE;
-			res->page_shift = 12;
-			return;
-		}
+	if (likely(mmu_fast_hit(&m->fast, op == MEM_IFETCH ? SIDE_I : SIDE_D, vaddr, op == MEM_STORE || op == MEM_MODIFY,
+				&res->paddr))) {
+		res->walk = 0;
+		res->lat = m->l1_ps;
+		res->fault = HW_FAULT_NONE;
+		res->page_shift = 12;
+		return;
 	}
 	translate_any(m, vaddr, op, now, res);
 }

@@ -17,6 +17,7 @@
 
 #include "hw/hw_cfg.h"
 #include "sim/pmem.h"
+#include "hw/tlb.h"
 #include "sim/report.h"
 
 typedef struct mmu mmu_t;
@@ -41,6 +42,47 @@ int mmu_create(mmu_t **out, const struct hw_cfg *cfg, unsigned cpu, pmem_t *pm, 
 void mmu_destroy(mmu_t *m);
 
 void mmu_set_context(mmu_t *m, uint16_t asid, uint64_t root);
+
+/* TLB payload bits below the page-aligned physical base. */
+#define TE_W        (1ULL << 0)
+#define TE_D        (1ULL << 1)
+#define TE_SZ_SHIFT 2
+#define TE_SZ_MASK  (3ULL << TE_SZ_SHIFT)
+#define TE_ADDR     (~0xfffULL)
+
+/*
+ * The translation most references need: the 4 KiB page of an L1 TLB's last
+ * hit, with no dirty-bit work.  hw.c inlines it into its hit path; it counts
+ * exactly what mmu_translate counts for the same hit.  mmu_set_context keeps
+ * `ctx` current (1 without paging: no valid entry carries it).
+ */
+struct mmu_fast {
+	tlb_t *l1_4k[2];        /* [0] data side, [1] instruction side; NULL: none */
+	uint64_t *lvl[2];       /* that side's level counters: [0] lookups, [1] hits_4k */
+	uint32_t ctx;           /* tlb_ctx(asid, 12) */
+	sim_time_t l1_ps;
+};
+
+const struct mmu_fast *mmu_fast_view(const mmu_t *m);
+
+/* side: 0 data, 1 instruction fetch.  @return whether *paddr was found that way. */
+static inline bool mmu_fast_hit(const struct mmu_fast *f, int side, uint64_t vaddr, bool write, uint64_t *paddr)
+{
+	tlb_t *t = f->l1_4k[side];
+	const struct tlb_way *e;
+
+	if (unlikely(!t))
+		return false;
+	e = &t->way[t->last];
+	if (e->vpn != vaddr >> 12 || e->ctx != f->ctx || (write && (e->data & (TE_W | TE_D)) != (TE_W | TE_D)))
+		return false;
+	t->stat[TLB_LOOKUPS]++;
+	t->stat[TLB_HITS]++;
+	f->lvl[side][0]++;
+	f->lvl[side][1]++;
+	*paddr = (e->data & TE_ADDR) | (vaddr & 0xfff);
+	return true;
+}
 
 /* Translate; sets A/D bits in pmem as the hardware would. */
 void mmu_translate(mmu_t *m, uint64_t vaddr, uint8_t op, sim_time_t now, struct mmu_result *res);

@@ -271,18 +271,44 @@ bool tlb_probe(const tlb_t *t, uint16_t asid, uint64_t vaddr, unsigned shift, ui
 
 bool tlb_insert(tlb_t *t, uint16_t asid, uint64_t vaddr, unsigned shift, uint64_t data, struct tlb_key *evicted)
 {
-	uint64_t set;
+	uint64_t set = set_of(t, vaddr >> shift);
 	uint32_t w;
-	struct tlb_way *e = (t->shifts & (1ULL << shift)) ? find(t, asid, vaddr, shift, &set, &w) : NULL;
+	struct tlb_way *e;
 
 	t->last = t->entries;
-	if (e) {
-		e->data = data;
-		touch_hit(t, set, w);
-		return false;
+	if (likely(t->repl == REPL_LRU)) {
+		/*
+		 * One pass over the set gives what find() then pick_victim()
+		 * would: the page's entry if present, else the first empty way,
+		 * else the least recently used.
+		 */
+		const uint64_t vpn = vaddr >> shift;
+		const uint32_t ctx = tlb_ctx(asid, shift);
+		struct tlb_way *s = &t->way[set * t->ways];
+		uint32_t empty = t->ways, lru = 0;
+		for (uint32_t i = 0; i < t->ways; i++) {
+			if (s[i].vpn == vpn && s[i].ctx == ctx) {
+				s[i].data = data;
+				touch_hit(t, set, i);
+				return false;
+			}
+			if (!s[i].ctx) {
+				if (empty == t->ways)
+					empty = i;
+			} else if (s[i].stamp < s[lru].stamp) {
+				lru = i;
+			}
+		}
+		w = empty < t->ways ? empty : lru;
+	} else {
+		e = (t->shifts & (1ULL << shift)) ? find(t, asid, vaddr, shift, &set, &w) : NULL;
+		if (e) {
+			e->data = data;
+			touch_hit(t, set, w);
+			return false;
+		}
+		w = pick_victim(t, set);
 	}
-	set = set_of(t, vaddr >> shift);
-	w = pick_victim(t, set);
 	e = &t->way[set * t->ways + w];
 	bool was_valid = e->ctx != 0;
 	if (was_valid) {

@@ -487,10 +487,19 @@ static int src_read(struct simrun *s, struct tsrc *src, sim_time_t now)
 		src->eof = true;
 		return 0;
 	}
+	struct thread *run = NULL;   /* thread of the previous access queued in the ring: the fast case */
 	for (size_t i = 0; i < b.n; i++) {
 		const struct trace_rec *rec = &b.rec[i];
+		/* the common case: an access of the same thread as the record before, with room in its ring */
+		if (likely(run && rec->tid == run->tid && rec->op != TOP_CTRL && run->qn < run->qcap &&
+			   run->qn < RUN_QUEUE_MAX)) {
+			run->q[(run->qhead + run->qn) & (run->qcap - 1)] = *rec;
+			run->qn++;
+			continue;
+		}
 		const struct trace_ctrl *c = rec->op == TOP_CTRL ? &b.ctrl[rec->ctrl] : NULL;
 		struct thread *th;
+		run = NULL;
 		if (rec->tid >= MAX_THREADS_PER_TRACE) {
 			char m[256];
 			snprintf(m, sizeof(m), "%s: thread id %u exceeds the limit of %u threads per trace",
@@ -516,6 +525,9 @@ static int src_read(struct simrun *s, struct tsrc *src, sim_time_t now)
 		src->tail_tid = rec->tid;
 		if (c && c->kind == TCTRL_EXIT)
 			src->exit_read[rec->tid] = true;
+		/* q_push put it in the ring (not the spill), so the next ones may follow it there */
+		if (!c && !tspill_count(th->spill))
+			run = th;
 	}
 	return 0;
 }

@@ -147,6 +147,32 @@ static void stores_drain_from_the_store_buffer(void **state)
 	core_destroy(&c);
 }
 
+/*
+ * A line evicted while its fill is in flight and missed again: the L1 holds
+ * the copy of the second miss, so a hit waits for that fill, even when the
+ * first one (a slow DRAM miss) is still in flight in a lower-numbered entry.
+ */
+static void hit_waits_for_the_latest_fill_of_its_line(void **state)
+{
+	struct cpu_cfg cfg = cfg_ooo();
+	struct core c;
+	struct core_outcome slow = { .lat = 3 * MISS, .line = 7, .l1_miss = true, .l2_miss = true };
+	struct core_outcome fast = { .lat = MISS, .line = 7, .l1_miss = true };
+	struct core_outcome hit = { .lat = 4 * CYC, .line = 7 };
+	sim_time_t t, t2, lat;
+	(void)state;
+	assert_int_equal(core_init(&c, &cfg, CYC, 0), 0);
+	t = core_issue_time(&c, 0, MEM_LOAD, false);
+	core_commit(&c, 0, MEM_LOAD, t, &slow);
+	t2 = core_issue_time(&c, 0, MEM_LOAD, false);
+	core_commit(&c, 0, MEM_LOAD, t2, &fast);
+	t = core_issue_time(&c, 0, MEM_LOAD, false);
+	lat = core_commit(&c, 0, MEM_LOAD, t, &hit);
+	assert_int_equal(t + lat, t2 + MISS);     /* not 3 x MISS: that copy left the L1 */
+	assert_int_equal(c.secondary, 1);
+	core_destroy(&c);
+}
+
 /* A hit on a line whose fill is in flight gets its data when the fill does. */
 static void hit_on_a_line_in_flight_waits_for_the_fill(void **state)
 {
@@ -221,6 +247,7 @@ int main(void)
 		cmocka_unit_test(rob_limits_the_window),
 		cmocka_unit_test(stores_drain_from_the_store_buffer),
 		cmocka_unit_test(hit_on_a_line_in_flight_waits_for_the_fill),
+		cmocka_unit_test(hit_waits_for_the_latest_fill_of_its_line),
 		cmocka_unit_test(drain_waits_for_everything_older),
 		cmocka_unit_test(page_walkers_bound_random_access),
 	};
