@@ -12,19 +12,12 @@
 # speed work (main at cc35005); a difference in any count fails.
 # Regenerate only for a change of results on purpose, and say so:
 #     sh tests/e2e/test_cachegrind_fast.sh build --regen tests/e2e/cachegrind/expected.txt
-BUILD=${1:-build}
-N=${NUMASIM:-$BUILD/numasim}
+TAP_TMP=cgfast; . "$(dirname "$0")/tap.sh"
 HERE=$(dirname "$0")
 EXPECTED=$HERE/cachegrind/expected.txt
 REGEN=""
 [ "${2:-}" = "--regen" ] && REGEN=${3:?--regen needs an output file}
-T=$(mktemp -d "${TMPDIR:-/tmp}/numasim-cgfast.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-n=0; failed=0
-ok()  { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); echo "not ok $n - $1"; failed=1; }
-
-if [ ! -x "$N" ]; then echo "1..0 # skip numasim not built"; exit 0; fi
+need_numasim
 
 gen() { # name accesses threads trace-gen-args...
     name=$1; acc=$2; thr=$3; shift 3
@@ -80,5 +73,4 @@ else
     [ "$(wc -l < "$T/got")" -eq "$(wc -l < "$EXPECTED")" ] && ok "as many runs as expected" ||
         nok "$(wc -l < "$T/got") runs, expected $(wc -l < "$EXPECTED")"
 fi
-echo "1..$n"
-exit $failed
+done_testing
