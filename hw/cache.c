@@ -186,61 +186,25 @@ void cache_report(const cache_t *c, rep_t *r)
 /* --- cachegrind mode ------------------------------------------------------ */
 
 /*
- * One line of a cachegrind reference: hit (touch) or miss (fill, LRU
- * victim).  The same state changes and counters as cache_lookup followed by
- * cache_fill on a miss, in one scan of the set: a cachegrind cache is LRU
- * with a power-of-two set count, and its lines are never dirty or
- * prefetched.
+ * A line of a reference that is not the MRU way of its set: search the rest
+ * of the row, shifting each tag passed one way down, and put the block in
+ * front.  A hit at way w moves ways 0..w-1 down by one; a miss drops the
+ * last (LRU) tag.  Out of line: the inline caller has already handled the
+ * common case, a hit on the MRU way.
  */
-static inline bool cg_line_is_miss(cache_t *c, uint64_t blk)
+bool cg_row_miss_(uint64_t *t, uint32_t ways, uint64_t blk)
 {
-	uint64_t want = blk + 1, base, *t;
-	uint32_t empty = c->ways;
+	uint64_t prev = t[0];
 
-	c->stat[CACHE_ACCESSES]++;
-	if (c->tag[c->last] == want) {
-		c->stat[CACHE_HITS]++;
-		c->repl.meta[c->last] = ++c->repl.clock;
-		return false;
-	}
-	base = (blk & c->set_mask) * c->ways;
-	t = &c->tag[base];
-	for (uint32_t w = 0; w < c->ways; w++) {
-		if (t[w] == want) {
-			c->stat[CACHE_HITS]++;
-			c->last = base + w;
-			c->repl.meta[base + w] = ++c->repl.clock;
+	t[0] = blk;
+	for (uint32_t w = 1; w < ways; w++) {
+		uint64_t cur = t[w];
+		t[w] = prev;
+		if (cur == blk)
 			return false;
-		}
-		if (!t[w] && empty == c->ways)
-			empty = w;
+		prev = cur;
 	}
-	c->stat[CACHE_MISSES]++;
-	c->stat[CACHE_LOAD_MISSES]++;
-	if (empty == c->ways) {
-		empty = repl_victim_fast(&c->repl, (uint32_t)(blk & c->set_mask));
-		c->stat[CACHE_EVICTIONS]++;
-	}
-	t[empty] = want;
-	c->stat[CACHE_FILLS]++;
-	c->last = base + empty;
-	c->repl.meta[base + empty] = ++c->repl.clock;
 	return true;
-}
-
-bool cache_access_cg(cache_t *c, uint64_t addr, uint32_t size)
-{
-	uint64_t b1 = addr >> c->line_shift;
-	uint64_t b2 = (addr + (size ? size : 1) - 1) >> c->line_shift;
-	bool miss;
-
-	SIM_ASSERT(c->repl.policy == REPL_LRU && c->sets_pow2);
-	miss = cg_line_is_miss(c, b1);
-
-	/* both lines are looked up: the second lookup updates LRU state too */
-	if (b2 != b1 && cg_line_is_miss(c, b2))
-		miss = true;
-	return miss;
 }
 
 const char *const cg_event_names[] = {
@@ -249,46 +213,31 @@ const char *const cg_event_names[] = {
 #undef CG_EVENT_NAME
 };
 
-struct cgsim {
-	cache_t *i1, *d1, *ll;
-	uint32_t min_line;
-	uint64_t n[NR_CG_EVENTS];
-};
-
 /*
- * cachegrind allocates its tag arrays zeroed and uses the block number as
- * the tag, so block 0 starts present in set 0 (as MRU; the other zero tags
- * never match anything that maps to their set, or duplicate block 0 behind
- * it, which under LRU behaves exactly like empty ways).
+ * cachegrind's geometry rules: a power-of-two line and set count.  The tag
+ * rows are allocated zeroed, which is cachegrind's initial state (block 0
+ * present in set 0, see cache.h).
  */
-static void cg_reset(cache_t *c)
+static int cg_cache_init(struct cg_cache *c, const struct cache_cfg *cfg, const char *name, char *err,
+			 size_t errlen)
 {
-	struct cache_victim v;
-
-	cache_fill(c, 0, 0, &v);
-	c->stat[CACHE_FILLS] = 0;
-}
-
-static int cg_cache(cache_t **out, const struct cache_cfg *cfg, const char *name, char *err, size_t errlen)
-{
-	struct cache_cfg k = *cfg;
 	uint64_t sets;
 
-	if (!k.ways || !k.line || !is_pow2_u64(k.line) || k.size % ((uint64_t)k.ways * k.line))
+	if (!cfg->ways || !cfg->line || !is_pow2_u64(cfg->line) || cfg->size % ((uint64_t)cfg->ways * cfg->line))
 		return sim_errf(err, errlen, SIM_ECONFIG, "%s: size %llu, %u ways, %u-byte lines is not a valid geometry",
-				name, (unsigned long long)k.size, k.ways, k.line);
-	sets = k.size / ((uint64_t)k.ways * k.line);
+				name, (unsigned long long)cfg->size, cfg->ways, cfg->line);
+	sets = cfg->size / ((uint64_t)cfg->ways * cfg->line);
 	if (!is_pow2_u64(sets))
 		return sim_errf(err, errlen, SIM_ECONFIG,
 				"%s: %llu sets; cachegrind requires a power-of-two set count", name,
 				(unsigned long long)sets);
-	k.repl = REPL_LRU;
-	k.prefetch = PF_NONE;
-	k.enabled = true;
-	int rc = cache_create(out, &k, name, 0, 0, err, errlen);
-	if (!rc)
-		cg_reset(*out);
-	return rc;
+	c->tag = calloc(sets * cfg->ways, sizeof(*c->tag));
+	if (!c->tag)
+		return -SIM_ENOMEM;
+	c->set_mask = sets - 1;
+	c->ways = cfg->ways;
+	c->line_shift = ilog2_u64(cfg->line);
+	return 0;
 }
 
 int cgsim_create(cgsim_t **out, const struct cache_cfg *i1, const struct cache_cfg *d1,
@@ -300,8 +249,8 @@ int cgsim_create(cgsim_t **out, const struct cache_cfg *i1, const struct cache_c
 	*out = NULL;
 	if (!s)
 		return -SIM_ENOMEM;
-	if ((rc = cg_cache(&s->i1, i1, "I1", err, errlen)) || (rc = cg_cache(&s->d1, d1, "D1", err, errlen)) ||
-	    (rc = cg_cache(&s->ll, ll, "LL", err, errlen))) {
+	if ((rc = cg_cache_init(&s->i1, i1, "I1", err, errlen)) || (rc = cg_cache_init(&s->d1, d1, "D1", err, errlen)) ||
+	    (rc = cg_cache_init(&s->ll, ll, "LL", err, errlen))) {
 		cgsim_destroy(s);
 		return rc;
 	}
@@ -314,33 +263,10 @@ void cgsim_destroy(cgsim_t *s)
 {
 	if (!s)
 		return;
-	cache_destroy(s->i1);
-	cache_destroy(s->d1);
-	cache_destroy(s->ll);
+	free(s->i1.tag);
+	free(s->d1.tag);
+	free(s->ll.tag);
 	free(s);
-}
-
-void cgsim_ref(cgsim_t *s, uint64_t addr, uint32_t size, enum mem_op op)
-{
-	if (op == MEM_IFETCH) {
-		s->n[CG_IR]++;
-		if (cache_access_cg(s->i1, addr, size)) {
-			s->n[CG_I1MR]++;
-			if (cache_access_cg(s->ll, addr, size))
-				s->n[CG_ILMR]++;
-		}
-		return;
-	}
-	/* data sizes are clamped to the smallest line (cachegrind's instrumenter) */
-	if (size > s->min_line)
-		size = s->min_line;
-	bool write = (op == MEM_STORE);   /* 'M' is one access counted as a read */
-	s->n[write ? CG_DW : CG_DR]++;
-	if (cache_access_cg(s->d1, addr, size)) {
-		s->n[write ? CG_D1MW : CG_D1MR]++;
-		if (cache_access_cg(s->ll, addr, size))
-			s->n[write ? CG_DLMW : CG_DLMR]++;
-	}
 }
 
 const uint64_t *cgsim_counts(const cgsim_t *s)

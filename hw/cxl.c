@@ -114,6 +114,15 @@ sim_time_t cxl_dev_idle(const struct cxl_dev *d, uint32_t bytes)
 	return d->latency + path_time(d, bytes);
 }
 
+uint64_t cxl_dev_mbps(const struct cxl_dev *d, uint32_t bytes)
+{
+	uint64_t path = (uint64_t)bytes * 1000000u / path_time(d, bytes);
+
+	if (!d->latency)
+		return path;
+	return SIM_MIN(path, (uint64_t)d->nr_trackers * bytes * 1000000u / d->latency);
+}
+
 void cxl_dev_report(const struct cxl_dev *d, sim_time_t end, rep_t *r)
 {
 	rep_obj_begin(r, NULL);

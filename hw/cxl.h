@@ -89,6 +89,12 @@ sim_time_t cxl_dev_pass(struct cxl_dev *d, sim_time_t t, uint32_t bytes, bool ou
 /* The same without booking anything: unloaded time through the controller. */
 sim_time_t cxl_dev_idle(const struct cxl_dev *d, uint32_t bytes);
 
+/*
+ * MB/s of `bytes` lines the controller can move in one direction: the data
+ * path, or the trackers (each held `latency` per line) if they are fewer.
+ */
+uint64_t cxl_dev_mbps(const struct cxl_dev *d, uint32_t bytes);
+
 /* One object {node, lines_in, ..., utilisation_in, utilisation_out} inside the caller's array. */
 void cxl_dev_report(const struct cxl_dev *d, sim_time_t end, rep_t *r);
 

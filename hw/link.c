@@ -399,6 +399,34 @@ sim_time_t link_idle_latency(const linknet_t *ln, unsigned src, unsigned dst, ui
 	return t;
 }
 
+uint64_t link_idle_mbps(const linknet_t *ln, unsigned src, unsigned dst, uint32_t bytes)
+{
+	unsigned n = ln->nr_nodes, k = src * n + dst, u = src;
+	const uint8_t *path;
+	uint64_t mbps = UINT64_MAX;
+
+	SIM_BUG_ON(src >= n || dst >= n);
+	if (src == dst)
+		return mbps;
+	if (ln->dev_of[src] && bytes > CXL_SLOT_BYTES)
+		mbps = cxl_dev_mbps(ln->dev_of[src], bytes);
+	path = ln->route_nodes + ln->route_off[k];
+	for (unsigned h = 0; h < ln->route_hops[k]; h++) {
+		unsigned b = u * n + path[h];
+		uint64_t hop = 0;
+		/* pick_port spreads a stream over the bundle, so its ports add up */
+		for (uint32_t i = 0; i < ln->bundle_len[b]; i++) {
+			const struct link_port *p = &ln->ports[ln->bundle_ids[ln->bundle_off[b] + i]];
+			hop += (uint64_t)bytes * 1000000u / port_serialize(p, bytes);
+		}
+		mbps = SIM_MIN(mbps, hop);
+		u = path[h];
+	}
+	if (ln->dev_of[dst] && bytes > CXL_SLOT_BYTES)
+		mbps = SIM_MIN(mbps, cxl_dev_mbps(ln->dev_of[dst], bytes));
+	return mbps;
+}
+
 void linknet_report(const linknet_t *ln, sim_time_t end, rep_t *r)
 {
 	rep_arr_begin(r, "links");

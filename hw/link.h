@@ -36,6 +36,14 @@ sim_time_t link_transfer(linknet_t *ln, unsigned src, unsigned dst, sim_time_t n
 /* Unloaded latency src -> dst for `bytes` (no state change): for mlc and tests. */
 sim_time_t link_idle_latency(const linknet_t *ln, unsigned src, unsigned dst, uint32_t bytes);
 
+/*
+ * Payload MB/s a stream of `bytes` messages can move src -> dst along the
+ * route link_transfer() takes: the slowest of its hops (parallel links of a
+ * hop adding up, framing counted) and of the CXL controllers it passes
+ * (cxl_dev_mbps).  UINT64_MAX when nothing limits it (src == dst).
+ */
+uint64_t link_idle_mbps(const linknet_t *ln, unsigned src, unsigned dst, uint32_t bytes);
+
 /* "links": [ {a, b, dir: "a->b", bytes, messages, busy_ns, utilisation, queue_delay_ns}, ... ] */
 void linknet_report(const linknet_t *ln, sim_time_t end, rep_t *r);
 

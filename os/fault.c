@@ -430,7 +430,7 @@ static struct vma *expand_stack(struct os *os, struct process *p, uint64_t vaddr
 	const struct stack_limits lim = {
 		.rlimit_stack = os->cfg.stack_limit,
 		.guard_gap = (uint64_t)os->cfg.stack_guard_gap << PAGE_SHIFT,
-		.memlock = os->cfg.memlock_limit == UINT64_MAX ? UINT64_MAX : os->cfg.memlock_limit >> PAGE_SHIFT,
+		.memlock = rlimit_memlock_pages(os),
 	};
 	return mm_expand_stack(&p->mm, vaddr, &lim);
 }

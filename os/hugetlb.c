@@ -188,13 +188,16 @@ static int cmp_u64(const void *a, const void *b)
 }
 
 /*
- * alloc_gigantic_folio -> alloc_contig_pages (CONFIG_CONTIG_ALLOC) for node
- * nid: a naturally aligned range of 2^GPAGE_ORDER free frames.  numasim
- * takes every free MAX_PAGE_ORDER block of the node without reclaim or
- * watermarks,
- * keeps the first 1 GiB-aligned run of 256 adjacent ones and returns the
- * rest; Linux would also migrate movable pages out of a candidate range
- * (alloc_contig_range), which only matters after boot.  @return 0 and
+ * A boot-time gigantic page for node nid: a naturally aligned range of
+ * 2^GPAGE_ORDER free frames.  Linux takes boot pools (hugepages= on the
+ * command line) from memblock (__alloc_bootmem_huge_page ->
+ * memblock_alloc_try_nid_raw), not from alloc_gigantic_folio ->
+ * alloc_contig_pages, which serves run-time nr_hugepages writes (not
+ * modelled), so os/contig.c's alloc_contig_range is not the model here:
+ * at boot there is nothing to migrate.  numasim takes every free
+ * MAX_PAGE_ORDER block of the node without reclaim or watermarks, keeps
+ * the lowest 1 GiB-aligned run of 256 adjacent ones and returns the rest
+ * (memblock, top-down on x86, would pick the highest).  @return 0 and
  * *pfn (the head: order GPAGE_ORDER, refcount 1), or -1 when no range is free.
  */
 static int alloc_gigantic(struct os *os, unsigned nid, uint64_t *pfn)

@@ -35,7 +35,8 @@
  * reservations are dropped (free_huge_folio, return_unused_surplus_pages).
  *
  * 1 GiB pages are a second hstate with its own pools (os_cfg.nr_hugepages_1g,
- * filled at boot from naturally aligned free ranges: alloc_contig_pages),
+ * filled at boot from naturally aligned free ranges, as Linux's memblock
+ * boot allocation __alloc_bootmem_huge_page does),
  * reservations and free lists; they are never surplus.
  *
  * Not modelled: resizing the pool at run time,

@@ -161,7 +161,20 @@ int mem_cgroup_create(struct os *os, unsigned id, unsigned parent, char *err, si
 		return sim_errf(err, errlen, SIM_ERANGE, "memcg %u: parent memcg %u does not exist", id, parent);
 	if (!(os->memcg->cg[id] = memcg_alloc(os, id, (int)parent)))
 		return sim_errf(err, errlen, SIM_ENOMEM, "memcg %u: out of memory", id);
+	/* link it in after the highest live id below it (creation is rare: a walk is fine) */
+	uint16_t *next = os->memcg->next_id;
+	unsigned prev = 0;
+	while (next[prev] && next[prev] < id)
+		prev = next[prev];
+	next[id] = next[prev];
+	next[prev] = (uint16_t)id;
 	return 0;
+}
+
+/* The next live memcg above id (ascending ids), 0 at the end. */
+static unsigned next_live(const struct os *os, unsigned id)
+{
+	return os->memcg->next_id[id];
 }
 
 int memcg_init(struct os *os, char *err, size_t errlen)
@@ -477,7 +490,7 @@ uint64_t memcg_calculate_high_delay(uint64_t max_overage, uint64_t nr_pages)
 	 * are barely slowed and large ones strongly; the scaling makes 100%
 	 * overage of a 64-page batch cost 2^20 * 2^20 * HZ >> 34 = 64 HZ... before the cap.
 	 */
-	unsigned __int128 pj = (unsigned __int128)max_overage * max_overage * MEMCG_HZ;
+	unsigned __int128 pj = (unsigned __int128)max_overage * max_overage * HZ;
 	pj >>= MEMCG_DELAY_PRECISION_SHIFT;
 	pj >>= MEMCG_DELAY_SCALING_SHIFT;
 	pj = pj * nr_pages / MEMCG_CHARGE_BATCH;
@@ -526,7 +539,7 @@ sim_time_t mem_cgroup_handle_over_high(struct os *os, struct process *p, unsigne
 		if (penalty > MEMCG_MAX_HIGH_DELAY_JIFFIES)
 			penalty = MEMCG_MAX_HIGH_DELAY_JIFFIES;
 		/* up to 10 ms of overage is not worth a sleep */
-		if (penalty <= MEMCG_HZ / 100)
+		if (penalty <= HZ / 100)
 			break;
 		/* reclaim that still makes progress is preferred to a sleep */
 		if (reclaimed || nr_retries) {
@@ -535,7 +548,7 @@ sim_time_t mem_cgroup_handle_over_high(struct os *os, struct process *p, unsigne
 			in_retry = true;
 			continue;
 		}
-		sim_time_t sleep = penalty * RECLAIM_JIFFY_PS;
+		sim_time_t sleep = penalty * JIFFY_PS;
 		psi_memstall_add(os, cpu, now + cost, sleep);
 		cost += sleep;
 		break;
@@ -562,8 +575,13 @@ int mem_cgroup_iter(const struct os *os, unsigned root, int prev)
 		return prev < 0 && root == 0 ? 0 : -1;
 	if (prev < 0)
 		return mem_cgroup_from_id(os, root) ? (int)root : -1;
-	for (unsigned id = (unsigned)prev + 1; id < MEMCG_MAX_ID; id++)
-		if (id != root && os->memcg->cg[id] && mem_cgroup_is_descendant(os, id, root))
+	/*
+	 * after the root, its descendants in id order from the lowest: a child
+	 * may have a lower id than its parent (ids are the caller's choice)
+	 */
+	unsigned from = (unsigned)prev == root ? 0 : (unsigned)prev;
+	for (unsigned id = next_live(os, from); id; id = next_live(os, id))
+		if (id != root && mem_cgroup_is_descendant(os, id, root))
 			return (int)id;
 	return -1;
 }
@@ -580,9 +598,9 @@ struct lruvec *mem_cgroup_lruvec(struct os *os, unsigned id, unsigned nid)
 static uint64_t children_protected_usage(const struct os *os, unsigned parent, bool low)
 {
 	uint64_t sum = 0;
-	for (unsigned id = 1; id < MEMCG_MAX_ID; id++) {
+	for (unsigned id = next_live(os, 0); id; id = next_live(os, id)) {
 		const struct mem_cgroup *c = os->memcg->cg[id];
-		if (!c || c->parent != (int)parent)
+		if (c->parent != (int)parent)
 			continue;
 		uint64_t set = low ? c->memory.low : c->memory.min;
 		sum += c->memory.usage < set ? c->memory.usage : set;
@@ -715,13 +733,8 @@ uint64_t try_to_free_mem_cgroup_pages(struct os *os, unsigned id, uint64_t nr_pa
 	 * of writes completes, at most HZ/50, so that the charge's next retry
 	 * finds those pages clean and freeable.
 	 */
-	if (sc.nr_reclaimed < sc.nr_to_reclaim && swap_writeback_pending(os)) {
-		sim_time_t at = now + sc.cost + sc.throttled, until = at + MEMCG_THROTTLE_CONGESTED_PS;
-		sim_time_t wake = swap_writeback_wait(os, at, SWAP_CLUSTER_MAX + 1);
-		if (wake && wake < until)
-			until = wake > at ? wake : at;
-		sc.throttled += until - at;
-	}
+	if (sc.nr_reclaimed < sc.nr_to_reclaim && swap_writeback_pending(os))
+		sc.throttled += reclaim_throttle(os, VMSCAN_THROTTLE_CONGESTED, now + sc.cost + sc.throttled);
 	*cost += sc.cost + sc.throttled;
 	psi_memstall_add(os, cpu, now, sc.cost + sc.throttled);
 	return sc.nr_reclaimed;
@@ -828,11 +841,9 @@ int memcg_dump(const struct os *os, const char *view, FILE *fp)
 		return -SIM_EUSAGE;
 	if (!os->memcg)
 		return 0;   /* no memory cgroup below the root: nothing to print */
-	for (unsigned id = 1; id < MEMCG_MAX_ID; id++) {
+	for (unsigned id = next_live(os, 0); id; id = next_live(os, id)) {
 		const struct mem_cgroup *m = os->memcg->cg[id];
 		char path[600];
-		if (!m)
-			continue;
 		memcg_path(os, id, path, sizeof(path));
 		fprintf(fp, "==> %s/%s <==\n", path, view);
 		if (!strcmp(view, "memory.stat")) {
@@ -858,10 +869,8 @@ void memcg_report(const struct os *os, struct rep *r)
 	if (!os->memcg)
 		return;
 	rep_arr_begin(r, "memcg");
-	for (unsigned id = 1; id < MEMCG_MAX_ID; id++) {
+	for (unsigned id = next_live(os, 0); id; id = next_live(os, id)) {
 		const struct mem_cgroup *m = os->memcg->cg[id];
-		if (!m)
-			continue;
 		struct memcg_sums s;
 		memcg_sum(os, id, -1, &s);
 		rep_obj_begin(r, NULL);

@@ -38,19 +38,16 @@
 #define OS_MEMCONTROL_H
 
 #include <stdio.h>
+#include "os/jiffies.h"
 #include "os/lru.h"
 
 #define MEMCG_MAX_ID          1024
 #define PAGE_COUNTER_MAX      (UINT64_MAX >> PAGE_SHIFT)   /* "max": no limit (pages) */
-#define MAX_RECLAIM_RETRIES   16
 /* mem_cgroup_handle_over_high's penalty (mm/memcontrol.c) */
 #define MEMCG_CHARGE_BATCH    64
 #define MEMCG_DELAY_PRECISION_SHIFT 20
 #define MEMCG_DELAY_SCALING_SHIFT   14
-#define MEMCG_HZ              250   /* CONFIG_HZ, as RECLAIM_JIFFY_PS */
-#define MEMCG_MAX_HIGH_DELAY_JIFFIES (2 * MEMCG_HZ)
-/* reclaim_throttle's VMSCAN_THROTTLE_CONGESTED timeout, HZ/50 */
-#define MEMCG_THROTTLE_CONGESTED_PS (20ULL * 1000 * 1000 * 1000)
+#define MEMCG_MAX_HIGH_DELAY_JIFFIES (2 * HZ)
 
 /* memory.events, in Linux's order (enum memcg_memory_event) */
 #define MEMCG_EVENTS(X) X(MEMCG_LOW, low) X(MEMCG_HIGH, high) X(MEMCG_MAX, max) X(MEMCG_OOM, oom) \
@@ -87,6 +84,13 @@ struct mem_cgroup {
 
 struct memcg_state {
 	struct mem_cgroup *cg[MEMCG_MAX_ID];   /* by id; NULL: not created */
+	/*
+	 * The live memcgs in ascending id order, as a list threaded through
+	 * the ids: next_id[id] is the next live id above id (0: none; the
+	 * root, id 0, is the head).  Iterations visit only what exists
+	 * instead of all MEMCG_MAX_ID slots (memcgs are never removed).
+	 */
+	uint16_t next_id[MEMCG_MAX_ID];
 	uint16_t **ids;                     /* [pfn >> MEMCG_IDS_SHIFT][pfn & 511]: memcg of a charged page */
 	size_t nr_ids;
 	unsigned nr_nodes;
@@ -156,7 +160,11 @@ uint64_t memcg_calculate_high_delay(uint64_t max_overage, uint64_t nr_pages);
 
 /* ---- reclaim ---------------------------------------------------------------------------------------- */
 
-/* mem_cgroup_iter over the subtree of root (pre-order, root first): start with prev = -1.  @return -1 at the end. */
+/*
+ * mem_cgroup_iter over the subtree of root: root first, then every live
+ * descendant in id order (a child's id may be below its parent's); start
+ * with prev = -1.  @return -1 at the end.
+ */
 int mem_cgroup_iter(const struct os *os, unsigned root, int prev);
 /* The lruvec of (memcg, node). */
 struct lruvec *mem_cgroup_lruvec(struct os *os, unsigned id, unsigned nid);

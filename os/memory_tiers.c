@@ -336,20 +336,19 @@ uint64_t demote_folio_list(struct os *os, unsigned nid, struct page **pages, uns
 		return 0;
 	node_get_allowed_targets(os, nid, &d.allowed);
 	struct migrate_req rq = { .reason = MR_DEMOTION, .cpu = cpu, .now = now, .alloc = alloc_demote_folio,
-				  .alloc_ctx = &d, .target_nid = d.target, .failed = failed };
+				  .alloc_ctx = &d, .target_nid = d.target, .failed = failed, .isolated = true };
 	migrate_folios(os, pages, n, &rq, cost, &moved);
 	return moved;
 }
 
 /* ---- promotion (kernel/sched/fair.c should_numa_migrate_memory, numa_promotion_*) ------------------ */
 
-#define MS_PS 1000000000ULL
 #define NUMA_MIGRATION_ADJUST_STEPS 16
 
 uint32_t tiering_time_ms(sim_time_t now)
 {
-	uint64_t jiffies = now / (TIERING_JIFFY_MS * MS_PS);
-	return (uint32_t)(jiffies * TIERING_JIFFY_MS);
+	uint64_t jiffies = now / JIFFY_PS;
+	return (uint32_t)(jiffies * JIFFY_MS);
 }
 
 bool page_use_access_time(const struct os *os, unsigned page_nid)
@@ -359,7 +358,7 @@ bool page_use_access_time(const struct os *os, unsigned page_nid)
 
 unsigned promo_threshold_ms(const struct os *os, unsigned nid)
 {
-	unsigned def = (unsigned)(os->cfg.numa_balancing_hot_threshold / MS_PS);
+	unsigned def = (unsigned)(os->cfg.numa_balancing_hot_threshold / PS_PER_MS);
 	return os->mt && nid < HW_MAX_NODES && os->mt->nbp[nid].threshold ? os->mt->nbp[nid].threshold : def;
 }
 
@@ -387,7 +386,7 @@ static bool pgdat_free_space_enough(struct os *os, unsigned nid)
 static void adjust_threshold(struct os *os, unsigned nid, uint64_t rate_limit, uint32_t now, unsigned ref_th)
 {
 	struct memory_tiers *mt = os->mt;
-	uint32_t th_period = (uint32_t)(os->cfg.numa_balancing_scan_period_max / MS_PS);
+	uint32_t th_period = (uint32_t)(os->cfg.numa_balancing_scan_period_max / PS_PER_MS);
 	if (now - mt->nbp[nid].th_start <= th_period)
 		return;
 	mt->nbp[nid].th_start = now;
@@ -433,7 +432,7 @@ bool should_promote(struct os *os, struct page *pg, unsigned dst_nid, sim_time_t
 		node_stat_mod(os->phys, dst_nid, PGPROMOTE_CANDIDATE_NRL, (int64_t)nr);
 		return true;
 	}
-	unsigned def_th = (unsigned)(os->cfg.numa_balancing_hot_threshold / MS_PS);
+	unsigned def_th = (unsigned)(os->cfg.numa_balancing_hot_threshold / PS_PER_MS);
 	uint64_t rate_limit = (uint64_t)os->cfg.numa_balancing_promote_rate_limit_mbps << (20 - PAGE_SHIFT);
 	adjust_threshold(os, dst_nid, rate_limit, now_ms, def_th);
 	if (latency >= promo_threshold_ms(os, dst_nid))

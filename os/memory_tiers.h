@@ -26,6 +26,7 @@
 
 #include <stdio.h>
 #include "os/fault.h"
+#include "os/jiffies.h"
 
 #define MEMTIER_CHUNK_BITS 7
 #define MEMTIER_CHUNK_SIZE (1 << MEMTIER_CHUNK_BITS)
@@ -67,20 +68,8 @@ void memory_tiers_show(const struct os *os, FILE *fp);
 
 
 
-/*
- * demote_folio_list (mm/vmscan.c): migrate n unisolated pages of node nid
- * to next_demotion_node(nid), MR_DEMOTION.  The destination is allocated
- * as alloc_demote_folio does: first on the target alone (__GFP_THISNODE),
- * then anywhere in node_get_allowed_targets(nid), both without direct
- * reclaim and without the reserves (may wake the targets' kswapd).
- * Demotion ignores cpusets and memory policies.  failed[i] tells which
- * pages stayed.  *cost += the work (a stream on cpu from now).
- * @return base pages demoted.
- */
 /* ---- promotion (kernel/sched/fair.c, tiering branch of should_numa_migrate_memory) ---- */
 
-/* Jiffies at CONFIG_HZ=250 as milliseconds: the clock of page access times. */
-#define TIERING_JIFFY_MS 4u
 /* PAGE_ACCESS_TIME_MASK on x86-64 (LAST_CPUPID_SHIFT = 8 + NR_CPUS_BITS >= 12 bits: no buckets). */
 #define PAGE_ACCESS_TIME_MASK ((1u << 21) - 1)
 /* The access-time stamp of a page scanned or faulted at `now` (jiffies_to_msecs(jiffies)). */
@@ -102,6 +91,18 @@ bool should_promote(struct os *os, struct page *pg, unsigned dst_nid, sim_time_t
 /* The node's current hot threshold in ms (nbp_threshold, or hot_threshold_ms when unset). */
 unsigned promo_threshold_ms(const struct os *os, unsigned nid);
 
+/*
+ * demote_folio_list (mm/vmscan.c): migrate n pages of node nid, isolated
+ * by reclaim (off the LRU, one reference each, as Linux's
+ * demote_folio_list takes them), to next_demotion_node(nid), MR_DEMOTION.
+ * The destination is allocated as alloc_demote_folio does: first on the
+ * target alone (__GFP_THISNODE), then anywhere in
+ * node_get_allowed_targets(nid), both without direct reclaim and without
+ * the reserves (may wake the targets' kswapd).  Demotion ignores cpusets
+ * and memory policies.  failed[i] tells which pages stayed (still
+ * isolated); a demoted page's replacement is on the LRU.  *cost += the
+ * work (a stream on cpu from now).  @return base pages demoted.
+ */
 uint64_t demote_folio_list(struct os *os, unsigned nid, struct page **pages, unsigned n, unsigned cpu,
 			   sim_time_t now, bool *failed, sim_time_t *cost);
 #endif

@@ -67,9 +67,9 @@ static bool is_thp(const struct page *pg)
 	return page_test(pg, PG_head) && page_test(pg, PG_anon) && !page_test(pg, PG_hugetlb);
 }
 
-bool migrate_isolatable(struct os *os, const struct page *pg)
+/* folio_expected_refs plus `extra` (an isolation's reference), and no flag that pins the page. */
+static bool migratable(const struct page *pg, int32_t extra)
 {
-	(void)os;
 	const uint32_t bad = (1u << PG_reserved) | (1u << PG_buddy) | (1u << PG_pcp) | (1u << PG_tail) |
 			     (1u << PG_hugetlb) | (1u << PG_locked) | (1u << PG_writeback) |
 			     (1u << PG_swapcache) |  /* numasim does not move swap-cache slots */
@@ -78,7 +78,13 @@ bool migrate_isolatable(struct os *os, const struct page *pg)
 		return false;
 	/* folio_expected_refs: one per mapping, plus the shared object's */
 	int32_t expected = pg->mapcount + (page_test(pg, PG_anon) ? 0 : 1);
-	return pg->refcount == expected;
+	return pg->refcount == expected + extra;
+}
+
+bool migrate_isolatable(struct os *os, const struct page *pg)
+{
+	(void)os;
+	return migratable(pg, 0);
 }
 
 static int alloc_on_node(struct os *os, unsigned order, int nid, gfp_t gfp, unsigned cpu, sim_time_t now,
@@ -97,10 +103,19 @@ static int alloc_on_node(struct os *os, unsigned order, int nid, gfp_t gfp, unsi
 /*
  * The new page takes the old one's LRU list (os/lru.h keeps the per-node
  * and per-zone counts: the nodes may differ).  dst already carries src's
- * flags, PG_lru included.
+ * flags, PG_lru included.  An isolated source is off every list: its
+ * replacement goes onto the LRU (migrate_folio_move: folio_add_lru) and
+ * the source leaves NR_ISOLATED_* (migrate_folio_done).
  */
-static void lru_transfer(struct os *os, struct page *src, struct page *dst)
+static void lru_transfer(struct os *os, struct page *src, struct page *dst, bool isolated)
 {
+	if (isolated) {
+		SIM_BUG_ON(page_test(src, PG_lru));
+		node_stat_mod(os->phys, src->node, page_test(src, PG_swapbacked) ? NR_ISOLATED_ANON : NR_ISOLATED_FILE,
+			      -(int64_t)(1ULL << src->order));
+		lru_add(os, dst);
+		return;
+	}
 	if (!page_test(src, PG_lru))
 		return;
 	lru_del(os, src);
@@ -161,7 +176,7 @@ static int migrate_one(struct os *os, struct page *src, const struct migrate_req
 	void *actx = rq->alloc ? rq->alloc_ctx : (void *)rq;
 	sim_time_t c = 0;
 
-	if (!migrate_isolatable(os, src))
+	if (!migratable(src, rq->isolated))
 		return -1;
 	if (alloc(actx, os, src, now, &dpfn, &c)) {
 		*cost += c;
@@ -184,7 +199,7 @@ static int migrate_one(struct os *os, struct page *src, const struct migrate_req
 	if ((os->cfg.numa_balancing & NUMA_BALANCING_MEMORY_TIERING) &&
 	    node_is_toptier(os, src->node) != node_is_toptier(os, dst->node))
 		dst->last_cpupid = 0;
-	dst->refcount = src->refcount;
+	dst->refcount = src->refcount - rq->isolated;   /* the isolation's reference stays with src */
 	dst->mapcount = 0;
 	if (page_is_file_cache(src)) {
 		filemap_replace_page(os, src, dst);
@@ -197,7 +212,7 @@ static int migrate_one(struct os *os, struct page *src, const struct migrate_req
 	SIM_BUG_ON(src->mapcount != 0 || mapped == 0);
 	move_stats(os, src, dst, nr);
 	mlock_migrate(os, src, dst);
-	lru_transfer(os, src, dst);
+	lru_transfer(os, src, dst, rq->isolated);
 	/* the old page: references went with the mappings */
 	src->refcount = 0;
 	src->flags &= 1u << PG_head;

@@ -62,6 +62,15 @@ struct migrate_req {
 	void *alloc_ctx;
 	int target_nid;
 	bool *failed;             /* optional [n]: set per page that failed to migrate */
+	/*
+	 * The pages are isolated from the LRU with one reference each, as
+	 * reclaim holds them and as Linux's migrate_pages takes them: a moved
+	 * page's replacement goes onto the LRU and the source leaves
+	 * NR_ISOLATED_* (migrate_folio_done); a page that fails stays
+	 * isolated, for the caller.  false: pages on their lists (numasim's
+	 * other callers).
+	 */
+	bool isolated;
 };
 
 /*

@@ -143,10 +143,8 @@ static void mlock_fixup(struct os *os, struct process *p, struct vma *v, uint64_
 
 	if (newflags == old || (old & VM_HUGETLB))
 		return;
-	if (!(newflags & VM_LOCKED))
-		p->mm.locked_vm -= nr;
-	else if (!(old & VM_LOCKED))
-		p->mm.locked_vm += nr;
+	if ((newflags ^ old) & VM_LOCKED)
+		mm_locked_vm_add(&p->mm, VM_LOCKED, (newflags & VM_LOCKED) ? (int64_t)nr : -(int64_t)nr);
 	v->flags = newflags;
 	/* locked twice would count twice; only a change of VM_LOCKED walks the pages */
 	if ((newflags & VM_LOCKED) != (old & VM_LOCKED)) {
@@ -188,9 +186,8 @@ static int apply_lock_flags(struct os *os, struct process *p, uint64_t start, ui
 	return rc;
 }
 
-/* __mm_populate: fault in the VM_LOCKED (not on-fault) VMAs of [start, end), writes for private writable. */
-static int mlock_populate(struct os *os, struct process *p, unsigned cpu, sim_time_t now, uint64_t start,
-			  uint64_t end, sim_time_t *cost, char *err, size_t errlen)
+int mm_populate(struct os *os, struct process *p, unsigned cpu, sim_time_t now, uint64_t start, uint64_t end,
+		bool locked_only, sim_time_t *cost, const char *what, char *err, size_t errlen)
 {
 	for (uint64_t a = start; a < end;) {
 		const struct vma *v = find_vma(&p->mm, a);
@@ -198,15 +195,15 @@ static int mlock_populate(struct os *os, struct process *p, unsigned cpu, sim_ti
 			break;
 		uint64_t s = SIM_MAX(a, v->start), e = SIM_MIN(end, v->end), fl = v->flags;
 		a = v->end;
-		if ((fl & VM_LOCKED_MASK) != VM_LOCKED)
+		if ((fl & VM_LOCKONFAULT) || (locked_only && !(fl & VM_LOCKED)))
 			continue;
 		if (fault_populate(os, p, cpu, now, s, e, (fl & (VM_WRITE | VM_SHARED)) == VM_WRITE, cost))
-			return sim_errf(err, errlen, SIM_EOOM, "mlock: out of memory populating (process killed)");
+			return sim_errf(err, errlen, SIM_EOOM, "%s: out of memory populating (process killed)", what);
 	}
 	return 0;
 }
 
-static uint64_t memlock_pages(const struct os *os)
+uint64_t rlimit_memlock_pages(const struct os *os)
 {
 	return os->cfg.memlock_limit == UINT64_MAX ? UINT64_MAX : os->cfg.memlock_limit >> PAGE_SHIFT;
 }
@@ -224,7 +221,7 @@ static int do_mlockall(struct os *os, struct process *p, unsigned cpu, sim_time_
 		uint64_t total = 0;
 		for (size_t i = 0; i < mm->nr_vma; i++)
 			total += (mm->vma[i].end - mm->vma[i].start) >> PAGE_SHIFT;
-		if ((mcl & MCL_CURRENT) && total > memlock_pages(os))
+		if ((mcl & MCL_CURRENT) && total > rlimit_memlock_pages(os))
 			return sim_errf(err, errlen, SIM_ERANGE, "ENOMEM: mlockall of %" PRIu64
 					" pages over RLIMIT_MEMLOCK (os.memlock_limit)", total);
 		to_add = VM_LOCKED | ((mcl & MCL_ONFAULT) ? VM_LOCKONFAULT : 0);
@@ -237,7 +234,7 @@ static int do_mlockall(struct os *os, struct process *p, unsigned cpu, sim_time_
 		mlock_fixup(os, p, &mm->vma[i], (mm->vma[i].flags & ~VM_LOCKED_MASK) | flags);
 	mm_merge_range(mm, 0, TASK_SIZE);
 	if (lock)
-		return mlock_populate(os, p, cpu, now, 0, TASK_SIZE, cost, err, errlen);
+		return mm_populate(os, p, cpu, now, 0, TASK_SIZE, true, cost, "mlockall", err, errlen);
 	return 0;
 }
 
@@ -265,18 +262,18 @@ int mlock_syscall(struct os *os, struct process *p, unsigned cpu, sim_time_t now
 	if (start == end)
 		return 0;
 	if (lock) {
-		/* RLIMIT_MEMLOCK: pages already locked in the range do not count twice */
-		uint64_t limit = memlock_pages(os), locked = ((end - start) >> PAGE_SHIFT) + p->mm.locked_vm;
-		if (locked > limit)
-			locked -= mm_mlocked_pages(&p->mm, start, end);
-		if (locked > limit)
+		/* do_mlock: pages already locked in the range do not count twice */
+		uint64_t limit = rlimit_memlock_pages(os), pages = (end - start) >> PAGE_SHIFT;
+		if (!mlock_future_ok(&p->mm, VM_LOCKED, pages, limit))
+			pages -= mm_mlocked_pages(&p->mm, start, end);
+		if (!mlock_future_ok(&p->mm, VM_LOCKED, pages, limit))
 			return sim_errf(err, errlen, SIM_ERANGE, "ENOMEM: %" PRIu64 " locked pages would exceed "
-					"RLIMIT_MEMLOCK (%" PRIu64 " pages, os.memlock_limit)", locked, limit);
+					"RLIMIT_MEMLOCK (%" PRIu64 " pages, os.memlock_limit)", pages + p->mm.locked_vm, limit);
 	}
 	uint64_t nflags = lock ? VM_LOCKED | ((flags & MLOCK_ONFAULT) ? VM_LOCKONFAULT : 0) : 0;
 	if ((rc = apply_lock_flags(os, p, start, end, nflags, err, errlen)))
 		return rc;
 	if (lock && !(flags & MLOCK_ONFAULT))
-		return mlock_populate(os, p, cpu, now, start, end, cost, err, errlen);
+		return mm_populate(os, p, cpu, now, start, end, true, cost, "mlock", err, errlen);
 	return 0;
 }

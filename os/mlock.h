@@ -54,6 +54,21 @@ void mlock_cull_on_add(struct os *os, struct page *pg);
 /* Migration: dst took src's flags; carry mlock_count and move nr_mlock between zones. */
 void mlock_migrate(struct os *os, const struct page *src, struct page *dst);
 
+/* RLIMIT_MEMLOCK in pages (os.memlock_limit; UINT64_MAX: unlimited), mlock_future_ok's limit. */
+uint64_t rlimit_memlock_pages(const struct os *os);
+
+/*
+ * __mm_populate / populate_vma_page_range (mm/gup.c): fault in every VMA
+ * of [start, end), as writes where the VMA is private and writable, except
+ * VM_LOCKONFAULT VMAs and, with locked_only, VMAs without VM_LOCKED (mlock
+ * and mlockall leave hugetlb VMAs unlocked).  The populate of mmap
+ * (MAP_POPULATE or a locked mapping), mlock, mlockall and a grown locked
+ * mremap.  *cost += the faults.  @return 0, or -SIM_EOOM (the process was
+ * killed) with err "<what>: out of memory populating (process killed)".
+ */
+int mm_populate(struct os *os, struct process *p, unsigned cpu, sim_time_t now, uint64_t start, uint64_t end,
+		bool locked_only, sim_time_t *cost, const char *what, char *err, size_t errlen);
+
 /* Pages of [start, end) in VM_LOCKED VMAs (count_mm_mlocked_page_nr). */
 uint64_t mm_mlocked_pages(const struct mm_struct *mm, uint64_t start, uint64_t end);
 

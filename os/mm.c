@@ -28,6 +28,7 @@ void mm_release(struct mm_struct *mm)
 	free(mm->vma);
 	mm->vma = NULL;
 	mm->nr_vma = mm->cap_vma = 0;
+	mm->vma_seq++;
 }
 
 size_t mm_find_idx(const struct mm_struct *mm, uint64_t addr)
@@ -86,6 +87,7 @@ long mm_insert(struct mm_struct *mm, const struct vma *v)
 	memmove(&mm->vma[i + 1], &mm->vma[i], (mm->nr_vma - i) * sizeof(*v));
 	mm->vma[i] = *v;
 	mm->nr_vma++;
+	mm->vma_seq++;
 	return (long)i;
 }
 
@@ -97,6 +99,7 @@ int mm_split(struct mm_struct *mm, size_t idx, uint64_t addr)
 		return -SIM_ENOMEM;
 	memmove(&mm->vma[idx + 1], &mm->vma[idx], (mm->nr_vma - idx) * sizeof(struct vma));
 	mm->nr_vma++;
+	mm->vma_seq++;
 	struct vma *lo = &mm->vma[idx], *hi = &mm->vma[idx + 1];
 	lo->end = addr;
 	hi->start = addr;
@@ -124,6 +127,13 @@ void mm_remove(struct mm_struct *mm, size_t idx)
 	SIM_BUG_ON(idx >= mm->nr_vma);
 	memmove(&mm->vma[idx], &mm->vma[idx + 1], (mm->nr_vma - idx - 1) * sizeof(struct vma));
 	mm->nr_vma--;
+	mm->vma_seq++;
+}
+
+void mm_vma_set_policy(struct mm_struct *mm, struct vma *v, const struct mempolicy *pol)
+{
+	v->pol = *pol;
+	mm->vma_seq++;
 }
 
 bool vma_can_merge(const struct vma *a, const struct vma *b)
@@ -200,6 +210,21 @@ uint64_t mm_get_unmapped_area(const struct mm_struct *mm, uint64_t len, uint64_t
 	return 0;
 }
 
+bool mlock_future_ok(const struct mm_struct *mm, uint64_t flags, uint64_t pages, uint64_t limit)
+{
+	if (!(flags & VM_LOCKED) || limit == UINT64_MAX)
+		return true;
+	return mm->locked_vm + pages <= limit;
+}
+
+void mm_locked_vm_add(struct mm_struct *mm, uint64_t flags, int64_t pages)
+{
+	if (!(flags & VM_LOCKED))
+		return;
+	SIM_BUG_ON(pages < 0 && mm->locked_vm < (uint64_t)-pages);
+	mm->locked_vm += (uint64_t)pages;
+}
+
 struct vma *mm_expand_stack(struct mm_struct *mm, uint64_t addr, const struct stack_limits *lim)
 {
 	size_t i = mm_find_idx(mm, addr);
@@ -221,12 +246,11 @@ struct vma *mm_expand_stack(struct mm_struct *mm, uint64_t addr, const struct st
 	uint64_t grow = (v->start - addr) >> PAGE_SHIFT;
 	if (grow > v->pgoff || v->end - addr > lim->rlimit_stack)
 		return NULL;                       /* acct_stack_growth: RLIMIT_STACK */
-	if ((v->flags & VM_LOCKED) && lim->memlock != UINT64_MAX && mm->locked_vm + grow > lim->memlock)
-		return NULL;                       /* mlock_future_ok */
+	if (!mlock_future_ok(mm, v->flags, grow, lim->memlock))
+		return NULL;                       /* RLIMIT_MEMLOCK */
 	v->start = addr;
 	v->pgoff -= grow;
-	if (v->flags & VM_LOCKED)
-		mm->locked_vm += grow;
+	mm_locked_vm_add(mm, v->flags, (int64_t)grow);
 	return v;
 }
 

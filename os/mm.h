@@ -73,6 +73,12 @@ struct mm_struct {
 	bool brk_init;            /* start_brk known (first brk call or default) */
 	uint64_t locked_vm;       /* pages in VM_LOCKED VMAs (checked against RLIMIT_MEMLOCK) */
 	uint64_t def_flags;       /* flags every new VMA gets: VM_LOCKED[ONFAULT] after mlockall(MCL_FUTURE) */
+	/*
+	 * Bumped by every change of the VMA set (insert, split, remove, merge,
+	 * release) and by every VMA policy change (mm_vma_set_policy): lets
+	 * per-call bookkeeping (kmem_sync) skip its walk when nothing changed.
+	 */
+	uint64_t vma_seq;
 };
 
 void mm_init(struct mm_struct *mm);
@@ -101,6 +107,9 @@ int mm_split_range(struct mm_struct *mm, uint64_t start, uint64_t end);
 /* Remove VMA idx from the set (the caller drops its shm reference and pages). */
 void mm_remove(struct mm_struct *mm, size_t idx);
 
+/* v (a VMA of mm) takes policy pol (mbind's vma_replace_policy). */
+void mm_vma_set_policy(struct mm_struct *mm, struct vma *v, const struct mempolicy *pol);
+
 /* is_mergeable: a ends where b starts and they are compatible. */
 bool vma_can_merge(const struct vma *a, const struct vma *b);
 /*
@@ -116,6 +125,20 @@ void mm_merge_range(struct mm_struct *mm, uint64_t start, uint64_t end);
  * above mmap_base as Linux does.  @return the address, or 0 if none fits.
  */
 uint64_t mm_get_unmapped_area(const struct mm_struct *mm, uint64_t len, uint64_t align);
+
+/*
+ * mlock_future_ok (mm/mmap.c): may `pages` more pages of a VMA with these
+ * flags be locked?  Only VM_LOCKED counts.  limit: RLIMIT_MEMLOCK in pages
+ * (UINT64_MAX: unlimited; numasim has no CAP_IPC_LOCK).  The one
+ * RLIMIT_MEMLOCK check of mmap, brk-like growth, mremap, mlock and stack
+ * growth.
+ */
+bool mlock_future_ok(const struct mm_struct *mm, uint64_t flags, uint64_t pages, uint64_t limit);
+/*
+ * mm->locked_vm += pages (negative: -=) for a VMA with these flags: only
+ * VM_LOCKED ones count.  Every locked_vm update goes through here.
+ */
+void mm_locked_vm_add(struct mm_struct *mm, uint64_t flags, int64_t pages);
 
 /* Limits a stack may grow within (acct_stack_growth). */
 struct stack_limits {

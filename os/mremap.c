@@ -89,28 +89,55 @@ static int gather_leaves(struct os *os, struct process *p, uint64_t old, uint64_
 	return c->shared_anon ? -SIM_ENOTSUP : 0;
 }
 
-/* move_page_tables: clear each old entry, write it at the new address.  Anonymous pages follow. */
-static int move_leaves(struct os *os, struct process *p, const struct collect *c, unsigned cpu, sim_time_t now,
-		       sim_time_t *cost)
+/* Carry the entry at va to va + delta (both slots exist); an anonymous page's index follows it. */
+static void move_entry(struct os *os, uint64_t from_slot, uint64_t to_slot, uint64_t pte, uint64_t to_va)
 {
-	for (size_t i = 0; i < c->n; i++) {
-		const struct leaf *l = &c->l[i];
+	pmem_write64(os->pm, from_slot, 0);
+	pmem_write64(os->pm, to_slot, pte);
+	if (pte_present(pte) && !(pte & PTE_SPECIAL)) {
+		struct page *pg = pfn_to_page(os->phys, pte_pfn(pte));
+		if (page_test(pg, PG_anon))
+			pg->index = to_va >> PAGE_SHIFT;
+	}
+}
+
+/*
+ * move_page_tables: clear each old entry, write it at the new address.
+ * *moved counts the entries carried before a target table allocation
+ * failed (all of them on success).
+ */
+static int move_leaves(struct os *os, struct process *p, const struct collect *c, unsigned cpu, sim_time_t now,
+		       sim_time_t *cost, size_t *moved)
+{
+	for (*moved = 0; *moved < c->n; ++*moved) {
+		const struct leaf *l = &c->l[*moved];
 		uint64_t oslot, nslot, nva = l->va + c->delta;
 		unsigned lvl = pgtable_lookup(os->pm, p->pgd_pfn, l->va, &oslot);
 		SIM_BUG_ON(lvl != l->level);
 		int rc = fault_pgtable_slot(os, p, cpu, now + *cost, nva, l->level, &nslot, cost);
 		if (rc)
 			return rc;
-		pmem_write64(os->pm, oslot, 0);
-		pmem_write64(os->pm, nslot, l->pte);
-		if (pte_present(l->pte) && !(l->pte & PTE_SPECIAL)) {
-			struct page *pg = pfn_to_page(os->phys, pte_pfn(l->pte));
-			if (page_test(pg, PG_anon))
-				pg->index = nva >> PAGE_SHIFT;
-		}
+		move_entry(os, oslot, nslot, l->pte, nva);
 		*cost += os->cfg.pte_move_cost;
 	}
 	return 0;
+}
+
+/*
+ * move_vma's undo of a failed move_page_tables: the first `moved` entries
+ * go back.  The old tables were not freed, so nothing is allocated.
+ */
+static void move_leaves_back(struct os *os, struct process *p, const struct collect *c, size_t moved,
+			     sim_time_t *cost)
+{
+	for (size_t i = 0; i < moved; i++) {
+		const struct leaf *l = &c->l[i];
+		uint64_t oslot, nslot;
+		SIM_BUG_ON(pgtable_lookup(os->pm, p->pgd_pfn, l->va, &oslot) != l->level);
+		SIM_BUG_ON(pgtable_lookup(os->pm, p->pgd_pfn, l->va + c->delta, &nslot) != l->level);
+		move_entry(os, nslot, oslot, l->pte, l->va);
+		*cost += os->cfg.pte_move_cost;
+	}
 }
 
 static bool anon_private(const struct vma *v)
@@ -119,11 +146,14 @@ static bool anon_private(const struct vma *v)
 }
 
 /*
- * move_vma: the VMA piece [old, old + old_len) (already split out, index
- * i) goes to [new_addr, new_addr + new_len).  Without DONTUNMAP the old
- * range is unmapped (it is empty once its entries moved).
+ * move_vma: the VMA piece [old, old + old_len) (already split out) goes to
+ * [new_addr, new_addr + new_len).  As Linux does, the new VMA is inserted
+ * first (copy_vma) and a move that fails midway moves its entries back
+ * and drops the new VMA, so on failure the old mapping is as it was and
+ * locked_vm, shm references and page tables are unchanged.  Without
+ * DONTUNMAP the old range is then unmapped (empty once its entries moved).
  */
-static int move_vma(struct os *os, struct process *p, size_t i, uint64_t old, uint64_t old_len, uint64_t new_addr,
+static int move_vma(struct os *os, struct process *p, uint64_t old, uint64_t old_len, uint64_t new_addr,
 		    uint64_t new_len, bool dontunmap, unsigned cpu, sim_time_t now, sim_time_t *cost, char *err,
 		    size_t errlen)
 {
@@ -137,54 +167,65 @@ static int move_vma(struct os *os, struct process *p, size_t i, uint64_t old, ui
 				": anonymous pages shared with another process (COW after fork) or a huge leaf "
 				"that cannot move are not modelled", old, old_len, new_addr);
 	}
-	if (!rc)
-		rc = move_leaves(os, p, &c, cpu, now, cost);
-	free(c.l);
-	if (rc)
+	if (rc) {
+		free(c.l);
 		return rc;
-	i = mm_find_idx(mm, old);   /* a THP split allocates tables, not VMAs, but stay safe */
-	struct vma nv = mm->vma[i];
+	}
+	/* copy_vma: a THP split allocates tables, not VMAs, so the piece is still at old */
+	struct vma nv = *vma_lookup(mm, old);
 	nv.start = new_addr;
 	nv.end = new_addr + new_len;
 	if (anon_private(&nv))
 		nv.pgoff = new_addr >> PAGE_SHIFT;
+	if (mm_insert(mm, &nv) < 0) {
+		free(c.l);
+		return -SIM_ENOMEM;
+	}
+	if (nv.shm)
+		nv.shm->refs++;   /* the new VMA's own reference */
+	size_t moved;
+	rc = move_leaves(os, p, &c, cpu, now, cost, &moved);
+	if (rc) {
+		move_leaves_back(os, p, &c, moved, cost);
+		if (moved)
+			*cost += oshw_flush(os, p, cpu, now + *cost, old, old_len);
+		mm_remove(mm, mm_find_idx(mm, new_addr));
+		if (nv.shm)
+			nv.shm->refs--;   /* the old VMA still holds one */
+		free_pgtables(os, p, new_addr, new_addr + new_len, cpu);
+		free(c.l);
+		return sim_errf(err, errlen, -rc, "ENOMEM: moving [0x%" PRIx64 ", +0x%" PRIx64 ") to 0x%" PRIx64
+				": no memory for a page table (the entries moved back)", old, old_len, new_addr);
+	}
 	if (c.n)
 		*cost += oshw_flush(os, p, cpu, now + *cost, old, old_len);
+	free(c.l);
+	size_t i = mm_find_idx(mm, old);
 	if (dontunmap) {
 		/* the old VMA stays, empty and unlocked; locked_vm is not touched (move_vma) */
 		struct vma *ov = &mm->vma[i];
 		ov->flags &= ~VM_LOCKED_MASK;
 		if (anon_private(ov))
 			ov->anon_vma = 0;
-		if (nv.shm)
-			nv.shm->refs++;
 	} else {
-		/* the entries are gone: the VMA leaves without a zap, its shm reference goes to nv */
+		/* the entries are gone: the VMA leaves without a zap, and with it its shm reference */
+		if (mm->vma[i].shm)
+			mm->vma[i].shm->refs--;
 		mm_remove(mm, i);
-	}
-	if ((nv.flags & VM_LOCKED) && new_len > old_len)
-		mm->locked_vm += (new_len - old_len) >> PAGE_SHIFT;
-	if (mm_insert(mm, &nv) < 0)
-		return -SIM_ENOMEM;
-	/* after the insert: a table the new range shares with the old one must stay */
-	if (!dontunmap)
+		/* after the insert: a table the new range shares with the old one must stay */
 		free_pgtables(os, p, old, old + old_len, cpu);
+		mm_locked_vm_add(mm, nv.flags, (int64_t)((new_len - old_len) >> PAGE_SHIFT));
+	}
 	mm_merge_range(mm, old, old + old_len);
 	mm_merge_range(mm, nv.start, nv.end);
 	return 0;
 }
 
-/* __mm_populate of the grown part of a locked mapping (mremap's `locked` case). */
+/* mremap's `locked` case: mm_populate of the grown part of a locked mapping. */
 static int populate_locked(struct os *os, struct process *p, uint64_t start, uint64_t end, unsigned cpu,
 			   sim_time_t now, sim_time_t *cost, char *err, size_t errlen)
 {
-	const struct vma *v = vma_lookup(&p->mm, start);
-
-	if (!v || (v->flags & VM_LOCKED_MASK) != VM_LOCKED || start >= end)
-		return 0;
-	if (fault_populate(os, p, cpu, now, start, end, (v->flags & (VM_WRITE | VM_SHARED)) == VM_WRITE, cost))
-		return sim_errf(err, errlen, SIM_EOOM, "populating the grown locked mapping: out of memory");
-	return 0;
+	return mm_populate(os, p, cpu, now, start, end, true, cost, "mremap", err, errlen);
 }
 
 int mremap_syscall(struct os *os, struct process *p, unsigned cpu, sim_time_t now, const struct os_syscall *sc,
@@ -252,8 +293,8 @@ int mremap_syscall(struct os *os, struct process *p, unsigned cpu, sim_time_t no
 	if (old_len > v->end - addr)
 		return sim_errf(err, errlen, SIM_ERANGE, "EFAULT: [0x%" PRIx64 ", +0x%" PRIx64
 				") is not inside one mapping", addr, old_len);
-	if ((v->flags & VM_LOCKED) && new_len > old_len && os->cfg.memlock_limit != UINT64_MAX &&
-	    mm->locked_vm + ((new_len - old_len) >> PAGE_SHIFT) > os->cfg.memlock_limit >> PAGE_SHIFT)
+	if (new_len > old_len && !mlock_future_ok(mm, v->flags, (new_len - old_len) >> PAGE_SHIFT,
+						  rlimit_memlock_pages(os)))
 		return sim_errf(err, errlen, SIM_ERANGE, "EAGAIN: growing a locked mapping over RLIMIT_MEMLOCK");
 	bool fixed = flags & (MREMAP_FIXED | MREMAP_DONTUNMAP);
 	/* in place: the range ends the VMA and the gap after it is free (vma_expandable) */
@@ -261,8 +302,7 @@ int mremap_syscall(struct os *os, struct process *p, unsigned cpu, sim_time_t no
 		uint64_t delta = new_len - old_len, end = v->end;
 		if (end + delta <= TASK_SIZE && end + delta > end && !mm_range_busy(mm, end, end + delta)) {
 			v->end = end + delta;
-			if (v->flags & VM_LOCKED)
-				mm->locked_vm += delta >> PAGE_SHIFT;
+			mm_locked_vm_add(mm, v->flags, (int64_t)(delta >> PAGE_SHIFT));
 			mm_merge_range(mm, v->start, v->end);
 			return populate_locked(os, p, end, end + delta, cpu, now, cost, err, errlen);
 		}
@@ -282,7 +322,7 @@ int mremap_syscall(struct os *os, struct process *p, unsigned cpu, sim_time_t no
 	if ((rc = thp_split_edges(os, p, addr, addr + old_len, cpu, now, cost)) ||
 	    (rc = mm_split_range(mm, addr, addr + old_len)))
 		return rc;
-	if ((rc = move_vma(os, p, mm_find_idx(mm, addr), addr, old_len, new_addr, new_len,
+	if ((rc = move_vma(os, p, addr, old_len, new_addr, new_len,
 			   flags & MREMAP_DONTUNMAP, cpu, now, cost, err, errlen)))
 		return rc;
 	return populate_locked(os, p, new_addr + old_len, new_addr + new_len, cpu, now, cost, err, errlen);

@@ -17,7 +17,6 @@
 #include "sim/err.h"
 
 #define MAX_SCAN_WINDOW_MB 2560
-#define MS_PS 1000000000ULL
 
 static uint64_t nr_scan_pages(const struct os *os)
 {
@@ -36,7 +35,7 @@ sim_time_t task_scan_min(const struct os *os, const struct process *p)
 	uint64_t windows = 1, size = os->cfg.numa_balancing_scan_size_mb;
 	if (size < MAX_SCAN_WINDOW_MB)
 		windows = MAX_SCAN_WINDOW_MB / size;
-	sim_time_t floor = 1000 * MS_PS / windows;
+	sim_time_t floor = 1000 * PS_PER_MS / windows;
 	sim_time_t scan = os->cfg.numa_balancing_scan_period_min / task_nr_scan_windows(os, p);
 	return SIM_MAX(floor, scan);
 }

@@ -524,8 +524,7 @@ static int do_munmap(struct sysctx *s, uint64_t start, uint64_t end)
 	while (i < p->mm.nr_vma && p->mm.vma[i].start < end) {
 		struct vma v = p->mm.vma[i];
 		cleared += zap_range(s->os, p, &v, v.start, v.end, s->cpu);
-		if (v.flags & VM_LOCKED)
-			p->mm.locked_vm -= (v.end - v.start) >> PAGE_SHIFT;
+		mm_locked_vm_add(&p->mm, v.flags, -(int64_t)((v.end - v.start) >> PAGE_SHIFT));
 		hugetlb_vma_close(s->os, p, &v);
 		mm_remove(&p->mm, i);
 		shm_put(s->os, v.shm, s->cpu);
@@ -628,6 +627,10 @@ static int sys_mmap(struct sysctx *s)
 		addr = s->sc->ret;
 		fixed = true;
 	}
+	/* do_mmap: after mlockall(MCL_FUTURE) the new mapping is locked and must fit RLIMIT_MEMLOCK */
+	if (!mlock_future_ok(&p->mm, p->mm.def_flags, len >> PAGE_SHIFT, rlimit_memlock_pages(s->os)))
+		return sim_errf(s->err, s->errlen, SIM_ERANGE, "EAGAIN: a locked mapping (mlockall(MCL_FUTURE)) of %"
+				PRIu64 " pages over RLIMIT_MEMLOCK (os.memlock_limit)", len >> PAGE_SHIFT);
 	if (fixed) {
 		if (addr & (psize - 1))
 			return sim_errf(s->err, s->errlen, SIM_ERANGE, "EINVAL: fixed address 0x%" PRIx64
@@ -686,15 +689,13 @@ static int sys_mmap(struct sysctx *s)
 		shm_free(v.shm);
 		return -SIM_ENOMEM;
 	}
-	if (v.flags & VM_LOCKED)
-		p->mm.locked_vm += len >> PAGE_SHIFT;
+	mm_locked_vm_add(&p->mm, v.flags, (int64_t)(len >> PAGE_SHIFT));
 	mm_merge_range(&p->mm, v.start, v.end);
-	/* do_mmap: a VM_LOCKED (not on-fault) mapping is populated like MAP_POPULATE */
-	if (((flags & MAP_POPULATE) && !(flags & MAP_NONBLOCK)) || (v.flags & VM_LOCKED_MASK) == VM_LOCKED) {
-		bool w = (v.flags & (VM_WRITE | VM_SHARED)) == VM_WRITE;
-		if (fault_populate(s->os, p, s->cpu, s->now, v.start, v.end, w, s->cost))
-			return sim_errf(s->err, s->errlen, SIM_EOOM, "MAP_POPULATE: out of memory (process killed)");
-	}
+	/* do_mmap: a VM_LOCKED mapping is populated like MAP_POPULATE (on-fault ones are not) */
+	bool populate = (flags & MAP_POPULATE) && !(flags & MAP_NONBLOCK);
+	if (populate || (v.flags & VM_LOCKED))
+		return mm_populate(s->os, p, s->cpu, s->now, v.start, v.end, !populate, s->cost, "mmap", s->err,
+				   s->errlen);
 	return 0;
 }
 
@@ -744,14 +745,27 @@ static int sys_brk(struct sysctx *s)
 		if (rc)
 			return sim_errf(s->err, s->errlen, SIM_ESTATE, "[0x%" PRIx64 ", 0x%" PRIx64
 					") overlaps an existing mapping; heap not grown", oldend, newend);
+		/* do_brk_flags: the heap gets mm->def_flags (locked after mlockall(MCL_FUTURE)),
+		   and check_brk_limits' mlock_future_ok refuses growth past RLIMIT_MEMLOCK */
+		if (!mlock_future_ok(mm, mm->def_flags, (newend - oldend) >> PAGE_SHIFT, rlimit_memlock_pages(s->os)))
+			return sim_errf(s->err, s->errlen, SIM_ERANGE, "EAGAIN: a locked heap (mlockall(MCL_FUTURE)) "
+					"growing by %" PRIu64 " pages over RLIMIT_MEMLOCK (os.memlock_limit)",
+					(newend - oldend) >> PAGE_SHIFT);
 		struct vma v = {
-			.start = oldend, .end = newend, .flags = VM_READ | VM_WRITE,
+			.start = oldend, .end = newend, .flags = VM_READ | VM_WRITE | mm->def_flags,
 			.pgoff = oldend >> PAGE_SHIFT, .page_shift = PAGE_SHIFT,
 		};
 		mpol_none(&v.pol);
 		if (mm_insert(mm, &v) < 0)
 			return -SIM_ENOMEM;
+		mm_locked_vm_add(mm, v.flags, (int64_t)((newend - oldend) >> PAGE_SHIFT));
 		mm_merge_range(mm, oldend, newend);
+		mm->brk = nbrk;
+		/* brk: a locked heap is populated (populate_vma_page_range skips VM_LOCKONFAULT) */
+		if (v.flags & VM_LOCKED)
+			return mm_populate(s->os, p, s->cpu, s->now, oldend, newend, true, s->cost, "brk", s->err,
+					   s->errlen);
+		return 0;
 	} else if (newend < oldend) {
 		int rc = do_munmap(s, newend, oldend);
 		if (rc)
@@ -953,8 +967,7 @@ static void mbind_count(void *ctx, const struct page *pg, unsigned nid)
 
 static int piece_policy(struct sysctx *s, struct vma *v, void *arg)
 {
-	(void)s;
-	v->pol = *(const struct mempolicy *)arg;
+	mm_vma_set_policy(&s->p->mm, v, arg);
 	return 0;
 }
 

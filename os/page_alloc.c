@@ -1265,6 +1265,10 @@ int page_alloc(physmem_t *pm, const struct alloc_ctx *uac, uint64_t *pfn, sim_ti
 	ac.nodemask = uac->nodemask;
 	ac.preferred_zoneref = first_zones_zonelist(ac.zonelist, ac.highest_zoneidx, ac.nodemask);
 	pm->phys_stat[PA_ALLOC_CALLS]++;
+	if (pm->fail_nth && !--pm->fail_nth) {
+		pm->phys_stat[PA_ALLOC_FAIL]++;   /* should_fail_alloc_page */
+		return -SIM_EOOM;
+	}
 
 	struct page *p = NULL;
 	if (ac.preferred_zoneref->zone) {

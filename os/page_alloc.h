@@ -34,6 +34,12 @@
 #define PAGEBLOCK_ORDER         9
 #define PAGEBLOCK_NR_PAGES      (1u << PAGEBLOCK_ORDER)
 #define PAGE_ALLOC_COSTLY_ORDER 3
+/*
+ * mm/internal.h: reclaim rounds without progress before giving up, for the
+ * page allocator (should_reclaim_retry), memcg charging, kswapd
+ * (kswapd_failures: node "hopeless") and the zswap shrinker.
+ */
+#define MAX_RECLAIM_RETRIES     16
 #define HPAGE_PMD_ORDER         9
 #define NUMA_NO_NODE            (-1)
 
@@ -430,6 +436,14 @@ void buddy_check(physmem_t *pm);
 int buddy_verify(physmem_t *pm, char *err, size_t errlen);
 /* Run buddy_check() after every operation of this instance (tests). */
 void physmem_set_debug_vm(physmem_t *pm, bool on);
+/*
+ * Fault injection, as Linux's fail_page_alloc driven through
+ * /proc/<pid>/fail-nth (Documentation/fault-injection/fault-injection.rst,
+ * mm/fail_page_alloc.c should_fail_alloc_page): the nth page_alloc call
+ * from now (1: the next one) fails as one that found no memory, without
+ * reclaim or the OOM killer; 0 turns it off.  Error paths are tested with it.
+ */
+void physmem_set_fail_nth(physmem_t *pm, uint64_t nth);
 
 /* floor(sqrt(x)), bit by bit like Linux's int_sqrt() (min_free_kbytes, inactive_ratio). */
 uint64_t int_sqrt64(uint64_t x);

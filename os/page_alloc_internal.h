@@ -35,7 +35,6 @@
 #define NR_LOWORDER_PCP_LISTS (MIGRATE_PCPTYPES * (PAGE_ALLOC_COSTLY_ORDER + 1))
 #define NR_PCP_LISTS        (NR_LOWORDER_PCP_LISTS + 2)   /* + THP: non-movable, movable */
 #define PA_MAX_PRISTINE_HOLES 16              /* beyond that, cuts materialise the rest of the interval */
-#define MAX_RECLAIM_RETRIES 16
 #define MAX_COMPACT_RETRIES 16
 #define PA_MAX_SLOW_LOOPS   1024               /* numasim: hard bound on slow-path retries (reclaim that frees a few pages per round while swap writes drain needs hundreds) */
 
@@ -146,6 +145,7 @@ struct physmem {
 	struct physmem_hooks hooks;
 	unsigned memalloc_depth;            /* >0 inside a reclaim/compaction hook (PF_MEMALLOC) */
 	bool debug_vm;
+	uint64_t fail_nth;                  /* fault injection: the fail_nth-th page_alloc from now fails (0: off) */
 	uint64_t cma_pages;                 /* totalcma_pages: 0 = a kernel without CMA areas (views omit CMA) */
 	uint64_t vm_events[NR_VM_EVENT_ITEMS];
 	uint64_t phys_stat[NR_PHYS_STATS];

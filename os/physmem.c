@@ -678,6 +678,11 @@ void physmem_set_debug_vm(physmem_t *pm, bool on)
 	pm->debug_vm = on;
 }
 
+void physmem_set_fail_nth(physmem_t *pm, uint64_t nth)
+{
+	pm->fail_nth = nth;
+}
+
 void zone_reduce_boost(physmem_t *pm, unsigned nid, enum zone_type zid, uint64_t nr)
 {
 	if (nid >= pm->nr_nodes || (unsigned)zid >= MAX_NR_ZONES)

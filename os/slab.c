@@ -62,6 +62,9 @@ struct kmem_proc {
 	size_t seen_nr_tasks;      /* p->nr_tasks and p->cur_tid when threads was last counted */
 	unsigned seen_cur_tid;
 	size_t threads;
+	uint64_t seen_vma_seq;     /* p->mm.vma_seq when vma_pols was last counted */
+	bool vma_pols_valid;
+	size_t vma_pols;           /* VMAs with a policy of their own */
 };
 
 static const struct {
@@ -464,16 +467,26 @@ static int kobj_resize(struct os *os, struct process *p, struct kobj_stack *st, 
 	return 0;
 }
 
-/* Policy objects p holds: VMA policies and the task policies of its threads. */
-static size_t proc_nr_policies(const struct process *p)
+/*
+ * Policy objects p holds: VMA policies and the task policies of its
+ * threads.  The VMA walk runs only when the VMA set or a VMA policy
+ * changed since the last count (mm->vma_seq): kmem_sync runs at every
+ * system call, and most calls change no VMA.
+ */
+static size_t proc_nr_policies(const struct process *p, struct kmem_proc *k)
 {
 	size_t n = p->pol.mode != MPOL_DEFAULT;
 
 	for (size_t i = 0; i < p->nr_tasks; i++)
 		n += p->tasks[i].tid != p->cur_tid && p->tasks[i].pol.mode != MPOL_DEFAULT;
-	for (size_t i = 0; i < p->mm.nr_vma; i++)
-		n += p->mm.vma[i].pol.mode != MPOL_DEFAULT;
-	return n;
+	if (!k->vma_pols_valid || k->seen_vma_seq != p->mm.vma_seq) {
+		k->vma_pols = 0;
+		for (size_t i = 0; i < p->mm.nr_vma; i++)
+			k->vma_pols += p->mm.vma[i].pol.mode != MPOL_DEFAULT;
+		k->seen_vma_seq = p->mm.vma_seq;
+		k->vma_pols_valid = true;
+	}
+	return n + k->vma_pols;
 }
 
 /* kmalloc size of one thread's numa_faults array (task_numa_fault). */
@@ -505,7 +518,7 @@ void kmem_sync(struct os *os, struct process *p, unsigned cpu, sim_time_t now, b
 		k->seen_cur_tid = p->cur_tid;
 	}
 	size_t threads = k->threads;
-	size_t pols = policies ? proc_nr_policies(p) : k->pols.nr;
+	size_t pols = policies ? proc_nr_policies(p, k) : k->pols.nr;
 	size_t faults = p->numab ? p->numab->nr_thr : 0;
 	if (k->mm.nr == 1 && k->tasks.nr == threads && k->stacks.nr == threads && k->vmas.nr == p->mm.nr_vma &&
 	    k->pols.nr == pols && k->numa_faults.nr == faults)

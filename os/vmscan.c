@@ -520,10 +520,10 @@ static bool shrink_page(struct os *os, struct page *pg, struct scan_control *sc,
 }
 
 /*
- * The migration half of demotion: the isolated pages of `demote` go back
- * on their lists (migration isolates them itself), move to a lower tier
- * (demote_folio_list), and those that could not move are isolated again
- * onto `retry`.  @return base pages demoted.
+ * The migration half of demotion: the isolated pages of `demote` move to a
+ * lower tier as they are (demote_folio_list takes isolated folios), and
+ * those that could not move go on, still isolated, to `retry`.
+ * @return base pages demoted.
  */
 static uint64_t demote_list(struct os *os, unsigned nid, struct list_head *demote, struct list_head *retry,
 			    struct scan_control *sc)
@@ -547,13 +547,12 @@ static uint64_t demote_list(struct os *os, unsigned nid, struct list_head *demot
 	while (!list_empty(demote)) {
 		struct page *pg = lru_to_page(demote->next);
 		list_del(&pg->lru);
-		putback(os, pg, false);
 		pages[i++] = pg;
 	}
 	uint64_t moved = demote_folio_list(os, nid, pages, n, sc->cpu, SC_TIME(sc), failed, &sc->cost);
 	for (i = 0; i < n; i++)
-		if (failed[i] && page_test(pages[i], PG_lru))
-			isolate_page(os, pages[i], retry);
+		if (failed[i])
+			list_add_tail(&pages[i]->lru, retry);
 	free(pages);
 	free(failed);
 	return moved;
@@ -770,19 +769,15 @@ static void shrink_lruvec(struct os *os, unsigned nid, struct scan_control *sc)
 		shrink_active_list(os, nid, SWAP_CLUSTER_MAX, LRU_ACTIVE_ANON, sc);
 }
 
-/*
- * reclaim_throttle(pgdat, VMSCAN_THROTTLE_WRITEBACK): sleep until
- * SWAP_CLUSTER_MAX more pages finish writeback (__acct_reclaim_writeback
- * wakes the waiters once more than SWAP_CLUSTER_MAX per waiter completed)
- * or HZ/10 passed.  @return the time slept.
- */
-static sim_time_t throttle_writeback(struct os *os, sim_time_t at)
+sim_time_t reclaim_throttle(struct os *os, enum vmscan_throttle_state reason, sim_time_t at)
 {
-	sim_time_t until = at + RECLAIM_THROTTLE_WRITEBACK_PS;
+	sim_time_t until = at + (reason == VMSCAN_THROTTLE_WRITEBACK ? RECLAIM_THROTTLE_WRITEBACK_PS
+								     : RECLAIM_THROTTLE_CONGESTED_PS);
 	sim_time_t wake = swap_writeback_wait(os, at, SWAP_CLUSTER_MAX + 1);
 	if (wake && wake < until)
 		until = SIM_MAX(wake, at);
-	os->rcl->stat[RS_THROTTLE_WRITEBACK]++;
+	if (reason == VMSCAN_THROTTLE_WRITEBACK)
+		os->rcl->stat[RS_THROTTLE_WRITEBACK]++;
 	os->rcl->stat[RS_THROTTLE_PS] += until - at;
 	return until - at;
 }
@@ -840,7 +835,7 @@ void shrink_node(struct os *os, unsigned nid, struct scan_control *sc)
 			k->pgdat_writeback = true;
 		/* pages cycle through the LRU faster than they are written: wait for some */
 		if (sc->nr_immediate)
-			sc->throttled += throttle_writeback(os, SC_TIME(sc));
+			sc->throttled += reclaim_throttle(os, VMSCAN_THROTTLE_WRITEBACK, SC_TIME(sc));
 	}
 	if (sc->nr_reclaimed > before)
 		k->failures = 0;
@@ -862,7 +857,7 @@ static bool allow_direct_reclaim(struct os *os, unsigned nid, sim_time_t now)
 	struct kswapd *k = &os->rcl->kswapd[nid];
 	uint64_t reserve = 0, free = 0;
 
-	if (k->failures >= MAX_RECLAIM_FAILURES)
+	if (k->failures >= MAX_RECLAIM_RETRIES)
 		return true;
 	for (unsigned z = 0; z <= ZONE_NORMAL; z++) {
 		struct zone_info zi;
@@ -982,8 +977,8 @@ uint64_t try_to_free_pages(struct os *os, int nid, const nodemask_t *mask, unsig
 			 */
 			if (sc.priority == 1 && !sc.nr_reclaimed) {
 				os->rcl->stat[RS_THROTTLE_NOPROGRESS]++;
-				os->rcl->stat[RS_THROTTLE_PS] += RECLAIM_JIFFY_PS;
-				sc.throttled += RECLAIM_JIFFY_PS;
+				os->rcl->stat[RS_THROTTLE_PS] += JIFFY_PS;
+				sc.throttled += JIFFY_PS;
 			}
 		}
 		if (sc.nr_reclaimed >= sc.nr_to_reclaim)
@@ -1033,7 +1028,7 @@ void wakeup_kswapd(struct os *os, unsigned nid, unsigned order, enum zone_type c
 		k->order = order;
 	if (k->state == KSWAPD_RUNNING)
 		return;
-	if (k->failures >= MAX_RECLAIM_FAILURES ||
+	if (k->failures >= MAX_RECLAIM_RETRIES ||
 	    (pgdat_balanced(os, nid, order, classzone) && !pgdat_watermark_boosted(os, nid, classzone)))
 		return;
 	if (k->state == KSWAPD_NAPPING) {
@@ -1059,7 +1054,7 @@ static void kswapd_end_run(struct kswapd *k, sim_time_t t)
 	/* balance_pgdat: after boosted reclaim there is likely space: defragment pageblocks */
 	if (k->run_boosted)
 		wakeup_kcompactd(os, k->nid, PAGEBLOCK_ORDER, k->run_classzone);
-	if (k->failures >= MAX_RECLAIM_FAILURES || pgdat_balanced(os, k->nid, k->run_order, k->run_classzone)) {
+	if (k->failures >= MAX_RECLAIM_RETRIES || pgdat_balanced(os, k->nid, k->run_order, k->run_classzone)) {
 		/* kswapd_try_to_sleep: memory is freed, compaction makes the requested order */
 		wakeup_kcompactd(os, k->nid, k->alloc_order, k->run_classzone);
 		k->state = KSWAPD_NAPPING;
@@ -1081,7 +1076,7 @@ static void kswapd_run(struct ev *ev, void *ctx)
 		/* the nap ended without a wakeup */
 		unsigned order = k->order;
 		enum zone_type cz = k->classzone == CLASSZONE_NONE ? k->run_classzone : k->classzone;
-		if (k->failures >= MAX_RECLAIM_FAILURES || pgdat_balanced(os, k->nid, order, cz)) {
+		if (k->failures >= MAX_RECLAIM_RETRIES || pgdat_balanced(os, k->nid, order, cz)) {
 			k->state = KSWAPD_SLEEPING;
 			k->order = 0;
 			k->classzone = CLASSZONE_NONE;
@@ -1263,7 +1258,7 @@ static uint64_t hook_node_reclaim(void *ctx, unsigned nid, const struct alloc_ct
 static bool hook_node_unreclaimable(void *ctx, unsigned nid)
 {
 	struct os *os = ctx;
-	return os->rcl && nid < os->rcl->nr_nodes && os->rcl->kswapd[nid].failures >= MAX_RECLAIM_FAILURES;
+	return os->rcl && nid < os->rcl->nr_nodes && os->rcl->kswapd[nid].failures >= MAX_RECLAIM_RETRIES;
 }
 
 void reclaim_fill_hooks(struct os *os, struct physmem_hooks *h)

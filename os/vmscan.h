@@ -30,20 +30,23 @@
 #ifndef OS_VMSCAN_H
 #define OS_VMSCAN_H
 
+#include "os/jiffies.h"
 #include "os/lru.h"
 #include "sim/ev.h"
 
 #define SWAP_CLUSTER_MAX  32
 #define DEF_PRIORITY      12
 #define MAX_SWAPPINESS    200
-#define MAX_RECLAIM_FAILURES 16   /* MAX_RECLAIM_RETRIES: kswapd gives up ("hopeless") */
-#define KSWAPD_NAP_PS     (100ULL * 1000 * 1000 * 1000)   /* HZ/10 */
-/* One jiffy at CONFIG_HZ=250 (the x86 defconfig and Debian/Ubuntu kernels). */
-#define RECLAIM_JIFFY_PS  (4ULL * 1000 * 1000 * 1000)
+#define KSWAPD_NAP_PS     ((HZ / 10) * JIFFY_PS)
 /* HZ: throttle_direct_reclaim's timeout for callers without __GFP_FS. */
-#define RECLAIM_HZ_PS (1000ULL * 1000 * 1000 * 1000)
+#define RECLAIM_HZ_PS     (HZ * JIFFY_PS)
 /* reclaim_throttle's VMSCAN_THROTTLE_WRITEBACK timeout, HZ/10. */
-#define RECLAIM_THROTTLE_WRITEBACK_PS (100ULL * 1000 * 1000 * 1000)
+#define RECLAIM_THROTTLE_WRITEBACK_PS ((HZ / 10) * JIFFY_PS)
+/*
+ * numasim's VMSCAN_THROTTLE_CONGESTED timeout for memcg reclaim, HZ/50
+ * (Linux 6.x sleeps 1 jiffy for CONGESTED, HZ/50 for ISOLATED).
+ */
+#define RECLAIM_THROTTLE_CONGESTED_PS ((HZ / 50) * JIFFY_PS)
 
 /* numasim's own reclaim counters (the rest are Linux's vmstat events). */
 #define RECLAIM_STATS(X)                                                                           \
@@ -203,5 +206,20 @@ void reclaim_steal(struct os *os, unsigned cpu, sim_time_t ps);
 /* os_sample's body (see os.h).  @return the number of (name, value) pairs written. */
 int reclaim_sample(const struct os *os, const char **names, uint64_t *vals, int max);
 void reclaim_report(struct os *os, struct rep *r);
+
+/* reclaim_throttle's reasons (enum vmscan_throttle_state) that numasim models by a wait on writeback. */
+enum vmscan_throttle_state {
+	VMSCAN_THROTTLE_WRITEBACK,   /* kswapd: pages cycle through the LRU faster than they are written */
+	VMSCAN_THROTTLE_CONGESTED,   /* memcg reclaim short of its target with swap-outs in flight */
+};
+
+/*
+ * reclaim_throttle (mm/vmscan.c): a reclaimer sleeps from `at` until
+ * SWAP_CLUSTER_MAX more pages finish writeback (__acct_reclaim_writeback
+ * wakes the waiters once more than SWAP_CLUSTER_MAX per waiter completed)
+ * or the reason's timeout passed (RECLAIM_THROTTLE_*_PS).  Counts
+ * throttle_ps (and throttle_writeback).  @return the time slept.
+ */
+sim_time_t reclaim_throttle(struct os *os, enum vmscan_throttle_state reason, sim_time_t at);
 
 #endif

@@ -20,7 +20,6 @@
 #include "sim/err.h"
 
 #define NO_SLOT             0u    /* slot 0 is the swap header: never an entry */
-#define MAX_RECLAIM_RETRIES 16u   /* shrink_worker gives up after this many failures */
 
 struct zswap {
 	struct os *os;
@@ -168,6 +167,7 @@ static void shrink_worker(struct zswap *zs, unsigned cpu, sim_time_t now)
 	unsigned failures = 0;
 	sim_time_t cost = 0;
 
+	/* shrink_worker gives up after MAX_RECLAIM_RETRIES failures */
 	while (pool_total_pages(zs) > thr && zs->lru_head && failures < MAX_RECLAIM_RETRIES) {
 		uint32_t s = zs->lru_head;
 		lru_unlink(zs, s);

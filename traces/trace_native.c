@@ -16,7 +16,8 @@
  * long as at least NST_MAX_REC bytes remain (no record is longer), and only
  * the last bytes of the file go through the checked copy of the same code.
  * Thread switches, control records and the end marker leave the tight loop
- * for a separate, slower routine: they are rare.
+ * for a separate, slower routine: they are rare.  Runs of bare records (the
+ * tag alone: sweeps) get a loop of their own, nst_run_bare.
  *
  * Version 2 adds the DEP prefix tag: "the next data access depends on the
  * previous load" (TREC_DEP).  A prefix rather than a bit keeps every
@@ -44,6 +45,8 @@
 /* memory record tag bits (tag < 0x80) */
 #define NST_OP_MASK     0x03
 #define NST_DW_SHIFT    2         /* bits 2-4: delta width code, 0 = repeat, 7 = 8 bytes */
+#define NST_DW_MASK     (7u << NST_DW_SHIFT)
+#define NST_STREAK      4         /* bare records in a row before nst_run_bare takes over */
 #define NST_SIZE        0x20      /* a size byte follows (0 = a u16 follows it) */
 #define NST_GAP         0x40      /* a gap byte follows (0 = a u32 follows it) */
 
@@ -253,35 +256,102 @@ nst_rare(trace_reader_t *r, struct nst_reader *nr, unsigned tag, const uint8_t *
 }
 
 /*
+ * A run of bare records: a tag byte with no delta, size or gap (tags 0..3,
+ * the op alone), each the same stride and size as the previous record of
+ * its stream - what array sweeps and straight-line code are.  Inside a run
+ * the next record's position does not depend on the tag just loaded, so
+ * the loop branches on "bare or not" (predicted) instead of computing the
+ * length, and both streams' addresses stay in registers.  Stops before the
+ * first record that is not bare (or whose stream has no size yet, a fault
+ * nst_run reports), at `limit` or when the batch is full; *pp gets the
+ * position.  @return the new end of the batch.
+ */
+static __attribute__((noinline)) struct trace_rec *
+nst_run_bare(struct nst_astate *st, const uint8_t *p, const uint8_t *limit, struct trace_rec *out,
+	     const struct trace_rec *out_end, uint16_t tid, const uint8_t **pp)
+{
+	uint64_t da = st[0].addr, dd = st[0].delta, ds = st[0].size;
+	uint64_t ia = st[1].addr, id = st[1].delta, is = st[1].size;
+
+	while (p < limit && out < out_end) {
+		unsigned tag = *p;
+		uint64_t addr, size;
+
+		if (tag > NST_OP_MASK)
+			break;
+		if (tag == TOP_IFETCH) {
+			addr = ia += id;
+			size = is;
+		} else {
+			addr = da += dd;
+			size = ds;
+		}
+		if (unlikely(!size)) {
+			/* undo: nst_run decodes it again and reports the fault */
+			if (tag == TOP_IFETCH)
+				ia -= id;
+			else
+				da -= dd;
+			break;
+		}
+		p++;
+		*out++ = (struct trace_rec){ .addr = addr, .tid = tid, .size = (uint16_t)size, .op = (uint8_t)tag };
+	}
+	st[0].addr = da;
+	st[1].addr = ia;
+	*pp = p;
+	return out;
+}
+
+/*
  * Decode records from *pp while *pp < limit and the batch has room.  The
  * caller guarantees NST_MAX_REC readable bytes past limit unless `checked`.
  * @return 0, NF_END (*pp after the END record) or a fault (*pp unchanged at
  * the faulty record, nr->bad_at set).
+ *
+ * Speed: everything the loop carries from one record to the next is a local
+ * (the thread's two streams, copied in, the output pointer and its end,
+ * the DEP flag), so no store to the batch - whose byte-sized fields may
+ * alias anything - makes the compiler reload it, and the state goes back to
+ * the thread's entry only when the loop leaves.  After NST_STREAK bare
+ * records in a row (the tag alone: sweeps), nst_run_bare takes over until
+ * the run ends; counting them is branch-free, so mixed traces, where bare
+ * records come at random, do not pay for the mispredictions a per-record
+ * "bare?" branch would cost.
  */
 static inline __attribute__((always_inline)) int
 nst_run(trace_reader_t *r, struct nst_reader *nr, const uint8_t **pp, const uint8_t *limit,
 	const uint8_t *end, bool checked)
 {
 	const uint8_t *p = *pp, *start = p;
-	struct trace_rec *rec = r->rec;
-	size_t n = r->n;
-	unsigned tid = nr->cur;
-	struct nst_astate *st = nr->thr[tid].s;
+	struct trace_rec *out = r->rec + r->n, *out_end = r->rec + r->batch;
+	uint16_t tid = (uint16_t)nr->cur;
+	struct nst_astate st[2];  /* the thread's two streams, copied in and back out */
 	uint8_t dep = nr->dep;
+	unsigned streak = 0;      /* bare records in a row just decoded */
 	int rc = 0;
 
-	while (p < limit && n < r->batch) {
+	memcpy(st, nr->thr[tid].s, sizeof(st));
+	while (p < limit && out < out_end) {
 		unsigned tag;
 
+		if (!checked && streak >= NST_STREAK && !dep) {
+			out = nst_run_bare(st, p, limit, out, out_end, tid, &p);
+			streak = 0;
+			continue;
+		}
 		start = p;
 		tag = *p++;
 		if (likely(tag < 0x80)) {
-			struct nst_astate *a = &st[(tag & NST_OP_MASK) == TOP_IFETCH];
+			unsigned op = tag & NST_OP_MASK;
+			bool fetch = op == TOP_IFETCH;
+			struct nst_astate *a = &st[fetch];
 			unsigned dcode = (tag >> NST_DW_SHIFT) & 7;
 			unsigned dw = dcode + (dcode == 7);          /* 0..6, 8 bytes */
 			unsigned has_s = (tag >> 5) & 1, has_g = (tag >> 6) & 1;
-			uint64_t dm = 0 - (uint64_t)(dcode != 0);
-			uint64_t d, size, gap;
+			uint64_t d, dm, delta, size, gap, addr;
+
+			streak = (streak + 1) & (0 - (unsigned)(tag <= NST_OP_MASK));
 
 			if (checked && (size_t)(end - p) < dw + has_s + has_g) {
 				rc = NF_TRUNC;
@@ -289,14 +359,16 @@ nst_run(trace_reader_t *r, struct nst_reader *nr, const uint8_t **pp, const uint
 			}
 			d = checked ? le_get(p, dw) : le64(p) & nst_width_mask[dcode];
 			p += dw;
+			dm = 0 - (uint64_t)(dcode != 0);
+			delta = (unzigzag(d) & dm) | (a->delta & ~dm);
+			size = a->size;
 			if (!checked && likely(!((has_s & (p[0] == 0)) | (has_g & (p[has_s] == 0))))) {
 				/* common case, branch-free: one-byte size and gap */
 				uint64_t sm = 0 - (uint64_t)has_s, gm = 0 - (uint64_t)has_g;
-				size = ((uint64_t)p[0] & sm) | (a->size & ~sm);
+				size = ((uint64_t)p[0] & sm) | (size & ~sm);
 				gap = (uint64_t)p[has_s] & gm;
 				p += has_s + has_g;
 			} else {
-				size = a->size;
 				gap = 0;
 				if (has_s) {
 					size = *p++;
@@ -330,22 +402,16 @@ nst_run(trace_reader_t *r, struct nst_reader *nr, const uint8_t **pp, const uint
 				rc = NF_SIZE;
 				break;
 			}
-			if (unlikely(dep) && (tag & NST_OP_MASK) == TOP_IFETCH) {
+			if (unlikely(dep) && fetch) {
 				rc = NF_DEP;
 				break;
 			}
 			a->size = size;
-			a->delta = (unzigzag(d) & dm) | (a->delta & ~dm);
-			a->addr += a->delta;
-			rec[n].addr = a->addr;
-			rec[n].gap = (uint32_t)gap;
-			rec[n].tid = (uint16_t)tid;
-			rec[n].size = (uint16_t)size;
-			rec[n].op = (uint8_t)(tag & NST_OP_MASK);
-			rec[n].flags = dep;
-			rec[n].ctrl = 0;
+			a->delta = delta;
+			addr = a->addr += delta;
+			*out++ = (struct trace_rec){ .addr = addr, .gap = (uint32_t)gap, .tid = tid,
+						     .size = (uint16_t)size, .op = (uint8_t)op, .flags = dep };
 			dep = 0;
-			n++;
 			continue;
 		}
 		if (tag == NST_TAG_DEP && nr->version >= 2 && !dep) {
@@ -357,19 +423,22 @@ nst_run(trace_reader_t *r, struct nst_reader *nr, const uint8_t **pp, const uint
 			rc = NF_DEP;      /* a DEP prefix before anything but a data access */
 			break;
 		}
-		r->n = n;
+		r->n = (size_t)(out - r->rec);
 		if (tag == NST_TAG_CTRL && r->nctrl == TRACE_BATCH_CTRLS) {
 			p = start;        /* no room: next batch */
 			break;
 		}
+		/* a thread switch may move nr->thr: the state goes back first */
+		memcpy(nr->thr[tid].s, st, sizeof(st));
 		rc = nst_rare(r, nr, tag, &p, end, checked);
-		n = r->n;
+		out = r->rec + r->n;
 		if (rc)
 			break;
-		tid = nr->cur;
-		st = nr->thr[tid].s;
+		tid = (uint16_t)nr->cur;
+		memcpy(st, nr->thr[tid].s, sizeof(st));
 	}
-	r->n = n;
+	r->n = (size_t)(out - r->rec);
+	memcpy(nr->thr[tid].s, st, sizeof(st));
 	nr->dep = dep;
 	if (rc == NF_DEP) {
 		nr->bad_at = nr->dep_at;

@@ -79,7 +79,7 @@ int machine_load(struct machine_desc *m, const char *spec, char *const *override
 	if (!rc)
 		rc = hw_cfg_finalize(&m->hw, err, errlen);
 	if (!rc)
-		hmat_fill(m);   /* the OS's node performance table (docs/tiering.md) */
+		rc = hmat_fill(m, err, errlen);   /* the OS's node performance table (docs/tiering.md) */
 	if (rc)
 		sim_err_prefix(err, errlen, "%s", origin);
 out:

@@ -12,6 +12,18 @@
  *
  *   latency   = latency thread's window / its dependent loads
  *   bandwidth = sum over measured threads of loads x line / window
+ *   aggregate = lines the measured threads read from memory x line
+ *               / (last thread end - first thread start)
+ *
+ * MLC's bandwidth divides each thread's loads by its own window, and the
+ * threads end at different times (one that ends early had the memory to
+ * itself for none of the time the others ran on alone), and it counts the
+ * loads the L3 served: its sum can exceed what the memory moved in any
+ * interval.
+ * The aggregate puts every line that came from a DDR controller (or
+ * through a CXL controller) into one window that holds all of them, so it
+ * can never exceed what that memory can move.  A thread's start is its
+ * end less its run time (the report's thread_ps).
  *
  * A latency figure is only valid while every injector is still running;
  * the injectors' length is not known before the run (it depends on how
@@ -156,11 +168,33 @@ static const json_t *cpu_obj(const json_t *cpus, unsigned cpu)
 	return NULL;
 }
 
+/*
+ * One measured CPU into the aggregate: widen [*first_start, *last_end] to
+ * its thread's run and add the lines memory served it.  -1 if the report
+ * lacks a figure.
+ */
+static int aggregate_add(const json_t *cpu, double *first_start, double *last_end, double *mem_lines)
+{
+	const json_t *served = json_object_get(cpu, "served");
+	double end = jget(cpu, "time_ns"), run_ps = jget(json_object_get(cpu, "counters"), "thread_ps");
+	double local = jget(served, "dram_local"), remote = jget(served, "dram_remote");
+
+	if (end < 0 || run_ps < 0 || local < 0 || remote < 0)
+		return -1;
+	if (end - run_ps / 1000.0 < *first_start)
+		*first_start = end - run_ps / 1000.0;
+	if (end > *last_end)
+		*last_end = end;
+	*mem_lines += local + remote;
+	return 0;
+}
+
 int mlcl_from_report(const json_t *report, const struct wlmlc_spec *s, double *latency_ns, double *bw_mbps,
-		     bool *short_inj, double *lat_window_ns, double *min_inj_window_ns, char *err, size_t errlen)
+		     double *agg_mbps, bool *short_inj, double *lat_window_ns, double *min_inj_window_ns, char *err,
+		     size_t errlen)
 {
 	const json_t *cpus = json_object_get(report, "cpus"), *init, *c;
-	double t0, lat_end, bw = 0, min_win = -1;
+	double t0, lat_end, first_start, last_end, bw = 0, mem_lines = 0, min_win = -1;
 
 	init = cpu_obj(cpus, s->init_cpu);
 	c = cpu_obj(cpus, s->lat_cpu);
@@ -176,6 +210,10 @@ int mlcl_from_report(const json_t *report, const struct wlmlc_spec *s, double *l
 	*latency_ns = (lat_end - t0) / loads;
 	*lat_window_ns = lat_end - t0;
 	bw = loads * s->line / (lat_end - t0);
+	first_start = lat_end;
+	last_end = lat_end;
+	if (aggregate_add(c, &first_start, &last_end, &mem_lines))
+		return sim_errf(err, errlen, SIM_EIO, "report: CPU %u has no thread_ps or served counts", s->lat_cpu);
 	*short_inj = false;
 	for (unsigned k = 0; k < s->nr_inj; k++) {
 		const json_t *ic = cpu_obj(cpus, s->inj_cpus[k]);
@@ -189,9 +227,13 @@ int mlcl_from_report(const json_t *report, const struct wlmlc_spec *s, double *l
 		if (min_win < 0 || end - t0 < min_win)
 			min_win = end - t0;
 		bw += n * s->line / (end - t0);
+		if (aggregate_add(ic, &first_start, &last_end, &mem_lines))
+			return sim_errf(err, errlen, SIM_EIO, "report: CPU %u has no thread_ps or served counts",
+					s->inj_cpus[k]);
 	}
 	*min_inj_window_ns = min_win;
 	*bw_mbps = bw * 1000.0;       /* bytes/ns = GB/s; MB/s is 10^6 bytes/s */
+	*agg_mbps = mem_lines * s->line / (last_end - first_start) * 1000.0;
 	return 0;
 }
 
@@ -233,14 +275,15 @@ out:
 	return rc;
 }
 
-static int replay(const struct mlcl_opts *o, const struct wlmlc_spec *s, const char *path, double *lat,
-		  double *bw, bool *short_inj, double *lat_win, double *min_win, char *err, size_t errlen)
+static int replay(const struct mlcl_opts *o, const struct wlmlc_spec *s, const char *path, struct mlcl_point *pt,
+		  bool *short_inj, double *lat_win, double *min_win, char *err, size_t errlen)
 {
 	json_t *report;
 	int rc = mlcl_replay_report(o, s, path, &report, err, errlen);
 
 	if (!rc)
-		rc = mlcl_from_report(report, s, lat, bw, short_inj, lat_win, min_win, err, errlen);
+		rc = mlcl_from_report(report, s, &pt->latency_ns, &pt->bandwidth_mbps, &pt->aggregate_mbps, short_inj,
+				      lat_win, min_win, err, errlen);
 	json_decref(report);
 	return rc;
 }
@@ -271,8 +314,7 @@ int mlcl_measure(const struct mlcl_opts *o, const struct machine_desc *m, uint32
 	s->inj_loads = (uint64_t)((double)s->lat_loads * 2.0 * idle / per_inj) + 64;
 	for (;;) {
 		pt->runs++;
-		if ((rc = replay(o, s, path, &pt->latency_ns, &pt->bandwidth_mbps, &short_inj, &lat_win, &min_win,
-				 err, errlen)))
+		if ((rc = replay(o, s, path, pt, &short_inj, &lat_win, &min_win, err, errlen)))
 			return rc;
 		if (!short_inj || !s->nr_inj)
 			return 0;
@@ -419,9 +461,12 @@ int mlcl_main(int argc, char **argv)
 			printf("%s; buffers on node %d (%llu MiB chased, %llu MiB per injector); read-only traffic\n",
 			       s->nr_inj ? "" : "s: none", s->node, (unsigned long long)(s->lat_buffer >> 20),
 			       (unsigned long long)(s->inj_buffer >> 20));
-			printf("Inject\tLatency\tBandwidth\nDelay\t(ns)\tMB/sec\n==========================\n");
+			/* MLC's three columns, then numasim's aggregate over one shared window */
+			printf("Inject\tLatency\tBandwidth\tAggregate\nDelay\t(ns)\tMB/sec\t\tMB/sec\n"
+			       "==========================================\n");
 		}
-		printf(" %05u\t%7.2f\t %9.1f\n", pts[n].delay, pts[n].latency_ns, pts[n].bandwidth_mbps);
+		printf(" %05u\t%7.2f\t %9.1f\t %9.1f\n", pts[n].delay, pts[n].latency_ns, pts[n].bandwidth_mbps,
+		       pts[n].aggregate_mbps);
 		fflush(stdout);
 	}
 	if (json_path) {
@@ -439,9 +484,10 @@ int mlcl_main(int argc, char **argv)
 		json_object_set_new(root, "injector_buffer_bytes", json_integer((json_int_t)s0->inj_buffer));
 		for (unsigned i = 0; i < n; i++) {
 			wlmlc_spec_args(&pts[i].spec, args, sizeof(args));
-			json_array_append_new(arr, json_pack("{s:i,s:f,s:f,s:I,s:i,s:s}", "delay", (int)pts[i].delay,
+			json_array_append_new(arr, json_pack("{s:i,s:f,s:f,s:f,s:I,s:i,s:s}", "delay", (int)pts[i].delay,
 							     "latency_ns", pts[i].latency_ns, "bandwidth_mbps",
-							     pts[i].bandwidth_mbps, "injector_loads",
+							     pts[i].bandwidth_mbps, "aggregate_mbps", pts[i].aggregate_mbps,
+							     "injector_loads",
 							     (json_int_t)pts[i].spec.inj_loads, "runs", (int)pts[i].runs,
 							     "trace_gen_args", args));
 		}

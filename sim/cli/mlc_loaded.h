@@ -40,7 +40,8 @@ void mlcl_opts_init(struct mlcl_opts *o);
 struct mlcl_point {
 	uint32_t delay;
 	double latency_ns;            /* latency thread: window / dependent loads */
-	double bandwidth_mbps;        /* every measured thread's lines / its window, summed */
+	double bandwidth_mbps;        /* every measured thread's lines / its window, summed (MLC's figure) */
+	double aggregate_mbps;        /* every measured line / (last thread end - clone): one shared window */
 	double idle_ns;               /* not set here */
 	unsigned runs;                /* simulations it took to keep the injectors busy to the end */
 	struct wlmlc_spec spec;       /* the workload of the final run (trace gen --pattern mlc-loaded) */
@@ -64,12 +65,13 @@ int mlcl_measure(const struct mlcl_opts *o, const struct machine_desc *m, uint32
 
 /*
  * Read one step back from a run report (a JSON object of `numasim run
- * --report` over the trace of `spec`): the same arithmetic mlc applies.
+ * --report` over the trace of `spec`): the same arithmetic mlc applies
+ * (latency, MLC's per-thread bandwidth and the aggregate over one window).
  * *short_inj is set when an injector ended before the latency thread.
  */
 int mlcl_from_report(const struct json_t *report, const struct wlmlc_spec *spec, double *latency_ns,
-		     double *bandwidth_mbps, bool *short_inj, double *lat_window_ns, double *min_inj_window_ns,
-		     char *err, size_t errlen);
+		     double *bandwidth_mbps, double *aggregate_mbps, bool *short_inj, double *lat_window_ns,
+		     double *min_inj_window_ns, char *err, size_t errlen);
 
 /*
  * Write the trace of `spec` to `path`, replay it on o's machine and hand back

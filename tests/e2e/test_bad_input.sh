@@ -9,18 +9,13 @@
 # build, make test-san) and no output left in the output directory - not
 # even a temporary.  Rows are "text<TAB>command"; $N is numasim, $I the
 # input directory, $O the output directory (emptied before each row).
-BUILD=${1:-build}
-N=${NUMASIM:-$BUILD/numasim}
+TAP_TMP=badin; . "$(dirname "$0")/tap.sh"
 case $N in /*) ;; *) N=$(pwd)/$N ;; esac
-T=$(mktemp -d "${TMPDIR:-/tmp}/numasim-badin.XXXXXX")
-trap 'rm -rf "$T"' EXIT
 I=$T/in; O=$T/out
 mkdir -p "$I" "$O"
-n=0
-ok()  { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); echo "not ok $n - $1"; sed 's/^/#   /' "$T/log" | head -n 12; }
+TAP_LOG=$T/log; TAP_LOG_LINES=12
 
-if [ ! -x "$N" ]; then echo "1..0 # skip numasim not built"; exit 0; fi
+need_numasim
 
 # ---- inputs ---------------------------------------------------------------------------
 cd "$I" || exit 1
@@ -219,4 +214,4 @@ if [ "$rc" -ne 124 ] && [ -n "$us" ] && [ "$us" -lt 1000 ]; then
 else
     nok "orphan thread: started when the others are done"
 fi
-echo "1..$n"
+done_testing

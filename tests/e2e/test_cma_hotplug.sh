@@ -9,19 +9,11 @@
 #   - node 1's top block is onlined movable, the process on CPU 2 fills it,
 #     the block is offlined: every page moves to node 0 and the re-read goes remote;
 #   - a runs without the records and keys prints no CMA lines and stays local.
-BUILD=${1:-build}
-N=${NUMASIM:-$BUILD/numasim}
-T=$(mktemp -d "${TMPDIR:-/tmp}/numasim-cmahp.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-n=0; failed=0
-ok()  { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); echo "not ok $n - $1"; failed=1; [ -f "$T/out" ] && sed 's/^/#   /' "$T/out" | head -n 20; }
-check() { name=$1; shift; if "$@" >"$T/out" 2>&1; then ok "$name"; else nok "$name"; fi; }
-expect() { name=$1; shift; if eval "$*" >"$T/out" 2>&1; then ok "$name"; else echo "# condition: $*" >"$T/out"; nok "$name"; fi; }
+TAP_TMP=cmahp; . "$(dirname "$0")/tap.sh"
 # percentage of accesses served by remote DRAM, from the run summary
 remote() { sed -n 's/.*dram_remote \([0-9.]*\)%.*/\1/p' "$1"; }
 
-if [ ! -x "$N" ]; then echo "1..0 # skip numasim not built"; exit 0; fi
+need_numasim
 MACH="--machine tiny -p nodes.0.memory=512M -p nodes.1.memory=512M"
 
 # 96 MiB written page by page, then read page by page twice (no first touch: same mapping)
@@ -60,5 +52,4 @@ check "hotplug: a block holding page tables fails with EBUSY" sh -c "$N run -q $
 check "plain: the same workload without CMA or hotplug" sh -c "$N run $MACH --trace $T/plain.txt@0 --dump vmstat,pagetypeinfo > $T/plain.out"
 expect "plain: local, and no CMA lines in the views" '[ "$(remote "$T/plain.out" | cut -d. -f1)" -eq 0 ] && ! grep -q "cma_alloc\|CMA" "$T/plain.out"'
 
-echo "1..$n"
-exit $failed
+done_testing

@@ -2,14 +2,7 @@
 # The timing core end to end (docs/engine.md): results that do not depend on
 # an engine setting, threads that never wait for each other's compute, and
 # memory-level parallelism of one out-of-order core.
-BUILD=${1:-build}
-N=${NUMASIM:-$BUILD/numasim}
-T=$(mktemp -d "${TMPDIR:-/tmp}/numasim-engine.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-n=0; failed=0
-ok()   { n=$((n + 1)); echo "ok $n - $1"; }
-nok()  { n=$((n + 1)); echo "not ok $n - $1"; failed=1; [ -f "$T/out" ] && sed 's/^/#   /' "$T/out" | head -n 20; }
-check() { name=$1; shift; if "$@" >"$T/out" 2>&1; then ok "$name"; else nok "$name"; fi; }
+TAP_TMP=engine; . "$(dirname "$0")/tap.sh"
 # expect NAME 'awk program over "a b c" given on stdin' -- passes when awk exits 0
 expect() { name=$1; prog=$2; shift 2; if echo "$*" | awk "$prog" >"$T/out" 2>&1; then ok "$name"; else echo "# values: $*" >>"$T/out"; nok "$name"; fi; }
 # first number after "KEY": in a report (the summary comes before per-CPU blocks)
@@ -17,7 +10,7 @@ num() { sed -n "s/.*\"$2\": \([0-9.e+-]*\).*/\1/p" "$1" | head -n 1; }
 # the first element of thread_end_ns of the K-th trace (1-based)
 thread_end() { awk -v k="$2" '/"thread_end_ns"/ { c++; if (c == k) { getline; gsub(/[ ,]/, ""); print; exit } }' "$1"; }
 
-if [ ! -x "$N" ]; then echo "1..0 # skip numasim not built"; exit 0; fi
+need_numasim
 
 # 1. lookahead is not a model parameter: 56 threads sharing 256 MiB on skx-2s,
 #    replayed with the knob at 10 ns, 500 ns and 5 us, give the same report
@@ -134,5 +127,4 @@ expect "GUPS: page walks in progress over 80% of the update phase" \
     '{ share = $2 / $1; print share; exit !(share > 0.8 && share <= 1) }' \
     "$(delta g sim_time_ns 200K 600K) $(delta g walk_active_ns 200K 600K)"
 
-echo "1..$n"
-exit $failed
+done_testing

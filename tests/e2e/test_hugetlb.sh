@@ -4,16 +4,10 @@
 # MAP_ANONYMOUS | MAP_HUGETLB) that reserve from it, faults drawing from the
 # local node's pool, ENOMEM when the pool is too small, and the
 # meminfo-hugetlb / numa_maps views and the report's "hugetlb" section.
-BUILD=${1:-build}
-N=${NUMASIM:-$BUILD/numasim}
-T=$(mktemp -d "${TMPDIR:-/tmp}/numasim-hugetlb.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-n=0; failed=0
-ok()  { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); echo "not ok $n - $1"; failed=1; [ -f "$T/out" ] && sed 's/^/#   /' "$T/out" | head -n 20; }
+TAP_TMP=hugetlb; . "$(dirname "$0")/tap.sh"
 check() { name=$1; shift; if "$@" >>"$T/out" 2>&1; then ok "$name"; else nok "$name"; fi; }
 
-if [ ! -x "$N" ]; then echo "1..0 # skip numasim not built"; exit 0; fi
+need_numasim
 echo "1..7"
 
 # three huge pages mapped, two written from CPU 0 (node 0)

@@ -13,19 +13,14 @@
 # The expected file was generated before the first speed change.  A commit that
 # changes results on purpose regenerates it and says so:
 #     sh tests/e2e/test_identical.sh build --regen tests/e2e/identical/expected.txt
-BUILD=${1:-build}
-N=${NUMASIM:-$BUILD/numasim}
+TAP_TMP=identical; . "$(dirname "$0")/tap.sh"
 HERE=$(dirname "$0")
 EXPECTED=$HERE/identical/expected.txt
 REGEN=""
 [ "${2:-}" = "--regen" ] && REGEN=${3:?--regen needs an output file}
-T=$(mktemp -d "${TMPDIR:-/tmp}/numasim-identical.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-n=0; failed=0
-ok()  { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); echo "not ok $n - $1"; failed=1; [ -f "$T/out" ] && sed 's/^/#   /' "$T/out" | head -n 30; }
+TAP_LOG_LINES=30
 
-if [ ! -x "$N" ]; then echo "1..0 # skip numasim not built"; exit 0; fi
+need_numasim
 
 # flatten a pretty-printed (indent 2) JSON document into "path value" lines
 flatten() {
@@ -128,5 +123,4 @@ else
         if cmp -s "$T/e" "$T/g"; then ok "$name: whole report identical"; else nok "$name: whole report differs (sha256 of the flattened report)"; fi
     done
 fi
-echo "1..$n"
-exit $failed
+done_testing

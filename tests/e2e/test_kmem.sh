@@ -5,17 +5,11 @@
 # objects and kernel stack on node 0 (per-node meminfo), -p
 # os.kernel_objects=false takes them away, -p os.slub_min_objects changes
 # the slab geometry (slabinfo), and smaps_rollup counts the pages mapped.
-BUILD=${1:-build}
-N=${NUMASIM:-$BUILD/numasim}
-T=$(mktemp -d "${TMPDIR:-/tmp}/numasim-kmem.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-n=0; failed=0
-ok()  { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); echo "not ok $n - $1"; failed=1; [ -f "$T/out" ] && sed 's/^/#   /' "$T/out" | head -n 20; }
+TAP_TMP=kmem; . "$(dirname "$0")/tap.sh"
 check() { name=$1; shift; if "$@" >>"$T/out" 2>&1; then ok "$name"; else nok "$name"; fi; }
 has() { grep -qxF "$2" "$1"; }
 
-if [ ! -x "$N" ]; then echo "1..0 # skip numasim not built"; exit 0; fi
+need_numasim
 echo "1..12"
 
 # 4 MiB bound to node 1, written page by page from CPU 0 (node 0 of the tiny preset)

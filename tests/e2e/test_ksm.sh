@@ -9,21 +9,13 @@
 #   - writes break the sharing (cow_ksm), and written pages hold data of
 #     their own (page_content without flag 1): they stay unmerged;
 #   - run 0 (the default) merges nothing.
-BUILD=${1:-build}
-N=${NUMASIM:-$BUILD/numasim}
-T=$(mktemp -d "${TMPDIR:-/tmp}/numasim-ksm.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-n=0; failed=0
-ok()  { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); echo "not ok $n - $1"; failed=1; [ -f "$T/out" ] && sed 's/^/#   /' "$T/out" | head -n 20; }
-check() { name=$1; shift; if "$@" >"$T/out" 2>&1; then ok "$name"; else nok "$name"; fi; }
+TAP_TMP=ksm; . "$(dirname "$0")/tap.sh"
 val() { sed -n "s/^$2 \([0-9-][0-9]*\)$/\1/p" "$1" | head -n 1; }
 remote() { sed -n 's/^served .* dram_remote \([0-9.]*\)%.*/\1/p' "$1" | cut -d. -f1; }
 gt() { [ "${1:-0}" -gt "$2" ]; }
 eq() { [ "${1:-x}" = "$2" ]; }
-expect() { name=$1; shift; if eval "$*" >"$T/out" 2>&1; then ok "$name"; else echo "# condition: $*" >"$T/out"; nok "$name"; fi; }
 
-if [ ! -x "$N" ]; then echo "1..0 # skip numasim not built"; exit 0; fi
+need_numasim
 
 G="--pattern uniform --size 4M --accesses 2M --dup-fraction 1 --dup-contents 1024 --mergeable true"
 check "generate the node-0 process" $N trace gen $G --write-ratio 0 --cpus 0 -o "$T/a.nst"
@@ -43,5 +35,4 @@ check "writes to merged pages" sh -c "$N run --no-progress --machine tiny --trac
 expect "writes break the sharing (cow_ksm) and written pages stay apart" 'gt $(val $T/w.txt cow_ksm) 10 && gt $(val $T/w.txt pages_unshared) 100 && gt 1024 $(val $T/w.txt pages_sharing)'
 check "same inputs give the same output" sh -c "$N run --no-progress --machine tiny --trace $T/a.nst@0 --trace $T/bw.nst@2 $K --dump ksm,vmstat > $T/w2.txt && cmp $T/w.txt $T/w2.txt"
 
-echo "1..$n"
-exit $failed
+done_testing

@@ -5,20 +5,14 @@
 # memory.max = 48 MiB (it stays on node 0 and swaps).  Checks the control
 # records trace gen writes, the cgroup files --dump prints, the config route
 # (os.memcg) against the record route, memory.high, and a bad record.
-BUILD=${1:-build}
-N=${NUMASIM:-$BUILD/numasim}
-T=$(mktemp -d "${TMPDIR:-/tmp}/numasim-memcg.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-n=0
-ok()  { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); echo "not ok $n - $1"; [ -f "$T/out" ] && sed 's/^/#   /' "$T/out" | head -n 20; }
+TAP_TMP=memcg; . "$(dirname "$0")/tap.sh"
 check() { if eval "$2"; then ok "$1"; else nok "$1"; fi; }
 # value of "key value" in the section of view $2 of file $1
 val() { awk -v v="$2" -v k="$3" '/^==> / { s = $0 == "==> " v " <==" || index($0, "/" v " <==") > 0; next }
                                    s && $1 == k { print $2; exit }' "$1"; }
 remote() { sed -n 's/^remote ratio *\([0-9.]*\)%.*/\1/p' "$1"; }
 
-if [ ! -x "$N" ]; then echo "1..0 # skip numasim not built"; exit 0; fi
+need_numasim
 echo "1..10"
 
 G="--pattern stream --size 80M --accesses 1500K --seed 7"

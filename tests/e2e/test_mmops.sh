@@ -2,22 +2,14 @@
 # End-to-end scenarios of mlock, mremap and stack growth (docs/os-mm.md "mlock and the
 # unevictable LRU", "mremap", "Stack growth"), through `numasim run` on the 2-node x 64 MiB
 # tiny-swap256 machine, with text traces carrying the control records.
-BUILD=${1:-build}
-N=${NUMASIM:-$BUILD/numasim}
+TAP_TMP=mmops; . "$(dirname "$0")/tap.sh"
 D=$(dirname "$0")
 M=$D/machines
-T=$(mktemp -d "${TMPDIR:-/tmp}/numasim-mmops.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-n=0; failed=0
-ok()  { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); echo "not ok $n - $1"; failed=1; [ -f "$T/out" ] && sed 's/^/#   /' "$T/out" | head -n 20; }
-check() { name=$1; shift; if "$@" >"$T/out" 2>&1; then ok "$name"; else nok "$name"; fi; }
 # value of "key": in the processes[] entry of pid 1 (the first --trace)
 p1() { awk -v k="\"$2\":" '/"processes"/{p=1} p&&/"pid": 1,/{q=1} q&&index($0,k){gsub(/[ ,]/,"");split($0,a,":");print a[2];exit}' "$1"; }
 jmax() { sed -n "s/.*\"$2\": \([0-9][0-9]*\).*/\1/p" "$1" | sort -n | tail -n 1; }
-expect() { name=$1; shift; if eval "$*" >"$T/out" 2>&1; then ok "$name"; else echo "# condition: $*" >"$T/out"; nok "$name"; fi; }
 
-if [ ! -x "$N" ]; then echo "1..0 # skip numasim not built"; exit 0; fi
+need_numasim
 
 # ---- mlock: a 4 MiB buffer written, left idle while a BIND hog fills node 0, read again ----
 hot() {   # $1: extra control line after the mmap (or nothing)
@@ -84,5 +76,4 @@ check "4 KiB: the same with base pages" $N run -q --machine skx-2s --trace "$T/g
 expect "page walks: 1 GiB < 2 MiB < 4 KiB ($(jmax $T/g1g.json walks) / $(jmax $T/g2m.json walks) / $(jmax $T/g4k.json walks))" '[ "$(jmax $T/g1g.json walks)" -lt "$(jmax $T/g2m.json walks)" ] && [ "$(jmax $T/g2m.json walks)" -lt "$(jmax $T/g4k.json walks)" ]'
 check "without a 1 GiB pool MAP_HUGE_1GB is ENOMEM" sh -c "$N run -q --machine skx-2s --trace $T/g1g.txt@0 --allow-segv 2>&1 | grep -q 'ENOMEM: MAP_HUGETLB of 1 huge pages cannot be reserved.*(1 GiB pages'"
 
-echo "1..$n"
-exit $failed
+done_testing

@@ -5,16 +5,9 @@
 #   - the same workload under PREFERRED spills to the other node instead;
 #   - with swap too small, the OOM killer picks the bigger of two processes;
 #   - file I/O and file mappings fill the page cache.
-BUILD=${1:-build}
-N=${NUMASIM:-$BUILD/numasim}
+TAP_TMP=reclaim; . "$(dirname "$0")/tap.sh"
 D=$(dirname "$0")
 M=$D/machines
-T=$(mktemp -d "${TMPDIR:-/tmp}/numasim-reclaim.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-n=0; failed=0
-ok()  { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); echo "not ok $n - $1"; failed=1; [ -f "$T/out" ] && sed 's/^/#   /' "$T/out" | head -n 20; }
-check() { name=$1; shift; if "$@" >"$T/out" 2>&1; then ok "$name"; else nok "$name"; fi; }
 # largest value of "key": in a report (vmstat totals are >= their per-node parts)
 jmax() { sed -n "s/.*\"$2\": \([0-9][0-9]*\).*/\1/p" "$1" | sort -n | tail -n 1; }
 # first value of "key":
@@ -22,9 +15,8 @@ jfirst() { sed -n "s/.*\"$2\": \([0-9-][0-9]*\).*/\1/p" "$1" | head -n 1; }
 gt() { [ "${1:-0}" -gt "$2" ]; }
 eq() { [ "${1:-x}" = "$2" ]; }
 # expect NAME 'shell condition using gt/eq/jmax' (evaluated here, so the helpers are visible)
-expect() { name=$1; shift; if eval "$*" >"$T/out" 2>&1; then ok "$name"; else echo "# condition: $*" >"$T/out"; nok "$name"; fi; }
 
-if [ ! -x "$N" ]; then echo "1..0 # skip numasim not built"; exit 0; fi
+need_numasim
 
 # 96 MiB written page by page, twice, by one process on a 64 MiB node
 check "generate a BIND hog" $N trace gen --pattern hog --size 96M --accesses 50000 --mbind bind:0 -o "$T/bind.nst"
@@ -67,5 +59,4 @@ TR
 check "file I/O and file mappings replay without errors" sh -c "$N run -q --machine $M/tiny-swap256.json --trace $T/file.txt@0 --report $T/file.json 2>$T/err && ! grep -q . $T/err"
 expect "page cache holds the file pages, one shared page dirtied" 'gt $(jmax "$T/file.json" nr_file_pages) 255 && gt $(jmax "$T/file.json" nr_dirtied) 256 && eq $(jmax "$T/file.json" rss_file) 16'
 
-echo "1..$n"
-exit $failed
+done_testing

@@ -3,14 +3,8 @@
 # `numasim run` (os/migrate.c, os/compaction.c, os/numa_balancing.c,
 # os/thp.c): each scenario runs twice, mechanism off and on, and compares
 # the counters of the JSON report.
-BUILD=${1:-build}
-N=${NUMASIM:-$BUILD/numasim}
+TAP_TMP=os2b; . "$(dirname "$0")/tap.sh"
 M=$(dirname "$0")/machines/tiny-migrate.json
-T=$(mktemp -d "${TMPDIR:-/tmp}/numasim-os2b.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-n=0
-ok()  { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); echo "not ok $n - $1"; [ -f "$T/out" ] && sed 's/^/#   /' "$T/out" | head -n 20; }
 num() { # file key -> first value of "key": in the file
     sed -n "s/.*\"$2\": \([0-9.e+-]*\).*/\1/p" "$1" | head -n 1
 }
@@ -23,7 +17,7 @@ run() { # report, trace, options...
     "$N" run --machine "$M" --trace "$tr@0" --report "$rep" -q "$@" >"$T/out" 2>&1
 }
 
-if [ ! -x "$N" ]; then echo "1..0 # skip numasim not built"; exit 0; fi
+need_numasim
 echo "1..9"
 
 # ---- fragmentation: 60.25 MiB of node 0 mapped, every 4th page released, then one THP fault

@@ -2,21 +2,17 @@
 # tests/e2e/test_outputs.sh BUILD_DIR - where outputs go and what is left
 # behind: special files written in place, symlinks kept, temporaries removed
 # on signals and on resume, one sweep per directory, no path out of it.
-BUILD=${1:-build}
-N=${NUMASIM:-$BUILD/numasim}
-T=$(mktemp -d "${TMPDIR:-/tmp}/numasim-outputs.XXXXXX")
+TAP_TMP=outputs; . "$(dirname "$0")/tap.sh"
 bg=""
 trap '[ -n "$bg" ] && kill $bg 2>/dev/null; rm -rf "$T"' EXIT
-n=0
-ok()   { n=$((n + 1)); echo "ok $n - $1"; }
-nok()  { n=$((n + 1)); echo "not ok $n - $1"; [ -f "$T/log" ] && sed 's/^/#   /' "$T/log" | head -n 20; }
+TAP_LOG=$T/log
 check() { if eval "$2"; then ok "$1"; else nok "$1"; fi; }
 # wait until a glob matches (up to 10 s)
 wait_for() { i=0; while [ $i -lt 100 ]; do for f in $1; do [ -e "$f" ] && return 0; done; sleep 0.1; i=$((i + 1)); done; return 1; }
 # a pid that has exited
 dead_pid() { sh -c 'echo $$'; }
 
-if [ ! -x "$N" ]; then echo "1..0 # skip numasim not built"; exit 0; fi
+need_numasim
 printf 'R 1000 8\nW 2000 8\n' >"$T/t.txt"
 
 # --- special files are written in place, never replaced --------------------------------
@@ -129,4 +125,4 @@ JSON
 "$N" sweep "$T/deep/a/b/esc.json" -o "$T/deep/a/b/out" 2>"$T/log"
 check "a workload named ../../escaped is refused; nothing is written outside the sweep directory" \
     '[ $? -ne 0 ] && grep -q "workloads\[0\].name" "$T/log" && [ -z "$(find "$T/deep" -name "escaped*")" ]'
-echo "1..$n"
+done_testing

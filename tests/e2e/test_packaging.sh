@@ -1,13 +1,8 @@
 #!/bin/sh
 # tests/e2e/test_packaging.sh BUILD_DIR - the numasim(1) man page and the bash
 # completion: generated from the --help texts, installed by `make install`.
-BUILD=${1:-build}
-N=${NUMASIM:-$BUILD/numasim}
-T=$(mktemp -d "${TMPDIR:-/tmp}/numasim-pkg.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-n=0
-ok()  { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); echo "not ok $n - $1"; }
+TAP_TMP=pkg; . "$(dirname "$0")/tap.sh"
+TAP_LOG=/dev/null   # each failure below prints its own log
 if [ ! -x "$N" ]; then echo "1..0 # SKIP numasim not built"; exit 0; fi
 
 sh mk/manpage.sh "$N" >"$T/numasim.1"
@@ -49,4 +44,4 @@ if command -v make >/dev/null 2>&1 && [ -f Makefile ]; then
         ok "make install: binary, man page, completion, plot scripts"
     else nok "make install"; sed 's/^/#   /' "$T/install.log" | tail -n 5; fi
 fi
-echo "1..$n"
+done_testing

@@ -7,14 +7,8 @@
 #     make half of the DRAM accesses remote;
 #   - one thread writing 80 MiB under the default policy outgrows node 0
 #     (64 MiB) and spills to node 1: numa_miss on node 1, numa_foreign on 0.
-BUILD=${1:-build}
-N=${NUMASIM:-$BUILD/numasim}
-T=$(mktemp -d "${TMPDIR:-/tmp}/numasim-pol.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-n=0; failed=0
-ok()  { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); echo "not ok $n - $1"; failed=1; [ -f "$T/out" ] && sed 's/^/#   /' "$T/out" | head -n 20; }
-if [ ! -x "$N" ]; then echo "1..0 # skip numasim not built"; exit 0; fi
+TAP_TMP=pol; . "$(dirname "$0")/tap.sh"
+need_numasim
 
 # trace: thread 0 on CPU 0 (node 0) owns 0x10000000.., thread 1 on CPU 2 (node 1) owns 0x10040000..
 {
@@ -130,5 +124,4 @@ else
     nok "NUMA balancing task placement"
 fi
 
-echo "1..$n"
-exit $failed
+done_testing

@@ -4,7 +4,7 @@
 # for the mbind node mask), checked against the raw valgrind log of the same
 # kind of run, then replayed on skx-2s with numa_maps dumped.
 # Usage: sh tests/e2e/test_record.sh BUILD_DIR   ($NUMASIM overrides the binary)
-BUILD=${1:-build}
+TAP_TMP=record; . "$(dirname "$0")/tap.sh"
 NUMASIM=${NUMASIM:-$BUILD/numasim}
 N=8
 echo "1..$N"
@@ -18,11 +18,7 @@ case $NUMASIM in /*) ;; *) NUMASIM=$(pwd)/$NUMASIM ;; esac
 command -v valgrind >/dev/null 2>&1 || skip_all "valgrind not installed"
 command -v strace >/dev/null 2>&1 || skip_all "strace not installed"
 command -v cc >/dev/null 2>&1 || skip_all "no C compiler"
-T=$(mktemp -d "${TMPDIR:-/tmp}/numasim-record-XXXXXX")
-trap 'rm -rf "$T"' EXIT
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); echo "not ok $n - $1"; [ -f "$T/err" ] && sed 's/^/# /' "$T/err" | head -20; }
+TAP_LOG=$T/err; TAP_LOG_PREFIX='# '
 
 cat >"$T/prog.c" <<'EOF'
 #define _GNU_SOURCE
@@ -62,7 +58,7 @@ cc -O1 -pthread -o "$T/prog" "$T/prog.c" 2>"$T/err" || skip_all "cannot build a 
 (cd "$T" && "$NUMASIM" record --strace --threads-to-cpus 0,1,28 -- ./prog >"$T/out" 2>"$T/err")
 st=$?
 if [ $st -eq 7 ] && [ -s "$T/prog.nst.zst" ] && grep -q '^mmap=' "$T/out"; then ok "record: exit status 7, default output prog.nst.zst"
-else notok "record: exit status $st (want 7), output $(ls "$T")"; fi
+else nok "record: exit status $st (want 7), output $(ls "$T")"; fi
 MMAP=$(sed -n 's/^mmap=\([0-9a-f]*\) .*/\1/p' "$T/out")
 
 "$NUMASIM" trace convert "$T/prog.nst.zst" "$T/prog.txt" 2>"$T/err"
@@ -72,21 +68,21 @@ MMAP=$(sed -n 's/^mmap=\([0-9a-f]*\) .*/\1/p' "$T/out")
 if grep -q '^threads: 3$' "$T/stat" && grep -q '^clone child_tid=1 ' "$T/prog.txt" &&
    grep -q '^clone child_tid=2 ' "$T/prog.txt" && grep -q '^T1 exit status=0' "$T/prog.txt" &&
    grep -q '^T2 exit status=0' "$T/prog.txt"; then ok "three threads with clone and exit records"
-else notok "threads"; cat "$T/stat" | sed 's/^/# /'; fi
+else nok "threads"; cat "$T/stat" | sed 's/^/# /'; fi
 
 # 3: the mmap record carries the address the program printed
 if grep -q "^mmap addr=0 len=0x10000 prot=3 flags=34 fd=-1 offset=0 ret=0x$MMAP" "$T/prog.txt"; then
     ok "mmap record returns the program's address 0x$MMAP"
-else notok "mmap record for 0x$MMAP"; grep '^mmap' "$T/prog.txt" | sed 's/^/# /'; fi
+else nok "mmap record for 0x$MMAP"; grep '^mmap' "$T/prog.txt" | sed 's/^/# /'; fi
 
 # 4: the mbind record with the node mask read by strace
 if grep -q "^mbind addr=0x$MMAP len=0x10000 mode=3 nodemask=0x1 flags=0 ret=0" "$T/prog.txt"; then ok "mbind record with its node mask"
-else notok "mbind record"; grep 'mbind' "$T/prog.txt" | sed 's/^/# /'; fi
+else nok "mbind record"; grep 'mbind' "$T/prog.txt" | sed 's/^/# /'; fi
 
 # 5: thread placement records
 if grep -q '^thread_cpu cpu=0' "$T/prog.txt" && grep -q '^T1 thread_cpu cpu=1' "$T/prog.txt" &&
    grep -q '^T2 thread_cpu cpu=28' "$T/prog.txt"; then ok "--threads-to-cpus gives each thread its CPU"
-else notok "thread_cpu records"; fi
+else nok "thread_cpu records"; fi
 
 # 6: per-thread data accesses match what lackey printed for each thread (raw log of the same
 # program: a second run, same binary, same environment; counts per thread are deterministic)
@@ -114,17 +110,17 @@ r0=$(echo "$want" | awk '$1 == 0 { print $2 }'); m0=$(echo "$mine" | awk '$1 == 
 if [ -n "$m1" ] && [ "$m1" = "$m2" ] && [ "$m1" -ge 1024 ] && [ "$((m1 + m2))" = "$((rr + 2))" ] &&
    awk -v a="$r0" -v b="$m0" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(a > 0 && d * 100 <= a) }'; then
     ok "per-thread access counts match lackey's (readers $m1 + $m2 = $rr + 2 exit stores, main $m0 vs $r0)"
-else notok "per-thread counts: raw [$want] recorded [$mine]"; fi
+else nok "per-thread counts: raw [$want] recorded [$mine]"; fi
 
 # 7: trace convert reads the raw log too (threaded, same control kinds)
 "$NUMASIM" trace stat "$T/raw.log" >"$T/rawstat" 2>"$T/err"
 if grep -q '^threads: 3$' "$T/rawstat" && grep -q 'clone 2' "$T/rawstat" && grep -q '^  ifetches: 0$' "$T/rawstat"; then
     ok "trace stat/convert read a raw valgrind log with sched/syscall lines"
-else notok "raw log stat"; sed 's/^/# /' "$T/rawstat"; fi
+else nok "raw log stat"; sed 's/^/# /' "$T/rawstat"; fi
 
 # 8: replay on skx-2s: the mbind policy is applied (exit records removed so the process
 # is still there for the numa_maps view)
 sed -E '/^(T[0-9]+ )?exit /d' "$T/prog.txt" >"$T/noexit.txt"
 "$NUMASIM" run --machine skx-2s --trace "$T/noexit.txt" --dump numa_maps >"$T/run" 2>"$T/err"
 if grep -q "^0*$MMAP interleave:0 " "$T/run"; then ok "replay applies the recorded mbind (numa_maps: interleave:0)"
-else notok "numa_maps after replay"; sed -n '/numa_maps/,$p' "$T/run" | sed 's/^/# /'; fi
+else nok "numa_maps after replay"; sed -n '/numa_maps/,$p' "$T/run" | sed 's/^/# /'; fi

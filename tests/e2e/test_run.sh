@@ -1,28 +1,12 @@
 #!/bin/sh
 # End-to-end checks of `numasim run` and `numasim machine` as a user runs them:
 # real output, reports, determinism, and clear errors for bad input.
-BUILD=${1:-build}
-N=${NUMASIM:-$BUILD/numasim}
-T=$(mktemp -d "${TMPDIR:-/tmp}/numasim-e2e.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-n=0; failed=0
-ok()   { n=$((n + 1)); echo "ok $n - $1"; }
-nok()  { n=$((n + 1)); echo "not ok $n - $1"; failed=1; [ -f "$T/out" ] && sed 's/^/#   /' "$T/out" | head -n 20; }
-check() { # name, command...   (passes when the command succeeds)
-    name=$1; shift
-    if "$@" >"$T/out" 2>&1; then ok "$name"; else nok "$name"; fi
-}
-fails_with() { # name, expected-exit, expected-text, command...
-    name=$1; code=$2; text=$3; shift 3
-    "$@" >"$T/out" 2>&1; rc=$?
-    if [ "$rc" -eq "$code" ] && grep -qF -- "$text" "$T/out"; then ok "$name"; else
-        echo "# exit $rc (want $code), want text: $text" >>"$T/out"; nok "$name"; fi
-}
+TAP_TMP=e2e; . "$(dirname "$0")/tap.sh"
 json_num() { # file key -> first numeric value of "key": in the file
     sed -n "s/.*\"$2\": \([0-9.e+-]*\).*/\1/p" "$1" | head -n 1
 }
 
-if [ ! -x "$N" ]; then echo "1..0 # skip numasim not built"; exit 0; fi
+need_numasim
 
 check "machine list names every preset" sh -c "$N machine list > $T/list && for p in tiny skx-2s epyc-nps4 kunpeng920-4n westmere-2s spr-2s-cxl; do grep -q \"^\$p \" $T/list || exit 1; done"
 check "machine show prints a numactl-style topology" sh -c "$N machine show skx-2s | grep -q 'node distances:'"
@@ -74,5 +58,4 @@ else
     n=$((n + 1)); echo "ok $n # skip valgrind not installed"
 fi
 
-echo "1..$n"
-exit $failed
+done_testing

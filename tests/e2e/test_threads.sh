@@ -11,23 +11,19 @@
 # access spanning 16 pages; an orphaned thread cannot wrap the clock; a wait
 # that is never woken is an error naming the thread and the address.
 # Usage: sh tests/e2e/test_threads.sh BUILD_DIR   ($NUMASIM overrides the binary)
-BUILD=${1:-build}
+TAP_TMP=threads; . "$(dirname "$0")/tap.sh"
 NUMASIM=${NUMASIM:-$BUILD/numasim}
 N=27
 echo "1..$N"
-n=0
 skip_rest() {
     while [ $n -lt $N ]; do n=$((n + 1)); echo "ok $n # skip $1"; done
     exit 0
 }
 [ -x "$NUMASIM" ] || skip_rest "$NUMASIM not built"
 case $NUMASIM in /*) ;; *) NUMASIM=$(pwd)/$NUMASIM ;; esac
-T=$(mktemp -d "${TMPDIR:-/tmp}/numasim-threads-XXXXXX")
-trap 'rm -rf "$T"' EXIT
 cd "$T" || exit 1
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); echo "not ok $n - $1"; [ -f err ] && sed 's/^/# /' err | head -20; }
-check() { if eval "$2"; then ok "$1"; else notok "$1"; fi; }
+TAP_LOG=$T/err; TAP_LOG_PREFIX='# '
+check() { if eval "$2"; then ok "$1"; else nok "$1"; fi; }
 
 # ---- report helpers (the report is indented JSON, one value per line) ----
 # sum of KEY in the summary object
@@ -269,7 +265,7 @@ rec() { # NAME: record, replay on skx-2s with a report
 if rec malloc4; then
     ok "malloc in 4 threads: recorded and replayed, exit 0"
 else
-    cp malloc4.err err 2>/dev/null; notok "malloc in 4 threads: record or replay failed"
+    cp malloc4.err err 2>/dev/null; nok "malloc in 4 threads: record or replay failed"
 fi
 recorded=$(sed -n 's/.* \([0-9]*\) data accesses.*/\1/p' malloc4.rec)
 check "malloc in 4 threads: no access outside a mapping, every recorded access replayed ($recorded)" \
@@ -281,7 +277,7 @@ check "malloc in 4 threads: simulated time is sane (< 10 s) and ends with the la
 check "-n 100000 on the 4-thread trace replays exactly 100000 accesses" '[ "$(summ accesses n.json)" = 100000 ]'
 
 # join then free
-rec joinfree || { cp joinfree.err err; notok "join then free: record or replay failed"; }
+rec joinfree || { cp joinfree.err err; nok "join then free: record or replay failed"; }
 check "the initial image is declared: executable and ld.so file-backed, then explicit_maps" \
     '"$NUMASIM" trace convert joinfree.nst jf.txt --to text 2>err && grep -q "^explicit_maps" jf.txt &&
      grep -q "^mmap addr=0x108000 .* fd=0x100000 " jf.txt && grep -q "^mmap addr=0x4000000 .* fd=0x100001 " jf.txt'
@@ -302,11 +298,11 @@ if strip_sync joinfree.nst; then
     check "join then free without its sync records: warned, and readers run into the unmapped buffer ($zo zero-page reads or accesses outside mappings)" \
         'grep -q "without futex or seq records" err && [ $zo -gt 1000 ]'
 else
-    notok "join then free: convert the trace to text"
+    nok "join then free: convert the trace to text"
 fi
 
 # producer/consumer
-rec prodcons || { cp prodcons.err err; notok "producer/consumer: record or replay failed"; }
+rec prodcons || { cp prodcons.err err; nok "producer/consumer: record or replay failed"; }
 zc=$(cpuc 1 zero_page_accesses prodcons.json)
 check "producer/consumer: no access outside a mapping, and the consumer reads only written data ($zc zero-page reads)" \
     '[ "$(summ segv prodcons.json)" = 0 ] && [ "$zc" -lt 100 ]'
@@ -319,11 +315,11 @@ if strip_sync prodcons.nst; then
     check "producer/consumer without sync records: the consumer reads before the producer writes ($zo zero-page reads or accesses outside mappings)" \
         '[ "$zo" -gt 1000 ]'
 else
-    notok "producer/consumer: convert the trace to text"
+    nok "producer/consumer: convert the trace to text"
 fi
 
 # barrier
-rec barrier || { cp barrier.err err; notok "barrier: record or replay failed"; }
+rec barrier || { cp barrier.err err; nok "barrier: record or replay failed"; }
 zb=0; for c in 1 2 3; do zb=$((zb + $(cpuc $c zero_page_accesses barrier.json))); done
 check "barrier: every thread reads its neighbour's part after it was written ($zb zero-page reads)" \
     '[ "$(summ segv barrier.json)" = 0 ] && [ $zb -lt 100 ]'
@@ -335,14 +331,14 @@ if strip_sync barrier.nst; then
     check "barrier without sync records: some thread reads its neighbour's part before it is written ($zo zero-page reads or accesses outside mappings)" \
         '[ $zo -gt 1000 ]'
 else
-    notok "barrier: convert the trace to text"
+    nok "barrier: convert the trace to text"
 fi
 
 # fork: the parent is recorded, the child is not followed (its lines would tear into the parent's)
 if rec forker; then
     ok "fork: recorded (program exit 0) and replayed"
 else
-    cp forker.err err 2>/dev/null; notok "fork: record or replay failed"
+    cp forker.err err 2>/dev/null; nok "fork: record or replay failed"
 fi
 check "fork: one thread, no access outside a mapping, the fork counted as not followed" \
     '[ "$(summ segv forker.json)" = 0 ] && grep -q "1 thread," forker.rec && grep -q "fork call(s) not representable" forker.rec'

@@ -7,16 +7,10 @@
 #   - a hot set that spilled to node 2 is promoted under numa_balancing=2
 #     while node 0's kswapd demotes cold pages to make room (pgpromote_success,
 #     pgdemote_kswapd in /proc/vmstat); without tiering neither moves.
-BUILD=${1:-build}
-N=${NUMASIM:-$BUILD/numasim}
+TAP_TMP=tier; . "$(dirname "$0")/tap.sh"
 HERE=$(dirname "$0")
 M=$HERE/machines/tiny-cxl.json
-T=$(mktemp -d "${TMPDIR:-/tmp}/numasim-tier.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-n=0; failed=0
-ok()  { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); echo "not ok $n - $1"; failed=1; [ -f "$T/out" ] && sed 's/^/#   /' "$T/out" | head -n 20; }
-if [ ! -x "$N" ]; then echo "1..0 # skip numasim not built"; exit 0; fi
+need_numasim
 
 $N trace gen --pattern hotcold --size 80M --hot-size 8M --hot-ratio 0.9 --accesses 1500K -o "$T/hc.nst" >"$T/out" 2>&1 ||
     nok "generate hotcold"
@@ -24,13 +18,13 @@ $N trace gen --pattern hotcold --size 80M --hot-size 8M --hot-ratio 0.9 --access
 vstat() { sed -n "s/^$2 //p" "$1" | head -n 1; }
 
 if $N run -q --no-progress --machine "$M" --trace "$T/hc.nst" -n 1 --dump memory_tiers >"$T/out" 2>&1 &&
-   grep -q '^memory_tier4: 0-1$' "$T/out" && grep -q '^memory_tier59: 2-3$' "$T/out" &&
+   grep -q '^memory_tier4: 0-1$' "$T/out" && grep -q '^memory_tier83: 2-3$' "$T/out" &&
    grep -q '^Demotion targets for Node 0: preferred: 2, fallback: 2-3$' "$T/out" &&
    grep -q '^Demotion targets for Node 3: null$' "$T/out" &&
-   grep -q '^weighted_interleave/node0: 4$' "$T/out"; then
-    ok "memory_tiers view: tiers 4 and 59, node 0 demotes to 2, auto weights 4:1"
+   grep -q '^weighted_interleave/node0: 13$' "$T/out" && grep -q '^weighted_interleave/node2: 2$' "$T/out"; then
+    ok "memory_tiers view: tiers 4 and 83, node 0 demotes to 2, auto weights 13:2"
 else
-    nok "memory_tiers view: tiers 4 and 59, node 0 demotes to 2, auto weights 4:1"
+    nok "memory_tiers view: tiers 4 and 83, node 0 demotes to 2, auto weights 13:2"
 fi
 
 if ! $N run -q --no-progress --machine "$M" -p 'os.hmat_latency_ns=[50,50]' --trace "$T/hc.nst" -n 1 >"$T/out" 2>&1 &&
@@ -58,5 +52,4 @@ else
     cp "$T/on" "$T/out" 2>/dev/null; nok "runs with and without tiering"
 fi
 
-echo "1..$n"
-exit $failed
+done_testing

@@ -3,23 +3,7 @@
 # zero-page trap, options checked before simulating, --help everywhere,
 # suggestions for misspellings, K/M/G numbers, record's refusal to
 # overwrite, numactl -H's exact layout.  TAP.
-BUILD=${1:-build}
-N=${NUMASIM:-$BUILD/numasim}
-T=$(mktemp -d "${TMPDIR:-/tmp}/numasim-userpath.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-n=0
-ok()   { n=$((n + 1)); echo "ok $n - $1"; }
-nok()  { n=$((n + 1)); echo "not ok $n - $1"; [ -f "$T/out" ] && sed 's/^/#   /' "$T/out" | head -n 20; }
-check() { # name, command...   (passes when the command succeeds)
-    name=$1; shift
-    if "$@" >"$T/out" 2>&1; then ok "$name"; else nok "$name"; fi
-}
-fails_with() { # name, expected-exit, expected-text, command...
-    name=$1; code=$2; text=$3; shift 3
-    "$@" >"$T/out" 2>&1; rc=$?
-    if [ "$rc" -eq "$code" ] && grep -qF -- "$text" "$T/out"; then ok "$name"; else
-        echo "# exit $rc (want $code), want text: $text" >>"$T/out"; nok "$name"; fi
-}
+TAP_TMP=userpath; . "$(dirname "$0")/tap.sh"
 if [ ! -x "$N" ]; then echo "1..0 # SKIP numasim not built"; exit 0; fi
 
 # --- the zero-page trap ---------------------------------------------------------
@@ -88,4 +72,4 @@ check "machine show: numactl -H lines: size, free, and the distance table's colu
     grep -qx 'node 0 size: 64 MB' '$T/show' && grep -qE '^node 1 free: [0-9]+ MB$' '$T/show' &&
     grep -qx 'node distances:' '$T/show' && grep -qx 'node   0   1 ' '$T/show' &&
     grep -qx '  0:  10  20 ' '$T/show' && grep -qx '  1:  20  10 ' '$T/show'"
-echo "1..$n"
+done_testing

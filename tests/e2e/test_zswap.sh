@@ -9,23 +9,15 @@
 #   - zswap off (the default) leaves the run as it was;
 #   - with zram as the swap device, swap I/O becomes compression in RAM
 #     (mm_stat), and impossible combinations are configuration errors.
-BUILD=${1:-build}
-N=${NUMASIM:-$BUILD/numasim}
+TAP_TMP=zswap; . "$(dirname "$0")/tap.sh"
 D=$(dirname "$0")
 M=$D/machines
-T=$(mktemp -d "${TMPDIR:-/tmp}/numasim-zswap.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-n=0; failed=0
-ok()  { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); echo "not ok $n - $1"; failed=1; [ -f "$T/out" ] && sed 's/^/#   /' "$T/out" | head -n 20; }
-check() { name=$1; shift; if "$@" >"$T/out" 2>&1; then ok "$name"; else nok "$name"; fi; }
 # value of "name value" in a dump
 val() { sed -n "s/^$2 \([0-9][0-9]*\)$/\1/p" "$1" | head -n 1; }
 gt() { [ "${1:-0}" -gt "$2" ]; }
 eq() { [ "${1:-x}" = "$2" ]; }
-expect() { name=$1; shift; if eval "$*" >"$T/out" 2>&1; then ok "$name"; else echo "# condition: $*" >"$T/out"; nok "$name"; fi; }
 
-if [ ! -x "$N" ]; then echo "1..0 # skip numasim not built"; exit 0; fi
+need_numasim
 
 check "generate a BIND hog with 30%-compressible pages" $N trace gen --pattern hog --size 96M --accesses 50000 --mbind bind:0 --compress 30 -o "$T/hog.nst"
 check "generated trace declares the contents" sh -c "$N trace gen --pattern hog --size 96M --accesses 10 --mbind bind:0 --compress 30 --format text -o $T/hog.txt && grep -q '^page_content addr=0x100000000 len=0x6000000 content=0 compress=30 flags=0' $T/hog.txt"
@@ -47,5 +39,4 @@ expect "zram: mm_stat mem_used_total = nr_zspages * 4096, compr/orig = 30%" 'eq 
 check "zram without a swap size is an error" sh -c "! $N run -q --machine tiny --trace $T/hog.nst@0 -p os.zram.enabled=true 2>$T/e && grep -q 'zram.enabled: needs a swap device' $T/e"
 check "zswap in front of zram is an error" sh -c "! $N run -q --machine $M/tiny-swap256.json --trace $T/hog.nst@0 -p os.zram.enabled=true -p os.zswap.enabled=true 2>$T/e && grep -q 'not modelled' $T/e"
 
-echo "1..$n"
-exit $failed
+done_testing

@@ -125,6 +125,66 @@ static void test_fallback_then_swap(void **state)
 	assert_true(r.on_node[3] > 0);                  /* the fallback target */
 	assert_true(r.on_node[2] + r.on_node[3] <= MiB_PAGES(8));
 	assert_true(r.pswpout > 0);                     /* the rest swapped */
+	/* pages that failed to demote went on to swap still isolated: nothing is left counted as isolated */
+	for (unsigned n = 0; n < 4; n++)
+		assert_int_equal(rx_node(f, n, NR_ISOLATED_ANON), 0);
+	lru_check(f->os);
+	fx_free(f);
+}
+
+/*
+ * demote_folio_list takes folios reclaim has isolated (Linux mm/vmscan.c
+ * shrink_folio_list -> demote_folio_list -> migrate_pages on the isolated
+ * demote_folios list; migrate_folio_move puts the new folio on the LRU,
+ * migrate_folio_done drops the source's NR_ISOLATED).  Four isolated
+ * pages (off the LRU, one reference each) of node 0: three move to node 2
+ * and their replacements are on the LRU holding only the mapping's
+ * reference; the fourth carries an extra reference (a pin), fails, and
+ * stays isolated with its references, counted in nr_isolated_anon.
+ */
+static void demote_takes_isolated_pages(void **state)
+{
+	(void)state;
+	struct os_cfg c = tier_rx_cfg(0);
+	c.demotion_enabled = true;
+	struct fx *f = tier_example1(16, 32, c);
+	int pid = fx_proc(f, false);
+	uint64_t a = 0x10000000;
+	struct page *pg[4];
+	bool failed[4];
+
+	assert_int_equal(fx_sys(f, pid, OS_SYS_SET_MEMPOLICY, MPOL_BIND, 0x1, 0, 0, 0), 0);
+	fx_mmap_at(f, pid, a, 4 << PAGE_SHIFT, PROT_RW, MAP_PRIV_ANON | MAP_FIXED_);
+	rx_touch(f, pid, 0, a, 4);
+	for (unsigned i = 0; i < 4; i++) {
+		pg[i] = rx_page(f, pid, a + (i << PAGE_SHIFT));
+		assert_int_equal(pg[i]->node, 0);
+		assert_true(lru_isolate(f->os, pg[i]));
+		pg[i]->refcount++;   /* folio_isolate_lru's reference */
+	}
+	pg[3]->refcount++;       /* a pin: folio_expected_refs no longer match */
+	assert_int_equal(rx_node(f, 0, NR_ISOLATED_ANON), 4);
+	sim_time_t cost = 0;
+	assert_int_equal(demote_folio_list(f->os, 0, pg, 4, 0, 0, failed, &cost), 3);
+	for (unsigned i = 0; i < 3; i++) {
+		assert_false(failed[i]);
+		struct page *np = rx_page(f, pid, a + (i << PAGE_SHIFT));
+		assert_int_equal(np->node, 2);
+		assert_true(page_test(np, PG_lru));
+		assert_int_equal(np->refcount, 1);
+		assert_int_equal(np->mapcount, 1);
+	}
+	assert_true(failed[3]);
+	assert_ptr_equal(rx_page(f, pid, a + (3 << PAGE_SHIFT)), pg[3]);
+	assert_false(page_test(pg[3], PG_lru));
+	assert_int_equal(pg[3]->refcount, 3);
+	assert_int_equal(rx_node(f, 0, NR_ISOLATED_ANON), 1);
+	assert_int_equal(rx_node(f, 2, NR_ISOLATED_ANON), 0);
+	/* the caller's putback ends the isolation */
+	pg[3]->refcount -= 2;
+	lru_putback(f->os, pg[3]);
+	assert_int_equal(rx_node(f, 0, NR_ISOLATED_ANON), 0);
+	lru_check(f->os);
 	fx_free(f);
 }
 
@@ -134,6 +194,7 @@ int main(void)
 		cmocka_unit_test(test_demotion_before_swap),
 		cmocka_unit_test(test_demotion_without_swap),
 		cmocka_unit_test(test_fallback_then_swap),
+		cmocka_unit_test(demote_takes_isolated_pages),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -274,20 +274,20 @@ static void high_throttles(void **state)
 	fx_mmap_at(f, pid, A0, 16ULL << 20, PROT_RW, MAP_PRIV_ANON | MAP_FIXED_);
 	rx_touch(f, pid, 0, A0, 256);
 	assert_int_equal(fx_fault(f, pid, 0, A0 + (256 << PAGE_SHIFT), true, &c), OS_FAULT_RETRY);
-	assert_true(c < 2 * RECLAIM_JIFFY_PS);
+	assert_true(c < 2 * JIFFY_PS);
 	rx_touch(f, pid, 0, A0 + (257 << PAGE_SHIFT), 42);   /* pages 258..299 */
 	assert_int_equal(mem_cgroup_usage(f->os, 1), 299);
 	assert_int_equal(fx_fault(f, pid, 0, A0 + (299 << PAGE_SHIFT), true, &c), OS_FAULT_RETRY);
 	assert_int_equal(mem_cgroup_usage(f->os, 1), 300);
-	assert_true(c >= 7 * RECLAIM_JIFFY_PS);
-	assert_true(c < 8 * RECLAIM_JIFFY_PS);
+	assert_true(c >= 7 * JIFFY_PS);
+	assert_true(c < 8 * JIFFY_PS);
 	assert_true(mem_cgroup_from_id(f->os, 1)->events[MEMCG_HIGH] > 0);
 	assert_int_equal(mem_cgroup_from_id(f->os, 1)->events[MEMCG_MAX], 0);
 	/* the cap: MEMCG_MAX_HIGH_DELAY_JIFFIES = 2 s; high 1 page, 300 charged -> capped */
 	knob(f, pid, 1, MEMCG_KNOB_HIGH, 1 * PAGE_SIZE);
 	assert_int_equal(fx_fault(f, pid, 0, A0 + (300 << PAGE_SHIFT), true, &c), OS_FAULT_RETRY);
-	assert_true(c >= MEMCG_MAX_HIGH_DELAY_JIFFIES * RECLAIM_JIFFY_PS);
-	assert_true(c < (MEMCG_MAX_HIGH_DELAY_JIFFIES + 1) * RECLAIM_JIFFY_PS);
+	assert_true(c >= MEMCG_MAX_HIGH_DELAY_JIFFIES * JIFFY_PS);
+	assert_true(c < (MEMCG_MAX_HIGH_DELAY_JIFFIES + 1) * JIFFY_PS);
 	fx_free(f);
 }
 
@@ -380,11 +380,82 @@ static void numa_stat_sums_to_current(void **state)
 	fx_free(f);
 }
 
+/*
+ * reclaim_throttle(VMSCAN_THROTTLE_CONGESTED) (Linux mm/vmscan.c): memcg
+ * reclaim that falls short of its target while its swap-outs are still
+ * being written sleeps until a batch of writes completes, at most the
+ * reason's timeout, through the same reclaim_throttle as kswapd's
+ * writeback wait, so the sleep counts in throttle_ps ("time reclaimers
+ * slept in reclaim_throttle") and in the caller's cost.
+ */
+static void memcg_throttle_counts(void **state)
+{
+	struct fx *f = rx_new(1, 64, 2, 64);
+	int in = fx_proc(f, false);
+	(void)state;
+
+	knob(f, in, 1, MEMCG_KNOB_MAX, 256 * PAGE_SIZE);
+	attach(f, in, 1);
+	fx_mmap_at(f, in, A0, 16ULL << 20, PROT_RW, MAP_PRIV_ANON | MAP_FIXED_);
+	rx_touch(f, in, 0, A0, 1000);   /* all at time 0: the swap writes are still in flight */
+	assert_true(swap_writeback_pending(f->os));
+	uint64_t slept0 = f->os->rcl->stat[RS_THROTTLE_PS];
+	sim_time_t c = 0;
+	/* far more than the memcg holds: short of the target whatever is clean */
+	try_to_free_mem_cgroup_pages(f->os, 1, 100000, GFP_KERNEL, 0, 0, &c);
+	uint64_t slept = f->os->rcl->stat[RS_THROTTLE_PS] - slept0;
+	assert_true(slept > 0);
+	assert_true(slept <= RECLAIM_THROTTLE_CONGESTED_PS);
+	assert_true(c >= slept);
+	fx_free(f);
+}
+
+/*
+ * mem_cgroup_iter (Linux mm/memcontrol.c): the root of the walk first,
+ * then every live memcg of its subtree, in id order here whatever order
+ * they were created in (the walk follows the list of live ids, not all
+ * MEMCG_MAX_ID slots).
+ */
+static void iter_visits_live_subtree(void **state)
+{
+	struct fx *f = rx_new(1, 64, 2, 0);
+	char err[128];
+	int got[8], n = 0;
+	(void)state;
+
+	assert_int_equal(mem_cgroup_create(f->os, 700, 0, err, sizeof(err)), 0);
+	assert_int_equal(mem_cgroup_create(f->os, 3, 700, err, sizeof(err)), 0);
+	assert_int_equal(mem_cgroup_create(f->os, 500, 0, err, sizeof(err)), 0);
+	assert_int_equal(mem_cgroup_create(f->os, 2, 3, err, sizeof(err)), 0);
+	assert_int_equal(mem_cgroup_create(f->os, MEMCG_MAX_ID - 1, 500, err, sizeof(err)), 0);
+	for (int id = mem_cgroup_iter(f->os, 0, -1); id >= 0 && n < 8; id = mem_cgroup_iter(f->os, 0, id))
+		got[n++] = id;
+	assert_int_equal(n, 6);
+	const int all[] = { 0, 2, 3, 500, 700, MEMCG_MAX_ID - 1 };
+	for (int i = 0; i < 6; i++)
+		assert_int_equal(got[i], all[i]);
+	n = 0;
+	for (int id = mem_cgroup_iter(f->os, 700, -1); id >= 0 && n < 8; id = mem_cgroup_iter(f->os, 700, id))
+		got[n++] = id;
+	assert_int_equal(n, 3);
+	assert_int_equal(got[0], 700);
+	assert_int_equal(got[1], 2);
+	assert_int_equal(got[2], 3);
+	n = 0;
+	for (int id = mem_cgroup_iter(f->os, 2, -1); id >= 0 && n < 8; id = mem_cgroup_iter(f->os, 2, id))
+		got[n++] = id;
+	assert_int_equal(n, 1);
+	assert_int_equal(got[0], 2);
+	fx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(charge_uncharge),
 		cmocka_unit_test(max_reclaims_from_the_memcg),
+		cmocka_unit_test(memcg_throttle_counts),
+		cmocka_unit_test(iter_visits_live_subtree),
 		cmocka_unit_test(parent_limits_children),
 		cmocka_unit_test(memcg_oom_kills_inside),
 		cmocka_unit_test(high_delay_formula),

@@ -225,12 +225,85 @@ static void compaction_and_locked_pages(void **state)
 	}
 }
 
+/*
+ * mlock_future_ok (Linux mm/mmap.c do_mmap: "if (!mlock_future_ok(mm,
+ * vm_flags, len)) return -EAGAIN"): after mlockall(MCL_FUTURE) every new
+ * mapping is locked, so an mmap that would take locked_vm over
+ * RLIMIT_MEMLOCK fails with EAGAIN and maps nothing; one that fits is
+ * mapped, locked and populated.  os.memlock_limit = 8 pages here.
+ */
+static void mcl_future_mmap_over_limit(void **state)
+{
+	struct os_cfg c = rx_cfg(0);
+	c.memlock_limit = 8 << PAGE_SHIFT;
+	struct fx *f = fx_new_cfg(1, 64, 2, &c);
+	int pid = fx_proc(f, false);
+	struct process *p = os_proc(f->os, pid);
+	(void)state;
+
+	fx_mmap_at(f, pid, A, 4 << PAGE_SHIFT, PROT_RW, MAP_PRIV_ANON | MAP_FIXED_);
+	assert_int_equal(fx_sys(f, pid, OS_SYS_MLOCK, 0, 0, MLOCK_REC_ALL | MCL_CURRENT | MCL_FUTURE, 0, 0), 0);
+	assert_int_equal(p->mm.locked_vm, 4);
+	/* 4 + 5 > 8: EAGAIN, nothing mapped, nothing faulted */
+	assert_int_equal(fx_sys6(f, pid, 0, OS_SYS_MMAP, A + (1 << 20), 5 << PAGE_SHIFT, PROT_RW,
+				 MAP_PRIV_ANON | MAP_FIXED_, (uint64_t)-1, 0, FX_NONE, NULL), -SIM_ERANGE);
+	assert_null(vma_lookup(&p->mm, A + (1 << 20)));
+	assert_int_equal(p->mm.nr_vma, 1);
+	assert_int_equal(p->mm.locked_vm, 4);
+	assert_int_equal(p->rss_anon, 4);
+	/* 4 + 4 = 8 fits */
+	fx_mmap_at(f, pid, A + (1 << 20), 4 << PAGE_SHIFT, PROT_RW, MAP_PRIV_ANON | MAP_FIXED_);
+	assert_int_equal(p->mm.locked_vm, 8);
+	assert_int_equal(p->rss_anon, 8);
+	assert_int_equal(rx_node(f, 0, NR_UNEVICTABLE), 8);
+	/* without MCL_FUTURE the limit does not apply to mmap */
+	assert_int_equal(fx_sys(f, pid, OS_SYS_MUNLOCK, 0, UINT64_MAX, 0, 0, 0), 0);
+	fx_mmap_at(f, pid, A + (2 << 20), 16 << PAGE_SHIFT, PROT_RW, MAP_PRIV_ANON | MAP_FIXED_);
+	assert_int_equal(p->mm.locked_vm, 0);
+	fx_free(f);
+}
+
+/*
+ * brk after mlockall(MCL_FUTURE): do_brk_flags gives the heap mm->def_flags,
+ * checks RLIMIT_MEMLOCK (check_brk_limits -> mlock_future_ok: EAGAIN) and
+ * brk populates the locked growth (mm/mmap.c, SYSCALL_DEFINE1(brk)).
+ */
+static void mcl_future_brk(void **state)
+{
+	struct os_cfg c = rx_cfg(0);
+	c.memlock_limit = 8 << PAGE_SHIFT;
+	struct fx *f = fx_new_cfg(1, 64, 2, &c);
+	int pid = fx_proc(f, false);
+	struct process *p = os_proc(f->os, pid);
+	const uint64_t base = 0x2000000;
+	(void)state;
+
+	assert_int_equal(fx_sys6(f, pid, 0, OS_SYS_BRK, 0, 0, 0, 0, 0, 0, base, NULL), 0);
+	assert_int_equal(fx_sys(f, pid, OS_SYS_MLOCK, 0, 0, MLOCK_REC_ALL | MCL_CURRENT | MCL_FUTURE, 0, 0), 0);
+	/* 3 pages: locked and faulted in at once */
+	assert_int_equal(fx_sys6(f, pid, 0, OS_SYS_BRK, base + (3 << PAGE_SHIFT), 0, 0, 0, 0, 0, FX_NONE, NULL), 0);
+	assert_int_equal(p->mm.locked_vm, 3);
+	assert_int_equal(p->rss_anon, 3);
+	assert_true(vma_lookup(&p->mm, base)->flags & VM_LOCKED);
+	/* 3 + 6 > 8: EAGAIN, the break stays */
+	assert_int_equal(fx_sys6(f, pid, 0, OS_SYS_BRK, base + (9 << PAGE_SHIFT), 0, 0, 0, 0, 0, FX_NONE, NULL),
+			 -SIM_ERANGE);
+	assert_int_equal(p->mm.brk, base + (3 << PAGE_SHIFT));
+	assert_int_equal(p->mm.locked_vm, 3);
+	/* shrinking gives the locked pages back */
+	assert_int_equal(fx_sys6(f, pid, 0, OS_SYS_BRK, base + (1 << PAGE_SHIFT), 0, 0, 0, 0, 0, FX_NONE, NULL), 0);
+	assert_int_equal(p->mm.locked_vm, 1);
+	fx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(mlock_populates_and_counts),
 		cmocka_unit_test(onfault_and_errors),
 		cmocka_unit_test(memlock_limit),
+		cmocka_unit_test(mcl_future_mmap_over_limit),
+		cmocka_unit_test(mcl_future_brk),
 		cmocka_unit_test(reclaim_skips_locked),
 		cmocka_unit_test(mlockall_future),
 		cmocka_unit_test(compaction_and_locked_pages),

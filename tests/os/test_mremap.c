@@ -215,6 +215,87 @@ static void thp_moves_whole_or_split(void **state)
 	fx_free(f);
 }
 
+/*
+ * move_vma (Linux mm/mremap.c): when move_page_tables cannot carry every
+ * entry (here the second table the target needs cannot be allocated:
+ * fault injection, Linux's fail-nth), the entries already moved go back
+ * and the new VMA is dropped.  The old mapping is intact: same VMA, same
+ * frames at the same addresses, page->index unchanged, locked_vm, page
+ * tables and free memory as before; the same move then succeeds.
+ */
+static void failed_move_moves_back(void **state)
+{
+	struct fx *f = rx_new(1, 64, 2, 0);
+	int pid = fx_proc(f, false);
+	uint64_t T = A + (4ULL << 20) - 2 * PG;   /* entries 0-1 land in one new PTE table, 2-3 in the next */
+	struct process *p = os_proc(f->os, pid);
+	uint64_t pfn[4];
+	(void)state;
+
+	fx_mmap_at(f, pid, A, 4 * PG, PROT_RW, MAP_PRIV_ANON | MAP_FIXED_);
+	assert_int_equal(fx_sys(f, pid, OS_SYS_MLOCK, A, 4 * PG, 0, 0, 0), 0);
+	for (unsigned i = 0; i < 4; i++)
+		pfn[i] = pte_pfn(fx_pte(f, pid, A + i * PG, NULL));
+	uint64_t free0 = fx_free_pages(f), pt0 = rx_node(f, 0, NR_PAGETABLE);
+	physmem_set_fail_nth(fx_phys(f), 2);
+	assert_int_equal(remap(f, pid, A, 4 * PG, 6 * PG, MREMAP_MAYMOVE | MREMAP_FIXED, T, NULL), -SIM_EOOM);
+	assert_int_equal(p->mm.nr_vma, 1);
+	assert_int_equal(p->mm.vma[0].start, A);
+	assert_int_equal(p->mm.vma[0].end, A + 4 * PG);
+	assert_int_equal(p->mm.vma[0].pgoff, A >> PAGE_SHIFT);
+	assert_null(vma_lookup(&p->mm, T));
+	for (unsigned i = 0; i < 4; i++) {
+		struct page *pg = rx_page(f, pid, A + i * PG);
+		assert_int_equal(pg->pfn, pfn[i]);
+		assert_int_equal(pg->index, (A + i * PG) >> PAGE_SHIFT);
+		assert_int_equal(rmap_count(f->os, pg), 1);
+		assert_int_equal(fx_pte(f, pid, T + i * PG, NULL), 0);
+	}
+	assert_int_equal(p->mm.locked_vm, 4);
+	assert_int_equal(rx_node(f, 0, NR_PAGETABLE), pt0);   /* the target's first PTE table went again */
+	assert_int_equal(fx_free_pages(f), free0);
+	assert_int_equal(rx_node(f, 0, NR_UNEVICTABLE), 4);
+	/* nothing left behind: the same move now goes through */
+	assert_int_equal(remap(f, pid, A, 4 * PG, 6 * PG, MREMAP_MAYMOVE | MREMAP_FIXED, T, NULL), 0);
+	assert_int_equal(pte_pfn(fx_pte(f, pid, T + 3 * PG, NULL)), pfn[3]);
+	assert_int_equal(p->mm.locked_vm, 6);
+	lru_check(f->os);
+	fx_free(f);
+}
+
+/*
+ * The same failure on a shared mapping moved with MREMAP_DONTUNMAP: the
+ * shmem object keeps exactly the old VMA's reference (no leak from the
+ * dropped new VMA), and the old VMA keeps VM_LOCKED (only a successful
+ * DONTUNMAP move clears it, move_vma).
+ */
+static void failed_shared_move_keeps_refs(void **state)
+{
+	struct fx *f = rx_new(1, 64, 2, 0);
+	int pid = fx_proc(f, false);
+	uint64_t T = A + (4ULL << 20) - 2 * PG;
+	struct process *p = os_proc(f->os, pid);
+	(void)state;
+
+	fx_mmap_at(f, pid, A, 4 * PG, PROT_RW, MAP_SHARED_F | 0x20 | MAP_FIXED_);
+	assert_int_equal(fx_sys(f, pid, OS_SYS_MLOCK, A, 4 * PG, 0, 0, 0), 0);
+	struct shm_obj *o = p->mm.vma[0].shm;
+	assert_non_null(o);
+	assert_int_equal(o->refs, 1);
+	uint64_t pfn = pte_pfn(fx_pte(f, pid, A, NULL));
+	physmem_set_fail_nth(fx_phys(f), 2);
+	assert_int_equal(remap(f, pid, A, 4 * PG, 4 * PG, MREMAP_MAYMOVE | MREMAP_DONTUNMAP, T, NULL), -SIM_EOOM);
+	assert_int_equal(p->mm.nr_vma, 1);
+	assert_int_equal(o->refs, 1);
+	assert_true(p->mm.vma[0].flags & VM_LOCKED);
+	assert_int_equal(pte_pfn(fx_pte(f, pid, A, NULL)), pfn);
+	assert_int_equal(remap(f, pid, A, 4 * PG, 4 * PG, MREMAP_MAYMOVE | MREMAP_DONTUNMAP, T, NULL), 0);
+	assert_int_equal(p->mm.nr_vma, 2);
+	assert_int_equal(o->refs, 2);
+	assert_int_equal(pte_pfn(fx_pte(f, pid, T, NULL)), pfn);
+	fx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -224,6 +305,8 @@ int main(void)
 		cmocka_unit_test(locked_mapping_moves_locked),
 		cmocka_unit_test(cow_shared_refused),
 		cmocka_unit_test(thp_moves_whole_or_split),
+		cmocka_unit_test(failed_move_moves_back),
+		cmocka_unit_test(failed_shared_move_keeps_refs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

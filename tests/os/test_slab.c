@@ -195,6 +195,21 @@ static void policy_objects(void **state)
 	assert_int_equal(fx_sys(f, pid, OS_SYS_MUNMAP, 0x10040000, 0x10000, 0, 0, 0), 0);
 	assert_int_equal(kmem_proc_objects(p, KMEM_NUMA_POLICY), 1);
 	assert_int_equal(kmem_cache_objects(f->os, KMEM_NUMA_POLICY), 1);
+	/*
+	 * mbind of a whole VMA splits and merges nothing: only its policy
+	 * changes, and that alone must bring the object (the count is kept
+	 * between calls and redone only when a VMA or a VMA policy changed)
+	 */
+	fx_mmap_at(f, pid, 0x20000000, 1 << 16, 3, MMAP_ANON);
+	size_t nr = p->mm.nr_vma;
+	assert_int_equal(fx_sys(f, pid, OS_SYS_MBIND, 0x20000000, 1 << 16, 2, 2, 0), 0);
+	assert_int_equal(p->mm.nr_vma, nr);
+	assert_int_equal(kmem_proc_objects(p, KMEM_NUMA_POLICY), 2);
+	/* calls that change no VMA keep the count */
+	assert_int_equal(fx_sys(f, pid, OS_SYS_SET_MEMPOLICY, 0, 0, 0, 0, 0), 0);
+	assert_int_equal(kmem_proc_objects(p, KMEM_NUMA_POLICY), 1);
+	assert_int_equal(fx_sys(f, pid, OS_SYS_MBIND, 0x20000000, 1 << 16, 0, 0, 0), 0);
+	assert_int_equal(kmem_proc_objects(p, KMEM_NUMA_POLICY), 0);
 	fx_free(f);
 }
 

@@ -351,10 +351,10 @@ static void node_unreclaimable_after_16_failures(void **state)
 	struct kswapd *k = &f->os->rcl->kswapd[0];
 	uint64_t i = 0;
 	/* fill until kswapd is woken, then let each of its runs fail */
-	for (int ev = 0; ev < 5000 && k->failures < MAX_RECLAIM_FAILURES; ev++) {
+	for (int ev = 0; ev < 5000 && k->failures < MAX_RECLAIM_RETRIES; ev++) {
 		for (; i < 16000 && k->state == KSWAPD_SLEEPING; i++)
 			assert_int_equal(fx_fault(f, pid, 0, a + (i << PAGE_SHIFT), true, NULL), OS_FAULT_RETRY);
-		if (k->failures == MAX_RECLAIM_FAILURES - 1) {
+		if (k->failures == MAX_RECLAIM_RETRIES - 1) {
 			/* one failure short of the limit: still reclaimable */
 			FILE *fp = open_memstream(&buf, &len);
 			assert_int_equal(os_dump(f->os, "zoneinfo", fp), 0);
@@ -365,7 +365,7 @@ static void node_unreclaimable_after_16_failures(void **state)
 		}
 		assert_true(evq_run_one(&f->q));
 	}
-	assert_int_equal(k->failures, MAX_RECLAIM_FAILURES);
+	assert_int_equal(k->failures, MAX_RECLAIM_RETRIES);
 	FILE *fp = open_memstream(&buf, &len);
 	assert_int_equal(os_dump(f->os, "zoneinfo", fp), 0);
 	fclose(fp);
