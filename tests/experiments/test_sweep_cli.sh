@@ -121,6 +121,12 @@ if command -v gnuplot >/dev/null; then
     "$NUMASIM" plot "$T/seeds" -o "$T/fig2" >/dev/null 2>&1
     check "plot: error bars over seeds: min < max somewhere, and the caption says so" \
         'grep -q "mean over 2 seeds" "$T/fig2/index.md" && awk "NF > 1 && \$3 < \$4 { f = 1 } END { exit !f }" "$T/fig2/data/runtime.dat"'
+    # a sweep plotted before any point of one workload finished: the rest is drawn, without that panel
+    cp -r "$T/out" "$T/part"
+    awk -F, '$3 != "stream"' "$T/out/results.csv" >"$T/part/results.csv" && rm -rf "$T/part/points/"*stream*
+    "$NUMASIM" plot "$T/part" -o "$T/fig4" >/dev/null 2>"$T/plot4.log"
+    check "plot: a workload with no finished point leaves its panel out, the rest is drawn" \
+        '[ -s "$T/fig4/latency-cdf.png" ] && [ -s "$T/fig4/runtime.png" ] && ! grep -qi "warning\|failed" "$T/plot4.log"'
     "$NUMASIM" plot "$T/out" -o "$T/fig3" --per-point >/dev/null 2>&1
     # gups under first touch stays on node 0 (both threads there): no link traffic, no heatmap
     check "plot --per-point: link heatmaps only where links carried traffic" \
