@@ -64,7 +64,11 @@
  * Reads booked later in call order still use earlier gaps, and reads never
  * wait for a bank a queued write is using: write bursts are taken to be
  * spread over the banks by the controller's write scheduling, so a drain is
- * bus-bound, and the bank state (open row, ready time) is the reads' alone.
+ * bus-bound, and the bank state (open row, ready time) is the demand reads'
+ * alone.  A bulk copy's source reads (ddr_read_stream) are bus-bound the
+ * same way: a copy is booked at once, up to hundreds of microseconds ahead,
+ * and the banks' single "next free" times would otherwise hold back every
+ * read that reaches those banks before the copy's last line.
  * ddr_write() returns `frontend` plus the time the write waited for an
  * entry, and that wait alone through *wait.  Each drain counts two
  * turnarounds, also when two drains touch (a simplification: a pure write
@@ -636,6 +640,25 @@ sim_time_t ddr_access(ddr_t *d, uint64_t paddr, bool write, sim_time_t now, enum
 	if (outcome)
 		*outcome = oc;
 	return done - now;
+}
+
+sim_time_t ddr_read_stream(ddr_t *d, uint64_t paddr, sim_time_t now)
+{
+	struct ddr_coord c;
+	struct ddr_channel *ch;
+	sim_time_t arrive = now + d->frontend, unloaded = d->tRCD + d->tCL + d->tBL, data, queued;
+
+	ddr_map(d, paddr, &c);
+	ch = &d->ch[c.channel];
+	data = resv_book(&ch->bus, arrive + d->tRCD + d->tCL, d->tBL);
+	queued = data + d->tBL - arrive - unloaded;
+	ch->stat[DDR_READS]++;
+	ch->stat[DDR_BYTES] += DDR_LINE;
+	ch->stat[DDR_BUSY] += d->tBL;
+	ch->stat[DDR_QUEUE] += queued;
+	if (queued > ch->stat[DDR_QUEUE_MAX])
+		ch->stat[DDR_QUEUE_MAX] = queued;
+	return data + d->tBL - now;
 }
 
 sim_time_t ddr_idle_latency(const ddr_t *d)

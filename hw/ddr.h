@@ -48,6 +48,17 @@ sim_time_t ddr_access(ddr_t *d, uint64_t paddr, bool write, sim_time_t now, enum
 sim_time_t ddr_write(ddr_t *d, uint64_t paddr, sim_time_t now, sim_time_t *wait);
 
 /*
+ * One line of a bulk copy's source (hw_copy_page) arriving at `now`.  The
+ * copy's lines stream over every bank, so like a write drain it is bound by
+ * the data bus alone: it takes the earliest bus slot at or after the
+ * row-closed timing and leaves the bank state (open rows, ready times) to
+ * demand reads, which a copy booked far ahead would otherwise hold back.
+ * Counted in reads, bytes, busy and queue delay; in no row outcome.
+ * @return ps from `now` until the data is returned.
+ */
+sim_time_t ddr_read_stream(ddr_t *d, uint64_t paddr, sim_time_t now);
+
+/*
  * Where an address lives inside the controller.  `column` counts 64-byte
  * lines within the row.  See hw/ddr.c for the bit layout of each mapping.
  */

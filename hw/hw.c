@@ -809,7 +809,9 @@ static void drop_cached(hw_t *hw, uint64_t blk, sim_time_t now)
  * node and on to the destination home, and is written there.  All lines are
  * issued at `now`; the DDR channels and links queue them, so the copy takes
  * as long as its slowest resource needs for all the bytes (bandwidth-bound),
- * not lines x latency.
+ * not lines x latency.  The source reads book the DDR bus only
+ * (ddr_read_stream): a copy is booked at once, far ahead of reads resolved
+ * after it, which must not find their banks held until its last line.
  */
 sim_time_t hw_copy_page(hw_t *hw, unsigned cpu, sim_time_t now, uint64_t dst_paddr, uint64_t src_paddr,
 			uint64_t bytes)
@@ -820,7 +822,7 @@ sim_time_t hw_copy_page(hw_t *hw, unsigned cpu, sim_time_t now, uint64_t dst_pad
 	for (uint64_t off = 0; off < bytes; off += hw->line) {
 		uint64_t sb = (src_paddr + off) >> hw->line_shift, db = (dst_paddr + off) >> hw->line_shift;
 		unsigned sh = home_of(hw, sb, node), dh = home_of(hw, db, node);
-		sim_time_t t = ddr_access(hw->ddr[sh], sb << hw->line_shift, false, now, NULL);
+		sim_time_t t = ddr_read_stream(hw->ddr[sh], sb << hw->line_shift, now);
 		t += xfer(hw, sh, node, now + t, hw->line);
 		t += xfer(hw, node, dh, now + t, hw->line);
 		t += ddr_access(hw->ddr[dh], db << hw->line_shift, true, now + t, NULL);

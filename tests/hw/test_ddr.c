@@ -593,6 +593,37 @@ static void ddr_counters(void **state)
 	ddr_destroy(d);
 }
 
+/*
+ * A bulk copy's source reads (ddr_read_stream) book the data bus only.  A
+ * copy booked 100 us ahead leaves its bank to a demand read at 0 (with the
+ * bank's single "next free" time that read waited until past 100 us), and
+ * still takes its bus slot from a demand read that wants the same one.
+ */
+static void ddr_stream_reads(void **state)
+{
+	struct ddr_cfg c = test_cfg();
+	ddr_t *d = make(&c, 0);
+	enum ddr_outcome oc;
+	rep_t *r;
+	json_t *ch;
+
+	(void)state;
+	/* idle: the row-closed timing 5 + 11 + 10 + 4; its burst is 100026..100030 */
+	assert_int_equal(ddr_read_stream(d, addr_rc(0, 0), 100000 * NS), 30 * NS);
+	/* another row of the same bank at 0: found closed, served at once */
+	assert_int_equal(ddr_access(d, addr_rc(3, 0), false, 0, &oc), 30 * NS);
+	assert_int_equal(oc, DDR_ROW_CLOSED);
+	/* bank group 1 at 100 us: its data slot 100026..100030 is the copy's, so 100030..100034 */
+	assert_int_equal(ddr_access(d, 128 * LINE, false, 100000 * NS, &oc), 34 * NS);
+	ch = json_array_get(json_object_get(report_of(d, 200000 * NS, &r), "channels"), 0);
+	assert_int_equal(jint(ch, "reads"), 3);
+	assert_int_equal(jint(ch, "row_misses"), 2);   /* the copy's read has no row outcome */
+	assert_int_equal(jint(ch, "bytes"), 192);
+	assert_int_equal(jint(ch, "queue_delay_max_ns"), 4);
+	rep_destroy(r);
+	ddr_destroy(d);
+}
+
 static void ddr_bad_config(void **state)
 {
 	struct ddr_cfg c = test_cfg();
@@ -705,6 +736,7 @@ int main(void)
 		cmocka_unit_test(ddr_write_batch_arrived),
 		cmocka_unit_test(ddr_future_write),
 		cmocka_unit_test(ddr_counters),
+		cmocka_unit_test(ddr_stream_reads),
 		cmocka_unit_test(ddr_bad_config),
 		cmocka_unit_test(ddr_vs_naive),
 	};

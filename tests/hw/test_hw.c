@@ -395,6 +395,36 @@ static void hw_bulk(void **state)
 	hw_destroy(hw);
 }
 
+/*
+ * A page copy booked ahead (a NUMA-balancing migration resolved at fault
+ * time is booked line by line up to hundreds of microseconds ahead) must not
+ * hold back a read that reaches the same banks earlier: on the machine the
+ * copy's later reads have not been issued yet.  Before the copy's reads were
+ * bus-only, each set its bank's single "next free" time to its own late
+ * slot, and a 1 us read of a source line waited until ~100 us.
+ */
+static void hw_copy_ahead_of_reads(void **state)
+{
+	struct hw_cfg c;
+	hw_t *hw;
+	struct hw_res r;
+	sim_time_t chain, ddr, copy;
+
+	(void)state;
+	base_cfg(&c, 2, 1);
+	hw = make(&c);
+	chain = cyc(&c, c.caches.l1d.latency) + cyc(&c, c.caches.l2.latency) + cyc(&c, c.caches.l3.latency);
+	ddr = ddr_idle(&c);
+	/* 4 KiB from node 0 to node 1, booked to start at 100 us */
+	copy = hw_copy_page(hw, 0, 100 * GAP, hw_node_base(hw, 1) + 0x10000, 0x10000, 4096);
+	assert_true(copy > 0 && copy < 10 * GAP);
+	/* a source line read at 1 us: the channel is idle then */
+	r = go(hw, 0, GAP, 0x10040, MEM_LOAD);
+	assert_int_equal(r.served, SRV_DRAM_LOCAL);
+	assert_int_equal(r.lat, chain + UNCORE + c.coherence.dir_latency + ddr);
+	hw_destroy(hw);
+}
+
 /* An L2 next-line prefetcher: the line after a miss is in the L2 when asked for. */
 static void hw_prefetch(void **state)
 {
@@ -475,6 +505,7 @@ int main(void)
 		cmocka_unit_test(hw_writeback),
 		cmocka_unit_test(hw_shootdown),
 		cmocka_unit_test(hw_bulk),
+		cmocka_unit_test(hw_copy_ahead_of_reads),
 		cmocka_unit_test(hw_prefetch),
 		cmocka_unit_test(hw_walk_through_caches),
 	};
