@@ -1,5 +1,5 @@
 /*
- * os/compaction.c - memory compaction (see compaction.h; linux-mm.md §8).
+ * os/compaction.c - memory compaction (see compaction.h; sources.md §8).
  *
  * Simplifications against Linux 6.12, each documented in docs/os-migrate.md:
  * the scanners move a pageblock at a time (no partial-block restarts, no

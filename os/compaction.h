@@ -1,6 +1,6 @@
 /*
  * os/compaction.h - memory compaction (Linux 6.12 mm/compaction.c,
- * linux-mm.md §8): per-zone migrate and free scanners meeting in the
+ * sources.md §8): per-zone migrate and free scanners meeting in the
  * middle, suitability and the fragmentation index, direct compaction with
  * deferral through the page allocator's direct_compact hook, kcompactd per
  * node and proactive compaction as events on the simulation's queue.
@@ -23,7 +23,7 @@
 
 #define COMPACT_CLUSTER_MAX 32
 
-/* ---- pure rules (unit-tested against linux-mm.md vectors) -------------------------------- */
+/* ---- pure rules (unit-tested against sources.md vectors) -------------------------------- */
 
 /*
  * __fragmentation_index: 0..1000 (near 0: lack of memory, near 1000:

@@ -1,7 +1,7 @@
 /*
  * os/fault.c - demand faults, page mapping and unmapping, fork and exit.
  *
- * Follows Linux 6.12 mm/memory.c (linux-mm.md §6): handle_pte_fault
+ * Follows Linux 6.12 mm/memory.c (sources.md §6): handle_pte_fault
  * dispatches an empty PTE to do_anonymous_page (read: the shared zero page
  * mapped read-only and special; write: a zeroed page placed by the memory
  * policy) or, for shared anonymous memory (shmem), to a lookup/allocation
@@ -241,7 +241,7 @@ static void account_pgtable(struct os *os, struct process *p, uint64_t pfn, int 
 
 /*
  * __pte_alloc and friends: GFP_PGTABLE_USER through alloc_pages(), i.e.
- * the task policy without an interleave index (linux-mm.md §6.2), zeroed.
+ * the task policy without an interleave index (sources.md §6.2), zeroed.
  */
 static int pt_alloc(void *ctx, unsigned level, uint64_t vaddr, uint64_t *pfn, sim_time_t *cost)
 {

@@ -1,7 +1,7 @@
 /*
  * os/filemap.h - the page cache, file-backed mappings, read()/write() and
  * writeback (Linux's mm/filemap.c, mm/readahead.c, mm/page-writeback.c,
- * the do_fault part of mm/memory.c; linux-mm.md §6.4, §7.1).
+ * the do_fault part of mm/memory.c; sources.md §6.4, §7.1).
  *
  * Files: a trace names a file by its descriptor number; the file is the
  * pair (process tree, fd): a forked child shares its parent's files.  A

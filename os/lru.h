@@ -1,6 +1,6 @@
 /*
  * os/lru.h - the per-node LRU lists (Linux's classic two-list LRU,
- * mm/swap.c and the list helpers of mm/vmscan.c; linux-mm.md §7.1-§7.3).
+ * mm/swap.c and the list helpers of mm/vmscan.c; sources.md §7.1-§7.3).
  *
  * Each node has five lists: inactive/active anon, inactive/active file,
  * unevictable.  A page on a list has PG_lru; PG_active says which of the
@@ -101,7 +101,7 @@ void lru_putback(struct os *os, struct page *pg);
 void mark_page_accessed(struct os *os, struct page *pg);
 
 /*
- * inactive_is_low (linux-mm.md §7.3): gb = (inactive + active) >> 18,
+ * inactive_is_low (sources.md §7.3): gb = (inactive + active) >> 18,
  * ratio = gb ? int_sqrt(10 * gb) : 1, low iff inactive * ratio < active.
  */
 bool inactive_is_low_pages(uint64_t inactive, uint64_t active);

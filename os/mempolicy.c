@@ -2,7 +2,7 @@
  * os/mempolicy.c - NUMA memory policies: creation, node choice per
  * allocation, rebinding, numa_maps names, and the "--policy" parser.
  *
- * Follows Linux 6.12 mm/mempolicy.c (linux-mm.md §5): sanitize_mpol_flags +
+ * Follows Linux 6.12 mm/mempolicy.c (sources.md §5): sanitize_mpol_flags +
  * mpol_new + mpol_set_nodemask at creation, policy_nodemask with
  * interleave_nid / weighted_interleave_nid (interleave index from the VMA)
  * and interleave_nodes / weighted_interleave_nodes (per-task cursor) at

@@ -4,7 +4,7 @@
  * A policy decides, for one page allocation, the preferred node, the
  * allowed node mask and whether interleave_hit is counted; the page
  * allocator (os/page_alloc.h) then walks that node's zonelist filtered by
- * the mask and does the numastat counting (linux-mm.md §5.3, §5.6).
+ * the mask and does the numastat counting (sources.md §5.3, §5.6).
  *
  * Modes and flags use Linux's uapi numbers (§5.1) so traces recorded from
  * set_mempolicy/mbind replay unchanged.  Every mode is an entry of one ops

@@ -2,7 +2,7 @@
  * os/migrate.c - page migration and the system calls built on it
  * (Linux 6.12 mm/migrate.c migrate_pages / migrate_folio_unmap /
  * migrate_folio_move / remove_migration_ptes, mm/mempolicy.c
- * do_migrate_pages / do_mbind, kernel_move_pages; linux-mm.md §9).
+ * do_migrate_pages / do_mbind, kernel_move_pages; sources.md §9).
  *
  * The simulation is sequential, so the unmap / copy / remap window of a
  * real migration (migration entries, accesses waiting on them) has no

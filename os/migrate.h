@@ -1,7 +1,7 @@
 /*
  * os/migrate.h - page migration, the one mechanism behind move_pages(2),
  * migrate_pages(2), mbind(MPOL_MF_MOVE), compaction and NUMA balancing
- * (Linux's mm/migrate.c, linux-mm.md §9).
+ * (Linux's mm/migrate.c, sources.md §9).
  *
  * migrate_folios() takes pages (order-0 pages or heads of THPs) and, for
  * each: checks it can be isolated (a mapped user page whose references are
@@ -99,7 +99,7 @@ unsigned mig_node_cpu(const struct os *os, unsigned nid);
 int mig_move_pages(struct os *os, struct process *p, unsigned cpu, sim_time_t now, uint64_t addr, uint64_t count,
 		   uint64_t node, uint64_t flags, sim_time_t *cost, char *err, size_t errlen);
 /*
- * migrate_pages(old, new) of process p (linux-mm.md §9.4).  *failed (may be
+ * migrate_pages(old, new) of process p (sources.md §9.4).  *failed (may be
  * NULL) gets the pages that could not move.  @return 0 or -SIM_ERANGE.
  */
 int mig_migrate_pages(struct os *os, struct process *p, unsigned cpu, sim_time_t now, const nodemask_t *from,

@@ -1,7 +1,7 @@
 /*
  * os/numa_balancing.h - automatic NUMA balancing (kernel.numa_balancing=1,
  * Linux 6.12 kernel/sched/fair.c task_numa_work / update_task_scan_period /
- * should_numa_migrate_memory and mm/memory.c do_numa_page; linux-mm.md §10).
+ * should_numa_migrate_memory and mm/memory.c do_numa_page; sources.md §10).
  *
  * Per process, a scanner event (first after scan_delay, then every scan
  * period) makes up to scan_size MiB of present PTEs inaccessible: P is

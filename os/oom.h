@@ -1,5 +1,5 @@
 /*
- * os/oom.h - the OOM killer (Linux's mm/oom_kill.c; linux-mm.md §11).
+ * os/oom.h - the OOM killer (Linux's mm/oom_kill.c; sources.md §11).
  *
  * Invoked by the allocator's slow path when reclaim could not make
  * progress.  The constraint is the allocation's node mask: a mask that

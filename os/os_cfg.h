@@ -1,7 +1,7 @@
 /*
  * os/os_cfg.h - the OS half of a machine description ("os": {...}).
  *
- * Defaults are Linux's defaults (see ../shared/reference/linux-mm.md §14);
+ * Defaults are Linux's defaults (see docs/sources.md §14);
  * costs are the measured figures of §13.  Extend this struct and its table
  * in os_cfg.c as mechanisms land.
  */

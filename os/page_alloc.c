@@ -1,6 +1,6 @@
 /*
  * os/page_alloc.c - the buddy allocator, per-CPU page lists, the watermark
- * check and the allocation fast and slow paths (linux-mm.md §2-§4), as Linux
+ * check and the allocation fast and slow paths (sources.md §2-§4), as Linux
  * 6.15+ does them: free lists always match their pageblock's migratetype,
  * fallbacks are split into "claim" (convert a whole pageblock) and "steal"
  * (take one block), pcp lists auto-tune their high mark.
@@ -15,7 +15,7 @@
 #include "os/page_alloc_internal.h"
 #include "sim/err.h"
 
-/* ---- gfp helpers (linux-mm.md §4.1) -------------------------------------------- */
+/* ---- gfp helpers (sources.md §4.1) -------------------------------------------- */
 
 enum zone_type gfp_zone(gfp_t gfp)
 {

@@ -2,7 +2,7 @@
  * os/page_alloc.h - physical memory of the simulated OS: nodes, zones, page
  * frames, the buddy allocator, per-CPU page lists, watermarks, zonelists.
  *
- * A Linux-like page allocator (linux-mm.md §1-§4, Linux 6.15+ behaviour):
+ * A Linux-like page allocator (sources.md §1-§4, Linux 6.15+ behaviour):
  * every node owns a contiguous physical range split into zones (DMA, DMA32,
  * NORMAL, MOVABLE); each zone keeps buddy free lists per order (0..10) and
  * migratetype, per-CPU page lists, min/low/high watermarks and lowmem
@@ -27,7 +27,7 @@
 #include "os/vmstat.h"
 #include "sim/report.h"
 
-/* ---- constants (x86-64, 4 KiB pages; linux-mm.md §0) --------------------- */
+/* ---- constants (x86-64, 4 KiB pages; sources.md §0) --------------------- */
 
 #define MAX_PAGE_ORDER          10          /* orders 0..10 (Linux >= 6.8 naming) */
 #define NR_PAGE_ORDERS          (MAX_PAGE_ORDER + 1)
@@ -87,7 +87,7 @@ static inline void nodes_clear(nodemask_t *m)
 		m->bits[i] = 0;
 }
 
-/* ---- GFP flags (Linux's names and meanings, linux-mm.md §4.1) ------------- */
+/* ---- GFP flags (Linux's names and meanings, sources.md §4.1) ------------- */
 
 typedef uint32_t gfp_t;
 
@@ -172,7 +172,7 @@ unsigned physmem_nr_cpus(const physmem_t *pm);
 unsigned physmem_cpu_node(const physmem_t *pm, unsigned cpu);
 unsigned physmem_node_distance(const physmem_t *pm, unsigned from, unsigned to);
 /*
- * Node order of node nid's fallback zonelist (linux-mm.md §1.3), nodes with
+ * Node order of node nid's fallback zonelist (sources.md §1.3), nodes with
  * memory only.  Writes up to HW_MAX_NODES ids to out.  @return their count.
  */
 unsigned physmem_node_order(const physmem_t *pm, unsigned nid, unsigned *out);
@@ -223,7 +223,7 @@ int page_alloc(physmem_t *pm, const struct alloc_ctx *ac, uint64_t *pfn, sim_tim
 /*
  * Free 2^order frames starting at pfn, allocated by page_alloc() with the
  * same order.  Orders 0-3 and 9 go to `cpu`'s per-CPU list of the frame's
- * zone, others straight to the buddy allocator (linux-mm.md §4.6).
+ * zone, others straight to the buddy allocator (sources.md §4.6).
  */
 void page_free(physmem_t *pm, uint64_t pfn, unsigned order, unsigned cpu);
 
@@ -415,7 +415,7 @@ uint64_t physmem_host_bytes(const physmem_t *pm);
 /* ---- views -------------------------------------------------------------------- */
 
 /*
- * Print a view in Linux's text format (linux-mm.md §12): "buddyinfo",
+ * Print a view in Linux's text format (sources.md §12): "buddyinfo",
  * "pagetypeinfo", "zoneinfo", "vmstat", "numastat" (numactl's default
  * table), "numastat-nodeN" (the sysfs file of node N).  @return 0 or
  * -SIM_EUSAGE for an unknown view.

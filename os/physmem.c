@@ -1,7 +1,7 @@
 /*
  * os/physmem.c - building the physical-memory manager: nodes and zones from
  * the machine layout, sparse frame descriptors, zonelists, min_free_kbytes,
- * watermarks, lowmem_reserve and per-CPU list sizes (linux-mm.md §1-§3),
+ * watermarks, lowmem_reserve and per-CPU list sizes (sources.md §1-§3),
  * plus the counter accessors.  The allocator itself is in page_alloc.c.
  */
 #include <stdlib.h>
@@ -196,7 +196,7 @@ static void zone_init(struct zone *z, unsigned nid, enum zone_type zid, uint64_t
 }
 
 /*
- * Zone boundaries (linux-mm.md §1.2): DMA below zone_dma, DMA32 below
+ * Zone boundaries (sources.md §1.2): DMA below zone_dma, DMA32 below
  * zone_dma32_end, NORMAL above, MOVABLE carved from the top of each node's
  * NORMAL range (start rounded up to an order-10 boundary, as Linux rounds
  * zone_movable_pfn to MAX_ORDER_NR_PAGES).
@@ -265,7 +265,7 @@ static void zone_boot_free(physmem_t *pm, struct zone *z)
 	zone_free_boot_range(pm, z, b, e);
 }
 
-/* ---- zonelists (linux-mm.md §1.3) ------------------------------------------------- */
+/* ---- zonelists (sources.md §1.3) ------------------------------------------------- */
 
 static bool node_has_memory(const physmem_t *pm, unsigned n)
 {
@@ -345,7 +345,7 @@ unsigned physmem_node_order(const physmem_t *pm, unsigned nid, unsigned *out)
 	return pm->nodes[nid]->nr_node_order;
 }
 
-/* ---- watermarks, reserves, pcp sizes (linux-mm.md §3) ------------------------------- */
+/* ---- watermarks, reserves, pcp sizes (sources.md §3) ------------------------------- */
 
 
 uint64_t int_sqrt64(uint64_t x)

@@ -1,7 +1,7 @@
 /*
  * os/swap.h - the swap device, swap entries, swap-out and swap-in
  * (Linux's mm/swapfile.c, mm/swap_state.c, mm/page_io.c and the
- * do_swap_page part of mm/memory.c; linux-mm.md §7.11).
+ * do_swap_page part of mm/memory.c; sources.md §7.11).
  *
  * One swap device per machine (os_cfg swap_size, swap_latency,
  * swap_bandwidth).  Slot 0 is the header, as in a real swap area, so a

@@ -21,7 +21,7 @@ bool thp_vma_suitable(const struct os *os, const struct vma *v, uint64_t vaddr)
 	return haddr >= v->start && haddr + HPAGE_PMD_SIZE <= v->end;
 }
 
-/* vma_thp_gfp_mask (linux-mm.md §4.1). */
+/* vma_thp_gfp_mask (sources.md §4.1). */
 static gfp_t thp_gfp(const struct os *os, const struct vma *v)
 {
 	bool madv = v->flags & VM_HUGEPAGE;

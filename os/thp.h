@@ -1,7 +1,7 @@
 /*
  * os/thp.h - transparent huge pages for private anonymous memory (Linux
  * 6.12 mm/huge_memory.c do_huge_pmd_anonymous_page, __split_huge_pmd,
- * split_huge_page; mm/khugepaged.c; linux-mm.md §4.1, §6.1).
+ * split_huge_page; mm/khugepaged.c; sources.md §4.1, §6.1).
  *
  * A fault in a VMA that allows THP (os.thp = always and not
  * MADV_NOHUGEPAGE, or madvise and MADV_HUGEPAGE) whose 2 MiB-aligned range

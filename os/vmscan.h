@@ -1,6 +1,6 @@
 /*
  * os/vmscan.h - page reclaim: shrinking the LRU lists, kswapd, direct
- * reclaim (Linux's mm/vmscan.c, classic LRU; linux-mm.md §7).
+ * reclaim (Linux's mm/vmscan.c, classic LRU; sources.md §7).
  *
  * shrink_node() is Linux's: get_scan_count splits the scan between anon and
  * file by swappiness and the recent cost of each (§7.4); active lists are

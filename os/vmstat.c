@@ -1,6 +1,6 @@
 /*
  * os/vmstat.c - views of physical memory in Linux's own text formats
- * (linux-mm.md §12: /proc/buddyinfo, /proc/pagetypeinfo, /proc/zoneinfo,
+ * (sources.md §12: /proc/buddyinfo, /proc/pagetypeinfo, /proc/zoneinfo,
  * /proc/vmstat, numactl's numastat table, nodeN/numastat) and the same
  * numbers as JSON.  Printers only read state: a view never changes what the
  * simulation does next.

@@ -47,7 +47,7 @@ enum zone_stat_item {
 	NR_VM_ZONE_STAT_ITEMS
 };
 
-/* enum numa_stat_item: per-zone NUMA allocation events (linux-mm.md §5.6). */
+/* enum numa_stat_item: per-zone NUMA allocation events (sources.md §5.6). */
 #define NUMA_STAT_ITEMS(X)                                                                        \
 	X(NUMA_HIT, numa_hit, EVENT, "allocations", "allocated on the preferred node")               \
 	X(NUMA_MISS, numa_miss, EVENT, "allocations", "allocated here though another node was preferred") \

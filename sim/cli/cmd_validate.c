@@ -14,7 +14,7 @@
  *               `numasim mlc`) against the published idle latencies (within
  *               10%) and remote/local bandwidth ratios (within the stated
  *               tolerance).
- *   linux       the worked vectors of linux-mm.md run through numasim's
+ *   linux       the worked vectors of docs/sources.md run through numasim's
  *               own os/ code (watermarks, lowmem_reserve, pcp sizing,
  *               zonelist order, interleave, numastat).
  *   zoneinfo    this machine's /proc/zoneinfo: its zone sizes and tunables
@@ -923,7 +923,7 @@ static void check_predictions(struct vtable *t, const char *only)
 	predict_gups(t, only);
 }
 
-/* ---- (c) Linux's worked vectors (linux-mm.md) --------------------------------------- */
+/* ---- (c) Linux's worked vectors (docs/sources.md) --------------------------------------- */
 
 static int linux_physmem(physmem_t **pm, const struct os_cfg *c, const struct physmem_layout *l, struct vtable *t,
 			 const char *ref)
@@ -990,7 +990,7 @@ static void linux_live_vector(struct vtable *t)
 		{ ZONE_NORMAL, { 9438, 11797, 14156, 16515 }, { 0, 0, 0, 0, 0 }, -1, -1, -1 },
 		{ ZONE_MOVABLE, { 32, 32, 32, 32 }, { 0, 0, 0, 0, 0 }, -1, -1, -1 },
 	};
-	const char *ref = "linux-mm.md §3.2 live 6.18";
+	const char *ref = "sources.md §3.2 live 6.18";
 	struct os_cfg c;
 	struct physmem_layout l;
 	physmem_t *pm;
@@ -1007,7 +1007,7 @@ static void linux_live_vector(struct vtable *t)
 	if (linux_physmem(&pm, &c, &l, t, ref))
 		return;
 	snprintf(g, sizeof(g), "%llu KiB", (unsigned long long)physmem_min_free_kbytes(pm));
-	vcheck(t, physmem_min_free_kbytes(pm) == 67584, "linux-mm.md §3.2 khugepaged",
+	vcheck(t, physmem_min_free_kbytes(pm) == 67584, "sources.md §3.2 khugepaged",
 	       "min_free_kbytes with THP, nz = 3 zones (DMA 3840, DMA32 772918, Normal 983040 managed)", "67584 KiB", g);
 	for (unsigned i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
 		struct zone_info zi;
@@ -1020,7 +1020,7 @@ static void linux_live_vector(struct vtable *t)
 		fmt_u64s(e, sizeof(e), want[i].prot, MAX_NR_ZONES, ", ");
 		fmt_u64s(g, sizeof(g), zi.lowmem_reserve, MAX_NR_ZONES, ", ");
 		vcheck(t, !memcmp(zi.lowmem_reserve, want[i].prot, sizeof(zi.lowmem_reserve)),
-		       "linux-mm.md §3.3 live 6.18", what, e, g);
+		       "sources.md §3.3 live 6.18", what, e, g);
 		if (want[i].batch < 0)
 			continue;
 		snprintf(what, sizeof(what), "%s pcp batch/high_min/high_max (2 CPUs)", zone_names[want[i].z]);
@@ -1028,7 +1028,7 @@ static void linux_live_vector(struct vtable *t)
 		snprintf(g, sizeof(g), "%d/%d/%d", zi.pcp_batch, zi.pcp_high_min, zi.pcp_high_max);
 		vcheck(t, zi.pcp_batch == want[i].batch && zi.pcp_high_min == want[i].high_min &&
 			       zi.pcp_high_max == want[i].high_max,
-		       "linux-mm.md §3.1 live 6.18", what, e, g);
+		       "sources.md §3.1 live 6.18", what, e, g);
 	}
 	physmem_destroy(pm);
 }
@@ -1036,7 +1036,7 @@ static void linux_live_vector(struct vtable *t)
 /* §3.2: 2 sockets, DMA + DMA32 + 2 x Normal (nz = 4) => 90,112 KiB. */
 static void linux_min_free_two_sockets(struct vtable *t)
 {
-	const char *ref = "linux-mm.md §3.2 khugepaged";
+	const char *ref = "sources.md §3.2 khugepaged";
 	struct os_cfg c;
 	struct physmem_layout l;
 	physmem_t *pm;
@@ -1063,7 +1063,7 @@ static void linux_zonelist(struct vtable *t)
 {
 	static const uint32_t d[4][4] = { { 10, 21, 21, 31 }, { 21, 10, 31, 21 }, { 21, 31, 10, 21 }, { 31, 21, 21, 10 } };
 	static const unsigned want[2][4] = { { 0, 1, 2, 3 }, { 1, 3, 0, 2 } };
-	const char *ref = "linux-mm.md §1.3 example";
+	const char *ref = "sources.md §1.3 example";
 	struct os_cfg c;
 	struct physmem_layout l;
 	physmem_t *pm;
@@ -1121,7 +1121,7 @@ static bool make_policy(struct mempolicy *p, uint32_t mode, uint64_t nodes, cons
 /* §5.3: interleave node sequences, with a VMA index (ilx = vpn) and without (il_prev round robin). */
 static void linux_interleave(struct vtable *t)
 {
-	const char *ref = "linux-mm.md §5.3";
+	const char *ref = "sources.md §5.3";
 	struct mpol_sys s = two_node_sys();
 	struct mempolicy p;
 	struct mpol_task task;
@@ -1258,7 +1258,7 @@ static void linux_numastat(struct vtable *t)
 		{ "set_mempolicy(INTERLEAVE,{0,1}), node 1 full, fault at odd vpn", MPOL_INTERLEAVE, 0x3, 1, { 0x1001 }, 1,
 		  "0", "node0 miss+local; node1 foreign" },
 	};
-	const char *ref = "linux-mm.md §5.6 table";
+	const char *ref = "sources.md §5.6 table";
 
 	for (unsigned i = 0; i < sizeof(sc) / sizeof(sc[0]); i++) {
 		struct os_cfg c;
@@ -1315,7 +1315,7 @@ static void linux_compaction(struct vtable *t)
 	nr[1] = 500;
 	snprintf(e, sizeof(e), "995");
 	snprintf(g, sizeof(g), "%d", fragmentation_index(nr, 9));
-	vcheck(t, !strcmp(e, g), "linux-mm.md §8.2", "fragmentation index (500 blocks / 1000 pages, order 9)", e, g);
+	vcheck(t, !strcmp(e, g), "sources.md §8.2", "fragmentation index (500 blocks / 1000 pages, order 9)", e, g);
 
 	/* after k consecutive failures the next 2^k - 1 attempts are skipped (k saturates at 6) */
 	for (unsigned k = 1; k <= 7; k++) {
@@ -1327,7 +1327,7 @@ static void linux_compaction(struct vtable *t)
 			 (1u << (k < 6 ? k : 6)) - 1);
 		snprintf(skipped + strlen(skipped), sizeof(skipped) - strlen(skipped), "%s%u", k > 1 ? "," : "", n);
 	}
-	vcheck(t, !strcmp(want, skipped), "linux-mm.md §8.4",
+	vcheck(t, !strcmp(want, skipped), "sources.md §8.4",
 	       "compaction deferral: attempts skipped after 1..7 consecutive failures", want, skipped);
 }
 
@@ -1714,7 +1714,7 @@ static void validate_usage(FILE *fp)
 		"exact (numasim implements the reference's rules) or prediction (nothing was fitted):\n"
 		"  cachegrind  Valgrind's cachegrind on a real program vs numasim cachegrind (needs valgrind)\n"
 		"  presets     simulated MLC vs the published figures in each preset's \"calibration\"\n"
-		"  linux       linux-mm.md worked vectors through numasim's os/ code\n"
+		"  linux       sources.md worked vectors through numasim's os/ code\n"
 		"  zoneinfo    this kernel's /proc/zoneinfo watermarks/protection/pcp vs numasim's\n"
 		"  predict     published figures no preset was fitted to: single-core bandwidth,\n"
 		"              loaded-latency knee, GUPS page-walk share (slow: full simulations)\n"

@@ -3,7 +3,7 @@
  * (header only: each suite is its own binary).
  *
  * Machines are nr nodes of `mib` MiB each with `cpus` CPUs per node,
- * SLIT 10 local / 21 remote (the two-socket vectors of linux-mm.md §5.6).
+ * SLIT 10 local / 21 remote (the two-socket vectors of sources.md §5.6).
  * Allocator costs are 0 so fault costs are exact sums of the os_cfg and
  * TLB figures set here.
  */

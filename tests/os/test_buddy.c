@@ -1,5 +1,5 @@
 /*
- * tests/os/test_buddy.c - the buddy allocator (linux-mm.md §1.2 boot state,
+ * tests/os/test_buddy.c - the buddy allocator (sources.md §1.2 boot state,
  * §2.2 merge, §2.3 split, §2.4-§2.6 fallback, claim, steal, highatomic):
  * exact split order, merging back, random sequences checked against a
  * bitmap reference allocator, exhaustion, fallback scenarios, and a sparse

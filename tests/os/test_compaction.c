@@ -1,6 +1,6 @@
 /*
  * tests/os/test_compaction.c - fragmentation index and extfrag vectors
- * (linux-mm.md §8.2), deferral (§8.4), and the scanners turning a
+ * (sources.md §8.2), deferral (§8.4), and the scanners turning a
  * checkerboard of order-0 holes into a free order-9 block by migration,
  * with every mapping kept (rmap count == mapcount, RSS and numa_maps
  * unchanged); compaction off leaves the allocation failing.

@@ -2,7 +2,7 @@
  * tests/os/test_fault.c - demand faults through the OS facade on a 2-node
  * machine without hardware: the zero page then a real page, the page-table
  * entries left in pmem, COW after fork (copy, then reuse at mapcount 1),
- * placement by every policy with the numastat increments of linux-mm.md
+ * placement by every policy with the numastat increments of sources.md
  * §5.6 (worked vectors), bind failing vs preferred spilling over, implicit
  * mappings, hugetlb, exact costs, and the leak check.
  */
@@ -235,7 +235,7 @@ static void expect_delta(struct fx *f, const struct numa_snap *before, unsigned 
 		assert_int_equal(fx_numa(f, n, i) - before->v[n][i], want[i]);
 }
 
-/* linux-mm.md §5.6 worked vectors, task on a node-0 CPU. */
+/* sources.md §5.6 worked vectors, task on a node-0 CPU. */
 static void numastat_vectors(void **state)
 {
 	struct fx *f = fx_new(2, 64, 2);

@@ -200,7 +200,7 @@ static void populate_linear(const char *preset)
 	print_message("# %s MAP_POPULATE: 1 MiB %.3f us/page, 80 MiB %.3f us/page (%.3f ms)\n", preset, pa, pb,
 		      (double)cb / 1e9);
 	assert_true(pb <= 1.2 * pa && pb >= 0.8 * pa);
-	/* a minor anon fault with zeroing: 1-2 us bare metal (linux-mm.md-derived figure in docs/os-mm.md) */
+	/* a minor anon fault with zeroing: 1-2 us bare metal (the figure in docs/os-mm.md) */
 	assert_true(pb < 3.0);
 	ksim_free(a);
 	ksim_free(b);

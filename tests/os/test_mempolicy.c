@@ -1,6 +1,6 @@
 /*
  * tests/os/test_mempolicy.c - memory policies: node choice per mode
- * (linux-mm.md §5.3 and the worked vectors of §5.6), node-mask flags and
+ * (sources.md §5.3 and the worked vectors of §5.6), node-mask flags and
  * rebinding (§5.4), mpol_new checks, numa_maps names (§12.6) and the
  * "--policy" parser.
  */

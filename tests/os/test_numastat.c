@@ -1,6 +1,6 @@
 /*
  * tests/os/test_numastat.c - NUMA allocation counters exactly as
- * zone_statistics() counts them (linux-mm.md §5.6): the worked vectors of
+ * zone_statistics() counts them (sources.md §5.6): the worked vectors of
  * the §5.6 table (2 nodes, distance 21, task on a node-0 CPU), THP counting
  * once, and the invariants over random traffic.
  */

@@ -2,7 +2,7 @@
  * tests/os/test_os.c - the OS facade: system calls and what they do to
  * VMAs and page tables (mmap placement, MAP_FIXED, munmap / mprotect /
  * madvise / mbind splitting and merging, brk), rejected calls, numa_maps
- * text (linux-mm.md §12.6), the JSON report, and the leak check: after
+ * text (sources.md §12.6), the JSON report, and the leak check: after
  * every process exits the allocator is back to its initial free count.
  */
 #include <jansson.h>

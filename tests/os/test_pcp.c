@@ -1,5 +1,5 @@
 /*
- * tests/os/test_pcp.c - per-CPU page lists (linux-mm.md §3.1): batch and
+ * tests/os/test_pcp.c - per-CPU page lists (sources.md §3.1): batch and
  * high sizing (live vector), refill growth (alloc_factor), high-mark
  * drains from the list tail, THP lists, and the fixed-high mode of
  * vm.percpu_pagelist_high_fraction.

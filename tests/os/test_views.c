@@ -1,6 +1,6 @@
 /*
  * tests/os/test_views.c - the text views match Linux's formats line for line
- * (linux-mm.md §12) for a tiny hand-computed machine, and the JSON report
+ * (sources.md §12) for a tiny hand-computed machine, and the JSON report
  * carries the same numbers.
  *
  * Machine: node 0 = 8 MiB with zone_dma 4 MiB (DMA [1,1024) since pfn 0 is

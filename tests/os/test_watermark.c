@@ -1,6 +1,6 @@
 /*
  * tests/os/test_watermark.c - min_free_kbytes, watermarks, lowmem_reserve
- * (linux-mm.md §3.2, §3.3, with the live 6.18 vectors) and the watermark
+ * (sources.md §3.2, §3.3, with the live 6.18 vectors) and the watermark
  * check as allocations see it (§3.4, §4.4-§4.5).
  */
 #include <stdlib.h>

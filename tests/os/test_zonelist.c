@@ -1,5 +1,5 @@
 /*
- * tests/os/test_zonelist.c - zonelist construction (linux-mm.md §1.3):
+ * tests/os/test_zonelist.c - zonelist construction (sources.md §1.3):
  * node order by distance with the [n < N] and CPU penalties, node_load
  * round robin carried across nodes, memory-less and CPU-less nodes, zones
  * highest first, __GFP_THISNODE, nodemask filtering and spilling to the

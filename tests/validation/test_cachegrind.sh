@@ -6,7 +6,7 @@
 # under cachegrind with the same environment (env -i PATH=/usr/bin:/bin),
 # the same arguments, the same working directory and the same standard
 # streams, so both tools see one execution (see
-# /work/shared/reference/cachegrind.md).  `numasim cachegrind` then replays
+# docs/validation.md §1).  `numasim cachegrind` then replays
 # the lackey trace and must print cachegrind's summary line exactly:
 #   - Ir, Dr and Dw first: if they differ the two runs were not the same
 #     execution, which is a failure of this harness, reported as such;

@@ -1,6 +1,6 @@
 /*
  * tests/validation/test_linux_vectors.c - the worked vectors of
- * /work/shared/reference/linux-mm.md (numbers a live Linux 6.18 produced or
+ * docs/sources.md (numbers a live Linux 6.18 produced or
  * that follow from the kernel's formulas by hand) run through numasim's own
  * os/ code, one test per vector, each citing its section.
  *

@@ -22,10 +22,10 @@ trap 'rm -rf "$T"' EXIT
 summary() { sed -n 's/^\([0-9]*\) checks: \([0-9]*\) pass, \([0-9]*\) FAIL, [0-9]* miss, \([0-9]*\) skipped, \([0-9]*\) info$/\1 \2 \3 \4 \5/p' "$T/out"; }
 misses() { sed -n 's/^[0-9]* checks: [0-9]* pass, [0-9]* FAIL, \([0-9]*\) miss, .*/\1/p' "$T/out"; }
 
-# linux-mm.md vectors: 23 compared, 2 skipped (no compaction code yet)
+# sources.md vectors: 23 compared, 2 skipped (no compaction code yet)
 "$N" validate --only linux >"$T/out" 2>&1; rc=$?
-if [ $rc -eq 0 ] && [ "$(summary)" = "25 25 0 0 0" ]; then ok "linux-mm.md vectors: all 25 pass, incl. §8.2 fragmentation index and §8.4 deferral"
-else nok "linux-mm.md vectors: exit $rc, summary '$(summary)'"; fi
+if [ $rc -eq 0 ] && [ "$(summary)" = "25 25 0 0 0" ]; then ok "sources.md vectors: all 25 pass, incl. §8.2 fragmentation index and §8.4 deferral"
+else nok "sources.md vectors: exit $rc, summary '$(summary)'"; fi
 
 # the captured 6.18 machine: 12 exact matches
 "$N" validate --wide --only zoneinfo --root "$FIX" >"$T/out" 2>&1; rc=$?
@@ -95,11 +95,11 @@ else nok "--json kinds"; fi
 # the table fits 100 columns; --wide has every cell in full with the kind spelled out
 "$N" validate --only linux >"$T/out" 2>&1
 w=$(awk '{ if (length > m) m = length } END { print m + 0 }' "$T/out")
-if [ "$w" -le 100 ] && grep -q '^| ref  | kind  |' "$T/out" && grep -q '^\[1\]  linux-mm.md' "$T/out"; then ok "compact table: $w columns, references listed below"
+if [ "$w" -le 100 ] && grep -q '^| ref  | kind  |' "$T/out" && grep -q '^\[1\]  sources.md' "$T/out"; then ok "compact table: $w columns, references listed below"
 else nok "compact table is $w columns wide"; fi
 "$N" validate --only linux --wide >"$T/out" 2>&1
 if grep -q '^| reference .*| kind .*| what was compared' "$T/out" && grep -q '| exact  *|' "$T/out" &&
-   [ "$(grep -c '^| linux-mm.md' "$T/out")" -eq 25 ]; then ok "--wide: one line per row, kind column"
+   [ "$(grep -c '^| sources.md' "$T/out")" -eq 25 ]; then ok "--wide: one line per row, kind column"
 else nok "--wide table"; fi
 
 # a prediction row: a miss is reported as a miss and exits 3, never 1 (model error, not a bug)
