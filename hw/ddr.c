@@ -564,6 +564,82 @@ sim_time_t ddr_write(ddr_t *d, uint64_t paddr, sim_time_t now, sim_time_t *wait)
 	return write_post(d, &d->ch[c.channel], now + d->frontend, wait) - now;
 }
 
+/*
+ * ddr_write_run's walk over consecutive lines: the mapping's five digits
+ * below the row, lowest first, counted up like an odometer.  A write only
+ * needs its channel: the raw channel digit, plus row % channels with `hash`
+ * (ddr_map), which changes only when the odometer carries into the row.
+ */
+struct ddr_odo {
+	uint32_t dig[5], radix[5];
+	unsigned ch;              /* which digit is the channel */
+	uint32_t row_ch;          /* row % channels (hash), else 0 */
+};
+
+static void odo_start(const ddr_t *d, uint64_t paddr, struct ddr_odo *o)
+{
+	const struct ddr_cfg *cfg = &d->cfg;
+	static const unsigned order[NR_DDR_MAP][5] = {
+		/* field numbers: 0 channel, 1 column, 2 rank, 3 bankgroup, 4 bank (ddr_map's orders) */
+		[DDR_MAP_RO_BA_RA_CO_CH] = { 0, 1, 2, 3, 4 },
+		[DDR_MAP_RO_RA_BA_CH_CO] = { 1, 0, 3, 4, 2 },
+		[DDR_MAP_RO_CO_BA_RA_CH] = { 0, 2, 3, 4, 1 },
+	};
+	const uint32_t n[5] = { cfg->channels, d->cols, cfg->ranks, cfg->bankgroups, cfg->banks };
+	const uint64_t m[5] = { d->m_channels, d->m_cols, d->m_ranks, d->m_bankgroups, d->m_banks };
+	const unsigned *ord = order[cfg->mapping < NR_DDR_MAP ? cfg->mapping : DDR_MAP_RO_CO_BA_RA_CH];
+	uint64_t x = (paddr - d->base) / DDR_LINE, y;
+
+	o->ch = 0;
+	for (unsigned k = 0; k < 5; k++) {
+		o->radix[k] = n[ord[k]];
+		o->dig[k] = take(&x, n[ord[k]], m[ord[k]]);
+		if (ord[k] == 0)
+			o->ch = k;
+	}
+	y = x;
+	o->row_ch = cfg->hash ? take(&y, cfg->channels, d->m_channels) : 0;
+}
+
+static inline unsigned odo_channel(const ddr_t *d, const struct ddr_odo *o)
+{
+	uint32_t c = o->dig[o->ch] + o->row_ch;
+
+	return c >= d->cfg.channels ? c - d->cfg.channels : c;
+}
+
+static inline void odo_next(const ddr_t *d, struct ddr_odo *o)
+{
+	for (unsigned k = 0; k < 5; k++) {
+		if (++o->dig[k] < o->radix[k])
+			return;
+		o->dig[k] = 0;
+	}
+	/* carried into the row: row % channels moves on by one */
+	if (d->cfg.hash && ++o->row_ch == d->cfg.channels)
+		o->row_ch = 0;
+}
+
+sim_time_t ddr_write_run(ddr_t *d, uint64_t paddr, uint64_t n, sim_time_t now)
+{
+	const sim_time_t arrive = now + d->frontend;
+	sim_time_t done = 0;
+	struct ddr_odo o;
+
+	if (!n)
+		return 0;
+	SIM_BUG_ON(paddr < d->base);
+	odo_start(d, paddr, &o);
+	for (uint64_t i = 0;; i++) {
+		sim_time_t t = write_post(d, &d->ch[odo_channel(d, &o)], arrive, NULL) - now;
+		if (t > done)
+			done = t;
+		if (i + 1 == n)
+			return done;
+		odo_next(d, &o);
+	}
+}
+
 sim_time_t ddr_access(ddr_t *d, uint64_t paddr, bool write, sim_time_t now, enum ddr_outcome *outcome)
 {
 	const struct ddr_cfg *cfg = &d->cfg;

@@ -46,6 +46,13 @@ sim_time_t ddr_access(ddr_t *d, uint64_t paddr, bool write, sim_time_t now, enum
  * the part of that spent waiting for a free queue entry.
  */
 sim_time_t ddr_write(ddr_t *d, uint64_t paddr, sim_time_t now, sim_time_t *wait);
+/*
+ * n consecutive lines from `paddr`, all arriving at `now` (a page being
+ * zeroed): the same bookings and counts as n ddr_write calls in address
+ * order, without mapping each address from scratch.  @return the largest
+ * of their ddr_write results.
+ */
+sim_time_t ddr_write_run(ddr_t *d, uint64_t paddr, uint64_t n, sim_time_t now);
 
 /*
  * One line of a bulk copy's source (hw_copy_page) arriving at `now`.  The
