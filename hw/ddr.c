@@ -170,6 +170,14 @@ struct ddr_channel {
 	uint64_t stat[NR_DDR_STATS];
 };
 
+/* The fields of an address below the row, and each mapping's order of them, lowest first (header comment). */
+enum map_field { F_CHANNEL, F_COLUMN, F_RANK, F_BANKGROUP, F_BANK };
+static const uint8_t map_order[NR_DDR_MAP][5] = {
+	[DDR_MAP_RO_BA_RA_CO_CH] = { F_CHANNEL, F_COLUMN, F_RANK, F_BANKGROUP, F_BANK },
+	[DDR_MAP_RO_RA_BA_CH_CO] = { F_COLUMN, F_CHANNEL, F_BANKGROUP, F_BANK, F_RANK },
+	[DDR_MAP_RO_CO_BA_RA_CH] = { F_CHANNEL, F_RANK, F_BANKGROUP, F_BANK, F_COLUMN },
+};
+
 struct ddr {
 	struct ddr_cfg cfg;
 	unsigned node;
@@ -179,7 +187,8 @@ struct ddr {
 	sim_time_t refresh_stagger;
 	uint32_t cols;            /* lines per row */
 	sim_time_t *ref_win;      /* [rank]: start of the refresh window last found (0: none) */
-	uint64_t m_channels, m_cols, m_ranks, m_bankgroups, m_banks;   /* take()'s magics */
+	uint32_t radix[5];        /* the count of each field of the address, by enum map_field */
+	uint64_t magic[5];        /* take()'s magic of each */
 	struct ddr_bank *banks;   /* [channel][rank][bankgroup][bank] */
 	sim_time_t *cas_ok;       /* [channel][rank][bankgroup]: earliest next CAS (tCCD_L) */
 	struct ddr_channel *ch;
@@ -243,11 +252,13 @@ int ddr_create(ddr_t **out, const struct ddr_cfg *cfg, unsigned node, uint64_t b
 	d->tRTW = (sim_time_t)cfg->tRTW * cfg->tCK;
 	d->refresh_stagger = cfg->tREFI / cfg->ranks;
 	d->cols = (uint32_t)(cfg->row_size / DDR_LINE);
-	d->m_channels = take_magic(cfg->channels);
-	d->m_cols = take_magic(d->cols);
-	d->m_ranks = take_magic(cfg->ranks);
-	d->m_bankgroups = take_magic(cfg->bankgroups);
-	d->m_banks = take_magic(cfg->banks);
+	d->radix[F_CHANNEL] = cfg->channels;
+	d->radix[F_COLUMN] = d->cols;
+	d->radix[F_RANK] = cfg->ranks;
+	d->radix[F_BANKGROUP] = cfg->bankgroups;
+	d->radix[F_BANK] = cfg->banks;
+	for (unsigned f = 0; f < 5; f++)
+		d->magic[f] = take_magic(d->radix[f]);
 
 	nr_groups = (size_t)cfg->channels * cfg->ranks * cfg->bankgroups;
 	nr_banks = nr_groups * cfg->banks;
@@ -326,41 +337,26 @@ static inline uint32_t take(uint64_t *x, uint32_t n, uint64_t magic)
 void ddr_map(const ddr_t *d, uint64_t paddr, struct ddr_coord *c)
 {
 	const struct ddr_cfg *cfg = &d->cfg;
+	const uint8_t *ord = map_order[cfg->mapping < NR_DDR_MAP ? cfg->mapping : DDR_MAP_RO_CO_BA_RA_CH];
+	uint32_t v[5];
 	uint64_t x;
 
 	SIM_BUG_ON(paddr < d->base);
 	x = (paddr - d->base) / DDR_LINE;
-	switch (cfg->mapping) {
-	case DDR_MAP_RO_BA_RA_CO_CH:
-		c->channel = take(&x, cfg->channels, d->m_channels);
-		c->column = take(&x, d->cols, d->m_cols);
-		c->rank = take(&x, cfg->ranks, d->m_ranks);
-		c->bankgroup = take(&x, cfg->bankgroups, d->m_bankgroups);
-		c->bank = take(&x, cfg->banks, d->m_banks);
-		break;
-	case DDR_MAP_RO_RA_BA_CH_CO:
-		c->column = take(&x, d->cols, d->m_cols);
-		c->channel = take(&x, cfg->channels, d->m_channels);
-		c->bankgroup = take(&x, cfg->bankgroups, d->m_bankgroups);
-		c->bank = take(&x, cfg->banks, d->m_banks);
-		c->rank = take(&x, cfg->ranks, d->m_ranks);
-		break;
-	case DDR_MAP_RO_CO_BA_RA_CH:
-	default:
-		c->channel = take(&x, cfg->channels, d->m_channels);
-		c->rank = take(&x, cfg->ranks, d->m_ranks);
-		c->bankgroup = take(&x, cfg->bankgroups, d->m_bankgroups);
-		c->bank = take(&x, cfg->banks, d->m_banks);
-		c->column = take(&x, d->cols, d->m_cols);
-		break;
-	}
+	for (unsigned k = 0; k < 5; k++)
+		v[ord[k]] = take(&x, d->radix[ord[k]], d->magic[ord[k]]);
+	c->channel = v[F_CHANNEL];
+	c->column = v[F_COLUMN];
+	c->rank = v[F_RANK];
+	c->bankgroup = v[F_BANKGROUP];
+	c->bank = v[F_BANK];
 	c->row = x;
 	if (cfg->hash) {
 		uint64_t y = x;
-		c->bankgroup ^= take(&y, cfg->bankgroups, d->m_bankgroups);
-		c->bank ^= take(&y, cfg->banks, d->m_banks);
+		c->bankgroup ^= take(&y, cfg->bankgroups, d->magic[F_BANKGROUP]);
+		c->bank ^= take(&y, cfg->banks, d->magic[F_BANK]);
 		y = x;
-		c->channel += take(&y, cfg->channels, d->m_channels);   /* both < channels: one subtraction wraps */
+		c->channel += take(&y, cfg->channels, d->magic[F_CHANNEL]);   /* both < channels: one subtraction wraps */
 		if (c->channel >= cfg->channels)
 			c->channel -= cfg->channels;
 	}
@@ -566,7 +562,8 @@ sim_time_t ddr_write(ddr_t *d, uint64_t paddr, sim_time_t now, sim_time_t *wait)
 
 /*
  * ddr_write_run's walk over consecutive lines: the mapping's five digits
- * below the row, lowest first, counted up like an odometer.  A write only
+ * below the row (map_order, the same as ddr_map's), lowest first, counted
+ * up like an odometer.  A write only
  * needs its channel: the raw channel digit, plus row % channels with `hash`
  * (ddr_map), which changes only when the odometer carries into the row.
  */
@@ -579,26 +576,18 @@ struct ddr_odo {
 static void odo_start(const ddr_t *d, uint64_t paddr, struct ddr_odo *o)
 {
 	const struct ddr_cfg *cfg = &d->cfg;
-	static const unsigned order[NR_DDR_MAP][5] = {
-		/* field numbers: 0 channel, 1 column, 2 rank, 3 bankgroup, 4 bank (ddr_map's orders) */
-		[DDR_MAP_RO_BA_RA_CO_CH] = { 0, 1, 2, 3, 4 },
-		[DDR_MAP_RO_RA_BA_CH_CO] = { 1, 0, 3, 4, 2 },
-		[DDR_MAP_RO_CO_BA_RA_CH] = { 0, 2, 3, 4, 1 },
-	};
-	const uint32_t n[5] = { cfg->channels, d->cols, cfg->ranks, cfg->bankgroups, cfg->banks };
-	const uint64_t m[5] = { d->m_channels, d->m_cols, d->m_ranks, d->m_bankgroups, d->m_banks };
-	const unsigned *ord = order[cfg->mapping < NR_DDR_MAP ? cfg->mapping : DDR_MAP_RO_CO_BA_RA_CH];
+	const uint8_t *ord = map_order[cfg->mapping < NR_DDR_MAP ? cfg->mapping : DDR_MAP_RO_CO_BA_RA_CH];
 	uint64_t x = (paddr - d->base) / DDR_LINE, y;
 
 	o->ch = 0;
 	for (unsigned k = 0; k < 5; k++) {
-		o->radix[k] = n[ord[k]];
-		o->dig[k] = take(&x, n[ord[k]], m[ord[k]]);
-		if (ord[k] == 0)
+		o->radix[k] = d->radix[ord[k]];
+		o->dig[k] = take(&x, d->radix[ord[k]], d->magic[ord[k]]);
+		if (ord[k] == F_CHANNEL)
 			o->ch = k;
 	}
 	y = x;
-	o->row_ch = cfg->hash ? take(&y, cfg->channels, d->m_channels) : 0;
+	o->row_ch = cfg->hash ? take(&y, cfg->channels, d->magic[F_CHANNEL]) : 0;
 }
 
 static inline unsigned odo_channel(const ddr_t *d, const struct ddr_odo *o)
@@ -638,6 +627,17 @@ sim_time_t ddr_write_run(ddr_t *d, uint64_t paddr, uint64_t n, sim_time_t now)
 			return done;
 		odo_next(d, &o);
 	}
+}
+
+/* The counters of one line read (demand or copy): `queued` ps beyond its unloaded timing. */
+static inline void read_account(const ddr_t *d, struct ddr_channel *ch, sim_time_t queued)
+{
+	ch->stat[DDR_READS]++;
+	ch->stat[DDR_BYTES] += DDR_LINE;
+	ch->stat[DDR_BUSY] += d->tBL;
+	ch->stat[DDR_QUEUE] += queued;
+	if (queued > ch->stat[DDR_QUEUE_MAX])
+		ch->stat[DDR_QUEUE_MAX] = queued;
 }
 
 sim_time_t ddr_access(ddr_t *d, uint64_t paddr, bool write, sim_time_t now, enum ddr_outcome *outcome)
@@ -706,13 +706,8 @@ sim_time_t ddr_access(ddr_t *d, uint64_t paddr, bool write, sim_time_t now, enum
 	}
 
 	queued = done - arrive - unloaded;
-	ch->stat[DDR_READS]++;
 	ch->stat[oc == DDR_ROW_HIT ? DDR_ROW_HITS : oc == DDR_ROW_CLOSED ? DDR_ROW_MISSES : DDR_ROW_CONFLICTS]++;
-	ch->stat[DDR_BYTES] += DDR_LINE;
-	ch->stat[DDR_BUSY] += d->tBL;
-	ch->stat[DDR_QUEUE] += queued;
-	if (queued > ch->stat[DDR_QUEUE_MAX])
-		ch->stat[DDR_QUEUE_MAX] = queued;
+	read_account(d, ch, queued);
 	if (outcome)
 		*outcome = oc;
 	return done - now;
@@ -728,12 +723,7 @@ sim_time_t ddr_read_stream(ddr_t *d, uint64_t paddr, sim_time_t now)
 	ch = &d->ch[c.channel];
 	data = resv_book(&ch->bus, arrive + d->tRCD + d->tCL, d->tBL);
 	queued = data + d->tBL - arrive - unloaded;
-	ch->stat[DDR_READS]++;
-	ch->stat[DDR_BYTES] += DDR_LINE;
-	ch->stat[DDR_BUSY] += d->tBL;
-	ch->stat[DDR_QUEUE] += queued;
-	if (queued > ch->stat[DDR_QUEUE_MAX])
-		ch->stat[DDR_QUEUE_MAX] = queued;
+	read_account(d, ch, queued);
 	return data + d->tBL - now;
 }
 

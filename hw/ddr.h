@@ -41,7 +41,7 @@ void ddr_set_horizon(ddr_t *d, const sim_time_t *horizon);
  */
 sim_time_t ddr_access(ddr_t *d, uint64_t paddr, bool write, sim_time_t now, enum ddr_outcome *outcome);
 /*
- * One line-sized write arriving at `now` (ddr_access(write) is this).
+ * One line-sized write arriving at `now` (ddr_access(write) calls it).
  * @return ps from `now` until the queue accepted it; *wait (may be NULL):
  * the part of that spent waiting for a free queue entry.
  */

@@ -21,7 +21,7 @@
  * Shared adds the upgrade (coherence.h).  An access straddling lines looks
  * them up together: its latency and served level are those of the slowest.
  * Dirty victims are written to the next level, and finally with
- * ddr_access(write) at their home node (through the links when remote):
+ * ddr_write at their home node (through the links when remote):
  * they occupy those resources but are not added to the demand latency,
  * except the wait for an entry in a full DDR write queue (hw/ddr.c), which
  * holds the demand access whose fill evicted them: each step of the victim
@@ -825,7 +825,7 @@ sim_time_t hw_copy_page(hw_t *hw, unsigned cpu, sim_time_t now, uint64_t dst_pad
 		sim_time_t t = ddr_read_stream(hw->ddr[sh], sb << hw->line_shift, now);
 		t += xfer(hw, sh, node, now + t, hw->line);
 		t += xfer(hw, node, dh, now + t, hw->line);
-		t += ddr_access(hw->ddr[dh], db << hw->line_shift, true, now + t, NULL);
+		t += ddr_write(hw->ddr[dh], db << hw->line_shift, now + t, NULL);
 		if (frame_maybe_cached(hw, (db << hw->line_shift) >> hw->frame_shift))
 			drop_cached(hw, db, now);
 		hw->stat[HW_COPY_LINES]++;
@@ -858,24 +858,25 @@ sim_time_t hw_zero_page(hw_t *hw, unsigned cpu, sim_time_t now, uint64_t dst_pad
 {
 	unsigned node = hw->cpu[cpu].node;
 	sim_time_t done = 0;
-	/* the common case, a fresh page of the CPU's own node: one run of writes, the same bookings */
-	bool run = zero_is_run(hw, node, dst_paddr, bytes);
 
-	if (run) {
+	/* the common case, a fresh page of the CPU's own node: one run of writes, the same bookings */
+	if (zero_is_run(hw, node, dst_paddr, bytes)) {
 		done = ddr_write_run(hw->ddr[node], dst_paddr, bytes >> hw->line_shift, now);
 		hw->stat[HW_ZERO_LINES] += bytes >> hw->line_shift;
+		goto out;
 	}
-	for (uint64_t off = 0; !run && off < bytes; off += hw->line) {
+	for (uint64_t off = 0; off < bytes; off += hw->line) {
 		uint64_t db = (dst_paddr + off) >> hw->line_shift;
 		unsigned dh = home_of(hw, db, node);
 		sim_time_t t = xfer(hw, node, dh, now, hw->line);
-		t += ddr_access(hw->ddr[dh], db << hw->line_shift, true, now + t, NULL);
+		t += ddr_write(hw->ddr[dh], db << hw->line_shift, now + t, NULL);
 		if (frame_maybe_cached(hw, (db << hw->line_shift) >> hw->frame_shift))
 			drop_cached(hw, db, now);
 		hw->stat[HW_ZERO_LINES]++;
 		if (t > done)
 			done = t;
 	}
+out:
 	frames_dropped(hw, dst_paddr, bytes);
 	if (now + done > hw->end)
 		hw->end = now + done;

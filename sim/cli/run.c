@@ -330,7 +330,7 @@ static int q_push(struct thread *th, const struct trace_rec *rec, const struct t
 {
 	int rc;
 
-	if (th->qn < RUN_QUEUE_MAX && (!th->spill || !tspill_count(th->spill))) {
+	if (th->qn < RUN_QUEUE_MAX && !tspill_count(th->spill)) {
 		rc = q_ring_push(th, rec, ctrl);
 		return rc ? sim_errf(err, errlen, rc, "out of memory queueing records") : 0;
 	}
@@ -493,8 +493,7 @@ static int src_read(struct simrun *s, struct tsrc *src, sim_time_t now)
 		/* the common case: an access of the same thread as the record before, with room in its ring */
 		if (likely(run && rec->tid == run->tid && rec->op != TOP_CTRL && run->qn < run->qcap &&
 			   run->qn < RUN_QUEUE_MAX)) {
-			run->q[(run->qhead + run->qn) & (run->qcap - 1)] = *rec;
-			run->qn++;
+			q_ring_push(run, rec, NULL);   /* room checked: cannot fail */
 			continue;
 		}
 		const struct trace_ctrl *c = rec->op == TOP_CTRL ? &b.ctrl[rec->ctrl] : NULL;
