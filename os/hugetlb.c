@@ -438,8 +438,10 @@ int hugetlb_reserve_vma(struct os *os, const struct process *p, const struct vma
 	}
 	uint64_t first = v->shm ? shared_key(v->shm->ino, (v->pgoff << PAGE_SHIFT) >> h->shift)
 				: priv_key(h, p->pid, v->start);
-	if (keys_insert_range(h, first, nr))
+	if (keys_insert_range(h, first, nr)) {
+		return_unused_surplus(os, h, gathered);
 		return sim_errf(err, errlen, SIM_ENOMEM, "os: out of host memory");
+	}
 	return 0;
 }
 

@@ -668,12 +668,14 @@ int ksm_madvise(struct os *os, struct process *p, struct vma *v, bool merge, uns
 	struct ksm_pages c = { .os = os };
 	uint64_t start = v->start, end = v->end;
 	int rc = pgtable_walk(os->pm, p->pgd_pfn, start, end, collect_ksm, &c);
-	v->flags &= ~VM_MERGEABLE;
 	bool writable = v->flags & VM_WRITE;
 	for (size_t i = 0; !rc && writable && i < c.n; i++)
 		if (fault_handle(os, p, cpu, now + *cost, c.va[i], true, cost) != OS_FAULT_RETRY)
 			rc = -SIM_EOOM;
 	free(c.va);
+	/* ksm_madvise: the flag goes only once unmerge_ksm_pages succeeded */
+	if (!rc)
+		v->flags &= ~VM_MERGEABLE;
 	return rc;
 }
 

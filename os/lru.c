@@ -30,6 +30,14 @@ struct lruvec *node_lruvec(struct os *os, unsigned nid)
 	return &os->rcl->lru[nid];
 }
 
+void workingset_age_nonresident(struct os *os, const struct page *pg, uint64_t nr)
+{
+	struct lruvec *lv = node_lruvec(os, pg->node);
+
+	if (lv)
+		lv->nonresident_age += nr;
+}
+
 struct lruvec *page_lruvec(struct os *os, const struct page *pg)
 {
 	unsigned id = os->memcg ? page_memcg(os, pg) : 0;
@@ -161,9 +169,7 @@ void mark_page_accessed(struct os *os, struct page *pg)
 			page_set(pg, PG_active);
 		}
 		vmstat_inc(os->phys, PGACTIVATE, page_nr(pg));
-		struct lruvec *lv = page_lruvec(os, pg);
-		if (lv)
-			lv->nonresident_age += page_nr(pg);   /* workingset_activation */
+		workingset_age_nonresident(os, pg, page_nr(pg));   /* workingset_activation */
 	}
 }
 

@@ -62,6 +62,12 @@ struct os;
 void lruvec_init(struct lruvec *lv);
 /* The lruvec of a node (NULL if the OS has no reclaim state). */
 struct lruvec *node_lruvec(struct os *os, unsigned nid);
+/*
+ * workingset_age_nonresident: the workingset clock that evictions stamp and
+ * refaults read is the node's (refault distances are per node, docs/os-memcg.md),
+ * so activations advance that one too, also for a page charged to a memcg.
+ */
+void workingset_age_nonresident(struct os *os, const struct page *pg, uint64_t nr);
 
 /* Pages of one list in zones <= highest (lruvec_lru_size). */
 uint64_t lruvec_lru_size(const struct lruvec *lv, enum lru_list l, enum zone_type highest);

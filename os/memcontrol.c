@@ -450,8 +450,9 @@ int mem_cgroup_charge(struct os *os, struct process *p, struct page *pg, gfp_t g
 			p->memcg_nr_pages_over_high += nr;
 			break;
 		}
-	/* a kernel entry charging more than a batch over high handles it at once, not at its end */
-	if (p->memcg_nr_pages_over_high > MEMCG_CHARGE_BATCH)
+	/* a kernel entry charging more than a batch over high handles it at once, not at its end,
+	   when the charge may block (try_charge_memcg: gfpflags_allow_blocking) */
+	if (p->memcg_nr_pages_over_high > MEMCG_CHARGE_BATCH && (gfp & __GFP_DIRECT_RECLAIM))
 		*cost += mem_cgroup_handle_over_high(os, p, cpu, now + *cost);
 	return 0;
 nomem:

@@ -154,7 +154,6 @@ static bool in_oom_domain(const struct os *os, const struct process *p, const vo
 
 bool out_of_memory(struct os *os, const struct alloc_ctx *ac, sim_time_t *cost)
 {
-	struct oom_state *o = os->rcl->oom;
 	const nodemask_t *mask = ac->nodemask;
 	bool constrained = false;
 	uint64_t total = swap_total(os->rcl->swap);
@@ -187,9 +186,7 @@ bool out_of_memory(struct os *os, const struct alloc_ctx *ac, sim_time_t *cost)
 		 constrained ? "CONSTRAINT_MEMORY_POLICY" : "CONSTRAINT_NONE", ac->order, mstr,
 		 os->current ? os->current->pid : 0);
 	if (victim == os->current) {
-		o->pending_pid = victim->pid;
-		o->pending_badness = best;
-		snprintf(o->pending_reason, sizeof(o->pending_reason), "%s", reason);
+		oom_set_pending(os, victim, best, reason);
 		return false;
 	}
 	oom_kill_process(os, victim, best, reason);

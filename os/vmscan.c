@@ -331,7 +331,9 @@ static void shrink_active_list(struct os *os, unsigned nid, uint64_t nr_to_scan,
 
 	INIT_LIST_HEAD(&hold);
 	uint64_t scanned = isolate_lru_pages(os, lv, l, nr_to_scan, sc, &hold);
-	vmstat_inc(os->phys, PGREFILL, scanned);
+	/* like pgscan and pgsteal, the global event is not counted for memcg limit reclaim (!cgroup_reclaim) */
+	if (!sc->target_memcg)
+		vmstat_inc(os->phys, PGREFILL, scanned);
 	memcg_vm_event(os, lv, MEMCG_PGREFILL, scanned);
 	while (!list_empty(&hold)) {
 		struct page *pg = lru_to_page(hold.next);
@@ -391,7 +393,7 @@ static void activate(struct os *os, struct page *pg, struct reclaim_stat_batch *
 	page_set(pg, PG_active);
 	vmstat_inc(os->phys, PGACTIVATE, page_nr(pg));
 	st->nr_activate += page_nr(pg);
-	page_lruvec(os, pg)->nonresident_age += page_nr(pg);
+	workingset_age_nonresident(os, pg, page_nr(pg));
 	memcg_vm_event(os, page_lruvec(os, pg), MEMCG_PGACTIVATE, page_nr(pg));
 	putback(os, pg, false);
 }

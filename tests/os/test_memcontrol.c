@@ -127,6 +127,9 @@ static void max_reclaims_from_the_memcg(void **state)
 	assert_int_equal(rx_ev(f, PGSCAN_DIRECT), 0);
 	assert_true(rx_ev(f, PGSCAN_ANON) > 0);
 	assert_true(mem_cgroup_from_id(f->os, 1)->vm_events[MEMCG_PGSCAN_DIRECT] > 0);
+	/* so is pgrefill (shrink_active_list: count_vm_events only without cgroup_reclaim) */
+	assert_true(mem_cgroup_from_id(f->os, 1)->vm_events[MEMCG_PGREFILL] > 0);
+	assert_int_equal(rx_ev(f, PGREFILL), 0);
 	/* lowering max reclaims down to it (memory_max_write) */
 	knob(f, in, 1, MEMCG_KNOB_MAX, 100 * PAGE_SIZE);
 	assert_true(mem_cgroup_usage(f->os, 1) <= 100);
