@@ -2,7 +2,7 @@
 # End-to-end checks of a machine with CXL memory (spr-2s-cxl): `machine show`
 # prints the memory-only nodes as numactl -H does, `mlc` measures them as
 # memory columns, and `mlc --loaded-latency` can target one (docs/hw.md).
-TAP_TMP=e2e; . "$(dirname "$0")/tap.sh"
+TAP_TMP=cxl; . "$(dirname "$0")/tap.sh"
 # row R, column C (1-based over the node columns) of the first matrix after the line matching $2
 cell() { # file, header-regex, row-node, column
     awk -v hdr="$2" -v row="$3" -v col="$4" '

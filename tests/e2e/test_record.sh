@@ -6,11 +6,11 @@
 # Usage: sh tests/e2e/test_record.sh BUILD_DIR   ($NUMASIM overrides the binary)
 TAP_TMP=record; . "$(dirname "$0")/tap.sh"
 NUMASIM=${NUMASIM:-$BUILD/numasim}
-N=8
-echo "1..$N"
+PLAN=8   # the plan is printed first (skips fill it); N stays tap.sh\'s binary path
+echo "1..$PLAN"
 skip_all() {
     i=1
-    while [ $i -le $N ]; do echo "ok $i # skip $1"; i=$((i + 1)); done
+    while [ $i -le $PLAN ]; do echo "ok $i # skip $1"; i=$((i + 1)); done
     exit 0
 }
 [ -x "$NUMASIM" ] || skip_all "$NUMASIM not built"
@@ -124,3 +124,4 @@ sed -E '/^(T[0-9]+ )?exit /d' "$T/prog.txt" >"$T/noexit.txt"
 "$NUMASIM" run --machine skx-2s --trace "$T/noexit.txt" --dump numa_maps >"$T/run" 2>"$T/err"
 if grep -q "^0*$MMAP interleave:0 " "$T/run"; then ok "replay applies the recorded mbind (numa_maps: interleave:0)"
 else nok "numa_maps after replay"; sed -n '/numa_maps/,$p' "$T/run" | sed 's/^/# /'; fi
+exit "$failed"

@@ -12,8 +12,7 @@ HERE=$(dirname "$0")
 M=$HERE/machines/tiny-cxl.json
 need_numasim
 
-$N trace gen --pattern hotcold --size 80M --hot-size 8M --hot-ratio 0.9 --accesses 1500K -o "$T/hc.nst" >"$T/out" 2>&1 ||
-    nok "generate hotcold"
+check "generate hotcold" $N trace gen --pattern hotcold --size 80M --hot-size 8M --hot-ratio 0.9 --accesses 1500K -o "$T/hc.nst"
 
 vstat() { sed -n "s/^$2 //p" "$1" | head -n 1; }
 
