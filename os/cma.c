@@ -1,8 +1,7 @@
 /*
- * os/cma.c - CMA areas, cma_alloc / cma_release and alloc_contig_range
- * (Linux 6.18 mm/cma.c cma_range_alloc, mm/page_alloc.c alloc_contig_range
- * / __alloc_contig_migrate_range, kernel/dma/contiguous.c
- * dma_numa_cma_reserve).  See os/cma.h.
+ * os/cma.c - CMA areas, cma_alloc / cma_release (Linux 6.18 mm/cma.c
+ * cma_range_alloc, kernel/dma/contiguous.c dma_numa_cma_reserve), on top of
+ * os/contig.c's alloc_contig_range.  See os/cma.h.
  */
 #include <inttypes.h>
 #include <stdlib.h>

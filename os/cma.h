@@ -37,7 +37,7 @@ void cma_destroy(struct os *os);
  * *pfn = the first of count contiguous pages (refcount 1 each), *cost +=
  * the time (scan, migration).  @return 0, -SIM_ERANGE (no CMA area on the
  * node, count 0 or larger than the area, align > MAX_PAGE_ORDER) or
- * -SIM_EBUSY / -SIM_EOOM when no range could be freed (cma_alloc_fail).
+ * -SIM_EBUSY when no range could be freed (cma_alloc_fail).
  */
 int cma_alloc(struct os *os, unsigned nid, uint64_t count, unsigned align, unsigned cpu, sim_time_t now,
 	      uint64_t *pfn, sim_time_t *cost);

@@ -91,7 +91,7 @@ struct os {
 	struct process *current;  /* process of the fault or system call being handled (NULL: none) */
 	struct hugetlb *htlb;     /* hugetlb pools and reservations (os/hugetlb.h) */
 	struct cma_state *cma;    /* CMA areas (os/cma.h), NULL without any */
-	struct memory_blocks *mblocks; /* memory hotplug blocks (os/memory_hotplug.h), created on first use */
+	struct memory_blocks *mblocks; /* memory hotplug blocks (os/memory_hotplug.h), created at boot */
 	struct kmem *kmem;        /* slab caches of the kernel's own objects (os/slab.h), NULL if off */
 	uint64_t nr_vmalloc_pages;/* pages in vmalloc areas (os/vmalloc.h) */
 	struct memory_tiers *mt;  /* memory tiers and demotion targets (os/memory_tiers.h) */

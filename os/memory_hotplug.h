@@ -45,7 +45,7 @@ uint64_t memory_block_size_bytes(const struct os *os);
  * block, already offline, spans zones), -SIM_EBUSY (a page cannot move).
  */
 int memory_offline(struct os *os, uint64_t index, unsigned cpu, sim_time_t now, sim_time_t *cost);
-/* online_pages of block memoryN.  @return 0, -SIM_ERANGE (zone not allowed, not offline). */
+/* online_pages of block memoryN.  @return 0, -SIM_ERANGE (zone not allowed, not offline) or -SIM_ESTATE. */
 int memory_online(struct os *os, uint64_t index, enum mmop type);
 
 /*

@@ -128,7 +128,7 @@ static const struct cfg_field os_fields[] = {
 	CFG_F_U32_LIST(struct os_cfg, nr_hugepages_1g, nr_nr_hugepages_1g, 0, 1u << 20,
 		       "hugetlb 1 GiB pages allocated at boot per node "
 		       "(nodeN/hugepages/hugepages-1048576kB/nr_hugepages): each needs a free, 1 GiB-aligned range "
-		       "(alloc_contig_pages); a node without one keeps fewer"),
+		       "(taken at boot, as memblock does); a node without one keeps fewer"),
 	CFG_F_U64(struct os_cfg, nr_overcommit_hugepages, 0, 1ULL << 32, 0,
 		  "vm.nr_overcommit_hugepages: surplus 2 MiB pages the buddy allocator may supply when the pool is short"),
 	CFG_F_NS(struct os_cfg, migrate_page_cost, 0, NS(1000000), NS(1000),

@@ -228,9 +228,9 @@ static void putback(struct os *os, struct page *pg, bool tail)
 /* Take pg off its LRU list with a reference, onto `out`. */
 static void isolate_page(struct os *os, struct page *pg, struct list_head *out)
 {
-	lru_del(os, pg);
-	node_stat_mod(os->phys, pg->node, page_test(pg, PG_swapbacked) ? NR_ISOLATED_ANON : NR_ISOLATED_FILE,
-		      (int64_t)page_nr(pg));
+	bool on_lru = lru_isolate(os, pg);
+
+	SIM_BUG_ON(!on_lru);   /* the scan took it from its list */
 	pg->refcount++;
 	list_add_tail(&pg->lru, out);
 }
