@@ -714,6 +714,15 @@ static void thread_finish(struct simrun *s, struct thread *th)
 	if (th->seq_hold)
 		seq_commit(s, th, end);
 	th->done = true;
+	/*
+	 * The reader stopped at this thread's records (records after an exit
+	 * are ignored): read on now, so that a thread first met after them
+	 * starts at this end (thread_appears), not whenever another thread
+	 * next needs records, which would depend on the reader's batch size.
+	 */
+	while (th->src->tail_tid == (int)th->tid && !th->src->eof && !s->error)
+		if (src_read(s, th->src, s->q.now))
+			break;
 	for (unsigned i = 0; i < th->src->nr_threads; i++) {
 		struct thread *x = th->src->threads[i];
 		/* joins waiting for this thread's exit: the kernel's clear-tid wake */

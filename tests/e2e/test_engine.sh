@@ -41,6 +41,14 @@ awk 'BEGIN { x = 777
         t = (i < 100) ? 0 : (i < 3000) ? x % 2 : (i == 3000) ? 2 : 2 * (x % 2)
         if (i == 3000) print "T1 exit status=0"
         printf "T%d W 0x%x 8 +%d\n", t, 268435456 + (x % 1048576) * 64, x % 13 } }' > "$T/exit.txt"
+# thread 1 has records after its exit (ignored), then thread 2 appears: it starts when thread 1
+# ends, however far the reader had read when thread 1 exited
+awk 'BEGIN { x = 777
+    for (i = 0; i < 6000; i++) {
+        x = (x * 1103515245 + 12345) % 2147483648
+        t = (i < 100) ? 0 : (i < 3000) ? x % 2 : (i < 3005) ? 1 : (i == 3005) ? 2 : 2 * (x % 2)
+        if (i == 3000) print "T1 exit status=0"
+        printf "T%d W 0x%x 8 +%d\n", t, 268435456 + (x % 1048576) * 64, x % 13 } }' > "$T/postexit.txt"
 check "generate 4 cloned threads" $N trace gen --pattern shared --use uniform --size 16M --threads 4 --cpus 0-3 \
     --accesses 8K --seed 2 -o "$T/clone4.nst"
 for b in 1 7 4096; do
@@ -48,6 +56,8 @@ for b in 1 7 4096; do
         --trace "text:$T/unann.txt" --report "$T/un$b.json"
     check "a thread after an exit, batches of $b" env NUMASIM_TRACE_BATCH=$b $N run -q --machine skx-2s \
         --trace "text:$T/exit.txt" --report "$T/ex$b.json"
+    check "a thread after records past an exit, batches of $b" env NUMASIM_TRACE_BATCH=$b $N run -q --machine skx-2s \
+        --trace "text:$T/postexit.txt" --report "$T/px$b.json"
     check "cloned threads, batches of $b" env NUMASIM_TRACE_BATCH=$b $N run -q --machine skx-2s \
         --trace "$T/clone4.nst" --report "$T/cl$b.json"
 done
@@ -55,6 +65,8 @@ check "unannounced threads: batches of 1 and 4096 give byte-identical reports" c
 check "unannounced threads: batches of 7 too" cmp "$T/un7.json" "$T/un4096.json"
 check "a thread after an exit: batches of 1, 7 and 4096 give byte-identical reports" \
     sh -c "cmp '$T/ex1.json' '$T/ex4096.json' && cmp '$T/ex7.json' '$T/ex4096.json'"
+check "a thread after records past an exit: batches of 1, 7 and 4096 give byte-identical reports" \
+    sh -c "cmp '$T/px1.json' '$T/px4096.json' && cmp '$T/px7.json' '$T/px4096.json'"
 # a plain lackey log goes through the reader's one-pass parser: it obeys the batch size too
 awk 'BEGIN { x = 99; print "==1== Lackey"
     for (i = 0; i < 3000; i++) {
