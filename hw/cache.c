@@ -2,11 +2,10 @@
  * hw/cache.c - set-associative cache array, its counters, and cachegrind's
  * counting rules (see cache.h).
  *
- * Storage is two flat arrays indexed by slot = set * ways + way: the tag
- * (block number + 1, so 0 means an empty way) and the CL_* flags.  A lookup
- * is a scan of `ways` consecutive tags; replacement state lives in
- * struct repl (hw/repl.h).  The struct and the lookup are in cache.h, inline
- * in the callers' hot paths.
+ * Storage is one array of line words (key and flags) indexed by
+ * slot = set * ways + way; LRU keeps each set's row in recency order, the
+ * other policies keep their state in struct repl (hw/repl.h).  The struct
+ * and the lookup are in cache.h, inline in the callers' hot paths.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -43,13 +42,15 @@ int cache_create(cache_t **out, const struct cache_cfg *cfg, const char *name, u
 	c->line_shift = ilog2_u64(cfg->line);
 	c->sets_pow2 = is_pow2_u64(sets);
 	c->set_mask = sets - 1;
-	c->tag = calloc(sets * cfg->ways, sizeof(*c->tag));
-	c->flags = calloc(sets * cfg->ways, sizeof(*c->flags));
-	if (!c->tag || !c->flags) {
+	c->set_magic = fastmod_magic(c->sets);
+	c->mru = cfg->repl == REPL_LRU;
+	c->line = calloc(sets * cfg->ways, sizeof(*c->line));
+	if (!c->line) {
 		cache_destroy(c);
 		return -SIM_ENOMEM;
 	}
-	rc = repl_init(&c->repl, cfg->repl, c->sets, c->ways, seed, stream, err, errlen);
+	/* recency-ordered rows are LRU's whole state: struct repl stays empty */
+	rc = c->mru ? 0 : repl_init(&c->repl, cfg->repl, c->sets, c->ways, seed, stream, err, errlen);
 	if (rc) {
 		sim_err_prefix(err, errlen, "%s", name);
 		cache_destroy(c);
@@ -65,8 +66,7 @@ void cache_destroy(cache_t *c)
 	if (!c)
 		return;
 	repl_fini(&c->repl);
-	free(c->tag);
-	free(c->flags);
+	free(c->line);
 	free(c);
 }
 
@@ -80,59 +80,66 @@ int64_t cache_probe(const cache_t *c, uint64_t blk)
 }
 
 
+bool cache_mru_touch_(uint64_t *row, uint32_t ways, uint64_t key)
+{
+	uint64_t prev = row[0];
+
+	for (uint32_t w = 1; w < ways; w++) {
+		uint64_t cur = row[w];
+		if (cl_match(cur, key)) {
+			/* ways 0..w-1 move down one, the hit goes in front */
+			row[w] = prev;
+			for (uint32_t i = w - 1; i > 0; i--)
+				row[i] = row[i - 1];
+			row[0] = cur;
+			return true;
+		}
+		if (!cur)
+			return false;   /* valid lines come first: the rest is empty */
+		prev = cur;
+	}
+	return false;
+}
+
 int64_t cache_fill(cache_t *c, uint64_t blk, uint8_t flags, struct cache_victim *v)
 {
 	uint32_t set = cache_set_of_(c, blk);
-	uint64_t base = (uint64_t)set * c->ways;
+	uint64_t base = (uint64_t)set * c->ways, *t = &c->line[base], old;
 	uint32_t way = c->ways;
 
 	SIM_ASSERT(cache_find_(c, set, blk) < 0);
-	v->valid = false;
-	v->blk = 0;
-	v->flags = 0;
-	bool full;
-
-	if (likely(c->repl.policy == REPL_LRU)) {
-		/* one pass: the first empty way, else the smallest stamp (repl_victim_fast's answer) */
-		const uint64_t *t = &c->tag[base], *m = &c->repl.meta[base];
-		uint32_t lru = 0;
+	SIM_BUG_ON(blk >= (UINT64_MAX >> CL_KEY_SHIFT));
+	if (likely(c->mru)) {
+		/* the row shifts down one: the last word (the LRU line, or an empty way) leaves */
+		old = t[c->ways - 1];
+		for (uint32_t w = c->ways - 1; w > 0; w--)
+			t[w] = t[w - 1];
+		way = 0;
+	} else {
 		for (uint32_t w = 0; w < c->ways; w++) {
 			if (!t[w]) {
 				way = w;
 				break;
 			}
-			if (m[w] < m[lru])
-				lru = w;
 		}
-		full = way == c->ways;
-		if (full)
-			way = lru;
-	} else {
-		for (uint32_t w = 0; w < c->ways; w++) {
-			if (!c->tag[base + w]) {
-				way = w;
-				break;
-			}
-		}
-		full = way == c->ways;
-		if (full)
+		if (way == c->ways)
 			way = repl_victim_fast(&c->repl, set);
+		old = t[way];
+		repl_fill_fast(&c->repl, set, way);
+		c->last = base + way;
 	}
-	if (full) {
-		v->valid = true;
-		v->blk = c->tag[base + way] - 1;
-		v->flags = c->flags[base + way];
+	v->valid = old != 0;
+	v->blk = old ? (old >> CL_KEY_SHIFT) - 1 : 0;
+	v->flags = (uint8_t)(old & CL_FLAG_MASK);
+	if (old) {
 		c->stat[CACHE_EVICTIONS]++;
-		if (v->flags & CL_DIRTY)
+		if (old & CL_DIRTY)
 			c->stat[CACHE_WRITEBACKS]++;
 	}
-	c->tag[base + way] = blk + 1;
-	c->flags[base + way] = flags;
+	t[way] = cl_key(blk) | (flags & CL_FLAG_MASK);
 	c->stat[CACHE_FILLS]++;
 	if (flags & CL_PREFETCHED)
 		c->stat[CACHE_PF_ISSUED]++;
-	repl_fill_fast(&c->repl, set, way);
-	c->last = base + way;
 	return (int64_t)(base + way);
 }
 
@@ -143,9 +150,16 @@ uint8_t cache_invalidate(cache_t *c, uint64_t blk, bool count)
 
 	if (slot < 0)
 		return 0;
-	f = c->flags[slot];
-	c->tag[slot] = 0;
-	c->flags[slot] = 0;
+	f = (uint8_t)(c->line[slot] & CL_FLAG_MASK);
+	if (c->mru) {
+		/* close the gap: valid lines stay first, in recency order */
+		uint64_t i = (uint64_t)slot, end = i - i % c->ways + c->ways;
+		for (; i + 1 < end; i++)
+			c->line[i] = c->line[i + 1];
+		c->line[end - 1] = 0;
+	} else {
+		c->line[slot] = 0;
+	}
 	if (count)
 		c->stat[CACHE_INVALIDATIONS]++;
 	return (uint8_t)(f | CL_PRESENT);

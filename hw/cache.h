@@ -81,21 +81,41 @@ uint32_t cache_ways(const cache_t *c);
 /*
  * The cache's state.  Private to hw/cache.c except for the inline functions
  * below: the lookup of every access is compiled into its caller (hw/hw.c)
- * instead of being a call per level.  Storage is two flat arrays indexed by
- * slot = set * ways + way: the tag (block number + 1, so 0 means an empty
- * way) and the CL_* flags; replacement state lives in struct repl.
+ * instead of being a call per level.  Storage is one flat array of 8-byte
+ * line words indexed by slot = set * ways + way, a set's ways side by side:
+ * a word is (block number + 1) << CL_KEY_SHIFT | CL_* flags, so 0 is an
+ * empty way and a lookup compares whole words with the flag bits masked by
+ * the XOR.  One word per line keeps a set of up to 8 ways in one host cache
+ * line; tags, flags and ages in three arrays cost three host misses per
+ * simulated miss on a large L3.
+ *
+ * LRU (every preset's policy) keeps no ages: each set's row is in recency
+ * order, way 0 the most recently used, valid lines first and empty ways at
+ * the end.  A hit moves its word to the front, a fill shifts the row down
+ * and drops the last word (the LRU line, or an empty way when the set is not
+ * full), an invalidation closes the gap.  The order of the valid lines is
+ * exactly their order by time of last touch, so every victim is the one an
+ * age-stamped LRU picks; only the way a line sits in differs, and no result
+ * depends on it.  A slot returned by a lookup, probe or fill is valid until
+ * the next lookup, fill or invalidation of the same cache.  The other
+ * policies keep lines in place and their state in struct repl.
  */
+#define CL_KEY_SHIFT 3u
+#define CL_FLAG_MASK ((1u << CL_KEY_SHIFT) - 1)
+_Static_assert((CL_DIRTY | CL_WRITABLE | CL_PREFETCHED) <= CL_FLAG_MASK, "line flags fit below the key");
+
 struct cache {
 	const char *name;
 	struct cache_cfg cfg;
 	uint32_t sets, ways;
 	uint32_t line_shift;
-	uint64_t set_mask;       /* sets - 1 when sets is a power of two */
 	bool sets_pow2;
-	uint64_t *tag;           /* block + 1; 0: empty */
-	uint64_t last;           /* slot of the latest hit or fill: checked before the set scan */
-	uint8_t *flags;
-	struct repl repl;
+	bool mru;                /* LRU as recency-ordered rows (see above) */
+	uint64_t set_mask;       /* sets - 1 when sets is a power of two */
+	uint64_t set_magic;      /* fastmod_magic(sets) otherwise */
+	uint64_t *line;          /* sets * ways line words */
+	uint64_t last;           /* not mru: slot of the latest hit or fill, checked before the set scan */
+	struct repl repl;        /* not mru: the policy's state */
 	struct prefetcher pf;
 	uint64_t stat[NR_CACHE_STATS];
 };
@@ -107,26 +127,33 @@ _Static_assert(CACHE_STORE_MISSES - CACHE_LOAD_MISSES == CREQ_STORE &&
 	       CACHE_PF_MISSES - CACHE_LOAD_MISSES == CREQ_PREFETCH && CREQ_LOAD == 0,
 	       "cache_req and the miss counters are in the same order");
 
+/* The key of block blk in a line word (flags clear). */
+static inline uint64_t cl_key(uint64_t blk) { return (blk + 1) << CL_KEY_SHIFT; }
+static inline bool cl_match(uint64_t word, uint64_t key) { return (word ^ key) <= CL_FLAG_MASK; }
+
 static inline uint32_t cache_set_of_(const cache_t *c, uint64_t blk)
 {
 	if (likely(c->sets_pow2))
 		return (uint32_t)(blk & c->set_mask);
-	/* L3s of 11 or 12 ways have non-power-of-two set counts: divide in 32 bits when the block fits */
+	/* L3s of 11 or 12 ways have non-power-of-two set counts: no divide while the block fits 32 bits */
 	if (likely(blk <= UINT32_MAX))
-		return (uint32_t)blk % c->sets;
+		return fastmod_u32((uint32_t)blk, c->sets, c->set_magic);
 	return (uint32_t)(blk % c->sets);
 }
 
 static inline int64_t cache_find_(const cache_t *c, uint32_t set, uint64_t blk)
 {
-	const uint64_t *t = &c->tag[(uint64_t)set * c->ways];
-	uint64_t want = blk + 1;
+	const uint64_t base = (uint64_t)set * c->ways, key = cl_key(blk);
+	const uint64_t *t = &c->line[base];
 
 	for (uint32_t w = 0; w < c->ways; w++)
-		if (t[w] == want)
-			return (int64_t)set * c->ways + w;
+		if (cl_match(t[w], key))
+			return (int64_t)(base + w);
 	return -1;
 }
+
+/* An mru row whose front way missed: find the key further on and move it to the front. @return hit. */
+bool cache_mru_touch_(uint64_t *row, uint32_t ways, uint64_t key);
 
 /*
  * Look block `blk` up as a request of kind `req`: counts the access, and on
@@ -136,18 +163,25 @@ static inline int64_t cache_find_(const cache_t *c, uint32_t set, uint64_t blk)
  */
 static inline int64_t cache_lookup(cache_t *c, uint64_t blk, enum cache_req req, bool *pf_hit)
 {
-	uint32_t set = cache_set_of_(c, blk);
 	int64_t slot;
 
-	/*
-	 * Most references touch the line the previous one touched (a sweep hits
-	 * one line 8 times for 8-byte steps): a block is in at most one way, so
-	 * finding it in the remembered slot is the scan's answer.
-	 */
-	if (c->tag[c->last] == blk + 1)
-		slot = (int64_t)c->last;
-	else
-		slot = cache_find_(c, set, blk);
+	if (likely(c->mru)) {
+		/* the front way is the most recent line: a sweep hits it 8 times for 8-byte steps */
+		const uint64_t base = (uint64_t)cache_set_of_(c, blk) * c->ways, key = cl_key(blk);
+		slot = likely(cl_match(c->line[base], key)) || cache_mru_touch_(&c->line[base], c->ways, key) ?
+			       (int64_t)base : -1;
+	} else {
+		uint32_t set = cache_set_of_(c, blk);
+		/* a block is in at most one way: finding it in the remembered slot is the scan's answer */
+		if (cl_match(c->line[c->last], cl_key(blk)))
+			slot = (int64_t)c->last;
+		else
+			slot = cache_find_(c, set, blk);
+		if (slot >= 0) {
+			c->last = (uint64_t)slot;
+			repl_touch_fast(&c->repl, set, (uint32_t)(slot - (int64_t)set * c->ways));
+		}
+	}
 	c->stat[CACHE_ACCESSES]++;
 	if (pf_hit)
 		*pf_hit = false;
@@ -156,11 +190,9 @@ static inline int64_t cache_lookup(cache_t *c, uint64_t blk, enum cache_req req,
 		c->stat[CACHE_LOAD_MISSES + req]++;
 		return -1;
 	}
-	c->last = (uint64_t)slot;
 	c->stat[CACHE_HITS]++;
-	repl_touch_fast(&c->repl, set, (uint32_t)(slot - (int64_t)set * c->ways));
-	if (unlikely(c->flags[slot] & CL_PREFETCHED) && req != CREQ_PREFETCH) {
-		c->flags[slot] &= (uint8_t)~CL_PREFETCHED;
+	if (unlikely(c->line[slot] & CL_PREFETCHED) && req != CREQ_PREFETCH) {
+		c->line[slot] &= ~(uint64_t)CL_PREFETCHED;
 		c->stat[CACHE_PF_USEFUL]++;
 		if (pf_hit)
 			*pf_hit = true;
@@ -172,9 +204,9 @@ static inline int64_t cache_lookup(cache_t *c, uint64_t blk, enum cache_req req,
 int64_t cache_probe(const cache_t *c, uint64_t blk);
 
 /* Flags of a valid slot (from lookup/probe/fill), for the caller to update. */
-static inline uint8_t cache_slot_flags(const cache_t *c, int64_t slot) { return c->flags[slot]; }
-static inline void cache_slot_set(cache_t *c, int64_t slot, uint8_t flags) { c->flags[slot] |= flags; }      /* OR in */
-static inline void cache_slot_clear(cache_t *c, int64_t slot, uint8_t flags) { c->flags[slot] &= (uint8_t)~flags; }  /* AND out */
+static inline uint8_t cache_slot_flags(const cache_t *c, int64_t slot) { return (uint8_t)(c->line[slot] & CL_FLAG_MASK); }
+static inline void cache_slot_set(cache_t *c, int64_t slot, uint8_t flags) { c->line[slot] |= flags & CL_FLAG_MASK; }  /* OR in */
+static inline void cache_slot_clear(cache_t *c, int64_t slot, uint8_t flags) { c->line[slot] &= ~(uint64_t)(flags & CL_FLAG_MASK); }  /* AND out */
 
 /*
  * Install `blk` (must be absent) with `flags`; an empty way is used first,

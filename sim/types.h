@@ -54,4 +54,21 @@ static inline bool is_pow2_u64(uint64_t v)
 	return v && !(v & (v - 1));
 }
 
+/*
+ * x % n for a 32-bit x without a divide: magic = fastmod_magic(n) =
+ * 2^64 / n rounded up; the low 64 bits of magic * x are the fraction x / n,
+ * and scaling the fraction by n gives the exact remainder for every 32-bit
+ * x and n (Lemire, Kaser, Kurz, "Faster Remainder by Direct Computation",
+ * Software: Practice and Experience 2019).
+ */
+static inline uint64_t fastmod_magic(uint32_t n)
+{
+	return UINT64_MAX / n + 1;
+}
+
+static inline uint32_t fastmod_u32(uint32_t x, uint32_t n, uint64_t magic)
+{
+	return (uint32_t)(((unsigned __int128)(magic * x) * n) >> 64);
+}
+
 #endif

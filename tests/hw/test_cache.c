@@ -92,37 +92,78 @@ static void cache_indexing(void **state)
 	assert_null(c);
 }
 
-/* Naive reference: per set an MRU-first list, scanned in full. */
+/* Naive reference: per set an MRU-first list of (block + 1, flags), scanned in full. */
 struct naive {
 	uint32_t sets, ways;
 	uint64_t *l;     /* sets * ways, block + 1, 0 empty */
+	uint8_t *f;      /* the lines' flags */
 };
 
-static bool naive_touch(struct naive *n, uint64_t blk, int64_t *victim)
+static uint32_t naive_find(struct naive *n, uint64_t blk)
 {
 	uint64_t *s = &n->l[(blk % n->sets) * n->ways];
 	uint32_t i;
 
-	*victim = -1;
 	for (i = 0; i < n->ways; i++)
 		if (s[i] == blk + 1)
 			break;
+	return i;
+}
+
+/* Touch blk (fill with flags on a miss): *victim and *vflags get the displaced line. */
+static bool naive_touch(struct naive *n, uint64_t blk, uint8_t flags, int64_t *victim, uint8_t *vflags)
+{
+	uint64_t base = (blk % n->sets) * n->ways, *s = &n->l[base];
+	uint8_t *f = &n->f[base];
+	uint32_t i = naive_find(n, blk);
 	bool hit = i < n->ways;
-	if (!hit) {
+
+	*victim = -1;
+	*vflags = 0;
+	if (hit) {
+		flags = f[i];
+	} else {
 		i = n->ways - 1;
-		if (s[i])
+		if (s[i]) {
 			*victim = (int64_t)s[i] - 1;
+			*vflags = f[i];
+		}
 	}
 	memmove(&s[1], &s[0], i * sizeof(*s));
+	memmove(&f[1], &f[0], i);
 	s[0] = blk + 1;
+	f[0] = flags;
 	return hit;
 }
 
-/* Random streams against the naive LRU model, hit for hit and victim for victim. */
+/* Remove blk; the ways behind it move up.  @return its flags | CL_PRESENT, or 0. */
+static uint8_t naive_invalidate(struct naive *n, uint64_t blk)
+{
+	uint64_t base = (blk % n->sets) * n->ways, *s = &n->l[base];
+	uint8_t *f = &n->f[base], fl;
+	uint32_t i = naive_find(n, blk);
+
+	if (i == n->ways)
+		return 0;
+	fl = f[i];
+	memmove(&s[i], &s[i + 1], (n->ways - 1 - i) * sizeof(*s));
+	memmove(&f[i], &f[i + 1], n->ways - 1 - i);
+	s[n->ways - 1] = 0;
+	f[n->ways - 1] = 0;
+	return (uint8_t)(fl | CL_PRESENT);
+}
+
+/*
+ * Random streams against the naive LRU model, hit for hit and victim for
+ * victim (block and flags), with invalidations opening gaps in the sets and
+ * stores marking hit lines dirty: the recency-ordered rows must pick every
+ * victim an age-stamped LRU picks.
+ */
 static void cache_lru_differential(void **state)
 {
 	static const struct { uint32_t sets, ways, line; } g[] = {
 		{ 1, 8, 64 }, { 64, 8, 64 }, { 3, 4, 64 }, { 48, 5, 32 }, { 1024, 20, 64 }, { 7, 1, 128 }, { 12, 16, 64 },
+		{ 36, 11, 64 },
 	};
 	struct rng rng;
 
@@ -130,25 +171,49 @@ static void cache_lru_differential(void **state)
 	rng_seed(&rng, 2024, 1);
 	for (size_t k = 0; k < ARRAY_SIZE(g); k++) {
 		struct cache_cfg cfg = geom((uint64_t)g[k].sets * g[k].ways * g[k].line, g[k].ways, g[k].line, REPL_LRU);
-		struct naive n = { g[k].sets, g[k].ways, calloc((size_t)g[k].sets * g[k].ways, 8) };
+		size_t nl = (size_t)g[k].sets * g[k].ways;
+		struct naive n = { g[k].sets, g[k].ways, calloc(nl, 8), calloc(nl, 1) };
 		uint64_t span = (uint64_t)g[k].sets * g[k].ways * 3;
-		uint64_t hits = 0;
+		uint64_t hits = 0, inval = 0, dirty_victims = 0;
 		cache_t *c;
 
 		assert_int_equal(cache_create(&c, &cfg, "t", 1, 0, err, sizeof(err)), 0);
 		for (int i = 0; i < 40000; i++) {
 			/* mix a hot region with a wide one so both hits and misses happen */
 			uint64_t blk = (rng_next(&rng) & 1) ? rng_below(&rng, span / 4 + 1) : rng_below(&rng, span);
-			int64_t v1, v2;
-			bool h1 = touch(c, blk, &v1), h2 = naive_touch(&n, blk, &v2);
+			uint64_t op = rng_below(&rng, 10);
+			if (op == 0) {
+				uint8_t f1 = cache_invalidate(c, blk, true), f2 = naive_invalidate(&n, blk);
+				assert_int_equal(f1, f2);
+				inval += f1 != 0;
+				continue;
+			}
+			uint8_t flags = (uint8_t)(op == 1 ? CL_DIRTY | CL_WRITABLE : 0), vf1 = 0, vf2;
+			struct cache_victim v;
+			int64_t v1 = -1, v2, s1 = cache_lookup(c, blk, CREQ_LOAD, NULL);
+			bool h1 = s1 >= 0, h2 = naive_touch(&n, blk, flags, &v2, &vf2);
+			if (h1 && flags) {
+				cache_slot_set(c, s1, flags);
+				n.f[(blk % n.sets) * n.ways] |= flags;
+			} else if (!h1) {
+				cache_fill(c, blk, flags, &v);
+				v1 = v.valid ? (int64_t)v.blk : -1;
+				vf1 = v.flags;
+			}
 			assert_int_equal(h1, h2);
 			assert_int_equal(v1, v2);
+			assert_int_equal(vf1, vf2);
 			hits += h1;
+			dirty_victims += (vf1 & CL_DIRTY) != 0;
 		}
-		assert_true(hits > 1000 && hits < 39000);
+		assert_true(hits > 1000 && hits < 36000);
+		assert_true(inval > 100);
+		assert_true(g[k].ways == 1 || dirty_victims > 100);
 		assert_int_equal(cache_stat(c, CACHE_HITS), hits);
+		assert_int_equal(cache_stat(c, CACHE_INVALIDATIONS), inval);
 		cache_destroy(c);
 		free(n.l);
+		free(n.f);
 	}
 }
 
@@ -392,9 +457,10 @@ static void cache_cachegrind_differential(void **state)
 }
 
 /*
- * The remembered slot of the latest hit is only a shortcut: after the line
- * there is invalidated and another block fills the same way, a lookup of the
- * old block misses and the new one hits, with the counters of full scans.
+ * A slot is only where a line sits now: after the line there is invalidated
+ * and another block fills the same way (LRU's front way; other policies
+ * check the remembered slot of the latest hit first), a lookup of the old
+ * block misses and the new one hits, with the counters of full scans.
  */
 static void cache_last_slot(void **state)
 {
