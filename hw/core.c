@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "hw/core.h"
+#include "hw/pool.h"
 #include "sim/err.h"
 
 const char *const core_stall_names[] = {
@@ -84,17 +85,6 @@ static inline bool is_store(uint8_t op)
 	return op == MEM_STORE || op == MEM_MODIFY;
 }
 
-/* Earliest-free entry of a pool of busy-until times. */
-static inline unsigned pool_min(const sim_time_t *p, unsigned n)
-{
-	unsigned k = 0;
-
-	for (unsigned i = 1; i < n; i++)
-		if (p[i] < p[k])
-			k = i;
-	return k;
-}
-
 static inline void stall(struct core *c, enum core_stall k, sim_time_t *t, sim_time_t until)
 {
 	c->pend[k] = until - *t;
@@ -142,14 +132,6 @@ sim_time_t core_issue_time(struct core *c, uint32_t gap, uint8_t op, bool dep)
 	return t;
 }
 
-/* The pool entry that frees first is taken until `done`; find the next one. */
-static inline void pool_take(sim_time_t *p, unsigned n, uint32_t *k, sim_time_t *free_at, sim_time_t done)
-{
-	p[*k] = SIM_MAX(p[*k], done);
-	*k = pool_min(p, n);
-	*free_at = p[*k];
-}
-
 /*
  * An L1 miss takes the fill buffer that frees first until `done`.  An older
  * entry of the same line (the line was evicted while its fill was in
@@ -159,19 +141,24 @@ static inline void fb_put(struct core *c, uint64_t line, sim_time_t done)
 {
 	const unsigned k = c->fb_k;
 	unsigned m = 0;
+	sim_time_t mv;
 
 	c->fb[k] = SIM_MAX(c->fb[k], done);
-	/* one pass: forget the line elsewhere, and find the entry that frees first (pool_take) */
+	mv = c->fb[0];
+	/* one pass: forget the line elsewhere, and find the entry that frees first (the lowest on ties) */
 	for (unsigned i = 0; i < c->nfb; i++) {
+		sim_time_t v = c->fb[i];
 		if (c->fb_line[i] == line)
 			c->fb_line[i] = CORE_NO_LINE;
-		if (c->fb[i] < c->fb[m])
+		if (v < mv) {
+			mv = v;
 			m = i;
+		}
 	}
 	c->fb_line[k] = line;
 	c->fb_memo = k;
 	c->fb_k = m;
-	c->fb_free = c->fb[m];
+	c->fb_free = mv;
 	c->fb_last = SIM_MAX(c->fb_last, done);
 }
 

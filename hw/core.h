@@ -94,12 +94,12 @@ struct core {
 	uint64_t fb_line[CORE_MAX_FB];
 	sim_time_t l2q[CORE_MAX_FB];
 	uint32_t nfb, nl2q;
-	uint32_t fb_k, l2q_k;   /* earliest-free entry of each pool, and its time */
+	uint32_t fb_k, l2q_k;   /* earliest-free entry (fill buffers) / head of the sorted ring (L2 queue), and its time */
 	sim_time_t fb_free, l2q_free;
 	sim_time_t fb_last;     /* latest fill completion: no secondary-hit scan after it */
 	uint32_t fb_memo;       /* the entry of the latest L1 miss */
 	sim_time_t pw[16];      /* page walkers: busy-until */
-	uint32_t npw, pw_k;
+	uint32_t npw, pw_k;     /* pw is a sorted ring like l2q; pw_k its head */
 	sim_time_t pw_free;
 	sim_time_t walk_until;  /* end of the latest walk: the union of walk intervals so far */
 	sim_time_t walk_active; /* ps during which at least one walk was in progress */
