@@ -101,6 +101,23 @@ bool cache_mru_touch_(uint64_t *row, uint32_t ways, uint64_t key)
 	return false;
 }
 
+int64_t cache_lookup_policy_(cache_t *c, uint64_t blk, enum cache_req req, bool *pf_hit)
+{
+	uint32_t set = cache_set_of_(c, blk);
+	int64_t slot;
+
+	/* a block is in at most one way: finding it in the remembered slot is the scan's answer */
+	if (cl_match(c->line[c->last], cl_key(blk)))
+		slot = (int64_t)c->last;
+	else
+		slot = cache_find_(c, set, blk);
+	if (slot >= 0) {
+		c->last = (uint64_t)slot;
+		repl_touch_fast(&c->repl, set, (uint32_t)(slot - (int64_t)set * c->ways));
+	}
+	return cache_lookup_done_(c, slot, req, pf_hit);
+}
+
 int64_t cache_fill(cache_t *c, uint64_t blk, uint8_t flags, struct cache_victim *v)
 {
 	uint32_t set = cache_set_of_(c, blk);

@@ -154,34 +154,12 @@ static inline int64_t cache_find_(const cache_t *c, uint32_t set, uint64_t blk)
 
 /* An mru row whose front way missed: find the key further on and move it to the front. @return hit. */
 bool cache_mru_touch_(uint64_t *row, uint32_t ways, uint64_t key);
+/* cache_lookup for the policies other than LRU (hw/cache.c). */
+int64_t cache_lookup_policy_(cache_t *c, uint64_t blk, enum cache_req req, bool *pf_hit);
 
-/*
- * Look block `blk` up as a request of kind `req`: counts the access, and on
- * a hit updates replacement state.  A demand hit on a prefetched line
- * clears the flag, counts it useful and sets *pf_hit (may be NULL).
- * @return the line's slot (>= 0) on a hit, -1 on a miss.
- */
-static inline int64_t cache_lookup(cache_t *c, uint64_t blk, enum cache_req req, bool *pf_hit)
+/* The counters and prefetched-line rule of a lookup that found `slot` (-1: missed). */
+static inline int64_t cache_lookup_done_(cache_t *c, int64_t slot, enum cache_req req, bool *pf_hit)
 {
-	int64_t slot;
-
-	if (likely(c->mru)) {
-		/* the front way is the most recent line: a sweep hits it 8 times for 8-byte steps */
-		const uint64_t base = (uint64_t)cache_set_of_(c, blk) * c->ways, key = cl_key(blk);
-		slot = likely(cl_match(c->line[base], key)) || cache_mru_touch_(&c->line[base], c->ways, key) ?
-			       (int64_t)base : -1;
-	} else {
-		uint32_t set = cache_set_of_(c, blk);
-		/* a block is in at most one way: finding it in the remembered slot is the scan's answer */
-		if (cl_match(c->line[c->last], cl_key(blk)))
-			slot = (int64_t)c->last;
-		else
-			slot = cache_find_(c, set, blk);
-		if (slot >= 0) {
-			c->last = (uint64_t)slot;
-			repl_touch_fast(&c->repl, set, (uint32_t)(slot - (int64_t)set * c->ways));
-		}
-	}
 	c->stat[CACHE_ACCESSES]++;
 	if (pf_hit)
 		*pf_hit = false;
@@ -198,6 +176,23 @@ static inline int64_t cache_lookup(cache_t *c, uint64_t blk, enum cache_req req,
 			*pf_hit = true;
 	}
 	return slot;
+}
+
+/*
+ * Look block `blk` up as a request of kind `req`: counts the access, and on
+ * a hit updates replacement state.  A demand hit on a prefetched line
+ * clears the flag, counts it useful and sets *pf_hit (may be NULL).
+ * @return the line's slot (>= 0) on a hit, -1 on a miss.
+ */
+static inline __attribute__((always_inline)) int64_t cache_lookup(cache_t *c, uint64_t blk, enum cache_req req,
+								   bool *pf_hit)
+{
+	if (unlikely(!c->mru))
+		return cache_lookup_policy_(c, blk, req, pf_hit);
+	/* the front way is the most recent line: a sweep hits it 8 times for 8-byte steps */
+	const uint64_t base = (uint64_t)cache_set_of_(c, blk) * c->ways, key = cl_key(blk);
+	bool hit = likely(cl_match(c->line[base], key)) || cache_mru_touch_(&c->line[base], c->ways, key);
+	return cache_lookup_done_(c, hit ? (int64_t)base : -1, req, pf_hit);
 }
 
 /* Presence check that changes nothing (no counters, no replacement). @return slot or -1. */
