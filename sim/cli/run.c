@@ -1050,6 +1050,25 @@ static inline void thread_pop(struct thread *th)
 }
 
 /*
+ * th blocked at t in a wait or a turn of the address-space order: it has
+ * reached its blocking record, so threads whose first record the trace puts
+ * right after that one (CTRL_START_THREAD queued behind it, thread_appears)
+ * start now, as they ran while it slept.  Left queued, they would start only
+ * when it is woken, or, if one of them is its waker, when the run stalls
+ * (start_orphans), at whatever time the clock then shows.  Which threads are
+ * behind it does not depend on the reader's batch size: a thread's last
+ * decoded record is never replayed before the next one is decoded.
+ */
+static void start_behind_block(struct simrun *s, struct thread *th, sim_time_t t)
+{
+	while (th->qn && th->q[th->qhead].op == TOP_CTRL && th->cq[th->cqhead].kind == CTRL_START_THREAD) {
+		struct trace_ctrl c = th->cq[th->cqhead];
+		thread_pop(th);
+		do_ctrl(s, th, &c, t);
+	}
+}
+
+/*
  * A thread's agent.  It replays records while the next one is due no later
  * than every other pending event (another thread's next access, a kernel
  * thread, a sample), then re-schedules itself at that record's time.  So
@@ -1138,6 +1157,8 @@ static void agent_run(struct ev *ev, void *ctx)
 			thread_pop(th);
 			hw_set_horizon(s->hw, t);
 			t = do_ctrl(s, th, &c, t);
+			if (th->block)
+				start_behind_block(s, th, t);
 			if (th->done || th->block)
 				return;      /* a blocked thread is rescheduled by whoever releases it */
 			if (th->seq_hold && c.kind != TCTRL_SEQ)

@@ -67,6 +67,27 @@ check "a thread after an exit: batches of 1, 7 and 4096 give byte-identical repo
     sh -c "cmp '$T/ex1.json' '$T/ex4096.json' && cmp '$T/ex7.json' '$T/ex4096.json'"
 check "a thread after records past an exit: batches of 1, 7 and 4096 give byte-identical reports" \
     sh -c "cmp '$T/px1.json' '$T/px4096.json' && cmp '$T/px7.json' '$T/px4096.json'"
+# thread 1 appears (no clone record) right after thread 0's futex_wait, and is the one that wakes
+# it: it starts when thread 0 blocks, so thread 0 sleeps through all of thread 1's 40,000
+# instructions (16 us at 2.5 GHz, one per cycle).  It once started only when the run stalled,
+# at whatever the clock showed (here 0, before thread 0 had got there: 8 us asleep).
+cat > "$T/wake.txt" <<'EOT'
+W 0x10000000 4096
+R 0x10000040 8 +5000
+futex_wait addr=0x10000080 private=1 wake_id=1 exit_of=0 ret=0
+T1 R 0x10000100 8 +40000
+T1 futex_wake addr=0x10000080 private=1 wake_id=1 woken=1 ret=1
+T1 R 0x10000180 8
+R 0x100001c0 8
+EOT
+for b in 1 4096; do
+    check "a waker that appears after the wait, batches of $b" env NUMASIM_TRACE_BATCH=$b $N run -q \
+        --machine skx-2s --trace "text:$T/wake.txt" --report "$T/wk$b.json"
+done
+check "a waker that appears after the wait: batches of 1 and 4096 give byte-identical reports" \
+    cmp "$T/wk1.json" "$T/wk4096.json"
+check "thread 0 sleeps through the waker's 16 us of work (it starts when thread 0 blocks)" \
+    awk '/"thread_blocked_ns"/ { getline; gsub(/[ ,]/, ""); b = $0 } END { exit !(b >= 16000 && b < 17000) }' "$T/wk4096.json"
 # a plain lackey log goes through the reader's one-pass parser: it obeys the batch size too
 awk 'BEGIN { x = 99; print "==1== Lackey"
     for (i = 0; i < 3000; i++) {
