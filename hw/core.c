@@ -92,7 +92,7 @@ static inline void stall(struct core *c, enum core_stall k, sim_time_t *t, sim_t
 	*t = until;
 }
 
-sim_time_t core_issue_time(struct core *c, uint32_t gap, uint8_t op, bool dep)
+static sim_time_t issue_time(struct core *c, uint32_t gap, uint8_t op, bool dep)
 {
 	sim_time_t d, t;
 	uint64_t n = c->ninstr + gap;
@@ -132,6 +132,18 @@ sim_time_t core_issue_time(struct core *c, uint32_t gap, uint8_t op, bool dep)
 	return t;
 }
 
+sim_time_t core_issue_time(struct core *c, uint32_t gap, uint8_t op, bool dep)
+{
+	if (c->memo_ok && c->memo_gap == gap && c->memo_op == op && c->memo_dep == dep)
+		return c->memo_t;
+	c->memo_t = issue_time(c, gap, op, dep);
+	c->memo_ok = true;
+	c->memo_gap = gap;
+	c->memo_op = op;
+	c->memo_dep = dep;
+	return c->memo_t;
+}
+
 /*
  * An L1 miss takes the fill buffer that frees first until `done`.  An older
  * entry of the same line (the line was evicted while its fill was in
@@ -168,6 +180,7 @@ sim_time_t core_commit(struct core *c, uint32_t gap, uint8_t op, sim_time_t t,
 	sim_time_t done = t + o->lat, r, d;
 	uint64_t n = c->ninstr + gap;
 
+	c->memo_ok = false;
 	if (unlikely(o->walk)) {
 		/* walks issued in time order: their union grows at the end */
 		sim_time_t a = t, b = t + o->walk;
@@ -270,12 +283,14 @@ sim_time_t core_drain_time(const struct core *c, uint32_t gap)
 
 void core_consume_gap(struct core *c, uint32_t gap)
 {
+	c->memo_ok = false;
 	c->disp += instr_ps(c, gap);
 	c->ninstr += gap;
 }
 
 void core_start_at(struct core *c, sim_time_t t)
 {
+	c->memo_ok = false;
 	c->start = SIM_MAX(c->start, t);
 	c->walk_until = SIM_MAX(c->walk_until, t);
 	core_resume(c, t);
@@ -283,12 +298,14 @@ void core_start_at(struct core *c, sim_time_t t)
 
 void core_resume(struct core *c, sim_time_t t)
 {
+	c->memo_ok = false;
 	c->disp = SIM_MAX(c->disp, t);
 	c->last_issue = SIM_MAX(c->last_issue, t);
 }
 
 void core_delay(struct core *c, sim_time_t d)
 {
+	c->memo_ok = false;
 	c->disp += d;
 }
 

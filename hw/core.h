@@ -109,6 +109,17 @@ struct core {
 	sim_time_t pend_disp;              /* and its dispatch time */
 	uint64_t stall[NR_CORE_STALLS];
 	uint64_t secondary;     /* L1 hits on a line whose fill was still in flight */
+	/*
+	 * The latest core_issue_time answer, for the same question asked again
+	 * before anything changed the core (a thread that yielded on its head
+	 * access asks again when its turn comes).  Every function that changes
+	 * the core's state clears it.
+	 */
+	bool memo_ok;
+	bool memo_dep;
+	uint8_t memo_op;
+	uint32_t memo_gap;
+	sim_time_t memo_t;
 };
 
 /* What the hierarchy said about an issued access. */
@@ -125,8 +136,8 @@ void core_destroy(struct core *c);
 
 /*
  * Earliest time the next access, after `gap` non-memory instructions, can
- * issue.  Calling it again without core_commit() gives the same answer
- * unless the thread was delayed meanwhile (core_delay).
+ * issue.  Asked again with the same arguments before any other core_*
+ * call changed the core, it answers from a memo.
  */
 sim_time_t core_issue_time(struct core *c, uint32_t gap, uint8_t op, bool dep);
 

@@ -109,8 +109,6 @@ struct thread {
 	bool waiting;               /* created, but its clone has not been replayed yet */
 	uint16_t start_on;          /* unannounced: 1 + tid whose progress starts this thread, or 0 */
 	bool segv_warned;           /* an access outside any mapping was reported */
-	bool issue_ok;              /* issue_t is the head access's issue time (agent_run yielded on it) */
-	sim_time_t issue_t;
 	/* synchronisation: a blocked thread is off the event queue until released */
 	uint8_t block;              /* enum block_kind */
 	bool seq_hold;              /* passed its seq record: the next control record releases the order */
@@ -421,7 +419,6 @@ static void run_fail(struct simrun *s, int rc, const char *fmt, const char *msg)
 /* A thread created ahead of its start begins its life at t. */
 static void thread_start(struct simrun *s, struct thread *th, sim_time_t t)
 {
-	th->issue_ok = false;
 	core_start_at(&th->core, t);
 	th->waiting = false;
 	th->start_on = 0;
@@ -600,7 +597,6 @@ static void thread_unblock(struct simrun *s, struct thread *th, sim_time_t t)
 	s->cpu[th->cpu].stat[RS_BLOCKED_PS] += t - th->block_since;
 	th->block = BLK_NONE;
 	s->nblocked--;
-	th->issue_ok = false;
 	core_resume(&th->core, t);
 	if (ev_schedule(&s->q, &th->ev, t))
 		run_fail(s, -SIM_ESTATE, "%s", "cannot schedule a woken thread (internal error)");
@@ -1085,10 +1081,8 @@ static void agent_run(struct ev *ev, void *ctx)
 	(void)ev;
 	/* kernel threads (kswapd, kcompactd, the NUMA scanner) ran on this CPU meanwhile */
 	stolen = os_cpu_stolen(s->os, th->cpu);
-	if (stolen) {
-		th->issue_ok = false;
+	if (stolen)
 		core_delay(&th->core, stolen);
-	}
 	if (!os_process_alive(s->os, th->pid)) {
 		thread_finish(s, th);
 		return;
@@ -1170,22 +1164,10 @@ static void agent_run(struct ev *ev, void *ctx)
 			}
 			continue;
 		}
-		/*
-		 * A yield computed the head access's issue time and nothing has
-		 * touched the core since (every other change to it clears
-		 * issue_ok): the same call would give the same time.
-		 */
-		if (th->issue_ok) {
-			t = th->issue_t;
-			th->issue_ok = false;
-		} else {
-			t = core_issue_time(&th->core, rec->gap, rec->op, rec->flags & TREC_DEP);
-		}
-		if (t > next) {
-			th->issue_ok = true;
-			th->issue_t = t;
+		/* after a yield on this access, the core answers from its memo */
+		t = core_issue_time(&th->core, rec->gap, rec->op, rec->flags & TREC_DEP);
+		if (t > next)
 			break;
-		}
 		hw_set_horizon(s->hw, t);
 		enum step st = do_access(s, th, rec, t);
 		if (st == STEP_FAULT)

@@ -238,10 +238,42 @@ static void drain_waits_for_everything_older(void **state)
 	core_destroy(&c);
 }
 
+/*
+ * The issue-time memo answers only the same question about an unchanged
+ * core: after each call that changes the core, the answer moves with it.
+ */
+static void issue_memo_follows_every_change(void **state)
+{
+	struct cpu_cfg cfg = cfg_ooo();
+	struct core c;
+	struct core_outcome o = { .lat = 4 * CYC, .line = 1 };
+	sim_time_t t0, t;
+
+	(void)state;
+	assert_int_equal(core_init(&c, &cfg, CYC, 0), 0);
+	t0 = core_issue_time(&c, 10, MEM_LOAD, false);
+	assert_int_equal(t0, 10 * CYC);
+	assert_int_equal(core_issue_time(&c, 10, MEM_LOAD, false), t0);
+	assert_int_equal(core_issue_time(&c, 20, MEM_LOAD, false), 20 * CYC);   /* another question */
+	core_delay(&c, 7 * CYC);                                                 /* a kernel thread ran */
+	assert_int_equal(core_issue_time(&c, 10, MEM_LOAD, false), t0 + 7 * CYC);
+	core_resume(&c, 100 * CYC);                                              /* after a system call */
+	assert_int_equal(core_issue_time(&c, 10, MEM_LOAD, false), 110 * CYC);
+	core_start_at(&c, 200 * CYC);
+	assert_int_equal(core_issue_time(&c, 10, MEM_LOAD, false), 210 * CYC);
+	core_consume_gap(&c, 10);
+	assert_int_equal(core_issue_time(&c, 10, MEM_LOAD, false), 220 * CYC);
+	t = core_issue_time(&c, 0, MEM_LOAD, false);
+	core_commit(&c, 0, MEM_LOAD, t, &o);
+	assert_int_equal(core_issue_time(&c, 0, MEM_LOAD, false), t + CYC);    /* one instruction later */
+	core_destroy(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(inorder_adds_every_latency),
+		cmocka_unit_test(issue_memo_follows_every_change),
 		cmocka_unit_test(independent_misses_overlap_up_to_the_fill_buffers),
 		cmocka_unit_test(dependent_chase_does_not_overlap),
 		cmocka_unit_test(rob_limits_the_window),
