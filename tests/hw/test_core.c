@@ -255,6 +255,7 @@ static void issue_memo_follows_every_change(void **state)
 	assert_int_equal(t0, 10 * CYC);
 	assert_int_equal(core_issue_time(&c, 10, MEM_LOAD, false), t0);
 	assert_int_equal(core_issue_time(&c, 20, MEM_LOAD, false), 20 * CYC);   /* another question */
+	assert_int_equal(core_issue_time(&c, 10, MEM_LOAD, false), t0);
 	core_delay(&c, 7 * CYC);                                                 /* a kernel thread ran */
 	assert_int_equal(core_issue_time(&c, 10, MEM_LOAD, false), t0 + 7 * CYC);
 	core_resume(&c, 100 * CYC);                                              /* after a system call */
