@@ -21,6 +21,7 @@
 #include "os/memcontrol.h"
 #include "os/filemap.h"
 #include "os/memory_tiers.h"
+#include "os/mlock.h"
 #include "os/oom.h"
 #include "os/psi.h"
 #include "os/rmap.h"
@@ -407,7 +408,8 @@ static bool shrink_page(struct os *os, struct page *pg, struct scan_control *sc,
 {
 	struct reclaim *r = os->rcl;
 
-	if (page_test(pg, PG_unevictable)) {
+	/* shrink_folio_list: "if (unlikely(!folio_evictable(folio))) goto activate_locked" -- culled on putback */
+	if (page_test(pg, PG_unevictable) || !page_evictable(pg)) {
 		putback(os, pg, false);
 		return false;
 	}
