@@ -292,6 +292,43 @@ static void collapse_and_migrate_keep_mlock_exact(void **state)
 }
 
 /*
+ * COW break in a locked VMA (mm/memory.c wp_page_copy: the old page's
+ * rmap goes -- folio_remove_rmap_pte -> munlock_vma_folio -- and the copy's
+ * comes -- folio_add_new_anon_rmap + folio_add_lru_vma -> mlock).  After
+ * fork (the child's VMAs unlocked, dup_mmap) the parent writes its 4
+ * locked pages: the copies are mlocked, the originals (still the child's)
+ * munlocked and rescued, nr_mlock stays 4, nothing is counted twice.
+ */
+static void cow_break_moves_mlock(void **state)
+{
+	struct fx *f = rx_new(1, 64, 2, 0);
+	int pid = fx_proc(f, false), child;
+	(void)state;
+
+	fx_mmap_at(f, pid, A, 4 << PAGE_SHIFT, PROT_RW, MAP_PRIV_ANON | MAP_FIXED_);
+	assert_int_equal(fx_sys(f, pid, OS_SYS_MLOCK, A, 4 << PAGE_SHIFT, 0, 0, 0), 0);
+	assert_int_equal(os_process_fork(f->os, pid, 0, &child), 0);
+	struct page *old = rx_page(f, pid, A);
+	for (unsigned i = 0; i < 4; i++)
+		fx_fault(f, pid, 0, A + ((uint64_t)i << PAGE_SHIFT), true, NULL);
+	struct page *cp = rx_page(f, pid, A);
+	assert_ptr_not_equal(cp, old);
+	assert_true(page_test(cp, PG_mlocked) && page_test(cp, PG_unevictable) && cp->mlock_count == 1);
+	assert_false(page_test(old, PG_mlocked) || page_test(old, PG_unevictable));
+	assert_int_equal(zone_mlock(f, 0), 4);
+	assert_int_equal(rx_node(f, 0, NR_UNEVICTABLE), 4);
+	assert_int_equal(rx_ev(f, UNEVICTABLE_PGMLOCKED), 8);
+	assert_int_equal(rx_ev(f, UNEVICTABLE_PGMUNLOCKED), 4);
+	os_process_exit(f->os, child);
+	assert_int_equal(fx_sys(f, pid, OS_SYS_MUNMAP, A, 4 << PAGE_SHIFT, 0, 0, 0), 0);
+	assert_int_equal(zone_mlock(f, 0), 0);
+	assert_int_equal(rx_node(f, 0, NR_UNEVICTABLE), 0);
+	assert_int_equal(rx_ev(f, UNEVICTABLE_PGCLEARED), 0);
+	lru_check(f->os);
+	fx_free(f);
+}
+
+/*
  * mlock_future_ok (Linux mm/mmap.c do_mmap: "if (!mlock_future_ok(mm,
  * vm_flags, len)) return -EAGAIN"): after mlockall(MCL_FUTURE) every new
  * mapping is locked, so an mmap that would take locked_vm over
@@ -374,6 +411,7 @@ int main(void)
 		cmocka_unit_test(mlockall_future),
 		cmocka_unit_test(compaction_and_locked_pages),
 		cmocka_unit_test(collapse_and_migrate_keep_mlock_exact),
+		cmocka_unit_test(cow_break_moves_mlock),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
