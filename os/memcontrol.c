@@ -707,26 +707,12 @@ uint64_t try_to_free_mem_cgroup_pages(struct os *os, unsigned id, uint64_t nr_pa
 		.cpu = cpu,
 		.now = now,
 	};
-	unsigned order_nodes[HW_MAX_NODES];
-	unsigned nid = os_cpu_node(os, cpu);
-	unsigned nn = physmem_node_order(os->phys, nid, order_nodes);
 	(void)gfp;
 
 	if (!os->rcl)
 		return 0;
-	for (;;) {
-		for (sc.priority = DEF_PRIORITY; sc.priority >= 0; sc.priority--) {
-			for (unsigned i = 0; i < nn; i++)
-				shrink_node(os, order_nodes[i], &sc);
-			if (sc.nr_reclaimed >= sc.nr_to_reclaim)
-				break;
-		}
-		/* do_try_to_free_pages: nothing reclaimed because of memory.low: once more, into protected memcgs */
-		if (sc.nr_reclaimed || !sc.memcg_low_skipped || sc.memcg_low_reclaim)
-			break;
-		sc.memcg_low_reclaim = true;
-		sc.memcg_low_skipped = false;
-	}
+	/* the zonelist of the reclaiming CPU's node, every node, as Linux's numa_node_id() zonelist */
+	do_try_to_free_pages(os, os_cpu_node(os, cpu), NULL, &sc);
 	/*
 	 * Short of the target with the memcg's swap-outs still being written:
 	 * reclaim_throttle(VMSCAN_THROTTLE_CONGESTED), as shrink_node does for
