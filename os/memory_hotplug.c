@@ -159,7 +159,8 @@ int memory_offline(struct os *os, uint64_t index, unsigned cpu, sim_time_t now, 
 	*cost += spent;
 	mb->offline_ps += spent;
 	if (test_pages_isolated(pm, s, e) != e) {
-		undo_isolate_page_range(pm, s, e, MIGRATE_MOVABLE);
+		/* offline_pages' failed_removal_isolated: each pageblock gets back its own type (6.16+) */
+		undo_isolate_page_range(pm, s, e);
 		mb->offline_ebusy++;
 		return -SIM_EBUSY;
 	}
