@@ -422,10 +422,20 @@ uint64_t physmem_host_bytes(const physmem_t *pm);
 /* ---- views -------------------------------------------------------------------- */
 
 /*
- * Print a view in Linux's text format (sources.md §12): "buddyinfo",
- * "pagetypeinfo", "zoneinfo", "vmstat", "numastat" (numactl's default
- * table), "numastat-nodeN" (the sysfs file of node N).  @return 0 or
- * -SIM_EUSAGE for an unknown view.
+ * The views physmem_dump prints in Linux's text format (sources.md §12),
+ * X(name, printer): /proc/buddyinfo, /proc/pagetypeinfo, /proc/zoneinfo,
+ * numactl's default numastat table, /proc/vmstat.  The one list of these
+ * names: os/os.c's view table expands it too.
+ */
+#define PHYSMEM_VIEWS(X)                      \
+	X("buddyinfo", dump_buddyinfo)        \
+	X("pagetypeinfo", dump_pagetypeinfo)  \
+	X("zoneinfo", dump_zoneinfo)          \
+	X("numastat", dump_numastat)          \
+	X("vmstat", dump_vmstat)
+/*
+ * Print one of PHYSMEM_VIEWS, or "numastat-nodeN" (the sysfs file of node
+ * N).  @return 0 or -SIM_EUSAGE for an unknown view.
  */
 int physmem_dump(const physmem_t *pm, const char *view, FILE *fp);
 /* The same numbers as JSON: "numastat" (array per node), "vmstat", "zones". */
