@@ -1328,20 +1328,6 @@ static int view_numa_maps(struct os *os, const char *view, FILE *fp)
 	return 0;
 }
 
-static int view_meminfo_hugetlb(struct os *os, const char *view, FILE *fp)
-{
-	(void)view;
-	hugetlb_report_meminfo(os, fp);
-	return 0;
-}
-
-static int view_meminfo(struct os *os, const char *view, FILE *fp)
-{
-	(void)view;
-	meminfo_show(os, fp);
-	return 0;
-}
-
 static int view_node_meminfo(struct os *os, const char *view, FILE *fp)
 {
 	(void)view;
@@ -1350,13 +1336,6 @@ static int view_node_meminfo(struct os *os, const char *view, FILE *fp)
 		fprintf(fp, "==> /sys/devices/system/node/node%u/meminfo <==\n", n);
 		node_meminfo_show(os, n, fp);
 	}
-	return 0;
-}
-
-static int view_slabinfo(struct os *os, const char *view, FILE *fp)
-{
-	(void)view;
-	slabinfo_show(os, fp);
 	return 0;
 }
 
@@ -1386,6 +1365,9 @@ static int view_smaps(struct os *os, const char *view, FILE *fp)
 		fn(os, fp);                                       \
 		return 0;                                         \
 	}
+OS_SIMPLE_VIEW(hugetlb_report_meminfo)
+OS_SIMPLE_VIEW(meminfo_show)
+OS_SIMPLE_VIEW(slabinfo_show)
 OS_SIMPLE_VIEW(cma_dump)
 OS_SIMPLE_VIEW(memory_blocks_dump)
 OS_SIMPLE_VIEW(zswap_dump)
@@ -1401,10 +1383,10 @@ OS_SIMPLE_VIEW(memory_tiers_show)
  */
 #define OS_VIEWS(X)                                      \
 	X("numa_maps", view_numa_maps)                   \
-	X("meminfo-hugetlb", view_meminfo_hugetlb)       \
-	X("meminfo", view_meminfo)                       \
+	X("meminfo-hugetlb", view_hugetlb_report_meminfo) \
+	X("meminfo", view_meminfo_show)                  \
 	X("node-meminfo", view_node_meminfo)             \
-	X("slabinfo", view_slabinfo)                     \
+	X("slabinfo", view_slabinfo_show)                \
 	X("smaps", view_smaps)                           \
 	X("smaps_rollup", view_smaps)                    \
 	X("cma", view_cma_dump)                          \
