@@ -187,7 +187,7 @@ static int cma_area_alloc(struct os *os, struct cma *c, uint64_t count, unsigned
 			break;
 		bitmap_set_range(c, no, count, 1);
 		uint64_t p = c->base_pfn + no;
-		ret = alloc_contig_range(os, p, p + count, MIGRATE_CMA, cpu, now + spent, &spent);
+		ret = alloc_contig_range(os, p, p + count, cpu, now + spent, &spent);
 		if (!ret) {
 			*pfn = p;
 			break;

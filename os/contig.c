@@ -116,8 +116,7 @@ uint64_t migrate_range_out(struct os *os, uint64_t start, uint64_t end, enum mig
 	return busy;
 }
 
-int alloc_contig_range(struct os *os, uint64_t start, uint64_t end, enum migratetype restore_mt, unsigned cpu,
-		       sim_time_t now, sim_time_t *cost)
+int alloc_contig_range(struct os *os, uint64_t start, uint64_t end, unsigned cpu, sim_time_t now, sim_time_t *cost)
 {
 	physmem_t *pm = os->phys;
 	const uint64_t max_nr = 1ULL << MAX_PAGE_ORDER;
@@ -128,10 +127,10 @@ int alloc_contig_range(struct os *os, uint64_t start, uint64_t end, enum migrate
 		return rc == -SIM_ERANGE ? rc : -SIM_EBUSY;
 	migrate_range_out(os, start, end, MR_CONTIG_RANGE, pfn_to_nid(pm, start), false, cpu, now, cost);
 	if (test_pages_isolated(pm, start, end) != end) {
-		undo_isolate_page_range(pm, ostart, oend, restore_mt);
+		undo_isolate_page_range(pm, ostart, oend);
 		return -SIM_EBUSY;
 	}
 	isolate_freepages_range(pm, start, end);
-	undo_isolate_page_range(pm, ostart, oend, restore_mt);
+	undo_isolate_page_range(pm, ostart, oend);
 	return 0;
 }

@@ -25,11 +25,11 @@ uint64_t migrate_range_out(struct os *os, uint64_t start, uint64_t end, enum mig
 /*
  * alloc_contig_range(start, end) for CMA: isolate the MAX_ORDER-aligned
  * hull, migrate [start, end) out, check every page is free, take the
- * pages (refcount 1 each), give the pageblocks back to restore_mt.
+ * pages (refcount 1 each), give each pageblock back the type it had
+ * (undo_isolate_page_range).
  * @return 0, -SIM_ERANGE (the range is outside the zone) or -SIM_EBUSY (a
  * page could not be freed); nothing is taken on failure.
  */
-int alloc_contig_range(struct os *os, uint64_t start, uint64_t end, enum migratetype restore_mt, unsigned cpu,
-		       sim_time_t now, sim_time_t *cost);
+int alloc_contig_range(struct os *os, uint64_t start, uint64_t end, unsigned cpu, sim_time_t now, sim_time_t *cost);
 
 #endif

@@ -306,9 +306,7 @@ static uint64_t leaf_pages(unsigned level)
 static void unmap_page(struct os *os, struct process *p, const struct vma *v, struct page *pg, uint64_t nr,
 		       unsigned cpu)
 {
-	rmap_account_remove(os, p, v, pg, nr);
-	if (v->flags & VM_LOCKED)
-		munlock_folio(os, pg);   /* munlock_vma_folio */
+	rmap_account_remove(os, p, v, pg, nr);   /* munlocks it from a VM_LOCKED v */
 	/* free_swap_cache: the last mapping of a swap-cache page whose slot nothing else uses takes it out */
 	if (page_test(pg, PG_swapcache) && !pg->mapcount)
 		swapcache_try_free(os, pg);

@@ -197,9 +197,23 @@ static int cmp_u64(const void *a, const void *b)
  * at boot there is nothing to migrate.  numasim takes every free
  * MAX_PAGE_ORDER block of the node without reclaim or watermarks, keeps
  * the lowest 1 GiB-aligned run of 256 adjacent ones and returns the rest
- * (memblock, top-down on x86, would pick the highest).  @return 0 and
+ * (memblock, top-down on x86, would pick the highest).  A run touching a
+ * MIGRATE_CMA pageblock is not taken: CMA areas are memblock-reserved
+ * before the hugetlb boot pools, and at run time alloc_contig_pages'
+ * alloc_contig_range without ACR_FLAGS_CMA fails on CMA pageblocks
+ * (has_unmovable_pages); only hugetlb_cma (not modelled) puts gigantic
+ * pages in CMA.  The folio is compound (prep_compound_gigantic_folio):
+ * every page but the head is PG_tail pointing at it.  @return 0 and
  * *pfn (the head: order GPAGE_ORDER, refcount 1), or -1 when no range is free.
  */
+static bool range_has_cma(const physmem_t *pm, uint64_t start, uint64_t len)
+{
+	for (uint64_t pfn = start; pfn < start + len; pfn += PAGEBLOCK_NR_PAGES)
+		if (get_pageblock_migratetype(pm, pfn) == MIGRATE_CMA)
+			return true;
+	return false;
+}
+
 static int alloc_gigantic(struct os *os, unsigned nid, uint64_t *pfn)
 {
 	const uint64_t per = 1ULL << (GPAGE_ORDER - MAX_PAGE_ORDER), span = 1ULL << GPAGE_ORDER;
@@ -233,7 +247,8 @@ static int alloc_gigantic(struct os *os, unsigned nid, uint64_t *pfn)
 	}
 	qsort(blk, n, sizeof(*blk), cmp_u64);
 	for (uint64_t i = 0; i + per <= n && found == UINT64_MAX; i++)
-		if (!(blk[i] & (span - 1)) && blk[i + per - 1] == blk[i] + span - (1ULL << MAX_PAGE_ORDER))
+		if (!(blk[i] & (span - 1)) && blk[i + per - 1] == blk[i] + span - (1ULL << MAX_PAGE_ORDER) &&
+		    !range_has_cma(os->phys, blk[i], span))
 			found = i;
 	for (uint64_t i = 0; i < n; i++)
 		if (found == UINT64_MAX || i < found || i >= found + per)
@@ -244,11 +259,14 @@ static int alloc_gigantic(struct os *os, unsigned nid, uint64_t *pfn)
 	}
 	*pfn = blk[found];
 	free(blk);
-	/* one folio: the head carries the order; the other blocks' heads become plain frames */
-	for (uint64_t k = 1; k < per; k++) {
-		struct page *t = pfn_to_page(os->phys, *pfn + (k << MAX_PAGE_ORDER));
+	/* one compound folio: the head carries the order, every other page is its tail */
+	for (uint64_t k = 1; k < span; k++) {
+		struct page *t = pfn_to_page(os->phys, *pfn + k);
+		t->flags = 1u << PG_tail;
 		t->refcount = 0;
+		t->mapcount = 0;
 		t->order = 0;
+		t->private = *pfn;
 	}
 	struct page *pg = pfn_to_page(os->phys, *pfn);
 	pg->order = GPAGE_ORDER;

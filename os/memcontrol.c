@@ -707,26 +707,12 @@ uint64_t try_to_free_mem_cgroup_pages(struct os *os, unsigned id, uint64_t nr_pa
 		.cpu = cpu,
 		.now = now,
 	};
-	unsigned order_nodes[HW_MAX_NODES];
-	unsigned nid = os_cpu_node(os, cpu);
-	unsigned nn = physmem_node_order(os->phys, nid, order_nodes);
 	(void)gfp;
 
 	if (!os->rcl)
 		return 0;
-	for (;;) {
-		for (sc.priority = DEF_PRIORITY; sc.priority >= 0; sc.priority--) {
-			for (unsigned i = 0; i < nn; i++)
-				shrink_node(os, order_nodes[i], &sc);
-			if (sc.nr_reclaimed >= sc.nr_to_reclaim)
-				break;
-		}
-		/* do_try_to_free_pages: nothing reclaimed because of memory.low: once more, into protected memcgs */
-		if (sc.nr_reclaimed || !sc.memcg_low_skipped || sc.memcg_low_reclaim)
-			break;
-		sc.memcg_low_reclaim = true;
-		sc.memcg_low_skipped = false;
-	}
+	/* the zonelist of the reclaiming CPU's node, every node, as Linux's numa_node_id() zonelist */
+	do_try_to_free_pages(os, os_cpu_node(os, cpu), NULL, &sc);
 	/*
 	 * Short of the target with the memcg's swap-outs still being written:
 	 * reclaim_throttle(VMSCAN_THROTTLE_CONGESTED), as shrink_node does for
@@ -825,42 +811,48 @@ static void memory_numa_stat_show(const struct os *os, unsigned id, FILE *fp)
 	}
 }
 
-static const char *const memcg_views[] = { "memory.stat", "memory.numa_stat", "memory.events", "memory.current",
-					   "memory.peak" };
-
-bool memcg_is_view(const char *view)
+static void memory_events_show(const struct os *os, unsigned id, FILE *fp)
 {
-	for (unsigned i = 0; i < ARRAY_SIZE(memcg_views); i++)
-		if (!strcmp(view, memcg_views[i]))
-			return true;
-	return false;
+	struct memcg_sums s;
+	memcg_sum(os, id, -1, &s);
+	for (unsigned k = 0; k < MEMCG_NR_MEMORY_EVENTS; k++)
+		fprintf(fp, "%s %" PRIu64 "\n", memcg_event_names[k], s.events[k]);
 }
+
+static void memory_current_show(const struct os *os, unsigned id, FILE *fp)
+{
+	fprintf(fp, "%" PRIu64 "\n", os->memcg->cg[id]->memory.usage << PAGE_SHIFT);
+}
+
+static void memory_peak_show(const struct os *os, unsigned id, FILE *fp)
+{
+	fprintf(fp, "%" PRIu64 "\n", os->memcg->cg[id]->memory.watermark << PAGE_SHIFT);
+}
+
+static const struct {
+	const char *name;
+	void (*show)(const struct os *os, unsigned id, FILE *fp);
+} memcg_views[] = {
+#define MEMCG_VIEW(name, fn) { name, fn },
+	MEMCG_VIEWS(MEMCG_VIEW)
+#undef MEMCG_VIEW
+};
 
 int memcg_dump(const struct os *os, const char *view, FILE *fp)
 {
-	if (!memcg_is_view(view))
+	unsigned v = 0;
+
+	while (v < ARRAY_SIZE(memcg_views) && strcmp(view, memcg_views[v].name))
+		v++;
+	if (v == ARRAY_SIZE(memcg_views))
 		return -SIM_EUSAGE;
 	if (!os->memcg)
 		return 0;   /* no memory cgroup below the root: nothing to print */
 	for (unsigned id = next_live(os, 0); id; id = next_live(os, id)) {
-		const struct mem_cgroup *m = os->memcg->cg[id];
 		char path[600];
 		memcg_path(os, id, path, sizeof(path));
 		fprintf(fp, "==> %s/%s <==\n", path, view);
-		if (!strcmp(view, "memory.stat")) {
-			memory_stat_show(os, id, fp);
-		} else if (!strcmp(view, "memory.numa_stat")) {
-			memory_numa_stat_show(os, id, fp);
-		} else if (!strcmp(view, "memory.events")) {
-			struct memcg_sums s;
-			memcg_sum(os, id, -1, &s);
-			for (unsigned k = 0; k < MEMCG_NR_MEMORY_EVENTS; k++)
-				fprintf(fp, "%s %" PRIu64 "\n", memcg_event_names[k], s.events[k]);
-		} else if (!strcmp(view, "memory.current")) {
-			fprintf(fp, "%" PRIu64 "\n", m->memory.usage << PAGE_SHIFT);
-		} else {
-			fprintf(fp, "%" PRIu64 "\n", m->memory.watermark << PAGE_SHIFT);
-		}
+		memcg_views[v].show(os, id, fp);
 	}
 	return 0;
 }

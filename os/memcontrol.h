@@ -202,9 +202,18 @@ uint64_t try_to_free_mem_cgroup_pages(struct os *os, unsigned id, uint64_t nr_pa
 
 /* ---- views --------------------------------------------------------------------------------------- */
 
-/* "memory.stat", "memory.numa_stat", "memory.events", "memory.current", "memory.peak": every non-root memcg. */
+/*
+ * The cgroup v2 files memcg_dump prints for every non-root memcg,
+ * X(name, printer of one memcg); os/os.c's view table expands it too.
+ */
+#define MEMCG_VIEWS(X)                                  \
+	X("memory.stat", memory_stat_show)              \
+	X("memory.numa_stat", memory_numa_stat_show)    \
+	X("memory.events", memory_events_show)          \
+	X("memory.current", memory_current_show)        \
+	X("memory.peak", memory_peak_show)
+/* One of MEMCG_VIEWS, each memcg's file after a "==> path/file <==" line.  @return 0 or -SIM_EUSAGE. */
 int memcg_dump(const struct os *os, const char *view, FILE *fp);
-bool memcg_is_view(const char *view);
 struct rep;
 void memcg_report(const struct os *os, struct rep *r);
 

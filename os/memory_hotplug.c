@@ -8,6 +8,7 @@
 #include <string.h>
 #include "os/contig.h"
 #include "os/memory_hotplug.h"
+#include "os/memory_tiers.h"
 #include "sim/err.h"
 
 #define MIN_MEMORY_BLOCK_SIZE     (128ULL << 20)   /* 1 << SECTION_SIZE_BITS */
@@ -119,10 +120,15 @@ static int block_zone(const struct os *os, const struct memory_block *b)
 	return -1;
 }
 
-/* Keep the policy layer's N_MEMORY in step (node_states_clear_node / node_states_set_node). */
+/*
+ * Keep the policy layer's N_MEMORY in step (node_states_clear_node /
+ * node_states_set_node), and with it the memory tiers: a change of the
+ * node's state is the MEM_ONLINE / MEM_OFFLINE notification with
+ * status_change_nid set that memtier_hotplug_callback acts on.
+ */
 static void update_memory_nodes(struct os *os, unsigned nid)
 {
-	bool has = false;
+	bool had = node_isset(nid, &os->sys.memory_nodes), has = false;
 	for (unsigned z = 0; z < MAX_NR_ZONES; z++) {
 		struct zone_info zi;
 		if (!physmem_zone_info(os->phys, nid, (enum zone_type)z, &zi) && zi.present)
@@ -132,6 +138,8 @@ static void update_memory_nodes(struct os *os, unsigned nid)
 		node_set(nid, &os->sys.memory_nodes);
 	else
 		os->sys.memory_nodes.bits[nid / 64] &= ~(1ULL << (nid % 64));
+	if (had != has)
+		memory_tiers_hotplug(os);
 }
 
 int memory_offline(struct os *os, uint64_t index, unsigned cpu, sim_time_t now, sim_time_t *cost)
@@ -159,7 +167,8 @@ int memory_offline(struct os *os, uint64_t index, unsigned cpu, sim_time_t now, 
 	*cost += spent;
 	mb->offline_ps += spent;
 	if (test_pages_isolated(pm, s, e) != e) {
-		undo_isolate_page_range(pm, s, e, MIGRATE_MOVABLE);
+		/* offline_pages' failed_removal_isolated: each pageblock gets back its own type (6.16+) */
+		undo_isolate_page_range(pm, s, e);
 		mb->offline_ebusy++;
 		return -SIM_EBUSY;
 	}

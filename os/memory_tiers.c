@@ -22,6 +22,7 @@ struct memory_tiers {
 	int top_tier_adistance;
 	unsigned nr_tiers;
 	int tiers[HW_MAX_NODES];            /* tier ids, fastest first */
+	int perf_ref;                       /* default_dram_perf's node (-1: none, or perf disabled) */
 	struct rng rng;                     /* node_random */
 	/* per node, as the target of promotions (pgdat->nbp_*) */
 	struct {
@@ -122,38 +123,18 @@ static void establish_demotion_targets(const struct os *os, struct memory_tiers 
 				node_set(n, &mt->lower[node]);
 }
 
-int memory_tiers_init(struct os *os, char *err, size_t errlen)
+/*
+ * set_node_memory_tier for every node with memory (N_MEMORY) and
+ * clear_node_memory_tier for the others, then the tier list and
+ * establish_demotion_targets.
+ */
+static void set_node_memory_tiers(const struct os *os, struct memory_tiers *mt)
 {
 	const struct os_cfg *c = &os->cfg;
 	unsigned nr = os->sys.nr_nodes;
-	struct memory_tiers *mt = calloc(1, sizeof(*mt));
+	int ref = mt->perf_ref;
 
-	if (!mt)
-		return sim_errf(err, errlen, SIM_ENOMEM, "os: out of host memory");
-	if ((c->nr_hmat_latency_ns && c->nr_hmat_latency_ns != nr) ||
-	    (c->nr_hmat_bandwidth_mbps && c->nr_hmat_bandwidth_mbps != nr)) {
-		free(mt);
-		return sim_errf(err, errlen, SIM_ECONFIG,
-				"os.hmat_latency_ns / os.hmat_bandwidth_mbps: %u and %u entries, the machine has %u nodes",
-				c->nr_hmat_latency_ns, c->nr_hmat_bandwidth_mbps, nr);
-	}
-	rng_seed(&mt->rng, os->seed, 0x7469657273ULL);   /* "tiers" */
-	nodes_clear(&mt->cpu_nodes);
-	for (unsigned cpu = 0; cpu < physmem_nr_cpus(os->phys); cpu++)
-		node_set(physmem_cpu_node(os->phys, cpu), &mt->cpu_nodes);
-
-	/* default DRAM performance: the first node with CPUs and memory; the others must agree within 10% */
-	int ref = -1;
-	bool perf_ok = true;
-	for (unsigned n = 0; n < nr; n++) {
-		if (!node_isset(n, &mt->cpu_nodes) || !node_isset(n, &os->sys.memory_nodes) || !has_perf(c, n))
-			continue;
-		if (ref < 0)
-			ref = (int)n;
-		else if (!within_10pct(c->hmat_latency_ns[n], c->hmat_latency_ns[ref]) ||
-			 !within_10pct(c->hmat_bandwidth_mbps[n], c->hmat_bandwidth_mbps[ref]))
-			perf_ok = false;
-	}
+	mt->nr_tiers = 0;
 	for (unsigned n = 0; n < HW_MAX_NODES; n++) {
 		mt->adist[n] = MEMTIER_ADISTANCE_DRAM;
 		mt->tier_of[n] = -1;
@@ -161,7 +142,7 @@ int memory_tiers_init(struct os *os, char *err, size_t errlen)
 	for (unsigned n = 0; n < nr; n++) {
 		if (!node_isset(n, &os->sys.memory_nodes))
 			continue;
-		if (perf_ok && ref >= 0 && has_perf(c, n)) {
+		if (ref >= 0 && has_perf(c, n)) {
 			/* mt_perf_to_adistance, read + write = 2 x the one figure on both sides */
 			uint64_t a = (uint64_t)MEMTIER_ADISTANCE_DRAM * c->hmat_latency_ns[n] / c->hmat_latency_ns[ref];
 			a = a * c->hmat_bandwidth_mbps[ref] / c->hmat_bandwidth_mbps[n];
@@ -184,6 +165,50 @@ int memory_tiers_init(struct os *os, char *err, size_t errlen)
 		mt->nr_tiers++;
 	}
 	establish_demotion_targets(os, mt);
+}
+
+/* the whole map is set again: a few nodes, and nothing of the other nodes changes */
+void memory_tiers_hotplug(struct os *os)
+{
+	if (os->mt)
+		set_node_memory_tiers(os, os->mt);
+}
+
+int memory_tiers_init(struct os *os, char *err, size_t errlen)
+{
+	const struct os_cfg *c = &os->cfg;
+	unsigned nr = os->sys.nr_nodes;
+	struct memory_tiers *mt = calloc(1, sizeof(*mt));
+
+	if (!mt)
+		return sim_errf(err, errlen, SIM_ENOMEM, "os: out of host memory");
+	if ((c->nr_hmat_latency_ns && c->nr_hmat_latency_ns != nr) ||
+	    (c->nr_hmat_bandwidth_mbps && c->nr_hmat_bandwidth_mbps != nr)) {
+		free(mt);
+		return sim_errf(err, errlen, SIM_ECONFIG,
+				"os.hmat_latency_ns / os.hmat_bandwidth_mbps: %u and %u entries, the machine has %u nodes",
+				c->nr_hmat_latency_ns, c->nr_hmat_bandwidth_mbps, nr);
+	}
+	rng_seed(&mt->rng, os->seed, 0x7469657273ULL);   /* "tiers" */
+	nodes_clear(&mt->cpu_nodes);
+	for (unsigned cpu = 0; cpu < physmem_nr_cpus(os->phys); cpu++)
+		node_set(physmem_cpu_node(os->phys, cpu), &mt->cpu_nodes);
+
+	/* default DRAM performance (mt_set_default_dram_perf, once): the first node with CPUs and memory;
+	 * the others must agree within 10% */
+	int ref = -1;
+	bool perf_ok = true;
+	for (unsigned n = 0; n < nr; n++) {
+		if (!node_isset(n, &mt->cpu_nodes) || !node_isset(n, &os->sys.memory_nodes) || !has_perf(c, n))
+			continue;
+		if (ref < 0)
+			ref = (int)n;
+		else if (!within_10pct(c->hmat_latency_ns[n], c->hmat_latency_ns[ref]) ||
+			 !within_10pct(c->hmat_bandwidth_mbps[n], c->hmat_bandwidth_mbps[ref]))
+			perf_ok = false;
+	}
+	mt->perf_ref = perf_ok ? ref : -1;
+	set_node_memory_tiers(os, mt);
 	/* mempolicy_set_node_perf: HMAT bandwidths give the weighted-interleave weights in auto mode */
 	if (c->weighted_interleave_auto && c->nr_hmat_bandwidth_mbps == nr)
 		mpol_auto_weights(&os->sys, c->hmat_bandwidth_mbps, nr);

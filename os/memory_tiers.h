@@ -40,6 +40,15 @@
 /* Build the tiers from os->cfg and the node layout.  @return 0 or -SIM_ECONFIG / -SIM_ENOMEM. */
 int memory_tiers_init(struct os *os, char *err, size_t errlen);
 void memory_tiers_destroy(struct os *os);
+/*
+ * memtier_hotplug_callback (mm/memory-tiers.c): a node gained its first
+ * memory (MEM_ONLINE: set_node_memory_tier) or lost its last
+ * (MEM_OFFLINE: clear_node_memory_tier); the tiers, top-tier boundary and
+ * demotion targets are set again (establish_demotion_targets).  The
+ * default DRAM performance chosen at boot stays (mt_set_default_dram_perf
+ * runs once).
+ */
+void memory_tiers_hotplug(struct os *os);
 
 /* Abstract distance of node nid (MEMTIER_ADISTANCE_DRAM for a node without memory). */
 int node_adistance(const struct os *os, unsigned nid);

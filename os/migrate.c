@@ -188,9 +188,18 @@ static int migrate_one(struct os *os, struct page *src, const struct migrate_req
 	/* the copy starts once the destination is allocated and the source unmapped */
 	c += oshw_copy(os, rq->cpu, now + c, dpfn, src->pfn, nr << PAGE_SHIFT);
 	os->mig->stat[MIG_BYTES] += nr << PAGE_SHIFT;
-	/* folio_migrate_flags: everything but the allocator's own bits */
+	/*
+	 * folio_migrate_flags: everything but the allocator's own bits and
+	 * PG_mlocked, which Linux (since 5.18) does not copy: the source is
+	 * munlocked as each mapping leaves it (try_to_migrate_one ->
+	 * folio_remove_rmap_pte -> munlock_vma_folio) and the destination
+	 * mlocked as each comes back (remove_migration_pte ->
+	 * folio_add_anon_rmap_pte -> mlock_vma_folio), which rebuilds
+	 * mlock_count and moves NR_MLOCK between zones.
+	 */
 	const uint32_t keep = (1u << PG_head) | (1u << PG_tail) | (1u << PG_buddy) | (1u << PG_pcp);
-	dst->flags = (dst->flags & keep) | (src->flags & ~keep);
+	dst->flags = (dst->flags & keep) | (src->flags & ~keep & ~(1u << PG_mlocked));
+	dst->mlock_count = 0;
 	dst->mapping = src->mapping;
 	dst->index = src->index;
 	dst->last_cpupid = src->last_cpupid;
@@ -207,12 +216,18 @@ static int migrate_one(struct os *os, struct page *src, const struct migrate_req
 		struct shm_obj *o = src->mapping;
 		SIM_BUG_ON(shm_set(o, src->index, dpfn + 1));   /* the slot exists: no allocation */
 	}
+	/*
+	 * migrate_folio_move: "push dst to LRU immediately: so that if it
+	 * turns out to be an mlocked page, remove_migration_ptes() will
+	 * automatically build up the correct dst->mlock_count".
+	 */
+	lru_transfer(os, src, dst, rq->isolated);
 	unsigned mapped = rmap_replace(os, src, dst, b, rq->cpu, now + c, &c);
 	*cost += c;
 	SIM_BUG_ON(src->mapcount != 0 || mapped == 0);
 	move_stats(os, src, dst, nr);
-	mlock_migrate(os, src, dst);
-	lru_transfer(os, src, dst, rq->isolated);
+	/* a source still mlocked (no VM_LOCKED mapping munlocked it) is freed so: __page_cache_release */
+	mlock_page_freed(os, src);
 	/* the old page: references went with the mappings */
 	src->refcount = 0;
 	src->flags &= 1u << PG_head;

@@ -34,12 +34,10 @@ void mlock_folio(struct os *os, struct page *pg)
 		pg->mlock_count++;
 		return;
 	}
+	/* lru_add culls it (counting unevictable_pgs_culled) and zeroes mlock_count: this mapping is 1 */
 	lru_del(os, pg);
-	page_clear(pg, PG_active);
-	page_set(pg, PG_unevictable);
-	pg->mlock_count = 1;
 	lru_add(os, pg);
-	vmstat_inc(os->phys, UNEVICTABLE_PGCULLED, page_nr(pg));
+	pg->mlock_count = 1;
 }
 
 void munlock_folio(struct os *os, struct page *pg)
@@ -79,23 +77,27 @@ void mlock_page_freed(struct os *os, struct page *pg)
 	pg->mlock_count = 0;
 }
 
+/*
+ * lru_add (mm/swap.c): PG_unevictable is decided again on the way in.  A
+ * page munlocked while off its list ("stranded") comes back evictable and
+ * counts rescued; an mlocked one is culled, its mlock_count restarting at
+ * 0 ("might undercount": the next mlock_folio counts it).
+ */
 void mlock_cull_on_add(struct os *os, struct page *pg)
 {
-	if (page_evictable(pg) || page_test(pg, PG_unevictable))
+	bool was_unevictable = page_test(pg, PG_unevictable);
+
+	page_clear(pg, PG_unevictable);
+	if (page_evictable(pg)) {
+		if (was_unevictable)
+			vmstat_inc(os->phys, UNEVICTABLE_PGRESCUED, page_nr(pg));
 		return;
+	}
 	page_clear(pg, PG_active);
 	page_set(pg, PG_unevictable);
-	pg->mlock_count = 0;     /* lru_add: the next mlock_folio counts it */
-	vmstat_inc(os->phys, UNEVICTABLE_PGCULLED, page_nr(pg));
-}
-
-void mlock_migrate(struct os *os, const struct page *src, struct page *dst)
-{
-	dst->mlock_count = src->mlock_count;
-	if (page_test(src, PG_mlocked) && (src->node != dst->node || src->zone != dst->zone)) {
-		mlock_stat(os, src, -1);
-		mlock_stat(os, dst, +1);
-	}
+	pg->mlock_count = 0;
+	if (!was_unevictable)
+		vmstat_inc(os->phys, UNEVICTABLE_PGCULLED, page_nr(pg));
 }
 
 uint64_t mm_mlocked_pages(const struct mm_struct *mm, uint64_t start, uint64_t end)

@@ -16,10 +16,14 @@
  * isolated).  _scanned stays 0: only shmem unlocking scans that list.
  *
  * Hooks into the rest of os/: rmap_account_add maps a page through a VMA
- * (mlock_folio if that VMA is VM_LOCKED), unmap_page removes one
- * (munlock_folio), put_page frees it (mlock_page_freed), lru_add /
- * lru_putback cull a PG_mlocked page that was off its list, migration
- * carries the state to the new page (mlock_migrate).
+ * (mlock_folio if that VMA is VM_LOCKED: mlock_vma_folio), and
+ * rmap_account_remove unmaps it (munlock_folio if VM_LOCKED:
+ * munlock_vma_folio, as Linux's __folio_remove_rmap does) on every path
+ * -- zap, COW break, reclaim, migration, KSM merge, THP collapse; put_page
+ * frees it (mlock_page_freed), lru_add / lru_putback decide
+ * PG_unevictable again.  Migration copies no PG_mlocked: the source is
+ * munlocked and the destination mlocked mapping by mapping, as in Linux
+ * since 5.18.
  */
 #ifndef OS_MLOCK_H
 #define OS_MLOCK_H
@@ -48,11 +52,10 @@ void munlock_folio(struct os *os, struct page *pg);
 void mlock_page_freed(struct os *os, struct page *pg);
 /*
  * folio_add_lru's evictability check for a page going onto a list: a
- * PG_mlocked page that is not yet PG_unevictable becomes so (culled).
+ * PG_mlocked page becomes PG_unevictable (culled unless it already was),
+ * a PG_unevictable page no longer mlocked leaves it (rescued).
  */
 void mlock_cull_on_add(struct os *os, struct page *pg);
-/* Migration: dst took src's flags; carry mlock_count and move nr_mlock between zones. */
-void mlock_migrate(struct os *os, const struct page *src, struct page *dst);
 
 /* RLIMIT_MEMLOCK in pages (os.memlock_limit; UINT64_MAX: unlimited), mlock_future_ok's limit. */
 uint64_t rlimit_memlock_pages(const struct os *os);

@@ -200,6 +200,9 @@ static int move_vma(struct os *os, struct process *p, uint64_t old, uint64_t old
 	if (c.n)
 		*cost += oshw_flush(os, p, cpu, now + *cost, old, old_len);
 	free(c.l);
+	/* the moved pages keep their data: its declarations (os/page_content.h) go with them */
+	if (pgc_move(&p->pgc, old, old_len, new_addr))
+		return sim_errf(err, errlen, SIM_ENOMEM, "mremap: out of memory moving page_content declarations");
 	size_t i = mm_find_idx(mm, old);
 	if (dontunmap) {
 		/* the old VMA stays, empty and unlocked; locked_vm is not touched (move_vma) */

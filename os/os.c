@@ -1297,12 +1297,121 @@ static void numa_maps_show(struct os *os, const struct process *p, FILE *fp)
 	}
 }
 
-const char *const os_dump_views[] = {
-	"buddyinfo", "pagetypeinfo", "zoneinfo", "numastat", "vmstat", "numa_maps", "meminfo-hugetlb", "meminfo",
-	"node-meminfo", "slabinfo", "smaps", "smaps_rollup", "cma", "memory-blocks", "zswap", "zram", "ksm",
-	"memory_tiers",
-	"memory.stat", "memory.numa_stat", "memory.events", "memory.current", "memory.peak",
-	NULL,
+static int view_phys(struct os *os, const char *view, FILE *fp)
+{
+	return physmem_dump(os->phys, view, fp);
+}
+
+static int view_memcg(struct os *os, const char *view, FILE *fp)
+{
+	return memcg_dump(os, view, fp);
+}
+
+static int view_numa_maps(struct os *os, const char *view, FILE *fp)
+{
+	unsigned shown = 0;
+	(void)view;
+
+	for (size_t i = 1; i < os->nr_procs; i++)
+		shown += os->procs[i]->alive || os->procs[i]->final_maps;
+	for (size_t i = 1; i < os->nr_procs; i++) {
+		const struct process *p = os->procs[i];
+		if (p->alive) {
+			if (shown > 1)
+				fprintf(fp, "==> /proc/%d/numa_maps <==\n", p->pid);
+			numa_maps_show(os, p, fp);
+		} else if (p->final_maps) {
+			/* Linux has no file for a dead process; the last view is kept for replays */
+			fprintf(fp, "==> /proc/%d/numa_maps (at exit) <==\n%s", p->pid, p->final_maps);
+		}
+	}
+	return 0;
+}
+
+static int view_node_meminfo(struct os *os, const char *view, FILE *fp)
+{
+	(void)view;
+	/* one file per online node, memoryless ones included (register_one_node for N_ONLINE) */
+	for (unsigned n = 0; n < os->sys.nr_nodes; n++) {
+		fprintf(fp, "==> /sys/devices/system/node/node%u/meminfo <==\n", n);
+		node_meminfo_show(os, n, fp);
+	}
+	return 0;
+}
+
+/* smaps and smaps_rollup of every live process (Linux has no file for a dead one) */
+static int view_smaps(struct os *os, const char *view, FILE *fp)
+{
+	bool rollup = !strcmp(view, "smaps_rollup");
+
+	for (size_t i = 1; i < os->nr_procs; i++) {
+		const struct process *p = os->procs[i];
+		if (!p->alive)
+			continue;
+		fprintf(fp, "==> /proc/%d/%s <==\n", p->pid, view);
+		if (rollup)
+			smaps_rollup_show(os, p, fp);
+		else
+			smaps_show(os, p, fp);
+	}
+	return 0;
+}
+
+/* The views whose printer takes (os, fp) as it is. */
+#define OS_SIMPLE_VIEW(fn)                                       \
+	static int view_##fn(struct os *os, const char *view, FILE *fp) \
+	{                                                         \
+		(void)view;                                       \
+		fn(os, fp);                                       \
+		return 0;                                         \
+	}
+OS_SIMPLE_VIEW(hugetlb_report_meminfo)
+OS_SIMPLE_VIEW(meminfo_show)
+OS_SIMPLE_VIEW(slabinfo_show)
+OS_SIMPLE_VIEW(cma_dump)
+OS_SIMPLE_VIEW(memory_blocks_dump)
+OS_SIMPLE_VIEW(zswap_dump)
+OS_SIMPLE_VIEW(zram_mm_stat)
+OS_SIMPLE_VIEW(ksm_dump)
+OS_SIMPLE_VIEW(memory_tiers_show)
+
+/*
+ * The views os_dump prints, in the order `--dump` lists them: the
+ * allocator's (PHYSMEM_VIEWS, page_alloc.h), the OS's own, the memcg files
+ * (MEMCG_VIEWS, memcontrol.h).  Each name is written once, here or in
+ * those lists; os_dump_views[] and the dispatch table both expand this.
+ */
+#define OS_VIEWS(X)                                      \
+	X("numa_maps", view_numa_maps)                   \
+	X("meminfo-hugetlb", view_hugetlb_report_meminfo) \
+	X("meminfo", view_meminfo_show)                  \
+	X("node-meminfo", view_node_meminfo)             \
+	X("slabinfo", view_slabinfo_show)                \
+	X("smaps", view_smaps)                           \
+	X("smaps_rollup", view_smaps)                    \
+	X("cma", view_cma_dump)                          \
+	X("memory-blocks", view_memory_blocks_dump)      \
+	X("zswap", view_zswap_dump)                      \
+	X("zram", view_zram_mm_stat)                     \
+	X("ksm", view_ksm_dump)                          \
+	X("memory_tiers", view_memory_tiers_show)
+#define ALL_VIEWS(PHYS, OWN, MEMCG) PHYSMEM_VIEWS(PHYS) OS_VIEWS(OWN) MEMCG_VIEWS(MEMCG)
+
+#define VIEW_NAME(name, fn) name,
+const char *const os_dump_views[] = { ALL_VIEWS(VIEW_NAME, VIEW_NAME, VIEW_NAME) NULL };
+#undef VIEW_NAME
+
+static const struct {
+	const char *name;
+	int (*show)(struct os *os, const char *view, FILE *fp);
+} os_views[] = {
+#define PHYS_ENTRY(name, fn) { name, view_phys },
+#define OWN_ENTRY(name, fn) { name, fn },
+#define MEMCG_ENTRY(name, fn) { name, view_memcg },
+	ALL_VIEWS(PHYS_ENTRY, OWN_ENTRY, MEMCG_ENTRY)
+#undef PHYS_ENTRY
+#undef OWN_ENTRY
+#undef MEMCG_ENTRY
 };
 
 int os_dump(const os_t *cos, const char *view, FILE *fp)
@@ -1318,85 +1427,10 @@ int os_dump(const os_t *cos, const char *view, FILE *fp)
 		numa_maps_show(os, p, fp);
 		return 0;
 	}
-	if (memcg_is_view(view))
-		return memcg_dump(os, view, fp);
-	if (!strcmp(view, "memory_tiers")) {
-		memory_tiers_show(os, fp);
-		return 0;
-	}
-	if (!strcmp(view, "ksm")) {
-		ksm_dump(os, fp);
-		return 0;
-	}
-	if (!strcmp(view, "zram")) {
-		zram_mm_stat(os, fp);
-		return 0;
-	}
-	if (!strcmp(view, "zswap")) {
-		zswap_dump(os, fp);
-		return 0;
-	}
-	if (!strcmp(view, "cma")) {
-		cma_dump(os, fp);
-		return 0;
-	}
-	if (!strcmp(view, "memory-blocks")) {
-		memory_blocks_dump(os, fp);
-		return 0;
-	}
-	if (!strcmp(view, "meminfo-hugetlb")) {
-		hugetlb_report_meminfo(os, fp);
-		return 0;
-	}
-	if (!strcmp(view, "meminfo")) {
-		meminfo_show(os, fp);
-		return 0;
-	}
-	if (!strcmp(view, "node-meminfo")) {
-		/* one file per online node, memoryless ones included (register_one_node for N_ONLINE) */
-		for (unsigned n = 0; n < os->sys.nr_nodes; n++) {
-			fprintf(fp, "==> /sys/devices/system/node/node%u/meminfo <==\n", n);
-			node_meminfo_show(os, n, fp);
-		}
-		return 0;
-	}
-	if (!strcmp(view, "slabinfo")) {
-		slabinfo_show(os, fp);
-		return 0;
-	}
-	if (!strcmp(view, "smaps") || !strcmp(view, "smaps_rollup")) {
-		bool rollup = view[5] == '_';
-		/* every live process (Linux has no file for a dead one) */
-		for (size_t i = 1; i < os->nr_procs; i++) {
-			const struct process *p = os->procs[i];
-			if (!p->alive)
-				continue;
-			fprintf(fp, "==> /proc/%d/%s <==\n", p->pid, view);
-			if (rollup)
-				smaps_rollup_show(os, p, fp);
-			else
-				smaps_show(os, p, fp);
-		}
-		return 0;
-	}
-	if (!strcmp(view, "numa_maps")) {
-		unsigned shown = 0;
-		for (size_t i = 1; i < os->nr_procs; i++)
-			shown += os->procs[i]->alive || os->procs[i]->final_maps;
-		for (size_t i = 1; i < os->nr_procs; i++) {
-			const struct process *p = os->procs[i];
-			if (p->alive) {
-				if (shown > 1)
-					fprintf(fp, "==> /proc/%d/numa_maps <==\n", p->pid);
-				numa_maps_show(os, p, fp);
-			} else if (p->final_maps) {
-				/* Linux has no file for a dead process; the last view is kept for replays */
-				fprintf(fp, "==> /proc/%d/numa_maps (at exit) <==\n%s", p->pid, p->final_maps);
-			}
-		}
-		return 0;
-	}
-	return physmem_dump(os->phys, view, fp);
+	for (size_t i = 0; i < ARRAY_SIZE(os_views); i++)
+		if (!strcmp(view, os_views[i].name))
+			return os_views[i].show(os, view, fp);
+	return physmem_dump(os->phys, view, fp);   /* numastat-nodeN, or -SIM_EUSAGE */
 }
 
 void os_capture_maps(struct os *os, struct process *p)

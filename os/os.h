@@ -203,15 +203,11 @@ int os_sample(const os_t *os, const char **names, uint64_t *vals, int max);
 void os_report(const os_t *os, rep_t *r);
 
 /*
- * Print a view in Linux's own text format: "buddyinfo", "pagetypeinfo",
- * "zoneinfo", "numastat", "vmstat", "numa_maps", "meminfo-hugetlb",
- * "meminfo", "node-meminfo", "slabinfo", "smaps", "smaps_rollup"
- * (docs/os-kmem.md), "cma" (/sys/kernel/mm/cma/), "memory-blocks"
- * (/sys/devices/system/memory/), "memory_tiers" (os/memory_tiers.h), "zswap"
- * (/sys/kernel/debug/zswap), "zram" (/sys/block/zram0/mm_stat), "ksm"
- * (/sys/kernel/mm/ksm), the cgroup files "memory.stat", "memory.numa_stat",
- * "memory.events", "memory.current", "memory.peak" of every memcg
- * (docs/os-memcg.md): os_dump_views[].  @return 0 or -SIM_EUSAGE.
+ * Print a view in Linux's own text format: one of os_dump_views[] (the
+ * table in os/os.c: the allocator's /proc files, numa_maps, meminfo,
+ * slabinfo, smaps, the sysfs/debugfs files of CMA, memory blocks, zswap,
+ * zram, KSM and memory tiers, and the cgroup files of every memcg), or
+ * "numa_maps-PID", "numastat-nodeN".  @return 0 or -SIM_EUSAGE.
  */
 int os_dump(const os_t *os, const char *view, FILE *fp);
 /* The names os_dump() knows, NULL-terminated (besides "numa_maps-PID"). */

@@ -1752,12 +1752,32 @@ int start_isolate_page_range(physmem_t *pm, uint64_t start, uint64_t end, bool c
 	return 0;
 }
 
-void undo_isolate_page_range(physmem_t *pm, uint64_t start, uint64_t end, enum migratetype mt)
+static struct page *free_block_head(const physmem_t *pm, uint64_t pfn);
+
+void undo_isolate_page_range(physmem_t *pm, uint64_t start, uint64_t end)
 {
 	struct zone *z = range_zone(pm, start, end);
 
-	SIM_BUG_ON(!z || mt == MIGRATE_ISOLATE);
-	move_freepages_range(pm, z, start, end, mt);
+	SIM_BUG_ON(!z);
+	for (uint64_t b = start; b < end;) {
+		enum migratetype mt = get_pageblock_type_under_isolation(pm, b);
+		uint64_t e = b + PAGEBLOCK_NR_PAGES;
+		while (e < end && get_pageblock_type_under_isolation(pm, e) == mt)
+			e += PAGEBLOCK_NR_PAGES;
+		/* a free block reaching into the next run of another type is cut to pageblocks (split_large_buddy) */
+		if (e < end) {
+			struct page *h = free_block_head(pm, e - 1);
+			if (h && h->order > PAGEBLOCK_ORDER && h->pfn + (1ULL << h->order) > e) {
+				unsigned o = h->order;
+				uint64_t pfn = h->pfn;
+				del_from_free_list(z, h, o, MIGRATE_ISOLATE);
+				for (uint64_t p = pfn; p < pfn + (1ULL << o); p += PAGEBLOCK_NR_PAGES)
+					add_to_free_list(z, pfn_to_page(pm, p), PAGEBLOCK_ORDER, MIGRATE_ISOLATE, false);
+			}
+		}
+		move_freepages_range(pm, z, b, e, mt);
+		b = e;
+	}
 	if (pm->debug_vm)
 		buddy_check(pm);
 }
@@ -1837,6 +1857,17 @@ uint64_t offline_isolated_pages(physmem_t *pm, uint64_t start, uint64_t end)
 	}
 	for (uint64_t pfn = start; pfn < end; pfn++)
 		pfn_to_page(pm, pfn)->flags = 1u << PG_reserved;   /* PageOffline: not RAM the allocator has */
+	/*
+	 * A highatomic reserve on the offlined blocks leaves the zone with
+	 * them: nr_reserved_highatomic keeps counting exactly the pageblocks
+	 * marked MIGRATE_HIGHATOMIC (they stay isolated, as MOVABLE beneath).
+	 */
+	for (uint64_t pfn = start; pfn < end; pfn += PAGEBLOCK_NR_PAGES) {
+		if (get_pageblock_type_under_isolation(pm, pfn) == MIGRATE_HIGHATOMIC)
+			z->nr_reserved_highatomic -= SIM_MIN((uint64_t)PAGEBLOCK_NR_PAGES, z->nr_reserved_highatomic);
+		pa_set_pageblock_mt(pm, pfn, MIGRATE_MOVABLE);
+		pa_set_pageblock_mt(pm, pfn, MIGRATE_ISOLATE);
+	}
 	z->present -= end - start;
 	z->managed -= end - start;
 	pa_zones_changed(pm);

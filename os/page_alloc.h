@@ -196,6 +196,8 @@ unsigned pfn_to_nid(const physmem_t *pm, uint64_t pfn);
 enum zone_type pfn_to_zone(const physmem_t *pm, uint64_t pfn);
 /* Migratetype of the pageblock containing pfn. */
 enum migratetype get_pageblock_migratetype(const physmem_t *pm, uint64_t pfn);
+/* The migratetype an isolated pageblock had (and keeps, PB_ISOLATE); for others their type. */
+enum migratetype get_pageblock_type_under_isolation(const physmem_t *pm, uint64_t pfn);
 
 /* ---- allocation ------------------------------------------------------------ */
 
@@ -361,8 +363,13 @@ uint64_t physmem_free_cma_pages(const physmem_t *pm);
  * already isolated pageblock is -SIM_EBUSY too.
  */
 int start_isolate_page_range(physmem_t *pm, uint64_t start, uint64_t end, bool check_unmovable, uint64_t *bad_pfn);
-/* undo_isolate_page_range: the pageblocks and their free pages go to mt. */
-void undo_isolate_page_range(physmem_t *pm, uint64_t start, uint64_t end, enum migratetype mt);
+/*
+ * undo_isolate_page_range (Linux 6.16+): each pageblock gets back the
+ * migratetype it had before start_isolate_page_range, and its free pages
+ * go to that type's lists; a free block spanning pageblocks of different
+ * types is split at their borders first.
+ */
+void undo_isolate_page_range(physmem_t *pm, uint64_t start, uint64_t end);
 /* test_pages_isolated: @return the first pfn of [start, end) that is not free and isolated, or end. */
 uint64_t test_pages_isolated(const physmem_t *pm, uint64_t start, uint64_t end);
 /*
@@ -415,10 +422,20 @@ uint64_t physmem_host_bytes(const physmem_t *pm);
 /* ---- views -------------------------------------------------------------------- */
 
 /*
- * Print a view in Linux's text format (sources.md §12): "buddyinfo",
- * "pagetypeinfo", "zoneinfo", "vmstat", "numastat" (numactl's default
- * table), "numastat-nodeN" (the sysfs file of node N).  @return 0 or
- * -SIM_EUSAGE for an unknown view.
+ * The views physmem_dump prints in Linux's text format (sources.md §12),
+ * X(name, printer): /proc/buddyinfo, /proc/pagetypeinfo, /proc/zoneinfo,
+ * numactl's default numastat table, /proc/vmstat.  The one list of these
+ * names: os/os.c's view table expands it too.
+ */
+#define PHYSMEM_VIEWS(X)                      \
+	X("buddyinfo", dump_buddyinfo)        \
+	X("pagetypeinfo", dump_pagetypeinfo)  \
+	X("zoneinfo", dump_zoneinfo)          \
+	X("numastat", dump_numastat)          \
+	X("vmstat", dump_vmstat)
+/*
+ * Print one of PHYSMEM_VIEWS, or "numastat-nodeN" (the sysfs file of node
+ * N).  @return 0 or -SIM_EUSAGE for an unknown view.
  */
 int physmem_dump(const physmem_t *pm, const char *view, FILE *fp);
 /* The same numbers as JSON: "numastat" (array per node), "vmstat", "zones". */

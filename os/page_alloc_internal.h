@@ -125,9 +125,17 @@ struct pglist_data {
 	int64_t node_stat[NR_VM_NODE_STAT_ITEMS];
 };
 
+/*
+ * Isolation is a bit of its own beside the pageblock's migratetype (Linux
+ * 6.16+ PB_migrate_isolate, "mm/page_isolation: make page isolation a
+ * standalone bit"): an isolated block reads MIGRATE_ISOLATE and keeps the
+ * type it had, which undo_isolate_page_range gives back.
+ */
+#define PB_ISOLATE 0x80u
+
 struct mem_section {
 	struct page *blocks[PA_SECTION_BLOCKS];   /* 512 descriptors each, lazily */
-	uint8_t pb_mt[PA_SECTION_BLOCKS];         /* pageblock migratetype */
+	uint8_t pb_mt[PA_SECTION_BLOCKS];         /* pageblock migratetype, | PB_ISOLATE while isolated */
 };
 
 struct physmem {

@@ -89,6 +89,38 @@ const struct pgc_range *pgc_lookup(const struct pgc_map *m, uint64_t addr)
 	return i < m->n && m->r[i].start <= addr ? &m->r[i] : NULL;
 }
 
+int pgc_move(struct pgc_map *m, uint64_t old, uint64_t len, uint64_t new_addr)
+{
+	size_t first = pgc_find(m, old), n = 0;
+
+	while (first + n < m->n && m->r[first + n].start < old + len)
+		n++;
+	size_t t = pgc_find(m, new_addr);
+	if (!n && (t >= m->n || m->r[t].start >= new_addr + len))
+		return 0;   /* nothing declared on either side */
+	struct pgc_range *moved = n ? malloc(n * sizeof(*moved)) : NULL;
+	/* two removals split at most one range each, each re-insert adds at most two */
+	if ((n && !moved) || pgc_reserve(m, m->n + 2 + 2 * n)) {
+		free(moved);
+		return -SIM_ENOMEM;
+	}
+	for (size_t k = 0; k < n; k++) {
+		struct pgc_range r = m->r[first + k];
+		r.start = SIM_MAX(r.start, old) - old + new_addr;
+		r.end = SIM_MIN(r.end, old + len) - old + new_addr;
+		moved[k] = r;
+	}
+	pgc_declare(m, old, old + len, 0, 0, 0);
+	pgc_declare(m, new_addr, new_addr + len, 0, 0, 0);
+	for (size_t k = 0; k < n; k++) {
+		const struct pgc_range *r = &moved[k];
+		pgc_declare(m, r->start, r->end, r->content, r->compress, r->flags);
+		m->r[pgc_find(m, r->start)].gen = r->gen;
+	}
+	free(moved);
+	return 0;
+}
+
 int pgc_copy(struct pgc_map *dst, const struct pgc_map *src)
 {
 	if (pgc_reserve(dst, src->n))

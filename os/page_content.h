@@ -27,7 +27,8 @@
  * page-table dirty bit (os/ksm.c); the compressed size is not affected.
  *
  * Declarations are per process (an mm property: threads share them; fork
- * copies them, as the child's memory starts as a copy of the parent's).
+ * copies them, as the child's memory starts as a copy of the parent's;
+ * mremap moves them with the pages, pgc_move).
  * They cost nothing to runs that make none: the lookups happen only at
  * swap-out, swap-in and in ksmd.
  */
@@ -65,6 +66,14 @@ int pgc_declare(struct pgc_map *m, uint64_t start, uint64_t end, uint64_t conten
 		uint32_t flags);
 /* The declaration covering addr, or NULL. */
 const struct pgc_range *pgc_lookup(const struct pgc_map *m, uint64_t addr);
+/*
+ * mremap's move (move_vma): the declarations of [old, old + len) go to
+ * [new, new + len) with the pages they describe, keeping their generation
+ * (a move is not a re-declaration); what [new, new + len) declared before
+ * is replaced, holes included, and [old, old + len) is left undeclared.
+ * The ranges must not overlap.  @return 0 or -SIM_ENOMEM (unchanged then).
+ */
+int pgc_move(struct pgc_map *m, uint64_t old, uint64_t len, uint64_t new_addr);
 /* dst becomes a copy of src (fork).  @return 0 or -SIM_ENOMEM. */
 int pgc_copy(struct pgc_map *dst, const struct pgc_map *src);
 void pgc_free(struct pgc_map *m);

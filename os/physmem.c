@@ -154,7 +154,17 @@ enum migratetype get_pageblock_migratetype(const physmem_t *pm, uint64_t pfn)
 	s = pm->sections[pfn >> PA_SECTION_SHIFT];
 	if (!s)
 		return MIGRATE_MOVABLE;
-	return (enum migratetype)s->pb_mt[(pfn >> PAGEBLOCK_ORDER) & (PA_SECTION_BLOCKS - 1)];
+	uint8_t v = s->pb_mt[(pfn >> PAGEBLOCK_ORDER) & (PA_SECTION_BLOCKS - 1)];
+	return (v & PB_ISOLATE) ? MIGRATE_ISOLATE : (enum migratetype)v;
+}
+
+enum migratetype get_pageblock_type_under_isolation(const physmem_t *pm, uint64_t pfn)
+{
+	const struct mem_section *s = pfn < pm->max_pfn ? pm->sections[pfn >> PA_SECTION_SHIFT] : NULL;
+
+	if (!s)
+		return MIGRATE_MOVABLE;
+	return (enum migratetype)(s->pb_mt[(pfn >> PAGEBLOCK_ORDER) & (PA_SECTION_BLOCKS - 1)] & ~PB_ISOLATE);
 }
 
 void pa_set_pageblock_mt(physmem_t *pm, uint64_t pfn, enum migratetype mt)
@@ -164,7 +174,9 @@ void pa_set_pageblock_mt(physmem_t *pm, uint64_t pfn, enum migratetype mt)
 	if (mt == MIGRATE_MOVABLE && !pm->sections[pfn >> PA_SECTION_SHIFT])
 		return;   /* already MOVABLE by default */
 	s = section_get(pm, pfn);
-	s->pb_mt[(pfn >> PAGEBLOCK_ORDER) & (PA_SECTION_BLOCKS - 1)] = (uint8_t)mt;
+	uint8_t *v = &s->pb_mt[(pfn >> PAGEBLOCK_ORDER) & (PA_SECTION_BLOCKS - 1)];
+	/* isolating sets the bit and keeps the type; any other type replaces both */
+	*v = mt == MIGRATE_ISOLATE ? (uint8_t)(*v | PB_ISOLATE) : (uint8_t)mt;
 }
 
 uint64_t physmem_host_bytes(const physmem_t *pm)

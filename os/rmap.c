@@ -151,6 +151,14 @@ void rmap_account_remove(struct os *os, struct process *p, const struct vma *v, 
 			      -(int64_t)nr);
 	p->node_pages[pg->node] -= nr;
 	*rss_counter(p, v, pg) -= nr;
+	/*
+	 * munlock_vma_folio, called at the end of Linux's __folio_remove_rmap
+	 * (mm/rmap.c) for every path that drops a mapping: zap, COW break,
+	 * try_to_unmap, try_to_migrate, KSM's replace_page, khugepaged's
+	 * collapse -- the mirror of mlock_folio in rmap_account_add.
+	 */
+	if (v->flags & VM_LOCKED)
+		munlock_folio(os, pg);
 }
 
 /* ---- try_to_unmap ------------------------------------------------------------------------ */

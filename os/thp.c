@@ -359,9 +359,10 @@ static sim_time_t collapse_range(struct os *os, struct process *p, struct vma *v
 	hp->index = haddr >> PAGE_SHIFT;
 	hp->mapcount = 0;
 	pmem_write64(os->pm, pmd_slot, (pfn << PAGE_SHIFT) | leaf_bits(v) | PTE_PS);
+	/* on the LRU first (folio_add_lru_vma), so a VM_LOCKED v culls it with mlock_count 1 */
+	lru_add(os, hp);
 	rmap_account_add(os, p, v, hp, HPAGE_PMD_NR);
 	node_stat_mod(os->phys, hp->node, NR_ANON_THPS, HPAGE_PMD_NR);
-	lru_add(os, hp);
 	fault_pgtable_free(os, p, table, cpu);
 	cost += oshw_flush(os, p, cpu, now + cost, haddr, HPAGE_PMD_SIZE);
 	return cost;

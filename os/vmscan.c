@@ -21,6 +21,7 @@
 #include "os/memcontrol.h"
 #include "os/filemap.h"
 #include "os/memory_tiers.h"
+#include "os/mlock.h"
 #include "os/oom.h"
 #include "os/psi.h"
 #include "os/rmap.h"
@@ -407,7 +408,8 @@ static bool shrink_page(struct os *os, struct page *pg, struct scan_control *sc,
 {
 	struct reclaim *r = os->rcl;
 
-	if (page_test(pg, PG_unevictable)) {
+	/* shrink_folio_list: "if (unlikely(!folio_evictable(folio))) goto activate_locked" -- culled on putback */
+	if (page_test(pg, PG_unevictable) || !page_evictable(pg)) {
 		putback(os, pg, false);
 		return false;
 	}
@@ -935,32 +937,18 @@ static sim_time_t throttle_direct_reclaim(struct os *os, gfp_t gfp, unsigned pre
 	return t - now;
 }
 
-uint64_t try_to_free_pages(struct os *os, int nid, const nodemask_t *mask, unsigned order, gfp_t gfp,
-			   unsigned cpu, sim_time_t now, sim_time_t *cost)
+uint64_t do_try_to_free_pages(struct os *os, unsigned nid, const nodemask_t *mask, struct scan_control *sc)
 {
-	enum zone_type reclaim_idx = gfp_zone(gfp);
-	struct scan_control sc = {
-		.nr_to_reclaim = SWAP_CLUSTER_MAX,
-		.reclaim_idx = reclaim_idx,
-		.order = order,
-		.may_writepage = true,
-		.may_unmap = true,
-		.may_swap = true,
-		.cpu = cpu,
-		.now = now,
-	};
+	bool cgroup_reclaim = sc->target_memcg != 0;
 	unsigned order_nodes[HW_MAX_NODES];
-	unsigned nn;
+	unsigned nn = physmem_node_order(os->phys, nid, order_nodes);
 
-	if (!os->rcl)
-		return 0;
-	if (nid < 0)
-		nid = (int)os_cpu_node(os, cpu);
-	nn = physmem_node_order(os->phys, (unsigned)nid, order_nodes);
-	sc.throttled += throttle_direct_reclaim(os, gfp, (unsigned)nid, mask, now);
-	vmstat_inc(os->phys, ALLOCSTALL_DMA + reclaim_idx, 1);
-	os->rcl->stat[RS_DIRECT_STALLS]++;
-	for (sc.priority = DEF_PRIORITY; sc.priority >= 0; sc.priority--) {
+	if (!cgroup_reclaim) {
+		vmstat_inc(os->phys, ALLOCSTALL_DMA + sc->reclaim_idx, 1);
+		os->rcl->stat[RS_DIRECT_STALLS]++;
+	}
+	for (sc->priority = DEF_PRIORITY; sc->priority >= 0; sc->priority--) {
+		/* shrink_zones: each node of the zonelist once, within the nodemask */
 		for (unsigned i = 0; i < nn; i++) {
 			unsigned n = order_nodes[i];
 			if (mask && !node_isset(n, mask))
@@ -971,29 +959,61 @@ uint64_t try_to_free_pages(struct os *os, int nid, const nodemask_t *mask, unsig
 			 * node whose pages are all under writeback must still be
 			 * scanned once the writes complete.
 			 */
-			shrink_node(os, n, &sc);
-			/*
-			 * consider_reclaim_throttle: no progress at priority 1
-			 * sleeps one jiffy (VMSCAN_THROTTLE_NOPROGRESS) so that
-			 * writeback can complete before the last full-list pass.
-			 */
-			if (sc.priority == 1 && !sc.nr_reclaimed) {
-				os->rcl->stat[RS_THROTTLE_NOPROGRESS]++;
-				os->rcl->stat[RS_THROTTLE_PS] += JIFFY_PS;
-				sc.throttled += JIFFY_PS;
-			}
+			shrink_node(os, n, sc);
 		}
-		if (sc.nr_reclaimed >= sc.nr_to_reclaim)
+		/*
+		 * consider_reclaim_throttle, once per shrink_zones: global
+		 * reclaim with no progress at priority 1 sleeps one jiffy
+		 * (VMSCAN_THROTTLE_NOPROGRESS) so that writeback can complete
+		 * before the last full-list pass; cgroup reclaim does not.
+		 */
+		if (!cgroup_reclaim && sc->priority == 1 && !sc->nr_reclaimed) {
+			os->rcl->stat[RS_THROTTLE_NOPROGRESS]++;
+			os->rcl->stat[RS_THROTTLE_PS] += JIFFY_PS;
+			sc->throttled += JIFFY_PS;
+		}
+		if (sc->nr_reclaimed >= sc->nr_to_reclaim)
 			break;
-		/* do_try_to_free_pages: nothing reclaimed because of memory.low: again from the top, into protected memcgs */
-		if (sc.priority == 0 && !sc.nr_reclaimed && sc.memcg_low_skipped && !sc.memcg_low_reclaim) {
-			sc.memcg_low_reclaim = true;
-			sc.memcg_low_skipped = false;
-			sc.priority = DEF_PRIORITY + 1;
+		/* nothing reclaimed because of memory.low: again from the top, into protected memcgs */
+		if (sc->priority == 0 && !sc->nr_reclaimed && sc->memcg_low_skipped && !sc->memcg_low_reclaim) {
+			sc->memcg_low_reclaim = true;
+			sc->memcg_low_skipped = false;
+			sc->priority = DEF_PRIORITY + 1;
 		}
 	}
-	for (unsigned i = 0; i < nn; i++)
-		snapshot_refaults(os, order_nodes[i]);
+	/*
+	 * snapshot_refaults: numasim keeps refault snapshots per node only
+	 * (prepare_scan_control), so only global reclaim takes them; Linux's
+	 * cgroup reclaim snapshots the target memcg's lruvecs, which nothing
+	 * here reads.
+	 */
+	if (!cgroup_reclaim)
+		for (unsigned i = 0; i < nn; i++)
+			if (!mask || node_isset(order_nodes[i], mask))
+				snapshot_refaults(os, order_nodes[i]);
+	return sc->nr_reclaimed;
+}
+
+uint64_t try_to_free_pages(struct os *os, int nid, const nodemask_t *mask, unsigned order, gfp_t gfp,
+			   unsigned cpu, sim_time_t now, sim_time_t *cost)
+{
+	struct scan_control sc = {
+		.nr_to_reclaim = SWAP_CLUSTER_MAX,
+		.reclaim_idx = gfp_zone(gfp),
+		.order = order,
+		.may_writepage = true,
+		.may_unmap = true,
+		.may_swap = true,
+		.cpu = cpu,
+		.now = now,
+	};
+
+	if (!os->rcl)
+		return 0;
+	if (nid < 0)
+		nid = (int)os_cpu_node(os, cpu);
+	sc.throttled += throttle_direct_reclaim(os, gfp, (unsigned)nid, mask, now);
+	do_try_to_free_pages(os, (unsigned)nid, mask, &sc);
 	/* the allocating task spends the sleeps too: they are its stall, not CPU work */
 	*cost += sc.cost + sc.throttled;
 	os->rcl->stat[RS_DIRECT_PS] += sc.cost + sc.throttled;

@@ -191,6 +191,18 @@ void shrink_node(struct os *os, unsigned nid, struct scan_control *sc);
 uint64_t try_to_free_pages(struct os *os, int nid, const nodemask_t *mask, unsigned order, gfp_t gfp,
 			   unsigned cpu, sim_time_t now, sim_time_t *cost);
 
+/*
+ * do_try_to_free_pages (mm/vmscan.c): the priority loop over the nodes of
+ * nid's zonelist (within mask, NULL: all), shrink_node on each, until
+ * sc->nr_to_reclaim; with nothing reclaimed because of memory.low, once
+ * more into protected memcgs.  The one loop of both direct reclaimers:
+ * try_to_free_pages (global: counts allocstall, throttles NOPROGRESS,
+ * snapshots refaults) and try_to_free_mem_cgroup_pages
+ * (sc->target_memcg != 0).  The caller fills sc and accounts sc->cost and
+ * sc->throttled.  @return sc->nr_reclaimed.
+ */
+uint64_t do_try_to_free_pages(struct os *os, unsigned nid, const nodemask_t *mask, struct scan_control *sc);
+
 /* wakeup_kswapd (§7.7). */
 void wakeup_kswapd(struct os *os, unsigned nid, unsigned order, enum zone_type classzone, sim_time_t now);
 /* pgdat_balanced: some managed zone <= classzone passes HIGH for order. */

@@ -399,26 +399,35 @@ static void dump_node_numastat(const physmem_t *pm, unsigned nid, FILE *fp)
 			(unsigned long long)node_numa_stat(pm, nid, node_numastat_lines[l].item));
 }
 
+static void dump_vmstat(const physmem_t *pm, FILE *fp)
+{
+	vmstat_lines(pm, emit_text, fp);
+}
+
+static const struct {
+	const char *name;
+	void (*show)(const physmem_t *pm, FILE *fp);
+} phys_views[] = {
+#define PHYS_VIEW(name, fn) { name, fn },
+	PHYSMEM_VIEWS(PHYS_VIEW)
+#undef PHYS_VIEW
+};
+
 int physmem_dump(const physmem_t *pm, const char *view, FILE *fp)
 {
 	unsigned nid;
 	char tail;
 
-	if (!strcmp(view, "buddyinfo"))
-		dump_buddyinfo(pm, fp);
-	else if (!strcmp(view, "pagetypeinfo"))
-		dump_pagetypeinfo(pm, fp);
-	else if (!strcmp(view, "zoneinfo"))
-		dump_zoneinfo(pm, fp);
-	else if (!strcmp(view, "vmstat"))
-		vmstat_lines(pm, emit_text, fp);
-	else if (!strcmp(view, "numastat"))
-		dump_numastat(pm, fp);
-	else if (sscanf(view, "numastat-node%u%c", &nid, &tail) == 1 && nid < pm->nr_nodes)
+	for (unsigned i = 0; i < ARRAY_SIZE(phys_views); i++)
+		if (!strcmp(view, phys_views[i].name)) {
+			phys_views[i].show(pm, fp);
+			return 0;
+		}
+	if (sscanf(view, "numastat-node%u%c", &nid, &tail) == 1 && nid < pm->nr_nodes) {
 		dump_node_numastat(pm, nid, fp);
-	else
-		return -SIM_EUSAGE;
-	return 0;
+		return 0;
+	}
+	return -SIM_EUSAGE;
 }
 
 /* ---- JSON --------------------------------------------------------------------------------------- */

@@ -87,30 +87,30 @@ void zram_slot_free(struct zram *z, uint64_t off)
 		free_object(z, off, 0);
 }
 
+static struct zcomp zram_zcomp(const struct zram_cfg *c)
+{
+	return (struct zcomp){ .alg = c->compressor, .compress_ps = c->compress_cost,
+			       .decompress_ps = c->decompress_cost, .whole_from = ZRAM_HUGE_CLASS_SIZE };
+}
+
 int zram_write(struct os *os, struct page *pg, uint64_t off, unsigned cpu, sim_time_t now, sim_time_t *cost)
 {
 	const struct zram_cfg *c = &os->cfg.zram;
 	struct zram *z = zram_get(os);
-	uint64_t content;
-	uint32_t pct;
+	uint32_t len;
 
 	if (!z || off >= z->nr_slots)
 		return -SIM_EOOM;
 	if (z->len[off])
 		free_object(z, off, cpu);   /* overwriting the slot */
-	page_content_get(os, pg, &content, &pct, NULL);
-	if (!pct)
-		pct = os->cfg.zswap.default_compress ? os->cfg.zswap.default_compress : zcomp_ratio_pct(c->compressor);
-	*cost += c->compress_cost ? c->compress_cost : zcomp_compress_ps(c->compressor);
-	uint32_t len = (uint32_t)(PAGE_SIZE * pct / 100);
-	bool huge = len >= ZRAM_HUGE_CLASS_SIZE;
-	if (huge)
-		len = PAGE_SIZE;   /* write_incompressible_page */
-	if (zs_pool_alloc(os, &z->pool, pg->node, len,
-			  __GFP_NOWARN | __GFP_HIGHMEM | __GFP_MOVABLE | __GFP_MEMALLOC, cpu, now + *cost, cost)) {
+	/* at least huge_class_size bytes: write_incompressible_page stores the page as it is */
+	const struct zcomp zc = zram_zcomp(c);
+	if (zcomp_store(os, &zc, &z->pool, pg, __GFP_NOWARN | __GFP_HIGHMEM | __GFP_MOVABLE | __GFP_MEMALLOC, cpu,
+			now, cost, &len)) {
 		z->failed_writes++;
 		return -SIM_EOOM;
 	}
+	bool huge = len == PAGE_SIZE;
 	/* zram_can_store_page: within mem_limit */
 	if (c->mem_limit && z->pool.nr * PAGE_SIZE > c->mem_limit) {
 		zs_pool_free(os, &z->pool, len, cpu);
@@ -136,9 +136,8 @@ void zram_read(struct os *os, uint64_t off, unsigned cpu, sim_time_t *cost)
 
 	SIM_BUG_ON(!z || off >= z->nr_slots || !z->len[off]);
 	/* a huge (uncompressed) object is a copy */
-	*cost += z->len[off] == PAGE_SIZE ? os->cfg.copy_page_cost
-		 : c->decompress_cost       ? c->decompress_cost
-					    : zcomp_decompress_ps(c->compressor);
+	const struct zcomp zc = zram_zcomp(c);
+	*cost += zcomp_load_ps(os, &zc, z->len[off]);
 	free_object(z, off, cpu);
 }
 

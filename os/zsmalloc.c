@@ -1,6 +1,7 @@
 /* os/zsmalloc.c - the zsmalloc pool and compressor figures (see zsmalloc.h). */
 #include <stdlib.h>
 #include "os/fault.h"
+#include "os/page_content.h"
 #include "os/zsmalloc.h"
 #include "sim/err.h"
 
@@ -93,4 +94,27 @@ void zs_pool_release(struct zs_pool *zp)
 	free(zp->pfn);
 	zp->pfn = NULL;
 	zp->nr = zp->cap = 0;
+}
+
+int zcomp_store(struct os *os, const struct zcomp *zc, struct zs_pool *zp, const struct page *pg, gfp_t gfp,
+		unsigned cpu, sim_time_t now, sim_time_t *cost, uint32_t *len)
+{
+	uint64_t content;
+	uint32_t pct;
+
+	page_content_get(os, pg, &content, &pct, NULL);
+	if (!pct)
+		pct = os->cfg.zswap.default_compress ? os->cfg.zswap.default_compress : zcomp_ratio_pct(zc->alg);
+	*cost += zc->compress_ps ? zc->compress_ps : zcomp_compress_ps(zc->alg);
+	*len = (uint32_t)(PAGE_SIZE * pct / 100);
+	if (*len >= zc->whole_from)
+		*len = PAGE_SIZE;
+	return zs_pool_alloc(os, zp, pg->node, *len, gfp, cpu, now + *cost, cost);
+}
+
+uint64_t zcomp_load_ps(const struct os *os, const struct zcomp *zc, uint32_t len)
+{
+	if (len == PAGE_SIZE)
+		return os->cfg.copy_page_cost;
+	return zc->decompress_ps ? zc->decompress_ps : zcomp_decompress_ps(zc->alg);
 }

@@ -49,4 +49,27 @@ uint64_t zcomp_compress_ps(enum zswap_compressor c);
 uint64_t zcomp_decompress_ps(enum zswap_compressor c);
 uint32_t zcomp_ratio_pct(enum zswap_compressor c);
 
+/* A compressing store's compressor: zswap's (os.zswap) or zram's (os.zram). */
+struct zcomp {
+	enum zswap_compressor alg;
+	uint64_t compress_ps, decompress_ps;   /* per page; 0: the compressor's figure */
+	uint32_t whole_from;      /* an object of at least this many bytes is stored as the page itself */
+};
+
+struct page;
+
+/*
+ * The chain both stores share (zswap_compress + zs_malloc in mm/zswap.c,
+ * zram_write_page + zs_malloc in drivers/block/zram/zram_drv.c): the
+ * page's compressed size -- its page_content declaration, else
+ * os.zswap.default_compress, else the compressor's typical ratio -- the
+ * compression time (*cost), then room in zp on the page's node with gfp.
+ * *len = the object's bytes (PAGE_SIZE when stored whole).
+ * @return 0, or -SIM_EOOM (no pool page; nothing stored).
+ */
+int zcomp_store(struct os *os, const struct zcomp *zc, struct zs_pool *zp, const struct page *pg, gfp_t gfp,
+		unsigned cpu, sim_time_t now, sim_time_t *cost, uint32_t *len);
+/* Time to read an object of len bytes back: a copy when stored whole, else a decompression. */
+uint64_t zcomp_load_ps(const struct os *os, const struct zcomp *zc, uint32_t len);
+
 #endif

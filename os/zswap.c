@@ -139,19 +139,18 @@ void zswap_invalidate(struct zswap *zs, uint64_t off)
 		entry_free(zs, (uint32_t)off, 0);
 }
 
-static uint64_t compress_cost(const struct os *os)
+/* an entry of PAGE_SIZE bytes or more is stored as it is: a copy, not a decompression */
+static struct zcomp zswap_zcomp(const struct os *os)
 {
 	const struct zswap_cfg *c = &os->cfg.zswap;
-	return c->compress_cost ? c->compress_cost : zcomp_compress_ps(c->compressor);
+	return (struct zcomp){ .alg = c->compressor, .compress_ps = c->compress_cost,
+			       .decompress_ps = c->decompress_cost, .whole_from = PAGE_SIZE };
 }
 
 static uint64_t decompress_cost(const struct os *os, uint32_t len)
 {
-	const struct zswap_cfg *c = &os->cfg.zswap;
-	/* an entry of PAGE_SIZE bytes is stored as it is: a copy, not a decompression */
-	if (len == PAGE_SIZE)
-		return os->cfg.copy_page_cost;
-	return c->decompress_cost ? c->decompress_cost : zcomp_decompress_ps(c->compressor);
+	const struct zcomp zc = zswap_zcomp(os);
+	return zcomp_load_ps(os, &zc, len);
 }
 
 /*
@@ -216,25 +215,17 @@ bool zswap_store(struct os *os, struct page *pg, uint64_t off, unsigned cpu, sim
 		shrink_worker(zs, cpu, now + *cost);   /* queue_work(shrink_wq): run now, on this CPU */
 		return false;
 	}
-	/* zswap_compress: the declared size, else the default */
-	uint64_t content;
-	uint32_t pct;
-	page_content_get(os, pg, &content, &pct, NULL);
-	if (!pct)
-		pct = os->cfg.zswap.default_compress ? os->cfg.zswap.default_compress
-						     : zcomp_ratio_pct(os->cfg.zswap.compressor);
-	*cost += compress_cost(os);
-	uint32_t len = (uint32_t)(PAGE_SIZE * pct / 100);
-	if (len >= PAGE_SIZE)
-		len = PAGE_SIZE;   /* stored as it is */
 	/*
+	 * zswap_compress: the declared size, else the default; then
 	 * zs_malloc(pool, len, GFP_NOWAIT | __GFP_NORETRY | __GFP_HIGHMEM |
 	 * __GFP_MOVABLE, page_to_nid(page)): the reclaimer runs with
 	 * PF_MEMALLOC, so the allocation may use the reserves; it never reclaims.
 	 */
-	if (zs_pool_alloc(os, &zs->pool, pg->node, len,
-			  __GFP_NOWARN | __GFP_NORETRY | __GFP_HIGHMEM | __GFP_MOVABLE | __GFP_MEMALLOC, cpu, now + *cost,
-			  cost)) {
+	const struct zcomp zc = zswap_zcomp(os);
+	uint32_t len;
+	if (zcomp_store(os, &zc, &zs->pool, pg,
+			__GFP_NOWARN | __GFP_NORETRY | __GFP_HIGHMEM | __GFP_MOVABLE | __GFP_MEMALLOC, cpu, now, cost,
+			&len)) {
 		zs->reject_alloc_fail++;
 		return false;
 	}

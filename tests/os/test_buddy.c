@@ -375,6 +375,82 @@ static void highatomic_reserve(void **state)
 	physmem_destroy(pm);
 }
 
+/* Pages of zone NORMAL of node 0 in pageblocks marked HIGHATOMIC (isolated ones by the type beneath). */
+static uint64_t highatomic_block_pages(physmem_t *pm, uint64_t pages)
+{
+	uint64_t n = 0;
+	for (uint64_t pfn = 0; pfn < pages; pfn += PAGEBLOCK_NR_PAGES)
+		if (get_pageblock_type_under_isolation(pm, pfn) == MIGRATE_HIGHATOMIC)
+			n += PAGEBLOCK_NR_PAGES;
+	return n;
+}
+
+/*
+ * Isolation keeps the pageblock's type (Linux 6.16+ PB_migrate_isolate):
+ * undo_isolate_page_range gives a HIGHATOMIC block back as HIGHATOMIC,
+ * its neighbour in the same MAX_ORDER hull as MOVABLE, and
+ * nr_reserved_highatomic stays equal to the pages of blocks marked
+ * HIGHATOMIC (before: the block came back MOVABLE, the counter stayed 512
+ * with no such block).  Offlining the block takes its reserve with it
+ * (offline_isolated_pages): the counter drops to 0.
+ */
+static void highatomic_survives_isolation(void **state)
+{
+	const uint64_t pages = MiB_PAGES(256);
+	physmem_t *pm = one_node(pages, 1);
+	struct alloc_ctx m = fx_ctx(9, GFP_HIGHUSER_MOVABLE, 0);
+	struct zone_info zi;
+	uint64_t pfn;
+
+	uint64_t *filled = calloc(pages, sizeof(*filled)), nfilled = 0;   /* pfn << 4 | order */
+
+	(void)state;
+	assert_non_null(filled);
+	physmem_set_debug_vm(pm, false);
+	while (phys_stat(pm, PA_ALLOC_SLOW) == 0) {
+		assert_int_equal(page_alloc(pm, &m, &pfn, NULL), 0);
+		filled[nfilled++] = pfn << 4 | m.order;
+		if (phys_stat(pm, PA_ALLOC_SLOW) == 0 && m.order == 9) {
+			physmem_zone_info(pm, 0, ZONE_NORMAL, &zi);
+			if (zi.nr_free < zi.watermark[WMARK_LOW] + 1024)
+				m.order = 0;
+		}
+	}
+	struct alloc_ctx at = fx_ctx(1, GFP_ATOMIC, 0);
+	assert_int_equal(page_alloc(pm, &at, &pfn, NULL), 0);
+	uint64_t pb = pfn & ~(uint64_t)(PAGEBLOCK_NR_PAGES - 1);
+	uint64_t hull = pfn & ~((1ULL << MAX_PAGE_ORDER) - 1), other = pb ^ PAGEBLOCK_NR_PAGES;
+	enum migratetype other_mt = get_pageblock_migratetype(pm, other);
+	assert_int_equal(get_pageblock_migratetype(pm, pb), MIGRATE_HIGHATOMIC);
+	physmem_zone_info(pm, 0, ZONE_NORMAL, &zi);
+	assert_int_equal(zi.nr_reserved_highatomic, 512);
+	assert_int_equal(highatomic_block_pages(pm, pages), 512);
+
+	assert_int_equal(start_isolate_page_range(pm, hull, hull + (1ULL << MAX_PAGE_ORDER), false, NULL), 0);
+	assert_int_equal(get_pageblock_migratetype(pm, pb), MIGRATE_ISOLATE);
+	undo_isolate_page_range(pm, hull, hull + (1ULL << MAX_PAGE_ORDER));
+	assert_int_equal(get_pageblock_migratetype(pm, pb), MIGRATE_HIGHATOMIC);
+	assert_int_equal(get_pageblock_migratetype(pm, other), other_mt);
+	physmem_zone_info(pm, 0, ZONE_NORMAL, &zi);
+	assert_int_equal(zi.nr_reserved_highatomic, highatomic_block_pages(pm, pages));
+	fx_verify(pm);
+
+	/* free everything in the hull, then offline it */
+	page_free(pm, pfn, 1, 0);
+	for (uint64_t i = 0; i < nfilled; i++)
+		if ((filled[i] >> 4) >= hull && (filled[i] >> 4) < hull + (1ULL << MAX_PAGE_ORDER))
+			page_free(pm, filled[i] >> 4, (unsigned)(filled[i] & 15), 0);
+	free(filled);
+	uint64_t hend = hull + (1ULL << MAX_PAGE_ORDER);
+	assert_int_equal(start_isolate_page_range(pm, hull, hend, false, NULL), 0);
+	assert_int_equal(test_pages_isolated(pm, hull, hend), hend);
+	assert_int_equal(offline_isolated_pages(pm, hull, hend), 1ULL << MAX_PAGE_ORDER);
+	physmem_zone_info(pm, 0, ZONE_NORMAL, &zi);
+	assert_int_equal(zi.nr_reserved_highatomic, 0);
+	assert_int_equal(highatomic_block_pages(pm, pages), 0);
+	physmem_destroy(pm);
+}
+
 /* A 1 TiB machine: creation and use touch descriptors of used memory only. */
 static void sparse_1tib(void **state)
 {
@@ -452,6 +528,7 @@ int main(void)
 		cmocka_unit_test(claim_refused_then_steal),
 		cmocka_unit_test(movable_steals_small),
 		cmocka_unit_test(highatomic_reserve),
+		cmocka_unit_test(highatomic_survives_isolation),
 		cmocka_unit_test(sparse_1tib),
 		cmocka_unit_test(bad_arguments),
 	};

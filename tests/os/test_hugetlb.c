@@ -454,6 +454,48 @@ static void surplus_pages(void **state)
  * (hugetlb_overcommit_handler refuses gigantic hstates), so a mapping
  * beyond the pool is ENOMEM whatever nr_overcommit_hugepages says.
  */
+/*
+ * Gigantic pages stay out of CMA areas and are compound (mm/hugetlb.c:
+ * boot pages come from memblock after the CMA areas were reserved; run-time
+ * ones from alloc_contig_pages, whose alloc_contig_range without
+ * ACR_FLAGS_CMA fails on CMA pageblocks -- only hugetlb_cma puts them
+ * there; prep_compound_gigantic_folio makes every other page a tail).
+ * Node 1 = [2, 4) GiB has a 64 MiB CMA area at its top, inside [3, 4) GiB:
+ * of 2 requested pages only [2, 3) GiB can be one (before: 2, the second
+ * covering the area), its 2^18 - 1 inner pages are PG_tail with the head's
+ * pfn, and the area is still all free CMA.
+ */
+static void gigantic_avoids_cma_and_is_compound(void **state)
+{
+	(void)state;
+	struct os_cfg c = fx_os_cfg();
+	c.nr_hugepages_1g[1] = 2;
+	c.nr_nr_hugepages_1g = 2;
+	c.cma_pernuma = 64ULL << 20;
+	struct fx *f = fx_new_cfg(2, 2048, 2, &c);
+	struct hugetlb_counts g1;
+	struct zone_info zi;
+
+	hugetlb_size_node_counts(f->os, 30, 1, &g1);
+	assert_int_equal(g1.requested, 2);
+	assert_int_equal(g1.total, 1);
+	assert_int_equal(physmem_zone_info(fx_phys(f), 1, ZONE_NORMAL, &zi), 0);
+	assert_int_equal(zi.cma_pages, 16384);
+	assert_int_equal(zi.nr_free_cma, 16384);
+	const uint64_t head = 1ULL << 19;   /* 2 GiB */
+	struct page *h = pfn_to_page(fx_phys(f), head);
+	assert_true(page_test(h, PG_head) && page_test(h, PG_hugetlb));
+	assert_int_equal(h->order, 18);
+	const uint64_t probes[] = { 1, 511, 512, 1024, 12345, (1ULL << 18) - 1 };
+	for (unsigned i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
+		struct page *t = pfn_to_page(fx_phys(f), head + probes[i]);
+		assert_true(page_test(t, PG_tail));
+		assert_false(page_test(t, PG_head));
+		assert_int_equal(t->private, head);
+	}
+	fx_free(f);
+}
+
 static void gigantic_pages(void **state)
 {
 	(void)state;
@@ -535,6 +577,7 @@ int main(void)
 		cmocka_unit_test(differential),
 		cmocka_unit_test(surplus_pages),
 		cmocka_unit_test(gigantic_pages),
+		cmocka_unit_test(gigantic_avoids_cma_and_is_compound),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -202,6 +202,60 @@ static void test_offline_ebusy(void **state)
 }
 
 /*
+ * A failed offline gives each pageblock back the migratetype it had
+ * (mm/memory_hotplug.c offline_pages, failed_removal_isolated ->
+ * undo_isolate_page_range; since Linux 6.16 isolation is a bit of its own,
+ * PB_migrate_isolate, so the type survives it).  A GFP_KERNEL page on
+ * node 1 claims a pageblock of block 2 for MIGRATE_UNMOVABLE, which stays
+ * so after the page is freed; a pinned user page in the same memory block
+ * makes the offline fail after isolation: the UNMOVABLE pageblock is
+ * UNMOVABLE again (before: MOVABLE), the others MOVABLE.
+ */
+static void test_failed_offline_restores_types(void **state)
+{
+	(void)state;
+	struct fx *f = fx_new(2, 256, 2);
+	uint64_t kpfn;
+	sim_time_t cost = 0;
+	char err[256];
+
+	assert_int_equal(alloc_on(f, 1, GFP_KERNEL, &kpfn), 0);
+	assert_int_equal(kpfn / BLOCK_PAGES, 2);
+	page_free(fx_phys(f), kpfn, 0, 2);
+	drain_all_pages(fx_phys(f));
+	assert_int_equal(get_pageblock_migratetype(fx_phys(f), kpfn), MIGRATE_UNMOVABLE);
+	/* a user page of block 2, pinned */
+	uint64_t upfn;
+	assert_int_equal(alloc_on(f, 1, GFP_HIGHUSER_MOVABLE, &upfn), 0);
+	assert_int_equal(upfn / BLOCK_PAGES, 2);
+	int pid = fx_proc(f, false);
+	uint64_t a = 0x10000000;
+	page_free(fx_phys(f), upfn, 0, 2);
+	fx_mmap_at(f, pid, a, 64 * PAGE_SIZE, PROT_RW, MAP_PRIV_ANON | MAP_FIXED_);
+	/* data on node 1, page tables on the faulting CPU's node 0 (they would be unmovable in block 2) */
+	assert_int_equal(fx_sys(f, pid, OS_SYS_MBIND, a, 64 * PAGE_SIZE, 2 /* MPOL_BIND */, 1u << 1, 0), 0);
+	struct page *pinned = NULL;
+	for (unsigned i = 0; i < 64 && !pinned; i++) {
+		assert_int_equal(fx_fault(f, pid, 0, a + i * PAGE_SIZE, true, NULL), OS_FAULT_RETRY);
+		uint64_t p = pte_pfn(fx_pte(f, pid, a + i * PAGE_SIZE, NULL));
+		if (p / BLOCK_PAGES == 2)
+			pinned = pfn_to_page(fx_phys(f), p);
+	}
+	assert_non_null(pinned);
+	pinned->refcount++;
+	uint64_t movable_pb = 2 * BLOCK_PAGES + BLOCK_PAGES / 2;   /* untouched: MOVABLE */
+	assert_int_equal(get_pageblock_migratetype(fx_phys(f), movable_pb), MIGRATE_MOVABLE);
+	assert_int_equal(memory_offline(f->os, 2, 2, 0, &cost), -SIM_EBUSY);
+	assert_true(cost > 0);   /* failed after isolating and migrating, not at has_unmovable_pages */
+	assert_int_equal(get_pageblock_migratetype(fx_phys(f), kpfn), MIGRATE_UNMOVABLE);
+	assert_int_equal(get_pageblock_migratetype(fx_phys(f), movable_pb), MIGRATE_MOVABLE);
+	assert_int_equal(get_pageblock_migratetype(fx_phys(f), pinned->pfn), MIGRATE_MOVABLE);
+	assert_int_equal(buddy_verify(fx_phys(f), err, sizeof(err)), 0);
+	pinned->refcount--;
+	fx_free(f);
+}
+
+/*
  * online_pages with MMOP_ONLINE_MOVABLE: the block joins ZONE_MOVABLE,
  * which gfp_zone gives only to __GFP_MOVABLE requests; valid_zones of the
  * offline block lists the default zone first, then the others allowed.
@@ -343,6 +397,7 @@ int main(void)
 		cmocka_unit_test(test_offline_recomputes_wmarks),
 		cmocka_unit_test(test_offline_migrates_to_other_node),
 		cmocka_unit_test(test_offline_ebusy),
+		cmocka_unit_test(test_failed_offline_restores_types),
 		cmocka_unit_test(test_online_movable),
 		cmocka_unit_test(test_node_becomes_memoryless),
 		cmocka_unit_test(test_offline_middle_block),

@@ -5,6 +5,7 @@
  * the three node_demotion[] examples of its header comment).
  */
 #include "tests/os/tier_fixture.h"
+#include "os/memory_hotplug.h"
 
 static void mask_is(const nodemask_t *m, const char *want)
 {
@@ -101,6 +102,49 @@ static void test_example3(void **state)
 	assert_true(node_is_toptier(f->os, 1));
 	assert_true(node_is_toptier(f->os, 0));
 	assert_false(node_is_toptier(f->os, 2));
+	fx_free(f);
+}
+
+/*
+ * memtier_hotplug_callback (mm/memory-tiers.c): offlining the last memory
+ * of a node (MEM_OFFLINE with status_change_nid) clears its memory tier and
+ * re-runs establish_demotion_targets; onlining memory on a memoryless node
+ * (MEM_ONLINE) sets its tier again.  Example 1 with 256 MiB slow nodes:
+ * node 1 demotes to node 3 (SLIT 30); with node 3 offline, to node 2
+ * (SLIT 40) and node 3 is in no tier; with node 3 back, to node 3 again.
+ * Offlining one of node 3's two blocks changes nothing (the node keeps
+ * memory).  Before, the targets stayed as at boot.
+ */
+static void test_hotplug_rebuilds_tiers(void **state)
+{
+	(void)state;
+	struct fx *f = tier_example1(256, 256, fx_os_cfg());
+	nodemask_t m;
+	sim_time_t cost = 0;
+	char err[256];
+	const uint64_t last = (uint64_t)-1;
+
+	node_demotion_preferred(f->os, 1, &m);
+	mask_is(&m, "3");
+	assert_int_equal(hotplug_sys_offline(f->os, 3, last, 0, 0, &cost, err, sizeof(err)), 0);
+	node_demotion_preferred(f->os, 1, &m);
+	mask_is(&m, "3");
+	assert_int_equal(node_memory_tier(f->os, 3), node_memory_tier(f->os, 2));
+	assert_int_equal(hotplug_sys_offline(f->os, 3, last, 0, 0, &cost, err, sizeof(err)), 0);
+	assert_int_equal(node_memory_tier(f->os, 3), -1);
+	node_demotion_preferred(f->os, 1, &m);
+	mask_is(&m, "2");
+	node_get_allowed_targets(f->os, 1, &m);
+	mask_is(&m, "2");
+	node_demotion_preferred(f->os, 0, &m);
+	mask_is(&m, "2");
+	assert_int_equal(hotplug_sys_online(f->os, 3, last, 0, err, sizeof(err)), 0);
+	assert_int_equal(node_memory_tier(f->os, 3), node_memory_tier(f->os, 2));
+	node_demotion_preferred(f->os, 1, &m);
+	mask_is(&m, "3");
+	node_get_allowed_targets(f->os, 1, &m);
+	mask_is(&m, "2-3");
+	assert_false(node_is_toptier(f->os, 3));
 	fx_free(f);
 }
 
@@ -236,6 +280,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_example1),
+		cmocka_unit_test(test_hotplug_rebuilds_tiers),
 		cmocka_unit_test(test_example2),
 		cmocka_unit_test(test_example3),
 		cmocka_unit_test(test_equal_distance_targets),

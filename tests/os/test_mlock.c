@@ -5,6 +5,8 @@
 #include "tests/os/reclaim_fixture.h"
 #include "os/compaction.h"
 #include "os/mlock.h"
+#include "os/mempolicy.h"
+#include "os/thp.h"
 
 #define A 0x10000000ULL
 
@@ -226,6 +228,107 @@ static void compaction_and_locked_pages(void **state)
 }
 
 /*
+ * munlock_vma_folio sits in the rmap removal path (Linux mm/rmap.c
+ * __folio_remove_rmap), so every way a locked mapping goes away munlocks
+ * the page before it is freed.  khugepaged's collapse of a locked range
+ * (collapse_huge_page -> __collapse_huge_page_copy_succeeded ->
+ * folio_remove_rmap_pte) munlocks the 256 small pages -- munlocked and
+ * rescued, none freed still mlocked (unevictable_pgs_cleared 0) -- and the
+ * new THP mapped through the locked VMA is mlocked (folio_add_lru_vma:
+ * mlock_count 1).  Migration (mm/migrate.c since 5.18: PG_mlocked is not
+ * copied; the source is munlocked per mapping, the destination mlocked per
+ * mapping) keeps Mlocked and Unevictable exact: 512 before, 512 after,
+ * the destination's mlock_count 1, never doubled.  munmap leaves 0.
+ */
+static void collapse_and_migrate_keep_mlock_exact(void **state)
+{
+	struct os_cfg c = rx_cfg(0);
+	c.thp = THP_MADVISE;
+	c.compaction_proactiveness = 0;
+	struct fx *f = fx_new_cfg(2, 64, 2, &c);
+	int pid = fx_proc(f, false);
+	uint64_t a = 0x40000000;
+	(void)state;
+
+	fx_mmap_at(f, pid, a, 2 << 20, PROT_RW, MAP_PRIV_ANON | MAP_FIXED_);
+	assert_int_equal(fx_sys(f, pid, OS_SYS_MLOCK, a, 2 << 20, MLOCK_ONFAULT, 0, 0), 0);
+	for (uint64_t off = 0; off < (2 << 20); off += 2 * PAGE_SIZE)
+		fx_fault(f, pid, 0, a + off, true, NULL);
+	assert_int_equal(zone_mlock(f, 0), 256);
+	assert_int_equal(fx_sys(f, pid, OS_SYS_MADVISE, a, 2 << 20, 14 /* MADV_HUGEPAGE */, 0, 0), 0);
+	khugepaged_scan(f->os, 0, 0);
+	assert_int_equal(vmstat_event(fx_phys(f), THP_COLLAPSE_ALLOC), 1);
+	struct page *hp = rx_page(f, pid, a);
+	assert_int_equal(hp->order, HPAGE_PMD_ORDER);
+	assert_true(page_test(hp, PG_mlocked) && page_test(hp, PG_unevictable));
+	assert_int_equal(hp->mlock_count, 1);
+	assert_int_equal(rx_ev(f, UNEVICTABLE_PGCLEARED), 0);
+	assert_int_equal(rx_ev(f, UNEVICTABLE_PGMUNLOCKED), 256);
+	assert_int_equal(zone_mlock(f, 0), 512);
+	assert_int_equal(rx_node(f, 0, NR_UNEVICTABLE), 512);
+	lru_check(f->os);
+
+	/* move_pages of the locked THP to node 1 */
+	uint64_t mlocked_ev = rx_ev(f, UNEVICTABLE_PGMLOCKED);
+	assert_int_equal(fx_sys(f, pid, OS_SYS_MBIND, a, 2 << 20, MPOL_BIND, 1u << 1, MPOL_MF_MOVE), 0);
+	hp = rx_page(f, pid, a);
+	assert_int_equal(hp->node, 1);
+	assert_true(page_test(hp, PG_mlocked) && page_test(hp, PG_unevictable));
+	assert_int_equal(hp->mlock_count, 1);
+	assert_int_equal(zone_mlock(f, 0), 0);
+	assert_int_equal(zone_mlock(f, 1), 512);
+	assert_int_equal(rx_node(f, 0, NR_UNEVICTABLE), 0);
+	assert_int_equal(rx_node(f, 1, NR_UNEVICTABLE), 512);
+	assert_int_equal(rx_ev(f, UNEVICTABLE_PGMLOCKED), mlocked_ev + 512);
+	assert_int_equal(rx_ev(f, UNEVICTABLE_PGCLEARED), 0);
+	lru_check(f->os);
+
+	assert_int_equal(fx_sys(f, pid, OS_SYS_MUNMAP, a, 2 << 20, 0, 0, 0), 0);
+	assert_int_equal(zone_mlock(f, 1), 0);
+	assert_int_equal(rx_node(f, 1, NR_UNEVICTABLE), 0);
+	assert_int_equal(rx_ev(f, UNEVICTABLE_PGCLEARED), 0);
+	lru_check(f->os);
+	fx_free(f);
+}
+
+/*
+ * COW break in a locked VMA (mm/memory.c wp_page_copy: the old page's
+ * rmap goes -- folio_remove_rmap_pte -> munlock_vma_folio -- and the copy's
+ * comes -- folio_add_new_anon_rmap + folio_add_lru_vma -> mlock).  After
+ * fork (the child's VMAs unlocked, dup_mmap) the parent writes its 4
+ * locked pages: the copies are mlocked, the originals (still the child's)
+ * munlocked and rescued, nr_mlock stays 4, nothing is counted twice.
+ */
+static void cow_break_moves_mlock(void **state)
+{
+	struct fx *f = rx_new(1, 64, 2, 0);
+	int pid = fx_proc(f, false), child;
+	(void)state;
+
+	fx_mmap_at(f, pid, A, 4 << PAGE_SHIFT, PROT_RW, MAP_PRIV_ANON | MAP_FIXED_);
+	assert_int_equal(fx_sys(f, pid, OS_SYS_MLOCK, A, 4 << PAGE_SHIFT, 0, 0, 0), 0);
+	assert_int_equal(os_process_fork(f->os, pid, 0, &child), 0);
+	struct page *old = rx_page(f, pid, A);
+	for (unsigned i = 0; i < 4; i++)
+		fx_fault(f, pid, 0, A + ((uint64_t)i << PAGE_SHIFT), true, NULL);
+	struct page *cp = rx_page(f, pid, A);
+	assert_ptr_not_equal(cp, old);
+	assert_true(page_test(cp, PG_mlocked) && page_test(cp, PG_unevictable) && cp->mlock_count == 1);
+	assert_false(page_test(old, PG_mlocked) || page_test(old, PG_unevictable));
+	assert_int_equal(zone_mlock(f, 0), 4);
+	assert_int_equal(rx_node(f, 0, NR_UNEVICTABLE), 4);
+	assert_int_equal(rx_ev(f, UNEVICTABLE_PGMLOCKED), 8);
+	assert_int_equal(rx_ev(f, UNEVICTABLE_PGMUNLOCKED), 4);
+	os_process_exit(f->os, child);
+	assert_int_equal(fx_sys(f, pid, OS_SYS_MUNMAP, A, 4 << PAGE_SHIFT, 0, 0, 0), 0);
+	assert_int_equal(zone_mlock(f, 0), 0);
+	assert_int_equal(rx_node(f, 0, NR_UNEVICTABLE), 0);
+	assert_int_equal(rx_ev(f, UNEVICTABLE_PGCLEARED), 0);
+	lru_check(f->os);
+	fx_free(f);
+}
+
+/*
  * mlock_future_ok (Linux mm/mmap.c do_mmap: "if (!mlock_future_ok(mm,
  * vm_flags, len)) return -EAGAIN"): after mlockall(MCL_FUTURE) every new
  * mapping is locked, so an mmap that would take locked_vm over
@@ -307,6 +410,8 @@ int main(void)
 		cmocka_unit_test(reclaim_skips_locked),
 		cmocka_unit_test(mlockall_future),
 		cmocka_unit_test(compaction_and_locked_pages),
+		cmocka_unit_test(collapse_and_migrate_keep_mlock_exact),
+		cmocka_unit_test(cow_break_moves_mlock),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

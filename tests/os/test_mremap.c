@@ -4,6 +4,7 @@
 #include "tests/os/reclaim_fixture.h"
 #include "os/mlock.h"
 #include "os/mremap.h"
+#include "os/page_content.h"
 
 #define A  0x10000000ULL
 #define PG (1ULL << PAGE_SHIFT)
@@ -38,6 +39,54 @@ static void grow_in_place_and_shrink(void **state)
 	assert_int_equal(p->mm.vma[0].end, A + PG);
 	assert_int_equal(p->rss_anon, 1);
 	assert_int_equal(fx_free_pages(f), free0 + 3);
+	fx_free(f);
+}
+
+/*
+ * page_content declarations (os/page_content.h) describe the data of the
+ * pages at an address; move_vma (Linux mm/mremap.c move_page_tables)
+ * carries the pages, so their declarations go along: the moved page
+ * reports its content and compressed size at the new address
+ * (page_content_get, as zswap and KSM read it), the old range is left
+ * undeclared, and what the target declared before is replaced, holes
+ * included (page 2 had no declaration).  A declaration's generation is
+ * kept: a move is not a re-declaration.
+ */
+static void move_carries_page_content(void **state)
+{
+	struct fx *f = rx_new(1, 64, 2, 0);
+	int pid = fx_proc(f, false);
+	char err[160];
+	const uint64_t B = A + 64 * PG;
+	(void)state;
+
+	fx_mmap_at(f, pid, A, 4 * PG, PROT_RW, MAP_PRIV_ANON | MAP_FIXED_);
+	fx_mmap_at(f, pid, A + 4 * PG, PG, PROT_RW, MAP_PRIV_ANON | MAP_FIXED_);   /* blocks growth */
+	rx_touch(f, pid, 0, A, 4);
+	assert_int_equal(os_page_content(f->os, pid, A, 2 * PG, 77, 30, PGC_KEEP, err, sizeof(err)), 0);
+	assert_int_equal(os_page_content(f->os, pid, A + 3 * PG, PG, 78, 40, 0, err, sizeof(err)), 0);
+	/* the target range declared something else before */
+	assert_int_equal(os_page_content(f->os, pid, B, 8 * PG, 99, 90, 0, err, sizeof(err)), 0);
+	struct process *p = os_proc(f->os, pid);
+	uint64_t gen = pgc_lookup(&p->pgc, A)->gen;
+	assert_int_equal(remap(f, pid, A, 4 * PG, 8 * PG, MREMAP_MAYMOVE | MREMAP_FIXED, B, NULL), 0);
+	uint64_t content;
+	uint32_t compress, flags;
+	page_content_get(f->os, rx_page(f, pid, B + PG), &content, &compress, &flags);
+	assert_int_equal(content, 77);
+	assert_int_equal(compress, 30);
+	assert_int_equal(flags, PGC_KEEP);
+	page_content_get(f->os, rx_page(f, pid, B + 2 * PG), &content, &compress, &flags);
+	assert_int_equal(content, 0);
+	assert_int_equal(compress, 0);
+	page_content_get(f->os, rx_page(f, pid, B + 3 * PG), &content, &compress, &flags);
+	assert_int_equal(content, 78);
+	assert_int_equal(compress, 40);
+	assert_int_equal(pgc_lookup(&p->pgc, B)->gen, gen);
+	assert_null(pgc_lookup(&p->pgc, A));
+	assert_null(pgc_lookup(&p->pgc, A + 3 * PG));
+	/* beyond the moved length the target keeps its own declaration */
+	assert_int_equal(pgc_content(pgc_lookup(&p->pgc, B + 5 * PG)), 99);
 	fx_free(f);
 }
 
@@ -301,6 +350,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(grow_in_place_and_shrink),
 		cmocka_unit_test(move_keeps_frames_and_nodes),
+		cmocka_unit_test(move_carries_page_content),
 		cmocka_unit_test(fixed_dontunmap_errors),
 		cmocka_unit_test(locked_mapping_moves_locked),
 		cmocka_unit_test(cow_shared_refused),

@@ -501,9 +501,52 @@ static void json_report(void **state)
 	fx_free(f);
 }
 
+/*
+ * os_dump's one view table: os_dump_views lists each name once, in the
+ * `--dump` order (the allocator's /proc files, the OS's, the memcg files),
+ * every listed name prints (0), the patterned names numa_maps-PID and
+ * numastat-nodeN print, anything else is -SIM_EUSAGE.
+ */
+static void dump_view_table(void **state)
+{
+	static const char *const want[] = {
+		"buddyinfo", "pagetypeinfo", "zoneinfo", "numastat", "vmstat", "numa_maps", "meminfo-hugetlb",
+		"meminfo", "node-meminfo", "slabinfo", "smaps", "smaps_rollup", "cma", "memory-blocks", "zswap",
+		"zram", "ksm", "memory_tiers", "memory.stat", "memory.numa_stat", "memory.events",
+		"memory.current", "memory.peak",
+	};
+	struct fx *f = fx_new(2, 64, 2);
+	int pid = fx_proc(f, false);
+	char name[32];
+	size_t n = 0;
+	(void)state;
+
+	while (os_dump_views[n])
+		n++;
+	assert_int_equal(n, sizeof(want) / sizeof(want[0]));
+	for (size_t i = 0; i < n; i++) {
+		assert_string_equal(os_dump_views[i], want[i]);
+		FILE *fp = fopen("/dev/null", "w");
+		assert_non_null(fp);
+		assert_int_equal(os_dump(f->os, os_dump_views[i], fp), 0);
+		fclose(fp);
+	}
+	FILE *fp = fopen("/dev/null", "w");
+	assert_non_null(fp);
+	snprintf(name, sizeof(name), "numa_maps-%d", pid);
+	assert_int_equal(os_dump(f->os, name, fp), 0);
+	assert_int_equal(os_dump(f->os, "numastat-node1", fp), 0);
+	assert_int_equal(os_dump(f->os, "numastat-node2", fp), -SIM_EUSAGE);
+	assert_int_equal(os_dump(f->os, "memory.bogus", fp), -SIM_EUSAGE);
+	assert_int_equal(os_dump(f->os, "smaps_", fp), -SIM_EUSAGE);
+	fclose(fp);
+	fx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(dump_view_table),
 		cmocka_unit_test(mmap_placement),
 		cmocka_unit_test(mmap_fixed_and_rejects),
 		cmocka_unit_test(munmap_splits_and_frees),

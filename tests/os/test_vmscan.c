@@ -333,6 +333,31 @@ static void no_swap(void **state)
 }
 
 /*
+ * One do_try_to_free_pages serves global and memcg reclaim (Linux
+ * mm/vmscan.c).  Its consider_reclaim_throttle runs once per shrink_zones
+ * pass, after every node of the zonelist was shrunk: a global direct
+ * reclaim that frees nothing at priority 1 sleeps one jiffy
+ * (VMSCAN_THROTTLE_NOPROGRESS) however many nodes the zonelist has -- here
+ * 2 (before, one jiffy per node).  It counts allocstall once.
+ */
+static void noprogress_throttle_once_per_pass(void **state)
+{
+	struct fx *f = rx_new(2, 64, 2, 0);
+	int pid = fx_proc(f, false);
+	sim_time_t c = 0;
+	(void)state;
+
+	fx_mmap_at(f, pid, 0x10000000, 8ULL << 20, PROT_RW, MAP_PRIV_ANON | MAP_FIXED_);
+	rx_touch(f, pid, 0, 0x10000000, 1000);   /* anon without swap: nothing to reclaim */
+	uint64_t stalls = rx_ev(f, ALLOCSTALL_NORMAL);
+	assert_int_equal(try_to_free_pages(f->os, 0, NULL, 0, GFP_KERNEL, 0, 0, &c), 0);
+	assert_int_equal(f->os->rcl->stat[RS_THROTTLE_NOPROGRESS], 1);
+	assert_int_equal(f->os->rcl->stat[RS_THROTTLE_PS], JIFFY_PS);
+	assert_int_equal(rx_ev(f, ALLOCSTALL_NORMAL), stalls + 1);
+	fx_free(f);
+}
+
+/*
  * node_unreclaimable (zoneinfo) is kswapd_failures >= MAX_RECLAIM_RETRIES:
  * 16 balance_pgdat runs in a row that freed nothing (here: anon memory
  * without swap).  Before, zoneinfo always printed 0.
@@ -415,6 +440,7 @@ int main(void)
 		cmocka_unit_test(direct_reclaim_throttled),
 		cmocka_unit_test(boosted_kswapd_reclaims_without_io),
 		cmocka_unit_test(no_swap),
+		cmocka_unit_test(noprogress_throttle_once_per_pass),
 		cmocka_unit_test(node_unreclaimable_after_16_failures),
 		cmocka_unit_test(reclaimable_with_swap),
 	};
