@@ -92,7 +92,7 @@ static inline void stall(struct core *c, enum core_stall k, sim_time_t *t, sim_t
 	*t = until;
 }
 
-static sim_time_t issue_time(struct core *c, uint32_t gap, uint8_t op, bool dep)
+sim_time_t core_issue_time(struct core *c, uint32_t gap, uint8_t op, bool dep)
 {
 	sim_time_t d, t;
 	uint64_t n = c->ninstr + gap;
@@ -129,19 +129,9 @@ static sim_time_t issue_time(struct core *c, uint32_t gap, uint8_t op, bool dep)
 	}
 	if (unlikely(c->pw_free > t))
 		stall(c, CS_WALK, &t, c->pw_free);
-	return t;
-}
-
-sim_time_t core_issue_time(struct core *c, uint32_t gap, uint8_t op, bool dep)
-{
-	if (c->memo_ok && c->memo_gap == gap && c->memo_op == op && c->memo_dep == dep)
-		return c->memo_t;
-	c->memo_t = issue_time(c, gap, op, dep);
 	c->memo_ok = true;
-	c->memo_gap = gap;
-	c->memo_op = op;
-	c->memo_dep = dep;
-	return c->memo_t;
+	c->memo_t = t;
+	return t;
 }
 
 /*

@@ -115,10 +115,7 @@ struct core {
 	 * access asks again when its turn comes).  Every function that changes
 	 * the core's state clears it.
 	 */
-	bool memo_ok;
-	bool memo_dep;
-	uint8_t memo_op;
-	uint32_t memo_gap;
+	bool memo_ok;           /* memo_t is the latest core_issue_time answer, and nothing changed since */
 	sim_time_t memo_t;
 };
 
@@ -136,10 +133,20 @@ void core_destroy(struct core *c);
 
 /*
  * Earliest time the next access, after `gap` non-memory instructions, can
- * issue.  Asked again with the same arguments before any other core_*
- * call changed the core, it answers from a memo.
+ * issue.
  */
 sim_time_t core_issue_time(struct core *c, uint32_t gap, uint8_t op, bool dep);
+
+/*
+ * The answer of the latest core_issue_time() when no core_* call has
+ * changed the core since, for a caller asking about the same access again
+ * (a thread that yielded on it): @return true and *t, else false.
+ */
+static inline bool core_issue_time_again(const struct core *c, sim_time_t *t)
+{
+	*t = c->memo_t;
+	return c->memo_ok;
+}
 
 /*
  * The access was issued at `t` (the value core_issue_time returned) and the

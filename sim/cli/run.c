@@ -109,6 +109,7 @@ struct thread {
 	bool waiting;               /* created, but its clone has not been replayed yet */
 	uint16_t start_on;          /* unannounced: 1 + tid whose progress starts this thread, or 0 */
 	bool segv_warned;           /* an access outside any mapping was reported */
+	bool yielded;               /* agent_run yielded on the head access: core_issue_time_again */
 	/* synchronisation: a blocked thread is off the event queue until released */
 	uint8_t block;              /* enum block_kind */
 	bool seq_hold;              /* passed its seq record: the next control record releases the order */
@@ -1164,9 +1165,11 @@ static void agent_run(struct ev *ev, void *ctx)
 			}
 			continue;
 		}
-		/* after a yield on this access, the core answers from its memo */
-		t = core_issue_time(&th->core, rec->gap, rec->op, rec->flags & TREC_DEP);
-		if (t > next)
+		/* after a yield on this access, the core answers from its memo unless it changed */
+		if (!th->yielded || !core_issue_time_again(&th->core, &t))
+			t = core_issue_time(&th->core, rec->gap, rec->op, rec->flags & TREC_DEP);
+		th->yielded = t > next;
+		if (th->yielded)
 			break;
 		hw_set_horizon(s->hw, t);
 		enum step st = do_access(s, th, rec, t);

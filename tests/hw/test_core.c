@@ -239,8 +239,8 @@ static void drain_waits_for_everything_older(void **state)
 }
 
 /*
- * The issue-time memo answers only the same question about an unchanged
- * core: after each call that changes the core, the answer moves with it.
+ * core_issue_time_again answers from the memo of the latest issue time only
+ * while nothing changed the core: every call that changes it drops the memo.
  */
 static void issue_memo_follows_every_change(void **state)
 {
@@ -251,22 +251,27 @@ static void issue_memo_follows_every_change(void **state)
 
 	(void)state;
 	assert_int_equal(core_init(&c, &cfg, CYC, 0), 0);
+	assert_false(core_issue_time_again(&c, &t));                            /* nothing asked yet */
 	t0 = core_issue_time(&c, 10, MEM_LOAD, false);
 	assert_int_equal(t0, 10 * CYC);
-	assert_int_equal(core_issue_time(&c, 10, MEM_LOAD, false), t0);
-	assert_int_equal(core_issue_time(&c, 20, MEM_LOAD, false), 20 * CYC);   /* another question */
-	assert_int_equal(core_issue_time(&c, 10, MEM_LOAD, false), t0);
+	assert_true(core_issue_time_again(&c, &t));
+	assert_int_equal(t, t0);
 	core_delay(&c, 7 * CYC);                                                 /* a kernel thread ran */
+	assert_false(core_issue_time_again(&c, &t));
 	assert_int_equal(core_issue_time(&c, 10, MEM_LOAD, false), t0 + 7 * CYC);
 	core_resume(&c, 100 * CYC);                                              /* after a system call */
+	assert_false(core_issue_time_again(&c, &t));
 	assert_int_equal(core_issue_time(&c, 10, MEM_LOAD, false), 110 * CYC);
 	core_start_at(&c, 200 * CYC);
+	assert_false(core_issue_time_again(&c, &t));
 	assert_int_equal(core_issue_time(&c, 10, MEM_LOAD, false), 210 * CYC);
 	core_consume_gap(&c, 10);
-	assert_int_equal(core_issue_time(&c, 10, MEM_LOAD, false), 220 * CYC);
+	assert_false(core_issue_time_again(&c, &t));
 	t = core_issue_time(&c, 0, MEM_LOAD, false);
+	assert_int_equal(t, 210 * CYC);
 	core_commit(&c, 0, MEM_LOAD, t, &o);
-	assert_int_equal(core_issue_time(&c, 0, MEM_LOAD, false), t + CYC);    /* one instruction later */
+	assert_false(core_issue_time_again(&c, &t));
+	assert_int_equal(core_issue_time(&c, 0, MEM_LOAD, false), 211 * CYC);  /* one instruction later */
 	core_destroy(&c);
 }
 
