@@ -919,7 +919,7 @@ static sim_time_t throttle_direct_reclaim(struct os *os, gfp_t gfp, unsigned pre
 	vmstat_inc(os->phys, PGSCAN_DIRECT_THROTTLE, 1);
 	struct kswapd *k = &os->rcl->kswapd[nid];
 	sim_time_t t = now, limit = (gfp & __GFP_FS) ? SIM_TIME_MAX : now + RECLAIM_HZ_PS;
-	while (k->ev.heap_idx != EV_IDLE) {
+	while (ev_pending(&k->ev)) {
 		sim_time_t at = SIM_MAX(k->ev.when, t);
 		if (at > limit) {
 			t = limit;

@@ -1,11 +1,9 @@
 /*
- * sim/ev.c - binary heap of events ordered by (when, seq).
- *
- * A heap rather than a calendar queue: the queue holds at most a few
- * hundred events (one per CPU agent plus kernel threads), so O(log n) with
- * small constants wins and its order is trivially deterministic.
+ * sim/ev.c - the event queue: events sorted by (when, seq) in the window
+ * ev[lo .. lo + n) of an array of pointers (see ev.h for why not a heap).
  */
 #include <stdlib.h>
+#include <string.h>
 #include "sim/err.h"
 #include "sim/ev.h"
 
@@ -14,107 +12,118 @@ static inline bool ev_before(const struct ev *a, const struct ev *b)
 	return a->when < b->when || (a->when == b->when && a->seq < b->seq);
 }
 
-static void heap_set(struct evq *q, size_t i, struct ev *ev)
-{
-	q->heap[i] = ev;
-	ev->heap_idx = i + 1;
-}
-
-static void sift_up(struct evq *q, size_t i)
-{
-	struct ev *ev = q->heap[i];
-
-	while (i > 0) {
-		size_t parent = (i - 1) / 2;
-		if (!ev_before(ev, q->heap[parent]))
-			break;
-		heap_set(q, i, q->heap[parent]);
-		i = parent;
-	}
-	heap_set(q, i, ev);
-}
-
-static void sift_down(struct evq *q, size_t i)
-{
-	struct ev *ev = q->heap[i];
-
-	for (;;) {
-		size_t l = 2 * i + 1, r = l + 1, m = i;
-		const struct ev *best = ev;
-		if (l < q->n && ev_before(q->heap[l], best)) {
-			m = l;
-			best = q->heap[l];
-		}
-		if (r < q->n && ev_before(q->heap[r], best))
-			m = r;
-		if (m == i)
-			break;
-		heap_set(q, i, q->heap[m]);
-		i = m;
-	}
-	heap_set(q, i, ev);
-}
-
 int evq_init(struct evq *q)
 {
 	q->cap = 64;
+	q->lo = 0;
 	q->n = 0;
 	q->next_seq = 0;
 	q->now = 0;
 	q->nr_run = 0;
-	q->heap = malloc(q->cap * sizeof(*q->heap));
-	return q->heap ? 0 : -SIM_ENOMEM;
+	q->ev = malloc(q->cap * sizeof(*q->ev));
+	return q->ev ? 0 : -SIM_ENOMEM;
 }
 
 void evq_destroy(struct evq *q)
 {
 	for (size_t i = 0; i < q->n; i++)
-		q->heap[i]->heap_idx = EV_IDLE;
-	free(q->heap);
-	q->heap = NULL;
-	q->n = q->cap = 0;
+		q->ev[q->lo + i]->heap_idx = EV_IDLE;
+	free(q->ev);
+	q->ev = NULL;
+	q->lo = q->n = q->cap = 0;
 }
 
-static void heap_remove_at(struct evq *q, size_t i)
+/* Index (from lo) of the first event not before ev: where ev is, or would go. */
+static size_t lower_bound(const struct evq *q, const struct ev *ev)
 {
-	struct ev *gone = q->heap[i];
-	struct ev *last = q->heap[--q->n];
+	size_t lo = 0, hi = q->n;
 
-	gone->heap_idx = EV_IDLE;
-	if (i == q->n)
-		return;
-	heap_set(q, i, last);
-	if (i > 0 && ev_before(last, q->heap[(i - 1) / 2]))
-		sift_up(q, i);
-	else
-		sift_down(q, i);
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (ev_before(q->ev[q->lo + mid], ev))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static void remove_queued(struct evq *q, struct ev *ev)
+{
+	size_t i = lower_bound(q, ev);
+	struct ev **w = &q->ev[q->lo];
+
+	SIM_BUG_ON(i >= q->n || w[i] != ev);
+	/* close the gap from the nearer end */
+	if (i < q->n / 2) {
+		memmove(&w[1], &w[0], i * sizeof(*w));
+		q->lo++;
+	} else {
+		memmove(&w[i], &w[i + 1], (q->n - i - 1) * sizeof(*w));
+	}
+	q->n--;
+	ev->heap_idx = EV_IDLE;
+}
+
+/* Make room for one more event at the window's end. */
+static int make_room(struct evq *q)
+{
+	if (q->lo + q->n < q->cap)
+		return 0;
+	if (q->n < q->cap / 2) {
+		/* the window has crept to the end: move it back to the start */
+		memmove(q->ev, &q->ev[q->lo], q->n * sizeof(*q->ev));
+		q->lo = 0;
+		return 0;
+	}
+	struct ev **ne = malloc(2 * q->cap * sizeof(*ne));
+	if (!ne)
+		return -SIM_ENOMEM;
+	memcpy(ne, &q->ev[q->lo], q->n * sizeof(*ne));
+	free(q->ev);
+	q->ev = ne;
+	q->lo = 0;
+	q->cap *= 2;
+	return 0;
 }
 
 int ev_schedule(struct evq *q, struct ev *ev, sim_time_t when)
 {
+	struct ev **w;
+	size_t i;
+
 	if (when < q->now)
 		return -SIM_ESTATE;
 	if (ev_pending(ev))
-		heap_remove_at(q, ev->heap_idx - 1);
-	if (q->n == q->cap) {
-		size_t ncap = q->cap * 2;
-		struct ev **nh = realloc(q->heap, ncap * sizeof(*nh));
-		if (!nh)
-			return -SIM_ENOMEM;
-		q->heap = nh;
-		q->cap = ncap;
-	}
+		remove_queued(q, ev);
+	if (make_room(q))
+		return -SIM_ENOMEM;
 	ev->when = when;
 	ev->seq = q->next_seq++;
-	heap_set(q, q->n++, ev);
-	sift_up(q, q->n - 1);
+	ev->heap_idx = EV_QUEUED;
+	w = &q->ev[q->lo];
+	/* its seq is the largest: it goes after every event due no later, usually at the end */
+	if (!q->n || when >= w[q->n - 1]->when) {
+		w[q->n++] = ev;
+		return 0;
+	}
+	i = lower_bound(q, ev);
+	if (q->lo && i < q->n / 2) {
+		memmove(&w[-1], &w[0], i * sizeof(*w));
+		q->lo--;
+		q->ev[q->lo + i] = ev;
+	} else {
+		memmove(&w[i + 1], &w[i], (q->n - i) * sizeof(*w));
+		w[i] = ev;
+	}
+	q->n++;
 	return 0;
 }
 
 void ev_cancel(struct evq *q, struct ev *ev)
 {
 	if (ev_pending(ev))
-		heap_remove_at(q, ev->heap_idx - 1);
+		remove_queued(q, ev);
 }
 
 bool evq_run_one(struct evq *q)
@@ -123,8 +132,9 @@ bool evq_run_one(struct evq *q)
 
 	if (!q->n)
 		return false;
-	ev = q->heap[0];
-	heap_remove_at(q, 0);
+	ev = q->ev[q->lo++];
+	q->n--;
+	ev->heap_idx = EV_IDLE;
 	q->now = ev->when;
 	q->nr_run++;
 	ev->fn(ev, ev->ctx);
@@ -133,6 +143,6 @@ bool evq_run_one(struct evq *q)
 
 void evq_run_until(struct evq *q, sim_time_t until)
 {
-	while (q->n && q->heap[0]->when <= until)
+	while (q->n && q->ev[q->lo]->when <= until)
 		evq_run_one(q);
 }

@@ -1,8 +1,8 @@
 /*
  * sim/ev.h - the discrete-event queue.
  *
- * An intrusive binary min-heap of caller-owned `struct ev` nodes keyed by
- * (time, seq).  `seq` is taken from a 64-bit counter when an event is
+ * Caller-owned `struct ev` nodes kept sorted by (time, seq) in an array of
+ * pointers.  `seq` is taken from a 64-bit counter when an event is
  * scheduled, so events due at the same picosecond run in the order they were
  * scheduled (FIFO) and every run is reproducible bit for bit.
  *
@@ -11,8 +11,14 @@
  * periodic sampling.  An agent touches it only when another event is due
  * before its next record (docs/engine.md).
  *
- * Cancellation is O(log n) through the node's heap index and is safe from
- * inside a callback (including cancelling the running event's successors).
+ * Why a sorted array and not a heap: the common operation is a thread's
+ * agent taking the earliest event and putting itself back after every other
+ * thread's (threads take turns), which is O(1) at both ends of the array's
+ * live window, where a heap sifts log n levels twice.  An event due among
+ * others is placed by a binary search and a memmove of the shorter side;
+ * the window is moved back to the array's start when it reaches the end.
+ * Cancellation (a binary search on (time, seq)) is safe from inside a
+ * callback.
  */
 #ifndef SIM_EV_H
 #define SIM_EV_H
@@ -28,15 +34,16 @@ struct ev {
 	ev_fn fn;            /* callback */
 	void *ctx;           /* callback context */
 	/* private to ev.c */
-	size_t heap_idx;     /* position in the heap + 1; EV_IDLE (0) when not queued, so a
+	size_t heap_idx;     /* EV_QUEUED while queued; EV_IDLE (0) when not, so a
 				zero-filled node (calloc) is idle and safe to cancel */
 };
 
 #define EV_IDLE ((size_t)0)
+#define EV_QUEUED ((size_t)1)
 
 struct evq {
-	struct ev **heap;
-	size_t n, cap;
+	struct ev **ev;      /* ev[lo .. lo + n), sorted by (when, seq) */
+	size_t lo, n, cap;
 	uint64_t next_seq;
 	sim_time_t now;      /* time of the event being (or last) run */
 	uint64_t nr_run;     /* events executed */
@@ -71,10 +78,16 @@ int ev_schedule(struct evq *q, struct ev *ev, sim_time_t when);
 /* Remove a pending event; a no-op for an idle one. */
 void ev_cancel(struct evq *q, struct ev *ev);
 
+/* The earliest event (NULL if empty), not removed. */
+static inline struct ev *evq_peek(const struct evq *q)
+{
+	return q->n ? q->ev[q->lo] : NULL;
+}
+
 /* Due time of the earliest event, or SIM_TIME_MAX if empty. */
 static inline sim_time_t evq_peek_time(const struct evq *q)
 {
-	return q->n ? q->heap[0]->when : SIM_TIME_MAX;
+	return q->n ? q->ev[q->lo]->when : SIM_TIME_MAX;
 }
 
 /*

@@ -121,7 +121,7 @@ static void ev_random_vs_sorted(void **state)
 	uint64_t last_seq = 0;
 	int ran = 0;
 	while (q.n) {
-		struct ev *top = q.heap[0];
+		struct ev *top = evq_peek(&q);
 		assert_true(top->when > last_t || (top->when == last_t && (ran == 0 || top->seq > last_seq)));
 		last_t = top->when;
 		last_seq = top->seq;
@@ -135,6 +135,98 @@ static void ev_random_vs_sorted(void **state)
 	evq_destroy(&q);
 }
 
+/* A callback that reschedules itself like a thread's agent, and runs other events' changes. */
+struct mix {
+	struct evq *q;
+	struct rng *r;
+	struct ev ev[40];
+	bool ref_pending[40];
+	sim_time_t ref_when[40];
+	uint64_t ref_seq[40];
+	uint64_t seq;
+	int ran;
+};
+
+/* The reference: the pending event with the smallest (when, seq), by a scan. */
+static int ref_min(const struct mix *m)
+{
+	int best = -1;
+
+	for (int i = 0; i < 40; i++)
+		if (m->ref_pending[i] && (best < 0 || m->ref_when[i] < m->ref_when[best] ||
+					  (m->ref_when[i] == m->ref_when[best] && m->ref_seq[i] < m->ref_seq[best])))
+			best = i;
+	return best;
+}
+
+static void mix_schedule(struct mix *m, int k, sim_time_t when)
+{
+	assert_int_equal(ev_schedule(m->q, &m->ev[k], when), 0);
+	m->ref_pending[k] = true;
+	m->ref_when[k] = when;
+	m->ref_seq[k] = m->seq++;
+}
+
+static void mix_run(struct ev *ev, void *ctx)
+{
+	struct mix *m = ctx;
+	int k = (int)(ev - m->ev);
+	uint64_t op = rng_below(m->r, 8);
+
+	m->ran++;
+	if (op < 5) {
+		/* put itself back: usually after every other (threads taking turns), sometimes among them */
+		mix_schedule(m, k, m->q->now + (op < 4 ? 100 + rng_below(m->r, 20) : rng_below(m->r, 60)));
+	} else if (op == 5) {
+		/* move another event, pending or not, earlier or later */
+		mix_schedule(m, (int)rng_below(m->r, 40), m->q->now + rng_below(m->r, 150));
+	} else if (op == 6) {
+		int j = (int)rng_below(m->r, 40);
+		ev_cancel(m->q, &m->ev[j]);
+		m->ref_pending[j] = false;
+	}
+	/* op 7: it stops */
+}
+
+/*
+ * Agents that reschedule themselves (the ring's head and tail wrap around
+ * many times), events moved to the middle or cancelled from either half:
+ * every event runs when a plain scan of the pending set says it is the
+ * earliest (ev_random_vs_sorted grows the ring).
+ */
+static void ev_ring_against_scan(void **state)
+{
+	struct evq q;
+	struct rng r;
+	static struct mix m;
+
+	(void)state;
+	rng_seed(&r, 7, 2);
+	memset(&m, 0, sizeof(m));
+	m.q = &q;
+	m.r = &r;
+	assert_int_equal(evq_init(&q), 0);
+	for (int i = 0; i < 40; i++) {
+		ev_init(&m.ev[i], mix_run, &m);
+		mix_schedule(&m, i, rng_below(&r, 50));
+	}
+	while (m.ran < 200000) {
+		int k = ref_min(&m);
+		if (k < 0) {
+			/* everything stopped: start them all again */
+			for (int i = 0; i < 40; i++)
+				mix_schedule(&m, i, q.now + rng_below(&r, 50));
+			continue;
+		}
+		assert_ptr_equal(evq_peek(&q), &m.ev[k]);
+		m.ref_pending[k] = false;
+		assert_true(evq_run_one(&q));
+		for (int i = 0; i < 40; i++)
+			assert_int_equal(ev_pending(&m.ev[i]), m.ref_pending[i]);
+	}
+	evq_destroy(&q);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -142,6 +234,7 @@ int main(void)
 		cmocka_unit_test(ev_cancel_and_past),
 		cmocka_unit_test(ev_zeroed_is_idle),
 		cmocka_unit_test(ev_random_vs_sorted),
+		cmocka_unit_test(ev_ring_against_scan),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
