@@ -189,12 +189,12 @@ static void mix_run(struct ev *ev, void *ctx)
 }
 
 /*
- * Agents that reschedule themselves (the ring's head and tail wrap around
- * many times), events moved to the middle or cancelled from either half:
- * every event runs when a plain scan of the pending set says it is the
- * earliest (ev_random_vs_sorted grows the ring).
+ * Agents that reschedule themselves (the live window creeps to the array's
+ * end and moves back many times), events moved to the middle or cancelled
+ * from either half: every event runs when a plain scan of the pending set
+ * says it is the earliest (ev_random_vs_sorted grows the array).
  */
-static void ev_ring_against_scan(void **state)
+static void ev_queue_against_scan(void **state)
 {
 	struct evq q;
 	struct rng r;
@@ -234,7 +234,7 @@ int main(void)
 		cmocka_unit_test(ev_cancel_and_past),
 		cmocka_unit_test(ev_zeroed_is_idle),
 		cmocka_unit_test(ev_random_vs_sorted),
-		cmocka_unit_test(ev_ring_against_scan),
+		cmocka_unit_test(ev_queue_against_scan),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
