@@ -113,25 +113,27 @@ static void cg_tlb_ref(struct cg_tlbs *t, uint64_t *n, uint64_t addr, uint32_t s
 }
 
 /*
- * Caches only: one batch through cgsim.  The model is copied into a local
- * for the loop, so that the compiler knows the stores to the tag rows and
- * counters cannot change the geometry and keeps it in registers.
- * @return the memory records replayed.
+ * Caches only: one batch through cgsim_run, which wants its references
+ * without the control records and in a layout of its own (hw/ does not
+ * see trace records), so they are gathered a slice at a time; the copy is
+ * branch-free (every record is written, the count advances only for
+ * memory records).  @return the memory records replayed.
  */
 static size_t cg_batch(cgsim_t *cg, const struct trace_rec *rec, size_t n)
 {
-	cgsim_t s = *cg;
-	size_t refs = 0;
+	struct cg_ref refs[1024];
+	size_t total = 0;
 
-	for (size_t i = 0; i < n; i++) {
-		const struct trace_rec *x = &rec[i];
-		if (unlikely(x->op == TOP_CTRL))
-			continue;
-		refs++;
-		cgsim_ref(&s, x->addr, x->size, (enum mem_op)x->op);
+	for (size_t base = 0; base < n; base += ARRAY_SIZE(refs)) {
+		size_t end = SIM_MIN(n, base + ARRAY_SIZE(refs)), k = 0;
+		for (size_t i = base; i < end; i++) {
+			refs[k] = (struct cg_ref){ .addr = rec[i].addr, .size = rec[i].size, .op = rec[i].op };
+			k += rec[i].op != TOP_CTRL;
+		}
+		cgsim_run(cg, refs, k);
+		total += k;
 	}
-	*cg = s;
-	return refs;
+	return total;
 }
 
 int cg_replay(const char *path, const struct cg_replay_opts *o, struct cg_replay_result *r, char *err,

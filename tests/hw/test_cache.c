@@ -6,6 +6,7 @@
 #include <string.h>
 #include "tests/support/test.h"
 #include "hw/cache.h"
+#include "hw/cgsim.h"
 #include "hw/prefetch.h"
 #include "sim/rng.h"
 #include "sim/err.h"
