@@ -76,6 +76,7 @@ static inline __attribute__((always_inline)) void cg_prefetch_row(const struct c
 #define CG_WAYS_I1 0
 #define CG_WAYS_D1 0
 #define CG_WAYS_LL 0
+#define CG_ROW_MRU 0
 #include "hw/cgsim_run.h"
 
 #if CG_HAVE_AVX2
@@ -120,6 +121,7 @@ static inline __attribute__((always_inline)) bool cg_row_avx2(uint64_t *t, uint3
 #define CG_WAYS_I1 0
 #define CG_WAYS_D1 0
 #define CG_WAYS_LL 0
+#define CG_ROW_MRU 0
 #include "hw/cgsim_run.h"
 
 /* 8-way L1s and a 16-way LL (cachegrind's usual geometries): the rows unroll */
@@ -128,6 +130,7 @@ static inline __attribute__((always_inline)) bool cg_row_avx2(uint64_t *t, uint3
 #define CG_WAYS_I1 8
 #define CG_WAYS_D1 8
 #define CG_WAYS_LL 16
+#define CG_ROW_MRU 1
 #include "hw/cgsim_run.h"
 #pragma GCC pop_options
 
@@ -166,6 +169,7 @@ static inline __attribute__((always_inline)) bool cg_row_avx512(uint64_t *t, uin
 #define CG_WAYS_I1 8
 #define CG_WAYS_D1 8
 #define CG_WAYS_LL 16
+#define CG_ROW_MRU 1
 #include "hw/cgsim_run.h"
 #pragma GCC pop_options
 #endif

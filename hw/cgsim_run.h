@@ -6,7 +6,10 @@
  *                                mismatch, @return true on a miss;
  *   CG_WAYS_I1, CG_WAYS_D1, CG_WAYS_LL   the caches' ways when the
  *                                instance is for one geometry (the row
- *                                code unrolls), 0 for any.
+ *                                code unrolls), 0 for any;
+ *   CG_ROW_MRU                   1 if CG_ROW also handles a hit on the MRU
+ *                                way (the vector rows), 0 if the caller
+ *                                must check that way first (the scalar).
  * A template rather than a function taking the row routine as an argument:
  * the vector row is compiled for AVX2 (a target attribute), and gcc inlines
  * such code only into a caller compiled for the same target.
@@ -28,76 +31,111 @@
 #define CG_RUN    CG_CAT(cg_run_, CG_NAME)
 #define CG_LINE   CG_CAT(cg_line_, CG_NAME)
 #define CG_ACCESS CG_CAT(cg_access_, CG_NAME)
+#define CG_PASS1  CG_CAT(cg_pass1_, CG_NAME)
 
-static inline __attribute__((always_inline)) bool CG_LINE(const struct cg_cache *c, uint32_t ways, uint64_t blk)
+/*
+ * One line.  `mru` (a constant after inlining): check the MRU way first and
+ * skip the row on a hit there - the common case of sweeps, where it is a
+ * predicted branch, but a misprediction per hit where hits come at random,
+ * so it is optional where CG_ROW handles that way itself.
+ */
+static inline __attribute__((always_inline)) bool CG_LINE(const struct cg_cache *c, uint32_t ways, uint64_t blk,
+							   bool mru)
 {
 	uint64_t *t = &c->tag[(blk & c->set_mask) * ways];
 
-	if (likely(t[0] == blk))
+	if ((mru || !CG_ROW_MRU) && likely(t[0] == blk))
 		return false;
 	return CG_ROW(c, t, ways, blk);
 }
 
 static inline __attribute__((always_inline)) bool CG_ACCESS(const struct cg_cache *c, uint32_t ways, uint64_t addr,
-							     uint32_t size)
+							     uint32_t size, bool mru)
 {
 	uint64_t b1 = addr >> c->line_shift;
 	uint64_t b2 = (addr + size - (size != 0)) >> c->line_shift;
-	bool miss = CG_LINE(c, ways, b1);
+	bool miss = CG_LINE(c, ways, b1, mru);
 
 	if (unlikely(b2 != b1))
-		miss |= CG_LINE(c, ways, b2);
+		miss |= CG_LINE(c, ways, b2, mru);
 	return miss;
 }
 
+/*
+ * Pass 1 over r[0..len): I1/D1, the indices of the misses into q, the
+ * kinds counted into *ir and *dw.  @return the misses.
+ */
+static inline __attribute__((always_inline)) size_t CG_PASS1(cgsim_t *s, const struct cg_ref *r, size_t len,
+							      uint16_t *q, uint64_t *ir, uint64_t *dw, bool mru)
+{
+	const uint32_t i1w = CG_WAYS_I1 ? CG_WAYS_I1 : s->i1.ways, d1w = CG_WAYS_D1 ? CG_WAYS_D1 : s->d1.ways;
+	const uint32_t min_line = s->min_line;
+	uint64_t nir = *ir, ndw = *dw;
+	size_t k = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		bool miss;
+
+		nir += r[i].op == MEM_IFETCH;
+		ndw += r[i].op == MEM_STORE;
+		if (r[i].op == MEM_IFETCH)
+			miss = CG_ACCESS(&s->i1, i1w, r[i].addr, r[i].size, mru);
+		else    /* data sizes are clamped to the smallest line; 'M' is one access counted as a read */
+			miss = CG_ACCESS(&s->d1, d1w, r[i].addr, SIM_MIN(r[i].size, min_line), mru);
+		q[k] = (uint16_t)i;
+		k += miss;
+	}
+	*ir = nir;
+	*dw = ndw;
+	return k;
+}
+
+/*
+ * The counters are few and in registers: pass 1 counts only its
+ * references' kinds (and the misses, as the queue's length); pass 2 reads
+ * each queued reference's kind anyway, so it splits the L1 misses by kind
+ * and counts the LL misses.
+ */
 static void CG_RUN(cgsim_t *s, const struct cg_ref *refs, size_t n)
 {
 	uint16_t q[CG_CHUNK];
-	const struct cg_cache i1 = s->i1, d1 = s->d1, ll = s->ll;
-	const uint32_t i1w = CG_WAYS_I1 ? CG_WAYS_I1 : i1.ways, d1w = CG_WAYS_D1 ? CG_WAYS_D1 : d1.ways;
-	const uint32_t llw = CG_WAYS_LL ? CG_WAYS_LL : ll.ways, min_line = s->min_line;
-	uint64_t ir = 0, i1m = 0, dw = 0, d1m = 0, d1mw = 0, llm = 0, llmi = 0, llmw = 0;
+	const uint32_t llw = CG_WAYS_LL ? CG_WAYS_LL : s->ll.ways, min_line = s->min_line;
+	uint64_t ir = 0, dw = 0, l1m = 0, i1m = 0, d1mw = 0, llm = 0, llmi = 0, llmw = 0;
+	bool mru = true;
 
 	_Static_assert(CG_CHUNK <= UINT16_MAX + 1, "queue entries are 16-bit indices");
 	for (size_t base = 0; base < n; base += CG_CHUNK) {
 		const struct cg_ref *r = refs + base;
-		size_t len = SIM_MIN(n - base, CG_CHUNK), k = 0;
+		size_t len = SIM_MIN(n - base, CG_CHUNK), k;
 
-		for (size_t i = 0; i < len; i++) {
-			uint64_t w = r[i].op == MEM_STORE;
-			bool miss;
-
-			if (r[i].op == MEM_IFETCH) {
-				ir++;
-				miss = CG_ACCESS(&i1, i1w, r[i].addr, r[i].size);
-				i1m += miss;
-			} else {
-				/* data sizes are clamped to the smallest line; 'M' is one access counted as a read */
-				dw += w;
-				miss = CG_ACCESS(&d1, d1w, r[i].addr, SIM_MIN(r[i].size, min_line));
-				d1m += miss;
-				d1mw += miss & w;
-			}
-			q[k] = (uint16_t)i;
-			k += miss;
-		}
+		/*
+		 * Under a quarter of L1 misses in the previous chunk: hits are
+		 * mostly repeats of a set's latest line, worth the MRU check.
+		 */
+		k = mru ? CG_PASS1(s, r, len, q, &ir, &dw, true) : CG_PASS1(s, r, len, q, &ir, &dw, false);
+		mru = k * 4 < len;
+		l1m += k;
 		for (size_t j = 0; j < k; j++) {
 			const struct cg_ref *x = &r[q[j]];
-			uint32_t size = x->op == MEM_IFETCH ? x->size : SIM_MIN(x->size, min_line);
+			uint64_t fetch = x->op == MEM_IFETCH, store = x->op == MEM_STORE;
+			uint32_t size = fetch ? x->size : SIM_MIN(x->size, min_line);
 
 			if (j + CG_PREFETCH < k)
-				cg_prefetch_row(&ll, llw, r[q[j + CG_PREFETCH]].addr);
-			bool miss = CG_ACCESS(&ll, llw, x->addr, size);
+				cg_prefetch_row(&s->ll, llw, r[q[j + CG_PREFETCH]].addr);
+			/* an LL lookup is an L1 miss: rarely a hit on the MRU way */
+			uint64_t miss = CG_ACCESS(&s->ll, llw, x->addr, size, false);
+			i1m += fetch;
+			d1mw += store;
 			llm += miss;
-			llmi += miss & (x->op == MEM_IFETCH);
-			llmw += miss & (x->op == MEM_STORE);
+			llmi += miss & fetch;
+			llmw += miss & store;
 		}
 	}
 	s->n[CG_IR] += ir;
 	s->n[CG_I1MR] += i1m;
 	s->n[CG_ILMR] += llmi;
 	s->n[CG_DR] += n - ir - dw;
-	s->n[CG_D1MR] += d1m - d1mw;
+	s->n[CG_D1MR] += l1m - i1m - d1mw;
 	s->n[CG_DLMR] += llm - llmi - llmw;
 	s->n[CG_DW] += dw;
 	s->n[CG_D1MW] += d1mw;
@@ -109,6 +147,8 @@ static void CG_RUN(cgsim_t *s, const struct cg_ref *refs, size_t n)
 #undef CG_RUN
 #undef CG_LINE
 #undef CG_ACCESS
+#undef CG_PASS1
+#undef CG_ROW_MRU
 #undef CG_NAME
 #undef CG_ROW
 #undef CG_WAYS_I1
