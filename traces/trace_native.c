@@ -17,7 +17,9 @@
  * the last bytes of the file go through the checked copy of the same code.
  * Thread switches, control records and the end marker leave the tight loop
  * for a separate, slower routine: they are rare.  Runs of bare records (the
- * tag alone: sweeps) get a loop of their own, nst_run_bare.
+ * tag alone: sweeps) get a loop of their own, nst_run_bare, and so do runs
+ * of plain records (a tag and a delta, no size or gap byte: random and
+ * strided accesses), nst_run_plain.
  *
  * Version 2 adds the DEP prefix tag: "the next data access depends on the
  * previous load" (TREC_DEP).  A prefix rather than a bit keeps every
@@ -304,6 +306,56 @@ nst_run_bare(struct nst_astate *st, const uint8_t *p, const uint8_t *limit, stru
 }
 
 /*
+ * A run of plain records: a tag with a delta of any width but no size or
+ * gap byte (tag bits 5 and 6 clear, tag < 0x80) - what random and strided
+ * accesses are (a Zipf trace is nothing else).  As in nst_run_bare, both
+ * streams' state stays in registers and the loop branches on "plain or
+ * not" (predicted inside a run) instead of merging optional fields.  Stops
+ * before the first record that is not plain (or whose stream has no size
+ * yet, a fault nst_run reports), at `limit` or when the batch is full; *pp
+ * gets the position.  @return the new end of the batch.
+ */
+static __attribute__((noinline)) struct trace_rec *
+nst_run_plain(struct nst_astate *st, const uint8_t *p, const uint8_t *limit, struct trace_rec *out,
+	      const struct trace_rec *out_end, uint16_t tid, const uint8_t **pp)
+{
+	uint64_t da = st[0].addr, dd = st[0].delta, ds = st[0].size;
+	uint64_t ia = st[1].addr, id = st[1].delta, is = st[1].size;
+
+	while (p < limit && out < out_end) {
+		unsigned tag = *p, dcode = (tag >> NST_DW_SHIFT) & 7;
+		uint64_t d = unzigzag(le64(p + 1) & nst_width_mask[dcode]);
+		uint64_t addr, size;
+
+		if (tag & (0x80 | NST_SIZE | NST_GAP))
+			break;
+		if ((tag & NST_OP_MASK) == TOP_IFETCH) {
+			if (unlikely(!is))
+				break;
+			id = dcode ? d : id;
+			addr = ia += id;
+			size = is;
+		} else {
+			if (unlikely(!ds))
+				break;
+			dd = dcode ? d : dd;
+			addr = da += dd;
+			size = ds;
+		}
+		/* arithmetic, not a table: this sum is the loop's critical path (the next tag's address) */
+		p += 1 + dcode + (dcode == 7);
+		*out++ = (struct trace_rec){ .addr = addr, .tid = tid, .size = (uint16_t)size,
+					     .op = (uint8_t)(tag & NST_OP_MASK) };
+	}
+	st[0].addr = da;
+	st[0].delta = dd;
+	st[1].addr = ia;
+	st[1].delta = id;
+	*pp = p;
+	return out;
+}
+
+/*
  * Decode records from *pp while *pp < limit and the batch has room.  The
  * caller guarantees NST_MAX_REC readable bytes past limit unless `checked`.
  * @return 0, NF_END (*pp after the END record) or a fault (*pp unchanged at
@@ -315,9 +367,9 @@ nst_run_bare(struct nst_astate *st, const uint8_t *p, const uint8_t *limit, stru
  * alias anything - makes the compiler reload it, and the state goes back to
  * the thread's entry only when the loop leaves.  After NST_STREAK bare
  * records in a row (the tag alone: sweeps), nst_run_bare takes over until
- * the run ends; counting them is branch-free, so mixed traces, where bare
- * records come at random, do not pay for the mispredictions a per-record
- * "bare?" branch would cost.
+ * the run ends, and after NST_STREAK plain ones, nst_run_plain; counting
+ * them is branch-free, so mixed traces, where such records come at random,
+ * do not pay for the mispredictions a per-record "bare?" branch would cost.
  */
 static inline __attribute__((always_inline)) int
 nst_run(trace_reader_t *r, struct nst_reader *nr, const uint8_t **pp, const uint8_t *limit,
@@ -329,6 +381,7 @@ nst_run(trace_reader_t *r, struct nst_reader *nr, const uint8_t **pp, const uint
 	struct nst_astate st[2];  /* the thread's two streams, copied in and back out */
 	uint8_t dep = nr->dep;
 	unsigned streak = 0;      /* bare records in a row just decoded */
+	unsigned pstreak = 0;     /* plain records (no size or gap byte) in a row */
 	int rc = 0;
 
 	memcpy(st, nr->thr[tid].s, sizeof(st));
@@ -338,6 +391,11 @@ nst_run(trace_reader_t *r, struct nst_reader *nr, const uint8_t **pp, const uint
 		if (!checked && streak >= NST_STREAK && !dep) {
 			out = nst_run_bare(st, p, limit, out, out_end, tid, &p);
 			streak = 0;
+			continue;
+		}
+		if (!checked && pstreak >= NST_STREAK && !dep) {
+			out = nst_run_plain(st, p, limit, out, out_end, tid, &p);
+			pstreak = 0;
 			continue;
 		}
 		start = p;
@@ -352,6 +410,7 @@ nst_run(trace_reader_t *r, struct nst_reader *nr, const uint8_t **pp, const uint
 			uint64_t d, dm, delta, size, gap, addr;
 
 			streak = (streak + 1) & (0 - (unsigned)(tag <= NST_OP_MASK));
+			pstreak = (pstreak + 1) & (0 - (unsigned)!(tag & (NST_SIZE | NST_GAP)));
 
 			if (checked && (size_t)(end - p) < dw + has_s + has_g) {
 				rc = NF_TRUNC;
