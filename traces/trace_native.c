@@ -306,9 +306,9 @@ nst_run_bare(struct nst_astate *st, const uint8_t *p, const uint8_t *limit, stru
 }
 
 /*
- * A run of plain records: a tag with a delta of any width but no size or
- * gap byte (tag bits 5 and 6 clear, tag < 0x80) - what random and strided
- * accesses are (a Zipf trace is nothing else).  As in nst_run_bare, both
+ * A run of plain records: a tag with a delta of 1 to 8 bytes but no size
+ * or gap byte (tag bits 5 and 6 clear, tag < 0x80) - what random accesses
+ * are (a Zipf trace is nothing else).  As in nst_run_bare, both
  * streams' state stays in registers and the loop branches on "plain or
  * not" (predicted inside a run) instead of merging optional fields.  Stops
  * before the first record that is not plain (or whose stream has no size
@@ -327,19 +327,18 @@ nst_run_plain(struct nst_astate *st, const uint8_t *p, const uint8_t *limit, str
 		uint64_t d = unzigzag(le64(p + 1) & nst_width_mask[dcode]);
 		uint64_t addr, size;
 
-		if (tag & (0x80 | NST_SIZE | NST_GAP))
+		/* a bare record leaves too: nst_run_bare is the faster loop for a run of them */
+		if ((tag & (0x80 | NST_SIZE | NST_GAP)) || !dcode)
 			break;
 		if ((tag & NST_OP_MASK) == TOP_IFETCH) {
 			if (unlikely(!is))
 				break;
-			id = dcode ? d : id;
-			addr = ia += id;
+			addr = ia += id = d;
 			size = is;
 		} else {
 			if (unlikely(!ds))
 				break;
-			dd = dcode ? d : dd;
-			addr = da += dd;
+			addr = da += dd = d;
 			size = ds;
 		}
 		/* arithmetic, not a table: this sum is the loop's critical path (the next tag's address) */
@@ -410,7 +409,7 @@ nst_run(trace_reader_t *r, struct nst_reader *nr, const uint8_t **pp, const uint
 			uint64_t d, dm, delta, size, gap, addr;
 
 			streak = (streak + 1) & (0 - (unsigned)(tag <= NST_OP_MASK));
-			pstreak = (pstreak + 1) & (0 - (unsigned)!(tag & (NST_SIZE | NST_GAP)));
+			pstreak = (pstreak + 1) & (0 - (unsigned)(dcode && !(tag & (NST_SIZE | NST_GAP))));
 
 			if (checked && (size_t)(end - p) < dw + has_s + has_g) {
 				rc = NF_TRUNC;
