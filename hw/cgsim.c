@@ -174,20 +174,19 @@ static inline __attribute__((always_inline)) bool cg_row_avx512(uint64_t *t, uin
 #pragma GCC pop_options
 #endif
 
-void cgsim_run(cgsim_t *s, const struct cg_ref *refs, size_t n)
+size_t cgsim_run(cgsim_t *s, const void *recs, size_t n, const struct cg_layout *l)
 {
 #if CG_HAVE_AVX2
 	bool usual = s->i1.ways == 8 && s->d1.ways == 8 && s->ll.ways == 16;
 
 	if (s->simd == CG_SIMD_AVX512 && usual)
-		cg_run_avx512_8_16(s, refs, n);
-	else if (s->simd >= CG_SIMD_AVX2 && usual)
-		cg_run_avx2_8_16(s, refs, n);
-	else if (s->simd >= CG_SIMD_AVX2)
-		cg_run_avx2(s, refs, n);
-	else
+		return cg_run_avx512_8_16(s, recs, n, l);
+	if (s->simd >= CG_SIMD_AVX2 && usual)
+		return cg_run_avx2_8_16(s, recs, n, l);
+	if (s->simd >= CG_SIMD_AVX2)
+		return cg_run_avx2(s, recs, n, l);
 #endif
-		cg_run_scalar(s, refs, n);
+	return cg_run_scalar(s, recs, n, l);
 }
 
 enum cg_simd cgsim_set_simd(cgsim_t *s, enum cg_simd max)

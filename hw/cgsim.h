@@ -67,11 +67,16 @@ struct cgsim {
 	uint64_t n[NR_CG_EVENTS];
 };
 
-/* One reference of a batch for cgsim_run: op is an enum mem_op. */
-struct cg_ref {
-	uint64_t addr;
-	uint32_t size;
-	uint32_t op;
+/*
+ * Where cgsim_run finds a reference in a record of the caller's own type
+ * (hw/ does not know trace records, and copying them into a type of this
+ * module would cost as much as a fast replay): records are `stride` bytes
+ * apart, and at the given byte offsets in each are a uint64_t address, a
+ * uint16_t size and a uint8_t op (enum mem_op; a record whose op is
+ * NR_MEM_OPS or more is not a reference and is skipped).
+ */
+struct cg_layout {
+	size_t stride, addr, size, op;
 };
 
 /* The rest of the row after an MRU-way mismatch (hw/cgsim.c). @return true on a miss. */
@@ -139,8 +144,11 @@ static inline void cgsim_ref(cgsim_t *s, uint64_t addr, uint32_t size, enum mem_
 	}
 }
 
-/* n references, in order: the same counts as cgsim_ref on each. */
-void cgsim_run(cgsim_t *s, const struct cg_ref *refs, size_t n);
+/*
+ * n records laid out as *l describes, in order: the same counts as
+ * cgsim_ref on each reference.  @return the references among them.
+ */
+size_t cgsim_run(cgsim_t *s, const void *recs, size_t n, const struct cg_layout *l);
 
 /*
  * The vector instructions cgsim_run may use: the best the host has, up to

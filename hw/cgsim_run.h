@@ -62,26 +62,38 @@ static inline __attribute__((always_inline)) bool CG_ACCESS(const struct cg_cach
 }
 
 /*
- * Pass 1 over r[0..len): I1/D1, the indices of the misses into q, the
- * kinds counted into *ir and *dw.  @return the misses.
+ * Pass 1 over the len records at r: I1/D1, the indices of the misses into
+ * q, the kinds counted into *ir, *dw and *skip (records that are not
+ * references).  @return the misses.
  */
-static inline __attribute__((always_inline)) size_t CG_PASS1(cgsim_t *s, const struct cg_ref *r, size_t len,
-							      uint16_t *q, uint64_t *ir, uint64_t *dw, bool mru)
+static inline __attribute__((always_inline)) size_t CG_PASS1(cgsim_t *s, const uint8_t *r, size_t len,
+							      const struct cg_layout *l, uint16_t *q, uint64_t *ir,
+							      uint64_t *dw, uint64_t *skip, bool mru)
 {
 	const uint32_t i1w = CG_WAYS_I1 ? CG_WAYS_I1 : s->i1.ways, d1w = CG_WAYS_D1 ? CG_WAYS_D1 : s->d1.ways;
 	const uint32_t min_line = s->min_line;
+	const size_t stride = l->stride, oa = l->addr, os = l->size, oo = l->op;
 	uint64_t nir = *ir, ndw = *dw;
 	size_t k = 0;
 
-	for (size_t i = 0; i < len; i++) {
+	for (size_t i = 0; i < len; i++, r += stride) {
+		uint8_t op = r[oo];
+		uint16_t size;
+		uint64_t addr;
 		bool miss;
 
-		nir += r[i].op == MEM_IFETCH;
-		ndw += r[i].op == MEM_STORE;
-		if (r[i].op == MEM_IFETCH)
-			miss = CG_ACCESS(&s->i1, i1w, r[i].addr, r[i].size, mru);
+		if (unlikely(op >= NR_MEM_OPS)) {
+			++*skip;
+			continue;
+		}
+		memcpy(&addr, r + oa, sizeof(addr));
+		memcpy(&size, r + os, sizeof(size));
+		nir += op == MEM_IFETCH;
+		ndw += op == MEM_STORE;
+		if (op == MEM_IFETCH)
+			miss = CG_ACCESS(&s->i1, i1w, addr, size, mru);
 		else    /* data sizes are clamped to the smallest line; 'M' is one access counted as a read */
-			miss = CG_ACCESS(&s->d1, d1w, r[i].addr, SIM_MIN(r[i].size, min_line), mru);
+			miss = CG_ACCESS(&s->d1, d1w, addr, SIM_MIN(size, min_line), mru);
 		q[k] = (uint16_t)i;
 		k += miss;
 	}
@@ -96,34 +108,43 @@ static inline __attribute__((always_inline)) size_t CG_PASS1(cgsim_t *s, const s
  * each queued reference's kind anyway, so it splits the L1 misses by kind
  * and counts the LL misses.
  */
-static void CG_RUN(cgsim_t *s, const struct cg_ref *refs, size_t n)
+static size_t CG_RUN(cgsim_t *s, const void *recs, size_t n, const struct cg_layout *l)
 {
 	uint16_t q[CG_CHUNK];
 	const uint32_t llw = CG_WAYS_LL ? CG_WAYS_LL : s->ll.ways, min_line = s->min_line;
-	uint64_t ir = 0, dw = 0, l1m = 0, i1m = 0, d1mw = 0, llm = 0, llmi = 0, llmw = 0;
+	const size_t stride = l->stride, oa = l->addr, os = l->size, oo = l->op;
+	uint64_t ir = 0, dw = 0, skip = 0, l1m = 0, i1m = 0, d1mw = 0, llm = 0, llmi = 0, llmw = 0;
 	bool mru = true;
 
 	_Static_assert(CG_CHUNK <= UINT16_MAX + 1, "queue entries are 16-bit indices");
 	for (size_t base = 0; base < n; base += CG_CHUNK) {
-		const struct cg_ref *r = refs + base;
+		const uint8_t *r = (const uint8_t *)recs + base * stride;
 		size_t len = SIM_MIN(n - base, CG_CHUNK), k;
 
 		/*
 		 * Under a quarter of L1 misses in the previous chunk: hits are
 		 * mostly repeats of a set's latest line, worth the MRU check.
 		 */
-		k = mru ? CG_PASS1(s, r, len, q, &ir, &dw, true) : CG_PASS1(s, r, len, q, &ir, &dw, false);
+		k = mru ? CG_PASS1(s, r, len, l, q, &ir, &dw, &skip, true) : CG_PASS1(s, r, len, l, q, &ir, &dw, &skip, false);
 		mru = k * 4 < len;
 		l1m += k;
 		for (size_t j = 0; j < k; j++) {
-			const struct cg_ref *x = &r[q[j]];
-			uint64_t fetch = x->op == MEM_IFETCH, store = x->op == MEM_STORE;
-			uint32_t size = fetch ? x->size : SIM_MIN(x->size, min_line);
+			const uint8_t *x = r + q[j] * stride;
+			uint8_t op = x[oo];
+			uint64_t fetch = op == MEM_IFETCH, store = op == MEM_STORE, addr;
+			uint16_t size;
 
-			if (j + CG_PREFETCH < k)
-				cg_prefetch_row(&s->ll, llw, r[q[j + CG_PREFETCH]].addr);
+			memcpy(&addr, x + oa, sizeof(addr));
+			memcpy(&size, x + os, sizeof(size));
+			if (!fetch)
+				size = (uint16_t)SIM_MIN(size, min_line);
+			if (j + CG_PREFETCH < k) {
+				uint64_t ahead;
+				memcpy(&ahead, r + q[j + CG_PREFETCH] * stride + oa, sizeof(ahead));
+				cg_prefetch_row(&s->ll, llw, ahead);
+			}
 			/* an LL lookup is an L1 miss: rarely a hit on the MRU way */
-			uint64_t miss = CG_ACCESS(&s->ll, llw, x->addr, size, false);
+			uint64_t miss = CG_ACCESS(&s->ll, llw, addr, size, false);
 			i1m += fetch;
 			d1mw += store;
 			llm += miss;
@@ -131,6 +152,7 @@ static void CG_RUN(cgsim_t *s, const struct cg_ref *refs, size_t n)
 			llmw += miss & store;
 		}
 	}
+	n -= skip;
 	s->n[CG_IR] += ir;
 	s->n[CG_I1MR] += i1m;
 	s->n[CG_ILMR] += llmi;
@@ -140,6 +162,7 @@ static void CG_RUN(cgsim_t *s, const struct cg_ref *refs, size_t n)
 	s->n[CG_DW] += dw;
 	s->n[CG_D1MW] += d1mw;
 	s->n[CG_DLMW] += llmw;
+	return n;
 }
 
 #undef CG_CAT_

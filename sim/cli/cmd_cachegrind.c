@@ -16,6 +16,7 @@
  * left out rather than printed as zeros that would look measured.
  */
 #include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,29 +113,16 @@ static void cg_tlb_ref(struct cg_tlbs *t, uint64_t *n, uint64_t addr, uint32_t s
 	}
 }
 
-/*
- * Caches only: one batch through cgsim_run, which wants its references
- * without the control records and in a layout of its own (hw/ does not
- * see trace records), so they are gathered a slice at a time; the copy is
- * branch-free (every record is written, the count advances only for
- * memory records).  @return the memory records replayed.
- */
-static size_t cg_batch(cgsim_t *cg, const struct trace_rec *rec, size_t n)
-{
-	struct cg_ref refs[1024];
-	size_t total = 0;
-
-	for (size_t base = 0; base < n; base += ARRAY_SIZE(refs)) {
-		size_t end = SIM_MIN(n, base + ARRAY_SIZE(refs)), k = 0;
-		for (size_t i = base; i < end; i++) {
-			refs[k] = (struct cg_ref){ .addr = rec[i].addr, .size = rec[i].size, .op = rec[i].op };
-			k += rec[i].op != TOP_CTRL;
-		}
-		cgsim_run(cg, refs, k);
-		total += k;
-	}
-	return total;
-}
+/* Where cgsim_run finds a reference in a trace record (control records have op TOP_CTRL, skipped). */
+static const struct cg_layout trace_rec_layout = {
+	.stride = sizeof(struct trace_rec),
+	.addr = offsetof(struct trace_rec, addr),
+	.size = offsetof(struct trace_rec, size),
+	.op = offsetof(struct trace_rec, op),
+};
+_Static_assert(sizeof(((struct trace_rec *)0)->addr) == 8 && sizeof(((struct trace_rec *)0)->size) == 2 &&
+	       sizeof(((struct trace_rec *)0)->op) == 1 && (int)TOP_CTRL >= (int)NR_MEM_OPS,
+	       "struct cg_layout's field types, and control records are no reference (memory ops are enum mem_op's)");
 
 int cg_replay(const char *path, const struct cg_replay_opts *o, struct cg_replay_result *r, char *err,
 	      size_t errlen)
@@ -168,7 +156,7 @@ int cg_replay(const char *path, const struct cg_replay_opts *o, struct cg_replay
 		goto out;
 	while ((rc = trace_next(tr, &b, err, errlen)) > 0) {
 		if (cg && !t.i) {
-			r->records += cg_batch(cg, b.rec, b.n);
+			r->records += cgsim_run(cg, b.rec, b.n, &trace_rec_layout);
 			continue;
 		}
 		for (size_t i = 0; i < b.n; i++) {
