@@ -62,22 +62,23 @@ static inline __attribute__((always_inline)) bool CG_ACCESS(const struct cg_cach
 }
 
 /*
- * Pass 1 over the len records at r: I1/D1, the indices of the misses into
- * q, the kinds counted into *ir, *dw and *skip (records that are not
+ * Pass 1 over the len records at r: I1/D1, the byte offsets of the misses
+ * into q, the kinds counted into *ir, *dw and *skip (records that are not
  * references).  @return the misses.
  */
-static inline __attribute__((always_inline)) size_t CG_PASS1(cgsim_t *s, const uint8_t *r, size_t len,
-							      const struct cg_layout *l, uint16_t *q, uint64_t *ir,
+static inline __attribute__((always_inline)) size_t CG_PASS1(const struct cg_cache *i1, const struct cg_cache *d1,
+							      uint32_t min_line, const uint8_t *r, size_t len,
+							      const struct cg_layout *l, uint32_t *q, uint64_t *ir,
 							      uint64_t *dw, uint64_t *skip, bool mru)
 {
-	const uint32_t i1w = CG_WAYS_I1 ? CG_WAYS_I1 : s->i1.ways, d1w = CG_WAYS_D1 ? CG_WAYS_D1 : s->d1.ways;
-	const uint32_t min_line = s->min_line;
+	const uint32_t i1w = CG_WAYS_I1 ? CG_WAYS_I1 : i1->ways, d1w = CG_WAYS_D1 ? CG_WAYS_D1 : d1->ways;
 	const size_t stride = l->stride, oa = l->addr, os = l->size, oo = l->op;
 	uint64_t nir = *ir, ndw = *dw;
 	size_t k = 0;
 
-	for (size_t i = 0; i < len; i++, r += stride) {
-		uint8_t op = r[oo];
+	for (size_t i = 0; i < len; i++) {
+		const uint8_t *x = r + i * stride;
+		uint8_t op = x[oo];
 		uint16_t size;
 		uint64_t addr;
 		bool miss;
@@ -86,15 +87,15 @@ static inline __attribute__((always_inline)) size_t CG_PASS1(cgsim_t *s, const u
 			++*skip;
 			continue;
 		}
-		memcpy(&addr, r + oa, sizeof(addr));
-		memcpy(&size, r + os, sizeof(size));
+		memcpy(&addr, x + oa, sizeof(addr));
+		memcpy(&size, x + os, sizeof(size));
 		nir += op == MEM_IFETCH;
 		ndw += op == MEM_STORE;
 		if (op == MEM_IFETCH)
-			miss = CG_ACCESS(&s->i1, i1w, addr, size, mru);
+			miss = CG_ACCESS(i1, i1w, addr, size, mru);
 		else    /* data sizes are clamped to the smallest line; 'M' is one access counted as a read */
-			miss = CG_ACCESS(&s->d1, d1w, addr, SIM_MIN(size, min_line), mru);
-		q[k] = (uint16_t)i;
+			miss = CG_ACCESS(d1, d1w, addr, SIM_MIN(size, min_line), mru);
+		q[k] = (uint32_t)(i * stride);
 		k += miss;
 	}
 	*ir = nir;
@@ -102,66 +103,76 @@ static inline __attribute__((always_inline)) size_t CG_PASS1(cgsim_t *s, const u
 	return k;
 }
 
+/* the 16-bit lane of a packed count for op; a chunk's counts fit in 16 bits */
+#define CG_LANE(op) (16u * (op))
+
 /*
- * The counters are few and in registers: pass 1 counts only its
- * references' kinds (and the misses, as the queue's length); pass 2 reads
- * each queued reference's kind anyway, so it splits the L1 misses by kind
- * and counts the LL misses.
+ * The counters of a chunk stay in registers: pass 1 counts its references'
+ * kinds (and the misses, as the queue's length); pass 2 reads each queued
+ * reference's kind anyway, so it counts the L1 misses and the LL misses by
+ * kind, each in one word of four 16-bit lanes (one per enum mem_op), added
+ * up once per chunk.  The caches are copied into locals: the stores to
+ * their rows (uint64_t) could otherwise alias their fields for the compiler.
  */
 static size_t CG_RUN(cgsim_t *s, const void *recs, size_t n, const struct cg_layout *l)
 {
-	uint16_t q[CG_CHUNK];
-	const uint32_t llw = CG_WAYS_LL ? CG_WAYS_LL : s->ll.ways, min_line = s->min_line;
-	const size_t stride = l->stride, oa = l->addr, os = l->size, oo = l->op;
-	uint64_t ir = 0, dw = 0, skip = 0, l1m = 0, i1m = 0, d1mw = 0, llm = 0, llmi = 0, llmw = 0;
+	uint32_t q[CG_CHUNK];
+	const struct cg_cache i1 = s->i1, d1 = s->d1, ll = s->ll;
+	const uint32_t llw = CG_WAYS_LL ? CG_WAYS_LL : ll.ways, min_line = s->min_line;
+	const size_t oa = l->addr, os = l->size, oo = l->op;
+	uint64_t ir = 0, dw = 0, skip = 0, l1m[NR_MEM_OPS] = { 0 }, llm[NR_MEM_OPS] = { 0 };
 	bool mru = true;
 
-	_Static_assert(CG_CHUNK <= UINT16_MAX + 1, "queue entries are 16-bit indices");
+	_Static_assert(CG_CHUNK < 65536 && 16 * NR_MEM_OPS <= 64, "a chunk's counts are 16-bit lanes of a word");
 	for (size_t base = 0; base < n; base += CG_CHUNK) {
-		const uint8_t *r = (const uint8_t *)recs + base * stride;
+		const uint8_t *r = (const uint8_t *)recs + base * l->stride;
 		size_t len = SIM_MIN(n - base, CG_CHUNK), k;
+		uint64_t pl1 = 0, pll = 0;
 
 		/*
 		 * Under a quarter of L1 misses in the previous chunk: hits are
 		 * mostly repeats of a set's latest line, worth the MRU check.
 		 */
-		k = mru ? CG_PASS1(s, r, len, l, q, &ir, &dw, &skip, true) : CG_PASS1(s, r, len, l, q, &ir, &dw, &skip, false);
+		if (mru)
+			k = CG_PASS1(&i1, &d1, min_line, r, len, l, q, &ir, &dw, &skip, true);
+		else
+			k = CG_PASS1(&i1, &d1, min_line, r, len, l, q, &ir, &dw, &skip, false);
 		mru = k * 4 < len;
-		l1m += k;
 		for (size_t j = 0; j < k; j++) {
-			const uint8_t *x = r + q[j] * stride;
+			const uint8_t *x = r + q[j];
 			uint8_t op = x[oo];
-			uint64_t fetch = op == MEM_IFETCH, store = op == MEM_STORE, addr;
+			uint64_t addr;
 			uint16_t size;
 
 			memcpy(&addr, x + oa, sizeof(addr));
 			memcpy(&size, x + os, sizeof(size));
-			if (!fetch)
+			if (op != MEM_IFETCH)
 				size = (uint16_t)SIM_MIN(size, min_line);
 			if (j + CG_PREFETCH < k) {
 				uint64_t ahead;
-				memcpy(&ahead, r + q[j + CG_PREFETCH] * stride + oa, sizeof(ahead));
-				cg_prefetch_row(&s->ll, llw, ahead);
+				memcpy(&ahead, r + q[j + CG_PREFETCH] + oa, sizeof(ahead));
+				cg_prefetch_row(&ll, llw, ahead);
 			}
 			/* an LL lookup is an L1 miss: rarely a hit on the MRU way */
-			uint64_t miss = CG_ACCESS(&s->ll, llw, addr, size, false);
-			i1m += fetch;
-			d1mw += store;
-			llm += miss;
-			llmi += miss & fetch;
-			llmw += miss & store;
+			uint64_t miss = CG_ACCESS(&ll, llw, addr, size, false);
+			pl1 += 1ull << CG_LANE(op);
+			pll += miss << CG_LANE(op);
+		}
+		for (unsigned op = 0; op < NR_MEM_OPS; op++) {
+			l1m[op] += (pl1 >> CG_LANE(op)) & 0xffff;
+			llm[op] += (pll >> CG_LANE(op)) & 0xffff;
 		}
 	}
 	n -= skip;
 	s->n[CG_IR] += ir;
-	s->n[CG_I1MR] += i1m;
-	s->n[CG_ILMR] += llmi;
+	s->n[CG_I1MR] += l1m[MEM_IFETCH];
+	s->n[CG_ILMR] += llm[MEM_IFETCH];
 	s->n[CG_DR] += n - ir - dw;
-	s->n[CG_D1MR] += l1m - i1m - d1mw;
-	s->n[CG_DLMR] += llm - llmi - llmw;
+	s->n[CG_D1MR] += l1m[MEM_LOAD] + l1m[MEM_MODIFY];
+	s->n[CG_DLMR] += llm[MEM_LOAD] + llm[MEM_MODIFY];
 	s->n[CG_DW] += dw;
-	s->n[CG_D1MW] += d1mw;
-	s->n[CG_DLMW] += llmw;
+	s->n[CG_D1MW] += l1m[MEM_STORE];
+	s->n[CG_DLMW] += llm[MEM_STORE];
 	return n;
 }
 
@@ -171,6 +182,7 @@ static size_t CG_RUN(cgsim_t *s, const void *recs, size_t n, const struct cg_lay
 #undef CG_LINE
 #undef CG_ACCESS
 #undef CG_PASS1
+#undef CG_LANE
 #undef CG_ROW_MRU
 #undef CG_NAME
 #undef CG_ROW
