@@ -7,12 +7,13 @@
  *   I1/D1, so the first pass has no branch on "did D1 miss?" (Zipf-like
  *   traces miss D1 at random) and the second knows which LL rows are next
  *   and prefetches them (see hw/cgsim_run.h);
- * - rows of a multiple of 4 ways (at most 64) are searched with AVX2 when
- *   the host has it: one compare of 4 tags at a time gives the hit way,
- *   and the row is shifted without a branch per way: word i of the new row
- *   is old word i-1 up to the hit way (the last way on a miss), old word i
- *   after it, the block itself in front.  Other rows, and hosts without
- *   AVX2, use the scalar search, which shifts as it scans.
+ * - rows of a multiple of 4 ways (at most 64) are searched with AVX2 (and
+ *   8-way L1s with a 16-way LL with AVX-512) when the host has it: one
+ *   compare of 4 (8) tags at a time gives the hit way, and the row is
+ *   shifted without a branch per way: word i of the new row is old word
+ *   i-1 up to the hit way (the last way on a miss), old word i after it,
+ *   the block itself in front.  Other rows, and hosts without AVX2, use the
+ *   scalar search, which shifts as it scans.
  * Both are the same LRU order, so the counts never depend on the host.
  */
 #include <stdlib.h>
@@ -81,7 +82,7 @@ static inline __attribute__((always_inline)) void cg_prefetch_row(const struct c
 
 #if CG_HAVE_AVX2
 #pragma GCC push_options
-#pragma GCC target("avx2")
+#pragma GCC target("avx2,bmi,bmi2")
 /*
  * The row search and shift with AVX2 (ways a multiple of 4, at most 64;
  * the row 32-byte aligned).  The row is loaded once, 4 words at a time;
@@ -135,7 +136,7 @@ static inline __attribute__((always_inline)) bool cg_row_avx2(uint64_t *t, uint3
 #pragma GCC pop_options
 
 #pragma GCC push_options
-#pragma GCC target("avx2,avx512f")
+#pragma GCC target("avx2,avx512f,bmi,bmi2")
 /*
  * The same with AVX-512 (ways a multiple of 8, at most 64; the row 64-byte
  * aligned): one compare per 8 ways gives a mask register, and each
@@ -194,9 +195,12 @@ enum cg_simd cgsim_set_simd(cgsim_t *s, enum cg_simd max)
 	enum cg_simd got = CG_SIMD_NONE;
 
 #if CG_HAVE_AVX2
-	if (max >= CG_SIMD_AVX512 && __builtin_cpu_supports("avx512f"))
+	/* the vector instances are also compiled for BMI1/2 (shifts by a register, tzcnt) */
+	bool bmi = __builtin_cpu_supports("bmi") && __builtin_cpu_supports("bmi2");
+
+	if (max >= CG_SIMD_AVX512 && bmi && __builtin_cpu_supports("avx512f"))
 		got = CG_SIMD_AVX512;
-	else if (max >= CG_SIMD_AVX2 && __builtin_cpu_supports("avx2"))
+	else if (max >= CG_SIMD_AVX2 && bmi && __builtin_cpu_supports("avx2"))
 		got = CG_SIMD_AVX2;
 #endif
 	(void)max;
