@@ -154,8 +154,12 @@ static inline __attribute__((always_inline)) bool cg_row_avx512(uint64_t *t, uin
 		v[w / 8] = _mm512_load_si512(t + w);
 		m |= (uint64_t)_mm512_cmpeq_epi64_mask(v[w / 8], b) << w;
 	}
-	/* words 0..pos take their predecessor: 2 << pos wraps to 0 for pos 63, and 0 - 1 is all ways */
-	uint64_t take = (2ull << __builtin_ctzll(m | 1ull << (ways - 1))) - 1;
+	/*
+	 * Words 0..pos take their predecessor (pos: the hit way, or the last
+	 * way on a miss): m ^ (m - 1) sets the bits up to m's lowest, and all
+	 * of them when m is 0.
+	 */
+	uint64_t take = m ^ (m - 1);
 #pragma GCC unroll 8
 	for (uint32_t w = 0; w < ways; w += 8) {
 		__m512i sh = _mm512_alignr_epi64(v[w / 8], prev, 7);
