@@ -61,19 +61,22 @@ static inline __attribute__((always_inline)) bool CG_ACCESS(const struct cg_cach
 	return miss;
 }
 
+/* the 16-bit lane of a packed count for op; a chunk's counts fit in 16 bits */
+#define CG_LANE(op) (16u * (op))
+
 /*
  * Pass 1 over the len records at r: I1/D1, the byte offsets of the misses
- * into q, the kinds counted into *ir, *dw and *skip (records that are not
- * references).  @return the misses.
+ * into q, the references counted by kind into *ops (16-bit lanes, see
+ * CG_LANE) and the other records into *skip.  @return the misses.
  */
 static inline __attribute__((always_inline)) size_t CG_PASS1(const struct cg_cache *i1, const struct cg_cache *d1,
 							      uint32_t min_line, const uint8_t *r, size_t len,
-							      const struct cg_layout *l, uint32_t *q, uint64_t *ir,
-							      uint64_t *dw, uint64_t *skip, bool mru)
+							      const struct cg_layout *l, uint32_t *q, uint64_t *ops,
+							      uint64_t *skip, bool mru)
 {
 	const uint32_t i1w = CG_WAYS_I1 ? CG_WAYS_I1 : i1->ways, d1w = CG_WAYS_D1 ? CG_WAYS_D1 : d1->ways;
 	const size_t stride = l->stride, oa = l->addr, os = l->size, oo = l->op;
-	uint64_t nir = *ir, ndw = *dw;
+	uint64_t nops = 0;
 	size_t k = 0;
 
 	for (size_t i = 0; i < len; i++) {
@@ -89,8 +92,7 @@ static inline __attribute__((always_inline)) size_t CG_PASS1(const struct cg_cac
 		}
 		memcpy(&addr, x + oa, sizeof(addr));
 		memcpy(&size, x + os, sizeof(size));
-		nir += op == MEM_IFETCH;
-		ndw += op == MEM_STORE;
+		nops += 1ull << CG_LANE(op);
 		if (op == MEM_IFETCH)
 			miss = CG_ACCESS(i1, i1w, addr, size, mru);
 		else    /* data sizes are clamped to the smallest line; 'M' is one access counted as a read */
@@ -98,20 +100,16 @@ static inline __attribute__((always_inline)) size_t CG_PASS1(const struct cg_cac
 		q[k] = (uint32_t)(i * stride);
 		k += miss;
 	}
-	*ir = nir;
-	*dw = ndw;
+	*ops = nops;
 	return k;
 }
 
-/* the 16-bit lane of a packed count for op; a chunk's counts fit in 16 bits */
-#define CG_LANE(op) (16u * (op))
-
 /*
- * The counters of a chunk stay in registers: pass 1 counts its references'
- * kinds (and the misses, as the queue's length); pass 2 reads each queued
- * reference's kind anyway, so it counts the L1 misses and the LL misses by
- * kind, each in one word of four 16-bit lanes (one per enum mem_op), added
- * up once per chunk.  The caches are copied into locals: the stores to
+ * The counters of a chunk stay in registers, each a word of four 16-bit
+ * lanes (one per enum mem_op) added up once per chunk: pass 1 counts the
+ * references by kind (and the misses, as the queue's length); pass 2 reads
+ * each queued reference's kind anyway, so it counts the L1 misses and the
+ * LL misses by kind.  The caches are copied into locals: the stores to
  * their rows (uint64_t) could otherwise alias their fields for the compiler.
  */
 static size_t CG_RUN(cgsim_t *s, const void *recs, size_t n, const struct cg_layout *l)
@@ -120,23 +118,23 @@ static size_t CG_RUN(cgsim_t *s, const void *recs, size_t n, const struct cg_lay
 	const struct cg_cache i1 = s->i1, d1 = s->d1, ll = s->ll;
 	const uint32_t llw = CG_WAYS_LL ? CG_WAYS_LL : ll.ways, min_line = s->min_line;
 	const size_t oa = l->addr, os = l->size, oo = l->op;
-	uint64_t ir = 0, dw = 0, skip = 0, l1m[NR_MEM_OPS] = { 0 }, llm[NR_MEM_OPS] = { 0 };
+	uint64_t skip = 0, refs[NR_MEM_OPS] = { 0 }, l1m[NR_MEM_OPS] = { 0 }, llm[NR_MEM_OPS] = { 0 };
 	bool mru = true;
 
 	_Static_assert(CG_CHUNK < 65536 && 16 * NR_MEM_OPS <= 64, "a chunk's counts are 16-bit lanes of a word");
 	for (size_t base = 0; base < n; base += CG_CHUNK) {
 		const uint8_t *r = (const uint8_t *)recs + base * l->stride;
 		size_t len = SIM_MIN(n - base, CG_CHUNK), k;
-		uint64_t pl1 = 0, pll = 0;
+		uint64_t pref, pl1 = 0, pll = 0;
 
 		/*
 		 * Under a quarter of L1 misses in the previous chunk: hits are
 		 * mostly repeats of a set's latest line, worth the MRU check.
 		 */
 		if (mru)
-			k = CG_PASS1(&i1, &d1, min_line, r, len, l, q, &ir, &dw, &skip, true);
+			k = CG_PASS1(&i1, &d1, min_line, r, len, l, q, &pref, &skip, true);
 		else
-			k = CG_PASS1(&i1, &d1, min_line, r, len, l, q, &ir, &dw, &skip, false);
+			k = CG_PASS1(&i1, &d1, min_line, r, len, l, q, &pref, &skip, false);
 		mru = k * 4 < len;
 		for (size_t j = 0; j < k; j++) {
 			const uint8_t *x = r + q[j];
@@ -159,21 +157,21 @@ static size_t CG_RUN(cgsim_t *s, const void *recs, size_t n, const struct cg_lay
 			pll += miss << CG_LANE(op);
 		}
 		for (unsigned op = 0; op < NR_MEM_OPS; op++) {
+			refs[op] += (pref >> CG_LANE(op)) & 0xffff;
 			l1m[op] += (pl1 >> CG_LANE(op)) & 0xffff;
 			llm[op] += (pll >> CG_LANE(op)) & 0xffff;
 		}
 	}
-	n -= skip;
-	s->n[CG_IR] += ir;
+	s->n[CG_IR] += refs[MEM_IFETCH];
 	s->n[CG_I1MR] += l1m[MEM_IFETCH];
 	s->n[CG_ILMR] += llm[MEM_IFETCH];
-	s->n[CG_DR] += n - ir - dw;
+	s->n[CG_DR] += refs[MEM_LOAD] + refs[MEM_MODIFY];
 	s->n[CG_D1MR] += l1m[MEM_LOAD] + l1m[MEM_MODIFY];
 	s->n[CG_DLMR] += llm[MEM_LOAD] + llm[MEM_MODIFY];
-	s->n[CG_DW] += dw;
+	s->n[CG_DW] += refs[MEM_STORE];
 	s->n[CG_D1MW] += l1m[MEM_STORE];
 	s->n[CG_DLMW] += llm[MEM_STORE];
-	return n;
+	return n - skip;
 }
 
 #undef CG_CAT_
