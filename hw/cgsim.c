@@ -268,7 +268,7 @@ int cgsim_create(cgsim_t **out, const struct cache_cfg *i1, const struct cache_c
 		return rc;
 	}
 	s->min_line = SIM_MIN(SIM_MIN(i1->line, d1->line), ll->line);
-	cgsim_set_simd(s, getenv("CGX_SIMD") ? (enum cg_simd)atoi(getenv("CGX_SIMD")) : CG_SIMD_AVX512);
+	cgsim_set_simd(s, CG_SIMD_AVX512);
 	*out = s;
 	return 0;
 }
