@@ -321,9 +321,18 @@ nst_run_plain(struct nst_astate *st, const uint8_t *p, const uint8_t *limit, str
 {
 	uint64_t da = st[0].addr, dd = st[0].delta, ds = st[0].size;
 	uint64_t ia = st[1].addr, id = st[1].delta, is = st[1].size;
+	unsigned tag = p < limit ? *p : 0;
 
+	/*
+	 * The loop's critical path is finding the next tag.  Unless this
+	 * record has an 8-byte delta, the next tag is among the 8 bytes loaded
+	 * at this record (records with a 1 to 6-byte delta are 2 to 7 bytes),
+	 * so it is shifted out of them rather than loaded once the length is
+	 * known: a shift instead of a load on that path.
+	 */
 	while (p < limit && out < out_end) {
-		unsigned tag = *p, dcode = (tag >> NST_DW_SHIFT) & 7;
+		unsigned dcode = (tag >> NST_DW_SHIFT) & 7, len = 1 + dcode + (dcode == 7);
+		uint64_t w = le64(p);
 		uint64_t d = unzigzag(le64(p + 1) & nst_width_mask[dcode]);
 		uint64_t addr, size;
 
@@ -341,10 +350,13 @@ nst_run_plain(struct nst_astate *st, const uint8_t *p, const uint8_t *limit, str
 			addr = da += dd = d;
 			size = ds;
 		}
-		/* arithmetic, not a table: this sum is the loop's critical path (the next tag's address) */
-		p += 1 + dcode + (dcode == 7);
 		*out++ = (struct trace_rec){ .addr = addr, .tid = tid, .size = (uint16_t)size,
 					     .op = (uint8_t)(tag & NST_OP_MASK) };
+		p += len;
+		if (likely(len < 8))
+			tag = (unsigned)(w >> (8 * len)) & 0xff;
+		else
+			tag = *p;
 	}
 	st[0].addr = da;
 	st[0].delta = dd;
