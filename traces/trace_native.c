@@ -27,6 +27,7 @@
  * only on dependent records, and stays inside the tight loop.  Version-1
  * files are still read; the writer always writes version 2.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include "sim/err.h"
@@ -258,6 +259,29 @@ nst_rare(trace_reader_t *r, struct nst_reader *nr, unsigned tag, const uint8_t *
 }
 
 /*
+ * Store a memory record with no gap and no flags, as the run loops make
+ * them: three 8-byte stores where the compound literal costs six (the
+ * struct zeroed, then each field written).  The layout is checked below;
+ * on a big-endian host the plain assignment is used.
+ */
+_Static_assert(offsetof(struct trace_rec, gap) == 8 && offsetof(struct trace_rec, tid) == 12 &&
+	       offsetof(struct trace_rec, size) == 14 && offsetof(struct trace_rec, op) == 16 &&
+	       offsetof(struct trace_rec, flags) == 17 && offsetof(struct trace_rec, ctrl) == 18,
+	       "nst_store_rec's packing of struct trace_rec");
+static inline void nst_store_rec(struct trace_rec *o, uint64_t addr, uint16_t tid, uint16_t size, uint8_t op)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t w1 = (uint64_t)tid << 32 | (uint64_t)size << 48, w2 = op;
+
+	memcpy((char *)o, &addr, 8);
+	memcpy((char *)o + 8, &w1, 8);
+	memcpy((char *)o + 16, &w2, 8);
+#else
+	*o = (struct trace_rec){ .addr = addr, .tid = tid, .size = size, .op = op };
+#endif
+}
+
+/*
  * A run of bare records: a tag byte with no delta, size or gap (tags 0..3,
  * the op alone), each the same stride and size as the previous record of
  * its stream - what array sweeps and straight-line code are.  Inside a run
@@ -297,7 +321,7 @@ nst_run_bare(struct nst_astate *st, const uint8_t *p, const uint8_t *limit, stru
 			break;
 		}
 		p++;
-		*out++ = (struct trace_rec){ .addr = addr, .tid = tid, .size = (uint16_t)size, .op = (uint8_t)tag };
+		nst_store_rec(out++, addr, tid, (uint16_t)size, (uint8_t)tag);
 	}
 	st[0].addr = da;
 	st[1].addr = ia;
@@ -350,8 +374,7 @@ nst_run_plain(struct nst_astate *st, const uint8_t *p, const uint8_t *limit, str
 			addr = da += dd = d;
 			size = ds;
 		}
-		*out++ = (struct trace_rec){ .addr = addr, .tid = tid, .size = (uint16_t)size,
-					     .op = (uint8_t)(tag & NST_OP_MASK) };
+		nst_store_rec(out++, addr, tid, (uint16_t)size, (uint8_t)(tag & NST_OP_MASK));
 		p += len;
 		if (likely(len < 8))
 			tag = (unsigned)(w >> (8 * len)) & 0xff;
