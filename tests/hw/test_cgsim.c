@@ -1,10 +1,9 @@
 /*
- * tests/hw/test_cgsim.c - cachegrind's caches (hw/cgsim.c): its counting
- * rules by hand, cgsim_ref against a restatement of cachegrind's simulator
- * (Valgrind's cachegrind/cg_sim.c: cachesim_ref_is_miss and
- * cachesim_setref_is_miss - a zeroed tag array, the block number as the
- * tag, the set searched MRU first and shifted), and cgsim_run, the batch
- * replay, against cgsim_ref at every vector level the host has.
+ * tests/hw/test_cgsim.c - cachegrind's caches (hw/cgsim.c): cgsim_run, the
+ * batch replay, against cgsim_ref, one reference at a time, at every vector
+ * level the host has.  cgsim_ref itself is checked against cachegrind's
+ * rules (by hand, and against a restatement of Valgrind's
+ * cachegrind/cg_sim.c) in test_cache.c.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -19,128 +18,6 @@ static struct cache_cfg geom(uint64_t size, uint32_t ways, uint32_t line)
 {
 	return (struct cache_cfg){ .enabled = true, .size = size, .ways = ways, .line = line, .repl = REPL_LRU };
 }
-
-/*
- * Cachegrind rules by hand.  D1: 2 sets x 2 ways, LL: 4 sets x 2 ways,
- * I1: 2 x 2, all 64-byte lines.  Block 0 starts present (cachegrind's
- * zeroed tags).  Blocks: 0x1000 -> 64 (D1 set 0, LL set 0), 0x2000 -> 128,
- * 0x3000 -> 192 (all set 0 everywhere).
- *  1 L 1000,4   D1 miss, LL miss            D1 s0 [64 0]     LL s0 [64 0]
- *  2 L 1000,4   hit
- *  3 S 103c,8   straddles 64|65: 64 hits, 65 misses -> one write miss;
- *               LL looks up both (same addr,size): 64 hit, 65 miss -> DLmw
- *  4 M 2000,4   one READ: D1 miss [128 64], LL miss [128 64]
- *  5 L 3000,4   D1 miss [192 128], LL miss [192 128]
- *  6 L 1000,4   D1 miss [64 192], LL miss [64 192]
- *  7 L 0,4      block 0 was pushed out at 4: D1 miss, LL miss
- *  8 I 1000,4   I1 miss; LL s0 [0 64] -> hit
- *  9 I 10,4     block 0: I1 still holds its initial block 0 -> hit
- * 10 L 5020,100 clamped to 64 bytes: blocks 320|321, D1 miss, LL miss
- * Ir 2 I1mr 1 ILmr 0 Dr 7 D1mr 6 DLmr 6 Dw 1 D1mw 1 DLmw 1
- */
-static void cgsim_hand(void **state)
-{
-	struct cache_cfg i1 = geom(256, 2, 64), d1 = geom(256, 2, 64),
-			 ll = geom(512, 2, 64);
-	static const struct { uint64_t a; uint32_t s; enum mem_op op; } seq[] = {
-		{ 0x1000, 4, MEM_LOAD }, { 0x1000, 4, MEM_LOAD }, { 0x103c, 8, MEM_STORE }, { 0x2000, 4, MEM_MODIFY },
-		{ 0x3000, 4, MEM_LOAD }, { 0x1000, 4, MEM_LOAD }, { 0x0, 4, MEM_LOAD }, { 0x1000, 4, MEM_IFETCH },
-		{ 0x10, 4, MEM_IFETCH }, { 0x5020, 100, MEM_LOAD },
-	};
-	static const uint64_t expect[NR_CG_EVENTS] = { 2, 1, 0, 7, 6, 6, 1, 1, 1 };
-	cgsim_t *s;
-
-	(void)state;
-	assert_int_equal(cgsim_create(&s, &i1, &d1, &ll, err, sizeof(err)), 0);
-	for (size_t i = 0; i < ARRAY_SIZE(seq); i++)
-		cgsim_ref(s, seq[i].a, seq[i].s, seq[i].op);
-	for (int e = 0; e < NR_CG_EVENTS; e++) {
-		if (cgsim_counts(s)[e] != expect[e])
-			fail_msg("%s: %llu, expected %llu", cg_event_names[e],
-				 (unsigned long long)cgsim_counts(s)[e], (unsigned long long)expect[e]);
-	}
-	cgsim_destroy(s);
-
-	/* cachegrind refuses a set count that is not a power of two */
-	ll = geom(3 * 2 * 64, 2, 64);
-	assert_int_equal(cgsim_create(&s, &i1, &d1, &ll, err, sizeof(err)), -SIM_ECONFIG);
-	assert_non_null(strstr(err, "power-of-two"));
-}
-
-/* cachegrind's own simulator, restated: zeroed tags, MRU-first shuffle, bit-selected set. */
-struct cgref {
-	uint32_t sets, ways, shift;
-	uint64_t *tags;
-};
-
-static bool cgref_set(struct cgref *c, uint64_t set, uint64_t tag)
-{
-	uint64_t *s = &c->tags[set * c->ways];
-	uint32_t i;
-
-	for (i = 0; i < c->ways; i++)
-		if (s[i] == tag)
-			break;
-	bool miss = i == c->ways;
-	if (miss)
-		i = c->ways - 1;
-	memmove(&s[1], &s[0], i * sizeof(*s));
-	s[0] = tag;
-	return miss;
-}
-
-static bool cgref_ref(struct cgref *c, uint64_t a, uint32_t size)
-{
-	uint64_t b1 = a >> c->shift, b2 = (a + size - 1) >> c->shift;
-	bool m = cgref_set(c, b1 & (c->sets - 1), b1);
-	if (b2 != b1 && cgref_set(c, b2 & (c->sets - 1), b2))
-		m = true;
-	return m;
-}
-
-/* Random references (near address 0 too, straddling often) against the restated model. */
-static void cgsim_differential(void **state)
-{
-	struct cache_cfg i1 = geom(1024, 2, 64), d1 = geom(2048, 4, 64),
-			 ll = geom(8192, 8, 64);
-	struct cgref r[3] = {
-		{ 8, 2, 6, calloc(16, 8) }, { 8, 4, 6, calloc(32, 8) }, { 16, 8, 6, calloc(128, 8) },
-	};
-	uint64_t n[NR_CG_EVENTS] = { 0 };
-	struct rng rng;
-	cgsim_t *s;
-
-	(void)state;
-	rng_seed(&rng, 99, 3);
-	assert_int_equal(cgsim_create(&s, &i1, &d1, &ll, err, sizeof(err)), 0);
-	for (int i = 0; i < 100000; i++) {
-		uint64_t a = rng_below(&rng, 32768);
-		uint32_t size = (uint32_t)(1 + rng_below(&rng, 16));
-		enum mem_op op = (enum mem_op)rng_below(&rng, NR_MEM_OPS);
-		cgsim_ref(s, a, size, op);
-		if (op == MEM_IFETCH) {
-			n[CG_IR]++;
-			if (cgref_ref(&r[0], a, size)) {
-				n[CG_I1MR]++;
-				n[CG_ILMR] += cgref_ref(&r[2], a, size);
-			}
-		} else {
-			bool w = op == MEM_STORE;
-			n[w ? CG_DW : CG_DR]++;
-			if (cgref_ref(&r[1], a, size)) {
-				n[w ? CG_D1MW : CG_D1MR]++;
-				n[w ? CG_DLMW : CG_DLMR] += cgref_ref(&r[2], a, size);
-			}
-		}
-	}
-	for (int e = 0; e < NR_CG_EVENTS; e++)
-		assert_int_equal(cgsim_counts(s)[e], n[e]);
-	assert_true(n[CG_DLMR] > 100 && n[CG_DLMR] < n[CG_D1MR]);
-	cgsim_destroy(s);
-	for (int k = 0; k < 3; k++)
-		free(r[k].tags);
-}
-
 
 /* A record of a layout of the test's own: the fields cgsim_run reads among others. */
 struct rec {
@@ -269,8 +146,6 @@ static void cgsim_run_levels(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(cgsim_hand),
-		cmocka_unit_test(cgsim_differential),
 		cmocka_unit_test(cgsim_run_levels),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
