@@ -136,7 +136,7 @@ static inline __attribute__((always_inline)) bool cg_row_avx2(uint64_t *t, uint3
 #pragma GCC pop_options
 
 #pragma GCC push_options
-#pragma GCC target("avx2,avx512f,bmi,bmi2")
+#pragma GCC target("avx2,avx512f,avx512dq,bmi,bmi2")
 /*
  * The same with AVX-512 (ways a multiple of 8, at most 64; the row 64-byte
  * aligned): one compare per 8 ways gives a mask register, and each
@@ -146,6 +146,24 @@ static inline __attribute__((always_inline)) bool cg_row_avx2(uint64_t *t, uint3
 static inline __attribute__((always_inline)) bool cg_row_avx512(uint64_t *t, uint32_t ways, uint64_t blk)
 {
 	const __m512i b = _mm512_set1_epi64((long long)blk);
+
+	/* 8 and 16 ways: the same, with the masks kept in mask registers */
+	if (ways == 8) {
+		__m512i v0 = _mm512_load_si512(t);
+		__mmask8 m = _mm512_cmpeq_epi64_mask(v0, b);
+		__mmask8 take = _kxor_mask8(m, _kadd_mask8(m, (__mmask8)0xff));
+		_mm512_store_si512(t, _mm512_mask_mov_epi64(v0, take, _mm512_alignr_epi64(v0, b, 7)));
+		return _kortestz_mask8_u8(m, m);
+	}
+	if (ways == 16) {
+		__m512i v0 = _mm512_load_si512(t), v1 = _mm512_load_si512(t + 8);
+		__mmask16 m = _mm512_kunpackb(_mm512_cmpeq_epi64_mask(v1, b), _mm512_cmpeq_epi64_mask(v0, b));
+		__mmask16 take = _kxor_mask16(m, _kadd_mask16(m, (__mmask16)0xffff));
+		_mm512_store_si512(t, _mm512_mask_mov_epi64(v0, (__mmask8)take, _mm512_alignr_epi64(v0, b, 7)));
+		_mm512_store_si512(t + 8, _mm512_mask_mov_epi64(v1, (__mmask8)_kshiftri_mask16(take, 8),
+							       _mm512_alignr_epi64(v1, v0, 7)));
+		return _kortestz_mask16_u8(m, m);
+	}
 	__m512i v[8], prev = b;
 	uint64_t m = 0;
 
@@ -202,7 +220,7 @@ enum cg_simd cgsim_set_simd(cgsim_t *s, enum cg_simd max)
 	/* the vector instances are also compiled for BMI1/2 (shifts by a register, tzcnt) */
 	bool bmi = __builtin_cpu_supports("bmi") && __builtin_cpu_supports("bmi2");
 
-	if (max >= CG_SIMD_AVX512 && bmi && __builtin_cpu_supports("avx512f"))
+	if (max >= CG_SIMD_AVX512 && bmi && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq"))
 		got = CG_SIMD_AVX512;
 	else if (max >= CG_SIMD_AVX2 && bmi && __builtin_cpu_supports("avx2"))
 		got = CG_SIMD_AVX2;
