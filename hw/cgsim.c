@@ -138,53 +138,33 @@ static inline __attribute__((always_inline)) bool cg_row_avx2(uint64_t *t, uint3
 #pragma GCC push_options
 #pragma GCC target("avx2,avx512f,avx512dq,bmi,bmi2")
 /*
- * The same with AVX-512 (ways a multiple of 8, at most 64; the row 64-byte
- * aligned): one compare per 8 ways gives a mask register, and each
- * 8-word chunk's shifted copy is one valignq of the chunk and its
- * predecessor (the block's broadcast in front of the first chunk).
+ * The same with AVX-512 for rows of 8 or 16 ways (the instance below; the
+ * row 64-byte aligned): one compare per 8 ways gives a mask register m;
+ * the words 0..pos to shift (pos: the hit way, or the last way on a miss)
+ * are m ^ (m - 1), the bits up to m's lowest and all of them when m is 0,
+ * computed in mask registers (kadd, kxor: AVX512DQ); and each 8-word
+ * chunk's shifted copy is one valignq of the chunk and its predecessor
+ * (the block's broadcast in front of the first chunk).  @return true on a
+ * miss.
  */
 static inline __attribute__((always_inline)) bool cg_row_avx512(uint64_t *t, uint32_t ways, uint64_t blk)
 {
 	const __m512i b = _mm512_set1_epi64((long long)blk);
+	__m512i v0 = _mm512_load_si512(t);
 
-	/* 8 and 16 ways: the same, with the masks kept in mask registers */
 	if (ways == 8) {
-		__m512i v0 = _mm512_load_si512(t);
 		__mmask8 m = _mm512_cmpeq_epi64_mask(v0, b);
 		__mmask8 take = _kxor_mask8(m, _kadd_mask8(m, (__mmask8)0xff));
 		_mm512_store_si512(t, _mm512_mask_mov_epi64(v0, take, _mm512_alignr_epi64(v0, b, 7)));
 		return _kortestz_mask8_u8(m, m);
 	}
-	if (ways == 16) {
-		__m512i v0 = _mm512_load_si512(t), v1 = _mm512_load_si512(t + 8);
-		__mmask16 m = _mm512_kunpackb(_mm512_cmpeq_epi64_mask(v1, b), _mm512_cmpeq_epi64_mask(v0, b));
-		__mmask16 take = _kxor_mask16(m, _kadd_mask16(m, (__mmask16)0xffff));
-		_mm512_store_si512(t, _mm512_mask_mov_epi64(v0, (__mmask8)take, _mm512_alignr_epi64(v0, b, 7)));
-		_mm512_store_si512(t + 8, _mm512_mask_mov_epi64(v1, (__mmask8)_kshiftri_mask16(take, 8),
-							       _mm512_alignr_epi64(v1, v0, 7)));
-		return _kortestz_mask16_u8(m, m);
-	}
-	__m512i v[8], prev = b;
-	uint64_t m = 0;
-
-#pragma GCC unroll 8
-	for (uint32_t w = 0; w < ways; w += 8) {
-		v[w / 8] = _mm512_load_si512(t + w);
-		m |= (uint64_t)_mm512_cmpeq_epi64_mask(v[w / 8], b) << w;
-	}
-	/*
-	 * Words 0..pos take their predecessor (pos: the hit way, or the last
-	 * way on a miss): m ^ (m - 1) sets the bits up to m's lowest, and all
-	 * of them when m is 0.
-	 */
-	uint64_t take = m ^ (m - 1);
-#pragma GCC unroll 8
-	for (uint32_t w = 0; w < ways; w += 8) {
-		__m512i sh = _mm512_alignr_epi64(v[w / 8], prev, 7);
-		_mm512_store_si512(t + w, _mm512_mask_mov_epi64(v[w / 8], (__mmask8)(take >> w), sh));
-		prev = v[w / 8];
-	}
-	return !m;
+	__m512i v1 = _mm512_load_si512(t + 8);
+	__mmask16 m = _mm512_kunpackb(_mm512_cmpeq_epi64_mask(v1, b), _mm512_cmpeq_epi64_mask(v0, b));
+	__mmask16 take = _kxor_mask16(m, _kadd_mask16(m, (__mmask16)0xffff));
+	_mm512_store_si512(t, _mm512_mask_mov_epi64(v0, (__mmask8)take, _mm512_alignr_epi64(v0, b, 7)));
+	_mm512_store_si512(t + 8, _mm512_mask_mov_epi64(v1, (__mmask8)_kshiftri_mask16(take, 8),
+						       _mm512_alignr_epi64(v1, v0, 7)));
+	return _kortestz_mask16_u8(m, m);
 }
 
 #define CG_NAME avx512_8_16
