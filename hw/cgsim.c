@@ -222,13 +222,13 @@ const char *const cg_event_names[] = {
 /*
  * cachegrind's geometry rules: a power-of-two line and set count.  The tag
  * rows are allocated zeroed, which is cachegrind's initial state (block 0
- * present in set 0, see cgsim.h), 64-byte aligned, after one spare host
- * line whose last word the vector shift of set 0 reads.
+ * present in set 0, see cgsim.h), and 64-byte aligned (the vector rows
+ * load and store whole rows).
  */
 static int cg_cache_init(struct cg_cache *c, const struct cache_cfg *cfg, const char *name, char *err,
 			 size_t errlen)
 {
-	uint64_t sets, front, bytes;
+	uint64_t sets, words, bytes;
 
 	if (!cfg->ways || !cfg->line || !is_pow2_u64(cfg->line) || cfg->size % ((uint64_t)cfg->ways * cfg->line))
 		return sim_errf(err, errlen, SIM_ECONFIG, "%s: size %llu, %u ways, %u-byte lines is not a valid geometry",
@@ -238,13 +238,14 @@ static int cg_cache_init(struct cg_cache *c, const struct cache_cfg *cfg, const 
 		return sim_errf(err, errlen, SIM_ECONFIG,
 				"%s: %llu sets; cachegrind requires a power-of-two set count", name,
 				(unsigned long long)sets);
-	front = CG_ALIGN / sizeof(uint64_t);
-	bytes = ((sets * cfg->ways + front) * sizeof(uint64_t) + CG_ALIGN - 1) / CG_ALIGN * CG_ALIGN;
-	c->mem = aligned_alloc(CG_ALIGN, bytes);
-	if (!c->mem)
+	words = sets * cfg->ways;       /* = size / line: no overflow */
+	if (words > (SIZE_MAX - CG_ALIGN) / sizeof(uint64_t))
 		return -SIM_ENOMEM;
-	memset(c->mem, 0, bytes);
-	c->tag = (uint64_t *)c->mem + front;
+	bytes = (words * sizeof(uint64_t) + CG_ALIGN - 1) / CG_ALIGN * CG_ALIGN;
+	c->tag = aligned_alloc(CG_ALIGN, bytes);
+	if (!c->tag)
+		return -SIM_ENOMEM;
+	memset(c->tag, 0, bytes);
 	c->set_mask = sets - 1;
 	c->ways = cfg->ways;
 	c->line_shift = ilog2_u64(cfg->line);
@@ -275,9 +276,9 @@ void cgsim_destroy(cgsim_t *s)
 {
 	if (!s)
 		return;
-	free(s->i1.mem);
-	free(s->d1.mem);
-	free(s->ll.mem);
+	free(s->i1.tag);
+	free(s->d1.tag);
+	free(s->ll.tag);
 	free(s);
 }
 

@@ -43,8 +43,7 @@ _Static_assert(CG_DW - CG_DR == 3 && CG_D1MW - CG_D1MR == 3 && CG_DLMW - CG_DLMR
 
 /*
  * One cache in cachegrind mode.  The fields are visible for the inline
- * cgsim_ref.  Rows are 64-byte aligned and the array has one spare host
- * line in front (hw/cgsim.c reads the word before a row when it shifts it).
+ * cgsim_ref.  The tag array is 64-byte aligned.
  */
 struct cg_cache {
 	uint64_t *tag;           /* sets * ways block numbers, each row MRU first */
@@ -52,7 +51,6 @@ struct cg_cache {
 	uint32_t ways;
 	uint32_t line_shift;
 	bool vec;                /* rows are searched and shifted with vector instructions */
-	void *mem;               /* the allocation tag points into */
 };
 
 /* Vector instructions cgsim_run may use for the row search (x86-64 hosts). */
