@@ -49,6 +49,7 @@
 #define NST_OP_MASK     0x03
 #define NST_DW_SHIFT    2         /* bits 2-4: delta width code, 0 = repeat, 7 = 8 bytes */
 #define NST_DW_MASK     (7u << NST_DW_SHIFT)
+#define NST_PLAIN_LEN   0x97654321u  /* nibble k: 1 + the width of delta code k */
 #define NST_STREAK      4         /* bare records in a row before nst_run_bare takes over */
 #define NST_SIZE        0x20      /* a size byte follows (0 = a u16 follows it) */
 #define NST_GAP         0x40      /* a gap byte follows (0 = a u32 follows it) */
@@ -355,7 +356,9 @@ nst_run_plain(struct nst_astate *st, const uint8_t *p, const uint8_t *limit, str
 	 * known: a shift instead of a load on that path.
 	 */
 	while (p < limit && out < out_end) {
-		unsigned dcode = (tag >> NST_DW_SHIFT) & 7, len = 1 + dcode + (dcode == 7);
+		/* the record's length, 1 + the delta's width, from a nibble table in a constant */
+		unsigned dcode = (tag >> NST_DW_SHIFT) & 7;
+		unsigned len = (unsigned)(NST_PLAIN_LEN >> (tag & NST_DW_MASK)) & 15;
 		uint64_t w = le64(p);
 		uint64_t d = unzigzag(le64(p + 1) & nst_width_mask[dcode]);
 		uint64_t addr, size;
