@@ -81,8 +81,12 @@ static inline __attribute__((always_inline)) void cg_prefetch_row(const struct c
 #include "hw/cgsim_run.h"
 
 #if CG_HAVE_AVX2
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx2,bmi,bmi2"))), apply_to = function)
+#else
 #pragma GCC push_options
 #pragma GCC target("avx2,bmi,bmi2")
+#endif
 /*
  * The row search and shift with AVX2 (ways a multiple of 4, at most 64;
  * the row 32-byte aligned).  The row is loaded once, 4 words at a time;
@@ -133,10 +137,18 @@ static inline __attribute__((always_inline)) bool cg_row_avx2(uint64_t *t, uint3
 #define CG_WAYS_LL 16
 #define CG_ROW_MRU 1
 #include "hw/cgsim_run.h"
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
 #pragma GCC pop_options
+#endif
 
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx2,avx512f,avx512dq,bmi,bmi2"))), apply_to = function)
+#else
 #pragma GCC push_options
 #pragma GCC target("avx2,avx512f,avx512dq,bmi,bmi2")
+#endif
 /*
  * The same with AVX-512 for rows of 8 or 16 ways (the instance below; the
  * row 64-byte aligned): one compare per 8 ways gives a mask register m;
@@ -174,7 +186,11 @@ static inline __attribute__((always_inline)) bool cg_row_avx512(uint64_t *t, uin
 #define CG_WAYS_LL 16
 #define CG_ROW_MRU 1
 #include "hw/cgsim_run.h"
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
 #pragma GCC pop_options
+#endif
 #endif
 
 size_t cgsim_run(cgsim_t *s, const void *recs, size_t n, const struct cg_layout *l)
