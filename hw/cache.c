@@ -1,6 +1,5 @@
 /*
- * hw/cache.c - set-associative cache array, its counters, and cachegrind's
- * counting rules (see cache.h).
+ * hw/cache.c - set-associative cache array and its counters (see cache.h).
  *
  * Storage is one array of line words (key and flags) indexed by
  * slot = set * ways + way; LRU keeps each set's row in recency order, the
@@ -212,95 +211,4 @@ void cache_report(const cache_t *c, rep_t *r)
 	rep_real(r, "miss_ratio", c->stat[CACHE_ACCESSES] ?
 		 (double)c->stat[CACHE_MISSES] / (double)c->stat[CACHE_ACCESSES] : 0.0);
 	rep_obj_end(r);
-}
-
-/* --- cachegrind mode ------------------------------------------------------ */
-
-/*
- * A line of a reference that is not the MRU way of its set: search the rest
- * of the row, shifting each tag passed one way down, and put the block in
- * front.  A hit at way w moves ways 0..w-1 down by one; a miss drops the
- * last (LRU) tag.  Out of line: the inline caller has already handled the
- * common case, a hit on the MRU way.
- */
-bool cg_row_miss_(uint64_t *t, uint32_t ways, uint64_t blk)
-{
-	uint64_t prev = t[0];
-
-	t[0] = blk;
-	for (uint32_t w = 1; w < ways; w++) {
-		uint64_t cur = t[w];
-		t[w] = prev;
-		if (cur == blk)
-			return false;
-		prev = cur;
-	}
-	return true;
-}
-
-const char *const cg_event_names[] = {
-#define CG_EVENT_NAME(id, name) #name,
-	CG_EVENTS(CG_EVENT_NAME)
-#undef CG_EVENT_NAME
-};
-
-/*
- * cachegrind's geometry rules: a power-of-two line and set count.  The tag
- * rows are allocated zeroed, which is cachegrind's initial state (block 0
- * present in set 0, see cache.h).
- */
-static int cg_cache_init(struct cg_cache *c, const struct cache_cfg *cfg, const char *name, char *err,
-			 size_t errlen)
-{
-	uint64_t sets;
-
-	if (!cfg->ways || !cfg->line || !is_pow2_u64(cfg->line) || cfg->size % ((uint64_t)cfg->ways * cfg->line))
-		return sim_errf(err, errlen, SIM_ECONFIG, "%s: size %llu, %u ways, %u-byte lines is not a valid geometry",
-				name, (unsigned long long)cfg->size, cfg->ways, cfg->line);
-	sets = cfg->size / ((uint64_t)cfg->ways * cfg->line);
-	if (!is_pow2_u64(sets))
-		return sim_errf(err, errlen, SIM_ECONFIG,
-				"%s: %llu sets; cachegrind requires a power-of-two set count", name,
-				(unsigned long long)sets);
-	c->tag = calloc(sets * cfg->ways, sizeof(*c->tag));
-	if (!c->tag)
-		return -SIM_ENOMEM;
-	c->set_mask = sets - 1;
-	c->ways = cfg->ways;
-	c->line_shift = ilog2_u64(cfg->line);
-	return 0;
-}
-
-int cgsim_create(cgsim_t **out, const struct cache_cfg *i1, const struct cache_cfg *d1,
-		 const struct cache_cfg *ll, char *err, size_t errlen)
-{
-	cgsim_t *s = calloc(1, sizeof(*s));
-	int rc;
-
-	*out = NULL;
-	if (!s)
-		return -SIM_ENOMEM;
-	if ((rc = cg_cache_init(&s->i1, i1, "I1", err, errlen)) || (rc = cg_cache_init(&s->d1, d1, "D1", err, errlen)) ||
-	    (rc = cg_cache_init(&s->ll, ll, "LL", err, errlen))) {
-		cgsim_destroy(s);
-		return rc;
-	}
-	s->min_line = SIM_MIN(SIM_MIN(i1->line, d1->line), ll->line);
-	*out = s;
-	return 0;
-}
-
-void cgsim_destroy(cgsim_t *s)
-{
-	if (!s)
-		return;
-	free(s->i1.tag);
-	free(s->d1.tag);
-	free(s->ll.tag);
-	free(s);
-}
-
-const uint64_t *cgsim_counts(const cgsim_t *s)
-{
-	return s->n;
 }

@@ -13,14 +13,8 @@
  *
  * The cache also carries its prefetcher (hw/prefetch.h) and its counters.
  * Hot path (lookup, fill, invalidate): no allocation, no strings.
- *
- * Cachegrind mode (struct cg_cache, struct cgsim): the counting rules of
- * Valgrind's cachegrind, for bit-exact comparison with it: LRU only,
- * power-of-two set count (cachegrind rejects anything else), one access per
- * reference even when it straddles two lines (a miss if either missed),
- * I1/D1 misses looked up in LL with the same (addr, size), 'M' counted as a
- * single read, data sizes clamped to the smallest line size, and the
- * initial state cachegrind starts from (every tag zero: block 0 present).
+ * Cachegrind's caches (caches-only mode) are a module of their own,
+ * hw/cgsim.h.
  */
 #ifndef HW_CACHE_H
 #define HW_CACHE_H
@@ -229,110 +223,5 @@ uint64_t cache_stat(const cache_t *c, enum cache_stat s);
 struct stat_block cache_stats(const cache_t *c);
 /* {name, size, ways, line, sets, repl, stats...} */
 void cache_report(const cache_t *c, rep_t *r);
-
-/* Cachegrind's summary events, in the order of its "summary:" line. */
-#define CG_EVENTS(X) X(CG_IR, Ir) X(CG_I1MR, I1mr) X(CG_ILMR, ILmr) X(CG_DR, Dr) X(CG_D1MR, D1mr) \
-	X(CG_DLMR, DLmr) X(CG_DW, Dw) X(CG_D1MW, D1mw) X(CG_DLMW, DLmw)
-#define CG_EVENT_ENUM(id, name) id,
-enum cg_event { CG_EVENTS(CG_EVENT_ENUM) NR_CG_EVENTS };
-extern const char *const cg_event_names[];
-_Static_assert(CG_DW - CG_DR == 3 && CG_D1MW - CG_D1MR == 3 && CG_DLMW - CG_DLMR == 3,
-	       "a write's events are its read's plus 3");
-
-/*
- * One cache in cachegrind mode.  It has its own storage, not a cache_t:
- * cachegrind's caches are LRU only, never dirty or prefetched, and only
- * their miss counts are reported, so a set is one row of `ways` block
- * numbers kept in recency order (way 0 the MRU, the last way the LRU).  The
- * order is the whole replacement state: a hit moves its tag to the front, a
- * miss drops the last tag, so there are no stamps to keep and the common
- * case, a hit on the MRU way, is one compare.  Rows start zeroed, as
- * cachegrind's tag arrays do: block 0 is present in set 0, and the other
- * zero tags never match a block of their set or stay behind block 0, where
- * under LRU they act as empty ways.
- * The fields are visible for the inline cgsim_ref (the driver's replay loop).
- */
-struct cg_cache {
-	uint64_t *tag;           /* sets * ways block numbers, each row MRU first */
-	uint64_t set_mask;       /* sets - 1 (sets is a power of two) */
-	uint32_t ways;
-	uint32_t line_shift;
-};
-
-/* Cachegrind's three-cache model: I1, D1 and LL. */
-typedef struct cgsim cgsim_t;
-struct cgsim {
-	struct cg_cache i1, d1, ll;
-	uint32_t min_line;                /* data sizes are clamped to it */
-	uint64_t n[NR_CG_EVENTS];
-};
-
-/* The rest of the row after an MRU-way mismatch (hw/cache.c). @return true on a miss. */
-bool cg_row_miss_(uint64_t *row, uint32_t ways, uint64_t blk);
-
-/* One line of a reference.  @return true on a miss. */
-static inline bool cg_line_is_miss(struct cg_cache *c, uint64_t blk)
-{
-	uint64_t *t = &c->tag[(blk & c->set_mask) * c->ways];
-
-	if (likely(t[0] == blk))
-		return false;
-	return cg_row_miss_(t, c->ways, blk);
-}
-
-/*
- * One reference (addr, size) with cachegrind's rules (see top): both lines
- * of a straddling reference are looked up (the second lookup updates the
- * LRU order too), and it misses if either line missed.  size 0 counts as 1.
- */
-static inline bool cg_cache_access(struct cg_cache *c, uint64_t addr, uint32_t size)
-{
-	uint64_t b1 = addr >> c->line_shift;
-	uint64_t b2 = (addr + (size ? size : 1) - 1) >> c->line_shift;
-	bool miss = cg_line_is_miss(c, b1);
-
-	if (unlikely(b2 != b1) && cg_line_is_miss(c, b2))
-		miss = true;
-	return miss;
-}
-
-/*
- * Only size, ways and line of the configs are used (repl is forced to LRU).
- * @return 0, -SIM_ENOMEM or -SIM_ECONFIG when a geometry is one cachegrind
- * refuses (set count not a power of two, line not a power of two).
- */
-int cgsim_create(cgsim_t **out, const struct cache_cfg *i1, const struct cache_cfg *d1,
-		 const struct cache_cfg *ll, char *err, size_t errlen);
-void cgsim_destroy(cgsim_t *s);
-
-/*
- * One lackey record: MEM_IFETCH ('I'), MEM_LOAD ('L'), MEM_STORE ('S'),
- * MEM_MODIFY ('M').  Inline: the replay loop runs it once per record.
- */
-static inline void cgsim_ref(cgsim_t *s, uint64_t addr, uint32_t size, enum mem_op op)
-{
-	if (op == MEM_IFETCH) {
-		s->n[CG_IR]++;
-		if (unlikely(cg_cache_access(&s->i1, addr, size))) {
-			s->n[CG_I1MR]++;
-			if (cg_cache_access(&s->ll, addr, size))
-				s->n[CG_ILMR]++;
-		}
-		return;
-	}
-	/* data sizes are clamped to the smallest line (cachegrind's instrumenter) */
-	if (size > s->min_line)
-		size = s->min_line;
-	unsigned w = op == MEM_STORE ? 3 : 0;   /* 'M' is one access counted as a read */
-	s->n[CG_DR + w]++;
-	if (unlikely(cg_cache_access(&s->d1, addr, size))) {
-		s->n[CG_D1MR + w]++;
-		if (cg_cache_access(&s->ll, addr, size))
-			s->n[CG_DLMR + w]++;
-	}
-}
-
-/* NR_CG_EVENTS counters, indexed by enum cg_event. */
-const uint64_t *cgsim_counts(const cgsim_t *s);
 
 #endif

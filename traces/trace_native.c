@@ -17,7 +17,9 @@
  * the last bytes of the file go through the checked copy of the same code.
  * Thread switches, control records and the end marker leave the tight loop
  * for a separate, slower routine: they are rare.  Runs of bare records (the
- * tag alone: sweeps) get a loop of their own, nst_run_bare.
+ * tag alone: sweeps) get a loop of their own, nst_run_bare, and so do runs
+ * of plain records (a tag and a delta, no size or gap byte: random and
+ * strided accesses), nst_run_plain.
  *
  * Version 2 adds the DEP prefix tag: "the next data access depends on the
  * previous load" (TREC_DEP).  A prefix rather than a bit keeps every
@@ -25,6 +27,7 @@
  * only on dependent records, and stays inside the tight loop.  Version-1
  * files are still read; the writer always writes version 2.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include "sim/err.h"
@@ -46,6 +49,7 @@
 #define NST_OP_MASK     0x03
 #define NST_DW_SHIFT    2         /* bits 2-4: delta width code, 0 = repeat, 7 = 8 bytes */
 #define NST_DW_MASK     (7u << NST_DW_SHIFT)
+#define NST_PLAIN_LEN   0x97654321u  /* nibble k: 1 + the width of delta code k */
 #define NST_STREAK      4         /* bare records in a row before nst_run_bare takes over */
 #define NST_SIZE        0x20      /* a size byte follows (0 = a u16 follows it) */
 #define NST_GAP         0x40      /* a gap byte follows (0 = a u32 follows it) */
@@ -256,6 +260,29 @@ nst_rare(trace_reader_t *r, struct nst_reader *nr, unsigned tag, const uint8_t *
 }
 
 /*
+ * Store a memory record with no gap and no flags, as the run loops make
+ * them: three 8-byte stores where the compound literal costs six (the
+ * struct zeroed, then each field written).  The layout is checked below;
+ * on a big-endian host the plain assignment is used.
+ */
+_Static_assert(offsetof(struct trace_rec, gap) == 8 && offsetof(struct trace_rec, tid) == 12 &&
+	       offsetof(struct trace_rec, size) == 14 && offsetof(struct trace_rec, op) == 16 &&
+	       offsetof(struct trace_rec, flags) == 17 && offsetof(struct trace_rec, ctrl) == 18,
+	       "nst_store_rec's packing of struct trace_rec");
+static inline void nst_store_rec(struct trace_rec *o, uint64_t addr, uint16_t tid, uint16_t size, uint8_t op)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t w1 = (uint64_t)tid << 32 | (uint64_t)size << 48, w2 = op;
+
+	memcpy((char *)o, &addr, 8);
+	memcpy((char *)o + 8, &w1, 8);
+	memcpy((char *)o + 16, &w2, 8);
+#else
+	*o = (struct trace_rec){ .addr = addr, .tid = tid, .size = size, .op = op };
+#endif
+}
+
+/*
  * A run of bare records: a tag byte with no delta, size or gap (tags 0..3,
  * the op alone), each the same stride and size as the previous record of
  * its stream - what array sweeps and straight-line code are.  Inside a run
@@ -295,10 +322,72 @@ nst_run_bare(struct nst_astate *st, const uint8_t *p, const uint8_t *limit, stru
 			break;
 		}
 		p++;
-		*out++ = (struct trace_rec){ .addr = addr, .tid = tid, .size = (uint16_t)size, .op = (uint8_t)tag };
+		nst_store_rec(out++, addr, tid, (uint16_t)size, (uint8_t)tag);
 	}
 	st[0].addr = da;
 	st[1].addr = ia;
+	*pp = p;
+	return out;
+}
+
+/*
+ * A run of plain records: a tag with a delta of 1 to 8 bytes but no size
+ * or gap byte (tag bits 5 and 6 clear, tag < 0x80) - what random accesses
+ * are (a Zipf trace is nothing else).  As in nst_run_bare, both
+ * streams' state stays in registers and the loop branches on "plain or
+ * not" (predicted inside a run) instead of merging optional fields.  Stops
+ * before the first record that is not plain (or whose stream has no size
+ * yet, a fault nst_run reports), at `limit` or when the batch is full; *pp
+ * gets the position.  @return the new end of the batch.
+ */
+static __attribute__((noinline)) struct trace_rec *
+nst_run_plain(struct nst_astate *st, const uint8_t *p, const uint8_t *limit, struct trace_rec *out,
+	      const struct trace_rec *out_end, uint16_t tid, const uint8_t **pp)
+{
+	uint64_t da = st[0].addr, dd = st[0].delta, ds = st[0].size;
+	uint64_t ia = st[1].addr, id = st[1].delta, is = st[1].size;
+	unsigned tag = p < limit ? *p : 0;
+
+	/*
+	 * The loop's critical path is finding the next tag.  Unless this
+	 * record has an 8-byte delta, the next tag is among the 8 bytes loaded
+	 * at this record (records with a 1 to 6-byte delta are 2 to 7 bytes),
+	 * so it is shifted out of them rather than loaded once the length is
+	 * known: a shift instead of a load on that path.
+	 */
+	while (p < limit && out < out_end) {
+		/* the record's length, 1 + the delta's width, from a nibble table in a constant */
+		unsigned dcode = (tag >> NST_DW_SHIFT) & 7;
+		unsigned len = (unsigned)(NST_PLAIN_LEN >> (tag & NST_DW_MASK)) & 15;
+		uint64_t w = le64(p);
+		uint64_t d = unzigzag(le64(p + 1) & nst_width_mask[dcode]);
+		uint64_t addr, size;
+
+		/* a bare record leaves too: nst_run_bare is the faster loop for a run of them */
+		if ((tag & (0x80 | NST_SIZE | NST_GAP)) || !dcode)
+			break;
+		if ((tag & NST_OP_MASK) == TOP_IFETCH) {
+			if (unlikely(!is))
+				break;
+			addr = ia += id = d;
+			size = is;
+		} else {
+			if (unlikely(!ds))
+				break;
+			addr = da += dd = d;
+			size = ds;
+		}
+		nst_store_rec(out++, addr, tid, (uint16_t)size, (uint8_t)(tag & NST_OP_MASK));
+		p += len;
+		if (likely(len < 8))
+			tag = (unsigned)(w >> (8 * len)) & 0xff;
+		else
+			tag = *p;
+	}
+	st[0].addr = da;
+	st[0].delta = dd;
+	st[1].addr = ia;
+	st[1].delta = id;
 	*pp = p;
 	return out;
 }
@@ -315,9 +404,9 @@ nst_run_bare(struct nst_astate *st, const uint8_t *p, const uint8_t *limit, stru
  * alias anything - makes the compiler reload it, and the state goes back to
  * the thread's entry only when the loop leaves.  After NST_STREAK bare
  * records in a row (the tag alone: sweeps), nst_run_bare takes over until
- * the run ends; counting them is branch-free, so mixed traces, where bare
- * records come at random, do not pay for the mispredictions a per-record
- * "bare?" branch would cost.
+ * the run ends, and after NST_STREAK plain ones, nst_run_plain; counting
+ * them is branch-free, so mixed traces, where such records come at random,
+ * do not pay for the mispredictions a per-record "bare?" branch would cost.
  */
 static inline __attribute__((always_inline)) int
 nst_run(trace_reader_t *r, struct nst_reader *nr, const uint8_t **pp, const uint8_t *limit,
@@ -329,6 +418,7 @@ nst_run(trace_reader_t *r, struct nst_reader *nr, const uint8_t **pp, const uint
 	struct nst_astate st[2];  /* the thread's two streams, copied in and back out */
 	uint8_t dep = nr->dep;
 	unsigned streak = 0;      /* bare records in a row just decoded */
+	unsigned pstreak = 0;     /* plain records (no size or gap byte) in a row */
 	int rc = 0;
 
 	memcpy(st, nr->thr[tid].s, sizeof(st));
@@ -338,6 +428,11 @@ nst_run(trace_reader_t *r, struct nst_reader *nr, const uint8_t **pp, const uint
 		if (!checked && streak >= NST_STREAK && !dep) {
 			out = nst_run_bare(st, p, limit, out, out_end, tid, &p);
 			streak = 0;
+			continue;
+		}
+		if (!checked && pstreak >= NST_STREAK && !dep) {
+			out = nst_run_plain(st, p, limit, out, out_end, tid, &p);
+			pstreak = 0;
 			continue;
 		}
 		start = p;
@@ -352,6 +447,7 @@ nst_run(trace_reader_t *r, struct nst_reader *nr, const uint8_t **pp, const uint
 			uint64_t d, dm, delta, size, gap, addr;
 
 			streak = (streak + 1) & (0 - (unsigned)(tag <= NST_OP_MASK));
+			pstreak = (pstreak + 1) & (0 - (unsigned)(dcode && !(tag & (NST_SIZE | NST_GAP))));
 
 			if (checked && (size_t)(end - p) < dw + has_s + has_g) {
 				rc = NF_TRUNC;

@@ -16,6 +16,7 @@
  * left out rather than printed as zeros that would look measured.
  */
 #include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,27 +113,16 @@ static void cg_tlb_ref(struct cg_tlbs *t, uint64_t *n, uint64_t addr, uint32_t s
 	}
 }
 
-/*
- * Caches only: one batch through cgsim.  The model is copied into a local
- * for the loop, so that the compiler knows the stores to the tag rows and
- * counters cannot change the geometry and keeps it in registers.
- * @return the memory records replayed.
- */
-static size_t cg_batch(cgsim_t *cg, const struct trace_rec *rec, size_t n)
-{
-	cgsim_t s = *cg;
-	size_t refs = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		const struct trace_rec *x = &rec[i];
-		if (unlikely(x->op == TOP_CTRL))
-			continue;
-		refs++;
-		cgsim_ref(&s, x->addr, x->size, (enum mem_op)x->op);
-	}
-	*cg = s;
-	return refs;
-}
+/* Where cgsim_run finds a reference in a trace record (control records have op TOP_CTRL, skipped). */
+static const struct cg_layout trace_rec_layout = {
+	.stride = sizeof(struct trace_rec),
+	.addr = offsetof(struct trace_rec, addr),
+	.size = offsetof(struct trace_rec, size),
+	.op = offsetof(struct trace_rec, op),
+};
+_Static_assert(sizeof(((struct trace_rec *)0)->addr) == 8 && sizeof(((struct trace_rec *)0)->size) == 2 &&
+	       sizeof(((struct trace_rec *)0)->op) == 1 && (int)TOP_CTRL >= (int)NR_MEM_OPS,
+	       "struct cg_layout's field types, and control records are no reference (memory ops are enum mem_op's)");
 
 int cg_replay(const char *path, const struct cg_replay_opts *o, struct cg_replay_result *r, char *err,
 	      size_t errlen)
@@ -166,7 +156,7 @@ int cg_replay(const char *path, const struct cg_replay_opts *o, struct cg_replay
 		goto out;
 	while ((rc = trace_next(tr, &b, err, errlen)) > 0) {
 		if (cg && !t.i) {
-			r->records += cg_batch(cg, b.rec, b.n);
+			r->records += cgsim_run(cg, b.rec, b.n, &trace_rec_layout);
 			continue;
 		}
 		for (size_t i = 0; i < b.n; i++) {

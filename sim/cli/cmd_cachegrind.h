@@ -4,7 +4,7 @@
  *
  * Cachegrind (valgrind --tool=cachegrind --cache-sim=yes) is a reference
  * nobody here wrote: given the same program run under lackey, numasim's
- * cachegrind mode (hw/cache.h cgsim_*, hw/tlb.h tlb_access_cg) must print
+ * cachegrind mode (hw/cgsim.h, hw/tlb.h tlb_access_cg) must print
  * the very same Ir I1mr ILmr Dr D1mr DLmr Dw D1mw DLmw.  The replay is a
  * function so that `numasim validate` runs it too.
  *
@@ -16,7 +16,7 @@
 #ifndef SIM_CLI_CMD_CACHEGRIND_H
 #define SIM_CLI_CMD_CACHEGRIND_H
 
-#include "hw/cache.h"
+#include "hw/cgsim.h"
 #include "traces/trace.h"
 
 /* One cachegrind geometry: bytes, ways, line (page) bytes. */
@@ -52,7 +52,7 @@ int cg_geom_parse(const char *s, struct cg_geom *g, char *err, size_t errlen);
 
 /*
  * Replay the trace at `path` (compressed or not) with the rules of
- * cachegrind 3.19 (see hw/cache.h).  The TLB side mirrors cachegrind's
+ * cachegrind 3.19 (see hw/cgsim.h).  The TLB side mirrors cachegrind's
  * three caches: instruction fetches go to the ITLB, data references to the
  * DTLB ('M' as one read), an L1 TLB miss to the STLB with the same
  * (addr, size); data sizes are clamped to the smallest page size in use,

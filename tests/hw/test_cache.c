@@ -1,11 +1,13 @@
 /*
  * tests/hw/test_cache.c - the cache array: indexing, LRU against a naive
- * model, dirty victims, prefetchers, and cachegrind's counting rules.
+ * model, dirty victims, prefetchers, and cachegrind's counting rules
+ * (hw/cgsim.h; its batch replay: test_cgsim.c).
  */
 #include <stdlib.h>
 #include <string.h>
 #include "tests/support/test.h"
 #include "hw/cache.h"
+#include "hw/cgsim.h"
 #include "hw/prefetch.h"
 #include "sim/rng.h"
 #include "sim/err.h"
