@@ -171,6 +171,13 @@ static void signal_removes_temporary(void **state)
 			char e[256];
 
 			close(pfd[0]);
+			/*
+			 * A shell starts background jobs with SIGINT ignored, and afile
+			 * leaves an ignored signal ignored: this child is a process whose
+			 * signals are at their defaults, as a foreground command's are
+			 * (else the test's SIGINT is lost and the child pauses forever).
+			 */
+			signal(sigs[i], SIG_DFL);
 			if (afile_open(&af, tp("sig.out"), e, sizeof(e)))
 				_exit(3);
 			fputs("partial", af.fp);
