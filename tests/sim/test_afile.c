@@ -171,13 +171,6 @@ static void signal_removes_temporary(void **state)
 			char e[256];
 
 			close(pfd[0]);
-			/*
-			 * A shell starts background jobs with SIGINT ignored, and afile
-			 * leaves an ignored signal ignored: this child is a process whose
-			 * signals are at their defaults, as a foreground command's are
-			 * (else the test's SIGINT is lost and the child pauses forever).
-			 */
-			signal(sigs[i], SIG_DFL);
 			if (afile_open(&af, tp("sig.out"), e, sizeof(e)))
 				_exit(3);
 			fputs("partial", af.fp);
@@ -228,6 +221,14 @@ static void stale_temporary_removed(void **state)
 
 int main(void)
 {
+	/*
+	 * A shell starts background jobs ('make test &') with SIGINT ignored,
+	 * and afile rightly leaves an ignored signal alone: the signal test's
+	 * SIGINT was then lost and its child paused for ever.  Run as a
+	 * foreground command does, with the cleanup signals at their defaults.
+	 */
+	signal(SIGINT, SIG_DFL);
+	signal(SIGQUIT, SIG_DFL);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(regular_is_atomic),
 		cmocka_unit_test(fifo_written_in_place),
