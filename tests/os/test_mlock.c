@@ -329,6 +329,52 @@ static void cow_break_moves_mlock(void **state)
 }
 
 /*
+ * A THP faulted into a VM_LOCKED VMA starts with mlock_count 1 (Linux
+ * mm/huge_memory.c __do_huge_pmd_anonymous_page -> map_anon_folio_pmd:
+ * folio_add_lru_vma -> mlock_new_folio, the folio goes straight to the
+ * unevictable list with mlock_count 1).  mlock_count counts locked
+ * mappings: after mprotect read-only and fork, the child's mlock makes it
+ * 2 and the child's munlock brings it back to 1, so the parent's THP stays
+ * PG_mlocked and unevictable, Mlocked 512 pages.
+ */
+static void thp_fault_in_locked_vma(void **state)
+{
+	struct os_cfg c = rx_cfg(0);
+	c.thp = THP_ALWAYS;
+	c.compaction_proactiveness = 0;
+	struct fx *f = fx_new_cfg(1, 64, 2, &c);
+	int pid = fx_proc(f, false), child;
+	uint64_t a = 0x40000000;
+	(void)state;
+
+	fx_mmap_at(f, pid, a, 2 << 20, PROT_RW, MAP_PRIV_ANON | MAP_FIXED_);
+	assert_int_equal(fx_sys(f, pid, OS_SYS_MLOCK, a, 2 << 20, 0, 0, 0), 0);
+	struct page *hp = rx_page(f, pid, a);
+	assert_int_equal(hp->order, HPAGE_PMD_ORDER);
+	assert_true(page_test(hp, PG_mlocked) && page_test(hp, PG_unevictable));
+	assert_int_equal(hp->mlock_count, 1);
+	assert_int_equal(zone_mlock(f, 0), 512);
+
+	assert_int_equal(fx_sys(f, pid, OS_SYS_MPROTECT, a, 2 << 20, 1 /* PROT_READ */, 0, 0), 0);
+	assert_int_equal(os_process_fork(f->os, pid, 0, &child), 0);
+	assert_ptr_equal(rx_page(f, child, a), hp);
+	assert_int_equal(fx_sys(f, child, OS_SYS_MLOCK, a, 2 << 20, 0, 0, 0), 0);
+	assert_int_equal(hp->mlock_count, 2);
+	assert_int_equal(fx_sys(f, child, OS_SYS_MUNLOCK, a, 2 << 20, 0, 0, 0), 0);
+	assert_int_equal(hp->mlock_count, 1);
+	assert_true(page_test(hp, PG_mlocked) && page_test(hp, PG_unevictable));
+	assert_int_equal(zone_mlock(f, 0), 512);
+	assert_int_equal(rx_node(f, 0, NR_UNEVICTABLE), 512);
+	lru_check(f->os);
+	os_process_exit(f->os, child);
+	assert_int_equal(fx_sys(f, pid, OS_SYS_MUNMAP, a, 2 << 20, 0, 0, 0), 0);
+	assert_int_equal(zone_mlock(f, 0), 0);
+	assert_int_equal(rx_ev(f, UNEVICTABLE_PGCLEARED), 0);
+	lru_check(f->os);
+	fx_free(f);
+}
+
+/*
  * mlock_future_ok (Linux mm/mmap.c do_mmap: "if (!mlock_future_ok(mm,
  * vm_flags, len)) return -EAGAIN"): after mlockall(MCL_FUTURE) every new
  * mapping is locked, so an mmap that would take locked_vm over
@@ -412,6 +458,7 @@ int main(void)
 		cmocka_unit_test(compaction_and_locked_pages),
 		cmocka_unit_test(collapse_and_migrate_keep_mlock_exact),
 		cmocka_unit_test(cow_break_moves_mlock),
+		cmocka_unit_test(thp_fault_in_locked_vma),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
