@@ -171,6 +171,15 @@ static int move_vma(struct os *os, struct process *p, uint64_t old, uint64_t old
 		free(c.l);
 		return rc;
 	}
+	/*
+	 * The page_content declarations go with the pages (os/page_content.h);
+	 * their room is taken now, so that nothing fails after the entries moved.
+	 */
+	struct pgc_move pmv;
+	if (pgc_move_prepare(&p->pgc, old, old_len, new_addr, new_len, &pmv)) {
+		free(c.l);
+		return sim_errf(err, errlen, SIM_ENOMEM, "mremap: out of memory moving page_content declarations");
+	}
 	/* copy_vma: a THP split allocates tables, not VMAs, so the piece is still at old */
 	struct vma nv = *vma_lookup(mm, old);
 	nv.start = new_addr;
@@ -178,6 +187,7 @@ static int move_vma(struct os *os, struct process *p, uint64_t old, uint64_t old
 	if (anon_private(&nv))
 		nv.pgoff = new_addr >> PAGE_SHIFT;
 	if (mm_insert(mm, &nv) < 0) {
+		pgc_move_abort(&pmv);
 		free(c.l);
 		return -SIM_ENOMEM;
 	}
@@ -193,6 +203,7 @@ static int move_vma(struct os *os, struct process *p, uint64_t old, uint64_t old
 		if (nv.shm)
 			nv.shm->refs--;   /* the old VMA still holds one */
 		free_pgtables(os, p, new_addr, new_addr + new_len, cpu);
+		pgc_move_abort(&pmv);
 		free(c.l);
 		return sim_errf(err, errlen, -rc, "ENOMEM: moving [0x%" PRIx64 ", +0x%" PRIx64 ") to 0x%" PRIx64
 				": no memory for a page table (the entries moved back)", old, old_len, new_addr);
@@ -200,9 +211,7 @@ static int move_vma(struct os *os, struct process *p, uint64_t old, uint64_t old
 	if (c.n)
 		*cost += oshw_flush(os, p, cpu, now + *cost, old, old_len);
 	free(c.l);
-	/* the moved pages keep their data: its declarations (os/page_content.h) go with them */
-	if (pgc_move(&p->pgc, old, old_len, new_addr))
-		return sim_errf(err, errlen, SIM_ENOMEM, "mremap: out of memory moving page_content declarations");
+	pgc_move_commit(&p->pgc, &pmv);   /* cannot fail: the move is committed */
 	size_t i = mm_find_idx(mm, old);
 	if (dontunmap) {
 		/* the old VMA stays, empty and unlocked; locked_vm is not touched (move_vma) */

@@ -1858,13 +1858,14 @@ uint64_t offline_isolated_pages(physmem_t *pm, uint64_t start, uint64_t end)
 	for (uint64_t pfn = start; pfn < end; pfn++)
 		pfn_to_page(pm, pfn)->flags = 1u << PG_reserved;   /* PageOffline: not RAM the allocator has */
 	/*
-	 * A highatomic reserve on the offlined blocks leaves the zone with
-	 * them: nr_reserved_highatomic keeps counting exactly the pageblocks
-	 * marked MIGRATE_HIGHATOMIC (they stay isolated, as MOVABLE beneath).
+	 * The blocks stay isolated, MOVABLE beneath (the type Linux's
+	 * memmap_init_range gives them when they are onlined again).
+	 * nr_reserved_highatomic is not touched: Linux's __offline_isolated_pages
+	 * and offline_pages (through 6.16) leave it, only
+	 * unreserve_highatomic_pageblock lowers it, so a reserve on an offlined
+	 * block stays counted.
 	 */
 	for (uint64_t pfn = start; pfn < end; pfn += PAGEBLOCK_NR_PAGES) {
-		if (get_pageblock_type_under_isolation(pm, pfn) == MIGRATE_HIGHATOMIC)
-			z->nr_reserved_highatomic -= SIM_MIN((uint64_t)PAGEBLOCK_NR_PAGES, z->nr_reserved_highatomic);
 		pa_set_pageblock_mt(pm, pfn, MIGRATE_MOVABLE);
 		pa_set_pageblock_mt(pm, pfn, MIGRATE_ISOLATE);
 	}

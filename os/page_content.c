@@ -89,18 +89,27 @@ const struct pgc_range *pgc_lookup(const struct pgc_map *m, uint64_t addr)
 	return i < m->n && m->r[i].start <= addr ? &m->r[i] : NULL;
 }
 
-int pgc_move(struct pgc_map *m, uint64_t old, uint64_t len, uint64_t new_addr)
+int pgc_move_prepare(struct pgc_map *m, uint64_t old, uint64_t len, uint64_t new_addr, uint64_t new_len,
+		     struct pgc_move *mv)
 {
 	size_t first = pgc_find(m, old), n = 0;
 
+	SIM_BUG_ON(new_len < len);
+	*mv = (struct pgc_move){ .old = old, .len = len, .new_addr = new_addr, .new_len = new_len };
 	while (first + n < m->n && m->r[first + n].start < old + len)
 		n++;
 	size_t t = pgc_find(m, new_addr);
-	if (!n && (t >= m->n || m->r[t].start >= new_addr + len))
-		return 0;   /* nothing declared on either side */
+	if (!n && (t >= m->n || m->r[t].start >= new_addr + new_len)) {
+		mv->noop = true;
+		return 0;
+	}
 	struct pgc_range *moved = n ? malloc(n * sizeof(*moved)) : NULL;
-	/* two removals split at most one range each, each re-insert adds at most two */
-	if ((n && !moved) || pgc_reserve(m, m->n + 2 + 2 * n)) {
+	/*
+	 * Room for pgc_move_commit's declarations, so none of them reallocates:
+	 * each of the two removals may split one range (+1, and pgc_declare
+	 * wants 2 free slots), each re-insert lands in a hole (+1).
+	 */
+	if ((n && !moved) || pgc_reserve(m, m->n + 4 + 2 * n)) {
 		free(moved);
 		return -SIM_ENOMEM;
 	}
@@ -110,15 +119,31 @@ int pgc_move(struct pgc_map *m, uint64_t old, uint64_t len, uint64_t new_addr)
 		r.end = SIM_MIN(r.end, old + len) - old + new_addr;
 		moved[k] = r;
 	}
-	pgc_declare(m, old, old + len, 0, 0, 0);
-	pgc_declare(m, new_addr, new_addr + len, 0, 0, 0);
-	for (size_t k = 0; k < n; k++) {
-		const struct pgc_range *r = &moved[k];
-		pgc_declare(m, r->start, r->end, r->content, r->compress, r->flags);
+	mv->moved = moved;
+	mv->n = n;
+	return 0;
+}
+
+void pgc_move_commit(struct pgc_map *m, struct pgc_move *mv)
+{
+	if (mv->noop)
+		return;
+	int rc = pgc_declare(m, mv->old, mv->old + mv->len, 0, 0, 0);
+	rc |= pgc_declare(m, mv->new_addr, mv->new_addr + mv->new_len, 0, 0, 0);
+	for (size_t k = 0; k < mv->n; k++) {
+		const struct pgc_range *r = &mv->moved[k];
+		rc |= pgc_declare(m, r->start, r->end, r->content, r->compress, r->flags);
 		m->r[pgc_find(m, r->start)].gen = r->gen;
 	}
-	free(moved);
-	return 0;
+	SIM_BUG_ON(rc);   /* pgc_move_prepare reserved the room */
+	pgc_move_abort(mv);
+}
+
+void pgc_move_abort(struct pgc_move *mv)
+{
+	free(mv->moved);
+	mv->moved = NULL;
+	mv->n = 0;
 }
 
 int pgc_copy(struct pgc_map *dst, const struct pgc_map *src)

@@ -28,7 +28,7 @@
  *
  * Declarations are per process (an mm property: threads share them; fork
  * copies them, as the child's memory starts as a copy of the parent's;
- * mremap moves them with the pages, pgc_move).
+ * mremap moves them with the pages, pgc_move_prepare and pgc_move_commit).
  * They cost nothing to runs that make none: the lookups happen only at
  * swap-out, swap-in and in ksmd.
  */
@@ -69,11 +69,27 @@ const struct pgc_range *pgc_lookup(const struct pgc_map *m, uint64_t addr);
 /*
  * mremap's move (move_vma): the declarations of [old, old + len) go to
  * [new, new + len) with the pages they describe, keeping their generation
- * (a move is not a re-declaration); what [new, new + len) declared before
- * is replaced, holes included, and [old, old + len) is left undeclared.
- * The ranges must not overlap.  @return 0 or -SIM_ENOMEM (unchanged then).
+ * (a move is not a re-declaration); what the target [new, new + new_len)
+ * declared before is replaced, holes and a grown tail (new_len > len)
+ * included, and [old, old + len) is left undeclared.  The ranges must not
+ * overlap; new_len >= len.
+ *
+ * Two steps, so that nothing can fail once the page tables have moved:
+ * pgc_move_prepare copies the declarations to move and reserves the room
+ * the move needs (@return 0 or -SIM_ENOMEM, nothing changed and nothing
+ * to free); then exactly one of pgc_move_commit (m must not have changed
+ * in between; cannot fail) or pgc_move_abort.
  */
-int pgc_move(struct pgc_map *m, uint64_t old, uint64_t len, uint64_t new_addr);
+struct pgc_move {
+	struct pgc_range *moved;
+	size_t n;
+	uint64_t old, len, new_addr, new_len;
+	bool noop;   /* nothing declared on either side: the commit changes nothing (not even the generation) */
+};
+int pgc_move_prepare(struct pgc_map *m, uint64_t old, uint64_t len, uint64_t new_addr, uint64_t new_len,
+		     struct pgc_move *mv);
+void pgc_move_commit(struct pgc_map *m, struct pgc_move *mv);
+void pgc_move_abort(struct pgc_move *mv);
 /* dst becomes a copy of src (fork).  @return 0 or -SIM_ENOMEM. */
 int pgc_copy(struct pgc_map *dst, const struct pgc_map *src);
 void pgc_free(struct pgc_map *m);

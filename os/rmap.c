@@ -7,6 +7,7 @@
  * page's frame.  Everything that changes entries batches its TLB
  * invalidations per process, as Linux's TTU_BATCH_FLUSH does.
  */
+#include "os/lru.h"
 #include "os/mlock.h"
 #include "os/rmap.h"
 #include "sim/err.h"
@@ -171,6 +172,7 @@ struct unmap_ctx {
 	unsigned cpu;
 	sim_time_t now, cost;
 	unsigned n;
+	bool locked;
 };
 
 static int unmap_one(void *ctx, const struct rmap_hit *h)
@@ -178,6 +180,17 @@ static int unmap_one(void *ctx, const struct rmap_hit *h)
 	struct unmap_ctx *u = ctx;
 	uint64_t size = pgtable_level_size(h->level);
 
+	/*
+	 * try_to_unmap_one without TTU_IGNORE_MLOCK (reclaim never passes it):
+	 * a VM_LOCKED vma that maps the whole folio "restore[s] the mlock which
+	 * got missed" (mlock_vma_folio) and the walk stops, mappings found
+	 * before it already unmapped.
+	 */
+	if ((h->v->flags & VM_LOCKED) && size >> PAGE_SHIFT >= page_nr(u->pg)) {
+		mlock_folio(u->os, u->pg);
+		u->locked = true;
+		return 1;
+	}
 	pmem_write64(u->os->pm, h->slot, u->replacement);
 	if (h->pte & PTE_D)
 		page_set(u->pg, PG_dirty);
@@ -204,7 +217,7 @@ sim_time_t try_to_unmap(struct os *os, struct page *pg, uint64_t replacement, un
 	for (int32_t done = 0; done < want;) {
 		unsigned before = u.n;
 		rmap_walk(os, pg, unmap_one, &u, NULL);
-		if (u.n == before)
+		if (u.n == before || u.locked)
 			break;
 		done += (int32_t)(u.n - before);
 	}

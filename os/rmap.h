@@ -79,7 +79,10 @@ sim_time_t tlb_batch_flush(struct os *os, struct tlb_batch *b, unsigned cpu, sim
  * NR_ANON_MAPPED / NR_FILE_MAPPED) and the reference each mapping held, and
  * shoot the translations down (one shootdown per process).  The caller must
  * hold its own reference (the page is not freed here; SIM_BUG_ON if the
- * count would reach 0).  Dirty PTEs mark the page PG_dirty.
+ * count would reach 0).  Dirty PTEs mark the page PG_dirty.  Reclaim's
+ * try_to_unmap (no TTU_IGNORE_MLOCK): a VM_LOCKED VMA mapping pg mlocks it
+ * again and stops the walk, leaving pg mapped there (migration moves
+ * mappings with rmap_replace instead, which never stops).
  * @return the CPU time of the shootdowns on `cpu`; *nr_unmapped (may be
  * NULL) gets the entries changed.
  */

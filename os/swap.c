@@ -398,6 +398,14 @@ static int count_swapent(void *ctx, const struct rmap_hit *h)
 	return 0;
 }
 
+static int uncount_swapent(void *ctx, const struct rmap_hit *h)
+{
+	(*(unsigned *)ctx)++;
+	SIM_BUG_ON(h->p->swapents == 0);
+	h->p->swapents--;
+	return 0;
+}
+
 int swap_out_page(struct os *os, struct page *pg, unsigned cpu, sim_time_t now, sim_time_t *cost)
 {
 	struct swap_info *si = os->rcl->swap;
@@ -420,7 +428,17 @@ int swap_out_page(struct os *os, struct page *pg, unsigned cpu, sim_time_t now, 
 	for (unsigned i = 0; i < n; i++)
 		swap_dup(si, off);
 	*cost += try_to_unmap(os, pg, swp_entry_to_pte(SWP_TYPE_SWAP, off), cpu, now, &unmapped);
-	SIM_BUG_ON(unmapped != n || pg->mapcount != 0);
+	if (pg->mapcount) {
+		/* a VM_LOCKED mapping stopped try_to_unmap (re-mlocked): the mappings left give their counts back */
+		unsigned left = 0;
+		SIM_BUG_ON(!page_test(pg, PG_mlocked));
+		rmap_walk(os, pg, uncount_swapent, &left, NULL);
+		SIM_BUG_ON(left != n - unmapped);
+		for (unsigned i = 0; i < left; i++)
+			swap_put(si, off);
+		return -SIM_EBUSY;
+	}
+	SIM_BUG_ON(unmapped != n);
 	if (!page_test(pg, PG_dirty))
 		return SWAPOUT_CLEAN;   /* the slot already holds these contents */
 	/* swap_writeout: a zero-filled page is only noted in the swap zeromap: no zswap, no I/O */

@@ -134,8 +134,9 @@ struct vma;
  * process), and, if dirty, queue the write (PG_writeback, PG_reclaim,
  * nr_writeback, pswpout).  *cost += the CPU time (unmap, shootdowns); the
  * write is asynchronous.
- * @return SWAPOUT_CLEAN, SWAPOUT_WRITEBACK, or -SIM_EOOM when no slot is
- * free (nothing changed).
+ * @return SWAPOUT_CLEAN, SWAPOUT_WRITEBACK, -SIM_EOOM when no slot is
+ * free (nothing changed), or -SIM_EBUSY when a VM_LOCKED VMA maps pg
+ * (try_to_unmap mlocked it again; mappings before it hold swap entries).
  */
 int swap_out_page(struct os *os, struct page *pg, unsigned cpu, sim_time_t now, sim_time_t *cost);
 

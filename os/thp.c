@@ -116,9 +116,14 @@ bool thp_do_fault(struct os *os, struct process *p, struct vma *v, uint64_t vadd
 	pg->index = haddr >> PAGE_SHIFT;
 	pg->mapcount = 0;
 	pmem_write64(os->pm, pmd_slot, (pfn << PAGE_SHIFT) | leaf_bits(v) | PTE_PS);
+	/*
+	 * map_anon_folio_pmd: folio_add_lru_vma before the rmap, so a VM_LOCKED
+	 * v finds it on the LRU and culls it with mlock_count 1 (mlock_new_folio);
+	 * the other way round lru_add would cull it again with mlock_count 0.
+	 */
+	lru_add(os, pg);
 	rmap_account_add(os, p, v, pg, HPAGE_PMD_NR);
 	node_stat_mod(os->phys, pg->node, NR_ANON_THPS, HPAGE_PMD_NR);
-	lru_add(os, pg);
 	vmstat_inc(os->phys, THP_FAULT_ALLOC, 1);
 	return true;
 }

@@ -277,38 +277,52 @@ static uint64_t isolate_lru_pages(struct os *os, struct lruvec *lv, enum lru_lis
 
 struct ref_ctx {
 	struct os *os;
+	struct page *pg;
 	struct tlb_batch *b;
 	struct scan_control *sc;
 	unsigned young;
-	bool exec, locked;
+	uint64_t vm_flags;   /* folio_referenced's *vm_flags: VM_EXEC of a young mapping, VM_LOCKED */
 };
 
 static int referenced_one(void *ctx, const struct rmap_hit *h)
 {
 	struct ref_ctx *r = ctx;
 
+	/*
+	 * folio_referenced_one: a VM_LOCKED vma that maps the whole folio
+	 * "restore[s] the mlock which got missed" (mlock_vma_folio), reports
+	 * VM_LOCKED and ends the walk.  Isolated, the page is only marked
+	 * PG_mlocked here; putting it back culls it to the unevictable list.
+	 */
+	if ((h->v->flags & VM_LOCKED) && pgtable_level_size(h->level) >> PAGE_SHIFT >= page_nr(r->pg)) {
+		mlock_folio(r->os, r->pg);
+		r->vm_flags |= VM_LOCKED;
+		return 1;
+	}
 	if (h->pte & PTE_A) {
 		/* ptep_clear_flush_young: clear A and invalidate the cached translation */
 		pmem_write64(r->os->pm, h->slot, h->pte & ~PTE_A);
 		tlb_batch_add(r->os, r->b, h->p, h->vaddr, pgtable_level_size(h->level), r->sc->cpu, r->sc->now,
 			      &r->sc->cost);
 		r->young++;
-		if (h->v->flags & VM_EXEC)
-			r->exec = true;
+		r->vm_flags |= h->v->flags & VM_EXEC;
 	}
 	return 0;
 }
 
-/* Young PTEs of pg (cleared on the way).  *exec: a young mapping is executable. */
+/*
+ * folio_referenced: young PTEs of pg (cleared on the way).  *vm_flags gets
+ * VM_EXEC if a young mapping is executable, VM_LOCKED if a locked VMA maps
+ * pg (then pg is mlocked again and the walk stopped there).
+ */
 static unsigned page_referenced(struct os *os, struct page *pg, struct scan_control *sc, struct tlb_batch *b,
-				bool *exec)
+				uint64_t *vm_flags)
 {
-	struct ref_ctx r = { .os = os, .b = b, .sc = sc };
+	struct ref_ctx r = { .os = os, .pg = pg, .b = b, .sc = sc };
 
 	if (pg->mapcount > 0)
 		rmap_walk(os, pg, referenced_one, &r, NULL);
-	if (exec)
-		*exec = r.exec;
+	*vm_flags = r.vm_flags;
 	return r.young;
 }
 
@@ -338,9 +352,9 @@ static void shrink_active_list(struct os *os, unsigned nid, uint64_t nr_to_scan,
 	memcg_vm_event(os, lv, MEMCG_PGREFILL, scanned);
 	while (!list_empty(&hold)) {
 		struct page *pg = lru_to_page(hold.next);
-		bool exec = false;
+		uint64_t vm_flags;
 		list_del(&pg->lru);
-		if (page_referenced(os, pg, sc, &b, &exec) && exec && !page_test(pg, PG_swapbacked)) {
+		if (page_referenced(os, pg, sc, &b, &vm_flags) && (vm_flags & VM_EXEC) && !page_test(pg, PG_swapbacked)) {
 			putback(os, pg, false);   /* referenced executable file pages stay active */
 			continue;
 		}
@@ -363,11 +377,14 @@ enum page_references { PAGEREF_RECLAIM, PAGEREF_RECLAIM_CLEAN, PAGEREF_KEEP, PAG
 static enum page_references check_references(struct os *os, struct page *pg, struct scan_control *sc,
 					     struct tlb_batch *b)
 {
-	bool exec = false;
-	unsigned ptes = page_referenced(os, pg, sc, b, &exec);
+	uint64_t vm_flags;
+	unsigned ptes = page_referenced(os, pg, sc, b, &vm_flags);
 	bool ref = page_test(pg, PG_referenced);
-	bool file = !page_test(pg, PG_swapbacked);
+	bool file = !page_test(pg, PG_swapbacked), exec = vm_flags & VM_EXEC;
 
+	/* "The supposedly reclaimable folio was found to be in a VM_LOCKED vma": now mlocked, it goes back */
+	if (vm_flags & VM_LOCKED)
+		return PAGEREF_ACTIVATE;
 	page_clear(pg, PG_referenced);
 	if (ptes) {
 		page_set(pg, PG_referenced);
@@ -388,9 +405,17 @@ struct reclaim_stat_batch {
 
 static void activate(struct os *os, struct page *pg, struct reclaim_stat_batch *st)
 {
-	/* activate_locked: a page kept in memory gives its slot back while swap is more than half full */
-	if (page_test(pg, PG_swapcache) && vm_swap_full(os))
+	/*
+	 * activate_locked: a page kept in memory gives its slot back while swap
+	 * is more than half full, or when it is mlocked; an mlocked page is not
+	 * activated (putback culls it to the unevictable list).
+	 */
+	if (page_test(pg, PG_swapcache) && (vm_swap_full(os) || page_test(pg, PG_mlocked)))
 		swapcache_try_free(os, pg);
+	if (page_test(pg, PG_mlocked)) {
+		putback(os, pg, false);
+		return;
+	}
 	page_set(pg, PG_active);
 	vmstat_inc(os->phys, PGACTIVATE, page_nr(pg));
 	st->nr_activate += page_nr(pg);
@@ -462,6 +487,12 @@ static bool shrink_page(struct os *os, struct page *pg, struct scan_control *sc,
 		unsigned maps = (unsigned)pg->mapcount;
 		sim_time_t c = 0;
 		int rc = swap_out_page(os, pg, sc->cpu, SC_TIME(sc), &c);
+		if (rc == -SIM_EBUSY) {
+			/* try_to_unmap failed on a VM_LOCKED vma: activate_locked, which culls the page */
+			sc->cost += c;
+			activate(os, pg, st);
+			return false;
+		}
 		if (rc < 0) {
 			r->stat[RS_NOSWAP_ACTIVATED] += page_nr(pg);
 			activate(os, pg, st);
@@ -498,6 +529,11 @@ static bool shrink_page(struct os *os, struct page *pg, struct scan_control *sc,
 		if (!was_dirty && page_test(pg, PG_dirty)) {
 			page_clear(pg, PG_dirty);
 			filemap_mark_dirty(os, pg);   /* account the dirty bit the PTE carried */
+		}
+		if (pg->mapcount > 0) {
+			/* still mapped (a VM_LOCKED vma stopped try_to_unmap): activate_locked */
+			activate(os, pg, st);
+			return false;
 		}
 	}
 	if (page_test(pg, PG_dirty)) {

@@ -443,18 +443,6 @@ static void surplus_pages(void **state)
 #define MAP_HUGE_1GB_ (30u << 26)
 
 /*
- * 1 GiB pages (mm/hugetlb.c: the gigantic hstate, alloc_gigantic_folio ->
- * alloc_contig_pages; MAP_HUGE_1GB = 30 << MAP_HUGE_SHIFT): each pool page
- * is a naturally aligned 1 GiB range of free frames taken from its node
- * (2^18 frames leave the free counts); a node holds at most as many as it
- * has free aligned ranges, the rest is a shortfall.  A MAP_HUGE_1GB mapping
- * reserves whole 1 GiB pages, a fault maps one as a PUD leaf (PS at level 3),
- * numa_maps says kernelpagesize_kB=1048576, /proc/meminfo's Hugetlb: counts
- * it, munmap returns it to the pool.  Gigantic pages are never surplus
- * (hugetlb_overcommit_handler refuses gigantic hstates), so a mapping
- * beyond the pool is ENOMEM whatever nr_overcommit_hugepages says.
- */
-/*
  * Gigantic pages stay out of CMA areas and are compound (mm/hugetlb.c:
  * boot pages come from memblock after the CMA areas were reserved; run-time
  * ones from alloc_contig_pages, whose alloc_contig_range without
@@ -496,6 +484,18 @@ static void gigantic_avoids_cma_and_is_compound(void **state)
 	fx_free(f);
 }
 
+/*
+ * 1 GiB pages (mm/hugetlb.c: the gigantic hstate, alloc_gigantic_folio ->
+ * alloc_contig_pages; MAP_HUGE_1GB = 30 << MAP_HUGE_SHIFT): each pool page
+ * is a naturally aligned 1 GiB range of free frames taken from its node
+ * (2^18 frames leave the free counts); a node holds at most as many as it
+ * has free aligned ranges, the rest is a shortfall.  A MAP_HUGE_1GB mapping
+ * reserves whole 1 GiB pages, a fault maps one as a PUD leaf (PS at level 3),
+ * numa_maps says kernelpagesize_kB=1048576, /proc/meminfo's Hugetlb: counts
+ * it, munmap returns it to the pool.  Gigantic pages are never surplus
+ * (hugetlb_overcommit_handler refuses gigantic hstates), so a mapping
+ * beyond the pool is ENOMEM whatever nr_overcommit_hugepages says.
+ */
 static void gigantic_pages(void **state)
 {
 	(void)state;

@@ -329,6 +329,127 @@ static void cow_break_moves_mlock(void **state)
 }
 
 /*
+ * A THP faulted into a VM_LOCKED VMA starts with mlock_count 1 (Linux
+ * mm/huge_memory.c __do_huge_pmd_anonymous_page -> map_anon_folio_pmd:
+ * folio_add_lru_vma -> mlock_new_folio, the folio goes straight to the
+ * unevictable list with mlock_count 1).  mlock_count counts locked
+ * mappings: after mprotect read-only and fork, the child's mlock makes it
+ * 2 and the child's munlock brings it back to 1, so the parent's THP stays
+ * PG_mlocked and unevictable, Mlocked 512 pages.
+ */
+static void thp_fault_in_locked_vma(void **state)
+{
+	struct os_cfg c = rx_cfg(0);
+	c.thp = THP_ALWAYS;
+	c.compaction_proactiveness = 0;
+	struct fx *f = fx_new_cfg(1, 64, 2, &c);
+	int pid = fx_proc(f, false), child;
+	uint64_t a = 0x40000000;
+	(void)state;
+
+	fx_mmap_at(f, pid, a, 2 << 20, PROT_RW, MAP_PRIV_ANON | MAP_FIXED_);
+	assert_int_equal(fx_sys(f, pid, OS_SYS_MLOCK, a, 2 << 20, 0, 0, 0), 0);
+	struct page *hp = rx_page(f, pid, a);
+	assert_int_equal(hp->order, HPAGE_PMD_ORDER);
+	assert_true(page_test(hp, PG_mlocked) && page_test(hp, PG_unevictable));
+	assert_int_equal(hp->mlock_count, 1);
+	assert_int_equal(zone_mlock(f, 0), 512);
+
+	assert_int_equal(fx_sys(f, pid, OS_SYS_MPROTECT, a, 2 << 20, 1 /* PROT_READ */, 0, 0), 0);
+	assert_int_equal(os_process_fork(f->os, pid, 0, &child), 0);
+	assert_ptr_equal(rx_page(f, child, a), hp);
+	assert_int_equal(fx_sys(f, child, OS_SYS_MLOCK, a, 2 << 20, 0, 0, 0), 0);
+	assert_int_equal(hp->mlock_count, 2);
+	assert_int_equal(fx_sys(f, child, OS_SYS_MUNLOCK, a, 2 << 20, 0, 0, 0), 0);
+	assert_int_equal(hp->mlock_count, 1);
+	assert_true(page_test(hp, PG_mlocked) && page_test(hp, PG_unevictable));
+	assert_int_equal(zone_mlock(f, 0), 512);
+	assert_int_equal(rx_node(f, 0, NR_UNEVICTABLE), 512);
+	lru_check(f->os);
+	os_process_exit(f->os, child);
+	assert_int_equal(fx_sys(f, pid, OS_SYS_MUNMAP, a, 2 << 20, 0, 0, 0), 0);
+	assert_int_equal(zone_mlock(f, 0), 0);
+	assert_int_equal(rx_ev(f, UNEVICTABLE_PGCLEARED), 0);
+	lru_check(f->os);
+	fx_free(f);
+}
+
+/*
+ * A locked VMA whose pages lost their mlock: a THP mapped by two locked
+ * VMAs (mlock_count 2) is split, and the subpages start on the
+ * unevictable list with mlock_count 0 (Linux mm/huge_memory.c
+ * lru_add_split_folio: "new_folio->mlock_count = 0"); the child's munlock
+ * then clears PG_mlocked and rescues them although the parent's VMA is
+ * still VM_LOCKED.  Returns the parent's pid; *childp gets the child's.
+ */
+static int missed_mlock_setup(struct fx *f, uint64_t a, int *childp)
+{
+	int pid = fx_proc(f, false);
+	sim_time_t cost = 0;
+
+	fx_mmap_at(f, pid, a, 2 << 20, PROT_RW, MAP_PRIV_ANON | MAP_FIXED_);
+	assert_int_equal(fx_sys(f, pid, OS_SYS_MADVISE, a, 2 << 20, 14 /* MADV_HUGEPAGE */, 0, 0), 0);
+	assert_int_equal(fx_sys(f, pid, OS_SYS_MLOCK, a, 2 << 20, 0, 0, 0), 0);
+	assert_int_equal(rx_page(f, pid, a)->order, HPAGE_PMD_ORDER);
+	assert_int_equal(fx_sys(f, pid, OS_SYS_MPROTECT, a, 2 << 20, 1 /* PROT_READ */, 0, 0), 0);
+	assert_int_equal(os_process_fork(f->os, pid, 0, childp), 0);
+	assert_int_equal(fx_sys(f, *childp, OS_SYS_MLOCK, a, 2 << 20, 0, 0, 0), 0);
+	assert_int_equal(rx_page(f, pid, a)->mlock_count, 2);
+	assert_int_equal(thp_split_at(f->os, os_proc(f->os, pid), a, 0, 0, &cost), 1);
+	assert_int_equal(rx_page(f, pid, a)->mlock_count, 0);
+	assert_int_equal(fx_sys(f, *childp, OS_SYS_MUNLOCK, a, 2 << 20, 0, 0, 0), 0);
+	struct page *pg = rx_page(f, pid, a);
+	assert_false(page_test(pg, PG_mlocked) || page_test(pg, PG_unevictable));
+	assert_true(vma_lookup(&os_proc(f->os, pid)->mm, a)->flags & VM_LOCKED);
+	assert_int_equal(zone_mlock(f, 0), 0);
+	return pid;
+}
+
+/*
+ * Reclaim repairs a missed mlock (Linux mm/rmap.c folio_referenced_one:
+ * "Restore the mlock which got missed", mlock_vma_folio, VM_LOCKED in
+ * *vm_flags; mm/vmscan.c folio_check_references returns FOLIOREF_ACTIVATE
+ * for it and activate_locked's putback culls it): under swap pressure the
+ * parent's 512 pages stay present, are PG_mlocked and unevictable again,
+ * and none is swapped.  try_to_unmap_one does the same without
+ * TTU_IGNORE_MLOCK: swapping such a page directly fails (EBUSY), the page
+ * mlocked again and still mapped.
+ */
+static void reclaim_restores_missed_mlock(void **state)
+{
+	struct os_cfg c = rx_cfg(128);
+	c.thp = THP_MADVISE;
+	c.compaction_proactiveness = 0;
+	struct fx *f = fx_new_cfg(1, 64, 2, &c);
+	uint64_t a = 0x40000000, big = 24576;
+	int child, pid = missed_mlock_setup(f, a, &child), hog = fx_proc(f, false);
+	(void)state;
+
+	/* try_to_unmap stops at the parent's locked VMA */
+	struct page *pg = rx_page(f, pid, a);
+	assert_int_equal(rx_swap_out_sync(f, pg, NULL), -SIM_EBUSY);
+	assert_ptr_equal(rx_page(f, pid, a), pg);
+	assert_true(page_test(pg, PG_mlocked) && page_test(pg, PG_unevictable));
+	assert_int_equal(os_proc(f->os, pid)->swapents, 0);
+	assert_int_equal(zone_mlock(f, 0), 1);
+
+	/* reclaim: folio_referenced_one finds the locked VMA for the other 511 */
+	fx_mmap_at(f, hog, 0x80000000, big << PAGE_SHIFT, PROT_RW, MAP_PRIV_ANON | MAP_FIXED_);
+	rx_touch(f, hog, 1, 0x80000000, big);
+	rx_run_events(f);
+	assert_true(rx_ev(f, PSWPOUT) > 0);
+	for (uint64_t i = 0; i < HPAGE_PMD_NR; i++) {
+		pg = rx_page(f, pid, a + (i << PAGE_SHIFT));
+		assert_true(page_test(pg, PG_mlocked) && page_test(pg, PG_unevictable));
+	}
+	assert_int_equal(os_proc(f->os, pid)->swapents, 0);
+	assert_int_equal(zone_mlock(f, 0), HPAGE_PMD_NR);
+	assert_int_equal(rx_node(f, 0, NR_UNEVICTABLE), HPAGE_PMD_NR);
+	lru_check(f->os);
+	fx_free(f);
+}
+
+/*
  * mlock_future_ok (Linux mm/mmap.c do_mmap: "if (!mlock_future_ok(mm,
  * vm_flags, len)) return -EAGAIN"): after mlockall(MCL_FUTURE) every new
  * mapping is locked, so an mmap that would take locked_vm over
@@ -412,6 +533,8 @@ int main(void)
 		cmocka_unit_test(compaction_and_locked_pages),
 		cmocka_unit_test(collapse_and_migrate_keep_mlock_exact),
 		cmocka_unit_test(cow_break_moves_mlock),
+		cmocka_unit_test(thp_fault_in_locked_vma),
+		cmocka_unit_test(reclaim_restores_missed_mlock),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -48,9 +48,11 @@ static void grow_in_place_and_shrink(void **state)
  * carries the pages, so their declarations go along: the moved page
  * reports its content and compressed size at the new address
  * (page_content_get, as zswap and KSM read it), the old range is left
- * undeclared, and what the target declared before is replaced, holes
- * included (page 2 had no declaration).  A declaration's generation is
- * kept: a move is not a re-declaration.
+ * undeclared, and what the whole target [new, new + new_len) declared
+ * before is replaced, holes included (page 2 had no declaration) and the
+ * grown tail too (pages 4-7: undeclared after the move, as the doc of
+ * pgc_move_prepare says); past the target the old declaration stays.  A
+ * declaration's generation is kept: a move is not a re-declaration.
  */
 static void move_carries_page_content(void **state)
 {
@@ -66,7 +68,7 @@ static void move_carries_page_content(void **state)
 	assert_int_equal(os_page_content(f->os, pid, A, 2 * PG, 77, 30, PGC_KEEP, err, sizeof(err)), 0);
 	assert_int_equal(os_page_content(f->os, pid, A + 3 * PG, PG, 78, 40, 0, err, sizeof(err)), 0);
 	/* the target range declared something else before */
-	assert_int_equal(os_page_content(f->os, pid, B, 8 * PG, 99, 90, 0, err, sizeof(err)), 0);
+	assert_int_equal(os_page_content(f->os, pid, B, 10 * PG, 99, 90, 0, err, sizeof(err)), 0);
 	struct process *p = os_proc(f->os, pid);
 	uint64_t gen = pgc_lookup(&p->pgc, A)->gen;
 	assert_int_equal(remap(f, pid, A, 4 * PG, 8 * PG, MREMAP_MAYMOVE | MREMAP_FIXED, B, NULL), 0);
@@ -85,8 +87,11 @@ static void move_carries_page_content(void **state)
 	assert_int_equal(pgc_lookup(&p->pgc, B)->gen, gen);
 	assert_null(pgc_lookup(&p->pgc, A));
 	assert_null(pgc_lookup(&p->pgc, A + 3 * PG));
-	/* beyond the moved length the target keeps its own declaration */
-	assert_int_equal(pgc_content(pgc_lookup(&p->pgc, B + 5 * PG)), 99);
+	/* the grown tail of the target is replaced too (undeclared), what lies past it is kept */
+	for (unsigned i = 4; i < 8; i++)
+		assert_null(pgc_lookup(&p->pgc, B + i * PG));
+	assert_int_equal(pgc_content(pgc_lookup(&p->pgc, B + 8 * PG)), 99);
+	assert_int_equal(pgc_content(pgc_lookup(&p->pgc, B + 9 * PG)), 99);
 	fx_free(f);
 }
 
