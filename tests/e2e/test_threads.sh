@@ -23,7 +23,6 @@ skip_rest() {
 case $NUMASIM in /*) ;; *) NUMASIM=$(pwd)/$NUMASIM ;; esac
 cd "$T" || exit 1
 TAP_LOG=$T/err; TAP_LOG_PREFIX='# '
-check() { if eval "$2"; then ok "$1"; else nok "$1"; fi; }
 
 # ---- report helpers (the report is indented JSON, one value per line) ----
 # sum of KEY in the summary object
@@ -40,38 +39,38 @@ strip_sync() { "$NUMASIM" trace convert "$1" "$1.txt" --to text 2>err &&
 # one 64 KiB access (the largest size, 65535 bytes) across 16 pages
 printf 'W 0x10000000 65535\nR 0x10000000 65535\n' > big.txt
 "$NUMASIM" run --machine skx-2s --trace big.txt -q --no-progress --report big.json >out 2>err
-check "a 65535-byte access spanning 16 pages replays (16 faults, 2 accesses)" \
+expect "a 65535-byte access spanning 16 pages replays (16 faults, 2 accesses)" \
     '[ "$(summ faults big.json)" = 16 ] && [ "$(summ accesses big.json)" = 2 ]'
 # a thread whose clone comes after its parent's exit starts when the rest is done: the clock stays sane
 { i=0; while [ $i -lt 200 ]; do printf 'W 0x%x 8\n' $((0x10000000 + i * 4096)); i=$((i + 1)); done
   echo "exit status=0"; echo "clone child_tid=1"
   i=0; while [ $i -lt 200 ]; do printf 'T1 W 0x%x 8\n' $((0x20000000 + i * 4096)); i=$((i + 1)); done; } > orphan.txt
 "$NUMASIM" run --machine skx-2s --trace orphan.txt -q --no-progress --report orphan.json >out 2>err
-check "an orphaned thread starts after the others and the clock never wraps (sim time < 1 s)" \
+expect "an orphaned thread starts after the others and the clock never wraps (sim time < 1 s)" \
     'awk -v t="$(summ sim_time_ns orphan.json)" "BEGIN { exit !(t > 0 && t < 1e9) }"'
 # a futex wait whose wake never comes: an error naming thread and address, not a hang
 printf 'W 0x10000000 8\nclone child_tid=1\nT1 futex_wait addr=0x10000040 private=1 wake_id=7 exit_of=0 ret=0\nT1 R 0x10000000 8\n' > hang.txt
 "$NUMASIM" run --machine skx-2s --trace hang.txt -q --no-progress >out 2>err; rc=$?
-check "a wait never woken is an error naming the thread and the address (exit $rc)" \
+expect "a wait never woken is an error naming the thread and the address (exit $rc)" \
     '[ $rc -ne 0 ] && grep -q "thread 1 waits forever in futex_wait on 0x10000040" err'
 # a place in the recorded order that never comes (its thread ended early): skipped with a warning
 printf 'W 0x10000000 8\nclone child_tid=1\nT1 seq n=1\nT1 mmap addr=0 len=4096 prot=3 flags=34 fd=-1 offset=0 ret=0x20000000\nT1 W 0x20000000 8\nW 0x10000008 8 +100000\n' > gap.txt
 "$NUMASIM" run --machine skx-2s --trace gap.txt -q --no-progress --report gap.json >out 2>err; rc=$?
-check "a gap in the recorded order is skipped with a warning, not a hang (exit $rc)" \
+expect "a gap in the recorded order is skipped with a warning, not a hang (exit $rc)" \
     '[ $rc -eq 0 ] && grep -q "address-space operations 0..0 were never replayed" err &&
      [ "$(summ seq_skipped gap.json)" = 1 ] && [ "$(summ accesses gap.json)" = 3 ]'
 # a wake replayed before its wait leaves a token: no sleep, no error
 printf 'clone child_tid=1\nfutex_wake addr=0x10000040 private=1 wake_id=7 woken=1 ret=1\nW 0x10000000 8\nT1 futex_wait addr=0x10000040 private=1 wake_id=7 exit_of=0 ret=0\nT1 R 0x10000000 8\n' > early.txt
 "$NUMASIM" run --machine skx-2s --trace early.txt -q --no-progress --report early.json >out 2>err; rc=$?
-check "a wake replayed before its wait lets the wait go on" \
+expect "a wake replayed before its wait lets the wait go on" \
     '[ $rc -eq 0 ] && [ "$(summ futex_waits early.json)" = 1 ] && [ "$(summ accesses early.json)" = 2 ]'
 # an access outside every mapping of an explicit mapping: counted, warned, non-zero exit without --allow-segv
 printf 'mmap addr=0 len=4096 prot=1 flags=34 fd=-1 offset=0 ret=0x10000000\nW 0x10000000 8\nW 0x10000008 8\nR 0x10000000 8\n' > segv.txt
 "$NUMASIM" run --machine skx-2s --trace segv.txt -q --no-progress --report segv.json >out 2>err; rc=$?
-check "writes to a read-only mapping: exit $rc, no report, one warning naming the address" \
+expect "writes to a read-only mapping: exit $rc, no report, one warning naming the address" \
     '[ $rc -ne 0 ] && [ ! -e segv.json ] && [ "$(grep -c "0x10000000 outside any mapping" err)" = 1 ] && grep -q "2 accesses outside" err'
 "$NUMASIM" run --machine skx-2s --trace segv.txt -q --no-progress --allow-segv --report segv.json >out 2>err; rc=$?
-check "--allow-segv: the run goes on, the report counts both (segv 2) and the read" \
+expect "--allow-segv: the run goes on, the report counts both (segv 2) and the read" \
     '[ $rc -eq 0 ] && [ "$(summ segv segv.json)" = 2 ] && [ "$(summ accesses segv.json)" = 1 ]'
 
 # a sweep records such a point as failed, with the message, and leaves no report
@@ -80,7 +79,7 @@ cat > segv.json <<JSON
  "policies": ["default"], "metrics": ["summary.accesses"]}
 JSON
 "$NUMASIM" sweep segv.json -o sw -j 1 >out 2>err; rc=$?
-check "a sweep records the point as failed, with the message (exit $rc)" \
+expect "a sweep records the point as failed, with the message (exit $rc)" \
     '[ $rc -ne 0 ] && grep -q ",failed," sw/results.csv && grep -q "outside any mapping" sw/points/*/error.txt &&
      ! ls sw/points/*/report.json >/dev/null 2>&1'
 
@@ -268,34 +267,34 @@ else
     cp malloc4.err err 2>/dev/null; nok "malloc in 4 threads: record or replay failed"
 fi
 recorded=$(sed -n 's/.* \([0-9]*\) data accesses.*/\1/p' malloc4.rec)
-check "malloc in 4 threads: no access outside a mapping, every recorded access replayed ($recorded)" \
+expect "malloc in 4 threads: no access outside a mapping, every recorded access replayed ($recorded)" \
     '[ "$(summ segv malloc4.json)" = 0 ] && [ -n "$recorded" ] && [ "$(summ accesses malloc4.json)" -ge "$recorded" ]'
-check "malloc in 4 threads: simulated time is sane (< 10 s) and ends with the last thread" \
+expect "malloc in 4 threads: simulated time is sane (< 10 s) and ends with the last thread" \
     'awk -v t="$(summ sim_time_ns malloc4.json)" "BEGIN { exit !(t > 0 && t < 1e10) }"'
 # -n on a 4-thread trace: exactly N accesses, whichever threads made them
 "$NUMASIM" run --machine skx-2s --trace malloc4.nst -n 100000 -q --no-progress --report n.json >out 2>err
-check "-n 100000 on the 4-thread trace replays exactly 100000 accesses" '[ "$(summ accesses n.json)" = 100000 ]'
+expect "-n 100000 on the 4-thread trace replays exactly 100000 accesses" '[ "$(summ accesses n.json)" = 100000 ]'
 
 # join then free
 rec joinfree || { cp joinfree.err err; nok "join then free: record or replay failed"; }
-check "the initial image is declared: executable and ld.so file-backed, then explicit_maps" \
+expect "the initial image is declared: executable and ld.so file-backed, then explicit_maps" \
     '"$NUMASIM" trace convert joinfree.nst jf.txt --to text 2>err && grep -q "^explicit_maps" jf.txt &&
      grep -q "^mmap addr=0x108000 .* fd=0x100000 " jf.txt && grep -q "^mmap addr=0x4000000 .* fd=0x100001 " jf.txt'
-check "ld.so maps libc with a descriptor number it reuses: the record names the file (id 0x1000xx)" \
+expect "ld.so maps libc with a descriptor number it reuses: the record names the file (id 0x1000xx)" \
     'grep -q "^mmap .*prot=5 flags=2066 fd=0x1000[0-9a-f][0-9a-f] " jf.txt'
-check "the replay of the declared image reads no code or data from the zero page (main: $(cpuc 0 zero_page_accesses joinfree.json))" \
+expect "the replay of the declared image reads no code or data from the zero page (main: $(cpuc 0 zero_page_accesses joinfree.json))" \
     '[ "$(cpuc 0 zero_page_accesses joinfree.json)" -lt 10 ]'
 ends=$(arr thread_end_ns joinfree.json)
-check "join then free: main ends after every reader (joins replayed: $ends)" \
+expect "join then free: main ends after every reader (joins replayed: $ends)" \
     'echo "$ends" | awk "{ for (i = 2; i <= NF; i++) if (\$i > \$1) exit 1 }"'
 # the readers read what main wrote: with main's munmap held after their exits, no read hits the zero page
 zr=0; for c in 1 2 3; do zr=$((zr + $(cpuc $c zero_page_accesses joinfree.json))); done
-check "join then free: the readers read main's pages, not fresh zero pages ($zr zero-page reads)" \
+expect "join then free: the readers read main's pages, not fresh zero pages ($zr zero-page reads)" \
     '[ "$(summ segv joinfree.json)" = 0 ] && [ $zr -lt 100 ]'
 if strip_sync joinfree.nst; then
     "$NUMASIM" run --machine skx-2s --trace joinfree.nst.old.txt -q --no-progress --allow-segv --report old.json >out 2>err
     zo=$(summ segv old.json); for c in 1 2 3; do zo=$((zo + $(cpuc $c zero_page_accesses old.json))); done
-    check "join then free without its sync records: warned, and readers run into the unmapped buffer ($zo zero-page reads or accesses outside mappings)" \
+    expect "join then free without its sync records: warned, and readers run into the unmapped buffer ($zo zero-page reads or accesses outside mappings)" \
         'grep -q "without futex or seq records" err && [ $zo -gt 1000 ]'
 else
     nok "join then free: convert the trace to text"
@@ -304,15 +303,15 @@ fi
 # producer/consumer
 rec prodcons || { cp prodcons.err err; nok "producer/consumer: record or replay failed"; }
 zc=$(cpuc 1 zero_page_accesses prodcons.json)
-check "producer/consumer: no access outside a mapping, and the consumer reads only written data ($zc zero-page reads)" \
+expect "producer/consumer: no access outside a mapping, and the consumer reads only written data ($zc zero-page reads)" \
     '[ "$(summ segv prodcons.json)" = 0 ] && [ "$zc" -lt 100 ]'
-check "producer/consumer: the consumer slept in futex waits (condvar, mutex) and was woken" \
+expect "producer/consumer: the consumer slept in futex waits (condvar, mutex) and was woken" \
     '[ "$(summ futex_blocked prodcons.json)" -ge 1 ] && [ "$(summ futex_unmatched prodcons.json)" = 0 ] &&
      [ "$(arr thread_blocked_ns prodcons.json | cut -d" " -f2 | cut -d. -f1)" -gt 0 ]'
 if strip_sync prodcons.nst; then
     "$NUMASIM" run --machine skx-2s --trace prodcons.nst.old.txt -q --no-progress --allow-segv --report old.json >out 2>err
     zo=$(($(cpuc 1 zero_page_accesses old.json) + $(summ segv old.json)))
-    check "producer/consumer without sync records: the consumer reads before the producer writes ($zo zero-page reads or accesses outside mappings)" \
+    expect "producer/consumer without sync records: the consumer reads before the producer writes ($zo zero-page reads or accesses outside mappings)" \
         '[ "$zo" -gt 1000 ]'
 else
     nok "producer/consumer: convert the trace to text"
@@ -321,14 +320,14 @@ fi
 # barrier
 rec barrier || { cp barrier.err err; nok "barrier: record or replay failed"; }
 zb=0; for c in 1 2 3; do zb=$((zb + $(cpuc $c zero_page_accesses barrier.json))); done
-check "barrier: every thread reads its neighbour's part after it was written ($zb zero-page reads)" \
+expect "barrier: every thread reads its neighbour's part after it was written ($zb zero-page reads)" \
     '[ "$(summ segv barrier.json)" = 0 ] && [ $zb -lt 100 ]'
-check "barrier: the early arrivals slept until the last one's wake" \
+expect "barrier: the early arrivals slept until the last one's wake" \
     '[ "$(summ futex_blocked barrier.json)" -ge 1 ] && [ "$(summ futex_unmatched barrier.json)" = 0 ]'
 if strip_sync barrier.nst; then
     "$NUMASIM" run --machine skx-2s --trace barrier.nst.old.txt -q --no-progress --allow-segv --report old.json >out 2>err
     zo=$(summ segv old.json); for c in 1 2 3; do zo=$((zo + $(cpuc $c zero_page_accesses old.json))); done
-    check "barrier without sync records: some thread reads its neighbour's part before it is written ($zo zero-page reads or accesses outside mappings)" \
+    expect "barrier without sync records: some thread reads its neighbour's part before it is written ($zo zero-page reads or accesses outside mappings)" \
         '[ $zo -gt 1000 ]'
 else
     nok "barrier: convert the trace to text"
@@ -340,11 +339,11 @@ if rec forker; then
 else
     cp forker.err err 2>/dev/null; nok "fork: record or replay failed"
 fi
-check "fork: one thread, no access outside a mapping, the fork counted as not followed" \
+expect "fork: one thread, no access outside a mapping, the fork counted as not followed" \
     '[ "$(summ segv forker.json)" = 0 ] && grep -q "1 thread," forker.rec && grep -q "fork call(s) not representable" forker.rec'
 recorded=$(sed -n 's/.* \([0-9]*\) data accesses.*/\1/p' forker.rec)
 # (plus the loader's stores that zero the tail of each image's last file page)
-check "fork: exactly the parent's recorded accesses replay, none of the child's ($recorded), none on the zero page" \
+expect "fork: exactly the parent's recorded accesses replay, none of the child's ($recorded), none on the zero page" \
     'a=$(summ accesses forker.json); [ "$a" -ge "$recorded" ] && [ "$a" -le $((recorded + 8)) ] &&
      [ "$(cpuc 0 zero_page_accesses forker.json)" -lt 10 ]'
 echo "# $n of $PLAN checks run"
