@@ -31,6 +31,13 @@ summ() { awk -v k="\"$1\":" '/^  "summary": \{/ { s = 1 } s && $1 == k { gsub(/[
 arr() { awk -v k="\"$1\":" '$1 == k { a = 1; next } a && /\]/ { exit } a { gsub(/[^0-9.]/, ""); printf "%s ", $0 }' "$2"; }
 # counter KEY of the CPU numbered C
 cpuc() { awk -v c="$1" -v k="\"$2\":" '/^      "cpu": / { gsub(/[^0-9]/, "", $2); cur = $2 } cur == c && $1 == k { gsub(/[^0-9.]/, "", $2); print $2; exit }' "$3"; }
+# succeeds when thread $1 slept in a futex wait that a wake of thread $2 ended: in text trace $3
+# a wait of $1 returning 0 carries the id of a wake of $2 (either line may come first)
+woken_by() { awk -v a="$1" -v b="$2" '
+    { id = ""; for (i = 3; i <= NF; i++) if ($i ~ /^wake_id=[1-9]/) id = $i }
+    id != "" && $1 == b && $2 == "futex_wake" { wake[id] = 1 }
+    id != "" && $1 == a && $2 == "futex_wait" && / ret=0( |$)/ { wait[id] = 1 }
+    END { for (id in wait) if (id in wake) exit 0; exit 1 }' "$3"; }
 # strip the synchronisation records from a trace: an old recording
 strip_sync() { "$NUMASIM" trace convert "$1" "$1.txt" --to text 2>err &&
     grep -v '^\(T[0-9]* \)\{0,1\}\(futex_wait\|futex_wake\|seq\) ' "$1.txt" > "$1.old.txt"; }
@@ -87,12 +94,50 @@ command -v valgrind >/dev/null 2>&1 || skip_rest "valgrind not installed"
 command -v cc >/dev/null 2>&1 || skip_rest "no C compiler"
 
 cat > common.h <<'EOF'
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
+static long tid_self(void)
+{
+	return syscall(SYS_gettid);
+}
+/*
+ * Whether a thread sleeps in a futex wait before its waker comes is the
+ * host's scheduling (under valgrind, which thread gets the lock first), so a
+ * waker first waits until thread *tid is asleep in futex(2) on a word inside
+ * [obj, obj + size): /proc/PID/task/TID/syscall reads "202 0xADDR ..." while
+ * it is in that system call (proc(5)).  No malloc here: it would map an arena.
+ */
+static void wait_asleep_on(const volatile long *tid, const void *obj, size_t size)
+{
+	for (int i = 0; i < 20000; i++) {
+		char path[64], buf[128];
+		int fd = -1;
+		if (*tid) {
+			snprintf(path, sizeof(path), "/proc/self/task/%ld/syscall", *tid);
+			fd = open(path, O_RDONLY);
+		}
+		if (fd >= 0) {
+			ssize_t len = read(fd, buf, sizeof(buf) - 1);
+			close(fd);
+			buf[len > 0 ? len : 0] = 0;
+			char *end;
+			unsigned long nr = strtoul(buf, &end, 10), addr = strtoul(end, NULL, 16);
+			if (nr == SYS_futex && addr >= (unsigned long)obj && addr < (unsigned long)obj + size)
+				return;
+		}
+		struct timespec ms = { 0, 1000000 };
+		nanosleep(&ms, NULL);
+	}
+	fprintf(stderr, "thread %ld never seen asleep in futex(2) in 20 s\n", *tid);
+	exit(3);
+}
 EOF
 
 # ---- malloc in 4 threads: arenas created, trimmed and reused across threads ----
@@ -155,8 +200,11 @@ static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 static char *slot[ITEMS];
 static int head, tail;
+static volatile long consumer_tid;
 static void *producer(void *arg)
 {
+	/* the consumer sleeps on cv before the first item exists */
+	wait_asleep_on(&consumer_tid, &cv, sizeof(cv));
 	for (int i = 0; i < ITEMS; i++) {
 		char *b = mmap(NULL, SZ, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		for (size_t k = 0; k < SZ; k += 64)
@@ -171,6 +219,7 @@ static void *producer(void *arg)
 static void *consumer(void *arg)
 {
 	long s = 0;
+	consumer_tid = tid_self();
 	for (int i = 0; i < ITEMS; i++) {
 		pthread_mutex_lock(&m);
 		while (head == tail)
@@ -199,11 +248,15 @@ cat > barrier.c <<'EOF'
 #define PART (1u << 20)
 static pthread_barrier_t bar;
 static char *data;
+static volatile long tids[3];
 static void *work(void *arg)
 {
 	long me = (long)arg, s = 0;
 	char *mine = data + me * PART, *next = data + ((me + 1) % 3) * PART;
-	if (me == 0) {                    /* thread 0 comes late to the barrier */
+	tids[me] = tid_self();
+	if (me == 0) {                    /* thread 0 comes last, when the others sleep in the barrier */
+		wait_asleep_on(&tids[1], &bar, sizeof(bar));
+		wait_asleep_on(&tids[2], &bar, sizeof(bar));
 		char *scratch = malloc(4 * PART);
 		for (size_t k = 0; k < 4 * PART; k += 64)
 			scratch[k] = 1;
@@ -305,9 +358,11 @@ rec prodcons || { cp prodcons.err err; nok "producer/consumer: record or replay 
 zc=$(cpuc 1 zero_page_accesses prodcons.json)
 expect "producer/consumer: no access outside a mapping, and the consumer reads only written data ($zc zero-page reads)" \
     '[ "$(summ segv prodcons.json)" = 0 ] && [ "$zc" -lt 100 ]'
-expect "producer/consumer: the consumer slept in futex waits (condvar, mutex) and was woken" \
-    '[ "$(summ futex_blocked prodcons.json)" -ge 1 ] && [ "$(summ futex_unmatched prodcons.json)" = 0 ] &&
-     [ "$(arr thread_blocked_ns prodcons.json | cut -d" " -f2 | cut -d. -f1)" -gt 0 ]'
+# (the producer starts when the consumer sleeps on the condition variable: see prodcons.c)
+"$NUMASIM" trace convert prodcons.nst prodcons.txt --to text 2>err
+expect "producer/consumer: the consumer (thread 1) slept in a futex wait the producer's wake ended, recorded and replayed ($(cpuc 1 futex_blocked prodcons.json) slept)" \
+    'woken_by T1 T2 prodcons.txt && [ "$(cpuc 1 futex_blocked prodcons.json)" -ge 1 ] &&
+     [ "$(summ futex_unmatched prodcons.json)" = 0 ] && [ "$(arr thread_blocked_ns prodcons.json | cut -d" " -f2 | cut -d. -f1)" -gt 0 ]'
 if strip_sync prodcons.nst; then
     "$NUMASIM" run --machine skx-2s --trace prodcons.nst.old.txt -q --no-progress --allow-segv --report old.json >out 2>err
     zo=$(($(cpuc 1 zero_page_accesses old.json) + $(summ segv old.json)))
@@ -322,8 +377,10 @@ rec barrier || { cp barrier.err err; nok "barrier: record or replay failed"; }
 zb=0; for c in 1 2 3; do zb=$((zb + $(cpuc $c zero_page_accesses barrier.json))); done
 expect "barrier: every thread reads its neighbour's part after it was written ($zb zero-page reads)" \
     '[ "$(summ segv barrier.json)" = 0 ] && [ $zb -lt 100 ]'
-expect "barrier: the early arrivals slept until the last one's wake" \
-    '[ "$(summ futex_blocked barrier.json)" -ge 1 ] && [ "$(summ futex_unmatched barrier.json)" = 0 ]'
+"$NUMASIM" trace convert barrier.nst barrier.txt --to text 2>err
+expect "barrier: threads 2 and 3 came first and slept until thread 1's wake, recorded and replayed ($(cpuc 2 futex_blocked barrier.json) and $(cpuc 3 futex_blocked barrier.json) slept)" \
+    'woken_by T2 T1 barrier.txt && woken_by T3 T1 barrier.txt && [ "$(cpuc 2 futex_blocked barrier.json)" -ge 1 ] &&
+     [ "$(cpuc 3 futex_blocked barrier.json)" -ge 1 ] && [ "$(summ futex_unmatched barrier.json)" = 0 ]'
 if strip_sync barrier.nst; then
     "$NUMASIM" run --machine skx-2s --trace barrier.nst.old.txt -q --no-progress --allow-segv --report old.json >out 2>err
     zo=$(summ segv old.json); for c in 1 2 3; do zo=$((zo + $(cpuc $c zero_page_accesses old.json))); done
