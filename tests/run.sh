@@ -55,19 +55,27 @@ list="$LOG/suites"
 # Suites are independent (each writes only its own log and temporary
 # directory), so TEST_JOBS of them run at once (.ci/run: 2); each leaves its
 # exit status in <log>.rc, and the results are counted and printed in the
-# list's order whatever order the suites finish in.
-while read -r name cmd; do rm -f "$LOG/$(echo "$name" | tr '/' '_').rc"; done <"$list"
+# list's order whatever order the suites finish in.  The suites run in the
+# foreground: an asynchronous command of a script starts with SIGINT
+# ignored, and suites that check what SIGINT does would hang.  The counting
+# runs in the background instead, and its status is the script's.
+rcfile() { echo "$LOG/$(echo "$1" | tr '/' '_').rc"; }
+while read -r name cmd; do rm -f "$(rcfile "$name")"; done <"$list"
+rm -f "$LOG/.done"
+(
+    while read -r name cmd; do
+        rcf=$(rcfile "$name")
+        # ($$ is this script: interrupted, it is gone and so is the count)
+        while [ ! -f "$rcf" ] && [ ! -f "$LOG/.done" ]; do kill -0 $$ 2>/dev/null || exit 1; sleep 1; done
+        if [ -f "$rcf" ]; then count_suite "$name" "$(cat "$rcf")"; else
+            echo "not ok - $name did not run" >>"${rcf%.rc}.log"; count_suite "$name" 1; fi
+    done <"$list"
+    [ -n "$failed_suites" ] && echo "failed suites:$failed_suites"
+    echo "$pass passed, $fail failed, $skip skipped"
+    [ "$fail" -eq 0 ]
+) &
+counter=$!
 # shellcheck disable=SC2016
-xargs -P "$JOBS" -L 1 sh -c 'out=$0/$(echo "$1" | tr / _); shift; "$@" >"$out.log" 2>&1; echo $? >"$out.rc.tmp"; mv "$out.rc.tmp" "$out.rc"' "$LOG" <"$list" &
-runner=$!
-while read -r name cmd; do
-    rcf="$LOG/$(echo "$name" | tr '/' '_').rc"
-    while [ ! -f "$rcf" ] && kill -0 "$runner" 2>/dev/null; do sleep 1; done
-    if [ -f "$rcf" ]; then count_suite "$name" "$(cat "$rcf")"; else
-        echo "not ok - $name did not run" >>"$LOG/$(echo "$name" | tr '/' '_').log"; count_suite "$name" 1; fi
-done <"$list"
-wait "$runner"
-
-[ -n "$failed_suites" ] && echo "failed suites:$failed_suites"
-echo "$pass passed, $fail failed, $skip skipped"
-[ "$fail" -eq 0 ]
+xargs -P "$JOBS" -L 1 sh -c 'out=$0/$(echo "$1" | tr / _); shift; "$@" >"$out.log" 2>&1; echo $? >"$out.rc.tmp"; mv "$out.rc.tmp" "$out.rc"' "$LOG" <"$list"
+touch "$LOG/.done"
+wait "$counter"
