@@ -135,7 +135,7 @@ install: $(BUILD)/numasim $(BUILD)/numasim.1 $(BUILD)/numasim.bash
 	install -m 0644 $(wildcard plots/*.gp plots/*.sh) $(DESTDIR)$(PREFIX)/share/numasim/plots/
 
 check-layering:
-	@sh tests/check_layering.sh
+	@sh tests/sim/test_layering.sh
 
 clean:
 	rm -rf build build-san build-fuzz

@@ -16,7 +16,10 @@
 #                        first $TAP_LOG_LINES (20) lines of $TAP_LOG ($T/out) as
 #                        comments prefixed by $TAP_LOG_PREFIX ("#   ")
 #   check NAME CMD...    ok when CMD succeeds (its output replaces $T/out)
-#   expect NAME TEXT     ok when `eval TEXT` succeeds (the text is shown on failure)
+#   expect NAME TEXT     ok when `eval TEXT` succeeds; $T/out is left as it is, so
+#                        TEXT may read it; on failure $TAP_LOG is shown, then the
+#                        text's own output and the text.  $? in TEXT is not the
+#                        status of the command before expect: save it (rc=$?)
 #   fails_with NAME CODE TEXT CMD...   ok when CMD exits CODE and prints TEXT
 #   need_numasim         "1..0 # skip numasim not built" and exit 0 when $N is missing
 #   done_testing         print the plan "1..n" and exit 1 if a test failed
@@ -43,7 +46,10 @@ check() { # name, command...   (passes when the command succeeds)
 }
 expect() { # name, shell text   (passes when eval succeeds)
     name=$1; shift
-    if eval "$*" >"$T/out" 2>&1; then ok "$name"; else echo "# condition: $*" >"$T/out"; nok "$name"; fi
+    if eval "$*" >"$T/.expect" 2>&1; then ok "$name"; else
+        nok "$name"
+        { cat "$T/.expect"; echo "condition: $*"; } | sed "s/^/$TAP_LOG_PREFIX/" | head -n "$TAP_LOG_LINES"
+    fi
 }
 fails_with() { # name, expected-exit, expected-text, command...
     name=$1; code=$2; text=$3; shift 3

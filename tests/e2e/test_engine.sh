@@ -3,8 +3,9 @@
 # an engine setting, threads that never wait for each other's compute, and
 # memory-level parallelism of one out-of-order core.
 TAP_TMP=engine; . "$(dirname "$0")/tap.sh"
-# expect NAME 'awk program over "a b c" given on stdin' -- passes when awk exits 0
-expect() { name=$1; prog=$2; shift 2; if echo "$*" | awk "$prog" >"$T/out" 2>&1; then ok "$name"; else echo "# values: $*" >>"$T/out"; nok "$name"; fi; }
+# expect_values NAME 'awk program' VALUES... -- ok when awk exits 0 reading the values as one
+# line "a b c" (tap.sh's expect evaluates shell text; this one runs awk over numbers and shows them on failure)
+expect_values() { name=$1; prog=$2; shift 2; if echo "$*" | awk "$prog" >"$T/out" 2>&1; then ok "$name"; else echo "# values: $*" >>"$T/out"; nok "$name"; fi; }
 # first number after "KEY": in a report (the summary comes before per-CPU blocks)
 num() { sed -n "s/.*\"$2\": \([0-9.e+-]*\).*/\1/p" "$1" | head -n 1; }
 # the first element of thread_end_ns of the K-th trace (1-based)
@@ -113,9 +114,9 @@ a2=$(thread_end "$T/both.json" 1)
 b2=$(thread_end "$T/both.json" 2)
 mx=$(num "$T/both.json" max_ns)
 # (B's page tables take a page of node 0, so A's frames, hence its DDR banks, differ slightly)
-expect "A ends when it ends alone ($a1 ns, within 0.5%), B after its second" \
+expect_values "A ends when it ends alone ($a1 ns, within 0.5%), B after its second" \
     '{ d = $2 - $1; if (d < 0) d = -d; exit !(d <= 0.005 * $1 && $3 >= 1e9) }' "$a1 $a2 $b2"
-expect "no access of A waited for B (max latency under 2 us)" '{ exit !($1 < 2000) }' "$mx"
+expect_values "no access of A waited for B (max latency under 2 us)" '{ exit !($1 < 2000) }' "$mx"
 
 # Steady-state figures come from two lengths of one workload: their difference
 # is the workload alone, with first touch and warm-up cancelled out.
@@ -141,14 +142,14 @@ delta() { echo "$(num "$T/$1-$3.json" "$2") $(num "$T/$1-$4.json" "$2")" | awk '
 two_lengths stream s 512K 1536K -- --pattern shared --use stream --size 128M
 two_lengths stream i 512K 1536K -p cpu.model=inorder -- --pattern shared --use stream --size 128M
 to=$(delta s sim_time_ns 512K 1536K); ti=$(delta i sim_time_ns 512K 1536K)
-expect "one Skylake-SP core streams at least 6 GB/s; in order it is latency bound (under 1 GB/s)" \
+expect_values "one Skylake-SP core streams at least 6 GB/s; in order it is latency bound (under 1 GB/s)" \
     '{ bo = 1048576 * 64 / $1; bi = 1048576 * 64 / $2; print bo, bi " GB/s"; exit !(bo >= 6 && bo <= 13 && bi < 1) }' "$to $ti"
 
 # 4. a dependent pointer chase (trace gen flags every chase load TREC_DEP) still
 #    pays the DRAM latency on every hop: no overlap however many fill buffers.
 two_lengths chase c 100K 300K -- --pattern chase --size 128M
-expect "every chase load is dependent" '{ exit !($1 >= 300000) }' "$(num "$T/c-300K.json" dependent_loads)"
-expect "a hop costs at least the 81.4 ns idle DRAM latency (and under 150 ns)" \
+expect_values "every chase load is dependent" '{ exit !($1 >= 300000) }' "$(num "$T/c-300K.json" dependent_loads)"
+expect_values "a hop costs at least the 81.4 ns idle DRAM latency (and under 150 ns)" \
     '{ hop = $1 / 204800; print hop " ns per hop"; exit !(hop >= 81.4 && hop < 150) }' "$(delta c sim_time_ns 100K 300K)"
 
 # 5. GUPS: random read-modify-writes over 1 GiB of 4 KiB pages.  Every access
@@ -156,7 +157,7 @@ expect "a hop costs at least the 81.4 ns idle DRAM latency (and under 150 ns)" \
 #    are the bottleneck and a walk is in progress most of the time (the
 #    in-order replay put walks at 45% of access time).
 two_lengths gups g 200K 600K -- --pattern gups --size 1G
-expect "GUPS: page walks in progress over 80% of the update phase" \
+expect_values "GUPS: page walks in progress over 80% of the update phase" \
     '{ share = $2 / $1; print share; exit !(share > 0.8 && share <= 1) }' \
     "$(delta g sim_time_ns 200K 600K) $(delta g walk_active_ns 200K 600K)"
 

@@ -5,7 +5,8 @@
 # test per harness).  The corpus in the tree stays as it is: what a run
 # finds is in $FUZZ_OUT (default: a temporary directory, removed) and a
 # crashing input is kept as BUILD/fuzz-artifacts/NAME/crash-* with the
-# command that reproduces it.  docs/fuzzing.md explains longer runs.
+# command that reproduces it.  FUZZ_JOBS=N (default 1) runs N harnesses at
+# once.  docs/fuzzing.md explains longer runs.
 BUILD=${1:-build-fuzz}
 SECS=${2:-60}
 shift 2 2>/dev/null
@@ -15,12 +16,13 @@ work=${FUZZ_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/numasim-fuzz.XXXXXX")}
 # leak checks stay on; a finding must abort so libFuzzer records it
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-n=0; pass=0; fail=0
-for name in $names; do
-    n=$((n + 1))
+# fuzz_one N NAME: run one harness, its TAP line(s) into $work/NAME.tap
+fuzz_one() {
+    n=$1; name=$2
     bin=$BUILD/tests/fuzz/fuzz_$name
+    tap=$work/$name.tap
     if [ ! -x "$bin" ]; then
-        echo "not ok $n - fuzz_$name: $bin not built"; fail=$((fail + 1)); continue
+        echo "not ok $n - fuzz_$name: $bin not built" >"$tap"; return
     fi
     corpus=$work/$name
     art=$BUILD/fuzz-artifacts/$name
@@ -34,12 +36,27 @@ for name in $names; do
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
     cov=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1)
     if [ "$rc" -eq 0 ]; then
-        echo "ok $n - fuzz_$name: ${execs:-?} runs in ${SECS}s, $cov"; pass=$((pass + 1))
+        echo "ok $n - fuzz_$name: ${execs:-?} runs in ${SECS}s, $cov" >"$tap"
     else
-        echo "not ok $n - fuzz_$name: exit $rc; reproduce with: $bin $(ls -t "$art"/* 2>/dev/null | head -n 1)"
-        grep -E 'ERROR|SUMMARY|contract|runtime error|^    #[0-9]' "$log" | head -n 25 | sed 's/^/#   /'
-        fail=$((fail + 1))
+        { echo "not ok $n - fuzz_$name: exit $rc; reproduce with: $bin $(ls -t "$art"/* 2>/dev/null | head -n 1)"
+          grep -E 'ERROR|SUMMARY|contract|runtime error|^    #[0-9]' "$log" | head -n 25 | sed 's/^/#   /'; } >"$tap"
     fi
+}
+
+# FUZZ_JOBS harnesses at once (.ci/run: 2, one per core), each for SECONDS
+jobs=${FUZZ_JOBS:-1}
+n=0; running=0
+for name in $names; do
+    n=$((n + 1))
+    fuzz_one "$n" "$name" &
+    running=$((running + 1))
+    if [ "$running" -ge "$jobs" ]; then wait; running=0; fi
+done
+wait
+pass=0; fail=0
+for name in $names; do
+    cat "$work/$name.tap"
+    if grep -q '^ok ' "$work/$name.tap"; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
 done
 echo "1..$n"
 echo "$pass passed, $fail failed"

@@ -71,24 +71,52 @@ static inline struct fx *fx_boot(struct fx *f)
 	return f;
 }
 
+/*
+ * Booting f from f->hc and f->cfg must fail as a configuration error
+ * (-SIM_ECONFIG, no OS) whose message contains want, the key at fault;
+ * what the attempt created is freed again.
+ */
+static inline void fx_boot_fails(struct fx *f, const char *want)
+{
+	char err[256] = "";
+
+	assert_int_equal(pmem_create(&f->pm), 0);
+	assert_int_equal(evq_init(&f->q), 0);
+	int rc = os_create_with_cfg(&f->os, &f->cfg, &f->hc, f->pm, &f->q, 1, err, sizeof(err));
+	if (rc != -SIM_ECONFIG || !strstr(err, want))
+		print_error("os_create_with_cfg: %d \"%s\", want %d naming \"%s\"\n", rc, err, -SIM_ECONFIG, want);
+	assert_int_equal(rc, -SIM_ECONFIG);
+	assert_null(f->os);
+	assert_non_null(strstr(err, want));
+	pmem_destroy(f->pm);
+	evq_destroy(&f->q);
+	f->pm = NULL;
+}
+
+/* nr_nodes nodes of mib MiB with cpus CPUs each, one socket per node, SLIT 10 local / 21 remote. */
+static inline void fx_hw(struct hw_cfg *hc, unsigned nr_nodes, unsigned mib, unsigned cpus)
+{
+	hc->nr_nodes = nr_nodes;
+	hc->cpu.mhz = 2000;
+	hc->tlb.ipi = FX_IPI_PS;
+	hc->tlb.invlpg = FX_INVLPG_PS;
+	for (unsigned n = 0; n < nr_nodes; n++) {
+		hc->nodes[n].cpus = cpus;
+		hc->nodes[n].memory = (uint64_t)mib << 20;
+		hc->nodes[n].socket = n;
+		hc->nodes[n].nr_distance = nr_nodes;
+		for (unsigned m = 0; m < nr_nodes; m++)
+			hc->nodes[n].distance[m] = n == m ? 10 : 21;
+	}
+}
+
 static inline struct fx *fx_new_cfg(unsigned nr_nodes, unsigned mib, unsigned cpus, const struct os_cfg *cfg)
 {
 	struct fx *f = calloc(1, sizeof(*f));
 
 	assert_non_null(f);
 	f->cfg = *cfg;
-	f->hc.nr_nodes = nr_nodes;
-	f->hc.cpu.mhz = 2000;
-	f->hc.tlb.ipi = FX_IPI_PS;
-	f->hc.tlb.invlpg = FX_INVLPG_PS;
-	for (unsigned n = 0; n < nr_nodes; n++) {
-		f->hc.nodes[n].cpus = cpus;
-		f->hc.nodes[n].memory = (uint64_t)mib << 20;
-		f->hc.nodes[n].socket = n;
-		f->hc.nodes[n].nr_distance = nr_nodes;
-		for (unsigned m = 0; m < nr_nodes; m++)
-			f->hc.nodes[n].distance[m] = n == m ? 10 : 21;
-	}
+	fx_hw(&f->hc, nr_nodes, mib, cpus);
 	return fx_boot(f);
 }
 

@@ -96,10 +96,17 @@ static inline int rx_swap_out_sync(struct fx *f, struct page *pg, sim_time_t *co
 	return rc;
 }
 
+/*
+ * Run the next RX_RUN_PS of simulated time: kswapd's passes and naps, swap
+ * writes and kcompactd's runs end within milliseconds.  Not "until the
+ * queue is empty": kcompactd's proactive check (every 500 ms, while
+ * os.compaction_proactiveness > 0) never lets it empty, and such a loop
+ * ran 37 million checks, until the clock overflowed.
+ */
+#define RX_RUN_PS (60ULL * 1000000000000ULL)   /* 60 s */
 static inline void rx_run_events(struct fx *f)
 {
-	while (evq_run_one(&f->q))
-		;
+	evq_run_until(&f->q, f->q.now + RX_RUN_PS);
 }
 
 #endif

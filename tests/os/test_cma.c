@@ -102,20 +102,10 @@ static void test_area_placement_and_views(void **state)
 static void test_area_too_big(void **state)
 {
 	(void)state;
-	struct os_cfg c = fx_os_cfg();
-	struct fx fx = { 0 };
-	char err[256] = "";
-	c.cma_pernuma = 512ULL << 20;
-	fx.hc.nr_nodes = 1;
-	fx.hc.cpu.mhz = 2000;
-	fx.hc.nodes[0].cpus = 1;
-	fx.hc.nodes[0].memory = 256ULL << 20;
-	assert_int_equal(pmem_create(&fx.pm), 0);
-	assert_int_equal(evq_init(&fx.q), 0);
-	assert_int_equal(os_create_with_cfg(&fx.os, &c, &fx.hc, fx.pm, &fx.q, 1, err, sizeof(err)), -SIM_ECONFIG);
-	assert_non_null(strstr(err, "os.cma_pernuma"));
-	pmem_destroy(fx.pm);
-	evq_destroy(&fx.q);
+	struct fx fx = { .cfg = fx_os_cfg() };
+	fx.cfg.cma_pernuma = 512ULL << 20;
+	fx_hw(&fx.hc, 1, 256, 1);
+	fx_boot_fails(&fx, "os.cma_pernuma");
 }
 
 /*

@@ -107,28 +107,10 @@ static void pool_shortfall_and_bad_config(void **state)
 	assert_int_equal(c.total, 1);
 	fx_free(f);
 
-	struct os_cfg cfg = fx_os_cfg();
-	cfg.nr_nr_hugepages = 3;
-	struct hw_cfg hc = { .nr_nodes = 2 };
-	hc.cpu.mhz = 2000;
-	for (unsigned n = 0; n < 2; n++) {
-		hc.nodes[n].cpus = 1;
-		hc.nodes[n].memory = 64ULL << 20;
-		hc.nodes[n].nr_distance = 2;
-		for (unsigned m = 0; m < 2; m++)
-			hc.nodes[n].distance[m] = n == m ? 10 : 21;
-	}
-	pmem_t *pm;
-	struct evq q;
-	os_t *os = NULL;
-	char err[256] = "";
-	assert_int_equal(pmem_create(&pm), 0);
-	assert_int_equal(evq_init(&q), 0);
-	assert_int_equal(os_create_with_cfg(&os, &cfg, &hc, pm, &q, 1, err, sizeof(err)), -SIM_ECONFIG);
-	assert_null(os);
-	assert_non_null(strstr(err, "os.nr_hugepages: 3 entries for a machine of 2 nodes"));
-	evq_destroy(&q);
-	pmem_destroy(pm);
+	struct fx bad = { .cfg = fx_os_cfg() };
+	bad.cfg.nr_nr_hugepages = 3;
+	fx_hw(&bad.hc, 2, 64, 1);
+	fx_boot_fails(&bad, "os.nr_hugepages: 3 entries for a machine of 2 nodes");
 }
 
 /* mmap reserves the whole mapping; beyond free - rsvd it fails with ENOMEM; NORESERVE reserves nothing. */

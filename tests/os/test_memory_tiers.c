@@ -202,28 +202,13 @@ static void test_dram_mismatch_and_no_figures(void **state)
 static void test_bad_figures(void **state)
 {
 	(void)state;
-	struct fx *f = calloc(1, sizeof(*f));
-	char err[256] = "";
-	struct os_cfg c = fx_os_cfg();
-	c.nr_hmat_latency_ns = 1;
-	c.hmat_latency_ns[0] = 100;
-	f->hc.nr_nodes = 2;
-	f->hc.cpu.mhz = 2000;
-	for (unsigned n = 0; n < 2; n++) {
-		f->hc.nodes[n].cpus = 1;
-		f->hc.nodes[n].memory = 16ULL << 20;
-		f->hc.nodes[n].socket = n;
-		f->hc.nodes[n].nr_distance = 2;
-		f->hc.nodes[n].distance[0] = n ? 20 : 10;
-		f->hc.nodes[n].distance[1] = n ? 10 : 20;
-	}
-	assert_int_equal(pmem_create(&f->pm), 0);
-	assert_int_equal(evq_init(&f->q), 0);
-	assert_int_equal(os_create_with_cfg(&f->os, &c, &f->hc, f->pm, &f->q, 1, err, sizeof(err)), -SIM_ECONFIG);
-	assert_non_null(strstr(err, "os.hmat_latency_ns"));
-	pmem_destroy(f->pm);
-	evq_destroy(&f->q);
-	free(f);
+	/* no figures from the nodes: the configuration's one latency is the list */
+	const struct tier_node nd[2] = { { 1, 16, 0, 0, { 10, 20 } }, { 1, 16, 0, 0, { 20, 10 } } };
+	struct fx fx = { .cfg = fx_os_cfg() };
+	fx.cfg.nr_hmat_latency_ns = 1;
+	fx.cfg.hmat_latency_ns[0] = 100;
+	tier_hw(&fx, 2, nd);
+	fx_boot_fails(&fx, "os.hmat_latency_ns");
 }
 
 /*

@@ -15,20 +15,16 @@ struct tier_node {
 	uint32_t dist[8];
 };
 
-/* An OS over nr nodes described by nd[], with cfg (figures are copied into it). */
-static inline struct fx *tier_new(unsigned nr, const struct tier_node *nd, struct os_cfg cfg)
+/* f's hardware: nr nodes described by nd[], their figures copied into f->cfg. */
+static inline void tier_hw(struct fx *f, unsigned nr, const struct tier_node *nd)
 {
-	struct fx *f = calloc(1, sizeof(*f));
-
-	assert_non_null(f);
 	if (nd[0].lat_ns) {
 		for (unsigned n = 0; n < nr; n++) {
-			cfg.hmat_latency_ns[n] = nd[n].lat_ns;
-			cfg.hmat_bandwidth_mbps[n] = nd[n].bw_mbps;
+			f->cfg.hmat_latency_ns[n] = nd[n].lat_ns;
+			f->cfg.hmat_bandwidth_mbps[n] = nd[n].bw_mbps;
 		}
-		cfg.nr_hmat_latency_ns = cfg.nr_hmat_bandwidth_mbps = nr;
+		f->cfg.nr_hmat_latency_ns = f->cfg.nr_hmat_bandwidth_mbps = nr;
 	}
-	f->cfg = cfg;
 	f->hc.nr_nodes = nr;
 	f->hc.cpu.mhz = 2000;
 	f->hc.tlb.ipi = FX_IPI_PS;
@@ -41,6 +37,16 @@ static inline struct fx *tier_new(unsigned nr, const struct tier_node *nd, struc
 		for (unsigned m = 0; m < nr; m++)
 			f->hc.nodes[n].distance[m] = nd[n].dist[m];
 	}
+}
+
+/* An OS over nr nodes described by nd[], with cfg (figures are copied into it). */
+static inline struct fx *tier_new(unsigned nr, const struct tier_node *nd, struct os_cfg cfg)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	f->cfg = cfg;
+	tier_hw(f, nr, nd);
 	return fx_boot(f);
 }
 

@@ -237,5 +237,14 @@ int main(void)
 		cmocka_unit_test(signal_removes_temporary),
 		cmocka_unit_test(stale_temporary_removed),
 	};
+	/*
+	 * afile leaves a signal the process was told to ignore ignored, and a
+	 * background job of a script (make test from a script's `&`, nohup)
+	 * starts with SIGINT ignored: signal_removes_temporary's child would
+	 * never die of it.  The suite starts as a program run from a terminal.
+	 */
+	static const int cleanup_sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+	for (unsigned i = 0; i < ARRAY_SIZE(cleanup_sigs); i++)
+		signal(cleanup_sigs[i], SIG_DFL);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

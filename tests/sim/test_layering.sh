@@ -3,7 +3,7 @@
 # only the driver (sim/cli/) wires all layers.  Fails on any include that
 # breaks the rule.
 n=0; bad=0
-check() { # name, files, forbidden-regex
+forbid_includes() { # name, files, forbidden-regex
     n=$((n + 1))
     hits=$(grep -nE "#include \"($3)/" $2 2>/dev/null)
     if [ -n "$hits" ]; then
@@ -12,9 +12,9 @@ check() { # name, files, forbidden-regex
         echo "ok $n - $1"
     fi
 }
-check "hw/ never includes os/, traces/ or the driver" "hw/*.c hw/*.h" "os|traces|sim/cli"
-check "traces/ never include hw/, os/ or the driver" "traces/*.c traces/*.h" "hw|os|sim/cli"
-check "sim/ core includes only sim/" "sim/*.c sim/*.h" "hw|os|traces|sim/cli|experiments"
-check "os/ never includes traces/ or the driver" "os/*.c os/*.h" "traces|sim/cli"
+forbid_includes "hw/ never includes os/, traces/ or the driver" "hw/*.c hw/*.h" "os|traces|sim/cli"
+forbid_includes "traces/ never include hw/, os/ or the driver" "traces/*.c traces/*.h" "hw|os|sim/cli"
+forbid_includes "sim/ core includes only sim/" "sim/*.c sim/*.h" "hw|os|traces|sim/cli|experiments"
+forbid_includes "os/ never includes traces/ or the driver" "os/*.c os/*.h" "traces|sim/cli"
 echo "1..$n"
 exit $bad
