@@ -221,14 +221,6 @@ static void stale_temporary_removed(void **state)
 
 int main(void)
 {
-	/*
-	 * A shell starts background jobs ('make test &') with SIGINT ignored,
-	 * and afile rightly leaves an ignored signal alone: the signal test's
-	 * SIGINT was then lost and its child paused for ever.  Run as a
-	 * foreground command does, with the cleanup signals at their defaults.
-	 */
-	signal(SIGINT, SIG_DFL);
-	signal(SIGQUIT, SIG_DFL);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(regular_is_atomic),
 		cmocka_unit_test(fifo_written_in_place),
