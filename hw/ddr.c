@@ -683,7 +683,7 @@ static sim_time_t write_post(ddr_t *d, struct ddr_channel *ch, sim_time_t arrive
 	const uint32_t n = d->cfg.wq_high - d->cfg.wq_low;
 	struct wq_ring *p = &ch->pend, *l = &ch->left;
 	sim_time_t accept = arrive;
-	uint32_t j = p->n;
+	uint32_t j;
 
 	if (d->horizon) {
 		/* nothing arrives before the horizon any more: writes gone by then are gone for all */
@@ -697,7 +697,7 @@ static sim_time_t write_post(ddr_t *d, struct ddr_channel *ch, sim_time_t arrive
 	if (!l->n)
 		ch->left_max_arr = 0;
 	/* pending writes that arrived by now: a write posted earlier but arriving later is not one */
-	while (j && wq_at(p, j - 1)->arr > arrive)
+	for (j = p->n; j && wq_at(p, j - 1)->arr > arrive;)
 		j--;
 	/* counting every pending write as still there, the queue may be full: look exactly */
 	if (j + l->n >= d->cfg.write_queue)
