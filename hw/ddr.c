@@ -28,38 +28,47 @@
  * The queue works in simulated time, not call order: calls come in the
  * engine's resolve order, and a write may be posted long before it arrives
  * (a victim evicted when its fill completes, kernel zeroing booked at the
- * end of a long per-CPU refill).  So the writes not yet drained are kept by
- * arrival time, and when a write arriving at A is posted:
+ * end of a long per-CPU refill or of a 2 MiB fault).  So the writes not
+ * yet drained are kept by arrival time, and the drains are those of a
+ * replay in arrival order:
  *
- *   - only writes that arrived by A count: one posted earlier but arriving
- *     later is not in the queue yet at A;
- *   - if wq_high of those are pending, the oldest wq_high - wq_low by
- *     arrival drain as one block on the bus calendar, booked at the
- *     earliest gap at or after CWL (taken equal to CL) past the latest time
- *     one of *them* took its entry:
+ *   - drain k takes pending writes [k*n, (k+1)*n) by arrival, n = wq_high -
+ *     wq_low, and is triggered by the arrival of pending write
+ *     k*n + wq_high - 1: the moment wq_high writes had arrived and were
+ *     pending.  It starts at the latest of that trigger, the times its
+ *     writes took their entries, and the departures (as booked) of the
+ *     writes write_queue places before each of them in drain order: their
+ *     room in the queue (see "reads first" below);
+ *   - it is one block on the bus calendar, at the earliest gap at or after
+ *     CWL (taken equal to CL) past its start:
  *
  *       tRTW (read -> write bus gap) + n bursts + tWTR + tCL (write -> read:
  *       the next read's CAS waits tWTR after the last write data, its data
  *       comes tCL later)
  *
- *   - it takes an entry at A if fewer than write_queue writes that arrived
- *     before it are still in the queue at A (pending, or drained but with
- *     their burst not yet ended); else it waits until enough of the drained
- *     ones have left.  Pending ones number fewer than wq_high <= write_queue,
- *     so the departures it waits for are always known.
+ *   - a write arriving at A takes an entry at A if fewer than write_queue
+ *     writes that arrived before it are still in the queue at A (pending,
+ *     or in a drain triggered by A with their burst not yet ended); else it
+ *     waits until enough of the drained ones have left.
  *
- * A write posted ahead of its arrival therefore never joins a batch before
- * it arrives, never holds an entry before it arrives and never delays a
- * write that arrives before it; a read resolved earlier sees it only once
- * its own batch is on the bus, at or after its arrival + CWL.  What it can
- * do, when it is posted, is count the pending writes that arrived before it
- * towards the watermark (they have all arrived by its arrival), and so drain
- * the oldest of them sooner than a replay in arrival order would, had more
- * writes come before it (never later: their batch is booked after their own
- * arrivals, not after the late write's).  Writes posted later
- * that arrive earlier than writes already drained take later batches.  All
- * of this depends only on the calls and their times, never on how the
- * engine batches its work.
+ * A write posted later but arriving earlier moves the drains after it
+ * (their writes, their triggers), so a drain is not booked when the
+ * watermark is counted but when a demand read arriving at or after its
+ * start is resolved: the read waits for it.  A read arriving before it goes
+ * first and the drain takes the next gap (reads first).  Drains are booked
+ * in order.  A copy's source reads (ddr_read_stream) settle no drain: a
+ * copy is booked at once, far ahead, and would fix the drains of every
+ * write up to its end in front of demand reads resolved after it.  A write
+ * that needs the departures of drains not yet booked, to know when it gets
+ * an entry, estimates them (wq_estimate: where they would go if booked
+ * now) without booking them: a write posted far ahead must not settle
+ * present drains.  Reads that pass such a drain later delay its writes'
+ * departures but not the entries those writes were given, so a write burst
+ * that fills the bus (kernel zeroing) is not slowed by the reads that pass
+ * it; the drains behind still wait for the room those departures make, so
+ * the lag does not pile up in front of later reads.  A write that arrived
+ * after a drain was booked takes a later one.  All of this depends only on
+ * the calls and their times (tests/hw/test_ddr.c, ddr_horizon_independent).
  *
  * Reads booked later in call order still use earlier gaps, and reads never
  * wait for a bank a queued write is using: write bursts are taken to be
@@ -73,10 +82,14 @@
  * entry, and that wait alone through *wait.  Each drain counts two
  * turnarounds, also when two drains touch (a simplification: a pure write
  * stream pays them too, so it reaches at most
- * n*tBL / (n*tBL + tRTW + tWTR + tCL) of the bus).  Writes pending at the
- * end of a run are never booked.  Drained writes are forgotten once the
- * horizon (ddr_set_horizon) passes their departure: nothing can arrive
- * before it any more, so this changes no result.
+ * n*tBL / (n*tBL + tRTW + tWTR + tCL) of the bus).  A write's bytes and bus
+ * time are counted when it is accepted: every accepted write crosses the
+ * bus once, and a run's end (when writes below the watermark are still
+ * pending) is no moment of the controller's.  Drained writes are forgotten
+ * once the horizon (ddr_set_horizon) passes their departure, and the bus
+ * forgets bookings before the horizon but not those a pending drain may
+ * still have to go around: nothing can arrive before them any more, so
+ * this changes no result.
  *
  * Refresh (tREFI > 0): rank r is refreshed during [r*tREFI/ranks + k*tREFI,
  * + tRFC) for k >= 1, computed from the time alone (no events).  A request
@@ -170,6 +183,9 @@ struct ddr_channel {
 	struct wq_ring vleft;             /* the estimated drains' writes, by departure (wq_estimate) */
 	sim_time_t *est_iv;               /* [est_k]: each estimated drain's block start */
 	uint32_t est_k, est_cap;
+	sim_time_t *seq_dep;              /* departures of the latest write_queue drained writes, in drain order */
+	uint32_t seq_mask;
+	uint64_t drained;                 /* writes booked in drains so far */
 	sim_time_t left_max_arr;          /* >= the latest arrival in `left` (reset when it empties) */
 	uint64_t stat[NR_DDR_STATS];
 };
@@ -281,7 +297,9 @@ int ddr_create(ddr_t **out, const struct ddr_cfg *cfg, unsigned node, uint64_t b
 		d->ch[i].pend = (struct wq_ring){ .e = malloc(cap * sizeof(struct wq_ent)), .mask = cap - 1 };
 		d->ch[i].left = (struct wq_ring){ .e = malloc(cap * sizeof(struct wq_ent)), .mask = cap - 1 };
 		d->ch[i].vleft = (struct wq_ring){ .e = malloc(cap * sizeof(struct wq_ent)), .mask = cap - 1 };
-		if (!d->ch[i].pend.e || !d->ch[i].left.e || !d->ch[i].vleft.e) {
+		d->ch[i].seq_dep = malloc(cap * sizeof(sim_time_t));
+		d->ch[i].seq_mask = cap - 1;
+		if (!d->ch[i].pend.e || !d->ch[i].left.e || !d->ch[i].vleft.e || !d->ch[i].seq_dep) {
 			ddr_destroy(d);
 			return -SIM_ENOMEM;
 		}
@@ -308,6 +326,7 @@ void ddr_destroy(ddr_t *d)
 			free(d->ch[c].left.e);
 			free(d->ch[c].vleft.e);
 			free(d->ch[c].est_iv);
+			free(d->ch[c].seq_dep);
 		}
 	free(d->ref_win);
 	free(d->banks);
@@ -456,14 +475,44 @@ static inline sim_time_t wq_trigger(const ddr_t *d, const struct ddr_channel *ch
 	return wq_at(&ch->pend, k * (d->cfg.wq_high - d->cfg.wq_low) + d->cfg.wq_high - 1)->arr;
 }
 
-/* Its start: the trigger, and not before all of its writes have entries. */
-static sim_time_t wq_start(const ddr_t *d, const struct ddr_channel *ch, uint32_t k)
+/*
+ * When the g-th write to be drained on the channel (0 = the first ever)
+ * leaves: booked (ch->drained of them so far), or in an estimated drain.
+ */
+static sim_time_t wq_dep_seq(const ddr_t *d, const struct ddr_channel *ch, uint64_t g)
 {
 	const uint32_t n = d->cfg.wq_high - d->cfg.wq_low;
-	sim_time_t s = wq_trigger(d, ch, k);
+	uint64_t v;
 
-	for (uint32_t i = k * n; i < (k + 1) * n; i++)
+	if (g < ch->drained) {
+		SIM_BUG_ON(ch->drained - g > ch->seq_mask + 1);
+		return ch->seq_dep[g & ch->seq_mask];
+	}
+	v = g - ch->drained;
+	SIM_BUG_ON(v / n >= ch->est_k);
+	return ch->est_iv[v / n] + d->tRTW + (v % n + 1) * d->tBL;
+}
+
+/*
+ * Its start: the trigger, and not before all of its writes are in the
+ * queue: each took its entry (t) and, on the bus as booked, the write
+ * write_queue places before it in drain order has left (a read that
+ * passed earlier drains after the writes got their entries pushed those
+ * departures back; the drain waits for the room as a controller's queue
+ * would, so a read never waits for drains of writes not in the queue yet).
+ * Drains before k are booked or estimated.
+ */
+static sim_time_t wq_start(const ddr_t *d, const struct ddr_channel *ch, uint32_t k)
+{
+	const uint32_t n = d->cfg.wq_high - d->cfg.wq_low, q = d->cfg.write_queue;
+	sim_time_t s = wq_trigger(d, ch, k);
+	uint64_t g = ch->drained + (uint64_t)k * n;
+
+	for (uint32_t i = k * n; i < (k + 1) * n; i++, g++) {
 		s = SIM_MAX(s, wq_at(&ch->pend, i)->t);
+		if (g >= q)
+			s = SIM_MAX(s, wq_dep_seq(d, ch, g - q));
+	}
 	return s;
 }
 
@@ -515,6 +564,7 @@ static void wq_drain(ddr_t *d, struct ddr_channel *ch)
 		p->n--;
 		left += d->tBL;
 		wq_left_insert(&ch->left, arr, left);
+		ch->seq_dep[ch->drained++ & ch->seq_mask] = left;
 		if (arr > ch->left_max_arr)
 			ch->left_max_arr = arr;
 	}
@@ -691,8 +741,6 @@ static sim_time_t write_post(ddr_t *d, struct ddr_channel *ch, sim_time_t arrive
 			l->head = (l->head + 1) & l->mask;
 			l->n--;
 		}
-		/* and drains started by then are settled: book them (the next read would) */
-		wq_book_upto(d, ch, *d->horizon);
 	}
 	if (!l->n)
 		ch->left_max_arr = 0;
@@ -896,7 +944,7 @@ sim_time_t ddr_read_stream(ddr_t *d, uint64_t paddr, sim_time_t now)
 
 	ddr_map(d, paddr, &c);
 	ch = &d->ch[c.channel];
-	wq_book_upto(d, ch, arrive);
+	/* a copy is booked at once, far ahead: it settles no drain (see the top of this file) */
 	data = bus_book(d, ch, arrive + d->tRCD + d->tCL, d->tBL);
 	queued = data + d->tBL - arrive - unloaded;
 	read_account(d, ch, queued);
