@@ -54,8 +54,9 @@ int cxl_dev_init(struct cxl_dev *d, unsigned node, const struct cxl_dev_cfg *cfg
 	d->nr_trackers = cfg->queue;
 	d->trackers = calloc(cfg->queue, sizeof(*d->trackers));
 	d->last_end = calloc(cfg->queue, sizeof(*d->last_end));
+	d->run_start = calloc(cfg->queue, sizeof(*d->run_start));
 	d->live = calloc((cfg->queue + 63) / 64, sizeof(*d->live));
-	if (!d->trackers || !d->last_end || !d->live) {
+	if (!d->trackers || !d->last_end || !d->run_start || !d->live) {
 		cxl_dev_destroy(d);
 		return -SIM_ENOMEM;
 	}
@@ -73,9 +74,11 @@ void cxl_dev_destroy(struct cxl_dev *d)
 			resv_destroy(&d->trackers[i]);
 	free(d->trackers);
 	free(d->last_end);
+	free(d->run_start);
 	free(d->live);
 	d->trackers = NULL;
 	d->last_end = NULL;
+	d->run_start = NULL;
 	d->live = NULL;
 	resv_destroy(&d->path[0]);
 	resv_destroy(&d->path[1]);
@@ -97,10 +100,16 @@ static sim_time_t path_time(const struct cxl_dev *d, uint32_t bytes)
 
 /*
  * The tracker a line arriving at t takes: the first (lowest index) free at
- * t, else the one that frees first, lowest index on ties.  A tracker not
- * live, or live with nothing booked past t, is free at t; live ones below
- * the first such are probed in order.  Live trackers whose bookings are all
- * over before the horizon leave the bitmap (nothing arrives before it).
+ * t, else the one that frees first, lowest index on ties.  Most answers
+ * need no probe of a calendar: a tracker not live, or live with nothing
+ * booked past t, is free at t; one held without a break from before
+ * t + latency to its last booking's end (run_start, last_end) has no room
+ * before that end and nothing booked after it, so it frees exactly then.
+ * Only a tracker whose unbroken run starts past t + latency is probed
+ * (there may be room before it).
+ * So the search walks the live trackers below the first idle one.  Live
+ * trackers whose bookings are all over before the horizon leave the
+ * bitmap (nothing arrives before it).
  */
 static unsigned pick_tracker(struct cxl_dev *d, sim_time_t t)
 {
@@ -127,9 +136,13 @@ static unsigned pick_tracker(struct cxl_dev *d, sim_time_t t)
 					d->live[w] &= ~(1ull << (i - base));
 				return i;
 			}
-			start = resv_probe(&d->trackers[i], t, d->latency);
-			if (start == t)
-				return i;
+			if (d->run_start[i] < t + d->latency) {
+				start = d->last_end[i];
+			} else {
+				start = resv_probe(&d->trackers[i], t, d->latency);
+				if (start == t)
+					return i;
+			}
 			if (start < best) {
 				best = start;
 				pick = i;
@@ -147,6 +160,11 @@ sim_time_t cxl_dev_pass(struct cxl_dev *d, sim_time_t t, uint32_t bytes, bool ou
 	unsigned pick = pick_tracker(d, t);
 
 	s = resv_book(&d->trackers[pick], t, d->latency);
+	/* keep [run_start, last_end) held without a break (it may start later than the true run) */
+	if (s > d->last_end[pick])
+		d->run_start[pick] = s;
+	else if (s + d->latency == d->run_start[pick])
+		d->run_start[pick] = s;
 	d->last_end[pick] = SIM_MAX(d->last_end[pick], s + d->latency);
 	d->live[pick / 64] |= 1ull << (pick % 64);
 	p = resv_book(&d->path[out], s + d->latency, ser);
