@@ -53,12 +53,13 @@
  *
  * A write posted later but arriving earlier moves the drains after it
  * (their writes, their triggers), so a drain is not booked when the
- * watermark is counted but when a demand read arriving at or after its
- * start is resolved: the read waits for it.  A read arriving before it goes
- * first and the drain takes the next gap (reads first).  Drains are booked
- * in order.  A copy's source reads (ddr_read_stream) settle no drain: a
- * copy is booked at once, far ahead, and would fix the drains of every
- * write up to its end in front of demand reads resolved after it.  A write
+ * watermark is counted but when a read (a copy's too) arriving at or after
+ * its start is resolved: the read waits for it.  A read arriving before it
+ * goes first and the drain takes the next gap (reads first).  Drains are
+ * booked in order.  The horizon (ddr_set_horizon) books those started
+ * before it when a write is posted: every read resolved later would have
+ * booked them first, so this changes no result and keeps the pending writes
+ * few on a channel that only copies read from, or nothing.  A write
  * that needs the departures of drains not yet booked, to know when it gets
  * an entry, estimates them (wq_estimate: where they would go if booked
  * now) without booking them: a write posted far ahead must not settle
@@ -741,6 +742,14 @@ static sim_time_t write_post(ddr_t *d, struct ddr_channel *ch, sim_time_t arrive
 			l->head = (l->head + 1) & l->mask;
 			l->n--;
 		}
+		/*
+		 * and drains started by then are settled: book them.  Every read
+		 * resolved from now on arrives after their start and would book
+		 * them first, so this changes no result; it keeps the pending
+		 * writes (and the estimates rebuilt after each booking) few on a
+		 * channel that is only written.
+		 */
+		wq_book_upto(d, ch, *d->horizon);
 	}
 	if (!l->n)
 		ch->left_max_arr = 0;
@@ -944,7 +953,7 @@ sim_time_t ddr_read_stream(ddr_t *d, uint64_t paddr, sim_time_t now)
 
 	ddr_map(d, paddr, &c);
 	ch = &d->ch[c.channel];
-	/* a copy is booked at once, far ahead: it settles no drain (see the top of this file) */
+	wq_book_upto(d, ch, arrive);
 	data = bus_book(d, ch, arrive + d->tRCD + d->tCL, d->tBL);
 	queued = data + d->tBL - arrive - unloaded;
 	read_account(d, ch, queued);

@@ -594,10 +594,9 @@ static void ddr_sparse_write_drain(void **state)
 	 * resolved, here with the horizon past the read that took [26, 30)
 	 * first: that read still counts.  Five writes arrive at 5 ns, the sixth
 	 * at 15: the drain is due at 25, finds [26, 30) taken and holds
-	 * [30, 61) (with [26, 30) forgotten, [25, 56)).  But a copy's read
-	 * (ddr_read_stream) settles no drain: arriving at 35 ns it takes
-	 * [56, 60) first, the drain then goes to [60, 91), and a read arriving
-	 * at 35 ns that wants [56, 60) too gets [91, 95).
+	 * [30, 61) (with [26, 30) forgotten, [25, 56)); a copy's read
+	 * (ddr_read_stream) arriving at 35 ns wants [56, 60) and gets [61, 65),
+	 * and a demand read arriving then too gets [65, 69).
 	 */
 	d = make(&c, 0);
 	h = 0;
@@ -607,8 +606,8 @@ static void ddr_sparse_write_drain(void **state)
 	ddr_write(d, 5 * LINE, 10 * NS, NULL);
 	assert_int_equal(ddr_access(d, 8 * LINE, false, 0, NULL), F + (11 + 10 + 4) * NS);
 	h = 30 * NS;
-	assert_int_equal(ddr_read_stream(d, 10 * LINE, 30 * NS), F + (11 + 10 + 4) * NS);   /* [56, 60) */
-	assert_int_equal(ddr_access(d, 9 * LINE, false, 30 * NS, NULL), 95 * NS - 30 * NS);
+	assert_int_equal(ddr_read_stream(d, 10 * LINE, 30 * NS), 65 * NS - 30 * NS);
+	assert_int_equal(ddr_access(d, 9 * LINE, false, 30 * NS, NULL), 69 * NS - 30 * NS);
 	ddr_destroy(d);
 }
 
@@ -642,7 +641,7 @@ static void horizon_run(unsigned mode, sim_time_t *out, unsigned n)
 			h = now;
 		else if (mode == 2)
 			h = now > 5000 * NS ? now - rng_below(&lag, 5000 * NS) : 0;
-		/* every other 1000 calls writes only: drains left unbooked, the horizon moving on */
+		/* every other 1000 calls writes only: drains left for the horizon to book */
 		switch (rng_below(&r, (i / 1000) % 2 ? 4 : 8)) {
 		case 0:
 			out[i] = ddr_write_run(d, a, 1 + rng_below(&r, 64), at);
