@@ -69,6 +69,9 @@ struct cxl_dev {
 	uint64_t mbps;                /* each direction's data path, MB/s */
 	unsigned nr_trackers;
 	struct resv *trackers;        /* one calendar per tracker */
+	sim_time_t *run_start, *last_end;    /* [tracker]: held without a break over [run_start, last_end) */
+	uint64_t *live;               /* bitmap: trackers whose last_end may be after a line's arrival */
+	const sim_time_t *horizon;    /* nothing arrives before it (cxl_dev_set_horizon); NULL: no bound */
 	struct resv path[2];          /* data path: [0] into the device, [1] out of it */
 	uint64_t stat[NR_CXL_DEV_STATS];
 };

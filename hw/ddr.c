@@ -28,38 +28,48 @@
  * The queue works in simulated time, not call order: calls come in the
  * engine's resolve order, and a write may be posted long before it arrives
  * (a victim evicted when its fill completes, kernel zeroing booked at the
- * end of a long per-CPU refill).  So the writes not yet drained are kept by
- * arrival time, and when a write arriving at A is posted:
+ * end of a long per-CPU refill or of a 2 MiB fault).  So the writes not
+ * yet drained are kept by arrival time, and the drains are those of a
+ * replay in arrival order:
  *
- *   - only writes that arrived by A count: one posted earlier but arriving
- *     later is not in the queue yet at A;
- *   - if wq_high of those are pending, the oldest wq_high - wq_low by
- *     arrival drain as one block on the bus calendar, booked at the
- *     earliest gap at or after CWL (taken equal to CL) past the latest time
- *     one of *them* took its entry:
+ *   - drain k takes pending writes [k*n, (k+1)*n) by arrival, n = wq_high -
+ *     wq_low, and is triggered by the arrival of pending write
+ *     k*n + wq_high - 1: the moment wq_high writes had arrived and were
+ *     pending.  It starts at the latest of that trigger, the times its
+ *     writes took their entries, and the departures (as booked) of the
+ *     writes write_queue places before each of them in drain order: their
+ *     room in the queue (see "reads first" below);
+ *   - it is one block on the bus calendar, at the earliest gap at or after
+ *     CWL (taken equal to CL) past its start:
  *
  *       tRTW (read -> write bus gap) + n bursts + tWTR + tCL (write -> read:
  *       the next read's CAS waits tWTR after the last write data, its data
  *       comes tCL later)
  *
- *   - it takes an entry at A if fewer than write_queue writes that arrived
- *     before it are still in the queue at A (pending, or drained but with
- *     their burst not yet ended); else it waits until enough of the drained
- *     ones have left.  Pending ones number fewer than wq_high <= write_queue,
- *     so the departures it waits for are always known.
+ *   - a write arriving at A takes an entry at A if fewer than write_queue
+ *     writes that arrived before it are still in the queue at A (pending,
+ *     or in a drain triggered by A with their burst not yet ended); else it
+ *     waits until enough of the drained ones have left.
  *
- * A write posted ahead of its arrival therefore never joins a batch before
- * it arrives, never holds an entry before it arrives and never delays a
- * write that arrives before it; a read resolved earlier sees it only once
- * its own batch is on the bus, at or after its arrival + CWL.  What it can
- * do, when it is posted, is count the pending writes that arrived before it
- * towards the watermark (they have all arrived by its arrival), and so drain
- * the oldest of them sooner than a replay in arrival order would, had more
- * writes come before it (never later: their batch is booked after their own
- * arrivals, not after the late write's).  Writes posted later
- * that arrive earlier than writes already drained take later batches.  All
- * of this depends only on the calls and their times, never on how the
- * engine batches its work.
+ * A write posted later but arriving earlier moves the drains after it
+ * (their writes, their triggers), so a drain is not booked when the
+ * watermark is counted but when a read (a copy's too) arriving at or after
+ * its start is resolved: the read waits for it.  A read arriving before it
+ * goes first and the drain takes the next gap (reads first).  Drains are
+ * booked in order.  The horizon (ddr_set_horizon) books those started
+ * before it when a write is posted: every read resolved later would have
+ * booked them first, so this changes no result and keeps the pending writes
+ * few on a channel that only copies read from, or nothing.  A write
+ * that needs the departures of drains not yet booked, to know when it gets
+ * an entry, estimates them (wq_estimate: where they would go if booked
+ * now) without booking them: a write posted far ahead must not settle
+ * present drains.  Reads that pass such a drain later delay its writes'
+ * departures but not the entries those writes were given, so a write burst
+ * that fills the bus (kernel zeroing) is not slowed by the reads that pass
+ * it; the drains behind still wait for the room those departures make, so
+ * the lag does not pile up in front of later reads.  A write that arrived
+ * after a drain was booked takes a later one.  All of this depends only on
+ * the calls and their times (tests/hw/test_ddr.c, ddr_horizon_independent).
  *
  * Reads booked later in call order still use earlier gaps, and reads never
  * wait for a bank a queued write is using: write bursts are taken to be
@@ -73,10 +83,14 @@
  * entry, and that wait alone through *wait.  Each drain counts two
  * turnarounds, also when two drains touch (a simplification: a pure write
  * stream pays them too, so it reaches at most
- * n*tBL / (n*tBL + tRTW + tWTR + tCL) of the bus).  Writes pending at the
- * end of a run are never booked.  Drained writes are forgotten once the
- * horizon (ddr_set_horizon) passes their departure: nothing can arrive
- * before it any more, so this changes no result.
+ * n*tBL / (n*tBL + tRTW + tWTR + tCL) of the bus).  A write's bytes and bus
+ * time are counted when it is accepted: every accepted write crosses the
+ * bus once, and a run's end (when writes below the watermark are still
+ * pending) is no moment of the controller's.  Drained writes are forgotten
+ * once the horizon (ddr_set_horizon) passes their departure, and the bus
+ * forgets bookings before the horizon but not those a pending drain may
+ * still have to go around: nothing can arrive before them any more, so
+ * this changes no result.
  *
  * Refresh (tREFI > 0): rank r is refreshed during [r*tREFI/ranks + k*tREFI,
  * + tRFC) for k >= 1, computed from the time alone (no events).  A request
@@ -164,8 +178,15 @@ struct wq_ring {
 
 struct ddr_channel {
 	struct resv bus;                  /* data-bus bursts booked (gap-filling, sim/resv.h) */
-	struct wq_ring pend;              /* writes not yet in a drain, by arrival */
+	sim_time_t hz;                    /* the bus's horizon: the driver's, held back for unbooked drains */
+	struct wq_ring pend;              /* writes not yet in a booked drain, by arrival */
 	struct wq_ring left;              /* drained writes that may not have left yet, by departure */
+	struct wq_ring vleft;             /* the estimated drains' writes, by departure (wq_estimate) */
+	sim_time_t *est_iv;               /* [est_k]: each estimated drain's block start */
+	uint32_t est_k, est_cap;
+	sim_time_t *seq_dep;              /* departures of the latest write_queue drained writes, in drain order */
+	uint32_t seq_mask;
+	uint64_t drained;                 /* writes booked in drains so far */
 	sim_time_t left_max_arr;          /* >= the latest arrival in `left` (reset when it empties) */
 	uint64_t stat[NR_DDR_STATS];
 };
@@ -192,6 +213,7 @@ struct ddr {
 	struct ddr_bank *banks;   /* [channel][rank][bankgroup][bank] */
 	sim_time_t *cas_ok;       /* [channel][rank][bankgroup]: earliest next CAS (tCCD_L) */
 	struct ddr_channel *ch;
+	const sim_time_t *horizon;        /* the driver's (ddr_set_horizon); NULL: keep everything */
 };
 
 /* The magic of take() (below) for base n (unused for powers of two). */
@@ -275,7 +297,10 @@ int ddr_create(ddr_t **out, const struct ddr_cfg *cfg, unsigned node, uint64_t b
 		uint32_t cap = 1u << ilog2_u64(2 * (uint64_t)cfg->write_queue - 1);
 		d->ch[i].pend = (struct wq_ring){ .e = malloc(cap * sizeof(struct wq_ent)), .mask = cap - 1 };
 		d->ch[i].left = (struct wq_ring){ .e = malloc(cap * sizeof(struct wq_ent)), .mask = cap - 1 };
-		if (!d->ch[i].pend.e || !d->ch[i].left.e) {
+		d->ch[i].vleft = (struct wq_ring){ .e = malloc(cap * sizeof(struct wq_ent)), .mask = cap - 1 };
+		d->ch[i].seq_dep = malloc(cap * sizeof(sim_time_t));
+		d->ch[i].seq_mask = cap - 1;
+		if (!d->ch[i].pend.e || !d->ch[i].left.e || !d->ch[i].vleft.e || !d->ch[i].seq_dep) {
 			ddr_destroy(d);
 			return -SIM_ENOMEM;
 		}
@@ -286,8 +311,9 @@ int ddr_create(ddr_t **out, const struct ddr_cfg *cfg, unsigned node, uint64_t b
 
 void ddr_set_horizon(ddr_t *d, const sim_time_t *horizon)
 {
+	d->horizon = horizon;
 	for (unsigned c = 0; c < d->cfg.channels; c++)
-		d->ch[c].bus.horizon = horizon;
+		d->ch[c].bus.horizon = horizon ? &d->ch[c].hz : NULL;
 }
 
 void ddr_destroy(ddr_t *d)
@@ -299,6 +325,9 @@ void ddr_destroy(ddr_t *d)
 			resv_destroy(&d->ch[c].bus);
 			free(d->ch[c].pend.e);
 			free(d->ch[c].left.e);
+			free(d->ch[c].vleft.e);
+			free(d->ch[c].est_iv);
+			free(d->ch[c].seq_dep);
 		}
 	free(d->ref_win);
 	free(d->banks);
@@ -432,19 +461,103 @@ static inline void wq_left_insert(struct wq_ring *r, sim_time_t arr, sim_time_t 
 }
 
 /*
- * Drain the oldest wq_high - wq_low pending writes (by arrival) as one block
- * on the bus, at or after CWL past the latest time one of them entered the
- * queue; each leaves the queue when its burst ends.
+ * Pending drain k (0 = the next to book) takes pend[k*n, (k+1)*n) and is
+ * triggered by the arrival of pend[k*n + wq_high - 1]: by arrival order,
+ * the moment wq_high writes had arrived and were pending.  It exists when
+ * pend holds that many.
+ */
+static inline bool wq_has(const ddr_t *d, const struct ddr_channel *ch, uint32_t k)
+{
+	return ch->pend.n >= k * (d->cfg.wq_high - d->cfg.wq_low) + d->cfg.wq_high;
+}
+
+static inline sim_time_t wq_trigger(const ddr_t *d, const struct ddr_channel *ch, uint32_t k)
+{
+	return wq_at(&ch->pend, k * (d->cfg.wq_high - d->cfg.wq_low) + d->cfg.wq_high - 1)->arr;
+}
+
+/*
+ * When the g-th write to be drained on the channel (0 = the first ever)
+ * leaves: booked (ch->drained of them so far), or in an estimated drain.
+ */
+static sim_time_t wq_dep_seq(const ddr_t *d, const struct ddr_channel *ch, uint64_t g)
+{
+	const uint32_t n = d->cfg.wq_high - d->cfg.wq_low;
+	uint64_t v;
+
+	if (g < ch->drained) {
+		SIM_BUG_ON(ch->drained - g > ch->seq_mask + 1);
+		return ch->seq_dep[g & ch->seq_mask];
+	}
+	v = g - ch->drained;
+	SIM_BUG_ON(v / n >= ch->est_k);
+	return ch->est_iv[v / n] + d->tRTW + (v % n + 1) * d->tBL;
+}
+
+/*
+ * Its start: the trigger, and not before all of its writes are in the
+ * queue: each took its entry (t) and, on the bus as booked, the write
+ * write_queue places before it in drain order has left (a read that
+ * passed earlier drains after the writes got their entries pushed those
+ * departures back; the drain waits for the room as a controller's queue
+ * would, so a read never waits for drains of writes not in the queue yet).
+ * Drains before k are booked or estimated.
+ */
+static sim_time_t wq_start(const ddr_t *d, const struct ddr_channel *ch, uint32_t k)
+{
+	const uint32_t n = d->cfg.wq_high - d->cfg.wq_low, q = d->cfg.write_queue;
+	sim_time_t s = wq_trigger(d, ch, k);
+	uint64_t g = ch->drained + (uint64_t)k * n;
+
+	for (uint32_t i = k * n; i < (k + 1) * n; i++, g++) {
+		s = SIM_MAX(s, wq_at(&ch->pend, i)->t);
+		if (g >= q)
+			s = SIM_MAX(s, wq_dep_seq(d, ch, g - q));
+	}
+	return s;
+}
+
+/* The drain block on the bus: read->write gap, n bursts, write->read gap (tWTR + tCL). */
+static inline sim_time_t wq_block(const ddr_t *d)
+{
+	return d->tRTW + (d->cfg.wq_high - d->cfg.wq_low) * d->tBL + d->tWTR + d->tCL;
+}
+
+/* Forget the estimated drains (below): the bus or the pending drains changed. */
+static inline void wq_est_drop(struct ddr_channel *ch)
+{
+	ch->est_k = 0;
+	ch->vleft.n = 0;
+}
+
+/*
+ * Book [t, t + len) on the channel's bus.  Bookings ending before the
+ * driver's horizon may be forgotten, but not those a pending drain may
+ * still have to go around: it is booked at or after its trigger + CWL.
+ */
+static sim_time_t bus_book(ddr_t *d, struct ddr_channel *ch, sim_time_t t, sim_time_t len)
+{
+	if (d->horizon) {
+		ch->hz = *d->horizon;
+		if (wq_has(d, ch, 0))
+			ch->hz = SIM_MIN(ch->hz, wq_trigger(d, ch, 0) + d->tCL);
+	}
+	wq_est_drop(ch);
+	return resv_book(&ch->bus, t, len);
+}
+
+/*
+ * Book pending drain 0 as one block on the bus at the earliest gap at or
+ * after CWL (= CL) past its start; each write leaves the queue when its
+ * burst ends.
  */
 static void wq_drain(ddr_t *d, struct ddr_channel *ch)
 {
 	const uint32_t n = d->cfg.wq_high - d->cfg.wq_low;
 	struct wq_ring *p = &ch->pend;
-	sim_time_t due = 0, start, left;
+	sim_time_t start, left;
 
-	for (uint32_t i = 0; i < n; i++)
-		due = SIM_MAX(due, wq_at(p, i)->t);
-	start = resv_book(&ch->bus, due + d->tCL, d->tRTW + n * d->tBL + d->tWTR + d->tCL);
+	start = bus_book(d, ch, wq_start(d, ch, 0) + d->tCL, wq_block(d));
 	left = start + d->tRTW;
 	for (uint32_t i = 0; i < n; i++) {
 		sim_time_t arr = wq_at(p, 0)->arr;
@@ -452,57 +565,162 @@ static void wq_drain(ddr_t *d, struct ddr_channel *ch)
 		p->n--;
 		left += d->tBL;
 		wq_left_insert(&ch->left, arr, left);
+		ch->seq_dep[ch->drained++ & ch->seq_mask] = left;
 		if (arr > ch->left_max_arr)
 			ch->left_max_arr = arr;
 	}
 	ch->stat[DDR_WQ_DRAINS]++;
 	ch->stat[DDR_TURNAROUNDS] += 2;
-	ch->stat[DDR_BYTES] += (uint64_t)n * DDR_LINE;
-	ch->stat[DDR_BUSY] += n * d->tBL;
+}
+
+/* Book, in order, the pending drains that have started by t. */
+static inline void wq_book_upto(ddr_t *d, struct ddr_channel *ch, sim_time_t t)
+{
+	while (wq_has(d, ch, 0) && wq_start(d, ch, 0) <= t)
+		wq_drain(d, ch);
+}
+
+/*
+ * Estimate the pending drains triggered by t, without booking them: where
+ * each would go if booked now, in order (the same gap search as resv_book
+ * over the bus and the drains estimated before it), and their writes'
+ * departures into `vleft`.  A write needs them to know when it gets an
+ * entry, but booking them would fix drains that writes posted later and
+ * arriving earlier still change (a write posted far ahead must not settle
+ * the present ones).  The estimates stay valid until the bus or the
+ * drains' writes change (wq_est_drop); a run of writes appended at the
+ * tail (zeroing) extends them.  @return how many drains are estimated.
+ */
+static uint32_t wq_estimate(const ddr_t *d, struct ddr_channel *ch, sim_time_t t)
+{
+	const uint32_t n = d->cfg.wq_high - d->cfg.wq_low;
+	const sim_time_t len = wq_block(d);
+
+	if (ch->est_k && wq_trigger(d, ch, ch->est_k - 1) > t)
+		wq_est_drop(ch);   /* estimated for a later write: some are not triggered by t */
+	while (wq_has(d, ch, ch->est_k) && wq_trigger(d, ch, ch->est_k) <= t) {
+		uint32_t k = ch->est_k;
+		sim_time_t s = wq_start(d, ch, k) + d->tCL, dep;
+		bool moved;
+
+		do {
+			s = resv_probe(&ch->bus, s, len);
+			moved = false;
+			for (uint32_t i = 0; i < k; i++)
+				if (ch->est_iv[i] < s + len && ch->est_iv[i] + len > s) {
+					s = ch->est_iv[i] + len;
+					moved = true;
+				}
+		} while (moved);
+		if (unlikely(k == ch->est_cap)) {
+			uint32_t cap = ch->est_cap ? 2 * ch->est_cap : 16;
+			sim_time_t *iv = realloc(ch->est_iv, cap * sizeof(*iv));
+			if (!iv)
+				sim_bug(__FILE__, __LINE__, "out of memory estimating DDR write drains");
+			ch->est_iv = iv;
+			ch->est_cap = cap;
+		}
+		ch->est_iv[k] = s;
+		dep = s + d->tRTW;
+		for (uint32_t i = k * n; i < (k + 1) * n; i++) {
+			dep += d->tBL;
+			wq_left_insert(&ch->vleft, wq_at(&ch->pend, i)->arr, dep);
+		}
+		ch->est_k++;
+	}
+	return ch->est_k;
+}
+
+/* Index of the first entry of departure ring r leaving after t. */
+static uint32_t wq_first_after(const struct wq_ring *r, sim_time_t t)
+{
+	uint32_t lo = 0, hi = r->n;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (wq_at(r, mid)->t > t)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
+/* Entries of r from lo on leaving at or before t. */
+static uint32_t wq_count_le(const struct wq_ring *r, uint32_t lo, sim_time_t t)
+{
+	return wq_first_after(r, t) > lo ? wq_first_after(r, t) - lo : 0;
+}
+
+/* The k-th (1-based) earliest departure of a[alo..] and b[blo..] together (both sorted). */
+static sim_time_t wq_kth(const struct wq_ring *a, uint32_t alo, const struct wq_ring *b, uint32_t blo, uint32_t k)
+{
+	sim_time_t best = SIM_TIME_MAX;
+	const struct wq_ring *r[2] = { a, b };
+	const uint32_t rlo[2] = { alo, blo };
+
+	/* in each, the first whose rank (entries of both leaving no later) reaches k */
+	for (unsigned s = 0; s < 2; s++) {
+		uint32_t lo = rlo[s], hi = r[s]->n;
+		while (lo < hi) {
+			uint32_t mid = lo + (hi - lo) / 2;
+			sim_time_t t = wq_at(r[s], mid)->t;
+			if ((mid - rlo[s] + 1) + wq_count_le(r[!s], rlo[!s], t) >= k)
+				hi = mid;
+			else
+				lo = mid + 1;
+		}
+		if (lo < r[s]->n)
+			best = SIM_MIN(best, wq_at(r[s], lo)->t);
+	}
+	return best;
 }
 
 /*
  * When a write arriving at `arrive` gets an entry: at once if fewer than
  * write_queue writes that arrived before it are still in the queue, else
  * when enough of the drained ones have left.  `pend_before` pending writes
- * arrived before it; pending writes have not left (fewer than wq_high of
- * them, so the rest of a full queue has been drained and its departures are
- * known).
+ * arrived before it and are in no drain triggered by then (fewer than
+ * wq_high); the drained ones are the booked (`left`) and the estimated
+ * (`vleft`, all arrived by then).
  */
 static sim_time_t wq_entry(const ddr_t *d, const struct ddr_channel *ch, sim_time_t arrive, uint32_t pend_before)
 {
-	const struct wq_ring *l = &ch->left;
+	const struct wq_ring *l = &ch->left, *v = &ch->vleft;
 	const uint32_t q = d->cfg.write_queue;
-	uint32_t lo = 0, hi = l->n;
+	uint32_t lo, vlo, inq, k;
 
-	if (pend_before + l->n < q)
+	if (pend_before + l->n + v->n < q)
 		return arrive;
-	/* drained writes by departure: the first one still there at `arrive` */
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		if (wq_at(l, mid)->t > arrive)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	if (pend_before + (l->n - lo) < q)
-		return arrive;
+	lo = wq_first_after(l, arrive);
+	vlo = wq_first_after(v, arrive);
 	if (ch->left_max_arr <= arrive) {
 		/* every drained write arrived before this one: the k-th to leave frees the entry */
-		uint32_t k = pend_before + (l->n - lo) - q + 1;
-		return wq_at(l, lo + k - 1)->t;
-	}
-	/* some drained writes arrived after this one (booked ahead): skip them */
-	{
-		uint32_t inq = 0, k;
-		for (uint32_t i = lo; i < l->n; i++)
-			inq += wq_at(l, i)->arr <= arrive;
+		inq = (l->n - lo) + (v->n - vlo);
 		if (pend_before + inq < q)
 			return arrive;
-		k = pend_before + inq - q + 1;
-		for (uint32_t i = lo; i < l->n; i++)
-			if (wq_at(l, i)->arr <= arrive && !--k)
-				return wq_at(l, i)->t;
+		return wq_kth(l, lo, v, vlo, pend_before + inq - q + 1);
+	}
+	/* some booked drained writes arrived after this one (booked ahead): skip them */
+	inq = v->n - vlo;
+	for (uint32_t i = lo; i < l->n; i++)
+		inq += wq_at(l, i)->arr <= arrive;
+	if (pend_before + inq < q)
+		return arrive;
+	k = pend_before + inq - q + 1;
+	for (uint32_t i = lo, j = vlo;;) {
+		bool from_l;
+		while (i < l->n && wq_at(l, i)->arr > arrive)
+			i++;
+		if (i == l->n && j == v->n)
+			break;
+		from_l = j == v->n || (i < l->n && wq_at(l, i)->t <= wq_at(v, j)->t);
+		if (!--k)
+			return from_l ? wq_at(l, i)->t : wq_at(v, j)->t;
+		if (from_l)
+			i++;
+		else
+			j++;
 	}
 	sim_bug(__FILE__, __LINE__, "write queue: fewer drained writes than the queue holds");
 }
@@ -513,31 +731,42 @@ static sim_time_t wq_entry(const ddr_t *d, const struct ddr_channel *ch, sim_tim
  */
 static sim_time_t write_post(ddr_t *d, struct ddr_channel *ch, sim_time_t arrive, sim_time_t *wait)
 {
-	const uint32_t high = d->cfg.wq_high, n = high - d->cfg.wq_low;
+	const uint32_t n = d->cfg.wq_high - d->cfg.wq_low;
 	struct wq_ring *p = &ch->pend, *l = &ch->left;
-	sim_time_t accept;
-	uint32_t j = p->n;
+	sim_time_t accept = arrive;
+	uint32_t j;
 
-	/* nothing arrives before the horizon any more: writes gone by then are gone for all */
-	if (ch->bus.horizon)
-		while (l->n && wq_at(l, 0)->t <= *ch->bus.horizon) {
+	if (d->horizon) {
+		/* nothing arrives before the horizon any more: writes gone by then are gone for all */
+		while (l->n && wq_at(l, 0)->t <= *d->horizon) {
 			l->head = (l->head + 1) & l->mask;
 			l->n--;
 		}
+		/*
+		 * and drains started by then are settled: book them.  Every read
+		 * resolved from now on arrives after their start and would book
+		 * them first, so this changes no result; it keeps the pending
+		 * writes (and the estimates rebuilt after each booking) few on a
+		 * channel that is only written.
+		 */
+		wq_book_upto(d, ch, *d->horizon);
+	}
 	if (!l->n)
 		ch->left_max_arr = 0;
 	/* pending writes that arrived by now: a write posted earlier but arriving later is not one */
-	while (j && wq_at(p, j - 1)->arr > arrive)
+	for (j = p->n; j && wq_at(p, j - 1)->arr > arrive;)
 		j--;
-	/* writes posted after others that arrive later can bring the count there first */
-	for (; j >= high; j -= n)
-		wq_drain(d, ch);
-	accept = wq_entry(d, ch, arrive, j);
+	/* counting every pending write as still there, the queue may be full: look exactly */
+	if (j + l->n >= d->cfg.write_queue)
+		accept = wq_entry(d, ch, arrive, j - wq_estimate(d, ch, arrive) * n);
 	if (accept > arrive) {
 		ch->stat[DDR_WQ_STALLS]++;
 		ch->stat[DDR_WQ_DELAY] += accept - arrive;
 	}
 	ch->stat[DDR_WRITES]++;
+	/* every write accepted crosses the bus once, in some drain: counted now (docs/hw.md) */
+	ch->stat[DDR_BYTES] += DDR_LINE;
+	ch->stat[DDR_BUSY] += d->tBL;
 	/* into its place by arrival, after the j that arrived before (or with) it */
 	if (unlikely(p->n > p->mask))
 		wq_grow(p);
@@ -545,8 +774,9 @@ static sim_time_t write_post(ddr_t *d, struct ddr_channel *ch, sim_time_t arrive
 		*wq_at(p, i) = *wq_at(p, i - 1);
 	*wq_at(p, j) = (struct wq_ent){ arrive, accept };
 	p->n++;
-	if (j + 1 >= high)
-		wq_drain(d, ch);
+	/* it moved the writes of the estimated drains after it, or their triggers */
+	if (ch->est_k && j < (ch->est_k - 1) * n + d->cfg.wq_high)
+		wq_est_drop(ch);
 	if (wait)
 		*wait = accept - arrive;
 	return accept;
@@ -688,7 +918,9 @@ sim_time_t ddr_access(ddr_t *d, uint64_t paddr, bool write, sim_time_t now, enum
 		unloaded = d->tRP + d->tRCD + d->tCL + d->tBL;
 	}
 	cas = SIM_MAX(cas, d->cas_ok[g]);
-	data = resv_book(&ch->bus, cas + d->tCL, d->tBL);
+	/* drains started by the time the read arrived hold the bus first; later ones go around it */
+	wq_book_upto(d, ch, arrive);
+	data = bus_book(d, ch, cas + d->tCL, d->tBL);
 	cas = data - d->tCL;
 	done = data + d->tBL;
 
@@ -721,7 +953,8 @@ sim_time_t ddr_read_stream(ddr_t *d, uint64_t paddr, sim_time_t now)
 
 	ddr_map(d, paddr, &c);
 	ch = &d->ch[c.channel];
-	data = resv_book(&ch->bus, arrive + d->tRCD + d->tCL, d->tBL);
+	wq_book_upto(d, ch, arrive);
+	data = bus_book(d, ch, arrive + d->tRCD + d->tCL, d->tBL);
 	queued = data + d->tBL - arrive - unloaded;
 	read_account(d, ch, queued);
 	return data + d->tBL - now;
@@ -746,11 +979,18 @@ void ddr_report(const ddr_t *d, sim_time_t end, rep_t *r)
 	rep_arr_begin(r, "channels");
 	for (unsigned i = 0; i < d->cfg.channels; i++) {
 		const struct ddr_channel *ch = &d->ch[i];
-		uint64_t n = ch->stat[DDR_READS];
+		uint64_t n = ch->stat[DDR_READS], stat[NR_DDR_STATS], unbooked = 0;
+		const uint32_t high = d->cfg.wq_high, batch = high - d->cfg.wq_low;
 
+		/* the drains the queue has reached but nothing has booked yet are drains all the same */
+		if (ch->pend.n >= high)
+			unbooked = (ch->pend.n - high) / batch + 1;
+		memcpy(stat, ch->stat, sizeof(stat));
+		stat[DDR_WQ_DRAINS] += unbooked;
+		stat[DDR_TURNAROUNDS] += 2 * unbooked;
 		rep_obj_begin(r, NULL);
 		rep_u64(r, "channel", i);
-		rep_stat_fields(r, &(struct stat_block){ ddr_stat_desc, ch->stat, NR_DDR_STATS });
+		rep_stat_fields(r, &(struct stat_block){ ddr_stat_desc, stat, NR_DDR_STATS });
 		rep_ns(r, "avg_queue_ns", n ? (ch->stat[DDR_QUEUE] + n / 2) / n : 0);
 		/* Bus time booked past `end` (queued bursts) can push this above 1. */
 		rep_real(r, "utilisation", end ? (double)ch->stat[DDR_BUSY] / (double)end : 0.0);

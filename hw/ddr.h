@@ -60,6 +60,8 @@ sim_time_t ddr_write_run(ddr_t *d, uint64_t paddr, uint64_t n, sim_time_t now);
  * the data bus alone: it takes the earliest bus slot at or after the
  * row-closed timing and leaves the bank state (open rows, ready times) to
  * demand reads, which a copy booked far ahead would otherwise hold back.
+ * Like a demand read it books the write drains started by its arrival
+ * first (docs/hw.md, "DDR writes").
  * Counted in reads, bytes, busy and queue delay; in no row outcome.
  * @return ps from `now` until the data is returned.
  */
