@@ -79,8 +79,9 @@ uint32_t cache_ways(const cache_t *c);
  * line words indexed by slot = set * ways + way, a set's ways side by side:
  * a word is (block number + 1) << CL_KEY_SHIFT | CL_* flags, so 0 is an
  * empty way and a lookup compares whole words with the flag bits masked by
- * the XOR.  One word per line keeps a set of up to 8 ways in one host cache
- * line; tags, flags and ages in three arrays cost three host misses per
+ * the XOR.  One word per line keeps a set of up to 8 ways in 64 bytes (one
+ * or two host cache lines: the array is not aligned to them, which measured
+ * no gain); tags, flags and ages in three arrays cost a host miss each per
  * simulated miss on a large L3.
  *
  * LRU (every preset's policy) keeps no ages: each set's row is in recency
