@@ -27,7 +27,7 @@ int evq_init(struct evq *q)
 void evq_destroy(struct evq *q)
 {
 	for (size_t i = 0; i < q->n; i++)
-		q->ev[q->lo + i]->heap_idx = EV_IDLE;
+		q->ev[q->lo + i]->queued = EV_IDLE;
 	free(q->ev);
 	q->ev = NULL;
 	q->lo = q->n = q->cap = 0;
@@ -62,7 +62,7 @@ static void remove_queued(struct evq *q, struct ev *ev)
 		memmove(&w[i], &w[i + 1], (q->n - i - 1) * sizeof(*w));
 	}
 	q->n--;
-	ev->heap_idx = EV_IDLE;
+	ev->queued = EV_IDLE;
 }
 
 /* Make room for one more event at the window's end. */
@@ -100,7 +100,7 @@ int ev_schedule(struct evq *q, struct ev *ev, sim_time_t when)
 		return -SIM_ENOMEM;
 	ev->when = when;
 	ev->seq = q->next_seq++;
-	ev->heap_idx = EV_QUEUED;
+	ev->queued = EV_QUEUED;
 	w = &q->ev[q->lo];
 	/* its seq is the largest: it goes after every event due no later, usually at the end */
 	if (!q->n || when >= w[q->n - 1]->when) {
@@ -134,7 +134,7 @@ bool evq_run_one(struct evq *q)
 		return false;
 	ev = q->ev[q->lo++];
 	q->n--;
-	ev->heap_idx = EV_IDLE;
+	ev->queued = EV_IDLE;
 	q->now = ev->when;
 	q->nr_run++;
 	ev->fn(ev, ev->ctx);

@@ -34,7 +34,7 @@ struct ev {
 	ev_fn fn;            /* callback */
 	void *ctx;           /* callback context */
 	/* private to ev.c */
-	size_t heap_idx;     /* EV_QUEUED while queued; EV_IDLE (0) when not, so a
+	size_t queued;       /* EV_QUEUED while queued; EV_IDLE (0) when not, so a
 				zero-filled node (calloc) is idle and safe to cancel */
 };
 
@@ -60,12 +60,12 @@ static inline void ev_init(struct ev *ev, ev_fn fn, void *ctx)
 	ev->seq = 0;
 	ev->fn = fn;
 	ev->ctx = ctx;
-	ev->heap_idx = EV_IDLE;
+	ev->queued = EV_IDLE;
 }
 
 static inline bool ev_pending(const struct ev *ev)
 {
-	return ev->heap_idx != EV_IDLE;
+	return ev->queued != EV_IDLE;
 }
 
 /*
