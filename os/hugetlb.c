@@ -196,8 +196,8 @@ static int cmp_u64(const void *a, const void *b)
  * modelled), so os/contig.c's alloc_contig_range is not the model here:
  * at boot there is nothing to migrate.  numasim takes every free
  * MAX_PAGE_ORDER block of the node without reclaim or watermarks, keeps
- * the lowest 1 GiB-aligned run of 256 adjacent ones and returns the rest
- * (memblock, top-down on x86, would pick the highest).  A run touching a
+ * the highest 1 GiB-aligned run of 256 adjacent ones (memblock allocates
+ * top-down on x86) and returns the rest.  A run touching a
  * MIGRATE_CMA pageblock is not taken: CMA areas are memblock-reserved
  * before the hugetlb boot pools, and at run time alloc_contig_pages'
  * alloc_contig_range without ACR_FLAGS_CMA fails on CMA pageblocks
@@ -246,7 +246,8 @@ static int alloc_gigantic(struct os *os, unsigned nid, uint64_t *pfn)
 		blk[n++] = b;
 	}
 	qsort(blk, n, sizeof(*blk), cmp_u64);
-	for (uint64_t i = 0; i + per <= n && found == UINT64_MAX; i++)
+	/* highest run first: memblock allocates top-down on x86 (memblock_find_in_range_node) */
+	for (uint64_t i = n >= per ? n - per + 1 : 0; i-- > 0 && found == UINT64_MAX;)
 		if (!(blk[i] & (span - 1)) && blk[i + per - 1] == blk[i] + span - (1ULL << MAX_PAGE_ORDER) &&
 		    !range_has_cma(os->phys, blk[i], span))
 			found = i;
