@@ -42,11 +42,8 @@
 #define RECLAIM_HZ_PS     (HZ * JIFFY_PS)
 /* reclaim_throttle's VMSCAN_THROTTLE_WRITEBACK timeout, HZ/10. */
 #define RECLAIM_THROTTLE_WRITEBACK_PS ((HZ / 10) * JIFFY_PS)
-/*
- * numasim's VMSCAN_THROTTLE_CONGESTED timeout for memcg reclaim, HZ/50
- * (Linux 6.x sleeps 1 jiffy for CONGESTED, HZ/50 for ISOLATED).
- */
-#define RECLAIM_THROTTLE_CONGESTED_PS ((HZ / 50) * JIFFY_PS)
+/* reclaim_throttle's VMSCAN_THROTTLE_CONGESTED (and NOPROGRESS) timeout: one jiffy (HZ/50 is ISOLATED's). */
+#define RECLAIM_THROTTLE_CONGESTED_PS (1 * JIFFY_PS)
 
 /* numasim's own reclaim counters (the rest are Linux's vmstat events). */
 #define RECLAIM_STATS(X)                                                                           \
