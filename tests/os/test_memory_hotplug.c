@@ -256,6 +256,41 @@ static void test_failed_offline_restores_types(void **state)
 }
 
 /*
+ * Pageblock types are set when memory comes online, not when it goes:
+ * offline_pages / __offline_isolated_pages change no migratetype (the
+ * blocks stay isolated over their own type), and online_pages makes every
+ * pageblock of the block MOVABLE (mm/memory_hotplug.c online_pages ->
+ * move_pfn_range_to_zone -> mm/mm_init.c memmap_init_range ->
+ * init_pageblock_migratetype(MIGRATE_MOVABLE, isolate), then
+ * undo_isolate_page_range).  A GFP_KERNEL page claims a pageblock of block
+ * 2 for UNMOVABLE; freed, the block is offlined: the pageblock is still
+ * UNMOVABLE beneath its isolation (before: MOVABLE already), and MOVABLE
+ * once the block is back online.
+ */
+static void test_types_set_at_online(void **state)
+{
+	(void)state;
+	struct fx *f = fx_new(2, 256, 2);
+	uint64_t kpfn;
+	sim_time_t cost = 0;
+	char err[256];
+
+	assert_int_equal(alloc_on(f, 1, GFP_KERNEL, &kpfn), 0);
+	assert_int_equal(kpfn / BLOCK_PAGES, 2);
+	page_free(fx_phys(f), kpfn, 0, 2);
+	drain_all_pages(fx_phys(f));
+	assert_int_equal(get_pageblock_migratetype(fx_phys(f), kpfn), MIGRATE_UNMOVABLE);
+	assert_int_equal(memory_offline(f->os, 2, 2, 0, &cost), 0);
+	assert_int_equal(get_pageblock_migratetype(fx_phys(f), kpfn), MIGRATE_ISOLATE);
+	assert_int_equal(get_pageblock_type_under_isolation(fx_phys(f), kpfn), MIGRATE_UNMOVABLE);
+	assert_int_equal(memory_online(f->os, 2, MMOP_ONLINE), 0);
+	for (uint64_t pfn = 2 * BLOCK_PAGES; pfn < 3 * BLOCK_PAGES; pfn += PAGEBLOCK_NR_PAGES)
+		assert_int_equal(get_pageblock_migratetype(fx_phys(f), pfn), MIGRATE_MOVABLE);
+	assert_int_equal(buddy_verify(fx_phys(f), err, sizeof(err)), 0);
+	fx_free(f);
+}
+
+/*
  * online_pages with MMOP_ONLINE_MOVABLE: the block joins ZONE_MOVABLE,
  * which gfp_zone gives only to __GFP_MOVABLE requests; valid_zones of the
  * offline block lists the default zone first, then the others allowed.
@@ -398,6 +433,7 @@ int main(void)
 		cmocka_unit_test(test_offline_migrates_to_other_node),
 		cmocka_unit_test(test_offline_ebusy),
 		cmocka_unit_test(test_failed_offline_restores_types),
+		cmocka_unit_test(test_types_set_at_online),
 		cmocka_unit_test(test_online_movable),
 		cmocka_unit_test(test_node_becomes_memoryless),
 		cmocka_unit_test(test_offline_middle_block),
