@@ -201,6 +201,19 @@ static void test_offline_ebusy(void **state)
 	fx_free(f);
 }
 
+/* A GFP_KERNEL page of node 1 claims a pageblock of block 2 for UNMOVABLE and is freed: @return its pfn. */
+static uint64_t unmovable_pageblock(struct fx *f)
+{
+	uint64_t kpfn;
+
+	assert_int_equal(alloc_on(f, 1, GFP_KERNEL, &kpfn), 0);
+	assert_int_equal(kpfn / BLOCK_PAGES, 2);
+	page_free(fx_phys(f), kpfn, 0, 2);
+	drain_all_pages(fx_phys(f));
+	assert_int_equal(get_pageblock_migratetype(fx_phys(f), kpfn), MIGRATE_UNMOVABLE);
+	return kpfn;
+}
+
 /*
  * A failed offline gives each pageblock back the migratetype it had
  * (mm/memory_hotplug.c offline_pages, failed_removal_isolated ->
@@ -215,15 +228,10 @@ static void test_failed_offline_restores_types(void **state)
 {
 	(void)state;
 	struct fx *f = fx_new(2, 256, 2);
-	uint64_t kpfn;
+	uint64_t kpfn = unmovable_pageblock(f);
 	sim_time_t cost = 0;
 	char err[256];
 
-	assert_int_equal(alloc_on(f, 1, GFP_KERNEL, &kpfn), 0);
-	assert_int_equal(kpfn / BLOCK_PAGES, 2);
-	page_free(fx_phys(f), kpfn, 0, 2);
-	drain_all_pages(fx_phys(f));
-	assert_int_equal(get_pageblock_migratetype(fx_phys(f), kpfn), MIGRATE_UNMOVABLE);
 	/* a user page of block 2, pinned */
 	uint64_t upfn;
 	assert_int_equal(alloc_on(f, 1, GFP_HIGHUSER_MOVABLE, &upfn), 0);
@@ -271,15 +279,10 @@ static void test_types_set_at_online(void **state)
 {
 	(void)state;
 	struct fx *f = fx_new(2, 256, 2);
-	uint64_t kpfn;
+	uint64_t kpfn = unmovable_pageblock(f);
 	sim_time_t cost = 0;
 	char err[256];
 
-	assert_int_equal(alloc_on(f, 1, GFP_KERNEL, &kpfn), 0);
-	assert_int_equal(kpfn / BLOCK_PAGES, 2);
-	page_free(fx_phys(f), kpfn, 0, 2);
-	drain_all_pages(fx_phys(f));
-	assert_int_equal(get_pageblock_migratetype(fx_phys(f), kpfn), MIGRATE_UNMOVABLE);
 	assert_int_equal(memory_offline(f->os, 2, 2, 0, &cost), 0);
 	assert_int_equal(get_pageblock_migratetype(fx_phys(f), kpfn), MIGRATE_ISOLATE);
 	assert_int_equal(get_pageblock_type_under_isolation(fx_phys(f), kpfn), MIGRATE_UNMOVABLE);

@@ -44,6 +44,23 @@ static void grow_in_place_and_shrink(void **state)
 }
 
 /*
+ * Pages A..A+3 written, A+4 mapped after them (so [A, A+4) cannot grow in
+ * place); declared contents: pages 0-1 id 77 (30%, PGC_KEEP), page 3 id 78
+ * (40%), and the target b..b+9 id 99 (90%), declared before any move.
+ */
+static void declared_pages(struct fx *f, int pid, uint64_t b)
+{
+	char err[160];
+
+	fx_mmap_at(f, pid, A, 4 * PG, PROT_RW, MAP_PRIV_ANON | MAP_FIXED_);
+	fx_mmap_at(f, pid, A + 4 * PG, PG, PROT_RW, MAP_PRIV_ANON | MAP_FIXED_);
+	rx_touch(f, pid, 0, A, 4);
+	assert_int_equal(os_page_content(f->os, pid, A, 2 * PG, 77, 30, PGC_KEEP, err, sizeof(err)), 0);
+	assert_int_equal(os_page_content(f->os, pid, A + 3 * PG, PG, 78, 40, 0, err, sizeof(err)), 0);
+	assert_int_equal(os_page_content(f->os, pid, b, 10 * PG, 99, 90, 0, err, sizeof(err)), 0);
+}
+
+/*
  * page_content declarations (os/page_content.h) describe the data of the
  * pages at an address; move_vma (Linux mm/mremap.c move_page_tables)
  * carries the pages, so their declarations go along: the moved page
@@ -59,17 +76,10 @@ static void move_carries_page_content(void **state)
 {
 	struct fx *f = rx_new(1, 64, 2, 0);
 	int pid = fx_proc(f, false);
-	char err[160];
 	const uint64_t B = A + 64 * PG;
 	(void)state;
 
-	fx_mmap_at(f, pid, A, 4 * PG, PROT_RW, MAP_PRIV_ANON | MAP_FIXED_);
-	fx_mmap_at(f, pid, A + 4 * PG, PG, PROT_RW, MAP_PRIV_ANON | MAP_FIXED_);   /* blocks growth */
-	rx_touch(f, pid, 0, A, 4);
-	assert_int_equal(os_page_content(f->os, pid, A, 2 * PG, 77, 30, PGC_KEEP, err, sizeof(err)), 0);
-	assert_int_equal(os_page_content(f->os, pid, A + 3 * PG, PG, 78, 40, 0, err, sizeof(err)), 0);
-	/* the target range declared something else before */
-	assert_int_equal(os_page_content(f->os, pid, B, 10 * PG, 99, 90, 0, err, sizeof(err)), 0);
+	declared_pages(f, pid, B);
 	struct process *p = os_proc(f->os, pid);
 	uint64_t gen = pgc_lookup(&p->pgc, A)->gen;
 	assert_int_equal(remap(f, pid, A, 4 * PG, 8 * PG, MREMAP_MAYMOVE | MREMAP_FIXED, B, NULL), 0);
@@ -336,16 +346,10 @@ static void pgc_room_failure_changes_nothing(void **state)
 	for (unsigned nth = 1; nth <= 2; nth++) {
 		struct fx *f = rx_new(1, 64, 2, 0);
 		int pid = fx_proc(f, false);
-		char err[160];
 		const uint64_t B = A + 64 * PG;
 		struct process *p = os_proc(f->os, pid);
 
-		fx_mmap_at(f, pid, A, 4 * PG, PROT_RW, MAP_PRIV_ANON | MAP_FIXED_);
-		fx_mmap_at(f, pid, A + 4 * PG, PG, PROT_RW, MAP_PRIV_ANON | MAP_FIXED_);   /* blocks growth */
-		rx_touch(f, pid, 0, A, 4);
-		assert_int_equal(os_page_content(f->os, pid, A, 2 * PG, 77, 30, PGC_KEEP, err, sizeof(err)), 0);
-		assert_int_equal(os_page_content(f->os, pid, A + 3 * PG, PG, 78, 40, 0, err, sizeof(err)), 0);
-		assert_int_equal(os_page_content(f->os, pid, B, 10 * PG, 99, 90, 0, err, sizeof(err)), 0);
+		declared_pages(f, pid, B);
 		/* 3 declarations: moving 2 needs room for 3 + 4 + 2 * 2 = 11 > 8, so the map must grow */
 		assert_int_equal(p->pgc.n, 3);
 		assert_int_equal(p->pgc.cap, 8);
