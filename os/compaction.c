@@ -417,7 +417,7 @@ void wakeup_kcompactd(struct os *os, unsigned nid, unsigned order, enum zone_typ
 	if (!ev_pending(&k->ev) || classzone < k->classzone)
 		k->classzone = classzone;
 	if (!ev_pending(&k->ev))
-		ev_schedule(os->q, &k->ev, ev_now(os));
+		kthread_schedule(os, KT_KCOMPACTD, nid, &k->ev, ev_now(os));
 }
 
 /* kcompactd_do_work */
@@ -477,7 +477,7 @@ static void kcompactd_proactive(struct ev *ev, void *ctx)
 		}
 	}
 	mig_charge_kthread(os, cpu, t);
-	ev_schedule(os->q, &k->proactive, ev->when + HPAGE_FRAG_CHECK_INTERVAL);
+	kthread_schedule(os, KT_KCOMPACTD_PROACTIVE, k->nid, &k->proactive, ev->when + HPAGE_FRAG_CHECK_INTERVAL);
 }
 
 void compaction_init(struct os *os)
@@ -492,7 +492,7 @@ void compaction_init(struct os *os)
 		ev_init(&k->ev, kcompactd_run, k);
 		ev_init(&k->proactive, kcompactd_proactive, k);
 		if (os->q && os->cfg.compaction && os->cfg.compaction_proactiveness)
-			ev_schedule(os->q, &k->proactive, ev_now(os) + HPAGE_FRAG_CHECK_INTERVAL);
+			kthread_schedule(os, KT_KCOMPACTD_PROACTIVE, nid, &k->proactive, ev_now(os) + HPAGE_FRAG_CHECK_INTERVAL);
 	}
 }
 

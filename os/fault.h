@@ -15,6 +15,7 @@
 #ifndef OS_FAULT_H
 #define OS_FAULT_H
 
+#include "os/kthread.h"
 #include "os/mm.h"
 #include "os/os.h"
 #include "os/page_alloc.h"
@@ -97,6 +98,9 @@ struct os {
 	struct memory_tiers *mt;  /* memory tiers and demotion targets (os/memory_tiers.h) */
 	struct ksm *ksm;          /* KSM: ksmd, mm_slots, stable/unstable trees (os/ksm.h); NULL until MADV_MERGEABLE */
 	struct memcg_state *memcg;/* memory cgroups (os/memcontrol.h); NULL until one exists */
+	struct kthread_err kt_err;/* the first kernel-thread event that could not be scheduled (os/kthread.h) */
+	os_error_fn on_error;     /* the driver's handler for it (os_set_error_handler), NULL: none */
+	void *on_error_ctx;
 };
 
 /*

@@ -186,7 +186,7 @@ static void ksmd_arm(struct os *os, struct ksm *k, sim_time_t now)
 	if (k->armed || !os->q || !os->cfg.ksm.run || !k->nr_slots)
 		return;
 	k->armed = true;
-	ev_schedule(os->q, &k->ev, SIM_MAX(now, os->q->now) + os->cfg.ksm.sleep);
+	kthread_schedule(os, KT_KSMD, 0, &k->ev, SIM_MAX(now, os->q->now) + os->cfg.ksm.sleep);
 }
 
 /* __ksm_enter: p's mm joins the scan list (at its end, as ksm_mm_head is FIFO). */
@@ -617,7 +617,7 @@ static void ksmd_run(struct ev *ev, void *ctx)
 	/* ksmd_should_run: sleep_millisecs after this batch, while any mm is registered */
 	if (k->nr_slots && os->cfg.ksm.run) {
 		k->armed = true;
-		ev_schedule(os->q, &k->ev, ev->when + cost + os->cfg.ksm.sleep);
+		kthread_schedule(os, KT_KSMD, 0, &k->ev, ev->when + cost + os->cfg.ksm.sleep);
 	}
 }
 

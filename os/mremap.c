@@ -178,7 +178,8 @@ static int move_vma(struct os *os, struct process *p, uint64_t old, uint64_t old
 	struct pgc_move pmv;
 	if (pgc_move_prepare(&p->pgc, old, old_len, new_addr, new_len, &pmv)) {
 		free(c.l);
-		return sim_errf(err, errlen, SIM_ENOMEM, "mremap: out of memory moving page_content declarations");
+		return sim_errf(err, errlen, SIM_ENOMEM, "ENOMEM: out of host memory for the page_content "
+				"declarations to move (nothing changed)");
 	}
 	/* copy_vma: a THP split allocates tables, not VMAs, so the piece is still at old */
 	struct vma nv = *vma_lookup(mm, old);
@@ -335,7 +336,14 @@ int mremap_syscall(struct os *os, struct process *p, unsigned cpu, sim_time_t no
 	    (rc = mm_split_range(mm, addr, addr + old_len)))
 		return rc;
 	if ((rc = move_vma(os, p, addr, old_len, new_addr, new_len,
-			   flags & MREMAP_DONTUNMAP, cpu, now, cost, err, errlen)))
+			   flags & MREMAP_DONTUNMAP, cpu, now, cost, err, errlen))) {
+		/*
+		 * Linux's move_vma splits nothing before copy_vma (the old VMA is
+		 * cut by the munmap after a successful move), so a failed move
+		 * leaves the mapping whole: the piece split out above rejoins.
+		 */
+		mm_merge_range(mm, addr, addr + old_len);
 		return rc;
+	}
 	return populate_locked(os, p, new_addr + old_len, new_addr + new_len, cpu, now, cost, err, errlen);
 }

@@ -246,7 +246,7 @@ static void numab_run(struct ev *ev, void *ctx)
 	update_task_scan_period(os, p, t);
 	mig_charge_kthread(os, p->last_cpu, cost);
 	os->mig->numab_scans++;
-	ev_schedule(os->q, &t->ev, ev->when + t->scan_period);
+	kthread_schedule(os, KT_NUMA_SCAN, (unsigned)t->pid, &t->ev, ev->when + t->scan_period);
 }
 
 void numab_task_tick(struct os *os, struct process *p, sim_time_t now)
@@ -263,7 +263,7 @@ void numab_task_tick(struct os *os, struct process *p, sim_time_t now)
 	ev_init(&t->ev, numab_run, t);
 	p->numab = t;
 	sim_time_t when = SIM_MAX(now, os->q->now) + os->cfg.numa_balancing_scan_delay;
-	ev_schedule(os->q, &t->ev, when);
+	kthread_schedule(os, KT_NUMA_SCAN, (unsigned)t->pid, &t->ev, when);
 }
 
 void numab_destroy(struct os *os)

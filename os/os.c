@@ -176,6 +176,11 @@ static int os_init(os_t **out, const struct os_cfg *cfg, const struct hw_cfg *hc
 		os_destroy(os);
 		return sim_errf(err, errlen, SIM_ENOMEM, "os: out of host memory");
 	}
+	/* a kernel thread armed at boot (proactive compaction, khugepaged) that could not be queued */
+	if ((rc = os_error(os, err, errlen))) {
+		os_destroy(os);
+		return rc;
+	}
 	*out = os;
 	return 0;
 }

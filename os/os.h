@@ -197,6 +197,21 @@ sim_time_t os_cpu_stolen(os_t *os, unsigned cpu);
  */
 int os_sample(const os_t *os, const char **names, uint64_t *vals, int max);
 
+/*
+ * Errors that happen inside the simulation rather than in a call the
+ * driver makes: a kernel thread's next run (kswapd, kcompactd, khugepaged,
+ * ksmd, the NUMA-balancing scan, swap writeback) that could not be put on
+ * the event queue (host out of memory, or a time before now).  The run's
+ * figures are wrong from then on, so the driver must stop it.  The OS keeps
+ * the first such error; os_error() formats it, naming the thread and the
+ * times (@return 0 when there is none, else its negative code), and the
+ * handler, if set, is called once with the same code and message when it
+ * happens.
+ */
+typedef void (*os_error_fn)(void *ctx, int rc, const char *msg);
+void os_set_error_handler(os_t *os, os_error_fn fn, void *ctx);
+int os_error(const os_t *os, char *err, size_t errlen);
+
 /* ---- views ---------------------------------------------------------------- */
 
 /* The OS sections of the JSON report (numastat, vmstat, zones, processes). */

@@ -1858,17 +1858,14 @@ uint64_t offline_isolated_pages(physmem_t *pm, uint64_t start, uint64_t end)
 	for (uint64_t pfn = start; pfn < end; pfn++)
 		pfn_to_page(pm, pfn)->flags = 1u << PG_reserved;   /* PageOffline: not RAM the allocator has */
 	/*
-	 * The blocks stay isolated, MOVABLE beneath (the type Linux's
-	 * memmap_init_range gives them when they are onlined again).
-	 * nr_reserved_highatomic is not touched: Linux's __offline_isolated_pages
-	 * and offline_pages (through 6.16) leave it, only
-	 * unreserve_highatomic_pageblock lowers it, so a reserve on an offlined
-	 * block stays counted.
+	 * The blocks stay isolated with their own type beneath: Linux's
+	 * __offline_isolated_pages and offline_pages change no migratetype
+	 * (6.16+: PB_migrate_isolate stays set).  They become MOVABLE when
+	 * onlined (online_isolated_range).  nr_reserved_highatomic is not
+	 * touched either (through 6.16 only unreserve_highatomic_pageblock
+	 * lowers it), so a reserve on an offlined block stays counted, and its
+	 * block stays HIGHATOMIC beneath until it is onlined.
 	 */
-	for (uint64_t pfn = start; pfn < end; pfn += PAGEBLOCK_NR_PAGES) {
-		pa_set_pageblock_mt(pm, pfn, MIGRATE_MOVABLE);
-		pa_set_pageblock_mt(pm, pfn, MIGRATE_ISOLATE);
-	}
 	z->present -= end - start;
 	z->managed -= end - start;
 	pa_zones_changed(pm);
@@ -1929,7 +1926,13 @@ int online_isolated_range(physmem_t *pm, uint64_t start, uint64_t end, enum zone
 		pfn_to_page(pm, pfn)->flags = 0;
 	z->present += end - start;
 	z->managed += end - start;
-	/* online_pages: the pageblocks stay isolated while the pages are freed, then become MOVABLE */
+	/*
+	 * online_pages: the pageblocks stay isolated while the pages are freed,
+	 * then become MOVABLE, whatever they were before the offline
+	 * (move_pfn_range_to_zone -> memmap_init_range ->
+	 * init_pageblock_migratetype(MIGRATE_MOVABLE, isolate), then
+	 * undo_isolate_page_range)
+	 */
 	free_range_blocks(pm, z, start, end, MIGRATE_ISOLATE);
 	move_freepages_range(pm, z, start, end, MIGRATE_MOVABLE);
 	pa_zones_changed(pm);

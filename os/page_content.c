@@ -11,6 +11,7 @@
 #include "os/fault.h"
 #include "os/page_content.h"
 #include "sim/err.h"
+#include "sim/fault_inject.h"
 
 static int pgc_reserve(struct pgc_map *m, size_t n)
 {
@@ -19,7 +20,7 @@ static int pgc_reserve(struct pgc_map *m, size_t n)
 	size_t cap = m->cap ? m->cap * 2 : 8;
 	while (cap < n)
 		cap *= 2;
-	struct pgc_range *r = realloc(m->r, cap * sizeof(*r));
+	struct pgc_range *r = sim_fault_hit(SIM_FAULT_PGC_ALLOC) ? NULL : realloc(m->r, cap * sizeof(*r));
 	if (!r)
 		return -SIM_ENOMEM;
 	m->r = r;
@@ -103,7 +104,7 @@ int pgc_move_prepare(struct pgc_map *m, uint64_t old, uint64_t len, uint64_t new
 		mv->noop = true;
 		return 0;
 	}
-	struct pgc_range *moved = n ? malloc(n * sizeof(*moved)) : NULL;
+	struct pgc_range *moved = !n ? NULL : sim_fault_hit(SIM_FAULT_PGC_ALLOC) ? NULL : malloc(n * sizeof(*moved));
 	/*
 	 * Room for pgc_move_commit's declarations, so none of them reallocates:
 	 * each of the two removals may split one range (+1, and pgc_declare

@@ -308,7 +308,7 @@ static void wb_arm(struct os *os, struct swap_info *si)
 	if (!os->q || !si->wb_n || ev_pending(&si->wb_ev))
 		return;
 	sim_time_t t = si->wb[si->wb_head].done;
-	ev_schedule(os->q, &si->wb_ev, SIM_MAX(t, os->q->now));
+	kthread_schedule(os, KT_SWAP_WRITEBACK, 0, &si->wb_ev, SIM_MAX(t, os->q->now));
 }
 
 void swap_writeback_end(struct os *os, sim_time_t t)

@@ -424,7 +424,7 @@ static void khugepaged_run(struct ev *ev, void *ctx)
 	struct os *os = ctx;
 	sim_time_t cost = khugepaged_scan(os, 0, ev->when);
 	mig_charge_kthread(os, 0, cost);
-	ev_schedule(os->q, &os->mig->khugepaged, ev->when + os->cfg.khugepaged_scan_sleep);
+	kthread_schedule(os, KT_KHUGEPAGED, 0, &os->mig->khugepaged, ev->when + os->cfg.khugepaged_scan_sleep);
 }
 
 void thp_init(struct os *os)
@@ -432,7 +432,7 @@ void thp_init(struct os *os)
 	struct mig_state *m = os->mig;
 	ev_init(&m->khugepaged, khugepaged_run, os);
 	if (os->q && os->cfg.thp != THP_NEVER && os->cfg.khugepaged_pages_to_scan)
-		ev_schedule(os->q, &m->khugepaged, SIM_MAX(os->now, os->q->now) + os->cfg.khugepaged_scan_sleep);
+		kthread_schedule(os, KT_KHUGEPAGED, 0, &m->khugepaged, SIM_MAX(os->now, os->q->now) + os->cfg.khugepaged_scan_sleep);
 }
 
 void thp_destroy(struct os *os)

@@ -1072,7 +1072,7 @@ static void kswapd_start_run(struct kswapd *k, sim_time_t when)
 	k->priority = -1;   /* the first pass sets the run up */
 	os->rcl->stat[RS_KSWAPD_WAKEUPS]++;
 	if (os->q)
-		ev_schedule(os->q, &k->ev, q_now(os, when));
+		kthread_schedule(os, KT_KSWAPD, k->nid, &k->ev, q_now(os, when));
 }
 
 void wakeup_kswapd(struct os *os, unsigned nid, unsigned order, enum zone_type classzone, sim_time_t now)
@@ -1116,7 +1116,7 @@ static void kswapd_end_run(struct kswapd *k, sim_time_t t)
 		/* kswapd_try_to_sleep: memory is freed, compaction makes the requested order */
 		wakeup_kcompactd(os, k->nid, k->alloc_order, k->run_classzone);
 		k->state = KSWAPD_NAPPING;
-		ev_schedule(os->q, &k->ev, t + KSWAPD_NAP_PS);
+		kthread_schedule(os, KT_KSWAPD, k->nid, &k->ev, t + KSWAPD_NAP_PS);
 		return;
 	}
 	vmstat_inc(os->phys, KSWAPD_HIGH_WMARK_HIT_QUICKLY, 1);
@@ -1233,7 +1233,7 @@ static void kswapd_run(struct ev *ev, void *ctx)
 		kswapd_end_run(k, now + c + sc.throttled);
 		return;
 	}
-	ev_schedule(os->q, &k->ev, now + c + sc.throttled);
+	kthread_schedule(os, KT_KSWAPD, k->nid, &k->ev, now + c + sc.throttled);
 }
 
 /* ---- node_reclaim (zone_reclaim_mode) ---------------------------------------------------------------- */

@@ -72,6 +72,8 @@ static inline bool ev_pending(const struct ev *ev)
  * Schedule ev at absolute time `when` (>= q->now).  Re-scheduling a pending
  * event moves it and gives it a fresh sequence number.
  * @return 0, -SIM_ENOMEM, or -SIM_ESTATE if `when` lies in the past.
+ * On failure ev is left idle (a pending one is dropped).  Tests make the
+ * array's doubling fail with sim/fault_inject.h (SIM_FAULT_EV_GROW).
  */
 int ev_schedule(struct evq *q, struct ev *ev, sim_time_t when);
 

@@ -412,6 +412,16 @@ static void run_fail(struct simrun *s, int rc, const char *fmt, const char *msg)
 }
 
 /*
+ * The OS could not go on correctly (a kernel thread's next run could not be
+ * queued, os_error): the run stops at the event that failed, with the OS's
+ * message, and reports nothing.
+ */
+static void os_failed(void *ctx, int rc, const char *msg)
+{
+	run_fail(ctx, rc, "%s", msg);
+}
+
+/*
  * Internal control record, never read from a trace: "thread args[0] starts
  * here".  See src_read for where it is queued.
  */
@@ -1306,8 +1316,8 @@ static void sample_run(struct ev *ev, void *ctx)
 
 	if (ts_add_row(s, ev->when))
 		run_fail(s, -SIM_ENOMEM, "%s", "out of memory for the time series");
-	if (s->live > 0 && !s->error)
-		ev_schedule(&s->q, &s->sample_ev, s->last_sample + s->sample_every);
+	if (s->live > 0 && !s->error && ev_schedule(&s->q, &s->sample_ev, s->last_sample + s->sample_every))
+		run_fail(s, -SIM_ENOMEM, "%s", "cannot schedule the next time-series sample (out of host memory)");
 }
 
 static int ts_init(struct simrun *s)
@@ -1383,6 +1393,7 @@ int simrun_create(simrun_t **out, const struct run_opts *o, char *err, size_t er
 	rc = os_create(&s->os, &s->m.os, s->hw, s->pm, &s->q, o->seed, err, errlen);
 	if (rc)
 		goto fail;
+	os_set_error_handler(s->os, os_failed, s);
 	s->zero_pfn = os_zero_pfn(s->os);
 	s->nr_cpus = hw_nr_cpus(s->hw);
 	s->cycle_ps = hw_cycle_ps(&s->m.hw);

@@ -395,7 +395,10 @@ static uint64_t highatomic_block_pages(physmem_t *pm, uint64_t pages)
  * (Linux mm/page_alloc.c __offline_isolated_pages and mm/memory_hotplug.c
  * offline_pages, through 6.16, never touch nr_reserved_highatomic; only
  * unreserve_highatomic_pageblock does): it stays 512 while the block,
- * offline, is MOVABLE beneath its isolation.
+ * offline, is still HIGHATOMIC beneath its isolation (offline changes no
+ * migratetype).  Onlining makes it MOVABLE (mm/memory_hotplug.c
+ * online_pages -> move_pfn_range_to_zone -> memmap_init_range ->
+ * init_pageblock_migratetype); the counter, as in Linux, stays 512.
  */
 static void highatomic_survives_isolation(void **state)
 {
@@ -450,7 +453,16 @@ static void highatomic_survives_isolation(void **state)
 	assert_int_equal(offline_isolated_pages(pm, hull, hend), 1ULL << MAX_PAGE_ORDER);
 	physmem_zone_info(pm, 0, ZONE_NORMAL, &zi);
 	assert_int_equal(zi.nr_reserved_highatomic, 512);
+	assert_int_equal(get_pageblock_migratetype(pm, pb), MIGRATE_ISOLATE);
+	assert_int_equal(highatomic_block_pages(pm, pages), 512);   /* before: retagged MOVABLE at offline */
+	assert_int_equal(get_pageblock_type_under_isolation(pm, other), other_mt);
+	assert_int_equal(online_isolated_range(pm, hull, hend, ZONE_NORMAL), 0);
+	for (uint64_t b = hull; b < hend; b += PAGEBLOCK_NR_PAGES)
+		assert_int_equal(get_pageblock_migratetype(pm, b), MIGRATE_MOVABLE);
 	assert_int_equal(highatomic_block_pages(pm, pages), 0);
+	physmem_zone_info(pm, 0, ZONE_NORMAL, &zi);
+	assert_int_equal(zi.nr_reserved_highatomic, 512);
+	fx_verify(pm);
 	physmem_destroy(pm);
 }
 

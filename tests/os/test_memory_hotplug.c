@@ -201,6 +201,19 @@ static void test_offline_ebusy(void **state)
 	fx_free(f);
 }
 
+/* A GFP_KERNEL page of node 1 claims a pageblock of block 2 for UNMOVABLE and is freed: @return its pfn. */
+static uint64_t unmovable_pageblock(struct fx *f)
+{
+	uint64_t kpfn;
+
+	assert_int_equal(alloc_on(f, 1, GFP_KERNEL, &kpfn), 0);
+	assert_int_equal(kpfn / BLOCK_PAGES, 2);
+	page_free(fx_phys(f), kpfn, 0, 2);
+	drain_all_pages(fx_phys(f));
+	assert_int_equal(get_pageblock_migratetype(fx_phys(f), kpfn), MIGRATE_UNMOVABLE);
+	return kpfn;
+}
+
 /*
  * A failed offline gives each pageblock back the migratetype it had
  * (mm/memory_hotplug.c offline_pages, failed_removal_isolated ->
@@ -215,15 +228,10 @@ static void test_failed_offline_restores_types(void **state)
 {
 	(void)state;
 	struct fx *f = fx_new(2, 256, 2);
-	uint64_t kpfn;
+	uint64_t kpfn = unmovable_pageblock(f);
 	sim_time_t cost = 0;
 	char err[256];
 
-	assert_int_equal(alloc_on(f, 1, GFP_KERNEL, &kpfn), 0);
-	assert_int_equal(kpfn / BLOCK_PAGES, 2);
-	page_free(fx_phys(f), kpfn, 0, 2);
-	drain_all_pages(fx_phys(f));
-	assert_int_equal(get_pageblock_migratetype(fx_phys(f), kpfn), MIGRATE_UNMOVABLE);
 	/* a user page of block 2, pinned */
 	uint64_t upfn;
 	assert_int_equal(alloc_on(f, 1, GFP_HIGHUSER_MOVABLE, &upfn), 0);
@@ -252,6 +260,36 @@ static void test_failed_offline_restores_types(void **state)
 	assert_int_equal(get_pageblock_migratetype(fx_phys(f), pinned->pfn), MIGRATE_MOVABLE);
 	assert_int_equal(buddy_verify(fx_phys(f), err, sizeof(err)), 0);
 	pinned->refcount--;
+	fx_free(f);
+}
+
+/*
+ * Pageblock types are set when memory comes online, not when it goes:
+ * offline_pages / __offline_isolated_pages change no migratetype (the
+ * blocks stay isolated over their own type), and online_pages makes every
+ * pageblock of the block MOVABLE (mm/memory_hotplug.c online_pages ->
+ * move_pfn_range_to_zone -> mm/mm_init.c memmap_init_range ->
+ * init_pageblock_migratetype(MIGRATE_MOVABLE, isolate), then
+ * undo_isolate_page_range).  A GFP_KERNEL page claims a pageblock of block
+ * 2 for UNMOVABLE; freed, the block is offlined: the pageblock is still
+ * UNMOVABLE beneath its isolation (before: MOVABLE already), and MOVABLE
+ * once the block is back online.
+ */
+static void test_types_set_at_online(void **state)
+{
+	(void)state;
+	struct fx *f = fx_new(2, 256, 2);
+	uint64_t kpfn = unmovable_pageblock(f);
+	sim_time_t cost = 0;
+	char err[256];
+
+	assert_int_equal(memory_offline(f->os, 2, 2, 0, &cost), 0);
+	assert_int_equal(get_pageblock_migratetype(fx_phys(f), kpfn), MIGRATE_ISOLATE);
+	assert_int_equal(get_pageblock_type_under_isolation(fx_phys(f), kpfn), MIGRATE_UNMOVABLE);
+	assert_int_equal(memory_online(f->os, 2, MMOP_ONLINE), 0);
+	for (uint64_t pfn = 2 * BLOCK_PAGES; pfn < 3 * BLOCK_PAGES; pfn += PAGEBLOCK_NR_PAGES)
+		assert_int_equal(get_pageblock_migratetype(fx_phys(f), pfn), MIGRATE_MOVABLE);
+	assert_int_equal(buddy_verify(fx_phys(f), err, sizeof(err)), 0);
 	fx_free(f);
 }
 
@@ -398,6 +436,7 @@ int main(void)
 		cmocka_unit_test(test_offline_migrates_to_other_node),
 		cmocka_unit_test(test_offline_ebusy),
 		cmocka_unit_test(test_failed_offline_restores_types),
+		cmocka_unit_test(test_types_set_at_online),
 		cmocka_unit_test(test_online_movable),
 		cmocka_unit_test(test_node_becomes_memoryless),
 		cmocka_unit_test(test_offline_middle_block),

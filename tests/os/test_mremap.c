@@ -5,6 +5,7 @@
 #include "os/mlock.h"
 #include "os/mremap.h"
 #include "os/page_content.h"
+#include "sim/fault_inject.h"
 
 #define A  0x10000000ULL
 #define PG (1ULL << PAGE_SHIFT)
@@ -43,6 +44,23 @@ static void grow_in_place_and_shrink(void **state)
 }
 
 /*
+ * Pages A..A+3 written, A+4 mapped after them (so [A, A+4) cannot grow in
+ * place); declared contents: pages 0-1 id 77 (30%, PGC_KEEP), page 3 id 78
+ * (40%), and the target b..b+9 id 99 (90%), declared before any move.
+ */
+static void declared_pages(struct fx *f, int pid, uint64_t b)
+{
+	char err[160];
+
+	fx_mmap_at(f, pid, A, 4 * PG, PROT_RW, MAP_PRIV_ANON | MAP_FIXED_);
+	fx_mmap_at(f, pid, A + 4 * PG, PG, PROT_RW, MAP_PRIV_ANON | MAP_FIXED_);
+	rx_touch(f, pid, 0, A, 4);
+	assert_int_equal(os_page_content(f->os, pid, A, 2 * PG, 77, 30, PGC_KEEP, err, sizeof(err)), 0);
+	assert_int_equal(os_page_content(f->os, pid, A + 3 * PG, PG, 78, 40, 0, err, sizeof(err)), 0);
+	assert_int_equal(os_page_content(f->os, pid, b, 10 * PG, 99, 90, 0, err, sizeof(err)), 0);
+}
+
+/*
  * page_content declarations (os/page_content.h) describe the data of the
  * pages at an address; move_vma (Linux mm/mremap.c move_page_tables)
  * carries the pages, so their declarations go along: the moved page
@@ -58,17 +76,10 @@ static void move_carries_page_content(void **state)
 {
 	struct fx *f = rx_new(1, 64, 2, 0);
 	int pid = fx_proc(f, false);
-	char err[160];
 	const uint64_t B = A + 64 * PG;
 	(void)state;
 
-	fx_mmap_at(f, pid, A, 4 * PG, PROT_RW, MAP_PRIV_ANON | MAP_FIXED_);
-	fx_mmap_at(f, pid, A + 4 * PG, PG, PROT_RW, MAP_PRIV_ANON | MAP_FIXED_);   /* blocks growth */
-	rx_touch(f, pid, 0, A, 4);
-	assert_int_equal(os_page_content(f->os, pid, A, 2 * PG, 77, 30, PGC_KEEP, err, sizeof(err)), 0);
-	assert_int_equal(os_page_content(f->os, pid, A + 3 * PG, PG, 78, 40, 0, err, sizeof(err)), 0);
-	/* the target range declared something else before */
-	assert_int_equal(os_page_content(f->os, pid, B, 10 * PG, 99, 90, 0, err, sizeof(err)), 0);
+	declared_pages(f, pid, B);
 	struct process *p = os_proc(f->os, pid);
 	uint64_t gen = pgc_lookup(&p->pgc, A)->gen;
 	assert_int_equal(remap(f, pid, A, 4 * PG, 8 * PG, MREMAP_MAYMOVE | MREMAP_FIXED, B, NULL), 0);
@@ -318,6 +329,74 @@ static void failed_move_moves_back(void **state)
 }
 
 /*
+ * mremap reserves the page_content room before any entry moves
+ * (pgc_move_prepare): when the host cannot give it (injected with
+ * sim/fault_inject.h: the copy of the declarations to move, then the
+ * map's growth), the call fails with ENOMEM and nothing changed, as Linux's
+ * move_vma leaves the old mapping intact when it fails: the VMAs (the
+ * piece split out for the move rejoins its neighbour: Linux splits the old
+ * VMA only in the munmap after a successful move), every
+ * entry (same frames at the same addresses, page->index), the
+ * declarations of both ranges, free memory and page tables.  The same move
+ * then goes through.
+ */
+static void pgc_room_failure_changes_nothing(void **state)
+{
+	(void)state;
+	for (unsigned nth = 1; nth <= 2; nth++) {
+		struct fx *f = rx_new(1, 64, 2, 0);
+		int pid = fx_proc(f, false);
+		const uint64_t B = A + 64 * PG;
+		struct process *p = os_proc(f->os, pid);
+
+		declared_pages(f, pid, B);
+		/* 3 declarations: moving 2 needs room for 3 + 4 + 2 * 2 = 11 > 8, so the map must grow */
+		assert_int_equal(p->pgc.n, 3);
+		assert_int_equal(p->pgc.cap, 8);
+		struct pgc_range decl[3];
+		memcpy(decl, p->pgc.r, sizeof(decl));
+		uint64_t pfn[4], free0 = fx_free_pages(f), pt0 = rx_node(f, 0, NR_PAGETABLE), gen0 = p->pgc.gen;
+		size_t nr_vma = p->mm.nr_vma;
+		assert_int_equal(nr_vma, 1);   /* the two mmaps merged: the move must split it, then not */
+		struct vma v0 = p->mm.vma[0];
+		for (unsigned i = 0; i < 4; i++)
+			pfn[i] = pte_pfn(fx_pte(f, pid, A + i * PG, NULL));
+
+		sim_fault_arm(SIM_FAULT_PGC_ALLOC, nth);
+		assert_int_equal(remap(f, pid, A, 4 * PG, 8 * PG, MREMAP_MAYMOVE | MREMAP_FIXED, B, NULL), -SIM_ENOMEM);
+		assert_int_equal(sim_fault_countdown[SIM_FAULT_PGC_ALLOC], 0);   /* the nth allocation was reached */
+		assert_int_equal(p->mm.nr_vma, nr_vma);
+		assert_int_equal(p->mm.vma[0].start, v0.start);
+		assert_int_equal(p->mm.vma[0].end, v0.end);
+		assert_int_equal(p->mm.vma[0].pgoff, v0.pgoff);
+		assert_null(vma_lookup(&p->mm, B));
+		for (unsigned i = 0; i < 4; i++) {
+			struct page *pg = rx_page(f, pid, A + i * PG);
+			assert_int_equal(pg->pfn, pfn[i]);
+			assert_int_equal(pg->index, (A + i * PG) >> PAGE_SHIFT);
+			assert_int_equal(fx_pte(f, pid, B + i * PG, NULL), 0);
+		}
+		assert_int_equal(p->pgc.n, 3);
+		assert_int_equal(p->pgc.gen, gen0);
+		assert_memory_equal(p->pgc.r, decl, sizeof(decl));
+		uint64_t content;
+		uint32_t compress, flags;
+		page_content_get(f->os, rx_page(f, pid, A + PG), &content, &compress, &flags);
+		assert_int_equal(content, 77);
+		assert_int_equal(compress, 30);
+		assert_int_equal(flags, PGC_KEEP);
+		assert_int_equal(fx_free_pages(f), free0);
+		assert_int_equal(rx_node(f, 0, NR_PAGETABLE), pt0);
+		/* nothing left half done: the same move now succeeds and carries the declarations */
+		assert_int_equal(remap(f, pid, A, 4 * PG, 8 * PG, MREMAP_MAYMOVE | MREMAP_FIXED, B, NULL), 0);
+		page_content_get(f->os, rx_page(f, pid, B + 3 * PG), &content, &compress, &flags);
+		assert_int_equal(content, 78);
+		assert_null(pgc_lookup(&p->pgc, A));
+		fx_free(f);
+	}
+}
+
+/*
  * The same failure on a shared mapping moved with MREMAP_DONTUNMAP: the
  * shmem object keeps exactly the old VMA's reference (no leak from the
  * dropped new VMA), and the old VMA keeps VM_LOCKED (only a successful
@@ -362,6 +441,7 @@ int main(void)
 		cmocka_unit_test(thp_moves_whole_or_split),
 		cmocka_unit_test(failed_move_moves_back),
 		cmocka_unit_test(failed_shared_move_keeps_refs),
+		cmocka_unit_test(pgc_room_failure_changes_nothing),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

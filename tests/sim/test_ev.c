@@ -2,7 +2,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "tests/support/test.h"
+#include "sim/err.h"
 #include "sim/ev.h"
+#include "sim/fault_inject.h"
 #include "sim/rng.h"
 
 struct rec {
@@ -89,6 +91,50 @@ static void ev_zeroed_is_idle(void **state)
 	assert_int_equal(q.n, 1);
 	assert_true(evq_run_one(&q));
 	assert_int_equal(rec.order[0], 1);
+	evq_destroy(&q);
+}
+
+/*
+ * The array's doubling fails (injected, sim/fault_inject.h): ev_schedule
+ * says -SIM_ENOMEM, the event stays idle (a pending one is dropped), the
+ * others keep their order, and the next schedule grows the array.
+ */
+static void ev_grow_failure(void **state)
+{
+	enum { N = 64 };
+	struct evq q;
+	struct rec rec = { .n = 0 };
+	struct tev t[N + 1];
+
+	(void)state;
+	assert_int_equal(evq_init(&q), 0);
+	assert_int_equal(q.cap, N);
+	for (int i = 0; i <= N; i++) {
+		t[i].id = i;
+		t[i].rec = &rec;
+		ev_init(&t[i].ev, record, &t[i]);
+	}
+	for (int i = 0; i < N; i++)
+		assert_int_equal(ev_schedule(&q, &t[i].ev, (sim_time_t)(N - i)), 0);
+	/* a pending event re-scheduled makes room by its own removal: no doubling, nothing to fail */
+	sim_fault_arm(SIM_FAULT_EV_GROW, 1);
+	assert_int_equal(ev_schedule(&q, &t[0].ev, 1000), 0);
+	assert_int_equal(sim_fault_countdown[SIM_FAULT_EV_GROW], 1);
+	/* a 65th event needs the doubling, which fails once */
+	assert_int_equal(ev_schedule(&q, &t[N].ev, 500), -SIM_ENOMEM);
+	assert_int_equal(sim_fault_countdown[SIM_FAULT_EV_GROW], 0);
+	assert_int_equal(q.cap, N);
+	assert_false(ev_pending(&t[N].ev));
+	assert_int_equal(q.n, N);
+	assert_int_equal(ev_schedule(&q, &t[N].ev, 500), 0);
+	assert_int_equal(q.cap, 2 * N);
+	while (evq_run_one(&q))
+		;
+	assert_int_equal(rec.n, N + 1);
+	for (int i = 0; i < N - 1; i++)
+		assert_int_equal(rec.order[i], N - 1 - i);
+	assert_int_equal(rec.order[N - 1], N);
+	assert_int_equal(rec.order[N], 0);
 	evq_destroy(&q);
 }
 
@@ -233,6 +279,7 @@ int main(void)
 		cmocka_unit_test(ev_order),
 		cmocka_unit_test(ev_cancel_and_past),
 		cmocka_unit_test(ev_zeroed_is_idle),
+		cmocka_unit_test(ev_grow_failure),
 		cmocka_unit_test(ev_random_vs_sorted),
 		cmocka_unit_test(ev_queue_against_scan),
 	};
