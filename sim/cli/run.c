@@ -88,7 +88,8 @@ struct cpu_stats {
 	uint64_t hops_ps[MAX_HOPS];  /* and their latency */
 	sim_time_t busy_until;      /* when the last thread on this CPU finished */
 	uint64_t stall[NR_CORE_STALLS]; /* core-model stalls of the threads that ran here (hw/core.h) */
-	struct hist lat;
+	struct hist lat;            /* with lat_run: read them after lat_flush() */
+	struct hist_run lat_run;
 	struct hw_hit *hit;         /* the CPU's inline hit path (hw/hw_hit.h) */
 	int cur_pid;                /* address space loaded in this CPU's MMU (-1 none) */
 };
@@ -950,7 +951,7 @@ static inline __attribute__((always_inline)) void count_access(struct simrun *s,
 		c->hops[h]++;
 		c->hops_ps[h] += lat;
 	}
-	hist_add(&c->lat, lat);
+	hist_add_run(&c->lat, &c->lat_run, lat);
 }
 
 /*
@@ -1617,6 +1618,13 @@ int simrun_run(simrun_t *s, char *err, size_t errlen)
 
 /* ---- reporting ---------------------------------------------------------------------------- */
 
+/* The latency histograms complete (before reading them). */
+static void lat_flush(struct simrun *s)
+{
+	for (unsigned i = 0; i < s->nr_cpus; i++)
+		hist_run_flush(&s->cpu[i].lat, &s->cpu[i].lat_run);
+}
+
 static void totals(const struct simrun *s, struct cpu_stats *t)
 {
 	memset(t, 0, sizeof(*t));
@@ -1676,6 +1684,7 @@ int simrun_report(simrun_t *s, rep_t *r)
 	struct cpu_stats t;
 	struct json_t *cfg;
 
+	lat_flush(s);
 	totals(s, &t);
 	rep_str(r, "schema", "numasim-report");
 	rep_u64(r, "schema_version", 1);
@@ -1825,6 +1834,7 @@ void simrun_print_summary(simrun_t *s, FILE *fp)
 	struct cpu_stats t;
 	uint64_t n;
 
+	lat_flush(s);
 	totals(s, &t);
 	n = t.stat[RS_ACCESSES];
 	fprintf(fp, "numasim %s  machine %s: %u nodes, %u CPUs  seed %llu\n", NUMASIM_VERSION, s->m.name,
