@@ -190,6 +190,31 @@ static inline __attribute__((always_inline)) int64_t cache_lookup(cache_t *c, ui
 	return cache_lookup_done_(c, hit ? (int64_t)base : -1, req, pf_hit);
 }
 
+/*
+ * For a caller's hit path: in an LRU (recency-ordered) cache, make `blk`
+ * the most recent line of its set, counting nothing, and @return its line
+ * word (the front of the row); NULL when it is absent or the policy is not
+ * LRU.  cache_count_hit() then counts what cache_lookup counts for a demand
+ * hit; a caller that does not take its hit path after all calls
+ * cache_lookup, which finds the line in front, as it would have.
+ */
+static inline uint64_t *cache_mru_find(cache_t *c, uint64_t blk)
+{
+	if (unlikely(!c->mru))
+		return NULL;
+	uint64_t *row = &c->line[(uint64_t)cache_set_of_(c, blk) * c->ways];
+	const uint64_t key = cl_key(blk);
+	if (likely(cl_match(row[0], key)) || cache_mru_touch_(row, c->ways, key))
+		return row;
+	return NULL;
+}
+
+static inline void cache_count_hit(cache_t *c)
+{
+	c->stat[CACHE_ACCESSES]++;
+	c->stat[CACHE_HITS]++;
+}
+
 /* Presence check that changes nothing (no counters, no replacement). @return slot or -1. */
 int64_t cache_probe(const cache_t *c, uint64_t blk);
 

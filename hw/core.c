@@ -64,77 +64,6 @@ void core_destroy(struct core *c)
 }
 
 /*
- * Dispatch time of n instructions at ipc per cycle.  When ipc divides the
- * cycle this is a multiplication (the same value); the general case is a
- * 64-bit division, which costs more than the rest of an L1 hit's timing.
- */
-static inline sim_time_t instr_ps(const struct core *c, uint64_t n)
-{
-	if (likely(c->ps_per_instr))
-		return n * c->ps_per_instr;
-	return n * c->cycle_ps / c->ipc;
-}
-
-static inline bool is_load(uint8_t op)
-{
-	return op == MEM_LOAD || op == MEM_MODIFY;
-}
-
-static inline bool is_store(uint8_t op)
-{
-	return op == MEM_STORE || op == MEM_MODIFY;
-}
-
-static inline void stall(struct core *c, enum core_stall k, sim_time_t *t, sim_time_t until)
-{
-	c->pend[k] = until - *t;
-	c->pend_mask |= 1u << k;
-	*t = until;
-}
-
-sim_time_t core_issue_time(struct core *c, uint32_t gap, uint8_t op, bool dep)
-{
-	sim_time_t d, t;
-	uint64_t n = c->ninstr + gap;
-
-	if (c->model == CPU_INORDER)
-		return c->disp + instr_ps(c, gap);
-
-	/* instructions more than a window older than this one have left the ROB */
-	while (c->rob_n && c->rob[c->rob_head].idx + c->rob_size <= n) {
-		c->rob_floor = SIM_MAX(c->rob_floor, c->rob[c->rob_head].retire);
-		c->rob_head = c->rob_head + 1 == c->rob_cap ? 0 : c->rob_head + 1;
-		c->rob_n--;
-	}
-	c->pend_mask = 0;
-	d = c->disp + instr_ps(c, gap);
-	if (unlikely(c->fetch_ready > d))
-		stall(c, CS_FETCH, &d, c->fetch_ready);
-	if (c->rob_floor > d)
-		stall(c, CS_ROB, &d, c->rob_floor);
-	if (is_load(op) && c->lq[c->lq_i] > d)
-		stall(c, CS_LQ, &d, c->lq[c->lq_i]);
-	if (is_store(op) && c->sq[c->sq_i] > d)
-		stall(c, CS_SQ, &d, c->sq[c->sq_i]);
-	c->pend_disp = d;
-	t = d;
-	if (dep && is_load(op) && c->last_load > t)
-		stall(c, CS_DEP, &t, c->last_load);
-	if (c->last_issue > t)
-		stall(c, CS_ORDER, &t, c->last_issue);
-	if (op != MEM_IFETCH) {
-		sim_time_t m = SIM_MAX(c->fb_free, c->l2q_free);
-		if (m > t)
-			stall(c, CS_MSHR, &t, m);
-	}
-	if (unlikely(c->pw_free > t))
-		stall(c, CS_WALK, &t, c->pw_free);
-	c->memo_ok = true;
-	c->memo_t = t;
-	return t;
-}
-
-/*
  * An L1 miss takes the fill buffer that frees first until `done`.  An older
  * entry of the same line (the line was evicted while its fill was in
  * flight) forgets it: the L1 now waits for this fill, not that one.
@@ -164,13 +93,21 @@ static inline void fb_put(struct core *c, uint64_t line, sim_time_t done)
 	c->fb_last = SIM_MAX(c->fb_last, done);
 }
 
+sim_time_t core_secondary_scan_(struct core *c, uint64_t line, sim_time_t done)
+{
+	for (unsigned k = 0; k < c->nfb; k++)
+		if (c->fb_line[k] == line && c->fb[k] > done) {
+			c->secondary++;
+			return c->fb[k];
+		}
+	return done;
+}
+
 sim_time_t core_commit(struct core *c, uint32_t gap, uint8_t op, sim_time_t t,
 		       const struct core_outcome *o)
 {
-	sim_time_t done = t + o->lat, r, d;
-	uint64_t n = c->ninstr + gap;
+	sim_time_t done = t + o->lat;
 
-	c->memo_ok = false;
 	if (unlikely(o->walk)) {
 		/* walks issued in time order: their union grows at the end */
 		sim_time_t a = t, b = t + o->walk;
@@ -182,87 +119,29 @@ sim_time_t core_commit(struct core *c, uint32_t gap, uint8_t op, sim_time_t t,
 			pool_take(c->pw, c->npw, &c->pw_k, &c->pw_free, b);
 	}
 	if (c->model == CPU_INORDER) {
+		c->memo_ok = false;
 		c->disp = done;
-		c->ninstr = n + 1;
+		c->ninstr += gap + 1;
 		c->last_issue = t;
 		return o->lat;
 	}
-	for (uint32_t m = c->pend_mask; m; m &= m - 1)
-		c->stall[__builtin_ctz(m)] += c->pend[__builtin_ctz(m)];
-	d = c->pend_disp;
 	if (op != MEM_IFETCH) {
-		if (!o->l1_miss) {
-			/*
-			 * A hit on a line still being filled gets its data when the
-			 * fill completes.  A line is in at most one entry (fb_put), so
-			 * the entry of the latest miss, which a sweep's next hits
-			 * touch, answers without the scan.
-			 */
-			if (unlikely(c->fb_last > done)) {
-				unsigned m = c->fb_memo;
-				if (c->fb_line[m] == o->line) {
-					if (c->fb[m] > done) {
-						done = c->fb[m];
-						c->secondary++;
-					}
-				} else {
-					for (unsigned k = 0; k < c->nfb; k++)
-						if (c->fb_line[k] == o->line && c->fb[k] > done) {
-							done = c->fb[k];
-							c->secondary++;
-							break;
-						}
-				}
-			}
-		} else {
+		if (!o->l1_miss)
+			done = core_secondary_(c, o->line, done);
+		else
 			fb_put(c, o->line, done);
-		}
 	}
 	if (o->l2_miss)
 		pool_take(c->l2q, c->nl2q, &c->l2q_k, &c->l2q_free, done);
-	switch (op) {
-	case MEM_IFETCH:
-		if (o->l1_miss)
-			c->fetch_ready = SIM_MAX(c->fetch_ready, done);
-		break;
-	case MEM_STORE:
-		/* retires once its address and data are known; drains in order once owned */
-		r = SIM_MAX(c->last_retire, d + c->cycle_ps);
-		c->last_commit = SIM_MAX(SIM_MAX(c->last_commit, r), done);
-		c->sq[c->sq_i] = c->last_commit;
-		c->sq_i = c->sq_i + 1 == c->sq_size ? 0 : c->sq_i + 1;
-		break;
-	default: /* loads and read-modify-writes retire when their data is back */
-		r = SIM_MAX(c->last_retire, done);
-		c->lq[c->lq_i] = r;
-		c->lq_i = c->lq_i + 1 == c->lq_size ? 0 : c->lq_i + 1;
-		c->last_load = done;
-		if (op == MEM_MODIFY) {
-			c->last_commit = SIM_MAX(c->last_commit, r);
-			c->sq[c->sq_i] = c->last_commit;
-			c->sq_i = c->sq_i + 1 == c->sq_size ? 0 : c->sq_i + 1;
-		}
-		break;
-	}
-	if (op != MEM_IFETCH) {
-		uint32_t tail = c->rob_head + c->rob_n;
-		if (tail >= c->rob_cap)
-			tail -= c->rob_cap;
-		SIM_BUG_ON(c->rob_n == c->rob_cap);
-		c->rob[tail].idx = n;
-		c->rob[tail].retire = r;
-		c->rob_n++;
-		c->last_retire = r;
-	}
-	c->last_issue = t;
-	c->disp = d + instr_ps(c, 1);
-	c->ninstr = n + 1;
+	if (op == MEM_IFETCH && o->l1_miss)
+		c->fetch_ready = SIM_MAX(c->fetch_ready, done);
+	core_retire_(c, gap, op, t, done);
 	return done - t;
 }
 
 sim_time_t core_drain_time(const struct core *c, uint32_t gap)
 {
-	sim_time_t t = c->disp + instr_ps(c, gap);
+	sim_time_t t = c->disp + core_instr_ps_(c, gap);
 
 	if (c->model == CPU_INORDER)
 		return t;
@@ -274,7 +153,7 @@ sim_time_t core_drain_time(const struct core *c, uint32_t gap)
 void core_consume_gap(struct core *c, uint32_t gap)
 {
 	c->memo_ok = false;
-	c->disp += instr_ps(c, gap);
+	c->disp += core_instr_ps_(c, gap);
 	c->ninstr += gap;
 }
 

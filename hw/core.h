@@ -40,6 +40,7 @@
 #define HW_CORE_H
 
 #include "hw/hw_cfg.h"
+#include "sim/err.h"
 
 #define CORE_MAX_FB 256
 #define CORE_NO_LINE UINT64_MAX   /* an empty fill-buffer entry's line */
@@ -132,10 +133,73 @@ int core_init(struct core *c, const struct cpu_cfg *cfg, sim_time_t cycle_ps, si
 void core_destroy(struct core *c);
 
 /*
- * Earliest time the next access, after `gap` non-memory instructions, can
- * issue.
+ * Dispatch time of n instructions at ipc per cycle.  When ipc divides the
+ * cycle this is a multiplication (the same value); the general case is a
+ * 64-bit division, which costs more than the rest of an L1 hit's timing.
  */
-sim_time_t core_issue_time(struct core *c, uint32_t gap, uint8_t op, bool dep);
+static inline sim_time_t core_instr_ps_(const struct core *c, uint64_t n)
+{
+	if (likely(c->ps_per_instr))
+		return n * c->ps_per_instr;
+	return n * c->cycle_ps / c->ipc;
+}
+
+static inline bool core_is_load_(uint8_t op) { return op == MEM_LOAD || op == MEM_MODIFY; }
+static inline bool core_is_store_(uint8_t op) { return op == MEM_STORE || op == MEM_MODIFY; }
+
+static inline void core_stall_(struct core *c, enum core_stall k, sim_time_t *t, sim_time_t until)
+{
+	c->pend[k] = until - *t;
+	c->pend_mask |= 1u << k;
+	*t = until;
+}
+
+/*
+ * Earliest time the next access, after `gap` non-memory instructions, can
+ * issue.  Inline, with core_commit_l1_hit: the driver times every access
+ * with them.
+ */
+static inline sim_time_t core_issue_time(struct core *c, uint32_t gap, uint8_t op, bool dep)
+{
+	sim_time_t d, t;
+	uint64_t n = c->ninstr + gap;
+
+	if (c->model == CPU_INORDER)
+		return c->disp + core_instr_ps_(c, gap);
+
+	/* instructions more than a window older than this one have left the ROB */
+	while (c->rob_n && c->rob[c->rob_head].idx + c->rob_size <= n) {
+		c->rob_floor = SIM_MAX(c->rob_floor, c->rob[c->rob_head].retire);
+		c->rob_head = c->rob_head + 1 == c->rob_cap ? 0 : c->rob_head + 1;
+		c->rob_n--;
+	}
+	c->pend_mask = 0;
+	d = c->disp + core_instr_ps_(c, gap);
+	if (unlikely(c->fetch_ready > d))
+		core_stall_(c, CS_FETCH, &d, c->fetch_ready);
+	if (c->rob_floor > d)
+		core_stall_(c, CS_ROB, &d, c->rob_floor);
+	if (core_is_load_(op) && c->lq[c->lq_i] > d)
+		core_stall_(c, CS_LQ, &d, c->lq[c->lq_i]);
+	if (core_is_store_(op) && c->sq[c->sq_i] > d)
+		core_stall_(c, CS_SQ, &d, c->sq[c->sq_i]);
+	c->pend_disp = d;
+	t = d;
+	if (dep && core_is_load_(op) && c->last_load > t)
+		core_stall_(c, CS_DEP, &t, c->last_load);
+	if (c->last_issue > t)
+		core_stall_(c, CS_ORDER, &t, c->last_issue);
+	if (op != MEM_IFETCH) {
+		sim_time_t m = SIM_MAX(c->fb_free, c->l2q_free);
+		if (m > t)
+			core_stall_(c, CS_MSHR, &t, m);
+	}
+	if (unlikely(c->pw_free > t))
+		core_stall_(c, CS_WALK, &t, c->pw_free);
+	c->memo_ok = true;
+	c->memo_t = t;
+	return t;
+}
 
 /*
  * The answer of the latest core_issue_time() when no core_* call has
@@ -155,6 +219,99 @@ static inline bool core_issue_time_again(const struct core *c, sim_time_t *t)
  */
 sim_time_t core_commit(struct core *c, uint32_t gap, uint8_t op, sim_time_t t,
 		       const struct core_outcome *o);
+
+/* The scan of core_secondary_ when the latest miss's entry holds another line. */
+sim_time_t core_secondary_scan_(struct core *c, uint64_t line, sim_time_t done);
+
+/*
+ * An L1 hit whose data would be there at `done`: a hit on a line still
+ * being filled gets its data when the fill completes.  A line is in at most
+ * one fill buffer (fb_put in core.c), so the entry of the latest miss, which
+ * a sweep's next hits touch, answers without the scan.  @return when the
+ * data is there.
+ */
+static inline sim_time_t core_secondary_(struct core *c, uint64_t line, sim_time_t done)
+{
+	if (likely(c->fb_last <= done))
+		return done;
+	if (c->fb_line[c->fb_memo] != line)
+		return core_secondary_scan_(c, line, done);
+	if (c->fb[c->fb_memo] > done) {
+		c->secondary++;
+		return c->fb[c->fb_memo];
+	}
+	return done;
+}
+
+/*
+ * The out-of-order model's bookkeeping of an access issued at t whose data
+ * is there at `done`, after the miss-specific parts of core_commit: the
+ * stalls timed at issue, retirement, the load and store queues, the ROB.
+ */
+static inline void core_retire_(struct core *c, uint32_t gap, uint8_t op, sim_time_t t, sim_time_t done)
+{
+	const uint64_t n = c->ninstr + gap;
+	const sim_time_t d = c->pend_disp;
+	sim_time_t r = 0;
+
+	c->memo_ok = false;
+	for (uint32_t m = c->pend_mask; m; m &= m - 1)
+		c->stall[__builtin_ctz(m)] += c->pend[__builtin_ctz(m)];
+	switch (op) {
+	case MEM_IFETCH:
+		break;
+	case MEM_STORE:
+		/* retires once its address and data are known; drains in order once owned */
+		r = SIM_MAX(c->last_retire, d + c->cycle_ps);
+		c->last_commit = SIM_MAX(SIM_MAX(c->last_commit, r), done);
+		c->sq[c->sq_i] = c->last_commit;
+		c->sq_i = c->sq_i + 1 == c->sq_size ? 0 : c->sq_i + 1;
+		break;
+	default: /* loads and read-modify-writes retire when their data is back */
+		r = SIM_MAX(c->last_retire, done);
+		c->lq[c->lq_i] = r;
+		c->lq_i = c->lq_i + 1 == c->lq_size ? 0 : c->lq_i + 1;
+		c->last_load = done;
+		if (op == MEM_MODIFY) {
+			c->last_commit = SIM_MAX(c->last_commit, r);
+			c->sq[c->sq_i] = c->last_commit;
+			c->sq_i = c->sq_i + 1 == c->sq_size ? 0 : c->sq_i + 1;
+		}
+		break;
+	}
+	if (op != MEM_IFETCH) {
+		uint32_t tail = c->rob_head + c->rob_n;
+		if (tail >= c->rob_cap)
+			tail -= c->rob_cap;
+		SIM_BUG_ON(c->rob_n == c->rob_cap);
+		c->rob[tail].idx = n;
+		c->rob[tail].retire = r;
+		c->rob_n++;
+		c->last_retire = r;
+	}
+	c->last_issue = t;
+	c->disp = d + core_instr_ps_(c, 1);
+	c->ninstr = n + 1;
+}
+
+/*
+ * core_commit for an access that hit the L1 (TLB hit, no walk, no miss):
+ * the same result, inline.  @return its latency as the thread sees it.
+ */
+static inline sim_time_t core_commit_l1_hit(struct core *c, uint32_t gap, uint8_t op, sim_time_t t,
+					    sim_time_t lat, uint64_t line)
+{
+	sim_time_t done = t + lat;
+
+	if (unlikely(c->model == CPU_INORDER)) {
+		const struct core_outcome o = { .lat = lat, .line = line };
+		return core_commit(c, gap, op, t, &o);
+	}
+	if (op != MEM_IFETCH)
+		done = core_secondary_(c, line, done);
+	core_retire_(c, gap, op, t, done);
+	return done - t;
+}
 
 /*
  * Serialising point after `gap` instructions (a system call, a page fault

@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "hw/hw.h"
+#include "hw/hw_hit.h"
 #include "hw/cache.h"
 #include "hw/coherence.h"
 #include "hw/ddr.h"
@@ -80,7 +81,7 @@ enum { LVL_L1D, LVL_L2 };
 struct hw_cpu {
 	cache_t *l1i, *l1d, *l2;
 	mmu_t *mmu;
-	struct mmu_fast mf;                    /* copy of the MMU's inline hit path (mmu.h): one load less per access */
+	struct hw_hit hit;                     /* the inline hit path (hw_hit.h), with the MMU's (mmu.h) */
 	unsigned node, socket;
 	uint64_t served[NR_HW_SERVED];
 	uint64_t served_ps[NR_HW_SERVED];
@@ -640,10 +641,12 @@ void hw_set_horizon(hw_t *hw, sim_time_t t)
 		hw->horizon = t;
 }
 
+struct hw_hit *hw_hit_path(hw_t *hw, unsigned cpu) { return &hw->cpu[cpu].hit; }
+
 void hw_set_context(hw_t *hw, unsigned cpu, uint16_t asid, uint64_t root)
 {
 	mmu_set_context(hw->cpu[cpu].mmu, asid, root);
-	hw->cpu[cpu].mf = *mmu_fast_view(hw->cpu[cpu].mmu);
+	hw->cpu[cpu].hit.mf = *mmu_fast_view(hw->cpu[cpu].mmu);
 }
 
 /*
@@ -732,8 +735,8 @@ void hw_access(hw_t *hw, unsigned cpu, sim_time_t now, const struct hw_req *req,
 
 	p->stat[HC_ACCESSES]++;
 	/* the common case: an L1 TLB hit on the last page, one line */
-	if (likely(mmu_fast_hit(&p->mf, ifetch, vaddr, write, &mr.paddr))) {
-		mr.lat = p->mf.l1_ps;
+	if (likely(mmu_fast_hit(&p->hit.mf, ifetch, vaddr, write, &mr.paddr))) {
+		mr.lat = p->hit.mf.l1_ps;
 		mr.walk = 0;
 		mr.fault = HW_FAULT_NONE;
 		mr.page_shift = 12;
@@ -987,7 +990,12 @@ int hw_create(hw_t **out, const struct hw_cfg *cfg, pmem_t *pm, uint64_t seed, c
 		rc = mmu_create(&p->mmu, cfg, c, pm, walk_load, hw, seed, err, errlen);
 		if (rc)
 			goto fail;
-		p->mf = *mmu_fast_view(p->mmu);
+		p->hit.mf = *mmu_fast_view(p->mmu);
+		p->hit.l1[0] = p->l1d;
+		p->hit.l1[1] = p->l1i;
+		p->hit.lat[0] = p->hit.mf.l1_ps + hw->l1d_ps;
+		p->hit.lat[1] = p->hit.mf.l1_ps + hw->l1i_ps;
+		p->hit.line_shift = hw->line_shift;
 	}
 	priv = cc->l2.enabled ? lines_of(&cc->l2) : lines_of(&cc->l1d) + lines_of(&cc->l1i);
 	ops = (struct coh_ops){ hw, cb_invalidate, cb_downgrade, cb_transfer };
@@ -1031,32 +1039,47 @@ void hw_destroy(hw_t *hw)
 
 /* --- report ------------------------------------------------------------------ */
 
-static void rep_served(rep_t *r, const struct hw_cpu *p)
+static void rep_served(rep_t *r, const uint64_t *served, const uint64_t *served_ps)
 {
 	rep_obj_begin(r, "served");
 	for (unsigned k = 0; k < NR_HW_SERVED; k++)
-		rep_u64(r, hw_served_names[k], p->served[k]);
+		rep_u64(r, hw_served_names[k], served[k]);
 	rep_obj_end(r);
 	rep_obj_begin(r, "served_ns");
 	for (unsigned k = 0; k < NR_HW_SERVED; k++)
-		rep_ns(r, hw_served_names[k], p->served_ps[k]);
+		rep_ns(r, hw_served_names[k], served_ps[k]);
 	rep_obj_end(r);
 }
 
 void hw_report(const hw_t *hw, rep_t *r)
 {
 	struct stat_block sb = { hw_stat_desc, hw->stat, NR_HW_STATS };
+	sim_time_t end = hw->end;
 
 	rep_arr_begin(r, "cpus");
 	for (unsigned c = 0; c < hw->nr_cpus; c++) {
 		const struct hw_cpu *p = &hw->cpu[c];
-		struct stat_block cb = { hwcpu_stat_desc, p->stat, NR_HWCPU_STATS };
+		const struct hw_hit *h = &p->hit;
+		uint64_t st[NR_HWCPU_STATS], served[NR_HW_SERVED], served_ps[NR_HW_SERVED];
+		struct stat_block cb = { hwcpu_stat_desc, st, NR_HWCPU_STATS };
+		uint64_t nh = h->n[0] + h->n[1];
+
+		/* the references hw_access_hit resolved count as hw_access's L1 hits */
+		memcpy(st, p->stat, sizeof(st));
+		memcpy(served, p->served, sizeof(served));
+		memcpy(served_ps, p->served_ps, sizeof(served_ps));
+		st[HC_ACCESSES] += nh;
+		st[HC_LINES] += nh;
+		st[HC_XLAT_PS] += nh * h->mf.l1_ps;
+		served[SRV_L1] += nh;
+		served_ps[SRV_L1] += h->n[0] * h->lat[0] + h->n[1] * h->lat[1];
+		end = SIM_MAX(end, h->end);
 		rep_obj_begin(r, NULL);
 		rep_u64(r, "cpu", c);
 		rep_u64(r, "node", p->node);
 		rep_u64(r, "socket", p->socket);
 		rep_stats(r, "counters", &cb);
-		rep_served(r, p);
+		rep_served(r, served, served_ps);
 		rep_obj_begin(r, "caches");
 		cache_report(p->l1i, r);
 		cache_report(p->l1d, r);
@@ -1081,9 +1104,9 @@ void hw_report(const hw_t *hw, rep_t *r)
 	rep_arr_end(r);
 	rep_stats(r, "memory_system", &sb);
 	coh_report(hw->coh, r);
-	linknet_report(hw->ln, hw->end, r);
+	linknet_report(hw->ln, end, r);
 	rep_arr_begin(r, "ddr");
 	for (unsigned n = 0; n < hw->cfg.nr_nodes; n++)
-		ddr_report(hw->ddr[n], hw->end, r);   /* one object per node */
+		ddr_report(hw->ddr[n], end, r);   /* one object per node */
 	rep_arr_end(r);
 }

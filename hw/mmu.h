@@ -65,10 +65,14 @@ struct mmu_fast {
 
 const struct mmu_fast *mmu_fast_view(const mmu_t *m);
 
-/* side: 0 data, 1 instruction fetch.  @return whether *paddr was found that way. */
-static inline bool mmu_fast_hit(const struct mmu_fast *f, int side, uint64_t vaddr, bool write, uint64_t *paddr)
+/*
+ * The lookup of mmu_fast_hit without its counters (mmu_fast_count adds
+ * them): a caller that needs more than the translation to take its fast
+ * path counts only once it takes it.  @return whether *paddr was found.
+ */
+static inline bool mmu_fast_find(const struct mmu_fast *f, int side, uint64_t vaddr, bool write, uint64_t *paddr)
 {
-	tlb_t *t = f->l1_4k[side];
+	const tlb_t *t = f->l1_4k[side];
 	const struct tlb_way *e;
 
 	if (unlikely(!t))
@@ -76,11 +80,24 @@ static inline bool mmu_fast_hit(const struct mmu_fast *f, int side, uint64_t vad
 	e = &t->way[t->last];
 	if (e->vpn != vaddr >> 12 || e->ctx != f->ctx || (write && (e->data & (TE_W | TE_D)) != (TE_W | TE_D)))
 		return false;
-	t->stat[TLB_LOOKUPS]++;
-	t->stat[TLB_HITS]++;
+	*paddr = (e->data & TE_ADDR) | (vaddr & 0xfff);
+	return true;
+}
+
+static inline void mmu_fast_count(const struct mmu_fast *f, int side)
+{
+	f->l1_4k[side]->stat[TLB_LOOKUPS]++;
+	f->l1_4k[side]->stat[TLB_HITS]++;
 	f->lvl[side][0]++;
 	f->lvl[side][1]++;
-	*paddr = (e->data & TE_ADDR) | (vaddr & 0xfff);
+}
+
+/* side: 0 data, 1 instruction fetch.  @return whether *paddr was found that way. */
+static inline bool mmu_fast_hit(const struct mmu_fast *f, int side, uint64_t vaddr, bool write, uint64_t *paddr)
+{
+	if (!mmu_fast_find(f, side, vaddr, write, paddr))
+		return false;
+	mmu_fast_count(f, side);
 	return true;
 }
 

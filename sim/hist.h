@@ -46,6 +46,47 @@ static inline void hist_add(struct hist *h, uint64_t v)
 	h->bucket[hist_bucket_of(v)]++;
 }
 
+/* n samples of value v at once: what n hist_add(h, v) would do. */
+static inline void hist_add_n(struct hist *h, uint64_t v, uint64_t n)
+{
+	if (!n)
+		return;
+	h->count += n;
+	h->sum += v * n;     /* the same sum modulo 2^64 as n additions */
+	if (v > h->max)
+		h->max = v;
+	if (v < h->min)
+		h->min = v;
+	h->bucket[hist_bucket_of(v)] += n;
+}
+
+/*
+ * A run of equal samples not yet in a histogram: most samples of a replay
+ * repeat the one before (an L1 hit's latency), so hist_add_run counts them
+ * with an increment and adds the run when the value changes.  Whoever reads
+ * the histogram calls hist_run_flush first.  Start from {0, 0}.
+ */
+struct hist_run {
+	uint64_t v, n;
+};
+
+static inline void hist_run_flush(struct hist *h, struct hist_run *r)
+{
+	hist_add_n(h, r->v, r->n);
+	r->n = 0;
+}
+
+static inline void hist_add_run(struct hist *h, struct hist_run *r, uint64_t v)
+{
+	if (likely(v == r->v)) {
+		r->n++;
+		return;
+	}
+	hist_run_flush(h, r);
+	r->v = v;
+	r->n = 1;
+}
+
 /* Add every sample of src into dst. */
 void hist_merge(struct hist *dst, const struct hist *src);
 

@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include "hw/core.h"
 #include "hw/hw.h"
+#include "hw/hw_hit.h"
 #include "os/os.h"
 #include "os/page_content.h"
 #include "sim/cli/run.h"
@@ -87,7 +88,9 @@ struct cpu_stats {
 	uint64_t hops_ps[MAX_HOPS];  /* and their latency */
 	sim_time_t busy_until;      /* when the last thread on this CPU finished */
 	uint64_t stall[NR_CORE_STALLS]; /* core-model stalls of the threads that ran here (hw/core.h) */
-	struct hist lat;
+	struct hist lat;            /* with lat_run: read them after lat_flush() */
+	struct hist_run lat_run;
+	struct hw_hit *hit;         /* the CPU's inline hit path (hw/hw_hit.h) */
 	int cur_pid;                /* address space loaded in this CPU's MMU (-1 none) */
 };
 
@@ -938,16 +941,52 @@ enum step { STEP_DONE, STEP_FAULT, STEP_STOP };
  * when the thread's older instructions have retired (a precise exception),
  * in global time order like everything else, and the access is then retried.
  */
+/* The counters of an access the hierarchy answered and the core timed (lat: as the thread saw it). */
+static inline __attribute__((always_inline)) void count_access(struct simrun *s, struct cpu_stats *c,
+								const struct trace_rec *rec, uint64_t paddr,
+								sim_time_t lat, sim_time_t xlat, uint8_t served,
+								uint8_t hops)
+{
+	c->stat[RS_GAP] += rec->gap;
+	c->stat[RS_ACCESSES]++;
+	c->stat[RS_ZERO_PAGE] += paddr >> 12 == s->zero_pfn;
+	c->stat[RS_LOADS + rec->op]++;     /* LOAD, STORE, IFETCH, MODIFY are consecutive */
+	c->stat[RS_DEP_LOADS] += (rec->flags & TREC_DEP) != 0;
+	c->stat[RS_LAT_PS] += lat;
+	c->stat[RS_XLAT_PS] += xlat;
+	c->served[served]++;
+	c->served_ps[served] += lat;
+	if (served >= SRV_C2C_LOCAL) {
+		unsigned h = hops < MAX_HOPS ? hops : MAX_HOPS - 1;
+		c->hops[h]++;
+		c->hops_ps[h] += lat;
+	}
+	hist_add_run(&c->lat, &c->lat_run, lat);
+}
+
+/*
+ * The access at the head of th's queue issues at t.  A translation fault
+ * leaves the record at the head with the fault pending: the handler runs
+ * when the thread's older instructions have retired (a precise exception),
+ * in global time order like everything else, and the access is then retried.
+ */
 static enum step do_access(struct simrun *s, struct thread *th, struct trace_rec *rec, sim_time_t t)
 {
 	struct cpu_stats *c = &s->cpu[th->cpu];
 	struct hw_req req = { .vaddr = rec->addr, .size = rec->size ? rec->size : 1, .op = rec->op };
 	struct hw_res res;
 	struct core_outcome o;
-	bool dep = rec->flags & TREC_DEP;
 	sim_time_t lat;
 
 	set_context(s, th);
+	/* an L1 TLB hit and an L1 hit, most accesses of most programs: no call into hw.c or core.c */
+	if (likely(hw_access_hit(c->hit, t, req.vaddr, req.size, req.op, &res.paddr, &res.lat))) {
+		lat = core_commit_l1_hit(&th->core, rec->gap, rec->op, t, res.lat, res.paddr >> s->line_shift);
+		count_access(s, c, rec, res.paddr, lat, c->hit->mf.l1_ps, SRV_L1, 0);
+		return STEP_DONE;
+	}
+	/* nothing books shared resources on the hit path: the horizon need only be current here */
+	hw_set_horizon(s->hw, t);
 	hw_access(s->hw, th->cpu, t, &req, &res);
 	if (unlikely(res.fault != HW_FAULT_NONE)) {
 		sim_time_t tf = SIM_MAX(t + res.lat, core_drain_time(&th->core, rec->gap));
@@ -977,21 +1016,7 @@ static enum step do_access(struct simrun *s, struct thread *th, struct trace_rec
 	o.l1_miss = res.served != SRV_L1;
 	o.l2_miss = res.served > SRV_L2;
 	lat = core_commit(&th->core, rec->gap, rec->op, t, &o);
-	c->stat[RS_GAP] += rec->gap;
-	c->stat[RS_ACCESSES]++;
-	c->stat[RS_ZERO_PAGE] += res.paddr >> 12 == s->zero_pfn;
-	c->stat[RS_LOADS + rec->op]++;     /* LOAD, STORE, IFETCH, MODIFY are consecutive */
-	c->stat[RS_DEP_LOADS] += dep;
-	c->stat[RS_LAT_PS] += lat;
-	c->stat[RS_XLAT_PS] += res.xlat;
-	c->served[res.served]++;
-	c->served_ps[res.served] += lat;
-	if (res.served >= SRV_C2C_LOCAL) {
-		unsigned h = res.hops < MAX_HOPS ? res.hops : MAX_HOPS - 1;
-		c->hops[h]++;
-		c->hops_ps[h] += lat;
-	}
-	hist_add(&c->lat, lat);
+	count_access(s, c, rec, res.paddr, lat, res.xlat, res.served, res.hops);
 	return STEP_DONE;
 }
 
@@ -1181,7 +1206,6 @@ static void agent_run(struct ev *ev, void *ctx)
 		th->yielded = t > next;
 		if (th->yielded)
 			break;
-		hw_set_horizon(s->hw, t);
 		enum step st = do_access(s, th, rec, t);
 		if (st == STEP_FAULT)
 			continue;
@@ -1405,6 +1429,7 @@ int simrun_create(simrun_t **out, const struct run_opts *o, char *err, size_t er
 	}
 	for (unsigned i = 0; i < s->nr_cpus; i++) {
 		hist_init(&s->cpu[i].lat);
+		s->cpu[i].hit = hw_hit_path(s->hw, i);
 		s->cpu[i].cur_pid = -1;
 	}
 	struct mpol_spec pol;
@@ -1604,6 +1629,13 @@ int simrun_run(simrun_t *s, char *err, size_t errlen)
 
 /* ---- reporting ---------------------------------------------------------------------------- */
 
+/* The latency histograms complete (before reading them). */
+static void lat_flush(struct simrun *s)
+{
+	for (unsigned i = 0; i < s->nr_cpus; i++)
+		hist_run_flush(&s->cpu[i].lat, &s->cpu[i].lat_run);
+}
+
 static void totals(const struct simrun *s, struct cpu_stats *t)
 {
 	memset(t, 0, sizeof(*t));
@@ -1663,6 +1695,7 @@ int simrun_report(simrun_t *s, rep_t *r)
 	struct cpu_stats t;
 	struct json_t *cfg;
 
+	lat_flush(s);
 	totals(s, &t);
 	rep_str(r, "schema", "numasim-report");
 	rep_u64(r, "schema_version", 1);
@@ -1812,6 +1845,7 @@ void simrun_print_summary(simrun_t *s, FILE *fp)
 	struct cpu_stats t;
 	uint64_t n;
 
+	lat_flush(s);
 	totals(s, &t);
 	n = t.stat[RS_ACCESSES];
 	fprintf(fp, "numasim %s  machine %s: %u nodes, %u CPUs  seed %llu\n", NUMASIM_VERSION, s->m.name,

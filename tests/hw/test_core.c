@@ -9,6 +9,7 @@
 #include <string.h>
 #include "tests/support/test.h"
 #include "hw/core.h"
+#include "sim/rng.h"
 
 #define CYC 1000ULL            /* 1 GHz: 1 ns per cycle */
 #define MISS 100000ULL         /* 100 ns */
@@ -275,6 +276,54 @@ static void issue_memo_follows_every_change(void **state)
 	core_destroy(&c);
 }
 
+/*
+ * core_commit_l1_hit is core_commit for an L1 hit: two cores (each model)
+ * replay the same random mix of ops, gaps, dependences, misses and hits on
+ * a few lines (hits on lines still in flight included), one committing
+ * every hit with core_commit and the other with core_commit_l1_hit.  Every
+ * issue time, latency, stall and secondary hit must be the same.
+ */
+static void l1_hit_commit_is_core_commit(void **state)
+{
+	(void)state;
+	for (unsigned model = 0; model < 2; model++) {
+		struct cpu_cfg cfg = cfg_ooo();
+		struct core a, b;
+		struct rng rng;
+		uint64_t hits = 0;
+
+		cfg.model = model ? CPU_INORDER : CPU_OOO;
+		assert_int_equal(core_init(&a, &cfg, CYC, 0), 0);
+		assert_int_equal(core_init(&b, &cfg, CYC, 0), 0);
+		rng_seed(&rng, 3, model);
+		for (unsigned i = 0; i < 20000; i++) {
+			uint8_t op = (uint8_t)rng_below(&rng, 4);
+			uint32_t gap = (uint32_t)rng_below(&rng, 4) ? 0 : (uint32_t)rng_below(&rng, 300);
+			bool dep = rng_below(&rng, 4) == 0, miss = rng_below(&rng, 8) == 0;
+			struct core_outcome o = { .lat = miss ? MISS + rng_below(&rng, MISS) : 4 * CYC,
+						  .line = rng_below(&rng, 24), .l1_miss = miss,
+						  .l2_miss = miss && rng_below(&rng, 2) };
+			sim_time_t ta = core_issue_time(&a, gap, op, dep), tb = core_issue_time(&b, gap, op, dep);
+
+			assert_int_equal(ta, tb);
+			if (miss)
+				assert_int_equal(core_commit(&a, gap, op, ta, &o), core_commit(&b, gap, op, tb, &o));
+			else {
+				hits++;
+				assert_int_equal(core_commit(&a, gap, op, ta, &o),
+						 core_commit_l1_hit(&b, gap, op, tb, o.lat, o.line));
+			}
+		}
+		assert_true(hits > 15000);
+		assert_int_equal(core_end(&a), core_end(&b));
+		assert_memory_equal(a.stall, b.stall, sizeof(a.stall));
+		assert_int_equal(a.secondary, b.secondary);
+		assert_true(model || a.secondary > 100);   /* the out-of-order model met lines in flight */
+		core_destroy(&a);
+		core_destroy(&b);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -288,6 +337,7 @@ int main(void)
 		cmocka_unit_test(hit_waits_for_the_latest_fill_of_its_line),
 		cmocka_unit_test(drain_waits_for_everything_older),
 		cmocka_unit_test(page_walkers_bound_random_access),
+		cmocka_unit_test(l1_hit_commit_is_core_commit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,9 +12,11 @@
 #include <jansson.h>
 #include "tests/support/test.h"
 #include "hw/hw.h"
+#include "hw/hw_hit.h"
 #include "hw/ddr.h"
 #include "hw/link.h"
 #include "hw/pte.h"
+#include "sim/rng.h"
 
 #define MHZ 2000         /* 500 ps per cycle */
 #define UNCORE 10000
@@ -494,6 +496,103 @@ static void hw_walk_through_caches(void **state)
 		pmem_clear_page(pm, a >> 12);
 }
 
+static char *hw_dump(hw_t *hw)
+{
+	rep_t *r;
+	char *s;
+
+	assert_int_equal(rep_create(&r), 0);
+	hw_report(hw, r);
+	s = rep_dump(r);
+	rep_destroy(r);
+	return s;
+}
+
+/*
+ * hw_access_hit (hw_hit.h) is hw_access's answer for the references it
+ * takes: two machines replay the same random mix of loads, stores,
+ * read-modify-writes and fetches by two CPUs over 64 pages (four times the
+ * L1, with an L1 next-line prefetcher: misses, prefetched lines, lines
+ * another CPU's store took away, line-crossing references), one through
+ * hw_access alone and one trying hw_access_hit first.  Every latency and
+ * address, and the whole hardware report, must be the same, and the hit
+ * path must have taken many references but far from all.
+ */
+/* 0x400000 + i * 4 KiB -> frame 0x200000 + i * 4 KiB, i < 64, under root 0x10000 */
+static void map_64_pages(pmem_t *p)
+{
+	const uint64_t flags = PTE_P | PTE_RW | PTE_US;
+
+	assert_int_equal(pmem_write64(p, 0x10000, 0x11000 | flags), 0);
+	assert_int_equal(pmem_write64(p, 0x11000, 0x12000 | flags), 0);
+	assert_int_equal(pmem_write64(p, 0x12000 + 2 * 8, 0x13000 | flags), 0);
+	for (uint64_t i = 0; i < 64; i++)
+		assert_int_equal(pmem_write64(p, 0x13000 + i * 8, (0x200000 + i * 4096) | flags), 0);
+}
+
+static void hw_hit_path_same(void **state)
+{
+	struct hw_cfg c;
+	hw_t *a, *b;
+	pmem_t *pmb;            /* each machine its page tables: walks set their A and D bits */
+	struct rng rng;
+	const uint64_t root = 0x10000, va0 = 0x400000;
+	uint64_t taken = 0, n = 40000, va = va0;
+	char *ra, *rb;
+
+	(void)state;
+	base_cfg(&c, 1, 2);
+	c.caches.l1d.prefetch = PF_NEXT_LINE;
+	assert_int_equal(pmem_create(&pmb), 0);
+	map_64_pages(pm);
+	map_64_pages(pmb);
+	a = make(&c);
+	assert_int_equal(hw_create(&b, &c, pmb, 1, err, sizeof(err)), 0);
+	for (unsigned cpu = 0; cpu < 2; cpu++) {
+		hw_set_context(a, cpu, 1, root);
+		hw_set_context(b, cpu, 1, root);
+	}
+	rng_seed(&rng, 7, 0);
+	for (uint64_t i = 0; i < n; i++) {
+		unsigned cpu = rng_below(&rng, 8) == 0;           /* CPU 1 now and then, to take lines away */
+		uint8_t op = (uint8_t)rng_below(&rng, 4);
+		/* mostly within the page of the last reference (L1 TLB hits), now and then anywhere */
+		if (!rng_below(&rng, 16))
+			va = va0 + rng_below(&rng, rng_below(&rng, 4) ? 8 * 4096 : 64 * 4096);
+		else
+			va = (va & ~0xfffULL) + rng_below(&rng, 4096);
+		struct hw_req q = { .vaddr = va, .size = 1u << rng_below(&rng, 4), .op = op };
+		struct hw_res ra_, rb_;
+		sim_time_t t = GAP + i * 1000;
+
+		hw_set_horizon(a, t);
+		hw_access(a, cpu, t, &q, &ra_);
+		assert_int_equal(ra_.fault, HW_FAULT_NONE);
+		if (hw_access_hit(hw_hit_path(b, cpu), t, q.vaddr, q.size, q.op, &rb_.paddr, &rb_.lat)) {
+			taken++;
+			assert_int_equal(ra_.served, SRV_L1);
+			assert_int_equal(ra_.walk, 0);
+		} else {
+			hw_set_horizon(b, t);
+			hw_access(b, cpu, t, &q, &rb_);
+		}
+		assert_int_equal(ra_.paddr, rb_.paddr);
+		assert_int_equal(ra_.lat, rb_.lat);
+	}
+	print_message("hit path: %llu of %llu references\n", (unsigned long long)taken, (unsigned long long)n);
+	assert_true(taken > n / 4 && taken < n - n / 10);   /* both paths well exercised */
+	ra = hw_dump(a);
+	rb = hw_dump(b);
+	assert_string_equal(ra, rb);
+	free(ra);
+	free(rb);
+	hw_destroy(a);
+	hw_destroy(b);
+	pmem_destroy(pmb);
+	for (uint64_t p = root; p < 0x14000; p += 4096)
+		pmem_clear_page(pm, p >> 12);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -508,6 +607,7 @@ int main(void)
 		cmocka_unit_test(hw_copy_ahead_of_reads),
 		cmocka_unit_test(hw_prefetch),
 		cmocka_unit_test(hw_walk_through_caches),
+		cmocka_unit_test(hw_hit_path_same),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,4 +1,4 @@
-/* tests/sim/test_core.c - histogram quantiles, PRNG streams, sparse pmem, reports, atomic files. */
+/* tests/sim/test_core.c - histogram quantiles and runs, PRNG streams, sparse pmem, reports, atomic files. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +37,40 @@ static void hist_exact_small_and_bounded_error(void **state)
 		assert_int_equal(hist_bucket_of(up + 1), b + 1);
 	}
 	free(h);
+}
+
+/* Runs of equal samples counted apart (hist_add_run) and flushed give the histogram of hist_add. */
+static void hist_runs_are_hist_add(void **state)
+{
+	struct hist *a = malloc(sizeof(*a)), *b = malloc(sizeof(*b));
+	struct hist_run run = { 0, 0 };
+	struct rng r;
+	uint64_t v = 0;
+	(void)state;
+	hist_init(a);
+	hist_init(b);
+	rng_seed(&r, 5, 0);
+	for (unsigned i = 0; i < 100000; i++) {
+		/* mostly the previous value, sometimes 0, sometimes large (the sum wraps past 2^64) */
+		unsigned k = (unsigned)rng_below(&r, 16);
+		if (k == 0)
+			v = 0;
+		else if (k == 1)
+			v = rng_next(&r) >> rng_below(&r, 64);
+		else if (k == 2)
+			v = rng_below(&r, 5000);
+		hist_add(a, v);
+		hist_add_run(b, &run, v);
+		if (i == 50000) {
+			hist_run_flush(b, &run);     /* a read in the middle changes nothing */
+			assert_int_equal(a->count, b->count);
+		}
+	}
+	assert_true(a->count != b->count);   /* the last run is still pending */
+	hist_run_flush(b, &run);
+	assert_memory_equal(a, b, sizeof(*a));
+	free(a);
+	free(b);
 }
 
 static void rng_streams_are_reproducible_and_distinct(void **state)
@@ -152,6 +186,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(hist_exact_small_and_bounded_error),
+		cmocka_unit_test(hist_runs_are_hist_add),
 		cmocka_unit_test(rng_streams_are_reproducible_and_distinct),
 		cmocka_unit_test(pmem_sparse_store),
 		cmocka_unit_test(report_is_ordered_and_atomic),
