@@ -284,7 +284,8 @@ static void end_full_scan(struct os *os, struct ksm *k, sim_time_t now)
 	for (size_t pid = 1; pid < os->nr_procs; pid++) {
 		const struct process *p = os->procs[pid];
 		if (p->alive && p->pgd_pfn != NO_PGD && has_mergeable(p))
-			(void)ksm_enter(os, k, p->pid, now);   /* host out of memory: scanned at a later full scan */
+			if (ksm_enter(os, k, p->pid, now))
+				os_fail_enomem(os, "ksmd's mm slot of a process");
 	}
 }
 
@@ -483,8 +484,10 @@ static void cmp_and_merge_page(struct os *os, struct ksm *k, size_t si, struct p
 	struct rmap_item *it = get_item(k, s, f->va);
 	struct page *pg = f->pg;
 
-	if (!it)
-		return;   /* host out of memory: the page is skipped this time */
+	if (!it) {
+		os_fail_enomem(os, "ksmd's rmap item of a page");
+		return;
+	}
 	size_t idx = (size_t)(it - s->next);
 	if (it->unstable_seq) {
 		/* remove_rmap_item_from_tree: out of last scan's unstable tree */

@@ -1,6 +1,6 @@
 /*
- * os/kthread.c - kernel-thread scheduling with its failure recorded (see
- * kthread.h).
+ * os/kthread.c - kernel-thread scheduling with its failure recorded, and the
+ * OS's other run-stopping host-memory failures (see kthread.h).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -14,6 +14,16 @@ static const char *const kthread_names[NR_KTHREADS] = {
 #undef KTHREAD_NAME
 };
 
+/* Tell the driver's handler, if any, about the error just recorded. */
+static void report(struct os *os)
+{
+	if (os->on_error) {
+		char msg[320];
+		os_error(os, msg, sizeof(msg));
+		os->on_error(os->on_error_ctx, os->kt_err.rc, msg);
+	}
+}
+
 int kthread_schedule(struct os *os, enum kthread_id kt, unsigned id, struct ev *ev, sim_time_t when)
 {
 	int rc = ev_schedule(os->q, ev, when);
@@ -23,12 +33,16 @@ int kthread_schedule(struct os *os, enum kthread_id kt, unsigned id, struct ev *
 	if (os->kt_err.rc)
 		return rc;   /* the first failure is the one to report */
 	os->kt_err = (struct kthread_err){ .rc = rc, .kt = kt, .id = id, .when = when, .now = os->q->now };
-	if (os->on_error) {
-		char msg[256];
-		os_error(os, msg, sizeof(msg));
-		os->on_error(os->on_error_ctx, rc, msg);
-	}
+	report(os);
 	return rc;
+}
+
+void os_fail_enomem(struct os *os, const char *what)
+{
+	if (os->kt_err.rc)
+		return;
+	os->kt_err = (struct kthread_err){ .rc = -SIM_ENOMEM, .what = what, .now = os->now };
+	report(os);
 }
 
 void os_set_error_handler(os_t *os, os_error_fn fn, void *ctx)
@@ -44,6 +58,9 @@ int os_error(const os_t *os, char *err, size_t errlen)
 
 	if (!e->rc)
 		return 0;
+	if (e->what)
+		return sim_errf(err, errlen, SIM_ENOMEM, "os: out of host memory for %s at simulated time %" PRIu64
+				" ps; the run was stopped, as its figures would be wrong from there on", e->what, e->now);
 	snprintf(who, sizeof(who), kthread_names[e->kt], e->id);
 	if (e->rc == -SIM_ESTATE)
 		return sim_errf(err, errlen, SIM_ESTATE, "%s: its next run, due at %" PRIu64 " ps, lies before the "

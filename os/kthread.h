@@ -40,9 +40,14 @@ enum kthread_id {
 	NR_KTHREADS
 };
 
-/* The first failed kernel-thread schedule of an OS (rc 0: none yet). */
+/*
+ * The first in-simulation failure of an OS (rc 0: none yet): a kernel
+ * thread's schedule (kt, id, when, now), or, when what is set, a host
+ * allocation the OS could not do without (os_fail_enomem).
+ */
 struct kthread_err {
 	int rc;                   /* -SIM_ENOMEM or -SIM_ESTATE (a time before now) */
+	const char *what;         /* os_fail_enomem's description; NULL: a kernel-thread schedule */
 	enum kthread_id kt;
 	unsigned id;              /* node or pid, per the name's format */
 	sim_time_t when;          /* the time asked for, ps */
@@ -56,5 +61,17 @@ struct kthread_err {
  * @return ev_schedule's code.
  */
 int kthread_schedule(struct os *os, enum kthread_id kt, unsigned id, struct ev *ev, sim_time_t when);
+
+/*
+ * The host had no memory for what (a string literal naming the structure
+ * and what it is for) where the OS has no Linux-like way out: a fault
+ * turned into SIGSEGV, a process left out of NUMA balancing, a page ksmd
+ * skips, a demotion not tried, a zero-filled page swapped as any other.
+ * Each would change the run's figures silently, so it is recorded as the
+ * OS's error (the first one wins) and the driver's handler stops the run,
+ * as for kthread_schedule.  The caller then takes its fallback, which only
+ * a driver without a handler (unit tests) lets go on.
+ */
+void os_fail_enomem(struct os *os, const char *what);
 
 #endif

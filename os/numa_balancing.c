@@ -15,6 +15,7 @@
 #include "os/vmscan.h"
 #include "os/rmap.h"
 #include "sim/err.h"
+#include "sim/fault_inject.h"
 
 #define MAX_SCAN_WINDOW_MB 2560
 
@@ -253,9 +254,11 @@ void numab_task_tick(struct os *os, struct process *p, sim_time_t now)
 {
 	if (!os->cfg.numa_balancing || p->numab || !os->q || os->sys.nr_nodes < 2)
 		return;
-	struct numab_task *t = calloc(1, sizeof(*t));
-	if (!t)
-		return;   /* host out of memory: this process is simply not balanced */
+	struct numab_task *t = sim_fault_hit(SIM_FAULT_NUMAB_TASK) ? NULL : calloc(1, sizeof(*t));
+	if (!t) {
+		os_fail_enomem(os, "a process's NUMA balancing state (task_numa_work)");
+		return;
+	}
 	t->os = os;
 	t->pid = p->pid;
 	t->preferred_nid = -1;

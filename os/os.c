@@ -472,12 +472,14 @@ enum os_fault_result os_handle_fault(os_t *os, int pid, unsigned tid, unsigned c
 		return OS_FAULT_SEGV;
 	}
 	if (task_switch(os, p, tid)) {
+		os_fail_enomem(os, "the thread table (a fault's task switch)");
 		*cost = 0;
-		return OS_FAULT_SEGV;   /* host out of memory for the thread table */
+		return OS_FAULT_SEGV;
 	}
 	if ((hw_fault & OS_FAULT_INSTRUCTION) && fault_implicit_text(os, p, vaddr)) {
+		os_fail_enomem(os, "an implicit text mapping (an instruction fault)");
 		*cost = 0;
-		return OS_FAULT_SEGV;    /* host out of memory for the mapping */
+		return OS_FAULT_SEGV;
 	}
 	note_cpu(os, p, cpu, now);
 	numab_task_tick(os, p, now);

@@ -133,7 +133,7 @@ static void slot_freed(struct swap_info *si, uint64_t off)
  * swap_zeromap_folio_set / _clear: whether slot off holds a zero-filled
  * page (is_folio_zero_filled at swap_writeout; here the page_content
  * declaration, os/page_content.h).  @return false only if the map could
- * not be had (host memory): the page is then written as any other.
+ * not be had (host memory): the caller stops the run (os_fail_enomem).
  */
 static bool zeromap_set(struct swap_info *si, uint64_t off, bool zero)
 {
@@ -445,7 +445,10 @@ int swap_out_page(struct os *os, struct page *pg, unsigned cpu, sim_time_t now, 
 	uint64_t content;
 	uint32_t pct, flags;
 	page_content_get(os, pg, &content, &pct, &flags);
-	if (zeromap_set(si, off, flags & PGC_ZERO) && (flags & PGC_ZERO)) {
+	bool noted = zeromap_set(si, off, flags & PGC_ZERO);
+	if (!noted)
+		os_fail_enomem(os, "the swap zeromap (a zero-filled page's swap-out)");
+	if (noted && (flags & PGC_ZERO)) {
 		page_clear(pg, PG_dirty);
 		vmstat_inc(os->phys, SWPOUT_ZERO, 1);
 		return SWAPOUT_CLEAN;

@@ -574,7 +574,8 @@ static uint64_t demote_list(struct os *os, unsigned nid, struct list_head *demot
 	struct page **pages = malloc(n * sizeof(*pages));
 	bool *failed = malloc(n * sizeof(*failed));
 	if (!pages || !failed) {
-		/* host out of memory: no demotion this time, the pages go on to reclaim */
+		/* the pages go on to reclaim where the driver has no handler (unit tests) */
+		os_fail_enomem(os, "the demotion list of a reclaim pass");
 		free(pages);
 		free(failed);
 		while (!list_empty(demote)) {

@@ -26,6 +26,7 @@
 enum sim_fault_site {
 	SIM_FAULT_EV_GROW,        /* the event queue's array doubling (sim/ev.c make_room) */
 	SIM_FAULT_PGC_ALLOC,      /* page_content room and copies (os/page_content.c) */
+	SIM_FAULT_NUMAB_TASK,     /* a process's NUMA balancing state (os/numa_balancing.c) */
 	NR_SIM_FAULT_SITES
 };
 

@@ -1229,8 +1229,11 @@ static void agent_run(struct ev *ev, void *ctx)
 	}
 	/* the loop only ends undone by a break: the head record is due at t, after another event */
 	if (!th->done && !s->error) {
-		if (ev_schedule(&s->q, &th->ev, t))
-			run_fail(s, -SIM_ESTATE, "%s", "a thread's clock went backwards (internal error)");
+		int rc = ev_schedule(&s->q, &th->ev, t);
+		if (rc == -SIM_ENOMEM)
+			run_fail(s, rc, "%s", "out of host memory for the event queue (a thread's next record)");
+		else if (rc)
+			run_fail(s, rc, "%s", "a thread's clock went backwards (internal error)");
 	}
 }
 

@@ -191,6 +191,34 @@ static void boot_time_arm_fails(void **state)
 	free(f);
 }
 
+/*
+ * A host allocation the OS has no Linux-like way around (os_fail_enomem):
+ * a process's NUMA balancing state, made at its first system call or
+ * fault.  Before, the
+ * process was silently left out of NUMA balancing and the run went on.
+ */
+static void numab_task_enomem_stops_the_run(void **state)
+{
+	struct os_cfg c = fx_os_cfg();
+	struct seen s = { 0 };
+	(void)state;
+
+	c.numa_balancing = 1;
+	struct fx *f = fx_new_cfg(2, 64, 2, &c);
+	int pid = fx_proc(f, false);
+	os_set_error_handler(f->os, on_error, &s);
+	sim_fault_arm(SIM_FAULT_NUMAB_TASK, 1);
+	/* the process's first system call makes it (task_tick_numa runs from the first tick it gets) */
+	fx_mmap_at(f, pid, 0x10000000, 1ULL << 20, PROT_RW, MAP_PRIV_ANON | MAP_FIXED_);
+	assert_int_equal(sim_fault_countdown[SIM_FAULT_NUMAB_TASK], 0);   /* it fired */
+	assert_null(os_proc(f->os, pid)->numab);
+	expect_error(f, &s, -SIM_ENOMEM, "out of host memory for a process's NUMA balancing state");
+	/* a later failure of another kind keeps the first */
+	os_fail_enomem(f->os, "something else");
+	expect_error(f, &s, -SIM_ENOMEM, "NUMA balancing");
+	fx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -198,6 +226,7 @@ int main(void)
 		cmocka_unit_test(kswapd_wake_fails),
 		cmocka_unit_test(proactive_rearm_cannot_wrap),
 		cmocka_unit_test(boot_time_arm_fails),
+		cmocka_unit_test(numab_task_enomem_stops_the_run),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
