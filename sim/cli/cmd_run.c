@@ -65,7 +65,11 @@ static void run_usage(FILE *fp)
 		"  --allow-segv           accesses outside any mapping are skipped and counted, not an error\n"
 		"      --progress / --no-progress   progress bar on stderr (default: when stderr is a terminal)\n"
 		"  -q, --quiet            no summary on stdout\n"
-		"Every option and the report's directory are checked before the simulation starts.\n");
+		"      --reader-threads N decode the first N traces each on a host thread of its own, ahead of\n"
+		"                         the replay (0: on the replay's thread; default: host CPUs - 1, at\n"
+		"                         most %u); no result depends on it\n"
+		"Every option and the report's directory are checked before the simulation starts.\n",
+		RUN_MAX_TRACES);
 }
 
 /* --dump: every view must be known before hours of simulation, not after. */
@@ -130,6 +134,18 @@ static int check_output(const char *opt, const char *path, char *err, size_t err
 	return 0;
 }
 
+/*
+ * --reader-threads by default: one reader thread per host CPU beyond the one
+ * the replay runs on (a single-CPU host gets none: the threads would only
+ * take turns with the replay).
+ */
+static unsigned default_reader_threads(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n > 1 ? (unsigned)SIM_MIN(n - 1, RUN_MAX_TRACES) : 0;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -144,6 +160,7 @@ int cmd_run(int argc, char **argv)
 		{ "progress", no_argument, NULL, 1 },
 		{ "no-progress", no_argument, NULL, 2 },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "reader-threads", required_argument, NULL, 4 },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -156,6 +173,7 @@ int cmd_run(int argc, char **argv)
 		return 1;
 	o->seed = 1;
 	o->progress = isatty(2);
+	o->reader_threads = default_reader_threads();
 	o->overrides = calloc((size_t)argc, sizeof(char *));
 	optind = 1;
 	opterr = 0;
@@ -192,6 +210,19 @@ int cmd_run(int argc, char **argv)
 		case 1: o->progress = true; break;
 		case 2: o->progress = false; break;
 		case 3: o->allow_segv = true; break;
+		case 4: {
+			uint64_t v;
+			if (sim_parse_count("--reader-threads", optarg, &v, err, sizeof(err))) {
+				fprintf(stderr, "numasim run: %s\n", err);
+				goto usage;
+			}
+			if (v > RUN_MAX_TRACES) {
+				fprintf(stderr, "numasim run: --reader-threads %s: at most %d\n", optarg, RUN_MAX_TRACES);
+				goto usage;
+			}
+			o->reader_threads = (unsigned)v;
+			break;
+		}
 		case 'q': o->quiet = true; break;
 		case 'h': run_usage(stdout); status = 0; goto out;
 		default:

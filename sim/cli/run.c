@@ -1423,6 +1423,8 @@ int simrun_create(simrun_t **out, const struct run_opts *o, char *err, size_t er
 		if (rc)
 			goto fail;
 		s->nr_src++;
+		if (i < o->reader_threads && (rc = trace_readahead(src->r, TRACE_RA_DEPTH, err, errlen)) < 0)
+			goto fail;
 		rc = os_process_create(s->os, true, &src->pid);
 		if (rc) {
 			sim_errf(err, errlen, rc, "%s: cannot create a process: %s", a->path, sim_strerror(rc));

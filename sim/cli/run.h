@@ -44,6 +44,13 @@ struct run_opts {
 	bool quiet;                          /* no summary on stdout */
 	uint64_t max_accesses;               /* stop after this many (0: all) */
 	bool allow_segv;                     /* accesses outside mappings are not an error (--allow-segv) */
+	/*
+	 * --reader-threads: the first this many traces are read, decompressed
+	 * and decoded on a host thread of their own, a few batches ahead of the
+	 * replay (trace_readahead).  An engine knob: no result depends on it.
+	 * 0 (the zero value): every trace is decoded on the replay's thread.
+	 */
+	unsigned reader_threads;
 };
 
 typedef struct simrun simrun_t;
