@@ -288,8 +288,9 @@ int trace_next(trace_reader_t *r, struct trace_batch *b, char *err, size_t errle
 {
 	int rc;
 
-	b->rec = r->rec;
-	b->ctrl = r->ctrl;
+	/* r->rec and r->ctrl belong to the producer while readahead runs */
+	b->rec = r->ra ? NULL : r->rec;
+	b->ctrl = r->ra ? NULL : r->ctrl;
 	b->n = b->nctrl = 0;
 	if (r->failed)
 		return sim_errf(err, errlen, r->failed, "%s: reading after an error", r->path);
