@@ -63,6 +63,8 @@ struct trace_ra {
 	/* under lock: slots filled and slots released, both counting from 0 */
 	uint64_t nr_filled, nr_freed;
 	bool stop;
+	bool prod_waiting;              /* the producer sleeps on freed_cv (the ring is full) */
+	bool cons_waiting;              /* the consumer sleeps on filled_cv (the ring is empty) */
 	/* consumer only */
 	bool held;                      /* it holds slot nr_freed % depth (the last batch returned) */
 	bool prog_known;
@@ -83,8 +85,11 @@ static void *ra_produce(void *arg)
 		struct ra_slot *s;
 
 		pthread_mutex_lock(&ra->lock);
-		while (!ra->stop && ra->nr_filled - ra->nr_freed == ra->depth)
+		while (!ra->stop && ra->nr_filled - ra->nr_freed == ra->depth) {
+			ra->prod_waiting = true;
 			pthread_cond_wait(&ra->freed_cv, &ra->lock);
+		}
+		ra->prod_waiting = false;
 		if (ra->stop) {
 			pthread_mutex_unlock(&ra->lock);
 			return NULL;
@@ -103,7 +108,8 @@ static void *ra_produce(void *arg)
 
 		pthread_mutex_lock(&ra->lock);
 		ra->nr_filled++;
-		pthread_cond_signal(&ra->filled_cv);
+		if (ra->cons_waiting)
+			pthread_cond_signal(&ra->filled_cv);
 		pthread_mutex_unlock(&ra->lock);
 		if (s->rc || !s->n)
 			return NULL;    /* the end or an error: nothing more to decode */
@@ -186,10 +192,15 @@ int trace_ra_next(trace_reader_t *r, struct trace_batch *b, char *err, size_t er
 	if (ra->held) {
 		ra->nr_freed++;        /* the batch returned last is no longer valid (trace.h) */
 		ra->held = false;
-		pthread_cond_signal(&ra->freed_cv);
+		/* wake a producer waiting on a full ring only once half of it is free (see the top) */
+		if (ra->prod_waiting && ra->nr_filled - ra->nr_freed <= ra->depth / 2)
+			pthread_cond_signal(&ra->freed_cv);
 	}
-	while (ra->nr_filled == ra->nr_freed)
+	while (ra->nr_filled == ra->nr_freed) {
+		ra->cons_waiting = true;
 		pthread_cond_wait(&ra->filled_cv, &ra->lock);
+	}
+	ra->cons_waiting = false;
 	s = &ra->slot[ra->nr_freed % ra->depth];
 	ra->held = true;
 	pthread_mutex_unlock(&ra->lock);

@@ -172,7 +172,7 @@ void trace_close(trace_reader_t *r);
  * a thread: decoding stays on the caller's thread), or a negative code
  * (-SIM_EUSAGE for a depth outside 2..TRACE_RA_MAX_DEPTH, -SIM_ENOMEM).
  */
-#define TRACE_RA_DEPTH     4
+#define TRACE_RA_DEPTH     8
 #define TRACE_RA_MAX_DEPTH 16
 int trace_readahead(trace_reader_t *r, unsigned depth, char *err, size_t errlen);
 

@@ -65,9 +65,10 @@ static void run_usage(FILE *fp)
 		"  --allow-segv           accesses outside any mapping are skipped and counted, not an error\n"
 		"      --progress / --no-progress   progress bar on stderr (default: when stderr is a terminal)\n"
 		"  -q, --quiet            no summary on stdout\n"
-		"      --reader-threads N decode the first N traces each on a host thread of its own, ahead of\n"
-		"                         the replay (0: on the replay's thread; default: host CPUs - 1, at\n"
-		"                         most %u); no result depends on it\n"
+		"      --reader-threads auto|N   decode the first N traces (at most %u) each on a host thread\n"
+		"                         of its own, ahead of the replay; 0: all on the replay's thread; auto\n"
+		"                         (default): the traces not in the native format, up to host CPUs - 1;\n"
+		"                         no result depends on it\n"
 		"Every option and the report's directory are checked before the simulation starts.\n",
 		RUN_MAX_TRACES);
 }
@@ -134,18 +135,6 @@ static int check_output(const char *opt, const char *path, char *err, size_t err
 	return 0;
 }
 
-/*
- * --reader-threads by default: one reader thread per host CPU beyond the one
- * the replay runs on (a single-CPU host gets none: the threads would only
- * take turns with the replay).
- */
-static unsigned default_reader_threads(void)
-{
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-
-	return n > 1 ? (unsigned)SIM_MIN(n - 1, RUN_MAX_TRACES) : 0;
-}
-
 int cmd_run(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -173,7 +162,7 @@ int cmd_run(int argc, char **argv)
 		return 1;
 	o->seed = 1;
 	o->progress = isatty(2);
-	o->reader_threads = default_reader_threads();
+	o->reader_threads = RUN_READERS_AUTO;
 	o->overrides = calloc((size_t)argc, sizeof(char *));
 	optind = 1;
 	opterr = 0;
@@ -212,6 +201,10 @@ int cmd_run(int argc, char **argv)
 		case 3: o->allow_segv = true; break;
 		case 4: {
 			uint64_t v;
+			if (!strcmp(optarg, "auto")) {
+				o->reader_threads = RUN_READERS_AUTO;
+				break;
+			}
 			if (sim_parse_count("--reader-threads", optarg, &v, err, sizeof(err))) {
 				fprintf(stderr, "numasim run: %s\n", err);
 				goto usage;

@@ -2,16 +2,16 @@
 # --reader-threads (traces/readahead.c, docs/engine.md "The reader on a second
 # host core") is an engine knob: decoding a trace on a second host thread must
 # not change anything the run prints or writes.  Every replay below runs with
-# the knob at 0 and 1 (and 2 for two traces) and requires the same exit
+# the knob at 0, 1, 2 (two traces) and auto (text traces only) and requires the same exit
 # status, byte-identical stdout and stderr, and a byte-identical report, or no
 # report at all when the trace is bad.
 TAP_TMP=readahead; . "$(dirname "$0")/tap.sh"
 need_numasim
 
-# replay NAME ARGS...: run with --reader-threads 0, 1 and 2 and compare all three to the first
+# replay NAME ARGS...: run with --reader-threads 0, 1, 2 and auto and compare them all to the first
 replay() {
     name=$1; shift
-    for rt in 0 1 2; do
+    for rt in 0 1 2 auto; do
         rm -f "$T/r$rt.json"
         "$N" run --machine skx-2s --no-progress --reader-threads $rt --report "$T/r$rt.json" "$@" \
             >"$T/o$rt" 2>"$T/e$rt"
@@ -20,7 +20,7 @@ replay() {
         sed -i "s|r$rt\.json|rN.json|" "$T/o$rt"
     done
     same=yes
-    for rt in 1 2; do
+    for rt in 1 2 auto; do
         cmp -s "$T/s0" "$T/s$rt" && cmp -s "$T/o0" "$T/o$rt" && cmp -s "$T/e0" "$T/e$rt" || same=no
         if [ -f "$T/r0.json" ]; then cmp -s "$T/r0.json" "$T/r$rt.json" || same=no
         elif [ -f "$T/r$rt.json" ]; then same=no; fi
