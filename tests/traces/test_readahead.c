@@ -179,14 +179,14 @@ static void same_batches(void **state)
 	free(in.v);
 }
 
-/* Corrupt the copy of `src` at `dst`: cut it at half, or (text) add a bad line in the middle. */
+/* Errors deep in a trace: a zstd stream cut at half, a bad text line after 100,000 good ones. */
 static void errors_same(void **state)
 {
 	struct flats in;
 	struct read_log off, on;
 	const char *nst = tpath("rae.nst.zst"), *txt = tpath("rae.txt");
 	FILE *fp;
-	long size;
+	size_t size;
 	uint8_t *buf;
 
 	(void)state;
@@ -194,15 +194,8 @@ static void errors_same(void **state)
 
 	/* a truncated zstd stream: the error comes after dozens of good batches */
 	write_all(nst, TFMT_NATIVE, TCOMP_NONE, &in);
-	fp = fopen(nst, "rb");
-	assert_non_null(fp);
-	fseek(fp, 0, SEEK_END);
-	size = ftell(fp);
-	fseek(fp, 0, SEEK_SET);
-	buf = malloc((size_t)size);
-	assert_int_equal(fread(buf, 1, (size_t)size, fp), (size_t)size);
-	fclose(fp);
-	put_file(nst, buf, (size_t)size / 2);
+	buf = get_file(nst, &size);
+	put_file(nst, buf, size / 2);
 	free(buf);
 	read_logged(nst, false, &off);
 	read_logged(nst, true, &on);
@@ -217,24 +210,17 @@ static void errors_same(void **state)
 
 	/* a bad text line after 100,000 good ones: the message names its line */
 	write_all(txt, TFMT_TEXT, TCOMP_NONE, &in);
-	fp = fopen(txt, "rb");
-	assert_non_null(fp);
-	fseek(fp, 0, SEEK_END);
-	size = ftell(fp);
-	fseek(fp, 0, SEEK_SET);
-	buf = malloc((size_t)size);
-	assert_int_equal(fread(buf, 1, (size_t)size, fp), (size_t)size);
-	fclose(fp);
+	buf = get_file(txt, &size);
 	{
 		size_t lines = 0, at = 0;
-		while (at < (size_t)size && lines < 100000)
+		while (at < size && lines < 100000)
 			if (buf[at++] == '\n')
 				lines++;
 		fp = fopen(txt, "wb");
 		assert_non_null(fp);
 		assert_int_equal(fwrite(buf, 1, at, fp), at);
 		fputs("R zzz 8\n", fp);
-		assert_int_equal(fwrite(buf + at, 1, (size_t)size - at, fp), (size_t)size - at);
+		assert_int_equal(fwrite(buf + at, 1, size - at, fp), size - at);
 		fclose(fp);
 	}
 	free(buf);
