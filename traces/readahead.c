@@ -7,8 +7,8 @@
  * deterministic results.  What can run beside it is the reader: reading the
  * file, gzip/xz/zstd decompression and decoding records into batches.  A
  * producer thread does exactly what trace_next() would do, batch after batch,
- * into a ring of TRACE_RA_MAX_DEPTH or fewer slots; trace_next() hands the
- * slots out in order.
+ * into a ring of `depth` slots (TRACE_RA_DEPTH, 8, from the driver);
+ * trace_next() hands the slots out in order.
  *
  * Why the replay cannot tell the difference:
  *  - the producer calls the same format decoder with the same batch size on
@@ -29,7 +29,15 @@
  * or the skew between its threads (the replay's per-thread queues absorb
  * skew, as they do without readahead).  The producer blocks when the ring is
  * full and the consumer when it is empty; one lock round trip per batch of
- * 4,096 records costs nothing next to decoding them.
+ * 4,096 records costs nothing next to decoding them.  A full ring wakes its
+ * producer only when half of it is free again: the producer is usually the
+ * faster side, and a wake-up per batch (a futex call, and in a VM an
+ * interrupt to the other CPU) measurably slowed text replays.
+ *
+ * What it cannot save: the replay then reads each decoded record (24 bytes)
+ * from the other core's cache.  For native input, whose decoding costs about
+ * 32 host instructions a record, that costs more than it saves (docs/engine.md
+ * has the figures), so the driver reads ahead only other formats by default.
  *
  * Stopping: trace_close() sets `stop`, wakes the producer and joins it.  A
  * producer is never blocked anywhere but on the ring or in a read of a
