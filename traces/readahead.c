@@ -31,8 +31,10 @@
  * full and the consumer when it is empty; one lock round trip per batch of
  * 4,096 records costs nothing next to decoding them.  A full ring wakes its
  * producer only when half of it is free again: the producer is usually the
- * faster side, and a wake-up per batch (a futex call, and in a VM an
- * interrupt to the other CPU) measurably slowed text replays.
+ * faster side, and each wake-up is a futex call (in a VM, an interrupt to
+ * the other CPU).  Measured on 16-thread text, 8 M accesses, best of 3: a
+ * ring of 8 woken at half 0.443 s, a ring of 4 woken per batch 0.473 s, a
+ * ring of 2 0.502 s; 0.68-0.70 s without readahead.
  *
  * What it cannot save: the replay then reads each decoded record (24 bytes)
  * from the other core's cache.  For native input, whose decoding costs about
