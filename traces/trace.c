@@ -288,13 +288,16 @@ int trace_next(trace_reader_t *r, struct trace_batch *b, char *err, size_t errle
 {
 	int rc;
 
-	b->rec = r->rec;
-	b->ctrl = r->ctrl;
+	/* r->rec and r->ctrl belong to the producer while readahead runs */
+	b->rec = r->ra ? NULL : r->rec;
+	b->ctrl = r->ra ? NULL : r->ctrl;
 	b->n = b->nctrl = 0;
 	if (r->failed)
 		return sim_errf(err, errlen, r->failed, "%s: reading after an error", r->path);
 	if (r->ended)
 		return 0;
+	if (r->ra)
+		return trace_ra_next(r, b, err, errlen);
 	r->n = r->nctrl = 0;
 	rc = r->ops->next(r, err, errlen);
 	if (rc) {
@@ -314,6 +317,7 @@ void trace_close(trace_reader_t *r)
 {
 	if (!r)
 		return;
+	trace_ra_stop(r);
 	if (r->ops && r->ops->destroy)
 		r->ops->destroy(r);
 	tsrc_close(r->src);
@@ -325,6 +329,8 @@ void trace_close(trace_reader_t *r)
 
 bool trace_progress(const trace_reader_t *r, uint64_t *done, uint64_t *total)
 {
+	if (r->ra)
+		return trace_ra_progress(r, done, total);
 	return tsrc_progress(r->src, done, total);
 }
 

@@ -152,7 +152,29 @@ int trace_open(trace_reader_t **out, const char *path, enum trace_format fmt, ch
  */
 int trace_next(trace_reader_t *r, struct trace_batch *b, char *err, size_t errlen);
 
+/*
+ * Close the reader; a readahead thread is stopped and joined first.
+ * Accepts NULL.
+ */
 void trace_close(trace_reader_t *r);
+
+/*
+ * Decode ahead on a second host thread (traces/readahead.c): from now on a
+ * producer thread reads, decompresses and decodes up to `depth` batches
+ * ahead of trace_next(), which hands them out in order.  Nothing a caller
+ * can see changes: the same batches with the same boundaries, the same
+ * error (code and message, for err buffers up to 2 KiB) at the same call,
+ * the same trace_progress() values.  Memory grows by `depth` batches
+ * (about 115 KiB each), whatever the trace length.  Call it before the
+ * first trace_next().  Only a regular file is read ahead: a read from a
+ * pipe could block the producer for ever, and trace_close() must join it.
+ * @return 1 if started, 0 if not (not a regular file, or the host refused
+ * a thread: decoding stays on the caller's thread), or a negative code
+ * (-SIM_EUSAGE for a depth outside 2..TRACE_RA_MAX_DEPTH, -SIM_ENOMEM).
+ */
+#define TRACE_RA_DEPTH     8
+#define TRACE_RA_MAX_DEPTH 16
+int trace_readahead(trace_reader_t *r, unsigned depth, char *err, size_t errlen);
 
 /* Input bytes read so far and in total, for progress display; false if unknown. */
 bool trace_progress(const trace_reader_t *r, uint64_t *done, uint64_t *total);

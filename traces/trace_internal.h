@@ -55,7 +55,18 @@ struct trace_reader {
 	int failed;                        /* sticky error code, 0 if none */
 	bool ended;                        /* trace_next returned 0 */
 	void *priv;                        /* format state */
+	/*
+	 * Readahead (readahead.c), NULL if none.  While it runs, the producer
+	 * thread owns everything above but path, fmt, nr_threads (fixed at
+	 * open), failed and ended (the caller's side of trace_next).
+	 */
+	struct trace_ra *ra;
 };
+
+/* readahead.c: trace_next, trace_progress and trace_close while r->ra is set. */
+int trace_ra_next(trace_reader_t *r, struct trace_batch *b, char *err, size_t errlen);
+bool trace_ra_progress(const trace_reader_t *r, uint64_t *done, uint64_t *total);
+void trace_ra_stop(trace_reader_t *r);
 
 /*
  * Keep buf[pos..len) and read more after it (the kept bytes move to the front).

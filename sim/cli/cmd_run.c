@@ -65,7 +65,12 @@ static void run_usage(FILE *fp)
 		"  --allow-segv           accesses outside any mapping are skipped and counted, not an error\n"
 		"      --progress / --no-progress   progress bar on stderr (default: when stderr is a terminal)\n"
 		"  -q, --quiet            no summary on stdout\n"
-		"Every option and the report's directory are checked before the simulation starts.\n");
+		"      --reader-threads auto|N   decode the first N traces (at most %u) each on a host thread\n"
+		"                         of its own, ahead of the replay; 0: all on the replay's thread; auto\n"
+		"                         (default): the traces not in the native format, up to host CPUs - 1;\n"
+		"                         no result depends on it\n"
+		"Every option and the report's directory are checked before the simulation starts.\n",
+		RUN_MAX_TRACES);
 }
 
 /* --dump: every view must be known before hours of simulation, not after. */
@@ -144,6 +149,7 @@ int cmd_run(int argc, char **argv)
 		{ "progress", no_argument, NULL, 1 },
 		{ "no-progress", no_argument, NULL, 2 },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "reader-threads", required_argument, NULL, 4 },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -156,6 +162,7 @@ int cmd_run(int argc, char **argv)
 		return 1;
 	o->seed = 1;
 	o->progress = isatty(2);
+	o->reader_threads = RUN_READERS_AUTO;
 	o->overrides = calloc((size_t)argc, sizeof(char *));
 	optind = 1;
 	opterr = 0;
@@ -192,6 +199,23 @@ int cmd_run(int argc, char **argv)
 		case 1: o->progress = true; break;
 		case 2: o->progress = false; break;
 		case 3: o->allow_segv = true; break;
+		case 4: {
+			uint64_t v;
+			if (!strcmp(optarg, "auto")) {
+				o->reader_threads = RUN_READERS_AUTO;
+				break;
+			}
+			if (sim_parse_count("--reader-threads", optarg, &v, err, sizeof(err))) {
+				fprintf(stderr, "numasim run: %s\n", err);
+				goto usage;
+			}
+			if (v > RUN_MAX_TRACES) {
+				fprintf(stderr, "numasim run: --reader-threads %s: at most %d\n", optarg, RUN_MAX_TRACES);
+				goto usage;
+			}
+			o->reader_threads = (unsigned)v;
+			break;
+		}
 		case 'q': o->quiet = true; break;
 		case 'h': run_usage(stdout); status = 0; goto out;
 		default:

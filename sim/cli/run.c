@@ -1398,10 +1398,34 @@ static void ts_report(const struct simrun *s, rep_t *r)
 
 /* ---- setup ----------------------------------------------------------------------------------- */
 
+/*
+ * Does this trace get a reader thread of its own (--reader-threads)?  Asked
+ * for each trace in order; *used counts the threads given so far.  By
+ * default only text, lackey and ChampSim input: decoding native records
+ * costs less than moving the decoded ones from another core's cache
+ * (docs/engine.md, "The reader on a second host core").
+ */
+static bool reads_ahead(const struct run_opts *o, const trace_reader_t *r, unsigned *used)
+{
+	unsigned max = o->reader_threads;
+
+	if (max == RUN_READERS_AUTO) {
+		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+		if (trace_reader_format(r) == TFMT_NATIVE)
+			return false;
+		max = cpus > 1 ? (unsigned)(cpus - 1) : 0;
+	}
+	if (*used >= max)
+		return false;
+	++*used;
+	return true;
+}
+
 int simrun_create(simrun_t **out, const struct run_opts *o, char *err, size_t errlen)
 {
 	struct simrun *s = calloc(1, sizeof(*s));
-	unsigned next_cpu = 0;
+	unsigned next_cpu = 0, readers = 0;
 	int rc;
 
 	if (!s)
@@ -1462,6 +1486,8 @@ int simrun_create(simrun_t **out, const struct run_opts *o, char *err, size_t er
 		if (rc)
 			goto fail;
 		s->nr_src++;
+		if (reads_ahead(o, src->r, &readers) && (rc = trace_readahead(src->r, TRACE_RA_DEPTH, err, errlen)) < 0)
+			goto fail;
 		rc = os_process_create(s->os, true, &src->pid);
 		if (rc) {
 			sim_errf(err, errlen, rc, "%s: cannot create a process: %s", a->path, sim_strerror(rc));

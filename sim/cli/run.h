@@ -16,6 +16,7 @@
 #ifndef SIM_CLI_RUN_H
 #define SIM_CLI_RUN_H
 
+#include <limits.h>
 #include <stdio.h>
 #include "sim/cli/machine.h"
 #include "sim/report.h"
@@ -44,7 +45,17 @@ struct run_opts {
 	bool quiet;                          /* no summary on stdout */
 	uint64_t max_accesses;               /* stop after this many (0: all) */
 	bool allow_segv;                     /* accesses outside mappings are not an error (--allow-segv) */
+	/*
+	 * --reader-threads: the first this many traces are read, decompressed
+	 * and decoded on a host thread of their own, a few batches ahead of the
+	 * replay (trace_readahead).  An engine knob: no result depends on it.
+	 * 0 (the zero value): every trace is decoded on the replay's thread.
+	 * RUN_READERS_AUTO: the traces not in the native format, as many as
+	 * the host has CPUs beside the replay's (docs/engine.md says why).
+	 */
+	unsigned reader_threads;
 };
+#define RUN_READERS_AUTO UINT_MAX
 
 typedef struct simrun simrun_t;
 

@@ -959,20 +959,13 @@ static void compressed_errors(void **state)
 	for (unsigned i = 0; i < 3; i++) {
 		const char *path = tpath(names[i]);
 		char msg[600];
-		FILE *fp;
-		long size;
+		size_t size;
 		uint8_t *buf;
 
 		write_all(path, TFMT_NATIVE, TCOMP_NONE, &in);
-		fp = fopen(path, "rb");
-		fseek(fp, 0, SEEK_END);
-		size = ftell(fp);
-		fseek(fp, 0, SEEK_SET);
-		buf = malloc((size_t)size);
-		assert_int_equal(fread(buf, 1, (size_t)size, fp), (size_t)size);
-		fclose(fp);
-		put_file(path, buf, (size_t)size / 2);
-		snprintf(msg, sizeof(msg), "%s: truncated %s stream (ends at compressed byte %ld)", path, what[i],
+		buf = get_file(path, &size);
+		put_file(path, buf, size / 2);
+		snprintf(msg, sizeof(msg), "%s: truncated %s stream (ends at compressed byte %zu)", path, what[i],
 			 size / 2);
 		expect_error(path, TFMT_AUTO, msg);
 		free(buf);

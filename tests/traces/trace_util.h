@@ -61,6 +61,26 @@ static inline void put_file(const char *path, const void *buf, size_t len)
 	assert_int_equal(fclose(fp), 0);
 }
 
+/* The whole of a file, malloc'd; its size in *len. */
+static inline uint8_t *get_file(const char *path, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	uint8_t *buf;
+	long size;
+
+	assert_non_null(fp);
+	fseek(fp, 0, SEEK_END);
+	size = ftell(fp);
+	fseek(fp, 0, SEEK_SET);
+	assert_true(size >= 0);
+	buf = malloc((size_t)size + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)size, fp), (size_t)size);
+	fclose(fp);
+	*len = (size_t)size;
+	return buf;
+}
+
 /* Read everything; @return the final trace_next/trace_open code, message in err. */
 static inline int read_all(const char *path, enum trace_format fmt, struct flats *f, char *err, size_t errlen)
 {
